@@ -1,0 +1,43 @@
+package io.quiesce.agent;
+
+import java.util.List;
+
+/**
+ * A connection to one guest's agent. Every call has a timeout and ends either with an answer or
+ * with an {@link AgentException} subclass the caller can act on; no call blocks forever.
+ * Implementations: {@code QgaClient} (QGA protocol straight over the agent's unix socket);
+ * later a libvirt channel. Not thread-safe: one caller at a time (the freeze engine's per-VM lock).
+ */
+public interface GuestAgent extends AutoCloseable {
+
+    /** {@code guest-ping}. */
+    void ping();
+
+    /** {@code guest-info}: agent version and the commands it supports and has enabled. */
+    GuestInfo info();
+
+    /** {@code guest-fsfreeze-status}. */
+    FreezeState freezeStatus();
+
+    /**
+     * {@code guest-fsfreeze-freeze}, or {@code guest-fsfreeze-freeze-list} when {@code mountpoints}
+     * is not empty.
+     *
+     * @return the number of filesystems frozen (0 means nothing was frozen, nothing to thaw)
+     */
+    int freeze(List<String> mountpoints);
+
+    /**
+     * {@code guest-fsfreeze-thaw}.
+     *
+     * @return the number of filesystems thawed
+     */
+    int thaw();
+
+    /** {@code guest-get-fsinfo}. */
+    List<GuestFilesystem> filesystems();
+
+    /** Closes the channel; never throws. */
+    @Override
+    void close();
+}
