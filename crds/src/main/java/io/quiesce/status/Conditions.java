@@ -1,0 +1,75 @@
+package io.quiesce.status;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The one place conditions are written, following the Kubernetes API conventions: one entry per
+ * type; {@code lastTransitionTime} changes only when the status flips; reason is CamelCase;
+ * {@code observedGeneration} says which spec the condition describes.
+ */
+public final class Conditions {
+    public static final String TRUE = "True";
+    public static final String FALSE = "False";
+    public static final String UNKNOWN = "Unknown";
+
+    private Conditions() {
+    }
+
+    /**
+     * Sets condition {@code type} in {@code conditions} (a mutable list).
+     *
+     * @return true when anything visible changed (so the caller knows whether to write status)
+     */
+    public static boolean set(List<Condition> conditions, String type, String status, String reason, String message,
+            Long observedGeneration, Instant now) {
+        requireStatus(status);
+        if (reason == null || !reason.matches("[A-Z][A-Za-z0-9]*")) {
+            throw new IllegalArgumentException("condition reason must be CamelCase, got " + reason);
+        }
+        Optional<Condition> existing = find(conditions, type);
+        if (existing.isEmpty()) {
+            conditions.add(new Condition(timestamp(now), message, observedGeneration, reason, status, type));
+            return true;
+        }
+        Condition c = existing.get();
+        boolean flipped = !status.equals(c.getStatus());
+        boolean changed = flipped || !reason.equals(c.getReason()) || !Objects.equals(message, c.getMessage())
+                || !Objects.equals(observedGeneration, c.getObservedGeneration());
+        if (flipped || c.getLastTransitionTime() == null) {
+            c.setLastTransitionTime(timestamp(now));
+        }
+        c.setStatus(status);
+        c.setReason(reason);
+        c.setMessage(message);
+        c.setObservedGeneration(observedGeneration);
+        return changed;
+    }
+
+    /** The condition of {@code type}, if present. */
+    public static Optional<Condition> find(List<Condition> conditions, String type) {
+        return conditions == null ? Optional.empty()
+                : conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
+    }
+
+    /** True when condition {@code type} is present with status True. */
+    public static boolean isTrue(List<Condition> conditions, String type) {
+        return find(conditions, type).map(c -> TRUE.equals(c.getStatus())).orElse(false);
+    }
+
+    private static void requireStatus(String status) {
+        if (!TRUE.equals(status) && !FALSE.equals(status) && !UNKNOWN.equals(status)) {
+            throw new IllegalArgumentException("condition status must be True, False or Unknown, got " + status);
+        }
+    }
+
+    /** RFC 3339 at second precision, as metav1.Time serializes. */
+    static String timestamp(Instant now) {
+        return DateTimeFormatter.ISO_INSTANT.format(now.truncatedTo(ChronoUnit.SECONDS));
+    }
+}
