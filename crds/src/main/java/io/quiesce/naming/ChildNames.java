@@ -1,0 +1,97 @@
+package io.quiesce.naming;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HexFormat;
+import java.util.Locale;
+
+/**
+ * Deterministic, length-budgeted names for the objects Quiesce creates, so that doing the same
+ * thing twice (a restart, a failover, a repeated schedule fire) names the same object and the API
+ * server's AlreadyExists stops the duplicate. Names fit in 63 characters, so they can also be label
+ * values; when the natural name is longer, its parts are shortened and a hash of the full inputs
+ * keeps it unique.
+ */
+public final class ChildNames {
+    /** Longest name produced; also the limit of a label value. */
+    public static final int MAX_LENGTH = 63;
+    private static final int HASH_LENGTH = 8;
+    private static final DateTimeFormatter FIRE_TIME =
+            DateTimeFormatter.ofPattern("yyyyMMdd-HHmm", Locale.ROOT).withZone(ZoneOffset.UTC);
+
+    private ChildNames() {
+    }
+
+    /** The QuiescedSnapshot a schedule creates for one VM at one scheduled time (UTC minute). */
+    public static String scheduledSnapshot(String schedule, String vm, Instant scheduledTime) {
+        return join(FIRE_TIME.format(scheduledTime), schedule, vm);
+    }
+
+    /** The VolumeSnapshot of one volume of one QuiescedSnapshot. */
+    public static String volumeSnapshot(String quiescedSnapshot, String volume) {
+        return join(null, quiescedSnapshot, volume);
+    }
+
+    /**
+     * A label value that identifies {@code name}: the name itself when it is a valid label value,
+     * else a shortened, hashed form (the full name then belongs in an annotation).
+     */
+    public static String labelValue(String name) {
+        if (name.length() <= MAX_LENGTH && name.matches("([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")) {
+            return name;
+        }
+        String base = sanitize(name);
+        int room = MAX_LENGTH - HASH_LENGTH - 1;
+        return trimDashes(base.substring(0, Math.min(room, base.length()))) + "-" + hash(name);
+    }
+
+    /** {@code first-second[-suffix]}, shortened fairly with a hash when over budget. */
+    private static String join(String suffix, String first, String second) {
+        String tail = suffix == null ? "" : "-" + suffix;
+        String full = sanitize(first) + "-" + sanitize(second) + tail;
+        if (full.length() <= MAX_LENGTH) {
+            return full;
+        }
+        // budget for the two parts: total minus the tail, the hash and three dashes
+        int room = MAX_LENGTH - tail.length() - HASH_LENGTH - 2;
+        String a = sanitize(first);
+        String b = sanitize(second);
+        int half = room / 2;
+        int aLen = Math.min(a.length(), Math.max(half, room - b.length()));
+        int bLen = Math.min(b.length(), room - aLen);
+        return trimDashes(a.substring(0, aLen)) + "-" + trimDashes(b.substring(0, bLen)) + tail
+                + "-" + hash(first + "\u0000" + second + "\u0000" + (suffix == null ? "" : suffix));
+    }
+
+    /** Lower-case DNS-1123 label characters only (dots become dashes). */
+    private static String sanitize(String s) {
+        String lower = s.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
+        String trimmed = trimDashes(lower);
+        return trimmed.isEmpty() ? "x" : trimmed;
+    }
+
+    private static String trimDashes(String s) {
+        int start = 0;
+        int end = s.length();
+        while (start < end && !Character.isLetterOrDigit(s.charAt(start))) {
+            start++;
+        }
+        while (end > start && !Character.isLetterOrDigit(s.charAt(end - 1))) {
+            end--;
+        }
+        return s.substring(start, end);
+    }
+
+    private static String hash(String s) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest).substring(0, HASH_LENGTH);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always available", e);
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package io.quiesce.naming;
+
+/** Labels and annotations Quiesce puts on what it creates; all under its own prefix. */
+public final class Provenance {
+    public static final String PREFIX = "quiesce.io/";
+    /** On snapshots a schedule created: the schedule's name. */
+    public static final String SCHEDULE = PREFIX + "schedule";
+    /** On snapshots and VolumeSnapshots: the VirtualMachine (label value form). */
+    public static final String VM = PREFIX + "vm";
+    /** On VolumeSnapshots: the QuiescedSnapshot that owns them (label value form). */
+    public static final String SNAPSHOT = PREFIX + "snapshot";
+    /** On QuiescedSnapshots: the node whose helper runs the freeze. */
+    public static final String NODE = PREFIX + "node";
+    /** On what Quiesce creates: who created it. */
+    public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
+    public static final String MANAGED_BY_VALUE = "quiesce";
+
+    private Provenance() {
+    }
+}
