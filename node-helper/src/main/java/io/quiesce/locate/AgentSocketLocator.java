@@ -1,0 +1,155 @@
+package io.quiesce.locate;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Finds a VM's agent socket on this node from configured path templates, and refuses any path that
+ * would leave the allowed roots. Templates come from the chart values, e.g.
+ * {@code /var/run/kubevirt-private/{podUID}/virt-serial0-qga.sock} or
+ * {@code /var/lib/quiesce/sockets/{namespace}/{name}.sock}; the placeholders are {@code {namespace}},
+ * {@code {name}} and {@code {podUID}}. Values are checked against what Kubernetes allows for them
+ * (DNS labels and subdomains, UUIDs) before they are put into a path, the result is normalized, and
+ * both the path and, when it exists, its real target (symlinks resolved) must stay under a root.
+ */
+public final class AgentSocketLocator {
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z]+)}");
+    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+    private static final Pattern DNS_SUBDOMAIN = Pattern.compile(
+            "(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+    private static final Pattern UUID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+    /** Longest path a unix socket address can carry on Linux (sun_path is 108 bytes with the NUL). */
+    static final int MAX_SOCKET_PATH = 107;
+
+    private final List<String> templates;
+    private final List<Path> roots;
+
+    /**
+     * @param templates path templates, tried in order
+     * @param roots     allowed roots; absolute
+     * @throws IllegalArgumentException for a relative root, a template outside every root or an
+     *                                  unknown placeholder (a configuration error, found at start-up)
+     */
+    public AgentSocketLocator(List<String> templates, List<Path> roots) {
+        if (roots.isEmpty()) {
+            throw new IllegalArgumentException("at least one allowed root is needed");
+        }
+        List<Path> normalized = new ArrayList<>();
+        for (Path root : roots) {
+            if (!root.isAbsolute()) {
+                throw new IllegalArgumentException("allowed root must be absolute: " + root);
+            }
+            normalized.add(root.normalize());
+        }
+        this.roots = List.copyOf(normalized);
+        for (String template : templates) {
+            Matcher m = PLACEHOLDER.matcher(template);
+            while (m.find()) {
+                if (!List.of("namespace", "name", "podUID").contains(m.group(1))) {
+                    throw new IllegalArgumentException("unknown placeholder {" + m.group(1) + "} in " + template);
+                }
+            }
+            Path literal = Path.of(PLACEHOLDER.matcher(template).replaceAll("x")).normalize();
+            if (!literal.isAbsolute() || !underARoot(literal)) {
+                throw new IllegalArgumentException("template " + template + " is not under an allowed root " + this.roots);
+            }
+        }
+        this.templates = List.copyOf(templates);
+    }
+
+    /** Who the socket belongs to. {@code podUID} may be null when the VM has no launcher pod. */
+    public record Guest(String namespace, String name, String podUID) {
+    }
+
+    /**
+     * The candidate socket paths for {@code guest}, in template order; templates that need a value
+     * the guest does not have are left out.
+     *
+     * @throws UnsafePathException when a value is malformed or a path would leave the allowed roots
+     */
+    public List<Path> candidates(Guest guest) throws UnsafePathException {
+        check("namespace", guest.namespace(), DNS_LABEL);
+        check("name", guest.name(), DNS_SUBDOMAIN);
+        if (guest.podUID() != null) {
+            check("podUID", guest.podUID(), UUID);
+        }
+        Map<String, String> values = guest.podUID() == null
+                ? Map.of("namespace", guest.namespace(), "name", guest.name())
+                : Map.of("namespace", guest.namespace(), "name", guest.name(), "podUID", guest.podUID());
+        List<Path> paths = new ArrayList<>();
+        for (String template : templates) {
+            Optional<String> filled = fill(template, values);
+            if (filled.isEmpty()) {
+                continue;
+            }
+            Path path = Path.of(filled.get()).normalize();
+            if (!underARoot(path)) {
+                throw new UnsafePathException("socket path " + path + " for " + guest.namespace() + "/" + guest.name()
+                        + " leaves the allowed roots " + roots);
+            }
+            if (path.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_SOCKET_PATH) {
+                throw new UnsafePathException("socket path " + path + " is longer than " + MAX_SOCKET_PATH + " bytes");
+            }
+            paths.add(path);
+        }
+        return paths;
+    }
+
+    /**
+     * The first candidate that exists as a socket whose real location is under an allowed root.
+     *
+     * @throws UnsafePathException when a candidate resolves (through a symlink) outside the roots
+     */
+    public Optional<Path> locate(Guest guest) throws UnsafePathException {
+        for (Path path : candidates(guest)) {
+            if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+                continue;
+            }
+            Path real;
+            try {
+                real = path.toRealPath();
+            } catch (IOException e) {
+                continue; // dangling symlink: not there
+            }
+            if (!underARoot(real)) {
+                throw new UnsafePathException("socket " + path + " resolves to " + real + ", outside the allowed roots " + roots);
+            }
+            if (!Files.isDirectory(real) && !Files.isRegularFile(real)) { // sockets are "other" files
+                return Optional.of(real);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static void check(String what, String value, Pattern pattern) throws UnsafePathException {
+        if (value == null || !pattern.matcher(value).matches()) {
+            throw new UnsafePathException("refusing " + what + " \"" + value + "\" in a socket path: not a valid Kubernetes " + what);
+        }
+    }
+
+    private static Optional<String> fill(String template, Map<String, String> values) {
+        Matcher m = PLACEHOLDER.matcher(template);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String value = values.get(m.group(1));
+            if (value == null) {
+                return Optional.empty();
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(value));
+        }
+        m.appendTail(out);
+        return Optional.of(out.toString());
+    }
+
+    private boolean underARoot(Path path) {
+        return roots.stream().anyMatch(root -> path.startsWith(root) && !path.equals(root));
+    }
+}

@@ -1,0 +1,97 @@
+package io.quiesce.locate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.quiesce.locate.AgentSocketLocator.Guest;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class AgentSocketLocatorTest {
+    private static final String UID = "8d1f3b3d-d488-4963-8f0d-fc7115fe5123";
+
+    @TempDir
+    Path tmp;
+
+    private AgentSocketLocator locator(String... templates) {
+        return new AgentSocketLocator(List.of(templates), List.of(tmp.resolve("roots")));
+    }
+
+    private String root() {
+        return tmp.resolve("roots").toString();
+    }
+
+    @Test
+    void fillsTemplatesInOrderAndSkipsThoseWithoutAValue() throws Exception {
+        AgentSocketLocator l = locator(root() + "/pods/{podUID}/qga.sock", root() + "/{namespace}/{name}.sock");
+
+        assertThat(l.candidates(new Guest("prod", "db-01", UID)))
+                .containsExactly(Path.of(root(), "pods", UID, "qga.sock"), Path.of(root(), "prod", "db-01.sock"));
+        assertThat(l.candidates(new Guest("prod", "db-01", null))).containsExactly(Path.of(root(), "prod", "db-01.sock"));
+    }
+
+    @ParameterizedTest(name = "refuses namespace={0} name={1} podUID={2}")
+    @CsvSource(nullValues = "null", value = {
+        "..,db-01,null", "prod,../../etc/passwd,null", "prod,db/01,null", "prod,.hidden,null",
+        "PROD,db-01,null", "prod,db-01,../x", "prod,db-01,8D1F3B3D-D488-4963-8F0D-FC7115FE5123",
+        "'',db-01,null", "prod,'',null", "null,db-01,null",
+    })
+    void refusesValuesThatCouldEscape(String namespace, String name, String podUID) {
+        AgentSocketLocator l = locator(root() + "/{namespace}/{name}/{podUID}.sock");
+
+        assertThatThrownBy(() -> l.candidates(new Guest(namespace, name, podUID)))
+                .isInstanceOf(UnsafePathException.class).hasMessageContaining("refusing");
+    }
+
+    @Test
+    void refusesTemplatesOutsideTheRootsAtStartUp() {
+        assertThatThrownBy(() -> locator("/etc/{name}.sock")).hasMessageContaining("not under an allowed root");
+        assertThatThrownBy(() -> locator(root() + "/../{name}.sock")).hasMessageContaining("not under an allowed root");
+        assertThatThrownBy(() -> locator(root() + "/{vm}.sock")).hasMessageContaining("unknown placeholder {vm}");
+        assertThatThrownBy(() -> new AgentSocketLocator(List.of(), List.of(Path.of("relative"))))
+                .hasMessageContaining("absolute");
+    }
+
+    @Test
+    void refusesPathsTooLongForASocket() {
+        AgentSocketLocator l = locator(root() + "/{name}.sock");
+        String longName = "a".repeat(120);
+
+        assertThatThrownBy(() -> l.candidates(new Guest("prod", longName, null))).hasMessageContaining("longer than 107");
+    }
+
+    @Test
+    void locatesAnExistingSocket() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("roots/prod"));
+        Path socket = dir.resolve("db-01.sock");
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(socket));
+            AgentSocketLocator l = locator(root() + "/{namespace}/missing-{name}.sock", root() + "/{namespace}/{name}.sock");
+
+            assertThat(l.locate(new Guest("prod", "db-01", null))).contains(socket.toRealPath());
+            assertThat(l.locate(new Guest("prod", "db-02", null))).isEmpty();
+        }
+    }
+
+    @Test
+    void refusesASymlinkThatLeadsOutOfTheRoots() throws IOException {
+        Path outside = Files.createDirectories(tmp.resolve("outside"));
+        Path target = outside.resolve("evil.sock");
+        Files.createFile(target);
+        Path dir = Files.createDirectories(tmp.resolve("roots/prod"));
+        Files.createSymbolicLink(dir.resolve("db-01.sock"), target);
+        AgentSocketLocator l = locator(root() + "/{namespace}/{name}.sock");
+
+        assertThatThrownBy(() -> l.locate(new Guest("prod", "db-01", null)))
+                .isInstanceOf(UnsafePathException.class).hasMessageContaining("outside the allowed roots");
+    }
+}
