@@ -1,7 +1,10 @@
 package io.quiesce.api.v1alpha1;
 
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn.Type;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Categories;
 import io.fabric8.kubernetes.model.annotation.Group;
 import io.fabric8.kubernetes.model.annotation.ShortNames;
 import io.fabric8.kubernetes.model.annotation.Version;
@@ -10,8 +13,16 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Group(QuiescedSnapshot.GROUP)
 @Version(QuiescedSnapshot.VERSION)
 @ShortNames("qsnap")
+@Categories(QuiescedSnapshot.CATEGORY)
+@AdditionalPrinterColumn(name = "VM", jsonPath = ".spec.source", type = Type.STRING)
+@AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = Type.STRING)
+@AdditionalPrinterColumn(name = "Consistency", jsonPath = ".status.consistency", type = Type.STRING)
+@AdditionalPrinterColumn(name = "Frozen-ms", jsonPath = ".status.freeze.durationMs", type = Type.INTEGER)
+@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = Type.DATE)
 public class QuiescedSnapshot extends CustomResource<QuiescedSnapshotSpec, QuiescedSnapshotStatus>
         implements Namespaced {
     public static final String GROUP = "quiesce.io";
     public static final String VERSION = "v1alpha1";
+    /** The category of both kinds: {@code kubectl get quiesce} lists them. */
+    public static final String CATEGORY = "quiesce";
 }
