@@ -40,6 +40,7 @@ public class QuiescedSnapshotScheduleStatus {
     private FireCounts lastFire;
 
     @SchemaFrom(type = ConditionSchema[].class)
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) // the list starts empty; no "conditions: []" in writes
     @JsonPropertyDescription("Ready (the schedule is valid and firing) and the reasons it is not, following the "
             + "Kubernetes API conventions.")
     private List<Condition> conditions = new ArrayList<>();

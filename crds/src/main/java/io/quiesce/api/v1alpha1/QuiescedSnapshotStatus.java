@@ -64,6 +64,7 @@ public class QuiescedSnapshotStatus {
 
     /** Operator. */
     @SchemaFrom(type = ConditionSchema[].class)
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) // the list starts empty; no "conditions: []" in writes
     @JsonPropertyDescription("Ready, Progressing and Failed, following the Kubernetes API conventions.")
     private List<Condition> conditions = new ArrayList<>();
 
