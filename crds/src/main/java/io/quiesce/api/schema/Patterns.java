@@ -11,12 +11,14 @@ public final class Patterns {
     public static final String DNS_LABEL = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
     /**
      * A Go duration as {@code time.ParseDuration} reads it (and so CEL's {@code duration()}), without
-     * sign: {@code 5s}, {@code 1500ms}, {@code 1h30m}, {@code 1.5s}. No backslashes, so that it can
-     * also sit inside a CEL string literal.
+     * sign: {@code 5s}, {@code 1500ms}, {@code 1h30m}, {@code 1.5s}. At most six integer digits per
+     * number and {@link #GO_DURATION_MAX_LENGTH} characters keep every accepted value below Go's
+     * largest duration (about 2562047h), so whatever matches, {@code duration()} can parse. No
+     * backslashes, so that it can also sit inside a CEL string literal.
      */
-    public static final String GO_DURATION = "^([0-9]+([.][0-9]+)?(ns|us|ms|s|m|h))+$";
-    /** Longest duration string accepted; bounds the cost the API server estimates for CEL rules. */
-    public static final int GO_DURATION_MAX_LENGTH = 32;
+    public static final String GO_DURATION = "^([0-9]{1,6}([.][0-9]+)?(ns|us|ms|s|m|h))+$";
+    /** Longest duration string accepted (see {@link #GO_DURATION}); also bounds CEL's cost estimate. */
+    public static final int GO_DURATION_MAX_LENGTH = 16;
     /**
      * CEL prefix for a rule on a duration string: a malformed value passes the rule (the schema's
      * pattern reports it), so that {@code duration()} never raises a second, less clear, error.

@@ -13,7 +13,8 @@ import java.util.Map;
  * class, for what the generator annotations cannot say ({@code format: date-time},
  * {@code x-kubernetes-list-type}, constraints on list items).
  *
- * <p>Use it as {@code @SchemaCustomizer(value = SchemaPatch.class, input = "...")}. The merge is
+ * <p>Use it as {@code @SchemaCustomizer(value = SchemaPatch.class, input = "...")}, the input in YAML
+ * (block style, or flow style not starting with a brace, which would be read as JSON). The merge is
  * recursive (fabric8's own {@code MergePatchCustomizer} replaces nested maps whole and would drop
  * the generated properties), and a patch that names a property the class does not have fails the
  * build instead of adding a half-defined one.
