@@ -58,12 +58,7 @@ final class JsonSchemaCheck {
         if (error.getProperty() != null && List.of("required", "additionalProperties").contains(error.getKeyword())) {
             path = path.isEmpty() ? error.getProperty() : path + "." + error.getProperty();
         }
-        String message = error.getMessage();
-        String prefix = error.getInstanceLocation().toString() + ": ";
-        if (message.startsWith(prefix)) {
-            message = message.substring(prefix.length());
-        }
-        return new Violation(path, error.getKeyword() + ": " + message);
+        return new Violation(path, error.getKeyword() + ": " + error.getMessage());
     }
 
     /** {@code $.spec.volumes[1]} as the Kubernetes field path {@code spec.volumes[1]}. */

@@ -89,7 +89,7 @@ final class OpenApiToJsonSchema {
         return result;
     }
 
-    /** The keywords of {@code schema} that this class drops, for tests that want to know all are handled. */
+    /** The Kubernetes extensions the tests understand (here or in {@link CelRuleWalker}); others would be ignored. */
     static List<String> handledKubernetesExtensions() {
         return List.of("x-kubernetes-int-or-string", "x-kubernetes-preserve-unknown-fields",
                 "x-kubernetes-list-type", "x-kubernetes-list-map-keys", "x-kubernetes-validations");

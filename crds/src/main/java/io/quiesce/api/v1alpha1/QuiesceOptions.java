@@ -19,6 +19,10 @@ import java.util.Objects;
 @SchemaCustomizer(value = SchemaPatch.class, input = "properties: {mountpoints: {x-kubernetes-list-type: set,"
         + " items: {maxLength: 4096, pattern: '" + Patterns.GUEST_MOUNTPOINT + "'}}}")
 public class QuiesceOptions {
+    /**
+     * The schema's default. Code reading an object no API server defaulted (the mock API server in
+     * tests does not) falls back to it.
+     */
     public static final String DEFAULT_TIMEOUT = "5s";
 
     @Default("Required")

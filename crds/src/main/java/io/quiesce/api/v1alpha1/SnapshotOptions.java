@@ -25,6 +25,10 @@ import java.util.Objects;
 @SchemaCustomizer(value = SchemaPatch.class, input = "properties: {volumes: {x-kubernetes-list-type: set,"
         + " items: {maxLength: 63, pattern: '" + Patterns.DNS_LABEL + "'}}}")
 public class SnapshotOptions {
+    /**
+     * The schema's default. Code reading an object no API server defaulted (the mock API server in
+     * tests does not) falls back to it.
+     */
     public static final String DEFAULT_FAILURE_DEADLINE = "5m";
 
     @Default("{}")

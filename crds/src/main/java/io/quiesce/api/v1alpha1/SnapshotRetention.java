@@ -16,6 +16,10 @@ import java.util.Objects;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class SnapshotRetention {
+    /**
+     * The schema's default. Code reading an object no API server defaulted (the mock API server in
+     * tests does not) falls back to it.
+     */
     public static final int DEFAULT_FAILED_HISTORY_LIMIT = 3;
 
     @Min(1)
