@@ -1,17 +1,80 @@
 package io.quiesce.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
+import io.fabric8.crdv2.generator.v1.SchemaCustomizer;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.quiesce.api.schema.ConditionSchema;
+import io.quiesce.api.schema.SchemaPatch;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
-/** What happened. Written by the operator and, for the freeze window, by the node helper. */
+/**
+ * What happened. Every field has one writer: the operator, except {@link #getFreeze() freeze},
+ * which whoever ran the freeze writes (see {@link FreezeRecord}).
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@SchemaCustomizer(value = SchemaPatch.class, input = """
+        properties:
+          startTime: {format: date-time}
+          completionTime: {format: date-time}
+          conditions: {x-kubernetes-list-type: map, x-kubernetes-list-map-keys: [type]}
+          volumeSnapshots: {x-kubernetes-list-type: map, x-kubernetes-list-map-keys: [volume]}
+        """)
 public class QuiescedSnapshotStatus {
-    /** Lifecycle phase. */
+
+    /** Operator. */
+    @JsonPropertyDescription("Where the snapshot is: Pending (accepted, not started), InProgress (freezing, "
+            + "cutting or waiting for the storage), Succeeded (every VolumeSnapshot is ready to use) or Failed.")
     private SnapshotPhase phase;
-    /** The metadata.generation this status describes. */
-    private Long observedGeneration;
-    /** Kubernetes-style conditions: Ready, Progressing, Failed. */
+
+    /** Operator, from the freeze record and the cut times. */
+    @JsonPropertyDescription("What the snapshot can be trusted for: FilesystemConsistent (every disk was cut while "
+            + "the guest's filesystems were frozen, or the VM was stopped) or CrashConsistent.")
+    private Consistency consistency;
+
+    /** Operator. */
+    @JsonPropertyDescription("Why the snapshot has this consistency, as a CamelCase word, e.g. Frozen, VMStopped, "
+            + "QuiesceSkipped, AgentUnavailable.")
+    private String consistencyReason;
+
+    /** Operator, when it hands the freeze to that node's helper. */
+    @JsonPropertyDescription("The node the VM ran on, whose node helper runs the freeze.")
+    private String nodeName;
+
+    /** Operator. */
+    @JsonPropertyDescription("When the operator started working on the snapshot (RFC 3339).")
+    private String startTime;
+
+    /** Operator. */
+    @JsonPropertyDescription("When the snapshot reached Succeeded or Failed (RFC 3339).")
+    private String completionTime;
+
+    /** The node helper that ran the freeze (the operator for the kubevirt-api method). */
+    @JsonPropertyDescription("The freeze window: how, when and for how long the guest was frozen, and what "
+            + "thawed it. Absent when nothing was frozen.")
+    private FreezeRecord freeze;
+
+    /** Operator. */
+    @JsonPropertyDescription("One entry per snapshotted volume: its PVC, its VolumeSnapshot and that "
+            + "VolumeSnapshot's progress.")
+    private List<VolumeSnapshotRecord> volumeSnapshots;
+
+    /** Operator. */
+    @SchemaFrom(type = ConditionSchema[].class)
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) // the list starts empty; no "conditions: []" in writes
+    @JsonPropertyDescription("Ready, Progressing and Failed, following the Kubernetes API conventions.")
     private List<Condition> conditions = new ArrayList<>();
+
+    /** Operator. */
+    @JsonPropertyDescription("The metadata.generation this status describes.")
+    private Long observedGeneration;
+
+    /** Operator. */
+    @JsonPropertyDescription("A human-readable summary of the latest state, e.g. why the snapshot failed.")
+    private String message;
 
     public SnapshotPhase getPhase() {
         return phase;
@@ -19,6 +82,70 @@ public class QuiescedSnapshotStatus {
 
     public void setPhase(SnapshotPhase phase) {
         this.phase = phase;
+    }
+
+    public Consistency getConsistency() {
+        return consistency;
+    }
+
+    public void setConsistency(Consistency consistency) {
+        this.consistency = consistency;
+    }
+
+    public String getConsistencyReason() {
+        return consistencyReason;
+    }
+
+    public void setConsistencyReason(String consistencyReason) {
+        this.consistencyReason = consistencyReason;
+    }
+
+    public String getNodeName() {
+        return nodeName;
+    }
+
+    public void setNodeName(String nodeName) {
+        this.nodeName = nodeName;
+    }
+
+    public String getStartTime() {
+        return startTime;
+    }
+
+    public void setStartTime(String startTime) {
+        this.startTime = startTime;
+    }
+
+    public String getCompletionTime() {
+        return completionTime;
+    }
+
+    public void setCompletionTime(String completionTime) {
+        this.completionTime = completionTime;
+    }
+
+    public FreezeRecord getFreeze() {
+        return freeze;
+    }
+
+    public void setFreeze(FreezeRecord freeze) {
+        this.freeze = freeze;
+    }
+
+    public List<VolumeSnapshotRecord> getVolumeSnapshots() {
+        return volumeSnapshots;
+    }
+
+    public void setVolumeSnapshots(List<VolumeSnapshotRecord> volumeSnapshots) {
+        this.volumeSnapshots = volumeSnapshots;
+    }
+
+    public List<Condition> getConditions() {
+        return conditions;
+    }
+
+    public void setConditions(List<Condition> conditions) {
+        this.conditions = conditions;
     }
 
     public Long getObservedGeneration() {
@@ -29,11 +156,29 @@ public class QuiescedSnapshotStatus {
         this.observedGeneration = observedGeneration;
     }
 
-    public List<Condition> getConditions() {
-        return conditions;
+    public String getMessage() {
+        return message;
     }
 
-    public void setConditions(List<Condition> conditions) {
-        this.conditions = conditions;
+    public void setMessage(String message) {
+        this.message = message;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof QuiescedSnapshotStatus other && phase == other.phase && consistency == other.consistency
+                && Objects.equals(consistencyReason, other.consistencyReason)
+                && Objects.equals(nodeName, other.nodeName) && Objects.equals(startTime, other.startTime)
+                && Objects.equals(completionTime, other.completionTime) && Objects.equals(freeze, other.freeze)
+                && Objects.equals(volumeSnapshots, other.volumeSnapshots)
+                && Objects.equals(conditions, other.conditions)
+                && Objects.equals(observedGeneration, other.observedGeneration)
+                && Objects.equals(message, other.message);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(phase, consistency, consistencyReason, nodeName, startTime, completionTime, freeze,
+                volumeSnapshots, conditions, observedGeneration, message);
     }
 }

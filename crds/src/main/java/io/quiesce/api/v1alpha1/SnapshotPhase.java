@@ -2,5 +2,12 @@ package io.quiesce.api.v1alpha1;
 
 /** Lifecycle of a QuiescedSnapshot. */
 public enum SnapshotPhase {
-    Pending, InProgress, Succeeded, Failed
+    /** Accepted, not started (e.g. waiting for an earlier snapshot of the same VM). */
+    Pending,
+    /** Freezing, cutting, or waiting for the storage to make the VolumeSnapshots ready. */
+    InProgress,
+    /** Every VolumeSnapshot is ready to use. */
+    Succeeded,
+    /** The snapshot cannot complete; status.message and the Failed condition say why. */
+    Failed
 }

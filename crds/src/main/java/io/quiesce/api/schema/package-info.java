@@ -1,0 +1,6 @@
+/**
+ * Build-time helpers of the CRD generation: schema-only classes that describe Kubernetes shapes
+ * (conditions, label selectors) better than fabric8's model classes do, the shared regular
+ * expressions, and {@link io.quiesce.api.schema.SchemaPatch}.
+ */
+package io.quiesce.api.schema;

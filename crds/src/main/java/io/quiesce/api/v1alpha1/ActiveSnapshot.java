@@ -1,0 +1,53 @@
+package io.quiesce.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Required;
+import java.util.Objects;
+
+/** A snapshot a schedule created that has not finished yet ({@code status.active[]}). */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ActiveSnapshot {
+
+    @Required
+    @JsonPropertyDescription("Name of the QuiescedSnapshot, in this namespace.")
+    private String name;
+
+    @Required
+    @JsonPropertyDescription("The VirtualMachine it snapshots.")
+    private String vm;
+
+    public ActiveSnapshot() {
+    }
+
+    public ActiveSnapshot(String name, String vm) {
+        this.name = name;
+        this.vm = vm;
+    }
+
+    public String getName() {
+        return name;
+    }
+
+    public void setName(String name) {
+        this.name = name;
+    }
+
+    public String getVm() {
+        return vm;
+    }
+
+    public void setVm(String vm) {
+        this.vm = vm;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ActiveSnapshot other && Objects.equals(name, other.name) && Objects.equals(vm, other.vm);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, vm);
+    }
+}

@@ -1,0 +1,110 @@
+package io.quiesce.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crdv2.generator.v1.SchemaCustomizer;
+import io.quiesce.api.schema.SchemaPatch;
+import java.util.Objects;
+
+/**
+ * The freeze window of one snapshot ({@code status.freeze}). Written only by whoever ran the
+ * freeze: the node helper on the VM's node, or the operator for {@link FreezeMethod#KUBEVIRT_API}.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@SchemaCustomizer(value = SchemaPatch.class,
+        input = "properties: {startTime: {format: date-time}, endTime: {format: date-time}}")
+public class FreezeRecord {
+
+    @JsonPropertyDescription("The channel used to freeze the guest: qga (the guest agent socket), libvirt, or "
+            + "kubevirt-api (KubeVirt's freeze subresource).")
+    private FreezeMethod method;
+
+    @JsonPropertyDescription("When the guest agent confirmed the freeze (RFC 3339).")
+    private String startTime;
+
+    @JsonPropertyDescription("When the guest agent confirmed the thaw (RFC 3339).")
+    private String endTime;
+
+    @JsonPropertyDescription("How long the guest's filesystems stayed frozen, in milliseconds.")
+    private Long durationMs;
+
+    @JsonPropertyDescription("How many filesystems the guest agent reported frozen; 0 means nothing was frozen.")
+    private Integer filesystemsFrozen;
+
+    @JsonPropertyDescription("What ended the freeze: Cut (every disk was cut, the normal end), Error (a "
+            + "VolumeSnapshot failed), Watchdog (quiesce.timeout passed before every cut), Deadline (the "
+            + "platform's own unfreeze timeout), or Recovery (a restarted node helper found the guest frozen).")
+    private ThawTrigger thawedBy;
+
+    @JsonPropertyDescription("Why the guest could not be frozen or thawed cleanly, when it could not.")
+    private String error;
+
+    public FreezeMethod getMethod() {
+        return method;
+    }
+
+    public void setMethod(FreezeMethod method) {
+        this.method = method;
+    }
+
+    public String getStartTime() {
+        return startTime;
+    }
+
+    public void setStartTime(String startTime) {
+        this.startTime = startTime;
+    }
+
+    public String getEndTime() {
+        return endTime;
+    }
+
+    public void setEndTime(String endTime) {
+        this.endTime = endTime;
+    }
+
+    public Long getDurationMs() {
+        return durationMs;
+    }
+
+    public void setDurationMs(Long durationMs) {
+        this.durationMs = durationMs;
+    }
+
+    public Integer getFilesystemsFrozen() {
+        return filesystemsFrozen;
+    }
+
+    public void setFilesystemsFrozen(Integer filesystemsFrozen) {
+        this.filesystemsFrozen = filesystemsFrozen;
+    }
+
+    public ThawTrigger getThawedBy() {
+        return thawedBy;
+    }
+
+    public void setThawedBy(ThawTrigger thawedBy) {
+        this.thawedBy = thawedBy;
+    }
+
+    public String getError() {
+        return error;
+    }
+
+    public void setError(String error) {
+        this.error = error;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof FreezeRecord other && method == other.method && Objects.equals(startTime, other.startTime)
+                && Objects.equals(endTime, other.endTime) && Objects.equals(durationMs, other.durationMs)
+                && Objects.equals(filesystemsFrozen, other.filesystemsFrozen) && thawedBy == other.thawedBy
+                && Objects.equals(error, other.error);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(method, startTime, endTime, durationMs, filesystemsFrozen, thawedBy, error);
+    }
+}

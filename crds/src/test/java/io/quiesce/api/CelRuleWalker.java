@@ -1,0 +1,143 @@
+package io.quiesce.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What the API server checks beyond plain JSON Schema, walking an object together with its schema:
+ * every {@code x-kubernetes-validations} rule is evaluated at the node it is attached to (with
+ * {@code oldSelf} on updates, where the old object has that node), and {@code x-kubernetes-list-type}
+ * {@code set} and {@code map} lists must not repeat an item or a key.
+ *
+ * <p>As in the API server, on an update the old value of a node is found by field name through
+ * objects and by key through {@code map} lists; items of other lists have no old value, so
+ * transition rules below them are not evaluated.
+ */
+final class CelRuleWalker {
+    private final List<Violation> violations = new ArrayList<>();
+
+    private CelRuleWalker() {
+    }
+
+    /** The violations of {@code value} (and of the change from {@code oldValue}, when not null). */
+    static List<Violation> check(JsonNode schema, JsonNode value, JsonNode oldValue) {
+        CelRuleWalker walker = new CelRuleWalker();
+        walker.walk(schema, value, oldValue, "");
+        return walker.violations;
+    }
+
+    private void walk(JsonNode schema, JsonNode value, JsonNode oldValue, String path) {
+        if (value == null || value.isNull() || value.isMissingNode()) {
+            return;
+        }
+        checkListType(schema, value, path);
+        for (JsonNode rule : schema.path("x-kubernetes-validations")) {
+            evaluate(rule, value, oldValue, path);
+        }
+        if (value.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> field = it.next();
+                JsonNode child = schema.path("properties").get(field.getKey());
+                if (child == null && schema.path("additionalProperties").isObject()) {
+                    child = schema.get("additionalProperties");
+                }
+                if (child != null) {
+                    JsonNode oldChild = oldValue == null ? null : oldValue.get(field.getKey());
+                    walk(child, field.getValue(), oldChild, join(path, field.getKey()));
+                }
+            }
+        } else if (value.isArray() && schema.has("items")) {
+            for (int i = 0; i < value.size(); i++) {
+                JsonNode item = value.get(i);
+                walk(schema.get("items"), item, oldListItem(schema, item, oldValue), path + "[" + i + "]");
+            }
+        }
+    }
+
+    private void evaluate(JsonNode rule, JsonNode value, JsonNode oldValue, String path) {
+        CelRules.Compiled compiled = CelRules.compile(rule.path("rule").asText());
+        if (compiled.transition() && oldValue == null) {
+            return;
+        }
+        Object result = compiled.evaluate(toCel(value), oldValue == null ? null : toCel(oldValue));
+        if (Boolean.TRUE.equals(result)) {
+            return;
+        }
+        String at = rule.has("fieldPath") ? join(path, rule.get("fieldPath").asText().substring(1)) : path;
+        String message = result instanceof String error ? error
+                : rule.has("message") ? rule.get("message").asText() : "failed rule: " + compiled.rule();
+        violations.add(new Violation(at, "rule: " + message));
+    }
+
+    private void checkListType(JsonNode schema, JsonNode value, String path) {
+        String listType = schema.path("x-kubernetes-list-type").asText("atomic");
+        if (!value.isArray() || listType.equals("atomic")) {
+            return;
+        }
+        Set<Object> seen = new HashSet<>();
+        for (int i = 0; i < value.size(); i++) {
+            Object identity = listType.equals("map") ? keyOf(schema, value.get(i)) : value.get(i);
+            if (!seen.add(identity)) {
+                violations.add(new Violation(path + "[" + i + "]", "list-type: Duplicate value: " + identity));
+            }
+        }
+    }
+
+    private static JsonNode oldListItem(JsonNode schema, JsonNode item, JsonNode oldList) {
+        if (oldList == null || !schema.path("x-kubernetes-list-type").asText().equals("map")) {
+            return null;
+        }
+        Map<String, JsonNode> key = keyOf(schema, item);
+        for (JsonNode oldItem : oldList) {
+            if (key.equals(keyOf(schema, oldItem))) {
+                return oldItem;
+            }
+        }
+        return null;
+    }
+
+    private static Map<String, JsonNode> keyOf(JsonNode listSchema, JsonNode item) {
+        Map<String, JsonNode> key = new LinkedHashMap<>();
+        listSchema.path("x-kubernetes-list-map-keys").forEach(k -> key.put(k.asText(), item.get(k.asText())));
+        return key;
+    }
+
+    /** JSON as CEL sees it: objects as maps, integers as int (long), absent and null fields omitted. */
+    static Object toCel(JsonNode node) {
+        if (node.isObject()) {
+            Map<String, Object> map = new HashMap<>();
+            node.fields().forEachRemaining(f -> {
+                if (!f.getValue().isNull()) {
+                    map.put(f.getKey(), toCel(f.getValue()));
+                }
+            });
+            return map;
+        }
+        if (node.isArray()) {
+            List<Object> list = new ArrayList<>();
+            node.forEach(item -> list.add(toCel(item)));
+            return list;
+        }
+        if (node.isIntegralNumber()) {
+            return node.asLong();
+        }
+        if (node.isNumber()) {
+            return node.asDouble();
+        }
+        if (node.isBoolean()) {
+            return node.asBoolean();
+        }
+        return node.asText();
+    }
+
+    private static String join(String path, String field) {
+        return path.isEmpty() ? field : path + "." + field;
+    }
+}
