@@ -4,6 +4,7 @@ import static io.quiesce.chart.PodSpecs.env;
 import static io.quiesce.chart.PodSpecs.onlyContainer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -21,6 +22,7 @@ import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -187,7 +189,7 @@ class ChartDefaultsTest {
         assertThat(daemonSet.getSpec().getUpdateStrategy().getRollingUpdate().getMaxUnavailable().getIntVal()).isEqualTo(1);
         assertThat(pod.getNodeSelector()).containsExactly(entry("kubevirt.io/schedulable", "true"));
         assertThat(pod.getTolerations()).extracting(Toleration::getOperator, Toleration::getEffect, Toleration::getKey)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("Exists", "NoSchedule", null));
+                .containsExactly(tuple("Exists", "NoSchedule", null));
     }
 
     @Test
@@ -251,6 +253,6 @@ class ChartDefaultsTest {
 
     @SafeVarargs
     private static List<String> concat(List<String>... parts) {
-        return java.util.Arrays.stream(parts).flatMap(List::stream).toList();
+        return Arrays.stream(parts).flatMap(List::stream).toList();
     }
 }

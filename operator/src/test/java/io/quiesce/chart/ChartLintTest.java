@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.marcnuri.helm.LintResult;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,7 +34,7 @@ class ChartLintTest {
     void lintCatchesABrokenChart(@TempDir Path dir) throws IOException {
         // The lint above must be able to fail: a values file the schema rejects makes it fail.
         Path overlay = dir.resolve("bad.yaml");
-        java.nio.file.Files.writeString(overlay, "operator:\n  replicas: -1\n");
+        Files.writeString(overlay, "operator:\n  replicas: -1\n");
         Path chart = QuiesceChart.copyWithValues(overlay, dir.resolve("quiesce"));
 
         LintResult result = QuiesceChart.lintStrict(chart);

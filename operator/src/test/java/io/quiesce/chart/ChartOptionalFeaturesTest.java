@@ -5,6 +5,7 @@ import static io.quiesce.chart.PodSpecs.onlyContainer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -21,6 +22,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -110,7 +112,8 @@ class ChartOptionalFeaturesTest {
             JsonNode spec = JSON.valueToTree(monitor.getAdditionalProperties().get("spec"));
 
             assertThat(monitor.getMetadata().getLabels()).containsEntry("release", "prometheus");
-            Map<String, String> selector = JSON.convertValue(spec.at("/selector/matchLabels"), Map.class);
+            Map<String, String> selector = JSON.convertValue(spec.at("/selector/matchLabels"), new TypeReference<>() {
+            });
             assertThat(service.getMetadata().getLabels()).containsAllEntriesOf(selector);
             assertThat(selector).containsEntry("app.kubernetes.io/component", component);
             assertThat(spec.at("/namespaceSelector/matchNames/0").asText()).isEqualTo(QuiesceChart.NAMESPACE);
@@ -123,7 +126,7 @@ class ChartOptionalFeaturesTest {
     void prometheusRuleAlertsOnLongFreezesWatchdogThawsFailuresAndMissedFires() {
         JsonNode groups = JSON.valueToTree(chart.generic("PrometheusRule", "quiesce").getAdditionalProperties().get("spec"))
                 .path("groups");
-        Map<String, JsonNode> alerts = new java.util.LinkedHashMap<>();
+        Map<String, JsonNode> alerts = new LinkedHashMap<>();
         groups.forEach(group -> group.path("rules").forEach(rule -> alerts.put(rule.path("alert").asText(), rule)));
 
         assertThat(alerts).containsOnlyKeys("QuiesceGuestFrozenTooLong", "QuiesceThawNotConfirmed",
