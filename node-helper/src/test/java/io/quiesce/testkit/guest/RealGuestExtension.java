@@ -4,6 +4,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
@@ -17,13 +18,26 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * <p>When the guest cannot start, tests fail with the reason under {@code CI=true} and are
  * skipped elsewhere, with the reason as the assumption message and on stderr: never passed.
  */
-public final class RealGuestExtension implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
+public final class RealGuestExtension
+        implements BeforeAllCallback, BeforeEachCallback, AfterAllCallback, ParameterResolver {
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(RealGuestExtension.class);
     private static final Duration THAW_CHECK_TIMEOUT = Duration.ofSeconds(30);
 
     @Override
     public void beforeAll(ExtensionContext context) {
+        Boot boot = boot(context);
+        if (boot.vm == null) {
+            if (isCi()) {
+                throw new IllegalStateException(boot.reason());
+            }
+            System.err.println("[RealGuest] SKIPPING the tests of " + context.getDisplayName() + ": " + boot.reason());
+        }
+    }
+
+    /** Skips each test rather than the class, so that reports count them as skipped with the reason. */
+    @Override
+    public void beforeEach(ExtensionContext context) {
         guest(context);
     }
 
@@ -52,17 +66,23 @@ public final class RealGuestExtension implements BeforeAllCallback, AfterAllCall
     }
 
     private static GuestVm guest(ExtensionContext context) {
-        Boot boot = context.getRoot().getStore(NAMESPACE).computeIfAbsent(Boot.class, k -> Boot.attempt(), Boot.class);
+        Boot boot = boot(context);
         if (boot.vm != null) {
             return boot.vm;
         }
-        String reason = "real guest (hack/qga-vm.sh) could not start: " + boot.failure;
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-            throw new IllegalStateException(reason);
+        if (isCi()) {
+            throw new IllegalStateException(boot.reason());
         }
-        System.err.println("[RealGuest] SKIPPING " + context.getDisplayName() + ": " + reason);
-        Assumptions.abort(reason);
+        Assumptions.abort(boot.reason());
         throw new AssertionError("unreachable");
+    }
+
+    private static Boot boot(ExtensionContext context) {
+        return context.getRoot().getStore(NAMESPACE).computeIfAbsent(Boot.class, k -> Boot.attempt(), Boot.class);
+    }
+
+    private static boolean isCi() {
+        return "true".equalsIgnoreCase(System.getenv("CI"));
     }
 
     /** The outcome of the one boot attempt per JVM; the root store closes it at the end of the run. */
@@ -73,6 +93,10 @@ public final class RealGuestExtension implements BeforeAllCallback, AfterAllCall
         private Boot(GuestVm vm, String failure) {
             this.vm = vm;
             this.failure = failure;
+        }
+
+        String reason() {
+            return "real guest (hack/qga-vm.sh) could not start: " + failure;
         }
 
         static Boot attempt() {
