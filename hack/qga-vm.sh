@@ -44,7 +44,7 @@
 set -euo pipefail
 
 SELF=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")
-CACHE=${QGA_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/quiesce/qga-vm}
+CACHE=${QGA_VM_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/quiesce/qga-vm}
 RUN=${QGA_VM_DIR:-/tmp/quiesce-qga-vm.$(id -u)}
 QGA_SOCK=$RUN/qga.sock
 QMP_SOCK=$RUN/qmp.sock
@@ -277,18 +277,17 @@ build_image() { # $1 = kernel package, $2 = image dir
   log "built $(du -h "$IMG/initramfs.img" | cut -f1) initramfs + kernel $kv in $(( $(now_ms) - t0 )) ms"
 }
 
-# prints the image dir, building it under the cache lock when missing
+# prints the image dir, building it when missing; the cache lock serialises concurrent starts
+# (other test JVMs, other worktrees) so that one builds and the others wait for it
 ensure_image() {
   mkdir -p "$CACHE"
+  exec 8>"$CACHE/.build.lock"; flock -w 900 8 || die "build lock busy: $CACHE/.build.lock"
   local kpkg img; kpkg=$(resolve_kernel_pkg)
   img=$CACHE/img-$(recipe_id "$kpkg")
   if [[ ${QGA_VM_REBUILD:-0} == 1 || ! -s $img/vmlinuz || ! -s $img/initramfs.img ]]; then
-    exec 8>"$CACHE/.build.lock"; flock -w 900 8 || die "build lock busy: $CACHE/.build.lock"
-    if [[ ${QGA_VM_REBUILD:-0} == 1 || ! -s $img/vmlinuz || ! -s $img/initramfs.img ]]; then
-      build_image "$kpkg" "$img"
-    fi
-    exec 8>&-
+    build_image "$kpkg" "$img"
   fi
+  exec 8>&-
   echo "$img"
 }
 
@@ -307,7 +306,7 @@ qga_probe() {
   [[ -S $QGA_SOCK ]] || return 1
   coproc QGAP { exec timeout 10 socat - "UNIX-CONNECT:$QGA_SOCK" 2>/dev/null; }
   local p=$QGAP_PID in=${QGAP[0]} out=${QGAP[1]}
-  printf '\xff{"execute":"guest-sync-delimited","arguments":{"id":%d}}\n' "$id" >&"$out" 2>/dev/null || true
+  printf '\xff{"execute":"guest-sync-delimited","arguments":{"id":%d}}\n' "$id" 1>&"$out" 2>/dev/null || true
   # the agent answers the 0xFF with a parse-error line, then "\xff{"return": ID}"
   while IFS= read -r -t "${1:-1}" line <&"$in"; do
     if [[ $line == *"\"return\": $id}"* ]]; then rc=0; break; fi
@@ -376,12 +375,12 @@ start() {
 }
 
 stop() {
-  local pid i
+  local pid
   if pid=$(qemu_pid); then
     log "stopping qemu pid $pid"
     # SIGTERM = orderly QEMU shutdown; works even while another client holds the QMP socket
     kill -TERM "$pid" 2>/dev/null || true
-    for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
     if kill -0 "$pid" 2>/dev/null; then log "qemu ignored TERM, sending KILL"; kill -KILL "$pid" 2>/dev/null || true; sleep 0.2; fi
   else
     log "not running"
@@ -405,6 +404,10 @@ case $cmd in
   build) need_cmds; QGA_VM_REBUILD=1 ensure_image; exit 0 ;;
   purge-cache) rm -rf "$CACHE"; exit 0 ;;
 esac
+if [[ $cmd != start && ! -d $RUN ]]; then # nothing was ever started here: don't create the dir
+  [[ $cmd == status ]] && { echo "stopped"; exit 1; }
+  exit 0
+fi
 mkdir -p "$RUN"
 exec 9>"$RUN/.lock"; flock -w 300 9 || die "lock busy: $RUN/.lock"
 case $cmd in

@@ -138,12 +138,13 @@ public final class QgaClient implements GuestAgent {
     }
 
     private synchronized JsonNode call(String command, ObjectNode arguments, Duration timeout) {
-        QgaConnection conn = syncedConnection(command);
         String id = idPrefix + "-" + (++requests);
+        byte[] request = QgaJson.request(command, arguments, id);
+        QgaConnection conn = syncedConnection(command);
         long deadline = System.nanoTime() + timeout.toNanos();
         JsonNode reply;
         try {
-            conn.send(QgaJson.request(command, arguments, id));
+            conn.send(request);
             reply = awaitReply(conn, id, deadline);
         } catch (SocketTimeoutException e) {
             synced = false; // the reply may still come: resync (and discard it) before the next command
@@ -189,6 +190,10 @@ public final class QgaClient implements GuestAgent {
         if (connection == null) {
             connection = connect(command);
             synced = false;
+            if (closed) { // close() ran while we connected: it could not see this connection
+                drop();
+                throw new AgentUnavailableException("client for " + socketPath + " is closed", null);
+            }
         }
         if (!synced) {
             sync(connection, command);

@@ -46,6 +46,7 @@ final class QgaConnection implements AutoCloseable {
         }
     }
 
+    /** Writes without a timeout: requests are small enough to fit the socket buffer (see QgaJson). */
     void send(byte[] bytes) throws IOException {
         out.write(bytes);
         out.flush();

@@ -25,7 +25,17 @@ final class QgaJson {
         return MAPPER.createObjectNode();
     }
 
-    /** {@code {"execute":command,"arguments":...,"id":id}} and a newline. */
+    /**
+     * Largest request we send. Requests are written without a timeout, which is safe only while
+     * one fits into the socket's send buffer (about 200 KiB on Linux) even if nobody reads it.
+     */
+    static final int MAX_REQUEST_BYTES = 64 * 1024;
+
+    /**
+     * {@code {"execute":command,"arguments":...,"id":id}} and a newline.
+     *
+     * @throws IllegalArgumentException when the request would exceed {@link #MAX_REQUEST_BYTES}
+     */
     static byte[] request(String command, ObjectNode arguments, String id) {
         ObjectNode req = MAPPER.createObjectNode().put("execute", command);
         if (arguments != null && !arguments.isEmpty()) {
@@ -34,7 +44,12 @@ final class QgaJson {
         if (id != null) {
             req.put("id", id);
         }
-        return line(req, false);
+        byte[] bytes = line(req, false);
+        if (bytes.length > MAX_REQUEST_BYTES) {
+            throw new IllegalArgumentException(command + " request of " + bytes.length + " bytes exceeds "
+                    + MAX_REQUEST_BYTES);
+        }
+        return bytes;
     }
 
     /** 0xFF, then {@code guest-sync-delimited} with {@code id}, then a newline. */

@@ -13,10 +13,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /** One client connection as the {@link FakeQgaServer} sees it: read requests, write anything. */
-final class FakeAgentConnection {
+public final class FakeAgentConnection {
 
     /** What qemu-ga 7.2 answers to the stray 0xFF before a sync request. */
-    static final String PARSE_ERROR_REPLY = "{\"error\": {\"class\": \"GenericError\", \"desc\": \"JSON parse error, stray '\\uFFFD'\"}}";
+    public static final String PARSE_ERROR_REPLY = "{\"error\": {\"class\": \"GenericError\", \"desc\": \"JSON parse error, stray '\\uFFFD'\"}}";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_REQUEST = 64 * 1024;
@@ -32,23 +32,23 @@ final class FakeAgentConnection {
     }
 
     /** A request as received: whether a 0xFF preceded it, and its JSON. */
-    record Request(boolean delimited, JsonNode json) {
-        String command() {
+    public record Request(boolean delimited, JsonNode json) {
+        public String command() {
             return json.path("execute").asText();
         }
 
-        JsonNode arguments() {
+        public JsonNode arguments() {
             return json.path("arguments");
         }
 
         /** The request's {@code id} member as JSON text, or null when it has none. */
-        String idJson() {
+        public String idJson() {
             return json.has("id") ? json.get("id").toString() : null;
         }
     }
 
     /** Reads the next request (blocks until one arrives or the connection closes). */
-    Request readRequest() throws IOException {
+    public Request readRequest() throws IOException {
         byte[] line = readLine();
         int start = 0;
         while (start < line.length && line[start] == (byte) 0xFF) {
@@ -62,7 +62,7 @@ final class FakeAgentConnection {
     }
 
     /** Reads a request that must be a delimited guest-sync-delimited one; returns its id. */
-    long readSync() throws IOException {
+    public long readSync() throws IOException {
         Request sync = readRequest();
         if (!sync.delimited() || !"guest-sync-delimited".equals(sync.command())) {
             throw new IllegalStateException("expected 0xFF + guest-sync-delimited, got " + sync);
@@ -71,14 +71,14 @@ final class FakeAgentConnection {
     }
 
     /** Reads the client's handshake and answers it like the real agent: parse error, then 0xFF + id. */
-    void answerSync() throws IOException {
+    public void answerSync() throws IOException {
         long id = readSync();
         writeLine(PARSE_ERROR_REPLY);
         writeDelimitedReturn(id);
     }
 
     /** Reads the next request, which must be {@code command}. */
-    Request expect(String command) throws IOException {
+    public Request expect(String command) throws IOException {
         Request r = readRequest();
         if (!command.equals(r.command())) {
             throw new IllegalStateException("expected " + command + ", got " + r.json());
@@ -87,29 +87,29 @@ final class FakeAgentConnection {
     }
 
     /** {@code {"return": <returnJson>, "id": <the request's id>}}. */
-    void replyReturn(Request to, String returnJson) throws IOException {
+    public void replyReturn(Request to, String returnJson) throws IOException {
         writeLine("{\"return\": " + returnJson + idMember(to) + "}");
     }
 
     /** {@code {"error": {"class": ..., "desc": ...}, "id": <the request's id>}}. */
-    void replyError(Request to, String errorClass, String desc) throws IOException {
+    public void replyError(Request to, String errorClass, String desc) throws IOException {
         writeLine("{\"error\": {\"class\": " + JSON.valueToTree(errorClass) + ", \"desc\": "
                 + JSON.valueToTree(desc) + "}" + idMember(to) + "}");
     }
 
-    void writeDelimitedReturn(long id) throws IOException {
+    public void writeDelimitedReturn(long id) throws IOException {
         write(concat(new byte[] {(byte) 0xFF}, ("{\"return\": " + id + "}\n").getBytes(StandardCharsets.UTF_8)));
     }
 
-    void writeLine(String line) throws IOException {
+    public void writeLine(String line) throws IOException {
         write((line + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
-    void write(String text) throws IOException {
+    public void write(String text) throws IOException {
         write(text.getBytes(StandardCharsets.UTF_8));
     }
 
-    void write(byte[] bytes) throws IOException {
+    public void write(byte[] bytes) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(bytes);
         while (b.hasRemaining()) {
             channel.write(b);
@@ -120,7 +120,7 @@ final class FakeAgentConnection {
      * Stays silent, reading and dropping whatever comes, until the client disconnects (as QEMU
      * notices it) or the server closes.
      */
-    void holdOpen() throws IOException {
+    public void holdOpen() throws IOException {
         ByteBuffer sink = ByteBuffer.allocate(4096);
         while (channel.read(sink) >= 0) {
             sink.clear();
@@ -128,11 +128,11 @@ final class FakeAgentConnection {
     }
 
     /** Injected latency: stays silent for {@code d}, or less if the server closes first. */
-    void pause(Duration d) throws InterruptedException {
+    public void pause(Duration d) throws InterruptedException {
         serverClosed.await(d.toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    void close() {
+    public void close() {
         try {
             channel.close();
         } catch (IOException ignored) {

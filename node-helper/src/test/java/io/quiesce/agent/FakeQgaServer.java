@@ -19,11 +19,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * Everything runs on daemon threads, and {@link #close()} closes every socket, which ends any
  * script blocked on a read, a write or {@link FakeAgentConnection#holdOpen()}.
  */
-final class FakeQgaServer implements AutoCloseable {
+public final class FakeQgaServer implements AutoCloseable {
 
     /** What the fake does with one connection. */
     @FunctionalInterface
-    interface Script {
+    public interface Script {
         void serve(FakeAgentConnection connection) throws Exception;
     }
 
@@ -47,21 +47,21 @@ final class FakeQgaServer implements AutoCloseable {
     }
 
     /** Listens on {@code dir/qga.sock} and serves each connection with {@code script}. */
-    static FakeQgaServer start(Path dir, Script script) throws IOException {
+    public static FakeQgaServer start(Path dir, Script script) throws IOException {
         return new FakeQgaServer(dir.resolve("qga.sock"), script);
     }
 
-    Path socketPath() {
+    public Path socketPath() {
         return socketPath;
     }
 
     /** Connections accepted so far. */
-    int connections() {
+    public int connections() {
         return accepted.get();
     }
 
     /** The first unexpected exception a script threw (socket closed by the client is not one), if any. */
-    Throwable scriptFailure() {
+    public Throwable scriptFailure() {
         return scriptFailure.get();
     }
 

@@ -1,6 +1,7 @@
 package io.quiesce.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
@@ -12,6 +13,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -288,6 +290,15 @@ class QgaClientFaultTest {
             c.holdOpen();
         });
         assertThat(client.freeze(List.of("/data", "/var/lib"))).isEqualTo(2);
+    }
+
+    @Test
+    void oversizedRequestIsRefusedBeforeConnecting() throws IOException {
+        serve(FakeAgentConnection::holdOpen);
+        List<String> mountpoints = Collections.nCopies(5000, "/a/rather/long/mount/point");
+        assertThatThrownBy(() -> client.freeze(mountpoints)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("exceeds");
+        assertThat(server.connections()).isZero();
     }
 
     @Test

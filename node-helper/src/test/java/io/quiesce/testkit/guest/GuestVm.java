@@ -12,7 +12,6 @@ import io.quiesce.agent.QgaClient;
 import io.quiesce.agent.QgaSettings;
 import java.io.IOException;
 import java.io.Reader;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,10 +59,10 @@ public final class GuestVm implements AutoCloseable {
     private GuestVm(Path script, Path runDir, Properties env) {
         this.script = script;
         this.runDir = runDir;
-        this.agentSocket = Path.of(required(env, "QGA_SOCK"));
-        this.qmpSocket = Path.of(required(env, "QMP_SOCK"));
-        this.dataImage = Path.of(required(env, "DATA_IMG"));
-        this.console = new ConsoleLog(Path.of(required(env, "CONSOLE_LOG")));
+        this.agentSocket = underRunDir(runDir, env, "QGA_SOCK");
+        this.qmpSocket = underRunDir(runDir, env, "QMP_SOCK");
+        this.dataImage = underRunDir(runDir, env, "DATA_IMG");
+        this.console = new ConsoleLog(underRunDir(runDir, env, "CONSOLE_LOG"));
         this.bootTime = Duration.ofMillis(Long.parseLong(required(env, "BOOT_MS")));
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
@@ -82,27 +81,24 @@ public final class GuestVm implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot create a runtime dir under /tmp: " + e.getMessage(), e);
         }
-        ProcessResult r;
         try {
-            r = Processes.run(bootTimeout(), scriptEnv(runDir), List.of("bash", script.toString(), "start"));
-        } catch (RuntimeException e) {
-            deleteTree(runDir);
-            throw e;
-        }
-        if (!r.succeeded()) {
-            deleteTree(runDir);
-            throw new IllegalStateException("hack/qga-vm.sh start failed (exit " + r.exitCode() + "):\n"
-                    + lastLines(r.output(), 25));
-        }
-        Properties env = new Properties();
-        try (Reader in = Files.newBufferedReader(runDir.resolve("qga-vm.env"), StandardCharsets.UTF_8)) {
-            env.load(in);
-        } catch (IOException e) {
+            ProcessResult r = Processes.run(bootTimeout(), scriptEnv(runDir), List.of("bash", script.toString(), "start"));
+            if (!r.succeeded()) {
+                throw new IllegalStateException("hack/qga-vm.sh start failed (exit " + r.exitCode() + "):\n"
+                        + lastLines(r.output(), 25));
+            }
+            Properties env = new Properties();
+            try (Reader in = Files.newBufferedReader(runDir.resolve("qga-vm.env"), StandardCharsets.UTF_8)) {
+                env.load(in);
+            }
+            return new GuestVm(script, runDir, env);
+        } catch (IOException | RuntimeException e) {
+            // a start killed by our timeout may have left a daemonized QEMU behind: stop by pid file
             Processes.run(STOP_TIMEOUT, scriptEnv(runDir), List.of("bash", script.toString(), "stop"));
             deleteTree(runDir);
-            throw new UncheckedIOException("guest started but its env file is unreadable", e);
+            throw e instanceof IllegalStateException ise ? ise
+                    : new IllegalStateException("guest start failed: " + e.getMessage(), e);
         }
-        return new GuestVm(script, runDir, env);
     }
 
     /** The agent's unix socket (QGA protocol; one client at a time). */
@@ -314,6 +310,15 @@ public final class GuestVm implements AutoCloseable {
     private static Duration bootTimeout() {
         String s = System.getProperty(BOOT_TIMEOUT_PROPERTY, System.getenv().getOrDefault("QUIESCE_GUEST_BOOT_TIMEOUT_S", "900"));
         return Duration.ofSeconds(Long.parseLong(s.trim()));
+    }
+
+    /** A path from the env file; the harness deletes the run dir later, so it must not point elsewhere. */
+    private static Path underRunDir(Path runDir, Properties env, String key) {
+        Path p = Path.of(required(env, key)).toAbsolutePath().normalize();
+        if (!p.startsWith(runDir.toAbsolutePath().normalize())) {
+            throw new IllegalStateException(key + "=" + p + " is outside the runtime dir " + runDir);
+        }
+        return p;
     }
 
     private static String required(Properties env, String key) {
