@@ -144,10 +144,12 @@ public final class QgaClient implements GuestAgent {
         long deadline = System.nanoTime() + timeout.toNanos();
         JsonNode reply;
         try {
-            conn.send(request);
+            conn.send(request, deadline);
             reply = awaitReply(conn, id, deadline);
         } catch (SocketTimeoutException e) {
-            synced = false; // the reply may still come: resync (and discard it) before the next command
+            // the reply may still come (or the request went out only in part): the resync's 0xFF
+            // resets the agent's parser and the handshake discards the late reply
+            synced = false;
             throw new AgentNotRespondingException(AgentNotRespondingException.Phase.COMMAND, command, timeout);
         } catch (IOException e) {
             throw lost(command, e);
@@ -217,7 +219,7 @@ public final class QgaClient implements GuestAgent {
         long id = ThreadLocalRandom.current().nextLong(1, 1L << 53);
         long deadline = System.nanoTime() + settings.syncTimeout().toNanos();
         try {
-            conn.send(QgaJson.syncRequest(id));
+            conn.send(QgaJson.syncRequest(id), deadline);
             while (!isSyncReply(conn.readLine(deadline), id)) {
                 // discarded: the agent's parse error for our 0xFF, or late replies to earlier requests
             }

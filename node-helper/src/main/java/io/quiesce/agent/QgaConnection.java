@@ -38,6 +38,10 @@ final class QgaConnection implements AutoCloseable {
     static QgaConnection open(Path path, Duration timeout, int maxLineBytes) throws IOException {
         AFUNIXSocket socket = AFUNIXSocket.newInstance();
         try {
+            // A unix connect() blocks while the listener's backlog is full (QEMU listens with a
+            // backlog of 1 and accepts nothing while a client is served), and junixsocket ignores
+            // connect()'s own timeout there: the socket timeout bounds it.
+            socket.setSoTimeout(saturatedMillis(timeout.toNanos()));
             socket.connect(AFUNIXSocketAddress.of(path), saturatedMillis(timeout.toNanos()));
             return new QgaConnection(socket, maxLineBytes);
         } catch (IOException | RuntimeException e) {
@@ -46,8 +50,14 @@ final class QgaConnection implements AutoCloseable {
         }
     }
 
-    /** Writes without a timeout: requests are small enough to fit the socket buffer (see QgaJson). */
-    void send(byte[] bytes) throws IOException {
+    /**
+     * Writes {@code bytes}; a peer that does not read makes the write time out at the deadline
+     * (junixsocket's socket timeout bounds writes as well as reads).
+     *
+     * @throws SocketTimeoutException when the bytes could not be written before the deadline
+     */
+    void send(byte[] bytes, long deadlineNanos) throws IOException {
+        socket.setSoTimeout(remainingMillis(deadlineNanos));
         out.write(bytes);
         out.flush();
     }
@@ -66,12 +76,7 @@ final class QgaConnection implements AutoCloseable {
             if (line != null) {
                 return line;
             }
-            long remaining = deadlineNanos - System.nanoTime();
-            if (remaining <= 0) {
-                throw new SocketTimeoutException("no complete reply line before the deadline ("
-                        + lines.pendingBytes() + " bytes pending)");
-            }
-            socket.setSoTimeout(saturatedMillis(remaining));
+            socket.setSoTimeout(remainingMillis(deadlineNanos));
             if (lines.readFrom(in) < 0) {
                 throw new EOFException("agent closed the connection");
             }
@@ -81,6 +86,14 @@ final class QgaConnection implements AutoCloseable {
     @Override
     public void close() {
         closeQuietly(socket);
+    }
+
+    private int remainingMillis(long deadlineNanos) throws SocketTimeoutException {
+        long remaining = deadlineNanos - System.nanoTime();
+        if (remaining <= 0) {
+            throw new SocketTimeoutException("deadline passed (" + lines.pendingBytes() + " reply bytes pending)");
+        }
+        return saturatedMillis(remaining);
     }
 
     private static int saturatedMillis(long nanos) {

@@ -25,10 +25,7 @@ final class QgaJson {
         return MAPPER.createObjectNode();
     }
 
-    /**
-     * Largest request we send. Requests are written without a timeout, which is safe only while
-     * one fits into the socket's send buffer (about 200 KiB on Linux) even if nobody reads it.
-     */
+    /** Largest request we send: far above any real one (a long mountpoint list is a few KiB). */
     static final int MAX_REQUEST_BYTES = 64 * 1024;
 
     /**

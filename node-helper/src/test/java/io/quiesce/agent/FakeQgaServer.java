@@ -27,6 +27,9 @@ public final class FakeQgaServer implements AutoCloseable {
         void serve(FakeAgentConnection connection) throws Exception;
     }
 
+    /** QEMU's socket chardev listens with a backlog of 1 (Linux then queues 2 connections). */
+    static final int QEMU_BACKLOG = 1;
+
     private final Path socketPath;
     private final ServerSocketChannel server;
     private final Script script;
@@ -40,7 +43,7 @@ public final class FakeQgaServer implements AutoCloseable {
         this.socketPath = socketPath;
         this.script = script;
         this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(socketPath));
+        server.bind(UnixDomainSocketAddress.of(socketPath), QEMU_BACKLOG);
         this.acceptor = new Thread(this::acceptLoop, "fake-qga-" + socketPath.getFileName());
         acceptor.setDaemon(true);
         acceptor.start();

@@ -3,6 +3,7 @@ package io.quiesce.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.quiesce.agent.AgentNotRespondingException.Phase;
@@ -11,6 +12,7 @@ import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
@@ -214,6 +216,18 @@ class QgaClientFaultTest {
         }
         client = new QgaClient(stale, FAST);
         failure(AgentUnavailableException.class, client::ping);
+    }
+
+    @Test
+    void connectToACrowdedSocketTimesOut() throws IOException {
+        serve(FakeAgentConnection::holdOpen);
+        try (SocketChannel holder = SocketChannel.open(UnixDomainSocketAddress.of(server.socketPath()))) {
+            await().atMost(GRACE).until(() -> server.connections() == 1); // the holder is served, not queued
+            try (CrowdedSocket crowd = CrowdedSocket.fill(server.socketPath())) {
+                assertThat(crowd.queued()).isPositive();
+                assertThat(failure(AgentNotRespondingException.class, client::ping).phase()).isEqualTo(Phase.CONNECT);
+            }
+        }
     }
 
     // ------------------------------------------------------------------ agent errors, typed

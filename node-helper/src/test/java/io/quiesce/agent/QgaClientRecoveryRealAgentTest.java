@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import io.quiesce.testkit.guest.GuestKnob;
 import io.quiesce.testkit.guest.GuestVm;
 import io.quiesce.testkit.guest.RealGuest;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -80,6 +81,33 @@ class QgaClientRecoveryRealAgentTest {
             }
             assertThat(client.freezeStatus()).isEqualTo(FreezeState.THAWED);
         }
+    }
+
+    @Test
+    void connectToAHeldAndCrowdedAgentSocketTimesOutThenRecovers(GuestVm guest) throws IOException {
+        Duration connectTimeout = Duration.ofSeconds(1);
+        try (QgaClient holder = new QgaClient(guest.agentSocket())) {
+            holder.ping();
+            try (CrowdedSocket crowd = CrowdedSocket.fill(guest.agentSocket());
+                 QgaClient late = new QgaClient(guest.agentSocket(),
+                         QgaSettings.defaults().withConnectTimeout(connectTimeout))) {
+                // QEMU queues only 2 connections while it serves one; a blocking connect() then waits
+                assertThat(crowd.queued()).isEqualTo(2);
+                AgentNotRespondingException timeout = assertTimeoutPreemptively(connectTimeout.plus(SLACK),
+                        () -> catchThrowableOfType(AgentNotRespondingException.class, late::ping));
+                assertThat(timeout).isNotNull();
+                assertThat(timeout.phase()).isEqualTo(AgentNotRespondingException.Phase.CONNECT);
+            }
+            holder.ping();
+        }
+        // QEMU now accepts the abandoned queued connections one by one, finds them closed, and listens again
+        await("agent socket serves new clients").atMost(RECOVERY)
+                .ignoreExceptionsInstanceOf(AgentNotRespondingException.class)
+                .until(() -> {
+                    try (QgaClient fresh = new QgaClient(guest.agentSocket())) {
+                        return fresh.freezeStatus() == FreezeState.THAWED;
+                    }
+                });
     }
 
     @Test
