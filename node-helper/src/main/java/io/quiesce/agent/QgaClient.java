@@ -60,10 +60,6 @@ public final class QgaClient implements GuestAgent {
         return socketPath;
     }
 
-    public QgaSettings settings() {
-        return settings;
-    }
-
     @Override
     public void ping() {
         call(PING, null, settings.commandTimeout());

@@ -236,11 +236,6 @@ public final class GuestVm implements AutoCloseable {
         return console.since(mark);
     }
 
-    /** The last lines of the console log, for failure messages. */
-    public String consoleTail() {
-        return console.tail(4096);
-    }
-
     /** Stops the guest and deletes its runtime dir; keeps a copy of the console log under target/. */
     @Override
     public void close() {
