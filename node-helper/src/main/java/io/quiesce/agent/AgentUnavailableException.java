@@ -1,0 +1,14 @@
+package io.quiesce.agent;
+
+/** The agent's socket is missing, refuses connections, or was closed while a call used it. */
+public final class AgentUnavailableException extends AgentException {
+
+    public AgentUnavailableException(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    @Override
+    public String reason() {
+        return "AgentUnavailable";
+    }
+}
