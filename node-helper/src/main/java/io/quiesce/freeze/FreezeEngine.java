@@ -89,7 +89,9 @@ public final class FreezeEngine implements AutoCloseable {
 
     /**
      * An engine on the given clock and executors, which the caller owns and stops. The scheduler only
-     * runs short tasks (timers, aborts); agent calls of thaws and recovery run on {@code workers}.
+     * runs short tasks (timers, aborts); agent calls of thaws and recovery run on {@code workers},
+     * which must not be a small fixed pool: recovery lanes wait there for thaw attempts that also
+     * run there.
      */
     public static FreezeEngine create(AgentConnector connector, FreezeEngineConfig config, MeterRegistry registry,
                                       Clock clock, ScheduledExecutorService scheduler, ExecutorService workers) {
@@ -333,7 +335,7 @@ public final class FreezeEngine implements AutoCloseable {
     }
 
     private FreezeSession failedFreeze(GuestHold hold, RuntimeException e) {
-        boolean pastDeadline = !clock.instant().isBefore(hold.deadline());
+        boolean pastDeadline = hold.watchdogFired() || !clock.instant().isBefore(hold.deadline());
         String reason = pastDeadline ? "FreezeCallPastDeadline" : reasonOf(e);
         hold.failed(reason);
         LOG.warn("freeze of {} failed ({}); making sure it is thawed", hold.guest(), ThawChain.describe(e));
@@ -351,6 +353,7 @@ public final class FreezeEngine implements AutoCloseable {
         if (hold.window.isDone() || hold.needsThaw()) {
             return;
         }
+        hold.watchdogFired(true);
         metrics.watchdogThaw();
         LOG.warn("freeze deadline of {} reached; the watchdog thaws it", hold.guest());
         // whoever is inside an agent call now (the caller's freeze, a hung thaw) is stuck past the deadline
@@ -389,12 +392,14 @@ public final class FreezeEngine implements AutoCloseable {
                 Duration.between(hold.freezeStart(), confirmedAt).toMillis(), hold.filesystemsFrozen(),
                 hold.thawedBy(), hold.staleFreezeThawedFirst());
         release(hold);
-        if (hold.window.complete(window)) {
+        // only chain ends complete the window, one chain at a time: record first, so a woken caller sees it
+        if (!hold.window.isDone()) {
             metrics.frozenFor(Duration.between(hold.freezeStart(), confirmedAt));
             metrics.thawTook(Duration.between(chain.startedAt(), confirmedAt));
             metrics.outcome(outcomeReason(hold, window));
             LOG.info("{} thawed (by {}) after {} ms frozen, {} filesystem(s)", hold.guest(), window.thawedBy(),
                     window.durationMs(), window.filesystemsFrozen());
+            hold.window.complete(window);
         }
     }
 
@@ -411,8 +416,9 @@ public final class FreezeEngine implements AutoCloseable {
         } else {
             LOG.warn("retry on the needs-thaw list failed: {}", failure.getMessage());
         }
-        if (hold.phase() == GuestHold.Phase.FROZEN && hold.window.completeExceptionally(failure)) {
+        if (hold.phase() == GuestHold.Phase.FROZEN && !hold.window.isDone()) {
             metrics.outcome(failure.reason());
+            hold.window.completeExceptionally(failure);
         }
     }
 
@@ -492,8 +498,10 @@ public final class FreezeEngine implements AutoCloseable {
         return giveUpAfter.plus(config.callTimeout().multipliedBy(2)).plus(WAIT_SLACK);
     }
 
+    /** Rounded up, so that a timer set with it never fires before {@code instant}. */
     private long millisUntil(Instant instant) {
-        return Math.max(0, Duration.between(clock.instant(), instant).toMillis());
+        long nanos = Duration.between(clock.instant(), instant).toNanos();
+        return Math.max(0, (nanos + 999_999) / 1_000_000);
     }
 
     private void awaitQuietly(Future<?> future, Instant until) {

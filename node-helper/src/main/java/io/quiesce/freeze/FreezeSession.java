@@ -15,6 +15,7 @@ public final class FreezeSession implements AutoCloseable {
         this.hold = hold;
     }
 
+    /** The frozen guest. */
     public GuestRef guest() {
         return hold.guest();
     }

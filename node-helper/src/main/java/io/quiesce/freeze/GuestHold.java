@@ -48,6 +48,7 @@ final class GuestHold {
     private volatile boolean staleFreezeThawedFirst;
     private volatile boolean needsThaw;
     private volatile String failureReason;
+    private volatile boolean watchdogFired;
     private final AtomicBoolean slotHeld = new AtomicBoolean();
 
     /** The freeze window, or the reason there is none; completed once. */
@@ -87,14 +88,20 @@ final class GuestHold {
             }
             busy = agent;
         }
-        ScheduledFuture<?> guardTask = guard == null ? null
-                : scheduler.schedule(() -> abort(agent, "no reply within " + guard.toMillis() + " ms"),
-                guard.toMillis(), TimeUnit.MILLISECONDS);
+        AtomicBoolean guardFired = new AtomicBoolean();
+        ScheduledFuture<?> guardTask = guard == null ? null : scheduler.schedule(() -> {
+            guardFired.set(true);
+            abort(agent, "no reply within " + guard.toMillis() + " ms");
+        }, guard.toMillis(), TimeUnit.MILLISECONDS);
         try {
             return call.apply(agent);
         } catch (RuntimeException e) {
             // after a failed call the stream may be out of step: the next call starts on a fresh connection
             abort(agent, null);
+            if (guardFired.get()) {
+                throw new FreezeException("AgentTimeout", "no reply within " + guard.toMillis()
+                        + " ms; connection closed", e);
+            }
             throw e;
         } finally {
             synchronized (this) {
@@ -126,8 +133,8 @@ final class GuestHold {
         return connection();
     }
 
-    /** Closes the connection a call is in flight on, if any, so the call ends now; returns whether one was. */
-    boolean abortInFlightCall(String why) {
+    /** Closes the connection a call is in flight on, if any, so that the call ends now. */
+    void abortInFlightCall(String why) {
         GuestAgent inFlight;
         synchronized (this) {
             inFlight = busy;
@@ -135,7 +142,6 @@ final class GuestHold {
         if (inFlight != null) {
             abort(inFlight, why);
         }
-        return inFlight != null;
     }
 
     private void abort(GuestAgent agent, String why) {
@@ -240,6 +246,14 @@ final class GuestHold {
 
     boolean needsThaw() {
         return needsThaw;
+    }
+
+    void watchdogFired(boolean value) {
+        watchdogFired = value;
+    }
+
+    boolean watchdogFired() {
+        return watchdogFired;
     }
 
     /** True while the guest may be frozen because of us or is a frozen guest we could not thaw. */

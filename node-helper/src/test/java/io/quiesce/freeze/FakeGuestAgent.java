@@ -235,6 +235,7 @@ public final class FakeGuestAgent {
     /** One connection; close() ends any scripted hang on it, as closing the socket ends a blocked read. */
     private final class Connection implements GuestAgent {
         private final CountDownLatch closed = new CountDownLatch(1);
+        private boolean counted; // guarded by the fake
 
         @Override
         public void ping() {
@@ -272,12 +273,15 @@ public final class FakeGuestAgent {
 
         @Override
         public void close() {
-            if (closed.getCount() > 0) {
-                closed.countDown();
-                synchronized (FakeGuestAgent.this) {
-                    openConnections--;
+            // counted closed before a hung call wakes up, so the waker's next connection is not counted as a second one
+            synchronized (FakeGuestAgent.this) {
+                if (counted) {
+                    return;
                 }
+                counted = true;
+                openConnections--;
             }
+            closed.countDown();
         }
 
         private <T> T run(Command command, Supplier<T> effect, Supplier<T> noEffect) {

@@ -46,6 +46,7 @@ class RecoveryTest {
                 RecoveryAction.NOT_FROZEN, RecoveryAction.UNREACHABLE, RecoveryAction.UNREACHABLE,
                 RecoveryAction.SKIPPED_LIVE_FREEZE);
         assertThat(report.guests().get(2).detail()).startsWith("AgentUnavailable");
+        assertThat(report.guests().get(3).detail()).startsWith("AgentTimeout: no reply within 500 ms");
         assertThat(report.guests().get(3).durationMs()).as("the hung status call was cut at the call timeout")
                 .isBetween(450L, 2000L);
         assertThat(report.allThawed()).isFalse();
