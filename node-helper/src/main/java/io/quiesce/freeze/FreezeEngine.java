@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentMap;
@@ -209,7 +208,7 @@ public final class FreezeEngine implements AutoCloseable {
         List<GuestHold> pending = List.copyOf(holds.values());
         for (GuestHold hold : pending) {
             boolean live = hold.phase() == GuestHold.Phase.FROZEN && !hold.window.isDone();
-            if (live || (hold.needsThaw() && !hold.thawRunning())) {
+            if (live || (hold.needsThaw() && !hold.thawStarted())) {
                 startThaw(hold, ThawedBy.SHUTDOWN, grace);
             }
             // PREPARING and RECOVERING holds end by themselves within their call guards
@@ -353,7 +352,7 @@ public final class FreezeEngine implements AutoCloseable {
         if (hold.window.isDone() || hold.needsThaw()) {
             return;
         }
-        hold.watchdogFired(true);
+        hold.noteWatchdogFired();
         metrics.watchdogThaw();
         LOG.warn("freeze deadline of {} reached; the watchdog thaws it", hold.guest());
         // whoever is inside an agent call now (the caller's freeze, a hung thaw) is stuck past the deadline
@@ -373,9 +372,13 @@ public final class FreezeEngine implements AutoCloseable {
         return running;
     }
 
+    /**
+     * A confirmed chain stays claimed on its hold, so that a late thaw request (a watchdog firing
+     * just as the caller's thaw confirms) starts nothing on a guest this hold no longer owns.
+     */
     private void chainEnded(ThawChain chain, GuestHold hold, Instant confirmedAt, ThawNotConfirmedException failure) {
-        hold.chainEnded(chain);
         if (failure != null) {
+            hold.chainEnded(chain);
             giveUp(hold, failure);
         } else if (hold.needsThaw()) {
             hold.needsThaw(false);
@@ -383,8 +386,11 @@ public final class FreezeEngine implements AutoCloseable {
             release(hold);
         } else if (hold.phase() == GuestHold.Phase.FROZEN) {
             finishFreeze(hold, chain, confirmedAt);
+        } else if (hold.phase() == GuestHold.Phase.PREPARING) {
+            // a stale freeze was thawed: our own freeze goes on, and needs its own thaw later
+            hold.chainEnded(chain);
         }
-        // PREPARING: a stale freeze was thawed, our freeze goes on; RECOVERING: the recovering thread releases
+        // RECOVERING: the recovering thread releases the hold
     }
 
     private void finishFreeze(GuestHold hold, ThawChain chain, Instant confirmedAt) {
@@ -465,7 +471,7 @@ public final class FreezeEngine implements AutoCloseable {
     private void retryNeedsThaw() {
         try {
             for (GuestHold hold : holds.values()) {
-                if (hold.needsThaw() && !hold.thawRunning()) {
+                if (hold.needsThaw() && !hold.thawStarted()) {
                     startThaw(hold, hold.thawedBy(), config.thawGiveUpAfter());
                 }
             }

@@ -207,14 +207,15 @@ final class GuestHold {
         return chain;
     }
 
-    /** Forgets a finished chain so a later thaw (needs-thaw retry, or our freeze after a stale thaw) can start. */
+    /** Forgets an ended chain so a later thaw (needs-thaw retry, or our freeze after a stale thaw) can start. */
     synchronized void chainEnded(ThawChain ended) {
         if (chain == ended) {
             chain = null;
         }
     }
 
-    synchronized boolean thawRunning() {
+    /** True while a thaw chain runs, and after one confirmed the thaw. */
+    synchronized boolean thawStarted() {
         return chain != null;
     }
 
@@ -248,8 +249,8 @@ final class GuestHold {
         return needsThaw;
     }
 
-    void watchdogFired(boolean value) {
-        watchdogFired = value;
+    void noteWatchdogFired() {
+        watchdogFired = true;
     }
 
     boolean watchdogFired() {
