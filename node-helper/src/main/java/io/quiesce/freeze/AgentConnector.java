@@ -1,0 +1,20 @@
+package io.quiesce.freeze;
+
+import io.quiesce.agent.AgentException;
+import io.quiesce.agent.GuestAgent;
+
+/**
+ * Opens a connection to a guest's agent (the agent's unix socket directly, later libvirt).
+ * QGA serves one client at a time, so the {@link FreezeEngine} is the only caller and holds at most
+ * one open connection per guest.
+ */
+@FunctionalInterface
+public interface AgentConnector {
+
+    /**
+     * Opens a new connection; bounded in time like every agent call.
+     *
+     * @throws AgentException when the agent cannot be reached
+     */
+    GuestAgent open(GuestRef guest);
+}

@@ -1,0 +1,559 @@
+package io.quiesce.freeze;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quiesce.agent.AgentException;
+import io.quiesce.agent.FreezeState;
+import io.quiesce.agent.GuestAgent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+
+/**
+ * Freezes and thaws the guests of one node, and guarantees that none stays frozen: every freeze has
+ * a watchdog that thaws at its deadline (aborting a hung agent call and thawing over a fresh
+ * connection), thaws are retried until the agent confirms them, thaws that cannot be confirmed are
+ * retried in the background ({@link #guestsNeedingThaw()}), start-up {@link #recover recovery}
+ * thaws guests frozen by a previous process, and {@link #shutdown} thaws what this one froze.
+ *
+ * <p>One freeze per guest at a time: a second request fails fast with
+ * {@link FreezeInProgressException}. At most {@link FreezeEngineConfig#maxConcurrentFreezes()}
+ * freezes run at once on the node; a request waits {@link FreezeEngineConfig#slotWait()} for a slot
+ * and then fails with {@link FreezeCapReachedException}. The engine holds at most one agent
+ * connection per guest (QGA serves one client at a time) and closes it when the freeze ends.
+ */
+public final class FreezeEngine implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(FreezeEngine.class);
+    private static final Duration WAIT_SLACK = Duration.ofSeconds(1);
+
+    private final AgentConnector connector;
+    private final FreezeEngineConfig config;
+    private final Clock clock;
+    private final ScheduledExecutorService scheduler;
+    private final ExecutorService workers;
+    private final boolean ownsExecutors;
+    private final FreezeMetrics metrics;
+    private final ConcurrentMap<GuestRef, GuestHold> holds = new ConcurrentHashMap<>();
+    private final Semaphore slots;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final ScheduledFuture<?> needsThawLoop;
+
+    private FreezeEngine(AgentConnector connector, FreezeEngineConfig config, MeterRegistry registry, Clock clock,
+                         ScheduledExecutorService scheduler, ExecutorService workers, boolean ownsExecutors) {
+        this.connector = Objects.requireNonNull(connector, "connector");
+        this.config = Objects.requireNonNull(config, "config");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+        this.workers = Objects.requireNonNull(workers, "workers");
+        this.ownsExecutors = ownsExecutors;
+        this.slots = new Semaphore(config.maxConcurrentFreezes(), true);
+        this.metrics = new FreezeMetrics(registry, () -> count(true), () -> count(false));
+        long every = config.needsThawRetryInterval().toMillis();
+        this.needsThawLoop = scheduler.scheduleWithFixedDelay(this::retryNeedsThaw, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** An engine with its own daemon threads and the system clock; {@link #shutdown} stops them. */
+    public static FreezeEngine create(AgentConnector connector, FreezeEngineConfig config, MeterRegistry registry) {
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(2, daemonThreads("quiesce-freeze-timer"));
+        // guards are cancelled after almost every call: do not let them pile up in the queue
+        scheduler.setRemoveOnCancelPolicy(true);
+        ExecutorService workers = Executors.newCachedThreadPool(daemonThreads("quiesce-freeze-worker"));
+        return new FreezeEngine(connector, config, registry, Clock.systemUTC(), scheduler, workers, true);
+    }
+
+    /**
+     * An engine on the given clock and executors, which the caller owns and stops. The scheduler only
+     * runs short tasks (timers, aborts); agent calls of thaws and recovery run on {@code workers},
+     * which must not be a small fixed pool: recovery lanes wait there for thaw attempts that also
+     * run there.
+     */
+    public static FreezeEngine create(AgentConnector connector, FreezeEngineConfig config, MeterRegistry registry,
+                                      Clock clock, ScheduledExecutorService scheduler, ExecutorService workers) {
+        return new FreezeEngine(connector, config, registry, clock, scheduler, workers, false);
+    }
+
+    /**
+     * Freezes the guest: checks {@code guest-fsfreeze-status} first (a guest frozen with no freeze of
+     * ours behind it is thawed, then frozen, and the session says so), arms the watchdog, freezes.
+     *
+     * @throws FreezeInProgressException  a freeze of this guest is live or its thaw pending
+     * @throws FreezeCapReachedException  no slot of this node became free in time
+     * @throws FreezeFailedException      the agent could not be asked or refused; the guest was thawed
+     * @throws IllegalArgumentException   the timeout is above the configured maximum
+     */
+    public FreezeSession freeze(GuestRef guest, FreezeOptions options) {
+        Objects.requireNonNull(guest, "guest");
+        Objects.requireNonNull(options, "options");
+        if (options.timeout().compareTo(config.maxFreezeTimeout()) > 0) {
+            throw new IllegalArgumentException("freeze timeout " + options.timeout().toMillis()
+                    + " ms is above the maximum of " + config.maxFreezeTimeout().toMillis() + " ms");
+        }
+        if (closed.get()) {
+            throw shuttingDown();
+        }
+        GuestHold hold = new GuestHold(guest, GuestHold.Phase.PREPARING, connector, scheduler);
+        if (holds.putIfAbsent(guest, hold) != null) {
+            metrics.outcome("FreezeInProgress");
+            throw new FreezeInProgressException(guest);
+        }
+        try {
+            takeSlot(hold);
+            thawIfFrozenBeforehand(hold);
+            return sendFreeze(hold, options);
+        } catch (RuntimeException e) {
+            // failures after the freeze command was sent are settled (and counted) when the thaw ends
+            if (hold.phase() == GuestHold.Phase.PREPARING) {
+                if (!hold.needsThaw()) {
+                    release(hold);
+                }
+                metrics.outcome(reasonOf(e));
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Freezes, runs {@code work} with the deadline, and always thaws afterwards.
+     *
+     * @throws FrozenWorkException the work failed (the guest was thawed; the exception has the window)
+     */
+    public <T> FrozenResult<T> runFrozen(GuestRef guest, FreezeOptions options, FrozenWork<T> work) {
+        FreezeSession session = freeze(guest, options);
+        T value;
+        try {
+            value = work.run(session.deadline());
+        } catch (Throwable failure) {
+            FreezeWindow window;
+            try {
+                window = session.thaw();
+            } catch (FreezeException thawFailure) {
+                thawFailure.addSuppressed(failure);
+                throw thawFailure;
+            }
+            if (failure instanceof Error error) {
+                throw error;
+            }
+            throw new FrozenWorkException(window, failure);
+        }
+        return new FrozenResult<>(value, session.thaw());
+    }
+
+    /**
+     * Checks every guest of the inventory (in parallel, bounded) and thaws those frozen with no live
+     * freeze of ours behind them: what a restarted helper does first.
+     */
+    public RecoveryReport recover(GuestInventory inventory) {
+        List<GuestRef> guests = inventory.guests();
+        Queue<GuestRef> queue = new ConcurrentLinkedQueue<>(guests);
+        Map<GuestRef, GuestRecovery> results = new ConcurrentHashMap<>();
+        int lanes = Math.max(1, Math.min(config.recoveryParallelism(), guests.size()));
+        List<Future<?>> running = new ArrayList<>();
+        for (int i = 0; i < lanes; i++) {
+            running.add(workers.submit(() -> {
+                for (GuestRef guest = queue.poll(); guest != null; guest = queue.poll()) {
+                    results.put(guest, recoverOne(guest));
+                }
+            }));
+        }
+        Duration perGuest = config.callTimeout().plus(chainBound(config.recoveryThawTimeout()));
+        long rounds = (guests.size() + lanes - 1) / lanes;
+        Instant until = clock.instant().plus(perGuest.multipliedBy(Math.max(1, rounds)));
+        for (Future<?> lane : running) {
+            awaitQuietly(lane, until);
+        }
+        List<GuestRecovery> report = guests.stream()
+                .map(g -> results.getOrDefault(g, new GuestRecovery(g, RecoveryAction.UNREACHABLE,
+                        "not checked within " + perGuest.toMillis() + " ms", perGuest.toMillis())))
+                .toList();
+        LOG.info("recovery checked {} guest(s): {}", report.size(), report.stream()
+                .collect(Collectors.groupingBy(GuestRecovery::action, Collectors.counting())));
+        return new RecoveryReport(report);
+    }
+
+    /**
+     * Stops taking freezes and thaws every guest this engine froze (or could not thaw yet), waiting
+     * at most {@code grace}. Idempotent.
+     *
+     * @return guests that may still be frozen (logged as errors)
+     */
+    public List<GuestRef> shutdown(Duration grace) {
+        closed.set(true);
+        needsThawLoop.cancel(false);
+        Instant until = clock.instant().plus(grace);
+        List<GuestHold> pending = List.copyOf(holds.values());
+        for (GuestHold hold : pending) {
+            boolean live = hold.phase() == GuestHold.Phase.FROZEN && !hold.window.isDone();
+            if (live || (hold.needsThaw() && !hold.thawStarted())) {
+                startThaw(hold, ThawedBy.SHUTDOWN, grace);
+            }
+            // PREPARING and RECOVERING holds end by themselves within their call guards
+        }
+        for (GuestHold hold : pending) {
+            awaitQuietly(hold.released, until);
+        }
+        List<GuestRef> left = holds.values().stream().filter(GuestHold::mayBeFrozen).map(GuestHold::guest).toList();
+        if (!left.isEmpty()) {
+            LOG.error("shutting down while these guests may still be frozen: {}", left);
+        }
+        if (ownsExecutors) {
+            scheduler.shutdownNow();
+            workers.shutdownNow();
+        }
+        return left;
+    }
+
+    /** Shuts down with a 10 s grace. */
+    @Override
+    public void close() {
+        shutdown(Duration.ofSeconds(10));
+    }
+
+    /** Registers a JVM shutdown hook (SIGTERM) that {@link #shutdown shuts down} within {@code grace}. */
+    public Thread installShutdownHook(Duration grace) {
+        Thread hook = new Thread(() -> shutdown(grace), "quiesce-thaw-on-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        return hook;
+    }
+
+    /** Guests whose thaw was not confirmed and is being retried in the background. */
+    public Set<GuestRef> guestsNeedingThaw() {
+        return holds.values().stream().filter(GuestHold::needsThaw).map(GuestHold::guest).collect(Collectors.toSet());
+    }
+
+    /** Guests that may be frozen because of this engine now. */
+    public Set<GuestRef> guestsFrozen() {
+        return holds.values().stream().filter(GuestHold::mayBeFrozen).map(GuestHold::guest).collect(Collectors.toSet());
+    }
+
+    FreezeWindow thaw(GuestHold hold) {
+        if (!hold.window.isDone()) {
+            startThaw(hold, ThawedBy.CALLER, config.thawGiveUpAfter());
+        }
+        try {
+            return hold.window.get(chainBound(config.thawGiveUpAfter()).toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof FreezeException failure) {
+                throw failure;
+            }
+            throw new FreezeException("ThawFailed", "thaw of " + hold.guest() + " failed: " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new ThawNotConfirmedException(hold.guest(), "no confirmation in time; still retrying");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FreezeException("Interrupted", "interrupted waiting for the thaw of " + hold.guest()
+                    + "; it goes on in the background", e);
+        }
+    }
+
+    private void takeSlot(GuestHold hold) {
+        try {
+            if (!slots.tryAcquire(config.slotWait().toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new FreezeCapReachedException(config.maxConcurrentFreezes(), config.slotWait());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FreezeException("Interrupted", "interrupted waiting for a freeze slot", e);
+        }
+        hold.takeSlot();
+    }
+
+    private void thawIfFrozenBeforehand(GuestHold hold) {
+        FreezeState state;
+        try {
+            state = hold.ownerCall(GuestAgent::freezeStatus, config.callTimeout());
+        } catch (FreezeException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new FreezeFailedException(reasonOf(e), "could not read the freeze status of " + hold.guest()
+                    + ": " + e.getMessage(), e);
+        }
+        if (state == FreezeState.THAWED) {
+            return;
+        }
+        LOG.warn("{} is frozen with no freeze of ours behind it; thawing it before freezing", hold.guest());
+        ThawChain chain = startThaw(hold, ThawedBy.CALLER, config.staleThawTimeout());
+        try {
+            chain.confirmed().get(chainBound(config.staleThawTimeout()).toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            hold.needsThaw(true);
+            throw new FreezeFailedException("StaleFreezeNotThawed", hold.guest() + " was frozen before our freeze"
+                    + " and could not be thawed; it stays on the needs-thaw list", e);
+        } catch (InterruptedException e) {
+            hold.needsThaw(true);
+            Thread.currentThread().interrupt();
+            throw new FreezeException("Interrupted", "interrupted thawing a stale freeze of " + hold.guest(), e);
+        }
+        hold.staleFreezeThawed();
+    }
+
+    private FreezeSession sendFreeze(GuestHold hold, FreezeOptions options) {
+        Instant start = clock.instant();
+        Instant deadline = start.plus(options.timeout());
+        if (!hold.beginFreeze(start, deadline, closed)) {
+            throw shuttingDown();
+        }
+        hold.armWatchdog(scheduler.schedule(() -> onDeadline(hold), millisUntil(deadline), TimeUnit.MILLISECONDS));
+        try {
+            // no call guard: the watchdog guards this call
+            int count = hold.ownerCall(agent -> agent.freeze(options.mountpoints()), null);
+            hold.frozen(count);
+            if (count == 0) {
+                LOG.warn("freeze of {} froze no filesystem: a snapshot now is crash-consistent only", hold.guest());
+            } else {
+                LOG.info("froze {} filesystem(s) of {} until {}", count, hold.guest(), deadline);
+            }
+            return new FreezeSession(this, hold);
+        } catch (RuntimeException e) {
+            return failedFreeze(hold, e);
+        }
+    }
+
+    private FreezeSession failedFreeze(GuestHold hold, RuntimeException e) {
+        boolean pastDeadline = hold.watchdogFired() || !clock.instant().isBefore(hold.deadline());
+        String reason = pastDeadline ? "FreezeCallPastDeadline" : reasonOf(e);
+        hold.failed(reason);
+        LOG.warn("freeze of {} failed ({}); making sure it is thawed", hold.guest(), ThawChain.describe(e));
+        try {
+            thaw(hold);
+        } catch (FreezeException thawFailure) {
+            throw new FreezeFailedException(reason, "freeze of " + hold.guest() + " failed (" + ThawChain.describe(e)
+                    + ") and its thaw was not confirmed: " + thawFailure.getMessage(), e);
+        }
+        throw new FreezeFailedException(reason, "freeze of " + hold.guest() + " failed (" + ThawChain.describe(e)
+                + "); the guest is confirmed thawed", e);
+    }
+
+    private void onDeadline(GuestHold hold) {
+        if (hold.window.isDone() || hold.needsThaw()) {
+            return;
+        }
+        hold.noteWatchdogFired();
+        metrics.watchdogThaw();
+        LOG.warn("freeze deadline of {} reached; the watchdog thaws it", hold.guest());
+        // whoever is inside an agent call now (the caller's freeze, a hung thaw) is stuck past the deadline
+        hold.abortInFlightCall("freeze deadline reached");
+        startThaw(hold, ThawedBy.WATCHDOG, config.thawGiveUpAfter());
+    }
+
+    private ThawChain startThaw(GuestHold hold, ThawedBy requester, Duration giveUpAfter) {
+        ThawChain candidate = new ThawChain(hold, clock, config.thawBackoff(), config.callTimeout(), scheduler,
+                workers, this::chainEnded);
+        ThawChain running = hold.claimThaw(candidate, requester);
+        if (running == candidate) {
+            // the owner's call in flight (e.g. a hung freeze) must not share the connection with the thaw
+            hold.abortInFlightCall(null);
+            candidate.start(giveUpAfter);
+        }
+        return running;
+    }
+
+    /**
+     * A confirmed chain stays claimed on its hold, so that a late thaw request (a watchdog firing
+     * just as the caller's thaw confirms) starts nothing on a guest this hold no longer owns.
+     */
+    private void chainEnded(ThawChain chain, GuestHold hold, Instant confirmedAt, ThawNotConfirmedException failure) {
+        if (failure != null) {
+            hold.chainEnded(chain);
+            giveUp(hold, failure);
+        } else if (hold.needsThaw()) {
+            hold.needsThaw(false);
+            LOG.info("{} is thawed at last; removed from the needs-thaw list", hold.guest());
+            release(hold);
+        } else if (hold.phase() == GuestHold.Phase.FROZEN) {
+            finishFreeze(hold, chain, confirmedAt);
+        } else if (hold.phase() == GuestHold.Phase.PREPARING) {
+            // a stale freeze was thawed: our own freeze goes on, and needs its own thaw later
+            hold.chainEnded(chain);
+        }
+        // RECOVERING: the recovering thread releases the hold
+    }
+
+    private void finishFreeze(GuestHold hold, ThawChain chain, Instant confirmedAt) {
+        FreezeWindow window = new FreezeWindow(hold.guest(), hold.freezeStart(), confirmedAt,
+                Duration.between(hold.freezeStart(), confirmedAt).toMillis(), hold.filesystemsFrozen(),
+                hold.thawedBy(), hold.staleFreezeThawedFirst());
+        release(hold);
+        // only chain ends complete the window, one chain at a time: record first, so a woken caller sees it
+        if (!hold.window.isDone()) {
+            metrics.frozenFor(Duration.between(hold.freezeStart(), confirmedAt));
+            metrics.thawTook(Duration.between(chain.startedAt(), confirmedAt));
+            metrics.outcome(outcomeReason(hold, window));
+            LOG.info("{} thawed (by {}) after {} ms frozen, {} filesystem(s)", hold.guest(), window.thawedBy(),
+                    window.durationMs(), window.filesystemsFrozen());
+            hold.window.complete(window);
+        }
+    }
+
+    private void giveUp(GuestHold hold, ThawNotConfirmedException failure) {
+        boolean first = !hold.needsThaw();
+        hold.needsThaw(true);
+        hold.cancelWatchdog();
+        hold.closeConnection();
+        giveBackSlot(hold);
+        if (first) {
+            metrics.thawGaveUp();
+            LOG.error("GUEST MAY STAY FROZEN: {}; it stays on the needs-thaw list, retried every {} ms",
+                    failure.getMessage(), config.needsThawRetryInterval().toMillis());
+        } else {
+            LOG.warn("retry on the needs-thaw list failed: {}", failure.getMessage());
+        }
+        if (hold.phase() == GuestHold.Phase.FROZEN && !hold.window.isDone()) {
+            metrics.outcome(failure.reason());
+            hold.window.completeExceptionally(failure);
+        }
+    }
+
+    private GuestRecovery recoverOne(GuestRef guest) {
+        Instant began = clock.instant();
+        GuestHold hold = new GuestHold(guest, GuestHold.Phase.RECOVERING, connector, scheduler);
+        if (holds.putIfAbsent(guest, hold) != null) {
+            return recovery(guest, RecoveryAction.SKIPPED_LIVE_FREEZE, "a freeze of ours or a pending thaw holds it", began);
+        }
+        FreezeState state;
+        try {
+            state = hold.ownerCall(GuestAgent::freezeStatus, config.callTimeout());
+        } catch (RuntimeException e) {
+            release(hold);
+            return recovery(guest, RecoveryAction.UNREACHABLE, ThawChain.describe(e), began);
+        }
+        if (state == FreezeState.THAWED) {
+            release(hold);
+            return recovery(guest, RecoveryAction.NOT_FROZEN, "thawed", began);
+        }
+        LOG.warn("{} is frozen with no freeze of ours behind it; recovery thaws it", guest);
+        ThawChain chain = startThaw(hold, ThawedBy.CALLER, config.recoveryThawTimeout());
+        try {
+            chain.confirmed().get(chainBound(config.recoveryThawTimeout()).toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            // a chain still running after its bound ends on the needs-thaw list too
+            hold.needsThaw(true);
+            String why = e instanceof ExecutionException ? e.getCause().getMessage() : "no confirmation in time";
+            return recovery(guest, RecoveryAction.STILL_FROZEN, why + "; on the needs-thaw list", began);
+        } catch (InterruptedException e) {
+            hold.needsThaw(true);
+            Thread.currentThread().interrupt();
+            return recovery(guest, RecoveryAction.STILL_FROZEN, "interrupted; thaw goes on in the background", began);
+        }
+        release(hold);
+        metrics.recoveryThaw();
+        return recovery(guest, RecoveryAction.THAWED, "was frozen with no live freeze; thawed", began);
+    }
+
+    private GuestRecovery recovery(GuestRef guest, RecoveryAction action, String detail, Instant began) {
+        return new GuestRecovery(guest, action, detail, Duration.between(began, clock.instant()).toMillis());
+    }
+
+    private void retryNeedsThaw() {
+        try {
+            for (GuestHold hold : holds.values()) {
+                if (hold.needsThaw() && !hold.thawStarted()) {
+                    startThaw(hold, hold.thawedBy(), config.thawGiveUpAfter());
+                }
+            }
+        } catch (RuntimeException e) {
+            // a failure here must not end the periodic loop
+            LOG.error("needs-thaw retry loop failed", e);
+        }
+    }
+
+    private void release(GuestHold hold) {
+        hold.cancelWatchdog();
+        hold.closeConnection();
+        giveBackSlot(hold);
+        holds.remove(hold.guest(), hold);
+        hold.released.complete(null);
+    }
+
+    private void giveBackSlot(GuestHold hold) {
+        if (hold.giveBackSlot()) {
+            slots.release();
+        }
+    }
+
+    private int count(boolean frozen) {
+        return (int) holds.values().stream().filter(frozen ? GuestHold::mayBeFrozen : GuestHold::needsThaw).count();
+    }
+
+    /** How long a thaw chain can run: its give-up time, plus one last attempt (two guarded calls). */
+    private Duration chainBound(Duration giveUpAfter) {
+        return giveUpAfter.plus(config.callTimeout().multipliedBy(2)).plus(WAIT_SLACK);
+    }
+
+    /** Rounded up, so that a timer set with it never fires before {@code instant}. */
+    private long millisUntil(Instant instant) {
+        long nanos = Duration.between(clock.instant(), instant).toNanos();
+        return Math.max(0, (nanos + 999_999) / 1_000_000);
+    }
+
+    private void awaitQuietly(Future<?> future, Instant until) {
+        try {
+            future.get(millisUntil(until), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            // reported by the caller from the state it finds
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String outcomeReason(GuestHold hold, FreezeWindow window) {
+        if (hold.failureReason() != null) {
+            return hold.failureReason();
+        }
+        if (!window.anyFilesystemFrozen()) {
+            return FreezeMetrics.NOTHING_FROZEN;
+        }
+        return switch (window.thawedBy()) {
+            case CALLER -> FreezeMetrics.THAWED;
+            case WATCHDOG -> FreezeMetrics.WATCHDOG_THAWED;
+            case SHUTDOWN -> FreezeMetrics.SHUTDOWN_THAWED;
+        };
+    }
+
+    private static String reasonOf(RuntimeException e) {
+        if (e instanceof AgentException agent) {
+            return agent.reason();
+        }
+        if (e instanceof FreezeException freeze) {
+            return freeze.reason();
+        }
+        return "AgentCallFailed";
+    }
+
+    private static FreezeException shuttingDown() {
+        return new FreezeException("ShuttingDown", "the node helper is shutting down", null);
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return task -> {
+            Thread thread = new Thread(task, prefix + "-" + n.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

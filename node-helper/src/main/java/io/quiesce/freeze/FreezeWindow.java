@@ -1,0 +1,25 @@
+package io.quiesce.freeze;
+
+import java.time.Instant;
+
+/**
+ * What one freeze did, for the snapshot's status.
+ *
+ * @param guest                   the guest
+ * @param start                   just before the freeze command was sent
+ * @param end                     when the agent confirmed the guest thawed (an upper bound of the frozen time)
+ * @param durationMs              {@code end - start} in milliseconds
+ * @param filesystemsFrozen       what the freeze reply counted; 0 means nothing was frozen, and a
+ *                                snapshot taken in this window must not be called filesystem-consistent
+ * @param thawedBy                who ended the freeze
+ * @param staleFreezeThawedFirst  the guest was already frozen with no freeze of ours behind it, and
+ *                                was thawed before this freeze
+ */
+public record FreezeWindow(GuestRef guest, Instant start, Instant end, long durationMs, int filesystemsFrozen,
+                           ThawedBy thawedBy, boolean staleFreezeThawedFirst) {
+
+    /** True when the agent reported at least one filesystem frozen. */
+    public boolean anyFilesystemFrozen() {
+        return filesystemsFrozen > 0;
+    }
+}

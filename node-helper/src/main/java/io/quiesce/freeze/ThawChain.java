@@ -1,0 +1,149 @@
+package io.quiesce.freeze;
+
+import io.quiesce.agent.AgentException;
+import io.quiesce.agent.FreezeState;
+import io.quiesce.agent.GuestAgent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One run of thaw attempts for one guest: thaw, then ask {@code guest-fsfreeze-status}, until the
+ * agent says {@code thawed}; between attempts a {@link Backoff} wait (on the scheduler, holding no
+ * thread); after {@code giveUpAfter} it stops and fails {@link #confirmed()}.
+ */
+final class ThawChain {
+    private static final Logger LOG = LoggerFactory.getLogger(ThawChain.class);
+
+    private final GuestHold hold;
+    private final Clock clock;
+    private final Backoff backoff;
+    private final Duration callTimeout;
+    private final ScheduledExecutorService scheduler;
+    private final Executor workers;
+    private final Listener listener;
+    private final CompletableFuture<Instant> confirmed = new CompletableFuture<>();
+    private Instant startedAt;
+    private Instant giveUpAt;
+    private int failedAttempts;
+
+    /** Told of the end of a chain before {@link #confirmed()} completes, so waiters see its bookkeeping done. */
+    interface Listener {
+        void chainEnded(ThawChain chain, GuestHold hold, Instant confirmedAt, ThawNotConfirmedException failure);
+    }
+
+    ThawChain(GuestHold hold, Clock clock, Backoff backoff, Duration callTimeout,
+              ScheduledExecutorService scheduler, Executor workers, Listener listener) {
+        this.hold = hold;
+        this.clock = clock;
+        this.backoff = backoff;
+        this.callTimeout = callTimeout;
+        this.scheduler = scheduler;
+        this.workers = workers;
+        this.listener = listener;
+    }
+
+    /** Starts the attempts; the first runs at once on a worker. */
+    void start(Duration giveUpAfter) {
+        startedAt = clock.instant();
+        giveUpAt = startedAt.plus(giveUpAfter);
+        submitAttempt();
+    }
+
+    /** Completes with the time the agent confirmed the thaw, or fails with {@link ThawNotConfirmedException}. */
+    CompletableFuture<Instant> confirmed() {
+        return confirmed;
+    }
+
+    Instant startedAt() {
+        return startedAt;
+    }
+
+    private void submitAttempt() {
+        try {
+            workers.execute(this::attempt);
+        } catch (RejectedExecutionException e) {
+            fail("engine stopped");
+        }
+    }
+
+    private void attempt() {
+        String error;
+        try {
+            if (thawOnce()) {
+                succeed(clock.instant());
+                return;
+            }
+            error = "agent still reports frozen after thaw";
+        } catch (RuntimeException e) {
+            error = describe(e);
+        }
+        failedAttempts++;
+        Duration wait = backoff.delayAfter(failedAttempts);
+        if (clock.instant().plus(wait).isAfter(giveUpAt)) {
+            fail(failedAttempts + " attempt(s) in " + Duration.between(startedAt, clock.instant()).toMillis()
+                    + " ms, last: " + error);
+            return;
+        }
+        LOG.warn("thaw attempt {} of {} failed ({}); next in {} ms", failedAttempts, hold.guest(), error,
+                wait.toMillis());
+        try {
+            scheduler.schedule(this::submitAttempt, wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            fail("engine stopped; " + error);
+        }
+    }
+
+    private void succeed(Instant confirmedAt) {
+        try {
+            listener.chainEnded(this, hold, confirmedAt, null);
+        } finally {
+            confirmed.complete(confirmedAt);
+        }
+    }
+
+    private void fail(String why) {
+        ThawNotConfirmedException failure = new ThawNotConfirmedException(hold.guest(), why);
+        try {
+            listener.chainEnded(this, hold, null, failure);
+        } finally {
+            confirmed.completeExceptionally(failure);
+        }
+    }
+
+    private boolean thawOnce() {
+        RuntimeException thawError = null;
+        try {
+            hold.thawCall(GuestAgent::thaw, callTimeout);
+        } catch (RuntimeException e) {
+            // a thaw can fail and still leave the guest thawed (Windows VSS past its 10 s limit):
+            // only the status decides
+            thawError = e;
+        }
+        FreezeState state = hold.thawCall(GuestAgent::freezeStatus, callTimeout);
+        if (state == FreezeState.THAWED) {
+            if (thawError != null) {
+                LOG.info("thaw of {} reported {} but the agent says thawed", hold.guest(), describe(thawError));
+            }
+            return true;
+        }
+        if (thawError != null) {
+            throw thawError;
+        }
+        return false;
+    }
+
+    static String describe(RuntimeException e) {
+        String reason = e instanceof AgentException agent ? agent.reason()
+                : e instanceof FreezeException freeze ? freeze.reason() : e.getClass().getSimpleName();
+        return reason + ": " + e.getMessage();
+    }
+}

@@ -1,0 +1,11 @@
+package io.quiesce.freeze;
+
+/**
+ * The agent did not confirm the guest thawed within the configured total time. The guest stays on
+ * the engine's needs-thaw list, which a background loop keeps working on.
+ */
+public final class ThawNotConfirmedException extends FreezeException {
+    public ThawNotConfirmedException(GuestRef guest, String lastError) {
+        super("ThawNotConfirmed", "thaw of " + guest + " not confirmed: " + lastError, null);
+    }
+}
