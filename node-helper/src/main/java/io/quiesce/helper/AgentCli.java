@@ -3,6 +3,7 @@ package io.quiesce.helper;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quiesce.agent.AgentException;
+import io.quiesce.agent.AgentNotRespondingException;
 import io.quiesce.agent.GuestAgent;
 
 import java.io.PrintStream;
@@ -148,8 +149,7 @@ public final class AgentCli {
         return code.code();
     }
 
-    // the QGA client names its timeout AgentTimeout; the class name is a fallback for other clients
     private static boolean isTimeout(AgentException e) {
-        return "AgentTimeout".equals(e.reason()) || e.getClass().getSimpleName().contains("Timeout");
+        return e instanceof AgentNotRespondingException || "AgentTimeout".equals(e.reason());
     }
 }

@@ -1,6 +1,8 @@
 package io.quiesce.helper;
 
 import io.quiesce.agent.GuestAgent;
+import io.quiesce.agent.QgaClient;
+import io.quiesce.agent.QgaSettings;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,9 +23,10 @@ public final class Main {
         System.exit(new AgentCli(Main::openQgaClient, System.out, System.err).run(args));
     }
 
+    /** The direct QGA channel; every phase of a call is bounded by the command's {@code --timeout}. */
     private static GuestAgent openQgaClient(Path socket, Duration timeout) {
-        // wired to QgaClient at merge
-        throw new IllegalStateException("this build has no QGA client yet: Main.openQgaClient is wired to"
-                + " io.quiesce.agent.QgaClient at merge");
+        QgaSettings settings = QgaSettings.defaults().withConnectTimeout(timeout).withSyncTimeout(timeout)
+                .withCommandTimeout(timeout).withFreezeTimeout(timeout).withThawTimeout(timeout);
+        return new QgaClient(socket, settings);
     }
 }

@@ -31,12 +31,12 @@ class MainTest {
     }
 
     @Test
-    void withoutTheQgaClientAnAgentCommandFailsWithOneClearLine() throws Exception {
-        Run run = main("agent", "ping", "--socket", "/run/qga.sock");
+    void aMissingSocketFailsWithOneClearLine() throws Exception {
+        Run run = main("agent", "ping", "--socket", "/run/quiesce-no-such-dir/qga.sock");
 
-        assertThat(run.exitCode()).isEqualTo(ExitCode.INTERNAL_ERROR.code());
+        assertThat(run.exitCode()).isEqualTo(ExitCode.AGENT_ERROR.code());
         assertThat(run.out()).isEmpty();
-        assertThat(run.err()).hasLineCount(1).contains("no QGA client yet", "QgaClient");
+        assertThat(run.err()).hasLineCount(1).contains("AgentUnavailable", "/run/quiesce-no-such-dir/qga.sock");
     }
 
     @Test
