@@ -33,11 +33,25 @@ public class FreezeRecord {
 
     @JsonPropertyDescription("What ended the freeze: Cut (every disk was cut, the normal end), Error (a "
             + "VolumeSnapshot failed), Watchdog (quiesce.timeout passed before every cut), Deadline (the "
-            + "platform's own unfreeze timeout), or Recovery (a restarted node helper found the guest frozen).")
+            + "platform's own unfreeze timeout), Recovery (a restarted node helper found the guest frozen), Deletion (the QuiescedSnapshot was deleted "
+            + "while frozen) or Shutdown (the node helper was stopping).")
     private ThawTrigger thawedBy;
 
     @JsonPropertyDescription("Why the guest could not be frozen or thawed cleanly, when it could not.")
     private String error;
+
+    @JsonPropertyDescription("The outcome in one CamelCase word: Frozen (every disk was cut while frozen), "
+            + "FreezeFailed, AgentSocketNotFound, AgentNotResponding, QuiesceTimeout, VolumeSnapshotFailed, ...")
+    @io.fabric8.generator.annotation.Pattern("^[A-Z][A-Za-z0-9]*$")
+    private String reason;
+
+    public String getReason() {
+        return reason;
+    }
+
+    public void setReason(String reason) {
+        this.reason = reason;
+    }
 
     public FreezeMethod getMethod() {
         return method;
@@ -100,11 +114,11 @@ public class FreezeRecord {
         return o instanceof FreezeRecord other && method == other.method && Objects.equals(startTime, other.startTime)
                 && Objects.equals(endTime, other.endTime) && Objects.equals(durationMs, other.durationMs)
                 && Objects.equals(filesystemsFrozen, other.filesystemsFrozen) && thawedBy == other.thawedBy
-                && Objects.equals(error, other.error);
+                && Objects.equals(error, other.error) && Objects.equals(reason, other.reason);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(method, startTime, endTime, durationMs, filesystemsFrozen, thawedBy, error);
+        return Objects.hash(method, startTime, endTime, durationMs, filesystemsFrozen, thawedBy, error, reason);
     }
 }

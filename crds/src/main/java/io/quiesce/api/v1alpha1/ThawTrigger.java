@@ -11,5 +11,9 @@ public enum ThawTrigger {
     /** Thawed by the freeze deadline handed to the platform (KubeVirt's unfreezeTimeout), not by Quiesce. */
     Deadline,
     /** A restarted node helper found the guest still frozen with no live freeze behind it and thawed it. */
-    Recovery
+    Recovery,
+    /** The QuiescedSnapshot was deleted while the guest was frozen; the helper thawed at once. */
+    Deletion,
+    /** The node helper was stopping (SIGTERM) and thawed what it had frozen. */
+    Shutdown
 }
