@@ -11,10 +11,12 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 /**
  * Base of the typed models of kinds that other projects define (CSI snapshots, KubeVirt).
  *
- * <p>Deliberately not a fabric8 {@code CustomResource}: the CRD generator only looks at
- * {@code CustomResource} subclasses, so these classes can never get a CRD generated for them,
- * whatever the generator is configured to scan. Group, version and plural come from the fabric8
- * {@code @Group}, {@code @Version} and {@code @Plural} annotations on the subclass.
+ * <p>A plain {@code HasMetadata} rather than a fabric8 {@code CustomResource}, because some of these
+ * kinds have no spec (VolumeSnapshotClass) and because unknown top-level fields must be kept too.
+ * Group, version and plural come from the fabric8 {@code @Group}, {@code @Version} and
+ * {@code @Plural} annotations on the subclass. Those annotations make the CRD generator pick the
+ * class up if it scans this package: its configuration must limit it to Quiesce's own API package,
+ * as these kinds' CRDs belong to their projects.
  */
 @JsonDeserialize(using = JsonDeserializer.None.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
