@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.server.mock.KubernetesAttributesExtractor;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
@@ -19,6 +22,7 @@ import io.fabric8.zjsonpatch.JsonPatch;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
@@ -58,7 +62,9 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
 
     private final Map<ServerRequest, Queue<ServerResponse>> expectations;
     private final MockDispatcher expectationDispatcher;
+    /** Held by every write; watches register under it too (see {@link WatchStreams}). */
     private final ReentrantLock writes = new ReentrantLock();
+    private final WatchStreams watches = new WatchStreams(writes, map);
     /** Names ({@code plural.group}) of the CRDs created so far. */
     private final Set<String> customResources = ConcurrentHashMap.newKeySet();
 
@@ -76,6 +82,29 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
             return expectationDispatcher.dispatch(request);
         }
         return super.dispatch(request);
+    }
+
+    @Override
+    public MockResponse handleWatch(String path) {
+        String labelSelector = ResourcePath.parse(path).flatMap(p -> p.queryParameter("labelSelector")).orElse(null);
+        return new MockResponse().withWebSocketUpgrade(watches.open(getKey(path), labelSelector));
+    }
+
+    @Override
+    public void processEvent(String path, AttributeSet pathAttributes, AttributeSet oldAttributes,
+            GenericKubernetesResource resource, String newState) {
+        String existing = oldAttributes == null ? null : map.get(oldAttributes);
+        super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
+        if (!Objects.equals(existing, newState)) {
+            watches.publish(oldAttributes, existing,
+                    newState == null ? null : storedKey(pathAttributes, resource, newState), newState);
+        }
+    }
+
+    @Override
+    public void shutdown() {
+        watches.closeAll();
+        super.shutdown();
     }
 
     @Override
@@ -175,12 +204,12 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
     @Override
     public MockResponse handleDelete(String rawPath) {
         Optional<ResourcePath> parsed = ResourcePath.parse(rawPath).filter(p -> p.name() != null);
-        if (parsed.isEmpty()) {
-            return super.handleDelete(rawPath);
-        }
-        ResourcePath path = parsed.get();
         writes.lock();
         try {
+            if (parsed.isEmpty()) {
+                return super.handleDelete(rawPath);
+            }
+            ResourcePath path = parsed.get();
             Optional<ObjectNode> current = stored(path);
             if (current.isPresent() && ObjectUpdate.hasFinalizers(current.get())) {
                 if (ObjectUpdate.isTerminating(current.get())) {
@@ -260,6 +289,13 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
     /** Stores an object exactly as given, through the parent's PUT handler (and so under its lock). */
     private MockResponse store(String path, ObjectNode object) {
         return super.handleUpdate(request(HttpMethod.PUT, path, object.toString()));
+    }
+
+    /** The attributes the parent stores an object under, as it computes them. */
+    private AttributeSet storedKey(AttributeSet pathAttributes, GenericKubernetesResource resource, String state) {
+        KubernetesAttributesExtractor extractor = (KubernetesAttributesExtractor) attributeExtractor;
+        AttributeSet key = resource != null ? extractor.extract(resource) : extractor.fromResource(state);
+        return key.containsKey(KubernetesAttributesExtractor.PLURAL) ? key : AttributeSet.merge(pathAttributes, key);
     }
 
     private Optional<ObjectNode> stored(ResourcePath path) {
