@@ -3,14 +3,13 @@ package io.quiesce.testkit.kube;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.server.mock.KubernetesAttributesExtractor;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.mockwebserver.crud.AttributeSet;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.Headers;
@@ -18,9 +17,7 @@ import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.fabric8.mockwebserver.internal.MockDispatcher;
 import io.fabric8.mockwebserver.internal.SimpleRequest;
-import io.fabric8.zjsonpatch.JsonPatch;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -32,23 +29,18 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * fabric8's CRUD dispatcher made to behave like a real API server where Quiesce depends on it:
  * every patch type, status subresource rules, server-owned metadata, generation, resourceVersion
- * preconditions and finalizers. See {@code testkit/README.md} for each rule and why it is also what
- * a real server does.
+ * preconditions, finalizers, set-based selectors and watches that close cleanly. See
+ * {@code testkit/README.md} for each rule and why it is also what a real server does.
  *
- * <p>Each write is worked out here (the stored object, the request, {@link ObjectUpdate}) and then
- * stored through the parent's PUT handler, so that storing and watch notification happen under the
- * parent's lock exactly as for its own writes. Writes are serialized by {@link #writes}, so nothing
- * changes between reading the stored object and storing the result. Requests for which a test
- * recorded an expectation ({@code server.expect()...}) are answered from it, as in fabric8's mixed
- * mode; that is how tests inject API failures.
+ * <p>Each write is worked out here ({@link Patches}, {@link ObjectUpdate}) and then stored through
+ * the parent's PUT or POST handler, so that the stored state and its indexing stay the parent's.
+ * Writes are serialized by {@link #writes}, so nothing changes between reading the stored object
+ * and storing the result. Requests for which a test recorded an expectation
+ * ({@code mockServer().expect()...}) are answered from it, as in fabric8's mixed mode.
  */
 public class KubeApiDispatcher extends KubernetesCrudDispatcher {
 
-    private static final String APPLY = "apply-patch+yaml";
-    private static final String MERGE = "merge-patch+json";
-    private static final String STRATEGIC = "strategic-merge-patch+json";
-    private static final String JSON_PATCH = "json-patch+json";
-    private static final String CRD_PREFIX = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
+    private static final String CRD_COLLECTION = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
 
     /** Built-in kinds whose status is a subresource on a real API server. */
     private static final Set<String> BUILT_IN_STATUS_SUBRESOURCES = Set.of("pods", "persistentvolumeclaims",
@@ -57,8 +49,6 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
             "cronjobs.batch", "poddisruptionbudgets.policy", "horizontalpodautoscalers.autoscaling",
             "ingresses.networking.k8s.io", "volumeattachments.storage.k8s.io",
             "certificatesigningrequests.certificates.k8s.io");
-
-    private static final YAMLMapper YAML = new YAMLMapper();
 
     private final Map<ServerRequest, Queue<ServerResponse>> expectations;
     private final MockDispatcher expectationDispatcher;
@@ -85,29 +75,6 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
     }
 
     @Override
-    public MockResponse handleWatch(String path) {
-        String labelSelector = ResourcePath.parse(path).flatMap(p -> p.queryParameter("labelSelector")).orElse(null);
-        return new MockResponse().withWebSocketUpgrade(watches.open(getKey(path), labelSelector));
-    }
-
-    @Override
-    public void processEvent(String path, AttributeSet pathAttributes, AttributeSet oldAttributes,
-            GenericKubernetesResource resource, String newState) {
-        String existing = oldAttributes == null ? null : map.get(oldAttributes);
-        super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
-        if (!Objects.equals(existing, newState)) {
-            watches.publish(oldAttributes, existing,
-                    newState == null ? null : storedKey(pathAttributes, resource, newState), newState);
-        }
-    }
-
-    @Override
-    public void shutdown() {
-        watches.closeAll();
-        super.shutdown();
-    }
-
-    @Override
     public MockResponse handleGet(String path) {
         MockResponse response = super.handleGet(path);
         return ResourcePath.parse(path)
@@ -118,14 +85,20 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
     }
 
     @Override
+    public MockResponse handleWatch(String path) {
+        String labelSelector = ResourcePath.parse(path).flatMap(p -> p.queryParameter("labelSelector")).orElse(null);
+        return new MockResponse().withWebSocketUpgrade(watches.open(getKey(path), labelSelector));
+    }
+
+    @Override
     public MockResponse handleCreate(RecordedRequest request) {
         String body = request.getBody().readUtf8();
         String path = ResourcePath.parse(request.getPath()).map(ResourcePath::withoutQuery).orElse(request.getPath());
         writes.lock();
         try {
             MockResponse response = super.handleCreate(request(HttpMethod.POST, path, body));
-            if (path.equals(CRD_PREFIX) && response.code() == 201) {
-                customResources.add(read(body).path("metadata").path("name").asText());
+            if (path.equals(CRD_COLLECTION) && response.code() == 201) {
+                customResources.add(RequestBodies.object(body).path("metadata").path("name").asText());
             }
             return response;
         } catch (ApiStatusException e) {
@@ -139,15 +112,14 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
     public MockResponse handleUpdate(RecordedRequest request) {
         Optional<ResourcePath> parsed = ResourcePath.parse(request.getPath()).filter(p -> p.name() != null);
         if (parsed.isEmpty()) {
-            return super.handleUpdate(request);
+            return methodNotAllowed();
         }
         ResourcePath path = parsed.get();
         String body = request.getBody().readUtf8();
         writes.lock();
         try {
             ObjectNode current = stored(path).orElseThrow(() -> notFound(path));
-            ObjectNode requested = read(body);
-            checkName(path, requested);
+            ObjectNode requested = RequestBodies.object(body);
             if (isCustomResource(path) && requested.path("metadata").path("resourceVersion").asText("").isEmpty()) {
                 // custom resources do not allow unconditional updates
                 throw ApiStatusException.invalid(
@@ -165,35 +137,19 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
     public MockResponse handlePatch(RecordedRequest request) {
         Optional<ResourcePath> parsed = ResourcePath.parse(request.getPath()).filter(p -> p.name() != null);
         if (parsed.isEmpty()) {
-            return new MockResponse().setResponseCode(404);
+            return methodNotAllowed();
         }
         ResourcePath path = parsed.get();
-        String contentType = Optional.ofNullable(request.getHeader("Content-Type")).orElse("")
-                .toLowerCase(Locale.ROOT);
+        String contentType = request.getHeader("Content-Type");
         String body = request.getBody().readUtf8();
         writes.lock();
         try {
             Optional<ObjectNode> current = stored(path);
-            if (contentType.contains(APPLY)) {
+            if (Patches.isApply(contentType)) {
                 return apply(path, current, body);
             }
             ObjectNode live = current.orElseThrow(() -> notFound(path));
-            JsonNode patch = readPatch(body);
-            ObjectNode requested;
-            if (contentType.contains(STRATEGIC)) {
-                if (isCustomResource(path)) {
-                    throw unsupportedMediaType();
-                }
-                // list merge keys are not modelled: lists replace, as in a merge patch
-                requested = (ObjectNode) JsonMerge.mergePatch(live, patch);
-            } else if (contentType.contains(MERGE)) {
-                requested = (ObjectNode) JsonMerge.mergePatch(live, patch);
-            } else if (contentType.contains(JSON_PATCH)) {
-                requested = jsonPatch(live, patch);
-            } else {
-                throw unsupportedMediaType();
-            }
-            return commit(path, live, requested);
+            return commit(path, live, Patches.patched(contentType, live, body, isCustomResource(path)));
         } catch (ApiStatusException e) {
             return e.toResponse();
         } finally {
@@ -219,12 +175,24 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
                 return store(path.objectPath(), ObjectUpdate.markedForDeletion(current.get()));
             }
             MockResponse response = super.handleDelete(path.withoutQuery());
-            if (path.collectionPath().equals(CRD_PREFIX) && response.code() == 200) {
+            if (path.collectionPath().equals(CRD_COLLECTION) && response.code() == 200) {
                 customResources.remove(path.name());
             }
             return response;
         } finally {
             writes.unlock();
+        }
+    }
+
+    /** Stores like the parent, then tells the watches; called by the parent's handlers under {@link #writes}. */
+    @Override
+    public void processEvent(String path, AttributeSet pathAttributes, AttributeSet oldAttributes,
+            GenericKubernetesResource resource, String newState) {
+        String existing = oldAttributes == null ? null : map.get(oldAttributes);
+        super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
+        if (!Objects.equals(existing, newState)) {
+            watches.publish(oldAttributes, existing,
+                    newState == null ? null : storedKey(pathAttributes, resource, newState), newState);
         }
     }
 
@@ -247,6 +215,12 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
         // intentionally empty
     }
 
+    @Override
+    public void shutdown() {
+        watches.closeAll();
+        super.shutdown();
+    }
+
     /** Server-side apply: creates a missing object, else merges the applied configuration. */
     private MockResponse apply(ResourcePath path, Optional<ObjectNode> current, String body)
             throws ApiStatusException {
@@ -254,32 +228,33 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
             throw ApiStatusException.invalid("PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value:"
                     + " is required for apply patch");
         }
-        ObjectNode applied = readYaml(body);
+        ObjectNode applied = RequestBodies.appliedConfiguration(body);
         if (applied.path("apiVersion").asText("").isEmpty() || applied.path("kind").asText("").isEmpty()) {
             throw ApiStatusException.invalid("apiVersion and kind must be set in an applied configuration");
         }
-        checkName(path, applied);
-        if (current.isEmpty()) {
-            if (path.isStatus()) {
-                throw notFound(path);
-            }
-            ObjectNode created = applied.deepCopy();
-            ((ObjectNode) created.get("metadata")).remove("resourceVersion");
-            return super.handleCreate(request(HttpMethod.POST, path.collectionPath(), created.toString()));
+        if (current.isPresent()) {
+            return commit(path, current.get(), Patches.apply(current.get(), applied));
         }
-        return commit(path, current.get(), JsonMerge.apply(current.get(), applied));
+        if (path.isStatus()) {
+            throw notFound(path);
+        }
+        checkName(path, applied);
+        ObjectNode created = applied.deepCopy();
+        ((ObjectNode) created.get("metadata")).remove("resourceVersion");
+        return super.handleCreate(request(HttpMethod.POST, path.collectionPath(), created.toString()));
     }
 
     /** Stores what the request asks for, under the rules of {@link ObjectUpdate}. */
     private MockResponse commit(ResourcePath path, ObjectNode current, ObjectNode requested)
             throws ApiStatusException {
+        checkName(path, requested);
         ObjectNode next = ObjectUpdate.next(path, current, requested, path.isStatus(),
                 isStatusSubresourceEnabledForResource(path.objectPath()));
         if (next.equals(current)) {
             return ok(current);
         }
         if (ObjectUpdate.isTerminating(next) && !ObjectUpdate.hasFinalizers(next)) {
-            // the last finalizer is gone: the object is deleted, and the answer is its final state
+            // the last finalizer is gone: the parent's PUT deletes the object; the answer is its final state
             store(path.objectPath(), next);
             return ok(next);
         }
@@ -314,15 +289,6 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
         return customResources.contains(path.resourceName());
     }
 
-    private static ObjectNode jsonPatch(ObjectNode live, JsonNode patch) throws ApiStatusException {
-        try {
-            return (ObjectNode) JsonPatch.apply(patch, live);
-        } catch (RuntimeException e) {
-            // zjsonpatch reports a patch that does not fit the object with unchecked exceptions
-            throw ApiStatusException.invalid("the JSON patch could not be applied: " + e.getMessage());
-        }
-    }
-
     private static void checkName(ResourcePath path, JsonNode object) throws ApiStatusException {
         String name = object.path("metadata").path("name").asText("");
         if (!name.isEmpty() && !name.equals(path.name())) {
@@ -331,15 +297,13 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
         }
     }
 
-    /** Also the answer of a real API server to a strategic merge patch of a custom resource. */
-    private static ApiStatusException unsupportedMediaType() {
-        return new ApiStatusException(415, "UnsupportedMediaType", "the body of the request was in an unknown"
-                + " format - accepted media types include: application/json-patch+json,"
-                + " application/merge-patch+json, application/apply-patch+yaml");
-    }
-
     private static ApiStatusException notFound(ResourcePath path) {
         return new ApiStatusException(404, "NotFound", path.resourceName() + " \"" + path.name() + "\" not found");
+    }
+
+    private static MockResponse methodNotAllowed() {
+        return new ApiStatusException(405, "MethodNotAllowed", "the server does not allow this method on the"
+                + " requested resource").toResponse();
     }
 
     private static MockResponse ok(JsonNode object) {
@@ -350,37 +314,5 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
         Headers headers = Headers.builder().add("Content-Type", "application/json").build();
         return new RecordedRequest("HTTP/1.1", method, path, headers,
                 new Buffer(body.getBytes(StandardCharsets.UTF_8)));
-    }
-
-    private static ObjectNode read(String json) throws ApiStatusException {
-        JsonNode node = readPatch(json);
-        if (!node.isObject()) {
-            throw new ApiStatusException(400, "BadRequest", "the request body is not a JSON object");
-        }
-        return (ObjectNode) node;
-    }
-
-    private static JsonNode readPatch(String json) throws ApiStatusException {
-        try {
-            JsonNode node = Serialization.jsonMapper().readTree(json);
-            if (node == null || node.isMissingNode()) {
-                throw new ApiStatusException(400, "BadRequest", "the request body is empty");
-            }
-            return node;
-        } catch (JsonProcessingException e) {
-            throw new ApiStatusException(400, "BadRequest", "the request body is not valid JSON: " + e.getMessage());
-        }
-    }
-
-    private static ObjectNode readYaml(String yaml) throws ApiStatusException {
-        try {
-            JsonNode node = YAML.readTree(yaml);
-            if (node == null || !node.isObject() || !node.path("metadata").isObject()) {
-                throw new ApiStatusException(400, "BadRequest", "the applied configuration is not an object");
-            }
-            return (ObjectNode) node;
-        } catch (JsonProcessingException e) {
-            throw new ApiStatusException(400, "BadRequest", "the applied configuration is not valid: " + e.getMessage());
-        }
     }
 }

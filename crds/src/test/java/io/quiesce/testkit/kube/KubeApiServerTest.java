@@ -24,8 +24,12 @@ import io.quiesce.api.v1alpha1.SnapshotPhase;
 import io.quiesce.kube.kubevirt.VirtualMachine;
 import io.quiesce.kube.kubevirt.VirtualMachineInstance;
 import io.quiesce.kube.kubevirt.VirtualMachineInstanceStatus;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -112,6 +116,30 @@ class KubeApiServerTest {
             assertThat(live.getSpec().getSource()).isEqualTo("vm-a");
             assertThat(live.getMetadata().getLabels()).isNullOrEmpty();
             assertThat(live.getMetadata().getGeneration()).isEqualTo(1L);
+        }
+
+        @Test
+        void applyAcceptsYamlAndRequiresAFieldManager() throws Exception {
+            String yaml = """
+                    apiVersion: quiesce.io/v1alpha1
+                    kind: QuiescedSnapshot
+                    metadata:
+                      name: from-yaml
+                    spec:
+                      source: vm-y
+                    """;
+            String path = "/apis/quiesce.io/v1alpha1/namespaces/" + ns + "/quiescedsnapshots/from-yaml";
+
+            assertThat(rawApply(path, yaml).code()).isEqualTo(422);
+            assertThat(rawApply(path + "?fieldManager=kubectl", yaml).code()).isEqualTo(201);
+            assertThat(snapshots().withName("from-yaml").get().getSpec().getSource()).isEqualTo("vm-y");
+        }
+
+        private HttpResponse<String> rawApply(String path, String yaml) throws Exception {
+            HttpClient http = client.getHttpClient();
+            return http.sendAsync(http.newHttpRequestBuilder().uri(server.url(path))
+                    .method("PATCH", "application/apply-patch+yaml", yaml).build(), String.class)
+                    .get(10, TimeUnit.SECONDS);
         }
 
         @Test
@@ -398,6 +426,44 @@ class KubeApiServerTest {
             snapshots().withName("plain").delete();
 
             assertThat(snapshots().withName("plain").get()).isNull();
+        }
+    }
+
+    @Test
+    void concurrentConditionalUpdatesLoseNothing() throws Exception {
+        client.resource(new ConfigMapBuilder().withNewMetadata().withName("counter").withNamespace(ns).endMetadata()
+                .withData(Map.of("n", "0")).build()).create();
+        int writers = 4;
+        int incrementsEach = 10;
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                done.add(pool.submit(() -> incrementWithRetries(incrementsEach)));
+            }
+            for (Future<?> f : done) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+
+            // a lost update (no 409 on a stale version, or a race inside the server) would show here
+            assertThat(client.configMaps().inNamespace(ns).withName("counter").get().getData().get("n"))
+                    .isEqualTo(String.valueOf(writers * incrementsEach));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Read, increment, update with the read resourceVersion; on 409 read again. */
+    private void incrementWithRetries(int increments) {
+        for (int done = 0; done < increments; ) {
+            ConfigMap current = client.configMaps().inNamespace(ns).withName("counter").get();
+            current.getData().put("n", String.valueOf(Integer.parseInt(current.getData().get("n")) + 1));
+            try {
+                client.resource(current).update();
+                done++;
+            } catch (KubernetesClientException e) {
+                assertThat(e.getCode()).isEqualTo(409);
+            }
         }
     }
 
