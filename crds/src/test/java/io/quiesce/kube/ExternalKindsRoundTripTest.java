@@ -90,6 +90,7 @@ class ExternalKindsRoundTripTest {
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("typeValue", "statusValue", "1987-01-01T01:01:01Z"));
         assertThat(status.getMigrationState().getSourceNode()).isEqualTo("sourceNodeValue");
         assertThat(status.getMigrationState().getTargetNode()).isEqualTo("targetNodeValue");
+        assertThat(status.getMigrationState().getSourcePod()).isEqualTo("sourcePodValue");
         assertThat(status.getMigrationState().getCompleted()).isTrue();
         assertThat(status.getVolumeStatus().get(0).getPersistentVolumeClaimInfo().getClaimName())
                 .isEqualTo("claimNameValue");

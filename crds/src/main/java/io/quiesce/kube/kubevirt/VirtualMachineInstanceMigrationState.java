@@ -8,6 +8,7 @@ public class VirtualMachineInstanceMigrationState extends OpenObject {
     private String migrationUid;
     private String sourceNode;
     private String targetNode;
+    private String sourcePod;
     private String targetPod;
     private String startTimestamp;
     private String endTimestamp;
@@ -37,6 +38,14 @@ public class VirtualMachineInstanceMigrationState extends OpenObject {
 
     public void setTargetNode(String targetNode) {
         this.targetNode = targetNode;
+    }
+
+    public String getSourcePod() {
+        return sourcePod;
+    }
+
+    public void setSourcePod(String sourcePod) {
+        this.sourcePod = sourcePod;
     }
 
     public String getTargetPod() {
