@@ -42,6 +42,7 @@ record ResourcePath(String prefix, String group, String plural, String namespace
         }
         String prefix = "/" + String.join("/", segments.subList(0, rest));
         String namespace = null;
+        // ambiguous only for a Namespace's own subresources (namespaces/<ns>/status), which Quiesce never writes
         if (segments.size() >= rest + 3 && segments.get(rest).equals("namespaces")) {
             namespace = segments.get(rest + 1);
             rest += 2;
