@@ -1,0 +1,318 @@
+package io.quiesce.testkit.kube;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.server.mock.KubernetesAttributesExtractor;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.mockwebserver.crud.AttributeSet;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.Buffer;
+import io.fabric8.mockwebserver.http.Headers;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.mockwebserver.internal.MockDispatcher;
+import io.fabric8.mockwebserver.internal.SimpleRequest;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * fabric8's CRUD dispatcher made to behave like a real API server where Quiesce depends on it:
+ * every patch type, status subresource rules, server-owned metadata, generation, resourceVersion
+ * preconditions, finalizers, set-based selectors and watches that close cleanly. See
+ * {@code testkit/README.md} for each rule and why it is also what a real server does.
+ *
+ * <p>Each write is worked out here ({@link Patches}, {@link ObjectUpdate}) and then stored through
+ * the parent's PUT or POST handler, so that the stored state and its indexing stay the parent's.
+ * Writes are serialized by {@link #writes}, so nothing changes between reading the stored object
+ * and storing the result. Requests for which a test recorded an expectation
+ * ({@code mockServer().expect()...}) are answered from it, as in fabric8's mixed mode.
+ */
+public class KubeApiDispatcher extends KubernetesCrudDispatcher {
+
+    private static final String CRD_COLLECTION = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
+
+    /** Built-in kinds whose status is a subresource on a real API server. */
+    private static final Set<String> BUILT_IN_STATUS_SUBRESOURCES = Set.of("pods", "persistentvolumeclaims",
+            "persistentvolumes", "nodes", "namespaces", "services", "replicationcontrollers", "resourcequotas",
+            "deployments.apps", "statefulsets.apps", "daemonsets.apps", "replicasets.apps", "jobs.batch",
+            "cronjobs.batch", "poddisruptionbudgets.policy", "horizontalpodautoscalers.autoscaling",
+            "ingresses.networking.k8s.io", "volumeattachments.storage.k8s.io",
+            "certificatesigningrequests.certificates.k8s.io");
+
+    private final Map<ServerRequest, Queue<ServerResponse>> expectations;
+    private final MockDispatcher expectationDispatcher;
+    /** Held by every write; watches register under it too (see {@link WatchStreams}). */
+    private final ReentrantLock writes = new ReentrantLock();
+    private final WatchStreams watches = new WatchStreams(writes, map);
+    /** Names ({@code plural.group}) of the CRDs created so far. */
+    private final Set<String> customResources = ConcurrentHashMap.newKeySet();
+
+    /** @param expectations the mock server's recorded expectations, answered before any CRUD handling */
+    public KubeApiDispatcher(Map<ServerRequest, Queue<ServerResponse>> expectations) {
+        this.expectations = expectations;
+        this.expectationDispatcher = new MockDispatcher(expectations);
+    }
+
+    @Override
+    public MockResponse dispatch(RecordedRequest request) {
+        Queue<ServerResponse> expected =
+                expectations.get(new SimpleRequest(HttpMethod.valueOf(request.getMethod()), request.getPath()));
+        if (expected != null && !expected.isEmpty()) {
+            return expectationDispatcher.dispatch(request);
+        }
+        return super.dispatch(request);
+    }
+
+    @Override
+    public MockResponse handleGet(String path) {
+        MockResponse response = super.handleGet(path);
+        return ResourcePath.parse(path)
+                .filter(p -> p.name() == null && p.queryParameter("watch").filter("true"::equals).isEmpty())
+                .flatMap(p -> p.queryParameter("labelSelector"))
+                .map(selector -> LabelSelector.filterList(response, selector))
+                .orElse(response);
+    }
+
+    @Override
+    public MockResponse handleWatch(String path) {
+        String labelSelector = ResourcePath.parse(path).flatMap(p -> p.queryParameter("labelSelector")).orElse(null);
+        return new MockResponse().withWebSocketUpgrade(watches.open(getKey(path), labelSelector));
+    }
+
+    @Override
+    public MockResponse handleCreate(RecordedRequest request) {
+        String body = request.getBody().readUtf8();
+        String path = ResourcePath.parse(request.getPath()).map(ResourcePath::withoutQuery).orElse(request.getPath());
+        writes.lock();
+        try {
+            MockResponse response = super.handleCreate(request(HttpMethod.POST, path, body));
+            if (path.equals(CRD_COLLECTION) && response.code() == 201) {
+                customResources.add(RequestBodies.object(body).path("metadata").path("name").asText());
+            }
+            return response;
+        } catch (ApiStatusException e) {
+            return e.toResponse();
+        } finally {
+            writes.unlock();
+        }
+    }
+
+    @Override
+    public MockResponse handleUpdate(RecordedRequest request) {
+        Optional<ResourcePath> parsed = ResourcePath.parse(request.getPath()).filter(p -> p.name() != null);
+        if (parsed.isEmpty()) {
+            return methodNotAllowed();
+        }
+        ResourcePath path = parsed.get();
+        String body = request.getBody().readUtf8();
+        writes.lock();
+        try {
+            ObjectNode current = stored(path).orElseThrow(() -> notFound(path));
+            ObjectNode requested = RequestBodies.object(body);
+            if (isCustomResource(path) && requested.path("metadata").path("resourceVersion").asText("").isEmpty()) {
+                // custom resources do not allow unconditional updates
+                throw ApiStatusException.invalid(
+                        "metadata.resourceVersion: Invalid value: 0x0: must be specified for an update");
+            }
+            return commit(path, current, requested);
+        } catch (ApiStatusException e) {
+            return e.toResponse();
+        } finally {
+            writes.unlock();
+        }
+    }
+
+    @Override
+    public MockResponse handlePatch(RecordedRequest request) {
+        Optional<ResourcePath> parsed = ResourcePath.parse(request.getPath()).filter(p -> p.name() != null);
+        if (parsed.isEmpty()) {
+            return methodNotAllowed();
+        }
+        ResourcePath path = parsed.get();
+        String contentType = request.getHeader("Content-Type");
+        String body = request.getBody().readUtf8();
+        writes.lock();
+        try {
+            Optional<ObjectNode> current = stored(path);
+            if (Patches.isApply(contentType)) {
+                return apply(path, current, body);
+            }
+            ObjectNode live = current.orElseThrow(() -> notFound(path));
+            return commit(path, live, Patches.patched(contentType, live, body, isCustomResource(path)));
+        } catch (ApiStatusException e) {
+            return e.toResponse();
+        } finally {
+            writes.unlock();
+        }
+    }
+
+    @Override
+    public MockResponse handleDelete(String rawPath) {
+        Optional<ResourcePath> parsed = ResourcePath.parse(rawPath).filter(p -> p.name() != null);
+        writes.lock();
+        try {
+            if (parsed.isEmpty()) {
+                return super.handleDelete(rawPath);
+            }
+            ResourcePath path = parsed.get();
+            Optional<ObjectNode> current = stored(path);
+            if (current.isPresent() && ObjectUpdate.hasFinalizers(current.get())) {
+                if (ObjectUpdate.isTerminating(current.get())) {
+                    return ok(current.get());
+                }
+                // finalizers pending: mark for deletion; the last finalizer removal deletes it
+                return store(path.objectPath(), ObjectUpdate.markedForDeletion(current.get()));
+            }
+            MockResponse response = super.handleDelete(path.withoutQuery());
+            if (path.collectionPath().equals(CRD_COLLECTION) && response.code() == 200) {
+                customResources.remove(path.name());
+            }
+            return response;
+        } finally {
+            writes.unlock();
+        }
+    }
+
+    /** Stores like the parent, then tells the watches; called by the parent's handlers under {@link #writes}. */
+    @Override
+    public void processEvent(String path, AttributeSet pathAttributes, AttributeSet oldAttributes,
+            GenericKubernetesResource resource, String newState) {
+        String existing = oldAttributes == null ? null : map.get(oldAttributes);
+        super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
+        if (!Objects.equals(existing, newState)) {
+            watches.publish(oldAttributes, existing,
+                    newState == null ? null : storedKey(pathAttributes, resource, newState), newState);
+        }
+    }
+
+    @Override
+    public boolean isStatusSubresourceEnabledForResource(String path) {
+        return super.isStatusSubresourceEnabledForResource(path)
+                || ResourcePath.parse(path).map(p -> BUILT_IN_STATUS_SUBRESOURCES.contains(p.resourceName()))
+                        .orElse(false);
+    }
+
+    /** {@link ObjectUpdate} has already set server-owned metadata; the parent must not redo it. */
+    @Override
+    public void preserveMetadata(JsonNode currentResource, JsonNode updatedResource) {
+        // intentionally empty
+    }
+
+    /** {@link ObjectUpdate} has already moved the generation; the parent must not redo it. */
+    @Override
+    public void touchGeneration(JsonNode currentResource, JsonNode updatedResource) {
+        // intentionally empty
+    }
+
+    @Override
+    public void shutdown() {
+        watches.closeAll();
+        super.shutdown();
+    }
+
+    /** Server-side apply: creates a missing object, else merges the applied configuration. */
+    private MockResponse apply(ResourcePath path, Optional<ObjectNode> current, String body)
+            throws ApiStatusException {
+        if (path.queryParameter("fieldManager").filter(m -> !m.isEmpty()).isEmpty()) {
+            throw ApiStatusException.invalid("PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value:"
+                    + " is required for apply patch");
+        }
+        ObjectNode applied = RequestBodies.appliedConfiguration(body);
+        if (applied.path("apiVersion").asText("").isEmpty() || applied.path("kind").asText("").isEmpty()) {
+            throw ApiStatusException.invalid("apiVersion and kind must be set in an applied configuration");
+        }
+        if (current.isPresent()) {
+            return commit(path, current.get(), Patches.apply(current.get(), applied));
+        }
+        if (path.isStatus()) {
+            throw notFound(path);
+        }
+        checkName(path, applied);
+        ObjectNode created = applied.deepCopy();
+        ((ObjectNode) created.get("metadata")).remove("resourceVersion");
+        return super.handleCreate(request(HttpMethod.POST, path.collectionPath(), created.toString()));
+    }
+
+    /** Stores what the request asks for, under the rules of {@link ObjectUpdate}. */
+    private MockResponse commit(ResourcePath path, ObjectNode current, ObjectNode requested)
+            throws ApiStatusException {
+        checkName(path, requested);
+        ObjectNode next = ObjectUpdate.next(path, current, requested, path.isStatus(),
+                isStatusSubresourceEnabledForResource(path.objectPath()));
+        if (next.equals(current)) {
+            return ok(current);
+        }
+        if (ObjectUpdate.isTerminating(next) && !ObjectUpdate.hasFinalizers(next)) {
+            // the last finalizer is gone: the parent's PUT deletes the object; the answer is its final state
+            store(path.objectPath(), next);
+            return ok(next);
+        }
+        return store(path.isStatus() ? path.objectPath() + "/status" : path.objectPath(), next);
+    }
+
+    /** Stores an object exactly as given, through the parent's PUT handler (and so under its lock). */
+    private MockResponse store(String path, ObjectNode object) {
+        return super.handleUpdate(request(HttpMethod.PUT, path, object.toString()));
+    }
+
+    /** The attributes the parent stores an object under, as it computes them. */
+    private AttributeSet storedKey(AttributeSet pathAttributes, GenericKubernetesResource resource, String state) {
+        KubernetesAttributesExtractor extractor = (KubernetesAttributesExtractor) attributeExtractor;
+        AttributeSet key = resource != null ? extractor.extract(resource) : extractor.fromResource(state);
+        return key.containsKey(KubernetesAttributesExtractor.PLURAL) ? key : AttributeSet.merge(pathAttributes, key);
+    }
+
+    private Optional<ObjectNode> stored(ResourcePath path) {
+        Map.Entry<?, String> entry = findResource(getKey(path.objectPath()));
+        if (entry == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of((ObjectNode) Serialization.jsonMapper().readTree(entry.getValue()));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored object is not JSON: " + entry.getValue(), e);
+        }
+    }
+
+    private boolean isCustomResource(ResourcePath path) {
+        return customResources.contains(path.resourceName());
+    }
+
+    private static void checkName(ResourcePath path, JsonNode object) throws ApiStatusException {
+        String name = object.path("metadata").path("name").asText("");
+        if (!name.isEmpty() && !name.equals(path.name())) {
+            throw new ApiStatusException(400, "BadRequest",
+                    "the name of the object (" + name + ") does not match the name on the URL (" + path.name() + ")");
+        }
+    }
+
+    private static ApiStatusException notFound(ResourcePath path) {
+        return new ApiStatusException(404, "NotFound", path.resourceName() + " \"" + path.name() + "\" not found");
+    }
+
+    private static MockResponse methodNotAllowed() {
+        return new ApiStatusException(405, "MethodNotAllowed", "the server does not allow this method on the"
+                + " requested resource").toResponse();
+    }
+
+    private static MockResponse ok(JsonNode object) {
+        return new MockResponse().setResponseCode(200).setBody(object.toString());
+    }
+
+    private static RecordedRequest request(HttpMethod method, String path, String body) {
+        Headers headers = Headers.builder().add("Content-Type", "application/json").build();
+        return new RecordedRequest("HTTP/1.1", method, path, headers,
+                new Buffer(body.getBytes(StandardCharsets.UTF_8)));
+    }
+}

@@ -1,0 +1,110 @@
+package io.quiesce.testkit.kube;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * An in-JVM Kubernetes API server for tests: fabric8's mock server in CRUD mode with
+ * {@link KubeApiDispatcher}, started with every CRD of {@link ClusterCrds} registered.
+ *
+ * <p>Thread-safe. Clients use the JDK HTTP client. Close it to stop the server and its clients.
+ */
+public final class KubeApiServer implements AutoCloseable {
+
+    /** MockWebServer logs every request at INFO through java.util.logging; held so the level sticks. */
+    private static final Logger REQUEST_LOG = Logger.getLogger(MockWebServer.class.getName());
+
+    static {
+        REQUEST_LOG.setLevel(Level.WARNING);
+    }
+
+    private final KubernetesMockServer server;
+    private final KubernetesClient client;
+    private final List<KubernetesClient> clients = new CopyOnWriteArrayList<>();
+    private final AtomicInteger namespaces = new AtomicInteger();
+
+    private KubeApiServer(KubernetesMockServer server) {
+        this.server = server;
+        this.client = newClient();
+    }
+
+    /** Starts a server with every CRD of {@link ClusterCrds} registered. */
+    public static KubeApiServer start() {
+        return start(ClusterCrds.all());
+    }
+
+    /** Starts a server with the given CRDs registered. */
+    public static KubeApiServer start(List<CustomResourceDefinition> crds) {
+        Map<ServerRequest, Queue<ServerResponse>> expectations = new ConcurrentHashMap<>();
+        KubernetesMockServer server = new KubernetesMockServer(new Context(Serialization.jsonMapper()),
+                new MockWebServer(), expectations, new KubeApiDispatcher(expectations), false);
+        server.init();
+        KubeApiServer api = new KubeApiServer(server);
+        try {
+            // created through the API, as on a real cluster, so status subresources take effect
+            crds.forEach(crd -> api.client.resource(crd).create());
+        } catch (RuntimeException e) {
+            api.close();
+            throw e;
+        }
+        return api;
+    }
+
+    /** A client shared by the test; closed with the server. */
+    public KubernetesClient client() {
+        return client;
+    }
+
+    /**
+     * A new client of its own (e.g. for an operator under test, which may close it). Closed with the
+     * server if still open.
+     */
+    public KubernetesClient newClient() {
+        KubernetesClient created = server.createClient(b -> b.withHttpClientFactory(new JdkHttpClientFactory()));
+        clients.add(created);
+        return created;
+    }
+
+    /** Creates a namespace with a name unique on this server, starting with the given prefix. */
+    public String createNamespace(String prefix) {
+        String name = prefix + "-" + namespaces.incrementAndGet();
+        client.resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
+        return name;
+    }
+
+    /**
+     * The underlying fabric8 mock server, to record failure expectations
+     * ({@code mockServer().expect().post().withPath(...).andReturn(500, ...).once()}) or to count
+     * requests.
+     */
+    public KubernetesMockServer mockServer() {
+        return server;
+    }
+
+    /** URL of a path on this server, e.g. {@code url("/api/v1/namespaces")}. */
+    public String url(String path) {
+        return server.url(path);
+    }
+
+    @Override
+    public void close() {
+        clients.forEach(KubernetesClient::close);
+        server.destroy();
+    }
+}
