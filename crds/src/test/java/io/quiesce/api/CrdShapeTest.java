@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.tuple;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -30,9 +31,10 @@ class CrdShapeTest {
         assertThat(version.at("/subresources/status").isObject()).as("status subresource").isTrue();
     }
 
+    /** In the order the annotations on the class list them, as kubectl shows them: Age last. */
     @Test
     void snapshotPrinterColumns() {
-        assertThat(columns(GeneratedCrds.snapshot())).containsExactlyInAnyOrder(
+        assertThat(columns(GeneratedCrds.snapshot())).containsExactly(
                 tuple("VM", ".spec.source", "string"),
                 tuple("Phase", ".status.phase", "string"),
                 tuple("Consistency", ".status.consistency", "string"),
@@ -42,13 +44,25 @@ class CrdShapeTest {
 
     @Test
     void schedulePrinterColumns() {
-        assertThat(columns(GeneratedCrds.schedule())).containsExactlyInAnyOrder(
+        assertThat(columns(GeneratedCrds.schedule())).containsExactly(
                 tuple("Schedule", ".spec.schedule", "string"),
                 tuple("TimeZone", ".spec.timeZone", "string"),
                 tuple("Suspend", ".spec.suspend", "boolean"),
                 tuple("Last", ".status.lastScheduleTime", "date"),
                 tuple("Next", ".status.nextScheduleTime", "date"),
                 tuple("Age", ".metadata.creationTimestamp", "date"));
+    }
+
+    /** The header of {@code kubectl get}: NAME, then the printer columns in their exact order. */
+    @ParameterizedTest(name = "{0}: {1}")
+    @CsvSource(delimiter = '|', value = {
+        "QuiescedSnapshot | NAME VM PHASE CONSISTENCY FROZEN-MS AGE",
+        "QuiescedSnapshotSchedule | NAME SCHEDULE TIMEZONE SUSPEND LAST NEXT AGE"})
+    void kubectlGetShowsTheColumnsInDeclaredOrderWithAgeLast(String kind, String header) {
+        List<String> names = new ArrayList<>(List.of("NAME"));
+        GeneratedCrds.byKind(kind).at("/spec/versions/0/additionalPrinterColumns")
+                .forEach(c -> names.add(c.path("name").asText().toUpperCase(Locale.ROOT)));
+        assertThat(String.join(" ", names)).isEqualTo(header);
     }
 
     @Test

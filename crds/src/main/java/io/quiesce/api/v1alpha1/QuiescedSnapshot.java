@@ -16,6 +16,7 @@ import io.quiesce.api.schema.SchemaPatch;
 @Version(QuiescedSnapshot.VERSION)
 @ShortNames("qsnap")
 @Categories(QuiescedSnapshot.CATEGORY)
+// kubectl get shows the columns in this order (GenerateCrds keeps it), Age last as for its own kinds
 @AdditionalPrinterColumn(name = "VM", jsonPath = ".spec.source", type = Type.STRING)
 @AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = Type.STRING)
 @AdditionalPrinterColumn(name = "Consistency", jsonPath = ".status.consistency", type = Type.STRING)

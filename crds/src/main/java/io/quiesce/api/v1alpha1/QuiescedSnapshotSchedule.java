@@ -16,6 +16,7 @@ import io.quiesce.api.schema.SchemaPatch;
 @Version(QuiescedSnapshot.VERSION)
 @ShortNames("qsched")
 @Categories(QuiescedSnapshot.CATEGORY)
+// kubectl get shows the columns in this order (GenerateCrds keeps it), Age last as for its own kinds
 @AdditionalPrinterColumn(name = "Schedule", jsonPath = ".spec.schedule", type = Type.STRING)
 @AdditionalPrinterColumn(name = "TimeZone", jsonPath = ".spec.timeZone", type = Type.STRING)
 @AdditionalPrinterColumn(name = "Suspend", jsonPath = ".spec.suspend", type = Type.BOOLEAN)
