@@ -1,14 +1,18 @@
 package io.quiesce.operator;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.quiesce.schedule.SchedulePreviewCommand;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 
-/** Entry point of the operator jar. */
+/** Entry point of the operator jar: {@code run} serves, {@code schedule preview} prints fire times. */
 public final class Main {
     private static final String USAGE = """
-            usage: java -jar operator.jar schedule preview '<cron>' [--time-zone ZONE] [--count N] [--from ISO-8601]""";
+            usage: java -jar operator.jar run                      (settings from QUIESCE_* and POD_* env vars)
+                   java -jar operator.jar schedule preview '<cron>' [--time-zone ZONE] [--count N] [--from ISO-8601]""";
 
     private Main() {
     }
@@ -21,7 +25,37 @@ public final class Main {
         if (args.size() >= 2 && args.get(0).equals("schedule") && args.get(1).equals("preview")) {
             return new SchedulePreviewCommand(System.out, System.err).run(args.subList(2, args.size()), Instant.now());
         }
+        if (args.size() == 1 && args.get(0).equals("run")) {
+            return serve();
+        }
         System.err.println(USAGE);
         return 2;
+    }
+
+    /** Serves until SIGTERM/SIGINT, then stops the operator cleanly. */
+    private static int serve() {
+        OperatorSettings settings;
+        try {
+            settings = OperatorSettings.fromEnv(System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("quiesce operator: " + e.getMessage());
+            return 2;
+        }
+        KubernetesClient client = new KubernetesClientBuilder().build();
+        CountDownLatch stopped = new CountDownLatch(1);
+        try {
+            OperatorRuntime runtime = OperatorRuntime.start(settings, client);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                runtime.close();
+                client.close();
+                stopped.countDown();
+            }, "quiesce-shutdown"));
+            stopped.await();
+            return 0;
+        } catch (Exception e) {
+            System.err.println("quiesce operator failed to start: " + e);
+            client.close();
+            return 1;
+        }
     }
 }

@@ -1,0 +1,76 @@
+package io.quiesce.operator;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetricsV2;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.quiesce.runtime.HealthServer;
+import io.quiesce.snapshot.HttpKubeVirtFreezeApi;
+import io.quiesce.snapshot.QuiescedSnapshotReconciler;
+import io.quiesce.snapshot.SnapshotEvents;
+import io.quiesce.snapshot.SnapshotMetrics;
+import io.quiesce.snapshot.SnapshotSettings;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+
+/** The running operator: the JOSDK Operator with the snapshot reconciler, and the health/metrics server. */
+public final class OperatorRuntime implements AutoCloseable {
+    private final Operator operator;
+    private final HealthServer health;
+
+    private OperatorRuntime(Operator operator, HealthServer health) {
+        this.operator = operator;
+        this.health = health;
+    }
+
+    /** Starts serving with these settings on this client. */
+    public static OperatorRuntime start(OperatorSettings settings, KubernetesClient client) throws IOException {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Operator operator = new Operator(o -> {
+            o.withKubernetesClient(client)
+                    .withMetrics(MicrometerMetricsV2.newBuilder(registry).build());
+            if (settings.leaderElection()) {
+                o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(OperatorSettings.LEASE_NAME,
+                        settings.podNamespace(), settings.podName()));
+            }
+        });
+        SnapshotSettings snapshotSettings = new SnapshotSettings(settings.maxConcurrent(), settings.maxPerNode(),
+                settings.defaultChannel(), settings.podNamespace(), SnapshotSettings.DEFAULT_HELPER_STALE_AFTER,
+                Duration.ofSeconds(5), Clock.systemUTC());
+        QuiescedSnapshotReconciler reconciler = new QuiescedSnapshotReconciler(client, snapshotSettings,
+                new HttpKubeVirtFreezeApi(client, Duration.ofSeconds(10)),
+                new SnapshotEvents(client, settings.podName(), Clock.systemUTC()), new SnapshotMetrics(registry));
+        operator.register(reconciler, o -> {
+            if (!settings.watchNamespaces().isEmpty()) {
+                o.settingNamespaces(settings.watchNamespaces());
+            }
+        });
+        HealthServer health = HealthServer.start(settings.healthAddress(),
+                () -> operator.getRuntimeInfo().allEventSourcesAreHealthy(), registry::scrape);
+        try {
+            operator.start();
+        } catch (RuntimeException e) {
+            health.close();
+            throw e;
+        }
+        return new OperatorRuntime(operator, health);
+    }
+
+    /** The port of /healthz, /readyz and /metrics. */
+    public int healthPort() {
+        return health.port();
+    }
+
+    /** Stops reconciling (in-flight reconciles finish within JOSDK's termination timeout), then the server. */
+    @Override
+    public void close() {
+        try {
+            operator.stop();
+        } finally {
+            health.close();
+        }
+    }
+}

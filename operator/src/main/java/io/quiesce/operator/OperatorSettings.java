@@ -1,0 +1,94 @@
+package io.quiesce.operator;
+
+import io.quiesce.snapshot.Channel;
+import java.net.InetSocketAddress;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The operator's settings, from the environment the chart's Deployment sets ({@code QUIESCE_*},
+ * {@code POD_NAMESPACE}, {@code POD_NAME}).
+ *
+ * @param watchNamespaces   namespaces served; empty means all
+ * @param leaderElection    whether to elect a leader through the Lease {@code quiesce-operator}
+ * @param podNamespace      the operator's namespace (Lease, helper heartbeats)
+ * @param podName           identity for leader election and Events
+ * @param maxConcurrent     cluster freeze cap
+ * @param maxPerNode        per-node freeze cap
+ * @param defaultChannel    helper or kubevirt-api
+ * @param healthAddress     where /healthz, /readyz and /metrics listen
+ */
+public record OperatorSettings(Set<String> watchNamespaces, boolean leaderElection, String podNamespace,
+        String podName, int maxConcurrent, int maxPerNode, Channel defaultChannel, InetSocketAddress healthAddress) {
+
+    /** Name of the leader-election Lease. */
+    public static final String LEASE_NAME = "quiesce-operator";
+
+    /** Reads the settings; throws IllegalArgumentException naming the variable that is wrong. */
+    public static OperatorSettings fromEnv(Map<String, String> env) {
+        Set<String> namespaces = Arrays.stream(env.getOrDefault("QUIESCE_WATCH_NAMESPACES", "").split(","))
+                .map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toUnmodifiableSet());
+        boolean election = bool(env, "QUIESCE_LEADER_ELECTION", false);
+        String podNamespace = env.getOrDefault("POD_NAMESPACE", "").trim();
+        if (podNamespace.isEmpty()) {
+            throw new IllegalArgumentException("POD_NAMESPACE must be set (the operator's own namespace)");
+        }
+        String podName = env.getOrDefault("POD_NAME", "quiesce-operator").trim();
+        int maxConcurrent = positive(env, "QUIESCE_MAX_CONCURRENT_FREEZES", 10);
+        int maxPerNode = positive(env, "QUIESCE_MAX_FREEZES_PER_NODE", 2);
+        Channel channel;
+        try {
+            channel = Channel.parse(env.getOrDefault("QUIESCE_DEFAULT_CHANNEL", "helper"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("QUIESCE_DEFAULT_CHANNEL: " + e.getMessage(), e);
+        }
+        return new OperatorSettings(namespaces, election, podNamespace, podName, maxConcurrent, maxPerNode, channel,
+                address(env.getOrDefault("QUIESCE_HEALTH_ADDRESS", "0.0.0.0:8080")));
+    }
+
+    private static boolean bool(Map<String, String> env, String name, boolean fallback) {
+        String v = env.get(name);
+        if (v == null || v.isBlank()) {
+            return fallback;
+        }
+        return switch (v.trim()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException(name + " must be true or false, got " + v);
+        };
+    }
+
+    private static int positive(Map<String, String> env, String name, int fallback) {
+        String v = env.get(name);
+        if (v == null || v.isBlank()) {
+            return fallback;
+        }
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n < 1) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a positive integer, got " + v, e);
+        }
+    }
+
+    static InetSocketAddress address(String text) {
+        int colon = text.lastIndexOf(':');
+        if (colon < 0) {
+            throw new IllegalArgumentException("QUIESCE_HEALTH_ADDRESS must be host:port, got " + text);
+        }
+        try {
+            int port = Integer.parseInt(text.substring(colon + 1));
+            if (port < 0 || port > 65535) {
+                throw new NumberFormatException();
+            }
+            return new InetSocketAddress(text.substring(0, colon), port);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("QUIESCE_HEALTH_ADDRESS has no valid port: " + text, e);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package io.quiesce.snapshot;
+
+import io.quiesce.api.v1alpha1.QuiescedSnapshotStatus;
+import io.quiesce.api.v1alpha1.VolumeSnapshotRecord;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What to do for one snapshot, as decided by {@link SnapshotStateMachine}.
+ *
+ * @param status  the operator-owned status fields to write; {@code null} when nothing changes
+ * @param action  the work to do before the status is written
+ * @param plan    the VolumeSnapshots the action is about
+ * @param node    the node to assign to (for {@link Action#ASSIGN_TO_HELPER})
+ * @param events  Kubernetes Events to record on the snapshot
+ * @param requeue when to look again even if nothing changes
+ * @param outcome set when this decision ends the snapshot (for metrics)
+ */
+public record Decision(QuiescedSnapshotStatus status, Action action, List<VolumeSnapshotRecord> plan, String node,
+        List<SnapshotEvent> events, Optional<Duration> requeue, Optional<String> outcome) {
+
+    /** The work a decision asks for. */
+    public enum Action {
+        NONE,
+        /** Create the planned VolumeSnapshots (no freeze: stopped VM, Skip, BestEffort fallbacks). */
+        CREATE_VOLUME_SNAPSHOTS,
+        /** Label the snapshot for the node helper of {@link #node()}. */
+        ASSIGN_TO_HELPER,
+        /** Freeze through KubeVirt, create the VolumeSnapshots, wait for the cuts, unfreeze. */
+        FREEZE_THROUGH_KUBEVIRT
+    }
+
+    /** One Event on the snapshot. */
+    public record SnapshotEvent(boolean warning, String reason, String message) {
+    }
+}

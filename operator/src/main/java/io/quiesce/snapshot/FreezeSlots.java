@@ -1,0 +1,98 @@
+package io.quiesce.snapshot;
+
+import io.quiesce.api.v1alpha1.QuiescedSnapshot;
+import io.quiesce.api.v1alpha1.QuiescedSnapshotStatus;
+import io.quiesce.api.v1alpha1.SnapshotPhase;
+import io.quiesce.snapshot.FreezeAdmission.Entry;
+import io.quiesce.snapshot.Observation.Admission;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The operator's view of who may start now, across all snapshots: {@link FreezeAdmission} over the
+ * snapshots in the informer cache plus the ones this process started whose new status the cache has
+ * not shown yet. Checking and reserving happen under one lock, so two reconciles running at the same
+ * time cannot both take the last slot.
+ */
+public final class FreezeSlots {
+    private final FreezeAdmission admission;
+    /** Started by this process, by "namespace/name"; dropped once the cache shows them started. */
+    private final Map<String, Entry> started = new HashMap<>();
+
+    public FreezeSlots(int clusterCap, int nodeCap) {
+        this.admission = new FreezeAdmission(clusterCap, nodeCap);
+    }
+
+    /**
+     * Decides whether {@code me} may start and reserves its place if so. The caller must then
+     * {@link #confirm} (it started, with or without a freeze) or {@link #release} it.
+     *
+     * @param me    the snapshot, with the node its freeze would run on (null when not running)
+     * @param cache every QuiescedSnapshot the operator knows
+     */
+    public synchronized Admission tryAdmit(Entry me, Collection<QuiescedSnapshot> cache) {
+        String myKey = key(me.namespace(), me.name());
+        started.remove(myKey); // a snapshot reconciled again as Pending holds no slot
+        List<Entry> waiting = new ArrayList<>();
+        List<Entry> running = new ArrayList<>();
+        for (QuiescedSnapshot s : cache) {
+            String key = key(s.getMetadata().getNamespace(), s.getMetadata().getName());
+            QuiescedSnapshotStatus st = s.getStatus();
+            SnapshotPhase phase = st == null || st.getPhase() == null ? SnapshotPhase.Pending : st.getPhase();
+            if (key.equals(myKey) || s.getSpec() == null || s.isMarkedForDeletion()) {
+                continue;
+            }
+            if (phase == SnapshotPhase.InProgress) {
+                started.remove(key);
+                running.add(entry(s, holdsFreezeSlot(st) ? st.getNodeName() : null));
+            } else if (phase == SnapshotPhase.Pending && !started.containsKey(key) && st != null
+                    && st.getNodeName() != null) {
+                waiting.add(entry(s, st.getNodeName())); // queued for a slot on that node
+            } else if (phase != SnapshotPhase.Pending) {
+                started.remove(key);
+            }
+        }
+        running.addAll(started.values());
+        boolean vmBusy = running.stream().anyMatch(r -> r.vmKey().equals(me.vmKey()))
+                || waiting.stream().anyMatch(w -> w.vmKey().equals(me.vmKey()) && isAhead(w, me));
+        waiting.add(me);
+        boolean slotFree = admission.admit(waiting, running).contains(me);
+        if (!vmBusy) {
+            started.put(myKey, me); // tentative: confirmed or released by the caller
+        }
+        return new Admission(vmBusy, slotFree);
+    }
+
+    /** The snapshot started; {@code node} is the node whose freeze slot it holds, or null (no freeze). */
+    public synchronized void confirm(Entry me, String node) {
+        started.put(key(me.namespace(), me.name()),
+                new Entry(me.namespace(), me.name(), me.vm(), node, me.created()));
+    }
+
+    /** The snapshot did not start: its tentative place is given back. */
+    public synchronized void release(String namespace, String name) {
+        started.remove(key(namespace, name));
+    }
+
+    /** A snapshot holds a freeze slot while assigned and no freeze has been recorded yet. */
+    static boolean holdsFreezeSlot(QuiescedSnapshotStatus st) {
+        return st.getFreeze() == null && st.getConsistency() == null && st.getNodeName() != null;
+    }
+
+    private static boolean isAhead(Entry a, Entry b) {
+        int byTime = a.created().compareTo(b.created());
+        return byTime != 0 ? byTime < 0 : a.name().compareTo(b.name()) < 0;
+    }
+
+    private static Entry entry(QuiescedSnapshot s, String node) {
+        return new Entry(s.getMetadata().getNamespace(), s.getMetadata().getName(), s.getSpec().getSource(), node,
+                SnapshotSpecs.created(s));
+    }
+
+    private static String key(String namespace, String name) {
+        return namespace + "/" + name;
+    }
+}

@@ -1,0 +1,181 @@
+package io.quiesce.snapshot;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import io.quiesce.api.v1alpha1.FreezeRecord;
+import io.quiesce.api.v1alpha1.QuiescedSnapshot;
+import io.quiesce.api.v1alpha1.QuiescedSnapshotStatus;
+import io.quiesce.api.v1alpha1.SnapshotPhase;
+import io.quiesce.kube.csi.VolumeSnapshot;
+import io.quiesce.naming.Provenance;
+import io.quiesce.snapshot.Decision.Action;
+import io.quiesce.snapshot.FreezeAdmission.Entry;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reconciles QuiescedSnapshots: observe ({@link ClusterObserver}) → decide ({@link SnapshotStateMachine},
+ * pure) → act (create VolumeSnapshots, assign to the node helper, or run the KubeVirt freeze window) →
+ * write the operator's status fields once, as a JSON merge patch that carries only them (so
+ * {@code status.freeze}, the helper's, is never touched). Waiting is a requeue, never a sleep.
+ */
+// not generation-aware: the node helper's status.freeze record (no generation change) must wake us
+@ControllerConfiguration(name = QuiescedSnapshotReconciler.NAME, finalizerName = QuiescedSnapshotReconciler.FINALIZER,
+        generationAwareEventProcessing = false)
+public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnapshot>, Cleaner<QuiescedSnapshot> {
+    public static final String NAME = "quiescedsnapshot";
+    /** Keeps the snapshot until its VolumeSnapshots have been deleted or released per deletionPolicy. */
+    public static final String FINALIZER = "quiesce.io/snapshot-protection";
+    private static final Logger LOG = LoggerFactory.getLogger(QuiescedSnapshotReconciler.class);
+
+    private final KubernetesClient client;
+    private final SnapshotSettings settings;
+    private final FreezeSlots slots;
+    private final ClusterObserver observer;
+    private final VolumeSnapshots volumeSnapshots;
+    private final KubeVirtFreezeWindow kubeVirt;
+    private final SnapshotEvents events;
+    private final SnapshotMetrics metrics;
+
+    public QuiescedSnapshotReconciler(KubernetesClient client, SnapshotSettings settings, KubeVirtFreezeApi kubeVirtApi,
+            SnapshotEvents events, SnapshotMetrics metrics) {
+        this.client = client;
+        this.settings = settings;
+        this.slots = new FreezeSlots(settings.maxConcurrentFreezes(), settings.maxFreezesPerNode());
+        this.observer = new ClusterObserver(client, settings, slots);
+        this.volumeSnapshots = new VolumeSnapshots(client);
+        this.kubeVirt = new KubeVirtFreezeWindow(client, kubeVirtApi, volumeSnapshots, settings.clock());
+        this.events = events;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public List<EventSource<?, QuiescedSnapshot>> prepareEventSources(EventSourceContext<QuiescedSnapshot> context) {
+        // VolumeSnapshots we (or the helper) created carry our controller ownerReference
+        var config = InformerEventSourceConfiguration.from(VolumeSnapshot.class, QuiescedSnapshot.class)
+                .withLabelSelector(Provenance.MANAGED_BY + "=" + Provenance.MANAGED_BY_VALUE)
+                .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(QuiescedSnapshot.class, false))
+                .build();
+        return List.of(new InformerEventSource<>(config, context));
+    }
+
+    @Override
+    public UpdateControl<QuiescedSnapshot> reconcile(QuiescedSnapshot snapshot, Context<QuiescedSnapshot> context) {
+        String key = snapshot.getMetadata().getNamespace() + "/" + snapshot.getMetadata().getName();
+        boolean wasPending = phase(snapshot.getStatus()) == SnapshotPhase.Pending;
+        Observation observation = observer.observe(snapshot, context.getPrimaryCache().list().toList(),
+                context.getSecondaryResources(VolumeSnapshot.class));
+        Decision decision = SnapshotStateMachine.decide(observation);
+        try {
+            decision = act(observation, decision);
+        } finally {
+            if (wasPending) {
+                settleAdmission(snapshot, decision);
+            }
+        }
+        if (decision.status() != null) {
+            writeStatus(snapshot, decision.status());
+        }
+        decision.events().forEach(e -> events.record(snapshot, e));
+        SnapshotPhase after = decision.status() != null ? decision.status().getPhase() : phase(snapshot.getStatus());
+        metrics.inProgress(key, after == SnapshotPhase.InProgress);
+        decision.outcome().ifPresent(outcome -> metrics.finished(key, outcome,
+                Duration.between(SnapshotSpecs.created(snapshot), settings.clock().instant())));
+        return requeue(decision, after);
+    }
+
+    /** Does the decision's work; a VolumeSnapshot that belongs to someone else fails the snapshot. */
+    private Decision act(Observation observation, Decision decision) {
+        QuiescedSnapshot snapshot = observation.snapshot();
+        try {
+            switch (decision.action()) {
+                case CREATE_VOLUME_SNAPSHOTS -> volumeSnapshots.createMissing(snapshot, decision.plan());
+                case ASSIGN_TO_HELPER -> label(snapshot, decision.node());
+                case FREEZE_THROUGH_KUBEVIRT -> {
+                    FreezeRecord freeze = kubeVirt.run(snapshot, decision.plan());
+                    decision.status().setFreeze(freeze); // the operator ran this freeze, so it writes the record
+                }
+                case NONE -> { }
+            }
+            return decision;
+        } catch (VolumeSnapshots.ConflictException e) {
+            return SnapshotStateMachine.fail(observation, "VolumeSnapshotConflict", e.getMessage());
+        }
+    }
+
+    /** Holds the snapshot's place in the freeze queue if it started, gives it back otherwise. */
+    private void settleAdmission(QuiescedSnapshot s, Decision decision) {
+        Entry me = new Entry(s.getMetadata().getNamespace(), s.getMetadata().getName(), s.getSpec().getSource(),
+                decision.node(), SnapshotSpecs.created(s));
+        switch (decision.action()) {
+            case ASSIGN_TO_HELPER -> slots.confirm(me, decision.node());
+            case FREEZE_THROUGH_KUBEVIRT, CREATE_VOLUME_SNAPSHOTS -> slots.confirm(me, null);
+            case NONE -> slots.release(me.namespace(), me.name());
+        }
+    }
+
+    private void label(QuiescedSnapshot snapshot, String node) {
+        Map<String, String> labels = snapshot.getMetadata().getLabels();
+        if (labels != null && Objects.equals(labels.get(Provenance.NODE), node)) {
+            return;
+        }
+        Map<String, Object> patch = Map.of("metadata", Map.of("labels", Map.of(Provenance.NODE, node)));
+        client.resources(QuiescedSnapshot.class).inNamespace(snapshot.getMetadata().getNamespace())
+                .withName(snapshot.getMetadata().getName())
+                .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(patch));
+    }
+
+    /** One JSON merge patch of the status subresource with the operator's fields only. */
+    private void writeStatus(QuiescedSnapshot snapshot, QuiescedSnapshotStatus status) {
+        Map<String, Object> patch = new HashMap<>();
+        patch.put("status", status);
+        client.resources(QuiescedSnapshot.class).inNamespace(snapshot.getMetadata().getNamespace())
+                .withName(snapshot.getMetadata().getName()).subresource("status")
+                .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(patch));
+    }
+
+    private UpdateControl<QuiescedSnapshot> requeue(Decision decision, SnapshotPhase after) {
+        UpdateControl<QuiescedSnapshot> control = UpdateControl.noUpdate();
+        Optional<Duration> when = decision.requeue();
+        if (after == SnapshotPhase.Pending) {
+            when = Optional.of(when.filter(d -> d.compareTo(settings.waitRequeue()) < 0).orElse(settings.waitRequeue()));
+        }
+        // a deadline exactly now: look again just after it
+        return when.map(d -> control.rescheduleAfter(d.plusMillis(50))).orElse(control);
+    }
+
+    @Override
+    public DeleteControl cleanup(QuiescedSnapshot snapshot, Context<QuiescedSnapshot> context) {
+        String key = snapshot.getMetadata().getNamespace() + "/" + snapshot.getMetadata().getName();
+        int handled = volumeSnapshots.onDeletion(snapshot);
+        LOG.info("{} deleted: {} VolumeSnapshot(s) {} per deletionPolicy {}", key, handled,
+                SnapshotSpecs.deletionPolicy(snapshot) == io.quiesce.api.v1alpha1.DeletionPolicy.Delete
+                        ? "deleted" : "released", SnapshotSpecs.deletionPolicy(snapshot));
+        slots.release(snapshot.getMetadata().getNamespace(), snapshot.getMetadata().getName());
+        metrics.inProgress(key, false);
+        return DeleteControl.defaultDelete();
+    }
+
+    private static SnapshotPhase phase(QuiescedSnapshotStatus status) {
+        return status == null || status.getPhase() == null ? SnapshotPhase.Pending : status.getPhase();
+    }
+}

@@ -1,0 +1,450 @@
+package io.quiesce.snapshot;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.quiesce.api.v1alpha1.Consistency;
+import io.quiesce.api.v1alpha1.FreezeRecord;
+import io.quiesce.api.v1alpha1.QuiesceMode;
+import io.quiesce.api.v1alpha1.QuiescedSnapshot;
+import io.quiesce.api.v1alpha1.QuiescedSnapshotStatus;
+import io.quiesce.api.v1alpha1.SnapshotPhase;
+import io.quiesce.api.v1alpha1.VolumeSnapshotRecord;
+import io.quiesce.kube.csi.VolumeSnapshot;
+import io.quiesce.kube.csi.VolumeSnapshotStatus;
+import io.quiesce.kube.kubevirt.VirtualMachineInstance;
+import io.quiesce.kube.kubevirt.VirtualMachineInstanceStatus;
+import io.quiesce.naming.ChildNames;
+import io.quiesce.snapshot.Decision.Action;
+import io.quiesce.snapshot.Decision.SnapshotEvent;
+import io.quiesce.status.Conditions;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The lifecycle of one QuiescedSnapshot as a pure function: {@link #decide} maps an
+ * {@link Observation} to a {@link Decision} without I/O. Pending snapshots are resolved and either
+ * fail, wait, or start (assigned to the node helper, frozen through KubeVirt, or cut at once when no
+ * freeze is needed); InProgress snapshots follow the freeze record and the VolumeSnapshots; Succeeded
+ * and Failed are terminal.
+ */
+public final class SnapshotStateMachine {
+    public static final String READY = "Ready";
+    public static final String PROGRESSING = "Progressing";
+    public static final String FAILED = "Failed";
+    /** The freeze record's reason when every disk was cut inside the window. */
+    public static final String FROZEN = "Frozen";
+
+    private SnapshotStateMachine() {
+    }
+
+    public static Decision decide(Observation o) {
+        QuiescedSnapshotStatus current = o.snapshot().getStatus();
+        SnapshotPhase phase = current == null || current.getPhase() == null ? SnapshotPhase.Pending : current.getPhase();
+        Draft draft = new Draft(o);
+        try {
+            return switch (phase) {
+                case Pending -> pending(o, draft);
+                case InProgress -> inProgress(o, draft);
+                case Succeeded, Failed -> draft.done();
+            };
+        } catch (IllegalArgumentException e) {
+            // a malformed duration in a spec the API server did not validate
+            return draft.fail("InvalidSpec", e.getMessage());
+        }
+    }
+
+    /** The snapshot fails for a reason found while acting on a decision. */
+    public static Decision fail(Observation o, String reason, String message) {
+        return new Draft(o).fail(reason, message);
+    }
+
+    private static Decision pending(Observation o, Draft d) {
+        QuiescedSnapshot s = o.snapshot();
+        Optional<VirtualMachineInstance> vmi = o.vmi().filter(SnapshotStateMachine::isLive);
+        boolean migrating = vmi.map(i -> i.getStatus().getMigrationState() != null
+                && i.getStatus().getMigrationState().isInProgress()).orElse(false);
+        if (!o.now().isBefore(SnapshotSpecs.deadline(s))) {
+            return migrating ? d.fail("MigrationInProgress", "VirtualMachineInstance " + vmName(s)
+                    + " was still migrating at the failureDeadline")
+                    : d.fail("DeadlineExceeded", "the snapshot could not start before its failureDeadline ("
+                            + waitingFor(o) + ")");
+        }
+        if (o.vm().isEmpty()) {
+            return d.fail("SourceNotFound", "VirtualMachine " + vmName(s) + " not found in namespace "
+                    + s.getMetadata().getNamespace());
+        }
+        DiskPlanner.Plan plan = DiskPlanner.plan(o.vm().get(), SnapshotSpecs.spec(s).getVolumes());
+        if (!plan.ok()) {
+            return d.fail(plan.failureReason(), plan.failureMessage());
+        }
+        List<VolumeSnapshotRecord> records = new ArrayList<>();
+        for (DiskPlanner.Disk disk : plan.disks()) {
+            Optional<String> driver = o.pvcDrivers().get(disk.claim());
+            if (driver == null) {
+                return d.fail("PersistentVolumeClaimNotFound", "PersistentVolumeClaim " + disk.claim() + " of volume "
+                        + disk.volume() + " not found");
+            }
+            SnapshotClassSelector.Choice choice = SnapshotClassSelector.choose(disk.claim(), driver.orElse(null),
+                    SnapshotSpecs.spec(s).getVolumeSnapshotClassName(), o.classes());
+            if (!choice.ok()) {
+                return d.fail(choice.reason(), choice.message());
+            }
+            VolumeSnapshotRecord r = new VolumeSnapshotRecord();
+            r.setVolume(disk.volume());
+            r.setPersistentVolumeClaim(disk.claim());
+            r.setVolumeSnapshotName(ChildNames.volumeSnapshot(s.getMetadata().getName(), disk.volume()));
+            r.setVolumeSnapshotClassName(choice.className());
+            records.add(r);
+        }
+        if (migrating) {
+            return d.waiting("Migrating", "VirtualMachineInstance " + vmName(s) + " is migrating; waiting for it to settle",
+                    null);
+        }
+        String node = vmi.map(i -> i.getStatus().getNodeName()).orElse(null);
+        if (vmi.isPresent() && node == null) {
+            return d.waiting("WaitingForNode", "VirtualMachineInstance " + vmName(s) + " is not on a node yet", null);
+        }
+        if (o.admission().vmBusy()) {
+            return d.waiting("WaitingForOtherSnapshot", "another QuiescedSnapshot of VirtualMachine " + vmName(s)
+                    + " goes first", null);
+        }
+        if (vmi.isEmpty()) {
+            return d.createDirectly(records, Consistency.FilesystemConsistent, "VirtualMachineStopped",
+                    "VirtualMachine " + vmName(s) + " is stopped: no guest has the disks mounted");
+        }
+        QuiesceMode mode = SnapshotSpecs.mode(s);
+        if (mode == QuiesceMode.Skip) {
+            return d.createDirectly(records, Consistency.CrashConsistent, "QuiesceSkipped",
+                    "quiesce.mode is Skip: the guest is not frozen");
+        }
+        if (!vmi.get().getStatus().isAgentConnected()) {
+            String message = "the guest agent of VirtualMachineInstance " + vmName(s) + " is not connected";
+            if (mode == QuiesceMode.Required) {
+                return d.fail("AgentNotConnected", message + " and quiesce.mode is Required");
+            }
+            return d.createDirectly(records, Consistency.CrashConsistent, "AgentNotConnected",
+                    message + "; quiesce.mode is BestEffort, so the snapshot is crash-consistent");
+        }
+        if (!o.admission().slotFree()) {
+            return d.waiting("WaitingForFreezeSlot", "the freeze caps are reached; waiting for a free slot on node "
+                    + node, node);
+        }
+        Channel channel = channel(o);
+        if (channel == Channel.KUBEVIRT_API) {
+            return d.start(records, node, Action.FREEZE_THROUGH_KUBEVIRT, "FreezingThroughKubeVirt",
+                    "freezing through KubeVirt's freeze subresource on node " + node);
+        }
+        return d.start(records, node, Action.ASSIGN_TO_HELPER, "AssignedToNode",
+                "assigned to the node helper on node " + node);
+    }
+
+    private static Decision inProgress(Observation o, Draft d) {
+        QuiescedSnapshot s = o.snapshot();
+        QuiescedSnapshotStatus st = s.getStatus();
+        FreezeRecord freeze = st.getFreeze();
+        Instant deadline = SnapshotSpecs.deadline(s);
+        boolean pastDeadline = !o.now().isBefore(deadline);
+        List<VolumeSnapshotRecord> records = d.followVolumeSnapshots();
+        if (freeze == null && st.getConsistency() == null) {
+            // waiting for the node helper to freeze, cut and thaw
+            if (o.vm().isEmpty()) {
+                return d.fail("SourceNotFound", "VirtualMachine " + vmName(s) + " was deleted before it was frozen");
+            }
+            if (pastDeadline) {
+                return d.fail("HelperNotResponding", "the node helper on node " + st.getNodeName()
+                        + " recorded no freeze before the failureDeadline");
+            }
+            return d.progressing("AssignedToNode", "assigned to the node helper on node " + st.getNodeName(),
+                    Action.ASSIGN_TO_HELPER, st.getNodeName(), records, deadline);
+        }
+        Action action = Action.NONE;
+        if (st.getConsistency() == null) {
+            String reason = Objects.requireNonNullElse(freeze.getReason(), "FreezeFailed");
+            String detail = freeze.getError() == null ? "" : ": " + freeze.getError();
+            if (reason.equals(FROZEN)) {
+                Optional<Decision> failed = d.failOnVolumeSnapshotError(records);
+                if (failed.isPresent()) {
+                    return failed.get();
+                }
+                if (records.stream().anyMatch(r -> r.getCreationTime() == null)) {
+                    return pastDeadline ? d.fail("DeadlineExceeded", "not every VolumeSnapshot was cut by the "
+                            + "failureDeadline") : d.progressing("WaitingForVolumeSnapshots",
+                            "waiting for every VolumeSnapshot to be cut", Action.NONE, null, records, deadline);
+                }
+                d.consistency(honestConsistency(freeze, records));
+            } else if (reason.equals("VolumeSnapshotFailed") || SnapshotSpecs.mode(s) != QuiesceMode.BestEffort) {
+                return d.fail(reason, "the freeze did not succeed (" + reason + ")" + detail);
+            } else {
+                d.consistency(new Verdict(Consistency.CrashConsistent, reason));
+                action = Action.CREATE_VOLUME_SNAPSHOTS; // the helper may have created none
+            }
+        } else if (freeze == null && records.stream().anyMatch(r -> !o.volumeSnapshots()
+                .containsKey(r.getVolumeSnapshotName()))) {
+            action = Action.CREATE_VOLUME_SNAPSHOTS; // no freeze needed; created by the operator
+        }
+        Optional<Decision> failed = d.failOnVolumeSnapshotError(records);
+        if (failed.isPresent()) {
+            return failed.get();
+        }
+        if (records.stream().allMatch(r -> Boolean.TRUE.equals(r.getReadyToUse()))) {
+            return d.succeed();
+        }
+        if (pastDeadline) {
+            return d.fail("DeadlineExceeded", "not every VolumeSnapshot was ready to use by the failureDeadline");
+        }
+        return d.progressing("WaitingForVolumeSnapshots", "waiting for every VolumeSnapshot to be ready to use",
+                action, null, records, deadline);
+    }
+
+    /** FilesystemConsistent only when filesystems were frozen and every cut fell inside the window. */
+    static Verdict honestConsistency(FreezeRecord freeze, List<VolumeSnapshotRecord> records) {
+        boolean counted = freeze.getFilesystemsFrozen() != null && freeze.getFilesystemsFrozen() > 0;
+        if (!counted) {
+            // KubeVirt's freeze subresource does not say how many filesystems it froze
+            return new Verdict(Consistency.CrashConsistent, freeze.getFilesystemsFrozen() == null
+                    ? "FrozenFilesystemsNotCounted" : "NoFilesystemsFrozen");
+        }
+        if (freeze.getStartTime() == null || freeze.getEndTime() == null) {
+            return new Verdict(Consistency.CrashConsistent, "FreezeWindowUnknown");
+        }
+        // creationTime may carry whole seconds only: compare the start at that precision
+        Instant start = Instant.parse(freeze.getStartTime()).truncatedTo(ChronoUnit.SECONDS);
+        Instant end = Instant.parse(freeze.getEndTime());
+        boolean inside = records.stream().map(r -> Instant.parse(r.getCreationTime()))
+                .allMatch(cut -> !cut.isAfter(end) && !cut.isBefore(start));
+        return inside ? new Verdict(Consistency.FilesystemConsistent, FROZEN)
+                : new Verdict(Consistency.CrashConsistent, "CutOutsideFreezeWindow");
+    }
+
+    /** A consistency and its reason. */
+    record Verdict(Consistency consistency, String reason) {
+    }
+
+    private static Channel channel(Observation o) {
+        String annotated = o.vm().map(vm -> vm.getMetadata().getAnnotations())
+                .map(a -> a.get(Channel.ANNOTATION)).orElse(null);
+        if (annotated != null) {
+            try {
+                return Channel.parse(annotated);
+            } catch (IllegalArgumentException e) {
+                // an unknown value falls back to the setting; the helper then still runs the freeze
+            }
+        }
+        if (o.defaultChannel() == Channel.KUBEVIRT_API || !o.helperAlive()) {
+            return Channel.KUBEVIRT_API;
+        }
+        return Channel.HELPER;
+    }
+
+    private static boolean isLive(VirtualMachineInstance vmi) {
+        String phase = vmi.getStatus() == null ? null : vmi.getStatus().getPhase();
+        return vmi.getStatus() != null && !VirtualMachineInstanceStatus.PHASE_SUCCEEDED.equals(phase)
+                && !VirtualMachineInstanceStatus.PHASE_FAILED.equals(phase);
+    }
+
+    private static String vmName(QuiescedSnapshot s) {
+        return SnapshotSpecs.spec(s).getSource();
+    }
+
+    private static String waitingFor(Observation o) {
+        String reason = Conditions.find(o.snapshot().getStatus() == null ? null
+                : o.snapshot().getStatus().getConditions(), PROGRESSING).map(Condition::getReason).orElse(null);
+        return reason == null ? "never started" : "last state " + reason;
+    }
+
+    /** The status being decided: a copy of the operator's current fields, changed step by step. */
+    private static final class Draft {
+        private final Observation o;
+        private final QuiescedSnapshotStatus current;
+        private final QuiescedSnapshotStatus next;
+        private final Long generation;
+
+        Draft(Observation o) {
+            this.o = o;
+            this.current = o.snapshot().getStatus() == null ? new QuiescedSnapshotStatus() : o.snapshot().getStatus();
+            this.next = operatorFields(current);
+            this.generation = o.snapshot().getMetadata().getGeneration();
+            next.setObservedGeneration(generation);
+            if (next.getPhase() == null) {
+                next.setPhase(SnapshotPhase.Pending);
+            }
+        }
+
+        Decision done() {
+            return decision(Action.NONE, List.of(), null, List.of(), Optional.empty(), Optional.empty());
+        }
+
+        Decision fail(String reason, String message) {
+            next.setPhase(SnapshotPhase.Failed);
+            next.setCompletionTime(timestamp(o.now()));
+            next.setMessage(message);
+            setConditions(Conditions.FALSE, reason, message, Conditions.FALSE, Conditions.TRUE);
+            return decision(Action.NONE, List.of(), null, event(true, reason, message), Optional.empty(),
+                    Optional.of("Failed"));
+        }
+
+        Decision waiting(String reason, String message, String node) {
+            next.setPhase(SnapshotPhase.Pending);
+            if (node != null) {
+                next.setNodeName(node); // its place in the freeze queue of that node
+            }
+            next.setMessage(message);
+            setConditions(Conditions.FALSE, reason, message, Conditions.TRUE, null);
+            return decision(Action.NONE, List.of(), null, event(false, reason, message), untilDeadline(),
+                    Optional.empty());
+        }
+
+        Decision createDirectly(List<VolumeSnapshotRecord> records, Consistency consistency, String reason,
+                String message) {
+            next.setPhase(SnapshotPhase.InProgress);
+            next.setStartTime(timestamp(o.now()));
+            next.setVolumeSnapshots(records);
+            next.setConsistency(consistency);
+            next.setConsistencyReason(reason);
+            next.setMessage(message);
+            setConditions(Conditions.FALSE, "CreatingVolumeSnapshots", message, Conditions.TRUE, null);
+            return decision(Action.CREATE_VOLUME_SNAPSHOTS, records, null,
+                    event(false, "CreatingVolumeSnapshots", message), untilDeadline(), Optional.empty());
+        }
+
+        Decision start(List<VolumeSnapshotRecord> records, String node, Action action, String reason, String message) {
+            next.setPhase(SnapshotPhase.InProgress);
+            next.setStartTime(timestamp(o.now()));
+            next.setNodeName(node);
+            next.setVolumeSnapshots(records);
+            next.setMessage(message);
+            setConditions(Conditions.FALSE, reason, message, Conditions.TRUE, null);
+            String eventReason = action == Action.ASSIGN_TO_HELPER ? "Assigned" : reason;
+            return decision(action, records, node, event(false, eventReason, message), untilDeadline(),
+                    Optional.empty());
+        }
+
+        Decision progressing(String reason, String message, Action action, String node,
+                List<VolumeSnapshotRecord> records, Instant deadline) {
+            next.setMessage(message);
+            setConditions(Conditions.FALSE, reason, message, Conditions.TRUE, null);
+            return decision(action, records, node, List.of(), Optional.of(Duration.between(o.now(), deadline)),
+                    Optional.empty());
+        }
+
+        Decision succeed() {
+            next.setPhase(SnapshotPhase.Succeeded);
+            next.setCompletionTime(timestamp(o.now()));
+            String message = "every VolumeSnapshot is ready to use (" + next.getConsistency() + ", "
+                    + next.getConsistencyReason() + ")";
+            next.setMessage(message);
+            setConditions(Conditions.TRUE, "Succeeded", message, Conditions.FALSE, null);
+            return decision(Action.NONE, List.of(), null, event(false, "Succeeded", message), Optional.empty(),
+                    Optional.of(String.valueOf(next.getConsistency())));
+        }
+
+        void consistency(Verdict verdict) {
+            next.setConsistency(verdict.consistency());
+            next.setConsistencyReason(verdict.reason());
+        }
+
+        Optional<Decision> failOnVolumeSnapshotError(List<VolumeSnapshotRecord> records) {
+            return records.stream().filter(r -> r.getError() != null).findFirst()
+                    .map(r -> fail("VolumeSnapshotFailed", "VolumeSnapshot " + r.getVolumeSnapshotName() + " failed: "
+                            + r.getError()));
+        }
+
+        /** Copies the progress of each existing VolumeSnapshot into its entry of the plan. */
+        List<VolumeSnapshotRecord> followVolumeSnapshots() {
+            List<VolumeSnapshotRecord> records = new ArrayList<>();
+            for (VolumeSnapshotRecord planned : Objects.requireNonNullElse(next.getVolumeSnapshots(),
+                    List.<VolumeSnapshotRecord>of())) {
+                VolumeSnapshotRecord r = copy(planned);
+                VolumeSnapshot vs = o.volumeSnapshots().get(r.getVolumeSnapshotName());
+                VolumeSnapshotStatus vss = vs == null ? null : vs.getStatus();
+                if (vss != null) {
+                    r.setCreationTime(vss.getCreationTime());
+                    r.setReadyToUse(vss.getReadyToUse());
+                    r.setRestoreSize(vss.getRestoreSize());
+                    r.setError(vss.getError() == null ? null
+                            : Objects.requireNonNullElse(vss.getError().getMessage(), "unknown error"));
+                }
+                records.add(r);
+            }
+            next.setVolumeSnapshots(records);
+            return records;
+        }
+
+        private void setConditions(String ready, String reason, String message, String progressing, String failed) {
+            List<Condition> conditions = next.getConditions();
+            Conditions.set(conditions, READY, ready, reason, message, generation, o.now());
+            Conditions.set(conditions, PROGRESSING, progressing, reason, message, generation, o.now());
+            if (failed != null) {
+                Conditions.set(conditions, FAILED, failed, reason, message, generation, o.now());
+            }
+        }
+
+        private Optional<Duration> untilDeadline() {
+            return Optional.of(Duration.between(o.now(), SnapshotSpecs.deadline(o.snapshot())));
+        }
+
+        /** An Event when the phase or the reason changes; repeats of the same state stay quiet. */
+        private List<SnapshotEvent> event(boolean warning, String reason, String message) {
+            boolean samePhase = next.getPhase() == current.getPhase();
+            String before = Conditions.find(current.getConditions(), next.getPhase() == SnapshotPhase.Failed
+                    ? FAILED : PROGRESSING).map(Condition::getReason).orElse(null);
+            String after = Conditions.find(next.getConditions(), next.getPhase() == SnapshotPhase.Failed
+                    ? FAILED : PROGRESSING).map(Condition::getReason).orElse(null);
+            if (samePhase && Objects.equals(before, after)) {
+                return List.of();
+            }
+            return List.of(new SnapshotEvent(warning, reason, message));
+        }
+
+        private Decision decision(Action action, List<VolumeSnapshotRecord> plan, String node,
+                List<SnapshotEvent> events, Optional<Duration> requeue, Optional<String> outcome) {
+            QuiescedSnapshotStatus write = next.equals(operatorFields(current)) ? null : next;
+            return new Decision(write, action, plan, node, events, requeue.map(r -> r.isNegative() ? Duration.ZERO : r),
+                    outcome);
+        }
+    }
+
+    /** The fields the operator owns, copied (so that comparing and writing never touches the helper's). */
+    static QuiescedSnapshotStatus operatorFields(QuiescedSnapshotStatus s) {
+        QuiescedSnapshotStatus c = new QuiescedSnapshotStatus();
+        c.setPhase(s.getPhase());
+        c.setConsistency(s.getConsistency());
+        c.setConsistencyReason(s.getConsistencyReason());
+        c.setNodeName(s.getNodeName());
+        c.setStartTime(s.getStartTime());
+        c.setCompletionTime(s.getCompletionTime());
+        c.setVolumeSnapshots(s.getVolumeSnapshots() == null ? null
+                : s.getVolumeSnapshots().stream().map(SnapshotStateMachine::copy).toList());
+        List<Condition> conditions = new ArrayList<>();
+        if (s.getConditions() != null) {
+            s.getConditions().forEach(x -> conditions.add(new ConditionBuilder(x).build()));
+        }
+        c.setConditions(conditions);
+        c.setObservedGeneration(s.getObservedGeneration());
+        c.setMessage(s.getMessage());
+        return c;
+    }
+
+    private static VolumeSnapshotRecord copy(VolumeSnapshotRecord r) {
+        VolumeSnapshotRecord c = new VolumeSnapshotRecord();
+        c.setVolume(r.getVolume());
+        c.setPersistentVolumeClaim(r.getPersistentVolumeClaim());
+        c.setVolumeSnapshotName(r.getVolumeSnapshotName());
+        c.setVolumeSnapshotClassName(r.getVolumeSnapshotClassName());
+        c.setCreationTime(r.getCreationTime());
+        c.setReadyToUse(r.getReadyToUse());
+        c.setRestoreSize(r.getRestoreSize());
+        c.setError(r.getError());
+        return c;
+    }
+
+    static String timestamp(Instant t) {
+        return DateTimeFormatter.ISO_INSTANT.format(t.truncatedTo(ChronoUnit.SECONDS));
+    }
+}

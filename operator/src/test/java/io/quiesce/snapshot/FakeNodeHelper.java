@@ -1,0 +1,216 @@
+package io.quiesce.snapshot;
+
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.KubernetesClientTimeoutException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.quiesce.api.v1alpha1.FreezeMethod;
+import io.quiesce.api.v1alpha1.FreezeRecord;
+import io.quiesce.api.v1alpha1.QuiesceMode;
+import io.quiesce.api.v1alpha1.QuiescedSnapshot;
+import io.quiesce.api.v1alpha1.SnapshotPhase;
+import io.quiesce.api.v1alpha1.ThawTrigger;
+import io.quiesce.api.v1alpha1.VolumeSnapshotRecord;
+import io.quiesce.kube.csi.VolumeSnapshot;
+import io.quiesce.naming.Provenance;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A fake of the node helper (the real one is in node-helper/), playing its side of the issue 4
+ * contract over the API: it watches snapshots labelled {@code quiesce.io/node}, takes each that is
+ * InProgress with no freeze record once, "freezes" (no guest: a fake), creates the planned
+ * VolumeSnapshots, waits by watch until each is cut, "thaws" and records {@code status.freeze} with
+ * a JSON merge patch. It renews the heartbeat Lease of its nodes once at start and records how many
+ * freezes overlapped per node, in the cluster and per VM.
+ */
+final class FakeNodeHelper implements AutoCloseable {
+    /** What the fake does with each snapshot it takes. */
+    enum Behaviour { FREEZE_OK, FREEZE_FAILED, NEVER_ANSWERS, ZERO_FILESYSTEMS }
+
+    private final KubernetesClient client;
+    private final Behaviour behaviour;
+    private final Duration cutWait;
+    private final SharedIndexInformer<QuiescedSnapshot> informer;
+    private final ExecutorService workers = Executors.newFixedThreadPool(8, r -> {
+        Thread t = new Thread(r, "fake-node-helper");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Set<String> taken = ConcurrentHashMap.newKeySet();
+    private final Map<String, AtomicInteger> frozenPerNode = new ConcurrentHashMap<>();
+    private final Map<String, Integer> maxPerNode = new ConcurrentHashMap<>();
+    private final Set<String> frozenVms = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger frozen = new AtomicInteger();
+    private final AtomicInteger maxFrozen = new AtomicInteger();
+    private final AtomicInteger vmFrozenTwice = new AtomicInteger();
+    private final AtomicInteger freezes = new AtomicInteger();
+
+    private FakeNodeHelper(KubernetesClient client, Behaviour behaviour, Duration cutWait, String leaseNamespace,
+            List<String> nodes) {
+        this.client = client;
+        this.behaviour = behaviour;
+        this.cutWait = cutWait;
+        for (String node : nodes) {
+            client.resource(new LeaseBuilder().withNewMetadata().withName(ClusterObserver.HELPER_LEASE_PREFIX + node)
+                    .withNamespace(leaseNamespace).endMetadata().withNewSpec().withHolderIdentity("fake-helper-" + node)
+                    .withLeaseDurationSeconds(30).withRenewTime(ZonedDateTime.now(ZoneOffset.UTC)).endSpec().build())
+                    .createOr(existing -> existing.update());
+        }
+        this.informer = client.resources(QuiescedSnapshot.class).inAnyNamespace().withLabel(Provenance.NODE)
+                .inform(new ResourceEventHandler<>() {
+                    @Override
+                    public void onAdd(QuiescedSnapshot s) {
+                        maybeTake(s);
+                    }
+
+                    @Override
+                    public void onUpdate(QuiescedSnapshot old, QuiescedSnapshot s) {
+                        maybeTake(s);
+                    }
+
+                    @Override
+                    public void onDelete(QuiescedSnapshot s, boolean unknown) {
+                    }
+                });
+    }
+
+    /** Starts a helper for these nodes, with its heartbeat Leases in {@code leaseNamespace}. */
+    static FakeNodeHelper start(KubernetesClient client, Behaviour behaviour, String leaseNamespace, String... nodes) {
+        return new FakeNodeHelper(client, behaviour, Duration.ofSeconds(5), leaseNamespace, List.of(nodes));
+    }
+
+    int maxFrozenOnAnyNode() {
+        return maxPerNode.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+    }
+
+    int maxFrozenInCluster() {
+        return maxFrozen.get();
+    }
+
+    int timesAVmWasFrozenTwice() {
+        return vmFrozenTwice.get();
+    }
+
+    int freezes() {
+        return freezes.get();
+    }
+
+    private void maybeTake(QuiescedSnapshot s) {
+        if (s.getStatus() == null || s.getStatus().getPhase() != SnapshotPhase.InProgress
+                || s.getStatus().getFreeze() != null || s.isMarkedForDeletion()
+                || !taken.add(s.getMetadata().getUid())) {
+            return;
+        }
+        if (behaviour != Behaviour.NEVER_ANSWERS) {
+            workers.submit(() -> run(s));
+        }
+    }
+
+    private void run(QuiescedSnapshot s) {
+        String node = s.getMetadata().getLabels().get(Provenance.NODE);
+        String vm = s.getMetadata().getNamespace() + "/" + s.getSpec().getSource();
+        FreezeRecord record = new FreezeRecord();
+        record.setMethod(FreezeMethod.QGA);
+        freezes.incrementAndGet();
+        if (behaviour == Behaviour.FREEZE_FAILED) {
+            record.setReason("FreezeFailed");
+            record.setError("guest-fsfreeze-freeze: fake agent refused");
+            boolean bestEffort = s.getSpec().getQuiesce() != null
+                    && s.getSpec().getQuiesce().getMode() == QuiesceMode.BestEffort;
+            if (bestEffort) {
+                createAll(s);
+            }
+            writeFreeze(s, record);
+            return;
+        }
+        enter(node, vm);
+        Instant start = Instant.now();
+        String reason = "Frozen";
+        try {
+            createAll(s);
+            for (VolumeSnapshotRecord planned : s.getStatus().getVolumeSnapshots()) {
+                try {
+                    VolumeSnapshot vs = client.resources(VolumeSnapshot.class).inNamespace(s.getMetadata().getNamespace())
+                            .withName(planned.getVolumeSnapshotName())
+                            .waitUntilCondition(v -> v != null && v.getStatus() != null
+                                    && (v.getStatus().getCreationTime() != null || v.getStatus().getError() != null),
+                                    cutWait.toMillis(), TimeUnit.MILLISECONDS);
+                    if (vs.getStatus().getCreationTime() == null) {
+                        reason = "VolumeSnapshotFailed";
+                        break;
+                    }
+                } catch (KubernetesClientTimeoutException e) {
+                    reason = "QuiesceTimeout";
+                    break;
+                }
+            }
+        } finally {
+            leave(node, vm);
+        }
+        Instant end = Instant.now();
+        record.setStartTime(start.toString());
+        record.setEndTime(end.toString());
+        record.setDurationMs(Duration.between(start, end).toMillis());
+        record.setFilesystemsFrozen(behaviour == Behaviour.ZERO_FILESYSTEMS ? 0 : 2);
+        record.setThawedBy(reason.equals("Frozen") ? ThawTrigger.Cut : reason.equals("QuiesceTimeout")
+                ? ThawTrigger.Watchdog : ThawTrigger.Error);
+        record.setReason(reason);
+        writeFreeze(s, record);
+    }
+
+    private void createAll(QuiescedSnapshot s) {
+        for (VolumeSnapshotRecord planned : s.getStatus().getVolumeSnapshots()) {
+            try {
+                client.resource(VolumeSnapshots.build(s, planned)).create();
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private synchronized void enter(String node, String vm) {
+        if (!frozenVms.add(vm)) {
+            vmFrozenTwice.incrementAndGet();
+        }
+        int onNode = frozenPerNode.computeIfAbsent(node, n -> new AtomicInteger()).incrementAndGet();
+        maxPerNode.merge(node, onNode, Math::max);
+        maxFrozen.accumulateAndGet(frozen.incrementAndGet(), Math::max);
+    }
+
+    private synchronized void leave(String node, String vm) {
+        frozenVms.remove(vm);
+        frozenPerNode.get(node).decrementAndGet();
+        frozen.decrementAndGet();
+    }
+
+    private void writeFreeze(QuiescedSnapshot s, FreezeRecord record) {
+        client.resources(QuiescedSnapshot.class).inNamespace(s.getMetadata().getNamespace())
+                .withName(s.getMetadata().getName()).subresource("status")
+                .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("status",
+                        Map.of("freeze", record))));
+    }
+
+    @Override
+    public void close() {
+        informer.close();
+        workers.shutdownNow();
+    }
+}

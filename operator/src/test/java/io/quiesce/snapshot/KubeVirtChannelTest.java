@@ -1,0 +1,82 @@
+package io.quiesce.snapshot;
+
+import static io.quiesce.snapshot.SnapshotTestSupport.awaitPhase;
+import static io.quiesce.snapshot.SnapshotTestSupport.settings;
+import static io.quiesce.snapshot.SnapshotTestSupport.snapshot;
+import static io.quiesce.snapshot.SnapshotTestSupport.startOperator;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.quiesce.api.v1alpha1.Consistency;
+import io.quiesce.api.v1alpha1.FreezeMethod;
+import io.quiesce.api.v1alpha1.QuiesceMode;
+import io.quiesce.api.v1alpha1.QuiescedSnapshot;
+import io.quiesce.api.v1alpha1.SnapshotPhase;
+import io.quiesce.api.v1alpha1.ThawTrigger;
+import io.quiesce.naming.Provenance;
+import io.quiesce.testkit.kube.KubeApiServer;
+import io.quiesce.testkit.kube.KubeApiTest;
+import io.quiesce.testkit.kube.csi.FakeSnapshotter;
+import io.quiesce.testkit.kube.fixtures.Fixtures;
+import io.quiesce.testkit.kube.josdk.QuiesceTestOperator;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The kubevirt-api channel: with no live node helper on the VM's node, the operator freezes through
+ * KubeVirt's subresources itself. The test API server answers the two PUTs (KubeVirt is not here)
+ * and records them; the test asserts method, path and body, and their order around the cuts.
+ */
+@KubeApiTest
+class KubeVirtChannelTest {
+
+    @Test
+    void freezesCutsAndUnfreezesThroughKubeVirtWhenNoHelperIsAlive(KubeApiServer server, KubernetesClient client)
+            throws Exception {
+        String ns = server.createNamespace("kv");
+        Fixtures.runningVm(ns, "db").onNode("node-without-helper").create(client);
+        String base = "/apis/subresources.kubevirt.io/v1/namespaces/" + ns + "/virtualmachineinstances/db/";
+        server.mockServer().expect().put().withPath(base + "freeze").andReturn(200, "").always();
+        server.mockServer().expect().put().withPath(base + "unfreeze").andReturn(200, "").always();
+        try (FakeSnapshotter csi = FakeSnapshotter.start(server.newClient());
+             QuiesceTestOperator op = startOperator(server, settings(10, 2, Channel.HELPER), new SimpleMeterRegistry())) {
+            QuiescedSnapshot s = snapshot(ns, "s1", "db", QuiesceMode.Required, "30s");
+            client.resource(s).create();
+
+            QuiescedSnapshot done = awaitPhase(client, ns, "s1", SnapshotPhase.Succeeded);
+
+            assertThat(done.getStatus().getFreeze().getMethod()).isEqualTo(FreezeMethod.KUBEVIRT_API);
+            assertThat(done.getStatus().getFreeze().getThawedBy()).isEqualTo(ThawTrigger.Cut);
+            assertThat(done.getStatus().getFreeze().getReason()).isEqualTo("Frozen");
+            // KubeVirt does not count frozen filesystems, so the record cannot claim filesystem consistency
+            assertThat(done.getStatus().getConsistency()).isEqualTo(Consistency.CrashConsistent);
+            assertThat(done.getStatus().getConsistencyReason()).isEqualTo("FrozenFilesystemsNotCounted");
+            assertThat(done.getMetadata().getLabels()).doesNotContainKey(Provenance.NODE); // no helper involved
+        }
+        List<RecordedRequest> subresource = new ArrayList<>();
+        List<String> order = new ArrayList<>();
+        RecordedRequest r;
+        while ((r = server.mockServer().takeRequest(10, TimeUnit.MILLISECONDS)) != null) {
+            if (r.getPath().startsWith("/apis/subresources.kubevirt.io/")) {
+                subresource.add(r);
+                order.add(r.getPath().substring(base.length()));
+            } else if (r.getMethod().equals("POST") && r.getPath().endsWith("/volumesnapshots")) {
+                order.add("create-volumesnapshot");
+            }
+        }
+        assertThat(order).containsExactly("freeze", "create-volumesnapshot", "create-volumesnapshot", "unfreeze");
+        assertThat(subresource).allSatisfy(req -> assertThat(req.getMethod()).isEqualTo("PUT"));
+        assertThat(subresource.get(0).getBody().readUtf8()).isEqualTo("{\"unfreezeTimeout\":\"2s\"}");
+        // the body has the shape of KubeVirt's own example (shared fixture), where it is available here
+        Path upstream = Path.of("/work/shared/fixtures/kubevirt/freeze/freeze-request-body.json");
+        if (Files.exists(upstream)) {
+            assertThat(Files.readString(upstream).trim()).matches("\\{\"unfreezeTimeout\":\"[0-9hms.]+\"\\}");
+        }
+    }
+}
