@@ -42,8 +42,11 @@ final class AssignedSnapshotWatcher implements AutoCloseable {
         this.runner = runner;
         this.windows = windows;
         this.retries = retries;
+        // assigned before it runs: the handler's work reads the informer's cache
         this.informer = client.resources(QuiescedSnapshot.class).inAnyNamespace()
-                .withLabel(Provenance.NODE, node).inform(new Handler());
+                .withLabel(Provenance.NODE, node).runnableInformer(0);
+        informer.addEventHandler(new Handler());
+        informer.run();
     }
 
     /** Snapshots whose window runs now. */
