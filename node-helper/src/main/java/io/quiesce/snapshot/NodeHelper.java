@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -42,20 +43,20 @@ public final class NodeHelper implements AutoCloseable {
     private final VolumeSnapshotTracker tracker;
     private final AssignedSnapshotWatcher watcher;
     private final RecoveryReport recovery;
-    private final ExecutorService io;
+    private final List<ExecutorService> pools;
     private final ScheduledExecutorService timers;
     private final Duration grace;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private NodeHelper(FreezeEngine engine, HeartbeatLease lease, VolumeSnapshotTracker tracker,
-                       AssignedSnapshotWatcher watcher, RecoveryReport recovery, ExecutorService io,
+                       AssignedSnapshotWatcher watcher, RecoveryReport recovery, List<ExecutorService> pools,
                        ScheduledExecutorService timers, Duration grace) {
         this.engine = engine;
         this.lease = lease;
         this.tracker = tracker;
         this.watcher = watcher;
         this.recovery = recovery;
-        this.io = io;
+        this.pools = pools;
         this.timers = timers;
         this.grace = grace;
     }
@@ -76,7 +77,9 @@ public final class NodeHelper implements AutoCloseable {
                 .build();
         FreezeEngine engine = FreezeEngine.create(sockets, config, registry);
         ScheduledExecutorService timers = Executors.newScheduledThreadPool(1, daemon("quiesce-helper-timer"));
+        // VolumeSnapshot creation in parallel; Events on their own thread, never in the way of a creation
         ExecutorService io = Executors.newFixedThreadPool(8, daemon("quiesce-helper-io"));
+        ExecutorService eventSender = Executors.newSingleThreadExecutor(daemon("quiesce-helper-events"));
         HeartbeatLease lease = new HeartbeatLease(client, settings.namespace(), settings.nodeName(),
                 Clock.systemUTC(), timers);
 
@@ -89,7 +92,7 @@ public final class NodeHelper implements AutoCloseable {
 
         VolumeSnapshotTracker tracker = VolumeSnapshotTracker.start(client);
         FreezeWindowRunner runner = new FreezeWindowRunner(engine, sockets, new VolumeSnapshotCreator(client, io),
-                tracker, new FreezeRecordWriter(client), new SnapshotEvents(client, settings.nodeName(), io), thawed,
+                tracker, new FreezeRecordWriter(client), new SnapshotEvents(client, settings.nodeName(), eventSender), thawed,
                 Clock.systemUTC());
         // as many windows at once as the engine has freeze slots; the rest wait in the queue
         ThreadPoolExecutor windows = new ThreadPoolExecutor(settings.maxFreezesPerNode(), settings.maxFreezesPerNode(),
@@ -97,7 +100,7 @@ public final class NodeHelper implements AutoCloseable {
         AssignedSnapshotWatcher watcher = new AssignedSnapshotWatcher(client, settings.nodeName(), runner, windows,
                 Executors.newSingleThreadScheduledExecutor(daemon("quiesce-window-retry")));
         Duration grace = settings.freezeTimeoutMax().plus(Duration.ofSeconds(5));
-        return new NodeHelper(engine, lease, tracker, watcher, recovery, io, timers, grace);
+        return new NodeHelper(engine, lease, tracker, watcher, recovery, List.of(io, eventSender), timers, grace);
     }
 
     /** What start-up recovery found. */
@@ -125,7 +128,7 @@ public final class NodeHelper implements AutoCloseable {
         engine.shutdown(grace);
         tracker.close();
         lease.close();
-        io.shutdown();
+        pools.forEach(ExecutorService::shutdown);
         timers.shutdownNow();
     }
 

@@ -189,6 +189,29 @@ class NodeHelperRealAgentTest {
     }
 
     @Test
+    void stoppingTheHelperWhileFrozenThawsAtOnceAndRecordsShutdown(GuestVm guest, KubeApiServer server,
+                                                                   KubernetesClient client) {
+        String ns = server.createNamespace("stopping");
+        VmScenario vm = linkedVm(client, ns, "db", guest);
+        FakeSnapshotter csi = closeLater(FakeSnapshotter.start(server.newClient()));
+        csi.onPvc(ns, vm.claimNames().get(0), SnapshotBehaviour.neverCut());
+        QuiescedSnapshot qsnap = AssignedSnapshots.assign(client, vm, "db-snap", QuiesceMode.Required, "20s", false);
+
+        NodeHelper helper = startHelper(server, guest, ns);
+        await("VolumeSnapshots created inside the window").atMost(Duration.ofSeconds(20))
+                .until(() -> AssignedSnapshots.volumeSnapshots(client, ns).size() == 2);
+        helper.close(); // what SIGTERM does
+
+        FreezeRecord record = awaitRecord(client, qsnap);
+        assertThat(record.getThawedBy()).isEqualTo(ThawTrigger.Shutdown);
+        assertThat(record.getReason()).isEqualTo("HelperShutdown");
+        assertThat(record.getDurationMs()).as("thawed long before the 20 s deadline").isLessThan(5000L);
+        assertThat(freezeStatus(guest)).isEqualTo(FreezeState.THAWED);
+        System.out.printf("[figure] helper stopped (SIGTERM path) while frozen: frozen %d ms for a deadline of 20000 ms%n",
+                record.getDurationMs());
+    }
+
+    @Test
     void noSocketFoundRecordsAgentSocketNotFoundWithoutTouchingTheGuest(GuestVm guest, KubeApiServer server,
                                                                          KubernetesClient client) {
         String ns = server.createNamespace("nosocket");
@@ -226,11 +249,17 @@ class NodeHelperRealAgentTest {
         QuiescedSnapshot qsnap = AssignedSnapshots.assign(client, vm, "db-snap", QuiesceMode.Required, "30s", false);
         String leaseNamespace = server.createNamespace("helper");
 
-        Process first = startHelperProcess(server, guest, leaseNamespace);
+        int healthPort = freePort();
+        Process first = startHelperProcess(server, guest, leaseNamespace, healthPort);
         long killedAt;
         try {
             await("VolumeSnapshots created inside the first helper's window").atMost(Duration.ofSeconds(60))
                     .until(() -> AssignedSnapshots.volumeSnapshots(client, ns).size() == 2);
+            // the run command's wiring: heartbeat Lease, health and metrics endpoints
+            assertThat(client.leases().inNamespace(leaseNamespace).withName("quiesce-helper-" + Fixtures.DEFAULT_NODE)
+                    .get()).isNotNull();
+            assertThat(httpGet(healthPort, "/readyz").statusCode()).isEqualTo(200);
+            assertThat(httpGet(healthPort, "/metrics").body()).contains("quiesce_helper_frozen_guests");
             killedAt = System.nanoTime();
             first.destroyForcibly(); // SIGKILL: no shutdown hook, no watchdog
             assertThat(first.waitFor(10, TimeUnit.SECONDS)).isTrue();
@@ -278,7 +307,8 @@ class NodeHelperRealAgentTest {
     }
 
     /** {@code java ... Main run} against the test API server, as the DaemonSet runs it. */
-    private Process startHelperProcess(KubeApiServer server, GuestVm guest, String leaseNamespace) throws Exception {
+    private Process startHelperProcess(KubeApiServer server, GuestVm guest, String leaseNamespace, int healthPort)
+            throws Exception {
         HelperSettings s = settings(guest, leaseNamespace);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
@@ -291,8 +321,21 @@ class NodeHelperRealAgentTest {
         builder.environment().put("QUIESCE_SOCKET_TEMPLATES", s.socketTemplates().get(0));
         builder.environment().put("QUIESCE_MAX_FREEZES_PER_NODE", "4");
         builder.environment().put("QUIESCE_FREEZE_TIMEOUT_MAX", "30s");
+        builder.environment().put("QUIESCE_HEALTH_ADDRESS", "127.0.0.1:" + healthPort);
         File log = new File("target/helper-killed-child.log");
         return builder.redirectErrorStream(true).redirectOutput(log).start();
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static java.net.http.HttpResponse<String> httpGet(int port, String path) throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(5)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
     }
 
     private static FreezeRecord awaitRecord(KubernetesClient client, QuiescedSnapshot qsnap) {
