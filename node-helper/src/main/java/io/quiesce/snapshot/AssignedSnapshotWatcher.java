@@ -1,5 +1,6 @@
 package io.quiesce.snapshot;
 
+import java.util.concurrent.RejectedExecutionException;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -88,7 +89,7 @@ final class AssignedSnapshotWatcher implements AutoCloseable {
     private void submit(String uid, String key) {
         try {
             windows.execute(() -> runLatest(uid, key));
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             LOG.info("helper stopping; {} not started", key);
         }
     }
@@ -107,7 +108,7 @@ final class AssignedSnapshotWatcher implements AutoCloseable {
             LOG.info("{}: {}; retrying in {} ms", key, e.getMessage(), RETRY_DELAY.toMillis());
             try {
                 retries.schedule(() -> submit(uid, key), RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            } catch (RejectedExecutionException stopping) {
                 LOG.info("helper stopping; {} not retried", key);
             }
         } catch (RuntimeException e) {

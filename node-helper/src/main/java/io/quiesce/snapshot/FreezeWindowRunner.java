@@ -1,5 +1,6 @@
 package io.quiesce.snapshot;
 
+import io.quiesce.freeze.ThawedBy;
 import io.quiesce.api.v1alpha1.FreezeMethod;
 import io.quiesce.api.v1alpha1.FreezeRecord;
 import io.quiesce.api.v1alpha1.QuiesceMode;
@@ -51,6 +52,7 @@ final class FreezeWindowRunner {
     static final String REASON_DELETED = "SnapshotDeleted";
     static final String REASON_SHUTDOWN = "HelperShutdown";
     static final String REASON_RESTARTED = "HelperRestarted";
+    static final String REASON_SKIPPED = "QuiesceSkipped";
     private static final Logger LOG = LoggerFactory.getLogger(FreezeWindowRunner.class);
 
     private final FreezeEngine engine;
@@ -108,6 +110,10 @@ final class FreezeWindowRunner {
             return notFrozen(snapshot, mode, REASON_FREEZE_FAILED, "invalid spec.quiesce: " + e.getMessage());
         }
 
+        if (mode == QuiesceMode.Skip) {
+            // the operator snapshots Skip itself; should one reach a helper, it is not frozen either
+            return notFrozen(snapshot, mode, REASON_SKIPPED, "spec.quiesce.mode is Skip: nothing frozen");
+        }
         GuestSockets.Located located = sockets.locate(namespace, snapshot.getSpec().getSource());
         if (!located.found()) {
             return notFrozen(snapshot, mode, REASON_SOCKET_NOT_FOUND, located.problem());
@@ -130,6 +136,9 @@ final class FreezeWindowRunner {
             events.warning(snapshot, "Thawed", "thawed after " + record.getDurationMs() + " ms: " + record.getError());
             return record;
         } catch (FreezeFailedException e) {
+            return notFrozen(snapshot, mode, REASON_FREEZE_FAILED, e.getMessage());
+        } catch (IllegalArgumentException e) {
+            // the engine refuses a timeout above the helper's maximum before touching the guest
             return notFrozen(snapshot, mode, REASON_FREEZE_FAILED, e.getMessage());
         } catch (FreezeException e) {
             FreezeRecord record = base(e.reason());
@@ -195,18 +204,18 @@ final class FreezeWindowRunner {
         return record;
     }
 
-    /** Nothing frozen. BestEffort still snapshots, unfrozen (crash-consistent); Required creates nothing. */
+    /** Nothing frozen. BestEffort and Skip still snapshot, unfrozen (crash-consistent); Required creates nothing. */
     private FreezeRecord notFrozen(QuiescedSnapshot snapshot, QuiesceMode mode, String reason, String message) {
         FreezeRecord record = base(reason);
         record.setError(message);
         record.setFilesystemsFrozen(0);
         String tail = "";
-        if (mode == QuiesceMode.BestEffort) {
+        if (mode != QuiesceMode.Required) {
             try {
                 creator.createAll(snapshot);
-                tail = "; BestEffort: VolumeSnapshots created without a freeze (crash-consistent)";
+                tail = "; " + mode + ": VolumeSnapshots created without a freeze (crash-consistent)";
             } catch (RuntimeException e) {
-                tail = "; BestEffort: creating the VolumeSnapshots failed too: " + e.getMessage();
+                tail = "; " + mode + ": creating the VolumeSnapshots failed too: " + e.getMessage();
             }
         }
         events.warning(snapshot, "FreezeFailed", message + tail);
@@ -245,7 +254,7 @@ final class FreezeWindowRunner {
             case SHUTDOWN -> ThawTrigger.Shutdown;
             case CALLER -> trigger;
         });
-        if (window.thawedBy() == io.quiesce.freeze.ThawedBy.WATCHDOG && REASON_FROZEN.equals(reason)) {
+        if (window.thawedBy() == ThawedBy.WATCHDOG && REASON_FROZEN.equals(reason)) {
             record.setReason(REASON_TIMEOUT);
         }
         return record;

@@ -1,5 +1,6 @@
 package io.quiesce.snapshot;
 
+import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
@@ -77,7 +78,7 @@ final class VolumeSnapshotCreator {
         return live;
     }
 
-    private io.fabric8.kubernetes.client.dsl.Resource<VolumeSnapshot> resource(VolumeSnapshot planned) {
+    private Resource<VolumeSnapshot> resource(VolumeSnapshot planned) {
         return client.resources(VolumeSnapshot.class).inNamespace(planned.getMetadata().getNamespace())
                 .withName(planned.getMetadata().getName());
     }

@@ -1,5 +1,6 @@
 package io.quiesce.snapshot;
 
+import java.util.stream.Collectors;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -96,7 +97,7 @@ final class VolumeSnapshotTracker implements AutoCloseable {
         private final CompletableFuture<CutOutcome> future = new CompletableFuture<>();
 
         CutWaiter(String namespace, Collection<String> names) {
-            this.keys = names.stream().map(n -> namespace + "/" + n).collect(java.util.stream.Collectors.toUnmodifiableSet());
+            this.keys = names.stream().map(n -> namespace + "/" + n).collect(Collectors.toUnmodifiableSet());
             uncut.addAll(keys);
         }
 

@@ -1,5 +1,12 @@
 package io.quiesce.snapshot;
 
+import io.fabric8.kubernetes.api.model.Event;
+import java.net.http.HttpResponse;
+import java.net.http.HttpRequest;
+import java.net.http.HttpClient;
+import java.net.URI;
+import java.net.ServerSocket;
+import java.io.IOException;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quiesce.agent.FreezeState;
@@ -326,16 +333,16 @@ class NodeHelperRealAgentTest {
         return builder.redirectErrorStream(true).redirectOutput(log).start();
     }
 
-    private static int freePort() throws java.io.IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
     }
 
-    private static java.net.http.HttpResponse<String> httpGet(int port, String path) throws Exception {
-        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(5)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    private static HttpResponse<String> httpGet(int port, String path) throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static FreezeRecord awaitRecord(KubernetesClient client, QuiescedSnapshot qsnap) {
@@ -349,7 +356,7 @@ class NodeHelperRealAgentTest {
 
     private static List<String> eventReasons(KubernetesClient client, String ns) {
         return client.v1().events().inNamespace(ns).list().getItems().stream()
-                .map(io.fabric8.kubernetes.api.model.Event::getReason).toList();
+                .map(Event::getReason).toList();
     }
 
     private static FreezeState freezeStatus(GuestVm guest) {
