@@ -50,11 +50,6 @@ final class AssignedSnapshotWatcher implements AutoCloseable {
         informer.run();
     }
 
-    /** Snapshots whose window runs now. */
-    int running() {
-        return running.size();
-    }
-
     /** Ends every running window (thawing at once) and waits up to {@code grace} for them to record. */
     void stop(Duration grace) {
         informer.close();

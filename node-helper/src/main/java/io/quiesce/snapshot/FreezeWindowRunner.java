@@ -244,9 +244,16 @@ final class FreezeWindowRunner {
 
     private static FreezeRecord fromWindow(FreezeWindow window, ThawTrigger trigger, String reason) {
         FreezeRecord record = base(reason);
-        record.setStartTime(rfc3339(window.start()));
-        record.setEndTime(rfc3339(window.end()));
-        record.setDurationMs(window.durationMs());
+        // whole milliseconds, rounded outwards: the recorded window contains the real one, and
+        // durationMs is exactly endTime - startTime
+        Instant start = window.start().truncatedTo(ChronoUnit.MILLIS);
+        Instant end = window.end().truncatedTo(ChronoUnit.MILLIS);
+        if (end.isBefore(window.end())) {
+            end = end.plusMillis(1);
+        }
+        record.setStartTime(start.toString());
+        record.setEndTime(end.toString());
+        record.setDurationMs(Duration.between(start, end).toMillis());
         record.setFilesystemsFrozen(window.filesystemsFrozen());
         // who actually thawed: the engine's watchdog or shutdown overrides what this window intended
         record.setThawedBy(switch (window.thawedBy()) {
@@ -265,11 +272,6 @@ final class FreezeWindowRunner {
         record.setMethod(FreezeMethod.QGA);
         record.setReason(reason);
         return record;
-    }
-
-    /** RFC 3339 with milliseconds: the window is shorter than a second more often than not. */
-    private static String rfc3339(Instant instant) {
-        return instant.truncatedTo(ChronoUnit.MILLIS).toString();
     }
 
     /** The run could not start now (busy slots or guest); try again later. */

@@ -86,8 +86,9 @@ class NodeHelperRealAgentTest {
         NodeHelper helper = startHelper(server, guest, ns);
         await("the guest frozen by the helper").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
                 .until(() -> !helper.engine().guestsFrozen().isEmpty());
-        WriterProgress atFreeze = guest.writerProgress();
+        // a heartbeat first: the freeze (and the console line of a write that finished just before it) has landed
         double up = guest.awaitFreshGuestUptime(Duration.ofSeconds(3));
+        WriterProgress atFreeze = guest.writerProgress();
         guest.awaitGuestUptime(up + 1.0, Duration.ofSeconds(5));
         WriterProgress later = guest.writerProgress();
         assertThat(helper.engine().guestsFrozen()).as("still inside the window when the writer was read").isNotEmpty();
