@@ -30,10 +30,12 @@ public final class AgentCli {
             usage: java -jar node-helper.jar agent <ping|info|status|freeze|thaw|fsinfo> --socket PATH \
             [--timeout D] [--json] [--mountpoint P ...]
                    java -jar node-helper.jar recover --socket PATH [--socket PATH ...] [--timeout D] [--json]
+                   java -jar node-helper.jar run
 
               agent     run one guest agent command on the agent's unix socket
                         (freeze leaves the guest frozen until 'agent thaw': use with care)
               recover   thaw every guest among these sockets that is frozen, as a restarted helper does
+              run       serve this node (the DaemonSet's command; configured by environment, see the chart)
               --timeout how long to wait for the agent: 500ms, 5s, 1m (default 10s)
               --json    print one JSON object instead of human output
 

@@ -7,7 +7,7 @@ import io.quiesce.agent.QgaSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 
-/** Entry point of the node helper jar: the {@code agent} and {@code recover} command line. */
+/** Entry point of the node helper jar: the {@code run} command (the DaemonSet) and the {@code agent} and {@code recover} command line. */
 public final class Main {
     private static final String LOG_LEVEL_PROPERTY = "org.slf4j.simpleLogger.defaultLogLevel";
 
@@ -15,6 +15,13 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        if (args.length == 1 && "run".equals(args[0])) {
+            // the DaemonSet's command: logs on unless set otherwise, and no exit until SIGTERM
+            if (System.getProperty(LOG_LEVEL_PROPERTY) == null) {
+                System.setProperty(LOG_LEVEL_PROPERTY, "info");
+            }
+            System.exit(RunCommand.run(System.getenv()));
+        }
         // logs go to stderr, where the command line promises one line on failure: off unless asked for
         // with -Dorg.slf4j.simpleLogger.defaultLogLevel=info
         if (System.getProperty(LOG_LEVEL_PROPERTY) == null) {

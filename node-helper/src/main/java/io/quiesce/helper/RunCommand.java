@@ -1,0 +1,73 @@
+package io.quiesce.helper;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.quiesce.agent.QgaClient;
+import io.quiesce.agent.QgaSettings;
+import io.quiesce.runtime.HealthServer;
+import io.quiesce.snapshot.HelperSettings;
+import io.quiesce.snapshot.NodeHelper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code run}: serves this node until SIGTERM. Configured by the environment the chart sets
+ * ({@link HelperSettings#fromEnv}); the Kubernetes client finds its credentials as usual (in-cluster
+ * service account). On SIGTERM every open freeze window ends and its guest is thawed before exit.
+ */
+final class RunCommand {
+    private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
+
+    private RunCommand() {
+    }
+
+    /** Blocks until the JVM shuts down; returns only on a start-up failure (the exit code). */
+    static int run(Map<String, String> env) {
+        HelperSettings settings;
+        try {
+            settings = HelperSettings.fromEnv(env);
+        } catch (IllegalArgumentException e) {
+            System.err.println("node-helper run: " + e.getMessage());
+            return ExitCode.USAGE.code();
+        }
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        KubernetesClient client = new KubernetesClientBuilder().withHttpClientFactory(new JdkHttpClientFactory()).build();
+        NodeHelper helper = NodeHelper.start(client, settings,
+                (guest, socket) -> new QgaClient(socket, QgaSettings.defaults()), registry);
+        HealthServer health = null;
+        if (settings.healthAddress() != null) {
+            try {
+                health = HealthServer.start(settings.healthAddress(), helper::ready, registry::scrape);
+            } catch (IOException e) {
+                helper.close();
+                System.err.println("node-helper run: cannot listen on " + settings.healthAddress() + ": " + e.getMessage());
+                return ExitCode.INTERNAL_ERROR.code();
+            }
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        HealthServer server = health;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("stopping: ending freeze windows and thawing");
+            helper.close();
+            if (server != null) {
+                server.close();
+            }
+            client.close();
+            stopped.countDown();
+        }, "quiesce-helper-shutdown"));
+        LOG.info("node helper serving node {} (recovery: {})", settings.nodeName(), helper.recovery().guests().size());
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return ExitCode.OK.code();
+    }
+}

@@ -1,0 +1,283 @@
+package io.quiesce.snapshot;
+
+import io.quiesce.freeze.ThawedBy;
+import io.quiesce.api.v1alpha1.FreezeMethod;
+import io.quiesce.api.v1alpha1.FreezeRecord;
+import io.quiesce.api.v1alpha1.QuiesceMode;
+import io.quiesce.api.v1alpha1.QuiesceOptions;
+import io.quiesce.api.v1alpha1.QuiescedSnapshot;
+import io.quiesce.api.v1alpha1.ThawTrigger;
+import io.quiesce.freeze.FreezeCapReachedException;
+import io.quiesce.freeze.FreezeEngine;
+import io.quiesce.freeze.FreezeException;
+import io.quiesce.freeze.FreezeFailedException;
+import io.quiesce.freeze.FreezeInProgressException;
+import io.quiesce.freeze.FreezeOptions;
+import io.quiesce.freeze.FreezeWindow;
+import io.quiesce.freeze.FrozenResult;
+import io.quiesce.freeze.FrozenWorkException;
+import io.quiesce.freeze.GuestRef;
+import io.quiesce.kube.csi.VolumeSnapshot;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Runs the freeze window of one QuiescedSnapshot: finds the guest's agent socket, freezes once,
+ * creates every planned VolumeSnapshot in parallel, waits until each is cut (never for
+ * {@code readyToUse}), thaws at once, and records {@code status.freeze} once. The engine's watchdog
+ * thaws at {@code spec.quiesce.timeout} whatever this code does.
+ */
+final class FreezeWindowRunner {
+    /**
+     * How long past the freeze deadline the window keeps waiting, so that the engine's watchdog, not
+     * this thread, is the one that thaws a window whose cuts did not come (and says so).
+     */
+    static final Duration WATCHDOG_GRACE = Duration.ofMillis(500);
+    static final String REASON_FROZEN = "Frozen";
+    static final String REASON_FREEZE_FAILED = "FreezeFailed";
+    static final String REASON_SOCKET_NOT_FOUND = "AgentSocketNotFound";
+    static final String REASON_TIMEOUT = "QuiesceTimeout";
+    static final String REASON_SNAPSHOT_FAILED = "VolumeSnapshotFailed";
+    static final String REASON_DELETED = "SnapshotDeleted";
+    static final String REASON_SHUTDOWN = "HelperShutdown";
+    static final String REASON_RESTARTED = "HelperRestarted";
+    static final String REASON_SKIPPED = "QuiesceSkipped";
+    private static final Logger LOG = LoggerFactory.getLogger(FreezeWindowRunner.class);
+
+    private final FreezeEngine engine;
+    private final GuestSockets sockets;
+    private final VolumeSnapshotCreator creator;
+    private final VolumeSnapshotTracker tracker;
+    private final FreezeRecordWriter writer;
+    private final SnapshotEvents events;
+    private final Set<GuestRef> recoveredAtStartup;
+    private final Clock clock;
+
+    /**
+     * @param recoveredAtStartup guests that start-up recovery found frozen with nothing behind them:
+     *                           a previous helper died in their window
+     */
+    FreezeWindowRunner(FreezeEngine engine, GuestSockets sockets, VolumeSnapshotCreator creator,
+                       VolumeSnapshotTracker tracker, FreezeRecordWriter writer, SnapshotEvents events,
+                       Set<GuestRef> recoveredAtStartup, Clock clock) {
+        this.engine = engine;
+        this.sockets = sockets;
+        this.creator = creator;
+        this.tracker = tracker;
+        this.writer = writer;
+        this.events = events;
+        this.recoveredAtStartup = Set.copyOf(recoveredAtStartup);
+        this.clock = clock;
+    }
+
+    /**
+     * Runs the window and writes its record.
+     *
+     * @param abort completes with {@link ThawTrigger#Deletion} or {@link ThawTrigger#Shutdown} to end
+     *              the window at once
+     * @return the record written
+     * @throws RetryLaterException the node's freeze slots or the guest are busy; nothing was done
+     */
+    FreezeRecord run(QuiescedSnapshot snapshot, CompletableFuture<ThawTrigger> abort) {
+        FreezeRecord record = decide(snapshot, abort);
+        writer.write(snapshot, record);
+        LOG.info("{}/{}: {} ({} ms frozen, thawed by {})", snapshot.getMetadata().getNamespace(),
+                snapshot.getMetadata().getName(), record.getReason(), record.getDurationMs(), record.getThawedBy());
+        return record;
+    }
+
+    private FreezeRecord decide(QuiescedSnapshot snapshot, CompletableFuture<ThawTrigger> abort) {
+        String namespace = snapshot.getMetadata().getNamespace();
+        QuiesceOptions quiesce = snapshot.getSpec().getQuiesce();
+        QuiesceMode mode = quiesce == null || quiesce.getMode() == null ? QuiesceMode.Required : quiesce.getMode();
+        FreezeOptions options;
+        try {
+            options = new FreezeOptions(quiesce == null || quiesce.getMountpoints() == null ? List.of()
+                    : quiesce.getMountpoints(), GoDuration.parse(quiesce == null || quiesce.getTimeout() == null
+                    ? QuiesceOptions.DEFAULT_TIMEOUT : quiesce.getTimeout()));
+        } catch (IllegalArgumentException e) {
+            return notFrozen(snapshot, mode, REASON_FREEZE_FAILED, "invalid spec.quiesce: " + e.getMessage());
+        }
+
+        if (mode == QuiesceMode.Skip) {
+            // the operator snapshots Skip itself; should one reach a helper, it is not frozen either
+            return notFrozen(snapshot, mode, REASON_SKIPPED, "spec.quiesce.mode is Skip: nothing frozen");
+        }
+        GuestSockets.Located located = sockets.locate(namespace, snapshot.getSpec().getSource());
+        if (!located.found()) {
+            return notFrozen(snapshot, mode, REASON_SOCKET_NOT_FOUND, located.problem());
+        }
+        List<VolumeSnapshot> leftOver = creator.existing(snapshot);
+        if (!leftOver.isEmpty() && (recoveredAtStartup.contains(located.guest()) || anyCut(leftOver))) {
+            return interruptedBefore(snapshot, leftOver.size());
+        }
+
+        try {
+            FrozenResult<CutOutcome> result = engine.runFrozen(located.guest(), options,
+                    deadline -> cutWhileFrozen(snapshot, deadline, abort));
+            return frozen(snapshot, result.value(), result.window());
+        } catch (FreezeCapReachedException | FreezeInProgressException e) {
+            throw new RetryLaterException(e.getMessage(), e);
+        } catch (FrozenWorkException e) {
+            // the work failed (creating a VolumeSnapshot); the guest is thawed already
+            FreezeRecord record = fromWindow(e.window(), ThawTrigger.Error, REASON_SNAPSHOT_FAILED);
+            record.setError(String.valueOf(e.getCause().getMessage()));
+            events.warning(snapshot, "Thawed", "thawed after " + record.getDurationMs() + " ms: " + record.getError());
+            return record;
+        } catch (FreezeFailedException e) {
+            return notFrozen(snapshot, mode, REASON_FREEZE_FAILED, e.getMessage());
+        } catch (IllegalArgumentException e) {
+            // the engine refuses a timeout above the helper's maximum before touching the guest
+            return notFrozen(snapshot, mode, REASON_FREEZE_FAILED, e.getMessage());
+        } catch (FreezeException e) {
+            FreezeRecord record = base(e.reason());
+            record.setError(e.getMessage());
+            events.warning(snapshot, "FreezeFailed", e.getMessage());
+            return record;
+        }
+    }
+
+    /** The work inside the window: create every VolumeSnapshot, then wait for every cut. */
+    private CutOutcome cutWhileFrozen(QuiescedSnapshot snapshot, Instant deadline, CompletableFuture<ThawTrigger> abort)
+            throws InterruptedException {
+        events.normal(snapshot, "Frozen", "guest filesystems frozen until at most " + deadline);
+        List<String> names = PlannedVolumeSnapshots.of(snapshot).stream().map(v -> v.getMetadata().getName()).toList();
+        CompletableFuture<CutOutcome> cuts = tracker.awaitCuts(snapshot.getMetadata().getNamespace(), names);
+        try {
+            creator.createAll(snapshot);
+            CompletableFuture<Object> first = CompletableFuture.anyOf(cuts, abort);
+            long waitMs = Math.max(0, Duration.between(clock.instant(), deadline.plus(WATCHDOG_GRACE)).toMillis());
+            Object outcome;
+            try {
+                outcome = first.get(waitMs, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                return CutOutcome.of(CutOutcome.Kind.TIMED_OUT);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("waiting for the cuts failed", e.getCause());
+            }
+            if (outcome instanceof ThawTrigger trigger) {
+                return CutOutcome.of(trigger == ThawTrigger.Deletion ? CutOutcome.Kind.DELETED : CutOutcome.Kind.SHUTDOWN);
+            }
+            CutOutcome cut = (CutOutcome) outcome;
+            // a cut seen after the deadline was not taken while frozen
+            if (cut.kind() == CutOutcome.Kind.ALL_CUT && clock.instant().isAfter(deadline)) {
+                return CutOutcome.of(CutOutcome.Kind.TIMED_OUT);
+            }
+            return cut;
+        } finally {
+            cuts.cancel(false);
+        }
+    }
+
+    private FreezeRecord frozen(QuiescedSnapshot snapshot, CutOutcome outcome, FreezeWindow window) {
+        FreezeRecord record = switch (outcome.kind()) {
+            case ALL_CUT -> fromWindow(window, ThawTrigger.Cut, REASON_FROZEN);
+            case FAILED -> fromWindow(window, ThawTrigger.Error, REASON_SNAPSHOT_FAILED);
+            case TIMED_OUT -> fromWindow(window, ThawTrigger.Watchdog, REASON_TIMEOUT);
+            case DELETED -> fromWindow(window, ThawTrigger.Deletion, REASON_DELETED);
+            case SHUTDOWN -> fromWindow(window, ThawTrigger.Shutdown, REASON_SHUTDOWN);
+        };
+        if (outcome.detail() != null) {
+            record.setError(outcome.detail());
+        } else if (outcome.kind() == CutOutcome.Kind.TIMED_OUT) {
+            record.setError("not every VolumeSnapshot was cut within spec.quiesce.timeout; thawed at the deadline");
+        }
+        String message = "thawed after " + record.getDurationMs() + " ms (" + record.getThawedBy() + "), "
+                + record.getFilesystemsFrozen() + " filesystem(s) frozen";
+        if (outcome.kind() == CutOutcome.Kind.ALL_CUT) {
+            events.normal(snapshot, "Thawed", message + "; every VolumeSnapshot was cut while frozen");
+        } else {
+            events.warning(snapshot, "Thawed", message + "; " + record.getReason()
+                    + (record.getError() == null ? "" : ": " + record.getError()));
+        }
+        return record;
+    }
+
+    /** Nothing frozen. BestEffort and Skip still snapshot, unfrozen (crash-consistent); Required creates nothing. */
+    private FreezeRecord notFrozen(QuiescedSnapshot snapshot, QuiesceMode mode, String reason, String message) {
+        FreezeRecord record = base(reason);
+        record.setError(message);
+        record.setFilesystemsFrozen(0);
+        String tail = "";
+        if (mode != QuiesceMode.Required) {
+            try {
+                creator.createAll(snapshot);
+                tail = "; " + mode + ": VolumeSnapshots created without a freeze (crash-consistent)";
+            } catch (RuntimeException e) {
+                tail = "; " + mode + ": creating the VolumeSnapshots failed too: " + e.getMessage();
+            }
+        }
+        events.warning(snapshot, "FreezeFailed", message + tail);
+        return record;
+    }
+
+    /**
+     * A previous helper died inside this snapshot's window (its VolumeSnapshots exist, and the guest
+     * was found frozen at start-up or they are cut already). Nobody can say now whether the cuts
+     * came while frozen, so the record says that rather than freeze again.
+     */
+    private FreezeRecord interruptedBefore(QuiescedSnapshot snapshot, int existing) {
+        FreezeRecord record = base(REASON_RESTARTED);
+        record.setThawedBy(ThawTrigger.Recovery);
+        record.setError("the node helper restarted inside this snapshot's freeze window (" + existing
+                + " VolumeSnapshot(s) already created); the guest was thawed by start-up recovery and the cuts"
+                + " cannot be shown to have happened while frozen");
+        events.warning(snapshot, "Thawed", record.getError());
+        return record;
+    }
+
+    private static boolean anyCut(List<VolumeSnapshot> snapshots) {
+        return snapshots.stream().anyMatch(v -> v.getStatus() != null
+                && (v.getStatus().getCreationTime() != null || v.getStatus().getError() != null));
+    }
+
+    private static FreezeRecord fromWindow(FreezeWindow window, ThawTrigger trigger, String reason) {
+        FreezeRecord record = base(reason);
+        // whole milliseconds, rounded outwards: the recorded window contains the real one, and
+        // durationMs is exactly endTime - startTime
+        Instant start = window.start().truncatedTo(ChronoUnit.MILLIS);
+        Instant end = window.end().truncatedTo(ChronoUnit.MILLIS);
+        if (end.isBefore(window.end())) {
+            end = end.plusMillis(1);
+        }
+        record.setStartTime(start.toString());
+        record.setEndTime(end.toString());
+        record.setDurationMs(Duration.between(start, end).toMillis());
+        record.setFilesystemsFrozen(window.filesystemsFrozen());
+        // who actually thawed: the engine's watchdog or shutdown overrides what this window intended
+        record.setThawedBy(switch (window.thawedBy()) {
+            case WATCHDOG -> ThawTrigger.Watchdog;
+            case SHUTDOWN -> ThawTrigger.Shutdown;
+            case CALLER -> trigger;
+        });
+        if (window.thawedBy() == ThawedBy.WATCHDOG && REASON_FROZEN.equals(reason)) {
+            record.setReason(REASON_TIMEOUT);
+        }
+        return record;
+    }
+
+    private static FreezeRecord base(String reason) {
+        FreezeRecord record = new FreezeRecord();
+        record.setMethod(FreezeMethod.QGA);
+        record.setReason(reason);
+        return record;
+    }
+
+    /** The run could not start now (busy slots or guest); try again later. */
+    static final class RetryLaterException extends RuntimeException {
+        RetryLaterException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package io.quiesce.snapshot;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quiesce.freeze.GuestInventory;
+import io.quiesce.freeze.GuestRef;
+import io.quiesce.kube.kubevirt.VirtualMachineInstance;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+
+/**
+ * The guests start-up recovery checks: the VirtualMachineInstances on this node (KubeVirt labels
+ * them {@code kubevirt.io/nodeName}) whose agent socket is found here.
+ */
+final class NodeGuestInventory implements GuestInventory {
+    static final String NODE_LABEL = "kubevirt.io/nodeName";
+    private static final Logger LOG = LoggerFactory.getLogger(NodeGuestInventory.class);
+
+    private final KubernetesClient client;
+    private final GuestSockets sockets;
+    private final String node;
+
+    NodeGuestInventory(KubernetesClient client, GuestSockets sockets, String node) {
+        this.client = client;
+        this.sockets = sockets;
+        this.node = node;
+    }
+
+    @Override
+    public List<GuestRef> guests() {
+        List<VirtualMachineInstance> onNode = client.resources(VirtualMachineInstance.class).inAnyNamespace()
+                .withLabel(NODE_LABEL, node).list().getItems().stream()
+                .filter(vmi -> vmi.getStatus() != null && node.equals(vmi.getStatus().getNodeName()))
+                .toList();
+        return onNode.stream().map(sockets::locate).filter(located -> {
+            if (!located.found()) {
+                LOG.info("recovery skips {}: {}", located.guest(), located.problem());
+            }
+            return located.found();
+        }).map(GuestSockets.Located::guest).toList();
+    }
+}

@@ -1,0 +1,89 @@
+package io.quiesce.snapshot;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.quiesce.api.v1alpha1.QuiesceMode;
+import io.quiesce.api.v1alpha1.QuiesceOptions;
+import io.quiesce.api.v1alpha1.QuiescedSnapshot;
+import io.quiesce.api.v1alpha1.QuiescedSnapshotSpec;
+import io.quiesce.api.v1alpha1.QuiescedSnapshotStatus;
+import io.quiesce.api.v1alpha1.SnapshotPhase;
+import io.quiesce.api.v1alpha1.VolumeSnapshotRecord;
+import io.quiesce.kube.csi.VolumeSnapshot;
+import io.quiesce.kube.kubevirt.Volume;
+import io.quiesce.naming.ChildNames;
+import io.quiesce.naming.Provenance;
+import io.quiesce.testkit.kube.fixtures.Fixtures;
+import io.quiesce.testkit.kube.fixtures.VmScenario;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds a QuiescedSnapshot in the state the operator leaves it when it hands the freeze to a node
+ * helper (the operator is not in this module): labelled {@code quiesce.io/node}, phase InProgress,
+ * {@code status.nodeName} and the planned {@code status.volumeSnapshots[]}.
+ */
+final class AssignedSnapshots {
+    static final String OPERATOR_FINALIZER = "quiesce.io/snapshot-protection";
+
+    private AssignedSnapshots() {
+    }
+
+    /** Creates it for every PVC and DataVolume disk of the VM, then writes the operator's status. */
+    static QuiescedSnapshot assign(KubernetesClient client, VmScenario vm, String name, QuiesceMode mode,
+                                   String timeout, boolean withFinalizer) {
+        QuiescedSnapshot snapshot = new QuiescedSnapshot();
+        snapshot.getMetadata().setNamespace(vm.namespace());
+        snapshot.getMetadata().setName(name);
+        snapshot.getMetadata().setLabels(Map.of(Provenance.NODE, Fixtures.DEFAULT_NODE,
+                Provenance.VM, vm.vm().getMetadata().getName()));
+        if (withFinalizer) {
+            snapshot.getMetadata().setFinalizers(List.of(OPERATOR_FINALIZER));
+        }
+        QuiescedSnapshotSpec spec = new QuiescedSnapshotSpec();
+        spec.setSource(vm.vm().getMetadata().getName());
+        QuiesceOptions quiesce = new QuiesceOptions();
+        quiesce.setMode(mode);
+        quiesce.setTimeout(timeout);
+        spec.setQuiesce(quiesce);
+        snapshot.setSpec(spec);
+        QuiescedSnapshot created = client.resource(snapshot).create();
+
+        List<VolumeSnapshotRecord> plan = new ArrayList<>();
+        for (Volume volume : vm.vm().getSpec().getTemplate().getSpec().getVolumes()) {
+            String claim = volume.getPersistentVolumeClaim() != null ? volume.getPersistentVolumeClaim().getClaimName()
+                    : volume.getDataVolume() != null ? volume.getDataVolume().getName() : null;
+            if (claim == null) {
+                continue;
+            }
+            VolumeSnapshotRecord entry = new VolumeSnapshotRecord();
+            entry.setVolume(volume.getName());
+            entry.setPersistentVolumeClaim(claim);
+            entry.setVolumeSnapshotName(ChildNames.volumeSnapshot(name, volume.getName()));
+            entry.setVolumeSnapshotClassName(Fixtures.SNAPSHOT_CLASS);
+            plan.add(entry);
+        }
+        QuiescedSnapshotStatus status = new QuiescedSnapshotStatus();
+        status.setPhase(SnapshotPhase.InProgress);
+        status.setNodeName(Fixtures.DEFAULT_NODE);
+        status.setStartTime(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+        status.setVolumeSnapshots(plan);
+        return client.resource(created).subresource("status")
+                .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("status", status)));
+    }
+
+    static QuiescedSnapshot get(KubernetesClient client, QuiescedSnapshot snapshot) {
+        return client.resources(QuiescedSnapshot.class).inNamespace(snapshot.getMetadata().getNamespace())
+                .withName(snapshot.getMetadata().getName()).get();
+    }
+
+    static List<VolumeSnapshot> volumeSnapshots(KubernetesClient client, String namespace) {
+        return client.resources(VolumeSnapshot.class).inNamespace(namespace).list().getItems();
+    }
+}

@@ -1,0 +1,70 @@
+package io.quiesce.snapshot;
+
+import io.quiesce.testkit.kube.fixtures.VmScenario;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * A socket root laid out as KubeVirt's: {@code <root>/<launcher pod UID>/qga.sock}, each a symlink to
+ * a real agent socket, so that the helper's real locator finds it from the VMI's launcher pod.
+ */
+final class GuestSocketDir implements AutoCloseable {
+    static final String SOCKET = "qga.sock";
+    private final Path root;
+
+    private GuestSocketDir(Path root) {
+        this.root = root;
+    }
+
+    /** A fresh root under /tmp (short: socket paths are limited to 107 bytes). */
+    static GuestSocketDir create() {
+        try {
+            return new GuestSocketDir(Files.createTempDirectory(Path.of("/tmp"), "qsr"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    Path root() {
+        return root;
+    }
+
+    /** The template that finds {@link #link linked} sockets. */
+    String template() {
+        return root + "/{podUID}/" + SOCKET;
+    }
+
+    /** Where the VM's socket is expected: its (first) launcher pod's directory. */
+    Path expectedSocket(VmScenario vm) {
+        return root.resolve(vm.launcherPods().get(0).getMetadata().getUid()).resolve(SOCKET);
+    }
+
+    /** Makes the VM's expected socket a symlink to {@code socket}. */
+    void link(VmScenario vm, Path socket) {
+        Path expected = expectedSocket(vm);
+        try {
+            Files.createDirectories(expected.getParent());
+            Files.createSymbolicLink(expected, socket);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try (Stream<Path> paths = Files.walk(root)) {
+            List<Path> all = paths.sorted(Comparator.reverseOrder()).toList();
+            for (Path p : all) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
