@@ -8,8 +8,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.quiesce.agent.QgaClient;
 import io.quiesce.agent.QgaSettings;
 import io.quiesce.runtime.HealthServer;
-import io.quiesce.snapshot.HelperSettings;
-import io.quiesce.snapshot.NodeHelper;
+import io.quiesce.window.HelperSettings;
+import io.quiesce.window.NodeHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,4 +1,4 @@
-package io.quiesce.snapshot;
+package io.quiesce.window;
 
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;

@@ -1,4 +1,4 @@
-package io.quiesce.snapshot;
+package io.quiesce.window;
 
 import java.math.BigDecimal;
 import java.time.Duration;

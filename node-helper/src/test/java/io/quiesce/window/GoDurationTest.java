@@ -1,4 +1,4 @@
-package io.quiesce.snapshot;
+package io.quiesce.window;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,4 +1,4 @@
-package io.quiesce.snapshot;
+package io.quiesce.window;
 
 import java.util.stream.Collectors;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -1,7 +1,7 @@
 /**
  * The node helper's side of a QuiescedSnapshot (issue #4 contract, "Node helper").
  *
- * <p>{@link io.quiesce.snapshot.NodeHelper} assembles it: a heartbeat Lease
+ * <p>{@link io.quiesce.window.NodeHelper} assembles it: a heartbeat Lease
  * {@code quiesce-helper-<node>}; start-up recovery of the guests on the node found frozen with no
  * live freeze; a watcher of the QuiescedSnapshots labelled {@code quiesce.io/node=<node>} that runs
  * each runnable one (InProgress, no {@code status.freeze}, not deleting) at most once, on as many
@@ -26,4 +26,4 @@
  * filesystem-consistent. VolumeSnapshots that exist but are not cut yet, with the guest found
  * thawed, are reused inside a fresh window.
  */
-package io.quiesce.snapshot;
+package io.quiesce.window;

@@ -1,4 +1,4 @@
-package io.quiesce.snapshot;
+package io.quiesce.window;
 
 import io.quiesce.testkit.kube.fixtures.VmScenario;
 
@@ -14,7 +14,7 @@ import java.util.stream.Stream;
  * A socket root laid out as KubeVirt's: {@code <root>/<launcher pod UID>/qga.sock}, each a symlink to
  * a real agent socket, so that the helper's real locator finds it from the VMI's launcher pod.
  */
-final class GuestSocketDir implements AutoCloseable {
+public final class GuestSocketDir implements AutoCloseable {
     static final String SOCKET = "qga.sock";
     private final Path root;
 
@@ -23,7 +23,7 @@ final class GuestSocketDir implements AutoCloseable {
     }
 
     /** A fresh root under /tmp (short: socket paths are limited to 107 bytes). */
-    static GuestSocketDir create() {
+    public static GuestSocketDir create() {
         try {
             return new GuestSocketDir(Files.createTempDirectory(Path.of("/tmp"), "qsr"));
         } catch (IOException e) {
@@ -31,22 +31,22 @@ final class GuestSocketDir implements AutoCloseable {
         }
     }
 
-    Path root() {
+    public Path root() {
         return root;
     }
 
     /** The template that finds {@link #link linked} sockets. */
-    String template() {
+    public String template() {
         return root + "/{podUID}/" + SOCKET;
     }
 
     /** Where the VM's socket is expected: its (first) launcher pod's directory. */
-    Path expectedSocket(VmScenario vm) {
+    public Path expectedSocket(VmScenario vm) {
         return root.resolve(vm.launcherPods().get(0).getMetadata().getUid()).resolve(SOCKET);
     }
 
     /** Makes the VM's expected socket a symlink to {@code socket}. */
-    void link(VmScenario vm, Path socket) {
+    public void link(VmScenario vm, Path socket) {
         Path expected = expectedSocket(vm);
         try {
             Files.createDirectories(expected.getParent());

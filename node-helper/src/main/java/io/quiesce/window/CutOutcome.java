@@ -1,4 +1,4 @@
-package io.quiesce.snapshot;
+package io.quiesce.window;
 
 /**
  * How waiting for the cuts of a window ended.

@@ -1,4 +1,4 @@
-package io.quiesce.snapshot;
+package io.quiesce.window;
 
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.api.v1alpha1.SnapshotPhase;

@@ -1,4 +1,4 @@
-package io.quiesce.snapshot;
+package io.quiesce.window;
 
 import io.quiesce.freeze.ThawedBy;
 import io.quiesce.api.v1alpha1.FreezeMethod;
