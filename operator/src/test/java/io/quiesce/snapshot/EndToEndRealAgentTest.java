@@ -140,4 +140,36 @@ class EndToEndRealAgentTest {
                     freeze.getDurationMs());
         }
     }
+
+    @Test
+    void anOperatorRestartedWhileTheGuestIsFrozenResumesAndCreatesNothingTwice(GuestVm guest, KubeApiServer server,
+            KubernetesClient client) {
+        String ns = server.createNamespace("e2e-restart");
+        try (GuestSocketDir sockets = GuestSocketDir.create();
+             FakeSnapshotter csi = FakeSnapshotter.start(server.newClient(), Duration.ofSeconds(3), Duration.ofSeconds(1));
+             NodeHelper helper = startHelper(server, guest, sockets)) {
+            VmScenario vm = Fixtures.runningVm(ns, "db").create(client);
+            sockets.link(vm, guest.agentSocket());
+            QuiescedSnapshot request = snapshot(ns, "db-restart", "db", QuiesceMode.Required, "2m");
+            request.getSpec().getQuiesce().setTimeout("15s");
+            QuiesceTestOperator first = startOperator(server, settings(10, 2, Channel.HELPER), new SimpleMeterRegistry());
+            try {
+                client.resource(request).create();
+                await("the guest frozen").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                        .until(() -> !helper.engine().guestsFrozen().isEmpty());
+            } finally {
+                first.close(); // the operator dies while the guest is frozen
+            }
+            try (QuiesceTestOperator second = startOperator(server, settings(10, 2, Channel.HELPER), new SimpleMeterRegistry())) {
+                QuiescedSnapshot done = awaitPhase(client, ns, "db-restart", SnapshotPhase.Succeeded);
+
+                assertThat(done.getStatus().getConsistency()).isEqualTo(Consistency.FilesystemConsistent);
+                assertThat(client.resources(io.quiesce.kube.csi.VolumeSnapshot.class).inNamespace(ns).list().getItems())
+                        .as("one VolumeSnapshot per disk, none twice").hasSize(vm.claimNames().size());
+                assertThat(freezeStatus(guest)).isEqualTo(FreezeState.THAWED);
+                System.out.printf("[figure] end to end, operator restarted mid-flight: frozen %d ms (cut delay 3000 ms, "
+                        + "quiesce.timeout 15000 ms)%n", done.getStatus().getFreeze().getDurationMs());
+            }
+        }
+    }
 }
