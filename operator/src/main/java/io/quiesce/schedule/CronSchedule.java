@@ -67,7 +67,7 @@ public final class CronSchedule {
      *
      * @param expression 5-field cron or macro, e.g. {@code 30 2 * * MON-FRI} or {@code @daily}
      * @param timeZone   IANA zone name; {@code null} or blank means UTC
-     * @throws InvalidScheduleException naming the bad field, macro or zone
+     * @throws InvalidScheduleException naming the bad field or macro ({@link InvalidTimeZoneException} for the zone)
      */
     public static CronSchedule parse(String expression, String timeZone) throws InvalidScheduleException {
         ZoneId zone = zone(timeZone);
@@ -134,7 +134,7 @@ public final class CronSchedule {
         try {
             return ZoneId.of(timeZone, Map.of());
         } catch (DateTimeException e) {
-            throw new InvalidScheduleException("unknown time zone \"" + timeZone + "\" (use an IANA name such as Europe/Berlin)");
+            throw new InvalidTimeZoneException("unknown time zone \"" + timeZone + "\" (use an IANA name such as Europe/Berlin)");
         }
     }
 

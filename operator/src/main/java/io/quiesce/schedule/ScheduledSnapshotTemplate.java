@@ -1,0 +1,100 @@
+package io.quiesce.schedule;
+
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.quiesce.api.v1alpha1.QuiescedSnapshot;
+import io.quiesce.api.v1alpha1.QuiescedSnapshotSpec;
+import io.quiesce.api.v1alpha1.SnapshotOptions;
+import io.quiesce.api.v1alpha1.SnapshotTemplate;
+import io.quiesce.api.v1alpha1.TemplateMetadata;
+import io.quiesce.naming.ChildNames;
+import io.quiesce.naming.Provenance;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Turns a schedule's {@code template} into the QuiescedSnapshot of one VM at one fire.
+ *
+ * <p>No ownerReference to the schedule, on purpose: deleting a schedule must not delete the backups
+ * it took (Kubernetes' garbage collector would). Snapshots are found again through their provenance
+ * label {@code quiesce.io/schedule}; the annotation of the same key carries the full schedule name
+ * when the name is too long for a label value.
+ */
+final class ScheduledSnapshotTemplate {
+    private final String schedule;
+    private final String namespace;
+    private final SnapshotTemplate template;
+
+    ScheduledSnapshotTemplate(String schedule, String namespace, SnapshotTemplate template) {
+        this.schedule = schedule;
+        this.namespace = namespace;
+        this.template = template == null ? new SnapshotTemplate() : template;
+    }
+
+    /** Why the template cannot be used, if it cannot (the API server's CEL rule says the same). */
+    Optional<String> problem() {
+        TemplateMetadata metadata = template.getMetadata();
+        if (metadata == null) {
+            return Optional.empty();
+        }
+        return reservedKey(metadata.getLabels()).map(k -> "template label key " + k + " is reserved for the operator")
+                .or(() -> reservedKey(metadata.getAnnotations())
+                        .map(k -> "template annotation key " + k + " is reserved for the operator"));
+    }
+
+    private static Optional<String> reservedKey(Map<String, String> map) {
+        return map == null ? Optional.empty()
+                : map.keySet().stream().filter(k -> k.startsWith(Provenance.PREFIX)).sorted().findFirst();
+    }
+
+    /** The snapshot of {@code vm} for the fire at {@code fireTime}. */
+    QuiescedSnapshot snapshotOf(String vm, Instant fireTime) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        Map<String, String> annotations = new LinkedHashMap<>();
+        TemplateMetadata metadata = template.getMetadata();
+        if (metadata != null && metadata.getLabels() != null) {
+            labels.putAll(metadata.getLabels());
+        }
+        if (metadata != null && metadata.getAnnotations() != null) {
+            annotations.putAll(metadata.getAnnotations());
+        }
+        labels.put(Provenance.SCHEDULE, ChildNames.labelValue(schedule));
+        labels.put(Provenance.VM, ChildNames.labelValue(vm));
+        labels.put(Provenance.MANAGED_BY, Provenance.MANAGED_BY_VALUE);
+        annotations.put(Provenance.SCHEDULE, schedule);
+
+        QuiescedSnapshot snapshot = new QuiescedSnapshot();
+        snapshot.setMetadata(new ObjectMetaBuilder().withNamespace(namespace)
+                .withName(ChildNames.scheduledSnapshot(schedule, vm, fireTime))
+                .withLabels(labels).withAnnotations(annotations).build());
+        snapshot.setSpec(specFor(vm));
+        return snapshot;
+    }
+
+    private QuiescedSnapshotSpec specFor(String vm) {
+        SnapshotOptions options = template.getSpec() == null ? new SnapshotOptions() : template.getSpec();
+        // a deep copy through JSON: the spec is the template's options plus the source
+        QuiescedSnapshotSpec spec = Serialization.jsonMapper().convertValue(options, QuiescedSnapshotSpec.class);
+        spec.setSource(vm);
+        return spec;
+    }
+
+    /** The schedule a snapshot of ours belongs to: the annotation, else the label. */
+    static Optional<String> scheduleOf(QuiescedSnapshot snapshot) {
+        Map<String, String> annotations = snapshot.getMetadata().getAnnotations();
+        if (annotations != null && annotations.get(Provenance.SCHEDULE) != null) {
+            return Optional.of(annotations.get(Provenance.SCHEDULE));
+        }
+        Map<String, String> labels = snapshot.getMetadata().getLabels();
+        return Optional.ofNullable(labels == null ? null : labels.get(Provenance.SCHEDULE));
+    }
+
+    /** True when {@code snapshot} carries this schedule's provenance label (and annotation, when present). */
+    static boolean belongsTo(QuiescedSnapshot snapshot, String schedule) {
+        Map<String, String> labels = snapshot.getMetadata().getLabels();
+        return labels != null && ChildNames.labelValue(schedule).equals(labels.get(Provenance.SCHEDULE))
+                && scheduleOf(snapshot).map(schedule::equals).orElse(false);
+    }
+}
