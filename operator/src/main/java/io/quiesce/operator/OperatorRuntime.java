@@ -7,6 +7,8 @@ import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetricsV2;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.quiesce.runtime.HealthServer;
+import io.quiesce.schedule.QuiescedSnapshotScheduleReconciler;
+import io.quiesce.schedule.ScheduleSettings;
 import io.quiesce.snapshot.HttpKubeVirtFreezeApi;
 import io.quiesce.snapshot.QuiescedSnapshotReconciler;
 import io.quiesce.snapshot.SnapshotEvents;
@@ -16,7 +18,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 
-/** The running operator: the JOSDK Operator with the snapshot reconciler, and the health/metrics server. */
+/** The running operator: the JOSDK Operator with the snapshot and schedule reconcilers, and the health/metrics server. */
 public final class OperatorRuntime implements AutoCloseable {
     private final Operator operator;
     private final HealthServer health;
@@ -44,6 +46,12 @@ public final class OperatorRuntime implements AutoCloseable {
                 new HttpKubeVirtFreezeApi(client, Duration.ofSeconds(10)),
                 new SnapshotEvents(client, settings.podName(), Clock.systemUTC()), new SnapshotMetrics(registry));
         operator.register(reconciler, o -> {
+            if (!settings.watchNamespaces().isEmpty()) {
+                o.settingNamespaces(settings.watchNamespaces());
+            }
+        });
+        operator.register(new QuiescedSnapshotScheduleReconciler(client, Clock.systemUTC(), registry,
+                ScheduleSettings.defaults()), o -> {
             if (!settings.watchNamespaces().isEmpty()) {
                 o.settingNamespaces(settings.watchNamespaces());
             }
