@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -47,8 +48,10 @@ final class FakeNodeHelper implements AutoCloseable {
     private final Behaviour behaviour;
     private final Duration cutWait;
     private final SharedIndexInformer<QuiescedSnapshot> informer;
-    private final ExecutorService workers = Executors.newFixedThreadPool(8, r -> {
-        Thread t = new Thread(r, "fake-node-helper");
+    private final ExecutorService workers;
+    /** Renews the heartbeat Leases, as the real helper does every 10 s, so long tests stay "alive". */
+    private final ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "fake-node-helper-heartbeat");
         t.setDaemon(true);
         return t;
     });
@@ -62,16 +65,17 @@ final class FakeNodeHelper implements AutoCloseable {
     private final AtomicInteger freezes = new AtomicInteger();
 
     private FakeNodeHelper(KubernetesClient client, Behaviour behaviour, Duration cutWait, String leaseNamespace,
-            List<String> nodes) {
+            List<String> nodes, int threads) {
         this.client = client;
         this.behaviour = behaviour;
         this.cutWait = cutWait;
-        for (String node : nodes) {
-            client.resource(new LeaseBuilder().withNewMetadata().withName(ClusterObserver.HELPER_LEASE_PREFIX + node)
-                    .withNamespace(leaseNamespace).endMetadata().withNewSpec().withHolderIdentity("fake-helper-" + node)
-                    .withLeaseDurationSeconds(30).withRenewTime(ZonedDateTime.now(ZoneOffset.UTC)).endSpec().build())
-                    .createOr(existing -> existing.update());
-        }
+        this.workers = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "fake-node-helper");
+            t.setDaemon(true);
+            return t;
+        });
+        renewLeases(leaseNamespace, nodes);
+        heartbeat.scheduleWithFixedDelay(() -> renewLeases(leaseNamespace, nodes), 5, 5, TimeUnit.SECONDS);
         this.informer = client.resources(QuiescedSnapshot.class).inAnyNamespace().withLabel(Provenance.NODE)
                 .inform(new ResourceEventHandler<>() {
                     @Override
@@ -92,7 +96,22 @@ final class FakeNodeHelper implements AutoCloseable {
 
     /** Starts a helper for these nodes, with its heartbeat Leases in {@code leaseNamespace}. */
     static FakeNodeHelper start(KubernetesClient client, Behaviour behaviour, String leaseNamespace, String... nodes) {
-        return new FakeNodeHelper(client, behaviour, Duration.ofSeconds(5), leaseNamespace, List.of(nodes));
+        return new FakeNodeHelper(client, behaviour, Duration.ofSeconds(5), leaseNamespace, List.of(nodes), 8);
+    }
+
+    /** The same with {@code threads} freeze windows at once across all its nodes. */
+    static FakeNodeHelper start(KubernetesClient client, Behaviour behaviour, String leaseNamespace, int threads,
+            List<String> nodes) {
+        return new FakeNodeHelper(client, behaviour, Duration.ofSeconds(5), leaseNamespace, nodes, threads);
+    }
+
+    private void renewLeases(String leaseNamespace, List<String> nodes) {
+        for (String node : nodes) {
+            client.resource(new LeaseBuilder().withNewMetadata().withName(ClusterObserver.HELPER_LEASE_PREFIX + node)
+                    .withNamespace(leaseNamespace).endMetadata().withNewSpec().withHolderIdentity("fake-helper-" + node)
+                    .withLeaseDurationSeconds(30).withRenewTime(ZonedDateTime.now(ZoneOffset.UTC)).endSpec().build())
+                    .createOr(existing -> existing.update());
+        }
     }
 
     int maxFrozenOnAnyNode() {
@@ -210,6 +229,7 @@ final class FakeNodeHelper implements AutoCloseable {
 
     @Override
     public void close() {
+        heartbeat.shutdownNow();
         informer.close();
         workers.shutdownNow();
     }

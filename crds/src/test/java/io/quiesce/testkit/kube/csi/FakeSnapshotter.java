@@ -69,7 +69,8 @@ public final class FakeSnapshotter implements AutoCloseable {
         this.client = client;
         this.cutDelay = cutDelay;
         this.readyDelay = readyDelay;
-        this.steps = Executors.newScheduledThreadPool(2, r -> {
+        this.steps = Executors.newScheduledThreadPool(8, // API calls wait on the server; many windows cut at once
+                r -> {
             Thread thread = new Thread(r, "fake-snapshotter");
             thread.setDaemon(true);
             return thread;
