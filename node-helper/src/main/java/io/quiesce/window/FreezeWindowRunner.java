@@ -1,5 +1,6 @@
 package io.quiesce.window;
 
+import io.quiesce.api.GoDurations;
 import io.quiesce.freeze.ThawedBy;
 import io.quiesce.api.v1alpha1.FreezeMethod;
 import io.quiesce.api.v1alpha1.FreezeRecord;
@@ -104,7 +105,7 @@ final class FreezeWindowRunner {
         FreezeOptions options;
         try {
             options = new FreezeOptions(quiesce == null || quiesce.getMountpoints() == null ? List.of()
-                    : quiesce.getMountpoints(), GoDuration.parse(quiesce == null || quiesce.getTimeout() == null
+                    : quiesce.getMountpoints(), GoDurations.parsePositive(quiesce == null || quiesce.getTimeout() == null
                     ? QuiesceOptions.DEFAULT_TIMEOUT : quiesce.getTimeout()));
         } catch (IllegalArgumentException e) {
             return notFrozen(snapshot, mode, REASON_FREEZE_FAILED, "invalid spec.quiesce: " + e.getMessage());

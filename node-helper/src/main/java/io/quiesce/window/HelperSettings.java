@@ -1,5 +1,6 @@
 package io.quiesce.window;
 
+import io.quiesce.api.GoDurations;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,7 +74,7 @@ public record HelperSettings(String nodeName, String namespace, List<Path> socke
     private static Duration parseDuration(Map<String, String> env, String name, String fallback) {
         String value = env.getOrDefault(name, fallback);
         try {
-            return GoDuration.parse(value.trim());
+            return GoDurations.parsePositive(value.trim());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(name + " must be a duration such as 30s, was " + value, e);
         }

@@ -1,5 +1,6 @@
 package io.quiesce.schedule;
 
+import io.quiesce.api.GoDurations;
 import io.fabric8.kubernetes.api.model.DeleteOptionsBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.http.HttpRequest;
@@ -51,7 +52,7 @@ final class ScheduleRetention {
         if (retention == null) {
             return new RetentionPolicy(null, null, SnapshotRetention.DEFAULT_FAILED_HISTORY_LIMIT);
         }
-        Duration maxAge = retention.getMaxAge() == null ? null : GoDuration.parse(retention.getMaxAge());
+        Duration maxAge = retention.getMaxAge() == null ? null : GoDurations.parse(retention.getMaxAge());
         int failed = retention.getFailedHistoryLimit() == null ? SnapshotRetention.DEFAULT_FAILED_HISTORY_LIMIT
                 : retention.getFailedHistoryLimit();
         return new RetentionPolicy(retention.getKeepLast(), maxAge, failed);

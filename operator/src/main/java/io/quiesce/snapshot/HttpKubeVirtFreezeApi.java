@@ -1,5 +1,6 @@
 package io.quiesce.snapshot;
 
+import io.quiesce.api.GoDurations;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.http.HttpRequest;

@@ -1,5 +1,6 @@
 package io.quiesce.snapshot;
 
+import io.quiesce.api.GoDurations;
 import io.quiesce.api.v1alpha1.DeletionPolicy;
 import io.quiesce.api.v1alpha1.QuiesceMode;
 import io.quiesce.api.v1alpha1.QuiesceOptions;

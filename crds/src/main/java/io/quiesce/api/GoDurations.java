@@ -1,4 +1,4 @@
-package io.quiesce.snapshot;
+package io.quiesce.api;
 
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -6,8 +6,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Go durations ({@code 5s}, {@code 1500ms}, {@code 1h30m}) as the API's {@code quiesce.timeout} and
- * {@code failureDeadline} carry them, and as KubeVirt's {@code unfreezeTimeout} expects them.
+ * Go durations ({@code 5s}, {@code 1500ms}, {@code 1h30m}) as the API's {@code quiesce.timeout},
+ * {@code failureDeadline} and {@code retention.maxAge} carry them, as the chart passes them in
+ * environment variables, and as KubeVirt's {@code unfreezeTimeout} expects them. The one parser of
+ * the project.
  */
 public final class GoDurations {
     private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h)");
@@ -15,7 +17,7 @@ public final class GoDurations {
     private GoDurations() {
     }
 
-    /** Parses a non-negative Go duration; throws IllegalArgumentException when malformed. */
+    /** Parses a non-negative Go duration; throws IllegalArgumentException when malformed or too large. */
     public static Duration parse(String text) {
         if (text == null || text.isEmpty() || text.length() > 64) {
             throw new IllegalArgumentException("not a duration: " + text);
@@ -39,10 +41,23 @@ public final class GoDurations {
                 case "m" -> 60_000_000_000L;
                 default -> 3_600_000_000_000L;
             };
-            nanos = Math.addExact(nanos, value.multiply(BigDecimal.valueOf(unit)).longValueExact());
+            try {
+                nanos = Math.addExact(nanos, value.multiply(BigDecimal.valueOf(unit)).longValueExact());
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException("duration out of range: " + text);
+            }
             at = m.end();
         }
         return Duration.ofNanos(nanos);
+    }
+
+    /** Parses a Go duration that must be above zero (timeouts, intervals). */
+    public static Duration parsePositive(String text) {
+        Duration d = parse(text);
+        if (d.isZero()) {
+            throw new IllegalArgumentException("duration must be above zero: " + text);
+        }
+        return d;
     }
 
     /** Formats as Go's {@code time.Duration.String()}: {@code 5s}, {@code 1.5s}, {@code 5m0s}. */
