@@ -1,5 +1,6 @@
 package io.quiesce.freeze;
 
+import io.quiesce.testkit.MovableClock;
 import io.quiesce.agent.FreezeState;
 import io.quiesce.freeze.FakeGuestAgent.Command;
 import io.quiesce.freeze.FakeGuestAgent.Step;
@@ -32,7 +33,7 @@ class FreezeEngineTest {
 
     @Test
     void freezeThenThawRecordsTheExactWindowAndEndsConfirmedThawed() {
-        MutableClock clock = new MutableClock(Instant.parse("2025-01-01T00:00:00Z"));
+        MovableClock clock = new MovableClock(Instant.parse("2025-01-01T00:00:00Z"));
         fixture = new EngineFixture(config -> { }, clock);
         FakeGuestAgent agent = fixture.agent();
         agent.onStateChange(state -> clock.advance(Duration.ofMillis(84)));

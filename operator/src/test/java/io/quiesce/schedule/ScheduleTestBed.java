@@ -1,5 +1,6 @@
 package io.quiesce.schedule;
 
+import io.quiesce.testkit.MovableClock;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Event;

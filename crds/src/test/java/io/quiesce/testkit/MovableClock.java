@@ -1,4 +1,4 @@
-package io.quiesce.freeze;
+package io.quiesce.testkit;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,15 +6,19 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock that moves only when told to, for exact timestamps in tests. */
-final class MutableClock extends Clock {
+/** A test clock that moves only when told to: exact timestamps, and time-triggered behaviour without waiting. */
+public final class MovableClock extends Clock {
     private volatile Instant now;
 
-    MutableClock(Instant start) {
+    public MovableClock(Instant start) {
         now = start;
     }
 
-    void advance(Duration duration) {
+    public void set(Instant instant) {
+        now = instant;
+    }
+
+    public void advance(Duration duration) {
         now = now.plus(duration);
     }
 
