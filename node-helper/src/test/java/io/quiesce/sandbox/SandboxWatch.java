@@ -9,7 +9,7 @@ import io.quiesce.testkit.guest.ProcessResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalTime;
-import java.time.temporal.ChronoUnit;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +30,8 @@ import java.util.concurrent.TimeoutException;
  * {@code -Dkubernetes.master}.
  */
 public final class SandboxWatch implements ResourceEventHandler<QuiescedSnapshot> {
+
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
 
     private final Map<String, SnapshotRow> rows = new ConcurrentHashMap<>();
     private final FirstFires firstFires;
@@ -88,7 +90,7 @@ public final class SandboxWatch implements ResourceEventHandler<QuiescedSnapshot
     private synchronized void show(SnapshotRow row) {
         SnapshotRow before = rows.put(row.name(), row);
         if (before == null || !before.line().equals(row.line())) {
-            System.out.println(LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + " " + row.line());
+            System.out.println(CLOCK.format(LocalTime.now()) + " " + row.line());
         }
         firstFires.completed(rows.values()).ifPresent(done::complete);
     }
@@ -112,8 +114,21 @@ public final class SandboxWatch implements ResourceEventHandler<QuiescedSnapshot
         }
         ProcessResult fsck = DiskImages.e2fsck(image);
         String detail = "e2fsck exit " + fsck.exitCode();
-        Optional<String> firstProblem = fsck.succeeded() ? Optional.empty()
-                : fsck.output().lines().filter(l -> !l.isBlank()).skip(1).findFirst();
-        return new ImageCheck(snapshot, name, fsck.succeeded(), detail + firstProblem.map(p -> ": " + p).orElse(""));
+        if (!fsck.succeeded()) {
+            Optional<String> firstProblem = fsck.output().lines().filter(l -> !l.isBlank()).skip(1).findFirst();
+            return new ImageCheck(snapshot, name, false, detail + firstProblem.map(p -> ": " + p).orElse(""));
+        }
+        return new ImageCheck(snapshot, name, true, detail + ", " + writerProgress(image));
+    }
+
+    /** The guest writer's last journal entry in the image: shows that each copy caught live data. */
+    private static String writerProgress(Path image) {
+        try {
+            String journal = DiskImages.readFile(image, "/journal.log");
+            return journal.lines().reduce((first, second) -> second)
+                    .map(last -> "writer iteration " + last.split(" ")[0]).orElse("writer journal empty");
+        } catch (IllegalStateException e) {
+            return "writer journal unreadable: " + e.getMessage();
+        }
     }
 }
