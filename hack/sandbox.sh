@@ -131,12 +131,17 @@ start operator env POD_NAMESPACE=quiesce-system QUIESCE_WATCH_NAMESPACES=sandbox
   QUIESCE_HEALTH_ADDRESS=127.0.0.1:0 java "${KUBE[@]}" -jar operator/target/operator.jar run
 
 log "waiting for $FIRES fires of schedule sandbox/sandbox (\"* * * * *\": one a minute) over $GUESTS VMs"
-set +e
-java "${KUBE[@]}" -cp "$CP" io.quiesce.sandbox.SandboxWatch "$DIR" "$GUESTS" "$FIRES" $(( (FIRES + 3) * 60 )) \
-  | tee "$DIR/logs/watch.log"
-rc=${PIPESTATUS[0]}
-set -e
-for (( i=0; i<${#PIDS[@]}; i++ )); do
+COMPONENTS=${#PIDS[@]}
+# in the background and waited for, so that Ctrl-C or SIGTERM reach the cleanup trap at once
+start watch java "${KUBE[@]}" -cp "$CP" io.quiesce.sandbox.SandboxWatch "$DIR" "$GUESTS" "$FIRES" $(( (FIRES + 3) * 60 ))
+WATCH=$!
+tail -n +1 -f --pid="$WATCH" "$DIR/logs/watch.log" &
+PIDS+=($!)
+NAMES+=(tail)
+rc=0
+wait "$WATCH" || rc=$?
+wait "${PIDS[-1]}" || true
+for (( i=0; i<COMPONENTS; i++ )); do
   kill -0 "${PIDS[i]}" 2>/dev/null || log "WARNING: ${NAMES[i]} had exited before the end (see $DIR/logs/${NAMES[i]}.log)"
 done
 exit "$rc"
