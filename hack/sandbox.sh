@@ -25,7 +25,7 @@ MARKER=.quiesce-sandbox
 
 log() { printf '[sandbox %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
-usage() { sed -n '4,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '5,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 while (( $# )); do
   case $1 in
@@ -36,15 +36,15 @@ while (( $# )); do
     *) log "unknown argument: $1"; usage ;;
   esac
 done
-mkdir -p "$DIR"
-DIR=$(cd "$DIR" && pwd)
+DIR=$(realpath -m "$DIR")
 # the longest socket path is <dir>/s/<pod UID>/qga.sock; unix socket paths are limited to 107 bytes
 (( ${#DIR} + 48 <= 107 )) || die "--dir $DIR is too long for unix socket paths (at most 59 characters)"
+mkdir -p "$DIR"
 if [[ -n $(ls -A "$DIR") && ! -e $DIR/$MARKER ]]; then
   die "$DIR is not empty and not a sandbox dir; choose another --dir"
 fi
 
-# shellcheck source=lib/packages.sh
+# shellcheck source=hack/lib/packages.sh
 source hack/lib/packages.sh
 
 PIDS=()
@@ -52,15 +52,16 @@ NAMES=()
 stop_guests() {
   local g
   for g in "$DIR"/g*/; do
-    [[ -d $g ]] && QGA_VM_DIR=${g%/} hack/qga-vm.sh stop >>"$DIR/logs/guests.log" 2>&1 || true
+    if [[ -d $g ]]; then QGA_VM_DIR=${g%/} hack/qga-vm.sh stop >>"$DIR/logs/guests.log" 2>&1 || true; fi
   done
 }
+# shellcheck disable=SC2317  # invoked by the EXIT trap
 cleanup() {
   local rc=$? i pid
   trap - EXIT INT TERM
   for (( i=${#PIDS[@]}-1; i>=0; i-- )); do
     pid=${PIDS[i]}
-    kill -0 "$pid" 2>/dev/null && kill -TERM "$pid" 2>/dev/null || true
+    kill -TERM "$pid" 2>/dev/null || true   # already gone is fine
   done
   for (( i=${#PIDS[@]}-1; i>=0; i-- )); do
     pid=${PIDS[i]}

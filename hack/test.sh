@@ -9,7 +9,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 log() { printf '[test %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 
-# shellcheck source=lib/packages.sh
+# shellcheck source=hack/lib/packages.sh
 source hack/lib/packages.sh
 
 install_packages

@@ -4,6 +4,7 @@ import io.quiesce.testkit.kube.KubeApiServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -30,9 +31,10 @@ public final class SandboxApiServer {
             stopped.countDown();
         }, "sandbox-api-shutdown"));
         String url = server.url("/");
-        Path urlFile = Path.of(args[0], "api-url");
-        Files.writeString(urlFile.resolveSibling("api-url.tmp"), url + "\n");
-        Files.move(urlFile.resolveSibling("api-url.tmp"), urlFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        // written aside and moved, so that the script never reads half a URL
+        Path partial = Path.of(args[0], "api-url.partial");
+        Files.writeString(partial, url + "\n");
+        Files.move(partial, partial.resolveSibling("api-url"), StandardCopyOption.ATOMIC_MOVE);
         System.out.println("=== SANDBOX in-JVM Kubernetes API server (test kit's fabric8 mock, not a real cluster) ===");
         System.out.println("listening at " + url);
         stopped.await();

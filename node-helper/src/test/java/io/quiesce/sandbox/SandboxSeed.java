@@ -61,7 +61,7 @@ public final class SandboxSeed {
         Path agentSocket = Path.of(env.getProperty("QGA_SOCK"));
         Path image = Path.of(env.getProperty("DATA_IMG"));
         VmScenario built = Fixtures.runningVm(Sandbox.NAMESPACE, name)
-                .withPvcDisk("data", name + "-data", Files.size(image) + "").build();
+                .withPvcDisk("data", name + "-data", String.valueOf(Files.size(image))).build();
         built.vm().getMetadata().setLabels(Map.of("kubevirt.io/vm", name, Sandbox.VM_LABEL, "true"));
         VmScenario vm = built.create(client);
         for (PersistentVolumeClaim pvc : vm.pvcs()) {

@@ -1,5 +1,6 @@
 package io.quiesce.sandbox;
 
+import io.quiesce.api.v1alpha1.SnapshotPhase;
 import java.util.List;
 import java.util.Objects;
 
@@ -32,7 +33,7 @@ final class SandboxSummary {
 
     String text() {
         StringBuilder out = new StringBuilder();
-        long succeeded = snapshots.stream().filter(s -> "Succeeded".equals(String.valueOf(s.phase()))).count();
+        long succeeded = snapshots.stream().filter(s -> s.phase() == SnapshotPhase.Succeeded).count();
         long consistent = snapshots.stream().filter(SnapshotRow::filesystemConsistent).count();
         out.append(String.format("snapshots taken:        %d (%d Succeeded, %d Failed), %d FilesystemConsistent%n",
                 snapshots.size(), succeeded, snapshots.size() - succeeded, consistent));

@@ -57,5 +57,4 @@ record SnapshotRow(String name, String vm, String fire, SnapshotPhase phase, Con
     private static String text(Object value) {
         return value == null ? "-" : value.toString();
     }
-
 }
