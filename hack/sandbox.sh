@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# sandbox.sh - Quiesce end to end on one machine, no cluster needed: scheduled, filesystem-consistent
+# snapshots of real running guests (the real qemu-guest-agent under QEMU), checked with e2fsck.
+#
+# Usage: hack/sandbox.sh [--guests N] [--fires F] [--dir D]
+#   --guests N  test guests to boot, one VM each (default 2)
+#   --fires F   schedule fires to wait for; the schedule fires once a minute (default 2)
+#   --dir D     sandbox dir: logs, snapshot images, summary.txt, freeze-windows.png
+#               (default /tmp/quiesce-sandbox.$UID; keep it short: unix socket paths live under it)
+#
+# Starts, as separate processes: the sandbox's in-JVM Kubernetes API server (the test kit's fabric8
+# mock, NOT a real cluster), a seed of sample VMs/VMIs/PVCs/classes and a QuiescedSnapshotSchedule, a
+# snapshotter that copies each guest's data-disk image for every VolumeSnapshot, one node helper
+# (node-helper.jar run) and the operator (operator.jar run). Shows the snapshots live, then checks
+# every image with `e2fsck -fn` and exits 0 only if every FilesystemConsistent snapshot is clean.
+# Everything it started is stopped on exit, failure or Ctrl-C.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+GUESTS=2
+FIRES=2
+DIR=/tmp/quiesce-sandbox.$(id -u)
+MARKER=.quiesce-sandbox
+
+log() { printf '[sandbox %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+usage() { sed -n '5,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+
+while (( $# )); do
+  case $1 in
+    --guests) [[ ${2:-} =~ ^[1-9][0-9]?$ ]] || usage; GUESTS=$2; shift 2 ;;
+    --fires) [[ ${2:-} =~ ^[1-9][0-9]?$ ]] || usage; FIRES=$2; shift 2 ;;
+    --dir) [[ -n ${2:-} ]] || usage; DIR=$2; shift 2 ;;
+    -h|--help) usage ;;
+    *) log "unknown argument: $1"; usage ;;
+  esac
+done
+DIR=$(realpath -m "$DIR")
+# the longest socket path is <dir>/s/<pod UID>/qga.sock; unix socket paths are limited to 107 bytes
+(( ${#DIR} + 48 <= 107 )) || die "--dir $DIR is too long for unix socket paths (at most 59 characters)"
+mkdir -p "$DIR"
+if [[ -n $(ls -A "$DIR") && ! -e $DIR/$MARKER ]]; then
+  die "$DIR is not empty and not a sandbox dir; choose another --dir"
+fi
+
+# shellcheck source=hack/lib/packages.sh
+source hack/lib/packages.sh
+
+PIDS=()
+NAMES=()
+stop_guests() {
+  local g
+  for g in "$DIR"/g*/; do
+    if [[ -d $g ]]; then QGA_VM_DIR=${g%/} hack/qga-vm.sh stop >>"$DIR/logs/guests.log" 2>&1 || true; fi
+  done
+}
+# shellcheck disable=SC2317  # invoked by the EXIT trap
+cleanup() {
+  local rc=$? i pid
+  trap - EXIT INT TERM
+  for (( i=${#PIDS[@]}-1; i>=0; i-- )); do
+    pid=${PIDS[i]}
+    kill -TERM "$pid" 2>/dev/null || true   # already gone is fine
+  done
+  for (( i=${#PIDS[@]}-1; i>=0; i-- )); do
+    pid=${PIDS[i]}
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    if kill -0 "$pid" 2>/dev/null; then
+      log "${NAMES[i]} (pid $pid) ignored SIGTERM for 10 s: killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  done
+  stop_guests
+  log "stopped everything (exit $rc); logs in $DIR/logs"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# start NAME CMD...: runs CMD in the background, output to $DIR/logs/NAME.log
+start() {
+  local name=$1; shift
+  "$@" >"$DIR/logs/$name.log" 2>&1 </dev/null &
+  PIDS+=($!)
+  NAMES+=("$name")
+  log "started $name (pid $!)"
+}
+
+# ------------------------------------------------------------------ prepare
+stop_guests 2>/dev/null || true   # a previous run's guests, should it have been killed hard
+rm -rf "$DIR"/logs "$DIR"/snapshots "$DIR"/s "$DIR"/g* "$DIR"/api-url "$DIR"/summary.txt "$DIR"/freeze-windows.png
+mkdir -p "$DIR/logs" "$DIR/s"
+touch "$DIR/$MARKER"
+
+install_packages
+log "building (mvn install, tests skipped; log: $DIR/logs/build.log)"
+mvn -B -q -DskipTests install >"$DIR/logs/build.log" 2>&1 || { tail -n 40 "$DIR/logs/build.log" >&2; die "build failed"; }
+mvn -B -q -pl node-helper dependency:build-classpath -Dmdep.includeScope=test \
+  -Dmdep.outputFile="$DIR/classpath.txt" >>"$DIR/logs/build.log" 2>&1 || die "cannot resolve the test classpath"
+CP=$ROOT/node-helper/target/test-classes:$ROOT/node-helper/target/classes:$(cat "$DIR/classpath.txt")
+
+# ------------------------------------------------------------------ guests
+ROOTS=$DIR/s
+GUEST_DIRS=()
+for (( i=1; i<=GUESTS; i++ )); do
+  g=$DIR/g$i
+  log "booting guest $i (real qemu-guest-agent; log: $DIR/logs/guest-$i.log)"
+  QGA_VM_DIR=$g QGA_VM_TTL=$(( (FIRES + 10) * 60 )) hack/qga-vm.sh start >"$DIR/logs/guest-$i.log" 2>&1 \
+    || { tail -n 20 "$DIR/logs/guest-$i.log" >&2; die "guest $i did not boot"; }
+  GUEST_DIRS+=("$g")
+  ROOTS+=,$g
+done
+
+# ------------------------------------------------------------------ components
+start api-server env QUIESCE_PROJECT_ROOT="$ROOT" java -cp "$CP" io.quiesce.sandbox.SandboxApiServer "$DIR"
+for _ in $(seq 300); do [[ -s $DIR/api-url ]] && break; kill -0 "${PIDS[0]}" 2>/dev/null || break; sleep 0.2; done
+[[ -s $DIR/api-url ]] || { cat "$DIR/logs/api-server.log" >&2; die "the API server did not start"; }
+API=$(cat "$DIR/api-url")
+log "sandbox in-JVM API server (test kit, not a real cluster) at $API"
+KUBE=(-Dkubernetes.master="$API" -Dkubernetes.auth.tryKubeConfig=false -Dkubernetes.auth.tryServiceAccount=false
+      -Dkubernetes.trust.certificates=true -Dkubernetes.namespace=sandbox
+      -Dorg.slf4j.simpleLogger.log.io.fabric8.kubernetes.client.dsl.internal.VersionUsageUtils=error)
+
+java "${KUBE[@]}" -cp "$CP" io.quiesce.sandbox.SandboxSeed "$DIR/s" "${GUEST_DIRS[@]}" 2>&1 | tee "$DIR/logs/seed.log" >&2
+start snapshotter java "${KUBE[@]}" -cp "$CP" io.quiesce.sandbox.SandboxSnapshotter "$DIR"
+start node-helper env NODE_NAME=node01 POD_NAMESPACE=quiesce-system QUIESCE_SOCKET_ROOTS="$ROOTS" \
+  QUIESCE_SOCKET_TEMPLATES="$DIR/s/{podUID}/qga.sock" QUIESCE_FREEZE_TIMEOUT_MAX=30s \
+  QUIESCE_HEALTH_ADDRESS=127.0.0.1:0 java "${KUBE[@]}" -jar node-helper/target/node-helper.jar run
+start operator env POD_NAMESPACE=quiesce-system QUIESCE_WATCH_NAMESPACES=sandbox \
+  QUIESCE_HEALTH_ADDRESS=127.0.0.1:0 java "${KUBE[@]}" -jar operator/target/operator.jar run
+
+log "waiting for $FIRES fires of schedule sandbox/sandbox (\"* * * * *\": one a minute) over $GUESTS VMs"
+COMPONENTS=${#PIDS[@]}
+# in the background and waited for, so that Ctrl-C or SIGTERM reach the cleanup trap at once
+start watch java "${KUBE[@]}" -cp "$CP" io.quiesce.sandbox.SandboxWatch "$DIR" "$GUESTS" "$FIRES" $(( (FIRES + 3) * 60 ))
+WATCH=$!
+tail -n +1 -f --pid="$WATCH" "$DIR/logs/watch.log" &
+PIDS+=($!)
+NAMES+=(tail)
+rc=0
+wait "$WATCH" || rc=$?
+wait "${PIDS[-1]}" || true
+for (( i=0; i<COMPONENTS; i++ )); do
+  kill -0 "${PIDS[i]}" 2>/dev/null || log "WARNING: ${NAMES[i]} had exited before the end (see $DIR/logs/${NAMES[i]}.log)"
+done
+exit "$rc"

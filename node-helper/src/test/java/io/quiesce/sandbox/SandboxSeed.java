@@ -1,0 +1,116 @@
+package io.quiesce.sandbox;
+
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.quiesce.api.v1alpha1.QuiesceMode;
+import io.quiesce.api.v1alpha1.QuiesceOptions;
+import io.quiesce.api.v1alpha1.QuiescedSnapshotSchedule;
+import io.quiesce.api.v1alpha1.QuiescedSnapshotScheduleSpec;
+import io.quiesce.api.v1alpha1.SnapshotOptions;
+import io.quiesce.api.v1alpha1.SnapshotTemplate;
+import io.quiesce.testkit.kube.fixtures.Fixtures;
+import io.quiesce.testkit.kube.fixtures.VmScenario;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Seeds the sandbox's API with one running KubeVirt VM per guest (VM, VMI, launcher pod, a bound
+ * PVC annotated with the guest's data-disk image), links {@code <socket root>/<pod UID>/qga.sock}
+ * to the guest's real agent socket, and creates a schedule firing every minute over those VMs.
+ * Talks to the API server named by {@code -Dkubernetes.master}.
+ *
+ * <p>Usage: {@code SandboxSeed <socket root> <guest dir>...} where each guest dir holds the
+ * {@code qga-vm.env} that {@code hack/qga-vm.sh} wrote.
+ */
+public final class SandboxSeed {
+
+    private SandboxSeed() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length < 2) {
+            System.err.println("usage: SandboxSeed <socket root> <guest dir>...");
+            System.exit(2);
+        }
+        Path socketRoot = Path.of(args[0]).toAbsolutePath();
+        try (KubernetesClient client = new KubernetesClientBuilder().build()) {
+            for (String ns : List.of(Sandbox.NAMESPACE, Sandbox.SYSTEM_NAMESPACE)) {
+                client.resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+                        .createOr(existing -> existing.update());
+            }
+            for (int i = 1; i < args.length; i++) {
+                seedGuest(client, socketRoot, "guest-" + i, Path.of(args[i]));
+            }
+            client.resource(schedule()).create();
+            System.out.println("seeded " + (args.length - 1) + " VMs and schedule " + Sandbox.SCHEDULE
+                    + " (\"* * * * *\", Required, timeout 5s) in namespace " + Sandbox.NAMESPACE);
+        }
+    }
+
+    private static void seedGuest(KubernetesClient client, Path socketRoot, String name, Path guestDir)
+            throws IOException {
+        Properties env = guestEnv(guestDir);
+        Path agentSocket = Path.of(env.getProperty("QGA_SOCK"));
+        Path image = Path.of(env.getProperty("DATA_IMG"));
+        VmScenario built = Fixtures.runningVm(Sandbox.NAMESPACE, name)
+                .withPvcDisk("data", name + "-data", String.valueOf(Files.size(image))).build();
+        built.vm().getMetadata().setLabels(Map.of("kubevirt.io/vm", name, Sandbox.VM_LABEL, "true"));
+        VmScenario vm = built.create(client);
+        for (PersistentVolumeClaim pvc : vm.pvcs()) {
+            client.resource(pvc).edit(p -> {
+                Map<String, String> annotations = new HashMap<>(p.getMetadata().getAnnotations());
+                annotations.put(Sandbox.IMAGE_ANNOTATION, image.toString());
+                p.getMetadata().setAnnotations(annotations);
+                return p;
+            });
+        }
+        Path link = socketRoot.resolve(vm.launcherPods().get(0).getMetadata().getUid()).resolve("qga.sock");
+        Files.createDirectories(link.getParent());
+        Files.createSymbolicLink(link, agentSocket);
+        System.out.println("VM " + Sandbox.NAMESPACE + "/" + name + ": agent " + link + " -> " + agentSocket
+                + ", disk " + image);
+    }
+
+    /** The {@code KEY=value} lines of the guest's qga-vm.env. */
+    private static Properties guestEnv(Path guestDir) throws IOException {
+        Properties env = new Properties();
+        try (var reader = Files.newBufferedReader(guestDir.resolve("qga-vm.env"))) {
+            env.load(reader);
+        }
+        for (String key : List.of("QGA_SOCK", "DATA_IMG")) {
+            if (env.getProperty(key, "").isBlank()) {
+                throw new IllegalStateException(guestDir + "/qga-vm.env has no " + key);
+            }
+        }
+        return env;
+    }
+
+    private static QuiescedSnapshotSchedule schedule() {
+        QuiesceOptions quiesce = new QuiesceOptions();
+        quiesce.setMode(QuiesceMode.Required);
+        quiesce.setTimeout("5s");
+        SnapshotOptions options = new SnapshotOptions();
+        options.setQuiesce(quiesce);
+        options.setFailureDeadline("5m");
+        SnapshotTemplate template = new SnapshotTemplate();
+        template.setSpec(options);
+        QuiescedSnapshotScheduleSpec spec = new QuiescedSnapshotScheduleSpec();
+        spec.setSchedule("* * * * *"); // cron's finest step: one fire a minute
+        spec.setVmSelector(new LabelSelectorBuilder().addToMatchLabels(Sandbox.VM_LABEL, "true").build());
+        spec.setStartingDeadlineSeconds(30L);
+        spec.setTemplate(template);
+        QuiescedSnapshotSchedule schedule = new QuiescedSnapshotSchedule();
+        schedule.getMetadata().setName(Sandbox.SCHEDULE);
+        schedule.getMetadata().setNamespace(Sandbox.NAMESPACE);
+        schedule.setSpec(spec);
+        return schedule;
+    }
+}

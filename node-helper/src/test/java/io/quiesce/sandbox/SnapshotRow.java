@@ -1,0 +1,60 @@
+package io.quiesce.sandbox;
+
+import io.quiesce.api.v1alpha1.Consistency;
+import io.quiesce.api.v1alpha1.QuiescedSnapshot;
+import io.quiesce.api.v1alpha1.SnapshotPhase;
+import io.quiesce.api.v1alpha1.VolumeSnapshotRecord;
+import io.quiesce.naming.Provenance;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One QuiescedSnapshot as the watch shows it, like a row of {@code kubectl get qsnap -w}.
+ *
+ * @param fire the scheduled minute the snapshot belongs to ({@code yyyyMMdd-HHmm} from its name)
+ * @param frozenMs {@code status.freeze.durationMs}, null until the window has ended
+ * @param volumeSnapshots names of its VolumeSnapshots
+ */
+record SnapshotRow(String name, String vm, String fire, SnapshotPhase phase, Consistency consistency, Long frozenMs,
+        List<String> volumeSnapshots) {
+
+    static final String HEADER = String.format("%-40s %-10s %-11s %-22s %s", "NAME", "VM", "PHASE", "CONSISTENCY",
+            "FROZEN");
+    /** Scheduled snapshot names end with the fire's minute (see ChildNames#scheduledSnapshot). */
+    private static final Pattern FIRE_SUFFIX = Pattern.compile("(\\d{8}-\\d{4})$");
+
+    static SnapshotRow of(QuiescedSnapshot snapshot) {
+        String name = snapshot.getMetadata().getName();
+        Matcher m = FIRE_SUFFIX.matcher(name);
+        String fire = m.find() ? m.group(1) : snapshot.getMetadata().getCreationTimestamp();
+        String vm = Optional.ofNullable(snapshot.getMetadata().getLabels()).map(l -> l.get(Provenance.VM)).orElse("?");
+        var status = snapshot.getStatus();
+        if (status == null) {
+            return new SnapshotRow(name, vm, fire, null, null, null, List.of());
+        }
+        Long frozen = status.getFreeze() == null ? null : status.getFreeze().getDurationMs();
+        List<String> volumeSnapshots = status.getVolumeSnapshots() == null ? List.of()
+                : status.getVolumeSnapshots().stream().map(VolumeSnapshotRecord::getVolumeSnapshotName).toList();
+        return new SnapshotRow(name, vm, fire, status.getPhase(), status.getConsistency(), frozen, volumeSnapshots);
+    }
+
+    boolean terminal() {
+        return phase == SnapshotPhase.Succeeded || phase == SnapshotPhase.Failed;
+    }
+
+    boolean filesystemConsistent() {
+        return consistency == Consistency.FilesystemConsistent;
+    }
+
+    /** The columns the watch prints; a row is printed again only when this changes. */
+    String line() {
+        return String.format("%-40s %-10s %-11s %-22s %s", name, vm, text(phase), text(consistency),
+                frozenMs == null ? "-" : frozenMs + " ms");
+    }
+
+    private static String text(Object value) {
+        return value == null ? "-" : value.toString();
+    }
+}
