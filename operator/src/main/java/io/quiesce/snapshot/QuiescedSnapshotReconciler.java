@@ -98,7 +98,7 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
         decision.events().forEach(e -> events.record(snapshot, e));
         SnapshotPhase after = decision.status() != null ? decision.status().getPhase() : phase(snapshot.getStatus());
         metrics.inProgress(key, after == SnapshotPhase.InProgress);
-        decision.outcome().ifPresent(outcome -> metrics.finished(key, outcome,
+        decision.outcome().ifPresent(outcome -> metrics.finished(key, snapshot.getMetadata().getUid(), outcome,
                 Duration.between(SnapshotSpecs.created(snapshot), settings.clock().instant())));
         return requeue(decision, after);
     }
@@ -171,7 +171,7 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
                 SnapshotSpecs.deletionPolicy(snapshot) == io.quiesce.api.v1alpha1.DeletionPolicy.Delete
                         ? "deleted" : "released", SnapshotSpecs.deletionPolicy(snapshot));
         slots.release(snapshot.getMetadata().getNamespace(), snapshot.getMetadata().getName());
-        metrics.inProgress(key, false);
+        metrics.forget(key, snapshot.getMetadata().getUid());
         return DeleteControl.defaultDelete();
     }
 
