@@ -22,8 +22,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * The node helper's command line, for people debugging a node (like {@code virsh qemu-agent-command}):
  * {@code agent <ping|info|status|freeze|thaw|fsinfo> --socket PATH [--timeout D] [--json] [--mountpoint P ...]}
  * and {@code recover --socket PATH [--socket PATH ...]}; instead of {@code --socket}, a guest whose agent
- * socket libvirt holds is reached with {@code --libvirt-socket PATH --domain NAME}. Human output by default, one JSON object with
- * {@code --json}; on failure a non-zero {@link ExitCode} and one line on stderr.
+ * socket libvirt holds is reached with {@code --libvirt-socket PATH --domain NAME}. Human output by
+ * default, one JSON object with {@code --json}; on failure a non-zero {@link ExitCode} and one line on stderr.
  */
 public final class AgentCli {
     static final String USAGE = """
