@@ -8,6 +8,7 @@ import io.quiesce.api.v1alpha1.QuiesceChannel;
 import io.quiesce.freeze.AgentConnector;
 import io.quiesce.freeze.GuestRef;
 import io.quiesce.kube.kubevirt.VirtualMachineInstance;
+import io.quiesce.libvirt.LibvirtAgent;
 import io.quiesce.locate.AgentSocketLocator;
 import io.quiesce.locate.UnsafePathException;
 
@@ -87,14 +88,10 @@ final class GuestSockets implements AgentConnector {
             return new Located(guest, null, choice.reason(), choice.problem());
         }
         AgentRoute route = new AgentRoute(guest, choice.method(), choice.socket(),
-                choice.method() == FreezeMethod.LIBVIRT ? kubevirtDomain(guest) : null);
+                choice.method() == FreezeMethod.LIBVIRT ? LibvirtAgent.kubevirtDomainName(guest.namespace(), guest.name())
+                        : null);
         routes.put(guest, route);
         return new Located(guest, route, null, null);
-    }
-
-    /** The libvirt domain KubeVirt defines for a VMI. */
-    static String kubevirtDomain(GuestRef guest) {
-        return guest.namespace() + "_" + guest.name();
     }
 
     @Override

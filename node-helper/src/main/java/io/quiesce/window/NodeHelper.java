@@ -3,12 +3,14 @@ package io.quiesce.window;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quiesce.agent.GuestAgent;
+import io.quiesce.agent.QgaSettings;
 import io.quiesce.freeze.FreezeEngine;
 import io.quiesce.freeze.FreezeEngineConfig;
 import io.quiesce.freeze.GuestRecovery;
 import io.quiesce.freeze.GuestRef;
 import io.quiesce.freeze.RecoveryAction;
 import io.quiesce.freeze.RecoveryReport;
+import io.quiesce.libvirt.LibvirtAgent;
 import io.quiesce.locate.AgentSocketLocator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,10 +39,9 @@ import java.util.stream.Collectors;
  */
 public final class NodeHelper implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeHelper.class);
-    /** The libvirt client of this project, with the agent client's timeouts. */
-    private static final LibvirtOpener LIBVIRT_CLIENT = (socket, domain) -> {
-        throw new io.quiesce.agent.AgentUnavailableException("the libvirt client is not built in yet", null);
-    };
+    /** The libvirt client, with the agent client's timeouts. */
+    private static final LibvirtOpener LIBVIRT_CLIENT =
+            (socket, domain) -> LibvirtAgent.open(socket, domain, QgaSettings.defaults());
 
     private final FreezeEngine engine;
     private final HeartbeatLease lease;
