@@ -233,16 +233,16 @@ final class FreezeWindowRunner {
 
     /** The snapshot's channel as the operator resolved it; this helper's default for one that says none. */
     private QuiesceChannel channelOf(QuiescedSnapshot snapshot) {
-        Map<String, String> annotations = snapshot.getMetadata().getAnnotations();
-        String resolved = annotations == null ? null : annotations.get(QuiesceChannel.RESOLVED_ANNOTATION);
+        Map<String, String> labels = snapshot.getMetadata().getLabels();
+        String resolved = labels == null ? null : labels.get(QuiesceChannel.RESOLVED_LABEL);
         if (resolved == null) {
             return defaultChannel;
         }
         try {
             return QuiesceChannel.parse(resolved);
         } catch (IllegalArgumentException e) {
-            LOG.warn("{}/{}: annotation {}: {}; using {}", snapshot.getMetadata().getNamespace(),
-                    snapshot.getMetadata().getName(), QuiesceChannel.RESOLVED_ANNOTATION, e.getMessage(), defaultChannel);
+            LOG.warn("{}/{}: label {}: {}; using {}", snapshot.getMetadata().getNamespace(),
+                    snapshot.getMetadata().getName(), QuiesceChannel.RESOLVED_LABEL, e.getMessage(), defaultChannel);
             return defaultChannel;
         }
     }

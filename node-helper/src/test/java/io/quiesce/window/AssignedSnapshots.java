@@ -48,11 +48,12 @@ final class AssignedSnapshots {
         QuiescedSnapshot snapshot = new QuiescedSnapshot();
         snapshot.getMetadata().setNamespace(vm.namespace());
         snapshot.getMetadata().setName(name);
-        snapshot.getMetadata().setLabels(Map.of(Provenance.NODE, Fixtures.DEFAULT_NODE,
+        Map<String, String> labels = new java.util.HashMap<>(Map.of(Provenance.NODE, Fixtures.DEFAULT_NODE,
                 Provenance.VM, vm.vm().getMetadata().getName()));
         if (channel != null) {
-            snapshot.getMetadata().setAnnotations(Map.of(QuiesceChannel.RESOLVED_ANNOTATION, channel.value()));
+            labels.put(QuiesceChannel.RESOLVED_LABEL, channel.value());
         }
+        snapshot.getMetadata().setLabels(labels);
         if (withFinalizer) {
             snapshot.getMetadata().setFinalizers(List.of(OPERATOR_FINALIZER));
         }

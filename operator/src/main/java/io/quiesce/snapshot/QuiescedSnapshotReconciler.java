@@ -137,26 +137,25 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
     }
 
     /**
-     * Labels the snapshot for the node's helper and, when it is known, names the channel the helper is
-     * to use (an annotation: the helper obeys what the operator resolved, so the precedence lives in
-     * one place). A no-op when both are there already.
+     * Labels the snapshot for the node's helper and, when it is known, with the channel the helper is
+     * to use (the helper obeys what the operator resolved, so the precedence lives in one place). A
+     * no-op when both labels are there already.
      */
     private void assign(QuiescedSnapshot snapshot, String node, QuiesceChannel channel) {
         Map<String, String> labels = Objects.requireNonNullElse(snapshot.getMetadata().getLabels(), Map.of());
-        Map<String, String> annotations = Objects.requireNonNullElse(snapshot.getMetadata().getAnnotations(), Map.of());
         boolean labelled = Objects.equals(labels.get(Provenance.NODE), node);
-        boolean named = channel == null || channel.value().equals(annotations.get(QuiesceChannel.RESOLVED_ANNOTATION));
+        boolean named = channel == null || channel.value().equals(labels.get(QuiesceChannel.RESOLVED_LABEL));
         if (labelled && named) {
             return;
         }
-        Map<String, Object> metadata = new HashMap<>();
-        metadata.put("labels", Map.of(Provenance.NODE, node));
+        Map<String, String> add = new HashMap<>();
+        add.put(Provenance.NODE, node);
         if (channel != null) {
-            metadata.put("annotations", Map.of(QuiesceChannel.RESOLVED_ANNOTATION, channel.value()));
+            add.put(QuiesceChannel.RESOLVED_LABEL, channel.value());
         }
         client.resources(QuiescedSnapshot.class).inNamespace(snapshot.getMetadata().getNamespace())
                 .withName(snapshot.getMetadata().getName())
-                .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("metadata", metadata)));
+                .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("metadata", Map.of("labels", add))));
     }
 
     /** One JSON merge patch of the status subresource with the operator's fields only. */

@@ -158,8 +158,7 @@ final class FakeNodeHelper implements AutoCloseable {
         FreezeRecord record = new FreezeRecord();
         record.setMethod(FreezeMethod.QGA);
         freezes.incrementAndGet();
-        String channel = s.getMetadata().getAnnotations() == null ? null
-                : s.getMetadata().getAnnotations().get(QuiesceChannel.RESOLVED_ANNOTATION);
+        String channel = s.getMetadata().getLabels().get(QuiesceChannel.RESOLVED_LABEL);
         channelsSeen.add(String.valueOf(channel));
         if (behaviour == Behaviour.NO_SOCKET) {
             record.setMethod(null);

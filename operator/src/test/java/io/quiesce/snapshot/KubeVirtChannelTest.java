@@ -98,7 +98,7 @@ class KubeVirtChannelTest {
             QuiescedSnapshot done = awaitPhase(client, ns, "s1", SnapshotPhase.Succeeded);
 
             assertThat(helper.channelsSeen()).containsExactly("auto");
-            assertThat(done.getMetadata().getAnnotations()).containsEntry(QuiesceChannel.RESOLVED_ANNOTATION, "auto");
+            assertThat(done.getMetadata().getLabels()).containsEntry(QuiesceChannel.RESOLVED_LABEL, "auto");
             assertThat(done.getStatus().getFreeze().getMethod()).isEqualTo(FreezeMethod.KUBEVIRT_API);
             assertThat(done.getStatus().getFreeze().getReason()).isEqualTo("Frozen");
             assertThat(done.getStatus().getConsistencyReason()).isEqualTo("FrozenFilesystemsNotCounted");

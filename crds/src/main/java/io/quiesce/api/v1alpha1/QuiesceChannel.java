@@ -28,10 +28,12 @@ public enum QuiesceChannel {
     /** VirtualMachine annotation that picks the channel for that VM's snapshots. */
     public static final String ANNOTATION = "quiesce.io/channel";
     /**
-     * QuiescedSnapshot annotation the operator writes when it hands the snapshot to a node helper:
-     * the channel it resolved ({@code auto}, {@code qga} or {@code libvirt}), which the helper obeys.
+     * QuiescedSnapshot label the operator sets when it hands the snapshot to a node helper: the
+     * channel it resolved ({@code auto}, {@code qga} or {@code libvirt}), which the helper obeys. A
+     * label under Quiesce's prefix (like {@code quiesce.io/node}), so GitOps tools see no drift in
+     * what the user manages, and {@code kubectl get qsnap -l quiesce.io/resolved-channel=libvirt} works.
      */
-    public static final String RESOLVED_ANNOTATION = "quiesce.io/resolved-channel";
+    public static final String RESOLVED_LABEL = "quiesce.io/resolved-channel";
 
     private final String value;
 
