@@ -126,10 +126,10 @@ final class FreezeWindowRunner {
             if (ChannelChoice.NO_AGENT_CHANNEL.equals(located.reason())) {
                 return noChannel(snapshot, located.problem());
             }
-            FreezeRecord record = notFrozen(snapshot, mode, located.reason(), located.problem());
-            record.setMethod(channel == QuiesceChannel.LIBVIRT ? FreezeMethod.LIBVIRT
-                    : channel == QuiesceChannel.QGA ? FreezeMethod.QGA : null);
-            return record;
+            // an explicit channel that cannot be used: the record names it; never another channel
+            FreezeMethod asked = channel == QuiesceChannel.LIBVIRT ? FreezeMethod.LIBVIRT
+                    : channel == QuiesceChannel.QGA ? FreezeMethod.QGA : null;
+            return withMethod(notFrozen(snapshot, mode, located.reason(), located.problem()), asked);
         }
         FreezeMethod method = located.route().method();
         List<VolumeSnapshot> leftOver = creator.existing(snapshot);
