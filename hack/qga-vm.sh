@@ -6,12 +6,13 @@
 # guest, so guest-fsfreeze-* never touches the host's filesystems. qemu-ga is NEVER executed on the
 # host: it is only extracted from its .deb and copied into the initramfs.
 #
-# Usage:  qga-vm.sh [start|stop|status|build|clean|purge-cache]      (default: start)
+# Usage:  qga-vm.sh [start|stop|status|build|image|clean|purge-cache]      (default: start)
 #   start        build the image if missing, boot the VM (idempotent per QGA_VM_DIR), wait for
 #                the agent, write $QGA_VM_DIR/qga-vm.env, print the agent socket path (last line)
 #   stop         stop the VM by PID (SIGTERM, then SIGKILL after 5 s); idempotent
 #   status       exit 0 if the VM runs and its agent answers, 1 otherwise
 #   build        (re)build the kernel+initramfs cache only
+#   image        print the kernel+initramfs cache dir, building it when missing (hack/libvirt-vm.sh boots it)
 #   clean        stop + remove the runtime dir
 #   purge-cache  remove the shared kernel/initramfs cache
 #
@@ -402,6 +403,7 @@ case $cmd in
   _reap) # internal: safety net against leaked VMs
     sleep "$2"; pid=$(qemu_pid) && [[ $pid == "$3" ]] && { rm -f "$REAPER_PID"; log "TTL expired"; stop; }; exit 0 ;;
   build) need_cmds; QGA_VM_REBUILD=1 ensure_image; exit 0 ;;
+  image) need_cmds; ensure_image; exit 0 ;;
   purge-cache) rm -rf "$CACHE"; exit 0 ;;
 esac
 if [[ $cmd != start && ! -d $RUN ]]; then # nothing was ever started here: don't create the dir
@@ -415,5 +417,5 @@ case $cmd in
   stop) stop ;;
   status) status ;;
   clean) stop; rm -rf "$RUN" ;;
-  *) echo "usage: $0 [start|stop|status|build|clean|purge-cache]" >&2; exit 2 ;;
+  *) echo "usage: $0 [start|stop|status|build|image|clean|purge-cache]" >&2; exit 2 ;;
 esac

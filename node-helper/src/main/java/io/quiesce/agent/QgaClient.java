@@ -28,13 +28,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class QgaClient implements GuestAgent {
 
-    static final String PING = "guest-ping";
-    static final String INFO = "guest-info";
-    static final String STATUS = "guest-fsfreeze-status";
-    static final String FREEZE = "guest-fsfreeze-freeze";
-    static final String FREEZE_LIST = "guest-fsfreeze-freeze-list";
-    static final String THAW = "guest-fsfreeze-thaw";
-    static final String FSINFO = "guest-get-fsinfo";
+    /** QGA command names, shared with the libvirt channel. */
+    public static final String PING = "guest-ping";
+    public static final String INFO = "guest-info";
+    public static final String STATUS = "guest-fsfreeze-status";
+    public static final String FREEZE = "guest-fsfreeze-freeze";
+    public static final String FREEZE_LIST = "guest-fsfreeze-freeze-list";
+    public static final String THAW = "guest-fsfreeze-thaw";
+    public static final String FSINFO = "guest-get-fsinfo";
 
     private static final Logger LOG = LoggerFactory.getLogger(QgaClient.class);
 

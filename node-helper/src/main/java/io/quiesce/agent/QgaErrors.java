@@ -1,7 +1,10 @@
 package io.quiesce.agent;
 
-/** Maps an agent's {@code {"error":{"class","desc"}}} reply to the typed failure callers act on. */
-final class QgaErrors {
+/**
+ * Maps an agent's {@code {"error":{"class","desc"}}} reply to the typed failure callers act on.
+ * Public for the libvirt channel, which relays the agent's errors inside libvirt errors.
+ */
+public final class QgaErrors {
 
     /** What a Windows agent's thaw says when VSS let go of the writes before the thaw came. */
     static final String VSS_HOLD_LIMIT = "fsfreeze is limited";
@@ -9,7 +12,8 @@ final class QgaErrors {
     private QgaErrors() {
     }
 
-    static AgentException toException(String command, String errorClass, String desc) {
+    /** The typed failure for an agent error of {@code errorClass} with description {@code desc}. */
+    public static AgentException toException(String command, String errorClass, String desc) {
         if ("CommandNotFound".equals(errorClass) || "CommandDisabled".equals(errorClass)) {
             return new AgentCommandUnavailableException(command, errorClass, desc);
         }

@@ -8,8 +8,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
-/** Encoding of QGA requests and decoding of reply lines (bytes in, JSON trees out). */
-final class QgaJson {
+/**
+ * Encoding of QGA requests and decoding of reply lines (bytes in, JSON trees out). Public for the
+ * libvirt channel, which carries the same requests and replies inside libvirt's agent command.
+ */
+public final class QgaJson {
 
     /** The byte the agent writes before a {@code guest-sync-delimited} reply; never part of UTF-8 text. */
     static final byte DELIMITER = (byte) 0xFF;
@@ -33,7 +36,7 @@ final class QgaJson {
      *
      * @throws IllegalArgumentException when the request would exceed {@link #MAX_REQUEST_BYTES}
      */
-    static byte[] request(String command, ObjectNode arguments, String id) {
+    public static byte[] request(String command, ObjectNode arguments, String id) {
         ObjectNode req = MAPPER.createObjectNode().put("execute", command);
         if (arguments != null && !arguments.isEmpty()) {
             req.set("arguments", arguments);
@@ -61,7 +64,7 @@ final class QgaJson {
      *
      * @throws AgentProtocolException when it is not exactly one JSON object
      */
-    static JsonNode parseObject(byte[] line, int offset) {
+    public static JsonNode parseObject(byte[] line, int offset) {
         JsonNode node;
         try {
             node = MAPPER.readTree(line, offset, line.length - offset);
@@ -84,7 +87,7 @@ final class QgaJson {
     }
 
     /** A short printable excerpt of a line for messages and logs (0xFF shown as {@code \xff}). */
-    static String excerpt(byte[] line) {
+    public static String excerpt(byte[] line) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < line.length && sb.length() < EXCERPT_CHARS; i++) {
             int b = line[i] & 0xFF;
@@ -97,7 +100,8 @@ final class QgaJson {
         return line.length > sb.length() ? sb + "...(" + line.length + " bytes)" : sb.toString();
     }
 
-    static String excerpt(JsonNode node) {
+    /** Like {@link #excerpt(byte[])} for a JSON tree. */
+    public static String excerpt(JsonNode node) {
         return excerpt(node.toString().getBytes(StandardCharsets.UTF_8));
     }
 

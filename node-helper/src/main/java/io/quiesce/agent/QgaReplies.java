@@ -8,21 +8,25 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** Turns the {@code return} values of QGA commands into typed values, rejecting wrong shapes. */
-final class QgaReplies {
+/**
+ * Turns the {@code return} values of QGA commands into typed values, rejecting wrong shapes with
+ * {@link AgentProtocolException}. Public for the libvirt channel, which gets the same replies.
+ */
+public final class QgaReplies {
 
     private QgaReplies() {
     }
 
     /** A non-negative count, as the freeze and thaw commands return. */
-    static int count(String command, JsonNode ret) {
+    public static int count(String command, JsonNode ret) {
         if (!ret.isIntegralNumber() || !ret.canConvertToInt() || ret.intValue() < 0) {
             throw wrongType(command, "a non-negative integer", ret);
         }
         return ret.intValue();
     }
 
-    static FreezeState freezeState(String command, JsonNode ret) {
+    /** {@code "frozen"} or {@code "thawed"}. */
+    public static FreezeState freezeState(String command, JsonNode ret) {
         if (ret.isTextual()) {
             switch (ret.textValue()) {
                 case "frozen":
@@ -36,7 +40,8 @@ final class QgaReplies {
         throw wrongType(command, "\"frozen\" or \"thawed\"", ret);
     }
 
-    static GuestInfo guestInfo(String command, JsonNode ret) {
+    /** {@code guest-info}'s version and supported commands. */
+    public static GuestInfo guestInfo(String command, JsonNode ret) {
         JsonNode version = ret.path("version");
         JsonNode supported = ret.path("supported_commands");
         if (!version.isTextual() || !supported.isArray()) {
@@ -52,7 +57,8 @@ final class QgaReplies {
         return new GuestInfo(version.textValue(), Collections.unmodifiableMap(commands));
     }
 
-    static List<GuestFilesystem> filesystems(String command, JsonNode ret) {
+    /** {@code guest-get-fsinfo}'s entries. */
+    public static List<GuestFilesystem> filesystems(String command, JsonNode ret) {
         if (!ret.isArray()) {
             throw wrongType(command, "an array", ret);
         }

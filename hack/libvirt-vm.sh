@@ -1,0 +1,226 @@
+#!/usr/bin/env bash
+# libvirt-vm.sh - a private libvirt daemon (libvirtd in session mode, no systemd) managing the test
+# guest of hack/qga-vm.sh (same kernel+initramfs, the REAL qemu-guest-agent, ext4 /data, writer),
+# the way a KubeVirt virt-launcher pod's virtqemud manages its VM: libvirt holds the agent socket.
+#
+# Usage:  libvirt-vm.sh [start|stop|status|daemon-kill|daemon-start]      (default: start)
+#   start         start the daemon, create the domains, wait for the agent, write
+#                 $LIBVIRT_VM_DIR/libvirt-vm.env, print the daemon socket path (last line)
+#   stop          destroy the domains FIRST (libvirtd does not stop its QEMU processes when it exits),
+#                 then stop the daemon, all by PID; idempotent
+#   status        exit 0 if the daemon answers and the domain's agent is connected
+#   daemon-kill   SIGKILL the daemon only (tests of a daemon gone mid-call); the domains keep running
+#   daemon-start  start the daemon again; it reconnects to the running domains and their agents
+#
+# Domains (transient, created on start):
+#   qgavm        the test guest; its agent channel is held by libvirt, as in KubeVirt
+#   qganoagent   a guest that never runs an agent (firmware only, no boot disk): "agent not connected"
+#
+# As root the daemon and QEMU run as an unprivileged user (LIBVIRT_VM_USER, default 65534:65534 =
+# nobody), never as root: a root libvirtd writes system state (/etc/libvirt, /run/libvirt, cgroups).
+# Root can still connect to that daemon's socket. As another user they run as that user.
+#
+# Environment (all optional):
+#   LIBVIRT_VM_DIR     runtime dir of ONE daemon (default /tmp/quiesce-lv.$UID; keep it short: unix
+#                      socket paths are limited to 107 bytes)
+#   LIBVIRT_VM_CACHE   libvirt's QEMU capabilities cache, kept between runs (saves ~4 s of daemon start)
+#   LIBVIRT_VM_USER    uid:gid for daemon and QEMU when run as root (default 65534:65534)
+#   LIBVIRT_VM_BOOT_TIMEOUT  seconds to wait for the daemon and for the agent (default 180)
+#   LIBVIRT_VM_TTL     safety reaper: stop everything after N s (default 3600, 0 = off)
+#   QGA_VM_*           passed to hack/qga-vm.sh, which builds (once) and caches the guest image
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SELF=$HERE/$(basename "${BASH_SOURCE[0]}")
+B=${LIBVIRT_VM_DIR:-/tmp/quiesce-lv.$(id -u)}
+BOOT_TIMEOUT=${LIBVIRT_VM_BOOT_TIMEOUT:-180}
+TTL=${LIBVIRT_VM_TTL:-3600}
+DOM=qgavm
+IDLE_DOM=qganoagent
+SOCK=$B/run/libvirt/libvirt-sock
+URI="qemu:///session?socket=$SOCK"
+DAEMON_PIDFILE=$B/run/libvirtd.pid
+REAPER_PID=$B/reaper.pid
+ENVFILE=$B/libvirt-vm.env
+if [[ $EUID == 0 ]]; then
+  UIDGID=${LIBVIRT_VM_USER:-65534:65534}
+  CACHE=${LIBVIRT_VM_CACHE:-/var/tmp/quiesce-libvirt-vm-cache.${UIDGID%:*}}
+else
+  UIDGID=$(id -u):$(id -g)
+  CACHE=${LIBVIRT_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/quiesce/libvirt-vm}
+fi
+
+log() { printf '[libvirt-vm %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+now_ms() { local t; t=$(date +%s%N); echo $((t / 1000000)); }
+V() { virsh -q -c "$URI" "$@"; }
+
+need_cmds() {
+  local c
+  for c in libvirtd virsh qemu-system-x86_64 mkfs.ext4 setpriv; do
+    command -v "$c" >/dev/null || die "missing $c (hack/lib/packages.sh installs libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients)"
+  done
+}
+
+# prints the PID of a live process whose pidfile is $1 and whose command line contains $2
+pid_of() {
+  [[ -f $1 ]] || return 1
+  local pid; pid=$(tr -dc 0-9 <"$1"); [[ -n $pid && -r /proc/$pid/cmdline ]] || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$2" || return 1
+  echo "$pid"
+}
+daemon_pid() { pid_of "$DAEMON_PIDFILE" "libvirtd -p $DAEMON_PIDFILE"; }
+
+daemon_start() {
+  local t0; t0=$(now_ms)
+  daemon_pid >/dev/null && die "daemon already running (pid $(daemon_pid))"
+  rm -f "$SOCK"
+  local run_as=()
+  [[ $EUID == 0 ]] && run_as=(setpriv --reuid="${UIDGID%:*}" --regid="${UIDGID#*:}" --clear-groups)
+  # private XDG dirs: config, runtime state, sockets and the capabilities cache of this daemon only
+  setsid "${run_as[@]}" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$B/home" XDG_RUNTIME_DIR="$B/run" \
+    XDG_CONFIG_HOME="$B/cfg" XDG_CACHE_HOME="$CACHE" \
+    libvirtd -p "$DAEMON_PIDFILE" </dev/null >>"$B/run/libvirtd.stdout" 2>&1 9>&- &
+  until V version >/dev/null 2>&1; do
+    (( $(now_ms) - t0 < BOOT_TIMEOUT * 1000 )) || { tail -n 20 "$B/run/libvirtd.log" >&2 || true; die "daemon not up after ${BOOT_TIMEOUT}s"; }
+    sleep 0.05
+  done
+  DAEMON_MS=$(( $(now_ms) - t0 ))
+  log "libvirtd pid $(daemon_pid) up in $DAEMON_MS ms: $SOCK"
+}
+
+daemon_stop() {
+  local pid
+  pid=$(daemon_pid) || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+  log "libvirtd $pid stopped"
+}
+
+domain_xml() { # $1 = name, $2 = with-kernel (1|0)
+  local os="<type arch='x86_64' machine='pc'>hvm</type>" mem=256 disk=""
+  if [[ $2 == 1 ]]; then
+    os+="<kernel>$B/vm/vmlinuz</kernel><initrd>$B/vm/initramfs.img</initrd>"
+    os+="<cmdline>console=ttyS0 panic=-1 loglevel=4 rdinit=/init mitigations=off qgatest.writer=1</cmdline>"
+    disk="<disk type='file' device='disk'><driver name='qemu' type='raw' cache='writeback' io='threads'/>
+      <source file='$B/vm/data.img'/><target dev='vda' bus='virtio'/><serial>qgadata</serial></disk>
+    <serial type='file'><source path='$B/vm/console.log'/><target port='0'/></serial>"
+  else
+    mem=32   # firmware only: no boot device, so no agent ever connects
+  fi
+  cat <<EOF
+<domain type='qemu'>
+  <name>$1</name>
+  <memory unit='MiB'>$mem</memory>
+  <vcpu>1</vcpu>
+  <os>$os</os>
+  <on_poweroff>destroy</on_poweroff><on_reboot>destroy</on_reboot><on_crash>destroy</on_crash>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    $disk
+    <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>
+    <controller type='usb' model='none'/>
+    <video><model type='none'/></video>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+EOF
+}
+
+kill_leftover_qemu() { # $1 = domain name
+  local pid
+  if pid=$(pid_of "$B/run/libvirt/qemu/run/$1.pid" "guest=$1"); then
+    kill -KILL "$pid" 2>/dev/null || true; log "killed leftover qemu $pid ($1)"
+  fi
+}
+
+kill_reaper() {
+  local rp
+  rp=$(pid_of "$REAPER_PID" "_reap") && { kill -TERM -- "-$rp" 2>/dev/null || kill -TERM "$rp" 2>/dev/null || true; }
+  rm -f "$REAPER_PID"
+}
+
+start() {
+  local t0; t0=$(now_ms)
+  need_cmds
+  if daemon_pid >/dev/null && status >/dev/null 2>&1; then log "already running"; echo "$SOCK"; return 0; fi
+  stop
+  local img; img=$(bash "$HERE/qga-vm.sh" image | tail -n 1)
+  [[ -s $img/vmlinuz && -s $img/initramfs.img ]] || die "no guest image from hack/qga-vm.sh image"
+  (( ${#SOCK} < 100 )) || die "socket path too long (${#SOCK} > 99): set LIBVIRT_VM_DIR to a short path"
+  rm -rf "${B:?}"/{home,run,cfg,vm}; mkdir -p "$B"/{home,run,cfg/libvirt,vm} "$CACHE"
+  cat >"$B/cfg/libvirt/libvirtd.conf" <<EOF
+log_filters = "1:qemu.qemu_agent 3:qemu 3:util 3:rpc 3:conf"
+log_outputs = "2:file:$B/run/libvirtd.log"
+EOF
+  echo 'stdio_handler = "file"' >"$B/cfg/libvirt/qemu.conf"   # no virtlogd
+  # the unprivileged daemon cannot read root's image cache: copy the (small) kernel and initramfs
+  cp "$img/vmlinuz" "$img/initramfs.img" "$B/vm/"
+  truncate -s 64M "$B/vm/data.img"
+  mkfs.ext4 -q -F -L qgadata -E lazy_itable_init=0,lazy_journal_init=0 "$B/vm/data.img"
+  chown -R "$UIDGID" "$B" "$CACHE"; chmod 700 "$B" "$B/run" "$CACHE"
+  daemon_start
+  if [[ $TTL != 0 ]]; then
+    LIBVIRT_VM_DIR=$B setsid bash "$SELF" _reap "$TTL" </dev/null >/dev/null 2>&1 9>&- &
+    echo $! >"$REAPER_PID"
+  fi
+  domain_xml "$IDLE_DOM" 0 >"$B/vm/$IDLE_DOM.xml"
+  domain_xml "$DOM" 1 >"$B/vm/$DOM.xml"
+  local tb; tb=$(now_ms)
+  V create "$B/vm/$DOM.xml" >/dev/null || die "cannot create $DOM"
+  V create "$B/vm/$IDLE_DOM.xml" >/dev/null || die "cannot create $IDLE_DOM"
+  # agent ready: the guest opened its agent port (libvirt marks the channel connected) and the agent
+  # answers a dedicated API call; no qemu-agent-command, which would taint the domain
+  until V dumpxml "$DOM" 2>/dev/null | grep -q "name='org.qemu.guest_agent.0' state='connected'" \
+        && V domfsinfo "$DOM" 2>/dev/null | grep -q /data; do
+    (( $(now_ms) - tb < BOOT_TIMEOUT * 1000 )) || { tail -n 30 "$B/vm/console.log" >&2 || true; die "agent not ready after ${BOOT_TIMEOUT}s"; }
+    sleep 0.2
+  done
+  local agent_sock
+  agent_sock=$(V dumpxml "$DOM" | sed -n "s/.*<source mode='bind' path='\([^']*guest_agent[^']*\)'.*/\1/p" | head -n 1)
+  { echo "LIBVIRT_SOCK=$SOCK"; echo "LIBVIRT_URI=$URI"; echo "DOMAIN=$DOM"; echo "NOAGENT_DOMAIN=$IDLE_DOM"
+    echo "AGENT_SOCK=$agent_sock"; echo "CONSOLE_LOG=$B/vm/console.log"; echo "DATA_IMG=$B/vm/data.img"
+    echo "DAEMON_MS=$DAEMON_MS"; echo "BOOT_MS=$(( $(now_ms) - tb ))"; echo "START_MS=$(( $(now_ms) - t0 ))"; } >"$ENVFILE"
+  log "domain $DOM agent ready $(( $(now_ms) - tb )) ms after create (env: $ENVFILE)"
+  echo "$SOCK"
+}
+
+stop() {
+  if daemon_pid >/dev/null; then
+    V destroy "$DOM" >/dev/null 2>&1 && log "domain $DOM destroyed" || true
+    V destroy "$IDLE_DOM" >/dev/null 2>&1 && log "domain $IDLE_DOM destroyed" || true
+  fi
+  kill_leftover_qemu "$DOM"; kill_leftover_qemu "$IDLE_DOM"
+  daemon_stop
+  kill_reaper
+  rm -f "$ENVFILE"
+  return 0
+}
+
+status() {
+  daemon_pid >/dev/null || { echo "stopped"; return 1; }
+  if V dumpxml "$DOM" 2>/dev/null | grep -q "name='org.qemu.guest_agent.0' state='connected'"; then
+    echo "running daemon=$(daemon_pid) agent=connected sock=$SOCK"; return 0
+  fi
+  echo "running daemon=$(daemon_pid) agent=not-connected"; return 1
+}
+
+cmd=${1:-start}
+if [[ $cmd == _reap ]]; then # internal: safety net against a leaked daemon and domains
+  sleep "$2"; log "TTL expired"; rm -f "$REAPER_PID"; exec 9>"$B/.lock"; flock -w 60 9; stop; exit 0
+fi
+if [[ $cmd != start && ! -d $B ]]; then # nothing was ever started here: don't create the dir
+  [[ $cmd == status ]] && { echo "stopped"; exit 1; }
+  exit 0
+fi
+mkdir -p "$B"
+exec 9>"$B/.lock"; flock -w 300 9 || die "lock busy: $B/.lock"
+case $cmd in
+  start) start ;;
+  stop) stop ;;
+  status) status ;;
+  daemon-kill) pid=$(daemon_pid) && { kill -KILL "$pid"; log "libvirtd $pid killed"; } || log "daemon not running" ;;
+  daemon-start) daemon_start ;;
+  *) echo "usage: $0 [start|stop|status|daemon-kill|daemon-start]" >&2; exit 2 ;;
+esac
