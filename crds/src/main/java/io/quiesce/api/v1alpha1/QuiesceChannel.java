@@ -46,11 +46,6 @@ public enum QuiesceChannel {
         return value;
     }
 
-    /** True for the channels the node helper runs ({@code auto}, {@code qga}, {@code libvirt}). */
-    public boolean runsOnNodeHelper() {
-        return this != KUBEVIRT_API;
-    }
-
     /**
      * Parses a value as written in specs, annotations and settings.
      *
