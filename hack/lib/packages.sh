@@ -11,6 +11,10 @@ missing_packages() {
   command -v zstd >/dev/null || pkgs+=(zstd)
   command -v xz >/dev/null || pkgs+=(xz-utils)
   command -v cpio >/dev/null || pkgs+=(cpio)
+  # the libvirt channel's tests: a private libvirtd (session mode) with its QEMU driver, and virsh
+  command -v libvirtd >/dev/null || pkgs+=(libvirt-daemon)
+  compgen -G '/usr/lib/*/libvirt/connection-driver/libvirt_driver_qemu.so' >/dev/null || pkgs+=(libvirt-daemon-driver-qemu)
+  command -v virsh >/dev/null || pkgs+=(libvirt-clients)
   command -v mvn >/dev/null || pkgs+=(maven)
   command -v javac >/dev/null || pkgs+=(openjdk-17-jdk-headless)
   echo "${pkgs[@]}"

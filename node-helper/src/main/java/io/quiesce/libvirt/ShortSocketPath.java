@@ -34,7 +34,7 @@ final class ShortSocketPath implements AutoCloseable {
         if (target.toString().getBytes(StandardCharsets.UTF_8).length <= MAX_ADDRESS_BYTES) {
             return new ShortSocketPath(AFUNIXSocketAddress.of(target), null);
         }
-        Path dir = Files.createTempDirectory(TEMP_ROOT, "qlv",
+        Path dir = Files.createTempDirectory(TEMP_ROOT, "qsock",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         try {
             Path link = Files.createSymbolicLink(dir.resolve("s"), target);

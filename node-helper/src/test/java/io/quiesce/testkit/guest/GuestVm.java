@@ -2,10 +2,6 @@ package io.quiesce.testkit.guest;
 
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiesce.agent.AgentException;
 import io.quiesce.agent.FreezeState;
 import io.quiesce.agent.QgaClient;
@@ -17,14 +13,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -42,7 +35,6 @@ public final class GuestVm implements AutoCloseable {
 
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration AGENT_TIMEOUT = Duration.ofSeconds(5);
-    private static final Pattern KNOB_VALUE = Pattern.compile("|[0-9]{1,4}(\\.[0-9]{1,3})?");
     private static final QgaSettings HARNESS_AGENT_SETTINGS = QgaSettings.defaults()
             .withCommandTimeout(AGENT_TIMEOUT);
 
@@ -51,7 +43,7 @@ public final class GuestVm implements AutoCloseable {
     private final Path agentSocket;
     private final Path qmpSocket;
     private final Path dataImage;
-    private final ConsoleLog console;
+    private final GuestConsole console;
     private final Duration bootTime;
     private final Thread shutdownHook = new Thread(this::stop, "stop-real-guest");
     private final AtomicBoolean stopped = new AtomicBoolean();
@@ -62,7 +54,7 @@ public final class GuestVm implements AutoCloseable {
         this.agentSocket = underRunDir(runDir, env, "QGA_SOCK");
         this.qmpSocket = underRunDir(runDir, env, "QMP_SOCK");
         this.dataImage = underRunDir(runDir, env, "DATA_IMG");
-        this.console = new ConsoleLog(underRunDir(runDir, env, "CONSOLE_LOG"));
+        this.console = new GuestConsole(underRunDir(runDir, env, "CONSOLE_LOG"));
         this.bootTime = Duration.ofMillis(Long.parseLong(required(env, "BOOT_MS")));
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
@@ -128,21 +120,12 @@ public final class GuestVm implements AutoCloseable {
 
     /** The writer's last completed iteration and the guest uptime it printed. */
     public WriterProgress writerProgress() {
-        return console.lastWrite().orElseThrow(() -> new IllegalStateException(
-                "no writer line in the console log yet:\n" + console.tail(2048)));
+        return console.writerProgress();
     }
 
     /** Waits until the writer completes an iteration after the current one; returns it. */
     public WriterProgress awaitWriterAdvance(Duration timeout) {
-        long before = console.lastWrite().map(WriterProgress::iteration).orElse(0L);
-        AtomicReference<WriterProgress> now = new AtomicReference<>();
-        await("guest writer advances past iteration " + before).atMost(timeout)
-                .pollInterval(Duration.ofMillis(100))
-                .until(() -> {
-                    console.lastWrite().ifPresent(now::set);
-                    return now.get() != null && now.get().iteration() > before;
-                });
-        return now.get();
+        return console.awaitWriterAdvance(timeout);
     }
 
     /**
@@ -150,25 +133,12 @@ public final class GuestVm implements AutoCloseable {
      * also while {@code /data} is frozen.
      */
     public double awaitFreshGuestUptime(Duration timeout) {
-        long mark = console.size();
-        AtomicReference<Double> up = new AtomicReference<>();
-        await("a guest heartbeat").atMost(timeout).pollInterval(Duration.ofMillis(100))
-                .until(() -> {
-                    console.lastHeartbeatAfter(mark).ifPresent(up::set);
-                    return up.get() != null;
-                });
-        return up.get();
+        return console.awaitFreshGuestUptime(timeout);
     }
 
     /** Waits until the guest's heartbeat shows an uptime of at least {@code uptimeSeconds}. */
     public double awaitGuestUptime(double uptimeSeconds, Duration timeout) {
-        AtomicReference<Double> up = new AtomicReference<>();
-        await("guest uptime reaches " + uptimeSeconds + " s").atMost(timeout).pollInterval(Duration.ofMillis(100))
-                .until(() -> {
-                    console.lastHeartbeatAfter(0).ifPresent(up::set);
-                    return up.get() != null && up.get() >= uptimeSeconds;
-                });
-        return up.get();
+        return console.awaitGuestUptime(uptimeSeconds, timeout);
     }
 
     /**
@@ -177,17 +147,16 @@ public final class GuestVm implements AutoCloseable {
      * @param value seconds for the timed knobs, empty for {@link GuestKnob#KILL_IN_FREEZE_HOOK}
      */
     public void setKnob(GuestKnob knob, String value) {
-        if (!KNOB_VALUE.matcher(value).matches()) {
-            throw new IllegalArgumentException("knob value must be empty or a number of seconds: " + value);
+        try (QgaClient agent = new QgaClient(agentSocket, HARNESS_AGENT_SETTINGS)) {
+            GuestShell.setKnob(exec(agent), knob, value);
         }
-        // write then rename: the guest's control loop polls the file and must never read it half-written
-        guestShell("mkdir -p /run/qga-test && printf %s \"$1\" > /run/qga-test/.$2 && mv -f /run/qga-test/.$2 /run/qga-test/$2",
-                value, knob.fileName());
     }
 
     /** Disarms every knob not yet consumed. */
     public void clearKnobs() {
-        guestShell("rm -f /run/qga-test/* /run/qga-test/.[a-z]*");
+        try (QgaClient agent = new QgaClient(agentSocket, HARNESS_AGENT_SETTINGS)) {
+            GuestShell.clearKnobs(exec(agent));
+        }
     }
 
     /**
@@ -228,7 +197,7 @@ public final class GuestVm implements AutoCloseable {
 
     /** The current end of the console log, a mark for {@link #consoleSince(long)}. */
     public long consoleMark() {
-        return console.size();
+        return console.mark();
     }
 
     /** What the guest printed on its console after {@code mark} (at most the last 256 KiB). */
@@ -259,30 +228,8 @@ public final class GuestVm implements AutoCloseable {
         }
     }
 
-    /** Runs {@code sh -c script sh args...} in the guest and requires exit code 0. */
-    private void guestShell(String shellScript, String... args) {
-        JsonNodeFactory json = JsonNodeFactory.instance;
-        ObjectNode exec = json.objectNode().put("path", "/bin/sh").put("capture-output", true);
-        ArrayNode argv = exec.putArray("arg").add("-c").add(shellScript).add("sh");
-        for (String a : args) {
-            argv.add(a);
-        }
-        try (QgaClient agent = new QgaClient(agentSocket, HARNESS_AGENT_SETTINGS)) {
-            long pid = agent.execute("guest-exec", exec, AGENT_TIMEOUT).path("pid").asLong(-1);
-            ObjectNode statusArgs = json.objectNode().put("pid", pid);
-            AtomicReference<JsonNode> status = new AtomicReference<>();
-            await("guest-exec pid " + pid + " exits").atMost(Duration.ofSeconds(15))
-                    .pollInterval(Duration.ofMillis(50))
-                    .until(() -> {
-                        status.set(agent.execute("guest-exec-status", statusArgs, AGENT_TIMEOUT));
-                        return status.get().path("exited").asBoolean(false);
-                    });
-            if (status.get().path("exitcode").asInt(-1) != 0) {
-                String err = new String(Base64.getDecoder().decode(status.get().path("err-data").asText("")),
-                        StandardCharsets.UTF_8);
-                throw new IllegalStateException("guest command failed: " + status.get() + " " + err);
-            }
-        }
+    private static GuestShell.AgentExec exec(QgaClient agent) {
+        return (command, arguments) -> agent.execute(command, arguments, AGENT_TIMEOUT);
     }
 
     private void keepConsoleLog() {

@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Runs host helper processes (the guest script, cp, e2fsck, debugfs) with a timeout and bounded output. */
-final class Processes {
+public final class Processes {
 
     /** Keep at most this much of a process's output: enough for any error, never a memory problem. */
     static final int OUTPUT_TAIL_BYTES = 256 * 1024;
@@ -19,7 +19,7 @@ final class Processes {
     private Processes() {
     }
 
-    static ProcessResult run(Duration timeout, Map<String, String> env, List<String> command) {
+    public static ProcessResult run(Duration timeout, Map<String, String> env, List<String> command) {
         Path out = null;
         try {
             out = Files.createTempFile("quiesce-proc", ".log");

@@ -4,7 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Finds files of the Quiesce checkout from tests running in any module. */
-final class QuiesceProject {
+public final class QuiesceProject {
 
     private QuiesceProject() {
     }
@@ -14,7 +14,7 @@ final class QuiesceProject {
      * property {@code quiesce.projectRoot}, else env {@code QUIESCE_PROJECT_ROOT} (set by the
      * parent pom's surefire config), else the nearest parent of the working dir holding the file.
      */
-    static Path file(String relative) {
+    public static Path file(String relative) {
         if (relative.startsWith("/") || relative.contains("..")) {
             throw new IllegalArgumentException("not a project-relative path: " + relative);
         }
