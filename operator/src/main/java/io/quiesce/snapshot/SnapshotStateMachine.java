@@ -196,6 +196,11 @@ public final class SnapshotStateMachine {
                 return d.fail(NO_AGENT_CHANNEL, "the node helper found no agent channel and the failureDeadline "
                         + "passed before KubeVirt could freeze: " + freeze.getError());
             }
+            if (records.stream().anyMatch(r -> o.volumeSnapshots().containsKey(r.getVolumeSnapshotName()))) {
+                // the helper created none, so KubeVirt's window ran already and this cache predates its record
+                return d.progressing("FreezingThroughKubeVirt", "waiting for the record of KubeVirt's freeze",
+                        Action.NONE, null, records, deadline);
+            }
             return d.fallBackToKubeVirt(records, "the node helper on node " + st.getNodeName()
                     + " found no agent channel (" + freeze.getError() + "); freezing through KubeVirt's freeze "
                     + "subresource instead");

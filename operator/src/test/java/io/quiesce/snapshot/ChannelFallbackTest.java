@@ -9,6 +9,7 @@ import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.api.v1alpha1.QuiescedSnapshotStatus;
 import io.quiesce.api.v1alpha1.SnapshotPhase;
 import io.quiesce.api.v1alpha1.VolumeSnapshotRecord;
+import io.quiesce.kube.csi.VolumeSnapshot;
 import io.quiesce.kube.kubevirt.VirtualMachine;
 import io.quiesce.snapshot.Decision.Action;
 import io.quiesce.snapshot.Observation.Admission;
@@ -108,6 +109,18 @@ class ChannelFallbackTest {
         kubevirt.setMethod(io.quiesce.api.v1alpha1.FreezeMethod.KUBEVIRT_API);
         assertThat(SnapshotStateMachine.decide(assigned(kubevirt, NOW)).action())
                 .isNotEqualTo(Action.FREEZE_THROUGH_KUBEVIRT);
+    }
+
+    @Test
+    void aStaleCacheAfterTheFallbackDoesNotFreezeTwice() {
+        Observation fresh = assigned(helperRecord("NoAgentChannel", "none"), NOW);
+        Observation stale = new Observation(fresh.snapshot(), NOW, fresh.vm(), fresh.vmi(), DRIVERS, CLASSES,
+                Admission.FREE, true, null, Map.of("s1-pvcdisk1", new VolumeSnapshot()));
+
+        Decision d = SnapshotStateMachine.decide(stale);
+
+        assertThat(d.action()).isEqualTo(Action.NONE);
+        assertThat(d.status().getPhase()).isEqualTo(SnapshotPhase.InProgress);
     }
 
     @Test
