@@ -64,12 +64,6 @@ public record HelperSettings(String nodeName, String namespace, List<Path> socke
                 freezeTimeoutMax, healthAddress, defaultChannel, root, template);
     }
 
-    /** The same settings with another default channel. */
-    public HelperSettings withDefaultChannel(QuiesceChannel channel) {
-        return new HelperSettings(nodeName, namespace, socketRoots, socketTemplates, maxFreezesPerNode,
-                freezeTimeoutMax, healthAddress, channel, libvirtSocketRoot, libvirtSocketTemplate);
-    }
-
     /**
      * Reads the settings from environment variables.
      *
