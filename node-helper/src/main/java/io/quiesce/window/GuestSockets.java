@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
+import java.util.function.Predicate;
 
 /**
  * Finds how to reach a VM's agent on this node: from its VirtualMachineInstance's launcher pod on
@@ -32,6 +33,7 @@ final class GuestSockets implements AgentConnector {
     private final BiFunction<GuestRef, Path, GuestAgent> qgaOpener;
     private final LibvirtOpener libvirtOpener;
     private final Map<GuestRef, AgentRoute> routes = new ConcurrentHashMap<>();
+    private volatile Predicate<GuestRef> held = guest -> false;
 
     /**
      * @param libvirtSockets where the libvirt daemon sockets of virt-launcher pods are; null when the
@@ -47,6 +49,15 @@ final class GuestSockets implements AgentConnector {
         this.node = node;
         this.qgaOpener = qgaOpener;
         this.libvirtOpener = libvirtOpener;
+    }
+
+    /**
+     * Keeps the route of a guest while {@code held} says the freeze engine holds it (frozen, or on the
+     * needs-thaw list), so that its thaws go the way its freeze went even if another lookup finds
+     * another way meanwhile. Set once the engine exists (the engine needs this connector first).
+     */
+    void keepRoutesWhile(Predicate<GuestRef> held) {
+        this.held = held;
     }
 
     /** How a guest's agent is reached, or why it cannot be. */
@@ -87,10 +98,11 @@ final class GuestSockets implements AgentConnector {
         if (!choice.found()) {
             return new Located(guest, null, choice.reason(), choice.problem());
         }
-        AgentRoute route = new AgentRoute(guest, choice.method(), choice.socket(),
+        AgentRoute found = new AgentRoute(guest, choice.method(), choice.socket(),
                 choice.method() == FreezeMethod.LIBVIRT ? LibvirtAgent.kubevirtDomainName(guest.namespace(), guest.name())
                         : null);
-        routes.put(guest, route);
+        // a held guest keeps its route; the engine then refuses the new freeze until it lets go
+        AgentRoute route = routes.compute(guest, (g, old) -> old != null && held.test(g) ? old : found);
         return new Located(guest, route, null, null);
     }
 

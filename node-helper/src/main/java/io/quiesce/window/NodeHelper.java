@@ -99,6 +99,8 @@ public final class NodeHelper implements AutoCloseable {
                 .maxFreezeTimeout(settings.freezeTimeoutMax())
                 .build();
         FreezeEngine engine = FreezeEngine.create(sockets, config, registry);
+        sockets.keepRoutesWhile(guest -> engine.guestsFrozen().contains(guest)
+                || engine.guestsNeedingThaw().contains(guest));
         ScheduledExecutorService timers = Executors.newScheduledThreadPool(1, daemon("quiesce-helper-timer"));
         // VolumeSnapshot creation in parallel; Events on their own thread, never in the way of a creation
         ExecutorService io = Executors.newFixedThreadPool(8, daemon("quiesce-helper-io"));

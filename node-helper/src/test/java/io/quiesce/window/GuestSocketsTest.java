@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -76,6 +77,29 @@ class GuestSocketsTest {
         sockets.open(guest).close();
         sockets.open(guest).close();
         assertThat(opened).containsExactly("libvirt " + vm.namespace() + "_db", "libvirt " + vm.namespace() + "_db");
+    }
+
+    @Test
+    void aGuestTheEngineHoldsKeepsTheRouteItsFreezeTook(KubeApiServer server, KubernetesClient client)
+            throws IOException {
+        VmScenario vm = Fixtures.runningVm(server.createNamespace("gs"), "db").create(client);
+        libvirtSocketOf(vm);
+        agentSocketOf(vm);
+        GuestSockets sockets = sockets(client, true);
+        GuestRef guest = new GuestRef(vm.namespace(), "db");
+        AtomicBoolean frozen = new AtomicBoolean();
+        sockets.keepRoutesWhile(g -> g.equals(guest) && frozen.get());
+        sockets.locate(vm.namespace(), "db", QuiesceChannel.AUTO);
+
+        frozen.set(true);
+        GuestSockets.Located meanwhile = sockets.locate(vm.namespace(), "db", QuiesceChannel.QGA);
+        sockets.open(guest).close();
+        frozen.set(false);
+        GuestSockets.Located after = sockets.locate(vm.namespace(), "db", QuiesceChannel.QGA);
+
+        assertThat(meanwhile.route().method()).isEqualTo(FreezeMethod.LIBVIRT);
+        assertThat(opened).containsExactly("libvirt " + vm.namespace() + "_db");
+        assertThat(after.route().method()).isEqualTo(FreezeMethod.QGA);
     }
 
     @Test
