@@ -7,7 +7,6 @@ import io.quiesce.agent.AgentNotRespondingException;
 import io.quiesce.agent.GuestAgent;
 
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
@@ -22,20 +21,28 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * The node helper's command line, for people debugging a node (like {@code virsh qemu-agent-command}):
  * {@code agent <ping|info|status|freeze|thaw|fsinfo> --socket PATH [--timeout D] [--json] [--mountpoint P ...]}
- * and {@code recover --socket PATH [--socket PATH ...]}. Human output by default, one JSON object with
+ * and {@code recover --socket PATH [--socket PATH ...]}; instead of {@code --socket}, a guest whose agent
+ * socket libvirt holds is reached with {@code --libvirt-socket PATH --domain NAME}. Human output by default, one JSON object with
  * {@code --json}; on failure a non-zero {@link ExitCode} and one line on stderr.
  */
 public final class AgentCli {
     static final String USAGE = """
             usage: java -jar node-helper.jar agent <ping|info|status|freeze|thaw|fsinfo> --socket PATH \
             [--timeout D] [--json] [--mountpoint P ...]
+                   java -jar node-helper.jar agent <...> --libvirt-socket PATH --domain NAME [--libvirt-uri URI] [...]
                    java -jar node-helper.jar recover --socket PATH [--socket PATH ...] [--timeout D] [--json]
+                   java -jar node-helper.jar recover --libvirt-socket PATH --domain NAME [--domain NAME ...] [...]
                    java -jar node-helper.jar run
 
               agent     run one guest agent command on the agent's unix socket
                         (freeze leaves the guest frozen until 'agent thaw': use with care)
               recover   thaw every guest among these sockets that is frozen, as a restarted helper does
               run       serve this node (the DaemonSet's command; configured by environment, see the chart)
+              --socket  the guest agent's unix socket (QGA straight; nobody else may hold it)
+              --libvirt-socket, --domain
+                        the libvirt daemon socket holding the agent (a KubeVirt virt-launcher's
+                        virtqemud-sock; any path length) and the domain (KubeVirt: <namespace>_<vmi>)
+              --libvirt-uri  the connection opened on that daemon (default qemu:///session)
               --timeout how long to wait for the agent: 500ms, 5s, 1m (default 10s)
               --json    print one JSON object instead of human output
 
@@ -73,7 +80,7 @@ public final class AgentCli {
             CommandResult result = switch (cli.mode()) {
                 case HELP -> CommandResult.ok(USAGE.stripTrailing(), null);
                 case AGENT -> runAgentCommand(cli);
-                case RECOVER -> RecoverCommand.run(cli.sockets(), cli.timeout(), opener);
+                case RECOVER -> RecoverCommand.run(cli.targets(), cli.timeout(), opener);
             };
             if (result.human() != null) {
                 out.println(cli.json() && result.json() != null ? toJson(result) : result.human());
@@ -92,7 +99,7 @@ public final class AgentCli {
      * the connection, in case the client's own timeout does not fire.
      */
     private CommandResult runAgentCommand(CliArguments cli) {
-        Path socket = cli.sockets().get(0);
+        AgentTarget target = cli.targets().get(0);
         Duration guard = cli.timeout().multipliedBy(2).plus(GUARD_SLACK);
         AtomicReference<GuestAgent> opened = new AtomicReference<>();
         AtomicBoolean abandoned = new AtomicBoolean();
@@ -103,7 +110,7 @@ public final class AgentCli {
         });
         try {
             Future<CommandResult> call = runner.submit(() -> {
-                try (GuestAgent agent = opener.open(socket, cli.timeout())) {
+                try (GuestAgent agent = opener.open(target, cli.timeout())) {
                     opened.set(agent);
                     if (abandoned.get()) {
                         return null;
@@ -123,7 +130,7 @@ public final class AgentCli {
             if (agent != null) {
                 agent.close();
             }
-            return new CommandResult(null, null, ExitCode.TIMEOUT, "AgentTimeout: no answer from " + socket
+            return new CommandResult(null, null, ExitCode.TIMEOUT, "AgentTimeout: no answer from " + target
                     + " within " + guard.toMillis() + " ms");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

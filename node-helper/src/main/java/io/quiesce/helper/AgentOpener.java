@@ -3,15 +3,14 @@ package io.quiesce.helper;
 import io.quiesce.agent.AgentException;
 import io.quiesce.agent.GuestAgent;
 
-import java.nio.file.Path;
 import java.time.Duration;
 
-/** Opens a guest agent connection on a unix socket; every call on it then uses {@code timeout}. */
+/** Opens a guest agent connection for a target; every call on it then uses {@code timeout}. */
 @FunctionalInterface
 public interface AgentOpener {
 
     /**
      * @throws AgentException when the agent cannot be reached
      */
-    GuestAgent open(Path socket, Duration timeout);
+    GuestAgent open(AgentTarget target, Duration timeout);
 }

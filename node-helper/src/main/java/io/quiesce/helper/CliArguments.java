@@ -1,6 +1,5 @@
 package io.quiesce.helper;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -9,12 +8,12 @@ import java.util.List;
  *
  * @param mode         what to do
  * @param agentCommand the agent command, for {@link Mode#AGENT}
- * @param sockets      agent sockets: exactly one for {@code agent}, one or more for {@code recover}
+ * @param targets      where the agents are: exactly one for {@code agent}, one or more for {@code recover}
  * @param timeout      how long to wait for the agent
  * @param json         print one JSON object instead of human output
  * @param mountpoints  for {@code agent freeze}: the mountpoints to freeze (empty: all)
  */
-record CliArguments(Mode mode, AgentCommand agentCommand, List<Path> sockets, Duration timeout, boolean json,
+record CliArguments(Mode mode, AgentCommand agentCommand, List<AgentTarget> targets, Duration timeout, boolean json,
                     List<String> mountpoints) {
 
     enum Mode { HELP, AGENT, RECOVER }

@@ -3,8 +3,8 @@ package io.quiesce.helper;
 import io.quiesce.agent.GuestAgent;
 import io.quiesce.agent.QgaClient;
 import io.quiesce.agent.QgaSettings;
+import io.quiesce.libvirt.LibvirtAgent;
 
-import java.nio.file.Path;
 import java.time.Duration;
 
 /** Entry point of the node helper jar: the {@code run} command (the DaemonSet) and the {@code agent} and {@code recover} command line. */
@@ -27,13 +27,16 @@ public final class Main {
         if (System.getProperty(LOG_LEVEL_PROPERTY) == null) {
             System.setProperty(LOG_LEVEL_PROPERTY, "off");
         }
-        System.exit(new AgentCli(Main::openQgaClient, System.out, System.err).run(args));
+        System.exit(new AgentCli(Main::openAgent, System.out, System.err).run(args));
     }
 
-    /** The direct QGA channel; every phase of a call is bounded by the command's {@code --timeout}. */
-    private static GuestAgent openQgaClient(Path socket, Duration timeout) {
+    /** The direct QGA channel or the libvirt one; every phase of a call is bounded by the command's {@code --timeout}. */
+    private static GuestAgent openAgent(AgentTarget target, Duration timeout) {
         QgaSettings settings = QgaSettings.defaults().withConnectTimeout(timeout).withSyncTimeout(timeout)
                 .withCommandTimeout(timeout).withFreezeTimeout(timeout).withThawTimeout(timeout);
-        return new QgaClient(socket, settings);
+        if (target.viaLibvirt()) {
+            return new LibvirtAgent(target.socket(), target.domain(), settings, target.libvirtUri());
+        }
+        return new QgaClient(target.socket(), settings);
     }
 }

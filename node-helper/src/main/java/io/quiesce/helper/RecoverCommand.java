@@ -9,7 +9,6 @@ import io.quiesce.freeze.GuestRef;
 import io.quiesce.freeze.RecoveryReport;
 import io.quiesce.freeze.StaticGuestInventory;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,19 +17,22 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code recover --socket PATH...}: the freeze engine's start-up recovery over the given agent
- * sockets: every guest found frozen is thawed (nothing of this process can be behind that freeze).
+ * {@code recover --socket PATH...} (or {@code --libvirt-socket PATH --domain NAME...}): the freeze
+ * engine's start-up recovery over the given guests: every guest found frozen is thawed (nothing of
+ * this process can be behind that freeze).
  */
 final class RecoverCommand {
-    /** Guests named on the command line have no Kubernetes namespace; the socket path names them. */
+    /** Guests named on the command line have no Kubernetes namespace; the target names them. */
     private static final String SOCKET_NAMESPACE = "socket";
+    private static final String LIBVIRT_NAMESPACE = "libvirt";
 
     private RecoverCommand() {
     }
 
-    static CommandResult run(List<Path> sockets, Duration timeout, AgentOpener opener) {
-        Map<GuestRef, Path> guests = new LinkedHashMap<>();
-        sockets.forEach(socket -> guests.put(new GuestRef(SOCKET_NAMESPACE, socket.toString()), socket));
+    static CommandResult run(List<AgentTarget> targets, Duration timeout, AgentOpener opener) {
+        Map<GuestRef, AgentTarget> guests = new LinkedHashMap<>();
+        targets.forEach(target -> guests.put(new GuestRef(target.viaLibvirt() ? LIBVIRT_NAMESPACE : SOCKET_NAMESPACE,
+                target.toString()), target));
         FreezeEngineConfig config = FreezeEngineConfig.builder()
                 .callTimeout(timeout)
                 .recoveryThawTimeout(timeout.multipliedBy(3))
@@ -45,10 +47,10 @@ final class RecoverCommand {
         } finally {
             engine.shutdown(timeout);
         }
-        return describe(report);
+        return describe(report, guests);
     }
 
-    private static CommandResult describe(RecoveryReport report) {
+    private static CommandResult describe(RecoveryReport report, Map<GuestRef, AgentTarget> targets) {
         StringBuilder human = new StringBuilder();
         List<Map<String, Object>> entries = new ArrayList<>();
         for (GuestRecovery guest : report.guests()) {
@@ -59,7 +61,11 @@ final class RecoverCommand {
             human.append(guest.guest().name()).append(": ").append(action).append(" (").append(guest.detail())
                     .append(") in ").append(guest.durationMs()).append(" ms");
             Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("socket", guest.guest().name());
+            AgentTarget target = targets.get(guest.guest());
+            entry.put("socket", target.socket().toString());
+            if (target.viaLibvirt()) {
+                entry.put("domain", target.domain());
+            }
             entry.put("action", action);
             entry.put("detail", guest.detail());
             entry.put("ms", guest.durationMs());

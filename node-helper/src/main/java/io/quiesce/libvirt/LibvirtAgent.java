@@ -46,7 +46,7 @@ import java.util.function.Consumer;
 public final class LibvirtAgent implements GuestAgent {
 
     /** Longest domain name accepted: KubeVirt's {@code <namespace>_<vmi>} is at most 63 + 1 + 253. */
-    static final int MAX_DOMAIN_NAME = 512;
+    public static final int MAX_DOMAIN_NAME = 512;
     private static final Duration CLOSE_TIMEOUT = Duration.ofMillis(500);
     private static final String HANDSHAKE = "libvirt connect";
 

@@ -24,11 +24,13 @@ class AgentCliTest {
 
     private final Map<Path, FakeGuestAgent> agents = new ConcurrentHashMap<>();
     private final Map<Path, Duration> timeoutsGiven = new ConcurrentHashMap<>();
+    private final Map<Path, AgentTarget> targetsGiven = new ConcurrentHashMap<>();
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private final AgentCli cli = new AgentCli((socket, timeout) -> {
-        timeoutsGiven.put(socket, timeout);
-        return agent(socket.toString()).connect();
+    private final AgentCli cli = new AgentCli((target, timeout) -> {
+        timeoutsGiven.put(target.socket(), timeout);
+        targetsGiven.put(target.socket(), target);
+        return agent(target.viaLibvirt() ? target.socket() + "#" + target.domain() : target.socket().toString()).connect();
     }, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
 
     private FakeGuestAgent agent(String socket) {
@@ -190,7 +192,7 @@ class AgentCliTest {
         assertThat(cli.run("agent", "ping")).isEqualTo(ExitCode.USAGE.code());
 
         assertThat(out()).isEmpty();
-        assertThat(err()).isEqualTo("quiesce: usage: 'agent ping' needs exactly one --socket PATH (see --help)"
+        assertThat(err()).isEqualTo("quiesce: usage: 'agent ping' needs exactly one --socket PATH or --libvirt-socket PATH --domain NAME (see --help)"
                 + System.lineSeparator());
     }
 
@@ -205,7 +207,7 @@ class AgentCliTest {
 
     @Test
     void aMissingAgentClientIsAnInternalErrorWithItsReason() {
-        AgentCli unwired = new AgentCli((socket, timeout) -> {
+        AgentCli unwired = new AgentCli((target, timeout) -> {
             throw new IllegalStateException("no client\nin this build");
         }, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
 
@@ -246,5 +248,32 @@ class AgentCliTest {
         assertThat(out().lines()).hasSize(2);
         assertThat(err()).startsWith("quiesce: 1 of 2 guest(s) not confirmed thawed; first: /run/gone.sock: "
                 + "unreachable (AgentUnavailable").hasLineCount(1);
+    }
+
+    @Test
+    void aLibvirtTargetReachesTheDomainThroughTheDaemonSocket() {
+        String daemon = "/var/lib/kubelet/pods/0f3c7a52-9d1e-4b6a-8c2f-5e4d3b2a1f00/volumes/kubernetes.io~empty-dir/"
+                + "libvirt-runtime/virtqemud-sock";
+
+        assertThat(cli.run("agent", "freeze", "--libvirt-socket", daemon, "--domain", "prod_db-01")).isZero();
+
+        assertThat(agent(daemon + "#prod_db-01").state()).isEqualTo(FreezeState.FROZEN);
+        assertThat(targetsGiven.get(Path.of(daemon))).isEqualTo(AgentTarget.libvirt(Path.of(daemon), "prod_db-01",
+                "qemu:///session"));
+    }
+
+    @Test
+    void recoverThawsEveryDomainBehindOneDaemon() throws Exception {
+        agent("/run/libvirt-sock#ns_a").frozenAlready();
+        agent("/run/libvirt-sock#ns_b");
+
+        assertThat(cli.run("recover", "--libvirt-socket", "/run/libvirt-sock", "--domain", "ns_a", "--domain", "ns_b",
+                "--libvirt-uri", "qemu:///system", "--json")).isZero();
+
+        assertThat(agent("/run/libvirt-sock#ns_a").state()).isEqualTo(FreezeState.THAWED);
+        assertThat(json().get("guests").get(0).get("domain").asText()).isEqualTo("ns_a");
+        assertThat(json().get("guests").get(0).get("socket").asText()).isEqualTo("/run/libvirt-sock");
+        assertThat(json().get("guests").get(1).get("action").asText()).isEqualTo("not-frozen");
+        assertThat(targetsGiven.get(Path.of("/run/libvirt-sock")).libvirtUri()).isEqualTo("qemu:///system");
     }
 }

@@ -19,7 +19,7 @@ class CliParserTest {
                 "--json", "--mountpoint", "/data", "--mountpoint=/var");
 
         assertThat(cli).isEqualTo(new CliArguments(CliArguments.Mode.AGENT, AgentCommand.FREEZE,
-                List.of(Path.of("/run/qga.sock")), Duration.ofMillis(500), true, List.of("/data", "/var")));
+                List.of(AgentTarget.qga(Path.of("/run/qga.sock"))), Duration.ofMillis(500), true, List.of("/data", "/var")));
     }
 
     @Test
@@ -36,7 +36,7 @@ class CliParserTest {
         CliArguments cli = CliParser.parse("recover", "--socket", "/run/a.sock", "--socket", "/run/./b.sock");
 
         assertThat(cli.mode()).isEqualTo(CliArguments.Mode.RECOVER);
-        assertThat(cli.sockets()).containsExactly(Path.of("/run/a.sock"), Path.of("/run/b.sock"));
+        assertThat(cli.targets()).containsExactly(AgentTarget.qga(Path.of("/run/a.sock")), AgentTarget.qga(Path.of("/run/b.sock")));
     }
 
     @Test
@@ -66,6 +66,14 @@ class CliParserTest {
         "agent ping --socket /s extra                              | unexpected argument 'extra'",
         "agent ping --socket /s --json=yes                         | --json takes no value",
         "agent thaw --socket /s --mountpoint /data                 | --mountpoint is for 'agent freeze' only",
+        "agent ping --socket /s --libvirt-socket /l --domain d     | mutually exclusive",
+        "agent ping --libvirt-socket /l                            | --libvirt-socket needs --domain NAME",
+        "agent ping --socket /s --domain d                         | --domain is for --libvirt-socket",
+        "agent ping --libvirt-socket /l --domain a --domain b      | one --domain with --libvirt-socket",
+        "agent ping --libvirt-socket /l --libvirt-socket /m --domain a | --libvirt-socket given twice",
+        "agent ping --socket /s --libvirt-uri qemu:///system       | --libvirt-uri is for --libvirt-socket",
+        "agent ping --libvirt-socket /l --domain a --libvirt-uri qemu+ssh://h/system | invalid --libvirt-uri",
+        "recover --domain d                                        | --domain is for --libvirt-socket",
     })
     void refusesWhatItCannotUnderstandWithOneLineReason(String line, String reason) {
         String[] args = line.isBlank() ? new String[0] : line.trim().split("\\s+");
@@ -82,12 +90,32 @@ class CliParserTest {
 
         assertThatThrownBy(() -> CliParser.parse("agent", "ping", "--socket", tooLong))
                 .isInstanceOf(UsageException.class).hasMessageContaining("longer than 107 bytes");
-        assertThat(CliParser.parse("agent", "ping", "--socket", tooLong.substring(1)).sockets()).hasSize(1);
+        assertThat(CliParser.parse("agent", "ping", "--socket", tooLong.substring(1)).targets()).hasSize(1);
     }
 
     @Test
     void refusesMountpointsWithControlCharacters() {
         assertThatThrownBy(() -> CliParser.parse("agent", "freeze", "--socket", "/s", "--mountpoint", "/da\tta"))
                 .isInstanceOf(UsageException.class).hasMessageContaining("invalid mountpoint");
+    }
+
+    @Test
+    void aLibvirtTargetTakesALongDaemonPathAndDefaultsToTheSessionConnection() {
+        String daemon = "/var/lib/kubelet/pods/0f3c7a52-9d1e-4b6a-8c2f-5e4d3b2a1f00/volumes/kubernetes.io~empty-dir/"
+                + "libvirt-runtime/virtqemud-sock";
+
+        CliArguments cli = CliParser.parse("agent", "status", "--libvirt-socket", daemon, "--domain=prod_db-01");
+
+        assertThat(cli.targets()).containsExactly(AgentTarget.libvirt(Path.of(daemon), "prod_db-01", "qemu:///session"));
+        assertThat(CliParser.parse("recover", "--libvirt-socket", daemon, "--domain", "a", "--domain", "b",
+                "--libvirt-uri", "qemu:///system").targets()).extracting(AgentTarget::domain, AgentTarget::libvirtUri)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("a", "qemu:///system"),
+                        org.assertj.core.groups.Tuple.tuple("b", "qemu:///system"));
+    }
+
+    @Test
+    void refusesDomainNamesWithControlCharacters() {
+        assertThatThrownBy(() -> CliParser.parse("agent", "ping", "--libvirt-socket", "/l", "--domain", "a\nb"))
+                .isInstanceOf(UsageException.class).hasMessageContaining("invalid domain name 'a?b'");
     }
 }

@@ -2,37 +2,14 @@ package io.quiesce.helper;
 
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@link Main} in its own JVM, as {@code java -jar node-helper.jar} runs it. */
 class MainTest {
 
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private static Run main(String... args) throws IOException, InterruptedException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String[] command = new String[args.length + 4];
-        command[0] = java;
-        command[1] = "-cp";
-        command[2] = System.getProperty("java.class.path");
-        command[3] = Main.class.getName();
-        System.arraycopy(args, 0, command, 4, args.length);
-        Process process = new ProcessBuilder(command).start();
-        process.getOutputStream().close();
-        assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("exited").isTrue();
-        return new Run(process.exitValue(), new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
-                new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
-    }
-
     @Test
     void aMissingSocketFailsWithOneClearLine() throws Exception {
-        Run run = main("agent", "ping", "--socket", "/run/quiesce-no-such-dir/qga.sock");
+        MainProcess.Run run = MainProcess.main("agent", "ping", "--socket", "/run/quiesce-no-such-dir/qga.sock");
 
         assertThat(run.exitCode()).isEqualTo(ExitCode.AGENT_ERROR.code());
         assertThat(run.out()).isEmpty();
@@ -41,11 +18,11 @@ class MainTest {
 
     @Test
     void usageErrorsAndHelpNeedNoAgent() throws Exception {
-        Run usage = main();
+        MainProcess.Run usage = MainProcess.main();
         assertThat(usage.exitCode()).isEqualTo(ExitCode.USAGE.code());
         assertThat(usage.err()).hasLineCount(1).startsWith("quiesce: usage: no command given");
 
-        Run help = main("--help");
+        MainProcess.Run help = MainProcess.main("--help");
         assertThat(help.exitCode()).isZero();
         assertThat(help.out()).startsWith("usage: ");
         assertThat(help.err()).isEmpty();

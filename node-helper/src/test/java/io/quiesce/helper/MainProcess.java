@@ -1,0 +1,33 @@
+package io.quiesce.helper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/** Runs {@link Main} in its own JVM, as {@code java -jar node-helper.jar} does. */
+final class MainProcess {
+
+    record Run(int exitCode, String out, String err) {
+    }
+
+    private MainProcess() {
+    }
+
+    static Run main(String... args) throws IOException, InterruptedException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String[] command = new String[args.length + 4];
+        command[0] = java;
+        command[1] = "-cp";
+        command[2] = System.getProperty("java.class.path");
+        command[3] = Main.class.getName();
+        System.arraycopy(args, 0, command, 4, args.length);
+        Process process = new ProcessBuilder(command).start();
+        process.getOutputStream().close();
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("exited").isTrue();
+        return new Run(process.exitValue(), new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
+                new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+    }
+}
