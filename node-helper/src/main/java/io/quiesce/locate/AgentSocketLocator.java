@@ -71,6 +71,9 @@ public final class AgentSocketLocator {
             if (!root.isAbsolute()) {
                 throw new IllegalArgumentException("allowed root must be absolute: " + root);
             }
+            if (root.normalize().getNameCount() == 0) {
+                throw new IllegalArgumentException("the file system root cannot be an allowed root");
+            }
             normalized.add(root.normalize());
         }
         this.roots = List.copyOf(normalized);

@@ -59,6 +59,8 @@ class AgentSocketLocatorTest {
         assertThatThrownBy(() -> locator(root() + "/{vm}.sock")).hasMessageContaining("unknown placeholder {vm}");
         assertThatThrownBy(() -> new AgentSocketLocator(List.of(), List.of(Path.of("relative"))))
                 .hasMessageContaining("absolute");
+        assertThatThrownBy(() -> new AgentSocketLocator(List.of("/{podUID}/virtqemud-sock"), List.of(Path.of("/")),
+                AgentSocketLocator.MAX_LINKED_SOCKET_PATH)).hasMessageContaining("file system root");
     }
 
     @Test
