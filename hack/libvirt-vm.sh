@@ -94,7 +94,7 @@ daemon_stop() {
   pid=$(daemon_pid) || return 0
   kill -TERM "$pid" 2>/dev/null || true
   for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+  if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
   log "libvirtd $pid stopped"
 }
 
@@ -187,9 +187,12 @@ EOF
 }
 
 stop() {
-  if daemon_pid >/dev/null; then
-    V destroy "$DOM" >/dev/null 2>&1 && log "domain $DOM destroyed" || true
-    V destroy "$IDLE_DOM" >/dev/null 2>&1 && log "domain $IDLE_DOM destroyed" || true
+  if daemon_pid >/dev/null; then # both at once: each waits for its QEMU to exit
+    local d
+    for d in "$DOM" "$IDLE_DOM"; do
+      { if V destroy "$d" >/dev/null 2>&1; then log "domain $d destroyed"; fi; } &
+    done
+    wait
   fi
   kill_leftover_qemu "$DOM"; kill_leftover_qemu "$IDLE_DOM"
   daemon_stop
@@ -220,7 +223,7 @@ case $cmd in
   start) start ;;
   stop) stop ;;
   status) status ;;
-  daemon-kill) pid=$(daemon_pid) && { kill -KILL "$pid"; log "libvirtd $pid killed"; } || log "daemon not running" ;;
+  daemon-kill) if pid=$(daemon_pid); then kill -KILL "$pid"; log "libvirtd $pid killed"; else log "daemon not running"; fi ;;
   daemon-start) daemon_start ;;
   *) echo "usage: $0 [start|stop|status|daemon-kill|daemon-start]" >&2; exit 2 ;;
 esac

@@ -13,7 +13,10 @@ public final class AgentNotRespondingException extends AgentException {
     public enum Phase {
         /** opening the unix socket */
         CONNECT,
-        /** the {@code guest-sync-delimited} handshake: no agent, a busy agent, or another client holds the socket */
+        /**
+         * the handshake that opens a session: {@code guest-sync-delimited} on the agent socket (no agent, a busy
+         * agent, or another client holds the socket), or auth, open and domain lookup on a libvirt daemon
+         */
         SYNC,
         /** waiting for the reply to the command itself */
         COMMAND

@@ -5,8 +5,9 @@ import java.util.List;
 /**
  * A connection to one guest's agent. Every call has a timeout and ends either with an answer or
  * with an {@link AgentException} subclass the caller can act on; no call blocks forever.
- * Implementations: {@code QgaClient} (QGA protocol straight over the agent's unix socket);
- * later a libvirt channel. Not thread-safe: one caller at a time (the freeze engine's per-VM lock).
+ * Implementations: {@code QgaClient} (QGA protocol straight over the agent's unix socket) and
+ * {@code io.quiesce.libvirt.LibvirtAgent} (through the libvirt daemon that holds the agent socket).
+ * Not thread-safe: one caller at a time (the freeze engine's per-VM lock).
  */
 public interface GuestAgent extends AutoCloseable {
 

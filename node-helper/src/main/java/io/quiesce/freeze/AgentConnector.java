@@ -4,7 +4,7 @@ import io.quiesce.agent.AgentException;
 import io.quiesce.agent.GuestAgent;
 
 /**
- * Opens a connection to a guest's agent (the agent's unix socket directly, later libvirt).
+ * Opens a connection to a guest's agent (the agent's unix socket directly, or through libvirt).
  * QGA serves one client at a time, so the {@link FreezeEngine} is the only caller and holds at most
  * one open connection per guest.
  */

@@ -2,6 +2,7 @@ package io.quiesce.libvirt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.quiesce.agent.AgentNotRespondingException;
 import io.quiesce.agent.AgentProtocolException;
@@ -72,8 +73,10 @@ class LibvirtAgentFakeDaemonTest {
                 FakeLibvirtDaemon.ok(call, new XdrWriter().writeOptionalString("{\"return\":\"thawed\"}", 64))));
 
         assertThat(agent.freezeStatus()).isEqualTo(FreezeState.THAWED);
-        assertThat(daemon.received()).anyMatch(h -> h.program() == RemoteProtocol.KEEPALIVE_PROGRAM
-                && h.procedure() == RemoteProtocol.KEEPALIVE_PROC_PONG);
+        // the fake reads the pong on its own thread, maybe after our call returned
+        await("the fake daemon receives a keepalive pong").atMost(Duration.ofSeconds(5))
+                .until(() -> daemon.received().stream().anyMatch(h -> h.program() == RemoteProtocol.KEEPALIVE_PROGRAM
+                        && h.procedure() == RemoteProtocol.KEEPALIVE_PROC_PONG && h.type() == PacketHeader.TYPE_MESSAGE));
     }
 
     @Test
