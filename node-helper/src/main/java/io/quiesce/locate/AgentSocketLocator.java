@@ -12,8 +12,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Finds a VM's agent socket on this node from configured path templates, and refuses any path that
- * would leave the allowed roots. Templates come from the chart values, e.g.
+ * Finds a VM's socket on this node (its guest agent socket, or the libvirt daemon socket of its
+ * virt-launcher pod) from configured path templates, and refuses any path that would leave the
+ * allowed roots. Templates come from the chart values, e.g.
  * {@code /var/run/kubevirt-private/{podUID}/virt-serial0-qga.sock} or
  * {@code /var/lib/quiesce/sockets/{namespace}/{name}.sock}; the placeholders are {@code {namespace}},
  * {@code {name}} and {@code {podUID}}. Values are checked against what Kubernetes allows for them
@@ -28,17 +29,40 @@ public final class AgentSocketLocator {
     private static final Pattern UUID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
     /** Longest path a unix socket address can carry on Linux (sun_path is 108 bytes with the NUL). */
     static final int MAX_SOCKET_PATH = 107;
+    /**
+     * Longest path accepted for sockets whose client connects through a short link (the libvirt
+     * client does; kubelet's pod paths to virtqemud's socket are longer than 107 bytes): Linux's PATH_MAX.
+     */
+    public static final int MAX_LINKED_SOCKET_PATH = 4095;
 
     private final List<String> templates;
     private final List<Path> roots;
+    private final int maxPathBytes;
+
+    /**
+     * A locator of guest agent sockets, which are connected to directly: paths longer than a unix
+     * socket address (107 bytes) are refused.
+     *
+     * @see #AgentSocketLocator(List, List, int)
+     */
+    public AgentSocketLocator(List<String> templates, List<Path> roots) {
+        this(templates, roots, MAX_SOCKET_PATH);
+    }
 
     /**
      * @param templates path templates, tried in order
      * @param roots     allowed roots; absolute
+     * @param maxPathBytes longest socket path accepted, in UTF-8 bytes ({@link #MAX_SOCKET_PATH} for
+     *                  sockets connected to directly, {@link #MAX_LINKED_SOCKET_PATH} for those reached
+     *                  through a short link)
      * @throws IllegalArgumentException for a relative root, a template outside every root or an
      *                                  unknown placeholder (a configuration error, found at start-up)
      */
-    public AgentSocketLocator(List<String> templates, List<Path> roots) {
+    public AgentSocketLocator(List<String> templates, List<Path> roots, int maxPathBytes) {
+        if (maxPathBytes < 1 || maxPathBytes > MAX_LINKED_SOCKET_PATH) {
+            throw new IllegalArgumentException("maxPathBytes must be 1 to " + MAX_LINKED_SOCKET_PATH);
+        }
+        this.maxPathBytes = maxPathBytes;
         if (roots.isEmpty()) {
             throw new IllegalArgumentException("at least one allowed root is needed");
         }
@@ -46,6 +70,9 @@ public final class AgentSocketLocator {
         for (Path root : roots) {
             if (!root.isAbsolute()) {
                 throw new IllegalArgumentException("allowed root must be absolute: " + root);
+            }
+            if (root.normalize().getNameCount() == 0) {
+                throw new IllegalArgumentException("the file system root cannot be an allowed root");
             }
             normalized.add(root.normalize());
         }
@@ -95,8 +122,8 @@ public final class AgentSocketLocator {
                 throw new UnsafePathException("socket path " + path + " for " + guest.namespace() + "/" + guest.name()
                         + " leaves the allowed roots " + roots);
             }
-            if (path.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_SOCKET_PATH) {
-                throw new UnsafePathException("socket path " + path + " is longer than " + MAX_SOCKET_PATH + " bytes");
+            if (path.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > maxPathBytes) {
+                throw new UnsafePathException("socket path " + path + " is longer than " + maxPathBytes + " bytes");
             }
             paths.add(path);
         }

@@ -4,6 +4,7 @@ import io.quiesce.api.GoDurations;
 import io.quiesce.freeze.ThawedBy;
 import io.quiesce.api.v1alpha1.FreezeMethod;
 import io.quiesce.api.v1alpha1.FreezeRecord;
+import io.quiesce.api.v1alpha1.QuiesceChannel;
 import io.quiesce.api.v1alpha1.QuiesceMode;
 import io.quiesce.api.v1alpha1.QuiesceOptions;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
@@ -27,6 +28,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -34,7 +36,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Runs the freeze window of one QuiescedSnapshot: finds the guest's agent socket, freezes once,
+ * Runs the freeze window of one QuiescedSnapshot: finds the way to the guest's agent (the channel
+ * the operator resolved, see {@link ChannelChoice}), freezes once,
  * creates every planned VolumeSnapshot in parallel, waits until each is cut (never for
  * {@code readyToUse}), thaws at once, and records {@code status.freeze} once. The engine's watchdog
  * thaws at {@code spec.quiesce.timeout} whatever this code does.
@@ -47,7 +50,6 @@ final class FreezeWindowRunner {
     static final Duration WATCHDOG_GRACE = Duration.ofMillis(500);
     static final String REASON_FROZEN = "Frozen";
     static final String REASON_FREEZE_FAILED = "FreezeFailed";
-    static final String REASON_SOCKET_NOT_FOUND = "AgentSocketNotFound";
     static final String REASON_TIMEOUT = "QuiesceTimeout";
     static final String REASON_SNAPSHOT_FAILED = "VolumeSnapshotFailed";
     static final String REASON_DELETED = "SnapshotDeleted";
@@ -63,15 +65,17 @@ final class FreezeWindowRunner {
     private final FreezeRecordWriter writer;
     private final SnapshotEvents events;
     private final Set<GuestRef> recoveredAtStartup;
+    private final QuiesceChannel defaultChannel;
     private final Clock clock;
 
     /**
      * @param recoveredAtStartup guests that start-up recovery found frozen with nothing behind them:
      *                           a previous helper died in their window
+     * @param defaultChannel     the channel of a snapshot the operator named none for
      */
     FreezeWindowRunner(FreezeEngine engine, GuestSockets sockets, VolumeSnapshotCreator creator,
                        VolumeSnapshotTracker tracker, FreezeRecordWriter writer, SnapshotEvents events,
-                       Set<GuestRef> recoveredAtStartup, Clock clock) {
+                       Set<GuestRef> recoveredAtStartup, QuiesceChannel defaultChannel, Clock clock) {
         this.engine = engine;
         this.sockets = sockets;
         this.creator = creator;
@@ -79,6 +83,7 @@ final class FreezeWindowRunner {
         this.writer = writer;
         this.events = events;
         this.recoveredAtStartup = Set.copyOf(recoveredAtStartup);
+        this.defaultChannel = defaultChannel;
         this.clock = clock;
     }
 
@@ -115,34 +120,42 @@ final class FreezeWindowRunner {
             // the operator snapshots Skip itself; should one reach a helper, it is not frozen either
             return notFrozen(snapshot, mode, REASON_SKIPPED, "spec.quiesce.mode is Skip: nothing frozen");
         }
-        GuestSockets.Located located = sockets.locate(namespace, snapshot.getSpec().getSource());
+        QuiesceChannel channel = channelOf(snapshot);
+        GuestSockets.Located located = sockets.locate(namespace, snapshot.getSpec().getSource(), channel);
         if (!located.found()) {
-            return notFrozen(snapshot, mode, REASON_SOCKET_NOT_FOUND, located.problem());
+            if (ChannelChoice.NO_AGENT_CHANNEL.equals(located.reason())) {
+                return noChannel(snapshot, located.problem());
+            }
+            // an explicit channel that cannot be used: the record names it; never another channel
+            FreezeMethod asked = channel == QuiesceChannel.LIBVIRT ? FreezeMethod.LIBVIRT
+                    : channel == QuiesceChannel.QGA ? FreezeMethod.QGA : null;
+            return withMethod(notFrozen(snapshot, mode, located.reason(), located.problem()), asked);
         }
+        FreezeMethod method = located.route().method();
         List<VolumeSnapshot> leftOver = creator.existing(snapshot);
         if (!leftOver.isEmpty() && (recoveredAtStartup.contains(located.guest()) || anyCut(leftOver))) {
-            return interruptedBefore(snapshot, leftOver.size());
+            return interruptedBefore(snapshot, leftOver.size(), method);
         }
 
         try {
             FrozenResult<CutOutcome> result = engine.runFrozen(located.guest(), options,
                     deadline -> cutWhileFrozen(snapshot, deadline, abort));
-            return frozen(snapshot, result.value(), result.window());
+            return frozen(snapshot, result.value(), result.window(), method);
         } catch (FreezeCapReachedException | FreezeInProgressException e) {
             throw new RetryLaterException(e.getMessage(), e);
         } catch (FrozenWorkException e) {
             // the work failed (creating a VolumeSnapshot); the guest is thawed already
-            FreezeRecord record = fromWindow(e.window(), ThawTrigger.Error, REASON_SNAPSHOT_FAILED);
+            FreezeRecord record = fromWindow(e.window(), ThawTrigger.Error, REASON_SNAPSHOT_FAILED, method);
             record.setError(String.valueOf(e.getCause().getMessage()));
             events.warning(snapshot, "Thawed", "thawed after " + record.getDurationMs() + " ms: " + record.getError());
             return record;
         } catch (FreezeFailedException e) {
-            return notFrozen(snapshot, mode, REASON_FREEZE_FAILED, e.getMessage());
+            return withMethod(notFrozen(snapshot, mode, REASON_FREEZE_FAILED, e.getMessage()), method);
         } catch (IllegalArgumentException e) {
             // the engine refuses a timeout above the helper's maximum before touching the guest
-            return notFrozen(snapshot, mode, REASON_FREEZE_FAILED, e.getMessage());
+            return withMethod(notFrozen(snapshot, mode, REASON_FREEZE_FAILED, e.getMessage()), method);
         } catch (FreezeException e) {
-            FreezeRecord record = base(e.reason());
+            FreezeRecord record = base(e.reason(), method);
             record.setError(e.getMessage());
             events.warning(snapshot, "FreezeFailed", e.getMessage());
             return record;
@@ -181,13 +194,14 @@ final class FreezeWindowRunner {
         }
     }
 
-    private FreezeRecord frozen(QuiescedSnapshot snapshot, CutOutcome outcome, FreezeWindow window) {
+    private FreezeRecord frozen(QuiescedSnapshot snapshot, CutOutcome outcome, FreezeWindow window,
+                                FreezeMethod method) {
         FreezeRecord record = switch (outcome.kind()) {
-            case ALL_CUT -> fromWindow(window, ThawTrigger.Cut, REASON_FROZEN);
-            case FAILED -> fromWindow(window, ThawTrigger.Error, REASON_SNAPSHOT_FAILED);
-            case TIMED_OUT -> fromWindow(window, ThawTrigger.Watchdog, REASON_TIMEOUT);
-            case DELETED -> fromWindow(window, ThawTrigger.Deletion, REASON_DELETED);
-            case SHUTDOWN -> fromWindow(window, ThawTrigger.Shutdown, REASON_SHUTDOWN);
+            case ALL_CUT -> fromWindow(window, ThawTrigger.Cut, REASON_FROZEN, method);
+            case FAILED -> fromWindow(window, ThawTrigger.Error, REASON_SNAPSHOT_FAILED, method);
+            case TIMED_OUT -> fromWindow(window, ThawTrigger.Watchdog, REASON_TIMEOUT, method);
+            case DELETED -> fromWindow(window, ThawTrigger.Deletion, REASON_DELETED, method);
+            case SHUTDOWN -> fromWindow(window, ThawTrigger.Shutdown, REASON_SHUTDOWN, method);
         };
         if (outcome.detail() != null) {
             record.setError(outcome.detail());
@@ -205,9 +219,42 @@ final class FreezeWindowRunner {
         return record;
     }
 
+    /**
+     * Channel {@code auto} found no way to the guest here: nothing is frozen and nothing created, so
+     * that the operator can freeze through KubeVirt instead (it acts on this reason).
+     */
+    private FreezeRecord noChannel(QuiescedSnapshot snapshot, String message) {
+        FreezeRecord record = base(ChannelChoice.NO_AGENT_CHANNEL, null);
+        record.setError(message);
+        record.setFilesystemsFrozen(0);
+        events.normal(snapshot, ChannelChoice.NO_AGENT_CHANNEL, message + "; leaving the freeze to KubeVirt's API");
+        return record;
+    }
+
+    /** The snapshot's channel as the operator resolved it; this helper's default for one that says none. */
+    private QuiesceChannel channelOf(QuiescedSnapshot snapshot) {
+        Map<String, String> labels = snapshot.getMetadata().getLabels();
+        String resolved = labels == null ? null : labels.get(QuiesceChannel.RESOLVED_LABEL);
+        if (resolved == null) {
+            return defaultChannel;
+        }
+        try {
+            return QuiesceChannel.parse(resolved);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("{}/{}: label {}: {}; using {}", snapshot.getMetadata().getNamespace(),
+                    snapshot.getMetadata().getName(), QuiesceChannel.RESOLVED_LABEL, e.getMessage(), defaultChannel);
+            return defaultChannel;
+        }
+    }
+
+    private static FreezeRecord withMethod(FreezeRecord record, FreezeMethod method) {
+        record.setMethod(method);
+        return record;
+    }
+
     /** Nothing frozen. BestEffort and Skip still snapshot, unfrozen (crash-consistent); Required creates nothing. */
     private FreezeRecord notFrozen(QuiescedSnapshot snapshot, QuiesceMode mode, String reason, String message) {
-        FreezeRecord record = base(reason);
+        FreezeRecord record = base(reason, null);
         record.setError(message);
         record.setFilesystemsFrozen(0);
         String tail = "";
@@ -228,8 +275,8 @@ final class FreezeWindowRunner {
      * was found frozen at start-up or they are cut already). Nobody can say now whether the cuts
      * came while frozen, so the record says that rather than freeze again.
      */
-    private FreezeRecord interruptedBefore(QuiescedSnapshot snapshot, int existing) {
-        FreezeRecord record = base(REASON_RESTARTED);
+    private FreezeRecord interruptedBefore(QuiescedSnapshot snapshot, int existing, FreezeMethod method) {
+        FreezeRecord record = base(REASON_RESTARTED, method);
         record.setThawedBy(ThawTrigger.Recovery);
         record.setError("the node helper restarted inside this snapshot's freeze window (" + existing
                 + " VolumeSnapshot(s) already created); the guest was thawed by start-up recovery and the cuts"
@@ -243,8 +290,8 @@ final class FreezeWindowRunner {
                 && (v.getStatus().getCreationTime() != null || v.getStatus().getError() != null));
     }
 
-    private static FreezeRecord fromWindow(FreezeWindow window, ThawTrigger trigger, String reason) {
-        FreezeRecord record = base(reason);
+    private static FreezeRecord fromWindow(FreezeWindow window, ThawTrigger trigger, String reason, FreezeMethod method) {
+        FreezeRecord record = base(reason, method);
         // whole milliseconds, rounded outwards: the recorded window contains the real one, and
         // durationMs is exactly endTime - startTime
         Instant start = window.start().truncatedTo(ChronoUnit.MILLIS);
@@ -268,9 +315,10 @@ final class FreezeWindowRunner {
         return record;
     }
 
-    private static FreezeRecord base(String reason) {
+    /** A record of {@code reason}; {@code method} is the channel used, null when none was. */
+    private static FreezeRecord base(String reason, FreezeMethod method) {
         FreezeRecord record = new FreezeRecord();
-        record.setMethod(FreezeMethod.QGA);
+        record.setMethod(method);
         record.setReason(reason);
         return record;
     }

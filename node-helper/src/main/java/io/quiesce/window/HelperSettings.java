@@ -1,6 +1,7 @@
 package io.quiesce.window;
 
 import io.quiesce.api.GoDurations;
+import io.quiesce.api.v1alpha1.QuiesceChannel;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,9 +20,21 @@ import java.util.Objects;
  * @param maxFreezesPerNode    freezes at once on this node ({@code QUIESCE_MAX_FREEZES_PER_NODE})
  * @param freezeTimeoutMax     hard maximum of {@code spec.quiesce.timeout} ({@code QUIESCE_FREEZE_TIMEOUT_MAX})
  * @param healthAddress        where /healthz, /readyz and /metrics listen ({@code QUIESCE_HEALTH_ADDRESS}), or null
+ * @param defaultChannel       the channel of a snapshot the operator named none for ({@code QUIESCE_DEFAULT_CHANNEL},
+ *                             default auto); the operator names it on every snapshot it assigns
+ * @param libvirtSocketRoot    the only root libvirt daemon sockets may be under ({@code QUIESCE_LIBVIRT_SOCKET_ROOT});
+ *                             null when the libvirt channel is not configured
+ * @param libvirtSocketTemplate where a virt-launcher pod's libvirt daemon socket is ({@code QUIESCE_LIBVIRT_SOCKET_TEMPLATE},
+ *                             default {@code <root>/{podUID}/volumes/kubernetes.io~empty-dir/libvirt-runtime/virtqemud-sock});
+ *                             null exactly when the root is
  */
 public record HelperSettings(String nodeName, String namespace, List<Path> socketRoots, List<String> socketTemplates,
-                             int maxFreezesPerNode, Duration freezeTimeoutMax, InetSocketAddress healthAddress) {
+                             int maxFreezesPerNode, Duration freezeTimeoutMax, InetSocketAddress healthAddress,
+                             QuiesceChannel defaultChannel, Path libvirtSocketRoot, String libvirtSocketTemplate) {
+
+    /** Where KubeVirt's virt-launcher pod keeps virtqemud's socket, below kubelet's pods directory. */
+    public static final String LIBVIRT_SOCKET_IN_POD =
+            "/{podUID}/volumes/kubernetes.io~empty-dir/libvirt-runtime/virtqemud-sock";
 
     public HelperSettings {
         Objects.requireNonNull(nodeName, "nodeName");
@@ -32,6 +45,23 @@ public record HelperSettings(String nodeName, String namespace, List<Path> socke
         if (maxFreezesPerNode < 1) {
             throw new IllegalArgumentException("QUIESCE_MAX_FREEZES_PER_NODE must be at least 1");
         }
+        Objects.requireNonNull(defaultChannel, "defaultChannel");
+        if ((libvirtSocketRoot == null) != (libvirtSocketTemplate == null)) {
+            throw new IllegalArgumentException("the libvirt socket root and template go together");
+        }
+    }
+
+    /** Settings with the libvirt channel not configured and channel auto (tests of the qga channel). */
+    public HelperSettings(String nodeName, String namespace, List<Path> socketRoots, List<String> socketTemplates,
+                          int maxFreezesPerNode, Duration freezeTimeoutMax, InetSocketAddress healthAddress) {
+        this(nodeName, namespace, socketRoots, socketTemplates, maxFreezesPerNode, freezeTimeoutMax, healthAddress,
+                QuiesceChannel.AUTO, null, null);
+    }
+
+    /** The same settings with the libvirt channel configured: sockets under {@code root}, at {@code template}. */
+    public HelperSettings withLibvirt(Path root, String template) {
+        return new HelperSettings(nodeName, namespace, socketRoots, socketTemplates, maxFreezesPerNode,
+                freezeTimeoutMax, healthAddress, defaultChannel, root, template);
     }
 
     /**
@@ -40,14 +70,38 @@ public record HelperSettings(String nodeName, String namespace, List<Path> socke
      * @throws IllegalArgumentException naming the variable that is missing or malformed
      */
     public static HelperSettings fromEnv(Map<String, String> env) {
+        String libvirtRoot = optional(env, "QUIESCE_LIBVIRT_SOCKET_ROOT");
+        String libvirtTemplate = optional(env, "QUIESCE_LIBVIRT_SOCKET_TEMPLATE");
+        if (libvirtRoot == null && libvirtTemplate != null) {
+            throw new IllegalArgumentException("QUIESCE_LIBVIRT_SOCKET_TEMPLATE needs QUIESCE_LIBVIRT_SOCKET_ROOT");
+        }
+        if (libvirtRoot != null && libvirtTemplate == null) {
+            libvirtTemplate = Path.of(libvirtRoot).normalize() + LIBVIRT_SOCKET_IN_POD;
+        }
         return new HelperSettings(
                 required(env, "NODE_NAME"),
                 required(env, "POD_NAMESPACE"),
                 list(required(env, "QUIESCE_SOCKET_ROOTS")).stream().map(Path::of).toList(),
-                list(required(env, "QUIESCE_SOCKET_TEMPLATES")),
+                list(env.getOrDefault("QUIESCE_SOCKET_TEMPLATES", "")),
                 parseInt(env, "QUIESCE_MAX_FREEZES_PER_NODE", "4"),
                 parseDuration(env, "QUIESCE_FREEZE_TIMEOUT_MAX", "30s"),
-                address(env.get("QUIESCE_HEALTH_ADDRESS")));
+                address(env.get("QUIESCE_HEALTH_ADDRESS")),
+                channel(optional(env, "QUIESCE_DEFAULT_CHANNEL")),
+                libvirtRoot == null ? null : Path.of(libvirtRoot),
+                libvirtTemplate);
+    }
+
+    private static String optional(Map<String, String> env, String name) {
+        String value = env.get(name);
+        return value == null || value.isBlank() ? null : value.trim();
+    }
+
+    private static QuiesceChannel channel(String value) {
+        try {
+            return value == null ? QuiesceChannel.AUTO : QuiesceChannel.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("QUIESCE_DEFAULT_CHANNEL: " + e.getMessage(), e);
+        }
     }
 
     private static String required(Map<String, String> env, String name) {

@@ -1,6 +1,7 @@
 package io.quiesce.window;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quiesce.api.v1alpha1.QuiesceChannel;
 import io.quiesce.freeze.GuestInventory;
 import io.quiesce.freeze.GuestRef;
 import io.quiesce.kube.kubevirt.VirtualMachineInstance;
@@ -11,7 +12,9 @@ import java.util.List;
 
 /**
  * The guests start-up recovery checks: the VirtualMachineInstances on this node (KubeVirt labels
- * them {@code kubevirt.io/nodeName}) whose agent socket is found here.
+ * them {@code kubevirt.io/nodeName}) that can be reached here, each through the channel {@code auto}
+ * picks for it (libvirt where the pod's daemon socket exists, else the agent socket), which is the
+ * channel a freeze of it would have used unless a snapshot asked for another.
  */
 final class NodeGuestInventory implements GuestInventory {
     static final String NODE_LABEL = "kubevirt.io/nodeName";
@@ -33,7 +36,7 @@ final class NodeGuestInventory implements GuestInventory {
                 .withLabel(NODE_LABEL, node).list().getItems().stream()
                 .filter(vmi -> vmi.getStatus() != null && node.equals(vmi.getStatus().getNodeName()))
                 .toList();
-        return onNode.stream().map(sockets::locate).filter(located -> {
+        return onNode.stream().map(vmi -> sockets.locate(vmi, QuiesceChannel.AUTO)).filter(located -> {
             if (!located.found()) {
                 LOG.info("recovery skips {}: {}", located.guest(), located.problem());
             }

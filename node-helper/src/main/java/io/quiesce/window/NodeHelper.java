@@ -3,12 +3,14 @@ package io.quiesce.window;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quiesce.agent.GuestAgent;
+import io.quiesce.agent.QgaSettings;
 import io.quiesce.freeze.FreezeEngine;
 import io.quiesce.freeze.FreezeEngineConfig;
 import io.quiesce.freeze.GuestRecovery;
 import io.quiesce.freeze.GuestRef;
 import io.quiesce.freeze.RecoveryAction;
 import io.quiesce.freeze.RecoveryReport;
+import io.quiesce.libvirt.LibvirtAgent;
 import io.quiesce.locate.AgentSocketLocator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +39,9 @@ import java.util.stream.Collectors;
  */
 public final class NodeHelper implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeHelper.class);
+    /** The libvirt client, with the agent client's timeouts. */
+    private static final LibvirtOpener LIBVIRT_CLIENT =
+            (socket, domain) -> LibvirtAgent.open(socket, domain, QgaSettings.defaults());
 
     private final FreezeEngine engine;
     private final HeartbeatLease lease;
@@ -65,17 +70,37 @@ public final class NodeHelper implements AutoCloseable {
      * Starts the helper: Lease first (the operator then knows the node is served), recovery of the
      * guests on this node before any new freeze, then the watcher.
      *
-     * @param opener opens an agent connection on a socket path (the QGA client in production)
+     * @param opener opens an agent connection on a socket path (the QGA client in production); the
+     *               libvirt channel uses the libvirt client
      */
     public static NodeHelper start(KubernetesClient client, HelperSettings settings,
                                    BiFunction<GuestRef, Path, GuestAgent> opener, MeterRegistry registry) {
-        AgentSocketLocator locator = new AgentSocketLocator(settings.socketTemplates(), settings.socketRoots());
-        GuestSockets sockets = new GuestSockets(client, locator, settings.nodeName(), opener);
+        return start(client, settings, opener, LIBVIRT_CLIENT, registry);
+    }
+
+    /**
+     * Starts the helper with its own ways of opening agent connections (fakes in tests).
+     *
+     * @param qgaOpener     opens an agent connection on an agent socket
+     * @param libvirtOpener opens an agent connection through a libvirt daemon socket
+     */
+    public static NodeHelper start(KubernetesClient client, HelperSettings settings,
+                                   BiFunction<GuestRef, Path, GuestAgent> qgaOpener, LibvirtOpener libvirtOpener,
+                                   MeterRegistry registry) {
+        AgentSocketLocator agentSockets = new AgentSocketLocator(settings.socketTemplates(), settings.socketRoots());
+        // the libvirt client reaches sockets longer than a socket address through a short link
+        AgentSocketLocator libvirtSockets = settings.libvirtSocketRoot() == null ? null
+                : new AgentSocketLocator(List.of(settings.libvirtSocketTemplate()), List.of(settings.libvirtSocketRoot()),
+                        AgentSocketLocator.MAX_LINKED_SOCKET_PATH);
+        GuestSockets sockets = new GuestSockets(client, agentSockets, libvirtSockets, settings.nodeName(), qgaOpener,
+                libvirtOpener);
         FreezeEngineConfig config = FreezeEngineConfig.builder()
                 .maxConcurrentFreezes(settings.maxFreezesPerNode())
                 .maxFreezeTimeout(settings.freezeTimeoutMax())
                 .build();
         FreezeEngine engine = FreezeEngine.create(sockets, config, registry);
+        sockets.keepRoutesWhile(guest -> engine.guestsFrozen().contains(guest)
+                || engine.guestsNeedingThaw().contains(guest));
         ScheduledExecutorService timers = Executors.newScheduledThreadPool(1, daemon("quiesce-helper-timer"));
         // VolumeSnapshot creation in parallel; Events on their own thread, never in the way of a creation
         ExecutorService io = Executors.newFixedThreadPool(8, daemon("quiesce-helper-io"));
@@ -93,7 +118,7 @@ public final class NodeHelper implements AutoCloseable {
         VolumeSnapshotTracker tracker = VolumeSnapshotTracker.start(client);
         FreezeWindowRunner runner = new FreezeWindowRunner(engine, sockets, new VolumeSnapshotCreator(client, io),
                 tracker, new FreezeRecordWriter(client), new SnapshotEvents(client, settings.nodeName(), eventSender), thawed,
-                Clock.systemUTC());
+                settings.defaultChannel(), Clock.systemUTC());
         // as many windows at once as the engine has freeze slots; the rest wait in the queue
         ThreadPoolExecutor windows = new ThreadPoolExecutor(settings.maxFreezesPerNode(), settings.maxFreezesPerNode(),
                 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), daemon("quiesce-window"));

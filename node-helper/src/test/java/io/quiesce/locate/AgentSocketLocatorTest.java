@@ -59,6 +59,8 @@ class AgentSocketLocatorTest {
         assertThatThrownBy(() -> locator(root() + "/{vm}.sock")).hasMessageContaining("unknown placeholder {vm}");
         assertThatThrownBy(() -> new AgentSocketLocator(List.of(), List.of(Path.of("relative"))))
                 .hasMessageContaining("absolute");
+        assertThatThrownBy(() -> new AgentSocketLocator(List.of("/{podUID}/virtqemud-sock"), List.of(Path.of("/")),
+                AgentSocketLocator.MAX_LINKED_SOCKET_PATH)).hasMessageContaining("file system root");
     }
 
     @Test
@@ -92,6 +94,54 @@ class AgentSocketLocatorTest {
         AgentSocketLocator l = locator(root() + "/{namespace}/{name}.sock");
 
         assertThatThrownBy(() -> l.locate(new Guest("prod", "db-01", null)))
+                .isInstanceOf(UnsafePathException.class).hasMessageContaining("outside the allowed roots");
+    }
+
+    /** kubelet's path to virtqemud's socket in a virt-launcher pod: 130 bytes, longer than a socket address. */
+    private static final String KUBELET_PODS = "/var/lib/kubelet/pods";
+    private static final String LIBVIRT_TEMPLATE = KUBELET_PODS
+            + "/{podUID}/volumes/kubernetes.io~empty-dir/libvirt-runtime/virtqemud-sock";
+
+    @Test
+    void libvirtSocketPathsLongerThanASocketAddressAreAcceptedWhereAClientLinksThem() throws Exception {
+        AgentSocketLocator libvirt = new AgentSocketLocator(List.of(LIBVIRT_TEMPLATE), List.of(Path.of(KUBELET_PODS)),
+                AgentSocketLocator.MAX_LINKED_SOCKET_PATH);
+        AgentSocketLocator agent = new AgentSocketLocator(List.of(LIBVIRT_TEMPLATE), List.of(Path.of(KUBELET_PODS)));
+        Guest guest = new Guest("prod", "db-01", UID);
+        Path expected = Path.of(KUBELET_PODS, UID, "volumes", "kubernetes.io~empty-dir", "libvirt-runtime",
+                "virtqemud-sock");
+
+        assertThat(expected.toString().length()).isGreaterThan(AgentSocketLocator.MAX_SOCKET_PATH);
+        assertThat(libvirt.candidates(guest)).containsExactly(expected);
+        // the limit stays for sockets connected to directly
+        assertThatThrownBy(() -> agent.candidates(guest)).hasMessageContaining("longer than 107");
+    }
+
+    @Test
+    void libvirtTemplatesAreCheckedLikeAnyOther() {
+        assertThatThrownBy(() -> new AgentSocketLocator(List.of("/var/lib/kubelet/{podUID}/virtqemud-sock"),
+                List.of(Path.of(KUBELET_PODS)), AgentSocketLocator.MAX_LINKED_SOCKET_PATH))
+                .hasMessageContaining("not under an allowed root");
+        assertThatThrownBy(() -> new AgentSocketLocator(List.of(LIBVIRT_TEMPLATE), List.of(Path.of(KUBELET_PODS)), 0))
+                .hasMessageContaining("maxPathBytes");
+        AgentSocketLocator libvirt = new AgentSocketLocator(List.of(LIBVIRT_TEMPLATE), List.of(Path.of(KUBELET_PODS)),
+                AgentSocketLocator.MAX_LINKED_SOCKET_PATH);
+        assertThatThrownBy(() -> libvirt.candidates(new Guest("prod", "db-01", "../../../etc")))
+                .isInstanceOf(UnsafePathException.class).hasMessageContaining("podUID");
+    }
+
+    @Test
+    void aLibvirtRuntimeDirectoryLinkedOutOfTheRootIsRefused() throws IOException {
+        Path pods = Files.createDirectories(tmp.resolve("pods"));
+        Path outside = Files.createDirectories(tmp.resolve("elsewhere"));
+        Files.createFile(outside.resolve("virtqemud-sock"));
+        Path emptyDirs = Files.createDirectories(pods.resolve(UID).resolve("volumes/kubernetes.io~empty-dir"));
+        Files.createSymbolicLink(emptyDirs.resolve("libvirt-runtime"), outside);
+        AgentSocketLocator libvirt = new AgentSocketLocator(List.of(pods
+                + "/{podUID}/volumes/kubernetes.io~empty-dir/libvirt-runtime/virtqemud-sock"), List.of(pods),
+                AgentSocketLocator.MAX_LINKED_SOCKET_PATH);
+
+        assertThatThrownBy(() -> libvirt.locate(new Guest("prod", "db-01", UID)))
                 .isInstanceOf(UnsafePathException.class).hasMessageContaining("outside the allowed roots");
     }
 }

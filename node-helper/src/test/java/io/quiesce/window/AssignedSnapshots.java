@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.quiesce.api.v1alpha1.QuiesceChannel;
 import io.quiesce.api.v1alpha1.QuiesceMode;
 import io.quiesce.api.v1alpha1.QuiesceOptions;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
@@ -38,11 +39,21 @@ final class AssignedSnapshots {
     /** Creates it for every PVC and DataVolume disk of the VM, then writes the operator's status. */
     static QuiescedSnapshot assign(KubernetesClient client, VmScenario vm, String name, QuiesceMode mode,
                                    String timeout, boolean withFinalizer) {
+        return assign(client, vm, name, mode, timeout, withFinalizer, null);
+    }
+
+    /** The same, naming the channel the operator resolved ({@code quiesce.io/resolved-channel}); null names none. */
+    static QuiescedSnapshot assign(KubernetesClient client, VmScenario vm, String name, QuiesceMode mode,
+                                   String timeout, boolean withFinalizer, QuiesceChannel channel) {
         QuiescedSnapshot snapshot = new QuiescedSnapshot();
         snapshot.getMetadata().setNamespace(vm.namespace());
         snapshot.getMetadata().setName(name);
-        snapshot.getMetadata().setLabels(Map.of(Provenance.NODE, Fixtures.DEFAULT_NODE,
+        Map<String, String> labels = new java.util.HashMap<>(Map.of(Provenance.NODE, Fixtures.DEFAULT_NODE,
                 Provenance.VM, vm.vm().getMetadata().getName()));
+        if (channel != null) {
+            labels.put(QuiesceChannel.RESOLVED_LABEL, channel.value());
+        }
+        snapshot.getMetadata().setLabels(labels);
         if (withFinalizer) {
             snapshot.getMetadata().setFinalizers(List.of(OPERATOR_FINALIZER));
         }

@@ -1,5 +1,6 @@
 package io.quiesce.window;
 
+import io.quiesce.api.v1alpha1.QuiesceChannel;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
@@ -24,6 +25,8 @@ class HelperSettingsTest {
         env.put("QUIESCE_MAX_FREEZES_PER_NODE", "3");
         env.put("QUIESCE_FREEZE_TIMEOUT_MAX", "30s");
         env.put("QUIESCE_HEALTH_ADDRESS", "0.0.0.0:8081");
+        env.put("QUIESCE_DEFAULT_CHANNEL", "auto");
+        env.put("QUIESCE_LIBVIRT_SOCKET_ROOT", "/var/lib/kubelet/pods");
         return env;
     }
 
@@ -39,11 +42,35 @@ class HelperSettingsTest {
         assertThat(settings.maxFreezesPerNode()).isEqualTo(3);
         assertThat(settings.freezeTimeoutMax()).isEqualTo(Duration.ofSeconds(30));
         assertThat(settings.healthAddress()).isEqualTo(new InetSocketAddress("0.0.0.0", 8081));
+        assertThat(settings.defaultChannel()).isEqualTo(QuiesceChannel.AUTO);
+        assertThat(settings.libvirtSocketRoot()).isEqualTo(Path.of("/var/lib/kubelet/pods"));
+        assertThat(settings.libvirtSocketTemplate()).isEqualTo(
+                "/var/lib/kubelet/pods/{podUID}/volumes/kubernetes.io~empty-dir/libvirt-runtime/virtqemud-sock");
+    }
+
+    @Test
+    void theLibvirtChannelIsOffWithoutItsRootAndTheQgaTemplatesMayBeEmpty() {
+        Map<String, String> env = chartEnv();
+        env.remove("QUIESCE_LIBVIRT_SOCKET_ROOT");
+        env.remove("QUIESCE_DEFAULT_CHANNEL");
+        env.put("QUIESCE_SOCKET_TEMPLATES", "");
+
+        HelperSettings settings = HelperSettings.fromEnv(env);
+
+        assertThat(settings.libvirtSocketRoot()).isNull();
+        assertThat(settings.libvirtSocketTemplate()).isNull();
+        assertThat(settings.socketTemplates()).isEmpty();
+        assertThat(settings.defaultChannel()).isEqualTo(QuiesceChannel.AUTO);
+        env.put("QUIESCE_LIBVIRT_SOCKET_TEMPLATE", "/var/lib/kubelet/pods/{podUID}/sock");
+        assertThatThrownBy(() -> HelperSettings.fromEnv(env)).hasMessageContaining("QUIESCE_LIBVIRT_SOCKET_ROOT");
+        env.remove("QUIESCE_LIBVIRT_SOCKET_TEMPLATE");
+        env.put("QUIESCE_DEFAULT_CHANNEL", "helper");
+        assertThatThrownBy(() -> HelperSettings.fromEnv(env)).hasMessageContaining("QUIESCE_DEFAULT_CHANNEL");
     }
 
     @Test
     void namesTheVariableThatIsMissingOrMalformed() {
-        for (String name : List.of("NODE_NAME", "POD_NAMESPACE", "QUIESCE_SOCKET_ROOTS", "QUIESCE_SOCKET_TEMPLATES")) {
+        for (String name : List.of("NODE_NAME", "POD_NAMESPACE", "QUIESCE_SOCKET_ROOTS")) {
             Map<String, String> env = chartEnv();
             env.remove(name);
             assertThatThrownBy(() -> HelperSettings.fromEnv(env)).hasMessageContaining(name);

@@ -13,6 +13,7 @@ import io.quiesce.agent.FreezeState;
 import io.quiesce.agent.QgaClient;
 import io.quiesce.api.v1alpha1.FreezeMethod;
 import io.quiesce.api.v1alpha1.FreezeRecord;
+import io.quiesce.api.v1alpha1.QuiesceChannel;
 import io.quiesce.api.v1alpha1.QuiesceMode;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.api.v1alpha1.ThawTrigger;
@@ -220,27 +221,38 @@ class NodeHelperRealAgentTest {
     }
 
     @Test
-    void noSocketFoundRecordsAgentSocketNotFoundWithoutTouchingTheGuest(GuestVm guest, KubeApiServer server,
-                                                                         KubernetesClient client) {
+    void noSocketFoundRecordsTheReasonOfTheChannelWithoutTouchingTheGuest(GuestVm guest, KubeApiServer server,
+                                                                          KubernetesClient client) {
         String ns = server.createNamespace("nosocket");
         // the VM's launcher pod has no socket under the root: nothing is linked
         VmScenario vm = Fixtures.runningVm(ns, "db").create(client);
         closeLater(FakeSnapshotter.start(server.newClient()));
-        QuiescedSnapshot required = AssignedSnapshots.assign(client, vm, "required", QuiesceMode.Required, "5s", false);
-        QuiescedSnapshot bestEffort = AssignedSnapshots.assign(client, vm, "best-effort", QuiesceMode.BestEffort, "5s", false);
+        QuiescedSnapshot required = AssignedSnapshots.assign(client, vm, "required", QuiesceMode.Required, "5s", false,
+                QuiesceChannel.QGA);
+        QuiescedSnapshot bestEffort = AssignedSnapshots.assign(client, vm, "best-effort", QuiesceMode.BestEffort, "5s",
+                false, QuiesceChannel.QGA);
+        QuiescedSnapshot auto = AssignedSnapshots.assign(client, vm, "auto", QuiesceMode.BestEffort, "5s", false,
+                QuiesceChannel.AUTO);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
         startHelper(server, guest, ns, registry);
         FreezeRecord requiredRecord = awaitRecord(client, required);
         FreezeRecord bestEffortRecord = awaitRecord(client, bestEffort);
+        FreezeRecord autoRecord = awaitRecord(client, auto);
 
         for (FreezeRecord record : List.of(requiredRecord, bestEffortRecord)) {
             assertThat(record.getReason()).isEqualTo("AgentSocketNotFound");
+            assertThat(record.getMethod()).isEqualTo(FreezeMethod.QGA);
             assertThat(record.getError()).contains(sockets.expectedSocket(vm).toString());
             assertThat(record.getFilesystemsFrozen()).isZero();
             assertThat(record.getStartTime()).isNull();
         }
-        // Required creates nothing; BestEffort snapshots unfrozen (crash-consistent)
+        // auto with no channel leaves the freeze to the operator (kubevirt-api): nothing recorded as used
+        assertThat(autoRecord.getReason()).isEqualTo("NoAgentChannel");
+        assertThat(autoRecord.getMethod()).isNull();
+        assertThat(autoRecord.getError()).contains("the libvirt channel is not configured")
+                .contains(sockets.expectedSocket(vm).toString());
+        // Required creates nothing, auto leaves it to the operator; BestEffort qga snapshots unfrozen (crash-consistent)
         assertThat(AssignedSnapshots.volumeSnapshots(client, ns)).extracting(v -> v.getMetadata().getLabels()
                 .get(Provenance.SNAPSHOT)).containsOnly("best-effort").hasSize(2);
         assertThat(registry.find("quiesce.helper.freeze.outcomes").counters()).as("no freeze attempted").isEmpty();

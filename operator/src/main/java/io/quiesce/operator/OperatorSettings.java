@@ -1,6 +1,6 @@
 package io.quiesce.operator;
 
-import io.quiesce.snapshot.Channel;
+import io.quiesce.api.v1alpha1.QuiesceChannel;
 import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.Map;
@@ -17,11 +17,12 @@ import java.util.stream.Collectors;
  * @param podName           identity for leader election and Events
  * @param maxConcurrent     cluster freeze cap
  * @param maxPerNode        per-node freeze cap
- * @param defaultChannel    helper or kubevirt-api
+ * @param defaultChannel    the cluster default channel ({@code QUIESCE_DEFAULT_CHANNEL}: auto, qga, libvirt or
+ *                          kubevirt-api); null when unset (auto)
  * @param healthAddress     where /healthz, /readyz and /metrics listen
  */
 public record OperatorSettings(Set<String> watchNamespaces, boolean leaderElection, String podNamespace,
-        String podName, int maxConcurrent, int maxPerNode, Channel defaultChannel, InetSocketAddress healthAddress) {
+        String podName, int maxConcurrent, int maxPerNode, QuiesceChannel defaultChannel, InetSocketAddress healthAddress) {
 
     /** Name of the leader-election Lease. */
     public static final String LEASE_NAME = "quiesce-operator";
@@ -38,9 +39,12 @@ public record OperatorSettings(Set<String> watchNamespaces, boolean leaderElecti
         String podName = env.getOrDefault("POD_NAME", "quiesce-operator").trim();
         int maxConcurrent = positive(env, "QUIESCE_MAX_CONCURRENT_FREEZES", 10);
         int maxPerNode = positive(env, "QUIESCE_MAX_FREEZES_PER_NODE", 2);
-        Channel channel;
+        QuiesceChannel channel = null;
         try {
-            channel = Channel.parse(env.getOrDefault("QUIESCE_DEFAULT_CHANNEL", "helper"));
+            String configured = env.get("QUIESCE_DEFAULT_CHANNEL");
+            if (configured != null && !configured.isBlank()) {
+                channel = QuiesceChannel.parse(configured);
+            }
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("QUIESCE_DEFAULT_CHANNEL: " + e.getMessage(), e);
         }

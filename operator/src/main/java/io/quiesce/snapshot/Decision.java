@@ -1,5 +1,6 @@
 package io.quiesce.snapshot;
 
+import io.quiesce.api.v1alpha1.QuiesceChannel;
 import io.quiesce.api.v1alpha1.QuiescedSnapshotStatus;
 import io.quiesce.api.v1alpha1.VolumeSnapshotRecord;
 import java.time.Duration;
@@ -16,16 +17,18 @@ import java.util.Optional;
  * @param events  Kubernetes Events to record on the snapshot
  * @param requeue when to look again even if nothing changes
  * @param outcome set when this decision ends the snapshot (for metrics)
+ * @param channel the channel the helper is to use (for {@link Action#ASSIGN_TO_HELPER}), else null
  */
 public record Decision(QuiescedSnapshotStatus status, Action action, List<VolumeSnapshotRecord> plan, String node,
-        List<SnapshotEvent> events, Optional<Duration> requeue, Optional<String> outcome) {
+        List<SnapshotEvent> events, Optional<Duration> requeue, Optional<String> outcome,
+        QuiesceChannel channel) {
 
     /** The work a decision asks for. */
     public enum Action {
         NONE,
         /** Create the planned VolumeSnapshots (no freeze: stopped VM, Skip, BestEffort fallbacks). */
         CREATE_VOLUME_SNAPSHOTS,
-        /** Label the snapshot for the node helper of {@link #node()}. */
+        /** Label the snapshot for the node helper of {@link #node()}, naming the {@link #channel()} to use. */
         ASSIGN_TO_HELPER,
         /** Freeze through KubeVirt, create the VolumeSnapshots, wait for the cuts, unfreeze. */
         FREEZE_THROUGH_KUBEVIRT

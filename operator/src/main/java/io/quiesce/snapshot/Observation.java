@@ -1,5 +1,6 @@
 package io.quiesce.snapshot;
 
+import io.quiesce.api.v1alpha1.QuiesceChannel;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.kube.csi.VolumeSnapshot;
 import io.quiesce.kube.kubevirt.VirtualMachine;
@@ -21,12 +22,12 @@ import java.util.Optional;
  * @param classes         every VolumeSnapshotClass
  * @param admission       whether the VM and a freeze slot on the VM's node are free
  * @param helperAlive     whether the node helper of the VMI's node renewed its heartbeat recently
- * @param defaultChannel  the operator's channel setting
+ * @param defaultChannel  the cluster default channel; null when none is set (then auto)
  * @param volumeSnapshots the VolumeSnapshots of the plan that exist, by name
  */
 public record Observation(QuiescedSnapshot snapshot, Instant now, Optional<VirtualMachine> vm,
         Optional<VirtualMachineInstance> vmi, Map<String, Optional<String>> pvcDrivers, List<ClassInfo> classes,
-        Admission admission, boolean helperAlive, Channel defaultChannel, Map<String, VolumeSnapshot> volumeSnapshots) {
+        Admission admission, boolean helperAlive, QuiesceChannel defaultChannel, Map<String, VolumeSnapshot> volumeSnapshots) {
 
     /**
      * What {@link FreezeSlots} said about starting now.

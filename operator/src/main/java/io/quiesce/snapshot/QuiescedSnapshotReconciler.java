@@ -1,5 +1,6 @@
 package io.quiesce.snapshot;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -16,6 +17,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.quiesce.api.v1alpha1.FreezeRecord;
+import io.quiesce.api.v1alpha1.QuiesceChannel;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.api.v1alpha1.QuiescedSnapshotStatus;
 import io.quiesce.api.v1alpha1.SnapshotPhase;
@@ -46,6 +48,7 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
     /** Keeps the snapshot until its VolumeSnapshots have been deleted or released per deletionPolicy. */
     public static final String FINALIZER = "quiesce.io/snapshot-protection";
     private static final Logger LOG = LoggerFactory.getLogger(QuiescedSnapshotReconciler.class);
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() { };
 
     private final KubernetesClient client;
     private final SnapshotSettings settings;
@@ -109,7 +112,7 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
         try {
             switch (decision.action()) {
                 case CREATE_VOLUME_SNAPSHOTS -> volumeSnapshots.createMissing(snapshot, decision.plan());
-                case ASSIGN_TO_HELPER -> label(snapshot, decision.node());
+                case ASSIGN_TO_HELPER -> assign(snapshot, decision.node(), decision.channel());
                 case FREEZE_THROUGH_KUBEVIRT -> {
                     FreezeRecord freeze = kubeVirt.run(snapshot, decision.plan());
                     decision.status().setFreeze(freeze); // the operator ran this freeze, so it writes the record
@@ -133,24 +136,52 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
         }
     }
 
-    private void label(QuiescedSnapshot snapshot, String node) {
-        Map<String, String> labels = snapshot.getMetadata().getLabels();
-        if (labels != null && Objects.equals(labels.get(Provenance.NODE), node)) {
+    /**
+     * Labels the snapshot for the node's helper and, when it is known, with the channel the helper is
+     * to use (the helper obeys what the operator resolved, so the precedence lives in one place). A
+     * no-op when both labels are there already.
+     */
+    private void assign(QuiescedSnapshot snapshot, String node, QuiesceChannel channel) {
+        Map<String, String> labels = Objects.requireNonNullElse(snapshot.getMetadata().getLabels(), Map.of());
+        boolean labelled = Objects.equals(labels.get(Provenance.NODE), node);
+        boolean named = channel == null || channel.value().equals(labels.get(QuiesceChannel.RESOLVED_LABEL));
+        if (labelled && named) {
             return;
         }
-        Map<String, Object> patch = Map.of("metadata", Map.of("labels", Map.of(Provenance.NODE, node)));
+        Map<String, String> add = new HashMap<>();
+        add.put(Provenance.NODE, node);
+        if (channel != null) {
+            add.put(QuiesceChannel.RESOLVED_LABEL, channel.value());
+        }
         client.resources(QuiescedSnapshot.class).inNamespace(snapshot.getMetadata().getNamespace())
                 .withName(snapshot.getMetadata().getName())
-                .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(patch));
+                .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("metadata", Map.of("labels", add))));
     }
 
     /** One JSON merge patch of the status subresource with the operator's fields only. */
     private void writeStatus(QuiescedSnapshot snapshot, QuiescedSnapshotStatus status) {
         Map<String, Object> patch = new HashMap<>();
-        patch.put("status", status);
+        if (status.getFreeze() == null) {
+            patch.put("status", status);
+        } else {
+            // the operator's own freeze record replaces the helper's whole (after a NoAgentChannel
+            // fallback): a merge patch keeps every field it does not name, so name each, null or not
+            Map<String, Object> fields = Serialization.jsonMapper().convertValue(status, MAP);
+            fields.put("freeze", wholeRecord(status.getFreeze()));
+            patch.put("status", fields);
+        }
         client.resources(QuiescedSnapshot.class).inNamespace(snapshot.getMetadata().getNamespace())
                 .withName(snapshot.getMetadata().getName()).subresource("status")
                 .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(patch));
+    }
+
+    private static Map<String, Object> wholeRecord(FreezeRecord record) {
+        Map<String, Object> set = Serialization.jsonMapper().convertValue(record, MAP);
+        Map<String, Object> whole = new HashMap<>();
+        Serialization.jsonMapper().getSerializationConfig()
+                .introspect(Serialization.jsonMapper().constructType(FreezeRecord.class)).findProperties()
+                .forEach(p -> whole.put(p.getName(), set.get(p.getName())));
+        return whole;
     }
 
     private UpdateControl<QuiescedSnapshot> requeue(Decision decision, SnapshotPhase after) {

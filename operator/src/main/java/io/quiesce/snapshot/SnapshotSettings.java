@@ -1,5 +1,6 @@
 package io.quiesce.snapshot;
 
+import io.quiesce.api.v1alpha1.QuiesceChannel;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -9,13 +10,14 @@ import java.util.Objects;
  *
  * @param maxConcurrentFreezes most guests frozen at once in the cluster
  * @param maxFreezesPerNode    most guests frozen at once on one node
- * @param defaultChannel       channel for VMs that do not name one
+ * @param defaultChannel       the cluster default channel (below a snapshot's spec and a VM's annotation);
+ *                             null means none (auto)
  * @param operatorNamespace    where the helpers' heartbeat Leases live
  * @param helperStaleAfter     a helper whose Lease was renewed longer ago than this is taken as gone
  * @param waitRequeue          how soon a waiting snapshot looks again
  * @param clock                the time source (tests may fix it)
  */
-public record SnapshotSettings(int maxConcurrentFreezes, int maxFreezesPerNode, Channel defaultChannel,
+public record SnapshotSettings(int maxConcurrentFreezes, int maxFreezesPerNode, QuiesceChannel defaultChannel,
         String operatorNamespace, Duration helperStaleAfter, Duration waitRequeue, Clock clock) {
 
     /** Three times the helper's 10 s renew interval (see the issue 4 contract). */
@@ -25,7 +27,6 @@ public record SnapshotSettings(int maxConcurrentFreezes, int maxFreezesPerNode, 
         if (maxConcurrentFreezes < 1 || maxFreezesPerNode < 1) {
             throw new IllegalArgumentException("freeze caps must be at least 1");
         }
-        Objects.requireNonNull(defaultChannel);
         Objects.requireNonNull(operatorNamespace);
         Objects.requireNonNull(helperStaleAfter);
         Objects.requireNonNull(waitRequeue);

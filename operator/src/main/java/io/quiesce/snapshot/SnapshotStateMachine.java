@@ -3,7 +3,9 @@ package io.quiesce.snapshot;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.quiesce.api.v1alpha1.Consistency;
+import io.quiesce.api.v1alpha1.FreezeMethod;
 import io.quiesce.api.v1alpha1.FreezeRecord;
+import io.quiesce.api.v1alpha1.QuiesceChannel;
 import io.quiesce.api.v1alpha1.QuiesceMode;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.api.v1alpha1.QuiescedSnapshotStatus;
@@ -39,6 +41,11 @@ public final class SnapshotStateMachine {
     public static final String FAILED = "Failed";
     /** The freeze record's reason when every disk was cut inside the window. */
     public static final String FROZEN = "Frozen";
+    /**
+     * The helper's freeze record reason under channel auto when the VM has neither a libvirt nor an
+     * agent socket on its node; the operator then freezes through KubeVirt.
+     */
+    public static final String NO_AGENT_CHANNEL = "NoAgentChannel";
 
     private SnapshotStateMachine() {
     }
@@ -135,13 +142,32 @@ public final class SnapshotStateMachine {
             return d.waiting("WaitingForFreezeSlot", "the freeze caps are reached; waiting for a free slot on node "
                     + node, node);
         }
-        Channel channel = channel(o);
-        if (channel == Channel.KUBEVIRT_API) {
-            return d.start(records, node, Action.FREEZE_THROUGH_KUBEVIRT, "FreezingThroughKubeVirt",
-                    "freezing through KubeVirt's freeze subresource on node " + node);
+        ChannelPrecedence.Requested requested;
+        try {
+            requested = ChannelPrecedence.resolve(s, o.vm(), o.defaultChannel());
+        } catch (ChannelPrecedence.InvalidChannelException e) {
+            return d.fail("InvalidChannel", e.getMessage());
         }
+        QuiesceChannel channel = requested.channel();
+        if (channel == QuiesceChannel.KUBEVIRT_API) {
+            return d.start(records, node, Action.FREEZE_THROUGH_KUBEVIRT, "FreezingThroughKubeVirt",
+                    "freezing through KubeVirt's freeze subresource on node " + node + " (channel kubevirt-api from "
+                            + requested.source() + ")");
+        }
+        if (!o.helperAlive()) {
+            if (channel == QuiesceChannel.AUTO) {
+                return d.start(records, node, Action.FREEZE_THROUGH_KUBEVIRT, "FreezingThroughKubeVirt",
+                        "no node helper is running on node " + node + "; channel auto freezes through KubeVirt's "
+                                + "freeze subresource");
+            }
+            // an explicit helper channel never falls back; the failureDeadline ends the wait
+            return d.waiting("WaitingForNodeHelper", "channel " + channel + " (from " + requested.source()
+                    + ") needs the node helper, and none is running on node " + node, node);
+        }
+        d.channel(channel);
         return d.start(records, node, Action.ASSIGN_TO_HELPER, "AssignedToNode",
-                "assigned to the node helper on node " + node);
+                "assigned to the node helper on node " + node + " (channel " + channel + " from " + requested.source()
+                        + ")");
     }
 
     private static Decision inProgress(Observation o, Draft d) {
@@ -162,6 +188,22 @@ public final class SnapshotStateMachine {
             }
             return d.progressing("AssignedToNode", "assigned to the node helper on node " + st.getNodeName(),
                     Action.ASSIGN_TO_HELPER, st.getNodeName(), records, deadline);
+        }
+        if (st.getConsistency() == null && NO_AGENT_CHANNEL.equals(freeze.getReason())
+                && freeze.getMethod() != FreezeMethod.KUBEVIRT_API) {
+            // the helper (channel auto) found neither a libvirt nor an agent socket: KubeVirt freezes instead
+            if (pastDeadline) {
+                return d.fail(NO_AGENT_CHANNEL, "the node helper found no agent channel and the failureDeadline "
+                        + "passed before KubeVirt could freeze: " + freeze.getError());
+            }
+            if (records.stream().anyMatch(r -> o.volumeSnapshots().containsKey(r.getVolumeSnapshotName()))) {
+                // the helper created none, so KubeVirt's window ran already and this cache predates its record
+                return d.progressing("FreezingThroughKubeVirt", "waiting for the record of KubeVirt's freeze",
+                        Action.NONE, null, records, deadline);
+            }
+            return d.fallBackToKubeVirt(records, "the node helper on node " + st.getNodeName()
+                    + " found no agent channel (" + freeze.getError() + "); freezing through KubeVirt's freeze "
+                    + "subresource instead");
         }
         Action action = Action.NONE;
         if (st.getConsistency() == null) {
@@ -226,22 +268,6 @@ public final class SnapshotStateMachine {
     record Verdict(Consistency consistency, String reason) {
     }
 
-    private static Channel channel(Observation o) {
-        String annotated = o.vm().map(vm -> vm.getMetadata().getAnnotations())
-                .map(a -> a.get(Channel.ANNOTATION)).orElse(null);
-        if (annotated != null) {
-            try {
-                return Channel.parse(annotated);
-            } catch (IllegalArgumentException e) {
-                // an unknown value falls back to the setting; the helper then still runs the freeze
-            }
-        }
-        if (o.defaultChannel() == Channel.KUBEVIRT_API || !o.helperAlive()) {
-            return Channel.KUBEVIRT_API;
-        }
-        return Channel.HELPER;
-    }
-
     private static boolean isLive(VirtualMachineInstance vmi) {
         String phase = vmi.getStatus() == null ? null : vmi.getStatus().getPhase();
         return vmi.getStatus() != null && !VirtualMachineInstanceStatus.PHASE_SUCCEEDED.equals(phase)
@@ -264,6 +290,7 @@ public final class SnapshotStateMachine {
         private final QuiescedSnapshotStatus current;
         private final QuiescedSnapshotStatus next;
         private final Long generation;
+        private QuiesceChannel channel;
 
         Draft(Observation o) {
             this.o = o;
@@ -323,6 +350,19 @@ public final class SnapshotStateMachine {
             String eventReason = action == Action.ASSIGN_TO_HELPER ? "Assigned" : reason;
             return decision(action, records, node, event(false, eventReason, message), untilDeadline(),
                     Optional.empty());
+        }
+
+        /** Freezes through KubeVirt after the helper found no channel; always writes (the record goes with it). */
+        Decision fallBackToKubeVirt(List<VolumeSnapshotRecord> records, String message) {
+            next.setMessage(message);
+            setConditions(Conditions.FALSE, "FreezingThroughKubeVirt", message, Conditions.TRUE, null);
+            return new Decision(next, Action.FREEZE_THROUGH_KUBEVIRT, records, next.getNodeName(),
+                    event(false, "FallingBackToKubeVirt", message), untilDeadline(), Optional.empty(), null);
+        }
+
+        /** The channel to hand to the node helper with the assignment. */
+        void channel(QuiesceChannel channel) {
+            this.channel = channel;
         }
 
         Decision progressing(String reason, String message, Action action, String node,
@@ -406,7 +446,7 @@ public final class SnapshotStateMachine {
                 List<SnapshotEvent> events, Optional<Duration> requeue, Optional<String> outcome) {
             QuiescedSnapshotStatus write = next.equals(operatorFields(current)) ? null : next;
             return new Decision(write, action, plan, node, events, requeue.map(r -> r.isNegative() ? Duration.ZERO : r),
-                    outcome);
+                    outcome, action == Action.ASSIGN_TO_HELPER ? channel : null);
         }
     }
 

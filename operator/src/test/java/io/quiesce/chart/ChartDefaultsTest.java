@@ -32,7 +32,8 @@ import org.junit.jupiter.api.Test;
 class ChartDefaultsTest {
     private static final List<String> JVM_FLAGS = List.of(
             "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-Xss512k");
-    private static final List<String> SOCKET_ROOTS = List.of("/var/lib/kubelet/pods", "/var/run/kubevirt-private");
+    private static final List<String> SOCKET_ROOTS = List.of("/var/run/kubevirt-private");
+    private static final String KUBELET_PODS = "/var/lib/kubelet/pods";
 
     private static RenderedChart chart;
     private static String appVersion;
@@ -89,7 +90,7 @@ class ChartDefaultsTest {
                 entry("QUIESCE_LEADER_ELECTION", "true"),
                 entry("QUIESCE_MAX_CONCURRENT_FREEZES", "10"),
                 entry("QUIESCE_MAX_FREEZES_PER_NODE", "2"),
-                entry("QUIESCE_DEFAULT_CHANNEL", "helper"),
+                entry("QUIESCE_DEFAULT_CHANNEL", "auto"),
                 entry("QUIESCE_HEALTH_ADDRESS", "0.0.0.0:8080"),
                 entry("QUIESCE_LOG_FORMAT", "text"),
                 entry("QUIESCE_LOG_LEVEL", "info"));
@@ -131,6 +132,10 @@ class ChartDefaultsTest {
                 entry("POD_NAMESPACE", "fieldRef:metadata.namespace"),
                 entry("QUIESCE_SOCKET_ROOTS", String.join(",", SOCKET_ROOTS)),
                 entry("QUIESCE_SOCKET_TEMPLATES", ""),
+                entry("QUIESCE_DEFAULT_CHANNEL", "auto"),
+                entry("QUIESCE_LIBVIRT_SOCKET_ROOT", KUBELET_PODS),
+                entry("QUIESCE_LIBVIRT_SOCKET_TEMPLATE", KUBELET_PODS
+                        + "/{podUID}/volumes/kubernetes.io~empty-dir/libvirt-runtime/virtqemud-sock"),
                 entry("QUIESCE_MAX_FREEZES_PER_NODE", "2"),
                 entry("QUIESCE_FREEZE_TIMEOUT_MAX", "30s"),
                 entry("QUIESCE_HEALTH_ADDRESS", "0.0.0.0:8081"),
@@ -145,11 +150,12 @@ class ChartDefaultsTest {
     }
 
     @Test
-    void nodeHelperMountsExactlyTheSocketRootsFromTheHostReadOnly() {
+    void nodeHelperMountsExactlyTheSocketRootsAndKubeletsPodsDirFromTheHostReadOnly() {
         PodSpec pod = chart.one(DaemonSet.class, "quiesce-node-helper").getSpec().getTemplate().getSpec();
         List<Volume> hostPaths = pod.getVolumes().stream().filter(v -> v.getHostPath() != null).toList();
 
-        assertThat(hostPaths).extracting(v -> v.getHostPath().getPath()).containsExactlyElementsOf(SOCKET_ROOTS);
+        // kubelet's pods dir only for the libvirt channel, which the default channel auto may use
+        assertThat(hostPaths).extracting(v -> v.getHostPath().getPath()).containsExactly(SOCKET_ROOTS.get(0), KUBELET_PODS);
         assertThat(hostPaths).extracting(v -> v.getHostPath().getType()).containsOnly("Directory");
         assertThat(pod.getVolumes()).filteredOn(v -> v.getHostPath() == null)
                 .allSatisfy(v -> assertThat(v.getEmptyDir()).as(v.getName()).isNotNull());

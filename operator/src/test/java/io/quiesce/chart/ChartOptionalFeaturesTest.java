@@ -55,12 +55,14 @@ class ChartOptionalFeaturesTest {
 
         assertThat(env(onlyContainer(operator))).contains(
                 entry("QUIESCE_WATCH_NAMESPACES", "prod,staging"),
-                entry("QUIESCE_DEFAULT_CHANNEL", "kubevirt-api"),
+                entry("QUIESCE_DEFAULT_CHANNEL", "libvirt"),
                 entry("QUIESCE_LOG_FORMAT", "json"),
                 entry("QUIESCE_LOG_LEVEL", "debug"),
                 entry("JAVA_TOOL_OPTIONS", "-Dfile.encoding=UTF-8"));
         assertThat(env(onlyContainer(helper))).contains(
                 entry("QUIESCE_SOCKET_TEMPLATES", "/var/run/kubevirt-private/{podUID}/virt-serial0-qga.sock"),
+                entry("QUIESCE_DEFAULT_CHANNEL", "libvirt"),
+                entry("QUIESCE_LIBVIRT_SOCKET_ROOT", "/var/lib/k0s/kubelet/pods"),
                 entry("QUIESCE_LOG_FORMAT", "json"));
         for (PodSpec pod : List.of(operator, helper)) {
             assertThat(pod.getImagePullSecrets()).extracting(LocalObjectReference::getName).containsExactly("ghcr-pull");

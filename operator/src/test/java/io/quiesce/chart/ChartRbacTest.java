@@ -53,7 +53,6 @@ class ChartRbacTest {
             "quiesce.io/quiescedsnapshots", READ,
             "quiesce.io/quiescedsnapshots/status", Set.of("patch"),
             "kubevirt.io/virtualmachineinstances", READ,
-            "/pods", Set.of("get"),
             "snapshot.storage.k8s.io/volumesnapshots", Set.of("get", "list", "watch", "create"),
             "/events", Set.of("create", "patch"),
             "events.k8s.io/events", Set.of("create", "patch"));

@@ -5,6 +5,7 @@ import static io.quiesce.chart.PodSpecs.onlyContainer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.io.IOException;
@@ -27,7 +28,11 @@ class ChartValuesValidationTest {
     @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
             wrong type                    | operator: {replicas: two}                                    | at '/operator/replicas': got string, want integer
             negative replicas             | operator: {replicas: -1}                                     | at '/operator/replicas': minimum
-            unknown channel               | operator: {defaultChannel: libvirt}                          | at '/operator/defaultChannel': value must be one of
+            unknown channel               | channel: helper                                              | at '/channel': value must be one of
+            the old channel key           | operator: {defaultChannel: kubevirt-api}                     | additional properties 'defaultChannel' not allowed
+            libvirt root climbing out     | nodeHelper: {libvirt: {socketRoot: '/var/lib/kubelet/../../etc'}} | at '/nodeHelper/libvirt/socketRoot'
+            relative libvirt template     | nodeHelper: {libvirt: {socketTemplate: 'pods/{podUID}/sock'}} | at '/nodeHelper/libvirt/socketTemplate'
+            libvirt template outside root | nodeHelper: {libvirt: {socketTemplate: '/run/{podUID}/virtqemud-sock'}} | nodeHelper.libvirt.socketTemplate: "/run/{podUID}/virtqemud-sock" is not under nodeHelper.libvirt.socketRoot "/var/lib/kubelet/pods"
             unknown log format            | logging: {format: xml}                                       | at '/logging/format': value must be one of
             unknown log level             | logging: {level: verbose}                                    | at '/logging/level': value must be one of
             misspelt key                  | operator: {replcas: 2}                                       | additional properties 'replcas' not allowed
@@ -61,7 +66,7 @@ class ChartValuesValidationTest {
                 operator: {replicas: 1, leaderElection: false}
                 nodeHelper:
                   terminationGracePeriodSeconds: 40
-                  socketTemplates: ['/var/lib/kubelet/pods/{podUID}/volumes/qga/{namespace}_{name}.sock']
+                  socketTemplates: ['/var/run/kubevirt-private/{podUID}/qga/{namespace}_{name}.sock']
                 """);
 
         RenderedChart chart = QuiesceChart.render().values(file).objects();
@@ -71,5 +76,33 @@ class ChartValuesValidationTest {
                 .containsEntry("QUIESCE_LEADER_ELECTION", "false");
         assertThat(chart.one(DaemonSet.class, "quiesce-node-helper").getSpec().getTemplate().getSpec()
                 .getTerminationGracePeriodSeconds()).isEqualTo(40L);
+    }
+
+    @ParameterizedTest(name = "channel {0}")
+    @CsvSource({"qga", "kubevirt-api"})
+    void withoutTheLibvirtChannelKubeletsPodsDirIsNotMountedNorItsTemplateChecked(String channel) throws IOException {
+        Path file = Files.writeString(dir.resolve("values.yaml"), "channel: " + channel + "\n"
+                + "nodeHelper: {libvirt: {socketTemplate: '/elsewhere/{podUID}/sock'}}\n");
+
+        PodSpec helper = QuiesceChart.render().values(file).objects().one(DaemonSet.class, "quiesce-node-helper")
+                .getSpec().getTemplate().getSpec();
+
+        assertThat(helper.getVolumes()).filteredOn(v -> v.getHostPath() != null)
+                .extracting(v -> v.getHostPath().getPath()).containsExactly("/var/run/kubevirt-private");
+        assertThat(env(onlyContainer(helper))).containsEntry("QUIESCE_DEFAULT_CHANNEL", channel)
+                .doesNotContainKeys("QUIESCE_LIBVIRT_SOCKET_ROOT", "QUIESCE_LIBVIRT_SOCKET_TEMPLATE");
+    }
+
+    @Test
+    void aLibvirtRootThatIsAlsoASocketRootIsMountedOnce() throws IOException {
+        Path file = Files.writeString(dir.resolve("values.yaml"),
+                "nodeHelper: {socketRoots: [/var/lib/kubelet/pods, /var/run/kubevirt-private]}\n");
+
+        PodSpec helper = QuiesceChart.render().values(file).objects().one(DaemonSet.class, "quiesce-node-helper")
+                .getSpec().getTemplate().getSpec();
+
+        assertThat(helper.getVolumes()).filteredOn(v -> v.getHostPath() != null)
+                .extracting(v -> v.getHostPath().getPath())
+                .containsExactly("/var/lib/kubelet/pods", "/var/run/kubevirt-private");
     }
 }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.quiesce.snapshot.Channel;
+import io.quiesce.api.v1alpha1.QuiesceChannel;
 import io.quiesce.testkit.kube.KubeApiServer;
 import io.quiesce.testkit.kube.KubeApiTest;
 import java.net.InetAddress;
@@ -30,7 +30,7 @@ class OperatorRuntimeTest {
     @Test
     void servesProbesAndPrometheusMetrics(KubeApiServer server, KubernetesClient client) throws Exception {
         String ns = server.createNamespace("quiesce-system");
-        OperatorSettings settings = new OperatorSettings(Set.of(), false, ns, "operator-0", 10, 2, Channel.HELPER,
+        OperatorSettings settings = new OperatorSettings(Set.of(), false, ns, "operator-0", 10, 2, QuiesceChannel.AUTO,
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         try (OperatorRuntime runtime = OperatorRuntime.start(settings, server.newClient())) {
             assertThat(get(runtime, "/healthz").statusCode()).isEqualTo(200);

@@ -3,7 +3,7 @@ package io.quiesce.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.quiesce.snapshot.Channel;
+import io.quiesce.api.v1alpha1.QuiesceChannel;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -20,7 +20,7 @@ class OperatorSettingsTest {
         assertThat(s.leaderElection()).isTrue();
         assertThat(s.maxConcurrent()).isEqualTo(10);
         assertThat(s.maxPerNode()).isEqualTo(2);
-        assertThat(s.defaultChannel()).isEqualTo(Channel.KUBEVIRT_API);
+        assertThat(s.defaultChannel()).isEqualTo(QuiesceChannel.KUBEVIRT_API);
         assertThat(s.healthAddress().getPort()).isEqualTo(8080);
     }
 
@@ -31,7 +31,9 @@ class OperatorSettingsTest {
         assertThatThrownBy(() -> OperatorSettings.fromEnv(Map.of("POD_NAMESPACE", "q",
                 "QUIESCE_MAX_FREEZES_PER_NODE", "0"))).hasMessageContaining("QUIESCE_MAX_FREEZES_PER_NODE");
         assertThatThrownBy(() -> OperatorSettings.fromEnv(Map.of("POD_NAMESPACE", "q",
-                "QUIESCE_DEFAULT_CHANNEL", "libvirt"))).hasMessageContaining("QUIESCE_DEFAULT_CHANNEL");
+                "QUIESCE_DEFAULT_CHANNEL", "helper"))).hasMessageContaining("QUIESCE_DEFAULT_CHANNEL")
+                .hasMessageContaining("auto, qga, libvirt or kubevirt-api");
+        assertThat(OperatorSettings.fromEnv(Map.of("POD_NAMESPACE", "q")).defaultChannel()).as("unset: auto").isNull();
         assertThatThrownBy(() -> OperatorSettings.fromEnv(Map.of())).hasMessageContaining("POD_NAMESPACE");
     }
 }

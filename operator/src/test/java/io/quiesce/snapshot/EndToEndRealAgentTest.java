@@ -11,6 +11,7 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quiesce.agent.FreezeState;
+import io.quiesce.api.v1alpha1.QuiesceChannel;
 import io.quiesce.window.GuestSocketDir;
 import io.quiesce.window.HelperSettings;
 import io.quiesce.window.NodeHelper;
@@ -69,7 +70,7 @@ class EndToEndRealAgentTest {
         try (GuestSocketDir sockets = GuestSocketDir.create();
              FakeSnapshotter csi = FakeSnapshotter.start(server.newClient(), Duration.ofSeconds(3), Duration.ofSeconds(1));
              NodeHelper helper = startHelper(server, guest, sockets);
-             QuiesceTestOperator op = startOperator(server, settings(10, 2, Channel.HELPER), new SimpleMeterRegistry())) {
+             QuiesceTestOperator op = startOperator(server, settings(10, 2, QuiesceChannel.AUTO), new SimpleMeterRegistry())) {
             VmScenario vm = Fixtures.runningVm(ns, "db").create(client);
             sockets.link(vm, guest.agentSocket());
             guest.awaitWriterAdvance(WRITER_TIMEOUT);
@@ -118,7 +119,7 @@ class EndToEndRealAgentTest {
         try (GuestSocketDir sockets = GuestSocketDir.create();
              FakeSnapshotter csi = FakeSnapshotter.start(server.newClient());
              NodeHelper helper = startHelper(server, guest, sockets);
-             QuiesceTestOperator op = startOperator(server, settings(10, 2, Channel.HELPER), new SimpleMeterRegistry())) {
+             QuiesceTestOperator op = startOperator(server, settings(10, 2, QuiesceChannel.AUTO), new SimpleMeterRegistry())) {
             VmScenario vm = Fixtures.runningVm(ns, "db").create(client);
             sockets.link(vm, guest.agentSocket());
             csi.onPvc(ns, vm.claimNames().get(0), SnapshotBehaviour.neverCut());
@@ -152,7 +153,7 @@ class EndToEndRealAgentTest {
             sockets.link(vm, guest.agentSocket());
             QuiescedSnapshot request = snapshot(ns, "db-restart", "db", QuiesceMode.Required, "2m");
             request.getSpec().getQuiesce().setTimeout("15s");
-            QuiesceTestOperator first = startOperator(server, settings(10, 2, Channel.HELPER), new SimpleMeterRegistry());
+            QuiesceTestOperator first = startOperator(server, settings(10, 2, QuiesceChannel.AUTO), new SimpleMeterRegistry());
             try {
                 client.resource(request).create();
                 await("the guest frozen").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
@@ -160,7 +161,7 @@ class EndToEndRealAgentTest {
             } finally {
                 first.close(); // the operator dies while the guest is frozen
             }
-            try (QuiesceTestOperator second = startOperator(server, settings(10, 2, Channel.HELPER), new SimpleMeterRegistry())) {
+            try (QuiesceTestOperator second = startOperator(server, settings(10, 2, QuiesceChannel.AUTO), new SimpleMeterRegistry())) {
                 QuiescedSnapshot done = awaitPhase(client, ns, "db-restart", SnapshotPhase.Succeeded);
 
                 assertThat(done.getStatus().getConsistency()).isEqualTo(Consistency.FilesystemConsistent);

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.quiesce.api.v1alpha1.FreezeMethod;
 import io.quiesce.api.v1alpha1.FreezeRecord;
+import io.quiesce.api.v1alpha1.QuiesceChannel;
 import io.quiesce.api.v1alpha1.QuiesceMode;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.api.v1alpha1.SnapshotPhase;
@@ -42,7 +43,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class FakeNodeHelper implements AutoCloseable {
     /** What the fake does with each snapshot it takes. */
-    enum Behaviour { FREEZE_OK, FREEZE_FAILED, NEVER_ANSWERS, ZERO_FILESYSTEMS }
+    enum Behaviour {
+        FREEZE_OK, FREEZE_FAILED, NEVER_ANSWERS, ZERO_FILESYSTEMS,
+        /** Finds no socket: NoAgentChannel under channel auto (as the real helper), else the channel's own reason. */
+        NO_SOCKET
+    }
 
     private final KubernetesClient client;
     private final Behaviour behaviour;
@@ -63,6 +68,7 @@ final class FakeNodeHelper implements AutoCloseable {
     private final AtomicInteger maxFrozen = new AtomicInteger();
     private final AtomicInteger vmFrozenTwice = new AtomicInteger();
     private final AtomicInteger freezes = new AtomicInteger();
+    private final List<String> channelsSeen = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private FakeNodeHelper(KubernetesClient client, Behaviour behaviour, Duration cutWait, String leaseNamespace,
             List<String> nodes, int threads) {
@@ -126,6 +132,11 @@ final class FakeNodeHelper implements AutoCloseable {
         return vmFrozenTwice.get();
     }
 
+    /** The {@code quiesce.io/resolved-channel} of each snapshot taken, in order ("null" when absent). */
+    List<String> channelsSeen() {
+        return List.copyOf(channelsSeen);
+    }
+
     int freezes() {
         return freezes.get();
     }
@@ -147,6 +158,16 @@ final class FakeNodeHelper implements AutoCloseable {
         FreezeRecord record = new FreezeRecord();
         record.setMethod(FreezeMethod.QGA);
         freezes.incrementAndGet();
+        String channel = s.getMetadata().getLabels().get(QuiesceChannel.RESOLVED_LABEL);
+        channelsSeen.add(String.valueOf(channel));
+        if (behaviour == Behaviour.NO_SOCKET) {
+            record.setMethod(null);
+            record.setFilesystemsFrozen(0);
+            record.setReason("auto".equals(channel) ? SnapshotStateMachine.NO_AGENT_CHANNEL : "LibvirtSocketNotFound");
+            record.setError("fake: no socket of " + vm);
+            writeFreeze(s, record);
+            return;
+        }
         if (behaviour == Behaviour.FREEZE_FAILED) {
             record.setReason("FreezeFailed");
             record.setError("guest-fsfreeze-freeze: fake agent refused");

@@ -10,6 +10,7 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quiesce.api.v1alpha1.Consistency;
+import io.quiesce.api.v1alpha1.QuiesceChannel;
 import io.quiesce.api.v1alpha1.QuiesceMode;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.api.v1alpha1.SnapshotPhase;
@@ -43,7 +44,7 @@ class FiftyVmsTest {
                      Duration.ofMillis(20));
              FakeNodeHelper helper = FakeNodeHelper.start(server.newClient(), Behaviour.FREEZE_OK, OPERATOR_NAMESPACE,
                      nodes);
-             QuiesceTestOperator op = startOperator(server, settings(CLUSTER_CAP, NODE_CAP, Channel.HELPER), registry)) {
+             QuiesceTestOperator op = startOperator(server, settings(CLUSTER_CAP, NODE_CAP, QuiesceChannel.AUTO), registry)) {
             for (int i = 0; i < VMS; i++) {
                 client.resource(snapshot(ns, "snap-" + i, "vm-" + i, QuiesceMode.Required, "120s")).create();
             }

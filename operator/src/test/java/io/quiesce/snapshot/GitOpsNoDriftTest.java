@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.quiesce.api.v1alpha1.QuiesceChannel;
 import io.quiesce.api.v1alpha1.QuiesceMode;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.api.v1alpha1.SnapshotPhase;
@@ -46,7 +47,7 @@ class GitOpsNoDriftTest {
         try (FakeSnapshotter csi = FakeSnapshotter.start(server.newClient());
              FakeNodeHelper helper = FakeNodeHelper.start(server.newClient(), Behaviour.FREEZE_OK, OPERATOR_NAMESPACE,
                      Fixtures.DEFAULT_NODE);
-             QuiesceTestOperator op = startOperator(server, settings(10, 2, Channel.HELPER), new SimpleMeterRegistry())) {
+             QuiesceTestOperator op = startOperator(server, settings(10, 2, QuiesceChannel.AUTO), new SimpleMeterRegistry())) {
             QuiescedSnapshot live = awaitPhase(client, ns, "from-git", SnapshotPhase.Succeeded);
 
             assertThat(Serialization.jsonMapper().<JsonNode>valueToTree(live.getSpec())).isEqualTo(specBefore);

@@ -11,6 +11,7 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quiesce.api.v1alpha1.Consistency;
 import io.quiesce.api.v1alpha1.FreezeMethod;
+import io.quiesce.api.v1alpha1.QuiesceChannel;
 import io.quiesce.api.v1alpha1.QuiesceMode;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.api.v1alpha1.SnapshotPhase;
@@ -45,7 +46,7 @@ class KubeVirtChannelTest {
         server.mockServer().expect().put().withPath(base + "freeze").andReturn(200, "").always();
         server.mockServer().expect().put().withPath(base + "unfreeze").andReturn(200, "").always();
         try (FakeSnapshotter csi = FakeSnapshotter.start(server.newClient());
-             QuiesceTestOperator op = startOperator(server, settings(10, 2, Channel.HELPER), new SimpleMeterRegistry())) {
+             QuiesceTestOperator op = startOperator(server, settings(10, 2, QuiesceChannel.AUTO), new SimpleMeterRegistry())) {
             QuiescedSnapshot s = snapshot(ns, "s1", "db", QuiesceMode.Required, "30s");
             client.resource(s).create();
 
@@ -78,5 +79,68 @@ class KubeVirtChannelTest {
         if (Files.exists(upstream)) {
             assertThat(Files.readString(upstream).trim()).matches("\\{\"unfreezeTimeout\":\"[0-9hms.]+\"\\}");
         }
+    }
+
+    @Test
+    void autoFallsBackToKubeVirtWhenTheHelperFindsNoAgentChannel(KubeApiServer server, KubernetesClient client)
+            throws Exception {
+        String ns = server.createNamespace("kv-fallback");
+        Fixtures.runningVm(ns, "db").create(client);
+        String base = "/apis/subresources.kubevirt.io/v1/namespaces/" + ns + "/virtualmachineinstances/db/";
+        server.mockServer().expect().put().withPath(base + "freeze").andReturn(200, "").always();
+        server.mockServer().expect().put().withPath(base + "unfreeze").andReturn(200, "").always();
+        try (FakeSnapshotter csi = FakeSnapshotter.start(server.newClient());
+             FakeNodeHelper helper = FakeNodeHelper.start(server.newClient(), FakeNodeHelper.Behaviour.NO_SOCKET,
+                     SnapshotTestSupport.OPERATOR_NAMESPACE, Fixtures.DEFAULT_NODE);
+             QuiesceTestOperator op = startOperator(server, settings(10, 2, null), new SimpleMeterRegistry())) {
+            client.resource(snapshot(ns, "s1", "db", QuiesceMode.Required, "30s")).create();
+
+            QuiescedSnapshot done = awaitPhase(client, ns, "s1", SnapshotPhase.Succeeded);
+
+            assertThat(helper.channelsSeen()).containsExactly("auto");
+            assertThat(done.getMetadata().getLabels()).containsEntry(QuiesceChannel.RESOLVED_LABEL, "auto");
+            assertThat(done.getStatus().getFreeze().getMethod()).isEqualTo(FreezeMethod.KUBEVIRT_API);
+            assertThat(done.getStatus().getFreeze().getReason()).isEqualTo("Frozen");
+            assertThat(done.getStatus().getConsistencyReason()).isEqualTo("FrozenFilesystemsNotCounted");
+            assertThat(done.getStatus().getFreeze().getError()).as("the helper's record was replaced whole").isNull();
+        }
+        assertThat(subresourceCalls(server)).containsExactly(base + "freeze", base + "unfreeze");
+    }
+
+    @Test
+    void anExplicitLibvirtChannelFailsInsteadOfFallingBack(KubeApiServer server, KubernetesClient client)
+            throws Exception {
+        String ns = server.createNamespace("kv-explicit");
+        Fixtures.runningVm(ns, "db").create(client);
+        String base = "/apis/subresources.kubevirt.io/v1/namespaces/" + ns + "/virtualmachineinstances/db/";
+        server.mockServer().expect().put().withPath(base + "freeze").andReturn(200, "").always();
+        try (FakeSnapshotter csi = FakeSnapshotter.start(server.newClient());
+             FakeNodeHelper helper = FakeNodeHelper.start(server.newClient(), FakeNodeHelper.Behaviour.NO_SOCKET,
+                     SnapshotTestSupport.OPERATOR_NAMESPACE, Fixtures.DEFAULT_NODE);
+             QuiesceTestOperator op = startOperator(server, settings(10, 2, QuiesceChannel.AUTO),
+                     new SimpleMeterRegistry())) {
+            QuiescedSnapshot s = snapshot(ns, "s1", "db", QuiesceMode.Required, "30s");
+            s.getSpec().getQuiesce().setChannel(QuiesceChannel.LIBVIRT);
+            client.resource(s).create();
+
+            QuiescedSnapshot done = awaitPhase(client, ns, "s1", SnapshotPhase.Failed);
+
+            assertThat(helper.channelsSeen()).containsExactly("libvirt");
+            assertThat(done.getStatus().getFreeze().getReason()).isEqualTo("LibvirtSocketNotFound");
+            assertThat(done.getStatus().getFreeze().getMethod()).isNull();
+        }
+        assertThat(subresourceCalls(server)).isEmpty();
+    }
+
+    /** The KubeVirt subresource paths called since the last look (the server's request log is drained). */
+    private static List<String> subresourceCalls(KubeApiServer server) throws InterruptedException {
+        List<String> calls = new ArrayList<>();
+        RecordedRequest r;
+        while ((r = server.mockServer().takeRequest(10, TimeUnit.MILLISECONDS)) != null) {
+            if (r.getPath().startsWith("/apis/subresources.kubevirt.io/")) {
+                calls.add(r.getPath());
+            }
+        }
+        return calls;
     }
 }

@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quiesce.api.v1alpha1.Consistency;
 import io.quiesce.api.v1alpha1.DeletionPolicy;
+import io.quiesce.api.v1alpha1.QuiesceChannel;
 import io.quiesce.api.v1alpha1.QuiesceMode;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.api.v1alpha1.SnapshotPhase;
@@ -57,7 +58,7 @@ class QuiescedSnapshotReconcilerTest {
         try (FakeSnapshotter csi = FakeSnapshotter.start(server.newClient());
              FakeNodeHelper helper = FakeNodeHelper.start(server.newClient(), Behaviour.FREEZE_OK, OPERATOR_NAMESPACE,
                      Fixtures.DEFAULT_NODE);
-             QuiesceTestOperator op = startOperator(server, settings(10, 2, Channel.HELPER), registry)) {
+             QuiesceTestOperator op = startOperator(server, settings(10, 2, QuiesceChannel.AUTO), registry)) {
             client.resource(snapshot(ns, "s1", "db", QuiesceMode.Required, "30s")).create();
 
             QuiescedSnapshot done = awaitPhase(client, ns, "s1", SnapshotPhase.Succeeded);
@@ -102,7 +103,7 @@ class QuiescedSnapshotReconcilerTest {
         try (FakeSnapshotter csi = FakeSnapshotter.start(server.newClient());
              FakeNodeHelper helper = FakeNodeHelper.start(server.newClient(), Behaviour.ZERO_FILESYSTEMS,
                      OPERATOR_NAMESPACE, Fixtures.DEFAULT_NODE);
-             QuiesceTestOperator op = startOperator(server, settings(10, 2, Channel.HELPER), registry)) {
+             QuiesceTestOperator op = startOperator(server, settings(10, 2, QuiesceChannel.AUTO), registry)) {
             client.resource(snapshot(ns, "s1", "db", QuiesceMode.Required, "30s")).create();
 
             QuiescedSnapshot done = awaitPhase(client, ns, "s1", SnapshotPhase.Succeeded);
@@ -117,7 +118,7 @@ class QuiescedSnapshotReconcilerTest {
         String ns = server.createNamespace("stopped");
         Fixtures.runningVm(ns, "db").stopped().create(client);
         try (FakeSnapshotter csi = FakeSnapshotter.start(server.newClient());
-             QuiesceTestOperator op = startOperator(server, settings(10, 2, Channel.HELPER), registry)) {
+             QuiesceTestOperator op = startOperator(server, settings(10, 2, QuiesceChannel.AUTO), registry)) {
             client.resource(snapshot(ns, "s1", "db", QuiesceMode.Required, "30s")).create();
 
             QuiescedSnapshot done = awaitPhase(client, ns, "s1", SnapshotPhase.Succeeded);
@@ -136,7 +137,7 @@ class QuiescedSnapshotReconcilerTest {
         Fixtures.runningVm(ns, "noagent").agentDisconnected().create(client);
         Fixtures.runningVm(ns, "skipped").create(client);
         try (FakeSnapshotter csi = FakeSnapshotter.start(server.newClient());
-             QuiesceTestOperator op = startOperator(server, settings(10, 2, Channel.HELPER), registry)) {
+             QuiesceTestOperator op = startOperator(server, settings(10, 2, QuiesceChannel.AUTO), registry)) {
             client.resource(snapshot(ns, "skip", "skipped", QuiesceMode.Skip, "30s")).create();
             client.resource(snapshot(ns, "best", "noagent", QuiesceMode.BestEffort, "30s")).create();
 
@@ -158,7 +159,7 @@ class QuiescedSnapshotReconcilerTest {
         String ns = server.createNamespace("bad");
         Fixtures.runningVm(ns, "nopvc").withMissingPvc("nopvc-disk-alpine").create(client);
         Fixtures.runningVm(ns, "db").create(client);
-        try (QuiesceTestOperator op = startOperator(server, settings(10, 2, Channel.HELPER), registry)) {
+        try (QuiesceTestOperator op = startOperator(server, settings(10, 2, QuiesceChannel.AUTO), registry)) {
             client.resource(snapshot(ns, "unknown-vm", "ghost", QuiesceMode.Required, "30s")).create();
             client.resource(snapshot(ns, "missing-pvc", "nopvc", QuiesceMode.Required, "30s")).create();
             QuiescedSnapshot badVolume = snapshot(ns, "bad-volume", "db", QuiesceMode.Required, "30s");
@@ -183,7 +184,7 @@ class QuiescedSnapshotReconcilerTest {
         String ns = server.createNamespace("classes");
         Fixtures.runningVm(ns, "db").create(client);
         VolumeSnapshotClass original = client.resources(VolumeSnapshotClass.class).withName(Fixtures.SNAPSHOT_CLASS).get();
-        try (QuiesceTestOperator op = startOperator(server, settings(10, 2, Channel.HELPER), registry)) {
+        try (QuiesceTestOperator op = startOperator(server, settings(10, 2, QuiesceChannel.AUTO), registry)) {
             VolumeSnapshotClass second = Fixtures.defaultSnapshotClass();
             second.getMetadata().setName("second-default");
             client.resource(second).create();
@@ -210,7 +211,7 @@ class QuiescedSnapshotReconcilerTest {
         Fixtures.runningVm(ns, "db").onNode("node-silent").create(client);
         try (FakeNodeHelper helper = FakeNodeHelper.start(server.newClient(), Behaviour.NEVER_ANSWERS,
                      OPERATOR_NAMESPACE, "node-silent");
-             QuiesceTestOperator op = startOperator(server, settings(10, 2, Channel.HELPER), registry)) {
+             QuiesceTestOperator op = startOperator(server, settings(10, 2, QuiesceChannel.AUTO), registry)) {
             client.resource(snapshot(ns, "s1", "db", QuiesceMode.Required, "3s")).create();
             awaitPhase(client, ns, "s1", SnapshotPhase.InProgress);
 
@@ -228,7 +229,7 @@ class QuiescedSnapshotReconcilerTest {
         try (FakeSnapshotter csi = FakeSnapshotter.start(server.newClient());
              FakeNodeHelper helper = FakeNodeHelper.start(server.newClient(), Behaviour.FREEZE_FAILED,
                      OPERATOR_NAMESPACE, Fixtures.DEFAULT_NODE);
-             QuiesceTestOperator op = startOperator(server, settings(10, 2, Channel.HELPER), registry)) {
+             QuiesceTestOperator op = startOperator(server, settings(10, 2, QuiesceChannel.AUTO), registry)) {
             client.resource(snapshot(ns, "req", "db", QuiesceMode.Required, "30s")).create();
             QuiescedSnapshot failed = awaitPhase(client, ns, "req", SnapshotPhase.Failed);
             assertFailed(client, failed, "FreezeFailed");
@@ -247,7 +248,7 @@ class QuiescedSnapshotReconcilerTest {
         Fixtures.runningVm(ns, "db").stopped().create(client);
         try (FakeSnapshotter csi = FakeSnapshotter.start(server.newClient())
                 .onPvc(ns, "db-disk-alpine", SnapshotBehaviour.fail("driver exploded"));
-             QuiesceTestOperator op = startOperator(server, settings(10, 2, Channel.HELPER), registry)) {
+             QuiesceTestOperator op = startOperator(server, settings(10, 2, QuiesceChannel.AUTO), registry)) {
             client.resource(snapshot(ns, "s1", "db", QuiesceMode.Required, "30s")).create();
 
             QuiescedSnapshot failed = awaitPhase(client, ns, "s1", SnapshotPhase.Failed);
@@ -263,7 +264,7 @@ class QuiescedSnapshotReconcilerTest {
         Fixtures.runningVm(ns, "db").create(client);
         try (FakeNodeHelper helper = FakeNodeHelper.start(server.newClient(), Behaviour.NEVER_ANSWERS,
                      OPERATOR_NAMESPACE, Fixtures.DEFAULT_NODE);
-             QuiesceTestOperator op = startOperator(server, settings(10, 2, Channel.HELPER), registry)) {
+             QuiesceTestOperator op = startOperator(server, settings(10, 2, QuiesceChannel.AUTO), registry)) {
             client.resource(snapshot(ns, "s1", "db", QuiesceMode.Required, "20s")).create();
             awaitPhase(client, ns, "s1", SnapshotPhase.InProgress);
 
@@ -287,7 +288,7 @@ class QuiescedSnapshotReconcilerTest {
         try (FakeSnapshotter csi = FakeSnapshotter.start(server.newClient());
              FakeNodeHelper helper = FakeNodeHelper.start(server.newClient(), Behaviour.FREEZE_OK, OPERATOR_NAMESPACE,
                      Fixtures.DEFAULT_NODE, "node02");
-             QuiesceTestOperator op = startOperator(server, settings(10, 2, Channel.HELPER), registry)) {
+             QuiesceTestOperator op = startOperator(server, settings(10, 2, QuiesceChannel.AUTO), registry)) {
             client.resource(snapshot(ns, "s1", "db", QuiesceMode.Required, "30s")).create();
             await().atMost(Duration.ofSeconds(10)).until(() -> progressingReason(client, ns, "s1"), "Migrating"::equals);
 
@@ -312,7 +313,7 @@ class QuiescedSnapshotReconcilerTest {
                      Duration.ofSeconds(2));
              FakeNodeHelper helper = FakeNodeHelper.start(server.newClient(), Behaviour.FREEZE_OK, OPERATOR_NAMESPACE,
                      Fixtures.DEFAULT_NODE);
-             QuiesceTestOperator op = startOperator(server, settings(10, 2, Channel.HELPER), registry)) {
+             QuiesceTestOperator op = startOperator(server, settings(10, 2, QuiesceChannel.AUTO), registry)) {
             client.resource(snapshot(ns, "first", "db", QuiesceMode.Required, "30s")).create();
             awaitPhase(client, ns, "first", SnapshotPhase.InProgress);
             client.resource(snapshot(ns, "second", "db", QuiesceMode.Required, "30s")).create();
@@ -335,7 +336,7 @@ class QuiescedSnapshotReconcilerTest {
         String ns = server.createNamespace("deletion");
         Fixtures.runningVm(ns, "db").stopped().create(client);
         try (FakeSnapshotter csi = FakeSnapshotter.start(server.newClient());
-             QuiesceTestOperator op = startOperator(server, settings(10, 2, Channel.HELPER), registry)) {
+             QuiesceTestOperator op = startOperator(server, settings(10, 2, QuiesceChannel.AUTO), registry)) {
             client.resource(withPolicy(snapshot(ns, "gone", "db", QuiesceMode.Required, "30s"), DeletionPolicy.Delete))
                     .create();
             awaitPhase(client, ns, "gone", SnapshotPhase.Succeeded);
@@ -365,7 +366,7 @@ class QuiescedSnapshotReconcilerTest {
         Fixtures.runningVm(ns, "db").create(client);
         try (FakeSnapshotter csi = FakeSnapshotter.start(server.newClient(), Duration.ofMillis(100),
                 Duration.ofSeconds(3))) {
-            try (QuiesceTestOperator first = startOperator(server, settings(10, 2, Channel.HELPER), registry);
+            try (QuiesceTestOperator first = startOperator(server, settings(10, 2, QuiesceChannel.AUTO), registry);
                  FakeNodeHelper helper = FakeNodeHelper.start(server.newClient(), Behaviour.FREEZE_OK,
                          OPERATOR_NAMESPACE, Fixtures.DEFAULT_NODE)) {
                 client.resource(snapshot(ns, "s1", "db", QuiesceMode.Required, "30s")).create();
@@ -376,7 +377,7 @@ class QuiescedSnapshotReconcilerTest {
             QuiescedSnapshot mid = client.resources(QuiescedSnapshot.class).inNamespace(ns).withName("s1").get();
             assertThat(mid.getStatus().getPhase()).isEqualTo(SnapshotPhase.InProgress);
 
-            try (QuiesceTestOperator second = startOperator(server, settings(10, 2, Channel.HELPER), registry)) {
+            try (QuiesceTestOperator second = startOperator(server, settings(10, 2, QuiesceChannel.AUTO), registry)) {
                 QuiescedSnapshot done = awaitPhase(client, ns, "s1", SnapshotPhase.Succeeded);
                 assertThat(done.getStatus().getConsistency()).isEqualTo(Consistency.FilesystemConsistent);
                 assertThat(done.getStatus().getStartTime()).isEqualTo(mid.getStatus().getStartTime());

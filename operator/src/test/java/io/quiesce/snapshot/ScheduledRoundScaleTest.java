@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quiesce.api.v1alpha1.Consistency;
+import io.quiesce.api.v1alpha1.QuiesceChannel;
 import io.quiesce.api.v1alpha1.QuiesceMode;
 import io.quiesce.api.v1alpha1.QuiesceOptions;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
@@ -72,7 +73,7 @@ class ScheduledRoundScaleTest {
              FakeNodeHelper helper = FakeNodeHelper.start(server.newClient(), Behaviour.FREEZE_OK, OPERATOR_NAMESPACE,
                      CLUSTER_CAP + 10, nodes);
              QuiesceTestOperator op = QuiesceTestOperator.start(operatorClient,
-                     reconciler(operatorClient, settings(CLUSTER_CAP, NODE_CAP, Channel.HELPER), registry),
+                     reconciler(operatorClient, settings(CLUSTER_CAP, NODE_CAP, QuiesceChannel.AUTO), registry),
                      new QuiescedSnapshotScheduleReconciler(operatorClient, scheduleClock, registry, ScheduleSettings.defaults()))) {
             long start = System.nanoTime();
             client.resource(schedule(ns)).create();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quiesce.api.v1alpha1.Consistency;
 import io.quiesce.api.v1alpha1.FreezeRecord;
+import io.quiesce.api.v1alpha1.QuiesceChannel;
 import io.quiesce.api.v1alpha1.QuiesceMode;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.api.v1alpha1.QuiescedSnapshotStatus;
@@ -74,7 +75,7 @@ class SnapshotStateMachineTest {
     void pendingPastTheDeadlineFails() {
         Observation o = pending(Admission.FREE, true);
         Observation late = new Observation(o.snapshot(), CREATED.plusSeconds(31), o.vm(), o.vmi(), o.pvcDrivers(),
-                o.classes(), o.admission(), true, Channel.HELPER, Map.of());
+                o.classes(), o.admission(), true, QuiesceChannel.AUTO, Map.of());
 
         Decision d = SnapshotStateMachine.decide(late);
 
@@ -124,7 +125,7 @@ class SnapshotStateMachineTest {
         vs.setStatus(vss);
 
         Decision d = SnapshotStateMachine.decide(new Observation(s, NOW, Optional.of(running.vm()),
-                Optional.empty(), Map.of(), List.of(), Admission.FREE, true, Channel.HELPER, Map.of("s1-pvcdisk1", vs)));
+                Optional.empty(), Map.of(), List.of(), Admission.FREE, true, QuiesceChannel.AUTO, Map.of("s1-pvcdisk1", vs)));
 
         assertThat(d.status().getPhase()).isEqualTo(SnapshotPhase.Succeeded);
         assertThat(d.status().getConsistency()).isEqualTo(Consistency.FilesystemConsistent);
@@ -132,7 +133,7 @@ class SnapshotStateMachineTest {
 
         s.setStatus(d.status());
         Decision again = SnapshotStateMachine.decide(new Observation(s, NOW, Optional.empty(), Optional.empty(),
-                Map.of(), List.of(), Admission.FREE, true, Channel.HELPER, Map.of()));
+                Map.of(), List.of(), Admission.FREE, true, QuiesceChannel.AUTO, Map.of()));
         assertThat(again.status()).isNull();
         assertThat(again.events()).isEmpty();
     }
@@ -140,7 +141,7 @@ class SnapshotStateMachineTest {
     private Observation pending(Admission admission, boolean helperAlive) {
         VirtualMachineInstance vmi = running.vmi().orElseThrow();
         return new Observation(snapshot(), NOW, Optional.of(running.vm()), Optional.of(vmi), DRIVERS, CLASSES,
-                admission, helperAlive, Channel.HELPER, Map.of());
+                admission, helperAlive, QuiesceChannel.AUTO, Map.of());
     }
 
     private static QuiescedSnapshot snapshot() {

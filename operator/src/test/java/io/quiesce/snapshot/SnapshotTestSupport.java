@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quiesce.api.v1alpha1.DeletionPolicy;
+import io.quiesce.api.v1alpha1.QuiesceChannel;
 import io.quiesce.api.v1alpha1.QuiesceMode;
 import io.quiesce.api.v1alpha1.QuiesceOptions;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
@@ -24,7 +25,7 @@ final class SnapshotTestSupport {
     private SnapshotTestSupport() {
     }
 
-    static SnapshotSettings settings(int clusterCap, int nodeCap, Channel channel) {
+    static SnapshotSettings settings(int clusterCap, int nodeCap, QuiesceChannel channel) {
         return new SnapshotSettings(clusterCap, nodeCap, channel, OPERATOR_NAMESPACE,
                 SnapshotSettings.DEFAULT_HELPER_STALE_AFTER, Duration.ofMillis(200), Clock.systemUTC());
     }

@@ -41,7 +41,8 @@ public class FreezeRecord {
     private String error;
 
     @JsonPropertyDescription("The outcome in one CamelCase word: Frozen (every disk was cut while frozen), "
-            + "FreezeFailed, AgentSocketNotFound, AgentNotResponding, QuiesceTimeout, VolumeSnapshotFailed, ...")
+            + "FreezeFailed, AgentSocketNotFound, LibvirtSocketNotFound, NoAgentChannel (channel auto found neither socket; "
+            + "the operator then freezes through KubeVirt), AgentNotResponding, QuiesceTimeout, VolumeSnapshotFailed, ...")
     @io.fabric8.generator.annotation.Pattern("^[A-Z][A-Za-z0-9]*$")
     private String reason;
 

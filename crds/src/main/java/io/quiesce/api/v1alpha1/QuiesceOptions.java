@@ -16,6 +16,8 @@ import java.util.Objects;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "!(has(self.mode) && self.mode == 'Skip' && has(self.mountpoints))",
         message = "mountpoints cannot be set when mode is Skip: nothing is frozen", fieldPath = ".mountpoints")
+@ValidationRule(value = "!(has(self.mode) && self.mode == 'Skip' && has(self.channel))",
+        message = "channel cannot be set when mode is Skip: nothing is frozen", fieldPath = ".channel")
 @SchemaCustomizer(value = SchemaPatch.class, input = "properties: {mountpoints: {x-kubernetes-list-type: set,"
         + " items: {maxLength: 4096, pattern: '" + Patterns.GUEST_MOUNTPOINT + "'}}}")
 public class QuiesceOptions {
@@ -47,6 +49,15 @@ public class QuiesceOptions {
             + "(guest-fsfreeze-freeze-list). Omit to freeze every filesystem the guest agent can freeze.")
     private List<String> mountpoints;
 
+    // no schema default: an absent channel lets the VM annotation and the cluster default decide
+    @JsonPropertyDescription("How the guest is reached for the freeze. auto: the node helper uses the VM's libvirt "
+            + "daemon when it finds its socket, else an agent socket no one holds, and with neither the operator "
+            + "freezes through KubeVirt's API. qga or libvirt: only that channel of the node helper; the snapshot "
+            + "fails (Required) or is crash-consistent (BestEffort) with the reason when it cannot be used. "
+            + "kubevirt-api: KubeVirt's freeze subresource. Omit to use the VM's quiesce.io/channel annotation, "
+            + "else the cluster default (chart value channel), else auto.")
+    private QuiesceChannel channel;
+
     public QuiesceMode getMode() {
         return mode;
     }
@@ -71,14 +82,22 @@ public class QuiesceOptions {
         this.mountpoints = mountpoints;
     }
 
+    public QuiesceChannel getChannel() {
+        return channel;
+    }
+
+    public void setChannel(QuiesceChannel channel) {
+        this.channel = channel;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof QuiesceOptions other && mode == other.mode && Objects.equals(timeout, other.timeout)
-                && Objects.equals(mountpoints, other.mountpoints);
+                && Objects.equals(mountpoints, other.mountpoints) && channel == other.channel;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(mode, timeout, mountpoints);
+        return Objects.hash(mode, timeout, mountpoints, channel);
     }
 }
