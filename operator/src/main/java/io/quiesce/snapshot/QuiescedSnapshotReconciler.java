@@ -94,6 +94,7 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
         }
         if (decision.status() != null) {
             writeStatus(snapshot, decision.status());
+            logPhaseChange(snapshot.getStatus(), decision.status());
         }
         decision.events().forEach(e -> events.record(snapshot, e));
         SnapshotPhase after = decision.status() != null ? decision.status().getPhase() : phase(snapshot.getStatus());
@@ -151,6 +152,16 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
         client.resources(QuiescedSnapshot.class).inNamespace(snapshot.getMetadata().getNamespace())
                 .withName(snapshot.getMetadata().getName()).subresource("status")
                 .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(patch));
+    }
+
+    /** One line per phase change; JOSDK's MDC names the snapshot (resource.namespace, resource.name). */
+    private static void logPhaseChange(QuiescedSnapshotStatus before, QuiescedSnapshotStatus after) {
+        SnapshotPhase from = phase(before);
+        if (after.getPhase() != null && (before == null || after.getPhase() != from)) {
+            LOG.info("phase {} -> {}{}", before == null ? "(new)" : from, after.getPhase(),
+                    after.getConsistency() == null ? "" : " (" + after.getConsistency() + ", "
+                            + after.getConsistencyReason() + ")");
+        }
     }
 
     private UpdateControl<QuiescedSnapshot> requeue(Decision decision, SnapshotPhase after) {
