@@ -79,4 +79,23 @@ class QuiesceLoggingTest {
             MDC.clear();
         }
     }
+
+    @Test
+    void carriedContextRunsWithTheCallersMdcAndRestoresTheRunnersOwn() throws Exception {
+        AtomicReference<String> seen = new AtomicReference<>();
+        Runnable task;
+        try (ResourceLogContext context = ResourceLogContext.of("QuiescedSnapshot", "ns", "s1")) {
+            task = CarriedLogContext.wrap(() -> seen.set(MDC.get(ResourceLogContext.NAME)));
+        }
+        MDC.put("runner", "own");
+        try {
+            task.run();
+            assertThat(seen.get()).isEqualTo("s1");
+            assertThat(MDC.getCopyOfContextMap()).containsExactly(Map.entry("runner", "own"));
+        } finally {
+            MDC.clear();
+        }
+        Runnable plain = () -> { };
+        assertThat(CarriedLogContext.wrap(plain)).as("nothing to carry").isSameAs(plain);
+    }
 }
