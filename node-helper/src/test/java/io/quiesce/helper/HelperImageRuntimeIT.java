@@ -47,6 +47,12 @@ class HelperImageRuntimeIT {
     }
 
     @Test
+    void theModuleListHasEverythingJdepsFindsInTheJar() {
+        assertThat(ImageFiles.dockerfile("node-helper").jlinkModules())
+                .containsAll(JlinkRuntime.jdepsModules(ImageFiles.shadedJar("node-helper")));
+    }
+
+    @Test
     void theAgentCommandLineFreezesAndThawsTheRealGuestOnIt(GuestVm guest) {
         String socket = guest.agentSocket().toString();
         try (RuntimeProcess fsinfo = agentCommand("fsinfo", "fsinfo", "--socket", socket)) {

@@ -44,6 +44,12 @@ class OperatorImageRuntimeIT {
     }
 
     @Test
+    void theModuleListHasEverythingJdepsFindsInTheJar() {
+        assertThat(ImageFiles.dockerfile("operator").jlinkModules())
+                .containsAll(JlinkRuntime.jdepsModules(ImageFiles.shadedJar("operator")));
+    }
+
+    @Test
     void theJarRunsOnItWithTheChartsFlagsOverHttpsUntilReadyAndStopsOnSigterm() throws Exception {
         int port = freePort();
         try (KubeApiServer api = KubeApiServer.startHttps()) {

@@ -72,6 +72,34 @@ public final class JlinkRuntime {
         }
     }
 
+    /**
+     * What {@code jdeps --ignore-missing-deps --multi-release 17 --print-module-deps} finds that
+     * {@code jar} needs: the list each Dockerfile's jlink stage starts from.
+     */
+    public static List<String> jdepsModules(Path jar) {
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "jdeps").toString(),
+                "--ignore-missing-deps", "--multi-release", "17", "--print-module-deps", jar.toString());
+        try {
+            Process jdeps = new ProcessBuilder(command).redirectErrorStream(true).start();
+            jdeps.getOutputStream().close();
+            byte[] output = jdeps.getInputStream().readNBytes(64 * 1024);
+            if (!jdeps.waitFor(JLINK_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                jdeps.destroyForcibly();
+                throw new IllegalStateException("jdeps did not finish within " + JLINK_TIMEOUT);
+            }
+            String text = new String(output, StandardCharsets.UTF_8).strip();
+            if (jdeps.exitValue() != 0 || !text.matches("[\\w.,]+")) {
+                throw new IllegalStateException("jdeps " + jar + " failed: " + text);
+            }
+            return List.of(text.split(","));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted running jdeps", e);
+        }
+    }
+
     /** The runtime's {@code bin/java}. */
     public Path java() {
         return home.resolve("bin/java");
