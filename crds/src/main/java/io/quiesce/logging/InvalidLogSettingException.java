@@ -1,6 +1,6 @@
 package io.quiesce.logging;
 
-/** A log setting in the environment has a value this program cannot use; the message names the variable. */
+/** A log setting has a value this program cannot use; the message names the variable (or property). */
 public final class InvalidLogSettingException extends IllegalArgumentException {
     private final String variable;
 
@@ -9,7 +9,7 @@ public final class InvalidLogSettingException extends IllegalArgumentException {
         this.variable = variable;
     }
 
-    /** The environment variable at fault. */
+    /** The environment variable (or {@code -D} property) at fault. */
     public String variable() {
         return variable;
     }

@@ -16,6 +16,8 @@ import java.util.regex.Pattern;
 public record LogSettings(LogFormat format, LogLevel level, Map<String, LogLevel> loggerLevels) {
     public static final String FORMAT_VARIABLE = "QUIESCE_LOG_FORMAT";
     public static final String LEVEL_VARIABLE = "QUIESCE_LOG_LEVEL";
+    /** The system property that turns a command line's logs on, e.g. {@code -Dquiesce.log.level=debug}. */
+    public static final String COMMAND_LINE_LEVEL_PROPERTY = "quiesce.log.level";
     private static final Pattern LOGGER_NAME = Pattern.compile("[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)*");
 
     public LogSettings {
@@ -30,13 +32,27 @@ public record LogSettings(LogFormat format, LogLevel level, Map<String, LogLevel
     /**
      * Reads the two variables; an unset or empty one takes its default.
      *
-     * @param defaultLevel the level when {@code QUIESCE_LOG_LEVEL} is unset (a server logs at info, a
-     *                     command line keeps quiet)
+     * @param defaultLevel the level when {@code QUIESCE_LOG_LEVEL} is unset
      * @throws InvalidLogSettingException naming the variable whose value is wrong
      */
     public static LogSettings fromEnv(Map<String, String> env, LogLevel defaultLevel) {
+        return parse(env.get(FORMAT_VARIABLE), env.get(LEVEL_VARIABLE), LEVEL_VARIABLE, defaultLevel);
+    }
+
+    /**
+     * The settings of a command line ({@code agent ...}, {@code schedule preview}): the format from
+     * {@code QUIESCE_LOG_FORMAT}, but no logs unless the system property {@value #COMMAND_LINE_LEVEL_PROPERTY}
+     * asks for them. A command line promises one line on standard error when it fails, and inside a
+     * pod {@code QUIESCE_LOG_LEVEL} is the server's setting, not the command's.
+     *
+     * @param levelProperty the property's value, or null
+     */
+    public static LogSettings forCommandLine(Map<String, String> env, String levelProperty) {
+        return parse(env.get(FORMAT_VARIABLE), levelProperty, "-D" + COMMAND_LINE_LEVEL_PROPERTY, LogLevel.OFF);
+    }
+
+    private static LogSettings parse(String formatValue, String levelValue, String levelSource, LogLevel defaultLevel) {
         LogFormat format = LogFormat.TEXT;
-        String formatValue = env.get(FORMAT_VARIABLE);
         if (formatValue != null && !formatValue.isBlank()) {
             try {
                 format = LogFormat.parse(formatValue);
@@ -44,7 +60,6 @@ public record LogSettings(LogFormat format, LogLevel level, Map<String, LogLevel
                 throw new InvalidLogSettingException(FORMAT_VARIABLE, e.getMessage());
             }
         }
-        String levelValue = env.get(LEVEL_VARIABLE);
         if (levelValue == null || levelValue.isBlank()) {
             return of(format, defaultLevel);
         }
@@ -62,7 +77,7 @@ public record LogSettings(LogFormat format, LogLevel level, Map<String, LogLevel
                 loggers.put(logger, LogLevel.parse(pair[1]));
             }
         } catch (IllegalArgumentException e) {
-            throw new InvalidLogSettingException(LEVEL_VARIABLE, e.getMessage()
+            throw new InvalidLogSettingException(levelSource, e.getMessage()
                     + " (expected a level, then optional ,<logger>=<level> pairs)");
         }
         return new LogSettings(format, level, loggers);

@@ -65,4 +65,14 @@ class LogSettingsTest {
         assertThat(LogLevel.WARN.admits(LogLevel.INFO)).isFalse();
         assertThat(LogLevel.OFF.admits(LogLevel.ERROR)).isFalse();
     }
+
+    @Test
+    void aCommandLineIgnoresTheServersLevelAndLogsOnlyWhenThePropertyAsks() {
+        Map<String, String> podEnv = Map.of("QUIESCE_LOG_LEVEL", "info", "QUIESCE_LOG_FORMAT", "json");
+
+        assertThat(LogSettings.forCommandLine(podEnv, null)).isEqualTo(LogSettings.of(LogFormat.JSON, LogLevel.OFF));
+        assertThat(LogSettings.forCommandLine(podEnv, "debug")).isEqualTo(LogSettings.of(LogFormat.JSON, LogLevel.DEBUG));
+        assertThatThrownBy(() -> LogSettings.forCommandLine(Map.of(), "chatty"))
+                .hasMessageStartingWith("-Dquiesce.log.level: 'chatty' is not one of");
+    }
 }

@@ -20,9 +20,10 @@ public final class Main {
     public static void main(String[] args) {
         boolean serve = args.length == 1 && "run".equals(args[0]);
         // the DaemonSet logs at info unless set otherwise; the command line promises one line on stderr
-        // on failure, so its logs are off unless QUIESCE_LOG_LEVEL asks for them
+        // on failure, so its logs are off unless -Dquiesce.log.level asks for them
         try {
-            QuiesceLogging.configure(LogSettings.fromEnv(System.getenv(), serve ? LogLevel.INFO : LogLevel.OFF));
+            QuiesceLogging.configure(serve ? LogSettings.fromEnv(System.getenv(), LogLevel.INFO)
+                    : LogSettings.forCommandLine(System.getenv(), System.getProperty(LogSettings.COMMAND_LINE_LEVEL_PROPERTY)));
         } catch (InvalidLogSettingException e) {
             System.err.println("node-helper: " + e.getMessage());
             System.exit(ExitCode.USAGE.code());

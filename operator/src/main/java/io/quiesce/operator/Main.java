@@ -29,7 +29,8 @@ public final class Main {
         boolean serve = args.size() == 1 && args.get(0).equals("run");
         // the Deployment logs at info unless set otherwise; the command line keeps quiet unless asked
         try {
-            QuiesceLogging.configure(LogSettings.fromEnv(System.getenv(), serve ? LogLevel.INFO : LogLevel.OFF));
+            QuiesceLogging.configure(serve ? LogSettings.fromEnv(System.getenv(), LogLevel.INFO)
+                    : LogSettings.forCommandLine(System.getenv(), System.getProperty(LogSettings.COMMAND_LINE_LEVEL_PROPERTY)));
         } catch (InvalidLogSettingException e) {
             System.err.println("quiesce operator: " + e.getMessage());
             return 2;
