@@ -18,12 +18,13 @@ import java.util.regex.Pattern;
  * Only the instruction forms our Dockerfiles use are understood; anything else is ignored.
  *
  * @param jlinkModules the {@code --add-modules} list of the jlink stage
+ * @param jlinkFlags   the jlink stage's other arguments, {@code --output} and its directory left out
  * @param user         the last {@code USER} of the final stage
  * @param copies       the final stage's plain {@code COPY src dest} (no {@code --from}), by destination
  * @param labels       every {@code LABEL} key and value, quotes removed
  * @param entrypoint   the exec-form {@code ENTRYPOINT} of the final stage
  */
-public record DockerfileFacts(List<String> jlinkModules, String user, Map<String, String> copies,
+public record DockerfileFacts(List<String> jlinkModules, List<String> jlinkFlags, String user, Map<String, String> copies,
                               Map<String, String> labels, List<String> entrypoint) {
     private static final Pattern ADD_MODULES = Pattern.compile("--add-modules\\s+(\\S+)");
     private static final Pattern LABEL = Pattern.compile("([\\w.-]+)=\"([^\"]*)\"");
@@ -38,6 +39,7 @@ public record DockerfileFacts(List<String> jlinkModules, String user, Map<String
             throw new UncheckedIOException(e);
         }
         List<String> modules = List.of();
+        List<String> flags = List.of();
         String user = null;
         Map<String, String> copies = new LinkedHashMap<>();
         Map<String, String> labels = new LinkedHashMap<>();
@@ -57,6 +59,7 @@ public record DockerfileFacts(List<String> jlinkModules, String user, Map<String
                     Matcher m = ADD_MODULES.matcher(rest);
                     if (rest.startsWith("jlink ") && m.find()) {
                         modules = List.of(m.group(1).split(","));
+                        flags = jlinkFlags(rest.substring("jlink ".length()).replace(m.group(), " "));
                     }
                 }
                 case "USER" -> user = rest;
@@ -86,7 +89,20 @@ public record DockerfileFacts(List<String> jlinkModules, String user, Map<String
         if (modules.isEmpty()) {
             throw new IllegalStateException(dockerfile + " has no 'RUN jlink --add-modules ...'");
         }
-        return new DockerfileFacts(modules, user, Map.copyOf(copies), Map.copyOf(labels), entrypoint);
+        return new DockerfileFacts(modules, flags, user, Map.copyOf(copies), Map.copyOf(labels), entrypoint);
+    }
+
+    private static List<String> jlinkFlags(String arguments) {
+        List<String> flags = new ArrayList<>();
+        String[] words = arguments.trim().split("\\s+");
+        for (int i = 0; i < words.length; i++) {
+            if (words[i].equals("--output")) {
+                i++;
+            } else if (!words[i].isEmpty()) {
+                flags.add(words[i]);
+            }
+        }
+        return List.copyOf(flags);
     }
 
     /** Instructions with comments dropped and backslash continuations joined. */
@@ -118,6 +134,6 @@ public record DockerfileFacts(List<String> jlinkModules, String user, Map<String
 
     @Override
     public String toString() {
-        return "DockerfileFacts" + Arrays.asList(jlinkModules, user, copies, labels, entrypoint);
+        return "DockerfileFacts" + Arrays.asList(jlinkModules, jlinkFlags, user, copies, labels, entrypoint);
     }
 }

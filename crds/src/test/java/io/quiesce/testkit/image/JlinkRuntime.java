@@ -19,12 +19,10 @@ import java.util.stream.Stream;
 
 /**
  * The Java runtime an image ships, made here: the local JDK's {@code jlink} with the module list and
- * flags of the Dockerfile's jlink stage. Built once per module list under a cache directory
+ * flags of the Dockerfile's jlink stage (read from it). Built once per module list under a cache directory
  * ({@code target/}) and reused by later runs.
  */
 public final class JlinkRuntime {
-    /** The flags of our Dockerfiles' jlink stage (besides the module list). */
-    static final List<String> FLAGS = List.of("--strip-debug", "--no-man-pages", "--no-header-files", "--compress=2");
     private static final Duration JLINK_TIMEOUT = Duration.ofMinutes(3);
 
     private final Path home;
@@ -36,7 +34,7 @@ public final class JlinkRuntime {
     /** The runtime of {@code facts}' module list, built under {@code cacheRoot} unless there already. */
     public static JlinkRuntime of(DockerfileFacts facts, Path cacheRoot) {
         String modules = facts.moduleList();
-        Path home = cacheRoot.resolve("jlink-" + sha256(modules + FLAGS).substring(0, 16));
+        Path home = cacheRoot.resolve("jlink-" + sha256(modules + facts.jlinkFlags()).substring(0, 16));
         if (Files.isExecutable(home.resolve("bin/java"))) {
             return new JlinkRuntime(home);
         }
@@ -46,7 +44,7 @@ public final class JlinkRuntime {
             Path output = staging.resolve("runtime");
             List<String> command = new ArrayList<>(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "jlink").toString(), "--add-modules", modules));
-            command.addAll(FLAGS);
+            command.addAll(facts.jlinkFlags());
             command.addAll(List.of("--output", output.toString()));
             Path log = staging.resolve("jlink.log");
             Process jlink = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
