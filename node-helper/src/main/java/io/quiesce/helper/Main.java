@@ -22,8 +22,9 @@ public final class Main {
         // the DaemonSet logs at info unless set otherwise; the command line promises one line on stderr
         // on failure, so its logs are off unless -Dquiesce.log.level asks for them
         try {
+            String commandLineLevel = System.getProperty(LogSettings.COMMAND_LINE_LEVEL_PROPERTY);
             QuiesceLogging.configure(serve ? LogSettings.fromEnv(System.getenv(), LogLevel.INFO)
-                    : LogSettings.forCommandLine(System.getenv(), System.getProperty(LogSettings.COMMAND_LINE_LEVEL_PROPERTY)));
+                    : LogSettings.forCommandLine(System.getenv(), commandLineLevel));
         } catch (InvalidLogSettingException e) {
             System.err.println("node-helper: " + e.getMessage());
             System.exit(ExitCode.USAGE.code());

@@ -29,8 +29,9 @@ public final class Main {
         boolean serve = args.size() == 1 && args.get(0).equals("run");
         // the Deployment logs at info unless set otherwise; the command line keeps quiet unless asked
         try {
+            String commandLineLevel = System.getProperty(LogSettings.COMMAND_LINE_LEVEL_PROPERTY);
             QuiesceLogging.configure(serve ? LogSettings.fromEnv(System.getenv(), LogLevel.INFO)
-                    : LogSettings.forCommandLine(System.getenv(), System.getProperty(LogSettings.COMMAND_LINE_LEVEL_PROPERTY)));
+                    : LogSettings.forCommandLine(System.getenv(), commandLineLevel));
         } catch (InvalidLogSettingException e) {
             System.err.println("quiesce operator: " + e.getMessage());
             return 2;
