@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -130,10 +129,5 @@ public record DockerfileFacts(List<String> jlinkModules, List<String> jlinkFlags
     /** The modules as one comma-separated list, as jlink takes it. */
     public String moduleList() {
         return String.join(",", jlinkModules);
-    }
-
-    @Override
-    public String toString() {
-        return "DockerfileFacts" + Arrays.asList(jlinkModules, jlinkFlags, user, copies, labels, entrypoint);
     }
 }

@@ -44,7 +44,7 @@ public final class ImageFiles {
     }
 
     /** The chart's default values ({@code charts/quiesce/values.yaml}). */
-    public static JsonNode chartValues() {
+    private static JsonNode chartValues() {
         try {
             return new ObjectMapper(new YAMLFactory()).readTree(projectRoot().resolve("charts/quiesce/values.yaml").toFile());
         } catch (IOException e) {

@@ -103,11 +103,6 @@ public final class JlinkRuntime {
         return home.resolve("bin/java");
     }
 
-    /** The runtime's directory. */
-    public Path home() {
-        return home;
-    }
-
     /** The modules the runtime has ({@code release} file's MODULES line). */
     public List<String> modules() {
         try {
