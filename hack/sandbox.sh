@@ -120,8 +120,9 @@ for _ in $(seq 300); do [[ -s $DIR/api-url ]] && break; kill -0 "${PIDS[0]}" 2>/
 API=$(cat "$DIR/api-url")
 log "sandbox in-JVM API server (test kit, not a real cluster) at $API"
 KUBE=(-Dkubernetes.master="$API" -Dkubernetes.auth.tryKubeConfig=false -Dkubernetes.auth.tryServiceAccount=false
-      -Dkubernetes.trust.certificates=true -Dkubernetes.namespace=sandbox
-      -Dorg.slf4j.simpleLogger.log.io.fabric8.kubernetes.client.dsl.internal.VersionUsageUtils=error)
+      -Dkubernetes.trust.certificates=true -Dkubernetes.namespace=sandbox)
+# every Java process below: info, but not fabric8's warnings about the test kit's API versions
+export QUIESCE_LOG_LEVEL=info,io.fabric8.kubernetes.client.dsl.internal.VersionUsageUtils=error
 
 java "${KUBE[@]}" -cp "$CP" io.quiesce.sandbox.SandboxSeed "$DIR/s" "${GUEST_DIRS[@]}" 2>&1 | tee "$DIR/logs/seed.log" >&2
 start snapshotter java "${KUBE[@]}" -cp "$CP" io.quiesce.sandbox.SandboxSnapshotter "$DIR"

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quiesce.agent.AgentException;
 import io.quiesce.agent.FreezeState;
 import io.quiesce.agent.GuestAgent;
+import io.quiesce.logging.CarriedLogContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -317,7 +318,9 @@ public final class FreezeEngine implements AutoCloseable {
         if (!hold.beginFreeze(start, deadline, closed)) {
             throw shuttingDown();
         }
-        hold.armWatchdog(scheduler.schedule(() -> onDeadline(hold), millisUntil(deadline), TimeUnit.MILLISECONDS));
+        // the watchdog's lines (and the thaw it starts) name the caller's snapshot
+        hold.armWatchdog(scheduler.schedule(CarriedLogContext.wrap(() -> onDeadline(hold)), millisUntil(deadline),
+                TimeUnit.MILLISECONDS));
         try {
             // no call guard: the watchdog guards this call
             int count = hold.ownerCall(agent -> agent.freeze(options.mountpoints()), null);

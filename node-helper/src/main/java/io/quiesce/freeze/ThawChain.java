@@ -3,6 +3,7 @@ package io.quiesce.freeze;
 import io.quiesce.agent.AgentException;
 import io.quiesce.agent.FreezeState;
 import io.quiesce.agent.GuestAgent;
+import io.quiesce.logging.CarriedLogContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,7 +19,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * One run of thaw attempts for one guest: thaw, then ask {@code guest-fsfreeze-status}, until the
  * agent says {@code thawed}; between attempts a {@link Backoff} wait (on the scheduler, holding no
- * thread); after {@code giveUpAfter} it stops and fails {@link #confirmed()}.
+ * thread); after {@code giveUpAfter} it stops and fails {@link #confirmed()}. Every attempt logs with
+ * the log context (the snapshot) of whoever started the chain.
  */
 final class ThawChain {
     private static final Logger LOG = LoggerFactory.getLogger(ThawChain.class);
@@ -69,7 +71,7 @@ final class ThawChain {
 
     private void submitAttempt() {
         try {
-            workers.execute(this::attempt);
+            workers.execute(CarriedLogContext.wrap(this::attempt));
         } catch (RejectedExecutionException e) {
             fail("engine stopped");
         }
@@ -96,7 +98,7 @@ final class ThawChain {
         LOG.warn("thaw attempt {} of {} failed ({}); next in {} ms", failedAttempts, hold.guest(), error,
                 wait.toMillis());
         try {
-            scheduler.schedule(this::submitAttempt, wait.toMillis(), TimeUnit.MILLISECONDS);
+            scheduler.schedule(CarriedLogContext.wrap(this::submitAttempt), wait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             fail("engine stopped; " + error);
         }

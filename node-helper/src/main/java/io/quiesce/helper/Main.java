@@ -3,29 +3,37 @@ package io.quiesce.helper;
 import io.quiesce.agent.GuestAgent;
 import io.quiesce.agent.QgaClient;
 import io.quiesce.agent.QgaSettings;
+<<<<<<< HEAD
 import io.quiesce.libvirt.LibvirtAgent;
+=======
+import io.quiesce.logging.InvalidLogSettingException;
+import io.quiesce.logging.LogLevel;
+import io.quiesce.logging.LogSettings;
+import io.quiesce.logging.QuiesceLogging;
+>>>>>>> images
 
 import java.time.Duration;
 
 /** Entry point of the node helper jar: the {@code run} command (the DaemonSet) and the {@code agent} and {@code recover} command line. */
 public final class Main {
-    private static final String LOG_LEVEL_PROPERTY = "org.slf4j.simpleLogger.defaultLogLevel";
 
     private Main() {
     }
 
     public static void main(String[] args) {
-        if (args.length == 1 && "run".equals(args[0])) {
-            // the DaemonSet's command: logs on unless set otherwise, and no exit until SIGTERM
-            if (System.getProperty(LOG_LEVEL_PROPERTY) == null) {
-                System.setProperty(LOG_LEVEL_PROPERTY, "info");
-            }
-            System.exit(RunCommand.run(System.getenv()));
+        boolean serve = args.length == 1 && "run".equals(args[0]);
+        // the DaemonSet logs at info unless set otherwise; the command line promises one line on stderr
+        // on failure, so its logs are off unless -Dquiesce.log.level asks for them
+        try {
+            String commandLineLevel = System.getProperty(LogSettings.COMMAND_LINE_LEVEL_PROPERTY);
+            QuiesceLogging.configure(serve ? LogSettings.fromEnv(System.getenv(), LogLevel.INFO)
+                    : LogSettings.forCommandLine(System.getenv(), commandLineLevel));
+        } catch (InvalidLogSettingException e) {
+            System.err.println("node-helper: " + e.getMessage());
+            System.exit(ExitCode.USAGE.code());
         }
-        // logs go to stderr, where the command line promises one line on failure: off unless asked for
-        // with -Dorg.slf4j.simpleLogger.defaultLogLevel=info
-        if (System.getProperty(LOG_LEVEL_PROPERTY) == null) {
-            System.setProperty(LOG_LEVEL_PROPERTY, "off");
+        if (serve) {
+            System.exit(RunCommand.run(System.getenv()));
         }
         System.exit(new AgentCli(Main::openAgent, System.out, System.err).run(args));
     }

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.api.v1alpha1.ThawTrigger;
+import io.quiesce.logging.ResourceLogContext;
 import io.quiesce.naming.Provenance;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -97,7 +98,9 @@ final class AssignedSnapshotWatcher implements AutoCloseable {
         }
         CompletableFuture<ThawTrigger> abort = new CompletableFuture<>();
         running.put(uid, abort);
-        try {
+        // every line of this window, the agent calls' included, carries the snapshot (same keys as the operator's)
+        try (var context = ResourceLogContext.of(latest.getKind(), latest.getMetadata().getNamespace(),
+                latest.getMetadata().getName())) {
             runner.run(latest, abort);
         } catch (FreezeWindowRunner.RetryLaterException e) {
             LOG.info("{}: {}; retrying in {} ms", key, e.getMessage(), RETRY_DELAY.toMillis());

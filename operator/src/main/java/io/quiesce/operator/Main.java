@@ -2,6 +2,10 @@ package io.quiesce.operator;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.quiesce.logging.InvalidLogSettingException;
+import io.quiesce.logging.LogLevel;
+import io.quiesce.logging.LogSettings;
+import io.quiesce.logging.QuiesceLogging;
 import io.quiesce.schedule.SchedulePreviewCommand;
 import java.time.Instant;
 import java.util.Arrays;
@@ -22,10 +26,20 @@ public final class Main {
     }
 
     static int run(List<String> args) {
+        boolean serve = args.size() == 1 && args.get(0).equals("run");
+        // the Deployment logs at info unless set otherwise; the command line keeps quiet unless asked
+        try {
+            String commandLineLevel = System.getProperty(LogSettings.COMMAND_LINE_LEVEL_PROPERTY);
+            QuiesceLogging.configure(serve ? LogSettings.fromEnv(System.getenv(), LogLevel.INFO)
+                    : LogSettings.forCommandLine(System.getenv(), commandLineLevel));
+        } catch (InvalidLogSettingException e) {
+            System.err.println("quiesce operator: " + e.getMessage());
+            return 2;
+        }
         if (args.size() >= 2 && args.get(0).equals("schedule") && args.get(1).equals("preview")) {
             return new SchedulePreviewCommand(System.out, System.err).run(args.subList(2, args.size()), Instant.now());
         }
-        if (args.size() == 1 && args.get(0).equals("run")) {
+        if (serve) {
             return serve();
         }
         System.err.println(USAGE);

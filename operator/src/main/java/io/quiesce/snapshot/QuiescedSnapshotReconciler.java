@@ -97,6 +97,7 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
         }
         if (decision.status() != null) {
             writeStatus(snapshot, decision.status());
+            logPhaseChange(snapshot.getStatus(), decision.status());
         }
         decision.events().forEach(e -> events.record(snapshot, e));
         SnapshotPhase after = decision.status() != null ? decision.status().getPhase() : phase(snapshot.getStatus());
@@ -182,6 +183,16 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
                 .introspect(Serialization.jsonMapper().constructType(FreezeRecord.class)).findProperties()
                 .forEach(p -> whole.put(p.getName(), set.get(p.getName())));
         return whole;
+    }
+
+    /** One line per phase change; JOSDK's MDC names the snapshot (resource.namespace, resource.name). */
+    private static void logPhaseChange(QuiescedSnapshotStatus before, QuiescedSnapshotStatus after) {
+        SnapshotPhase from = phase(before);
+        if (after.getPhase() != null && (before == null || after.getPhase() != from)) {
+            LOG.info("phase {} -> {}{}", before == null ? "(new)" : from, after.getPhase(),
+                    after.getConsistency() == null ? "" : " (" + after.getConsistency() + ", "
+                            + after.getConsistencyReason() + ")");
+        }
     }
 
     private UpdateControl<QuiescedSnapshot> requeue(Decision decision, SnapshotPhase after) {

@@ -51,9 +51,21 @@ public final class KubeApiServer implements AutoCloseable {
 
     /** Starts a server with the given CRDs registered. */
     public static KubeApiServer start(List<CustomResourceDefinition> crds) {
+        return start(crds, false);
+    }
+
+    /**
+     * Starts a server with every CRD registered that serves HTTPS (a self-signed certificate: clients
+     * need {@code kubernetes.trust.certificates=true}), as a real API server does.
+     */
+    public static KubeApiServer startHttps() {
+        return start(ClusterCrds.all(), true);
+    }
+
+    private static KubeApiServer start(List<CustomResourceDefinition> crds, boolean https) {
         Map<ServerRequest, Queue<ServerResponse>> expectations = new ConcurrentHashMap<>();
         KubernetesMockServer server = new KubernetesMockServer(new Context(Serialization.jsonMapper()),
-                new MockWebServer(), expectations, new KubeApiDispatcher(expectations), false);
+                new MockWebServer(), expectations, new KubeApiDispatcher(expectations), https);
         server.init();
         KubeApiServer api = new KubeApiServer(server);
         try {
