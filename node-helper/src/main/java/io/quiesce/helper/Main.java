@@ -3,14 +3,11 @@ package io.quiesce.helper;
 import io.quiesce.agent.GuestAgent;
 import io.quiesce.agent.QgaClient;
 import io.quiesce.agent.QgaSettings;
-<<<<<<< HEAD
 import io.quiesce.libvirt.LibvirtAgent;
-=======
 import io.quiesce.logging.InvalidLogSettingException;
 import io.quiesce.logging.LogLevel;
 import io.quiesce.logging.LogSettings;
 import io.quiesce.logging.QuiesceLogging;
->>>>>>> images
 
 import java.time.Duration;
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Runs {@link Main} in its own JVM, as {@code java -jar node-helper.jar} does. */
@@ -17,6 +18,11 @@ final class MainProcess {
     }
 
     static Run main(String... args) throws IOException, InterruptedException {
+        return main(Map.of(), args);
+    }
+
+    /** Runs with {@code env} added to this JVM's environment, without any inherited {@code QUIESCE_LOG_*}. */
+    static Run main(Map<String, String> env, String... args) throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String[] command = new String[args.length + 4];
         command[0] = java;
@@ -24,7 +30,10 @@ final class MainProcess {
         command[2] = System.getProperty("java.class.path");
         command[3] = Main.class.getName();
         System.arraycopy(args, 0, command, 4, args.length);
-        Process process = new ProcessBuilder(command).start();
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().keySet().removeIf(name -> name.startsWith("QUIESCE_LOG_"));
+        builder.environment().putAll(env);
+        Process process = builder.start();
         process.getOutputStream().close();
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("exited").isTrue();
         return new Run(process.exitValue(), new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8),

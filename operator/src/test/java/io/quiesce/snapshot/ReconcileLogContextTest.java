@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.quiesce.api.v1alpha1.QuiesceChannel;
 import io.quiesce.api.v1alpha1.QuiesceMode;
 import io.quiesce.api.v1alpha1.SnapshotPhase;
 import io.quiesce.logging.CapturedLogs;
@@ -42,7 +43,7 @@ class ReconcileLogContextTest {
         Fixtures.runningVm(ns, "db").stopped().create(client);
         try (CapturedLogs logs = CapturedLogs.start(LogSettings.of(LogFormat.JSON, LogLevel.INFO));
              FakeSnapshotter csi = FakeSnapshotter.start(server.newClient());
-             QuiesceTestOperator op = startOperator(server, settings(10, 2, Channel.HELPER), new SimpleMeterRegistry())) {
+             QuiesceTestOperator op = startOperator(server, settings(10, 2, QuiesceChannel.AUTO), new SimpleMeterRegistry())) {
             client.resource(snapshot(ns, "nightly-1", "db", QuiesceMode.Required, "30s")).create();
             awaitPhase(client, ns, "nightly-1", SnapshotPhase.Succeeded);
 
