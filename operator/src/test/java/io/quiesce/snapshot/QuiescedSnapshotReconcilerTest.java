@@ -371,7 +371,7 @@ class QuiescedSnapshotReconcilerTest {
                          OPERATOR_NAMESPACE, Fixtures.DEFAULT_NODE)) {
                 client.resource(snapshot(ns, "s1", "db", QuiesceMode.Required, "30s")).create();
                 await().atMost(Duration.ofSeconds(15)).until(() -> client.resources(QuiescedSnapshot.class)
-                        .inNamespace(ns).withName("s1").get().getStatus().getFreeze() != null);
+                        .inNamespace(ns).withName("s1").get().getStatus(), st -> st != null && st.getFreeze() != null);
             }
             // the first operator is gone mid-flight: frozen and cut, not yet ready
             QuiescedSnapshot mid = client.resources(QuiescedSnapshot.class).inNamespace(ns).withName("s1").get();
