@@ -40,9 +40,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * a JSON merge patch. It renews the heartbeat Lease of its nodes once at start and records how many
  * freezes overlapped per node, in the cluster and per VM.
  */
-final class FakeNodeHelper implements AutoCloseable {
+public final class FakeNodeHelper implements AutoCloseable {
     /** What the fake does with each snapshot it takes. */
-    enum Behaviour { FREEZE_OK, FREEZE_FAILED, NEVER_ANSWERS, ZERO_FILESYSTEMS }
+    public enum Behaviour { FREEZE_OK, FREEZE_FAILED, NEVER_ANSWERS, ZERO_FILESYSTEMS }
 
     private final KubernetesClient client;
     private final Behaviour behaviour;
@@ -100,7 +100,7 @@ final class FakeNodeHelper implements AutoCloseable {
     }
 
     /** The same with {@code threads} freeze windows at once across all its nodes. */
-    static FakeNodeHelper start(KubernetesClient client, Behaviour behaviour, String leaseNamespace, int threads,
+    public static FakeNodeHelper start(KubernetesClient client, Behaviour behaviour, String leaseNamespace, int threads,
             List<String> nodes) {
         return new FakeNodeHelper(client, behaviour, Duration.ofSeconds(5), leaseNamespace, nodes, threads);
     }
@@ -118,7 +118,8 @@ final class FakeNodeHelper implements AutoCloseable {
         return maxPerNode.values().stream().mapToInt(Integer::intValue).max().orElse(0);
     }
 
-    int maxFrozenInCluster() {
+    /** The most freezes that overlapped in the cluster. */
+    public int maxFrozenInCluster() {
         return maxFrozen.get();
     }
 
@@ -126,7 +127,8 @@ final class FakeNodeHelper implements AutoCloseable {
         return vmFrozenTwice.get();
     }
 
-    int freezes() {
+    /** How many snapshots it froze. */
+    public int freezes() {
         return freezes.get();
     }
 

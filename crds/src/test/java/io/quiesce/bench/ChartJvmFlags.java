@@ -1,0 +1,39 @@
+package io.quiesce.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The JVM flags the Helm chart passes to a component ({@code <component>.jvmFlags} in
+ * {@code charts/quiesce/values.yaml}), read from the chart so a benchmark runs what users run.
+ */
+public final class ChartJvmFlags {
+
+    private ChartJvmFlags() {
+    }
+
+    /**
+     * @param values    the chart's values.yaml
+     * @param component {@code operator} or {@code helper}
+     * @throws IllegalArgumentException when the values have no such list of strings
+     */
+    public static List<String> of(Path values, String component) throws IOException {
+        JsonNode flags = new ObjectMapper(new YAMLFactory()).readTree(values.toFile()).path(component).path("jvmFlags");
+        if (!flags.isArray()) {
+            throw new IllegalArgumentException(values + " has no list " + component + ".jvmFlags");
+        }
+        List<String> out = new ArrayList<>();
+        for (JsonNode flag : flags) {
+            if (!flag.isTextual() || !flag.asText().startsWith("-")) {
+                throw new IllegalArgumentException(component + ".jvmFlags holds a non-flag: " + flag);
+            }
+            out.add(flag.asText());
+        }
+        return List.copyOf(out);
+    }
+}

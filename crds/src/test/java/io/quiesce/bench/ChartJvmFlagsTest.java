@@ -1,0 +1,28 @@
+package io.quiesce.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ChartJvmFlagsTest {
+
+    private static final Path CHART_VALUES = Path.of("..", "charts", "quiesce", "values.yaml");
+
+    @Test
+    void readsBothComponentsFlagsFromTheChart() throws Exception {
+        assertThat(ChartJvmFlags.of(CHART_VALUES, "operator")).isNotEmpty().allMatch(f -> f.startsWith("-"));
+        assertThat(ChartJvmFlags.of(CHART_VALUES, "helper")).isNotEmpty().allMatch(f -> f.startsWith("-"));
+    }
+
+    @Test
+    void readsTheListAsWritten(@TempDir Path dir) throws Exception {
+        Path values = Files.writeString(dir.resolve("values.yaml"),
+                "operator:\n  jvmFlags:\n    - -Xmx64m\n    - -XX:+UseSerialGC\nhelper:\n  jvmFlags: nope\n");
+        assertThat(ChartJvmFlags.of(values, "operator")).containsExactly("-Xmx64m", "-XX:+UseSerialGC");
+        assertThatThrownBy(() -> ChartJvmFlags.of(values, "helper")).isInstanceOf(IllegalArgumentException.class);
+    }
+}
