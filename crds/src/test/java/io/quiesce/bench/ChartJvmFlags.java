@@ -17,6 +17,15 @@ public final class ChartJvmFlags {
     private ChartJvmFlags() {
     }
 
+    /** Prints the flags one per line, for scripts: {@code ChartJvmFlags <values.yaml> <component>}. */
+    public static void main(String[] args) throws IOException {
+        if (args.length != 2) {
+            System.err.println("usage: ChartJvmFlags <values.yaml> <operator|helper>");
+            System.exit(2);
+        }
+        of(Path.of(args[0]), args[1]).forEach(System.out::println);
+    }
+
     /**
      * @param values    the chart's values.yaml
      * @param component {@code operator} or {@code helper}
