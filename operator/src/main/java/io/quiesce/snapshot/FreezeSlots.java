@@ -36,13 +36,38 @@ public final class FreezeSlots {
     public synchronized Admission tryAdmit(Entry me, Collection<QuiescedSnapshot> cache) {
         String myKey = key(me.namespace(), me.name());
         started.remove(myKey); // a snapshot reconciled again as Pending holds no slot
+        Queue queue = queue(cache, myKey);
+        boolean vmBusy = queue.running.stream().anyMatch(r -> r.vmKey().equals(me.vmKey()))
+                || queue.waiting.stream().anyMatch(w -> w.vmKey().equals(me.vmKey()) && isAhead(w, me));
+        queue.waiting.add(me);
+        boolean slotFree = admission.admit(queue.waiting, queue.running).contains(me);
+        if (!vmBusy) {
+            started.put(myKey, me); // tentative: confirmed or released by the caller
+        }
+        return new Admission(vmBusy, slotFree);
+    }
+
+    /**
+     * The waiting snapshots that would be admitted now, in queue order: the ones to wake when a
+     * slot frees. Reserves nothing; each still goes through {@link #tryAdmit}.
+     */
+    public synchronized List<Entry> startableNow(Collection<QuiescedSnapshot> cache) {
+        Queue queue = queue(cache, null);
+        return admission.admit(queue.waiting, queue.running);
+    }
+
+    private record Queue(List<Entry> waiting, List<Entry> running) {
+    }
+
+    /** The cache (without {@code skipKey}) as waiting and running entries; drops reservations the cache has caught up with. */
+    private Queue queue(Collection<QuiescedSnapshot> cache, String skipKey) {
         List<Entry> waiting = new ArrayList<>();
         List<Entry> running = new ArrayList<>();
         for (QuiescedSnapshot s : cache) {
             String key = key(s.getMetadata().getNamespace(), s.getMetadata().getName());
             QuiescedSnapshotStatus st = s.getStatus();
             SnapshotPhase phase = st == null || st.getPhase() == null ? SnapshotPhase.Pending : st.getPhase();
-            if (key.equals(myKey) || s.getSpec() == null || s.isMarkedForDeletion()) {
+            if (key.equals(skipKey) || s.getSpec() == null || s.isMarkedForDeletion()) {
                 continue;
             }
             if (phase == SnapshotPhase.InProgress) {
@@ -56,14 +81,7 @@ public final class FreezeSlots {
             }
         }
         running.addAll(started.values());
-        boolean vmBusy = running.stream().anyMatch(r -> r.vmKey().equals(me.vmKey()))
-                || waiting.stream().anyMatch(w -> w.vmKey().equals(me.vmKey()) && isAhead(w, me));
-        waiting.add(me);
-        boolean slotFree = admission.admit(waiting, running).contains(me);
-        if (!vmBusy) {
-            started.put(myKey, me); // tentative: confirmed or released by the caller
-        }
-        return new Admission(vmBusy, slotFree);
+        return new Queue(waiting, running);
     }
 
     /** The snapshot started; {@code node} is the node whose freeze slot it holds, or null (no freeze). */
