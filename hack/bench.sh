@@ -93,13 +93,15 @@ for module in node-helper operator; do
   mvn -B -q -pl "$module" dependency:build-classpath -Dmdep.includeScope=test \
     -Dmdep.outputFile="$RUN/$module.classpath" >>"$OUT/build.log" 2>&1 || die "cannot resolve the $module test classpath"
 done
-HELPER_CP=$ROOT/node-helper/target/test-classes:$ROOT/node-helper/target/classes:$(cat "$RUN/node-helper.classpath")
-OPERATOR_CP=$ROOT/operator/target/test-classes:$ROOT/operator/target/classes:$(cat "$RUN/operator.classpath")
+CRDS_CP=$ROOT/crds/target/test-classes:$ROOT/crds/target/classes  # this tree's, ahead of the copies in ~/.m2
+HELPER_CP=$ROOT/node-helper/target/test-classes:$ROOT/node-helper/target/classes:$CRDS_CP:$(cat "$RUN/node-helper.classpath")
+OPERATOR_CP=$ROOT/operator/target/test-classes:$ROOT/operator/target/classes:$CRDS_CP:$(cat "$RUN/operator.classpath")
 HELPER_JAR=$ROOT/node-helper/target/node-helper.jar
 OPERATOR_JAR=$ROOT/operator/target/operator.jar
 VALUES=$ROOT/charts/quiesce/values.yaml
-mapfile -t HELPER_FLAGS < <(java -cp "$HELPER_CP" io.quiesce.bench.ChartJvmFlags "$VALUES" helper)
+mapfile -t HELPER_FLAGS < <(java -cp "$HELPER_CP" io.quiesce.bench.ChartJvmFlags "$VALUES" nodeHelper)
 mapfile -t OPERATOR_FLAGS < <(java -cp "$HELPER_CP" io.quiesce.bench.ChartJvmFlags "$VALUES" operator)
+(( ${#HELPER_FLAGS[@]} && ${#OPERATOR_FLAGS[@]} )) || die "cannot read the JVM flags from $VALUES"
 log "chart JVM flags: helper ${HELPER_FLAGS[*]}; operator ${OPERATOR_FLAGS[*]}"
 
 failed=()

@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The JVM flags the Helm chart passes to a component ({@code <component>.jvmFlags} in
+ * The JVM flags the Helm chart passes to a component ({@code <component>.jvmFlags}, component {@code operator} or {@code nodeHelper}, in
  * {@code charts/quiesce/values.yaml}), read from the chart so a benchmark runs what users run.
  */
 public final class ChartJvmFlags {
@@ -20,7 +20,7 @@ public final class ChartJvmFlags {
     /** Prints the flags one per line, for scripts: {@code ChartJvmFlags <values.yaml> <component>}. */
     public static void main(String[] args) throws IOException {
         if (args.length != 2) {
-            System.err.println("usage: ChartJvmFlags <values.yaml> <operator|helper>");
+            System.err.println("usage: ChartJvmFlags <values.yaml> <operator|nodeHelper>");
             System.exit(2);
         }
         of(Path.of(args[0]), args[1]).forEach(System.out::println);
@@ -28,7 +28,7 @@ public final class ChartJvmFlags {
 
     /**
      * @param values    the chart's values.yaml
-     * @param component {@code operator} or {@code helper}
+     * @param component {@code operator} or {@code nodeHelper}
      * @throws IllegalArgumentException when the values have no such list of strings
      */
     public static List<String> of(Path values, String component) throws IOException {

@@ -15,7 +15,7 @@ class ChartJvmFlagsTest {
     @Test
     void readsBothComponentsFlagsFromTheChart() throws Exception {
         assertThat(ChartJvmFlags.of(CHART_VALUES, "operator")).isNotEmpty().allMatch(f -> f.startsWith("-"));
-        assertThat(ChartJvmFlags.of(CHART_VALUES, "helper")).isNotEmpty().allMatch(f -> f.startsWith("-"));
+        assertThat(ChartJvmFlags.of(CHART_VALUES, "nodeHelper")).isNotEmpty().allMatch(f -> f.startsWith("-"));
     }
 
     @Test

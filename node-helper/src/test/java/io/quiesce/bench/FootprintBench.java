@@ -66,7 +66,7 @@ public final class FootprintBench {
         try (KubeApiServer server = KubeApiServer.start()) {
             Path values = Path.of(args[2]);
             result = new FootprintBench(server, Path.of(args[0]), Path.of(args[1]), Path.of(args[3]), out)
-                    .run(ChartJvmFlags.of(values, "operator"), ChartJvmFlags.of(values, "helper"));
+                    .run(ChartJvmFlags.of(values, "operator"), ChartJvmFlags.of(values, "nodeHelper"));
         } catch (Exception e) {
             e.printStackTrace();
             result = PhaseResult.failed(PHASE, e);

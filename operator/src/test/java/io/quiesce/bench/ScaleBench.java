@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.quiesce.api.v1alpha1.Consistency;
 import io.quiesce.api.v1alpha1.QuiesceMode;
 import io.quiesce.api.v1alpha1.QuiesceOptions;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
@@ -14,6 +13,7 @@ import io.quiesce.api.v1alpha1.SnapshotOptions;
 import io.quiesce.api.v1alpha1.SnapshotPhase;
 import io.quiesce.api.v1alpha1.SnapshotTemplate;
 import io.quiesce.snapshot.FakeNodeHelper;
+import io.quiesce.status.Conditions;
 import io.quiesce.testkit.kube.ApiRequestCounter;
 import io.quiesce.testkit.kube.KubeApiServer;
 import io.quiesce.testkit.kube.csi.FakeSnapshotter;
@@ -53,6 +53,8 @@ public final class ScaleBench {
     private static final int NODES = 20;
     private static final int NODE_CAP = 4;
     private static final String FAKES = "quiesce-bench-fakes";
+    /** Generous: on a loaded 2-core machine the fakes and the in-JVM API server, not the operator, may lag. */
+    private static final Duration QUIESCE_TIMEOUT = Duration.ofSeconds(30);
 
     private ScaleBench() {
     }
@@ -89,7 +91,7 @@ public final class ScaleBench {
             Terminal terminal = new Terminal(vms);
             try (FakeSnapshotter csi = FakeSnapshotter.start(server.newClient(FAKES), cutDelay, Duration.ofMillis(200));
                  FakeNodeHelper helper = FakeNodeHelper.start(server.newClient(FAKES), FakeNodeHelper.Behaviour.FREEZE_OK,
-                         SYSTEM_NAMESPACE, cap + 10, nodes);
+                         SYSTEM_NAMESPACE, cap + 10, nodes, QUIESCE_TIMEOUT);
                  var informer = client.resources(QuiescedSnapshot.class).inNamespace(NAMESPACE).inform(terminal);
                  ComponentProcess operator = ComponentProcess.start(operatorJar, jvmFlags, kubeProperties(server),
                          Map.of("POD_NAMESPACE", SYSTEM_NAMESPACE, "QUIESCE_WATCH_NAMESPACES", NAMESPACE,
@@ -212,7 +214,7 @@ public final class ScaleBench {
     private static QuiescedSnapshotSchedule schedule() {
         QuiesceOptions quiesce = new QuiesceOptions();
         quiesce.setMode(QuiesceMode.Required);
-        quiesce.setTimeout("5s");
+        quiesce.setTimeout(QUIESCE_TIMEOUT.toSeconds() + "s");
         SnapshotOptions options = new SnapshotOptions();
         options.setQuiesce(quiesce);
         options.setFailureDeadline("30m");
@@ -263,8 +265,9 @@ public final class ScaleBench {
             if (status == null || (status.getPhase() != SnapshotPhase.Succeeded && status.getPhase() != SnapshotPhase.Failed)) {
                 return;
             }
-            Consistency consistency = status.getConsistency();
-            if (seen.putIfAbsent(s.getMetadata().getUid(), status.getPhase() + "/" + consistency) == null) {
+            String outcome = status.getPhase() + "/" + status.getConsistency() + Conditions.find(status.getConditions(), "Failed")
+                    .map(c -> " (" + c.getReason() + ": " + c.getMessage() + ")").orElse("");
+            if (seen.putIfAbsent(s.getMetadata().getUid(), outcome) == null) {
                 if (status.getFreeze() != null && status.getFreeze().getDurationMs() != null) {
                     freezeMs.add(status.getFreeze().getDurationMs());
                 }

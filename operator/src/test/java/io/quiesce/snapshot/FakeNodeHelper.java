@@ -105,6 +105,15 @@ public final class FakeNodeHelper implements AutoCloseable {
         return new FakeNodeHelper(client, behaviour, Duration.ofSeconds(5), leaseNamespace, nodes, threads);
     }
 
+    /**
+     * The same, each window waiting at most {@code cutWait} for its cuts (as the real helper's
+     * watchdog waits for the snapshot's quiesce timeout).
+     */
+    public static FakeNodeHelper start(KubernetesClient client, Behaviour behaviour, String leaseNamespace, int threads,
+            List<String> nodes, Duration cutWait) {
+        return new FakeNodeHelper(client, behaviour, cutWait, leaseNamespace, nodes, threads);
+    }
+
     private void renewLeases(String leaseNamespace, List<String> nodes) {
         for (String node : nodes) {
             client.resource(new LeaseBuilder().withNewMetadata().withName(ClusterObserver.HELPER_LEASE_PREFIX + node)
