@@ -32,7 +32,7 @@ public final class ChartJvmFlags {
      * @throws IllegalArgumentException when the values have no such list of strings
      */
     public static List<String> of(Path values, String component) throws IOException {
-        JsonNode flags = new ObjectMapper(new YAMLFactory()).readTree(values.toFile()).path(component).path("jvmFlags");
+        JsonNode flags = read(values).path(component).path("jvmFlags");
         if (!flags.isArray()) {
             throw new IllegalArgumentException(values + " has no list " + component + ".jvmFlags");
         }
@@ -44,5 +44,26 @@ public final class ChartJvmFlags {
             out.add(flag.asText());
         }
         return List.copyOf(out);
+    }
+
+    /**
+     * {@code -XX:MaxRAM=<bytes>} for the component's container memory limit
+     * ({@code <component>.resources.limits.memory}): what the JVM sizes its heap from inside the
+     * container, so that a process on a bigger host sizes itself as in the cluster.
+     *
+     * @throws IllegalArgumentException when the chart sets no such limit or one not in Mi/Gi
+     */
+    public static String containerMaxRam(Path values, String component) throws IOException {
+        String limit = read(values).path(component).path("resources").path("limits").path("memory").asText("");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(Mi|Gi)").matcher(limit);
+        if (!m.matches()) {
+            throw new IllegalArgumentException(component + ".resources.limits.memory is not n Mi or n Gi: '" + limit + "'");
+        }
+        long bytes = Long.parseLong(m.group(1)) << (m.group(2).equals("Mi") ? 20 : 30);
+        return "-XX:MaxRAM=" + bytes;
+    }
+
+    private static JsonNode read(Path values) throws IOException {
+        return new ObjectMapper(new YAMLFactory()).readTree(values.toFile());
     }
 }

@@ -23,6 +23,10 @@ class ChartJvmFlagsTest {
         Path values = Files.writeString(dir.resolve("values.yaml"),
                 "operator:\n  jvmFlags:\n    - -Xmx64m\n    - -XX:+UseSerialGC\nhelper:\n  jvmFlags: nope\n");
         assertThat(ChartJvmFlags.of(values, "operator")).containsExactly("-Xmx64m", "-XX:+UseSerialGC");
+        Path limits = Files.writeString(dir.resolve("limits.yaml"),
+                "a:\n  resources:\n    limits:\n      memory: 160Mi\nb:\n  resources:\n    limits:\n      memory: 1G\n");
+        assertThat(ChartJvmFlags.containerMaxRam(limits, "a")).isEqualTo("-XX:MaxRAM=" + (160L << 20));
+        assertThatThrownBy(() -> ChartJvmFlags.containerMaxRam(limits, "b")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> ChartJvmFlags.of(values, "helper")).isInstanceOf(IllegalArgumentException.class);
     }
 }

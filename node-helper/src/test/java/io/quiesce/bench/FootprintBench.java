@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  * Benchmark phase "footprint" of {@code hack/bench.sh} (not a test): the resident memory of the node
  * helper and the operator, each its own process ({@code java -jar ... run}), idle after start-up and
  * a GC settle, and their start-up time to ready (process start to {@code /readyz} 200), with the JVM
- * flags the Helm chart passes and, as the baseline, with none. Then the helper's memory during 10
+ * flags the Helm chart passes and, as the baseline, with none; both see the chart's container memory
+ * limit as their RAM ({@code -XX:MaxRAM}), as they would in the cluster. Then the helper's memory during 10
  * concurrent freezes: 10 VMs whose guest agents are FAKES served by {@link FakeAgentFarm} in another
  * process, a FAKE snapshotter that cuts after 3 s so the 10 windows overlap. The API is the test
  * kit's in-JVM server (not a real cluster).
@@ -66,7 +67,8 @@ public final class FootprintBench {
         try (KubeApiServer server = KubeApiServer.start()) {
             Path values = Path.of(args[2]);
             result = new FootprintBench(server, Path.of(args[0]), Path.of(args[1]), Path.of(args[3]), out)
-                    .run(ChartJvmFlags.of(values, "operator"), ChartJvmFlags.of(values, "nodeHelper"));
+                    .run(new Flags(ChartJvmFlags.containerMaxRam(values, "operator"), ChartJvmFlags.of(values, "operator")),
+                            new Flags(ChartJvmFlags.containerMaxRam(values, "nodeHelper"), ChartJvmFlags.of(values, "nodeHelper")));
         } catch (Exception e) {
             e.printStackTrace();
             result = PhaseResult.failed(PHASE, e);
@@ -75,11 +77,27 @@ public final class FootprintBench {
         System.exit(result.ok() ? 0 : 1);
     }
 
+    /**
+     * A component's JVM flags: the container's memory limit as the JVM would see it in the cluster
+     * ({@code -XX:MaxRAM}, always) and the chart's {@code jvmFlags} (left out for the baseline).
+     */
+    private record Flags(String containerLimit, List<String> chart) {
+        List<String> withChart() {
+            List<String> all = new ArrayList<>(chart);
+            all.add(0, containerLimit);
+            return all;
+        }
+
+        List<String> withoutChart() {
+            return List.of(containerLimit);
+        }
+    }
+
     /** Start-up to ready and idle memory of one component process. */
     private record Idle(long readyMs, ProcStatus memory, double heapMiB) {
     }
 
-    private PhaseResult run(List<String> operatorFlags, List<String> helperFlags) throws Exception {
+    private PhaseResult run(Flags operatorFlags, Flags helperFlags) throws Exception {
         KubernetesClient client = server.client();
         for (String ns : List.of(NAMESPACE, SYSTEM_NAMESPACE)) {
             client.resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
@@ -93,11 +111,11 @@ public final class FootprintBench {
         }
         Process agents = startAgents(agentDirs);
         try {
-            Idle helperBare = idle(helperJar, List.of(), helperEnv(sockets), "helper-noflags");
-            Idle operatorBare = idle(operatorJar, List.of(), operatorEnv(), "operator-noflags");
-            Idle operatorIdle = idle(operatorJar, operatorFlags, operatorEnv(), "operator");
-            try (ComponentProcess helper = start(helperJar, helperFlags, helperEnv(sockets), "helper");
-                 ComponentProcess operator = start(operatorJar, operatorFlags, operatorEnv(), "operator-freezes");
+            Idle helperBare = idle(helperJar, helperFlags.withoutChart(), helperEnv(sockets), "helper-noflags");
+            Idle operatorBare = idle(operatorJar, operatorFlags.withoutChart(), operatorEnv(), "operator-noflags");
+            Idle operatorIdle = idle(operatorJar, operatorFlags.withChart(), operatorEnv(), "operator");
+            try (ComponentProcess helper = start(helperJar, helperFlags.withChart(), helperEnv(sockets), "helper");
+                 ComponentProcess operator = start(operatorJar, operatorFlags.withChart(), operatorEnv(), "operator-freezes");
                  FakeSnapshotter csi = FakeSnapshotter.start(server.newClient(), CUT_DELAY, Duration.ofMillis(100))) {
                 long helperReadyMs = helper.awaitReady(READY_TIMEOUT);
                 operator.awaitReady(READY_TIMEOUT);
@@ -173,7 +191,7 @@ public final class FootprintBench {
         figures.put("operatorIdleHeapMiB", operator.heapMiB());
         figures.put("operatorNoFlagsReadyMs", operatorBare.readyMs());
         figures.put("operatorNoFlagsIdleRssMiB", operatorBare.memory().rssMiB());
-        String chart = "chart's jvmFlags; baseline: no flags (JVM defaults)";
+        String chart = "chart's jvmFlags; baseline: JVM defaults; both with -XX:MaxRAM = the chart's memory limit";
         List<BenchRow> rows = List.of(
                 new BenchRow(PHASE, "helper RSS idle (MiB)", helper.memory().rssMiB(), helperBare.memory().rssMiB(),
                         "VmRSS after start-up and a GC; " + chart),

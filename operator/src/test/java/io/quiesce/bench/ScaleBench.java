@@ -37,7 +37,7 @@ import java.util.stream.IntStream;
 /**
  * Benchmark phase "scale" of {@code hack/bench.sh} (not a test): N FAKE VMs (test-kit fixtures, no
  * guests) on 20 nodes through ONE fire of a schedule, with the real operator ({@code operator.jar
- * run}, the chart's JVM flags, its own process) under a cluster freeze cap C, the FAKE node helper
+ * run}, its own process, the chart's JVM flags and memory limit as {@code -XX:MaxRAM}) under a cluster freeze cap C, the FAKE node helper
  * (freezes nothing) and the FAKE CSI snapshotter cutting each VolumeSnapshot after a fixed delay D,
  * all on the test kit's in-JVM API server (not a real cluster), which counts the requests.
  * Reports the wall time from the fire to every snapshot terminal against the ideal
@@ -67,7 +67,10 @@ public final class ScaleBench {
         Path out = Path.of(args[5]);
         PhaseResult result;
         try {
-            result = run(Path.of(args[0]), ChartJvmFlags.of(Path.of(args[1]), "operator"), Integer.parseInt(args[2]),
+            Path values = Path.of(args[1]);
+            List<String> flags = new ArrayList<>(ChartJvmFlags.of(values, "operator"));
+            flags.add(0, ChartJvmFlags.containerMaxRam(values, "operator")); // sized as in its container
+            result = run(Path.of(args[0]), flags, Integer.parseInt(args[2]),
                     Integer.parseInt(args[3]), Duration.ofMillis(Long.parseLong(args[4])), out);
         } catch (Exception e) {
             e.printStackTrace();
@@ -198,7 +201,7 @@ public final class ScaleBench {
     }
 
     /**
-     * Creates a schedule firing every minute over every VM, at least 5 s before a minute starts so
+     * Creates a schedule over every VM firing once, at the start of a minute at least 5 s away so
      * that the operator has seen it when the minute comes; returns that minute (the fire).
      */
     private static Instant createScheduleBeforeNextMinute(KubernetesClient client) throws InterruptedException {
@@ -207,11 +210,13 @@ public final class ScaleBench {
         if (Duration.between(now, slot).toSeconds() < 5) {
             slot = slot.plus(1, ChronoUnit.MINUTES);
         }
-        client.resource(schedule()).create();
+        client.resource(schedule(slot)).create();
         return slot;
     }
 
-    private static QuiescedSnapshotSchedule schedule() {
+    /** A schedule whose only fire this year is {@code slot}, so a round longer than a minute is not fired again. */
+    private static QuiescedSnapshotSchedule schedule(Instant slot) {
+        java.time.ZonedDateTime at = slot.atZone(java.time.ZoneOffset.UTC);
         QuiesceOptions quiesce = new QuiesceOptions();
         quiesce.setMode(QuiesceMode.Required);
         quiesce.setTimeout(QUIESCE_TIMEOUT.toSeconds() + "s");
@@ -221,7 +226,8 @@ public final class ScaleBench {
         SnapshotTemplate template = new SnapshotTemplate();
         template.setSpec(options);
         QuiescedSnapshotScheduleSpec spec = new QuiescedSnapshotScheduleSpec();
-        spec.setSchedule("* * * * *");
+        spec.setSchedule(at.getMinute() + " " + at.getHour() + " " + at.getDayOfMonth() + " " + at.getMonthValue() + " *");
+        spec.setTimeZone("UTC");
         spec.setVmSelector(new LabelSelector());
         spec.setStartingDeadlineSeconds(30L);
         spec.setTemplate(template);
