@@ -8,8 +8,10 @@ import io.quiesce.snapshot.Observation.Admission;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The operator's view of who may start now, across all snapshots: {@link FreezeAdmission} over the
@@ -21,6 +23,8 @@ public final class FreezeSlots {
     private final FreezeAdmission admission;
     /** Started by this process, by "namespace/name"; dropped once the cache shows them started. */
     private final Map<String, Entry> started = new HashMap<>();
+    /** The keys of {@link #started} that did start ({@link #confirm}), not just reserved a place. */
+    private final Set<String> confirmed = new HashSet<>();
 
     public FreezeSlots(int clusterCap, int nodeCap) {
         this.admission = new FreezeAdmission(clusterCap, nodeCap);
@@ -35,6 +39,10 @@ public final class FreezeSlots {
      */
     public synchronized Admission tryAdmit(Entry me, Collection<QuiescedSnapshot> cache) {
         String myKey = key(me.namespace(), me.name());
+        if (confirmed.contains(myKey)) {
+            // it started, and this reconcile saw a cache older than its own status write: it keeps its slot
+            return Admission.FREE;
+        }
         started.remove(myKey); // a snapshot reconciled again as Pending holds no slot
         Queue queue = queue(cache, myKey);
         boolean vmBusy = queue.running.stream().anyMatch(r -> r.vmKey().equals(me.vmKey()))
@@ -71,13 +79,13 @@ public final class FreezeSlots {
                 continue;
             }
             if (phase == SnapshotPhase.InProgress) {
-                started.remove(key);
+                forget(key);
                 running.add(entry(s, holdsFreezeSlot(st) ? st.getNodeName() : null));
             } else if (phase == SnapshotPhase.Pending && !started.containsKey(key) && st != null
                     && st.getNodeName() != null) {
                 waiting.add(entry(s, st.getNodeName())); // queued for a slot on that node
             } else if (phase != SnapshotPhase.Pending) {
-                started.remove(key);
+                forget(key);
             }
         }
         running.addAll(started.values());
@@ -86,13 +94,22 @@ public final class FreezeSlots {
 
     /** The snapshot started; {@code node} is the node whose freeze slot it holds, or null (no freeze). */
     public synchronized void confirm(Entry me, String node) {
-        started.put(key(me.namespace(), me.name()),
-                new Entry(me.namespace(), me.name(), me.vm(), node, me.created()));
+        String key = key(me.namespace(), me.name());
+        started.put(key, new Entry(me.namespace(), me.name(), me.vm(), node, me.created()));
+        confirmed.add(key);
     }
 
     /** The snapshot did not start: its tentative place is given back. */
     public synchronized void release(String namespace, String name) {
-        started.remove(key(namespace, name));
+        String key = key(namespace, name);
+        started.remove(key);
+        confirmed.remove(key);
+    }
+
+    /** The cache shows this one past Pending: its own status now tells whether it holds a slot. */
+    private void forget(String key) {
+        started.remove(key);
+        confirmed.remove(key);
     }
 
     /** A snapshot holds a freeze slot while assigned and no freeze has been recorded yet. */
