@@ -39,8 +39,8 @@ public final class FreezeSlots {
      */
     public synchronized Admission tryAdmit(Entry me, Collection<QuiescedSnapshot> cache) {
         String myKey = key(me.namespace(), me.name());
-        if (confirmed.contains(myKey)) {
-            // it started, and this reconcile saw a cache older than its own status write: it keeps its slot
+        if (confirmed.contains(myKey) || startedPerCache(myKey, cache)) {
+            // it started, and this reconcile's copy is older than its own status write: it keeps its slot
             return Admission.FREE;
         }
         started.remove(myKey); // a snapshot reconciled again as Pending holds no slot
@@ -104,6 +104,16 @@ public final class FreezeSlots {
         String key = key(namespace, name);
         started.remove(key);
         confirmed.remove(key);
+    }
+
+    /** The cache already holds a newer version of the snapshot than the reconcile's, one that started. */
+    private static boolean startedPerCache(String myKey, Collection<QuiescedSnapshot> cache) {
+        for (QuiescedSnapshot s : cache) {
+            if (key(s.getMetadata().getNamespace(), s.getMetadata().getName()).equals(myKey)) {
+                return s.getStatus() != null && s.getStatus().getPhase() == SnapshotPhase.InProgress;
+            }
+        }
+        return false;
     }
 
     /** The cache shows this one past Pending: its own status now tells whether it holds a slot. */

@@ -35,6 +35,18 @@ class FreezeSlotsTest {
         assertThat(slots.startableNow(stale)).isEmpty();
     }
 
+    /** The reconcile's copy of A says Pending, the cache listed after it already says A started. */
+    @Test
+    void aSnapshotTheCacheShowsStartedKeepsItsSlotWhateverItsOwnCopySays() {
+        FreezeSlots slots = new FreezeSlots(1, 1);
+        Entry a = new Entry("ns", "a", "vm-a", "node-1", T0.plusSeconds(1));
+        Entry b = new Entry("ns", "b", "vm-b", "node-2", T0);
+        List<QuiescedSnapshot> cache = List.of(snapshot("a", "vm-a", "node-1", SnapshotPhase.InProgress, a.created()),
+                pending(b));
+        assertThat(slots.tryAdmit(a, cache).slotFree()).isTrue();
+        assertThat(slots.tryAdmit(b, cache).slotFree()).as("B while A holds the only slot").isFalse();
+    }
+
     @Test
     void startableNowNamesWhoWouldBeAdmittedWithoutReservingAnything() {
         FreezeSlots slots = new FreezeSlots(1, 1);

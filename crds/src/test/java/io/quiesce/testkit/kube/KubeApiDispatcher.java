@@ -37,7 +37,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code testkit/README.md} for each rule and why it is also what a real server does.
  *
  * <p>Each write is worked out here ({@link Patches}, {@link ObjectUpdate}) and then stored through
- * the parent's PUT or POST handler, so that the stored state and its indexing stay the parent's.
+ * the parent's PUT or POST handler, so that the stored state stays the parent's; lookups go through
+ * {@link StoreIndex} instead of the parent's scans of the whole store.
  * Writes are serialized by {@link #writes}, so nothing changes between reading the stored object
  * and storing the result. Requests for which a test recorded an expectation
  * ({@code mockServer().expect()...}) are answered from it, as in fabric8's mixed mode.
