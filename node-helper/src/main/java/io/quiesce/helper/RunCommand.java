@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.quiesce.agent.QgaClient;
 import io.quiesce.agent.QgaSettings;
@@ -38,6 +39,7 @@ final class RunCommand {
             return ExitCode.USAGE.code();
         }
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry); // heap and non-heap use, for dashboards and footprint figures
         KubernetesClient client = new KubernetesClientBuilder().withHttpClientFactory(new JdkHttpClientFactory()).build();
         NodeHelper helper = NodeHelper.start(client, settings,
                 (guest, socket) -> new QgaClient(socket, QgaSettings.defaults()), registry);

@@ -1,12 +1,7 @@
 package io.quiesce.agent;
 
-import java.io.EOFException;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -15,7 +10,7 @@ import java.util.Locale;
 /**
  * Benchmark (not a test), run by {@code hack/bench-agent.sh} against a real guest: ping, freeze and
  * thaw latency through {@link QgaClient} next to a bare JDK unix {@link SocketChannel} doing the
- * same exchanges with no JSON handling, framing limits or typed errors.
+ * same exchanges with no JSON handling, framing limits or typed errors ({@link BareQgaChannel}).
  *
  * <p>Usage: {@code AgentBench <agent socket> [pings=200] [freeze/thaw pairs=20]}
  */
@@ -41,7 +36,7 @@ public final class AgentBench {
         Samples base = new Samples(pings, pairs);
         Samples client = new Samples(pings, pairs);
         for (int round = 0; round < ROUNDS; round++) {
-            try (BareChannel bare = BareChannel.open(socket)) {
+            try (BareQgaChannel bare = BareQgaChannel.open(socket)) {
                 run(round, base, () -> bare.exchange("guest-ping"), () -> bare.exchange("guest-fsfreeze-freeze"),
                         () -> bare.exchange("guest-fsfreeze-thaw"));
             }
@@ -104,68 +99,6 @@ public final class AgentBench {
             ping = new long[pings];
             freeze = new long[pairs];
             thaw = new long[pairs];
-        }
-    }
-
-    /** The baseline: one request line out, one reply line in, nothing else. */
-    private static final class BareChannel implements AutoCloseable {
-        private final SocketChannel channel;
-        private final ByteBuffer in = ByteBuffer.allocate(64 * 1024);
-
-        private BareChannel(SocketChannel channel) {
-            this.channel = channel;
-            in.flip();
-        }
-
-        static BareChannel open(Path socket) throws IOException {
-            BareChannel bare = new BareChannel(SocketChannel.open(StandardProtocolFamily.UNIX));
-            bare.channel.connect(UnixDomainSocketAddress.of(socket));
-            long id = System.nanoTime() & 0xFFFFFFFL;
-            bare.write("\u00ff{\"execute\":\"guest-sync-delimited\",\"arguments\":{\"id\":" + id + "}}\n");
-            String expect = "{\"return\": " + id + "}";
-            while (!bare.readLine().endsWith(expect)) {
-                // the agent's parse error for the 0xFF
-            }
-            return bare;
-        }
-
-        void exchange(String command) throws IOException {
-            write("{\"execute\":\"" + command + "\"}\n");
-            String reply = readLine();
-            if (!reply.startsWith("{\"return\"")) {
-                throw new IOException(command + " failed: " + reply);
-            }
-        }
-
-        private void write(String s) throws IOException {
-            ByteBuffer b = ByteBuffer.wrap(s.getBytes(StandardCharsets.ISO_8859_1));
-            while (b.hasRemaining()) {
-                channel.write(b);
-            }
-        }
-
-        private String readLine() throws IOException {
-            while (true) {
-                for (int i = in.position(); i < in.limit(); i++) {
-                    if (in.get(i) == '\n') {
-                        byte[] line = new byte[i - in.position()];
-                        in.get(line);
-                        in.get();
-                        return new String(line, StandardCharsets.ISO_8859_1);
-                    }
-                }
-                in.compact();
-                int n = channel.read(in);
-                in.flip();
-                if (n < 0) {
-                    throw new EOFException("agent closed the connection");
-                }
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            channel.close();
         }
     }
 }

@@ -7,10 +7,10 @@ import java.util.regex.Pattern;
  * What the sandbox's processes agree on: the namespace of the sample VMs, the PVC annotation that
  * names a guest's data-disk image, and where snapshot images go.
  */
-final class Sandbox {
+public final class Sandbox {
 
     /** Namespace of the sandbox's VMs, schedule and snapshots. */
-    static final String NAMESPACE = "sandbox";
+    public static final String NAMESPACE = "sandbox";
     /** Namespace of the operator and the node helper (the helper's heartbeat Lease lives here). */
     static final String SYSTEM_NAMESPACE = "quiesce-system";
     /** Label on every sandbox VM; the schedule selects it. */
@@ -38,7 +38,8 @@ final class Sandbox {
         return image;
     }
 
-    static Path snapshotDir(Path sandboxDir) {
+    /** Where the snapshotter writes snapshot images: {@code <sandbox dir>/snapshots}. */
+    public static Path snapshotDir(Path sandboxDir) {
         return sandboxDir.toAbsolutePath().normalize().resolve("snapshots");
     }
 }

@@ -27,17 +27,20 @@ import java.util.Properties;
  * to the guest's real agent socket, and creates a schedule firing every minute over those VMs.
  * Talks to the API server named by {@code -Dkubernetes.master}.
  *
- * <p>Usage: {@code SandboxSeed <socket root> <guest dir>...} where each guest dir holds the
- * {@code qga-vm.env} that {@code hack/qga-vm.sh} wrote.
+ * <p>Usage: {@code SandboxSeed [--no-schedule] <socket root> <guest dir>...} where each guest dir
+ * holds the {@code qga-vm.env} that {@code hack/qga-vm.sh} wrote; {@code --no-schedule} seeds the
+ * VMs only (the benchmark creates its own snapshots).
  */
 public final class SandboxSeed {
 
     private SandboxSeed() {
     }
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] argv) throws IOException {
+        boolean withSchedule = argv.length == 0 || !argv[0].equals("--no-schedule");
+        String[] args = withSchedule ? argv : java.util.Arrays.copyOfRange(argv, 1, argv.length);
         if (args.length < 2) {
-            System.err.println("usage: SandboxSeed <socket root> <guest dir>...");
+            System.err.println("usage: SandboxSeed [--no-schedule] <socket root> <guest dir>...");
             System.exit(2);
         }
         Path socketRoot = Path.of(args[0]).toAbsolutePath();
@@ -48,6 +51,10 @@ public final class SandboxSeed {
             }
             for (int i = 1; i < args.length; i++) {
                 seedGuest(client, socketRoot, "guest-" + i, Path.of(args[i]));
+            }
+            if (!withSchedule) {
+                System.out.println("seeded " + (args.length - 1) + " VMs in namespace " + Sandbox.NAMESPACE);
+                return;
             }
             client.resource(schedule()).create();
             System.out.println("seeded " + (args.length - 1) + " VMs and schedule " + Sandbox.SCHEDULE

@@ -5,6 +5,7 @@ import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetricsV2;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.quiesce.runtime.HealthServer;
 import io.quiesce.schedule.QuiescedSnapshotScheduleReconciler;
@@ -31,6 +32,7 @@ public final class OperatorRuntime implements AutoCloseable {
     /** Starts serving with these settings on this client. */
     public static OperatorRuntime start(OperatorSettings settings, KubernetesClient client) throws IOException {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry); // heap and non-heap use, for dashboards and footprint figures
         Operator operator = new Operator(o -> {
             o.withKubernetesClient(client)
                     .withMetrics(MicrometerMetricsV2.newBuilder(registry).build());

@@ -8,8 +8,10 @@ import io.quiesce.snapshot.Observation.Admission;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The operator's view of who may start now, across all snapshots: {@link FreezeAdmission} over the
@@ -21,6 +23,8 @@ public final class FreezeSlots {
     private final FreezeAdmission admission;
     /** Started by this process, by "namespace/name"; dropped once the cache shows them started. */
     private final Map<String, Entry> started = new HashMap<>();
+    /** The keys of {@link #started} that did start ({@link #confirm}), not just reserved a place. */
+    private final Set<String> confirmed = new HashSet<>();
 
     public FreezeSlots(int clusterCap, int nodeCap) {
         this.admission = new FreezeAdmission(clusterCap, nodeCap);
@@ -35,46 +39,87 @@ public final class FreezeSlots {
      */
     public synchronized Admission tryAdmit(Entry me, Collection<QuiescedSnapshot> cache) {
         String myKey = key(me.namespace(), me.name());
-        started.remove(myKey); // a snapshot reconciled again as Pending holds no slot
-        List<Entry> waiting = new ArrayList<>();
-        List<Entry> running = new ArrayList<>();
-        for (QuiescedSnapshot s : cache) {
-            String key = key(s.getMetadata().getNamespace(), s.getMetadata().getName());
-            QuiescedSnapshotStatus st = s.getStatus();
-            SnapshotPhase phase = st == null || st.getPhase() == null ? SnapshotPhase.Pending : st.getPhase();
-            if (key.equals(myKey) || s.getSpec() == null || s.isMarkedForDeletion()) {
-                continue;
-            }
-            if (phase == SnapshotPhase.InProgress) {
-                started.remove(key);
-                running.add(entry(s, holdsFreezeSlot(st) ? st.getNodeName() : null));
-            } else if (phase == SnapshotPhase.Pending && !started.containsKey(key) && st != null
-                    && st.getNodeName() != null) {
-                waiting.add(entry(s, st.getNodeName())); // queued for a slot on that node
-            } else if (phase != SnapshotPhase.Pending) {
-                started.remove(key);
-            }
+        if (confirmed.contains(myKey) || startedPerCache(myKey, cache)) {
+            // it started, and this reconcile's copy is older than its own status write: it keeps its slot
+            return Admission.FREE;
         }
-        running.addAll(started.values());
-        boolean vmBusy = running.stream().anyMatch(r -> r.vmKey().equals(me.vmKey()))
-                || waiting.stream().anyMatch(w -> w.vmKey().equals(me.vmKey()) && isAhead(w, me));
-        waiting.add(me);
-        boolean slotFree = admission.admit(waiting, running).contains(me);
+        started.remove(myKey); // a snapshot reconciled again as Pending holds no slot
+        Queue queue = queue(cache, myKey);
+        boolean vmBusy = queue.running.stream().anyMatch(r -> r.vmKey().equals(me.vmKey()))
+                || queue.waiting.stream().anyMatch(w -> w.vmKey().equals(me.vmKey()) && isAhead(w, me));
+        queue.waiting.add(me);
+        boolean slotFree = admission.admit(queue.waiting, queue.running).contains(me);
         if (!vmBusy) {
             started.put(myKey, me); // tentative: confirmed or released by the caller
         }
         return new Admission(vmBusy, slotFree);
     }
 
+    /**
+     * The waiting snapshots that would be admitted now, in queue order: the ones to wake when a
+     * slot frees. Reserves nothing; each still goes through {@link #tryAdmit}.
+     */
+    public synchronized List<Entry> startableNow(Collection<QuiescedSnapshot> cache) {
+        Queue queue = queue(cache, null);
+        return admission.admit(queue.waiting, queue.running);
+    }
+
+    private record Queue(List<Entry> waiting, List<Entry> running) {
+    }
+
+    /** The cache (without {@code skipKey}) as waiting and running entries; drops reservations the cache has caught up with. */
+    private Queue queue(Collection<QuiescedSnapshot> cache, String skipKey) {
+        List<Entry> waiting = new ArrayList<>();
+        List<Entry> running = new ArrayList<>();
+        for (QuiescedSnapshot s : cache) {
+            String key = key(s.getMetadata().getNamespace(), s.getMetadata().getName());
+            QuiescedSnapshotStatus st = s.getStatus();
+            SnapshotPhase phase = st == null || st.getPhase() == null ? SnapshotPhase.Pending : st.getPhase();
+            if (key.equals(skipKey) || s.getSpec() == null || s.isMarkedForDeletion()) {
+                continue;
+            }
+            if (phase == SnapshotPhase.InProgress) {
+                forget(key);
+                running.add(entry(s, holdsFreezeSlot(st) ? st.getNodeName() : null));
+            } else if (phase == SnapshotPhase.Pending && !started.containsKey(key) && st != null
+                    && st.getNodeName() != null) {
+                waiting.add(entry(s, st.getNodeName())); // queued for a slot on that node
+            } else if (phase != SnapshotPhase.Pending) {
+                forget(key);
+            }
+        }
+        running.addAll(started.values());
+        return new Queue(waiting, running);
+    }
+
     /** The snapshot started; {@code node} is the node whose freeze slot it holds, or null (no freeze). */
     public synchronized void confirm(Entry me, String node) {
-        started.put(key(me.namespace(), me.name()),
-                new Entry(me.namespace(), me.name(), me.vm(), node, me.created()));
+        String key = key(me.namespace(), me.name());
+        started.put(key, new Entry(me.namespace(), me.name(), me.vm(), node, me.created()));
+        confirmed.add(key);
     }
 
     /** The snapshot did not start: its tentative place is given back. */
     public synchronized void release(String namespace, String name) {
-        started.remove(key(namespace, name));
+        String key = key(namespace, name);
+        started.remove(key);
+        confirmed.remove(key);
+    }
+
+    /** The cache already holds a newer version of the snapshot than the reconcile's, one that started. */
+    private static boolean startedPerCache(String myKey, Collection<QuiescedSnapshot> cache) {
+        for (QuiescedSnapshot s : cache) {
+            if (key(s.getMetadata().getNamespace(), s.getMetadata().getName()).equals(myKey)) {
+                return s.getStatus() != null && s.getStatus().getPhase() == SnapshotPhase.InProgress;
+            }
+        }
+        return false;
+    }
+
+    /** The cache shows this one past Pending: its own status now tells whether it holds a slot. */
+    private void forget(String key) {
+        started.remove(key);
+        confirmed.remove(key);
     }
 
     /** A snapshot holds a freeze slot while assigned and no freeze has been recorded yet. */

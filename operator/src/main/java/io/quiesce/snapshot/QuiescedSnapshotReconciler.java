@@ -58,6 +58,7 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
     private final KubeVirtFreezeWindow kubeVirt;
     private final SnapshotEvents events;
     private final SnapshotMetrics metrics;
+    private final AdmissionWakeups wakeups = new AdmissionWakeups();
 
     public QuiescedSnapshotReconciler(KubernetesClient client, SnapshotSettings settings, KubeVirtFreezeApi kubeVirtApi,
             SnapshotEvents events, SnapshotMetrics metrics) {
@@ -78,7 +79,7 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
                 .withLabelSelector(Provenance.MANAGED_BY + "=" + Provenance.MANAGED_BY_VALUE)
                 .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(QuiescedSnapshot.class, false))
                 .build();
-        return List.of(new InformerEventSource<>(config, context));
+        return List.of(new InformerEventSource<>(config, context), wakeups);
     }
 
     @Override
@@ -104,6 +105,11 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
         metrics.inProgress(key, after == SnapshotPhase.InProgress);
         decision.outcome().ifPresent(outcome -> metrics.finished(key, snapshot.getMetadata().getUid(), outcome,
                 Duration.between(SnapshotSpecs.created(snapshot), settings.clock().instant())));
+        QuiescedSnapshotStatus now = decision.status() != null ? decision.status() : snapshot.getStatus();
+        if (after != SnapshotPhase.Pending && now != null && !FreezeSlots.holdsFreezeSlot(now)) {
+            // this one holds no freeze slot (any more): whoever may start now should not wait for its requeue
+            wakeups.wake(slots.startableNow(context.getPrimaryCache().list().toList()));
+        }
         return requeue(decision, after);
     }
 

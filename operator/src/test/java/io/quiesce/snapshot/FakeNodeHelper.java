@@ -41,9 +41,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * a JSON merge patch. It renews the heartbeat Lease of its nodes once at start and records how many
  * freezes overlapped per node, in the cluster and per VM.
  */
-final class FakeNodeHelper implements AutoCloseable {
+public final class FakeNodeHelper implements AutoCloseable {
     /** What the fake does with each snapshot it takes. */
-    enum Behaviour {
+    public enum Behaviour {
         FREEZE_OK, FREEZE_FAILED, NEVER_ANSWERS, ZERO_FILESYSTEMS,
         /** Finds no socket: NoAgentChannel under channel auto (as the real helper), else the channel's own reason. */
         NO_SOCKET
@@ -106,9 +106,18 @@ final class FakeNodeHelper implements AutoCloseable {
     }
 
     /** The same with {@code threads} freeze windows at once across all its nodes. */
-    static FakeNodeHelper start(KubernetesClient client, Behaviour behaviour, String leaseNamespace, int threads,
+    public static FakeNodeHelper start(KubernetesClient client, Behaviour behaviour, String leaseNamespace, int threads,
             List<String> nodes) {
         return new FakeNodeHelper(client, behaviour, Duration.ofSeconds(5), leaseNamespace, nodes, threads);
+    }
+
+    /**
+     * The same, each window waiting at most {@code cutWait} for its cuts (as the real helper's
+     * watchdog waits for the snapshot's quiesce timeout).
+     */
+    public static FakeNodeHelper start(KubernetesClient client, Behaviour behaviour, String leaseNamespace, int threads,
+            List<String> nodes, Duration cutWait) {
+        return new FakeNodeHelper(client, behaviour, cutWait, leaseNamespace, nodes, threads);
     }
 
     private void renewLeases(String leaseNamespace, List<String> nodes) {
@@ -124,7 +133,8 @@ final class FakeNodeHelper implements AutoCloseable {
         return maxPerNode.values().stream().mapToInt(Integer::intValue).max().orElse(0);
     }
 
-    int maxFrozenInCluster() {
+    /** The most freezes that overlapped in the cluster. */
+    public int maxFrozenInCluster() {
         return maxFrozen.get();
     }
 
@@ -137,7 +147,8 @@ final class FakeNodeHelper implements AutoCloseable {
         return List.copyOf(channelsSeen);
     }
 
-    int freezes() {
+    /** How many snapshots it froze. */
+    public int freezes() {
         return freezes.get();
     }
 

@@ -44,8 +44,8 @@ import org.junit.jupiter.api.Test;
  * node helper "freezes" (recording concurrency) and the fake snapshotter cuts after a realistic
  * delay. Every VM gets exactly one snapshot and the caps hold. The suite runs 200 VMs;
  * {@code mvn -pl operator test -Dtest=ScheduledRoundScaleTest -Dquiesce.scale.vms=1000} runs the
- * 1,000-VM round (about 5 minutes here: the in-JVM API server's store, which scans every stored
- * object on each request, dominates the wall time as objects accumulate).
+ * 1,000-VM round; {@code hack/bench.sh} measures the same round with the operator in its own
+ * process and counts its API requests.
  */
 @KubeApiTest
 class ScheduledRoundScaleTest {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.server.mock.KubernetesAttributesExtractor;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesResponseComposer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
@@ -17,13 +18,16 @@ import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.fabric8.mockwebserver.internal.MockDispatcher;
 import io.fabric8.mockwebserver.internal.SimpleRequest;
+import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -33,7 +37,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code testkit/README.md} for each rule and why it is also what a real server does.
  *
  * <p>Each write is worked out here ({@link Patches}, {@link ObjectUpdate}) and then stored through
- * the parent's PUT or POST handler, so that the stored state and its indexing stay the parent's.
+ * the parent's PUT or POST handler, so that the stored state stays the parent's; lookups go through
+ * {@link StoreIndex} instead of the parent's scans of the whole store.
  * Writes are serialized by {@link #writes}, so nothing changes between reading the stored object
  * and storing the result. Requests for which a test recorded an expectation
  * ({@code mockServer().expect()...}) are answered from it, as in fabric8's mixed mode.
@@ -54,9 +59,13 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
     private final MockDispatcher expectationDispatcher;
     /** Held by every write; watches register under it too (see {@link WatchStreams}). */
     private final ReentrantLock writes = new ReentrantLock();
-    private final WatchStreams watches = new WatchStreams(writes, map);
+    private final StoreIndex index = new StoreIndex(map);
+    /** The parent's resourceVersion counter, which it puts on lists; private there, read here so lists stay the same. */
+    private final AtomicLong parentResourceVersion = parentResourceVersion();
+    private final WatchStreams watches = new WatchStreams(writes, index);
     /** Names ({@code plural.group}) of the CRDs created so far. */
     private final Set<String> customResources = ConcurrentHashMap.newKeySet();
+    private final ApiRequestCounter requests = new ApiRequestCounter();
 
     /** @param expectations the mock server's recorded expectations, answered before any CRUD handling */
     public KubeApiDispatcher(Map<ServerRequest, Queue<ServerResponse>> expectations) {
@@ -66,6 +75,7 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
 
     @Override
     public MockResponse dispatch(RecordedRequest request) {
+        requests.count(request.getMethod(), request.getPath(), request.getHeader("User-Agent"));
         Queue<ServerResponse> expected =
                 expectations.get(new SimpleRequest(HttpMethod.valueOf(request.getMethod()), request.getPath()));
         if (expected != null && !expected.isEmpty()) {
@@ -74,14 +84,80 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
         return super.dispatch(request);
     }
 
+    /** Every request answered so far, by client, verb and resource. */
+    public ApiRequestCounter requests() {
+        return requests;
+    }
+
     @Override
     public MockResponse handleGet(String path) {
-        MockResponse response = super.handleGet(path);
-        return ResourcePath.parse(path)
-                .filter(p -> p.name() == null && p.queryParameter("watch").filter("true"::equals).isEmpty())
+        Optional<ResourcePath> parsed = ResourcePath.parse(path);
+        boolean watch = parsed.flatMap(p -> p.queryParameter("watch")).filter("true"::equals).isPresent();
+        AttributeSet query = getKey(path);
+        MockResponse response = !watch && StoreIndex.narrows(query) ? indexedGet(query) : null;
+        if (response == null) {
+            response = super.handleGet(path);
+        }
+        MockResponse answer = response;
+        return parsed.filter(p -> p.name() == null && !watch)
                 .flatMap(p -> p.queryParameter("labelSelector"))
-                .map(selector -> LabelSelector.filterList(response, selector))
-                .orElse(response);
+                .map(selector -> LabelSelector.filterList(answer, selector))
+                .orElse(answer);
+    }
+
+    /**
+     * A get or list of one resource answered from the index, as the parent answers it; null for an
+     * empty list, which the parent may answer with API discovery instead.
+     */
+    private MockResponse indexedGet(AttributeSet query) {
+        List<Map.Entry<AttributeSet, String>> found;
+        writes.lock(); // a consistent view: no write half done
+        try {
+            found = index.matching(query);
+        } finally {
+            writes.unlock();
+        }
+        if (query.containsKey(KubernetesAttributesExtractor.NAME)) {
+            return found.isEmpty() ? new MockResponse().setResponseCode(404)
+                    : new MockResponse().setResponseCode(200).setBody(found.get(0).getValue());
+        }
+        if (found.isEmpty()) {
+            return null;
+        }
+        List<String> items = found.stream().map(Map.Entry::getValue).toList();
+        return new MockResponse().setResponseCode(200)
+                .setBody(((KubernetesResponseComposer) responseComposer).compose(items, listResourceVersion()));
+    }
+
+    /** The stored object matching the attributes, from the index (the parent scans the whole store). */
+    @Override
+    public Map.Entry<AttributeSet, String> findResource(AttributeSet attributes) {
+        return index.first(attributes);
+    }
+
+    private String listResourceVersion() {
+        return String.valueOf(parentResourceVersion.get());
+    }
+
+    private AtomicLong parentResourceVersion() {
+        try {
+            Field field = KubernetesCrudDispatcher.class.getDeclaredField("resourceVersion");
+            field.setAccessible(true);
+            return (AtomicLong) field.get(this);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("fabric8's KubernetesCrudDispatcher has no resourceVersion counter any more", e);
+        }
+    }
+
+    @Override
+    public void reset() {
+        writes.lock();
+        try {
+            super.reset();
+            index.clear();
+        } finally {
+            writes.unlock();
+        }
     }
 
     @Override
@@ -190,9 +266,10 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
             GenericKubernetesResource resource, String newState) {
         String existing = oldAttributes == null ? null : map.get(oldAttributes);
         super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
+        AttributeSet newKey = newState == null ? null : storedKey(pathAttributes, resource, newState);
+        index.moved(oldAttributes, newKey);
         if (!Objects.equals(existing, newState)) {
-            watches.publish(oldAttributes, existing,
-                    newState == null ? null : storedKey(pathAttributes, resource, newState), newState);
+            watches.publish(oldAttributes, existing, newKey, newState);
         }
     }
 

@@ -35,12 +35,14 @@ public final class KubeApiServer implements AutoCloseable {
     }
 
     private final KubernetesMockServer server;
+    private final KubeApiDispatcher dispatcher;
     private final KubernetesClient client;
     private final List<KubernetesClient> clients = new CopyOnWriteArrayList<>();
     private final AtomicInteger namespaces = new AtomicInteger();
 
-    private KubeApiServer(KubernetesMockServer server) {
+    private KubeApiServer(KubernetesMockServer server, KubeApiDispatcher dispatcher) {
         this.server = server;
+        this.dispatcher = dispatcher;
         this.client = newClient();
     }
 
@@ -64,10 +66,11 @@ public final class KubeApiServer implements AutoCloseable {
 
     private static KubeApiServer start(List<CustomResourceDefinition> crds, boolean https) {
         Map<ServerRequest, Queue<ServerResponse>> expectations = new ConcurrentHashMap<>();
+        KubeApiDispatcher dispatcher = new KubeApiDispatcher(expectations);
         KubernetesMockServer server = new KubernetesMockServer(new Context(Serialization.jsonMapper()),
-                new MockWebServer(), expectations, new KubeApiDispatcher(expectations), https);
+                new MockWebServer(), expectations, dispatcher, https);
         server.init();
-        KubeApiServer api = new KubeApiServer(server);
+        KubeApiServer api = new KubeApiServer(server, dispatcher);
         try {
             // created through the API, as on a real cluster, so status subresources take effect
             crds.forEach(crd -> api.client.resource(crd).create());
@@ -93,6 +96,14 @@ public final class KubeApiServer implements AutoCloseable {
         return created;
     }
 
+    /** A new client of its own that sends this {@code User-Agent}, so that {@link #requests()} tells its requests apart. */
+    public KubernetesClient newClient(String userAgent) {
+        KubernetesClient created = server.createClient(b -> b.withHttpClientFactory(new JdkHttpClientFactory())
+                .editOrNewConfig().withUserAgent(userAgent).endConfig());
+        clients.add(created);
+        return created;
+    }
+
     /** Creates a namespace with a name unique on this server, starting with the given prefix. */
     public String createNamespace(String prefix) {
         String name = prefix + "-" + namespaces.incrementAndGet();
@@ -107,6 +118,11 @@ public final class KubeApiServer implements AutoCloseable {
      */
     public KubernetesMockServer mockServer() {
         return server;
+    }
+
+    /** The requests this server has answered, by client ({@code User-Agent}), verb and resource. */
+    public ApiRequestCounter requests() {
+        return dispatcher.requests();
     }
 
     /** URL of a path on this server, e.g. {@code url("/api/v1/namespaces")}. */

@@ -30,13 +30,13 @@ final class WatchStreams {
 
     private final Set<Stream> streams = ConcurrentHashMap.newKeySet();
     private final Lock writes;
-    private final Map<AttributeSet, String> store;
+    private final StoreIndex store;
 
     /**
      * @param writes the lock every write to the store holds
-     * @param store the stored objects by their attributes (a synchronized map)
+     * @param store the index of the stored objects
      */
-    WatchStreams(Lock writes, Map<AttributeSet, String> store) {
+    WatchStreams(Lock writes, StoreIndex store) {
         this.writes = writes;
         this.store = store;
     }
@@ -76,11 +76,7 @@ final class WatchStreams {
             writes.lock();
             try {
                 // like fabric8's mock, a new watch starts with every matching object as ADDED
-                List<Map.Entry<AttributeSet, String>> current;
-                synchronized (store) {
-                    current = List.copyOf(store.entrySet());
-                }
-                current.stream().filter(e -> matches(e.getKey(), e.getValue())).forEach(e -> send("ADDED", e.getValue()));
+                store.candidates(query).stream().filter(e -> matches(e.getKey(), e.getValue())).forEach(e -> send("ADDED", e.getValue()));
                 streams.add(this);
             } finally {
                 writes.unlock();

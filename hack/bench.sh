@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# bench.sh - Quiesce's benchmark, every figure measured side by side in one run.
+#
+# Usage: hack/bench.sh [--vms N] [--cap C] [--cut-delay D] [--pairs P] [--out DIR]
+#   --vms N        fake VMs in the scale phase (default 1000)
+#   --cap C        cluster freeze cap in the scale phase (default 50)
+#   --cut-delay D  the fake snapshotter's cut delay in the scale phase, milliseconds (default 300)
+#   --pairs P      Quiesce/floor pairs in the freeze-window phase (default 15)
+#   --out DIR      where bench.json, bench.md and the logs go (default /tmp/quiesce-bench.$UID)
+#
+# Phases (each writes <out>/<phase>.json; BenchReport joins them into bench.json + bench.md):
+#   freeze-window  one real guest (real qemu-guest-agent, a writer on its disk), the sandbox's in-JVM
+#                  API server and real-copying snapshotter, node-helper.jar run + operator.jar run:
+#                  QuiescedSnapshots vs the floor (bare-socket freeze, VolumeSnapshot, wait for the
+#                  cut, thaw), alternating
+#   scale          N FAKE VMs through one schedule fire: operator.jar run, fake helper and fake
+#                  snapshotter on the test kit's in-JVM API server, which counts the requests
+#   footprint      memory and start-up to ready of both components, with the chart's JVM flags and
+#                  without; the helper during 10 concurrent freezes of FAKE agents
+# The components run with the JVM flags of charts/quiesce/values.yaml. Exits non-zero if a phase
+# fails; leaves nothing running.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+VMS=1000
+CAP=50
+CUT_MS=300
+PAIRS=15
+OUT=/tmp/quiesce-bench.$(id -u)
+COMMAND="hack/bench.sh $*"
+
+log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+usage() { sed -n '4,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+int_arg() { [[ ${2:-} =~ ^[1-9][0-9]{0,5}$ ]] || { log "$1 needs a positive integer"; usage; }; }
+
+while (( $# )); do
+  case $1 in
+    --vms) int_arg "$1" "${2:-}"; VMS=$2; shift 2 ;;
+    --cap) int_arg "$1" "${2:-}"; CAP=$2; shift 2 ;;
+    --cut-delay) int_arg "$1" "${2:-}"; CUT_MS=$2; shift 2 ;;
+    --pairs) int_arg "$1" "${2:-}"; PAIRS=$2; shift 2 ;;
+    --out) [[ -n ${2:-} ]] || usage; OUT=$2; shift 2 ;;
+    -h|--help) usage ;;
+    *) log "unknown argument: $1"; usage ;;
+  esac
+done
+OUT=$(realpath -m "$OUT")
+mkdir -p "$OUT"
+rm -f "$OUT"/{freeze-window,scale,footprint,bench}.json "$OUT"/bench.md "$OUT"/*.log
+
+# shellcheck source=hack/lib/packages.sh
+source hack/lib/packages.sh
+
+RUN=$(mktemp -d /tmp/qb.XXXXXX)   # short: unix socket paths live under it
+PIDS=()
+# shellcheck disable=SC2317  # invoked by the EXIT trap
+cleanup() {
+  local rc=$? pid
+  trap - EXIT INT TERM
+  stop_components
+  if [[ -d $RUN/g1 ]]; then QGA_VM_DIR=$RUN/g1 hack/qga-vm.sh stop >>"$OUT/guest.log" 2>&1 || true; fi
+  rm -rf "$RUN"
+  log "stopped everything (exit $rc); logs in $OUT"
+  exit "$rc"
+}
+stop_components() {
+  local pid
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+  PIDS=()
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# start NAME CMD...: runs CMD in the background, output to $OUT/NAME.log
+start() {
+  local name=$1; shift
+  "$@" >"$OUT/$name.log" 2>&1 </dev/null &
+  PIDS+=($!)
+}
+
+# ------------------------------------------------------------------ build
+install_packages
+log "building (mvn install, tests skipped; log: $OUT/build.log)"
+mvn -B -q -DskipTests install >"$OUT/build.log" 2>&1 || { tail -n 40 "$OUT/build.log" >&2; die "build failed"; }
+for module in node-helper operator; do
+  mvn -B -q -pl "$module" dependency:build-classpath -Dmdep.includeScope=test \
+    -Dmdep.outputFile="$RUN/$module.classpath" >>"$OUT/build.log" 2>&1 || die "cannot resolve the $module test classpath"
+done
+CRDS_CP=$ROOT/crds/target/test-classes:$ROOT/crds/target/classes  # this tree's, ahead of the copies in ~/.m2
+HELPER_CP=$ROOT/node-helper/target/test-classes:$ROOT/node-helper/target/classes:$CRDS_CP:$(cat "$RUN/node-helper.classpath")
+OPERATOR_CP=$ROOT/operator/target/test-classes:$ROOT/operator/target/classes:$CRDS_CP:$(cat "$RUN/operator.classpath")
+HELPER_JAR=$ROOT/node-helper/target/node-helper.jar
+OPERATOR_JAR=$ROOT/operator/target/operator.jar
+VALUES=$ROOT/charts/quiesce/values.yaml
+mapfile -t HELPER_FLAGS < <(java -cp "$HELPER_CP" io.quiesce.bench.ChartJvmFlags "$VALUES" nodeHelper)
+mapfile -t OPERATOR_FLAGS < <(java -cp "$HELPER_CP" io.quiesce.bench.ChartJvmFlags "$VALUES" operator)
+(( ${#HELPER_FLAGS[@]} && ${#OPERATOR_FLAGS[@]} )) || die "cannot read the JVM flags from $VALUES"
+log "chart JVM flags: helper ${HELPER_FLAGS[*]}; operator ${OPERATOR_FLAGS[*]}"
+
+failed=()
+
+# ------------------------------------------------------------------ freeze window
+freeze_window() {
+  log "freeze-window: booting a real guest (log: $OUT/guest.log)"
+  local sock api
+  sock=$(QGA_VM_DIR=$RUN/g1 QGA_VM_TTL=1800 hack/qga-vm.sh start 2>"$OUT/guest.log" | tail -n 1)
+  [[ -S $sock ]] || { tail -n 20 "$OUT/guest.log" >&2; return 1; }
+  mkdir -p "$RUN/s"
+  start api-server java -cp "$HELPER_CP" io.quiesce.sandbox.SandboxApiServer "$RUN"
+  for _ in $(seq 300); do [[ -s $RUN/api-url ]] && break; kill -0 "${PIDS[0]}" 2>/dev/null || break; sleep 0.2; done
+  [[ -s $RUN/api-url ]] || { log "the sandbox API server did not start"; return 1; }
+  api=$(cat "$RUN/api-url")
+  local kube=(-Dkubernetes.master="$api" -Dkubernetes.auth.tryKubeConfig=false -Dkubernetes.auth.tryServiceAccount=false
+              -Dkubernetes.trust.certificates=true -Dkubernetes.namespace=sandbox
+              -Dorg.slf4j.simpleLogger.log.io.fabric8.kubernetes.client.dsl.internal.VersionUsageUtils=error)
+  java "${kube[@]}" -cp "$HELPER_CP" io.quiesce.sandbox.SandboxSeed --no-schedule "$RUN/s" "$RUN/g1" >"$OUT/seed.log" 2>&1 \
+    || { cat "$OUT/seed.log" >&2; return 1; }
+  start snapshotter java "${kube[@]}" -cp "$HELPER_CP" io.quiesce.sandbox.SandboxSnapshotter "$RUN"
+  start node-helper env NODE_NAME=node01 POD_NAMESPACE=quiesce-system QUIESCE_SOCKET_ROOTS="$RUN/s,$RUN/g1" \
+    QUIESCE_SOCKET_TEMPLATES="$RUN/s/{podUID}/qga.sock" QUIESCE_HEALTH_ADDRESS=127.0.0.1:0 \
+    java "${HELPER_FLAGS[@]}" "${kube[@]}" -jar "$HELPER_JAR" run
+  start operator env POD_NAMESPACE=quiesce-system QUIESCE_WATCH_NAMESPACES=sandbox QUIESCE_HEALTH_ADDRESS=127.0.0.1:0 \
+    java "${OPERATOR_FLAGS[@]}" "${kube[@]}" -jar "$OPERATOR_JAR" run
+  log "freeze-window: $PAIRS Quiesce/floor pairs (log: $OUT/freeze-window.log)"
+  local rc=0
+  java "${kube[@]}" -cp "$HELPER_CP" io.quiesce.bench.FreezeWindowBench "$RUN" "$sock" "$RUN/g1/console.log" \
+    "$PAIRS" "$OUT" 2>&1 | tee "$OUT/freeze-window.log" | grep -E '^pair ' >&2 || rc=$?
+  stop_components
+  QGA_VM_DIR=$RUN/g1 hack/qga-vm.sh stop >>"$OUT/guest.log" 2>&1 || true
+  rm -rf "$RUN/g1"
+  return "$rc"
+}
+freeze_window || failed+=(freeze-window)
+
+# ------------------------------------------------------------------ scale
+log "scale: $VMS fake VMs, cap $CAP, cut delay $CUT_MS ms (log: $OUT/scale.log)"
+java -cp "$OPERATOR_CP" io.quiesce.bench.ScaleBench "$OPERATOR_JAR" "$VALUES" "$VMS" "$CAP" "$CUT_MS" "$OUT" \
+  >"$OUT/scale.log" 2>&1 || failed+=(scale)
+
+# ------------------------------------------------------------------ footprint
+log "footprint: both components idle, with and without the chart's flags; helper under 10 fake freezes (log: $OUT/footprint.log)"
+mkdir -p "$RUN/fp"
+java -cp "$HELPER_CP" io.quiesce.bench.FootprintBench "$OPERATOR_JAR" "$HELPER_JAR" "$VALUES" "$RUN/fp" "$OUT" \
+  >"$OUT/footprint.log" 2>&1 || failed+=(footprint)
+
+# ------------------------------------------------------------------ report
+rc=0
+java -cp "$HELPER_CP" io.quiesce.bench.BenchReport "$OUT" "$COMMAND" || rc=$?
+if (( ${#failed[@]} )); then
+  log "FAILED phases: ${failed[*]} (see their logs in $OUT)"
+  exit 1
+fi
+exit "$rc"
