@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.quiesce.api.v1alpha1.QuiesceChannel;
 import io.quiesce.api.v1alpha1.QuiesceMode;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.api.v1alpha1.SnapshotPhase;
@@ -36,7 +37,7 @@ class AdmissionWakeupTest {
             Fixtures.runningVm(ns, "vm-" + i).onNode(nodes[i % 2]).withPvcDisk("root", "vm-" + i + "-root", "1Gi")
                     .create(client);
         }
-        SnapshotSettings oneAtATime = new SnapshotSettings(1, 1, Channel.HELPER, OPERATOR_NAMESPACE,
+        SnapshotSettings oneAtATime = new SnapshotSettings(1, 1, QuiesceChannel.AUTO, OPERATOR_NAMESPACE,
                 SnapshotSettings.DEFAULT_HELPER_STALE_AFTER, Duration.ofMinutes(10), Clock.systemUTC());
         KubernetesClient operatorClient = server.newClient();
         try (FakeSnapshotter csi = FakeSnapshotter.start(server.newClient(), Duration.ofMillis(100), Duration.ofMillis(50));
