@@ -38,7 +38,7 @@ final class FakeReconcileContext {
             case "getPrimaryResource" -> primary;
             case "getClient" -> client;
             case "getSecondaryResources" -> args[0] == VolumeSnapshot.class
-                    ? Set.copyOf(owned(client, primary)) : failUnsupported(method.getName());
+                    ? owned(client, primary) : failUnsupported(method.getName());
             default -> otherwise(self, method, args);
         });
     }
