@@ -106,6 +106,17 @@ public final class FreezeSlots {
         confirmed.remove(key);
     }
 
+    /**
+     * The reconcile's decision was not written (its copy of the snapshot was stale): a place it
+     * reserved is given back, but one the snapshot holds from an earlier start is kept.
+     */
+    public synchronized void abandon(String namespace, String name) {
+        String key = key(namespace, name);
+        if (!confirmed.contains(key)) {
+            started.remove(key);
+        }
+    }
+
     /** The cache already holds a newer version of the snapshot than the reconcile's, one that started. */
     private static boolean startedPerCache(String myKey, Collection<QuiescedSnapshot> cache) {
         for (QuiescedSnapshot s : cache) {

@@ -1,10 +1,6 @@
 package io.quiesce.snapshot;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -17,7 +13,6 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.quiesce.api.v1alpha1.FreezeRecord;
-import io.quiesce.api.v1alpha1.QuiesceChannel;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.api.v1alpha1.QuiescedSnapshotStatus;
 import io.quiesce.api.v1alpha1.SnapshotPhase;
@@ -26,10 +21,7 @@ import io.quiesce.naming.Provenance;
 import io.quiesce.snapshot.Decision.Action;
 import io.quiesce.snapshot.FreezeAdmission.Entry;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * Reconciles QuiescedSnapshots: observe ({@link ClusterObserver}) → decide ({@link SnapshotStateMachine},
  * pure) → act (create VolumeSnapshots, assign to the node helper, or run the KubeVirt freeze window) →
  * write the operator's status fields once, as a JSON merge patch that carries only them (so
- * {@code status.freeze}, the helper's, is never touched). Waiting is a requeue, never a sleep.
+ * {@code status.freeze}, the helper's, is never touched) and the resourceVersion of the copy the
+ * decision was made from ({@link SnapshotWriter}): a decision from a stale copy is never written.
+ * Waiting is a requeue, never a sleep.
  */
 // not generation-aware: the node helper's status.freeze record (no generation change) must wake us
 @ControllerConfiguration(name = QuiescedSnapshotReconciler.NAME, finalizerName = QuiescedSnapshotReconciler.FINALIZER,
@@ -48,9 +42,7 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
     /** Keeps the snapshot until its VolumeSnapshots have been deleted or released per deletionPolicy. */
     public static final String FINALIZER = "quiesce.io/snapshot-protection";
     private static final Logger LOG = LoggerFactory.getLogger(QuiescedSnapshotReconciler.class);
-    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() { };
 
-    private final KubernetesClient client;
     private final SnapshotSettings settings;
     private final FreezeSlots slots;
     private final ClusterObserver observer;
@@ -59,14 +51,15 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
     private final SnapshotEvents events;
     private final SnapshotMetrics metrics;
     private final AdmissionWakeups wakeups = new AdmissionWakeups();
+    private final SnapshotWriter writer;
 
     public QuiescedSnapshotReconciler(KubernetesClient client, SnapshotSettings settings, KubeVirtFreezeApi kubeVirtApi,
             SnapshotEvents events, SnapshotMetrics metrics) {
-        this.client = client;
         this.settings = settings;
         this.slots = new FreezeSlots(settings.maxConcurrentFreezes(), settings.maxFreezesPerNode());
         this.observer = new ClusterObserver(client, settings, slots);
         this.volumeSnapshots = new VolumeSnapshots(client);
+        this.writer = new SnapshotWriter(client);
         this.kubeVirt = new KubeVirtFreezeWindow(client, kubeVirtApi, volumeSnapshots, settings.clock());
         this.events = events;
         this.metrics = metrics;
@@ -90,14 +83,25 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
                 context.getSecondaryResources(VolumeSnapshot.class));
         Decision decision = SnapshotStateMachine.decide(observation);
         try {
-            decision = act(observation, decision);
-        } finally {
+            decision = actAndWrite(observation, decision);
+        } catch (SnapshotWriter.StaleCopyException e) {
+            // decided from an old copy: nothing more is done; the change that made it old has queued
+            // a reconcile of the newer version already, the requeue is only a backstop
+            if (wasPending) {
+                slots.abandon(snapshot.getMetadata().getNamespace(), snapshot.getMetadata().getName());
+            }
+            LOG.debug("not written: {}", e.getMessage());
+            return UpdateControl.<QuiescedSnapshot>noUpdate().rescheduleAfter(settings.waitRequeue());
+        } catch (RuntimeException e) {
             if (wasPending) {
                 settleAdmission(snapshot, decision);
             }
+            throw e;
+        }
+        if (wasPending) {
+            settleAdmission(snapshot, decision);
         }
         if (decision.status() != null) {
-            writeStatus(snapshot, decision.status());
             logPhaseChange(snapshot.getStatus(), decision.status());
         }
         decision.events().forEach(e -> events.record(snapshot, e));
@@ -113,22 +117,48 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
         return requeue(decision, after);
     }
 
-    /** Does the decision's work; a VolumeSnapshot that belongs to someone else fails the snapshot. */
-    private Decision act(Observation observation, Decision decision) {
-        QuiescedSnapshot snapshot = observation.snapshot();
+    /**
+     * Does the decision's work, then writes its status based on the copy it was decided from. A
+     * VolumeSnapshot that belongs to someone else fails the snapshot.
+     *
+     * @throws SnapshotWriter.StaleCopyException when that copy is older than the stored snapshot; the
+     *         work done is idempotent (deterministic names, labels), except a freeze that ran, whose
+     *         record is written over the newer version as long as that one is still Pending
+     */
+    private Decision actAndWrite(Observation observation, Decision decision) {
+        QuiescedSnapshot basis = observation.snapshot();
+        Decision done = decision;
         try {
             switch (decision.action()) {
-                case CREATE_VOLUME_SNAPSHOTS -> volumeSnapshots.createMissing(snapshot, decision.plan());
-                case ASSIGN_TO_HELPER -> assign(snapshot, decision.node(), decision.channel());
+                case CREATE_VOLUME_SNAPSHOTS -> volumeSnapshots.createMissing(basis, decision.plan());
+                case ASSIGN_TO_HELPER -> basis = writer.assign(basis, decision.node(), decision.channel());
                 case FREEZE_THROUGH_KUBEVIRT -> {
-                    FreezeRecord freeze = kubeVirt.run(snapshot, decision.plan());
+                    FreezeRecord freeze = kubeVirt.run(basis, decision.plan());
                     decision.status().setFreeze(freeze); // the operator ran this freeze, so it writes the record
+                    writeRanFreeze(basis, decision.status());
+                    return decision;
                 }
                 case NONE -> { }
             }
-            return decision;
         } catch (VolumeSnapshots.ConflictException e) {
-            return SnapshotStateMachine.fail(observation, "VolumeSnapshotConflict", e.getMessage());
+            done = SnapshotStateMachine.fail(observation, "VolumeSnapshotConflict", e.getMessage());
+        }
+        if (done.status() != null) {
+            writer.writeStatus(basis, done.status());
+        }
+        return done;
+    }
+
+    /** The record of a freeze that ran is not lost to an old copy while the stored snapshot is still Pending. */
+    private void writeRanFreeze(QuiescedSnapshot basis, QuiescedSnapshotStatus status) {
+        try {
+            writer.writeStatus(basis, status);
+        } catch (SnapshotWriter.StaleCopyException e) {
+            QuiescedSnapshot latest = writer.latest(basis);
+            if (latest == null || phase(latest.getStatus()) != SnapshotPhase.Pending) {
+                throw e;
+            }
+            writer.writeStatus(latest, status);
         }
     }
 
@@ -141,54 +171,6 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
             case FREEZE_THROUGH_KUBEVIRT, CREATE_VOLUME_SNAPSHOTS -> slots.confirm(me, null);
             case NONE -> slots.release(me.namespace(), me.name());
         }
-    }
-
-    /**
-     * Labels the snapshot for the node's helper and, when it is known, with the channel the helper is
-     * to use (the helper obeys what the operator resolved, so the precedence lives in one place). A
-     * no-op when both labels are there already.
-     */
-    private void assign(QuiescedSnapshot snapshot, String node, QuiesceChannel channel) {
-        Map<String, String> labels = Objects.requireNonNullElse(snapshot.getMetadata().getLabels(), Map.of());
-        boolean labelled = Objects.equals(labels.get(Provenance.NODE), node);
-        boolean named = channel == null || channel.value().equals(labels.get(QuiesceChannel.RESOLVED_LABEL));
-        if (labelled && named) {
-            return;
-        }
-        Map<String, String> add = new HashMap<>();
-        add.put(Provenance.NODE, node);
-        if (channel != null) {
-            add.put(QuiesceChannel.RESOLVED_LABEL, channel.value());
-        }
-        client.resources(QuiescedSnapshot.class).inNamespace(snapshot.getMetadata().getNamespace())
-                .withName(snapshot.getMetadata().getName())
-                .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("metadata", Map.of("labels", add))));
-    }
-
-    /** One JSON merge patch of the status subresource with the operator's fields only. */
-    private void writeStatus(QuiescedSnapshot snapshot, QuiescedSnapshotStatus status) {
-        Map<String, Object> patch = new HashMap<>();
-        if (status.getFreeze() == null) {
-            patch.put("status", status);
-        } else {
-            // the operator's own freeze record replaces the helper's whole (after a NoAgentChannel
-            // fallback): a merge patch keeps every field it does not name, so name each, null or not
-            Map<String, Object> fields = Serialization.jsonMapper().convertValue(status, MAP);
-            fields.put("freeze", wholeRecord(status.getFreeze()));
-            patch.put("status", fields);
-        }
-        client.resources(QuiescedSnapshot.class).inNamespace(snapshot.getMetadata().getNamespace())
-                .withName(snapshot.getMetadata().getName()).subresource("status")
-                .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(patch));
-    }
-
-    private static Map<String, Object> wholeRecord(FreezeRecord record) {
-        Map<String, Object> set = Serialization.jsonMapper().convertValue(record, MAP);
-        Map<String, Object> whole = new HashMap<>();
-        Serialization.jsonMapper().getSerializationConfig()
-                .introspect(Serialization.jsonMapper().constructType(FreezeRecord.class)).findProperties()
-                .forEach(p -> whole.put(p.getName(), set.get(p.getName())));
-        return whole;
     }
 
     /** One line per phase change; JOSDK's MDC names the snapshot (resource.namespace, resource.name). */

@@ -47,6 +47,27 @@ class FreezeSlotsTest {
         assertThat(slots.tryAdmit(b, cache).slotFree()).as("B while A holds the only slot").isFalse();
     }
 
+    /** A decision that was not written (stale copy) gives back what it reserved, never an earlier start's slot. */
+    @Test
+    void anUnwrittenDecisionGivesBackItsReservationButNotAStartedSnapshotsSlot() {
+        FreezeSlots slots = new FreezeSlots(1, 1);
+        Entry a = new Entry("ns", "a", "vm-a", "node-1", T0);
+        Entry b = new Entry("ns", "b", "vm-b", "node-2", T0.plusSeconds(1));
+        List<QuiescedSnapshot> cache = List.of(pending(a), pending(b));
+        assertThat(slots.tryAdmit(a, cache).slotFree()).isTrue();
+        assertThat(slots.startableNow(cache)).as("while A's reservation holds the slot").isEmpty();
+        slots.abandon("ns", "a");
+        assertThat(slots.startableNow(cache)).as("after it was given back").extracting(Entry::name)
+                .containsExactly("a");
+
+        assertThat(slots.tryAdmit(a, cache).slotFree()).isTrue();
+        slots.confirm(a, "node-1");
+        assertThat(slots.tryAdmit(a, cache).slotFree()).as("A reconciled again from a stale copy").isTrue();
+        slots.abandon("ns", "a");
+        assertThat(slots.tryAdmit(b, cache).slotFree()).as("B while A, started, holds the only slot").isFalse();
+        assertThat(slots.startableNow(cache)).isEmpty();
+    }
+
     @Test
     void startableNowNamesWhoWouldBeAdmittedWithoutReservingAnything() {
         FreezeSlots slots = new FreezeSlots(1, 1);

@@ -344,6 +344,22 @@ class KubeApiServerTest {
         }
 
         @Test
+        void aResourceVersionInAStatusMergePatchIsAPrecondition() {
+            QuiescedSnapshot created = client.resource(snapshot("status-precondition", "vm-a")).create();
+            String read = created.getMetadata().getResourceVersion();
+            snapshots().withName("status-precondition").subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE),
+                    "{\"metadata\":{\"resourceVersion\":\"" + read + "\"},\"status\":{\"phase\":\"InProgress\"}}");
+
+            // the same, now stale, version must not move the status back
+            assertThatThrownBy(() -> snapshots().withName("status-precondition").subresource("status")
+                    .patch(PatchContext.of(PatchType.JSON_MERGE),
+                            "{\"metadata\":{\"resourceVersion\":\"" + read + "\"},\"status\":{\"phase\":\"Pending\"}}"))
+                    .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(409));
+            assertThat(snapshots().withName("status-precondition").get().getStatus().getPhase())
+                    .isEqualTo(SnapshotPhase.InProgress);
+        }
+
+        @Test
         void updateOfACustomResourceWithoutResourceVersionIsInvalid() throws Exception {
             client.resource(snapshot("unconditional", "vm-a")).create();
             // fabric8 always sends a resourceVersion on update, so send the PUT by hand

@@ -1,0 +1,120 @@
+package io.quiesce.snapshot;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.EditReplacePatchable;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.quiesce.api.v1alpha1.FreezeRecord;
+import io.quiesce.api.v1alpha1.QuiesceChannel;
+import io.quiesce.api.v1alpha1.QuiescedSnapshot;
+import io.quiesce.api.v1alpha1.QuiescedSnapshotStatus;
+import io.quiesce.naming.Provenance;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The operator's writes to a QuiescedSnapshot, each a JSON merge patch that carries the
+ * {@code metadata.resourceVersion} of the copy its decision was made from: the API server refuses
+ * (409) a write based on a copy older than what it stores, so a reconcile working from a lagging
+ * cache can never move a snapshot back (say, a started one to Pending, which freed its freeze slot
+ * while its guest was still frozen) nor drop the node helper's newer {@code status.freeze}.
+ */
+final class SnapshotWriter {
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() { };
+
+    private final KubernetesClient client;
+
+    SnapshotWriter(KubernetesClient client) {
+        this.client = client;
+    }
+
+    /** The API server holds a newer version than the copy a write was based on. */
+    static final class StaleCopyException extends RuntimeException {
+        StaleCopyException(QuiescedSnapshot copy, KubernetesClientException cause) {
+            super(copy.getMetadata().getNamespace() + "/" + copy.getMetadata().getName() + " changed since version "
+                    + copy.getMetadata().getResourceVersion(), cause);
+        }
+    }
+
+    /**
+     * Labels the snapshot for the node's helper and, when it is known, with the channel the helper
+     * is to use (the helper obeys what the operator resolved, so the precedence lives in one place).
+     *
+     * @return the copy to base the next write on: {@code copy} itself when both labels were there,
+     *         else the patched object
+     * @throws StaleCopyException when {@code copy} is not the stored version
+     */
+    QuiescedSnapshot assign(QuiescedSnapshot copy, String node, QuiesceChannel channel) {
+        Map<String, String> labels = Objects.requireNonNullElse(copy.getMetadata().getLabels(), Map.of());
+        boolean labelled = Objects.equals(labels.get(Provenance.NODE), node);
+        boolean named = channel == null || channel.value().equals(labels.get(QuiesceChannel.RESOLVED_LABEL));
+        if (labelled && named) {
+            return copy;
+        }
+        Map<String, Object> metadata = new HashMap<>();
+        Map<String, String> add = new HashMap<>();
+        add.put(Provenance.NODE, node);
+        if (channel != null) {
+            add.put(QuiesceChannel.RESOLVED_LABEL, channel.value());
+        }
+        metadata.put("labels", add);
+        metadata.put("resourceVersion", copy.getMetadata().getResourceVersion());
+        return patch(copy, resource(copy), Map.of("metadata", metadata));
+    }
+
+    /**
+     * One merge patch of the status subresource with the operator's fields only (so the helper's
+     * {@code status.freeze} is kept unless the operator ran the freeze itself).
+     *
+     * @throws StaleCopyException when {@code copy} is not the stored version
+     */
+    void writeStatus(QuiescedSnapshot copy, QuiescedSnapshotStatus status) {
+        Map<String, Object> patch = new HashMap<>();
+        if (status.getFreeze() == null) {
+            patch.put("status", status);
+        } else {
+            // the operator's own freeze record replaces the helper's whole (after a NoAgentChannel
+            // fallback): a merge patch keeps every field it does not name, so name each, null or not
+            Map<String, Object> fields = Serialization.jsonMapper().convertValue(status, MAP);
+            fields.put("freeze", wholeRecord(status.getFreeze()));
+            patch.put("status", fields);
+        }
+        patch.put("metadata", Map.of("resourceVersion", copy.getMetadata().getResourceVersion()));
+        patch(copy, resource(copy).subresource("status"), patch);
+    }
+
+    /** The stored version, or null when it is gone. */
+    QuiescedSnapshot latest(QuiescedSnapshot copy) {
+        return resource(copy).get();
+    }
+
+    private QuiescedSnapshot patch(QuiescedSnapshot copy, EditReplacePatchable<QuiescedSnapshot> target, Map<String, Object> body) {
+        try {
+            return target.patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(body));
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 409) {
+                throw new StaleCopyException(copy, e);
+            }
+            throw e;
+        }
+    }
+
+    private Resource<QuiescedSnapshot> resource(QuiescedSnapshot copy) {
+        return client.resources(QuiescedSnapshot.class).inNamespace(copy.getMetadata().getNamespace())
+                .withName(copy.getMetadata().getName());
+    }
+
+    private static Map<String, Object> wholeRecord(FreezeRecord record) {
+        Map<String, Object> set = Serialization.jsonMapper().convertValue(record, MAP);
+        Map<String, Object> whole = new HashMap<>();
+        Serialization.jsonMapper().getSerializationConfig()
+                .introspect(Serialization.jsonMapper().constructType(FreezeRecord.class)).findProperties()
+                .forEach(p -> whole.put(p.getName(), set.get(p.getName())));
+        return whole;
+    }
+}
