@@ -38,7 +38,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * contract over the API: it watches snapshots labelled {@code quiesce.io/node}, takes each that is
  * InProgress with no freeze record once, "freezes" (no guest: a fake), creates the planned
  * VolumeSnapshots, waits by watch until each is cut, "thaws" and records {@code status.freeze} with
- * a JSON merge patch. It renews the heartbeat Lease of its nodes once at start and records how many
+ * a JSON merge patch. It renews the heartbeat Lease of its nodes every 5 s and records how many
  * freezes overlapped per node, in the cluster and per VM.
  */
 public final class FakeNodeHelper implements AutoCloseable {
