@@ -3,10 +3,7 @@ package io.quiesce.bench;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quiesce.api.v1alpha1.FreezeRecord;
-import io.quiesce.api.v1alpha1.QuiesceMode;
-import io.quiesce.api.v1alpha1.QuiesceOptions;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
-import io.quiesce.api.v1alpha1.QuiescedSnapshotSpec;
 import io.quiesce.api.v1alpha1.SnapshotPhase;
 import io.quiesce.testkit.kube.KubeApiServer;
 import io.quiesce.testkit.kube.csi.FakeSnapshotter;
@@ -136,7 +133,7 @@ public final class FootprintBench {
 
     private Freezes tenConcurrentFreezes(KubernetesClient client, ComponentProcess helper) throws Exception {
         for (int i = 0; i < GUESTS; i++) {
-            client.resource(snapshot("freeze-" + i, "vm-" + i)).create();
+            client.resource(Fixtures.requiredSnapshot(NAMESPACE, "freeze-" + i, "vm-" + i, "10s")).create();
         }
         ProcStatus peak = helper.memory();
         Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
@@ -255,20 +252,5 @@ public final class FootprintBench {
     private static boolean terminal(QuiescedSnapshot s) {
         return s.getStatus() != null
                 && (s.getStatus().getPhase() == SnapshotPhase.Succeeded || s.getStatus().getPhase() == SnapshotPhase.Failed);
-    }
-
-    private static QuiescedSnapshot snapshot(String name, String vm) {
-        QuiesceOptions quiesce = new QuiesceOptions();
-        quiesce.setMode(QuiesceMode.Required);
-        quiesce.setTimeout("10s");
-        QuiescedSnapshotSpec spec = new QuiescedSnapshotSpec();
-        spec.setSource(vm);
-        spec.setQuiesce(quiesce);
-        spec.setFailureDeadline("5m");
-        QuiescedSnapshot snapshot = new QuiescedSnapshot();
-        snapshot.getMetadata().setName(name);
-        snapshot.getMetadata().setNamespace(NAMESPACE);
-        snapshot.setSpec(spec);
-        return snapshot;
     }
 }

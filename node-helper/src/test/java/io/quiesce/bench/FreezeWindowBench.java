@@ -6,10 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.quiesce.agent.BareQgaChannel;
 import io.quiesce.api.v1alpha1.Consistency;
-import io.quiesce.api.v1alpha1.QuiesceMode;
-import io.quiesce.api.v1alpha1.QuiesceOptions;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
-import io.quiesce.api.v1alpha1.QuiescedSnapshotSpec;
 import io.quiesce.api.v1alpha1.SnapshotPhase;
 import io.quiesce.kube.csi.VolumeSnapshot;
 import io.quiesce.kube.csi.VolumeSnapshotSource;
@@ -121,7 +118,7 @@ public final class FreezeWindowBench {
     private void quiesce(String suffix) throws Exception {
         long before = writer.mark();
         long t0 = System.nanoTime();
-        QuiescedSnapshot created = client.resource(quiescedSnapshot("bench-q-" + suffix)).create();
+        QuiescedSnapshot created = client.resource(Fixtures.requiredSnapshot(Sandbox.NAMESPACE, "bench-q-" + suffix, VM, "5s")).create();
         QuiescedSnapshot done = client.resource(created).waitUntilCondition(s -> s != null && s.getStatus() != null
                 && (s.getStatus().getPhase() == SnapshotPhase.Succeeded || s.getStatus().getPhase() == SnapshotPhase.Failed),
                 STEP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -199,21 +196,6 @@ public final class FreezeWindowBench {
                 new BenchRow(PHASE, "QuiescedSnapshot create to Succeeded, median (ms)", Percentiles.median(quiesceTotalMs),
                         null, "includes readyToUse and the operator's reconciles; all " + consistent + " FilesystemConsistent"));
         return PhaseResult.ok(PHASE, figures, rows);
-    }
-
-    private static QuiescedSnapshot quiescedSnapshot(String name) {
-        QuiesceOptions quiesce = new QuiesceOptions();
-        quiesce.setMode(QuiesceMode.Required);
-        quiesce.setTimeout("5s");
-        QuiescedSnapshotSpec spec = new QuiescedSnapshotSpec();
-        spec.setSource(VM);
-        spec.setQuiesce(quiesce);
-        spec.setFailureDeadline("5m");
-        QuiescedSnapshot snapshot = new QuiescedSnapshot();
-        snapshot.getMetadata().setName(name);
-        snapshot.getMetadata().setNamespace(Sandbox.NAMESPACE);
-        snapshot.setSpec(spec);
-        return snapshot;
     }
 
     private static VolumeSnapshot volumeSnapshot(String name) {
