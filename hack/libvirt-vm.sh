@@ -181,7 +181,7 @@ start() {
   rm -rf "${B:?}"/{home,run,cfg,vm}; mkdir -p "$B"/{home,run,cfg/libvirt,vm} "$CACHE"
   cat >"$B/cfg/libvirt/libvirtd.conf" <<EOF
 log_filters = "1:qemu.qemu_agent 3:qemu 3:util 3:rpc 3:conf"
-log_outputs = "2:file:$B/run/libvirtd.log"
+log_outputs = "1:file:$B/run/libvirtd.log"
 EOF
   echo 'stdio_handler = "file"' >"$B/cfg/libvirt/qemu.conf"   # no virtlogd
   # the unprivileged daemon cannot read root's image cache: copy the (small) kernel and initramfs
