@@ -24,7 +24,8 @@
 # Permission model (as root), the one a node helper meets on a KubeVirt node with non-root launchers:
 #   $LIBVIRT_VM_DIR            root 0711   kubelet's pod dir (root's; the daemon only passes through)
 #   run/                       uid  0711   the daemon's XDG_RUNTIME_DIR
-#   run/libvirt/               root 0777   the pod's `libvirt-runtime` emptyDir (kubelet makes emptyDirs 0777)
+#   run/libvirt/               root:gid 2777  the pod's `libvirt-runtime` emptyDir (kubelet makes it 0777,
+#                                          then fsGroup 107 makes it group 107 and setgid)
 #   run/libvirt/libvirt-sock   uid  0700   libvirt's default unix_sock_rw_perms of a session daemon
 #                                          (auth none): only its owner, or CAP_DAC_OVERRIDE, may connect
 # So a client with uid 0 and no capabilities finds the socket but gets EACCES on connect();
@@ -191,7 +192,7 @@ EOF
   mkdir -p "$B/run/libvirt"
   chown -R "$UIDGID" "$B"/{home,run,cfg,vm} "$CACHE"; chmod 700 "$B"/{home,cfg,vm} "$CACHE"
   if [[ $EUID == 0 ]]; then # KubeVirt's layout, see the header
-    chown root:root "$B" "$B/run/libvirt"; chmod 711 "$B" "$B/run"; chmod 777 "$B/run/libvirt"
+    chown root:root "$B"; chown "root:${UIDGID#*:}" "$B/run/libvirt"; chmod 711 "$B" "$B/run"; chmod 2777 "$B/run/libvirt"
   else
     chmod 700 "$B" "$B/run"
   fi

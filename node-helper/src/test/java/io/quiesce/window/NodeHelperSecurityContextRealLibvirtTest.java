@@ -143,6 +143,8 @@ class NodeHelperSecurityContextRealLibvirtTest {
             assertThat(recorded.getStatus().getChannelAttempts()).singleElement().satisfies(a -> {
                 assertThat(a.getChannel()).isEqualTo(FreezeMethod.LIBVIRT);
                 assertThat(a.getReason()).isEqualTo("Ready");
+                System.out.printf("[figure] libvirt channel probe under DAC_OVERRIDE only: %s; then frozen %d ms%n",
+                        a.getMessage(), freeze.getDurationMs());
             });
             // every planned VolumeSnapshot was cut inside the window
             Instant start = Instant.parse(freeze.getStartTime());
