@@ -39,7 +39,7 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Runs the freeze window of one QuiescedSnapshot: finds the way to the guest's agent (the channel
- * the operator resolved, see {@link ChannelChoice}), freezes once,
+ * the operator resolved, each candidate probed, see {@link ChannelChoice}), freezes once,
  * creates every planned VolumeSnapshot in parallel, waits until each is cut (never for
  * {@code readyToUse}), thaws at once, and records {@code status.freeze} once. The engine's watchdog
  * thaws at {@code spec.quiesce.timeout} whatever this code does.

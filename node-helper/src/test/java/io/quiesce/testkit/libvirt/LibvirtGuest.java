@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 /**
- * A private libvirt daemon (libvirtd in session mode, unprivileged) managing the test guest, started by
+ * A private libvirt daemon (libvirtd in session mode as KubeVirt's {@code qemu}, uid 107, with a non-root
+ * virt-launcher's owner-only socket: see the script's header) managing the test guest, started by
  * {@code hack/libvirt-vm.sh}: the same guest image as {@code GuestVm} (the real {@code qemu-guest-agent},
  * ext4 {@code /data}, a writer, a heartbeat), but libvirt holds the agent socket, as in a KubeVirt
  * virt-launcher pod. A second domain never runs an agent. Obtain it through {@link RealLibvirtGuest};
