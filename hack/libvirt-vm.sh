@@ -16,15 +16,27 @@
 #   qgavm        the test guest; its agent channel is held by libvirt, as in KubeVirt
 #   qganoagent   a guest that never runs an agent (firmware only, no boot disk): "agent not connected"
 #
-# As root the daemon and QEMU run as an unprivileged user (LIBVIRT_VM_USER, default 65534:65534 =
-# nobody), never as root: a root libvirtd writes system state (/etc/libvirt, /run/libvirt, cgroups).
-# Root can still connect to that daemon's socket. As another user they run as that user.
+# As root the daemon and QEMU run as a dedicated unprivileged uid (LIBVIRT_VM_USER, default 107:107,
+# the `qemu` user of KubeVirt's non-root virt-launcher; no passwd entry is needed, setpriv takes the
+# numbers), never as root: a root libvirtd writes system state (/etc/libvirt, /run/libvirt, cgroups).
+# As another user they run as that user.
+#
+# Permission model (as root), the one a node helper meets on a KubeVirt node with non-root launchers:
+#   $LIBVIRT_VM_DIR            root 0711   kubelet's pod dir (root's; the daemon only passes through)
+#   run/                       uid  0711   the daemon's XDG_RUNTIME_DIR
+#   run/libvirt/               root:gid 2777  the pod's `libvirt-runtime` emptyDir (kubelet makes it 0777,
+#                                          then fsGroup 107 makes it group 107 and setgid)
+#   run/libvirt/libvirt-sock   uid  0700   libvirt's default unix_sock_rw_perms of a session daemon
+#                                          (auth none): only its owner, or CAP_DAC_OVERRIDE, may connect
+# So a client with uid 0 and no capabilities finds the socket but gets EACCES on connect();
+# with CAP_DAC_OVERRIDE (or as the daemon's uid) it connects. Everything else the daemon keeps
+# (home, cfg with the agent sockets, vm, cache) is the daemon uid's, 0700.
 #
 # Environment (all optional):
 #   LIBVIRT_VM_DIR     runtime dir of ONE daemon (default /tmp/quiesce-lv.$UID; keep it short: unix
 #                      socket paths are limited to 107 bytes)
 #   LIBVIRT_VM_CACHE   libvirt's QEMU capabilities cache, kept between runs (saves ~4 s of daemon start)
-#   LIBVIRT_VM_USER    uid:gid for daemon and QEMU when run as root (default 65534:65534)
+#   LIBVIRT_VM_USER    uid:gid for daemon and QEMU when run as root (default 107:107, KubeVirt's qemu)
 #   LIBVIRT_VM_BOOT_TIMEOUT  seconds to wait for the daemon and for the agent (default 180)
 #   LIBVIRT_VM_TTL     safety reaper: stop everything after N s (default 3600, 0 = off)
 #   QGA_VM_*           passed to hack/qga-vm.sh, which builds (once) and caches the guest image
@@ -35,7 +47,9 @@ SELF=$HERE/$(basename "${BASH_SOURCE[0]}")
 B=${LIBVIRT_VM_DIR:-/tmp/quiesce-lv.$(id -u)}
 BOOT_TIMEOUT=${LIBVIRT_VM_BOOT_TIMEOUT:-180}
 TTL=${LIBVIRT_VM_TTL:-3600}
-DOM=qgavm
+# KubeVirt names a VMI's domain <namespace>_<vmi>: this one is VMI "qgavm" in namespace "kv", so a
+# node helper resolving a VMI of that name finds it exactly as on a KubeVirt node
+DOM=kv_qgavm
 IDLE_DOM=qganoagent
 SOCK=$B/run/libvirt/libvirt-sock
 URI="qemu:///session?socket=$SOCK"
@@ -43,7 +57,7 @@ DAEMON_PIDFILE=$B/run/libvirtd.pid
 REAPER_PID=$B/reaper.pid
 ENVFILE=$B/libvirt-vm.env
 if [[ $EUID == 0 ]]; then
-  UIDGID=${LIBVIRT_VM_USER:-65534:65534}
+  UIDGID=${LIBVIRT_VM_USER:-107:107}
   CACHE=${LIBVIRT_VM_CACHE:-/var/tmp/quiesce-libvirt-vm-cache.${UIDGID%:*}}
 else
   UIDGID=$(id -u):$(id -g)
@@ -60,6 +74,21 @@ need_cmds() {
   for c in libvirtd virsh qemu-system-x86_64 mkfs.ext4 setpriv; do
     command -v "$c" >/dev/null || die "missing $c (hack/lib/packages.sh installs libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients)"
   done
+}
+
+# libvirt's QEMU driver looks up the user record of the uid it runs as: make one for a uid that has
+# none (KubeVirt's image has `qemu`, uid 107; a Debian machine usually has no uid 107)
+ensure_user() {
+  local uid=${UIDGID%:*} gid=${UIDGID#*:} name=qemu
+  getent passwd "$uid" >/dev/null && return 0
+  getent passwd "$name" >/dev/null && name=quiesce-qemu
+  if ! getent group "$gid" >/dev/null; then
+    groupadd --system --gid "$gid" "$name" || die "cannot create group $gid"
+  fi
+  useradd --system --uid "$uid" --gid "$gid" --no-create-home --home-dir /nonexistent \
+    --shell /usr/sbin/nologin --comment "quiesce test libvirt daemon (as KubeVirt's qemu)" "$name" \
+    || die "cannot create user $uid"
+  log "created user $name ($uid:$gid) for the test libvirt daemon"
 }
 
 # prints the PID of a live process whose pidfile is $1 and whose command line contains $2
@@ -144,6 +173,7 @@ kill_reaper() {
 start() {
   local t0; t0=$(now_ms)
   need_cmds
+  [[ $EUID == 0 ]] && ensure_user
   if daemon_pid >/dev/null && status >/dev/null 2>&1; then log "already running"; echo "$SOCK"; return 0; fi
   stop
   local img; img=$(bash "$HERE/qga-vm.sh" image | tail -n 1)
@@ -152,14 +182,20 @@ start() {
   rm -rf "${B:?}"/{home,run,cfg,vm}; mkdir -p "$B"/{home,run,cfg/libvirt,vm} "$CACHE"
   cat >"$B/cfg/libvirt/libvirtd.conf" <<EOF
 log_filters = "1:qemu.qemu_agent 3:qemu 3:util 3:rpc 3:conf"
-log_outputs = "2:file:$B/run/libvirtd.log"
+log_outputs = "1:file:$B/run/libvirtd.log"
 EOF
   echo 'stdio_handler = "file"' >"$B/cfg/libvirt/qemu.conf"   # no virtlogd
   # the unprivileged daemon cannot read root's image cache: copy the (small) kernel and initramfs
   cp "$img/vmlinuz" "$img/initramfs.img" "$B/vm/"
   truncate -s 64M "$B/vm/data.img"
   mkfs.ext4 -q -F -L qgadata -E lazy_itable_init=0,lazy_journal_init=0 "$B/vm/data.img"
-  chown -R "$UIDGID" "$B" "$CACHE"; chmod 700 "$B" "$B/run" "$CACHE"
+  mkdir -p "$B/run/libvirt"
+  chown -R "$UIDGID" "$B"/{home,run,cfg,vm} "$CACHE"; chmod 700 "$B"/{home,cfg,vm} "$CACHE"
+  if [[ $EUID == 0 ]]; then # KubeVirt's layout, see the header
+    chown root:root "$B"; chown "root:${UIDGID#*:}" "$B/run/libvirt"; chmod 711 "$B" "$B/run"; chmod 2777 "$B/run/libvirt"
+  else
+    chmod 700 "$B" "$B/run"
+  fi
   daemon_start
   if [[ $TTL != 0 ]]; then
     LIBVIRT_VM_DIR=$B setsid bash "$SELF" _reap "$TTL" </dev/null >/dev/null 2>&1 9>&- &

@@ -15,6 +15,10 @@ missing_packages() {
   command -v libvirtd >/dev/null || pkgs+=(libvirt-daemon)
   compgen -G '/usr/lib/*/libvirt/connection-driver/libvirt_driver_qemu.so' >/dev/null || pkgs+=(libvirt-daemon-driver-qemu)
   command -v virsh >/dev/null || pkgs+=(libvirt-clients)
+  # the daemon runs as KubeVirt's qemu uid (useradd makes it when missing), and tests run the helper
+  # under the chart's security context emulated with setpriv
+  command -v setpriv >/dev/null || pkgs+=(util-linux)
+  command -v useradd >/dev/null || pkgs+=(passwd)
   command -v mvn >/dev/null || pkgs+=(maven)
   command -v javac >/dev/null || pkgs+=(openjdk-17-jdk-headless)
   echo "${pkgs[@]}"

@@ -242,6 +242,11 @@ public final class FreezeEngine implements AutoCloseable {
     }
 
     /** Guests whose thaw was not confirmed and is being retried in the background. */
+    /** The longest freeze timeout this engine accepts (a longer one is refused before the guest is touched). */
+    public Duration maxFreezeTimeout() {
+        return config.maxFreezeTimeout();
+    }
+
     public Set<GuestRef> guestsNeedingThaw() {
         return holds.values().stream().filter(GuestHold::needsThaw).map(GuestHold::guest).collect(Collectors.toSet());
     }

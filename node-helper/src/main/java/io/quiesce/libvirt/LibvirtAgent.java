@@ -32,8 +32,8 @@ import java.util.function.Consumer;
  * KubeVirt virt-launcher pod's virtqemud). Same guarantees as {@link QgaClient}: a timeout on every
  * call, bounded reads, typed failures.
  *
- * <p>Connects lazily: on first use, and again after a failure, it connects to the daemon socket, lists
- * the auth types (a privileged client passes polkit there), opens the connection and looks the domain
+ * <p>Connects lazily: on first use, and again after a failure, it connects to the daemon socket (a
+ * refused connect is {@link LibvirtPermissionDeniedException}), lists the auth types (a privileged client passes polkit there), opens the connection and looks the domain
  * up, all within {@link QgaSettings#syncTimeout()}. Freeze and thaw are libvirt's own
  * {@code virDomainFSFreeze}/{@code virDomainFSThaw} (libvirt runs the agent's freeze and thaw, and
  * refuses mountpoints on a thaw: a thaw thaws everything). Status, ping, info and fsinfo are the
@@ -269,6 +269,9 @@ public final class LibvirtAgent implements GuestAgent {
             throw new AgentNotRespondingException(AgentNotRespondingException.Phase.CONNECT, command,
                     settings.connectTimeout());
         } catch (IOException e) {
+            if (SocketAccess.deniedPermission(e)) {
+                throw new LibvirtPermissionDeniedException(daemonSocket, SocketAccess.describe(daemonSocket), e);
+            }
             throw new AgentUnavailableException("cannot connect to the libvirt daemon socket " + daemonSocket + ": "
                     + e.getMessage(), e);
         }

@@ -1,27 +1,35 @@
 package io.quiesce.window;
 
+import io.quiesce.api.v1alpha1.ChannelAttempt;
 import io.quiesce.api.v1alpha1.FreezeMethod;
 import io.quiesce.api.v1alpha1.QuiesceChannel;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.stream.Collectors;
 
 /**
- * Which way the helper reaches a guest, from the channel asked for and the sockets found on this
- * node. A pure rule, so that the whole table is unit-tested:
+ * Which way the helper reaches a guest, from the channel asked for, the sockets found on this node
+ * and a probe of each channel before it is used. A rule with the probe passed in, so that the whole
+ * table is unit-tested:
  * <ul>
- *   <li>{@code auto}: the libvirt socket when found; else the agent socket; else nothing, reason
- *       {@value #NO_AGENT_CHANNEL} (the operator then freezes through KubeVirt). Never the agent
- *       socket while a libvirt socket exists: libvirt holds the agent socket of its VM, and QEMU
- *       serves one client at a time, so a second client is never answered.</li>
- *   <li>{@code libvirt} or {@code qga}: that socket or a clear reason; never another channel.</li>
+ *   <li>{@code auto}: libvirt, then qga, each only when its socket is there and its probe passes;
+ *       when neither can be used, nothing, reason {@value #NO_AGENT_CHANNEL} (the operator then
+ *       freezes through KubeVirt's API). The qga probe of an agent socket that libvirt holds is not
+ *       answered (QEMU serves one client at a time): it fails within its bound.</li>
+ *   <li>{@code libvirt} or {@code qga}: that channel, probed, or a clear reason; never another channel.</li>
  *   <li>{@code kubevirt-api}: the operator's channel, never the helper's.</li>
  * </ul>
+ * A probe sends no freeze command, so falling back never follows a freeze.
  */
 final class ChannelChoice {
     static final String NO_AGENT_CHANNEL = "NoAgentChannel";
     static final String LIBVIRT_SOCKET_NOT_FOUND = "LibvirtSocketNotFound";
     static final String AGENT_SOCKET_NOT_FOUND = "AgentSocketNotFound";
     static final String CHANNEL_NOT_SERVED = "ChannelNotServed";
+    /** The reason of the attempt whose channel was used. */
+    static final String READY = "Ready";
 
     private ChannelChoice() {
     }
@@ -37,21 +45,52 @@ final class ChannelChoice {
     record Sockets(Path libvirtSocket, String libvirtProblem, Path agentSocket, String agentProblem) {
     }
 
+    /** Checks that a channel reaches an agent that answers, without freezing anything. */
+    @FunctionalInterface
+    interface Probe {
+        ProbeResult probe(FreezeMethod channel, Path socket);
+    }
+
     /**
-     * The outcome: a method and socket, or a reason and message.
+     * What a probe found.
      *
-     * @param method  {@code QGA} or {@code LIBVIRT}; null when no channel can be used
-     * @param socket  the socket of {@code method}; null with it
-     * @param reason  the CamelCase reason when no channel can be used
-     * @param problem what was missing, for people
+     * @param reason  {@value #READY}, or why the channel cannot be used (CamelCase)
+     * @param message for people
      */
-    record Choice(FreezeMethod method, Path socket, String reason, String problem) {
-        static Choice of(FreezeMethod method, Path socket) {
-            return new Choice(method, Objects.requireNonNull(socket), null, null);
+    record ProbeResult(String reason, String message) {
+        ProbeResult {
+            Objects.requireNonNull(reason, "reason");
         }
 
-        static Choice none(String reason, String problem) {
-            return new Choice(null, null, reason, problem);
+        static ProbeResult ready(String message) {
+            return new ProbeResult(READY, message);
+        }
+
+        boolean ready() {
+            return READY.equals(reason);
+        }
+    }
+
+    /**
+     * The outcome: a method and socket, or a reason and message; and every channel tried, in order.
+     *
+     * @param method   {@code QGA} or {@code LIBVIRT}; null when no channel can be used
+     * @param socket   the socket of {@code method}; null with it
+     * @param reason   the CamelCase reason when no channel can be used
+     * @param problem  what was missing, for people
+     * @param attempts the channels tried, the used one last
+     */
+    record Choice(FreezeMethod method, Path socket, String reason, String problem, List<ChannelAttempt> attempts) {
+        Choice {
+            attempts = List.copyOf(attempts);
+        }
+
+        static Choice of(FreezeMethod method, Path socket, List<ChannelAttempt> attempts) {
+            return new Choice(method, Objects.requireNonNull(socket), null, null, attempts);
+        }
+
+        static Choice none(String reason, String problem, List<ChannelAttempt> attempts) {
+            return new Choice(null, null, reason, problem, attempts);
         }
 
         boolean found() {
@@ -59,24 +98,56 @@ final class ChannelChoice {
         }
     }
 
-    static Choice choose(QuiesceChannel requested, Sockets sockets) {
+    static Choice choose(QuiesceChannel requested, Sockets sockets, Probe probe) {
         return switch (requested) {
-            case AUTO -> {
-                if (sockets.libvirtSocket() != null) {
-                    yield Choice.of(FreezeMethod.LIBVIRT, sockets.libvirtSocket());
-                }
-                if (sockets.agentSocket() != null) {
-                    yield Choice.of(FreezeMethod.QGA, sockets.agentSocket());
-                }
-                yield Choice.none(NO_AGENT_CHANNEL, "channel auto found no libvirt socket (" + sockets.libvirtProblem()
-                        + ") and no agent socket (" + sockets.agentProblem() + ")");
-            }
-            case LIBVIRT -> sockets.libvirtSocket() != null ? Choice.of(FreezeMethod.LIBVIRT, sockets.libvirtSocket())
-                    : Choice.none(LIBVIRT_SOCKET_NOT_FOUND, "channel libvirt: " + sockets.libvirtProblem());
-            case QGA -> sockets.agentSocket() != null ? Choice.of(FreezeMethod.QGA, sockets.agentSocket())
-                    : Choice.none(AGENT_SOCKET_NOT_FOUND, "channel qga: " + sockets.agentProblem());
+            case AUTO -> auto(sockets, probe);
+            case LIBVIRT -> only(FreezeMethod.LIBVIRT, sockets, probe);
+            case QGA -> only(FreezeMethod.QGA, sockets, probe);
             case KUBEVIRT_API -> Choice.none(CHANNEL_NOT_SERVED,
-                    "channel kubevirt-api is run by the operator, not by the node helper");
+                    "channel kubevirt-api is run by the operator, not by the node helper", List.of());
         };
+    }
+
+    private static Choice auto(Sockets sockets, Probe probe) {
+        List<ChannelAttempt> attempts = new ArrayList<>();
+        for (FreezeMethod channel : List.of(FreezeMethod.LIBVIRT, FreezeMethod.QGA)) {
+            if (attempt(channel, sockets, probe, attempts)) {
+                return Choice.of(channel, socketOf(channel, sockets), attempts);
+            }
+        }
+        return Choice.none(NO_AGENT_CHANNEL, "channel auto could use no channel of the node helper: "
+                + attempts.stream().map(a -> name(a.getChannel()) + ": " + a.getReason() + " (" + a.getMessage() + ")")
+                        .collect(Collectors.joining("; ")), attempts);
+    }
+
+    private static Choice only(FreezeMethod channel, Sockets sockets, Probe probe) {
+        List<ChannelAttempt> attempts = new ArrayList<>();
+        if (attempt(channel, sockets, probe, attempts)) {
+            return Choice.of(channel, socketOf(channel, sockets), attempts);
+        }
+        ChannelAttempt failed = attempts.get(0);
+        return Choice.none(failed.getReason(), "channel " + name(channel) + ": " + failed.getMessage(), attempts);
+    }
+
+    /** Looks for the channel's socket and probes it; records the attempt; true when it can be used. */
+    private static boolean attempt(FreezeMethod channel, Sockets sockets, Probe probe, List<ChannelAttempt> attempts) {
+        Path socket = socketOf(channel, sockets);
+        if (socket == null) {
+            boolean libvirt = channel == FreezeMethod.LIBVIRT;
+            attempts.add(new ChannelAttempt(channel, libvirt ? LIBVIRT_SOCKET_NOT_FOUND : AGENT_SOCKET_NOT_FOUND,
+                    libvirt ? sockets.libvirtProblem() : sockets.agentProblem()));
+            return false;
+        }
+        ProbeResult result = probe.probe(channel, socket);
+        attempts.add(new ChannelAttempt(channel, result.reason(), result.message()));
+        return result.ready();
+    }
+
+    private static Path socketOf(FreezeMethod channel, Sockets sockets) {
+        return channel == FreezeMethod.LIBVIRT ? sockets.libvirtSocket() : sockets.agentSocket();
+    }
+
+    private static String name(FreezeMethod channel) {
+        return channel == FreezeMethod.LIBVIRT ? "libvirt" : "qga";
     }
 }

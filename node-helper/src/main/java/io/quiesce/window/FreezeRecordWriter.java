@@ -5,16 +5,19 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.quiesce.api.v1alpha1.ChannelAttempt;
 import io.quiesce.api.v1alpha1.FreezeRecord;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
 import java.util.Map;
 
 /**
- * Writes {@code status.freeze}, the node helper's only status field: a JSON merge patch to the
- * {@code /status} subresource carrying nothing else, so the operator's fields are never touched.
+ * Writes {@code status.freeze} and {@code status.channelAttempts}, the node helper's only status fields:
+ * a JSON merge patch to the {@code /status} subresource carrying nothing else, so the operator's
+ * fields are never touched.
  */
 final class FreezeRecordWriter {
     private static final Logger LOG = LoggerFactory.getLogger(FreezeRecordWriter.class);
@@ -25,14 +28,18 @@ final class FreezeRecordWriter {
         this.client = client;
     }
 
-    /** Records the window; a snapshot deleted meanwhile (404) is logged, not an error. */
-    void write(QuiescedSnapshot snapshot, FreezeRecord record) {
+    /**
+     * Records the window and, when not null, the channels tried before it ({@code status.channelAttempts},
+     * the helper's other field), in the same patch; a snapshot deleted meanwhile (404) is logged, not an error.
+     */
+    void write(QuiescedSnapshot snapshot, FreezeRecord record, List<ChannelAttempt> attempts) {
         String namespace = snapshot.getMetadata().getNamespace();
         String name = snapshot.getMetadata().getName();
         try {
             client.resources(QuiescedSnapshot.class).inNamespace(namespace).withName(name).subresource("status")
                     .patch(PatchContext.of(PatchType.JSON_MERGE),
-                            Serialization.asJson(Map.of("status", Map.of("freeze", record))));
+                            Serialization.asJson(Map.of("status", attempts == null ? Map.of("freeze", record)
+                                    : Map.of("freeze", record, "channelAttempts", attempts))));
         } catch (KubernetesClientException e) {
             if (e.getCode() == 404) {
                 LOG.info("{}/{} is gone; its freeze record ({}) is not written", namespace, name, record.getReason());

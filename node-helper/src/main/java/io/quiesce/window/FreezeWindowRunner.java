@@ -2,6 +2,7 @@ package io.quiesce.window;
 
 import io.quiesce.api.GoDurations;
 import io.quiesce.freeze.ThawedBy;
+import io.quiesce.api.v1alpha1.ChannelAttempt;
 import io.quiesce.api.v1alpha1.FreezeMethod;
 import io.quiesce.api.v1alpha1.FreezeRecord;
 import io.quiesce.api.v1alpha1.QuiesceChannel;
@@ -20,6 +21,7 @@ import io.quiesce.freeze.FrozenResult;
 import io.quiesce.freeze.FrozenWorkException;
 import io.quiesce.freeze.GuestRef;
 import io.quiesce.kube.csi.VolumeSnapshot;
+import io.quiesce.libvirt.LibvirtPermissionDeniedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +39,7 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Runs the freeze window of one QuiescedSnapshot: finds the way to the guest's agent (the channel
- * the operator resolved, see {@link ChannelChoice}), freezes once,
+ * the operator resolved, each candidate probed, see {@link ChannelChoice}), freezes once,
  * creates every planned VolumeSnapshot in parallel, waits until each is cut (never for
  * {@code readyToUse}), thaws at once, and records {@code status.freeze} once. The engine's watchdog
  * thaws at {@code spec.quiesce.timeout} whatever this code does.
@@ -96,14 +98,19 @@ final class FreezeWindowRunner {
      * @throws RetryLaterException the node's freeze slots or the guest are busy; nothing was done
      */
     FreezeRecord run(QuiescedSnapshot snapshot, CompletableFuture<ThawTrigger> abort) {
-        FreezeRecord record = decide(snapshot, abort);
-        writer.write(snapshot, record);
+        Decided decided = decide(snapshot, abort);
+        FreezeRecord record = decided.record();
+        writer.write(snapshot, record, decided.attempts());
         LOG.info("{}/{}: {} ({} ms frozen, thawed by {})", snapshot.getMetadata().getNamespace(),
                 snapshot.getMetadata().getName(), record.getReason(), record.getDurationMs(), record.getThawedBy());
         return record;
     }
 
-    private FreezeRecord decide(QuiescedSnapshot snapshot, CompletableFuture<ThawTrigger> abort) {
+    /** The record of the window, and the channels tried before it (null when none was looked for). */
+    private record Decided(FreezeRecord record, List<ChannelAttempt> attempts) {
+    }
+
+    private Decided decide(QuiescedSnapshot snapshot, CompletableFuture<ThawTrigger> abort) {
         String namespace = snapshot.getMetadata().getNamespace();
         QuiesceOptions quiesce = snapshot.getSpec().getQuiesce();
         QuiesceMode mode = quiesce == null || quiesce.getMode() == null ? QuiesceMode.Required : quiesce.getMode();
@@ -113,23 +120,39 @@ final class FreezeWindowRunner {
                     : quiesce.getMountpoints(), GoDurations.parsePositive(quiesce == null || quiesce.getTimeout() == null
                     ? QuiesceOptions.DEFAULT_TIMEOUT : quiesce.getTimeout()));
         } catch (IllegalArgumentException e) {
-            return notFrozen(snapshot, mode, REASON_FREEZE_FAILED, "invalid spec.quiesce: " + e.getMessage());
+            return new Decided(notFrozen(snapshot, mode, REASON_FREEZE_FAILED, "invalid spec.quiesce: " + e.getMessage()),
+                    null);
         }
 
         if (mode == QuiesceMode.Skip) {
             // the operator snapshots Skip itself; should one reach a helper, it is not frozen either
-            return notFrozen(snapshot, mode, REASON_SKIPPED, "spec.quiesce.mode is Skip: nothing frozen");
+            return new Decided(notFrozen(snapshot, mode, REASON_SKIPPED, "spec.quiesce.mode is Skip: nothing frozen"),
+                    null);
+        }
+        if (options.timeout().compareTo(engine.maxFreezeTimeout()) > 0) {
+            // refused before any channel is probed: a freeze that cannot happen touches no guest
+            return new Decided(notFrozen(snapshot, mode, REASON_FREEZE_FAILED, "spec.quiesce.timeout "
+                    + options.timeout().toMillis() + " ms is above the node helper's maximum of "
+                    + engine.maxFreezeTimeout().toMillis() + " ms"), null);
         }
         QuiesceChannel channel = channelOf(snapshot);
+        // every channel considered is probed here, before any freeze command: no fallback follows a freeze
         GuestSockets.Located located = sockets.locate(namespace, snapshot.getSpec().getSource(), channel);
+        return new Decided(freezeOrSayWhy(snapshot, mode, options, channel, located, abort), located.attempts());
+    }
+
+    private FreezeRecord freezeOrSayWhy(QuiescedSnapshot snapshot, QuiesceMode mode, FreezeOptions options,
+                                        QuiesceChannel channel, GuestSockets.Located located,
+                                        CompletableFuture<ThawTrigger> abort) {
         if (!located.found()) {
             if (ChannelChoice.NO_AGENT_CHANNEL.equals(located.reason())) {
-                return noChannel(snapshot, located.problem());
+                return noChannel(snapshot, located.problem(), located.attempts());
             }
             // an explicit channel that cannot be used: the record names it; never another channel
             FreezeMethod asked = channel == QuiesceChannel.LIBVIRT ? FreezeMethod.LIBVIRT
                     : channel == QuiesceChannel.QGA ? FreezeMethod.QGA : null;
-            return withMethod(notFrozen(snapshot, mode, located.reason(), located.problem()), asked);
+            // its Event carries the reason too (e.g. LibvirtPermissionDenied), with the fix in the message
+            return withMethod(notFrozen(snapshot, mode, located.reason(), located.problem(), located.reason()), asked);
         }
         FreezeMethod method = located.route().method();
         List<VolumeSnapshot> leftOver = creator.existing(snapshot);
@@ -223,11 +246,17 @@ final class FreezeWindowRunner {
      * Channel {@code auto} found no way to the guest here: nothing is frozen and nothing created, so
      * that the operator can freeze through KubeVirt instead (it acts on this reason).
      */
-    private FreezeRecord noChannel(QuiescedSnapshot snapshot, String message) {
+    private FreezeRecord noChannel(QuiescedSnapshot snapshot, String message, List<ChannelAttempt> attempts) {
         FreezeRecord record = base(ChannelChoice.NO_AGENT_CHANNEL, null);
         record.setError(message);
         record.setFilesystemsFrozen(0);
-        events.normal(snapshot, ChannelChoice.NO_AGENT_CHANNEL, message + "; leaving the freeze to KubeVirt's API");
+        String event = message + "; leaving the freeze to KubeVirt's API";
+        if (attempts.stream().anyMatch(a -> LibvirtPermissionDeniedException.REASON.equals(a.getReason()))) {
+            // the fallback works, but this helper is set up without the privilege its libvirt channel needs
+            events.warning(snapshot, LibvirtPermissionDeniedException.REASON, event);
+        } else {
+            events.normal(snapshot, ChannelChoice.NO_AGENT_CHANNEL, event);
+        }
         return record;
     }
 
@@ -254,6 +283,11 @@ final class FreezeWindowRunner {
 
     /** Nothing frozen. BestEffort and Skip still snapshot, unfrozen (crash-consistent); Required creates nothing. */
     private FreezeRecord notFrozen(QuiescedSnapshot snapshot, QuiesceMode mode, String reason, String message) {
+        return notFrozen(snapshot, mode, reason, message, REASON_FREEZE_FAILED);
+    }
+
+    private FreezeRecord notFrozen(QuiescedSnapshot snapshot, QuiesceMode mode, String reason, String message,
+                                   String eventReason) {
         FreezeRecord record = base(reason, null);
         record.setError(message);
         record.setFilesystemsFrozen(0);
@@ -266,7 +300,7 @@ final class FreezeWindowRunner {
                 tail = "; " + mode + ": creating the VolumeSnapshots failed too: " + e.getMessage();
             }
         }
-        events.warning(snapshot, "FreezeFailed", message + tail);
+        events.warning(snapshot, eventReason, message + tail);
         return record;
     }
 

@@ -3,6 +3,7 @@ package io.quiesce.window;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quiesce.agent.AgentUnavailableException;
 import io.quiesce.agent.GuestAgent;
+import io.quiesce.api.v1alpha1.ChannelAttempt;
 import io.quiesce.api.v1alpha1.FreezeMethod;
 import io.quiesce.api.v1alpha1.QuiesceChannel;
 import io.quiesce.freeze.AgentConnector;
@@ -13,6 +14,7 @@ import io.quiesce.locate.AgentSocketLocator;
 import io.quiesce.locate.UnsafePathException;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,7 +24,7 @@ import java.util.function.Predicate;
 /**
  * Finds how to reach a VM's agent on this node: from its VirtualMachineInstance's launcher pod on
  * this node to the libvirt daemon socket of that pod and to the agent socket templates, then
- * {@link ChannelChoice} for the channel asked for. The route found is remembered per guest, so the
+ * {@link ChannelChoice} for the channel asked for, each channel probed before a freeze. The route found is remembered per guest, so the
  * engine's thaw retries and start-up recovery reach the guest the same way, with no API call.
  */
 final class GuestSockets implements AgentConnector {
@@ -60,14 +62,23 @@ final class GuestSockets implements AgentConnector {
         this.held = held;
     }
 
-    /** How a guest's agent is reached, or why it cannot be. */
-    record Located(GuestRef guest, AgentRoute route, String reason, String problem) {
+    /**
+     * How a guest's agent is reached, or why it cannot be.
+     *
+     * @param attempts the channels tried (probed, or found missing), in order; empty when none was
+     */
+    record Located(GuestRef guest, AgentRoute route, String reason, String problem, List<ChannelAttempt> attempts) {
         boolean found() {
             return route != null;
         }
     }
 
-    /** Resolves the VMI named {@code name} (a VM's instance has the VM's name). */
+    /**
+     * Resolves the VMI named {@code name} (a VM's instance has the VM's name) for a freeze: each channel
+     * considered is probed first (see {@link ChannelProbe}), so that the route found reaches an agent
+     * that answers. A guest the engine holds keeps its route, unprobed: the engine refuses a second
+     * freeze of it anyway, and a probe could compete with the engine's own connection.
+     */
     Located locate(String namespace, String name, QuiesceChannel channel) {
         VirtualMachineInstance vmi = client.resources(VirtualMachineInstance.class).inNamespace(namespace)
                 .withName(name).get();
@@ -75,11 +86,23 @@ final class GuestSockets implements AgentConnector {
         if (vmi == null) {
             return notFound(guest, channel, "VirtualMachineInstance " + guest + " not found");
         }
-        return locate(vmi, channel);
+        AgentRoute kept = routes.get(guest);
+        if (kept != null && held.test(guest)) {
+            return new Located(guest, kept, null, null, List.of());
+        }
+        return locate(vmi, channel, (method, socket) -> probe(guest, method, socket));
+    }
+
+    /**
+     * Resolves an instance without probing (the start-up inventory: a guest is listed when some channel
+     * to it is found; reaching it is recovery's business).
+     */
+    Located locate(VirtualMachineInstance vmi, QuiesceChannel channel) {
+        return locate(vmi, channel, (method, socket) -> ChannelChoice.ProbeResult.ready("not probed"));
     }
 
     /** Resolves an instance: its launcher pod on this node, the sockets there, then the channel rule. */
-    Located locate(VirtualMachineInstance vmi, QuiesceChannel channel) {
+    private Located locate(VirtualMachineInstance vmi, QuiesceChannel channel, ChannelChoice.Probe probe) {
         GuestRef guest = new GuestRef(vmi.getMetadata().getNamespace(), vmi.getMetadata().getName());
         var status = vmi.getStatus();
         Optional<String> podUid = status == null || status.getActivePods() == null ? Optional.empty()
@@ -94,16 +117,14 @@ final class GuestSockets implements AgentConnector {
                 : find(libvirtSockets, where, "libvirt socket");
         Lookup agent = find(agentSockets, where, "agent socket");
         ChannelChoice.Choice choice = ChannelChoice.choose(channel,
-                new ChannelChoice.Sockets(libvirt.socket(), libvirt.problem(), agent.socket(), agent.problem()));
+                new ChannelChoice.Sockets(libvirt.socket(), libvirt.problem(), agent.socket(), agent.problem()), probe);
         if (!choice.found()) {
-            return new Located(guest, null, choice.reason(), choice.problem());
+            return new Located(guest, null, choice.reason(), choice.problem(), choice.attempts());
         }
-        AgentRoute found = new AgentRoute(guest, choice.method(), choice.socket(),
-                choice.method() == FreezeMethod.LIBVIRT ? LibvirtAgent.kubevirtDomainName(guest.namespace(), guest.name())
-                        : null);
+        AgentRoute found = routeOf(guest, choice.method(), choice.socket());
         // a held guest keeps its route; the engine then refuses the new freeze until it lets go
         AgentRoute route = routes.compute(guest, (g, old) -> old != null && held.test(g) ? old : found);
-        return new Located(guest, route, null, null);
+        return new Located(guest, route, null, null, choice.attempts());
     }
 
     @Override
@@ -112,8 +133,23 @@ final class GuestSockets implements AgentConnector {
         if (route == null) {
             throw new AgentUnavailableException("no way to reach the agent of " + guest + " is known", null);
         }
+        return open(route);
+    }
+
+    private GuestAgent open(AgentRoute route) {
         return route.method() == FreezeMethod.LIBVIRT ? libvirtOpener.open(route.socket(), route.domain())
-                : qgaOpener.apply(guest, route.socket());
+                : qgaOpener.apply(route.guest(), route.socket());
+    }
+
+    /** Opens the channel as the engine would, pings the agent, closes: nothing is frozen. */
+    private ChannelChoice.ProbeResult probe(GuestRef guest, FreezeMethod method, Path socket) {
+        AgentRoute candidate = routeOf(guest, method, socket);
+        return ChannelProbe.ping(method, () -> open(candidate));
+    }
+
+    private static AgentRoute routeOf(GuestRef guest, FreezeMethod method, Path socket) {
+        return new AgentRoute(guest, method, socket,
+                method == FreezeMethod.LIBVIRT ? LibvirtAgent.kubevirtDomainName(guest.namespace(), guest.name()) : null);
     }
 
     private record Lookup(Path socket, String problem) {
@@ -135,7 +171,9 @@ final class GuestSockets implements AgentConnector {
     private static Located notFound(GuestRef guest, QuiesceChannel channel, String problem) {
         // without a pod on this node no channel can be found; auto leaves the guest to the operator
         ChannelChoice.Choice choice = ChannelChoice.choose(channel,
-                new ChannelChoice.Sockets(null, problem, null, problem));
-        return new Located(guest, null, choice.reason(), "channel " + channel + ": " + problem);
+                new ChannelChoice.Sockets(null, problem, null, problem), (method, socket) -> {
+                    throw new IllegalStateException("no socket to probe");
+                });
+        return new Located(guest, null, choice.reason(), "channel " + channel + ": " + problem, choice.attempts());
     }
 }

@@ -76,7 +76,10 @@ class GuestSocketsTest {
         GuestRef guest = new GuestRef(vm.namespace(), "db");
         sockets.open(guest).close();
         sockets.open(guest).close();
-        assertThat(opened).containsExactly("libvirt " + vm.namespace() + "_db", "libvirt " + vm.namespace() + "_db");
+        // the first is the probe's, before the route was taken
+        assertThat(opened).containsExactly("libvirt " + vm.namespace() + "_db", "libvirt " + vm.namespace() + "_db",
+                "libvirt " + vm.namespace() + "_db");
+        assertThat(located.attempts()).extracting(a -> a.getChannel() + " " + a.getReason()).containsExactly("LIBVIRT Ready");
     }
 
     @Test
@@ -98,7 +101,12 @@ class GuestSocketsTest {
         GuestSockets.Located after = sockets.locate(vm.namespace(), "db", QuiesceChannel.QGA);
 
         assertThat(meanwhile.route().method()).isEqualTo(FreezeMethod.LIBVIRT);
-        assertThat(opened).containsExactly("libvirt " + vm.namespace() + "_db");
+        // the first probe, then the engine's connection; a held guest is not probed (its probe could
+        // compete with the engine's connection), the QGA lookup after it is
+        Path agent = root.resolve(podUid(vm)).resolve("qga.sock").toRealPath();
+        assertThat(opened).containsExactly("libvirt " + vm.namespace() + "_db", "libvirt " + vm.namespace() + "_db",
+                "qga " + agent);
+        assertThat(meanwhile.attempts()).isEmpty();
         assertThat(after.route().method()).isEqualTo(FreezeMethod.QGA);
     }
 
@@ -115,7 +123,8 @@ class GuestSocketsTest {
 
         assertThat(located.route().method()).isEqualTo(FreezeMethod.QGA);
         assertThat(located.route().socket()).isEqualTo(agent.toRealPath());
-        assertThat(opened).containsExactly("qga " + agent.toRealPath());
+        // the probe's connection, then the engine's: libvirt is never tried for an explicit qga
+        assertThat(opened).containsExactly("qga " + agent.toRealPath(), "qga " + agent.toRealPath());
     }
 
     @Test

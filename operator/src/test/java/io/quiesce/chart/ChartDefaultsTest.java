@@ -169,8 +169,13 @@ class ChartDefaultsTest {
         assertNoHostNamespaces(pod);
     }
 
+    /**
+     * uid 0 with DAC_OVERRIDE alone, no escalation: the context that node-helper's
+     * NodeHelperSecurityContextRealLibvirtTest emulates with setpriv (ChartSecurityContext.DAC_OVERRIDE_ONLY)
+     * and shows to freeze through a non-root launcher's owner-only libvirt socket.
+     */
     @Test
-    void nodeHelperIsRootButUnprivilegedWithoutCapabilities() {
+    void nodeHelperIsRootButUnprivilegedWithDacOverrideOnly() {
         PodSpec pod = chart.one(DaemonSet.class, "quiesce-node-helper").getSpec().getTemplate().getSpec();
         PodSecurityContext podSecurity = pod.getSecurityContext();
         SecurityContext security = onlyContainer(pod).getSecurityContext();
@@ -181,7 +186,17 @@ class ChartDefaultsTest {
         assertThat(security.getAllowPrivilegeEscalation()).isFalse();
         assertThat(security.getReadOnlyRootFilesystem()).isTrue();
         assertThat(security.getCapabilities().getDrop()).containsExactly("ALL");
-        assertThat(security.getCapabilities().getAdd()).isEmpty();
+        assertThat(security.getCapabilities().getAdd()).containsExactly("DAC_OVERRIDE");
+        assertThat(security.getSeLinuxOptions()).as("spc_t is opt-in, for SELinux nodes").isNull();
+        assertThat(pod.getHostPID()).isNotEqualTo(Boolean.TRUE);
+    }
+
+    @Test
+    void nodeHelperTakesSpcTOnSelinuxNodesWhenAsked() {
+        PodSpec selinux = QuiesceChart.render().set("nodeHelper.securityContext.seLinuxOptions.type", "spc_t").objects()
+                .one(DaemonSet.class, "quiesce-node-helper").getSpec().getTemplate().getSpec();
+        assertThat(onlyContainer(selinux).getSecurityContext().getSeLinuxOptions().getType()).isEqualTo("spc_t");
+        assertThat(onlyContainer(selinux).getSecurityContext().getCapabilities().getAdd()).containsExactly("DAC_OVERRIDE");
     }
 
     @Test

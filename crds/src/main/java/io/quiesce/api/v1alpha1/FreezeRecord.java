@@ -41,8 +41,10 @@ public class FreezeRecord {
     private String error;
 
     @JsonPropertyDescription("The outcome in one CamelCase word: Frozen (every disk was cut while frozen), "
-            + "FreezeFailed, AgentSocketNotFound, LibvirtSocketNotFound, NoAgentChannel (channel auto found neither socket; "
-            + "the operator then freezes through KubeVirt), AgentNotResponding, QuiesceTimeout, VolumeSnapshotFailed, ...")
+            + "FreezeFailed, AgentSocketNotFound, LibvirtSocketNotFound, LibvirtPermissionDenied (the node helper may "
+            + "not connect to the libvirt daemon's socket: see the chart's nodeHelper.securityContext), NoAgentChannel "
+            + "(channel auto could use no channel of the node helper, see status.channelAttempts; the operator then "
+            + "freezes through KubeVirt), AgentNotResponding, QuiesceTimeout, VolumeSnapshotFailed, ...")
     @io.fabric8.generator.annotation.Pattern("^[A-Z][A-Za-z0-9]*$")
     private String reason;
 

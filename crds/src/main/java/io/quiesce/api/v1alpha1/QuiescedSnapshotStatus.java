@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.crdv2.generator.v1.SchemaCustomizer;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.quiesce.api.schema.ConditionSchema;
 import io.quiesce.api.schema.SchemaPatch;
@@ -13,7 +14,8 @@ import java.util.Objects;
 
 /**
  * What happened. Every field has one writer: the operator, except {@link #getFreeze() freeze},
- * which whoever ran the freeze writes (see {@link FreezeRecord}).
+ * which whoever ran the freeze writes (see {@link FreezeRecord}), and {@link #getChannelAttempts()
+ * channelAttempts}, which only the node helper writes.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @SchemaCustomizer(value = SchemaPatch.class, input = """
@@ -56,6 +58,18 @@ public class QuiescedSnapshotStatus {
     @JsonPropertyDescription("The freeze window: how, when and for how long the guest was frozen, and what "
             + "thawed it. Absent when nothing was frozen.")
     private FreezeRecord freeze;
+
+    /**
+     * The node helper, and only it: what it tried before any freeze command. Kept apart from
+     * {@link #getFreeze() freeze}, which the operator replaces when it freezes through KubeVirt
+     * after the helper handed the snapshot back.
+     */
+    @JsonPropertyDescription("The channels the node helper tried for this snapshot's freeze, in order, each with "
+            + "why it was or was not used; no freeze command is sent on a channel before its probe passed. Under "
+            + "channel auto the order is libvirt, then qga; when neither can be used the helper hands the snapshot "
+            + "back (freeze.reason NoAgentChannel) and the operator freezes through KubeVirt's API.")
+    @Size(max = 4)
+    private List<ChannelAttempt> channelAttempts;
 
     /** Operator. */
     @JsonPropertyDescription("One entry per snapshotted volume: its PVC, its VolumeSnapshot and that "
@@ -132,6 +146,14 @@ public class QuiescedSnapshotStatus {
         this.freeze = freeze;
     }
 
+    public List<ChannelAttempt> getChannelAttempts() {
+        return channelAttempts;
+    }
+
+    public void setChannelAttempts(List<ChannelAttempt> channelAttempts) {
+        this.channelAttempts = channelAttempts;
+    }
+
     public List<VolumeSnapshotRecord> getVolumeSnapshots() {
         return volumeSnapshots;
     }
@@ -170,6 +192,7 @@ public class QuiescedSnapshotStatus {
                 && Objects.equals(consistencyReason, other.consistencyReason)
                 && Objects.equals(nodeName, other.nodeName) && Objects.equals(startTime, other.startTime)
                 && Objects.equals(completionTime, other.completionTime) && Objects.equals(freeze, other.freeze)
+                && Objects.equals(channelAttempts, other.channelAttempts)
                 && Objects.equals(volumeSnapshots, other.volumeSnapshots)
                 && Objects.equals(conditions, other.conditions)
                 && Objects.equals(observedGeneration, other.observedGeneration)
@@ -179,6 +202,6 @@ public class QuiescedSnapshotStatus {
     @Override
     public int hashCode() {
         return Objects.hash(phase, consistency, consistencyReason, nodeName, startTime, completionTime, freeze,
-                volumeSnapshots, conditions, observedGeneration, message);
+                channelAttempts, volumeSnapshots, conditions, observedGeneration, message);
     }
 }

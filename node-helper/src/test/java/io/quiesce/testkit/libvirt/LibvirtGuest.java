@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 /**
- * A private libvirt daemon (libvirtd in session mode, unprivileged) managing the test guest, started by
+ * A private libvirt daemon (libvirtd in session mode as KubeVirt's {@code qemu}, uid 107, with a non-root
+ * virt-launcher's owner-only socket: see the script's header) managing the test guest, started by
  * {@code hack/libvirt-vm.sh}: the same guest image as {@code GuestVm} (the real {@code qemu-guest-agent},
  * ext4 {@code /data}, a writer, a heartbeat), but libvirt holds the agent socket, as in a KubeVirt
  * virt-launcher pod. A second domain never runs an agent. Obtain it through {@link RealLibvirtGuest};
@@ -38,6 +39,9 @@ public final class LibvirtGuest implements AutoCloseable {
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration SCRIPT_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration AGENT_TIMEOUT = Duration.ofSeconds(5);
+    /** libvirt's debug line for a command it sends to a guest agent. */
+    private static final java.util.regex.Pattern AGENT_COMMAND =
+            java.util.regex.Pattern.compile("Send command '\\{\"execute\":\"([a-z-]+)\"");
     private static final QgaSettings HARNESS_SETTINGS = QgaSettings.defaults().withCommandTimeout(AGENT_TIMEOUT);
 
     private final Path script;
@@ -179,6 +183,35 @@ public final class LibvirtGuest implements AutoCloseable {
                     }
                 });
         return wasFrozen.get();
+    }
+
+    /**
+     * Where the daemon's log ends now: pass it to {@link #agentCommandsSince(long)}. The daemon logs every
+     * command it sends to a guest agent (log filter {@code 1:qemu.qemu_agent}).
+     */
+    public long daemonLogMark() {
+        try {
+            return Files.size(daemonLog());
+        } catch (IOException e) {
+            throw new IllegalStateException("no daemon log: " + e.getMessage(), e);
+        }
+    }
+
+    /** The agent commands the daemon sent to any of its guests since {@code mark}, in order, e.g. {@code guest-fsfreeze-freeze}. */
+    public List<String> agentCommandsSince(long mark) {
+        try {
+            byte[] log = Files.readAllBytes(daemonLog());
+            String since = new String(log, (int) Math.min(mark, log.length), (int) Math.max(0, log.length - mark),
+                    StandardCharsets.UTF_8);
+            return since.lines().map(AGENT_COMMAND::matcher).filter(java.util.regex.Matcher::find)
+                    .map(m -> m.group(1)).toList();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the daemon log: " + e.getMessage(), e);
+        }
+    }
+
+    private Path daemonLog() {
+        return runDir.resolve("run/libvirtd.log");
     }
 
     /** Copies the data disk image; consistent only while the guest is frozen. */
