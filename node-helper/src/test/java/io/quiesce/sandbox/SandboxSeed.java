@@ -32,7 +32,7 @@ import java.util.Properties;
  * guest dir holds the {@code qga-vm.env} that {@code hack/qga-vm.sh} wrote; {@code --no-schedule}
  * seeds the VMs only (the benchmark creates its own snapshots); {@code --channel} sets the schedule's
  * {@code quiesce.channel} (default: unset, so {@code auto}). With {@code kubevirt-api} the schedule's
- * {@code quiesce.timeout} is 10 s instead of 5 s: KubeVirt reports a freeze through
+ * {@code quiesce.timeout} is 15 s instead of 5 s: KubeVirt reports a freeze through
  * {@code status.fsFreezeStatus} only at its next 5 s poll, and the window waits for that report.
  */
 public final class SandboxSeed {
@@ -123,7 +123,7 @@ public final class SandboxSeed {
     private static QuiescedSnapshotSchedule schedule(QuiesceChannel channel) {
         QuiesceOptions quiesce = new QuiesceOptions();
         quiesce.setMode(QuiesceMode.Required);
-        quiesce.setTimeout(channel == QuiesceChannel.KUBEVIRT_API ? "10s" : "5s");
+        quiesce.setTimeout(channel == QuiesceChannel.KUBEVIRT_API ? "15s" : "5s");
         quiesce.setChannel(channel);
         SnapshotOptions options = new SnapshotOptions();
         options.setQuiesce(quiesce);

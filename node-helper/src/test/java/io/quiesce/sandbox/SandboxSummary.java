@@ -48,7 +48,9 @@ final class SandboxSummary {
         }
         out.append("\nsnapshot images:\n");
         for (ImageCheck c : checks) {
-            out.append(String.format("  %-44s %-22s %-6s %s%n", c.image(), c.snapshot().consistency(),
+            SnapshotRow row = c.snapshot();
+            Object verdict = row.consistency() != null ? row.consistency() : row.phase() + " (" + row.reason() + ")";
+            out.append(String.format("  %-44s %-22s %-6s %s%n", c.image(), verdict,
                     c.clean() ? "clean" : "DIRTY", c.detail()));
         }
         out.append(passed() ? "\nRESULT: PASS - every snapshot Succeeded and is FilesystemConsistent, every image is clean\n"

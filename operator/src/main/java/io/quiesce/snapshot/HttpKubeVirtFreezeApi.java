@@ -1,7 +1,10 @@
 package io.quiesce.snapshot;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.HttpResponse;
@@ -34,8 +37,15 @@ public final class HttpKubeVirtFreezeApi implements KubeVirtFreezeApi {
     private final KubernetesClient client;
     private final Duration requestTimeout;
 
+    /**
+     * Calls KubeVirt with a client of its own made from {@code client}'s configuration, but that never
+     * retries: fabric8 retries answers 429 and 5xx with backoff, and KubeVirt answers 500 when the
+     * agent failed or the VMI migrates. A retried freeze could freeze later than the window planned,
+     * and a retried report would outlast it.
+     */
     public HttpKubeVirtFreezeApi(KubernetesClient client, Duration requestTimeout) {
-        this.client = client;
+        Config noRetry = new ConfigBuilder(client.getConfiguration()).withRequestRetryBackoffLimit(0).build();
+        this.client = new KubernetesClientBuilder().withConfig(noRetry).build();
         this.requestTimeout = requestTimeout;
     }
 

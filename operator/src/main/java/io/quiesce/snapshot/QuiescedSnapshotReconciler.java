@@ -257,7 +257,8 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
         SnapshotPhase from = phase(before);
         if (after.getPhase() != null && (before == null || after.getPhase() != from)) {
             LOG.info("phase {} -> {}{}", before == null ? "(new)" : from, after.getPhase(),
-                    after.getConsistency() == null ? "" : " (" + after.getConsistency() + ", "
+                    after.getPhase() == SnapshotPhase.Failed ? ": " + after.getMessage()
+                            : after.getConsistency() == null ? "" : " (" + after.getConsistency() + ", "
                             + after.getConsistencyReason() + ")");
         }
     }

@@ -69,6 +69,7 @@ public final class FakeKubeVirtApi implements AutoCloseable {
     });
     private final Map<String, Guest> guests = new ConcurrentHashMap<>();
     private final List<String> calls = new CopyOnWriteArrayList<>();
+    private final List<String> freezeBodies = new CopyOnWriteArrayList<>();
 
     /**
      * @param store  reads a stored object by its path (the VMI's phase, conditions and migration)
@@ -100,6 +101,11 @@ public final class FakeKubeVirtApi implements AutoCloseable {
         return List.copyOf(calls);
     }
 
+    /** The bodies of the freeze requests answered so far, as {@code "ns/name {\"unfreezeTimeout\":\"2s\"}"}. */
+    public List<String> freezeBodies() {
+        return List.copyOf(freezeBodies);
+    }
+
     /** Answers one request under {@code /apis/subresources.kubevirt.io/}. */
     public MockResponse handle(RecordedRequest request) {
         Matcher m = PATH.matcher(request.getPath());
@@ -111,7 +117,11 @@ public final class FakeKubeVirtApi implements AutoCloseable {
         String verb = m.group(3);
         String method = request.getMethod();
         MockResponse response = switch (method + " " + verb) {
-            case "PUT freeze" -> freeze(ns, name, request.getBody().readUtf8());
+            case "PUT freeze" -> {
+                String body = request.getBody().readUtf8();
+                freezeBodies.add(ns + "/" + name + " " + body);
+                yield freeze(ns, name, body);
+            }
             case "PUT unfreeze" -> unfreeze(ns, name);
             case "GET filesystemlist" -> filesystemList(ns, name);
             case "GET guestosinfo" -> guestOsInfo(ns, name);
