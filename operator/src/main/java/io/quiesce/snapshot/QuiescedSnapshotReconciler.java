@@ -50,6 +50,7 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
     private final VolumeSnapshots volumeSnapshots;
     private final KubeVirtWindows kubeVirtWindows;
     private final KubeVirtFreezeApi kubeVirtApi;
+    private final KubeVirtThawBackstop thawBackstop;
     private final SnapshotEvents events;
     private final SnapshotMetrics metrics;
     private final AdmissionWakeups wakeups = new AdmissionWakeups();
@@ -63,6 +64,7 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
         this.volumeSnapshots = new VolumeSnapshots(client);
         this.writer = new SnapshotWriter(client);
         this.kubeVirtApi = kubeVirtApi;
+        this.thawBackstop = new KubeVirtThawBackstop(kubeVirtApi);
         // one thread per window the cluster cap allows at once, at most 16 (each mostly waits on a watch)
         this.kubeVirtWindows = new KubeVirtWindows(new KubeVirtFreezeWindow(client, kubeVirtApi, volumeSnapshots,
                 settings.clock(), settings.freezeTimeoutMax()), Math.min(settings.maxConcurrentFreezes(), 16));
@@ -87,6 +89,8 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
         Observation observation = observer.observe(snapshot, context.getPrimaryCache().list().toList(),
                 context.getSecondaryResources(VolumeSnapshot.class));
         Decision decision = SnapshotStateMachine.decide(observation);
+        // a helper's thaw that was never confirmed: KubeVirt unfreezes the guest wherever it runs now
+        thawBackstop.apply(snapshot).ifPresent(e -> events.record(snapshot, e));
         try {
             decision = actAndWrite(observation, decision);
         } catch (SnapshotWriter.StaleCopyException e) {
