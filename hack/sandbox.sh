@@ -2,17 +2,22 @@
 # sandbox.sh - Quiesce end to end on one machine, no cluster needed: scheduled, filesystem-consistent
 # snapshots of real running guests (the real qemu-guest-agent under QEMU), checked with e2fsck.
 #
-# Usage: hack/sandbox.sh [--guests N] [--fires F] [--dir D]
-#   --guests N  test guests to boot, one VM each (default 2)
-#   --fires F   schedule fires to wait for; the schedule fires once a minute (default 2)
-#   --dir D     sandbox dir: logs, snapshot images, summary.txt, freeze-windows.png
-#               (default /tmp/quiesce-sandbox.$UID; keep it short: unix socket paths live under it)
+# Usage: hack/sandbox.sh [--guests N] [--fires F] [--channel C] [--dir D]
+#   --guests N   test guests to boot, one VM each (default 2)
+#   --fires F    schedule fires to wait for; the schedule fires once a minute (default 2)
+#   --channel C  the schedule's quiesce.channel: auto (default), qga, kubevirt-api, or libvirt (refused:
+#                the sandbox's guests run under QEMU directly, with no libvirt daemon holding their agent)
+#   --dir D      sandbox dir: logs, snapshot images, summary.txt, freeze-windows.png
+#                (default /tmp/quiesce-sandbox.$UID; keep it short: unix socket paths live under it)
 #
 # Starts, as separate processes: the sandbox's in-JVM Kubernetes API server (the test kit's fabric8
 # mock, NOT a real cluster), a seed of sample VMs/VMIs/PVCs/classes and a QuiescedSnapshotSchedule, a
 # snapshotter that copies each guest's data-disk image for every VolumeSnapshot, one node helper
-# (node-helper.jar run) and the operator (operator.jar run). Shows the snapshots live, then checks
-# every image with `e2fsck -fn` and exits 0 only if every FilesystemConsistent snapshot is clean.
+# (node-helper.jar run) and the operator (operator.jar run). With --channel kubevirt-api the operator
+# freezes through KubeVirt's freeze/unfreeze subresources, which the API server serves through the test
+# kit's FAKE of virt-api/virt-handler/virt-launcher, acting on each guest through its real agent.
+# Shows the snapshots live, then checks every image with `e2fsck -fn` and exits 0 only if every
+# snapshot Succeeded and is FilesystemConsistent and every image is clean.
 # Everything it started is stopped on exit, failure or Ctrl-C.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -20,22 +25,31 @@ cd "$ROOT"
 
 GUESTS=2
 FIRES=2
+CHANNEL=auto
 DIR=/tmp/quiesce-sandbox.$(id -u)
 MARKER=.quiesce-sandbox
 
 log() { printf '[sandbox %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
-usage() { sed -n '5,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '5,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 while (( $# )); do
   case $1 in
     --guests) [[ ${2:-} =~ ^[1-9][0-9]?$ ]] || usage; GUESTS=$2; shift 2 ;;
     --fires) [[ ${2:-} =~ ^[1-9][0-9]?$ ]] || usage; FIRES=$2; shift 2 ;;
+    --channel) [[ ${2:-} =~ ^(auto|qga|libvirt|kubevirt-api)$ ]] || usage; CHANNEL=$2; shift 2 ;;
     --dir) [[ -n ${2:-} ]] || usage; DIR=$2; shift 2 ;;
     -h|--help) usage ;;
     *) log "unknown argument: $1"; usage ;;
   esac
 done
+if [[ $CHANNEL == libvirt ]]; then
+  # said before anything starts: a schedule on channel libvirt would fail every snapshot
+  # (LibvirtSocketNotFound), which is not what the sandbox is for
+  die "--channel libvirt cannot run in the sandbox: its guests run under QEMU directly (hack/qga-vm.sh) and no \
+libvirt daemon holds their agent. The libvirt channel runs against a real libvirt daemon in hack/bench-libvirt.sh \
+and the tests EndToEndLibvirtTest and LibvirtAgentRealDaemonTest."
+fi
 DIR=$(realpath -m "$DIR")
 # the longest socket path is <dir>/s/<pod UID>/qga.sock; unix socket paths are limited to 107 bytes
 (( ${#DIR} + 48 <= 107 )) || die "--dir $DIR is too long for unix socket paths (at most 59 characters)"
@@ -95,9 +109,11 @@ mkdir -p "$DIR/logs" "$DIR/s"
 touch "$DIR/$MARKER"
 
 install_packages
-log "building (mvn install, tests skipped; log: $DIR/logs/build.log)"
-mvn -B -q -DskipTests install >"$DIR/logs/build.log" 2>&1 || { tail -n 40 "$DIR/logs/build.log" >&2; die "build failed"; }
-mvn -B -q -pl node-helper dependency:build-classpath -Dmdep.includeScope=test \
+# built in place, never installed: ~/.m2 may be shared, and another checkout's install must not change
+# the classes this run loads (the test-kit processes take the reactor's target dirs, not ~/.m2)
+log "building (mvn package, tests skipped; log: $DIR/logs/build.log)"
+mvn -B -q -DskipTests package >"$DIR/logs/build.log" 2>&1 || { tail -n 40 "$DIR/logs/build.log" >&2; die "build failed"; }
+mvn -B -q -DskipTests -pl node-helper -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
   -Dmdep.outputFile="$DIR/classpath.txt" >>"$DIR/logs/build.log" 2>&1 || die "cannot resolve the test classpath"
 CP=$ROOT/node-helper/target/test-classes:$ROOT/node-helper/target/classes:$(cat "$DIR/classpath.txt")
 
@@ -114,7 +130,9 @@ for (( i=1; i<=GUESTS; i++ )); do
 done
 
 # ------------------------------------------------------------------ components
-start api-server env QUIESCE_PROJECT_ROOT="$ROOT" java -cp "$CP" io.quiesce.sandbox.SandboxApiServer "$DIR"
+API_ARGS=("$DIR")
+[[ $CHANNEL == kubevirt-api ]] && API_ARGS+=(--kubevirt "${GUEST_DIRS[@]}")
+start api-server env QUIESCE_PROJECT_ROOT="$ROOT" java -cp "$CP" io.quiesce.sandbox.SandboxApiServer "${API_ARGS[@]}"
 for _ in $(seq 300); do [[ -s $DIR/api-url ]] && break; kill -0 "${PIDS[0]}" 2>/dev/null || break; sleep 0.2; done
 [[ -s $DIR/api-url ]] || { cat "$DIR/logs/api-server.log" >&2; die "the API server did not start"; }
 API=$(cat "$DIR/api-url")
@@ -124,15 +142,18 @@ KUBE=(-Dkubernetes.master="$API" -Dkubernetes.auth.tryKubeConfig=false -Dkuberne
 # every Java process below: info, but not fabric8's warnings about the test kit's API versions
 export QUIESCE_LOG_LEVEL=info,io.fabric8.kubernetes.client.dsl.internal.VersionUsageUtils=error
 
-java "${KUBE[@]}" -cp "$CP" io.quiesce.sandbox.SandboxSeed "$DIR/s" "${GUEST_DIRS[@]}" 2>&1 | tee "$DIR/logs/seed.log" >&2
+SEED_ARGS=()
+[[ $CHANNEL != auto ]] && SEED_ARGS+=(--channel "$CHANNEL")
+java "${KUBE[@]}" -cp "$CP" io.quiesce.sandbox.SandboxSeed "${SEED_ARGS[@]}" "$DIR/s" "${GUEST_DIRS[@]}" 2>&1 \
+  | tee "$DIR/logs/seed.log" >&2
 start snapshotter java "${KUBE[@]}" -cp "$CP" io.quiesce.sandbox.SandboxSnapshotter "$DIR"
 start node-helper env NODE_NAME=node01 POD_NAMESPACE=quiesce-system QUIESCE_SOCKET_ROOTS="$ROOTS" \
   QUIESCE_SOCKET_TEMPLATES="$DIR/s/{podUID}/qga.sock" QUIESCE_FREEZE_TIMEOUT_MAX=30s \
   QUIESCE_HEALTH_ADDRESS=127.0.0.1:0 java "${KUBE[@]}" -jar node-helper/target/node-helper.jar run
-start operator env POD_NAMESPACE=quiesce-system QUIESCE_WATCH_NAMESPACES=sandbox \
+start operator env POD_NAMESPACE=quiesce-system QUIESCE_WATCH_NAMESPACES=sandbox QUIESCE_FREEZE_TIMEOUT_MAX=30s \
   QUIESCE_HEALTH_ADDRESS=127.0.0.1:0 java "${KUBE[@]}" -jar operator/target/operator.jar run
 
-log "waiting for $FIRES fires of schedule sandbox/sandbox (\"* * * * *\": one a minute) over $GUESTS VMs"
+log "waiting for $FIRES fires of schedule sandbox/sandbox (\"* * * * *\": one a minute) over $GUESTS VMs, channel $CHANNEL"
 COMPONENTS=${#PIDS[@]}
 # in the background and waited for, so that Ctrl-C or SIGTERM reach the cleanup trap at once
 start watch java "${KUBE[@]}" -cp "$CP" io.quiesce.sandbox.SandboxWatch "$DIR" "$GUESTS" "$FIRES" $(( (FIRES + 3) * 60 ))

@@ -1,6 +1,8 @@
 package io.quiesce.sandbox;
 
 import io.quiesce.testkit.kube.KubeApiServer;
+import io.quiesce.testkit.kube.kubevirt.FakeKubeVirtApi;
+import io.quiesce.testkit.kubevirt.QgaKubeVirtGuest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +14,12 @@ import java.util.concurrent.CountDownLatch;
  * mode with every CRD registered), NOT a real kube-apiserver. Prints its URL, writes it to
  * {@code <sandbox dir>/api-url} for the other processes, and serves until killed.
  *
- * <p>Usage: {@code SandboxApiServer <sandbox dir>}
+ * <p>With {@code --kubevirt}, it also serves KubeVirt's freeze subresources through the test kit's
+ * FAKE of virt-api/virt-handler/virt-launcher ({@link FakeKubeVirtApi}), acting on each guest through
+ * its REAL agent: VMI {@code sandbox/guest-<i>} is the i-th guest dir (the order {@link SandboxSeed}
+ * names them in), polled for its freeze state at KubeVirt's default 5 s.
+ *
+ * <p>Usage: {@code SandboxApiServer <sandbox dir> [--kubevirt <guest dir>...]}
  */
 public final class SandboxApiServer {
 
@@ -20,11 +27,21 @@ public final class SandboxApiServer {
     }
 
     public static void main(String[] args) throws IOException, InterruptedException {
-        if (args.length != 1) {
-            System.err.println("usage: SandboxApiServer <sandbox dir>");
+        boolean kubeVirt = args.length >= 2 && args[1].equals("--kubevirt");
+        if (args.length < 1 || (args.length > 1 && !kubeVirt)) {
+            System.err.println("usage: SandboxApiServer <sandbox dir> [--kubevirt <guest dir>...]");
             System.exit(2);
         }
         KubeApiServer server = KubeApiServer.start();
+        if (kubeVirt) {
+            for (int i = 2; i < args.length; i++) {
+                String vmi = "guest-" + (i - 1);
+                Path socket = Path.of(SandboxSeed.guestEnv(Path.of(args[i])).getProperty("QGA_SOCK"));
+                server.kubeVirt().bind(Sandbox.NAMESPACE, vmi, new QgaKubeVirtGuest(socket));
+                System.out.println("FAKE KubeVirt subresources for VMI " + Sandbox.NAMESPACE + "/" + vmi
+                        + " act on the real agent at " + socket);
+            }
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

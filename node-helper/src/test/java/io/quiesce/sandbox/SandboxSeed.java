@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.quiesce.api.v1alpha1.QuiesceChannel;
 import io.quiesce.api.v1alpha1.QuiesceMode;
 import io.quiesce.api.v1alpha1.QuiesceOptions;
 import io.quiesce.api.v1alpha1.QuiescedSnapshotSchedule;
@@ -27,9 +28,12 @@ import java.util.Properties;
  * to the guest's real agent socket, and creates a schedule firing every minute over those VMs.
  * Talks to the API server named by {@code -Dkubernetes.master}.
  *
- * <p>Usage: {@code SandboxSeed [--no-schedule] <socket root> <guest dir>...} where each guest dir
- * holds the {@code qga-vm.env} that {@code hack/qga-vm.sh} wrote; {@code --no-schedule} seeds the
- * VMs only (the benchmark creates its own snapshots).
+ * <p>Usage: {@code SandboxSeed [--no-schedule] [--channel C] <socket root> <guest dir>...} where each
+ * guest dir holds the {@code qga-vm.env} that {@code hack/qga-vm.sh} wrote; {@code --no-schedule}
+ * seeds the VMs only (the benchmark creates its own snapshots); {@code --channel} sets the schedule's
+ * {@code quiesce.channel} (default: unset, so {@code auto}). With {@code kubevirt-api} the schedule's
+ * {@code quiesce.timeout} is 15 s instead of 5 s: KubeVirt reports a freeze through
+ * {@code status.fsFreezeStatus} only at its next 5 s poll, and the window waits for that report.
  */
 public final class SandboxSeed {
 
@@ -37,10 +41,23 @@ public final class SandboxSeed {
     }
 
     public static void main(String[] argv) throws IOException {
-        boolean withSchedule = argv.length == 0 || !argv[0].equals("--no-schedule");
-        String[] args = withSchedule ? argv : java.util.Arrays.copyOfRange(argv, 1, argv.length);
+        boolean withSchedule = true;
+        QuiesceChannel channel = null;
+        int first = 0;
+        while (first < argv.length && argv[first].startsWith("--")) {
+            if (argv[first].equals("--no-schedule")) {
+                withSchedule = false;
+                first++;
+            } else if (argv[first].equals("--channel") && first + 1 < argv.length) {
+                channel = QuiesceChannel.parse(argv[first + 1]);
+                first += 2;
+            } else {
+                break;
+            }
+        }
+        String[] args = java.util.Arrays.copyOfRange(argv, first, argv.length);
         if (args.length < 2) {
-            System.err.println("usage: SandboxSeed [--no-schedule] <socket root> <guest dir>...");
+            System.err.println("usage: SandboxSeed [--no-schedule] [--channel C] <socket root> <guest dir>...");
             System.exit(2);
         }
         Path socketRoot = Path.of(args[0]).toAbsolutePath();
@@ -56,9 +73,12 @@ public final class SandboxSeed {
                 System.out.println("seeded " + (args.length - 1) + " VMs in namespace " + Sandbox.NAMESPACE);
                 return;
             }
-            client.resource(schedule()).create();
+            QuiescedSnapshotSchedule schedule = schedule(channel);
+            client.resource(schedule).create();
+            QuiesceOptions q = schedule.getSpec().getTemplate().getSpec().getQuiesce();
             System.out.println("seeded " + (args.length - 1) + " VMs and schedule " + Sandbox.SCHEDULE
-                    + " (\"* * * * *\", Required, timeout 5s) in namespace " + Sandbox.NAMESPACE);
+                    + " (\"* * * * *\", Required, timeout " + q.getTimeout() + ", channel "
+                    + (channel == null ? "unset (auto)" : channel.value()) + ") in namespace " + Sandbox.NAMESPACE);
         }
     }
 
@@ -87,7 +107,7 @@ public final class SandboxSeed {
     }
 
     /** The {@code KEY=value} lines of the guest's qga-vm.env. */
-    private static Properties guestEnv(Path guestDir) throws IOException {
+    static Properties guestEnv(Path guestDir) throws IOException {
         Properties env = new Properties();
         try (var reader = Files.newBufferedReader(guestDir.resolve("qga-vm.env"))) {
             env.load(reader);
@@ -100,10 +120,11 @@ public final class SandboxSeed {
         return env;
     }
 
-    private static QuiescedSnapshotSchedule schedule() {
+    private static QuiescedSnapshotSchedule schedule(QuiesceChannel channel) {
         QuiesceOptions quiesce = new QuiesceOptions();
         quiesce.setMode(QuiesceMode.Required);
-        quiesce.setTimeout("5s");
+        quiesce.setTimeout(channel == QuiesceChannel.KUBEVIRT_API ? "15s" : "5s");
+        quiesce.setChannel(channel);
         SnapshotOptions options = new SnapshotOptions();
         options.setQuiesce(quiesce);
         options.setFailureDeadline("5m");

@@ -16,14 +16,14 @@ final class SandboxSummary {
     }
 
     /**
-     * True when at least one snapshot is FilesystemConsistent and every image of every
-     * FilesystemConsistent snapshot is clean (none vacuously).
+     * True when every snapshot Succeeded and is FilesystemConsistent, and every image of every
+     * snapshot is clean (none vacuously: at least one snapshot, each with an image).
      */
     boolean passed() {
-        List<ImageCheck> consistent = checks.stream().filter(c -> c.snapshot().filesystemConsistent()).toList();
-        boolean everyConsistentChecked = snapshots.stream().filter(SnapshotRow::filesystemConsistent)
-                .allMatch(s -> !s.volumeSnapshots().isEmpty());
-        return !consistent.isEmpty() && everyConsistentChecked && consistent.stream().allMatch(ImageCheck::clean);
+        boolean everyOneConsistent = !snapshots.isEmpty() && snapshots.stream()
+                .allMatch(s -> s.phase() == SnapshotPhase.Succeeded && s.filesystemConsistent()
+                        && !s.volumeSnapshots().isEmpty());
+        return everyOneConsistent && !checks.isEmpty() && checks.stream().allMatch(ImageCheck::clean);
     }
 
     /** Freeze windows of the snapshots that recorded one, in snapshot order. */
@@ -48,11 +48,13 @@ final class SandboxSummary {
         }
         out.append("\nsnapshot images:\n");
         for (ImageCheck c : checks) {
-            out.append(String.format("  %-44s %-22s %-6s %s%n", c.image(), c.snapshot().consistency(),
+            SnapshotRow row = c.snapshot();
+            Object verdict = row.consistency() != null ? row.consistency() : row.phase() + " (" + row.reason() + ")";
+            out.append(String.format("  %-44s %-22s %-6s %s%n", c.image(), verdict,
                     c.clean() ? "clean" : "DIRTY", c.detail()));
         }
-        out.append(passed() ? "\nRESULT: PASS - every FilesystemConsistent snapshot image is clean\n"
-                : "\nRESULT: FAIL - no FilesystemConsistent snapshot, or one of their images is not clean\n");
+        out.append(passed() ? "\nRESULT: PASS - every snapshot Succeeded and is FilesystemConsistent, every image is clean\n"
+                : "\nRESULT: FAIL - a snapshot did not succeed or is not FilesystemConsistent, or an image is not clean\n");
         return out.toString();
     }
 

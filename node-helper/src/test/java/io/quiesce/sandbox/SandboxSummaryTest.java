@@ -13,13 +13,28 @@ class SandboxSummaryTest {
     private final SnapshotRow crash = row("b", Consistency.CrashConsistent, SnapshotPhase.Succeeded, 900L);
 
     @Test
-    void passesWhenEveryFilesystemConsistentImageIsClean() {
-        SandboxSummary summary = new SandboxSummary(List.of(consistent, crash),
-                List.of(check(consistent, true), check(crash, false)));
+    void passesWhenEverySnapshotIsFilesystemConsistentAndEveryImageClean() {
+        SnapshotRow other = row("c", Consistency.FilesystemConsistent, SnapshotPhase.Succeeded, 900L);
+        SandboxSummary summary = new SandboxSummary(List.of(consistent, other),
+                List.of(check(consistent, true), check(other, true)));
         assertThat(summary.passed()).isTrue();
-        assertThat(summary.text()).contains("snapshots taken:        2 (2 Succeeded, 0 Failed), 1 FilesystemConsistent")
-                .contains("clean (e2fsck -fn): 1").contains("median 100, p95 900, max 900 (n=2)")
+        assertThat(summary.text()).contains("snapshots taken:        2 (2 Succeeded, 0 Failed), 2 FilesystemConsistent")
+                .contains("clean (e2fsck -fn): 2").contains("median 100, p95 900, max 900 (n=2)")
                 .contains("RESULT: PASS");
+    }
+
+    @Test
+    void failsWhenOneSnapshotIsOnlyCrashConsistent() {
+        SandboxSummary summary = new SandboxSummary(List.of(consistent, crash),
+                List.of(check(consistent, true), check(crash, true)));
+        assertThat(summary.passed()).isFalse();
+        assertThat(summary.text()).contains("1 FilesystemConsistent").contains("RESULT: FAIL");
+    }
+
+    @Test
+    void failsWhenOneSnapshotFailed() {
+        SnapshotRow failed = row("d", null, SnapshotPhase.Failed, null);
+        assertThat(new SandboxSummary(List.of(consistent, failed), List.of(check(consistent, true))).passed()).isFalse();
     }
 
     @Test

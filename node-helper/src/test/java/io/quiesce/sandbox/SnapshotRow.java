@@ -5,6 +5,7 @@ import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.api.v1alpha1.SnapshotPhase;
 import io.quiesce.api.v1alpha1.VolumeSnapshotRecord;
 import io.quiesce.naming.Provenance;
+import io.quiesce.status.Conditions;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -18,10 +19,15 @@ import java.util.regex.Pattern;
  * @param volumeSnapshots names of its VolumeSnapshots
  */
 record SnapshotRow(String name, String vm, String fire, SnapshotPhase phase, Consistency consistency, Long frozenMs,
-        List<String> volumeSnapshots) {
+        List<String> volumeSnapshots, String reason) {
 
-    static final String HEADER = String.format("%-40s %-10s %-11s %-22s %s", "NAME", "VM", "PHASE", "CONSISTENCY",
-            "FROZEN");
+    static final String HEADER = String.format("%-40s %-10s %-11s %-22s %-9s %s", "NAME", "VM", "PHASE", "CONSISTENCY",
+            "FROZEN", "REASON");
+
+    SnapshotRow(String name, String vm, String fire, SnapshotPhase phase, Consistency consistency, Long frozenMs,
+            List<String> volumeSnapshots) {
+        this(name, vm, fire, phase, consistency, frozenMs, volumeSnapshots, null);
+    }
     /** Scheduled snapshot names end with the fire's minute (see ChildNames#scheduledSnapshot). */
     private static final Pattern FIRE_SUFFIX = Pattern.compile("(\\d{8}-\\d{4})$");
 
@@ -32,12 +38,17 @@ record SnapshotRow(String name, String vm, String fire, SnapshotPhase phase, Con
         String vm = Optional.ofNullable(snapshot.getMetadata().getLabels()).map(l -> l.get(Provenance.VM)).orElse("?");
         var status = snapshot.getStatus();
         if (status == null) {
-            return new SnapshotRow(name, vm, fire, null, null, null, List.of());
+            return new SnapshotRow(name, vm, fire, null, null, null, List.of(), null);
         }
         Long frozen = status.getFreeze() == null ? null : status.getFreeze().getDurationMs();
         List<String> volumeSnapshots = status.getVolumeSnapshots() == null ? List.of()
                 : status.getVolumeSnapshots().stream().map(VolumeSnapshotRecord::getVolumeSnapshotName).toList();
-        return new SnapshotRow(name, vm, fire, status.getPhase(), status.getConsistency(), frozen, volumeSnapshots);
+        // why it failed, else the consistency's reason (Frozen, FreezeNotConfirmed, ...)
+        String reason = status.getPhase() == SnapshotPhase.Failed
+                ? Conditions.find(status.getConditions(), "Failed").map(c -> c.getReason()).orElse(null)
+                : status.getConsistencyReason();
+        return new SnapshotRow(name, vm, fire, status.getPhase(), status.getConsistency(), frozen, volumeSnapshots,
+                reason);
     }
 
     boolean terminal() {
@@ -50,8 +61,8 @@ record SnapshotRow(String name, String vm, String fire, SnapshotPhase phase, Con
 
     /** The columns the watch prints; a row is printed again only when this changes. */
     String line() {
-        return String.format("%-40s %-10s %-11s %-22s %s", name, vm, text(phase), text(consistency),
-                frozenMs == null ? "-" : frozenMs + " ms");
+        return String.format("%-40s %-10s %-11s %-22s %-9s %s", name, vm, text(phase), text(consistency),
+                frozenMs == null ? "-" : frozenMs + " ms", text(reason));
     }
 
     private static String text(Object value) {

@@ -43,7 +43,7 @@ public final class OperatorRuntime implements AutoCloseable {
         });
         SnapshotSettings snapshotSettings = new SnapshotSettings(settings.maxConcurrent(), settings.maxPerNode(),
                 settings.defaultChannel(), settings.podNamespace(), SnapshotSettings.DEFAULT_HELPER_STALE_AFTER,
-                Duration.ofSeconds(5), Clock.systemUTC());
+                Duration.ofSeconds(5), Clock.systemUTC(), settings.freezeTimeoutMax());
         QuiescedSnapshotReconciler reconciler = new QuiescedSnapshotReconciler(client, snapshotSettings,
                 new HttpKubeVirtFreezeApi(client, Duration.ofSeconds(10)),
                 new SnapshotEvents(client, settings.podName(), Clock.systemUTC()), new SnapshotMetrics(registry));

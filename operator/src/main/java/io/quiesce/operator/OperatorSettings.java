@@ -1,7 +1,10 @@
 package io.quiesce.operator;
 
+import io.quiesce.api.GoDurations;
 import io.quiesce.api.v1alpha1.QuiesceChannel;
+import io.quiesce.snapshot.SnapshotSettings;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
@@ -20,9 +23,20 @@ import java.util.stream.Collectors;
  * @param defaultChannel    the cluster default channel ({@code QUIESCE_DEFAULT_CHANNEL}: auto, qga, libvirt or
  *                          kubevirt-api); null when unset (auto)
  * @param healthAddress     where /healthz, /readyz and /metrics listen
+ * @param freezeTimeoutMax  the longest freeze window ({@code QUIESCE_FREEZE_TIMEOUT_MAX}, the chart's
+ *                          {@code freeze.timeoutMaxSeconds}, as the node helper gets it): caps the
+ *                          {@code kubevirt-api} window and KubeVirt's {@code unfreezeTimeout}
  */
 public record OperatorSettings(Set<String> watchNamespaces, boolean leaderElection, String podNamespace,
-        String podName, int maxConcurrent, int maxPerNode, QuiesceChannel defaultChannel, InetSocketAddress healthAddress) {
+        String podName, int maxConcurrent, int maxPerNode, QuiesceChannel defaultChannel, InetSocketAddress healthAddress,
+        Duration freezeTimeoutMax) {
+
+    /** Settings with the default freeze maximum (30 s, the chart's default). */
+    public OperatorSettings(Set<String> watchNamespaces, boolean leaderElection, String podNamespace, String podName,
+            int maxConcurrent, int maxPerNode, QuiesceChannel defaultChannel, InetSocketAddress healthAddress) {
+        this(watchNamespaces, leaderElection, podNamespace, podName, maxConcurrent, maxPerNode, defaultChannel,
+                healthAddress, SnapshotSettings.DEFAULT_FREEZE_TIMEOUT_MAX);
+    }
 
     /** Name of the leader-election Lease. */
     public static final String LEASE_NAME = "quiesce-operator";
@@ -49,7 +63,21 @@ public record OperatorSettings(Set<String> watchNamespaces, boolean leaderElecti
             throw new IllegalArgumentException("QUIESCE_DEFAULT_CHANNEL: " + e.getMessage(), e);
         }
         return new OperatorSettings(namespaces, election, podNamespace, podName, maxConcurrent, maxPerNode, channel,
-                address(env.getOrDefault("QUIESCE_HEALTH_ADDRESS", "0.0.0.0:8080")));
+                address(env.getOrDefault("QUIESCE_HEALTH_ADDRESS", "0.0.0.0:8080")), freezeTimeoutMax(env));
+    }
+
+    /** {@code QUIESCE_FREEZE_TIMEOUT_MAX}: a Go duration such as {@code 30s}, as the node helper reads it. */
+    private static Duration freezeTimeoutMax(Map<String, String> env) {
+        String v = env.get("QUIESCE_FREEZE_TIMEOUT_MAX");
+        if (v == null || v.isBlank()) {
+            return SnapshotSettings.DEFAULT_FREEZE_TIMEOUT_MAX;
+        }
+        try {
+            return GoDurations.parsePositive(v.trim());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("QUIESCE_FREEZE_TIMEOUT_MAX must be a positive duration such as 30s, got "
+                    + v, e);
+        }
     }
 
     private static boolean bool(Map<String, String> env, String name, boolean fallback) {

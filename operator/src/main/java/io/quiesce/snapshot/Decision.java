@@ -30,8 +30,13 @@ public record Decision(QuiescedSnapshotStatus status, Action action, List<Volume
         CREATE_VOLUME_SNAPSHOTS,
         /** Label the snapshot for the node helper of {@link #node()}, naming the {@link #channel()} to use. */
         ASSIGN_TO_HELPER,
-        /** Freeze through KubeVirt, create the VolumeSnapshots, wait for the cuts, unfreeze. */
-        FREEZE_THROUGH_KUBEVIRT
+        /** Start the KubeVirt freeze window (freeze, create the VolumeSnapshots, wait for the cuts, confirm, unfreeze). */
+        FREEZE_THROUGH_KUBEVIRT,
+        /**
+         * The operator's KubeVirt window runs: write its record once it ended, or, when no window of
+         * this process runs for it (operator restarted), unfreeze and record it interrupted.
+         */
+        AWAIT_KUBEVIRT_WINDOW
     }
 
     /** One Event on the snapshot. */

@@ -1,6 +1,7 @@
 package io.quiesce.snapshot;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.KubernetesClientTimeoutException;
 import io.quiesce.api.v1alpha1.FreezeMethod;
 import io.quiesce.api.v1alpha1.FreezeRecord;
@@ -9,7 +10,10 @@ import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.api.v1alpha1.ThawTrigger;
 import io.quiesce.api.v1alpha1.VolumeSnapshotRecord;
 import io.quiesce.kube.csi.VolumeSnapshot;
+import io.quiesce.kube.kubevirt.VirtualMachineInstance;
+import io.quiesce.kube.kubevirt.VirtualMachineInstanceStatus;
 import io.quiesce.snapshot.KubeVirtFreezeApi.KubeVirtFreezeException;
+import io.quiesce.snapshot.KubeVirtFreezeConfirmation.Listing;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,25 +23,44 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The freeze window of the {@code kubevirt-api} channel, run by the operator: freeze through
- * KubeVirt with {@code unfreezeTimeout = quiesce.timeout}, create the VolumeSnapshots, wait (by
- * watch, bounded by the timeout) until each has {@code status.creationTime}, unfreeze, and return
- * the record for {@code status.freeze}. KubeVirt thaws by itself at the timeout if the operator dies.
+ * The freeze window of the {@code kubevirt-api} channel, run by the operator on a thread of
+ * {@link KubeVirtWindows} (never a reconcile thread): freeze through KubeVirt with
+ * {@code unfreezeTimeout} = the window's length, create the VolumeSnapshots, wait (by watch, bounded
+ * by the window's deadline) until each has {@code status.creationTime} and until KubeVirt reports
+ * the guest frozen, unfreeze, and return the record for {@code status.freeze}.
+ *
+ * <p>The window's length is {@code quiesce.timeout}, capped by {@code freeze.timeoutMaxSeconds}
+ * (the helper's hard maximum). Its deadline counts from before the freeze request, so the operator
+ * always unfreezes before KubeVirt's own {@code unfreezeTimeout}, which stays the dead-man switch:
+ * virt-launcher thaws by itself if the operator dies.
+ *
+ * <p>A guest KubeVirt already reports frozen is not ours: it is neither frozen nor thawed
+ * ({@code GuestAlreadyFrozen}).
  */
 public final class KubeVirtFreezeWindow {
     private static final Logger LOG = LoggerFactory.getLogger(KubeVirtFreezeWindow.class);
+    /** The freeze record's reason when KubeVirt already reported the guest frozen before our freeze. */
+    static final String ALREADY_FROZEN = "GuestAlreadyFrozen";
 
     private final KubernetesClient client;
     private final KubeVirtFreezeApi api;
     private final VolumeSnapshots volumeSnapshots;
     private final Clock clock;
+    private final Duration timeoutMax;
 
+    /** @param timeoutMax the longest window, whatever {@code quiesce.timeout} asks ({@code QUIESCE_FREEZE_TIMEOUT_MAX}) */
     public KubeVirtFreezeWindow(KubernetesClient client, KubeVirtFreezeApi api, VolumeSnapshots volumeSnapshots,
-            Clock clock) {
+            Clock clock, Duration timeoutMax) {
         this.client = client;
         this.api = api;
         this.volumeSnapshots = volumeSnapshots;
         this.clock = clock;
+        this.timeoutMax = timeoutMax;
+    }
+
+    /** {@code quiesce.timeout}, capped by the chart's {@code freeze.timeoutMaxSeconds}. */
+    static Duration windowLength(Duration requested, Duration timeoutMax) {
+        return requested.compareTo(timeoutMax) > 0 ? timeoutMax : requested;
     }
 
     /** Runs the window for the planned VolumeSnapshots of {@code snapshot}. */
@@ -45,44 +68,84 @@ public final class KubeVirtFreezeWindow {
             throws VolumeSnapshots.ConflictException {
         String ns = snapshot.getMetadata().getNamespace();
         String vmi = snapshot.getSpec().getSource();
-        Duration timeout = SnapshotSpecs.quiesceTimeout(snapshot);
+        Duration timeout = windowLength(SnapshotSpecs.quiesceTimeout(snapshot), timeoutMax);
         FreezeRecord record = new FreezeRecord();
         record.setMethod(FreezeMethod.KUBEVIRT_API);
+        if (reportedFrozen(instance(ns, vmi))) {
+            record.setReason(ALREADY_FROZEN);
+            record.setError("KubeVirt already reports VirtualMachineInstance " + ns + "/" + vmi + " frozen by someone "
+                    + "else (status.fsFreezeStatus); it is neither frozen nor thawed by this snapshot");
+            createIfBestEffort(snapshot, plan);
+            return record;
+        }
         Instant start = clock.instant();
+        Instant deadline = start.plus(timeout);
         try {
             api.freeze(ns, vmi, timeout);
         } catch (KubeVirtFreezeException e) {
             record.setReason("FreezeFailed");
             record.setError(e.getMessage());
-            if (SnapshotSpecs.mode(snapshot) == QuiesceMode.BestEffort) {
-                volumeSnapshots.createMissing(snapshot, plan); // crash-consistent, as BestEffort promises
-            }
+            createIfBestEffort(snapshot, plan);
             return record;
         }
         Instant frozenAt = clock.instant();
         record.setStartTime(frozenAt.toString());
-        Instant deadline = start.plus(timeout);
         String outcome;
+        KubeVirtFreezeConfirmation.Verdict verdict = null;
         try {
             volumeSnapshots.createMissing(snapshot, plan);
+            Listing listing = listFilesystems(ns, vmi);
             outcome = awaitCuts(ns, plan, deadline);
+            if (outcome.equals(SnapshotStateMachine.FROZEN)) {
+                verdict = KubeVirtFreezeConfirmation.judge(awaitFrozenReport(ns, vmi, deadline), listing);
+            }
         } finally {
             thaw(ns, vmi, record);
         }
         Instant end = clock.instant();
         record.setEndTime(end.toString());
         record.setDurationMs(Duration.between(frozenAt, end).toMillis());
+        if (verdict != null && verdict.confirmed()) {
+            record.setFilesystemsFrozen(verdict.filesystems());
+        } else if (verdict != null) {
+            outcome = verdict.reason(); // every disk was cut, but the freeze is not confirmed: CrashConsistent
+            record.setError(record.getError() == null ? verdict.message() : record.getError());
+        }
         if (record.getReason() == null) {
             record.setReason(outcome);
         }
         if (record.getThawedBy() == null) {
-            record.setThawedBy(switch (outcome) {
-                case SnapshotStateMachine.FROZEN -> ThawTrigger.Cut;
-                case "VolumeSnapshotFailed" -> ThawTrigger.Error;
-                default -> ThawTrigger.Deadline;
-            });
+            record.setThawedBy(thawedBy(outcome));
         }
         return record;
+    }
+
+    private static ThawTrigger thawedBy(String outcome) {
+        if (outcome.equals(SnapshotStateMachine.FROZEN)) {
+            return ThawTrigger.Cut;
+        }
+        return outcome.equals("VolumeSnapshotFailed") ? ThawTrigger.Error : ThawTrigger.Watchdog;
+    }
+
+    private void createIfBestEffort(QuiescedSnapshot snapshot, List<VolumeSnapshotRecord> plan)
+            throws VolumeSnapshots.ConflictException {
+        if (SnapshotSpecs.mode(snapshot) == QuiesceMode.BestEffort) {
+            volumeSnapshots.createMissing(snapshot, plan); // crash-consistent, as BestEffort promises
+        }
+    }
+
+    /** {@code filesystemlist}, else {@code guestosinfo}'s {@code fsInfo.disks} (both virt-launcher's agent data). */
+    private Listing listFilesystems(String ns, String vmi) {
+        try {
+            return new KubeVirtFreezeConfirmation.Listed(api.filesystemList(ns, vmi), "filesystemlist");
+        } catch (KubeVirtFreezeException e) {
+            try {
+                return new KubeVirtFreezeConfirmation.Listed(api.guestOsInfo(ns, vmi).filesystems(),
+                        "guestosinfo fsInfo");
+            } catch (KubeVirtFreezeException again) {
+                return new KubeVirtFreezeConfirmation.Unavailable(e.getMessage() + "; " + again.getMessage());
+            }
+        }
     }
 
     /** Frozen when every VolumeSnapshot was cut by the deadline; else why not. */
@@ -108,7 +171,33 @@ public final class KubeVirtFreezeWindow {
         return SnapshotStateMachine.FROZEN;
     }
 
+    /** Whether the VMI reads {@code status.fsFreezeStatus: frozen} before the deadline (by watch). */
+    private boolean awaitFrozenReport(String ns, String vmi, Instant deadline) {
+        long left = Duration.between(clock.instant(), deadline).toMillis();
+        try {
+            return left > 0 && reportedFrozen(client.resources(VirtualMachineInstance.class).inNamespace(ns)
+                    .withName(vmi).waitUntilCondition(KubeVirtFreezeWindow::reportedFrozen, left, TimeUnit.MILLISECONDS));
+        } catch (KubernetesClientTimeoutException e) {
+            return false;
+        }
+    }
+
+    private VirtualMachineInstance instance(String ns, String vmi) {
+        try {
+            return client.resources(VirtualMachineInstance.class).inNamespace(ns).withName(vmi).get();
+        } catch (KubernetesClientException e) {
+            return null; // KubeVirt's freeze answers for itself
+        }
+    }
+
+    static boolean reportedFrozen(VirtualMachineInstance vmi) {
+        return vmi != null && vmi.getStatus() != null
+                && VirtualMachineInstanceStatus.FS_FROZEN.equals(vmi.getStatus().getFsFreezeStatus());
+    }
+
     private void thaw(String ns, String vmi, FreezeRecord record) {
+        // a window cut short by shutdown still thaws: the request must not see the interrupt
+        boolean interrupted = Thread.interrupted();
         try {
             api.unfreeze(ns, vmi);
         } catch (KubeVirtFreezeException e) {
@@ -116,6 +205,10 @@ public final class KubeVirtFreezeWindow {
             LOG.warn("unfreeze of {}/{} failed; KubeVirt thaws at its unfreezeTimeout: {}", ns, vmi, e.getMessage());
             record.setThawedBy(ThawTrigger.Deadline);
             record.setError(e.getMessage());
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

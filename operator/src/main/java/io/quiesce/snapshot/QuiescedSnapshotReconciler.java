@@ -22,6 +22,7 @@ import io.quiesce.snapshot.Decision.Action;
 import io.quiesce.snapshot.FreezeAdmission.Entry;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +48,9 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
     private final FreezeSlots slots;
     private final ClusterObserver observer;
     private final VolumeSnapshots volumeSnapshots;
-    private final KubeVirtFreezeWindow kubeVirt;
+    private final KubeVirtWindows kubeVirtWindows;
+    private final KubeVirtFreezeApi kubeVirtApi;
+    private final KubeVirtThawBackstop thawBackstop;
     private final SnapshotEvents events;
     private final SnapshotMetrics metrics;
     private final AdmissionWakeups wakeups = new AdmissionWakeups();
@@ -60,7 +63,11 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
         this.observer = new ClusterObserver(client, settings, slots);
         this.volumeSnapshots = new VolumeSnapshots(client);
         this.writer = new SnapshotWriter(client);
-        this.kubeVirt = new KubeVirtFreezeWindow(client, kubeVirtApi, volumeSnapshots, settings.clock());
+        this.kubeVirtApi = kubeVirtApi;
+        this.thawBackstop = new KubeVirtThawBackstop(kubeVirtApi);
+        // one thread per window the cluster cap allows at once, at most 16 (each mostly waits on a watch)
+        this.kubeVirtWindows = new KubeVirtWindows(new KubeVirtFreezeWindow(client, kubeVirtApi, volumeSnapshots,
+                settings.clock(), settings.freezeTimeoutMax()), Math.min(settings.maxConcurrentFreezes(), 16));
         this.events = events;
         this.metrics = metrics;
     }
@@ -72,7 +79,7 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
                 .withLabelSelector(Provenance.MANAGED_BY + "=" + Provenance.MANAGED_BY_VALUE)
                 .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(QuiescedSnapshot.class, false))
                 .build();
-        return List.of(new InformerEventSource<>(config, context), wakeups);
+        return List.of(new InformerEventSource<>(config, context), wakeups, kubeVirtWindows);
     }
 
     @Override
@@ -82,6 +89,8 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
         Observation observation = observer.observe(snapshot, context.getPrimaryCache().list().toList(),
                 context.getSecondaryResources(VolumeSnapshot.class));
         Decision decision = SnapshotStateMachine.decide(observation);
+        // a helper's thaw that was never confirmed: KubeVirt unfreezes the guest wherever it runs now
+        thawBackstop.apply(snapshot).ifPresent(e -> events.record(snapshot, e));
         try {
             decision = actAndWrite(observation, decision);
         } catch (SnapshotWriter.StaleCopyException e) {
@@ -133,10 +142,12 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
                 case CREATE_VOLUME_SNAPSHOTS -> volumeSnapshots.createMissing(basis, decision.plan());
                 case ASSIGN_TO_HELPER -> basis = writer.assign(basis, decision.node(), decision.channel());
                 case FREEZE_THROUGH_KUBEVIRT -> {
-                    FreezeRecord freeze = kubeVirt.run(basis, decision.plan());
-                    decision.status().setFreeze(freeze); // the operator ran this freeze, so it writes the record
-                    writeRanFreeze(basis, decision.status());
-                    return decision;
+                    return startKubeVirtWindow(basis, decision);
+                }
+                case AWAIT_KUBEVIRT_WINDOW -> {
+                    if (awaitKubeVirtWindow(basis)) {
+                        return decision; // the window's record is written; the next reconcile decides on it
+                    }
                 }
                 case NONE -> { }
             }
@@ -147,6 +158,78 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
             writer.writeStatus(basis, done.status());
         }
         return done;
+    }
+
+    /**
+     * Starts the operator's KubeVirt window: the snapshot is written InProgress
+     * ({@code FreezingThroughKubeVirt}) first, so that a copy older than that write can never start
+     * a second window, and a restarted operator finds the window on the object.
+     */
+    private Decision startKubeVirtWindow(QuiescedSnapshot basis, Decision decision) {
+        String uid = basis.getMetadata().getUid();
+        if (kubeVirtWindows.running(uid) || kubeVirtWindows.finished(uid).isPresent()) {
+            // decided from a copy older than the window's start: its place stays taken
+            return noWrite(decision, Action.FREEZE_THROUGH_KUBEVIRT);
+        }
+        if (!kubeVirtWindows.tryReserve()) {
+            LOG.info("every KubeVirt window thread is busy; {} waits", basis.getMetadata().getName());
+            return noWrite(decision, Action.NONE);
+        }
+        try {
+            writer.writeStatus(basis, decision.status());
+        } catch (RuntimeException e) {
+            kubeVirtWindows.cancelReservation();
+            throw e;
+        }
+        kubeVirtWindows.start(basis, decision.plan());
+        return decision;
+    }
+
+    /**
+     * Writes the record of this snapshot's KubeVirt window once it ended. When no window of this
+     * process runs for it (the operator restarted, or another one led before) and the stored
+     * snapshot is this very copy, KubeVirt's {@code unfreeze} is called (KubeVirt's own
+     * {@code unfreezeTimeout} would thaw it anyway) and the window is recorded interrupted.
+     *
+     * @return true when a record was written
+     */
+    private boolean awaitKubeVirtWindow(QuiescedSnapshot basis) {
+        String uid = basis.getMetadata().getUid();
+        Optional<FreezeRecord> ended = kubeVirtWindows.finished(uid);
+        if (ended.isPresent()) {
+            QuiescedSnapshotStatus status = SnapshotStateMachine.operatorFields(basis.getStatus());
+            status.setFreeze(ended.get()); // the operator ran this freeze, so it writes the record
+            writeRanFreeze(basis, status);
+            kubeVirtWindows.written(uid);
+            return true;
+        }
+        if (kubeVirtWindows.running(uid)) {
+            return false;
+        }
+        QuiescedSnapshot latest = writer.latest(basis);
+        if (latest == null || !Objects.equals(latest.getMetadata().getResourceVersion(),
+                basis.getMetadata().getResourceVersion())) {
+            return false; // an old copy: the newer one is reconciled next
+        }
+        String why = "no operator runs this KubeVirt freeze window any more (operator restarted); KubeVirt's "
+                + "unfreeze was called";
+        try {
+            kubeVirtApi.unfreeze(basis.getMetadata().getNamespace(), basis.getSpec().getSource());
+        } catch (KubeVirtFreezeApi.KubeVirtFreezeException e) {
+            why = "no operator runs this KubeVirt freeze window any more (operator restarted); KubeVirt's unfreeze "
+                    + "failed, its unfreezeTimeout thaws the guest: " + e.getMessage();
+        }
+        LOG.warn("{}/{}: {}", basis.getMetadata().getNamespace(), basis.getMetadata().getName(), why);
+        QuiescedSnapshotStatus status = SnapshotStateMachine.operatorFields(basis.getStatus());
+        status.setFreeze(KubeVirtWindows.interrupted(why));
+        writer.writeStatus(basis, status);
+        return true;
+    }
+
+    /** The decision without its status write (nothing is done this time; the requeue looks again). */
+    private Decision noWrite(Decision d, Action settled) {
+        return new Decision(null, settled, d.plan(), d.node(), List.of(), Optional.of(settings.waitRequeue()),
+                Optional.empty(), d.channel());
     }
 
     /** The record of a freeze that ran is not lost to an old copy while the stored snapshot is still Pending. */
@@ -178,7 +261,8 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
         SnapshotPhase from = phase(before);
         if (after.getPhase() != null && (before == null || after.getPhase() != from)) {
             LOG.info("phase {} -> {}{}", before == null ? "(new)" : from, after.getPhase(),
-                    after.getConsistency() == null ? "" : " (" + after.getConsistency() + ", "
+                    after.getPhase() == SnapshotPhase.Failed ? ": " + after.getMessage()
+                            : after.getConsistency() == null ? "" : " (" + after.getConsistency() + ", "
                             + after.getConsistencyReason() + ")");
         }
     }
@@ -201,6 +285,7 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
                 SnapshotSpecs.deletionPolicy(snapshot) == io.quiesce.api.v1alpha1.DeletionPolicy.Delete
                         ? "deleted" : "released", SnapshotSpecs.deletionPolicy(snapshot));
         slots.release(snapshot.getMetadata().getNamespace(), snapshot.getMetadata().getName());
+        kubeVirtWindows.written(snapshot.getMetadata().getUid());
         metrics.forget(key, snapshot.getMetadata().getUid());
         return DeleteControl.defaultDelete();
     }

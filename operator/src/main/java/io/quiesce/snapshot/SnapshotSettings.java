@@ -16,14 +16,31 @@ import java.util.Objects;
  * @param helperStaleAfter     a helper whose Lease was renewed longer ago than this is taken as gone
  * @param waitRequeue          how soon a waiting snapshot looks again
  * @param clock                the time source (tests may fix it)
+ * @param freezeTimeoutMax     the longest freeze window, whatever {@code quiesce.timeout} asks: the chart's
+ *                             {@code freeze.timeoutMaxSeconds}, as the node helper gets it
+ *                             ({@code QUIESCE_FREEZE_TIMEOUT_MAX}); caps KubeVirt's {@code unfreezeTimeout}
  */
 public record SnapshotSettings(int maxConcurrentFreezes, int maxFreezesPerNode, QuiesceChannel defaultChannel,
-        String operatorNamespace, Duration helperStaleAfter, Duration waitRequeue, Clock clock) {
+        String operatorNamespace, Duration helperStaleAfter, Duration waitRequeue, Clock clock,
+        Duration freezeTimeoutMax) {
 
     /** Three times the helper's 10 s renew interval (see the issue 4 contract). */
     public static final Duration DEFAULT_HELPER_STALE_AFTER = Duration.ofSeconds(30);
+    /** The chart's default {@code freeze.timeoutMaxSeconds}. */
+    public static final Duration DEFAULT_FREEZE_TIMEOUT_MAX = Duration.ofSeconds(30);
+
+    /** Settings with the default {@link #DEFAULT_FREEZE_TIMEOUT_MAX}. */
+    public SnapshotSettings(int maxConcurrentFreezes, int maxFreezesPerNode, QuiesceChannel defaultChannel,
+            String operatorNamespace, Duration helperStaleAfter, Duration waitRequeue, Clock clock) {
+        this(maxConcurrentFreezes, maxFreezesPerNode, defaultChannel, operatorNamespace, helperStaleAfter, waitRequeue,
+                clock, DEFAULT_FREEZE_TIMEOUT_MAX);
+    }
 
     public SnapshotSettings {
+        Objects.requireNonNull(freezeTimeoutMax);
+        if (freezeTimeoutMax.isZero() || freezeTimeoutMax.isNegative()) {
+            throw new IllegalArgumentException("freezeTimeoutMax must be positive");
+        }
         if (maxConcurrentFreezes < 1 || maxFreezesPerNode < 1) {
             throw new IllegalArgumentException("freeze caps must be at least 1");
         }

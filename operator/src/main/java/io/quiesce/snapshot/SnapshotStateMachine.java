@@ -46,6 +46,8 @@ public final class SnapshotStateMachine {
      * agent socket on its node; the operator then freezes through KubeVirt.
      */
     public static final String NO_AGENT_CHANNEL = "NoAgentChannel";
+    /** The Progressing reason while the operator's own KubeVirt freeze window runs. */
+    public static final String FREEZING_THROUGH_KUBEVIRT = "FreezingThroughKubeVirt";
 
     private SnapshotStateMachine() {
     }
@@ -150,13 +152,13 @@ public final class SnapshotStateMachine {
         }
         QuiesceChannel channel = requested.channel();
         if (channel == QuiesceChannel.KUBEVIRT_API) {
-            return d.start(records, node, Action.FREEZE_THROUGH_KUBEVIRT, "FreezingThroughKubeVirt",
+            return d.start(records, node, Action.FREEZE_THROUGH_KUBEVIRT, FREEZING_THROUGH_KUBEVIRT,
                     "freezing through KubeVirt's freeze subresource on node " + node + " (channel kubevirt-api from "
                             + requested.source() + ")");
         }
         if (!o.helperAlive()) {
             if (channel == QuiesceChannel.AUTO) {
-                return d.start(records, node, Action.FREEZE_THROUGH_KUBEVIRT, "FreezingThroughKubeVirt",
+                return d.start(records, node, Action.FREEZE_THROUGH_KUBEVIRT, FREEZING_THROUGH_KUBEVIRT,
                         "no node helper is running on node " + node + "; channel auto freezes through KubeVirt's "
                                 + "freeze subresource");
             }
@@ -177,6 +179,11 @@ public final class SnapshotStateMachine {
         Instant deadline = SnapshotSpecs.deadline(s);
         boolean pastDeadline = !o.now().isBefore(deadline);
         List<VolumeSnapshotRecord> records = d.followVolumeSnapshots();
+        if (st.getConsistency() == null && kubeVirtWindowOpen(st)) {
+            // the operator's own KubeVirt window runs (or was lost by a previous operator): its record ends it
+            return d.progressing(FREEZING_THROUGH_KUBEVIRT, st.getMessage(), Action.AWAIT_KUBEVIRT_WINDOW, null,
+                    records, deadline);
+        }
         if (freeze == null && st.getConsistency() == null) {
             // waiting for the node helper to freeze, cut and thaw
             if (o.vm().isEmpty()) {
@@ -198,7 +205,7 @@ public final class SnapshotStateMachine {
             }
             if (records.stream().anyMatch(r -> o.volumeSnapshots().containsKey(r.getVolumeSnapshotName()))) {
                 // the helper created none, so KubeVirt's window ran already and this cache predates its record
-                return d.progressing("FreezingThroughKubeVirt", "waiting for the record of KubeVirt's freeze",
+                return d.progressing(FREEZING_THROUGH_KUBEVIRT, "waiting for the record of KubeVirt's freeze",
                         Action.NONE, null, records, deadline);
             }
             return d.fallBackToKubeVirt(records, "the node helper on node " + st.getNodeName()
@@ -209,7 +216,8 @@ public final class SnapshotStateMachine {
         if (st.getConsistency() == null) {
             String reason = Objects.requireNonNullElse(freeze.getReason(), "FreezeFailed");
             String detail = freeze.getError() == null ? "" : ": " + freeze.getError();
-            if (reason.equals(FROZEN)) {
+            if (reason.equals(FROZEN) || KubeVirtFreezeConfirmation.UNCONFIRMED.contains(reason)) {
+                // every disk cut inside the window; the verdict says whether the freeze is confirmed
                 Optional<Decision> failed = d.failOnVolumeSnapshotError(records);
                 if (failed.isPresent()) {
                     return failed.get();
@@ -244,13 +252,27 @@ public final class SnapshotStateMachine {
                 action, null, records, deadline);
     }
 
+    /**
+     * Whether the operator's KubeVirt window was started (the snapshot was written InProgress with
+     * reason {@code FreezingThroughKubeVirt}) and has no record of its own yet.
+     */
+    static boolean kubeVirtWindowOpen(QuiescedSnapshotStatus st) {
+        boolean started = Conditions.find(st.getConditions(), PROGRESSING).map(Condition::getReason)
+                .filter(FREEZING_THROUGH_KUBEVIRT::equals).isPresent();
+        return started && (st.getFreeze() == null || st.getFreeze().getMethod() != FreezeMethod.KUBEVIRT_API);
+    }
+
     /** FilesystemConsistent only when filesystems were frozen and every cut fell inside the window. */
     static Verdict honestConsistency(FreezeRecord freeze, List<VolumeSnapshotRecord> records) {
         boolean counted = freeze.getFilesystemsFrozen() != null && freeze.getFilesystemsFrozen() > 0;
         if (!counted) {
             // KubeVirt's freeze subresource does not say how many filesystems it froze
-            return new Verdict(Consistency.CrashConsistent, freeze.getFilesystemsFrozen() == null
-                    ? "FrozenFilesystemsNotCounted" : "NoFilesystemsFrozen");
+            if (freeze.getFilesystemsFrozen() != null) {
+                return new Verdict(Consistency.CrashConsistent, "NoFilesystemsFrozen");
+            }
+            // a KubeVirt freeze its own reports did not confirm says why; any other record counted nothing
+            return new Verdict(Consistency.CrashConsistent, KubeVirtFreezeConfirmation.UNCONFIRMED
+                    .contains(freeze.getReason()) ? freeze.getReason() : "FrozenFilesystemsNotCounted");
         }
         if (freeze.getStartTime() == null || freeze.getEndTime() == null) {
             return new Verdict(Consistency.CrashConsistent, "FreezeWindowUnknown");
@@ -355,7 +377,7 @@ public final class SnapshotStateMachine {
         /** Freezes through KubeVirt after the helper found no channel; always writes (the record goes with it). */
         Decision fallBackToKubeVirt(List<VolumeSnapshotRecord> records, String message) {
             next.setMessage(message);
-            setConditions(Conditions.FALSE, "FreezingThroughKubeVirt", message, Conditions.TRUE, null);
+            setConditions(Conditions.FALSE, FREEZING_THROUGH_KUBEVIRT, message, Conditions.TRUE, null);
             return new Decision(next, Action.FREEZE_THROUGH_KUBEVIRT, records, next.getNodeName(),
                     event(false, "FallingBackToKubeVirt", message), untilDeadline(), Optional.empty(), null);
         }

@@ -91,12 +91,23 @@ class ChartDefaultsTest {
                 entry("QUIESCE_MAX_CONCURRENT_FREEZES", "10"),
                 entry("QUIESCE_MAX_FREEZES_PER_NODE", "2"),
                 entry("QUIESCE_DEFAULT_CHANNEL", "auto"),
+                entry("QUIESCE_FREEZE_TIMEOUT_MAX", "30s"),
                 entry("QUIESCE_HEALTH_ADDRESS", "0.0.0.0:8080"),
                 entry("QUIESCE_LOG_FORMAT", "text"),
                 entry("QUIESCE_LOG_LEVEL", "info"));
         assertThat(pod.getServiceAccountName()).isEqualTo(
                 chart.one(ServiceAccount.class, "quiesce-operator").getMetadata().getName());
         assertHealthEndpoints(container, 8080);
+    }
+
+    @Test
+    void theOperatorAndTheHelperGetTheSameFreezeMaximum() {
+        RenderedChart lowered = QuiesceChart.render().set("freeze.timeoutMaxSeconds", 12).objects();
+        Container operator = onlyContainer(lowered.one(Deployment.class, "quiesce-operator").getSpec().getTemplate().getSpec());
+        Container helper = onlyContainer(lowered.one(DaemonSet.class, "quiesce-node-helper").getSpec().getTemplate().getSpec());
+
+        assertThat(env(operator)).containsEntry("QUIESCE_FREEZE_TIMEOUT_MAX", "12s");
+        assertThat(env(helper)).containsEntry("QUIESCE_FREEZE_TIMEOUT_MAX", "12s");
     }
 
     @Test

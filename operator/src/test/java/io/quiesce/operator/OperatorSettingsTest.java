@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.quiesce.api.v1alpha1.QuiesceChannel;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -22,6 +23,17 @@ class OperatorSettingsTest {
         assertThat(s.maxPerNode()).isEqualTo(2);
         assertThat(s.defaultChannel()).isEqualTo(QuiesceChannel.KUBEVIRT_API);
         assertThat(s.healthAddress().getPort()).isEqualTo(8080);
+        assertThat(s.freezeTimeoutMax()).as("unset: the chart's default").isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void readsTheFreezeMaximumAsTheHelperDoes() {
+        assertThat(OperatorSettings.fromEnv(Map.of("POD_NAMESPACE", "q", "QUIESCE_FREEZE_TIMEOUT_MAX", "12s"))
+                .freezeTimeoutMax()).isEqualTo(Duration.ofSeconds(12));
+        assertThatThrownBy(() -> OperatorSettings.fromEnv(Map.of("POD_NAMESPACE", "q", "QUIESCE_FREEZE_TIMEOUT_MAX", "12")))
+                .hasMessageContaining("QUIESCE_FREEZE_TIMEOUT_MAX");
+        assertThatThrownBy(() -> OperatorSettings.fromEnv(Map.of("POD_NAMESPACE", "q", "QUIESCE_FREEZE_TIMEOUT_MAX", "0s")))
+                .hasMessageContaining("QUIESCE_FREEZE_TIMEOUT_MAX");
     }
 
     @Test

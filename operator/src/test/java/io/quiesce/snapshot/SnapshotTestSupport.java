@@ -63,7 +63,12 @@ final class SnapshotTestSupport {
     }
 
     static QuiescedSnapshot awaitPhase(KubernetesClient client, String ns, String name, SnapshotPhase phase) {
-        return await().atMost(Duration.ofSeconds(20)).until(() -> client.resources(QuiescedSnapshot.class)
+        return awaitPhase(client, ns, name, phase, Duration.ofSeconds(20));
+    }
+
+    static QuiescedSnapshot awaitPhase(KubernetesClient client, String ns, String name, SnapshotPhase phase,
+            Duration atMost) {
+        return await().atMost(atMost).until(() -> client.resources(QuiescedSnapshot.class)
                 .inNamespace(ns).withName(name).get(), s -> s != null && s.getStatus() != null
                         && s.getStatus().getPhase() == phase);
     }

@@ -29,6 +29,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 
 /**
  * fabric8's CRUD dispatcher made to behave like a real API server where Quiesce depends on it:
@@ -66,6 +67,8 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
     /** Names ({@code plural.group}) of the CRDs created so far. */
     private final Set<String> customResources = ConcurrentHashMap.newKeySet();
     private final ApiRequestCounter requests = new ApiRequestCounter();
+    private static final String KUBEVIRT_SUBRESOURCES = "/apis/subresources.kubevirt.io/";
+    private volatile Function<RecordedRequest, MockResponse> kubeVirtSubresources;
 
     /** @param expectations the mock server's recorded expectations, answered before any CRUD handling */
     public KubeApiDispatcher(Map<ServerRequest, Queue<ServerResponse>> expectations) {
@@ -81,7 +84,33 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
         if (expected != null && !expected.isEmpty()) {
             return expectationDispatcher.dispatch(request);
         }
+        Function<RecordedRequest, MockResponse> aggregated = kubeVirtSubresources;
+        if (aggregated != null && request.getPath().startsWith(KUBEVIRT_SUBRESOURCES)) {
+            return aggregated.apply(request);
+        }
         return super.dispatch(request);
+    }
+
+    /**
+     * Serves KubeVirt's aggregated API ({@code /apis/subresources.kubevirt.io/...}) with this handler,
+     * as virt-api does behind a real API server (without one, those paths are not found).
+     */
+    public void serveKubeVirtSubresources(Function<RecordedRequest, MockResponse> handler) {
+        this.kubeVirtSubresources = handler;
+    }
+
+    /** The stored object at an object path such as {@code /apis/kubevirt.io/v1/namespaces/ns/virtualmachineinstances/vm}. */
+    public Optional<ObjectNode> storedObject(String objectPath) {
+        Optional<ResourcePath> path = ResourcePath.parse(objectPath).filter(p -> p.name() != null);
+        if (path.isEmpty()) {
+            return Optional.empty();
+        }
+        writes.lock(); // a consistent view: no write half done
+        try {
+            return stored(path.get());
+        } finally {
+            writes.unlock();
+        }
     }
 
     /** Every request answered so far, by client, verb and resource. */

@@ -10,6 +10,7 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
+import io.quiesce.testkit.kube.kubevirt.FakeKubeVirtApi;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -39,6 +40,7 @@ public final class KubeApiServer implements AutoCloseable {
     private final KubernetesClient client;
     private final List<KubernetesClient> clients = new CopyOnWriteArrayList<>();
     private final AtomicInteger namespaces = new AtomicInteger();
+    private FakeKubeVirtApi kubeVirt;
 
     private KubeApiServer(KubernetesMockServer server, KubeApiDispatcher dispatcher) {
         this.server = server;
@@ -125,6 +127,18 @@ public final class KubeApiServer implements AutoCloseable {
         return dispatcher.requests();
     }
 
+    /**
+     * The FAKE of KubeVirt's freeze, unfreeze, filesystemlist and guestosinfo subresources, served
+     * from the first call on; bind each VMI to its guest ({@link FakeKubeVirtApi#bind}).
+     */
+    public synchronized FakeKubeVirtApi kubeVirt() {
+        if (kubeVirt == null) {
+            kubeVirt = new FakeKubeVirtApi(dispatcher::storedObject, newClient("fake-virt-handler"));
+            dispatcher.serveKubeVirtSubresources(kubeVirt::handle);
+        }
+        return kubeVirt;
+    }
+
     /** URL of a path on this server, e.g. {@code url("/api/v1/namespaces")}. */
     public String url(String path) {
         return server.url(path);
@@ -132,6 +146,11 @@ public final class KubeApiServer implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (this) {
+            if (kubeVirt != null) {
+                kubeVirt.close();
+            }
+        }
         clients.forEach(KubernetesClient::close);
         server.destroy();
     }
