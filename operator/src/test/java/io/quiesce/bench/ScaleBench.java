@@ -178,6 +178,13 @@ public final class ScaleBench {
                 new BenchRow(PHASE, "operator heap used after the round (MiB)", heapAfter / (1 << 20), null,
                         "jvm_memory_used_bytes{area=heap} from its /metrics; after a GC: "
                                 + Math.round(heapSettled / (1 << 20)) + " MiB"));
+        int peakFrozen = helper.maxFrozenInCluster();
+        System.out.printf("peak concurrent freezes %d, cap %d%n", peakFrozen, cap);
+        if (peakFrozen > cap) {
+            // the cap is a safety limit, not a figure: the phase fails, with its figures kept
+            return new PhaseResult(PHASE, false, figures, rows, "peak of " + peakFrozen + " concurrent freezes above the cap of "
+                    + cap);
+        }
         return PhaseResult.ok(PHASE, figures, rows);
     }
 
