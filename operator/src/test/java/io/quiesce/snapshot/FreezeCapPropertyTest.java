@@ -42,10 +42,10 @@ class FreezeCapPropertyTest {
     private static final int NODE_CAP = 2;
     private static final int NODES = 4;
     private static final int VMS = 12;
-    private static final int POPULATION = 24;
+    private static final int POPULATION = 16;
     private static final int SNAPSHOTS = 10_000;
     private static final int MAX_AGE = 40;
-    private static final int RECONCILERS = 4;
+    private static final int RECONCILERS = 3;
     private static final int HELPERS = 2;
     private static final Instant T0 = Instant.parse("2026-12-05T00:00:00Z");
 
@@ -206,7 +206,7 @@ class FreezeCapPropertyTest {
         for (int t = 0; t < RECONCILERS; t++) {
             SplittableRandom rnd = new SplittableRandom(1000 + t);
             workers.add(pool.submit(() -> {
-                while (!store.done()) {
+                while (!store.done() && !Thread.currentThread().isInterrupted()) {
                     reconcileOne(store, slots, frozen, reconciling, rnd);
                 }
             }));
@@ -220,19 +220,24 @@ class FreezeCapPropertyTest {
                 return null;
             }));
         }
+        String unfinished = null;
         try {
             for (Future<?> w : workers) {
                 try {
-                    w.get(120, TimeUnit.SECONDS);
+                    w.get(600, TimeUnit.SECONDS); // a backstop for a loaded machine; seconds on a quiet one
                 } catch (java.util.concurrent.TimeoutException e) {
-                    throw new AssertionError("no end after 120 s: " + slots.held() + " slots held; " + store.progress(), e);
+                    unfinished = "no end after 600 s: " + slots.held() + " slots held; " + store.progress();
+                    break;
                 }
             }
         } finally {
             pool.shutdownNow();
         }
+        // the safety property first, whether or not the round ended
+        assertThat(frozen.peak.get()).as("peak of concurrent freezes (cap %d)", CAP).isLessThanOrEqualTo(CAP);
+        assertThat(unfinished).as("every snapshot terminal").isNull();
         assertThat(frozen.freezes.get()).as("freezes").isGreaterThanOrEqualTo(SNAPSHOTS);
-        assertThat(frozen.peak.get()).as("peak of concurrent freezes (cap %d)", CAP).isEqualTo(CAP);
+        assertThat(frozen.peak.get()).as("the cap was reached: the test exercised it").isEqualTo(CAP);
         assertThat(frozen.vmTwice.get()).as("a VM frozen twice at once").isZero();
         assertThat(slots.held()).as("grants left once every snapshot is terminal").isZero();
     }
