@@ -160,7 +160,8 @@ if wanted scale; then
     cp "$OUT/scale.json" "$OUT/scale-round-$round.json" 2>/dev/null || true
     cp "$OUT/scale.log" "$OUT/scale-round-$round.log"
     peak=$(peak_of "$OUT/scale.json")
-    log "scale round $round/$ROUNDS: peak of concurrent freezes $peak, cap $CAP$( (( rc )) && echo ' - FAILED')"
+    why=$(sed -n 's/^ *"error" *: *"\(.\{0,200\}\).*/\1/p' "$OUT/scale.json" 2>/dev/null | head -n 1)
+    log "scale round $round/$ROUNDS: peak of concurrent freezes $peak, cap $CAP$( (( rc )) && echo " - FAILED: $why")"
     if (( rc )); then failed+=("scale(round $round)"); fi
   done
 fi
