@@ -53,7 +53,7 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
     private final SnapshotWriter writer;
     private final SlotLeases slotLeases;
     /** Whether the slot Leases have been read into the ledger (once, at the first reconcile as leader). */
-    private boolean slotsLoaded;
+    private volatile boolean slotsLoaded;
 
     public QuiescedSnapshotReconciler(KubernetesClient client, SnapshotSettings settings, KubeVirtFreezeApi kubeVirtApi,
             SnapshotEvents events, SnapshotMetrics metrics) {
@@ -84,7 +84,9 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
         String name = snapshot.getMetadata().getName();
         String key = ns + "/" + name;
         List<QuiescedSnapshot> cache = context.getPrimaryCache().list().toList();
-        loadSlotLeases(cache);
+        if (!slotsLoaded) {
+            loadSlotLeases(cache);
+        }
         boolean heldBefore = slots.grant(ns, name).isPresent();
         slots.releaseOnEvidence(snapshot);
         Observation observation = observer.observe(snapshot, cache, context.getSecondaryResources(VolumeSnapshot.class));
