@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # bench.sh - Quiesce's benchmark, every figure measured side by side in one run.
 #
-# Usage: hack/bench.sh [--vms N] [--cap C] [--cut-delay D] [--pairs P] [--out DIR]
+# Usage: hack/bench.sh [--vms N] [--cap C] [--cut-delay D] [--pairs P] [--rounds R] [--only PHASES] [--out DIR]
 #   --vms N        fake VMs in the scale phase (default 1000)
 #   --cap C        cluster freeze cap in the scale phase (default 50)
 #   --cut-delay D  the fake snapshotter's cut delay in the scale phase, milliseconds (default 300)
 #   --pairs P      Quiesce/floor pairs in the freeze-window phase (default 15)
+#   --rounds R     rounds of the scale phase, each with a fresh API server and operator (default 1)
+#   --only PHASES  comma-separated phases to run: freeze-window,scale,footprint (default all)
 #   --out DIR      where bench.json, bench.md and the logs go (default /tmp/quiesce-bench.$UID)
 #
 # Phases (each writes <out>/<phase>.json; BenchReport joins them into bench.json + bench.md):
@@ -14,7 +16,9 @@
 #                  QuiescedSnapshots vs the floor (bare-socket freeze, VolumeSnapshot, wait for the
 #                  cut, thaw), alternating
 #   scale          N FAKE VMs through one schedule fire: operator.jar run, fake helper and fake
-#                  snapshotter on the test kit's in-JVM API server, which counts the requests
+#                  snapshotter on the test kit's in-JVM API server, which counts the requests; the
+#                  fake helper records the peak of concurrent freezes, and a peak above the cap
+#                  fails the phase (the cap is a safety limit); each round's peak is logged
 #   footprint      memory and start-up to ready of both components, with the chart's JVM flags and
 #                  without; the helper during 10 concurrent freezes of FAKE agents
 # The components run with the JVM flags of charts/quiesce/values.yaml. Exits non-zero if a phase
@@ -27,12 +31,14 @@ VMS=1000
 CAP=50
 CUT_MS=300
 PAIRS=15
+ROUNDS=1
+ONLY=freeze-window,scale,footprint
 OUT=/tmp/quiesce-bench.$(id -u)
 COMMAND="hack/bench.sh $*"
 
 log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
-usage() { sed -n '4,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '4,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 int_arg() { [[ ${2:-} =~ ^[1-9][0-9]{0,5}$ ]] || { log "$1 needs a positive integer"; usage; }; }
 
 while (( $# )); do
@@ -41,6 +47,8 @@ while (( $# )); do
     --cap) int_arg "$1" "${2:-}"; CAP=$2; shift 2 ;;
     --cut-delay) int_arg "$1" "${2:-}"; CUT_MS=$2; shift 2 ;;
     --pairs) int_arg "$1" "${2:-}"; PAIRS=$2; shift 2 ;;
+    --rounds) int_arg "$1" "${2:-}"; ROUNDS=$2; shift 2 ;;
+    --only) [[ ${2:-} =~ ^(freeze-window|scale|footprint)(,(freeze-window|scale|footprint))*$ ]] || usage; ONLY=$2; shift 2 ;;
     --out) [[ -n ${2:-} ]] || usage; OUT=$2; shift 2 ;;
     -h|--help) usage ;;
     *) log "unknown argument: $1"; usage ;;
@@ -48,7 +56,8 @@ while (( $# )); do
 done
 OUT=$(realpath -m "$OUT")
 mkdir -p "$OUT"
-rm -f "$OUT"/{freeze-window,scale,footprint,bench}.json "$OUT"/bench.md "$OUT"/*.log
+rm -f "$OUT"/{freeze-window,scale,footprint,bench}.json "$OUT"/scale-round-*.json "$OUT"/bench.md "$OUT"/*.log
+wanted() { [[ ,$ONLY, == *,$1,* ]]; }
 
 # shellcheck source=hack/lib/packages.sh
 source hack/lib/packages.sh
@@ -137,22 +146,39 @@ freeze_window() {
   rm -rf "$RUN/g1"
   return "$rc"
 }
-freeze_window || failed+=(freeze-window)
+if wanted freeze-window; then freeze_window || failed+=(freeze-window); fi
 
 # ------------------------------------------------------------------ scale
-log "scale: $VMS fake VMs, cap $CAP, cut delay $CUT_MS ms (log: $OUT/scale.log)"
-java -cp "$OPERATOR_CP" io.quiesce.bench.ScaleBench "$OPERATOR_JAR" "$VALUES" "$VMS" "$CAP" "$CUT_MS" "$OUT" \
-  >"$OUT/scale.log" 2>&1 || failed+=(scale)
+# peak_of FILE: the fake helper's peak of concurrent freezes recorded in a scale phase's json, or "?"
+peak_of() { sed -n 's/^ *"peakFrozenInCluster" *: *\([0-9]*\).*/\1/p' "$1" 2>/dev/null | head -n 1 | grep . || echo '?'; }
+if wanted scale; then
+  for round in $(seq "$ROUNDS"); do
+    log "scale round $round/$ROUNDS: $VMS fake VMs, cap $CAP, cut delay $CUT_MS ms (log: $OUT/scale.log)"
+    rc=0
+    java -cp "$OPERATOR_CP" io.quiesce.bench.ScaleBench "$OPERATOR_JAR" "$VALUES" "$VMS" "$CAP" "$CUT_MS" "$OUT" \
+      >"$OUT/scale.log" 2>&1 || rc=$?
+    cp "$OUT/scale.json" "$OUT/scale-round-$round.json" 2>/dev/null || true
+    cp "$OUT/scale.log" "$OUT/scale-round-$round.log"
+    peak=$(peak_of "$OUT/scale.json")
+    why=$(sed -n 's/^ *"error" *: *"\(.\{0,200\}\).*/\1/p' "$OUT/scale.json" 2>/dev/null | head -n 1)
+    log "scale round $round/$ROUNDS: peak of concurrent freezes $peak, cap $CAP$( (( rc )) && echo " - FAILED: $why")"
+    if (( rc )); then failed+=("scale(round $round)"); fi
+  done
+fi
 
 # ------------------------------------------------------------------ footprint
-log "footprint: both components idle, with and without the chart's flags; helper under 10 fake freezes (log: $OUT/footprint.log)"
-mkdir -p "$RUN/fp"
-java -cp "$HELPER_CP" io.quiesce.bench.FootprintBench "$OPERATOR_JAR" "$HELPER_JAR" "$VALUES" "$RUN/fp" "$OUT" \
-  >"$OUT/footprint.log" 2>&1 || failed+=(footprint)
+if wanted footprint; then
+  log "footprint: both components idle, with and without the chart's flags; helper under 10 fake freezes (log: $OUT/footprint.log)"
+  mkdir -p "$RUN/fp"
+  java -cp "$HELPER_CP" io.quiesce.bench.FootprintBench "$OPERATOR_JAR" "$HELPER_JAR" "$VALUES" "$RUN/fp" "$OUT" \
+    >"$OUT/footprint.log" 2>&1 || failed+=(footprint)
+fi
 
 # ------------------------------------------------------------------ report
 rc=0
 java -cp "$HELPER_CP" io.quiesce.bench.BenchReport "$OUT" "$COMMAND" || rc=$?
+# with --only, the phases left out show as "did not run" in the report; only those that ran decide
+if [[ $ONLY != freeze-window,scale,footprint ]]; then rc=0; fi
 if (( ${#failed[@]} )); then
   log "FAILED phases: ${failed[*]} (see their logs in $OUT)"
   exit 1

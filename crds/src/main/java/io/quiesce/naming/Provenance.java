@@ -11,6 +11,14 @@ public final class Provenance {
     public static final String SNAPSHOT = PREFIX + "snapshot";
     /** On QuiescedSnapshots: the node whose helper runs the freeze. */
     public static final String NODE = PREFIX + "node";
+    /**
+     * On QuiescedSnapshots assigned to a node helper: the name of the freeze slot Lease
+     * ({@link #FREEZE_SLOT_LEASE_PREFIX}{@code <i>}, in the operator's namespace) the operator granted
+     * it; the helper freezes only while that Lease names the snapshot's uid as its holder.
+     */
+    public static final String FREEZE_SLOT = PREFIX + "freeze-slot";
+    /** Name prefix of the freeze slot Leases, one per slot of the cluster freeze cap. */
+    public static final String FREEZE_SLOT_LEASE_PREFIX = "quiesce-slot-";
     /** On what Quiesce creates: who created it. */
     public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
     public static final String MANAGED_BY_VALUE = "quiesce";

@@ -31,6 +31,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -69,15 +70,18 @@ final class FreezeWindowRunner {
     private final Set<GuestRef> recoveredAtStartup;
     private final QuiesceChannel defaultChannel;
     private final Clock clock;
+    private final FreezeSlotLease slotLease;
 
     /**
      * @param recoveredAtStartup guests that start-up recovery found frozen with nothing behind them:
      *                           a previous helper died in their window
      * @param defaultChannel     the channel of a snapshot the operator named none for
+     * @param slotLease          checks, right before the freeze, that the snapshot holds its cluster freeze slot
      */
     FreezeWindowRunner(FreezeEngine engine, GuestSockets sockets, VolumeSnapshotCreator creator,
                        VolumeSnapshotTracker tracker, FreezeRecordWriter writer, SnapshotEvents events,
-                       Set<GuestRef> recoveredAtStartup, QuiesceChannel defaultChannel, Clock clock) {
+                       Set<GuestRef> recoveredAtStartup, QuiesceChannel defaultChannel, Clock clock,
+                       FreezeSlotLease slotLease) {
         this.engine = engine;
         this.sockets = sockets;
         this.creator = creator;
@@ -87,6 +91,7 @@ final class FreezeWindowRunner {
         this.recoveredAtStartup = Set.copyOf(recoveredAtStartup);
         this.defaultChannel = defaultChannel;
         this.clock = clock;
+        this.slotLease = slotLease;
     }
 
     /**
@@ -160,6 +165,11 @@ final class FreezeWindowRunner {
             return interruptedBefore(snapshot, leftOver.size(), method);
         }
 
+        Optional<String> refused = slotLease.refusal(snapshot);
+        if (refused.isPresent()) {
+            // the cluster freeze cap: not frozen while the slot Lease does not name this snapshot
+            throw new RetryLaterException(refused.get(), null);
+        }
         try {
             FrozenResult<CutOutcome> result = engine.runFrozen(located.guest(), options,
                     deadline -> cutWhileFrozen(snapshot, deadline, abort));

@@ -118,7 +118,7 @@ public final class NodeHelper implements AutoCloseable {
         VolumeSnapshotTracker tracker = VolumeSnapshotTracker.start(client);
         FreezeWindowRunner runner = new FreezeWindowRunner(engine, sockets, new VolumeSnapshotCreator(client, io),
                 tracker, new FreezeRecordWriter(client), new SnapshotEvents(client, settings.nodeName(), eventSender), thawed,
-                settings.defaultChannel(), Clock.systemUTC());
+                settings.defaultChannel(), Clock.systemUTC(), new FreezeSlotLease(client, settings.namespace()));
         // as many windows at once as the engine has freeze slots; the rest wait in the queue
         ThreadPoolExecutor windows = new ThreadPoolExecutor(settings.maxFreezesPerNode(), settings.maxFreezesPerNode(),
                 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), daemon("quiesce-window"));

@@ -26,7 +26,8 @@ import java.util.stream.Collectors;
 /**
  * Reads what {@link SnapshotStateMachine} needs for one snapshot: a Pending one needs the VM, its
  * instance, PVCs, classes, a place in the freeze queue and the helper's heartbeat; an InProgress one
- * only the VM and its VolumeSnapshots (from the informer cache).
+ * only the VM and its VolumeSnapshots (from the informer cache), and a place in the freeze queue
+ * when it falls back to KubeVirt.
  */
 public final class ClusterObserver {
     /** Name prefix of the node helpers' heartbeat Leases. */
@@ -43,8 +44,9 @@ public final class ClusterObserver {
     }
 
     /**
-     * Observes {@code s}. For a Pending snapshot whose VM is free this reserves a tentative place in
-     * {@link FreezeSlots}, which the caller must confirm or release.
+     * Observes {@code s}. For a Pending snapshot whose VM is free, and for the KubeVirt fallback of an
+     * InProgress one, this may take a fresh grant in {@link FreezeSlots}, which the caller must commit
+     * or settle.
      */
     public Observation observe(QuiescedSnapshot s, Collection<QuiescedSnapshot> allSnapshots,
             Collection<VolumeSnapshot> owned) {
@@ -62,14 +64,20 @@ public final class ClusterObserver {
         Optional<VirtualMachine> vm = Optional.ofNullable(source == null ? null
                 : client.resources(VirtualMachine.class).inNamespace(ns).withName(source).get());
         if (phase == SnapshotPhase.InProgress || vm.isEmpty()) {
-            return new Observation(s, now, vm, Optional.empty(), Map.of(), List.of(), Admission.FREE, false,
+            Admission admission = Admission.FREE;
+            if (vm.isPresent() && SnapshotStateMachine.needsKubeVirtFallback(s.getStatus())) {
+                // the KubeVirt fallback freezes too: it takes a grant like any other freeze
+                admission = slots.tryAdmit(new Entry(ns, s.getMetadata().getName(), source,
+                        s.getStatus().getNodeName(), SnapshotSpecs.created(s)), s.getMetadata().getUid(), allSnapshots);
+            }
+            return new Observation(s, now, vm, Optional.empty(), Map.of(), List.of(), admission, false,
                     settings.defaultChannel(), volumeSnapshots);
         }
         Optional<VirtualMachineInstance> vmi = Optional.ofNullable(
                 client.resources(VirtualMachineInstance.class).inNamespace(ns).withName(source).get());
         String node = vmi.map(i -> i.getStatus() == null ? null : i.getStatus().getNodeName()).orElse(null);
         Admission admission = slots.tryAdmit(new Entry(ns, s.getMetadata().getName(), source, node,
-                SnapshotSpecs.created(s)), allSnapshots);
+                SnapshotSpecs.created(s)), s.getMetadata().getUid(), allSnapshots);
         return new Observation(s, now, vm, vmi, pvcDrivers(ns, vm.get()), classes(), admission,
                 node != null && helperAlive(node, now), settings.defaultChannel(), volumeSnapshots);
     }

@@ -1,5 +1,6 @@
 package io.quiesce.snapshot;
 
+import io.quiesce.api.v1alpha1.FreezeMethod;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.api.v1alpha1.QuiescedSnapshotStatus;
 import io.quiesce.api.v1alpha1.SnapshotPhase;
@@ -8,134 +9,248 @@ import io.quiesce.snapshot.Observation.Admission;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
- * The operator's view of who may start now, across all snapshots: {@link FreezeAdmission} over the
- * snapshots in the informer cache plus the ones this process started whose new status the cache has
- * not shown yet. Checking and reserving happen under one lock, so two reconciles running at the same
- * time cannot both take the last slot.
+ * The grant ledger of the cluster freeze cap: who holds one of the {@code clusterCap} freeze slots,
+ * under one lock. A grant is taken before any write that can lead to a freeze (the assignment to a
+ * node helper, a freeze through KubeVirt, the KubeVirt fallback after {@code NoAgentChannel}) and is
+ * released only on evidence that its freeze is over: the freeze record it waits for, a terminal
+ * phase, or the snapshot deleted. Such evidence never goes away again, so any copy of a snapshot,
+ * however old, may release a grant; and no copy, however old, can make a grant disappear. The
+ * lists of snapshots passed in only choose who goes next (the queue order and the per-VM rule), they
+ * never count who is frozen: a list may be older than the last grant.
+ *
+ * <p>Each grant names a slot index; {@link SlotLeases} writes it to the Lease {@code quiesce-slot-<i>}
+ * with compare-and-swap, so that a second operator (a paused former leader) cannot hand out the same
+ * slot, and the node helper checks that Lease before it freezes.
  */
 public final class FreezeSlots {
     private final FreezeAdmission admission;
-    /** Started by this process, by "namespace/name"; dropped once the cache shows them started. */
-    private final Map<String, Entry> started = new HashMap<>();
-    /** The keys of {@link #started} that did start ({@link #confirm}), not just reserved a place. */
-    private final Set<String> confirmed = new HashSet<>();
+    private final int clusterCap;
+    /** By "namespace/name". */
+    private final Map<String, Grant> grants = new HashMap<>();
 
-    public FreezeSlots(int clusterCap, int nodeCap) {
-        this.admission = new FreezeAdmission(clusterCap, nodeCap);
+    /** What the grant's freeze is; it decides which freeze record is the evidence that it ended. */
+    public enum Kind {
+        /** The node helper freezes: any freeze record of the helper ends it. */
+        HELPER,
+        /** The operator freezes through KubeVirt: only KubeVirt's freeze record ends it. */
+        KUBEVIRT
     }
 
     /**
-     * Decides whether {@code me} may start and reserves its place if so. The caller must then
-     * {@link #confirm} (it started, with or without a freeze) or {@link #release} it.
+     * One held slot.
      *
-     * @param me    the snapshot, with the node its freeze would run on (null when not running)
-     * @param cache every QuiescedSnapshot the operator knows
+     * @param entry     the snapshot, with the node of its freeze
+     * @param uid       the snapshot's uid (null in unit tests of snapshots without one)
+     * @param slot      the slot index: the Lease {@code quiesce-slot-<slot>}
+     * @param kind      the freeze it is for (decided when committed)
+     * @param committed a write that can lead to a freeze was (or may have been) made under it
+     * @param fresh     taken by the reconcile running now for this snapshot, not settled yet
      */
-    public synchronized Admission tryAdmit(Entry me, Collection<QuiescedSnapshot> cache) {
+    public record Grant(Entry entry, String uid, int slot, Kind kind, boolean committed, boolean fresh) {
+        String key() {
+            return FreezeSlots.key(entry.namespace(), entry.name());
+        }
+    }
+
+    public FreezeSlots(int clusterCap, int nodeCap) {
+        this.admission = new FreezeAdmission(clusterCap, nodeCap);
+        this.clusterCap = clusterCap;
+    }
+
+    /** {@link #tryAdmit(Entry, String, Collection)} of a snapshot without a uid (unit tests). */
+    public Admission tryAdmit(Entry me, Collection<QuiescedSnapshot> list) {
+        return tryAdmit(me, null, list);
+    }
+
+    /**
+     * Decides whether {@code me} may start now and, if it may and needs a freeze ({@code node} set),
+     * grants it a slot. A snapshot that holds a grant keeps it and may go on. A new grant is
+     * {@link Grant#fresh() fresh}: the caller {@link #commit}s it before the write that can lead to a
+     * freeze and {@link #settle}s it at the end of the reconcile (an uncommitted one is given back).
+     *
+     * @param me   the snapshot, with the node its freeze would run on (null when its VM is stopped)
+     * @param uid  its uid
+     * @param list QuiescedSnapshots of any age: they release grants on evidence and order the queue
+     */
+    public synchronized Admission tryAdmit(Entry me, String uid, Collection<QuiescedSnapshot> list) {
+        list.forEach(this::releaseOnEvidence);
         String myKey = key(me.namespace(), me.name());
-        if (confirmed.contains(myKey) || startedPerCache(myKey, cache)) {
-            // it started, and this reconcile's copy is older than its own status write: it keeps its slot
+        if (grants.containsKey(myKey)) {
             return Admission.FREE;
         }
-        started.remove(myKey); // a snapshot reconciled again as Pending holds no slot
-        Queue queue = queue(cache, myKey);
-        boolean vmBusy = queue.running.stream().anyMatch(r -> r.vmKey().equals(me.vmKey()))
-                || queue.waiting.stream().anyMatch(w -> w.vmKey().equals(me.vmKey()) && isAhead(w, me));
-        queue.waiting.add(me);
-        boolean slotFree = admission.admit(queue.waiting, queue.running).contains(me);
-        if (!vmBusy) {
-            started.put(myKey, me); // tentative: confirmed or released by the caller
+        List<Entry> waiting = new ArrayList<>();
+        List<Entry> running = running(list, myKey);
+        boolean vmBusy = running.stream().anyMatch(r -> r.vmKey().equals(me.vmKey()));
+        for (QuiescedSnapshot s : list) {
+            Entry w = queued(s, myKey);
+            if (w != null) {
+                waiting.add(w);
+                vmBusy |= w.vmKey().equals(me.vmKey()) && isAhead(w, me);
+            }
+        }
+        waiting.add(me);
+        boolean slotFree = admission.admit(waiting, running).contains(me);
+        if (!vmBusy && slotFree && me.node() != null) {
+            grants.put(myKey, new Grant(me, uid, freeIndex(), Kind.HELPER, false, true));
         }
         return new Admission(vmBusy, slotFree);
     }
 
     /**
      * The waiting snapshots that would be admitted now, in queue order: the ones to wake when a
-     * slot frees. Reserves nothing; each still goes through {@link #tryAdmit}.
+     * slot frees. Grants nothing; each still goes through {@link #tryAdmit}.
      */
-    public synchronized List<Entry> startableNow(Collection<QuiescedSnapshot> cache) {
-        Queue queue = queue(cache, null);
-        return admission.admit(queue.waiting, queue.running);
-    }
-
-    private record Queue(List<Entry> waiting, List<Entry> running) {
-    }
-
-    /** The cache (without {@code skipKey}) as waiting and running entries; drops reservations the cache has caught up with. */
-    private Queue queue(Collection<QuiescedSnapshot> cache, String skipKey) {
+    public synchronized List<Entry> startableNow(Collection<QuiescedSnapshot> list) {
+        list.forEach(this::releaseOnEvidence);
         List<Entry> waiting = new ArrayList<>();
-        List<Entry> running = new ArrayList<>();
-        for (QuiescedSnapshot s : cache) {
-            String key = key(s.getMetadata().getNamespace(), s.getMetadata().getName());
-            QuiescedSnapshotStatus st = s.getStatus();
-            SnapshotPhase phase = st == null || st.getPhase() == null ? SnapshotPhase.Pending : st.getPhase();
-            if (key.equals(skipKey) || s.getSpec() == null || s.isMarkedForDeletion()) {
-                continue;
-            }
-            if (phase == SnapshotPhase.InProgress) {
-                forget(key);
-                running.add(entry(s, holdsFreezeSlot(st) ? st.getNodeName() : null));
-            } else if (phase == SnapshotPhase.Pending && !started.containsKey(key) && st != null
-                    && st.getNodeName() != null) {
-                waiting.add(entry(s, st.getNodeName())); // queued for a slot on that node
-            } else if (phase != SnapshotPhase.Pending) {
-                forget(key);
+        for (QuiescedSnapshot s : list) {
+            Entry w = queued(s, null);
+            if (w != null) {
+                waiting.add(w);
             }
         }
-        running.addAll(started.values());
-        return new Queue(waiting, running);
+        return admission.admit(waiting, running(list, null));
     }
 
-    /** The snapshot started; {@code node} is the node whose freeze slot it holds, or null (no freeze). */
-    public synchronized void confirm(Entry me, String node) {
-        String key = key(me.namespace(), me.name());
-        started.put(key, new Entry(me.namespace(), me.name(), me.vm(), node, me.created()));
-        confirmed.add(key);
+    /** The grant of this snapshot, if it holds one. */
+    public synchronized Optional<Grant> grant(String namespace, String name) {
+        return Optional.ofNullable(grants.get(key(namespace, name)));
     }
 
-    /** The snapshot did not start: its tentative place is given back. */
-    public synchronized void release(String namespace, String name) {
-        String key = key(namespace, name);
-        started.remove(key);
-        confirmed.remove(key);
+    /** A write that can lead to a freeze of {@code kind} is about to be made under this snapshot's grant. */
+    public synchronized void commit(String namespace, String name, Kind kind) {
+        grants.computeIfPresent(key(namespace, name),
+                (k, g) -> new Grant(g.entry(), g.uid(), g.slot(), kind, true, g.fresh()));
     }
 
     /**
-     * The reconcile's decision was not written (its copy of the snapshot was stale): a place it
-     * reserved is given back, but one the snapshot holds from an earlier start is kept.
+     * The end of a reconcile: a grant it took and did not use is given back; one it used (or an
+     * older one) is kept until the evidence comes.
      */
-    public synchronized void abandon(String namespace, String name) {
+    public synchronized void settle(String namespace, String name) {
         String key = key(namespace, name);
-        if (!confirmed.contains(key)) {
-            started.remove(key);
+        Grant g = grants.get(key);
+        if (g != null && g.fresh()) {
+            if (g.committed()) {
+                grants.put(key, new Grant(g.entry(), g.uid(), g.slot(), g.kind(), true, false));
+            } else {
+                grants.remove(key);
+            }
         }
     }
 
-    /** The cache already holds a newer version of the snapshot than the reconcile's, one that started. */
-    private static boolean startedPerCache(String myKey, Collection<QuiescedSnapshot> cache) {
-        for (QuiescedSnapshot s : cache) {
-            if (key(s.getMetadata().getNamespace(), s.getMetadata().getName()).equals(myKey)) {
-                return s.getStatus() != null && s.getStatus().getPhase() == SnapshotPhase.InProgress;
-            }
+    /**
+     * The reconcile's write was refused (its copy was stale), so nothing can freeze because of it: a
+     * grant it took is given back, one the snapshot held from an earlier reconcile is kept.
+     */
+    public synchronized void abandon(String namespace, String name) {
+        String key = key(namespace, name);
+        Grant g = grants.get(key);
+        if (g != null && g.fresh()) {
+            grants.remove(key);
+        }
+    }
+
+    /** The snapshot is gone (its finalizer ran): whatever it held is free. */
+    public synchronized void release(String namespace, String name) {
+        grants.remove(key(namespace, name));
+    }
+
+    /**
+     * Releases the grant of {@code s} when this copy shows its freeze is over.
+     *
+     * @return whether a grant was released
+     */
+    public synchronized boolean releaseOnEvidence(QuiescedSnapshot s) {
+        String key = key(s.getMetadata().getNamespace(), s.getMetadata().getName());
+        Grant g = grants.get(key);
+        if (g == null) {
+            return false;
+        }
+        String uid = s.getMetadata().getUid();
+        boolean replaced = g.uid() != null && uid != null && !g.uid().equals(uid); // the granted one was deleted
+        if (replaced || freezeOver(g.kind(), s.getStatus())) {
+            grants.remove(key);
+            return true;
         }
         return false;
     }
 
-    /** The cache shows this one past Pending: its own status now tells whether it holds a slot. */
-    private void forget(String key) {
-        started.remove(key);
-        confirmed.remove(key);
+    /**
+     * A slot this process did not grant is held, as its Lease shows (another operator granted it, or
+     * this one before a restart). It counts against the cap until the evidence releases it. Any grant
+     * of this process on the same slot index lost the race and is dropped.
+     */
+    public synchronized void adopt(Grant held) {
+        grants.values().removeIf(g -> g.slot() == held.slot() && !g.key().equals(held.key()));
+        grants.put(held.key(), new Grant(held.entry(), held.uid(), held.slot(), held.kind(), true, false));
     }
 
-    /** A snapshot holds a freeze slot while assigned and no freeze has been recorded yet. */
-    static boolean holdsFreezeSlot(QuiescedSnapshotStatus st) {
-        return st.getFreeze() == null && st.getConsistency() == null && st.getNodeName() != null;
+    /** How many slots are held now (for tests and metrics). */
+    public synchronized int held() {
+        return (int) grants.values().stream().filter(g -> g.entry().node() != null).count();
+    }
+
+    /** Whether a copy's status shows that the freeze of a grant of {@code kind} is over. */
+    static boolean freezeOver(Kind kind, QuiescedSnapshotStatus st) {
+        if (st == null) {
+            return false;
+        }
+        if (st.getPhase() == SnapshotPhase.Succeeded || st.getPhase() == SnapshotPhase.Failed) {
+            return true;
+        }
+        if (st.getFreeze() == null) {
+            return false;
+        }
+        return kind == Kind.HELPER || st.getFreeze().getMethod() == FreezeMethod.KUBEVIRT_API;
+    }
+
+    /** The grants (which count against the caps), plus the started snapshots of the list (which only make their VM busy). */
+    private List<Entry> running(Collection<QuiescedSnapshot> list, String skipKey) {
+        List<Entry> running = new ArrayList<>();
+        grants.values().forEach(g -> running.add(g.entry()));
+        for (QuiescedSnapshot s : list) {
+            String key = key(s.getMetadata().getNamespace(), s.getMetadata().getName());
+            if (phase(s) == SnapshotPhase.InProgress && s.getSpec() != null && !key.equals(skipKey)
+                    && !grants.containsKey(key)) {
+                running.add(entry(s, null));
+            }
+        }
+        return running;
+    }
+
+    /** {@code s} as a waiting entry when it is queued for a slot on a node and holds none; else null. */
+    private Entry queued(QuiescedSnapshot s, String skipKey) {
+        String key = key(s.getMetadata().getNamespace(), s.getMetadata().getName());
+        QuiescedSnapshotStatus st = s.getStatus();
+        if (key.equals(skipKey) || s.getSpec() == null || s.isMarkedForDeletion() || grants.containsKey(key)
+                || phase(s) != SnapshotPhase.Pending || st == null || st.getNodeName() == null) {
+            return null;
+        }
+        return entry(s, st.getNodeName());
+    }
+
+    /** The lowest slot index no grant uses; one below the cap exists whenever the cap admits one more. */
+    private int freeIndex() {
+        boolean[] used = new boolean[clusterCap];
+        grants.values().stream().mapToInt(Grant::slot).filter(i -> i >= 0 && i < clusterCap).forEach(i -> used[i] = true);
+        for (int i = 0; i < clusterCap; i++) {
+            if (!used[i]) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("no free slot index below the cap " + clusterCap + " although admitted");
+    }
+
+    private static SnapshotPhase phase(QuiescedSnapshot s) {
+        QuiescedSnapshotStatus st = s.getStatus();
+        return st == null || st.getPhase() == null ? SnapshotPhase.Pending : st.getPhase();
     }
 
     private static boolean isAhead(Entry a, Entry b) {
@@ -148,7 +263,7 @@ public final class FreezeSlots {
                 SnapshotSpecs.created(s));
     }
 
-    private static String key(String namespace, String name) {
-        return namespace + "/" + name;
+    static String key(String namespace, String name) {
+        return Objects.requireNonNull(namespace) + "/" + Objects.requireNonNull(name);
     }
 }

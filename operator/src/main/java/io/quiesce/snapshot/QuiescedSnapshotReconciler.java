@@ -19,7 +19,6 @@ import io.quiesce.api.v1alpha1.SnapshotPhase;
 import io.quiesce.kube.csi.VolumeSnapshot;
 import io.quiesce.naming.Provenance;
 import io.quiesce.snapshot.Decision.Action;
-import io.quiesce.snapshot.FreezeAdmission.Entry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -55,6 +54,9 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
     private final SnapshotMetrics metrics;
     private final AdmissionWakeups wakeups = new AdmissionWakeups();
     private final SnapshotWriter writer;
+    private final SlotLeases slotLeases;
+    /** Whether the slot Leases have been read into the ledger (once, at the first reconcile as leader). */
+    private volatile boolean slotsLoaded;
 
     public QuiescedSnapshotReconciler(KubernetesClient client, SnapshotSettings settings, KubeVirtFreezeApi kubeVirtApi,
             SnapshotEvents events, SnapshotMetrics metrics) {
@@ -63,6 +65,7 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
         this.observer = new ClusterObserver(client, settings, slots);
         this.volumeSnapshots = new VolumeSnapshots(client);
         this.writer = new SnapshotWriter(client);
+        this.slotLeases = new SlotLeases(client, settings.operatorNamespace(), settings.clock());
         this.kubeVirtApi = kubeVirtApi;
         this.thawBackstop = new KubeVirtThawBackstop(kubeVirtApi);
         // one thread per window the cluster cap allows at once, at most 16 (each mostly waits on a watch)
@@ -84,31 +87,32 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
 
     @Override
     public UpdateControl<QuiescedSnapshot> reconcile(QuiescedSnapshot snapshot, Context<QuiescedSnapshot> context) {
-        String key = snapshot.getMetadata().getNamespace() + "/" + snapshot.getMetadata().getName();
-        boolean wasPending = phase(snapshot.getStatus()) == SnapshotPhase.Pending;
-        Observation observation = observer.observe(snapshot, context.getPrimaryCache().list().toList(),
-                context.getSecondaryResources(VolumeSnapshot.class));
+        String ns = snapshot.getMetadata().getNamespace();
+        String name = snapshot.getMetadata().getName();
+        String key = ns + "/" + name;
+        List<QuiescedSnapshot> cache = context.getPrimaryCache().list().toList();
+        if (!slotsLoaded) {
+            loadSlotLeases(cache);
+        }
+        boolean heldBefore = slots.grant(ns, name).isPresent();
+        slots.releaseOnEvidence(snapshot);
+        Observation observation = observer.observe(snapshot, cache, context.getSecondaryResources(VolumeSnapshot.class));
         Decision decision = SnapshotStateMachine.decide(observation);
         // a helper's thaw that was never confirmed: KubeVirt unfreezes the guest wherever it runs now
         thawBackstop.apply(snapshot).ifPresent(e -> events.record(snapshot, e));
         try {
-            decision = actAndWrite(observation, decision);
+            decision = actAndWrite(observation, decision, cache);
         } catch (SnapshotWriter.StaleCopyException e) {
             // decided from an old copy: nothing more is done; the change that made it old has queued
             // a reconcile of the newer version already, the requeue is only a backstop
-            if (wasPending) {
-                slots.abandon(snapshot.getMetadata().getNamespace(), snapshot.getMetadata().getName());
-            }
+            slots.abandon(ns, name);
             LOG.debug("not written: {}", e.getMessage());
             return UpdateControl.<QuiescedSnapshot>noUpdate().rescheduleAfter(settings.waitRequeue());
-        } catch (RuntimeException e) {
-            if (wasPending) {
-                settleAdmission(snapshot, decision);
-            }
-            throw e;
-        }
-        if (wasPending) {
-            settleAdmission(snapshot, decision);
+        } catch (SlotLostException e) {
+            LOG.info("{}", e.getMessage());
+            return UpdateControl.<QuiescedSnapshot>noUpdate().rescheduleAfter(settings.waitRequeue());
+        } finally {
+            slots.settle(ns, name); // a grant this reconcile took and did not use goes back
         }
         if (decision.status() != null) {
             logPhaseChange(snapshot.getStatus(), decision.status());
@@ -118,12 +122,18 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
         metrics.inProgress(key, after == SnapshotPhase.InProgress);
         decision.outcome().ifPresent(outcome -> metrics.finished(key, snapshot.getMetadata().getUid(), outcome,
                 Duration.between(SnapshotSpecs.created(snapshot), settings.clock().instant())));
-        QuiescedSnapshotStatus now = decision.status() != null ? decision.status() : snapshot.getStatus();
-        if (after != SnapshotPhase.Pending && now != null && !FreezeSlots.holdsFreezeSlot(now)) {
-            // this one holds no freeze slot (any more): whoever may start now should not wait for its requeue
-            wakeups.wake(slots.startableNow(context.getPrimaryCache().list().toList()));
+        boolean terminal = after == SnapshotPhase.Succeeded || after == SnapshotPhase.Failed;
+        if (terminal && decision.status() != null) {
+            slots.release(ns, name); // the terminal phase is written: evidence its freeze is over
         }
-        return requeue(decision, after);
+        boolean recorded = snapshot.getStatus() != null && snapshot.getStatus().getFreeze() != null;
+        if (terminal || recorded || decision.action() == Action.FREEZE_THROUGH_KUBEVIRT
+                || heldBefore && slots.grant(ns, name).isEmpty()) {
+            // a slot (or the VM) freed: whoever may start now should not wait for its requeue
+            wakeups.wake(slots.startableNow(cache));
+        }
+        boolean waitingForSlot = observation.admission().vmBusy() || !observation.admission().slotFree();
+        return requeue(decision, after == SnapshotPhase.Pending || waitingForSlot);
     }
 
     /**
@@ -134,15 +144,20 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
      *         work done is idempotent (deterministic names, labels), except a freeze that ran, whose
      *         record is written over the newer version as long as that one is still Pending
      */
-    private Decision actAndWrite(Observation observation, Decision decision) {
+    private Decision actAndWrite(Observation observation, Decision decision, List<QuiescedSnapshot> cache) {
         QuiescedSnapshot basis = observation.snapshot();
         Decision done = decision;
         try {
             switch (decision.action()) {
                 case CREATE_VOLUME_SNAPSHOTS -> volumeSnapshots.createMissing(basis, decision.plan());
-                case ASSIGN_TO_HELPER -> basis = writer.assign(basis, decision.node(), decision.channel());
+                case ASSIGN_TO_HELPER -> {
+                    String slotLease = phase(basis.getStatus()) == SnapshotPhase.Pending
+                            ? takeSlot(basis, FreezeSlots.Kind.HELPER, cache)
+                            : annotation(basis, Provenance.FREEZE_SLOT); // assigned already: the label is only re-asserted
+                    basis = writer.assign(basis, decision.node(), decision.channel(), slotLease);
+                }
                 case FREEZE_THROUGH_KUBEVIRT -> {
-                    return startKubeVirtWindow(basis, decision);
+                    return startKubeVirtWindow(basis, decision, cache);
                 }
                 case AWAIT_KUBEVIRT_WINDOW -> {
                     if (awaitKubeVirtWindow(basis)) {
@@ -165,7 +180,7 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
      * ({@code FreezingThroughKubeVirt}) first, so that a copy older than that write can never start
      * a second window, and a restarted operator finds the window on the object.
      */
-    private Decision startKubeVirtWindow(QuiescedSnapshot basis, Decision decision) {
+    private Decision startKubeVirtWindow(QuiescedSnapshot basis, Decision decision, List<QuiescedSnapshot> cache) {
         String uid = basis.getMetadata().getUid();
         if (kubeVirtWindows.running(uid) || kubeVirtWindows.finished(uid).isPresent()) {
             // decided from a copy older than the window's start: its place stays taken
@@ -176,6 +191,7 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
             return noWrite(decision, Action.NONE);
         }
         try {
+            takeSlot(basis, FreezeSlots.Kind.KUBEVIRT, cache); // a KubeVirt freeze counts against the caps too
             writer.writeStatus(basis, decision.status());
         } catch (RuntimeException e) {
             kubeVirtWindows.cancelReservation();
@@ -201,6 +217,8 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
             status.setFreeze(ended.get()); // the operator ran this freeze, so it writes the record
             writeRanFreeze(basis, status);
             kubeVirtWindows.written(uid);
+            // KubeVirt's record is written: evidence that this grant's freeze is over
+            slots.release(basis.getMetadata().getNamespace(), basis.getMetadata().getName());
             return true;
         }
         if (kubeVirtWindows.running(uid)) {
@@ -245,15 +263,50 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
         }
     }
 
-    /** Holds the snapshot's place in the freeze queue if it started, gives it back otherwise. */
-    private void settleAdmission(QuiescedSnapshot s, Decision decision) {
-        Entry me = new Entry(s.getMetadata().getNamespace(), s.getMetadata().getName(), s.getSpec().getSource(),
-                decision.node(), SnapshotSpecs.created(s));
-        switch (decision.action()) {
-            case ASSIGN_TO_HELPER -> slots.confirm(me, decision.node());
-            case FREEZE_THROUGH_KUBEVIRT, CREATE_VOLUME_SNAPSHOTS -> slots.confirm(me, null);
-            case NONE -> slots.release(me.namespace(), me.name());
+    /**
+     * Makes the snapshot's grant count before the write that can lead to its freeze: commits it in
+     * the ledger and names the snapshot on the slot's Lease with compare-and-swap.
+     *
+     * @return the slot Lease's name, for the helper to check
+     * @throws SlotLostException when the snapshot holds no grant, or another operator took its slot
+     */
+    private String takeSlot(QuiescedSnapshot s, FreezeSlots.Kind kind, List<QuiescedSnapshot> cache) {
+        String ns = s.getMetadata().getNamespace();
+        String name = s.getMetadata().getName();
+        slots.commit(ns, name, kind);
+        FreezeSlots.Grant grant = slots.grant(ns, name)
+                .orElseThrow(() -> new SlotLostException(ns + "/" + name + " holds no freeze slot any more"));
+        Optional<SlotLeases.Holder> lost = slotLeases.acquire(grant);
+        if (lost.isEmpty()) {
+            return SlotLeases.leaseName(grant.slot());
         }
+        slots.release(ns, name); // nothing was written under it: nothing can freeze because of it
+        slotLeases.stillFreezing(lost.get(), cache).ifPresent(holder -> slots.adopt(lost.get().asGrant(holder)));
+        throw new SlotLostException("freeze slot " + SlotLeases.leaseName(grant.slot()) + " was taken by "
+                + lost.get().namespace() + "/" + lost.get().name() + " (another operator); " + ns + "/" + name
+                + " waits for another");
+    }
+
+    /** Reads who holds the slot Leases before this process grants any, so a new leader counts the old one's grants. */
+    private synchronized void loadSlotLeases(List<QuiescedSnapshot> cache) {
+        if (slotsLoaded) {
+            return;
+        }
+        for (SlotLeases.Holder h : slotLeases.load()) {
+            slotLeases.stillFreezing(h, cache).ifPresent(holder -> slots.adopt(h.asGrant(holder)));
+        }
+        slotsLoaded = true;
+    }
+
+    /** The snapshot lost its grant (another operator took the slot): it is not started now. */
+    static final class SlotLostException extends RuntimeException {
+        SlotLostException(String message) {
+            super(message);
+        }
+    }
+
+    private static String annotation(QuiescedSnapshot s, String name) {
+        return s.getMetadata().getAnnotations() == null ? null : s.getMetadata().getAnnotations().get(name);
     }
 
     /** One line per phase change; JOSDK's MDC names the snapshot (resource.namespace, resource.name). */
@@ -267,10 +320,10 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
         }
     }
 
-    private UpdateControl<QuiescedSnapshot> requeue(Decision decision, SnapshotPhase after) {
+    private UpdateControl<QuiescedSnapshot> requeue(Decision decision, boolean waiting) {
         UpdateControl<QuiescedSnapshot> control = UpdateControl.noUpdate();
         Optional<Duration> when = decision.requeue();
-        if (after == SnapshotPhase.Pending) {
+        if (waiting) {
             when = Optional.of(when.filter(d -> d.compareTo(settings.waitRequeue()) < 0).orElse(settings.waitRequeue()));
         }
         // a deadline exactly now: look again just after it

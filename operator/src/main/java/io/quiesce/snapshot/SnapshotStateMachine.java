@@ -196,8 +196,7 @@ public final class SnapshotStateMachine {
             return d.progressing("AssignedToNode", "assigned to the node helper on node " + st.getNodeName(),
                     Action.ASSIGN_TO_HELPER, st.getNodeName(), records, deadline);
         }
-        if (st.getConsistency() == null && NO_AGENT_CHANNEL.equals(freeze.getReason())
-                && freeze.getMethod() != FreezeMethod.KUBEVIRT_API) {
+        if (needsKubeVirtFallback(st)) {
             // the helper (channel auto) found neither a libvirt nor an agent socket: KubeVirt freezes instead
             if (pastDeadline) {
                 return d.fail(NO_AGENT_CHANNEL, "the node helper found no agent channel and the failureDeadline "
@@ -206,6 +205,12 @@ public final class SnapshotStateMachine {
             if (records.stream().anyMatch(r -> o.volumeSnapshots().containsKey(r.getVolumeSnapshotName()))) {
                 // the helper created none, so KubeVirt's window ran already and this cache predates its record
                 return d.progressing(FREEZING_THROUGH_KUBEVIRT, "waiting for the record of KubeVirt's freeze",
+                        Action.NONE, null, records, deadline);
+            }
+            if (o.admission().vmBusy() || !o.admission().slotFree()) {
+                // KubeVirt's freeze is a freeze like any other: it waits for a slot under the caps
+                return d.progressing("WaitingForFreezeSlot", "the node helper on node " + st.getNodeName()
+                        + " found no agent channel; waiting for a free freeze slot to freeze through KubeVirt",
                         Action.NONE, null, records, deadline);
             }
             return d.fallBackToKubeVirt(records, "the node helper on node " + st.getNodeName()
@@ -260,6 +265,17 @@ public final class SnapshotStateMachine {
         boolean started = Conditions.find(st.getConditions(), PROGRESSING).map(Condition::getReason)
                 .filter(FREEZING_THROUGH_KUBEVIRT::equals).isPresent();
         return started && (st.getFreeze() == null || st.getFreeze().getMethod() != FreezeMethod.KUBEVIRT_API);
+    }
+
+    /**
+     * The node helper (channel auto) recorded that it found neither a libvirt nor an agent socket,
+     * and KubeVirt has not frozen yet: the operator is to freeze through KubeVirt, under a freeze slot.
+     */
+    static boolean needsKubeVirtFallback(QuiescedSnapshotStatus st) {
+        FreezeRecord freeze = st == null ? null : st.getFreeze();
+        return st != null && st.getPhase() == SnapshotPhase.InProgress && st.getConsistency() == null
+                && freeze != null && NO_AGENT_CHANNEL.equals(freeze.getReason())
+                && freeze.getMethod() != FreezeMethod.KUBEVIRT_API;
     }
 
     /** FilesystemConsistent only when filesystems were frozen and every cut fell inside the window. */

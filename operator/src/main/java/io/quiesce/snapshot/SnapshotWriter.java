@@ -43,17 +43,22 @@ final class SnapshotWriter {
 
     /**
      * Labels the snapshot for the node's helper and, when it is known, with the channel the helper
-     * is to use (the helper obeys what the operator resolved, so the precedence lives in one place).
+     * is to use (the helper obeys what the operator resolved, so the precedence lives in one place),
+     * and names the freeze slot Lease granted to it (the helper freezes only while that Lease names
+     * the snapshot).
      *
-     * @return the copy to base the next write on: {@code copy} itself when both labels were there,
+     * @param slotLease the granted slot's Lease name, or null when none is to be named
+     * @return the copy to base the next write on: {@code copy} itself when all of it was there,
      *         else the patched object
      * @throws StaleCopyException when {@code copy} is not the stored version
      */
-    QuiescedSnapshot assign(QuiescedSnapshot copy, String node, QuiesceChannel channel) {
+    QuiescedSnapshot assign(QuiescedSnapshot copy, String node, QuiesceChannel channel, String slotLease) {
         Map<String, String> labels = Objects.requireNonNullElse(copy.getMetadata().getLabels(), Map.of());
+        Map<String, String> annotations = Objects.requireNonNullElse(copy.getMetadata().getAnnotations(), Map.of());
         boolean labelled = Objects.equals(labels.get(Provenance.NODE), node);
         boolean named = channel == null || channel.value().equals(labels.get(QuiesceChannel.RESOLVED_LABEL));
-        if (labelled && named) {
+        boolean slotNamed = slotLease == null || slotLease.equals(annotations.get(Provenance.FREEZE_SLOT));
+        if (labelled && named && slotNamed) {
             return copy;
         }
         Map<String, Object> metadata = new HashMap<>();
@@ -63,6 +68,9 @@ final class SnapshotWriter {
             add.put(QuiesceChannel.RESOLVED_LABEL, channel.value());
         }
         metadata.put("labels", add);
+        if (slotLease != null) {
+            metadata.put("annotations", Map.of(Provenance.FREEZE_SLOT, slotLease));
+        }
         metadata.put("resourceVersion", copy.getMetadata().getResourceVersion());
         return patch(copy, resource(copy), Map.of("metadata", metadata));
     }

@@ -111,6 +111,22 @@ class ChannelFallbackTest {
                 .isNotEqualTo(Action.FREEZE_THROUGH_KUBEVIRT);
     }
 
+    /** KubeVirt's freeze is a freeze: with the caps reached, the fallback waits for a slot instead of freezing. */
+    @Test
+    void theKubeVirtFallbackWaitsForAFreezeSlot() {
+        Observation fresh = assigned(helperRecord("NoAgentChannel", "none"), NOW);
+        Observation capped = new Observation(fresh.snapshot(), NOW, fresh.vm(), fresh.vmi(), DRIVERS, CLASSES,
+                new Admission(false, false), true, null, Map.of());
+
+        Decision d = SnapshotStateMachine.decide(capped);
+
+        assertThat(d.action()).isEqualTo(Action.NONE);
+        assertThat(d.status().getPhase()).isEqualTo(SnapshotPhase.InProgress);
+        assertThat(progressingReason(d.status())).isEqualTo("WaitingForFreezeSlot");
+        assertThat(SnapshotStateMachine.decide(fresh).action()).as("once a slot is granted")
+                .isEqualTo(Action.FREEZE_THROUGH_KUBEVIRT);
+    }
+
     @Test
     void aStaleCacheAfterTheFallbackDoesNotFreezeTwice() {
         Observation fresh = assigned(helperRecord("NoAgentChannel", "none"), NOW);

@@ -2,6 +2,8 @@ package io.quiesce.snapshot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.quiesce.api.v1alpha1.FreezeMethod;
+import io.quiesce.api.v1alpha1.FreezeRecord;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.api.v1alpha1.QuiescedSnapshotSpec;
 import io.quiesce.api.v1alpha1.QuiescedSnapshotStatus;
@@ -26,25 +28,13 @@ class FreezeSlotsTest {
         QuiescedSnapshot otherOfVmB = snapshot("c", "vm-b", null, SnapshotPhase.InProgress, T0.minusSeconds(1));
         List<QuiescedSnapshot> whileVmBBusy = List.of(otherOfVmB, pending(b), pending(a));
         assertThat(slots.tryAdmit(a, whileVmBBusy).slotFree()).isTrue();
-        slots.confirm(a, "node-1");
+        started(slots, a);
 
         QuiescedSnapshot otherDone = snapshot("c", "vm-b", null, SnapshotPhase.Succeeded, T0.minusSeconds(1));
         List<QuiescedSnapshot> stale = List.of(otherDone, pending(b), pending(a));
         assertThat(slots.tryAdmit(a, stale).slotFree()).as("A, already started, reconciled from a stale cache").isTrue();
         assertThat(slots.tryAdmit(b, stale).slotFree()).as("B while A holds the only slot").isFalse();
         assertThat(slots.startableNow(stale)).isEmpty();
-    }
-
-    /** The reconcile's copy of A says Pending, the cache listed after it already says A started. */
-    @Test
-    void aSnapshotTheCacheShowsStartedKeepsItsSlotWhateverItsOwnCopySays() {
-        FreezeSlots slots = new FreezeSlots(1, 1);
-        Entry a = new Entry("ns", "a", "vm-a", "node-1", T0.plusSeconds(1));
-        Entry b = new Entry("ns", "b", "vm-b", "node-2", T0);
-        List<QuiescedSnapshot> cache = List.of(snapshot("a", "vm-a", "node-1", SnapshotPhase.InProgress, a.created()),
-                pending(b));
-        assertThat(slots.tryAdmit(a, cache).slotFree()).isTrue();
-        assertThat(slots.tryAdmit(b, cache).slotFree()).as("B while A holds the only slot").isFalse();
     }
 
     /** A decision that was not written (stale copy) gives back what it reserved, never an earlier start's slot. */
@@ -61,11 +51,32 @@ class FreezeSlotsTest {
                 .containsExactly("a");
 
         assertThat(slots.tryAdmit(a, cache).slotFree()).isTrue();
-        slots.confirm(a, "node-1");
+        started(slots, a);
         assertThat(slots.tryAdmit(a, cache).slotFree()).as("A reconciled again from a stale copy").isTrue();
         slots.abandon("ns", "a");
         assertThat(slots.tryAdmit(b, cache).slotFree()).as("B while A, started, holds the only slot").isFalse();
         assertThat(slots.startableNow(cache)).isEmpty();
+    }
+
+    /**
+     * Issue 13's reproduction, cap 1: X is admitted from list L0 and starts; another reconcile looks at
+     * a newer list L1 that shows X InProgress; then Y is reconciled from the old L0, where X is still
+     * Pending. Counting from lists alone, X is counted nowhere and Y freezes next to X.
+     */
+    @Test
+    void aNewerListThenAnOlderOneDoNotLoseAGrant() {
+        FreezeSlots slots = new FreezeSlots(1, 1);
+        Entry x = new Entry("ns", "x", "vm-x", "node-1", T0);
+        Entry y = new Entry("ns", "y", "vm-y", "node-2", T0.plusSeconds(1));
+        // L0: both just created, never reconciled (no place in a node's queue yet)
+        List<QuiescedSnapshot> l0 = List.of(snapshot("x", "vm-x", null, SnapshotPhase.Pending, x.created()),
+                snapshot("y", "vm-y", null, SnapshotPhase.Pending, y.created()));
+        assertThat(slots.tryAdmit(x, l0).slotFree()).isTrue();
+        started(slots, x);
+        List<QuiescedSnapshot> l1 = List.of(snapshot("x", "vm-x", "node-1", SnapshotPhase.InProgress, x.created()),
+                snapshot("y", "vm-y", null, SnapshotPhase.Pending, y.created()));
+        slots.startableNow(l1);
+        assertThat(slots.tryAdmit(y, l0).slotFree()).as("Y from the old list while X holds the only slot").isFalse();
     }
 
     @Test
@@ -76,8 +87,86 @@ class FreezeSlotsTest {
         assertThat(slots.startableNow(cache)).extracting(Entry::name).containsExactly("a");
         assertThat(slots.startableNow(cache)).extracting(Entry::name).containsExactly("a");
         assertThat(slots.tryAdmit(a, cache).slotFree()).isTrue();
-        slots.confirm(a, "node-1");
+        started(slots, a);
         assertThat(slots.startableNow(cache)).isEmpty();
+    }
+
+    /** A Pending copy of X from any list, however old, after X's grant was released on evidence, grants nothing by itself. */
+    @Test
+    void theHelpersRecordReleasesAHelperGrantAndAnOlderCopyCannotUndoIt() {
+        FreezeSlots slots = new FreezeSlots(1, 1);
+        Entry x = new Entry("ns", "x", "vm-x", "node-1", T0);
+        Entry y = new Entry("ns", "y", "vm-y", "node-1", T0.plusSeconds(1));
+        QuiescedSnapshot xPending = snapshot("x", "vm-x", null, SnapshotPhase.Pending, x.created());
+        assertThat(slots.tryAdmit(x, List.of(xPending)).slotFree()).isTrue();
+        started(slots, x);
+        QuiescedSnapshot xAssigned = snapshot("x", "vm-x", "node-1", SnapshotPhase.InProgress, x.created());
+        assertThat(slots.releaseOnEvidence(xAssigned)).as("assigned, not frozen yet: no evidence").isFalse();
+        assertThat(slots.held()).isEqualTo(1);
+
+        QuiescedSnapshot xRecorded = snapshot("x", "vm-x", "node-1", SnapshotPhase.InProgress, x.created());
+        xRecorded.getStatus().setFreeze(record(FreezeMethod.QGA, "Frozen"));
+        assertThat(slots.releaseOnEvidence(xRecorded)).isTrue();
+        assertThat(slots.releaseOnEvidence(xAssigned)).as("an older copy after the evidence").isFalse();
+        assertThat(slots.tryAdmit(y, List.of(xAssigned, xPending)).slotFree()).isTrue();
+    }
+
+    /** After NoAgentChannel the KubeVirt fallback takes a grant, and only KubeVirt's record releases it. */
+    @Test
+    void aKubeVirtFallbackGrantIsReleasedOnlyByKubeVirtsRecord() {
+        FreezeSlots slots = new FreezeSlots(1, 1);
+        Entry x = new Entry("ns", "x", "vm-x", "node-1", T0);
+        QuiescedSnapshot noChannel = snapshot("x", "vm-x", "node-1", SnapshotPhase.InProgress, x.created());
+        noChannel.getStatus().setFreeze(record(null, SnapshotStateMachine.NO_AGENT_CHANNEL));
+        assertThat(slots.tryAdmit(x, List.of(noChannel)).slotFree()).isTrue();
+        slots.commit("ns", "x", FreezeSlots.Kind.KUBEVIRT);
+        slots.settle("ns", "x");
+        assertThat(slots.releaseOnEvidence(noChannel)).as("the helper's NoAgentChannel record").isFalse();
+        Entry y = new Entry("ns", "y", "vm-y", "node-2", T0.plusSeconds(1));
+        assertThat(slots.tryAdmit(y, List.of(noChannel)).slotFree()).isFalse();
+
+        QuiescedSnapshot kubeVirtRecorded = snapshot("x", "vm-x", "node-1", SnapshotPhase.InProgress, x.created());
+        kubeVirtRecorded.getStatus().setFreeze(record(FreezeMethod.KUBEVIRT_API, "Frozen"));
+        assertThat(slots.releaseOnEvidence(kubeVirtRecorded)).isTrue();
+        assertThat(slots.tryAdmit(y, List.of(noChannel)).slotFree()).isTrue();
+    }
+
+    /** A grant the reconcile took but did not write under goes back; terminal and deleted snapshots free theirs. */
+    @Test
+    void unusedGrantsTerminalPhasesAndDeletionsFreeSlots() {
+        FreezeSlots slots = new FreezeSlots(1, 1);
+        Entry x = new Entry("ns", "x", "vm-x", "node-1", T0);
+        assertThat(slots.tryAdmit(x, "uid-1", List.of()).slotFree()).isTrue();
+        slots.settle("ns", "x");
+        assertThat(slots.held()).as("taken, never committed").isZero();
+
+        assertThat(slots.tryAdmit(x, "uid-1", List.of()).slotFree()).isTrue();
+        started(slots, x);
+        assertThat(slots.releaseOnEvidence(snapshot("x", "vm-x", "node-1", SnapshotPhase.Failed, x.created()))).isTrue();
+
+        assertThat(slots.tryAdmit(x, "uid-1", List.of()).slotFree()).isTrue();
+        started(slots, x);
+        QuiescedSnapshot recreated = snapshot("x", "vm-x", null, SnapshotPhase.Pending, x.created());
+        recreated.getMetadata().setUid("uid-2");
+        assertThat(slots.releaseOnEvidence(recreated)).as("same name, another object: the granted one is gone").isTrue();
+
+        assertThat(slots.tryAdmit(x, "uid-2", List.of()).slotFree()).isTrue();
+        started(slots, x);
+        slots.release("ns", "x");
+        assertThat(slots.held()).isZero();
+    }
+
+    /** A grant of this process is committed (the write that can lead to a freeze) and the reconcile ends. */
+    private static void started(FreezeSlots slots, Entry e) {
+        slots.commit(e.namespace(), e.name(), FreezeSlots.Kind.HELPER);
+        slots.settle(e.namespace(), e.name());
+    }
+
+    private static FreezeRecord record(FreezeMethod method, String reason) {
+        FreezeRecord r = new FreezeRecord();
+        r.setMethod(method);
+        r.setReason(reason);
+        return r;
     }
 
     private static QuiescedSnapshot pending(Entry e) {

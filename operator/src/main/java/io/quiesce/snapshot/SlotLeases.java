@@ -1,0 +1,202 @@
+package io.quiesce.snapshot;
+
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.quiesce.api.v1alpha1.QuiescedSnapshot;
+import io.quiesce.naming.Provenance;
+import io.quiesce.snapshot.FreezeAdmission.Entry;
+import io.quiesce.snapshot.FreezeSlots.Grant;
+import io.quiesce.snapshot.FreezeSlots.Kind;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The freeze slots in the cluster: one Lease {@code quiesce-slot-<i>} per slot of the cap, in the
+ * operator's namespace, whose holder is the uid of the snapshot granted that slot. A grant of
+ * {@link FreezeSlots} is written here with compare-and-swap (an update carrying the resourceVersion
+ * this process last saw) before the write that can lead to a freeze, so two operators (a paused
+ * former leader and the new one) can never hand out the same slot; the node helper checks the Lease
+ * names its snapshot right before it freezes. A Lease is never released by a write: it is free once
+ * its holder's freeze is over ({@link FreezeSlots#freezeOver}, evidence that never goes away), and
+ * the next grant simply takes it over. One update per freeze, no more.
+ */
+final class SlotLeases {
+    static final String SLOT_LABEL = Provenance.PREFIX + "freeze-slot";
+    static final String SNAPSHOT_ANNOTATION = Provenance.PREFIX + "snapshot";
+    static final String NODE_ANNOTATION = Provenance.NODE;
+    static final String KIND_ANNOTATION = Provenance.PREFIX + "freeze-kind";
+
+    private final KubernetesClient client;
+    private final String namespace;
+    private final Clock clock;
+    /** The last version of each slot Lease this process saw or wrote: the basis of its next swap. */
+    private final Map<Integer, Lease> known = new ConcurrentHashMap<>();
+    private final Map<Integer, Object> locks = new ConcurrentHashMap<>();
+
+    SlotLeases(KubernetesClient client, String namespace, Clock clock) {
+        this.client = client;
+        this.namespace = namespace;
+        this.clock = clock;
+    }
+
+    static String leaseName(int slot) {
+        return Provenance.FREEZE_SLOT_LEASE_PREFIX + slot;
+    }
+
+    /** Who a slot Lease names, as a grant held elsewhere (its node may be unknown). */
+    record Holder(int slot, String uid, String namespace, String name, String node, Kind kind) {
+        /** The grant this holder has, built from a copy of its snapshot. */
+        Grant asGrant(QuiescedSnapshot s) {
+            String at = node != null ? node : s.getStatus() != null ? s.getStatus().getNodeName() : null;
+            return new Grant(new Entry(namespace, name, s.getSpec().getSource(), Objects.requireNonNullElse(at, "unknown"),
+                    SnapshotSpecs.created(s)), uid, slot, kind, true, false);
+        }
+    }
+
+    /** Every slot Lease's holder, read once (one list) when this process starts granting. */
+    List<Holder> load() {
+        List<Holder> holders = new ArrayList<>();
+        for (Lease l : client.leases().inNamespace(namespace).withLabel(SLOT_LABEL).list().getItems()) {
+            Optional<Integer> slot = slotOf(l.getMetadata().getName());
+            if (slot.isEmpty()) {
+                continue;
+            }
+            known.put(slot.get(), l);
+            holderOf(slot.get(), l).ifPresent(holders::add);
+        }
+        return holders;
+    }
+
+    /**
+     * Names {@code grant}'s snapshot as the holder of its slot's Lease, swapping from the version
+     * this process last saw.
+     *
+     * @return empty when the Lease names it now; else the holder that took the slot meanwhile (an
+     *         empty-holder placeholder when the Lease changed but names nobody)
+     */
+    Optional<Holder> acquire(Grant grant) {
+        int slot = grant.slot();
+        synchronized (locks.computeIfAbsent(slot, i -> new Object())) {
+            Lease basis = known.get(slot);
+            if (basis == null) {
+                basis = client.leases().inNamespace(namespace).withName(leaseName(slot)).get();
+                if (basis == null) {
+                    try {
+                        known.put(slot, client.leases().inNamespace(namespace).resource(held(null, grant)).create());
+                        return Optional.empty();
+                    } catch (KubernetesClientException e) {
+                        if (e.getCode() != 409) {
+                            throw e;
+                        }
+                        return lost(slot, grant);
+                    }
+                }
+                known.put(slot, basis);
+                Optional<Holder> unknown = holderOf(slot, basis);
+                if (unknown.isPresent() && !unknown.get().uid().equals(grant.uid())) {
+                    // a holder this process never knew of (another operator made the Lease): the
+                    // ledger must first learn whether its freeze is over
+                    return unknown;
+                }
+            }
+            try {
+                known.put(slot, client.leases().inNamespace(namespace).resource(held(basis, grant)).update());
+                return Optional.empty();
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409) {
+                    throw e;
+                }
+                return lost(slot, grant);
+            }
+        }
+    }
+
+    /**
+     * The holder's snapshot while its freeze may not be over, as far as this process can tell: empty
+     * when the list shows its freeze over, or when the snapshot is gone (one GET, only for holders
+     * the list does not have: after a failover or a lost swap).
+     */
+    Optional<QuiescedSnapshot> stillFreezing(Holder h, Collection<QuiescedSnapshot> list) {
+        if (h.uid() == null || h.namespace() == null || h.name() == null) {
+            return Optional.empty();
+        }
+        QuiescedSnapshot found = null;
+        for (QuiescedSnapshot s : list) {
+            if (h.namespace().equals(s.getMetadata().getNamespace()) && h.name().equals(s.getMetadata().getName())
+                    && h.uid().equals(s.getMetadata().getUid())) {
+                found = s;
+                break;
+            }
+        }
+        if (found == null) {
+            found = client.resources(QuiescedSnapshot.class).inNamespace(h.namespace()).withName(h.name()).get();
+        }
+        return found != null && h.uid().equals(found.getMetadata().getUid()) && found.getSpec() != null
+                && !FreezeSlots.freezeOver(h.kind(), found.getStatus()) ? Optional.of(found) : Optional.empty();
+    }
+
+    /** The swap failed: the stored Lease becomes the basis of the next one, and its holder is returned. */
+    private Optional<Holder> lost(int slot, Grant grant) {
+        Lease now = client.leases().inNamespace(namespace).withName(leaseName(slot)).get();
+        if (now == null) {
+            known.remove(slot);
+            return Optional.of(new Holder(slot, null, null, null, null, Kind.HELPER));
+        }
+        known.put(slot, now);
+        Optional<Holder> holder = holderOf(slot, now);
+        if (holder.isPresent() && grant.uid() != null && grant.uid().equals(holder.get().uid())) {
+            return Optional.empty(); // our own swap landed although its reply was lost
+        }
+        return Optional.of(holder.orElse(new Holder(slot, null, null, null, null, Kind.HELPER)));
+    }
+
+    private Lease held(Lease basis, Grant grant) {
+        Entry e = grant.entry();
+        Map<String, String> annotations = new HashMap<>();
+        if (basis != null && basis.getMetadata().getAnnotations() != null) {
+            annotations.putAll(basis.getMetadata().getAnnotations());
+        }
+        annotations.put(SNAPSHOT_ANNOTATION, e.namespace() + "/" + e.name());
+        annotations.put(NODE_ANNOTATION, String.valueOf(e.node()));
+        annotations.put(KIND_ANNOTATION, grant.kind().name());
+        ZonedDateTime now = ZonedDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
+        Integer transitions = basis == null || basis.getSpec() == null ? null : basis.getSpec().getLeaseTransitions();
+        LeaseBuilder b = basis == null ? new LeaseBuilder().withNewMetadata().withName(leaseName(grant.slot()))
+                .withNamespace(namespace).endMetadata() : new LeaseBuilder(basis);
+        return b.editMetadata().addToLabels(SLOT_LABEL, "true")
+                .addToLabels(Provenance.MANAGED_BY, Provenance.MANAGED_BY_VALUE).withAnnotations(annotations).endMetadata()
+                .editOrNewSpec().withHolderIdentity(grant.uid()).withAcquireTime(now).withRenewTime(now)
+                .withLeaseTransitions(transitions == null ? 0 : transitions + 1).endSpec().build();
+    }
+
+    private static Optional<Holder> holderOf(int slot, Lease l) {
+        String uid = l.getSpec() == null ? null : l.getSpec().getHolderIdentity();
+        Map<String, String> a = Objects.requireNonNullElse(l.getMetadata().getAnnotations(), Map.of());
+        String key = a.get(SNAPSHOT_ANNOTATION);
+        if (uid == null || key == null || key.indexOf('/') < 1) {
+            return Optional.empty();
+        }
+        Kind kind = "KUBEVIRT".equals(a.get(KIND_ANNOTATION)) ? Kind.KUBEVIRT : Kind.HELPER;
+        return Optional.of(new Holder(slot, uid, key.substring(0, key.indexOf('/')), key.substring(key.indexOf('/') + 1),
+                a.get(NODE_ANNOTATION), kind));
+    }
+
+    private static Optional<Integer> slotOf(String leaseName) {
+        String digits = leaseName.substring(Math.min(leaseName.length(), Provenance.FREEZE_SLOT_LEASE_PREFIX.length()));
+        if (!leaseName.startsWith(Provenance.FREEZE_SLOT_LEASE_PREFIX) || !digits.matches("[0-9]{1,6}")) {
+            return Optional.empty();
+        }
+        return Optional.of(Integer.parseInt(digits));
+    }
+}
