@@ -486,12 +486,13 @@ public final class FreezeEngine implements AutoCloseable {
         metrics.thawHandedOff();
         LOG.error("GUEST MAY STAY FROZEN: {}; this helper stops trying", failure.getMessage());
         hold.needsThaw(false);
+        // settled before the waiting caller wakes up
+        forget(hold.guest());
+        release(hold);
         if (hold.phase() == GuestHold.Phase.FROZEN && !hold.window.isDone()) {
             metrics.outcome(failure.reason());
             hold.window.completeExceptionally(failure);
         }
-        forget(hold.guest());
-        release(hold);
     }
 
     private void forget(GuestRef guest) {
