@@ -328,6 +328,11 @@ public final class FreezeEngine implements AutoCloseable {
         if (state == FreezeState.THAWED) {
             return;
         }
+        if (recorder.keepsRecords()) {
+            // every freeze of ours is in the journal and held until thawed: this one is someone else's
+            throw new FreezeFailedException("FrozenByOther", hold.guest() + " is already frozen, not by this node"
+                    + " helper (a KubeVirt VirtualMachineSnapshot or a backup tool?); left frozen, not frozen again", null);
+        }
         LOG.warn("{} is frozen with no freeze of ours behind it; thawing it before freezing", hold.guest());
         ThawChain chain = startThaw(hold, ThawedBy.CALLER, config.staleThawTimeout());
         try {

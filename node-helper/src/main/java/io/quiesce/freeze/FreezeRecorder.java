@@ -17,6 +17,11 @@ public interface FreezeRecorder {
         @Override
         public void forget(GuestRef guest) {
         }
+
+        @Override
+        public boolean keepsRecords() {
+            return false;
+        }
     };
 
     /**
@@ -30,4 +35,12 @@ public interface FreezeRecorder {
      * never sent), or it can no longer be reached from this node (it moved away).
      */
     void forget(GuestRef guest);
+
+    /**
+     * True when every freeze of this helper is recorded: a guest found frozen that this engine does
+     * not hold is then someone else's freeze, which the engine must not thaw.
+     */
+    default boolean keepsRecords() {
+        return true;
+    }
 }

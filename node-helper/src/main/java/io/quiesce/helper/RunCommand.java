@@ -41,6 +41,7 @@ final class RunCommand {
             System.err.println("node-helper run: " + e.getMessage());
             return ExitCode.USAGE.code();
         }
+        LOG.info("node helper starting on node {} (freeze journal {})", settings.nodeName(), settings.journalDir());
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry); // heap and non-heap use, for dashboards and footprint figures
         KubernetesClient client = new KubernetesClientBuilder().withHttpClientFactory(new JdkHttpClientFactory()).build();

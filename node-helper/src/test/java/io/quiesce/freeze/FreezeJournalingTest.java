@@ -132,6 +132,19 @@ class FreezeJournalingTest {
     }
 
     @Test
+    void aFreezeFindingTheGuestFrozenBySomeoneElseLeavesItFrozen() {
+        FakeGuestAgent foreign = agents.agent(VM).frozenAlready();
+
+        assertThatThrownBy(() -> engine.freeze(VM, FreezeOptions.allFilesystems(Duration.ofSeconds(5))))
+                .isInstanceOf(FreezeFailedException.class)
+                .satisfies(e -> assertThat(((FreezeException) e).reason()).isEqualTo("FrozenByOther"));
+        assertThat(foreign.state()).isEqualTo(FreezeState.FROZEN);
+        assertThat(foreign.count(Command.THAW)).isZero();
+        assertThat(recorder.entries).isEmpty();
+        assertThat(engine.guestsFrozen()).isEmpty();
+    }
+
+    @Test
     void recordedGuestsAreThawedAndForgottenAndAnUnreachableOneIsRetried() {
         GuestRef reachable = new GuestRef("ns", "reachable");
         GuestRef gone = new GuestRef("ns", "socket-missing-now");
