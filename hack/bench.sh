@@ -133,7 +133,7 @@ freeze_window() {
     || { cat "$OUT/seed.log" >&2; return 1; }
   start snapshotter java "${kube[@]}" -cp "$HELPER_CP" io.quiesce.sandbox.SandboxSnapshotter "$RUN"
   start node-helper env NODE_NAME=node01 POD_NAMESPACE=quiesce-system QUIESCE_SOCKET_ROOTS="$RUN/s,$RUN/g1" \
-    QUIESCE_SOCKET_TEMPLATES="$RUN/s/{podUID}/qga.sock" QUIESCE_HEALTH_ADDRESS=127.0.0.1:0 \
+    QUIESCE_SOCKET_TEMPLATES="$RUN/s/{podUID}/qga.sock" QUIESCE_HEALTH_ADDRESS=127.0.0.1:0 QUIESCE_JOURNAL_DIR="$RUN/journal" \
     java "${HELPER_FLAGS[@]}" "${kube[@]}" -jar "$HELPER_JAR" run
   start operator env POD_NAMESPACE=quiesce-system QUIESCE_WATCH_NAMESPACES=sandbox QUIESCE_HEALTH_ADDRESS=127.0.0.1:0 \
     java "${OPERATOR_FLAGS[@]}" "${kube[@]}" -jar "$OPERATOR_JAR" run

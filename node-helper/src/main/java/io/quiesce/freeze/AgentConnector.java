@@ -17,4 +17,12 @@ public interface AgentConnector {
      * @throws AgentException when the agent cannot be reached
      */
     GuestAgent open(GuestRef guest);
+
+    /**
+     * Looks again where the guest is, after a thaw attempt failed: a guest that migrated while
+     * frozen is no longer behind the socket its freeze used. Bounded in time; never throws.
+     */
+    default Reroute reroute(GuestRef guest) {
+        return Reroute.UNCHANGED;
+    }
 }

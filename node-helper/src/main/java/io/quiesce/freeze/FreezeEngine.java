@@ -63,6 +63,7 @@ public final class FreezeEngine implements AutoCloseable {
     private final Semaphore slots;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ScheduledFuture<?> needsThawLoop;
+    private volatile FreezeRecorder recorder = FreezeRecorder.NONE;
 
     private FreezeEngine(AgentConnector connector, FreezeEngineConfig config, MeterRegistry registry, Clock clock,
                          ScheduledExecutorService scheduler, ExecutorService workers, boolean ownsExecutors) {
@@ -96,6 +97,14 @@ public final class FreezeEngine implements AutoCloseable {
     public static FreezeEngine create(AgentConnector connector, FreezeEngineConfig config, MeterRegistry registry,
                                       Clock clock, ScheduledExecutorService scheduler, ExecutorService workers) {
         return new FreezeEngine(connector, config, registry, clock, scheduler, workers, false);
+    }
+
+    /**
+     * Writes every freeze down with {@code recorder} (the node's journal) before it is made, and
+     * forgets it once its thaw is confirmed. Set once, before the first freeze.
+     */
+    public void recordFreezesWith(FreezeRecorder recorder) {
+        this.recorder = Objects.requireNonNull(recorder, "recorder");
     }
 
     /**
@@ -169,6 +178,29 @@ public final class FreezeEngine implements AutoCloseable {
      * freeze of ours behind them: what a restarted helper does first.
      */
     public RecoveryReport recover(GuestInventory inventory) {
+        return recover(inventory, RecoveryMode.THAW);
+    }
+
+    /**
+     * Thaws the guests this helper's journal says it froze (each through its recorded route): those
+     * found frozen are thawed, and those that cannot be reached now go on the needs-thaw list, so
+     * that they are retried until thawed or seen gone. Every one thawed or found thawed is forgotten.
+     */
+    public RecoveryReport recoverRecorded(GuestInventory journal) {
+        return recover(journal, RecoveryMode.THAW_RECORDED);
+    }
+
+    /**
+     * Reads the freeze state of the inventory's guests and thaws none: a guest found frozen here is
+     * not in this helper's journal, so the freeze is someone else's ({@link RecoveryAction#FROZEN_NOT_OURS}).
+     */
+    public RecoveryReport survey(GuestInventory inventory) {
+        return recover(inventory, RecoveryMode.REPORT);
+    }
+
+    private enum RecoveryMode { THAW, THAW_RECORDED, REPORT }
+
+    private RecoveryReport recover(GuestInventory inventory, RecoveryMode mode) {
         List<GuestRef> guests = inventory.guests();
         Queue<GuestRef> queue = new ConcurrentLinkedQueue<>(guests);
         Map<GuestRef, GuestRecovery> results = new ConcurrentHashMap<>();
@@ -177,7 +209,7 @@ public final class FreezeEngine implements AutoCloseable {
         for (int i = 0; i < lanes; i++) {
             running.add(workers.submit(() -> {
                 for (GuestRef guest = queue.poll(); guest != null; guest = queue.poll()) {
-                    results.put(guest, recoverOne(guest));
+                    results.put(guest, recoverOne(guest, mode));
                 }
             }));
         }
@@ -301,6 +333,11 @@ public final class FreezeEngine implements AutoCloseable {
         if (state == FreezeState.THAWED) {
             return;
         }
+        if (recorder.keepsRecords()) {
+            // every freeze of ours is in the journal and held until thawed: this one is someone else's
+            throw new FreezeFailedException("FrozenByOther", hold.guest() + " is already frozen, not by this node"
+                    + " helper (a KubeVirt VirtualMachineSnapshot or a backup tool?); left frozen, not frozen again", null);
+        }
         LOG.warn("{} is frozen with no freeze of ours behind it; thawing it before freezing", hold.guest());
         ThawChain chain = startThaw(hold, ThawedBy.CALLER, config.staleThawTimeout());
         try {
@@ -320,7 +357,15 @@ public final class FreezeEngine implements AutoCloseable {
     private FreezeSession sendFreeze(GuestHold hold, FreezeOptions options) {
         Instant start = clock.instant();
         Instant deadline = start.plus(options.timeout());
+        try {
+            // durable before the freeze: a helper killed from here on is thawed by the next one
+            recorder.freezing(hold.guest(), deadline);
+        } catch (RuntimeException e) {
+            throw new FreezeFailedException("JournalWriteFailed", "the freeze of " + hold.guest() + " could not be"
+                    + " written to the node's freeze journal, so it was not made: " + e.getMessage(), e);
+        }
         if (!hold.beginFreeze(start, deadline, closed)) {
+            forget(hold.guest());
             throw shuttingDown();
         }
         // the watchdog's lines (and the thaw it starts) name the caller's snapshot
@@ -391,6 +436,7 @@ public final class FreezeEngine implements AutoCloseable {
         } else if (hold.needsThaw()) {
             hold.needsThaw(false);
             LOG.info("{} is thawed at last; removed from the needs-thaw list", hold.guest());
+            forget(hold.guest());
             release(hold);
         } else if (hold.phase() == GuestHold.Phase.FROZEN) {
             finishFreeze(hold, chain, confirmedAt);
@@ -405,6 +451,8 @@ public final class FreezeEngine implements AutoCloseable {
         FreezeWindow window = new FreezeWindow(hold.guest(), hold.freezeStart(), confirmedAt,
                 Duration.between(hold.freezeStart(), confirmedAt).toMillis(), hold.filesystemsFrozen(),
                 hold.thawedBy(), hold.staleFreezeThawedFirst());
+        // forgotten before the hold goes: a next freeze of the guest writes its own entry after that
+        forget(hold.guest());
         release(hold);
         // only chain ends complete the window, one chain at a time: record first, so a woken caller sees it
         if (!hold.window.isDone()) {
@@ -418,6 +466,10 @@ public final class FreezeEngine implements AutoCloseable {
     }
 
     private void giveUp(GuestHold hold, ThawNotConfirmedException failure) {
+        if (hold.leftNode() != null) {
+            handOff(hold, failure);
+            return;
+        }
         boolean first = !hold.needsThaw();
         hold.needsThaw(true);
         hold.cancelWatchdog();
@@ -436,7 +488,32 @@ public final class FreezeEngine implements AutoCloseable {
         }
     }
 
-    private GuestRecovery recoverOne(GuestRef guest) {
+    /**
+     * The guest is no longer on this node (it migrated while frozen): stop trying sockets that lead
+     * nowhere; the window fails with {@code ThawNotConfirmed}, which the operator acts on.
+     */
+    private void handOff(GuestHold hold, ThawNotConfirmedException failure) {
+        metrics.thawHandedOff();
+        LOG.error("GUEST MAY STAY FROZEN: {}; this helper stops trying", failure.getMessage());
+        hold.needsThaw(false);
+        // settled before the waiting caller wakes up
+        forget(hold.guest());
+        release(hold);
+        if (hold.phase() == GuestHold.Phase.FROZEN && !hold.window.isDone()) {
+            metrics.outcome(failure.reason());
+            hold.window.completeExceptionally(failure);
+        }
+    }
+
+    private void forget(GuestRef guest) {
+        try {
+            recorder.forget(guest);
+        } catch (RuntimeException e) {
+            LOG.warn("could not forget the journal entry of {}: {}", guest, e.getMessage());
+        }
+    }
+
+    private GuestRecovery recoverOne(GuestRef guest, RecoveryMode mode) {
         Instant began = clock.instant();
         GuestHold hold = new GuestHold(guest, GuestHold.Phase.RECOVERING, connector, scheduler);
         if (holds.putIfAbsent(guest, hold) != null) {
@@ -446,14 +523,29 @@ public final class FreezeEngine implements AutoCloseable {
         try {
             state = hold.ownerCall(GuestAgent::freezeStatus, config.callTimeout());
         } catch (RuntimeException e) {
+            if (mode == RecoveryMode.THAW_RECORDED) {
+                // we froze it: keep trying (the needs-thaw loop, which also looks the guest up again)
+                hold.needsThaw(true);
+                return recovery(guest, RecoveryAction.UNREACHABLE, ThawChain.describe(e) + "; on the needs-thaw list",
+                        began);
+            }
             release(hold);
             return recovery(guest, RecoveryAction.UNREACHABLE, ThawChain.describe(e), began);
         }
         if (state == FreezeState.THAWED) {
+            if (mode == RecoveryMode.THAW_RECORDED) {
+                forget(guest);
+            }
             release(hold);
             return recovery(guest, RecoveryAction.NOT_FROZEN, "thawed", began);
         }
-        LOG.warn("{} is frozen with no freeze of ours behind it; recovery thaws it", guest);
+        if (mode == RecoveryMode.REPORT) {
+            release(hold);
+            metrics.foreignFreeze();
+            LOG.warn("{} is frozen, but not by this helper (not in its journal); left frozen", guest);
+            return recovery(guest, RecoveryAction.FROZEN_NOT_OURS, "frozen by someone else; left alone", began);
+        }
+        LOG.warn("{} is frozen with no live freeze of ours behind it; recovery thaws it", guest);
         ThawChain chain = startThaw(hold, ThawedBy.CALLER, config.recoveryThawTimeout());
         try {
             chain.confirmed().get(chainBound(config.recoveryThawTimeout()).toMillis(), TimeUnit.MILLISECONDS);
@@ -466,6 +558,9 @@ public final class FreezeEngine implements AutoCloseable {
             hold.needsThaw(true);
             Thread.currentThread().interrupt();
             return recovery(guest, RecoveryAction.STILL_FROZEN, "interrupted; thaw goes on in the background", began);
+        }
+        if (mode == RecoveryMode.THAW_RECORDED) {
+            forget(guest);
         }
         release(hold);
         metrics.recoveryThaw();

@@ -13,6 +13,8 @@ import java.util.function.Supplier;
  * {@code quiesce_helper_freeze_duration_seconds}, {@code quiesce_helper_thaw_duration_seconds},
  * {@code quiesce_helper_freeze_outcomes_total{reason}}, {@code quiesce_helper_watchdog_thaws_total},
  * {@code quiesce_helper_recovery_thaws_total}, {@code quiesce_helper_thaw_giveups_total},
+ * {@code quiesce_helper_foreign_freezes_total} (guests found frozen by someone else, left alone),
+ * {@code quiesce_helper_thaw_handoffs_total} (guests that left the node before their thaw was confirmed),
  * {@code quiesce_helper_frozen_guests} and {@code quiesce_helper_needs_thaw_guests}.
  */
 final class FreezeMetrics {
@@ -28,6 +30,8 @@ final class FreezeMetrics {
     private final Counter watchdogThaws;
     private final Counter recoveryThaws;
     private final Counter thawGiveUps;
+    private final Counter foreignFreezes;
+    private final Counter thawHandOffs;
 
     FreezeMetrics(MeterRegistry registry, Supplier<Number> frozenGuests, Supplier<Number> needsThawGuests) {
         this.registry = registry;
@@ -45,6 +49,12 @@ final class FreezeMetrics {
                 .register(registry);
         thawGiveUps = Counter.builder("quiesce.helper.thaw.giveups")
                 .description("Thaws not confirmed within the configured time; the guest stays on the needs-thaw list")
+                .register(registry);
+        foreignFreezes = Counter.builder("quiesce.helper.foreign.freezes")
+                .description("Guests found frozen by someone else at start-up (not in the journal); left frozen")
+                .register(registry);
+        thawHandOffs = Counter.builder("quiesce.helper.thaw.handoffs")
+                .description("Guests that left this node before their thaw was confirmed; left to the operator")
                 .register(registry);
         Gauge.builder("quiesce.helper.frozen.guests", frozenGuests)
                 .description("Guests frozen by this helper now, or frozen and not yet thawed by it")
@@ -82,5 +92,13 @@ final class FreezeMetrics {
 
     void thawGaveUp() {
         thawGiveUps.increment();
+    }
+
+    void foreignFreeze() {
+        foreignFreezes.increment();
+    }
+
+    void thawHandedOff() {
+        thawHandOffs.increment();
     }
 }

@@ -49,6 +49,7 @@ final class GuestHold {
     private volatile boolean needsThaw;
     private volatile String failureReason;
     private volatile boolean watchdogFired;
+    private volatile String leftNode;
     private final AtomicBoolean slotHeld = new AtomicBoolean();
 
     /** The freeze window, or the reason there is none; completed once. */
@@ -247,6 +248,26 @@ final class GuestHold {
 
     boolean needsThaw() {
         return needsThaw;
+    }
+
+    /** A fresh lookup found the guest no longer on this node: nothing here can thaw it. */
+    void leftNode(String why) {
+        leftNode = why;
+    }
+
+    /** Why the guest is no longer reachable from this node, or null. */
+    String leftNode() {
+        return leftNode;
+    }
+
+    /** Looks again where the guest is (see {@link AgentConnector#reroute}). */
+    Reroute reroute() {
+        try {
+            return connector.reroute(guest);
+        } catch (RuntimeException e) {
+            LOG.warn("looking up {} again failed: {}", guest, e.getMessage());
+            return Reroute.UNCHANGED;
+        }
     }
 
     void noteWatchdogFired() {

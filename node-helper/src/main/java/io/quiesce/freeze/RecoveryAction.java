@@ -11,7 +11,12 @@ public enum RecoveryAction {
     /** The agent could not be asked; its state is unknown. */
     UNREACHABLE,
     /** A live freeze of ours (or a pending thaw) holds the guest; that one ends it. */
-    SKIPPED_LIVE_FREEZE;
+    SKIPPED_LIVE_FREEZE,
+    /**
+     * Frozen, but not by this helper (not in its journal): someone else's freeze (a KubeVirt
+     * VirtualMachineSnapshot, a backup tool). Reported and left alone.
+     */
+    FROZEN_NOT_OURS;
 
     /** True when the guest is known to be thawed afterwards. */
     public boolean endedThawed() {

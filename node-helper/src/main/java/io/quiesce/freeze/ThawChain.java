@@ -90,6 +90,18 @@ final class ThawChain {
         }
         failedAttempts++;
         Duration wait = backoff.delayAfter(failedAttempts);
+        // a guest that migrated while frozen is not behind the socket its freeze used any more
+        Reroute where = hold.reroute();
+        if (where.outcome() == Reroute.Outcome.LEFT_NODE) {
+            hold.leftNode(where.detail());
+            fail(failedAttempts + " attempt(s), last: " + error + "; " + where.detail()
+                    + "; no longer on this node, left to the operator");
+            return;
+        }
+        if (where.outcome() == Reroute.Outcome.CHANGED) {
+            LOG.warn("{} is reached another way now ({}); retrying the thaw that way", hold.guest(), where.detail());
+            wait = Duration.ZERO;
+        }
         if (clock.instant().plus(wait).isAfter(giveUpAt)) {
             fail(failedAttempts + " attempt(s) in " + Duration.between(startedAt, clock.instant()).toMillis()
                     + " ms, last: " + error);

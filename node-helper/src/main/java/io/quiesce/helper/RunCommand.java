@@ -15,13 +15,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code run}: serves this node until SIGTERM. Configured by the environment the chart sets
  * ({@link HelperSettings#fromEnv}); the Kubernetes client finds its credentials as usual (in-cluster
- * service account). On SIGTERM every open freeze window ends and its guest is thawed before exit.
+ * service account). Start-up order: health endpoints and the shutdown hook, then the thaws of the
+ * freeze journal (no API), then what needs the API, retried while the API server is down. On SIGTERM
+ * every open freeze window ends and its guest is thawed before exit.
  */
 final class RunCommand {
     private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
@@ -38,11 +41,22 @@ final class RunCommand {
             System.err.println("node-helper run: " + e.getMessage());
             return ExitCode.USAGE.code();
         }
+        LOG.info("node helper starting on node {} (freeze journal {})", settings.nodeName(), settings.journalDir());
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry); // heap and non-heap use, for dashboards and footprint figures
         KubernetesClient client = new KubernetesClientBuilder().withHttpClientFactory(new JdkHttpClientFactory()).build();
-        NodeHelper helper = NodeHelper.start(client, settings,
-                (guest, socket) -> new QgaClient(socket, QgaSettings.defaults()), registry);
+        NodeHelper helper;
+        try {
+            // no API call here: the engine and the freeze journal only
+            helper = NodeHelper.create(client, settings,
+                    (guest, socket) -> new QgaClient(socket, QgaSettings.defaults()), registry);
+        } catch (UncheckedIOException e) {
+            client.close();
+            System.err.println("node-helper run: " + e.getMessage());
+            return ExitCode.INTERNAL_ERROR.code();
+        }
+        // /healthz and the shutdown hook before any thaw: a probe must not kill a helper in the middle
+        // of its recovery, and SIGTERM during recovery still thaws what this process holds
         HealthServer health = null;
         if (settings.healthAddress() != null) {
             try {
@@ -64,7 +78,12 @@ final class RunCommand {
             client.close();
             stopped.countDown();
         }, "quiesce-helper-shutdown"));
-        LOG.info("node helper serving node {} (recovery: {})", settings.nodeName(), helper.recovery().guests().size());
+        // first what needs no API: the guests this helper's journal says it froze
+        helper.recoverFromJournal();
+        // then what does, retried with backoff while the API server is unreachable (never an exit)
+        if (helper.startServing()) {
+            LOG.info("node helper serving node {} (recovery: {})", settings.nodeName(), helper.recovery().guests().size());
+        }
         try {
             stopped.await();
         } catch (InterruptedException e) {

@@ -8,6 +8,7 @@ import io.quiesce.api.v1alpha1.FreezeMethod;
 import io.quiesce.api.v1alpha1.QuiesceChannel;
 import io.quiesce.freeze.AgentConnector;
 import io.quiesce.freeze.GuestRef;
+import io.quiesce.freeze.Reroute;
 import io.quiesce.kube.kubevirt.VirtualMachineInstance;
 import io.quiesce.libvirt.LibvirtAgent;
 import io.quiesce.locate.AgentSocketLocator;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -36,6 +38,7 @@ final class GuestSockets implements AgentConnector {
     private final LibvirtOpener libvirtOpener;
     private final Map<GuestRef, AgentRoute> routes = new ConcurrentHashMap<>();
     private volatile Predicate<GuestRef> held = guest -> false;
+    private volatile Consumer<AgentRoute> rerouted = route -> { };
 
     /**
      * @param libvirtSockets where the libvirt daemon sockets of virt-launcher pods are; null when the
@@ -60,6 +63,24 @@ final class GuestSockets implements AgentConnector {
      */
     void keepRoutesWhile(Predicate<GuestRef> held) {
         this.held = held;
+    }
+
+    /** Told of every route {@link #reroute} replaces (the journal then records the new one). */
+    void onRerouted(Consumer<AgentRoute> listener) {
+        this.rerouted = listener;
+    }
+
+    /** The route the guest is reached by now, or null. */
+    AgentRoute route(GuestRef guest) {
+        return routes.get(guest);
+    }
+
+    /**
+     * Sets a guest's route from the freeze journal at start-up: the way its freeze went, with no API
+     * call, so that its thaw goes the same way.
+     */
+    void restore(AgentRoute route) {
+        routes.put(route.guest(), route);
     }
 
     /**
@@ -103,11 +124,67 @@ final class GuestSockets implements AgentConnector {
 
     /** Resolves an instance: its launcher pod on this node, the sockets there, then the channel rule. */
     private Located locate(VirtualMachineInstance vmi, QuiesceChannel channel, ChannelChoice.Probe probe) {
-        GuestRef guest = new GuestRef(vmi.getMetadata().getNamespace(), vmi.getMetadata().getName());
+        Located fresh = resolve(vmi, channel, probe);
+        if (!fresh.found()) {
+            return fresh;
+        }
+        // a held guest keeps its route; the engine then refuses the new freeze until it lets go
+        AgentRoute route = routes.compute(fresh.guest(), (g, old) -> old != null && held.test(g) ? old : fresh.route());
+        return new Located(fresh.guest(), route, null, null, fresh.attempts());
+    }
+
+    /**
+     * After a thaw attempt failed: looks the VMI up again. Gone, or no launcher pod on this node any
+     * more (it migrated while frozen): {@link Reroute.Outcome#LEFT_NODE}. Another socket on this node
+     * for the channel the freeze used (its pod changed): the route is replaced. The API being
+     * unreachable changes nothing.
+     */
+    @Override
+    public Reroute reroute(GuestRef guest) {
+        AgentRoute current = routes.get(guest);
+        if (current == null) {
+            return Reroute.UNCHANGED;
+        }
+        VirtualMachineInstance vmi;
+        try {
+            vmi = client.resources(VirtualMachineInstance.class).inNamespace(guest.namespace())
+                    .withName(guest.name()).get();
+        } catch (RuntimeException e) {
+            return new Reroute(Reroute.Outcome.UNCHANGED, "VirtualMachineInstance not read: " + e.getMessage());
+        }
+        if (vmi == null) {
+            return new Reroute(Reroute.Outcome.LEFT_NODE, "VirtualMachineInstance " + guest + " no longer exists");
+        }
+        if (podOnThisNode(vmi).isEmpty()) {
+            String now = vmi.getStatus() == null ? null : vmi.getStatus().getNodeName();
+            return new Reroute(Reroute.Outcome.LEFT_NODE, "VirtualMachineInstance " + guest
+                    + " has no launcher pod on node " + node + " any more (now on node " + now + ")");
+        }
+        // the same channel the freeze used, unprobed (a frozen agent answers a thaw, not always a ping):
+        // never thaw through another agent than the one that froze
+        Located fresh = resolve(vmi, current.method() == FreezeMethod.LIBVIRT ? QuiesceChannel.LIBVIRT
+                : QuiesceChannel.QGA, (method, socket) -> ChannelChoice.ProbeResult.ready("not probed"));
+        if (!fresh.found() || fresh.route().equals(current)) {
+            return new Reroute(Reroute.Outcome.UNCHANGED, fresh.found() ? "same route" : fresh.problem());
+        }
+        if (!routes.replace(guest, current, fresh.route())) {
+            return Reroute.UNCHANGED;
+        }
+        rerouted.accept(fresh.route());
+        return new Reroute(Reroute.Outcome.CHANGED, fresh.route().toString());
+    }
+
+    private Optional<String> podOnThisNode(VirtualMachineInstance vmi) {
         var status = vmi.getStatus();
-        Optional<String> podUid = status == null || status.getActivePods() == null ? Optional.empty()
+        return status == null || status.getActivePods() == null ? Optional.empty()
                 : status.getActivePods().entrySet().stream().filter(e -> node.equals(e.getValue()))
                         .map(Map.Entry::getKey).sorted().findFirst();
+    }
+
+    /** {@link #locate} without remembering the route. */
+    private Located resolve(VirtualMachineInstance vmi, QuiesceChannel channel, ChannelChoice.Probe probe) {
+        GuestRef guest = new GuestRef(vmi.getMetadata().getNamespace(), vmi.getMetadata().getName());
+        Optional<String> podUid = podOnThisNode(vmi);
         if (podUid.isEmpty()) {
             return notFound(guest, channel, "VirtualMachineInstance " + guest + " has no launcher pod on node " + node);
         }
@@ -121,10 +198,7 @@ final class GuestSockets implements AgentConnector {
         if (!choice.found()) {
             return new Located(guest, null, choice.reason(), choice.problem(), choice.attempts());
         }
-        AgentRoute found = routeOf(guest, choice.method(), choice.socket());
-        // a held guest keeps its route; the engine then refuses the new freeze until it lets go
-        AgentRoute route = routes.compute(guest, (g, old) -> old != null && held.test(g) ? old : found);
-        return new Located(guest, route, null, null, choice.attempts());
+        return new Located(guest, routeOf(guest, choice.method(), choice.socket()), null, null, choice.attempts());
     }
 
     @Override

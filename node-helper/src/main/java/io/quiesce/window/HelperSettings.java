@@ -27,10 +27,17 @@ import java.util.Objects;
  * @param libvirtSocketTemplate where a virt-launcher pod's libvirt daemon socket is ({@code QUIESCE_LIBVIRT_SOCKET_TEMPLATE},
  *                             default {@code <root>/{podUID}/volumes/kubernetes.io~empty-dir/libvirt-runtime/virtqemud-sock});
  *                             null exactly when the root is
+ * @param journalDir           the freeze journal's directory ({@code QUIESCE_JOURNAL_DIR}, default
+ *                             {@value #DEFAULT_JOURNAL_DIR}; a hostPath, so that it outlives the pod); null
+ *                             only in tests of other things: no journal is kept
  */
 public record HelperSettings(String nodeName, String namespace, List<Path> socketRoots, List<String> socketTemplates,
                              int maxFreezesPerNode, Duration freezeTimeoutMax, InetSocketAddress healthAddress,
-                             QuiesceChannel defaultChannel, Path libvirtSocketRoot, String libvirtSocketTemplate) {
+                             QuiesceChannel defaultChannel, Path libvirtSocketRoot, String libvirtSocketTemplate,
+                             Path journalDir) {
+
+    /** Where the chart mounts the node's journal directory. */
+    public static final String DEFAULT_JOURNAL_DIR = "/var/lib/quiesce/journal";
 
     /** Where KubeVirt's virt-launcher pod keeps virtqemud's socket, below kubelet's pods directory. */
     public static final String LIBVIRT_SOCKET_IN_POD =
@@ -51,6 +58,14 @@ public record HelperSettings(String nodeName, String namespace, List<Path> socke
         }
     }
 
+    /** The settings of a helper before the journal: everything but it. */
+    public HelperSettings(String nodeName, String namespace, List<Path> socketRoots, List<String> socketTemplates,
+                          int maxFreezesPerNode, Duration freezeTimeoutMax, InetSocketAddress healthAddress,
+                          QuiesceChannel defaultChannel, Path libvirtSocketRoot, String libvirtSocketTemplate) {
+        this(nodeName, namespace, socketRoots, socketTemplates, maxFreezesPerNode, freezeTimeoutMax, healthAddress,
+                defaultChannel, libvirtSocketRoot, libvirtSocketTemplate, null);
+    }
+
     /** Settings with the libvirt channel not configured and channel auto (tests of the qga channel). */
     public HelperSettings(String nodeName, String namespace, List<Path> socketRoots, List<String> socketTemplates,
                           int maxFreezesPerNode, Duration freezeTimeoutMax, InetSocketAddress healthAddress) {
@@ -61,7 +76,13 @@ public record HelperSettings(String nodeName, String namespace, List<Path> socke
     /** The same settings with the libvirt channel configured: sockets under {@code root}, at {@code template}. */
     public HelperSettings withLibvirt(Path root, String template) {
         return new HelperSettings(nodeName, namespace, socketRoots, socketTemplates, maxFreezesPerNode,
-                freezeTimeoutMax, healthAddress, defaultChannel, root, template);
+                freezeTimeoutMax, healthAddress, defaultChannel, root, template, journalDir);
+    }
+
+    /** The same settings with the freeze journal in {@code dir}. */
+    public HelperSettings withJournal(Path dir) {
+        return new HelperSettings(nodeName, namespace, socketRoots, socketTemplates, maxFreezesPerNode,
+                freezeTimeoutMax, healthAddress, defaultChannel, libvirtSocketRoot, libvirtSocketTemplate, dir);
     }
 
     /**
@@ -88,7 +109,16 @@ public record HelperSettings(String nodeName, String namespace, List<Path> socke
                 address(env.get("QUIESCE_HEALTH_ADDRESS")),
                 channel(optional(env, "QUIESCE_DEFAULT_CHANNEL")),
                 libvirtRoot == null ? null : Path.of(libvirtRoot),
-                libvirtTemplate);
+                libvirtTemplate,
+                journalDir(optional(env, "QUIESCE_JOURNAL_DIR")));
+    }
+
+    private static Path journalDir(String value) {
+        Path dir = Path.of(value == null ? DEFAULT_JOURNAL_DIR : value);
+        if (!dir.isAbsolute()) {
+            throw new IllegalArgumentException("QUIESCE_JOURNAL_DIR must be an absolute path, was " + value);
+        }
+        return dir.normalize();
     }
 
     private static String optional(Map<String, String> env, String name) {

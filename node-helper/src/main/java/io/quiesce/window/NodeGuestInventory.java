@@ -11,10 +11,11 @@ import org.slf4j.LoggerFactory;
 import java.util.List;
 
 /**
- * The guests start-up recovery checks: the VirtualMachineInstances on this node (KubeVirt labels
- * them {@code kubevirt.io/nodeName}) that can be reached here, each through the channel {@code auto}
- * picks for it (libvirt where the pod's daemon socket exists, else the agent socket), which is the
- * channel a freeze of it would have used unless a snapshot asked for another.
+ * The guests of this node that start-up's survey looks at: the VirtualMachineInstances on this node
+ * (KubeVirt labels them {@code kubevirt.io/nodeName}) that can be reached here, each through the
+ * channel {@code auto} picks for it. The survey only reads their freeze state and reports a frozen
+ * one as someone else's freeze: the guests this helper froze come from its journal, each with the
+ * route its freeze used, and are thawed before this inventory is ever listed.
  */
 final class NodeGuestInventory implements GuestInventory {
     static final String NODE_LABEL = "kubevirt.io/nodeName";

@@ -222,7 +222,8 @@ public final class FootprintBench {
     private static Map<String, String> helperEnv(Path sockets) {
         return Map.of("NODE_NAME", Fixtures.DEFAULT_NODE, "POD_NAMESPACE", SYSTEM_NAMESPACE,
                 "QUIESCE_SOCKET_ROOTS", sockets.toString(), "QUIESCE_SOCKET_TEMPLATES", sockets + "/{podUID}/qga.sock",
-                "QUIESCE_MAX_FREEZES_PER_NODE", Integer.toString(GUESTS));
+                "QUIESCE_MAX_FREEZES_PER_NODE", Integer.toString(GUESTS),
+                "QUIESCE_JOURNAL_DIR", sockets.resolveSibling(sockets.getFileName() + "-journal").toString());
     }
 
     private static Map<String, String> operatorEnv() {

@@ -85,7 +85,8 @@ class HelperImageRuntimeIT {
                     "-jar", ImageFiles.shadedJar("node-helper").toString(), "run"));
             Map<String, String> env = Map.of("NODE_NAME", Fixtures.DEFAULT_NODE, "POD_NAMESPACE", ns,
                     "QUIESCE_SOCKET_ROOTS", sockets.toString(), "QUIESCE_SOCKET_TEMPLATES", sockets + "/{podUID}/qga.sock",
-                    "QUIESCE_HEALTH_ADDRESS", "127.0.0.1:" + port, "QUIESCE_LOG_FORMAT", "json");
+                    "QUIESCE_HEALTH_ADDRESS", "127.0.0.1:" + port, "QUIESCE_LOG_FORMAT", "json",
+                    "QUIESCE_JOURNAL_DIR", sockets.resolveSibling(sockets.getFileName() + "-journal").toString());
             try (RuntimeProcess helper = RuntimeProcess.start(runtime, args, env, TARGET.resolve("image-runtime/helper-run.log"))) {
                 await("/readyz of the helper on the image runtime").atMost(Duration.ofSeconds(90))
                         .pollInterval(Duration.ofMillis(250))

@@ -49,6 +49,16 @@ class HelperSettingsTest {
     }
 
     @Test
+    void theFreezeJournalIsTheChartsHostDirectoryByDefaultAndMustBeAbsolute() {
+        Map<String, String> env = chartEnv();
+        assertThat(HelperSettings.fromEnv(env).journalDir()).isEqualTo(Path.of("/var/lib/quiesce/journal"));
+        env.put("QUIESCE_JOURNAL_DIR", "/srv/quiesce/../journal");
+        assertThat(HelperSettings.fromEnv(env).journalDir()).isEqualTo(Path.of("/srv/journal"));
+        env.put("QUIESCE_JOURNAL_DIR", "journal");
+        assertThatThrownBy(() -> HelperSettings.fromEnv(env)).hasMessageContaining("QUIESCE_JOURNAL_DIR");
+    }
+
+    @Test
     void theLibvirtChannelIsOffWithoutItsRootAndTheQgaTemplatesMayBeEmpty() {
         Map<String, String> env = chartEnv();
         env.remove("QUIESCE_LIBVIRT_SOCKET_ROOT");

@@ -34,6 +34,7 @@ import io.quiesce.testkit.kube.fixtures.VmScenario;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
 import java.nio.file.Path;
@@ -60,6 +61,9 @@ class NodeHelperRealAgentTest {
 
     private final List<AutoCloseable> cleanup = new ArrayList<>();
     private GuestSocketDir sockets;
+    /** The node's freeze journal: shared by a killed helper process and the helper started after it. */
+    @TempDir
+    Path journalDir;
 
     @BeforeEach
     void socketRoot() {
@@ -313,7 +317,7 @@ class NodeHelperRealAgentTest {
     private HelperSettings settings(GuestVm guest, String leaseNamespace) {
         return new HelperSettings(Fixtures.DEFAULT_NODE, leaseNamespace,
                 List.of(sockets.root(), guest.agentSocket().getParent()), List.of(sockets.template()), 4,
-                Duration.ofSeconds(30), null);
+                Duration.ofSeconds(30), null).withJournal(journalDir);
     }
 
     private NodeHelper startHelper(KubeApiServer server, GuestVm guest, String leaseNamespace) {
@@ -342,6 +346,7 @@ class NodeHelperRealAgentTest {
         builder.environment().put("QUIESCE_MAX_FREEZES_PER_NODE", "4");
         builder.environment().put("QUIESCE_FREEZE_TIMEOUT_MAX", "30s");
         builder.environment().put("QUIESCE_HEALTH_ADDRESS", "127.0.0.1:" + healthPort);
+        builder.environment().put("QUIESCE_JOURNAL_DIR", s.journalDir().toString());
         File log = new File("target/helper-killed-child.log");
         return builder.redirectErrorStream(true).redirectOutput(log).start();
     }

@@ -34,6 +34,7 @@ class ChartDefaultsTest {
             "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-Xss512k");
     private static final List<String> SOCKET_ROOTS = List.of("/var/run/kubevirt-private");
     private static final String KUBELET_PODS = "/var/lib/kubelet/pods";
+    private static final String JOURNAL_DIR = "/var/lib/quiesce/journal";
 
     private static RenderedChart chart;
     private static String appVersion;
@@ -150,6 +151,7 @@ class ChartDefaultsTest {
                 entry("QUIESCE_MAX_FREEZES_PER_NODE", "2"),
                 entry("QUIESCE_FREEZE_TIMEOUT_MAX", "30s"),
                 entry("QUIESCE_HEALTH_ADDRESS", "0.0.0.0:8081"),
+                entry("QUIESCE_JOURNAL_DIR", JOURNAL_DIR),
                 entry("QUIESCE_LOG_FORMAT", "text"),
                 entry("QUIESCE_LOG_LEVEL", "info"));
         assertThat(pod.getServiceAccountName()).isEqualTo(
@@ -163,7 +165,9 @@ class ChartDefaultsTest {
     @Test
     void nodeHelperMountsExactlyTheSocketRootsAndKubeletsPodsDirFromTheHostReadOnly() {
         PodSpec pod = chart.one(DaemonSet.class, "quiesce-node-helper").getSpec().getTemplate().getSpec();
-        List<Volume> hostPaths = pod.getVolumes().stream().filter(v -> v.getHostPath() != null).toList();
+        // the journal is the one writable host directory; checked on its own below
+        List<Volume> hostPaths = pod.getVolumes().stream().filter(v -> v.getHostPath() != null)
+                .filter(v -> !v.getName().equals("freeze-journal")).toList();
 
         // kubelet's pods dir only for the libvirt channel, which the default channel auto may use
         assertThat(hostPaths).extracting(v -> v.getHostPath().getPath()).containsExactly(SOCKET_ROOTS.get(0), KUBELET_PODS);
@@ -178,6 +182,21 @@ class ChartDefaultsTest {
             assertThat(mount.getMountPropagation()).isEqualTo("HostToContainer");
         }
         assertNoHostNamespaces(pod);
+    }
+
+    @Test
+    void nodeHelperWritesOnlyItsFreezeJournalOnTheHostAHostPathThatOutlivesThePod() {
+        PodSpec pod = chart.one(DaemonSet.class, "quiesce-node-helper").getSpec().getTemplate().getSpec();
+        Volume journal = pod.getVolumes().stream().filter(v -> v.getName().equals("freeze-journal")).findFirst()
+                .orElseThrow();
+        assertThat(journal.getHostPath().getPath()).isEqualTo(JOURNAL_DIR);
+        assertThat(journal.getHostPath().getType()).isEqualTo("DirectoryOrCreate");
+        List<VolumeMount> writable = onlyContainer(pod).getVolumeMounts().stream()
+                .filter(m -> !Boolean.TRUE.equals(m.getReadOnly())).toList();
+        assertThat(writable).extracting(VolumeMount::getName, VolumeMount::getMountPath)
+                .containsExactlyInAnyOrder(tuple("tmp", "/tmp"), tuple("freeze-journal", JOURNAL_DIR));
+        assertThat(writable).allSatisfy(m -> assertThat(m.getMountPropagation()).isNull());
+        assertThat(env(onlyContainer(pod))).containsEntry("QUIESCE_JOURNAL_DIR", JOURNAL_DIR);
     }
 
     /**

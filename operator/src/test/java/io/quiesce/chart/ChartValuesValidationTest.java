@@ -50,6 +50,10 @@ class ChartValuesValidationTest {
             two operators without leader  | operator: {leaderElection: false}                            | at '/operator/leaderElection': value must be true
             port out of range             | nodeHelper: {healthPort: 70000}                              | at '/nodeHelper/healthPort': maximum
             template outside the roots    | nodeHelper: {socketTemplates: ['/etc/qga/{name}.sock']}      | nodeHelper.socketTemplates: "/etc/qga/{name}.sock" is not under any of nodeHelper.socketRoots
+            relative journal dir          | nodeHelper: {journalDir: 'var/lib/quiesce'}                  | at '/nodeHelper/journalDir'
+            journal dir climbing out      | nodeHelper: {journalDir: '/var/lib/quiesce/../../etc'}       | at '/nodeHelper/journalDir'
+            journal under a socket root   | nodeHelper: {journalDir: '/var/run/kubevirt-private/journal'} | nodeHelper.journalDir "/var/run/kubevirt-private/journal" must not be, contain or lie under the socket root "/var/run/kubevirt-private"
+            journal around a socket root  | nodeHelper: {journalDir: '/var/lib'}                         | nodeHelper.journalDir "/var/lib" must not be, contain or lie under the socket root "/var/lib/kubelet/pods"
             grace shorter than a freeze   | nodeHelper: {terminationGracePeriodSeconds: 39}              | nodeHelper.terminationGracePeriodSeconds (39) must be at least freeze.timeoutMaxSeconds + 10 (40)
             """)
     void rejects(String what, String values, String error) throws IOException {
@@ -88,7 +92,8 @@ class ChartValuesValidationTest {
                 .getSpec().getTemplate().getSpec();
 
         assertThat(helper.getVolumes()).filteredOn(v -> v.getHostPath() != null)
-                .extracting(v -> v.getHostPath().getPath()).containsExactly("/var/run/kubevirt-private");
+                .extracting(v -> v.getHostPath().getPath())
+                .containsExactly("/var/run/kubevirt-private", "/var/lib/quiesce/journal");
         assertThat(env(onlyContainer(helper))).containsEntry("QUIESCE_DEFAULT_CHANNEL", channel)
                 .doesNotContainKeys("QUIESCE_LIBVIRT_SOCKET_ROOT", "QUIESCE_LIBVIRT_SOCKET_TEMPLATE");
     }
@@ -103,6 +108,6 @@ class ChartValuesValidationTest {
 
         assertThat(helper.getVolumes()).filteredOn(v -> v.getHostPath() != null)
                 .extracting(v -> v.getHostPath().getPath())
-                .containsExactly("/var/lib/kubelet/pods", "/var/run/kubevirt-private");
+                .containsExactly("/var/lib/kubelet/pods", "/var/run/kubevirt-private", "/var/lib/quiesce/journal");
     }
 }

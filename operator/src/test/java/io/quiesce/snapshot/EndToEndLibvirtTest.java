@@ -24,6 +24,8 @@ import io.quiesce.api.v1alpha1.SnapshotPhase;
 import io.quiesce.api.v1alpha1.ThawTrigger;
 import io.quiesce.freeze.GuestRef;
 import io.quiesce.freeze.RecoveryAction;
+import io.quiesce.journal.FreezeJournal;
+import io.quiesce.journal.JournalEntry;
 import io.quiesce.libvirt.LibvirtAgent;
 import io.quiesce.testkit.guest.WriterProgress;
 import io.quiesce.testkit.kube.KubeApiServer;
@@ -144,16 +146,20 @@ class EndToEndLibvirtTest {
     }
 
     @Test
-    void startUpRecoveryThawsAGuestLeftFrozenBehindLibvirtThroughLibvirt(LibvirtGuest guest, KubeApiServer server,
-            KubernetesClient client) {
+    void startUpRecoveryThawsAGuestItsJournalSaysItFrozeThroughLibvirt(LibvirtGuest guest, KubeApiServer server,
+            KubernetesClient client) throws IOException {
         String ns = server.createNamespace("e2e-recover");
         VmScenario vm = Fixtures.runningVm(ns, "db").create(client);
-        linkDaemonSocket(vm, guest);
+        Path daemonSocket = linkDaemonSocket(vm, guest);
         try (GuestAgent direct = guest.agent(QgaSettings.defaults())) {
-            assertThat(direct.freeze(List.of())).as("frozen behind the helper's back").isPositive();
+            assertThat(direct.freeze(List.of())).as("frozen, as a helper killed in its window left it").isPositive();
         }
+        // what that helper wrote before its freeze
+        Path journal = Files.createTempDirectory(kubeletPods.getParent(), "qjournal");
+        FreezeJournal.open(journal).record(new JournalEntry(new GuestRef(ns, "db"), FreezeMethod.LIBVIRT, daemonSocket,
+                LibvirtAgent.kubevirtDomainName(ns, "db"), ns + "/db-snap", Instant.now().plusSeconds(30)));
 
-        try (NodeHelper helper = startHelper(server, guest, null)) {
+        try (NodeHelper helper = startHelper(server, guest, null, journal)) {
             assertThat(helper.recovery().guests()).anySatisfy(g -> {
                 assertThat(g.guest()).isEqualTo(new GuestRef(ns, "db"));
                 assertThat(g.action()).isEqualTo(RecoveryAction.THAWED);
@@ -169,12 +175,18 @@ class EndToEndLibvirtTest {
      * which the pod's link points to, must lie under the same root) and, when given, the qga channel.
      */
     private NodeHelper startHelper(KubeApiServer server, LibvirtGuest guest, GuestSocketDir agentSockets) {
+        return startHelper(server, guest, agentSockets, null);
+    }
+
+    private NodeHelper startHelper(KubeApiServer server, LibvirtGuest guest, GuestSocketDir agentSockets,
+                                   Path journal) {
         List<Path> agentRoots = agentSockets == null ? List.of(kubeletPods)
                 : List.of(agentSockets.root(), guest.agentSocket().getParent());
         List<String> agentTemplates = agentSockets == null ? List.of() : List.of(agentSockets.template());
         HelperSettings settings = new HelperSettings(Fixtures.DEFAULT_NODE, OPERATOR_NAMESPACE, agentRoots,
                 agentTemplates, 2, Duration.ofSeconds(30), null)
-                .withLibvirt(Path.of("/tmp"), kubeletPods + "/{podUID}/" + SOCKET_IN_POD);
+                .withLibvirt(Path.of("/tmp"), kubeletPods + "/{podUID}/" + SOCKET_IN_POD)
+                .withJournal(journal);
         // the harness's daemon names its domain itself; it stands in for KubeVirt's <namespace>_<vmi>
         LibvirtOpener libvirt = (socket, domain) -> {
             domainsAsked.add(domain);
@@ -187,7 +199,7 @@ class EndToEndLibvirtTest {
     }
 
     /** virtqemud's socket in the VM's launcher pod, as kubelet lays it out: a link to the daemon's socket. */
-    private void linkDaemonSocket(VmScenario vm, LibvirtGuest guest) {
+    private Path linkDaemonSocket(VmScenario vm, LibvirtGuest guest) {
         Path inPod = kubeletPods.resolve(vm.launcherPods().get(0).getMetadata().getUid()).resolve(SOCKET_IN_POD);
         try {
             Files.createDirectories(inPod.getParent());
@@ -195,6 +207,7 @@ class EndToEndLibvirtTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return inPod;
     }
 
     private static WriterProgress writerStalledWhileFrozen(NodeHelper helper, LibvirtGuest guest) {
