@@ -7,6 +7,7 @@ import io.quiesce.agent.GuestAgent;
 import io.quiesce.agent.GuestInfo;
 import io.quiesce.agent.GuestOsInfo;
 import io.quiesce.agent.QgaClient;
+import io.quiesce.status.PreflightReasons;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,16 +39,15 @@ import java.util.regex.Pattern;
  */
 public final class GuestPreflight {
     /** The agent has a freeze or thaw command disabled (or does not offer it): nothing can be frozen. */
-    public static final String AGENT_FREEZE_DISABLED = "AgentFreezeDisabled";
+    public static final String AGENT_FREEZE_DISABLED = PreflightReasons.AGENT_FREEZE_DISABLED;
     /** The agent did not answer before the snapshot's deadline left no room to freeze. */
-    public static final String AGENT_NOT_READY = "AgentNotReady";
+    public static final String AGENT_NOT_READY = PreflightReasons.AGENT_NOT_READY;
     /** A Windows guest and a {@code quiesce.timeout} above what VSS holds. */
-    public static final String WINDOWS_FREEZE_TIMEOUT_TOO_LONG = "WindowsFreezeTimeoutTooLong";
+    public static final String WINDOWS_FREEZE_TIMEOUT_TOO_LONG = PreflightReasons.WINDOWS_FREEZE_TIMEOUT_TOO_LONG;
     /** The guest refused the freeze with a permission error, as its SELinux policy does. */
-    public static final String GUEST_SELINUX_DENIED = "GuestSELinuxDenied";
+    public static final String GUEST_SELINUX_DENIED = PreflightReasons.GUEST_SELINUX_DENIED;
     /** Every reason this class gives. */
-    public static final Set<String> REASONS = Set.of(AGENT_FREEZE_DISABLED, AGENT_NOT_READY,
-            WINDOWS_FREEZE_TIMEOUT_TOO_LONG, GUEST_SELINUX_DENIED);
+    public static final Set<String> REASONS = PreflightReasons.GUEST_CHECKS;
 
     /** How long Windows' VSS holds writes at most; longer and the thaw reports the freeze as lost. */
     public static final Duration VSS_HOLD_LIMIT = Duration.ofSeconds(10);

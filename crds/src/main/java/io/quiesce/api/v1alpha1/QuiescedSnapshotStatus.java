@@ -63,6 +63,11 @@ public class QuiescedSnapshotStatus {
     private List<VolumeSnapshotRecord> volumeSnapshots;
 
     /** Operator. */
+    @JsonPropertyDescription("The VM's PVC-backed volumes (hot-plugged ones included) that this snapshot leaves "
+            + "out, each with the reason. Absent when every such volume is in volumeSnapshots.")
+    private List<ExcludedVolume> excludedVolumes;
+
+    /** Operator. */
     @SchemaFrom(type = ConditionSchema[].class)
     @JsonInclude(JsonInclude.Include.NON_EMPTY) // the list starts empty; no "conditions: []" in writes
     @JsonPropertyDescription("Ready, Progressing and Failed, following the Kubernetes API conventions.")
@@ -140,6 +145,14 @@ public class QuiescedSnapshotStatus {
         this.volumeSnapshots = volumeSnapshots;
     }
 
+    public List<ExcludedVolume> getExcludedVolumes() {
+        return excludedVolumes;
+    }
+
+    public void setExcludedVolumes(List<ExcludedVolume> excludedVolumes) {
+        this.excludedVolumes = excludedVolumes;
+    }
+
     public List<Condition> getConditions() {
         return conditions;
     }
@@ -171,6 +184,7 @@ public class QuiescedSnapshotStatus {
                 && Objects.equals(nodeName, other.nodeName) && Objects.equals(startTime, other.startTime)
                 && Objects.equals(completionTime, other.completionTime) && Objects.equals(freeze, other.freeze)
                 && Objects.equals(volumeSnapshots, other.volumeSnapshots)
+                && Objects.equals(excludedVolumes, other.excludedVolumes)
                 && Objects.equals(conditions, other.conditions)
                 && Objects.equals(observedGeneration, other.observedGeneration)
                 && Objects.equals(message, other.message);
@@ -179,6 +193,6 @@ public class QuiescedSnapshotStatus {
     @Override
     public int hashCode() {
         return Objects.hash(phase, consistency, consistencyReason, nodeName, startTime, completionTime, freeze,
-                volumeSnapshots, conditions, observedGeneration, message);
+                volumeSnapshots, excludedVolumes, conditions, observedGeneration, message);
     }
 }
