@@ -17,6 +17,15 @@ public interface GuestAgent extends AutoCloseable {
     /** {@code guest-info}: agent version and the commands it supports and has enabled. */
     GuestInfo info();
 
+    /**
+     * {@code guest-get-osinfo}; channels that cannot relay it keep this default, which reports it
+     * as not available (as an agent too old to know it does).
+     */
+    default GuestOsInfo osInfo() {
+        throw new AgentCommandUnavailableException(QgaClient.OSINFO, "CommandNotFound",
+                "this channel does not relay " + QgaClient.OSINFO);
+    }
+
     /** {@code guest-fsfreeze-status}. */
     FreezeState freezeStatus();
 

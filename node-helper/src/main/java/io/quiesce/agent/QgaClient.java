@@ -36,6 +36,7 @@ public final class QgaClient implements GuestAgent {
     public static final String FREEZE_LIST = "guest-fsfreeze-freeze-list";
     public static final String THAW = "guest-fsfreeze-thaw";
     public static final String FSINFO = "guest-get-fsinfo";
+    public static final String OSINFO = "guest-get-osinfo";
 
     private static final Logger LOG = LoggerFactory.getLogger(QgaClient.class);
 
@@ -69,6 +70,11 @@ public final class QgaClient implements GuestAgent {
     @Override
     public GuestInfo info() {
         return QgaReplies.guestInfo(INFO, call(INFO, null, settings.commandTimeout()));
+    }
+
+    @Override
+    public GuestOsInfo osInfo() {
+        return QgaReplies.osInfo(OSINFO, call(OSINFO, null, settings.commandTimeout()));
     }
 
     @Override

@@ -57,6 +57,19 @@ public final class QgaReplies {
         return new GuestInfo(version.textValue(), Collections.unmodifiableMap(commands));
     }
 
+    /** {@code guest-get-osinfo}'s id, pretty name and kernel release; absent fields are null. */
+    public static GuestOsInfo osInfo(String command, JsonNode ret) {
+        if (!ret.isObject()) {
+            throw wrongType(command, "an object", ret);
+        }
+        return new GuestOsInfo(text(ret, "id"), text(ret, "pretty-name"), text(ret, "kernel-release"));
+    }
+
+    private static String text(JsonNode object, String field) {
+        JsonNode value = object.get(field);
+        return value != null && value.isTextual() ? value.textValue() : null;
+    }
+
     /** {@code guest-get-fsinfo}'s entries. */
     public static List<GuestFilesystem> filesystems(String command, JsonNode ret) {
         if (!ret.isArray()) {

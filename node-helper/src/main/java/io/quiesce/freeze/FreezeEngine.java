@@ -114,6 +114,7 @@ public final class FreezeEngine implements AutoCloseable {
      * @throws FreezeInProgressException  a freeze of this guest is live or its thaw pending
      * @throws FreezeCapReachedException  no slot of this node became free in time
      * @throws FreezeFailedException      the agent could not be asked or refused; the guest was thawed
+     * @throws GuestPreflightException    a check of {@link FreezeOptions#preflight()} refused; nothing frozen
      * @throws IllegalArgumentException   the timeout is above the configured maximum
      */
     public FreezeSession freeze(GuestRef guest, FreezeOptions options) {
@@ -132,8 +133,16 @@ public final class FreezeEngine implements AutoCloseable {
             throw new FreezeInProgressException(guest);
         }
         try {
+            GuestPreflight preflight = options.preflight();
+            if (preflight != null) {
+                // before taking a slot: a just-booted guest may keep us waiting
+                preflight.awaitAgent(hold, config.callTimeout(), closed::get);
+            }
             takeSlot(hold);
             thawIfFrozenBeforehand(hold);
+            if (preflight != null) {
+                preflight.check(hold, config.callTimeout(), options);
+            }
             return sendFreeze(hold, options);
         } catch (RuntimeException e) {
             // failures after the freeze command was sent are settled (and counted) when the thaw ends

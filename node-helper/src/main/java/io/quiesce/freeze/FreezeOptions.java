@@ -10,8 +10,9 @@ import java.util.Objects;
  * @param mountpoints guest mountpoints to freeze ({@code guest-fsfreeze-freeze-list}); empty means
  *                    every freezable filesystem
  * @param timeout     the longest the guest may stay frozen; the watchdog thaws at start + timeout
+ * @param preflight   the checks before the freeze command ({@link GuestPreflight}); null: none
  */
-public record FreezeOptions(List<String> mountpoints, Duration timeout) {
+public record FreezeOptions(List<String> mountpoints, Duration timeout, GuestPreflight preflight) {
     private static final int MAX_MOUNTPOINTS = 256;
     private static final int MAX_MOUNTPOINT_LENGTH = 4096;
 
@@ -25,6 +26,16 @@ public record FreezeOptions(List<String> mountpoints, Duration timeout) {
             throw new IllegalArgumentException("at most " + MAX_MOUNTPOINTS + " mountpoints");
         }
         mountpoints.forEach(FreezeOptions::checkMountpoint);
+    }
+
+    /** Options without preflight checks. */
+    public FreezeOptions(List<String> mountpoints, Duration timeout) {
+        this(mountpoints, timeout, null);
+    }
+
+    /** These options with {@code preflight} checks. */
+    public FreezeOptions withPreflight(GuestPreflight checks) {
+        return new FreezeOptions(mountpoints, timeout, checks);
     }
 
     /** Freezes every freezable filesystem of the guest. */

@@ -12,6 +12,7 @@ import io.quiesce.agent.FreezeState;
 import io.quiesce.agent.GuestAgent;
 import io.quiesce.agent.GuestFilesystem;
 import io.quiesce.agent.GuestInfo;
+import io.quiesce.agent.GuestOsInfo;
 import io.quiesce.agent.QgaClient;
 import io.quiesce.agent.QgaErrors;
 import io.quiesce.agent.QgaJson;
@@ -118,6 +119,12 @@ public final class LibvirtAgent implements GuestAgent {
     @Override
     public GuestInfo info() {
         return QgaReplies.guestInfo(QgaClient.INFO, agentCommand(QgaClient.INFO, null, settings.commandTimeout()));
+    }
+
+    /** {@inheritDoc} Relayed with {@code virDomainQemuAgentCommand}, as virt-launcher's own agent poller does. */
+    @Override
+    public GuestOsInfo osInfo() {
+        return QgaReplies.osInfo(QgaClient.OSINFO, agentCommand(QgaClient.OSINFO, null, settings.commandTimeout()));
     }
 
     @Override

@@ -19,6 +19,8 @@ import io.quiesce.freeze.FreezeOptions;
 import io.quiesce.freeze.FreezeWindow;
 import io.quiesce.freeze.FrozenResult;
 import io.quiesce.freeze.FrozenWorkException;
+import io.quiesce.freeze.GuestPreflight;
+import io.quiesce.freeze.GuestPreflightException;
 import io.quiesce.freeze.GuestRef;
 import io.quiesce.kube.csi.VolumeSnapshot;
 import io.quiesce.libvirt.LibvirtPermissionDeniedException;
@@ -171,11 +173,15 @@ final class FreezeWindowRunner {
             throw new RetryLaterException(refused.get(), null);
         }
         try {
-            FrozenResult<CutOutcome> result = engine.runFrozen(located.guest(), options,
+            FrozenResult<CutOutcome> result = engine.runFrozen(located.guest(),
+                    options.withPreflight(SnapshotPreflight.of(snapshot, options.timeout(), clock)),
                     deadline -> cutWhileFrozen(snapshot, deadline, abort));
             return frozen(snapshot, result.value(), result.window(), method);
         } catch (FreezeCapReachedException | FreezeInProgressException e) {
             throw new RetryLaterException(e.getMessage(), e);
+        } catch (GuestPreflightException e) {
+            // a check before the freeze command refused: the reason and how to fix it go on the record
+            return withMethod(notFrozen(snapshot, mode, e.reason(), e.getMessage(), e.reason()), method);
         } catch (FrozenWorkException e) {
             // the work failed (creating a VolumeSnapshot); the guest is thawed already
             FreezeRecord record = fromWindow(e.window(), ThawTrigger.Error, REASON_SNAPSHOT_FAILED, method);
@@ -183,7 +189,11 @@ final class FreezeWindowRunner {
             events.warning(snapshot, "Thawed", "thawed after " + record.getDurationMs() + " ms: " + record.getError());
             return record;
         } catch (FreezeFailedException e) {
-            return withMethod(notFrozen(snapshot, mode, REASON_FREEZE_FAILED, e.getMessage()), method);
+            // a refusal that points at SELinux in the guest gets its own reason and the way to fix it
+            Optional<GuestPreflightException> explained = GuestPreflight.explainFreezeFailure(e);
+            String reason = explained.map(GuestPreflightException::reason).orElse(REASON_FREEZE_FAILED);
+            String message = explained.map(x -> e.getMessage() + "; " + x.getMessage()).orElse(e.getMessage());
+            return withMethod(notFrozen(snapshot, mode, reason, message, reason), method);
         } catch (IllegalArgumentException e) {
             // the engine refuses a timeout above the helper's maximum before touching the guest
             return withMethod(notFrozen(snapshot, mode, REASON_FREEZE_FAILED, e.getMessage()), method);

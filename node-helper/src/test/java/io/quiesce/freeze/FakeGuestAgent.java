@@ -4,6 +4,9 @@ import io.quiesce.agent.FreezeState;
 import io.quiesce.agent.GuestAgent;
 import io.quiesce.agent.GuestFilesystem;
 import io.quiesce.agent.GuestInfo;
+import io.quiesce.agent.GuestOsInfo;
+import io.quiesce.agent.QgaClient;
+import io.quiesce.agent.QgaErrors;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -29,11 +32,23 @@ public final class FakeGuestAgent {
     private static final Duration HANG_LIMIT = Duration.ofSeconds(30);
 
     /** The agent commands the fake answers. */
-    public enum Command { PING, INFO, STATUS, FREEZE, THAW, FSINFO }
+    public enum Command { PING, INFO, STATUS, FREEZE, THAW, FSINFO, OSINFO }
 
     /** What one call of a command does instead of the normal answer; consumed in order, then normal again. */
-    public record Step(Kind kind, String reason, int count, CountDownLatch gate) {
-        enum Kind { HANG, APPLY_THEN_HANG, FAIL, NO_EFFECT, REPORT_COUNT, APPLY_THEN_FAIL, GATE }
+    public record Step(Kind kind, String reason, int count, CountDownLatch gate, String agentMessage) {
+        enum Kind { HANG, APPLY_THEN_HANG, FAIL, NO_EFFECT, REPORT_COUNT, APPLY_THEN_FAIL, GATE, AGENT_ERROR }
+
+        Step(Kind kind, String reason, int count, CountDownLatch gate) {
+            this(kind, reason, count, gate, null);
+        }
+
+        /**
+         * Answers with the agent error {@code {"class": errorClass, "desc": desc}}, typed as the real
+         * clients type it ({@code QgaErrors}); changes nothing.
+         */
+        public static Step agentError(String errorClass, String desc) {
+            return new Step(Kind.AGENT_ERROR, errorClass, 0, null, desc);
+        }
 
         /** Blocks until the connection is closed, then fails like a broken connection; changes nothing. */
         public static Step hang() {
@@ -89,6 +104,8 @@ public final class FakeGuestAgent {
     private int maxOpenConnections;
     private int connectionsOpened;
     private boolean unreachable;
+    private final Map<String, Boolean> infoOverrides = new LinkedHashMap<>();
+    private GuestOsInfo osInfo;
 
     /** A guest with one ext4 filesystem on /data. */
     public FakeGuestAgent() {
@@ -137,6 +154,28 @@ public final class FakeGuestAgent {
     /** Thaws behind the engine's back (someone else ran guest-fsfreeze-thaw). */
     public synchronized void thawBehindTheEnginesBack() {
         thawNow();
+    }
+
+    /** guest-info lists these commands as disabled, as an agent started with {@code --block-rpcs} does. */
+    public synchronized FakeGuestAgent disable(String... commands) {
+        for (String command : commands) {
+            infoOverrides.put(command, false);
+        }
+        return this;
+    }
+
+    /** guest-info does not list these commands at all, as an agent too old to know them. */
+    public synchronized FakeGuestAgent unknown(String... commands) {
+        for (String command : commands) {
+            infoOverrides.put(command, null);
+        }
+        return this;
+    }
+
+    /** What guest-get-osinfo answers; without it the fake answers CommandNotFound, as old agents do. */
+    public synchronized FakeGuestAgent osInfo(GuestOsInfo value) {
+        osInfo = value;
+        return this;
     }
 
     public synchronized FakeGuestAgent unreachable(boolean value) {
@@ -222,14 +261,28 @@ public final class FakeGuestAgent {
         return filesystems;
     }
 
-    private static GuestInfo info() {
+    private synchronized GuestInfo info() {
         Map<String, Boolean> commands = new LinkedHashMap<>();
         for (String command : List.of("guest-ping", "guest-info", "guest-fsfreeze-status", "guest-fsfreeze-freeze",
-                "guest-fsfreeze-freeze-list", "guest-fsfreeze-thaw", "guest-get-fsinfo")) {
+                "guest-fsfreeze-freeze-list", "guest-fsfreeze-thaw", "guest-get-fsinfo", "guest-get-osinfo")) {
             commands.put(command, true);
         }
         commands.put("guest-exec", false);
+        infoOverrides.forEach((command, enabled) -> {
+            if (enabled == null) {
+                commands.remove(command);
+            } else {
+                commands.put(command, enabled);
+            }
+        });
         return new GuestInfo("7.2.19", commands);
+    }
+
+    private synchronized GuestOsInfo osInfoEffect() {
+        if (osInfo == null) {
+            throw QgaErrors.toException(QgaClient.OSINFO, "CommandNotFound", "The command guest-get-osinfo has not been found");
+        }
+        return osInfo;
     }
 
     /** One connection; close() ends any scripted hang on it, as closing the socket ends a blocked read. */
@@ -244,7 +297,12 @@ public final class FakeGuestAgent {
 
         @Override
         public GuestInfo info() {
-            return run(Command.INFO, FakeGuestAgent::info, FakeGuestAgent::info);
+            return run(Command.INFO, FakeGuestAgent.this::info, FakeGuestAgent.this::info);
+        }
+
+        @Override
+        public GuestOsInfo osInfo() {
+            return run(Command.OSINFO, FakeGuestAgent.this::osInfoEffect, FakeGuestAgent.this::osInfoEffect);
         }
 
         @Override
@@ -314,6 +372,7 @@ public final class FakeGuestAgent {
                     throw hangUntilClosed(command);
                 }
                 case FAIL -> throw new FakeAgentException(step.reason(), "fake " + command + " failure");
+                case AGENT_ERROR -> throw QgaErrors.toException(qgaName(command), step.reason(), step.agentMessage());
                 case APPLY_THEN_FAIL -> {
                     effect.get();
                     throw new FakeAgentException(step.reason(), "fake " + command + " failure after effect");
@@ -331,6 +390,18 @@ public final class FakeGuestAgent {
                 }
                 default -> throw new IllegalStateException(step.kind().name());
             }
+        }
+
+        private static String qgaName(Command command) {
+            return switch (command) {
+                case PING -> QgaClient.PING;
+                case INFO -> QgaClient.INFO;
+                case STATUS -> QgaClient.STATUS;
+                case FREEZE -> QgaClient.FREEZE;
+                case THAW -> QgaClient.THAW;
+                case FSINFO -> QgaClient.FSINFO;
+                case OSINFO -> QgaClient.OSINFO;
+            };
         }
 
         private FakeAgentException hangUntilClosed(Command command) {

@@ -78,16 +78,16 @@ public final class ClusterObserver {
         String node = vmi.map(i -> i.getStatus() == null ? null : i.getStatus().getNodeName()).orElse(null);
         Admission admission = slots.tryAdmit(new Entry(ns, s.getMetadata().getName(), source, node,
                 SnapshotSpecs.created(s)), s.getMetadata().getUid(), allSnapshots);
-        return new Observation(s, now, vm, vmi, pvcDrivers(ns, vm.get()), classes(), admission,
+        Map<String, Optional<String>> drivers = pvcDrivers(ns, DiskPlanner.allVolumes(vm.get(), vmi));
+        return new Observation(s, now, vm, vmi, drivers, classes(), admission,
                 node != null && helperAlive(node, now), settings.defaultChannel(), volumeSnapshots);
     }
 
-    /** Every claim the VM refers to that exists, with the CSI driver of its storage class. */
-    private Map<String, Optional<String>> pvcDrivers(String ns, VirtualMachine vm) {
-        List<Volume> volumes = vm.getSpec() == null || vm.getSpec().getTemplate() == null
-                || vm.getSpec().getTemplate().getSpec() == null
-                || vm.getSpec().getTemplate().getSpec().getVolumes() == null
-                ? List.of() : vm.getSpec().getTemplate().getSpec().getVolumes();
+    /**
+     * Every claim of these volumes (the VM's, and those hot-plugged into its instance) that exists,
+     * with the CSI driver of its storage class.
+     */
+    private Map<String, Optional<String>> pvcDrivers(String ns, List<Volume> volumes) {
         Map<String, Optional<String>> drivers = new HashMap<>();
         Map<String, Optional<String>> provisioners = new HashMap<>();
         for (Volume v : volumes) {

@@ -3,6 +3,7 @@ package io.quiesce.snapshot;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.quiesce.api.v1alpha1.Consistency;
+import io.quiesce.api.v1alpha1.ExcludedVolume;
 import io.quiesce.api.v1alpha1.FreezeMethod;
 import io.quiesce.api.v1alpha1.FreezeRecord;
 import io.quiesce.api.v1alpha1.QuiesceChannel;
@@ -19,6 +20,7 @@ import io.quiesce.naming.ChildNames;
 import io.quiesce.snapshot.Decision.Action;
 import io.quiesce.snapshot.Decision.SnapshotEvent;
 import io.quiesce.status.Conditions;
+import io.quiesce.status.PreflightReasons;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
@@ -88,10 +90,11 @@ public final class SnapshotStateMachine {
             return d.fail("SourceNotFound", "VirtualMachine " + vmName(s) + " not found in namespace "
                     + s.getMetadata().getNamespace());
         }
-        DiskPlanner.Plan plan = DiskPlanner.plan(o.vm().get(), SnapshotSpecs.spec(s).getVolumes());
+        DiskPlanner.Plan plan = DiskPlanner.plan(o.vm().get(), vmi, SnapshotSpecs.spec(s).getVolumes());
         if (!plan.ok()) {
             return d.fail(plan.failureReason(), plan.failureMessage());
         }
+        d.volumes(plan);
         List<VolumeSnapshotRecord> records = new ArrayList<>();
         for (DiskPlanner.Disk disk : plan.disks()) {
             Optional<String> driver = o.pvcDrivers().get(disk.claim());
@@ -107,6 +110,7 @@ public final class SnapshotStateMachine {
             VolumeSnapshotRecord r = new VolumeSnapshotRecord();
             r.setVolume(disk.volume());
             r.setPersistentVolumeClaim(disk.claim());
+            r.setHotplugged(disk.hotplugged() ? true : null);
             r.setVolumeSnapshotName(ChildNames.volumeSnapshot(s.getMetadata().getName(), disk.volume()));
             r.setVolumeSnapshotClassName(choice.className());
             records.add(r);
@@ -132,7 +136,38 @@ public final class SnapshotStateMachine {
             return d.createDirectly(records, Consistency.CrashConsistent, "QuiesceSkipped",
                     "quiesce.mode is Skip: the guest is not frozen");
         }
+        if (VmiPreflight.isPaused(vmi.get())) {
+            // as KubeVirt's VirtualMachineSnapshot (indication Paused): no freeze, crash-consistent
+            String message = "VirtualMachineInstance " + vmName(s) + " is paused: its guest agent cannot freeze, so"
+                    + " the disks are quiescent at the block level but not filesystem-consistent";
+            if (mode == QuiesceMode.Required) {
+                return d.fail(PreflightReasons.VIRTUAL_MACHINE_PAUSED, message + ". Unpause it (virtctl unpause vm "
+                        + vmName(s) + ") and create the snapshot again, or set quiesce.mode BestEffort to accept a"
+                        + " crash-consistent snapshot of a paused VM");
+            }
+            return d.createUnfrozen(records, PreflightReasons.VIRTUAL_MACHINE_PAUSED, message + "; quiesce.mode is"
+                    + " BestEffort, so the snapshot is taken without a freeze (crash-consistent). Unpause the VM"
+                    + " (virtctl unpause vm " + vmName(s) + ") for a filesystem-consistent one");
+        }
+        if (VmiPreflight.isWindows(vmi.get())
+                && VmiPreflight.freezeTimeout(s).compareTo(VmiPreflight.VSS_HOLD_LIMIT) > 0) {
+            String message = "VirtualMachineInstance " + vmName(s) + " runs Windows, whose VSS holds writes for at"
+                    + " most 10 s, and quiesce.timeout asks for " + VmiPreflight.freezeTimeout(s).toMillis() + " ms:"
+                    + " a freeze that long would end unnoticed inside the window. Set quiesce.timeout to 10s or less";
+            if (mode == QuiesceMode.Required) {
+                return d.fail(PreflightReasons.WINDOWS_FREEZE_TIMEOUT_TOO_LONG, message);
+            }
+            return d.createUnfrozen(records, PreflightReasons.WINDOWS_FREEZE_TIMEOUT_TOO_LONG, message
+                    + "; quiesce.mode is BestEffort, so the snapshot is taken without a freeze (crash-consistent)");
+        }
         if (!vmi.get().getStatus().isAgentConnected()) {
+            Optional<Instant> waitUntil = VmiPreflight.agentWaitUntil(vmi.get(), s);
+            if (waitUntil.isPresent() && o.now().isBefore(waitUntil.get())) {
+                // a guest that has just booted connects its agent a little later
+                return d.waiting(PreflightReasons.WAITING_FOR_GUEST_AGENT, "VirtualMachineInstance " + vmName(s)
+                        + " started running at " + VmiPreflight.runningSince(vmi.get()).orElseThrow()
+                        + "; waiting until " + waitUntil.get() + " for its guest agent to connect", null);
+            }
             String message = "the guest agent of VirtualMachineInstance " + vmName(s) + " is not connected";
             if (mode == QuiesceMode.Required) {
                 return d.fail("AgentNotConnected", message + " and quiesce.mode is Required");
@@ -329,6 +364,8 @@ public final class SnapshotStateMachine {
         private final QuiescedSnapshotStatus next;
         private final Long generation;
         private QuiesceChannel channel;
+        /** Events said once, when the snapshot leaves Pending. */
+        private final List<SnapshotEvent> notes = new ArrayList<>();
 
         Draft(Observation o) {
             this.o = o;
@@ -363,6 +400,31 @@ public final class SnapshotStateMachine {
             setConditions(Conditions.FALSE, reason, message, Conditions.TRUE, null);
             return decision(Action.NONE, List.of(), null, event(false, reason, message), untilDeadline(),
                     Optional.empty());
+        }
+
+        /** Snapshots without a freeze a guest a check found unfit for one; a Warning Event says why and what to do. */
+        Decision createUnfrozen(List<VolumeSnapshotRecord> records, String reason, String message) {
+            Decision created = createDirectly(records, Consistency.CrashConsistent, reason, message);
+            List<SnapshotEvent> events = new ArrayList<>(created.events());
+            events.add(new SnapshotEvent(true, reason, message));
+            return new Decision(created.status(), created.action(), created.plan(), created.node(), events,
+                    created.requeue(), created.outcome(), created.channel());
+        }
+
+        /** Records the volumes the plan leaves out (and says so once, with those hot-plugged in it). */
+        void volumes(DiskPlanner.Plan plan) {
+            next.setExcludedVolumes(plan.excluded().isEmpty() ? null : plan.excluded());
+            List<String> hotplugged = plan.disks().stream().filter(DiskPlanner.Disk::hotplugged)
+                    .map(DiskPlanner.Disk::volume).toList();
+            if (!hotplugged.isEmpty()) {
+                notes.add(new SnapshotEvent(false, PreflightReasons.HOTPLUGGED_VOLUMES_INCLUDED,
+                        "hot-plugged volume(s) " + hotplugged + " are included in the snapshot"));
+            }
+            if (!plan.excluded().isEmpty()) {
+                notes.add(new SnapshotEvent(true, PreflightReasons.VOLUMES_EXCLUDED, "volume(s) left out of the"
+                        + " snapshot (status.excludedVolumes): " + plan.excluded() + "; name them in spec.volumes to"
+                        + " include them (memoryDump volumes cannot be)"));
+            }
         }
 
         Decision createDirectly(List<VolumeSnapshotRecord> records, Consistency consistency, String reason,
@@ -483,6 +545,10 @@ public final class SnapshotStateMachine {
         private Decision decision(Action action, List<VolumeSnapshotRecord> plan, String node,
                 List<SnapshotEvent> events, Optional<Duration> requeue, Optional<String> outcome) {
             QuiescedSnapshotStatus write = next.equals(operatorFields(current)) ? null : next;
+            if (!notes.isEmpty() && next.getPhase() != SnapshotPhase.Pending && current.getPhase() != next.getPhase()) {
+                events = new ArrayList<>(events);
+                events.addAll(notes);
+            }
             return new Decision(write, action, plan, node, events, requeue.map(r -> r.isNegative() ? Duration.ZERO : r),
                     outcome, action == Action.ASSIGN_TO_HELPER ? channel : null);
         }
@@ -499,6 +565,9 @@ public final class SnapshotStateMachine {
         c.setCompletionTime(s.getCompletionTime());
         c.setVolumeSnapshots(s.getVolumeSnapshots() == null ? null
                 : s.getVolumeSnapshots().stream().map(SnapshotStateMachine::copy).toList());
+        c.setExcludedVolumes(s.getExcludedVolumes() == null ? null : s.getExcludedVolumes().stream()
+                .map(x -> new ExcludedVolume(x.getVolume(), x.getPersistentVolumeClaim(), x.getHotplugged(),
+                        x.getReason())).toList());
         List<Condition> conditions = new ArrayList<>();
         if (s.getConditions() != null) {
             s.getConditions().forEach(x -> conditions.add(new ConditionBuilder(x).build()));
@@ -513,6 +582,7 @@ public final class SnapshotStateMachine {
         VolumeSnapshotRecord c = new VolumeSnapshotRecord();
         c.setVolume(r.getVolume());
         c.setPersistentVolumeClaim(r.getPersistentVolumeClaim());
+        c.setHotplugged(r.getHotplugged());
         c.setVolumeSnapshotName(r.getVolumeSnapshotName());
         c.setVolumeSnapshotClassName(r.getVolumeSnapshotClassName());
         c.setCreationTime(r.getCreationTime());

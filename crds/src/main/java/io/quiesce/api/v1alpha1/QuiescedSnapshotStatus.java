@@ -77,6 +77,11 @@ public class QuiescedSnapshotStatus {
     private List<VolumeSnapshotRecord> volumeSnapshots;
 
     /** Operator. */
+    @JsonPropertyDescription("The VM's PVC-backed volumes (hot-plugged ones included) that this snapshot leaves "
+            + "out, each with the reason. Absent when every such volume is in volumeSnapshots.")
+    private List<ExcludedVolume> excludedVolumes;
+
+    /** Operator. */
     @SchemaFrom(type = ConditionSchema[].class)
     @JsonInclude(JsonInclude.Include.NON_EMPTY) // the list starts empty; no "conditions: []" in writes
     @JsonPropertyDescription("Ready, Progressing and Failed, following the Kubernetes API conventions.")
@@ -162,6 +167,14 @@ public class QuiescedSnapshotStatus {
         this.volumeSnapshots = volumeSnapshots;
     }
 
+    public List<ExcludedVolume> getExcludedVolumes() {
+        return excludedVolumes;
+    }
+
+    public void setExcludedVolumes(List<ExcludedVolume> excludedVolumes) {
+        this.excludedVolumes = excludedVolumes;
+    }
+
     public List<Condition> getConditions() {
         return conditions;
     }
@@ -194,6 +207,7 @@ public class QuiescedSnapshotStatus {
                 && Objects.equals(completionTime, other.completionTime) && Objects.equals(freeze, other.freeze)
                 && Objects.equals(channelAttempts, other.channelAttempts)
                 && Objects.equals(volumeSnapshots, other.volumeSnapshots)
+                && Objects.equals(excludedVolumes, other.excludedVolumes)
                 && Objects.equals(conditions, other.conditions)
                 && Objects.equals(observedGeneration, other.observedGeneration)
                 && Objects.equals(message, other.message);
@@ -202,6 +216,6 @@ public class QuiescedSnapshotStatus {
     @Override
     public int hashCode() {
         return Objects.hash(phase, consistency, consistencyReason, nodeName, startTime, completionTime, freeze,
-                channelAttempts, volumeSnapshots, conditions, observedGeneration, message);
+                channelAttempts, volumeSnapshots, excludedVolumes, conditions, observedGeneration, message);
     }
 }

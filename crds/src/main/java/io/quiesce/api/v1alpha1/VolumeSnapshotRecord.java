@@ -24,6 +24,10 @@ public class VolumeSnapshotRecord {
     @JsonPropertyDescription("The PersistentVolumeClaim behind the volume (for a dataVolume, the PVC of that name).")
     private String persistentVolumeClaim;
 
+    @JsonPropertyDescription("True when the volume was hot-plugged into the running instance (a hotpluggable "
+            + "volume of the VirtualMachine, or one added to the instance only); the freeze covers it as any other.")
+    private Boolean hotplugged;
+
     @JsonPropertyDescription("The VolumeSnapshot (snapshot.storage.k8s.io/v1) of that PVC, in this namespace.")
     private String volumeSnapshotName;
 
@@ -56,6 +60,14 @@ public class VolumeSnapshotRecord {
 
     public void setPersistentVolumeClaim(String persistentVolumeClaim) {
         this.persistentVolumeClaim = persistentVolumeClaim;
+    }
+
+    public Boolean getHotplugged() {
+        return hotplugged;
+    }
+
+    public void setHotplugged(Boolean hotplugged) {
+        this.hotplugged = hotplugged;
     }
 
     public String getVolumeSnapshotName() {
@@ -110,6 +122,7 @@ public class VolumeSnapshotRecord {
     public boolean equals(Object o) {
         return o instanceof VolumeSnapshotRecord other && Objects.equals(volume, other.volume)
                 && Objects.equals(persistentVolumeClaim, other.persistentVolumeClaim)
+                && Objects.equals(hotplugged, other.hotplugged)
                 && Objects.equals(volumeSnapshotName, other.volumeSnapshotName)
                 && Objects.equals(volumeSnapshotClassName, other.volumeSnapshotClassName)
                 && Objects.equals(creationTime, other.creationTime) && Objects.equals(readyToUse, other.readyToUse)
@@ -118,7 +131,7 @@ public class VolumeSnapshotRecord {
 
     @Override
     public int hashCode() {
-        return Objects.hash(volume, persistentVolumeClaim, volumeSnapshotName, volumeSnapshotClassName, creationTime,
+        return Objects.hash(volume, persistentVolumeClaim, hotplugged, volumeSnapshotName, volumeSnapshotClassName, creationTime,
                 readyToUse, restoreSize, error);
     }
 }
