@@ -108,8 +108,10 @@ public final class FreezeEngine implements AutoCloseable {
     }
 
     /**
-     * Freezes the guest: checks {@code guest-fsfreeze-status} first (a guest frozen with no freeze of
-     * ours behind it is thawed, then frozen, and the session says so), arms the watchdog, freezes.
+     * Freezes the guest: checks {@code guest-fsfreeze-status} first (a guest already frozen is
+     * someone else's freeze when the engine {@link FreezeRecorder#keepsRecords() keeps records}, and is
+     * left alone: {@code FrozenByOther}; without records it is thawed, then frozen, and the session
+     * says so), writes the freeze down with the recorder, arms the watchdog, freezes.
      *
      * @throws FreezeInProgressException  a freeze of this guest is live or its thaw pending
      * @throws FreezeCapReachedException  no slot of this node became free in time

@@ -36,6 +36,8 @@ final class ThawChain {
     private Instant startedAt;
     private Instant giveUpAt;
     private int failedAttempts;
+    /** The look at the guest's whereabouts started after a failed attempt; its API call never holds up an attempt. */
+    private CompletableFuture<Reroute> lookup;
 
     /** Told of the end of a chain before {@link #confirmed()} completes, so waiters see its bookkeeping done. */
     interface Listener {
@@ -91,7 +93,7 @@ final class ThawChain {
         failedAttempts++;
         Duration wait = backoff.delayAfter(failedAttempts);
         // a guest that migrated while frozen is not behind the socket its freeze used any more
-        Reroute where = hold.reroute();
+        Reroute where = lookupResult();
         if (where.outcome() == Reroute.Outcome.LEFT_NODE) {
             hold.leftNode(where.detail());
             fail(failedAttempts + " attempt(s), last: " + error + "; " + where.detail()
@@ -114,6 +116,27 @@ final class ThawChain {
         } catch (RejectedExecutionException e) {
             fail("engine stopped; " + error);
         }
+    }
+
+    /**
+     * The result of the lookup started after an earlier failed attempt, if it is done (then the next
+     * one starts); {@link Reroute#UNCHANGED} while it runs. An unreachable API server can take many
+     * seconds to answer: the attempts go on meanwhile.
+     */
+    private Reroute lookupResult() {
+        Reroute done = Reroute.UNCHANGED;
+        if (lookup != null && lookup.isDone()) {
+            done = lookup.getNow(Reroute.UNCHANGED);
+            lookup = null;
+        }
+        if (lookup == null && done.outcome() == Reroute.Outcome.UNCHANGED) {
+            try {
+                lookup = CompletableFuture.supplyAsync(hold::reroute, workers);
+            } catch (RejectedExecutionException e) {
+                lookup = null;
+            }
+        }
+        return done;
     }
 
     private void succeed(Instant confirmedAt) {
