@@ -16,8 +16,8 @@
 # (node-helper.jar run) and the operator (operator.jar run). With --channel kubevirt-api the operator
 # freezes through KubeVirt's freeze/unfreeze subresources, which the API server serves through the test
 # kit's FAKE of virt-api/virt-handler/virt-launcher, acting on each guest through its real agent.
-# Shows the snapshots live, then checks every image with `e2fsck -fn` and exits 0 only if every
-# snapshot Succeeded and is FilesystemConsistent and every image is clean.
+# Shows the snapshots live, then checks every image with `e2fsck -fn`, says whether every snapshot
+# Succeeded and is FilesystemConsistent, and exits 0 only if every FilesystemConsistent snapshot is clean.
 # Everything it started is stopped on exit, failure or Ctrl-C.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

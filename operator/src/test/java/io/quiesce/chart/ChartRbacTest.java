@@ -40,6 +40,8 @@ class ChartRbacTest {
             "kubevirt.io/virtualmachineinstances", READ,
             "subresources.kubevirt.io/virtualmachineinstances/freeze", Set.of("update"),
             "subresources.kubevirt.io/virtualmachineinstances/unfreeze", Set.of("update"),
+            "subresources.kubevirt.io/virtualmachineinstances/filesystemlist", Set.of("get"),
+            "subresources.kubevirt.io/virtualmachineinstances/guestosinfo", Set.of("get"),
             "snapshot.storage.k8s.io/volumesnapshots", CRUD,
             "snapshot.storage.k8s.io/volumesnapshotclasses", READ,
             "/persistentvolumeclaims", READ,
