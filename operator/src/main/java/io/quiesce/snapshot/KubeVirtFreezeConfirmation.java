@@ -6,20 +6,40 @@ import java.util.Set;
 
 /**
  * Whether KubeVirt's own reports confirm a freeze made through its {@code freeze} subresource.
- * KubeVirt's answer to the freeze carries no count (virt-launcher drops the one libvirt returns), so
- * the channel confirms from what KubeVirt reports afterwards, while the guest is still frozen:
+ * KubeVirt's answer to the freeze carries no count (virt-launcher drops the one libvirt returns), and
+ * the VMI's {@code status.fsFreezeStatus} comes from virt-launcher's poll of the agent (every 5 s by
+ * default), so a short window may end before it reads {@code frozen}. The window is never held open
+ * for that poll (a frozen guest is a stalled VM); the freeze counts as confirmed by either
  * <ul>
- *   <li>the VMI's {@code status.fsFreezeStatus} reads {@code frozen}: virt-launcher polls the agent's
- *       {@code guest-fsfreeze-status} (every 5 s by default) and virt-handler copies it to the VMI;</li>
- *   <li>the guest's filesystems as KubeVirt lists them ({@code filesystemlist}, else
- *       {@code guestosinfo}'s {@code fsInfo.disks}): the agent's {@code guest-get-fsinfo}, built from the
- *       same mount list that {@code guest-fsfreeze-freeze} walks. Their number is recorded as
- *       {@code filesystemsFrozen}.</li>
+ *   <li>{@link Evidence#REPORTED_FROZEN}: {@code fsFreezeStatus} read {@code frozen} before the
+ *       unfreeze, or</li>
+ *   <li>{@link Evidence#FREEZE_REPLY}: KubeVirt's freeze is synchronous (it answers after
+ *       virt-launcher's {@code virDomainFSFreeze} returned) and the VMI read not frozen just before
+ *       it, so the success was a freeze and not KubeVirt's no-op on a guest already frozen;</li>
  * </ul>
- * Pure: the caller gathers the reports.
+ * and the guest's filesystems as KubeVirt lists them ({@code filesystemlist}, else
+ * {@code guestosinfo}'s {@code fsInfo.disks}): the agent's {@code guest-get-fsinfo}, built from the
+ * same mount list that {@code guest-fsfreeze-freeze} walks. Their number is recorded as
+ * {@code filesystemsFrozen}. Pure: the caller gathers the reports.
  */
 final class KubeVirtFreezeConfirmation {
-    /** The VMI never reported {@code fsFreezeStatus: frozen} before the window ended. */
+    /** What says KubeVirt froze the guest for this snapshot. */
+    enum Evidence {
+        /** {@code status.fsFreezeStatus} read {@code frozen} during the window. */
+        REPORTED_FROZEN("KubeVirtStatus"),
+        /** The synchronous freeze succeeded on a guest the VMI read not frozen just before. */
+        FREEZE_REPLY("KubeVirtFreezeReply"),
+        /** Neither: the VMI could not be read before the freeze, so a success may have been KubeVirt's no-op. */
+        NONE(null);
+
+        final String confirmedBy;
+
+        Evidence(String confirmedBy) {
+            this.confirmedBy = confirmedBy;
+        }
+    }
+
+    /** Nothing says the freeze's success was a freeze of ours (the VMI could not be read before it). */
     static final String NOT_CONFIRMED = "FreezeNotConfirmed";
     /** KubeVirt listed no guest filesystem: nothing is known to have been frozen. */
     static final String NO_FILESYSTEMS_LISTED = "NoFilesystemsListed";
@@ -48,33 +68,39 @@ final class KubeVirtFreezeConfirmation {
      *
      * @param filesystems the count to record as {@code filesystemsFrozen}; null unless confirmed
      * @param reason      null when confirmed, else one of {@link #UNCONFIRMED}
+     * @param confirmedBy when confirmed, what confirmed it ({@code status.freeze.confirmedBy})
      */
-    record Verdict(Integer filesystems, String reason, String message) {
+    record Verdict(Integer filesystems, String reason, String message, String confirmedBy) {
+        Verdict(Integer filesystems, String reason, String message) {
+            this(filesystems, reason, message, null);
+        }
+
         boolean confirmed() {
             return reason == null;
         }
     }
 
     /**
-     * @param frozenReported whether the VMI's {@code status.fsFreezeStatus} read {@code frozen} after
-     *                       KubeVirt's freeze returned and before the unfreeze
-     * @param listing        the guest filesystems KubeVirt listed during the window
+     * @param evidence what says the freeze was KubeVirt's freeze for this snapshot
+     * @param listing  the guest filesystems KubeVirt listed during the window
      */
-    static Verdict judge(boolean frozenReported, Listing listing) {
-        if (!frozenReported) {
-            return new Verdict(null, NOT_CONFIRMED, "KubeVirt accepted the freeze, but the VirtualMachineInstance's "
-                    + "status.fsFreezeStatus did not read frozen before the window ended");
+    static Verdict judge(Evidence evidence, Listing listing) {
+        if (evidence == Evidence.NONE) {
+            return new Verdict(null, NOT_CONFIRMED, "KubeVirt accepted the freeze, but the VirtualMachineInstance "
+                    + "could not be read before it and its status.fsFreezeStatus did not read frozen before the cut: "
+                    + "the success may have been KubeVirt's no-op on a guest someone else froze");
         }
         if (listing instanceof Unavailable u) {
-            return new Verdict(null, FILESYSTEM_LIST_UNAVAILABLE, "KubeVirt reported the guest frozen, but listed no "
+            return new Verdict(null, FILESYSTEM_LIST_UNAVAILABLE, "KubeVirt froze the guest, but listed no "
                     + "filesystems: " + u.error());
         }
         Listed listed = (Listed) listing;
         if (listed.filesystems().isEmpty()) {
-            return new Verdict(null, NO_FILESYSTEMS_LISTED, "KubeVirt reported the guest frozen, but its "
+            return new Verdict(null, NO_FILESYSTEMS_LISTED, "KubeVirt froze the guest, but its "
                     + listed.source() + " lists no guest filesystem");
         }
-        return new Verdict(listed.filesystems().size(), null, "KubeVirt reported the guest frozen and lists "
-                + listed.filesystems().size() + " filesystem(s) (" + listed.source() + ")");
+        return new Verdict(listed.filesystems().size(), null, "KubeVirt froze the guest (" + evidence.confirmedBy
+                + ") and lists " + listed.filesystems().size() + " filesystem(s) (" + listed.source() + ")",
+                evidence.confirmedBy);
     }
 }

@@ -71,7 +71,8 @@ public final class KubeVirtFreezeWindow {
         Duration timeout = windowLength(SnapshotSpecs.quiesceTimeout(snapshot), timeoutMax);
         FreezeRecord record = new FreezeRecord();
         record.setMethod(FreezeMethod.KUBEVIRT_API);
-        if (reportedFrozen(instance(ns, vmi))) {
+        VirtualMachineInstance before = instance(ns, vmi);
+        if (reportedFrozen(before)) {
             record.setReason(ALREADY_FROZEN);
             record.setError("KubeVirt already reports VirtualMachineInstance " + ns + "/" + vmi + " frozen by someone "
                     + "else (status.fsFreezeStatus); it is neither frozen nor thawed by this snapshot");
@@ -97,7 +98,12 @@ public final class KubeVirtFreezeWindow {
             Listing listing = listFilesystems(ns, vmi);
             outcome = awaitCuts(ns, plan, deadline);
             if (outcome.equals(SnapshotStateMachine.FROZEN)) {
-                verdict = KubeVirtFreezeConfirmation.judge(awaitFrozenReport(ns, vmi, deadline), listing);
+                // read once, not waited for: the thaw comes with the cut, whatever KubeVirt's poll says
+                KubeVirtFreezeConfirmation.Evidence evidence = reportedFrozen(instance(ns, vmi))
+                        ? KubeVirtFreezeConfirmation.Evidence.REPORTED_FROZEN
+                        : before != null ? KubeVirtFreezeConfirmation.Evidence.FREEZE_REPLY
+                        : KubeVirtFreezeConfirmation.Evidence.NONE;
+                verdict = KubeVirtFreezeConfirmation.judge(evidence, listing);
             }
         } finally {
             thaw(ns, vmi, record);
@@ -105,8 +111,10 @@ public final class KubeVirtFreezeWindow {
         Instant end = clock.instant();
         record.setEndTime(end.toString());
         record.setDurationMs(Duration.between(frozenAt, end).toMillis());
+        ThawTrigger thawedBy = thawedBy(outcome); // what ended the window, whatever the verdict says
         if (verdict != null && verdict.confirmed()) {
             record.setFilesystemsFrozen(verdict.filesystems());
+            record.setConfirmedBy(verdict.confirmedBy());
         } else if (verdict != null) {
             outcome = verdict.reason(); // every disk was cut, but the freeze is not confirmed: CrashConsistent
             record.setError(record.getError() == null ? verdict.message() : record.getError());
@@ -115,7 +123,7 @@ public final class KubeVirtFreezeWindow {
             record.setReason(outcome);
         }
         if (record.getThawedBy() == null) {
-            record.setThawedBy(thawedBy(outcome));
+            record.setThawedBy(thawedBy);
         }
         return record;
     }
@@ -169,17 +177,6 @@ public final class KubeVirtFreezeWindow {
             }
         }
         return SnapshotStateMachine.FROZEN;
-    }
-
-    /** Whether the VMI reads {@code status.fsFreezeStatus: frozen} before the deadline (by watch). */
-    private boolean awaitFrozenReport(String ns, String vmi, Instant deadline) {
-        long left = Duration.between(clock.instant(), deadline).toMillis();
-        try {
-            return left > 0 && reportedFrozen(client.resources(VirtualMachineInstance.class).inNamespace(ns)
-                    .withName(vmi).waitUntilCondition(KubeVirtFreezeWindow::reportedFrozen, left, TimeUnit.MILLISECONDS));
-        } catch (KubernetesClientTimeoutException e) {
-            return false;
-        }
     }
 
     private VirtualMachineInstance instance(String ns, String vmi) {

@@ -34,8 +34,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The kubevirt-api channel: with no live node helper on the VM's node, the operator freezes through
  * KubeVirt's subresources itself. In the first test the test API server only answers the two PUTs
- * (recorded expectations: a KubeVirt that accepts the freeze but never reports it), so the freeze
- * is not confirmed; the fallback test uses the test kit's FAKE of KubeVirt, which reports it.
+ * (recorded expectations: a KubeVirt that accepts the freeze but lists no filesystem), so the
+ * freeze is not confirmed; the fallback test uses the test kit's FAKE of KubeVirt, which reports it.
  */
 @KubeApiTest
 class KubeVirtChannelTest {
@@ -58,12 +58,12 @@ class KubeVirtChannelTest {
             QuiescedSnapshot done = awaitPhase(client, ns, "s1", SnapshotPhase.Succeeded, WINDOW_TEST_WAIT);
 
             assertThat(done.getStatus().getFreeze().getMethod()).isEqualTo(FreezeMethod.KUBEVIRT_API);
-            // KubeVirt accepted the freeze but never reported it (no fsFreezeStatus, no filesystem list):
-            // the window waited for the report until its end, and cannot claim filesystem consistency
-            assertThat(done.getStatus().getFreeze().getThawedBy()).isEqualTo(ThawTrigger.Watchdog);
-            assertThat(done.getStatus().getFreeze().getReason()).isEqualTo("FreezeNotConfirmed");
+            // KubeVirt accepted the freeze but lists no filesystem: thawed at the cut all the same, and
+            // no filesystem consistency is claimed
+            assertThat(done.getStatus().getFreeze().getThawedBy()).isEqualTo(ThawTrigger.Cut);
+            assertThat(done.getStatus().getFreeze().getReason()).isEqualTo("FilesystemListUnavailable");
             assertThat(done.getStatus().getConsistency()).isEqualTo(Consistency.CrashConsistent);
-            assertThat(done.getStatus().getConsistencyReason()).isEqualTo("FreezeNotConfirmed");
+            assertThat(done.getStatus().getConsistencyReason()).isEqualTo("FilesystemListUnavailable");
             assertThat(done.getMetadata().getLabels()).doesNotContainKey(Provenance.NODE); // no helper involved
         }
         List<RecordedRequest> subresource = new ArrayList<>();

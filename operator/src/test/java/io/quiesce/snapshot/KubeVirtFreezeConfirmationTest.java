@@ -7,6 +7,7 @@ import io.quiesce.api.v1alpha1.FreezeMethod;
 import io.quiesce.api.v1alpha1.FreezeRecord;
 import io.quiesce.api.v1alpha1.VolumeSnapshotRecord;
 import io.quiesce.snapshot.KubeVirtFreezeApi.KubeVirtFilesystem;
+import io.quiesce.snapshot.KubeVirtFreezeConfirmation.Evidence;
 import io.quiesce.snapshot.KubeVirtFreezeConfirmation.Listed;
 import io.quiesce.snapshot.KubeVirtFreezeConfirmation.Unavailable;
 import io.quiesce.snapshot.KubeVirtFreezeConfirmation.Verdict;
@@ -24,15 +25,25 @@ class KubeVirtFreezeConfirmationTest {
 
     @Test
     void reportedFrozenWithListedFilesystemsIsConfirmedAndCountsThem() {
-        Verdict v = KubeVirtFreezeConfirmation.judge(true, new Listed(TWO, "filesystemlist"));
+        Verdict v = KubeVirtFreezeConfirmation.judge(Evidence.REPORTED_FROZEN, new Listed(TWO, "filesystemlist"));
 
         assertThat(v.confirmed()).isTrue();
         assertThat(v.filesystems()).isEqualTo(2);
+        assertThat(v.confirmedBy()).isEqualTo("KubeVirtStatus");
     }
 
     @Test
-    void anFsFreezeStatusThatNeverReadFrozenIsNotConfirmed() {
-        Verdict v = KubeVirtFreezeConfirmation.judge(false, new Listed(TWO, "filesystemlist"));
+    void theSynchronousFreezeOfAGuestReadThawedJustBeforeIsConfirmedByItsReply() {
+        Verdict v = KubeVirtFreezeConfirmation.judge(Evidence.FREEZE_REPLY, new Listed(TWO, "filesystemlist"));
+
+        assertThat(v.confirmed()).isTrue();
+        assertThat(v.filesystems()).isEqualTo(2);
+        assertThat(v.confirmedBy()).isEqualTo("KubeVirtFreezeReply");
+    }
+
+    @Test
+    void aFreezeWithoutAPriorReadOrAFrozenReportIsNotConfirmed() {
+        Verdict v = KubeVirtFreezeConfirmation.judge(Evidence.NONE, new Listed(TWO, "filesystemlist"));
 
         assertThat(v.confirmed()).isFalse();
         assertThat(v.reason()).isEqualTo("FreezeNotConfirmed");
@@ -41,7 +52,7 @@ class KubeVirtFreezeConfirmationTest {
 
     @Test
     void anEmptyFilesystemListIsNotConfirmed() {
-        Verdict v = KubeVirtFreezeConfirmation.judge(true, new Listed(List.of(), "filesystemlist"));
+        Verdict v = KubeVirtFreezeConfirmation.judge(Evidence.REPORTED_FROZEN, new Listed(List.of(), "filesystemlist"));
 
         assertThat(v.reason()).isEqualTo("NoFilesystemsListed");
         assertThat(v.message()).contains("filesystemlist");
@@ -49,7 +60,7 @@ class KubeVirtFreezeConfirmationTest {
 
     @Test
     void aFailingFilesystemListIsNotConfirmed() {
-        Verdict v = KubeVirtFreezeConfirmation.judge(true, new Unavailable("filesystemlist answered 500"));
+        Verdict v = KubeVirtFreezeConfirmation.judge(Evidence.REPORTED_FROZEN, new Unavailable("filesystemlist answered 500"));
 
         assertThat(v.reason()).isEqualTo("FilesystemListUnavailable");
         assertThat(v.message()).contains("answered 500");

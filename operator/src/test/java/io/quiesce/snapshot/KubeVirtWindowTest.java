@@ -79,7 +79,7 @@ class KubeVirtWindowTest {
     }
 
     @Test
-    void aFreezeKubeVirtNeverReportsIsCrashConsistentAndThawedAtTheWindowsEnd(KubeApiServer server,
+    void aFreezeKubeVirtHasNotReportedYetIsThawedAtTheCutAndConfirmedByItsReply(KubeApiServer server,
             KubernetesClient client) {
         String ns = server.createNamespace("kvw-unreported");
         Fixtures.runningVm(ns, "db").create(client);
@@ -87,18 +87,43 @@ class KubeVirtWindowTest {
         server.kubeVirt().bind(ns, "db", guest, NEVER);
         try (FakeSnapshotter csi = FakeSnapshotter.start(server.newClient());
              QuiesceTestOperator op = startOperator(server, settings(Duration.ofSeconds(30)), new SimpleMeterRegistry())) {
-            client.resource(kubeVirtApi(ns, "s1", "2s")).create();
+            client.resource(kubeVirtApi(ns, "s1", "20s")).create();
 
             QuiescedSnapshot done = awaitPhase(client, ns, "s1", SnapshotPhase.Succeeded, WINDOW_TEST_WAIT);
 
             FreezeRecord freeze = done.getStatus().getFreeze();
-            assertThat(done.getStatus().getConsistency()).isEqualTo(Consistency.CrashConsistent);
-            assertThat(done.getStatus().getConsistencyReason()).isEqualTo("FreezeNotConfirmed");
-            assertThat(freeze.getReason()).isEqualTo("FreezeNotConfirmed");
-            assertThat(freeze.getFilesystemsFrozen()).isNull();
-            assertThat(freeze.getThawedBy()).isEqualTo(ThawTrigger.Watchdog);
-            assertThat(freeze.getDurationMs()).as("held until the window's end, 2 s").isBetween(1500L, 10_000L);
+            assertThat(done.getStatus().getConsistency()).isEqualTo(Consistency.FilesystemConsistent);
+            assertThat(freeze.getConfirmedBy()).isEqualTo("KubeVirtFreezeReply");
+            assertThat(freeze.getFilesystemsFrozen()).isEqualTo(1);
+            assertThat(freeze.getThawedBy()).as("thawed at the cut, not held open for KubeVirt's status poll")
+                    .isEqualTo(ThawTrigger.Cut);
+            assertThat(freeze.getDurationMs()).isLessThan(20_000L);
             assertThat(guest.frozen()).isFalse();
+        }
+    }
+
+    @Test
+    void aFreezeWhoseVmiCouldNotBeReadBeforeIsCrashConsistent(KubeApiServer server, KubernetesClient client) {
+        String ns = server.createNamespace("kvw-noread");
+        Fixtures.runningVm(ns, "db").create(client);
+        FakeGuestAgent guest = FakeGuestAgent.withOneDataDisk();
+        server.kubeVirt().bind(ns, "db", guest, NEVER);
+        KubeVirtFreezeApi api = new HttpKubeVirtFreezeApi(client, Duration.ofSeconds(5));
+        KubeVirtFreezeWindow window = new KubeVirtFreezeWindow(client, api, new VolumeSnapshots(client),
+                Clock.systemUTC(), Duration.ofSeconds(30));
+        // the VMI cannot be read (as when the operator may not get it): the freeze's success proves nothing
+        server.mockServer().expect().get().withPath("/apis/kubevirt.io/v1/namespaces/" + ns
+                + "/virtualmachineinstances/db").andReturn(403, "forbidden").always();
+        QuiescedSnapshot s = client.resource(kubeVirtApi(ns, "s1", "20s")).create();
+        try {
+            FreezeRecord freeze = window.run(s, List.of()); // no disk: the cut is immediate
+
+            assertThat(freeze.getReason()).isEqualTo("FreezeNotConfirmed");
+            assertThat(freeze.getConfirmedBy()).isNull();
+            assertThat(freeze.getThawedBy()).isEqualTo(ThawTrigger.Cut);
+            assertThat(guest.frozen()).isFalse();
+        } catch (VolumeSnapshots.ConflictException e) {
+            throw new AssertionError(e);
         }
     }
 
@@ -145,17 +170,20 @@ class KubeVirtWindowTest {
         String ns = server.createNamespace("kvw-cap");
         Fixtures.runningVm(ns, "db").create(client);
         FakeGuestAgent guest = FakeGuestAgent.withOneDataDisk();
-        server.kubeVirt().bind(ns, "db", guest, NEVER); // unconfirmed: the window lasts until its end
-        try (FakeSnapshotter csi = FakeSnapshotter.start(server.newClient());
-             QuiesceTestOperator op = startOperator(server, settings(Duration.ofSeconds(2)), new SimpleMeterRegistry())) {
+        server.kubeVirt().bind(ns, "db", guest, NEVER);
+        // no snapshotter: nothing is ever cut, so the window lasts until its end
+        try (QuiesceTestOperator op = startOperator(server, settings(Duration.ofSeconds(2)), new SimpleMeterRegistry())) {
             client.resource(kubeVirtApi(ns, "s1", "60s")).create();
 
             QuiescedSnapshot done = await().atMost(WINDOW_TEST_WAIT).until(() -> client
                     .resources(QuiescedSnapshot.class).inNamespace(ns).withName("s1").get(), s -> s.getStatus() != null
-                            && s.getStatus().getPhase() == SnapshotPhase.Succeeded);
+                            && s.getStatus().getFreeze() != null
+                            && s.getStatus().getFreeze().getMethod() == FreezeMethod.KUBEVIRT_API);
 
             assertThat(done.getStatus().getFreeze().getDurationMs()).as("the window ends at the 2 s maximum, not at 60 s")
                     .isBetween(1500L, 10_000L);
+            assertThat(done.getStatus().getFreeze().getThawedBy()).isEqualTo(ThawTrigger.Watchdog);
+            assertThat(guest.frozen()).isFalse();
         }
         assertThat(server.kubeVirt().freezeBodies()).filteredOn(b -> b.startsWith(ns + "/"))
                 .containsExactly(ns + "/db {\"unfreezeTimeout\":\"2s\"}");

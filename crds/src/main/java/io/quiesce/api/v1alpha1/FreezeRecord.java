@@ -48,6 +48,21 @@ public class FreezeRecord {
     @io.fabric8.generator.annotation.Pattern("^[A-Z][A-Za-z0-9]*$")
     private String reason;
 
+    @JsonPropertyDescription("Set by the kubevirt-api channel: how KubeVirt confirmed the freeze. KubeVirtStatus: "
+            + "the VirtualMachineInstance's status.fsFreezeStatus read frozen during the window. KubeVirtFreezeReply: "
+            + "KubeVirt's synchronous freeze succeeded on a guest it reported not frozen just before (its status "
+            + "poll, every 5 s, had not caught up when every disk was cut; the window is never held open for it).")
+    @io.fabric8.generator.annotation.Pattern("^[A-Z][A-Za-z0-9]*$")
+    private String confirmedBy;
+
+    public String getConfirmedBy() {
+        return confirmedBy;
+    }
+
+    public void setConfirmedBy(String confirmedBy) {
+        this.confirmedBy = confirmedBy;
+    }
+
     public String getReason() {
         return reason;
     }
@@ -117,11 +132,13 @@ public class FreezeRecord {
         return o instanceof FreezeRecord other && method == other.method && Objects.equals(startTime, other.startTime)
                 && Objects.equals(endTime, other.endTime) && Objects.equals(durationMs, other.durationMs)
                 && Objects.equals(filesystemsFrozen, other.filesystemsFrozen) && thawedBy == other.thawedBy
-                && Objects.equals(error, other.error) && Objects.equals(reason, other.reason);
+                && Objects.equals(error, other.error) && Objects.equals(reason, other.reason)
+                && Objects.equals(confirmedBy, other.confirmedBy);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(method, startTime, endTime, durationMs, filesystemsFrozen, thawedBy, error, reason);
+        return Objects.hash(method, startTime, endTime, durationMs, filesystemsFrozen, thawedBy, error, reason,
+                confirmedBy);
     }
 }
