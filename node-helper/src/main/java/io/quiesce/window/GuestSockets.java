@@ -112,6 +112,11 @@ final class GuestSockets implements AgentConnector {
         if (route == null) {
             throw new AgentUnavailableException("no way to reach the agent of " + guest + " is known", null);
         }
+        try {
+            AgentSocketLocator.recheck(route.socket());
+        } catch (UnsafePathException e) {
+            throw new AgentUnavailableException(e.getMessage(), e);
+        }
         return route.method() == FreezeMethod.LIBVIRT ? libvirtOpener.open(route.socket(), route.domain())
                 : qgaOpener.apply(guest, route.socket());
     }
