@@ -15,6 +15,8 @@ public final class Provenance {
     public static final String VM = PREFIX + "vm";
     /** On VolumeSnapshots: the QuiescedSnapshot that owns them (label value form). */
     public static final String SNAPSHOT = PREFIX + "snapshot";
+    /** On VolumeSnapshots: the UID of the QuiescedSnapshot they belong to (see {@link VolumeSnapshotOwnership}). */
+    public static final String SNAPSHOT_UID = PREFIX + "snapshot-uid";
     /** On QuiescedSnapshots: the node whose helper runs the freeze. */
     public static final String NODE = PREFIX + "node";
     /** On what Quiesce creates: who created it. */
