@@ -33,6 +33,10 @@ public final class VolumeSnapshotOwnership {
         labels.put(Provenance.SNAPSHOT, ChildNames.labelValue(owner.getMetadata().getName()));
         labels.put(Provenance.VM, ChildNames.labelValue(owner.getSpec().getSource()));
         labels.put(Provenance.MANAGED_BY, Provenance.MANAGED_BY_VALUE);
+        if (owner.getStatus() != null && owner.getStatus().getNodeName() != null) {
+            // the node whose helper creates it: the chart's admission policy checks it against the helper's token
+            labels.put(Provenance.NODE, owner.getStatus().getNodeName());
+        }
         child.setLabels(labels);
         Map<String, String> annotations = new HashMap<>();
         annotations.put(Provenance.SNAPSHOT, owner.getMetadata().getName());
