@@ -53,7 +53,9 @@ class ChartDefaultsTest {
                 "Role/quiesce-operator", "Role/quiesce-node-helper",
                 "RoleBinding/quiesce-operator", "RoleBinding/quiesce-node-helper",
                 "Service/quiesce-operator-metrics", "Service/quiesce-node-helper-metrics",
-                "Deployment/quiesce-operator", "DaemonSet/quiesce-node-helper");
+                "Deployment/quiesce-operator", "DaemonSet/quiesce-node-helper",
+                "ValidatingAdmissionPolicy/quiesce-node-helper-node-bound",
+                "ValidatingAdmissionPolicyBinding/quiesce-node-helper-node-bound");
     }
 
     @Test
@@ -67,7 +69,8 @@ class ChartDefaultsTest {
                             entry("app.kubernetes.io/part-of", "quiesce"),
                             entry("helm.sh/chart", "quiesce-" + appVersion))
                     .containsKey("app.kubernetes.io/component");
-            boolean clusterScoped = object.getKind().startsWith("Cluster");
+            boolean clusterScoped = object.getKind().startsWith("Cluster")
+                    || object.getKind().startsWith("ValidatingAdmissionPolicy");
             assertThat(object.getMetadata().getNamespace()).as(object.getKind())
                     .isEqualTo(clusterScoped ? null : QuiesceChart.NAMESPACE);
         }
