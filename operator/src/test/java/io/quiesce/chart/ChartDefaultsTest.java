@@ -55,7 +55,9 @@ class ChartDefaultsTest {
                 "Service/quiesce-operator-metrics", "Service/quiesce-node-helper-metrics",
                 "Deployment/quiesce-operator", "DaemonSet/quiesce-node-helper",
                 "ValidatingAdmissionPolicy/quiesce-node-helper-node-bound",
-                "ValidatingAdmissionPolicyBinding/quiesce-node-helper-node-bound");
+                "ValidatingAdmissionPolicyBinding/quiesce-node-helper-node-bound",
+                "ValidatingAdmissionPolicy/quiesce-operator-provenance",
+                "ValidatingAdmissionPolicyBinding/quiesce-operator-provenance");
     }
 
     @Test

@@ -40,14 +40,12 @@ class HelperAdmissionPolicyTest {
 
     @BeforeAll
     static void render() {
-        policy = documents(QuiesceChart.render().manifests()).stream()
-                .filter(d -> "ValidatingAdmissionPolicy".equals(d.path("kind").asText())).findFirst().orElseThrow();
+        policy = named("ValidatingAdmissionPolicy", "-node-bound");
     }
 
     @Test
     void thePolicyIsBoundToDenyAndFailsClosed() {
-        JsonNode binding = documents(QuiesceChart.render().manifests()).stream()
-                .filter(d -> "ValidatingAdmissionPolicyBinding".equals(d.path("kind").asText())).findFirst().orElseThrow();
+        JsonNode binding = named("ValidatingAdmissionPolicyBinding", "-node-bound");
         assertThat(binding.at("/spec/policyName").asText()).isEqualTo(policy.at("/metadata/name").asText());
         assertThat(binding.at("/spec/validationActions").toString()).isEqualTo("[\"Deny\"]");
         assertThat(policy.at("/spec/failurePolicy").asText()).isEqualTo("Fail");
@@ -131,6 +129,31 @@ class HelperAdmissionPolicyTest {
         assertThat(policy.at("/spec/matchConstraints/resourceRules").toString()).contains("leases");
     }
 
+    /** Only the operator may set or change a snapshot's schedule UID, the proof retention relies on. */
+    @Test
+    void onlyTheOperatorMaySetTheScheduleUidThatRetentionTrusts() {
+        JsonNode provenance = named("ValidatingAdmissionPolicy", "-provenance");
+        String operator = "system:serviceaccount:" + QuiesceChart.NAMESPACE + ":quiesce-operator";
+        Map<String, Object> plain = Map.of("metadata", Map.of("name", "s", "labels", Map.of("quiesce.io/schedule", "x")));
+        Map<String, Object> claimed = Map.of("metadata", Map.of("name", "s",
+                "annotations", Map.of("quiesce.io/schedule-uid", "uid-1")));
+        Request user = new Request(request("quiesce.io", "quiescedsnapshots", null, "s", "CREATE", "alice", null));
+        Request op = new Request(request("quiesce.io", "quiescedsnapshots", null, "s", "CREATE", operator, null));
+        Request userUpdate = new Request(request("quiesce.io", "quiescedsnapshots", null, "s", "UPDATE", "alice", null));
+
+        assertThat(admit(provenance, user, plain, null)).isTrue();
+        assertThat(admit(provenance, user, claimed, null)).as("a user claiming a schedule's UID").isFalse();
+        assertThat(admit(provenance, userUpdate, claimed, plain)).as("added by an update").isFalse();
+        assertThat(admit(provenance, userUpdate, claimed, claimed)).as("left as the operator set it").isTrue();
+        assertThat(admit(provenance, op, claimed, null)).as("the operator").isTrue();
+    }
+
+    private static JsonNode named(String kind, String suffix) {
+        return documents(QuiesceChart.render().manifests()).stream()
+                .filter(d -> kind.equals(d.path("kind").asText()) && d.at("/metadata/name").asText().endsWith(suffix))
+                .findFirst().orElseThrow();
+    }
+
     // --- evaluation ---
 
     private record Request(Map<String, Object> fields) {
@@ -161,6 +184,10 @@ class HelperAdmissionPolicyTest {
     }
 
     private static boolean matches(Request request) {
+        return matches(policy, request);
+    }
+
+    private static boolean matches(JsonNode policy, Request request) {
         for (JsonNode condition : policy.at("/spec/matchConditions")) {
             if (!Boolean.TRUE.equals(eval(condition.path("expression").asText(), null, null, request, Map.of()))) {
                 return false;
@@ -171,7 +198,11 @@ class HelperAdmissionPolicyTest {
 
     /** Whether the API server would let this request through the policy (not matched means admitted). */
     private static boolean admit(Request request, Object object, Object oldObject) {
-        if (!matches(request)) {
+        return admit(policy, request, object, oldObject);
+    }
+
+    private static boolean admit(JsonNode policy, Request request, Object object, Object oldObject) {
+        if (!matches(policy, request)) {
             return true;
         }
         Map<String, Object> variables = new LinkedHashMap<>();
