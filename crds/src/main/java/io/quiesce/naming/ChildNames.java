@@ -13,13 +13,27 @@ import java.util.Locale;
  * Deterministic, length-budgeted names for the objects Quiesce creates, so that doing the same
  * thing twice (a restart, a failover, a repeated schedule fire) names the same object and the API
  * server's AlreadyExists stops the duplicate. Names fit in 63 characters, so they can also be label
- * values; when the natural name is longer, its parts are shortened and a hash of the full inputs
- * keeps it unique.
+ * values.
+ *
+ * <p>Names are injective: two different inputs never give the same name (up to a 48-bit hash).
+ * The readable form joins the parts with {@code --}. It is used only when both parts are DNS labels
+ * that sanitising leaves as they are and the second part has no {@code --} and is not a hash, so
+ * the last {@code --} is where the second part starts (schedule {@code a-b} with VM {@code c} is
+ * {@code a-b--c-<time>}, schedule {@code a} with VM {@code b-c} is {@code a--b-c-<time>}). Any other
+ * input (a part sanitising changes, such as {@code db.1} or {@code DB-1}; a name over budget) gets the
+ * hashed form, which ends in {@code --} and a hash of the exact inputs: what follows its last
+ * {@code --} is a hash, which a readable name never ends in, so the two forms never meet.
  */
 public final class ChildNames {
     /** Longest name produced; also the limit of a label value. */
     public static final int MAX_LENGTH = 63;
-    private static final int HASH_LENGTH = 8;
+    private static final int HASH_LENGTH = 12;
+    /** Between the parts of a name; never inside a part of a readable name. */
+    static final String SEPARATOR = "--";
+    private static final java.util.regex.Pattern HASH_SHAPE = java.util.regex.Pattern.compile(
+            "[0-9a-f]{" + HASH_LENGTH + "}");
+    private static final java.util.regex.Pattern DNS_LABEL = java.util.regex.Pattern.compile(
+            "[a-z0-9]([-a-z0-9]*[a-z0-9])?");
     private static final DateTimeFormatter FIRE_TIME =
             DateTimeFormatter.ofPattern("yyyyMMdd-HHmm", Locale.ROOT).withZone(ZoneOffset.UTC);
 
@@ -49,22 +63,36 @@ public final class ChildNames {
         return trimDashes(base.substring(0, Math.min(room, base.length()))) + "-" + hash(name);
     }
 
-    /** {@code first-second[-suffix]}, shortened fairly with a hash when over budget. */
+    /** {@code first--second[-suffix]} when that is unambiguous and fits, else the hashed form. */
     private static String join(String suffix, String first, String second) {
         String tail = suffix == null ? "" : "-" + suffix;
-        String full = sanitize(first) + "-" + sanitize(second) + tail;
-        if (full.length() <= MAX_LENGTH) {
-            return full;
+        String readable = first + SEPARATOR + second + tail;
+        if (isLabel(first) && isPlainSecond(second) && readable.length() <= MAX_LENGTH) {
+            return readable;
         }
-        // budget for the two parts: total minus the tail, the hash and three dashes
-        int room = MAX_LENGTH - tail.length() - HASH_LENGTH - 2;
-        String a = sanitize(first);
-        String b = sanitize(second);
+        // budget for the two parts: total minus the tail, the hash and two separators
+        int room = MAX_LENGTH - tail.length() - HASH_LENGTH - 2 * SEPARATOR.length();
+        String a = collapseDashes(sanitize(first));
+        String b = collapseDashes(sanitize(second));
         int half = room / 2;
         int aLen = Math.min(a.length(), Math.max(half, room - b.length()));
         int bLen = Math.min(b.length(), room - aLen);
-        return trimDashes(a.substring(0, aLen)) + "-" + trimDashes(b.substring(0, bLen)) + tail
-                + "-" + hash(first + "\u0000" + second + "\u0000" + (suffix == null ? "" : suffix));
+        return trimDashes(a.substring(0, aLen)) + SEPARATOR + trimDashes(b.substring(0, bLen)) + tail
+                + SEPARATOR + hash(first + "\u0000" + second + "\u0000" + (suffix == null ? "" : suffix));
+    }
+
+    private static boolean isLabel(String part) {
+        return part != null && DNS_LABEL.matcher(part).matches();
+    }
+
+    /** A second part that can stand in a readable name: a DNS label, no {@code --}, not shaped like a hash. */
+    private static boolean isPlainSecond(String part) {
+        return isLabel(part) && !part.contains(SEPARATOR) && !HASH_SHAPE.matcher(part).matches();
+    }
+
+    private static String collapseDashes(String s) {
+        String collapsed = s.replaceAll("-{2,}", "-");
+        return collapsed.isEmpty() ? "x" : collapsed;
     }
 
     /** Lower-case DNS-1123 label characters only (dots become dashes). */

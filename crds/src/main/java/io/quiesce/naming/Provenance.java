@@ -5,10 +5,18 @@ public final class Provenance {
     public static final String PREFIX = "quiesce.io/";
     /** On snapshots a schedule created: the schedule's name. */
     public static final String SCHEDULE = PREFIX + "schedule";
+    /**
+     * On snapshots a schedule created: the schedule's UID. Retention and the fire's conflict check
+     * trust a snapshot as the schedule's only with it; the chart's ValidatingAdmissionPolicy lets
+     * no one but the operator set or change it (see docs/security.md).
+     */
+    public static final String SCHEDULE_UID = PREFIX + "schedule-uid";
     /** On snapshots and VolumeSnapshots: the VirtualMachine (label value form). */
     public static final String VM = PREFIX + "vm";
     /** On VolumeSnapshots: the QuiescedSnapshot that owns them (label value form). */
     public static final String SNAPSHOT = PREFIX + "snapshot";
+    /** On VolumeSnapshots: the UID of the QuiescedSnapshot they belong to (see {@link VolumeSnapshotOwnership}). */
+    public static final String SNAPSHOT_UID = PREFIX + "snapshot-uid";
     /** On QuiescedSnapshots: the node whose helper runs the freeze. */
     public static final String NODE = PREFIX + "node";
     /**

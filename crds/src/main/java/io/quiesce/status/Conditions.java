@@ -22,7 +22,9 @@ public final class Conditions {
     }
 
     /**
-     * Sets condition {@code type} in {@code conditions} (a mutable list).
+     * Sets condition {@code type} in {@code conditions} (a mutable list). The message is stored
+     * stripped of control characters and cut to {@link BoundedText#MAX_MESSAGE}: it often carries
+     * text a guest, libvirt or the storage chose.
      *
      * @return true when anything visible changed (so the caller knows whether to write status)
      */
@@ -32,6 +34,7 @@ public final class Conditions {
         if (reason == null || !reason.matches("[A-Z][A-Za-z0-9]*")) {
             throw new IllegalArgumentException("condition reason must be CamelCase, got " + reason);
         }
+        message = BoundedText.message(message);
         Optional<Condition> existing = find(conditions, type);
         if (existing.isEmpty()) {
             conditions.add(new Condition(timestamp(now), message, observedGeneration, reason, status, type));

@@ -66,4 +66,15 @@ class ConditionsTest {
                 .hasMessageContaining("CamelCase");
         assertThat(conditions).isEmpty();
     }
+
+    @Test
+    void aGuestSizedMessageIsStrippedAndBounded() {
+        Conditions.set(conditions, "Failed", "True", "FreezeFailed", "agent: \u001b[2J" + "e".repeat(500_000), 1L, T0);
+
+        String message = conditions.get(0).getMessage();
+        assertThat(message.length()).isEqualTo(BoundedText.MAX_MESSAGE);
+        assertThat(message).startsWith("agent: [2J").doesNotContain("\u001b");
+        assertThat(Conditions.set(conditions, "Failed", "True", "FreezeFailed", "agent: \u001b[2J" + "e".repeat(500_000),
+                1L, T1)).as("the same long message again is no change").isFalse();
+    }
 }

@@ -5,6 +5,7 @@ import io.quiesce.agent.AgentException;
 import io.quiesce.agent.AgentNotRespondingException;
 import io.quiesce.agent.AgentUnavailableException;
 import io.quiesce.agent.QgaErrors;
+import io.quiesce.status.BoundedText;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,7 +28,8 @@ final class LibvirtErrors {
      * @param timeout the call's timeout, for "did not answer in time"
      */
     static AgentException toException(String command, LibvirtError error, Duration timeout) {
-        String message = error.message();
+        // libvirt relays the guest agent's text: bound it before anything quotes it
+        String message = BoundedText.error(error.message());
         switch (error.code()) {
             case LibvirtError.AGENT_UNRESPONSIVE:
                 // "QEMU guest agent is not connected": the guest has no agent (yet); otherwise the
@@ -41,7 +43,8 @@ final class LibvirtErrors {
                 return new AgentNotRespondingException(AgentNotRespondingException.Phase.COMMAND, command, timeout);
             case LibvirtError.NO_DOMAIN, LibvirtError.OPERATION_INVALID, LibvirtError.AUTH_FAILED,
                     LibvirtError.ACCESS_DENIED:
-                return new AgentUnavailableException("libvirt refused " + command + ": " + error, null);
+                return new AgentUnavailableException("libvirt refused " + command + ": " + BoundedText.error(
+                        error.toString()), null);
             case LibvirtError.NO_SUPPORT, LibvirtError.ARGUMENT_UNSUPPORTED, LibvirtError.OPERATION_UNSUPPORTED:
                 return new AgentCommandUnavailableException(command, error.errorClass(), message);
             default:

@@ -20,6 +20,13 @@ import java.util.regex.Pattern;
  * {@code {name}} and {@code {podUID}}. Values are checked against what Kubernetes allows for them
  * (DNS labels and subdomains, UUIDs) before they are put into a path, the result is normalized, and
  * both the path and, when it exists, its real target (symlinks resolved) must stay under a root.
+ *
+ * <p>Each socket is also tied to the guest's own directory: the template's prefix through the
+ * {@code {podUID}} segment (the guest's own virt-launcher pod), or the socket's directory for
+ * templates without a pod. The real target must stay inside that directory, and the directory
+ * itself must not be a link elsewhere, so a launcher cannot point the helper at another guest's
+ * socket. {@link #locate} returns the real path (no link left in it), which is what the helper
+ * connects to, after {@link #recheck} right before the connect.
  */
 public final class AgentSocketLocator {
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z]+)}");
@@ -103,6 +110,14 @@ public final class AgentSocketLocator {
      * @throws UnsafePathException when a value is malformed or a path would leave the allowed roots
      */
     public List<Path> candidates(Guest guest) throws UnsafePathException {
+        return candidatesIn(guest).stream().map(Candidate::socket).toList();
+    }
+
+    /** A candidate socket and the guest's own directory it must stay in. */
+    private record Candidate(Path socket, Path guestDir) {
+    }
+
+    private List<Candidate> candidatesIn(Guest guest) throws UnsafePathException {
         check("namespace", guest.namespace(), DNS_LABEL);
         check("name", guest.name(), DNS_SUBDOMAIN);
         if (guest.podUID() != null) {
@@ -111,7 +126,7 @@ public final class AgentSocketLocator {
         Map<String, String> values = guest.podUID() == null
                 ? Map.of("namespace", guest.namespace(), "name", guest.name())
                 : Map.of("namespace", guest.namespace(), "name", guest.name(), "podUID", guest.podUID());
-        List<Path> paths = new ArrayList<>();
+        List<Candidate> paths = new ArrayList<>();
         for (String template : templates) {
             Optional<String> filled = fill(template, values);
             if (filled.isEmpty()) {
@@ -125,7 +140,7 @@ public final class AgentSocketLocator {
             if (path.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > maxPathBytes) {
                 throw new UnsafePathException("socket path " + path + " is longer than " + maxPathBytes + " bytes");
             }
-            paths.add(path);
+            paths.add(new Candidate(path, guestDir(template, values, path)));
         }
         return paths;
     }
@@ -136,24 +151,100 @@ public final class AgentSocketLocator {
      * @throws UnsafePathException when a candidate resolves (through a symlink) outside the roots
      */
     public Optional<Path> locate(Guest guest) throws UnsafePathException {
-        for (Path path : candidates(guest)) {
+        for (Candidate candidate : candidatesIn(guest)) {
+            Path path = candidate.socket();
             if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
                 continue;
             }
             Path real;
+            Path realDir;
+            Path ownDir;
             try {
                 real = path.toRealPath();
+                realDir = candidate.guestDir().toRealPath();
+                ownDir = realWithoutLinksBelowRoot(candidate.guestDir());
             } catch (IOException e) {
                 continue; // dangling symlink: not there
             }
-            if (!underARoot(real)) {
+            if (!underARoot(real) && !underARoot(real, realRoots())) {
                 throw new UnsafePathException("socket " + path + " resolves to " + real + ", outside the allowed roots " + roots);
+            }
+            if (!realDir.equals(ownDir)) {
+                throw new UnsafePathException("the guest directory " + candidate.guestDir() + " of " + guest.namespace()
+                        + "/" + guest.name() + " is a link to " + realDir + ", not the guest's own directory");
+            }
+            if (!real.startsWith(realDir) || real.equals(realDir)) {
+                throw new UnsafePathException("socket " + path + " resolves to " + real + ", outside the guest's own "
+                        + "directory " + candidate.guestDir());
             }
             if (!Files.isDirectory(real) && !Files.isRegularFile(real)) { // sockets are "other" files
                 return Optional.of(real);
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Right before a connect to a path {@link #locate} returned: the path must still be itself, a
+     * socket with no link in any component (a launcher that swaps a link in after the lookup is
+     * refused here instead of followed). The window left, between this check and the connect, is
+     * the time of one system call; see docs/security.md.
+     *
+     * @throws UnsafePathException when it changed
+     */
+    public static void recheck(Path real) throws UnsafePathException {
+        try {
+            if (Files.isSymbolicLink(real) || !real.toRealPath().equals(real)
+                    || Files.isDirectory(real, LinkOption.NOFOLLOW_LINKS)
+                    || Files.isRegularFile(real, LinkOption.NOFOLLOW_LINKS)) {
+                throw new UnsafePathException("socket " + real + " changed since it was located; refusing to connect");
+            }
+        } catch (IOException e) {
+            throw new UnsafePathException("socket " + real + " is gone since it was located: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The guest's own directory for a filled template: its prefix through the {@code {podUID}}
+     * segment, or the socket's directory when the template names no pod.
+     */
+    private static Path guestDir(String template, Map<String, String> values, Path socket) {
+        int at = template.indexOf("{podUID}");
+        if (at < 0 || !values.containsKey("podUID")) {
+            return socket.getParent();
+        }
+        int end = template.indexOf('/', at);
+        String prefix = end < 0 ? template : template.substring(0, end);
+        return Path.of(fill(prefix, values).orElseThrow()).normalize();
+    }
+
+    /**
+     * What {@code dir}'s real path is when nothing between its root and itself is a link: the root's
+     * real path plus the same relative path.
+     */
+    private Path realWithoutLinksBelowRoot(Path dir) throws IOException {
+        for (Path root : roots) {
+            if (dir.startsWith(root)) {
+                return root.toRealPath().resolve(root.relativize(dir));
+            }
+        }
+        return dir;
+    }
+
+    private List<Path> realRoots() {
+        List<Path> real = new ArrayList<>();
+        for (Path root : roots) {
+            try {
+                real.add(root.toRealPath());
+            } catch (IOException e) {
+                // a root that does not exist holds no socket
+            }
+        }
+        return real;
+    }
+
+    private static boolean underARoot(Path path, List<Path> roots) {
+        return roots.stream().anyMatch(root -> path.startsWith(root) && !path.equals(root));
     }
 
     private static void check(String what, String value, Pattern pattern) throws UnsafePathException {

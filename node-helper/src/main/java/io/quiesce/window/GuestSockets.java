@@ -211,6 +211,11 @@ final class GuestSockets implements AgentConnector {
     }
 
     private GuestAgent open(AgentRoute route) {
+        try {
+            AgentSocketLocator.recheck(route.socket());
+        } catch (UnsafePathException e) {
+            throw new AgentUnavailableException(e.getMessage(), e);
+        }
         return route.method() == FreezeMethod.LIBVIRT ? libvirtOpener.open(route.socket(), route.domain())
                 : qgaOpener.apply(route.guest(), route.socket());
     }

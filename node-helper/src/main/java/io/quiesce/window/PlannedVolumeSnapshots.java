@@ -1,18 +1,15 @@
 package io.quiesce.window;
 
-import io.fabric8.kubernetes.api.model.OwnerReference;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.quiesce.api.v1alpha1.DeletionPolicy;
+import io.quiesce.naming.VolumeSnapshotOwnership;
+
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.api.v1alpha1.VolumeSnapshotRecord;
 import io.quiesce.kube.csi.VolumeSnapshot;
 import io.quiesce.kube.csi.VolumeSnapshotSource;
 import io.quiesce.kube.csi.VolumeSnapshotSpec;
-import io.quiesce.naming.ChildNames;
-import io.quiesce.naming.Provenance;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** The VolumeSnapshots the operator planned in {@code status.volumeSnapshots[]}, as objects to create. */
 final class PlannedVolumeSnapshots {
@@ -29,11 +26,9 @@ final class PlannedVolumeSnapshots {
         return plan.stream().map(entry -> build(snapshot, entry)).toList();
     }
 
-    /** True when {@code object} has {@code owner} as its controller. */
+    /** True when {@code object} belongs to {@code owner} (its controller, or its UID annotation under Retain). */
     static boolean ownedBy(VolumeSnapshot object, QuiescedSnapshot owner) {
-        List<OwnerReference> refs = object.getMetadata().getOwnerReferences();
-        return refs != null && refs.stream().anyMatch(ref -> Boolean.TRUE.equals(ref.getController())
-                && owner.getMetadata().getUid().equals(ref.getUid()));
+        return VolumeSnapshotOwnership.belongsTo(object.getMetadata(), owner);
     }
 
     private static VolumeSnapshot build(QuiescedSnapshot snapshot, VolumeSnapshotRecord entry) {
@@ -44,17 +39,8 @@ final class PlannedVolumeSnapshots {
         VolumeSnapshot object = new VolumeSnapshot();
         object.getMetadata().setNamespace(snapshot.getMetadata().getNamespace());
         object.getMetadata().setName(entry.getVolumeSnapshotName());
-        Map<String, String> labels = new LinkedHashMap<>();
-        labels.put(Provenance.SNAPSHOT, ChildNames.labelValue(snapshot.getMetadata().getName()));
-        labels.put(Provenance.VM, ChildNames.labelValue(snapshot.getSpec().getSource()));
-        labels.put(Provenance.MANAGED_BY, Provenance.MANAGED_BY_VALUE);
-        object.getMetadata().setLabels(labels);
-        // no blockOwnerDeletion: setting it needs update rights on the owner's finalizers, which the
-        // helper does not have (and needs no more than garbage collection of the child)
-        object.getMetadata().setOwnerReferences(List.of(new OwnerReferenceBuilder()
-                .withApiVersion(snapshot.getApiVersion()).withKind(snapshot.getKind())
-                .withName(snapshot.getMetadata().getName()).withUid(snapshot.getMetadata().getUid())
-                .withController(true).build()));
+        VolumeSnapshotOwnership.stamp(object.getMetadata(), snapshot, snapshot.getSpec().getDeletionPolicy() == null
+                ? DeletionPolicy.Delete : snapshot.getSpec().getDeletionPolicy());
         VolumeSnapshotSource source = new VolumeSnapshotSource();
         source.setPersistentVolumeClaimName(entry.getPersistentVolumeClaim());
         VolumeSnapshotSpec spec = new VolumeSnapshotSpec();

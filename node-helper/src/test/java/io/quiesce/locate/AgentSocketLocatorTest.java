@@ -144,4 +144,67 @@ class AgentSocketLocatorTest {
         assertThatThrownBy(() -> libvirt.locate(new Guest("prod", "db-01", UID)))
                 .isInstanceOf(UnsafePathException.class).hasMessageContaining("outside the allowed roots");
     }
+
+    private static final String OTHER_UID = "0b9e7c1a-5f35-4a7e-9d2c-3c4b5a6d7e8f";
+
+    private ServerSocketChannel bind(Path socket) throws IOException {
+        Files.createDirectories(socket.getParent());
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(socket));
+        return server;
+    }
+
+    @Test
+    void aSymlinkToAnotherGuestsSocketUnderTheSameRootIsRefused() throws IOException {
+        Path pods = tmp.resolve("roots/pods");
+        try (ServerSocketChannel other = bind(pods.resolve(OTHER_UID).resolve("qga.sock"))) {
+            Path mine = Files.createDirectories(pods.resolve(UID));
+            Files.createSymbolicLink(mine.resolve("qga.sock"), pods.resolve(OTHER_UID).resolve("qga.sock"));
+            AgentSocketLocator l = locator(root() + "/pods/{podUID}/qga.sock");
+
+            assertThatThrownBy(() -> l.locate(new Guest("prod", "db-01", UID)))
+                    .isInstanceOf(UnsafePathException.class).hasMessageContaining("outside the guest's own directory");
+        }
+    }
+
+    @Test
+    void aPodDirectoryThatIsALinkToAnotherPodsIsRefused() throws IOException {
+        Path pods = tmp.resolve("roots/pods");
+        try (ServerSocketChannel other = bind(pods.resolve(OTHER_UID).resolve("qga.sock"))) {
+            Files.createSymbolicLink(pods.resolve(UID), pods.resolve(OTHER_UID));
+            AgentSocketLocator l = locator(root() + "/pods/{podUID}/qga.sock");
+
+            assertThatThrownBy(() -> l.locate(new Guest("prod", "db-01", UID)))
+                    .isInstanceOf(UnsafePathException.class).hasMessageContaining("not the guest's own directory");
+        }
+    }
+
+    @Test
+    void aSymlinkThatStaysInTheGuestsOwnDirectoryIsFollowed() throws IOException, UnsafePathException {
+        Path mine = tmp.resolve("roots/pods").resolve(UID);
+        try (ServerSocketChannel agent = bind(mine.resolve("real/qga.sock"))) {
+            Files.createSymbolicLink(mine.resolve("qga.sock"), mine.resolve("real/qga.sock"));
+            AgentSocketLocator l = locator(root() + "/pods/{podUID}/qga.sock");
+
+            assertThat(l.locate(new Guest("prod", "db-01", UID))).contains(mine.resolve("real/qga.sock").toRealPath());
+        }
+    }
+
+    @Test
+    void aSocketSwappedForALinkAfterTheLookupIsRefusedBeforeTheConnect() throws IOException, UnsafePathException {
+        Path pods = tmp.resolve("roots/pods");
+        Path mineSocket = pods.resolve(UID).resolve("qga.sock");
+        try (ServerSocketChannel mine = bind(mineSocket);
+             ServerSocketChannel other = bind(pods.resolve(OTHER_UID).resolve("qga.sock"))) {
+            AgentSocketLocator l = locator(root() + "/pods/{podUID}/qga.sock");
+            Path located = l.locate(new Guest("prod", "db-01", UID)).orElseThrow();
+            AgentSocketLocator.recheck(located);
+
+            Files.delete(mineSocket);
+            Files.createSymbolicLink(mineSocket, pods.resolve(OTHER_UID).resolve("qga.sock"));
+
+            assertThatThrownBy(() -> AgentSocketLocator.recheck(located))
+                    .isInstanceOf(UnsafePathException.class).hasMessageContaining("changed since it was located");
+        }
+    }
 }

@@ -101,7 +101,7 @@ public final class SandboxSeed {
         }
         Path link = socketRoot.resolve(vm.launcherPods().get(0).getMetadata().getUid()).resolve("qga.sock");
         Files.createDirectories(link.getParent());
-        Files.createSymbolicLink(link, agentSocket);
+        Files.createLink(link, agentSocket); // a hard link: the socket is in the pod's own directory
         System.out.println("VM " + Sandbox.NAMESPACE + "/" + name + ": agent " + link + " -> " + agentSocket
                 + ", disk " + image);
     }

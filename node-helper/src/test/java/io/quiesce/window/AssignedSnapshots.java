@@ -45,6 +45,13 @@ final class AssignedSnapshots {
     /** The same, naming the channel the operator resolved ({@code quiesce.io/resolved-channel}); null names none. */
     static QuiescedSnapshot assign(KubernetesClient client, VmScenario vm, String name, QuiesceMode mode,
                                    String timeout, boolean withFinalizer, QuiesceChannel channel) {
+        return assign(client, vm, name, mode, timeout, withFinalizer, channel, null);
+    }
+
+    /** The same with a {@code spec.deletionPolicy}; null leaves the default (Delete). */
+    static QuiescedSnapshot assign(KubernetesClient client, VmScenario vm, String name, QuiesceMode mode,
+                                   String timeout, boolean withFinalizer, QuiesceChannel channel,
+                                   io.quiesce.api.v1alpha1.DeletionPolicy deletionPolicy) {
         QuiescedSnapshot snapshot = new QuiescedSnapshot();
         snapshot.getMetadata().setNamespace(vm.namespace());
         snapshot.getMetadata().setName(name);
@@ -63,6 +70,7 @@ final class AssignedSnapshots {
         quiesce.setMode(mode);
         quiesce.setTimeout(timeout);
         spec.setQuiesce(quiesce);
+        spec.setDeletionPolicy(deletionPolicy);
         snapshot.setSpec(spec);
         QuiescedSnapshot created = client.resource(snapshot).create();
 

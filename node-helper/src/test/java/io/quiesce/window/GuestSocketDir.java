@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * A socket root laid out as KubeVirt's: {@code <root>/<launcher pod UID>/qga.sock}, each a symlink to
- * a real agent socket, so that the helper's real locator finds it from the VMI's launcher pod.
+ * A socket root laid out as KubeVirt's: {@code <root>/<launcher pod UID>/qga.sock}, each a hard link
+ * to a real agent socket, so that the helper's real locator finds it from the VMI's launcher pod.
  */
 public final class GuestSocketDir implements AutoCloseable {
     static final String SOCKET = "qga.sock";
@@ -45,12 +45,16 @@ public final class GuestSocketDir implements AutoCloseable {
         return root.resolve(vm.launcherPods().get(0).getMetadata().getUid()).resolve(SOCKET);
     }
 
-    /** Makes the VM's expected socket a symlink to {@code socket}. */
+    /**
+     * Makes the VM's expected socket a hard link to {@code socket} (same file system: both under
+     * /tmp), so that the socket is in the pod's own directory as KubeVirt's is; the helper refuses a
+     * symlink that leaves that directory.
+     */
     public void link(VmScenario vm, Path socket) {
         Path expected = expectedSocket(vm);
         try {
             Files.createDirectories(expected.getParent());
-            Files.createSymbolicLink(expected, socket);
+            Files.createLink(expected, socket);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

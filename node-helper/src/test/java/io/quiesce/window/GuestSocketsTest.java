@@ -179,11 +179,14 @@ class GuestSocketsTest {
                 });
     }
 
-    /** virtqemud's socket in the pod's emptyDir: a link (the real path is too long to bind) to a socket under the root. */
+    /**
+     * virtqemud's socket in the pod's emptyDir: a link (the real path is too long to bind) to a socket
+     * in the same pod's directory (a link out of it is refused).
+     */
     private Path libvirtSocketOf(VmScenario vm) throws IOException {
         Path where = root.resolve(podUid(vm)).resolve(LIBVIRT_IN_POD);
         Files.createDirectories(where.getParent());
-        Files.createSymbolicLink(where, listen(root.resolve("virtqemud-" + podUid(vm).substring(0, 8))));
+        Files.createSymbolicLink(where, listen(root.resolve(podUid(vm)).resolve("vq")));
         return where;
     }
 

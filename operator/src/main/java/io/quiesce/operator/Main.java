@@ -16,7 +16,8 @@ import java.util.concurrent.CountDownLatch;
 public final class Main {
     private static final String USAGE = """
             usage: java -jar operator.jar run                      (settings from QUIESCE_* and POD_* env vars)
-                   java -jar operator.jar schedule preview '<cron>' [--time-zone ZONE] [--count N] [--from ISO-8601]""";
+                   java -jar operator.jar schedule preview '<cron>' [--time-zone ZONE] [--count N] [--from ISO-8601]
+                   java -jar operator.jar finalizers release [namespace...]   (uninstall: see docs/uninstall.md)""";
 
     private Main() {
     }
@@ -38,6 +39,12 @@ public final class Main {
         }
         if (args.size() >= 2 && args.get(0).equals("schedule") && args.get(1).equals("preview")) {
             return new SchedulePreviewCommand(System.out, System.err).run(args.subList(2, args.size()), Instant.now());
+        }
+        if (args.size() >= 2 && args.get(0).equals("finalizers") && args.get(1).equals("release")) {
+            try (KubernetesClient client = new KubernetesClientBuilder().build()) {
+                return new FinalizerRelease(client, System.out)
+                        .release(new java.util.TreeSet<>(args.subList(2, args.size()))) < 0 ? 1 : 0;
+            }
         }
         if (serve) {
             return serve();

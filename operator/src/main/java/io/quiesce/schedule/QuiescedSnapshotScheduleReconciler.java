@@ -48,6 +48,9 @@ public class QuiescedSnapshotScheduleReconciler implements Reconciler<QuiescedSn
     /** The controller's name (also its field manager). */
     public static final String NAME = "quiescedsnapshotschedule";
     static final String READY = "Ready";
+    /** Condition: the latest fire found snapshot names taken by objects this schedule did not create. */
+    static final String NAME_CONFLICT = "NameConflict";
+    static final String SNAPSHOT_NAME_TAKEN = "SnapshotNameTaken";
     private static final String SNAPSHOTS_SOURCE = "schedule-snapshots";
 
     private final KubernetesClient client;
@@ -113,7 +116,7 @@ public class QuiescedSnapshotScheduleReconciler implements Reconciler<QuiescedSn
         ScheduleSpecCheck.Valid spec = check.valid();
         QuiescedSnapshotScheduleSpec s = schedule.getSpec();
         List<QuiescedSnapshot> ours = context.getSecondaryResources(QuiescedSnapshot.class).stream()
-                .filter(snapshot -> ScheduledSnapshotTemplate.belongsTo(snapshot, name))
+                .filter(spec.template()::created)
                 .collect(Collectors.toCollection(ArrayList::new));
 
         ScheduleClock.Decision decision = ScheduleClock.decide(spec.cron(), clockOf(schedule, now), now,
@@ -125,11 +128,19 @@ public class QuiescedSnapshotScheduleReconciler implements Reconciler<QuiescedSn
             ScheduleFire.Result fired = fire(schedule, spec, decision.fire().get(), ours, context);
             ours.addAll(fired.newSnapshots());
             status.setLastFire(fired.counts());
+            if (fired.foreign().isEmpty()) {
+                Conditions.set(status.getConditions(), NAME_CONFLICT, Conditions.FALSE, "NoConflict",
+                        "the latest fire found no snapshot name taken", schedule.getMetadata().getGeneration(), now);
+            } else {
+                Conditions.set(status.getConditions(), NAME_CONFLICT, Conditions.TRUE, SNAPSHOT_NAME_TAKEN,
+                        "names taken by objects this schedule did not create (those VMs got no backup): "
+                                + String.join(", ", fired.foreign()), schedule.getMetadata().getGeneration(), now);
+            }
         }
         decision.clock().map(ScheduleStatusTimes::format).ifPresent(status::setLastScheduleTime);
         status.setNextScheduleTime(decision.next().map(ScheduleStatusTimes::format).orElse(null));
 
-        List<String> deleted = retention.apply(name, spec.retention(), ours, now);
+        List<String> deleted = retention.apply(spec.template(), name, spec.retention(), ours, now);
         if (!deleted.isEmpty()) {
             ours.removeIf(snapshot -> deleted.contains(snapshot.getMetadata().getName()));
             events.record(schedule, ScheduleEvents.NORMAL, "RetentionDeleted",
@@ -156,7 +167,8 @@ public class QuiescedSnapshotScheduleReconciler implements Reconciler<QuiescedSn
         List<FirePlan.Step> steps = FirePlan.plan(name, fireTime, selected,
                 ours.stream().map(ScheduleHistory::existing).toList(), policy);
         ScheduleFire.Result result = ScheduleFire.run(spec.template(), fireTime, steps,
-                snapshot -> context.resourceOperations().create(snapshot, snapshots));
+                snapshot -> context.resourceOperations().create(snapshot, snapshots),
+                taken -> client.resources(QuiescedSnapshot.class).inNamespace(namespace).withName(taken).get());
         metrics.fired(namespace, name);
         metrics.created(namespace, name, result.created());
         String when = ScheduleStatusTimes.format(fireTime);
@@ -168,6 +180,11 @@ public class QuiescedSnapshotScheduleReconciler implements Reconciler<QuiescedSn
                     + result.skipped().size() + " VM(s) whose previous snapshot is still in progress "
                     + "(concurrencyPolicy Forbid): " + result.skipped().stream()
                             .map(step -> step.vm() + " (" + step.blockedBy() + ")").collect(Collectors.joining(", ")));
+        }
+        if (!result.foreign().isEmpty()) {
+            events.record(schedule, ScheduleEvents.WARNING, SNAPSHOT_NAME_TAKEN, "fire of " + when + ": "
+                    + result.foreign().size() + " snapshot name(s) are taken by objects this schedule did not create, "
+                    + "so those VMs got no backup: " + String.join(", ", result.foreign()));
         }
         if (!result.failures().isEmpty()) {
             events.record(schedule, ScheduleEvents.WARNING, "CreateFailed", "fire of " + when + " could not create "

@@ -25,8 +25,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies a schedule's retention: {@link RetentionPolicy} decides, this class deletes. A snapshot is
- * deleted only when it still carries this schedule's provenance, and through a DELETE whose
+ * Applies a schedule's retention: {@link RetentionPolicy} decides, this class deletes. Only snapshots
+ * the schedule provably created are counted or deleted ({@link ScheduledSnapshotTemplate#created}:
+ * its label, name and UID annotations, the UID writable by the operator alone), so snapshots someone
+ * else labels as the schedule's neither push real backups out of {@code keepLast} nor get deleted.
+ * A snapshot is deleted only through a DELETE whose
  * precondition is the uid that was judged, so a snapshot deleted and re-created under the same name
  * meanwhile is not touched.
  */
@@ -63,9 +66,10 @@ final class ScheduleRetention {
      *
      * @return the names deleted
      */
-    List<String> apply(String schedule, RetentionPolicy policy, Collection<QuiescedSnapshot> snapshots, Instant now) {
+    List<String> apply(ScheduledSnapshotTemplate template, String schedule, RetentionPolicy policy,
+            Collection<QuiescedSnapshot> snapshots, Instant now) {
         Map<String, QuiescedSnapshot> ours = snapshots.stream()
-                .filter(s -> ScheduledSnapshotTemplate.belongsTo(s, schedule))
+                .filter(template::created)
                 .filter(s -> s.getMetadata().getDeletionTimestamp() == null)
                 .filter(s -> s.getMetadata().getCreationTimestamp() != null && s.getSpec() != null)
                 .collect(Collectors.toMap(s -> s.getMetadata().getName(), Function.identity(), (a, b) -> a));
@@ -76,7 +80,7 @@ final class ScheduleRetention {
         List<String> deleted = new ArrayList<>();
         for (RetentionPolicy.SnapshotRecord doomed : policy.toDelete(schedule, records, now)) {
             QuiescedSnapshot snapshot = ours.get(doomed.name());
-            if (ScheduledSnapshotTemplate.belongsTo(snapshot, schedule) && delete(snapshot)) {
+            if (template.created(snapshot) && delete(snapshot)) {
                 deleted.add(doomed.name());
             }
         }

@@ -54,7 +54,7 @@ final class ScheduleSpecCheck {
             return invalid(INVALID_SELECTOR, "vmSelector: " + e.getMessage());
         }
         ScheduledSnapshotTemplate template = new ScheduledSnapshotTemplate(schedule.getMetadata().getName(),
-                schedule.getMetadata().getNamespace(), spec.getTemplate());
+                schedule.getMetadata().getUid(), schedule.getMetadata().getNamespace(), spec.getTemplate());
         Optional<String> templateProblem = template.problem();
         if (templateProblem.isPresent()) {
             return invalid(INVALID_TEMPLATE, templateProblem.get());

@@ -18,17 +18,21 @@ import java.util.Optional;
  * Turns a schedule's {@code template} into the QuiescedSnapshot of one VM at one fire.
  *
  * <p>No ownerReference to the schedule, on purpose: deleting a schedule must not delete the backups
- * it took (Kubernetes' garbage collector would). Snapshots are found again through their provenance
- * label {@code quiesce.io/schedule}; the annotation of the same key carries the full schedule name
- * when the name is too long for a label value.
+ * it took (Kubernetes' garbage collector would), and an ownerReference is no better proof than a
+ * label: whoever may create a QuiescedSnapshot may write one. Snapshots are found again through their
+ * provenance label {@code quiesce.io/schedule}; the annotation of the same key carries the full
+ * schedule name, and {@code quiesce.io/schedule-uid} the schedule's UID, which the chart's admission
+ * policy lets only the operator set. A snapshot counts as the schedule's only with all three.
  */
 final class ScheduledSnapshotTemplate {
     private final String schedule;
+    private final String scheduleUid;
     private final String namespace;
     private final SnapshotTemplate template;
 
-    ScheduledSnapshotTemplate(String schedule, String namespace, SnapshotTemplate template) {
+    ScheduledSnapshotTemplate(String schedule, String scheduleUid, String namespace, SnapshotTemplate template) {
         this.schedule = schedule;
+        this.scheduleUid = scheduleUid;
         this.namespace = namespace;
         this.template = template == null ? new SnapshotTemplate() : template;
     }
@@ -64,6 +68,9 @@ final class ScheduledSnapshotTemplate {
         labels.put(Provenance.VM, ChildNames.labelValue(vm));
         labels.put(Provenance.MANAGED_BY, Provenance.MANAGED_BY_VALUE);
         annotations.put(Provenance.SCHEDULE, schedule);
+        if (scheduleUid != null) {
+            annotations.put(Provenance.SCHEDULE_UID, scheduleUid);
+        }
 
         QuiescedSnapshot snapshot = new QuiescedSnapshot();
         snapshot.setMetadata(new ObjectMetaBuilder().withNamespace(namespace)
@@ -91,10 +98,21 @@ final class ScheduledSnapshotTemplate {
         return Optional.ofNullable(labels == null ? null : labels.get(Provenance.SCHEDULE));
     }
 
-    /** True when {@code snapshot} carries this schedule's provenance label (and annotation, when present). */
-    static boolean belongsTo(QuiescedSnapshot snapshot, String schedule) {
+    /** Whether {@code snapshot} is one this template's schedule created. */
+    boolean created(QuiescedSnapshot snapshot) {
+        return belongsTo(snapshot, schedule, scheduleUid);
+    }
+
+    /**
+     * True when {@code snapshot} carries this schedule's provenance: the label, the name annotation
+     * and the UID annotation of this very schedule (not an older one of the same name).
+     */
+    static boolean belongsTo(QuiescedSnapshot snapshot, String schedule, String scheduleUid) {
         Map<String, String> labels = snapshot.getMetadata().getLabels();
-        return labels != null && ChildNames.labelValue(schedule).equals(labels.get(Provenance.SCHEDULE))
-                && scheduleOf(snapshot).map(schedule::equals).orElse(false);
+        Map<String, String> annotations = snapshot.getMetadata().getAnnotations();
+        return scheduleUid != null && labels != null && annotations != null
+                && ChildNames.labelValue(schedule).equals(labels.get(Provenance.SCHEDULE))
+                && schedule.equals(annotations.get(Provenance.SCHEDULE))
+                && scheduleUid.equals(annotations.get(Provenance.SCHEDULE_UID));
     }
 }

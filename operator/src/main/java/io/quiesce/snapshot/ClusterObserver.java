@@ -35,11 +35,14 @@ public final class ClusterObserver {
 
     private final KubernetesClient client;
     private final SnapshotSettings settings;
+    /** Heartbeat ages on the operator's clock (see {@link HelperHeartbeats}). */
+    private final HelperHeartbeats heartbeats;
     private final FreezeSlots slots;
 
     public ClusterObserver(KubernetesClient client, SnapshotSettings settings, FreezeSlots slots) {
         this.client = client;
         this.settings = settings;
+        this.heartbeats = new HelperHeartbeats(settings.helperStaleAfter());
         this.slots = slots;
     }
 
@@ -120,10 +123,6 @@ public final class ClusterObserver {
     private boolean helperAlive(String node, Instant now) {
         Lease lease = client.leases().inNamespace(settings.operatorNamespace())
                 .withName(HELPER_LEASE_PREFIX + node).get();
-        if (lease == null || lease.getSpec() == null || lease.getSpec().getRenewTime() == null) {
-            return false;
-        }
-        Instant renewed = lease.getSpec().getRenewTime().toInstant();
-        return renewed.plus(settings.helperStaleAfter()).isAfter(now);
+        return heartbeats.alive(node, lease, now);
     }
 }

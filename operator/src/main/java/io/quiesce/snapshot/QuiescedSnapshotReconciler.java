@@ -11,7 +11,8 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.quiesce.naming.VolumeSnapshotOwnership;
 import io.quiesce.api.v1alpha1.FreezeRecord;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.api.v1alpha1.QuiescedSnapshotStatus;
@@ -23,6 +24,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,10 +79,13 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
 
     @Override
     public List<EventSource<?, QuiescedSnapshot>> prepareEventSources(EventSourceContext<QuiescedSnapshot> context) {
-        // VolumeSnapshots we (or the helper) created carry our controller ownerReference
+        // VolumeSnapshots we (or the helper) created name their QuiescedSnapshot in an annotation
+        // (under Retain they have no ownerReference, see VolumeSnapshotOwnership)
         var config = InformerEventSourceConfiguration.from(VolumeSnapshot.class, QuiescedSnapshot.class)
                 .withLabelSelector(Provenance.MANAGED_BY + "=" + Provenance.MANAGED_BY_VALUE)
-                .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(QuiescedSnapshot.class, false))
+                .withSecondaryToPrimaryMapper(vs -> VolumeSnapshotOwnership.ownerName(vs.getMetadata())
+                        .map(name -> Set.of(new ResourceID(name, vs.getMetadata().getNamespace())))
+                        .orElse(Set.of()))
                 .build();
         return List.of(new InformerEventSource<>(config, context), wakeups, kubeVirtWindows);
     }

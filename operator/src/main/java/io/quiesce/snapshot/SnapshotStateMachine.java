@@ -11,6 +11,7 @@ import io.quiesce.api.v1alpha1.QuiesceMode;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.api.v1alpha1.QuiescedSnapshotStatus;
 import io.quiesce.api.v1alpha1.SnapshotPhase;
+import io.quiesce.api.v1alpha1.ThawTrigger;
 import io.quiesce.api.v1alpha1.VolumeSnapshotRecord;
 import io.quiesce.kube.csi.VolumeSnapshot;
 import io.quiesce.kube.csi.VolumeSnapshotStatus;
@@ -50,6 +51,10 @@ public final class SnapshotStateMachine {
     public static final String NO_AGENT_CHANNEL = "NoAgentChannel";
     /** The Progressing reason while the operator's own KubeVirt freeze window runs. */
     public static final String FREEZING_THROUGH_KUBEVIRT = "FreezingThroughKubeVirt";
+    /** Consistency reason of a VM snapshotted while stopped. */
+    static final String VM_STOPPED = "VirtualMachineStopped";
+    /** A stopped VM that started before its disks were all cut. */
+    static final String VM_STARTED = "VirtualMachineStartedBeforeCut";
 
     private SnapshotStateMachine() {
     }
@@ -128,7 +133,7 @@ public final class SnapshotStateMachine {
                     + " goes first", null);
         }
         if (vmi.isEmpty()) {
-            return d.createDirectly(records, Consistency.FilesystemConsistent, "VirtualMachineStopped",
+            return d.createDirectly(records, Consistency.FilesystemConsistent, VM_STOPPED,
                     "VirtualMachine " + vmName(s) + " is stopped: no guest has the disks mounted");
         }
         QuiesceMode mode = SnapshotSpecs.mode(s);
@@ -278,6 +283,14 @@ public final class SnapshotStateMachine {
                 .containsKey(r.getVolumeSnapshotName()))) {
             action = Action.CREATE_VOLUME_SNAPSHOTS; // no freeze needed; created by the operator
         }
+        if (freeze == null && VM_STOPPED.equals(st.getConsistencyReason()) && startedBeforeTheCut(o, records)) {
+            // the VM started between the decision and the cut: a guest had the disks, unfrozen
+            String message = "VirtualMachine " + vmName(s) + " started before every disk was cut, and was not frozen";
+            if (SnapshotSpecs.mode(s) == QuiesceMode.Required) {
+                return d.fail(VM_STARTED, message);
+            }
+            d.consistency(new Verdict(Consistency.CrashConsistent, VM_STARTED));
+        }
         Optional<Decision> failed = d.failOnVolumeSnapshotError(records);
         if (failed.isPresent()) {
             return failed.get();
@@ -313,7 +326,12 @@ public final class SnapshotStateMachine {
                 && freeze.getMethod() != FreezeMethod.KUBEVIRT_API;
     }
 
-    /** FilesystemConsistent only when filesystems were frozen and every cut fell inside the window. */
+    /**
+     * FilesystemConsistent only when filesystems were frozen and every cut fell inside the window.
+     * The window is on the freezer's clock and the cuts on the storage's: when the freezer thawed
+     * because it had seen every cut ({@code thawedBy: Cut}), the cuts provably came before the thaw, and
+     * a difference within {@link ClockSkew#TOLERANCE} is the clocks', not the cut's.
+     */
     static Verdict honestConsistency(FreezeRecord freeze, List<VolumeSnapshotRecord> records) {
         boolean counted = freeze.getFilesystemsFrozen() != null && freeze.getFilesystemsFrozen() > 0;
         if (!counted) {
@@ -329,8 +347,9 @@ public final class SnapshotStateMachine {
             return new Verdict(Consistency.CrashConsistent, "FreezeWindowUnknown");
         }
         // creationTime may carry whole seconds only: compare the start at that precision
-        Instant start = Instant.parse(freeze.getStartTime()).truncatedTo(ChronoUnit.SECONDS);
-        Instant end = Instant.parse(freeze.getEndTime());
+        Duration skew = freeze.getThawedBy() == ThawTrigger.Cut ? ClockSkew.TOLERANCE : Duration.ZERO;
+        Instant start = Instant.parse(freeze.getStartTime()).truncatedTo(ChronoUnit.SECONDS).minus(skew);
+        Instant end = Instant.parse(freeze.getEndTime()).plus(skew);
         boolean inside = records.stream().map(r -> Instant.parse(r.getCreationTime()))
                 .allMatch(cut -> !cut.isAfter(end) && !cut.isBefore(start));
         return inside ? new Verdict(Consistency.FilesystemConsistent, FROZEN)
@@ -339,6 +358,28 @@ public final class SnapshotStateMachine {
 
     /** A consistency and its reason. */
     record Verdict(Consistency consistency, String reason) {
+    }
+
+    /**
+     * Whether an instance of the VM exists that may have run before the last cut: any cut still
+     * missing, or the instance created before the last cut (plus the clock skew: the instance's
+     * creation is on the API server's clock, the cut on the storage's).
+     */
+    static boolean startedBeforeTheCut(Observation o, List<VolumeSnapshotRecord> records) {
+        if (o.vmi().isEmpty()) {
+            return false;
+        }
+        if (records.stream().anyMatch(r -> r.getCreationTime() == null)) {
+            return true;
+        }
+        String created = o.vmi().get().getMetadata() == null ? null
+                : o.vmi().get().getMetadata().getCreationTimestamp();
+        if (created == null) {
+            return true;
+        }
+        Instant lastCut = records.stream().map(r -> Instant.parse(r.getCreationTime())).max(Instant::compareTo)
+                .orElseThrow();
+        return Instant.parse(created).isBefore(lastCut.plus(ClockSkew.TOLERANCE));
     }
 
     private static boolean isLive(VirtualMachineInstance vmi) {

@@ -1,7 +1,5 @@
 package io.quiesce.snapshot;
 
-import io.fabric8.kubernetes.api.model.OwnerReference;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.quiesce.api.v1alpha1.DeletionPolicy;
@@ -12,10 +10,10 @@ import io.quiesce.kube.csi.VolumeSnapshotSource;
 import io.quiesce.kube.csi.VolumeSnapshotSpec;
 import io.quiesce.naming.ChildNames;
 import io.quiesce.naming.Provenance;
+import io.quiesce.naming.VolumeSnapshotOwnership;
 import java.net.HttpURLConnection;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Creates the VolumeSnapshots of a QuiescedSnapshot (deterministic names, provenance labels, the
@@ -40,11 +38,7 @@ public final class VolumeSnapshots {
         VolumeSnapshot vs = new VolumeSnapshot();
         vs.getMetadata().setName(planned.getVolumeSnapshotName());
         vs.getMetadata().setNamespace(owner.getMetadata().getNamespace());
-        vs.getMetadata().setLabels(Map.of(
-                Provenance.SNAPSHOT, ChildNames.labelValue(owner.getMetadata().getName()),
-                Provenance.VM, ChildNames.labelValue(owner.getSpec().getSource()),
-                Provenance.MANAGED_BY, Provenance.MANAGED_BY_VALUE));
-        vs.getMetadata().setOwnerReferences(List.of(ownerReference(owner)));
+        VolumeSnapshotOwnership.stamp(vs.getMetadata(), owner, SnapshotSpecs.deletionPolicy(owner));
         VolumeSnapshotSpec spec = new VolumeSnapshotSpec();
         VolumeSnapshotSource source = new VolumeSnapshotSource();
         source.setPersistentVolumeClaimName(planned.getPersistentVolumeClaim());
@@ -96,24 +90,20 @@ public final class VolumeSnapshots {
             if (delete) {
                 resource.delete();
             } else {
-                resource.edit(live -> {
-                    live.getMetadata().setOwnerReferences(live.getMetadata().getOwnerReferences().stream()
-                            .filter(ref -> !uid.equals(ref.getUid())).toList());
-                    return live;
-                });
+                // created under Retain, so without an ownerReference; one only from an older version
+                if (vs.getMetadata().getOwnerReferences() != null && !vs.getMetadata().getOwnerReferences().isEmpty()) {
+                    resource.edit(live -> {
+                        live.getMetadata().setOwnerReferences(live.getMetadata().getOwnerReferences().stream()
+                                .filter(ref -> !uid.equals(ref.getUid())).toList());
+                        return live;
+                    });
+                }
             }
         }
         return ours.size();
     }
 
     static boolean ownedBy(VolumeSnapshot vs, QuiescedSnapshot owner) {
-        return vs.getMetadata().getOwnerReferences() != null && vs.getMetadata().getOwnerReferences().stream()
-                .anyMatch(ref -> owner.getMetadata().getUid().equals(ref.getUid()));
-    }
-
-    private static OwnerReference ownerReference(QuiescedSnapshot owner) {
-        return new OwnerReferenceBuilder().withApiVersion(owner.getApiVersion()).withKind(owner.getKind())
-                .withName(owner.getMetadata().getName()).withUid(owner.getMetadata().getUid())
-                .withController(true).withBlockOwnerDeletion(true).build();
+        return VolumeSnapshotOwnership.belongsTo(vs.getMetadata(), owner);
     }
 }

@@ -54,7 +54,11 @@ class ChartDefaultsTest {
                 "Role/quiesce-operator", "Role/quiesce-node-helper",
                 "RoleBinding/quiesce-operator", "RoleBinding/quiesce-node-helper",
                 "Service/quiesce-operator-metrics", "Service/quiesce-node-helper-metrics",
-                "Deployment/quiesce-operator", "DaemonSet/quiesce-node-helper");
+                "Deployment/quiesce-operator", "DaemonSet/quiesce-node-helper",
+                "ValidatingAdmissionPolicy/quiesce-node-helper-node-bound",
+                "ValidatingAdmissionPolicyBinding/quiesce-node-helper-node-bound",
+                "ValidatingAdmissionPolicy/quiesce-operator-provenance",
+                "ValidatingAdmissionPolicyBinding/quiesce-operator-provenance");
     }
 
     @Test
@@ -68,7 +72,8 @@ class ChartDefaultsTest {
                             entry("app.kubernetes.io/part-of", "quiesce"),
                             entry("helm.sh/chart", "quiesce-" + appVersion))
                     .containsKey("app.kubernetes.io/component");
-            boolean clusterScoped = object.getKind().startsWith("Cluster");
+            boolean clusterScoped = object.getKind().startsWith("Cluster")
+                    || object.getKind().startsWith("ValidatingAdmissionPolicy");
             assertThat(object.getMetadata().getNamespace()).as(object.getKind())
                     .isEqualTo(clusterScoped ? null : QuiesceChart.NAMESPACE);
         }

@@ -99,7 +99,7 @@ class ChannelFallbackTest {
         assertThat(d.action()).isEqualTo(Action.FREEZE_THROUGH_KUBEVIRT);
         assertThat(d.status()).as("written: the KubeVirt record goes with it").isNotNull();
         assertThat(d.status().getPhase()).isEqualTo(SnapshotPhase.InProgress);
-        assertThat(d.plan()).extracting(VolumeSnapshotRecord::getVolumeSnapshotName).containsExactly("s1-pvcdisk1");
+        assertThat(d.plan()).extracting(VolumeSnapshotRecord::getVolumeSnapshotName).containsExactly("s1--pvcdisk1");
         assertThat(progressingReason(d.status())).isEqualTo("FreezingThroughKubeVirt");
         assertThat(d.status().getMessage()).contains("neither a libvirt nor an agent socket");
         assertThat(d.events()).extracting(Decision.SnapshotEvent::reason).containsExactly("FallingBackToKubeVirt");
@@ -131,7 +131,7 @@ class ChannelFallbackTest {
     void aStaleCacheAfterTheFallbackDoesNotFreezeTwice() {
         Observation fresh = assigned(helperRecord("NoAgentChannel", "none"), NOW);
         Observation stale = new Observation(fresh.snapshot(), NOW, fresh.vm(), fresh.vmi(), DRIVERS, CLASSES,
-                Admission.FREE, true, null, Map.of("s1-pvcdisk1", new VolumeSnapshot()));
+                Admission.FREE, true, null, Map.of("s1--pvcdisk1", new VolumeSnapshot()));
 
         Decision d = SnapshotStateMachine.decide(stale);
 
@@ -180,7 +180,7 @@ class ChannelFallbackTest {
         st.setNodeName(Fixtures.DEFAULT_NODE);
         VolumeSnapshotRecord planned = new VolumeSnapshotRecord();
         planned.setVolume("pvcdisk1");
-        planned.setVolumeSnapshotName("s1-pvcdisk1");
+        planned.setVolumeSnapshotName("s1--pvcdisk1");
         st.setVolumeSnapshots(List.of(planned));
         st.setFreeze(freeze);
         s.setStatus(st);

@@ -44,7 +44,7 @@ class SnapshotStateMachineTest {
         assertThat(d.node()).isEqualTo(Fixtures.DEFAULT_NODE);
         assertThat(d.status().getPhase()).isEqualTo(SnapshotPhase.InProgress);
         assertThat(d.status().getVolumeSnapshots()).extracting(VolumeSnapshotRecord::getVolumeSnapshotName)
-                .containsExactly("s1-pvcdisk1", "s1-datavolumedisk1");
+                .containsExactly("s1--pvcdisk1", "s1--datavolumedisk1");
         assertThat(Conditions.find(d.status().getConditions(), "Progressing")).hasValueSatisfying(c ->
                 assertThat(c.getReason()).isEqualTo("AssignedToNode"));
         assertThat(d.events()).extracting(Decision.SnapshotEvent::reason).containsExactly("Assigned");
@@ -109,7 +109,7 @@ class SnapshotStateMachineTest {
         st.setNodeName(Fixtures.DEFAULT_NODE);
         VolumeSnapshotRecord planned = new VolumeSnapshotRecord();
         planned.setVolume("pvcdisk1");
-        planned.setVolumeSnapshotName("s1-pvcdisk1");
+        planned.setVolumeSnapshotName("s1--pvcdisk1");
         st.setVolumeSnapshots(List.of(planned));
         FreezeRecord freeze = new FreezeRecord();
         freeze.setReason("Frozen");
@@ -125,7 +125,7 @@ class SnapshotStateMachineTest {
         vs.setStatus(vss);
 
         Decision d = SnapshotStateMachine.decide(new Observation(s, NOW, Optional.of(running.vm()),
-                Optional.empty(), Map.of(), List.of(), Admission.FREE, true, QuiesceChannel.AUTO, Map.of("s1-pvcdisk1", vs)));
+                Optional.empty(), Map.of(), List.of(), Admission.FREE, true, QuiesceChannel.AUTO, Map.of("s1--pvcdisk1", vs)));
 
         assertThat(d.status().getPhase()).isEqualTo(SnapshotPhase.Succeeded);
         assertThat(d.status().getConsistency()).isEqualTo(Consistency.FilesystemConsistent);

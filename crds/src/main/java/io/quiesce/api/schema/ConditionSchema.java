@@ -42,6 +42,7 @@ public final class ConditionSchema {
     public Long observedGeneration;
 
     @Required
+    @Size(max = 64)
     @JsonPropertyDescription("When the condition last changed from one status to another (RFC 3339).")
     public String lastTransitionTime;
 

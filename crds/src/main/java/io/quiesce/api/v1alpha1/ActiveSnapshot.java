@@ -11,10 +11,12 @@ public class ActiveSnapshot {
 
     @Required
     @JsonPropertyDescription("Name of the QuiescedSnapshot, in this namespace.")
+    @io.fabric8.generator.annotation.Size(max = 253)
     private String name;
 
     @Required
     @JsonPropertyDescription("The VirtualMachine it snapshots.")
+    @io.fabric8.generator.annotation.Size(max = 253)
     private String vm;
 
     public ActiveSnapshot() {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crdv2.generator.v1.SchemaCustomizer;
 import io.quiesce.api.schema.SchemaPatch;
+import io.quiesce.status.BoundedText;
 import java.util.Objects;
 
 /**
@@ -20,9 +21,11 @@ public class FreezeRecord {
     private FreezeMethod method;
 
     @JsonPropertyDescription("When the guest agent confirmed the freeze (RFC 3339).")
+    @io.fabric8.generator.annotation.Size(max = 64)
     private String startTime;
 
     @JsonPropertyDescription("When the guest agent confirmed the thaw (RFC 3339).")
+    @io.fabric8.generator.annotation.Size(max = 64)
     private String endTime;
 
     @JsonPropertyDescription("How long the guest's filesystems stayed frozen, in milliseconds.")
@@ -38,6 +41,7 @@ public class FreezeRecord {
     private ThawTrigger thawedBy;
 
     @JsonPropertyDescription("Why the guest could not be frozen or thawed cleanly, when it could not.")
+    @io.fabric8.generator.annotation.Size(max = 1024)
     private String error;
 
     @JsonPropertyDescription("The outcome in one CamelCase word: Frozen (every disk was cut while frozen), "
@@ -46,6 +50,7 @@ public class FreezeRecord {
             + "(channel auto could use no channel of the node helper, see status.channelAttempts; the operator then "
             + "freezes through KubeVirt), AgentNotResponding, QuiesceTimeout, VolumeSnapshotFailed, ...")
     @io.fabric8.generator.annotation.Pattern("^[A-Z][A-Za-z0-9]*$")
+    @io.fabric8.generator.annotation.Size(max = 128)
     private String reason;
 
     @JsonPropertyDescription("Set by the kubevirt-api channel: how KubeVirt confirmed the freeze. KubeVirtStatus: "
@@ -123,8 +128,9 @@ public class FreezeRecord {
         return error;
     }
 
+    /** Stored stripped and cut to {@link BoundedText#MAX_ERROR}: the text often comes from the guest. */
     public void setError(String error) {
-        this.error = error;
+        this.error = BoundedText.error(error);
     }
 
     @Override

@@ -24,13 +24,16 @@ import java.util.Objects;
 public class QuiescedSnapshotScheduleStatus {
 
     @JsonPropertyDescription("The scheduled time of the latest fire (RFC 3339).")
+    @io.fabric8.generator.annotation.Size(max = 64)
     private String lastScheduleTime;
 
     @JsonPropertyDescription("The scheduled time of the next fire (RFC 3339); absent while suspended or when the "
             + "schedule never fires again.")
+    @io.fabric8.generator.annotation.Size(max = 64)
     private String nextScheduleTime;
 
     @JsonPropertyDescription("When a snapshot this schedule created last succeeded (RFC 3339).")
+    @io.fabric8.generator.annotation.Size(max = 64)
     private String lastSuccessfulTime;
 
     @JsonPropertyDescription("The snapshots this schedule created that have not finished yet.")

@@ -10,6 +10,7 @@ import io.quiesce.api.schema.ConditionSchema;
 import io.quiesce.api.schema.SchemaPatch;
 import java.util.ArrayList;
 import java.util.List;
+import io.quiesce.status.BoundedText;
 import java.util.Objects;
 
 /**
@@ -40,18 +41,22 @@ public class QuiescedSnapshotStatus {
     /** Operator. */
     @JsonPropertyDescription("Why the snapshot has this consistency, as a CamelCase word, e.g. Frozen, VMStopped, "
             + "QuiesceSkipped, AgentUnavailable.")
+    @io.fabric8.generator.annotation.Size(max = 128)
     private String consistencyReason;
 
     /** Operator, when it hands the freeze to that node's helper. */
     @JsonPropertyDescription("The node the VM ran on, whose node helper runs the freeze.")
+    @io.fabric8.generator.annotation.Size(max = 253)
     private String nodeName;
 
     /** Operator. */
     @JsonPropertyDescription("When the operator started working on the snapshot (RFC 3339).")
+    @io.fabric8.generator.annotation.Size(max = 64)
     private String startTime;
 
     /** Operator. */
     @JsonPropertyDescription("When the snapshot reached Succeeded or Failed (RFC 3339).")
+    @io.fabric8.generator.annotation.Size(max = 64)
     private String completionTime;
 
     /** The node helper that ran the freeze (the operator for the kubevirt-api method). */
@@ -93,6 +98,7 @@ public class QuiescedSnapshotStatus {
 
     /** Operator. */
     @JsonPropertyDescription("A human-readable summary of the latest state, e.g. why the snapshot failed.")
+    @io.fabric8.generator.annotation.Size(max = 2048)
     private String message;
 
     public SnapshotPhase getPhase() {
@@ -195,8 +201,9 @@ public class QuiescedSnapshotStatus {
         return message;
     }
 
+    /** Stored stripped and cut to {@link BoundedText#MAX_MESSAGE}: it quotes guest and storage errors. */
     public void setMessage(String message) {
-        this.message = message;
+        this.message = BoundedText.message(message);
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.fabric8.crdv2.generator.v1.SchemaCustomizer;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.quiesce.api.schema.SchemaPatch;
+import io.quiesce.status.BoundedText;
 import java.util.Objects;
 
 /**
@@ -19,9 +20,11 @@ public class VolumeSnapshotRecord {
 
     @Required
     @JsonPropertyDescription("Name of the volume in the VirtualMachine.")
+    @io.fabric8.generator.annotation.Size(max = 253)
     private String volume;
 
     @JsonPropertyDescription("The PersistentVolumeClaim behind the volume (for a dataVolume, the PVC of that name).")
+    @io.fabric8.generator.annotation.Size(max = 253)
     private String persistentVolumeClaim;
 
     @JsonPropertyDescription("True when the volume was hot-plugged into the running instance (a hotpluggable "
@@ -29,12 +32,15 @@ public class VolumeSnapshotRecord {
     private Boolean hotplugged;
 
     @JsonPropertyDescription("The VolumeSnapshot (snapshot.storage.k8s.io/v1) of that PVC, in this namespace.")
+    @io.fabric8.generator.annotation.Size(max = 253)
     private String volumeSnapshotName;
 
     @JsonPropertyDescription("The VolumeSnapshotClass the VolumeSnapshot uses.")
+    @io.fabric8.generator.annotation.Size(max = 253)
     private String volumeSnapshotClassName;
 
     @JsonPropertyDescription("When the storage cut the snapshot (the VolumeSnapshot's status.creationTime, RFC 3339).")
+    @io.fabric8.generator.annotation.Size(max = 64)
     private String creationTime;
 
     @JsonPropertyDescription("Whether the VolumeSnapshot can be restored from (its status.readyToUse).")
@@ -44,6 +50,7 @@ public class VolumeSnapshotRecord {
     private Quantity restoreSize;
 
     @JsonPropertyDescription("Why this VolumeSnapshot failed, if it did.")
+    @io.fabric8.generator.annotation.Size(max = 1024)
     private String error;
 
     public String getVolume() {
@@ -114,8 +121,9 @@ public class VolumeSnapshotRecord {
         return error;
     }
 
+    /** Stored stripped and cut to {@link BoundedText#MAX_ERROR}: the storage chooses the text. */
     public void setError(String error) {
-        this.error = error;
+        this.error = BoundedText.error(error);
     }
 
     @Override

@@ -1,0 +1,56 @@
+package io.quiesce.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quiesce.api.v1alpha1.QuiesceMode;
+import io.quiesce.api.v1alpha1.QuiescedSnapshot;
+import io.quiesce.api.v1alpha1.QuiescedSnapshotSpec;
+import io.quiesce.snapshot.QuiescedSnapshotReconciler;
+import io.quiesce.testkit.kube.KubeApiServer;
+import io.quiesce.testkit.kube.KubeApiTest;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** {@code finalizers release}: what the uninstall Job runs. */
+@KubeApiTest
+class FinalizerReleaseTest {
+
+    @Test
+    void removesOnlyTheOperatorsFinalizerInTheNamespacesAsked(KubeApiServer server, KubernetesClient client) {
+        String watched = server.createNamespace("watched");
+        String other = server.createNamespace("other");
+        create(client, watched, "a", List.of(QuiescedSnapshotReconciler.FINALIZER, "example.com/keep"));
+        create(client, watched, "b", List.of(QuiescedSnapshotReconciler.FINALIZER));
+        create(client, other, "c", List.of(QuiescedSnapshotReconciler.FINALIZER));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        int released = new FinalizerRelease(client, new PrintStream(out, true, StandardCharsets.UTF_8))
+                .release(Set.of(watched));
+
+        assertThat(released).isEqualTo(2);
+        assertThat(finalizers(client, watched, "a")).containsExactly("example.com/keep");
+        assertThat(finalizers(client, watched, "b")).isNullOrEmpty();
+        assertThat(finalizers(client, other, "c")).containsExactly(QuiescedSnapshotReconciler.FINALIZER);
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("2 QuiescedSnapshot(s) released");
+    }
+
+    private static void create(KubernetesClient client, String ns, String name, List<String> finalizers) {
+        QuiescedSnapshot s = new QuiescedSnapshot();
+        s.getMetadata().setNamespace(ns);
+        s.getMetadata().setName(name);
+        s.getMetadata().setFinalizers(finalizers);
+        QuiescedSnapshotSpec spec = new QuiescedSnapshotSpec();
+        spec.setSource("vm");
+        s.setSpec(spec);
+        client.resource(s).create();
+    }
+
+    private static List<String> finalizers(KubernetesClient client, String ns, String name) {
+        return client.resources(QuiescedSnapshot.class).inNamespace(ns).withName(name).get().getMetadata().getFinalizers();
+    }
+}
