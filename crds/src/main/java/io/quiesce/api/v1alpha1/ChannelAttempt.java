@@ -27,6 +27,7 @@ public class ChannelAttempt {
             + "which was then used), or why the channel could not be used, e.g. LibvirtSocketNotFound, "
             + "LibvirtPermissionDenied, AgentSocketNotFound, AgentNotResponding, AgentUnavailable.")
     @io.fabric8.generator.annotation.Pattern("^[A-Z][A-Za-z0-9]*$")
+    @Size(max = 128)
     private String reason;
 
     @JsonPropertyDescription("What was found, for people, and how to fix it when the channel could not be used.")

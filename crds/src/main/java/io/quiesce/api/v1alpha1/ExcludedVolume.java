@@ -18,9 +18,11 @@ public class ExcludedVolume {
 
     @Required
     @JsonPropertyDescription("Name of the volume in the VirtualMachine or its running instance.")
+    @io.fabric8.generator.annotation.Size(max = 253)
     private String volume;
 
     @JsonPropertyDescription("The PersistentVolumeClaim behind the volume.")
+    @io.fabric8.generator.annotation.Size(max = 253)
     private String persistentVolumeClaim;
 
     @JsonPropertyDescription("Whether the volume was hot-plugged into the running instance.")
@@ -29,6 +31,7 @@ public class ExcludedVolume {
     @Required
     @JsonPropertyDescription("Why it is not included, as a CamelCase word: NotInSpecVolumes (spec.volumes names "
             + "others) or MemoryDump (a memoryDump volume, not a disk of the guest).")
+    @io.fabric8.generator.annotation.Size(max = 128)
     private String reason;
 
     public ExcludedVolume() {

@@ -58,6 +58,7 @@ public class FreezeRecord {
             + "KubeVirt's synchronous freeze succeeded on a guest it reported not frozen just before (its status "
             + "poll, every 5 s, had not caught up when every disk was cut; the window is never held open for it).")
     @io.fabric8.generator.annotation.Pattern("^[A-Z][A-Za-z0-9]*$")
+    @io.fabric8.generator.annotation.Size(max = 64)
     private String confirmedBy;
 
     public String getConfirmedBy() {
