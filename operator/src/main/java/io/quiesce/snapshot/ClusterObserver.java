@@ -70,7 +70,7 @@ public final class ClusterObserver {
             Admission admission = Admission.FREE;
             if (vm.isPresent() && SnapshotStateMachine.needsKubeVirtFallback(s.getStatus())) {
                 // the KubeVirt fallback freezes too: it takes a grant like any other freeze
-                admission = slots.tryAdmit(new Entry(ns, s.getMetadata().getName(), source,
+                admission = slots.tryAdmitStarted(new Entry(ns, s.getMetadata().getName(), source,
                         s.getStatus().getNodeName(), SnapshotSpecs.created(s)), s.getMetadata().getUid(), allSnapshots);
             }
             return new Observation(s, now, vm, Optional.empty(), Map.of(), List.of(), admission, false,

@@ -79,17 +79,30 @@ public final class FreezeSlots {
      * @param list QuiescedSnapshots of any age: they release grants on evidence and order the queue
      */
     public synchronized Admission tryAdmit(Entry me, String uid, Collection<QuiescedSnapshot> list) {
+        return tryAdmit(me, uid, list, false);
+    }
+
+    /**
+     * The same for a snapshot that started already and needs a freeze now (the KubeVirt fallback):
+     * its VM is its own, so only another freeze of that VM (a grant) makes it wait, not the started
+     * or queued snapshots of that VM (they wait for it: counting them would deadlock both).
+     */
+    public synchronized Admission tryAdmitStarted(Entry me, String uid, Collection<QuiescedSnapshot> list) {
+        return tryAdmit(me, uid, list, true);
+    }
+
+    private Admission tryAdmit(Entry me, String uid, Collection<QuiescedSnapshot> list, boolean started) {
         list.forEach(this::releaseOnEvidence);
         String myKey = key(me.namespace(), me.name());
         if (grants.containsKey(myKey)) {
             return Admission.FREE;
         }
         List<Entry> waiting = new ArrayList<>();
-        List<Entry> running = running(list, myKey);
+        List<Entry> running = started ? grants.values().stream().map(Grant::entry).toList() : running(list, myKey);
         boolean vmBusy = running.stream().anyMatch(r -> r.vmKey().equals(me.vmKey()));
         for (QuiescedSnapshot s : list) {
             Entry w = queued(s, myKey);
-            if (w != null) {
+            if (w != null && !(started && w.vmKey().equals(me.vmKey()))) {
                 waiting.add(w);
                 vmBusy |= w.vmKey().equals(me.vmKey()) && isAhead(w, me);
             }

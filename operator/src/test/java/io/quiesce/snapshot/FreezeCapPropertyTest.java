@@ -280,7 +280,7 @@ class FreezeCapPropertyTest {
                     store.write(own, own.next(SnapshotPhase.Pending, own.node(), false, null, null));
                 }
             } else if (SnapshotStateMachine.needsKubeVirtFallback(own.copy().getStatus())) {
-                Admission a = slots.tryAdmit(me, own.uid(), list);
+                Admission a = slots.tryAdmitStarted(me, own.uid(), list);
                 if (!a.vmBusy() && a.slotFree()) {
                     State latest = store.stored(own.name());
                     if (latest == null || !SnapshotStateMachine.needsKubeVirtFallback(latest.copy().getStatus())) {

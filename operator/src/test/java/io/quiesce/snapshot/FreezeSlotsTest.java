@@ -9,6 +9,7 @@ import io.quiesce.api.v1alpha1.QuiescedSnapshotSpec;
 import io.quiesce.api.v1alpha1.QuiescedSnapshotStatus;
 import io.quiesce.api.v1alpha1.SnapshotPhase;
 import io.quiesce.snapshot.FreezeAdmission.Entry;
+import io.quiesce.snapshot.Observation.Admission;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -118,7 +119,7 @@ class FreezeSlotsTest {
         Entry x = new Entry("ns", "x", "vm-x", "node-1", T0);
         QuiescedSnapshot noChannel = snapshot("x", "vm-x", "node-1", SnapshotPhase.InProgress, x.created());
         noChannel.getStatus().setFreeze(record(null, SnapshotStateMachine.NO_AGENT_CHANNEL));
-        assertThat(slots.tryAdmit(x, List.of(noChannel)).slotFree()).isTrue();
+        assertThat(slots.tryAdmitStarted(x, "uid-x", List.of(noChannel)).slotFree()).isTrue();
         slots.commit("ns", "x", FreezeSlots.Kind.KUBEVIRT);
         slots.settle("ns", "x");
         assertThat(slots.releaseOnEvidence(noChannel)).as("the helper's NoAgentChannel record").isFalse();
@@ -129,6 +130,24 @@ class FreezeSlotsTest {
         kubeVirtRecorded.getStatus().setFreeze(record(FreezeMethod.KUBEVIRT_API, "Frozen"));
         assertThat(slots.releaseOnEvidence(kubeVirtRecorded)).isTrue();
         assertThat(slots.tryAdmit(y, List.of(noChannel)).slotFree()).isTrue();
+    }
+
+    /**
+     * The KubeVirt fallback of X (started) is not held up by the snapshots of its own VM that wait for
+     * X to end: counting them would keep both waiting until their deadlines.
+     */
+    @Test
+    void aStartedSnapshotsFallbackIsNotBlockedByTheQueueOfItsOwnVm() {
+        FreezeSlots slots = new FreezeSlots(2, 2);
+        Entry x = new Entry("ns", "x", "vm-a", "node-1", T0.plusSeconds(5));
+        QuiescedSnapshot xNoChannel = snapshot("x", "vm-a", "node-1", SnapshotPhase.InProgress, x.created());
+        xNoChannel.getStatus().setFreeze(record(null, SnapshotStateMachine.NO_AGENT_CHANNEL));
+        QuiescedSnapshot olderOfSameVm = snapshot("y", "vm-a", "node-1", SnapshotPhase.Pending, T0);
+        List<QuiescedSnapshot> list = List.of(xNoChannel, olderOfSameVm);
+
+        assertThat(slots.tryAdmitStarted(x, "uid-x", list)).isEqualTo(new Admission(false, true));
+        assertThat(slots.tryAdmit(new Entry("ns", "y", "vm-a", "node-1", T0), "uid-y", list).vmBusy())
+                .as("the queued one still waits for X").isTrue();
     }
 
     /** A grant the reconcile took but did not write under goes back; terminal and deleted snapshots free theirs. */
