@@ -105,6 +105,10 @@ class HelperAdmissionPolicyTest {
                 .as("creating the operator's Lease").isFalse();
         assertThat(admit(update("coordination.k8s.io", "leases", null, "quiesce-helper-node-b"), lease, lease))
                 .as("another node's heartbeat").isFalse();
+        assertThat(admit(update("coordination.k8s.io", "leases", null, "quiesce-slot-0"), lease, lease))
+                .as("a freeze slot Lease, which only the operator grants").isFalse();
+        assertThat(admit(create("coordination.k8s.io", "leases", "quiesce-slot-7"), lease, null))
+                .as("creating a freeze slot Lease").isFalse();
     }
 
     @Test
