@@ -7,6 +7,7 @@ import io.quiesce.agent.GuestAgent;
 import io.quiesce.agent.GuestInfo;
 import io.quiesce.agent.GuestOsInfo;
 import io.quiesce.agent.QgaClient;
+import io.quiesce.status.BoundedText;
 import io.quiesce.status.PreflightReasons;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -249,15 +250,9 @@ public final class GuestPreflight {
         return QgaClient.FREEZE.equals(command) || QgaClient.FREEZE_LIST.equals(command);
     }
 
-    /** A guest's text for a message: printable characters only, at most {@link #MAX_GUEST_TEXT}. */
+    /** A guest's text for a message: stripped and cut by the one rule for guest text ({@link BoundedText}). */
     static String bounded(String text) {
-        if (text == null) {
-            return "";
-        }
-        StringBuilder sb = new StringBuilder();
-        text.codePoints().limit(MAX_GUEST_TEXT).forEach(c -> sb.appendCodePoint(
-                Character.isISOControl(c) || Character.getType(c) == Character.FORMAT ? '?' : c));
-        return text.codePointCount(0, text.length()) > MAX_GUEST_TEXT ? sb + "..." : sb.toString();
+        return text == null ? "" : BoundedText.bound(text, MAX_GUEST_TEXT);
     }
 
     private static void sleep(Duration wait, BooleanSupplier stopping) {
