@@ -71,7 +71,7 @@ class AgentCliTest {
     @Test
     void infoListsVersionAndCommands() throws Exception {
         assertThat(cli.run("agent", "info", "--socket", SOCKET)).isZero();
-        assertThat(out()).startsWith("qemu-guest-agent 7.2.19: 7 of 8 commands enabled")
+        assertThat(out()).startsWith("qemu-guest-agent 7.2.19: 8 of 9 commands enabled")
                 .contains("\n  guest-fsfreeze-freeze\n", "\n  guest-exec (disabled)\n");
 
         out.reset();
