@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Argo CD and Flux compare what is in Git with what is in the cluster: the operator must not
  * rewrite what a user manages. It may add status, its own {@code quiesce.io/}-prefixed labels and
- * its finalizer, and nothing else.
+ * annotations (fields no Git manifest sets, which neither tool reports as drift) and its finalizer,
+ * and nothing else.
  */
 @KubeApiTest
 class GitOpsNoDriftTest {
@@ -52,7 +53,10 @@ class GitOpsNoDriftTest {
 
             assertThat(Serialization.jsonMapper().<JsonNode>valueToTree(live.getSpec())).isEqualTo(specBefore);
             assertThat(live.getMetadata().getGeneration()).isEqualTo(applied.getMetadata().getGeneration());
-            assertThat(live.getMetadata().getAnnotations()).isEqualTo(applied.getMetadata().getAnnotations());
+            Map<String, String> annotated = new HashMap<>(live.getMetadata().getAnnotations());
+            applied.getMetadata().getAnnotations()
+                    .forEach((k, v) -> assertThat(annotated.remove(k)).as("user annotation %s", k).isEqualTo(v));
+            assertThat(annotated.keySet()).as("annotations the operator added").allMatch(k -> k.startsWith("quiesce.io/"));
             Map<String, String> added = new HashMap<>(live.getMetadata().getLabels());
             applied.getMetadata().getLabels().forEach((k, v) -> assertThat(added.remove(k)).as("user label %s", k).isEqualTo(v));
             assertThat(added.keySet()).as("labels the operator added").allMatch(k -> k.startsWith("quiesce.io/"));
