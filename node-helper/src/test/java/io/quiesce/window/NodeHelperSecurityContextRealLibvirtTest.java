@@ -190,7 +190,9 @@ class NodeHelperSecurityContextRealLibvirtTest {
         List<String> command = context.java(List.of("-Dkubernetes.master=" + server.url("/"),
                 "-Dkubernetes.auth.tryKubeConfig=false", "-Dkubernetes.auth.tryServiceAccount=false"),
                 Main.class.getName(), List.of("run"));
-        helperLog = Files.createTempFile(Path.of("/tmp"), "helper-" + context.name().toLowerCase(), ".log");
+        // kept for reading after a failure, under the module's build dir
+        Path logs = Files.createDirectories(Path.of(System.getProperty("user.dir"), "target", "helper-logs"));
+        helperLog = logs.resolve("helper-" + context.name().toLowerCase() + ".log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(helperLog.toFile());
         builder.environment().keySet().removeIf(name -> name.startsWith("QUIESCE_") || name.startsWith("KUBERNETES"));
