@@ -17,6 +17,8 @@ public final class Conditions {
     public static final String TRUE = "True";
     public static final String FALSE = "False";
     public static final String UNKNOWN = "Unknown";
+    /** The condition type that says the object is what its spec asks for (kstatus reads it too). */
+    public static final String READY = "Ready";
 
     private Conditions() {
     }

@@ -1,4 +1,5 @@
 package io.quiesce.agent;
+import io.quiesce.status.Reason;
 
 /** The agent answered a command with an error not covered by a more specific type. */
 public class AgentCommandFailedException extends AgentException {
@@ -30,6 +31,6 @@ public class AgentCommandFailedException extends AgentException {
 
     @Override
     public String reason() {
-        return "AgentCommandFailed";
+        return Reason.AGENT_COMMAND_FAILED.wire();
     }
 }

@@ -1,6 +1,7 @@
 package io.quiesce.agent;
 
 import java.time.Duration;
+import io.quiesce.status.Reason;
 
 /**
  * The agent did not answer within the timeout of a call phase. The guest may still carry the
@@ -49,6 +50,6 @@ public final class AgentNotRespondingException extends AgentException {
 
     @Override
     public String reason() {
-        return "AgentNotResponding";
+        return Reason.AGENT_NOT_RESPONDING.wire();
     }
 }

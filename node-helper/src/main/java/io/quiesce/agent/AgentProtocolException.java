@@ -1,4 +1,5 @@
 package io.quiesce.agent;
+import io.quiesce.status.Reason;
 
 /**
  * The peer broke the QGA protocol: a reply that is not JSON, too large, of the wrong type, or not
@@ -16,6 +17,6 @@ public final class AgentProtocolException extends AgentException {
 
     @Override
     public String reason() {
-        return "AgentProtocolViolation";
+        return Reason.AGENT_PROTOCOL_VIOLATION.wire();
     }
 }

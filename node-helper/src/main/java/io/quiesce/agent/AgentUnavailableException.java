@@ -1,4 +1,5 @@
 package io.quiesce.agent;
+import io.quiesce.status.Reason;
 
 /** The agent's socket is missing, refuses connections, or was closed while a call used it. */
 public final class AgentUnavailableException extends AgentException {
@@ -9,6 +10,6 @@ public final class AgentUnavailableException extends AgentException {
 
     @Override
     public String reason() {
-        return "AgentUnavailable";
+        return Reason.AGENT_UNAVAILABLE.wire();
     }
 }

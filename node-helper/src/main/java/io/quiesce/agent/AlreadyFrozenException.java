@@ -1,4 +1,5 @@
 package io.quiesce.agent;
+import io.quiesce.status.Reason;
 
 /**
  * A freeze was refused because the guest is already frozen (Linux agents disable the freeze
@@ -12,6 +13,6 @@ public final class AlreadyFrozenException extends FreezeFailedException {
 
     @Override
     public String reason() {
-        return "AlreadyFrozen";
+        return Reason.ALREADY_FROZEN.wire();
     }
 }

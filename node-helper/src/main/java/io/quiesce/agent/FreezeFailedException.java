@@ -1,4 +1,5 @@
 package io.quiesce.agent;
+import io.quiesce.status.Reason;
 
 /** The agent refused or failed a freeze; {@link #agentMessage()} says why. */
 public class FreezeFailedException extends AgentCommandFailedException {
@@ -9,6 +10,6 @@ public class FreezeFailedException extends AgentCommandFailedException {
 
     @Override
     public String reason() {
-        return "FreezeFailed";
+        return Reason.FREEZE_FAILED.wire();
     }
 }

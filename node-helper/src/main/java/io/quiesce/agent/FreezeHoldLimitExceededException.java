@@ -1,4 +1,5 @@
 package io.quiesce.agent;
+import io.quiesce.status.Reason;
 
 /**
  * The thaw reported that the guest could not hold the freeze as long as it was asked to: Windows'
@@ -13,6 +14,6 @@ public final class FreezeHoldLimitExceededException extends AgentCommandFailedEx
 
     @Override
     public String reason() {
-        return "VssHoldLimitExceeded";
+        return Reason.VSS_HOLD_LIMIT_EXCEEDED.wire();
     }
 }

@@ -34,6 +34,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
+import io.quiesce.status.Reason;
 
 /**
  * Freezes and thaws the guests of one node, and guarantees that none stays frozen: every freeze has
@@ -131,7 +132,7 @@ public final class FreezeEngine implements AutoCloseable {
         }
         GuestHold hold = new GuestHold(guest, GuestHold.Phase.PREPARING, connector, scheduler);
         if (holds.putIfAbsent(guest, hold) != null) {
-            metrics.outcome("FreezeInProgress");
+            metrics.outcome(Reason.FREEZE_IN_PROGRESS.wire());
             throw new FreezeInProgressException(guest);
         }
         try {
@@ -309,7 +310,7 @@ public final class FreezeEngine implements AutoCloseable {
             if (e.getCause() instanceof FreezeException failure) {
                 throw failure;
             }
-            throw new FreezeException("ThawFailed", "thaw of " + hold.guest() + " failed: " + e.getCause(), e.getCause());
+            throw new FreezeException(Reason.THAW_FAILED.wire(), "thaw of " + hold.guest() + " failed: " + e.getCause(), e.getCause());
         } catch (TimeoutException e) {
             throw new ThawNotConfirmedException(hold.guest(), "no confirmation in time; still retrying");
         } catch (InterruptedException e) {
@@ -346,7 +347,7 @@ public final class FreezeEngine implements AutoCloseable {
         }
         if (recorder.keepsRecords()) {
             // every freeze of ours is in the journal and held until thawed: this one is someone else's
-            throw new FreezeFailedException("FrozenByOther", hold.guest() + " is already frozen, not by this node"
+            throw new FreezeFailedException(Reason.FROZEN_BY_OTHER.wire(), hold.guest() + " is already frozen, not by this node"
                     + " helper (a KubeVirt VirtualMachineSnapshot or a backup tool?); left frozen, not frozen again", null);
         }
         LOG.warn("{} is frozen with no freeze of ours behind it; thawing it before freezing", hold.guest());
@@ -355,7 +356,7 @@ public final class FreezeEngine implements AutoCloseable {
             chain.confirmed().get(chainBound(config.staleThawTimeout()).toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
             hold.needsThaw(true);
-            throw new FreezeFailedException("StaleFreezeNotThawed", hold.guest() + " was frozen before our freeze"
+            throw new FreezeFailedException(Reason.STALE_FREEZE_NOT_THAWED.wire(), hold.guest() + " was frozen before our freeze"
                     + " and could not be thawed; it stays on the needs-thaw list", e);
         } catch (InterruptedException e) {
             hold.needsThaw(true);
@@ -372,7 +373,7 @@ public final class FreezeEngine implements AutoCloseable {
             // durable before the freeze: a helper killed from here on is thawed by the next one
             recorder.freezing(hold.guest(), deadline);
         } catch (RuntimeException e) {
-            throw new FreezeFailedException("JournalWriteFailed", "the freeze of " + hold.guest() + " could not be"
+            throw new FreezeFailedException(Reason.JOURNAL_WRITE_FAILED.wire(), "the freeze of " + hold.guest() + " could not be"
                     + " written to the node's freeze journal, so it was not made: " + e.getMessage(), e);
         }
         if (!hold.beginFreeze(start, deadline, closed)) {
@@ -399,7 +400,7 @@ public final class FreezeEngine implements AutoCloseable {
 
     private FreezeSession failedFreeze(GuestHold hold, RuntimeException e) {
         boolean pastDeadline = hold.watchdogFired() || !clock.instant().isBefore(hold.deadline());
-        String reason = pastDeadline ? "FreezeCallPastDeadline" : reasonOf(e);
+        String reason = pastDeadline ? Reason.FREEZE_CALL_PAST_DEADLINE.wire() : reasonOf(e);
         hold.failed(reason);
         LOG.warn("freeze of {} failed ({}); making sure it is thawed", hold.guest(), ThawChain.describe(e));
         try {
@@ -642,7 +643,7 @@ public final class FreezeEngine implements AutoCloseable {
             return FreezeMetrics.NOTHING_FROZEN;
         }
         return switch (window.thawedBy()) {
-            case CALLER -> FreezeMetrics.THAWED;
+            case CALLER -> Reason.THAWED.wire();
             case WATCHDOG -> FreezeMetrics.WATCHDOG_THAWED;
             case SHUTDOWN -> FreezeMetrics.SHUTDOWN_THAWED;
         };
@@ -655,11 +656,11 @@ public final class FreezeEngine implements AutoCloseable {
         if (e instanceof FreezeException freeze) {
             return freeze.reason();
         }
-        return "AgentCallFailed";
+        return Reason.AGENT_CALL_FAILED.wire();
     }
 
     private static FreezeException shuttingDown() {
-        return new FreezeException("ShuttingDown", "the node helper is shutting down", null);
+        return new FreezeException(Reason.SHUTTING_DOWN.wire(), "the node helper is shutting down", null);
     }
 
     private static ThreadFactory daemonThreads(String prefix) {

@@ -1,4 +1,5 @@
 package io.quiesce.freeze;
+import io.quiesce.status.Reason;
 
 /**
  * The guest already has a freeze of ours (or a thaw still pending) behind it. Fails fast: the
@@ -6,6 +7,6 @@ package io.quiesce.freeze;
  */
 public final class FreezeInProgressException extends FreezeException {
     public FreezeInProgressException(GuestRef guest) {
-        super("FreezeInProgress", "a freeze of " + guest + " is already in progress or its thaw is pending", null);
+        super(Reason.FREEZE_IN_PROGRESS.wire(), "a freeze of " + guest + " is already in progress or its thaw is pending", null);
     }
 }

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Timer;
 
 import java.time.Duration;
 import java.util.function.Supplier;
+import io.quiesce.status.Reason;
 
 /**
  * The engine's meters. Names are dotted for Micrometer and come out in Prometheus as
@@ -18,8 +19,6 @@ import java.util.function.Supplier;
  * {@code quiesce_helper_frozen_guests} and {@code quiesce_helper_needs_thaw_guests}.
  */
 final class FreezeMetrics {
-    /** Outcome reasons of a freeze request, besides the agent's own reasons. */
-    static final String THAWED = "Thawed";
     static final String WATCHDOG_THAWED = "WatchdogThawed";
     static final String SHUTDOWN_THAWED = "ShutdownThawed";
     static final String NOTHING_FROZEN = "NothingFrozen";

@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import io.quiesce.status.Reason;
 
 /**
  * The engine's claim on one guest, from the first agent call until the guest is confirmed thawed:
@@ -85,7 +86,7 @@ final class GuestHold {
         GuestAgent agent = connection();
         synchronized (this) {
             if (refuseWhileThawing && chain != null) {
-                throw new FreezeFailedException("ThawRequested", "a thaw of " + guest + " was requested meanwhile", null);
+                throw new FreezeFailedException(Reason.THAW_REQUESTED.wire(), "a thaw of " + guest + " was requested meanwhile", null);
             }
             busy = agent;
         }
@@ -100,7 +101,7 @@ final class GuestHold {
             // after a failed call the stream may be out of step: the next call starts on a fresh connection
             abort(agent, null);
             if (guardFired.get()) {
-                throw new FreezeException("AgentTimeout", "no reply within " + guard.toMillis()
+                throw new FreezeException(Reason.AGENT_TIMEOUT.wire(), "no reply within " + guard.toMillis()
                         + " ms; connection closed", e);
             }
             throw e;

@@ -8,7 +8,6 @@ import io.quiesce.agent.GuestInfo;
 import io.quiesce.agent.GuestOsInfo;
 import io.quiesce.agent.QgaClient;
 import io.quiesce.status.BoundedText;
-import io.quiesce.status.PreflightReasons;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +22,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
+import io.quiesce.status.Reason;
 
 /**
  * Checks on the guest, made by the {@link FreezeEngine} on the freeze's own agent connection before
@@ -40,15 +40,15 @@ import java.util.regex.Pattern;
  */
 public final class GuestPreflight {
     /** The agent has a freeze or thaw command disabled (or does not offer it): nothing can be frozen. */
-    public static final String AGENT_FREEZE_DISABLED = PreflightReasons.AGENT_FREEZE_DISABLED;
+    public static final String AGENT_FREEZE_DISABLED = Reason.AGENT_FREEZE_DISABLED.wire();
     /** The agent did not answer before the snapshot's deadline left no room to freeze. */
-    public static final String AGENT_NOT_READY = PreflightReasons.AGENT_NOT_READY;
+    public static final String AGENT_NOT_READY = Reason.AGENT_NOT_READY.wire();
     /** A Windows guest and a {@code quiesce.timeout} above what VSS holds. */
-    public static final String WINDOWS_FREEZE_TIMEOUT_TOO_LONG = PreflightReasons.WINDOWS_FREEZE_TIMEOUT_TOO_LONG;
+    public static final String WINDOWS_FREEZE_TIMEOUT_TOO_LONG = Reason.WINDOWS_FREEZE_TIMEOUT_TOO_LONG.wire();
     /** The guest refused the freeze with a permission error, as its SELinux policy does. */
-    public static final String GUEST_SELINUX_DENIED = PreflightReasons.GUEST_SELINUX_DENIED;
+    public static final String GUEST_SELINUX_DENIED = Reason.GUEST_SELINUX_DENIED.wire();
     /** Every reason this class gives. */
-    public static final Set<String> REASONS = PreflightReasons.GUEST_CHECKS;
+    public static final Set<String> REASONS = Reason.GUEST_CHECKS;
 
     /** How long Windows' VSS holds writes at most; longer and the thaw reports the freeze as lost. */
     public static final Duration VSS_HOLD_LIMIT = Duration.ofSeconds(10);
@@ -230,11 +230,11 @@ public final class GuestPreflight {
     /** Reasons a ping fails while an agent is starting (or not running): not answering, or not connected. */
     private static boolean notAnsweringYet(RuntimeException e) {
         String reason = e instanceof AgentException a ? a.reason() : e instanceof FreezeException f ? f.reason() : "";
-        if ("AgentNotResponding".equals(reason) || "AgentTimeout".equals(reason)) {
+        if (Reason.AGENT_NOT_RESPONDING.is(reason) || Reason.AGENT_TIMEOUT.is(reason)) {
             return true;
         }
         // libvirt: "QEMU guest agent is not connected" until the guest opens its end of the channel
-        return "AgentUnavailable".equals(reason) && String.valueOf(e.getMessage()).contains("not connected");
+        return Reason.AGENT_UNAVAILABLE.is(reason) && String.valueOf(e.getMessage()).contains("not connected");
     }
 
     /** Like the engine's own failures before a freeze: a {@link FreezeException} with the agent's reason. */
@@ -242,7 +242,7 @@ public final class GuestPreflight {
         if (e instanceof FreezeException freeze) {
             return freeze;
         }
-        String reason = e instanceof AgentException agent ? agent.reason() : "AgentCallFailed";
+        String reason = e instanceof AgentException agent ? agent.reason() : Reason.AGENT_CALL_FAILED.wire();
         return new FreezeFailedException(reason, what + " of " + hold.guest() + ": " + e.getMessage(), e);
     }
 

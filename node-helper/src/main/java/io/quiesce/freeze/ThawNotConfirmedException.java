@@ -1,4 +1,5 @@
 package io.quiesce.freeze;
+import io.quiesce.status.Reason;
 
 /**
  * The agent did not confirm the guest thawed within the configured total time. The guest stays on
@@ -6,6 +7,6 @@ package io.quiesce.freeze;
  */
 public final class ThawNotConfirmedException extends FreezeException {
     public ThawNotConfirmedException(GuestRef guest, String lastError) {
-        super("ThawNotConfirmed", "thaw of " + guest + " not confirmed: " + lastError, null);
+        super(Reason.THAW_NOT_CONFIRMED.wire(), "thaw of " + guest + " not confirmed: " + lastError, null);
     }
 }

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import io.quiesce.status.Reason;
 
 /**
  * The node helper's command line, for people debugging a node (like {@code virsh qemu-agent-command}):
@@ -159,6 +160,6 @@ public final class AgentCli {
     }
 
     private static boolean isTimeout(AgentException e) {
-        return e instanceof AgentNotRespondingException || "AgentTimeout".equals(e.reason());
+        return e instanceof AgentNotRespondingException || Reason.AGENT_TIMEOUT.wire().equals(e.reason());
     }
 }

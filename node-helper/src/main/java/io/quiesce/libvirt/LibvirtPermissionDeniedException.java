@@ -2,6 +2,7 @@ package io.quiesce.libvirt;
 
 import io.quiesce.agent.AgentException;
 import java.nio.file.Path;
+import io.quiesce.status.Reason;
 
 /**
  * This process may not connect to the libvirt daemon's socket (EACCES on connect, or on a directory on
@@ -10,9 +11,6 @@ import java.nio.file.Path;
  * virtqemud runs in session mode as uid 107 and keeps its socket owner-only (mode 0700).
  */
 public final class LibvirtPermissionDeniedException extends AgentException {
-
-    public static final String REASON = "LibvirtPermissionDenied";
-
     private final Path socket;
 
     public LibvirtPermissionDeniedException(Path socket, String detail, Throwable cause) {
@@ -28,6 +26,6 @@ public final class LibvirtPermissionDeniedException extends AgentException {
 
     @Override
     public String reason() {
-        return REASON;
+        return Reason.LIBVIRT_PERMISSION_DENIED.wire();
     }
 }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.stream.Collectors;
+import io.quiesce.status.Reason;
 
 /**
  * Which way the helper reaches a guest, from the channel asked for, the sockets found on this node
@@ -15,7 +16,7 @@ import java.util.stream.Collectors;
  * table is unit-tested:
  * <ul>
  *   <li>{@code auto}: libvirt, then qga, each only when its socket is there and its probe passes;
- *       when neither can be used, nothing, reason {@value #NO_AGENT_CHANNEL} (the operator then
+ *       when neither can be used, nothing, reason {@link Reason#NO_AGENT_CHANNEL} (the operator then
  *       freezes through KubeVirt's API). The qga probe of an agent socket that libvirt holds is not
  *       answered (QEMU serves one client at a time): it fails within its bound.</li>
  *   <li>{@code libvirt} or {@code qga}: that channel, probed, or a clear reason; never another channel.</li>
@@ -24,12 +25,8 @@ import java.util.stream.Collectors;
  * A probe sends no freeze command, so falling back never follows a freeze.
  */
 final class ChannelChoice {
-    static final String NO_AGENT_CHANNEL = "NoAgentChannel";
-    static final String LIBVIRT_SOCKET_NOT_FOUND = "LibvirtSocketNotFound";
-    static final String AGENT_SOCKET_NOT_FOUND = "AgentSocketNotFound";
-    static final String CHANNEL_NOT_SERVED = "ChannelNotServed";
     /** The reason of the attempt whose channel was used. */
-    static final String READY = "Ready";
+    static final String READY = Reason.READY.wire();
 
     private ChannelChoice() {
     }
@@ -103,7 +100,7 @@ final class ChannelChoice {
             case AUTO -> auto(sockets, probe);
             case LIBVIRT -> only(FreezeMethod.LIBVIRT, sockets, probe);
             case QGA -> only(FreezeMethod.QGA, sockets, probe);
-            case KUBEVIRT_API -> Choice.none(CHANNEL_NOT_SERVED,
+            case KUBEVIRT_API -> Choice.none(Reason.CHANNEL_NOT_SERVED.wire(),
                     "channel kubevirt-api is run by the operator, not by the node helper", List.of());
         };
     }
@@ -115,7 +112,7 @@ final class ChannelChoice {
                 return Choice.of(channel, socketOf(channel, sockets), attempts);
             }
         }
-        return Choice.none(NO_AGENT_CHANNEL, "channel auto could use no channel of the node helper: "
+        return Choice.none(Reason.NO_AGENT_CHANNEL.wire(), "channel auto could use no channel of the node helper: "
                 + attempts.stream().map(a -> name(a.getChannel()) + ": " + a.getReason() + " (" + a.getMessage() + ")")
                         .collect(Collectors.joining("; ")), attempts);
     }
@@ -134,7 +131,7 @@ final class ChannelChoice {
         Path socket = socketOf(channel, sockets);
         if (socket == null) {
             boolean libvirt = channel == FreezeMethod.LIBVIRT;
-            attempts.add(new ChannelAttempt(channel, libvirt ? LIBVIRT_SOCKET_NOT_FOUND : AGENT_SOCKET_NOT_FOUND,
+            attempts.add(new ChannelAttempt(channel, libvirt ? Reason.LIBVIRT_SOCKET_NOT_FOUND.wire() : Reason.AGENT_SOCKET_NOT_FOUND.wire(),
                     libvirt ? sockets.libvirtProblem() : sockets.agentProblem()));
             return false;
         }

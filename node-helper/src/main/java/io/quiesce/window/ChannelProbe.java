@@ -7,6 +7,7 @@ import io.quiesce.api.v1alpha1.FreezeMethod;
 import io.quiesce.libvirt.LibvirtPermissionDeniedException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import io.quiesce.status.Reason;
 
 /**
  * The probe of one channel before a freeze: open it, which for libvirt is connect, list the auth
@@ -42,7 +43,7 @@ final class ChannelProbe {
             return new ChannelChoice.ProbeResult(e.reason(), e.getMessage());
         } catch (IllegalArgumentException e) {
             // e.g. a name libvirt cannot take as a domain: nothing reached the guest
-            return new ChannelChoice.ProbeResult("ChannelUnusable", String.valueOf(e.getMessage()));
+            return new ChannelChoice.ProbeResult(Reason.CHANNEL_UNUSABLE.wire(), String.valueOf(e.getMessage()));
         }
     }
 

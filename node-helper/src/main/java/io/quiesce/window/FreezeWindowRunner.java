@@ -39,6 +39,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import io.quiesce.status.Reason;
 
 /**
  * Runs the freeze window of one QuiescedSnapshot: finds the way to the guest's agent (the channel
@@ -52,16 +53,7 @@ final class FreezeWindowRunner {
      * How long past the freeze deadline the window keeps waiting, so that the engine's watchdog, not
      * this thread, is the one that thaws a window whose cuts did not come (and says so).
      */
-    static final Duration WATCHDOG_GRACE = Duration.ofMillis(500);
-    static final String REASON_FROZEN = "Frozen";
-    static final String REASON_FREEZE_FAILED = "FreezeFailed";
-    static final String REASON_TIMEOUT = "QuiesceTimeout";
-    static final String REASON_SNAPSHOT_FAILED = "VolumeSnapshotFailed";
-    static final String REASON_DELETED = "SnapshotDeleted";
-    static final String REASON_SHUTDOWN = "HelperShutdown";
-    static final String REASON_RESTARTED = "HelperRestarted";
-    static final String REASON_SKIPPED = "QuiesceSkipped";
-    private static final Logger LOG = LoggerFactory.getLogger(FreezeWindowRunner.class);
+    static final Duration WATCHDOG_GRACE = Duration.ofMillis(500);    private static final Logger LOG = LoggerFactory.getLogger(FreezeWindowRunner.class);
 
     private final FreezeEngine engine;
     private final GuestSockets sockets;
@@ -127,18 +119,18 @@ final class FreezeWindowRunner {
                     : quiesce.getMountpoints(), GoDurations.parsePositive(quiesce == null || quiesce.getTimeout() == null
                     ? QuiesceOptions.DEFAULT_TIMEOUT : quiesce.getTimeout()));
         } catch (IllegalArgumentException e) {
-            return new Decided(notFrozen(snapshot, mode, REASON_FREEZE_FAILED, "invalid spec.quiesce: " + e.getMessage()),
+            return new Decided(notFrozen(snapshot, mode, Reason.FREEZE_FAILED.wire(), "invalid spec.quiesce: " + e.getMessage()),
                     null);
         }
 
         if (mode == QuiesceMode.Skip) {
             // the operator snapshots Skip itself; should one reach a helper, it is not frozen either
-            return new Decided(notFrozen(snapshot, mode, REASON_SKIPPED, "spec.quiesce.mode is Skip: nothing frozen"),
+            return new Decided(notFrozen(snapshot, mode, Reason.QUIESCE_SKIPPED.wire(), "spec.quiesce.mode is Skip: nothing frozen"),
                     null);
         }
         if (options.timeout().compareTo(engine.maxFreezeTimeout()) > 0) {
             // refused before any channel is probed: a freeze that cannot happen touches no guest
-            return new Decided(notFrozen(snapshot, mode, REASON_FREEZE_FAILED, "spec.quiesce.timeout "
+            return new Decided(notFrozen(snapshot, mode, Reason.FREEZE_FAILED.wire(), "spec.quiesce.timeout "
                     + options.timeout().toMillis() + " ms is above the node helper's maximum of "
                     + engine.maxFreezeTimeout().toMillis() + " ms"), null);
         }
@@ -152,7 +144,7 @@ final class FreezeWindowRunner {
                                         QuiesceChannel channel, GuestSockets.Located located,
                                         CompletableFuture<ThawTrigger> abort) {
         if (!located.found()) {
-            if (ChannelChoice.NO_AGENT_CHANNEL.equals(located.reason())) {
+            if (Reason.NO_AGENT_CHANNEL.is(located.reason())) {
                 return noChannel(snapshot, located.problem(), located.attempts());
             }
             // an explicit channel that cannot be used: the record names it; never another channel
@@ -184,23 +176,23 @@ final class FreezeWindowRunner {
             return withMethod(notFrozen(snapshot, mode, e.reason(), e.getMessage(), e.reason()), method);
         } catch (FrozenWorkException e) {
             // the work failed (creating a VolumeSnapshot); the guest is thawed already
-            FreezeRecord record = fromWindow(e.window(), ThawTrigger.Error, REASON_SNAPSHOT_FAILED, method);
+            FreezeRecord record = fromWindow(e.window(), ThawTrigger.Error, Reason.VOLUME_SNAPSHOT_FAILED.wire(), method);
             record.setError(String.valueOf(e.getCause().getMessage()));
-            events.warning(snapshot, "Thawed", "thawed after " + record.getDurationMs() + " ms: " + record.getError());
+            events.warning(snapshot, Reason.THAWED.wire(), "thawed after " + record.getDurationMs() + " ms: " + record.getError());
             return record;
         } catch (FreezeFailedException e) {
             // a refusal that points at SELinux in the guest gets its own reason and the way to fix it
             Optional<GuestPreflightException> explained = GuestPreflight.explainFreezeFailure(e);
-            String reason = explained.map(GuestPreflightException::reason).orElse(REASON_FREEZE_FAILED);
+            String reason = explained.map(GuestPreflightException::reason).orElse(Reason.FREEZE_FAILED.wire());
             String message = explained.map(x -> e.getMessage() + "; " + x.getMessage()).orElse(e.getMessage());
             return withMethod(notFrozen(snapshot, mode, reason, message, reason), method);
         } catch (IllegalArgumentException e) {
             // the engine refuses a timeout above the helper's maximum before touching the guest
-            return withMethod(notFrozen(snapshot, mode, REASON_FREEZE_FAILED, e.getMessage()), method);
+            return withMethod(notFrozen(snapshot, mode, Reason.FREEZE_FAILED.wire(), e.getMessage()), method);
         } catch (FreezeException e) {
             FreezeRecord record = base(e.reason(), method);
             record.setError(e.getMessage());
-            events.warning(snapshot, "FreezeFailed", e.getMessage());
+            events.warning(snapshot, Reason.FREEZE_FAILED.wire(), e.getMessage());
             return record;
         }
     }
@@ -208,7 +200,7 @@ final class FreezeWindowRunner {
     /** The work inside the window: create every VolumeSnapshot, then wait for every cut. */
     private CutOutcome cutWhileFrozen(QuiescedSnapshot snapshot, Instant deadline, CompletableFuture<ThawTrigger> abort)
             throws InterruptedException {
-        events.normal(snapshot, "Frozen", "guest filesystems frozen until at most " + deadline);
+        events.normal(snapshot, Reason.FROZEN.wire(), "guest filesystems frozen until at most " + deadline);
         List<String> names = PlannedVolumeSnapshots.of(snapshot).stream().map(v -> v.getMetadata().getName()).toList();
         CompletableFuture<CutOutcome> cuts = tracker.awaitCuts(snapshot.getMetadata().getNamespace(), names);
         try {
@@ -240,11 +232,11 @@ final class FreezeWindowRunner {
     private FreezeRecord frozen(QuiescedSnapshot snapshot, CutOutcome outcome, FreezeWindow window,
                                 FreezeMethod method) {
         FreezeRecord record = switch (outcome.kind()) {
-            case ALL_CUT -> fromWindow(window, ThawTrigger.Cut, REASON_FROZEN, method);
-            case FAILED -> fromWindow(window, ThawTrigger.Error, REASON_SNAPSHOT_FAILED, method);
-            case TIMED_OUT -> fromWindow(window, ThawTrigger.Watchdog, REASON_TIMEOUT, method);
-            case DELETED -> fromWindow(window, ThawTrigger.Deletion, REASON_DELETED, method);
-            case SHUTDOWN -> fromWindow(window, ThawTrigger.Shutdown, REASON_SHUTDOWN, method);
+            case ALL_CUT -> fromWindow(window, ThawTrigger.Cut, Reason.FROZEN.wire(), method);
+            case FAILED -> fromWindow(window, ThawTrigger.Error, Reason.VOLUME_SNAPSHOT_FAILED.wire(), method);
+            case TIMED_OUT -> fromWindow(window, ThawTrigger.Watchdog, Reason.QUIESCE_TIMEOUT.wire(), method);
+            case DELETED -> fromWindow(window, ThawTrigger.Deletion, Reason.SNAPSHOT_DELETED.wire(), method);
+            case SHUTDOWN -> fromWindow(window, ThawTrigger.Shutdown, Reason.HELPER_SHUTDOWN.wire(), method);
         };
         if (outcome.detail() != null) {
             record.setError(outcome.detail());
@@ -254,9 +246,9 @@ final class FreezeWindowRunner {
         String message = "thawed after " + record.getDurationMs() + " ms (" + record.getThawedBy() + "), "
                 + record.getFilesystemsFrozen() + " filesystem(s) frozen";
         if (outcome.kind() == CutOutcome.Kind.ALL_CUT) {
-            events.normal(snapshot, "Thawed", message + "; every VolumeSnapshot was cut while frozen");
+            events.normal(snapshot, Reason.THAWED.wire(), message + "; every VolumeSnapshot was cut while frozen");
         } else {
-            events.warning(snapshot, "Thawed", message + "; " + record.getReason()
+            events.warning(snapshot, Reason.THAWED.wire(), message + "; " + record.getReason()
                     + (record.getError() == null ? "" : ": " + record.getError()));
         }
         return record;
@@ -267,15 +259,15 @@ final class FreezeWindowRunner {
      * that the operator can freeze through KubeVirt instead (it acts on this reason).
      */
     private FreezeRecord noChannel(QuiescedSnapshot snapshot, String message, List<ChannelAttempt> attempts) {
-        FreezeRecord record = base(ChannelChoice.NO_AGENT_CHANNEL, null);
+        FreezeRecord record = base(Reason.NO_AGENT_CHANNEL.wire(), null);
         record.setError(message);
         record.setFilesystemsFrozen(0);
         String event = message + "; leaving the freeze to KubeVirt's API";
-        if (attempts.stream().anyMatch(a -> LibvirtPermissionDeniedException.REASON.equals(a.getReason()))) {
+        if (attempts.stream().anyMatch(a -> Reason.LIBVIRT_PERMISSION_DENIED.is(a.getReason()))) {
             // the fallback works, but this helper is set up without the privilege its libvirt channel needs
-            events.warning(snapshot, LibvirtPermissionDeniedException.REASON, event);
+            events.warning(snapshot, Reason.LIBVIRT_PERMISSION_DENIED.wire(), event);
         } else {
-            events.normal(snapshot, ChannelChoice.NO_AGENT_CHANNEL, event);
+            events.normal(snapshot, Reason.NO_AGENT_CHANNEL.wire(), event);
         }
         return record;
     }
@@ -303,7 +295,7 @@ final class FreezeWindowRunner {
 
     /** Nothing frozen. BestEffort and Skip still snapshot, unfrozen (crash-consistent); Required creates nothing. */
     private FreezeRecord notFrozen(QuiescedSnapshot snapshot, QuiesceMode mode, String reason, String message) {
-        return notFrozen(snapshot, mode, reason, message, REASON_FREEZE_FAILED);
+        return notFrozen(snapshot, mode, reason, message, Reason.FREEZE_FAILED.wire());
     }
 
     private FreezeRecord notFrozen(QuiescedSnapshot snapshot, QuiesceMode mode, String reason, String message,
@@ -330,12 +322,12 @@ final class FreezeWindowRunner {
      * came while frozen, so the record says that rather than freeze again.
      */
     private FreezeRecord interruptedBefore(QuiescedSnapshot snapshot, int existing, FreezeMethod method) {
-        FreezeRecord record = base(REASON_RESTARTED, method);
+        FreezeRecord record = base(Reason.HELPER_RESTARTED.wire(), method);
         record.setThawedBy(ThawTrigger.Recovery);
         record.setError("the node helper restarted inside this snapshot's freeze window (" + existing
                 + " VolumeSnapshot(s) already created); the guest was thawed by start-up recovery and the cuts"
                 + " cannot be shown to have happened while frozen");
-        events.warning(snapshot, "Thawed", record.getError());
+        events.warning(snapshot, Reason.THAWED.wire(), record.getError());
         return record;
     }
 
@@ -363,8 +355,8 @@ final class FreezeWindowRunner {
             case SHUTDOWN -> ThawTrigger.Shutdown;
             case CALLER -> trigger;
         });
-        if (window.thawedBy() == ThawedBy.WATCHDOG && REASON_FROZEN.equals(reason)) {
-            record.setReason(REASON_TIMEOUT);
+        if (window.thawedBy() == ThawedBy.WATCHDOG && Reason.FROZEN.is(reason)) {
+            record.setReason(Reason.QUIESCE_TIMEOUT.wire());
         }
         return record;
     }

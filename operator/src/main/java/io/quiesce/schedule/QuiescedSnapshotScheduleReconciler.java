@@ -47,7 +47,7 @@ import java.util.stream.Collectors;
 public class QuiescedSnapshotScheduleReconciler implements Reconciler<QuiescedSnapshotSchedule> {
     /** The controller's name (also its field manager). */
     public static final String NAME = "quiescedsnapshotschedule";
-    static final String READY = "Ready";
+    static final String READY = Conditions.READY;
     /** Condition: the latest fire found snapshot names taken by objects this schedule did not create. */
     static final String NAME_CONFLICT = "NameConflict";
     static final String SNAPSHOT_NAME_TAKEN = "SnapshotNameTaken";

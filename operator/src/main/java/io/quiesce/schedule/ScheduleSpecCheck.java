@@ -3,6 +3,7 @@ package io.quiesce.schedule;
 import io.quiesce.api.v1alpha1.QuiescedSnapshotSchedule;
 import io.quiesce.api.v1alpha1.QuiescedSnapshotScheduleSpec;
 import java.util.Optional;
+import io.quiesce.status.Reason;
 
 /**
  * Checks a schedule's spec before anything is done with it; each problem has the {@code Ready=False}
@@ -14,8 +15,6 @@ final class ScheduleSpecCheck {
     static final String INVALID_TIME_ZONE = "InvalidTimeZone";
     static final String INVALID_SELECTOR = "InvalidSelector";
     static final String INVALID_TEMPLATE = "InvalidTemplate";
-    static final String INVALID_SPEC = "InvalidSpec";
-
     private ScheduleSpecCheck() {
     }
 
@@ -37,7 +36,7 @@ final class ScheduleSpecCheck {
     static Result check(QuiescedSnapshotSchedule schedule) {
         QuiescedSnapshotScheduleSpec spec = schedule.getSpec();
         if (spec == null) {
-            return invalid(INVALID_SPEC, "spec is missing");
+            return invalid(Reason.INVALID_SPEC.wire(), "spec is missing");
         }
         CronSchedule cron;
         try {
@@ -60,13 +59,13 @@ final class ScheduleSpecCheck {
             return invalid(INVALID_TEMPLATE, templateProblem.get());
         }
         if (spec.getStartingDeadlineSeconds() != null && spec.getStartingDeadlineSeconds() < 0) {
-            return invalid(INVALID_SPEC, "startingDeadlineSeconds must not be negative");
+            return invalid(Reason.INVALID_SPEC.wire(), "startingDeadlineSeconds must not be negative");
         }
         RetentionPolicy retention;
         try {
             retention = ScheduleRetention.policyOf(spec.getRetention());
         } catch (IllegalArgumentException e) {
-            return invalid(INVALID_SPEC, "retention: " + e.getMessage());
+            return invalid(Reason.INVALID_SPEC.wire(), "retention: " + e.getMessage());
         }
         return new Result(new Valid(cron, selector, template, retention), null);
     }

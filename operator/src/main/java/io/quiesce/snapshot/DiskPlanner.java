@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import io.quiesce.status.Reason;
 
 /**
  * The disks to snapshot: the {@code persistentVolumeClaim} and {@code dataVolume} volumes (a
@@ -69,7 +70,7 @@ final class DiskPlanner {
         String vmName = vm.getMetadata().getName();
         if (wanted == null || wanted.isEmpty()) {
             if (byVolume.isEmpty()) {
-                return Plan.failed("NoPersistentVolumes", "VirtualMachine " + vmName
+                return Plan.failed(Reason.NO_PERSISTENT_VOLUMES.wire(), "VirtualMachine " + vmName
                         + " has no persistentVolumeClaim or dataVolume volumes to snapshot");
             }
             return new Plan(List.copyOf(byVolume.values()), List.copyOf(excluded), null, null);
@@ -79,7 +80,7 @@ final class DiskPlanner {
             Disk disk = byVolume.get(name);
             if (disk == null) {
                 boolean exists = volumes.stream().anyMatch(v -> name.equals(v.getName()));
-                return Plan.failed("VolumeNotFound", "spec.volumes names " + name + ", which "
+                return Plan.failed(Reason.VOLUME_NOT_FOUND.wire(), "spec.volumes names " + name + ", which "
                         + (exists ? "is not backed by a PVC or DataVolume" : "is not a volume")
                         + " of VirtualMachine " + vmName + "; volumes with PVCs: " + byVolume.keySet());
             }

@@ -3,6 +3,7 @@ package io.quiesce.snapshot;
 import io.quiesce.snapshot.KubeVirtFreezeApi.KubeVirtFilesystem;
 import java.util.List;
 import java.util.Set;
+import io.quiesce.status.Reason;
 
 /**
  * Whether KubeVirt's own reports confirm a freeze made through its {@code freeze} subresource.
@@ -39,14 +40,8 @@ final class KubeVirtFreezeConfirmation {
         }
     }
 
-    /** Nothing says the freeze's success was a freeze of ours (the VMI could not be read before it). */
-    static final String NOT_CONFIRMED = "FreezeNotConfirmed";
-    /** KubeVirt listed no guest filesystem: nothing is known to have been frozen. */
-    static final String NO_FILESYSTEMS_LISTED = "NoFilesystemsListed";
-    /** Neither {@code filesystemlist} nor {@code guestosinfo} answered. */
-    static final String FILESYSTEM_LIST_UNAVAILABLE = "FilesystemListUnavailable";
     /** Freeze record reasons of a window whose cuts all happened but whose freeze KubeVirt did not confirm. */
-    static final Set<String> UNCONFIRMED = Set.of(NOT_CONFIRMED, NO_FILESYSTEMS_LISTED, FILESYSTEM_LIST_UNAVAILABLE);
+    static final Set<String> UNCONFIRMED = Set.of(Reason.FREEZE_NOT_CONFIRMED.wire(), Reason.NO_FILESYSTEMS_LISTED.wire(), Reason.FILESYSTEM_LIST_UNAVAILABLE.wire());
 
     private KubeVirtFreezeConfirmation() {
     }
@@ -86,17 +81,17 @@ final class KubeVirtFreezeConfirmation {
      */
     static Verdict judge(Evidence evidence, Listing listing) {
         if (evidence == Evidence.NONE) {
-            return new Verdict(null, NOT_CONFIRMED, "KubeVirt accepted the freeze, but the VirtualMachineInstance "
+            return new Verdict(null, Reason.FREEZE_NOT_CONFIRMED.wire(), "KubeVirt accepted the freeze, but the VirtualMachineInstance "
                     + "could not be read before it and its status.fsFreezeStatus did not read frozen before the cut: "
                     + "the success may have been KubeVirt's no-op on a guest someone else froze");
         }
         if (listing instanceof Unavailable u) {
-            return new Verdict(null, FILESYSTEM_LIST_UNAVAILABLE, "KubeVirt froze the guest, but listed no "
+            return new Verdict(null, Reason.FILESYSTEM_LIST_UNAVAILABLE.wire(), "KubeVirt froze the guest, but listed no "
                     + "filesystems: " + u.error());
         }
         Listed listed = (Listed) listing;
         if (listed.filesystems().isEmpty()) {
-            return new Verdict(null, NO_FILESYSTEMS_LISTED, "KubeVirt froze the guest, but its "
+            return new Verdict(null, Reason.NO_FILESYSTEMS_LISTED.wire(), "KubeVirt froze the guest, but its "
                     + listed.source() + " lists no guest filesystem");
         }
         return new Verdict(listed.filesystems().size(), null, "KubeVirt froze the guest (" + evidence.confirmedBy

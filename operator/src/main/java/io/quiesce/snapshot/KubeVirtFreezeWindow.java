@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.quiesce.status.Reason;
 
 /**
  * The freeze window of the {@code kubevirt-api} channel, run by the operator on a thread of
@@ -39,8 +40,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class KubeVirtFreezeWindow {
     private static final Logger LOG = LoggerFactory.getLogger(KubeVirtFreezeWindow.class);
-    /** The freeze record's reason when KubeVirt already reported the guest frozen before our freeze. */
-    static final String ALREADY_FROZEN = "GuestAlreadyFrozen";
 
     private final KubernetesClient client;
     private final KubeVirtFreezeApi api;
@@ -73,7 +72,7 @@ public final class KubeVirtFreezeWindow {
         record.setMethod(FreezeMethod.KUBEVIRT_API);
         VirtualMachineInstance before = instance(ns, vmi);
         if (reportedFrozen(before)) {
-            record.setReason(ALREADY_FROZEN);
+            record.setReason(Reason.GUEST_ALREADY_FROZEN.wire());
             record.setError("KubeVirt already reports VirtualMachineInstance " + ns + "/" + vmi + " frozen by someone "
                     + "else (status.fsFreezeStatus); it is neither frozen nor thawed by this snapshot");
             createIfBestEffort(snapshot, plan);
@@ -84,7 +83,7 @@ public final class KubeVirtFreezeWindow {
         try {
             api.freeze(ns, vmi, timeout);
         } catch (KubeVirtFreezeException e) {
-            record.setReason("FreezeFailed");
+            record.setReason(Reason.FREEZE_FAILED.wire());
             record.setError(e.getMessage());
             createIfBestEffort(snapshot, plan);
             return record;
@@ -97,7 +96,7 @@ public final class KubeVirtFreezeWindow {
             volumeSnapshots.createMissing(snapshot, plan);
             Listing listing = listFilesystems(ns, vmi);
             outcome = awaitCuts(ns, plan, deadline);
-            if (outcome.equals(SnapshotStateMachine.FROZEN)) {
+            if (outcome.equals(Reason.FROZEN.wire())) {
                 // read once, not waited for: the thaw comes with the cut, whatever KubeVirt's poll says
                 KubeVirtFreezeConfirmation.Evidence evidence = reportedFrozen(instance(ns, vmi))
                         ? KubeVirtFreezeConfirmation.Evidence.REPORTED_FROZEN
@@ -129,10 +128,10 @@ public final class KubeVirtFreezeWindow {
     }
 
     private static ThawTrigger thawedBy(String outcome) {
-        if (outcome.equals(SnapshotStateMachine.FROZEN)) {
+        if (outcome.equals(Reason.FROZEN.wire())) {
             return ThawTrigger.Cut;
         }
-        return outcome.equals("VolumeSnapshotFailed") ? ThawTrigger.Error : ThawTrigger.Watchdog;
+        return outcome.equals(Reason.VOLUME_SNAPSHOT_FAILED.wire()) ? ThawTrigger.Error : ThawTrigger.Watchdog;
     }
 
     private void createIfBestEffort(QuiescedSnapshot snapshot, List<VolumeSnapshotRecord> plan)
@@ -161,7 +160,7 @@ public final class KubeVirtFreezeWindow {
         for (VolumeSnapshotRecord planned : plan) {
             long left = Duration.between(clock.instant(), deadline).toMillis();
             if (left <= 0) {
-                return "QuiesceTimeout";
+                return Reason.QUIESCE_TIMEOUT.wire();
             }
             try {
                 VolumeSnapshot vs = client.resources(VolumeSnapshot.class).inNamespace(ns)
@@ -170,13 +169,13 @@ public final class KubeVirtFreezeWindow {
                                 && (s.getStatus().getCreationTime() != null || s.getStatus().getError() != null),
                                 left, TimeUnit.MILLISECONDS);
                 if (vs.getStatus().getCreationTime() == null) {
-                    return "VolumeSnapshotFailed";
+                    return Reason.VOLUME_SNAPSHOT_FAILED.wire();
                 }
             } catch (KubernetesClientTimeoutException e) {
-                return "QuiesceTimeout";
+                return Reason.QUIESCE_TIMEOUT.wire();
             }
         }
-        return SnapshotStateMachine.FROZEN;
+        return Reason.FROZEN.wire();
     }
 
     private VirtualMachineInstance instance(String ns, String vmi) {

@@ -8,6 +8,7 @@ import io.quiesce.snapshot.Decision.SnapshotEvent;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.quiesce.status.Reason;
 
 /**
  * The operator's backstop for a thaw the node helper could not confirm (say, the guest migrated
@@ -19,8 +20,6 @@ import org.slf4j.LoggerFactory;
  */
 final class KubeVirtThawBackstop {
     private static final Logger LOG = LoggerFactory.getLogger(KubeVirtThawBackstop.class);
-    /** The helper's freeze record reason when the agent never confirmed its thaw. */
-    static final String THAW_NOT_CONFIRMED = "ThawNotConfirmed";
 
     private final KubeVirtFreezeApi api;
 
@@ -35,7 +34,7 @@ final class KubeVirtThawBackstop {
         }
         FreezeRecord freeze = s.getStatus().getFreeze();
         return freeze != null && freeze.getMethod() != FreezeMethod.KUBEVIRT_API
-                && THAW_NOT_CONFIRMED.equals(freeze.getReason());
+                && Reason.THAW_NOT_CONFIRMED.is(freeze.getReason());
     }
 
     /** Calls KubeVirt's {@code unfreeze} when {@link #needed}; the Event to record on the snapshot, if any. */
@@ -47,11 +46,11 @@ final class KubeVirtThawBackstop {
         String vmi = SnapshotSpecs.spec(s).getSource();
         try {
             api.unfreeze(ns, vmi);
-            return Optional.of(new SnapshotEvent(true, "KubeVirtUnfreezeBackstop", "the node helper could not confirm "
+            return Optional.of(new SnapshotEvent(true, Reason.KUBEVIRT_UNFREEZE_BACKSTOP.wire(), "the node helper could not confirm "
                     + "its thaw of VirtualMachineInstance " + vmi + "; KubeVirt's unfreeze was called as a backstop"));
         } catch (KubeVirtFreezeApi.KubeVirtFreezeException e) {
             LOG.warn("backstop unfreeze of {}/{} failed: {}", ns, vmi, e.getMessage());
-            return Optional.of(new SnapshotEvent(true, "KubeVirtUnfreezeBackstopFailed", "the node helper could not "
+            return Optional.of(new SnapshotEvent(true, Reason.KUBEVIRT_UNFREEZE_BACKSTOP_FAILED.wire(), "the node helper could not "
                     + "confirm its thaw of VirtualMachineInstance " + vmi + ", and KubeVirt's unfreeze failed too: "
                     + e.getMessage()));
         }

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.quiesce.status.Reason;
 
 /**
  * Runs the {@code kubevirt-api} freeze windows ({@link KubeVirtFreezeWindow}) off the reconcile
@@ -38,8 +39,6 @@ import org.slf4j.LoggerFactory;
  */
 final class KubeVirtWindows extends AbstractEventSource<Void, QuiescedSnapshot> {
     private static final Logger LOG = LoggerFactory.getLogger(KubeVirtWindows.class);
-    /** Freeze record reason of a window its operator lost (restart, failover) before it ended. */
-    static final String INTERRUPTED = "KubeVirtWindowInterrupted";
 
     private final KubeVirtFreezeWindow window;
     private final ThreadPoolExecutor pool;
@@ -113,7 +112,7 @@ final class KubeVirtWindows extends AbstractEventSource<Void, QuiescedSnapshot> 
     static FreezeRecord interrupted(String why) {
         FreezeRecord r = new FreezeRecord();
         r.setMethod(FreezeMethod.KUBEVIRT_API);
-        r.setReason(INTERRUPTED);
+        r.setReason(Reason.KUBEVIRT_WINDOW_INTERRUPTED.wire());
         r.setThawedBy(ThawTrigger.Recovery);
         r.setError(why);
         return r;
@@ -122,7 +121,7 @@ final class KubeVirtWindows extends AbstractEventSource<Void, QuiescedSnapshot> 
     private static FreezeRecord failed(Exception e) {
         FreezeRecord r = new FreezeRecord();
         r.setMethod(FreezeMethod.KUBEVIRT_API);
-        r.setReason(e instanceof VolumeSnapshots.ConflictException ? "VolumeSnapshotConflict" : "FreezeFailed");
+        r.setReason(e instanceof VolumeSnapshots.ConflictException ? Reason.VOLUME_SNAPSHOT_CONFLICT.wire() : Reason.FREEZE_FAILED.wire());
         r.setError(e.getMessage());
         return r;
     }

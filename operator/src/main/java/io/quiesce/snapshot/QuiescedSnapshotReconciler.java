@@ -27,6 +27,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.quiesce.status.Reason;
 
 /**
  * Reconciles QuiescedSnapshots: observe ({@link ClusterObserver}) → decide ({@link SnapshotStateMachine},
@@ -172,7 +173,7 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
                 case NONE -> { }
             }
         } catch (VolumeSnapshots.ConflictException e) {
-            done = SnapshotStateMachine.fail(observation, "VolumeSnapshotConflict", e.getMessage());
+            done = SnapshotStateMachine.fail(observation, Reason.VOLUME_SNAPSHOT_CONFLICT.wire(), e.getMessage());
         }
         if (done.status() != null) {
             writer.writeStatus(basis, done.status());

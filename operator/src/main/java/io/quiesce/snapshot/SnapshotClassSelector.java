@@ -2,6 +2,7 @@ package io.quiesce.snapshot;
 
 import java.util.List;
 import java.util.Optional;
+import io.quiesce.status.Reason;
 
 /**
  * Picks the VolumeSnapshotClass for one PVC the way users expect from the CSI snapshot controller:
@@ -28,27 +29,27 @@ public final class SnapshotClassSelector {
 
     public static Choice choose(String pvc, String driver, String requested, List<ClassInfo> classes) {
         if (driver == null) {
-            return new Choice(null, "NoVolumeSnapshotClass",
+            return new Choice(null, Reason.NO_VOLUME_SNAPSHOT_CLASS.wire(),
                     "PersistentVolumeClaim " + pvc + " is not provisioned by a CSI driver, so it cannot be snapshotted");
         }
         if (requested != null) {
             Optional<ClassInfo> named = classes.stream().filter(c -> c.name().equals(requested)).findFirst();
             if (named.isEmpty()) {
-                return new Choice(null, "VolumeSnapshotClassNotFound", "VolumeSnapshotClass " + requested + " does not exist");
+                return new Choice(null, Reason.VOLUME_SNAPSHOT_CLASS_NOT_FOUND.wire(), "VolumeSnapshotClass " + requested + " does not exist");
             }
             if (!driver.equals(named.get().driver())) {
-                return new Choice(null, "VolumeSnapshotClassMismatch", "VolumeSnapshotClass " + requested + " is for driver "
+                return new Choice(null, Reason.VOLUME_SNAPSHOT_CLASS_MISMATCH.wire(), "VolumeSnapshotClass " + requested + " is for driver "
                         + named.get().driver() + ", but PersistentVolumeClaim " + pvc + " uses " + driver);
             }
             return new Choice(requested, null, null);
         }
         List<ClassInfo> defaults = classes.stream().filter(c -> driver.equals(c.driver()) && c.isDefault()).toList();
         if (defaults.isEmpty()) {
-            return new Choice(null, "NoVolumeSnapshotClass", "no default VolumeSnapshotClass for driver " + driver
+            return new Choice(null, Reason.NO_VOLUME_SNAPSHOT_CLASS.wire(), "no default VolumeSnapshotClass for driver " + driver
                     + " (needed by PersistentVolumeClaim " + pvc + "); name one in spec.volumeSnapshotClassName");
         }
         if (defaults.size() > 1) {
-            return new Choice(null, "AmbiguousDefaultVolumeSnapshotClass", "driver " + driver + " has "
+            return new Choice(null, Reason.AMBIGUOUS_DEFAULT_VOLUME_SNAPSHOT_CLASS.wire(), "driver " + driver + " has "
                     + defaults.size() + " default VolumeSnapshotClasses: "
                     + defaults.stream().map(ClassInfo::name).sorted().toList());
         }

@@ -21,7 +21,6 @@ import io.quiesce.naming.ChildNames;
 import io.quiesce.snapshot.Decision.Action;
 import io.quiesce.snapshot.Decision.SnapshotEvent;
 import io.quiesce.status.Conditions;
-import io.quiesce.status.PreflightReasons;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
@@ -30,6 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import io.quiesce.status.Reason;
 
 /**
  * The lifecycle of one QuiescedSnapshot as a pure function: {@link #decide} maps an
@@ -39,22 +39,9 @@ import java.util.Optional;
  * and Failed are terminal.
  */
 public final class SnapshotStateMachine {
-    public static final String READY = "Ready";
+    public static final String READY = Conditions.READY;
     public static final String PROGRESSING = "Progressing";
     public static final String FAILED = "Failed";
-    /** The freeze record's reason when every disk was cut inside the window. */
-    public static final String FROZEN = "Frozen";
-    /**
-     * The helper's freeze record reason under channel auto when the VM has neither a libvirt nor an
-     * agent socket on its node; the operator then freezes through KubeVirt.
-     */
-    public static final String NO_AGENT_CHANNEL = "NoAgentChannel";
-    /** The Progressing reason while the operator's own KubeVirt freeze window runs. */
-    public static final String FREEZING_THROUGH_KUBEVIRT = "FreezingThroughKubeVirt";
-    /** Consistency reason of a VM snapshotted while stopped. */
-    static final String VM_STOPPED = "VirtualMachineStopped";
-    /** A stopped VM that started before its disks were all cut. */
-    static final String VM_STARTED = "VirtualMachineStartedBeforeCut";
 
     private SnapshotStateMachine() {
     }
@@ -71,7 +58,7 @@ public final class SnapshotStateMachine {
             };
         } catch (IllegalArgumentException e) {
             // a malformed duration in a spec the API server did not validate
-            return draft.fail("InvalidSpec", e.getMessage());
+            return draft.fail(Reason.INVALID_SPEC.wire(), e.getMessage());
         }
     }
 
@@ -86,13 +73,13 @@ public final class SnapshotStateMachine {
         boolean migrating = vmi.map(i -> i.getStatus().getMigrationState() != null
                 && i.getStatus().getMigrationState().isInProgress()).orElse(false);
         if (!o.now().isBefore(SnapshotSpecs.deadline(s))) {
-            return migrating ? d.fail("MigrationInProgress", "VirtualMachineInstance " + vmName(s)
+            return migrating ? d.fail(Reason.MIGRATION_IN_PROGRESS.wire(), "VirtualMachineInstance " + vmName(s)
                     + " was still migrating at the failureDeadline")
-                    : d.fail("DeadlineExceeded", "the snapshot could not start before its failureDeadline ("
+                    : d.fail(Reason.DEADLINE_EXCEEDED.wire(), "the snapshot could not start before its failureDeadline ("
                             + waitingFor(o) + ")");
         }
         if (o.vm().isEmpty()) {
-            return d.fail("SourceNotFound", "VirtualMachine " + vmName(s) + " not found in namespace "
+            return d.fail(Reason.SOURCE_NOT_FOUND.wire(), "VirtualMachine " + vmName(s) + " not found in namespace "
                     + s.getMetadata().getNamespace());
         }
         DiskPlanner.Plan plan = DiskPlanner.plan(o.vm().get(), vmi, SnapshotSpecs.spec(s).getVolumes());
@@ -104,7 +91,7 @@ public final class SnapshotStateMachine {
         for (DiskPlanner.Disk disk : plan.disks()) {
             Optional<String> driver = o.pvcDrivers().get(disk.claim());
             if (driver == null) {
-                return d.fail("PersistentVolumeClaimNotFound", "PersistentVolumeClaim " + disk.claim() + " of volume "
+                return d.fail(Reason.PERSISTENT_VOLUME_CLAIM_NOT_FOUND.wire(), "PersistentVolumeClaim " + disk.claim() + " of volume "
                         + disk.volume() + " not found");
             }
             SnapshotClassSelector.Choice choice = SnapshotClassSelector.choose(disk.claim(), driver.orElse(null),
@@ -121,24 +108,24 @@ public final class SnapshotStateMachine {
             records.add(r);
         }
         if (migrating) {
-            return d.waiting("Migrating", "VirtualMachineInstance " + vmName(s) + " is migrating; waiting for it to settle",
+            return d.waiting(Reason.MIGRATING.wire(), "VirtualMachineInstance " + vmName(s) + " is migrating; waiting for it to settle",
                     null);
         }
         String node = vmi.map(i -> i.getStatus().getNodeName()).orElse(null);
         if (vmi.isPresent() && node == null) {
-            return d.waiting("WaitingForNode", "VirtualMachineInstance " + vmName(s) + " is not on a node yet", null);
+            return d.waiting(Reason.WAITING_FOR_NODE.wire(), "VirtualMachineInstance " + vmName(s) + " is not on a node yet", null);
         }
         if (o.admission().vmBusy()) {
-            return d.waiting("WaitingForOtherSnapshot", "another QuiescedSnapshot of VirtualMachine " + vmName(s)
+            return d.waiting(Reason.WAITING_FOR_OTHER_SNAPSHOT.wire(), "another QuiescedSnapshot of VirtualMachine " + vmName(s)
                     + " goes first", null);
         }
         if (vmi.isEmpty()) {
-            return d.createDirectly(records, Consistency.FilesystemConsistent, VM_STOPPED,
+            return d.createDirectly(records, Consistency.FilesystemConsistent, Reason.VIRTUAL_MACHINE_STOPPED.wire(),
                     "VirtualMachine " + vmName(s) + " is stopped: no guest has the disks mounted");
         }
         QuiesceMode mode = SnapshotSpecs.mode(s);
         if (mode == QuiesceMode.Skip) {
-            return d.createDirectly(records, Consistency.CrashConsistent, "QuiesceSkipped",
+            return d.createDirectly(records, Consistency.CrashConsistent, Reason.QUIESCE_SKIPPED.wire(),
                     "quiesce.mode is Skip: the guest is not frozen");
         }
         if (VmiPreflight.isPaused(vmi.get())) {
@@ -146,11 +133,11 @@ public final class SnapshotStateMachine {
             String message = "VirtualMachineInstance " + vmName(s) + " is paused: its guest agent cannot freeze, so"
                     + " the disks are quiescent at the block level but not filesystem-consistent";
             if (mode == QuiesceMode.Required) {
-                return d.fail(PreflightReasons.VIRTUAL_MACHINE_PAUSED, message + ". Unpause it (virtctl unpause vm "
+                return d.fail(Reason.VIRTUAL_MACHINE_PAUSED.wire(), message + ". Unpause it (virtctl unpause vm "
                         + vmName(s) + ") and create the snapshot again, or set quiesce.mode BestEffort to accept a"
                         + " crash-consistent snapshot of a paused VM");
             }
-            return d.createUnfrozen(records, PreflightReasons.VIRTUAL_MACHINE_PAUSED, message + "; quiesce.mode is"
+            return d.createUnfrozen(records, Reason.VIRTUAL_MACHINE_PAUSED.wire(), message + "; quiesce.mode is"
                     + " BestEffort, so the snapshot is taken without a freeze (crash-consistent). Unpause the VM"
                     + " (virtctl unpause vm " + vmName(s) + ") for a filesystem-consistent one");
         }
@@ -160,54 +147,54 @@ public final class SnapshotStateMachine {
                     + " most 10 s, and quiesce.timeout asks for " + VmiPreflight.freezeTimeout(s).toMillis() + " ms:"
                     + " a freeze that long would end unnoticed inside the window. Set quiesce.timeout to 10s or less";
             if (mode == QuiesceMode.Required) {
-                return d.fail(PreflightReasons.WINDOWS_FREEZE_TIMEOUT_TOO_LONG, message);
+                return d.fail(Reason.WINDOWS_FREEZE_TIMEOUT_TOO_LONG.wire(), message);
             }
-            return d.createUnfrozen(records, PreflightReasons.WINDOWS_FREEZE_TIMEOUT_TOO_LONG, message
+            return d.createUnfrozen(records, Reason.WINDOWS_FREEZE_TIMEOUT_TOO_LONG.wire(), message
                     + "; quiesce.mode is BestEffort, so the snapshot is taken without a freeze (crash-consistent)");
         }
         if (!vmi.get().getStatus().isAgentConnected()) {
             Optional<Instant> waitUntil = VmiPreflight.agentWaitUntil(vmi.get(), s);
             if (waitUntil.isPresent() && o.now().isBefore(waitUntil.get())) {
                 // a guest that has just booted connects its agent a little later
-                return d.waiting(PreflightReasons.WAITING_FOR_GUEST_AGENT, "VirtualMachineInstance " + vmName(s)
+                return d.waiting(Reason.WAITING_FOR_GUEST_AGENT.wire(), "VirtualMachineInstance " + vmName(s)
                         + " started running at " + VmiPreflight.runningSince(vmi.get()).orElseThrow()
                         + "; waiting until " + waitUntil.get() + " for its guest agent to connect", null);
             }
             String message = "the guest agent of VirtualMachineInstance " + vmName(s) + " is not connected";
             if (mode == QuiesceMode.Required) {
-                return d.fail("AgentNotConnected", message + " and quiesce.mode is Required");
+                return d.fail(Reason.AGENT_NOT_CONNECTED.wire(), message + " and quiesce.mode is Required");
             }
-            return d.createDirectly(records, Consistency.CrashConsistent, "AgentNotConnected",
+            return d.createDirectly(records, Consistency.CrashConsistent, Reason.AGENT_NOT_CONNECTED.wire(),
                     message + "; quiesce.mode is BestEffort, so the snapshot is crash-consistent");
         }
         if (!o.admission().slotFree()) {
-            return d.waiting("WaitingForFreezeSlot", "the freeze caps are reached; waiting for a free slot on node "
+            return d.waiting(Reason.WAITING_FOR_FREEZE_SLOT.wire(), "the freeze caps are reached; waiting for a free slot on node "
                     + node, node);
         }
         ChannelPrecedence.Requested requested;
         try {
             requested = ChannelPrecedence.resolve(s, o.vm(), o.defaultChannel());
         } catch (ChannelPrecedence.InvalidChannelException e) {
-            return d.fail("InvalidChannel", e.getMessage());
+            return d.fail(Reason.INVALID_CHANNEL.wire(), e.getMessage());
         }
         QuiesceChannel channel = requested.channel();
         if (channel == QuiesceChannel.KUBEVIRT_API) {
-            return d.start(records, node, Action.FREEZE_THROUGH_KUBEVIRT, FREEZING_THROUGH_KUBEVIRT,
+            return d.start(records, node, Action.FREEZE_THROUGH_KUBEVIRT, Reason.FREEZING_THROUGH_KUBEVIRT.wire(),
                     "freezing through KubeVirt's freeze subresource on node " + node + " (channel kubevirt-api from "
                             + requested.source() + ")");
         }
         if (!o.helperAlive()) {
             if (channel == QuiesceChannel.AUTO) {
-                return d.start(records, node, Action.FREEZE_THROUGH_KUBEVIRT, FREEZING_THROUGH_KUBEVIRT,
+                return d.start(records, node, Action.FREEZE_THROUGH_KUBEVIRT, Reason.FREEZING_THROUGH_KUBEVIRT.wire(),
                         "no node helper is running on node " + node + "; channel auto freezes through KubeVirt's "
                                 + "freeze subresource");
             }
             // an explicit helper channel never falls back; the failureDeadline ends the wait
-            return d.waiting("WaitingForNodeHelper", "channel " + channel + " (from " + requested.source()
+            return d.waiting(Reason.WAITING_FOR_NODE_HELPER.wire(), "channel " + channel + " (from " + requested.source()
                     + ") needs the node helper, and none is running on node " + node, node);
         }
         d.channel(channel);
-        return d.start(records, node, Action.ASSIGN_TO_HELPER, "AssignedToNode",
+        return d.start(records, node, Action.ASSIGN_TO_HELPER, Reason.ASSIGNED_TO_NODE.wire(),
                 "assigned to the node helper on node " + node + " (channel " + channel + " from " + requested.source()
                         + ")");
     }
@@ -221,35 +208,35 @@ public final class SnapshotStateMachine {
         List<VolumeSnapshotRecord> records = d.followVolumeSnapshots();
         if (st.getConsistency() == null && kubeVirtWindowOpen(st)) {
             // the operator's own KubeVirt window runs (or was lost by a previous operator): its record ends it
-            return d.progressing(FREEZING_THROUGH_KUBEVIRT, st.getMessage(), Action.AWAIT_KUBEVIRT_WINDOW, null,
+            return d.progressing(Reason.FREEZING_THROUGH_KUBEVIRT.wire(), st.getMessage(), Action.AWAIT_KUBEVIRT_WINDOW, null,
                     records, deadline);
         }
         if (freeze == null && st.getConsistency() == null) {
             // waiting for the node helper to freeze, cut and thaw
             if (o.vm().isEmpty()) {
-                return d.fail("SourceNotFound", "VirtualMachine " + vmName(s) + " was deleted before it was frozen");
+                return d.fail(Reason.SOURCE_NOT_FOUND.wire(), "VirtualMachine " + vmName(s) + " was deleted before it was frozen");
             }
             if (pastDeadline) {
-                return d.fail("HelperNotResponding", "the node helper on node " + st.getNodeName()
+                return d.fail(Reason.HELPER_NOT_RESPONDING.wire(), "the node helper on node " + st.getNodeName()
                         + " recorded no freeze before the failureDeadline");
             }
-            return d.progressing("AssignedToNode", "assigned to the node helper on node " + st.getNodeName(),
+            return d.progressing(Reason.ASSIGNED_TO_NODE.wire(), "assigned to the node helper on node " + st.getNodeName(),
                     Action.ASSIGN_TO_HELPER, st.getNodeName(), records, deadline);
         }
         if (needsKubeVirtFallback(st)) {
             // the helper (channel auto) found neither a libvirt nor an agent socket: KubeVirt freezes instead
             if (pastDeadline) {
-                return d.fail(NO_AGENT_CHANNEL, "the node helper found no agent channel and the failureDeadline "
+                return d.fail(Reason.NO_AGENT_CHANNEL.wire(), "the node helper found no agent channel and the failureDeadline "
                         + "passed before KubeVirt could freeze: " + freeze.getError());
             }
             if (records.stream().anyMatch(r -> o.volumeSnapshots().containsKey(r.getVolumeSnapshotName()))) {
                 // the helper created none, so KubeVirt's window ran already and this cache predates its record
-                return d.progressing(FREEZING_THROUGH_KUBEVIRT, "waiting for the record of KubeVirt's freeze",
+                return d.progressing(Reason.FREEZING_THROUGH_KUBEVIRT.wire(), "waiting for the record of KubeVirt's freeze",
                         Action.NONE, null, records, deadline);
             }
             if (o.admission().vmBusy() || !o.admission().slotFree()) {
                 // KubeVirt's freeze is a freeze like any other: it waits for a slot under the caps
-                return d.progressing("WaitingForFreezeSlot", "the node helper on node " + st.getNodeName()
+                return d.progressing(Reason.WAITING_FOR_FREEZE_SLOT.wire(), "the node helper on node " + st.getNodeName()
                         + " found no agent channel; waiting for a free freeze slot to freeze through KubeVirt",
                         Action.NONE, null, records, deadline);
             }
@@ -259,21 +246,21 @@ public final class SnapshotStateMachine {
         }
         Action action = Action.NONE;
         if (st.getConsistency() == null) {
-            String reason = Objects.requireNonNullElse(freeze.getReason(), "FreezeFailed");
+            String reason = Objects.requireNonNullElse(freeze.getReason(), Reason.FREEZE_FAILED.wire());
             String detail = freeze.getError() == null ? "" : ": " + freeze.getError();
-            if (reason.equals(FROZEN) || KubeVirtFreezeConfirmation.UNCONFIRMED.contains(reason)) {
+            if (reason.equals(Reason.FROZEN.wire()) || KubeVirtFreezeConfirmation.UNCONFIRMED.contains(reason)) {
                 // every disk cut inside the window; the verdict says whether the freeze is confirmed
                 Optional<Decision> failed = d.failOnVolumeSnapshotError(records);
                 if (failed.isPresent()) {
                     return failed.get();
                 }
                 if (records.stream().anyMatch(r -> r.getCreationTime() == null)) {
-                    return pastDeadline ? d.fail("DeadlineExceeded", "not every VolumeSnapshot was cut by the "
-                            + "failureDeadline") : d.progressing("WaitingForVolumeSnapshots",
+                    return pastDeadline ? d.fail(Reason.DEADLINE_EXCEEDED.wire(), "not every VolumeSnapshot was cut by the "
+                            + "failureDeadline") : d.progressing(Reason.WAITING_FOR_VOLUME_SNAPSHOTS.wire(),
                             "waiting for every VolumeSnapshot to be cut", Action.NONE, null, records, deadline);
                 }
                 d.consistency(honestConsistency(freeze, records));
-            } else if (reason.equals("VolumeSnapshotFailed") || SnapshotSpecs.mode(s) != QuiesceMode.BestEffort) {
+            } else if (reason.equals(Reason.VOLUME_SNAPSHOT_FAILED.wire()) || SnapshotSpecs.mode(s) != QuiesceMode.BestEffort) {
                 return d.fail(reason, "the freeze did not succeed (" + reason + ")" + detail);
             } else {
                 d.consistency(new Verdict(Consistency.CrashConsistent, reason));
@@ -283,13 +270,13 @@ public final class SnapshotStateMachine {
                 .containsKey(r.getVolumeSnapshotName()))) {
             action = Action.CREATE_VOLUME_SNAPSHOTS; // no freeze needed; created by the operator
         }
-        if (freeze == null && VM_STOPPED.equals(st.getConsistencyReason()) && startedBeforeTheCut(o, records)) {
+        if (freeze == null && Reason.VIRTUAL_MACHINE_STOPPED.is(st.getConsistencyReason()) && startedBeforeTheCut(o, records)) {
             // the VM started between the decision and the cut: a guest had the disks, unfrozen
             String message = "VirtualMachine " + vmName(s) + " started before every disk was cut, and was not frozen";
             if (SnapshotSpecs.mode(s) == QuiesceMode.Required) {
-                return d.fail(VM_STARTED, message);
+                return d.fail(Reason.VIRTUAL_MACHINE_STARTED_BEFORE_CUT.wire(), message);
             }
-            d.consistency(new Verdict(Consistency.CrashConsistent, VM_STARTED));
+            d.consistency(new Verdict(Consistency.CrashConsistent, Reason.VIRTUAL_MACHINE_STARTED_BEFORE_CUT.wire()));
         }
         Optional<Decision> failed = d.failOnVolumeSnapshotError(records);
         if (failed.isPresent()) {
@@ -299,9 +286,9 @@ public final class SnapshotStateMachine {
             return d.succeed();
         }
         if (pastDeadline) {
-            return d.fail("DeadlineExceeded", "not every VolumeSnapshot was ready to use by the failureDeadline");
+            return d.fail(Reason.DEADLINE_EXCEEDED.wire(), "not every VolumeSnapshot was ready to use by the failureDeadline");
         }
-        return d.progressing("WaitingForVolumeSnapshots", "waiting for every VolumeSnapshot to be ready to use",
+        return d.progressing(Reason.WAITING_FOR_VOLUME_SNAPSHOTS.wire(), "waiting for every VolumeSnapshot to be ready to use",
                 action, null, records, deadline);
     }
 
@@ -311,7 +298,7 @@ public final class SnapshotStateMachine {
      */
     static boolean kubeVirtWindowOpen(QuiescedSnapshotStatus st) {
         boolean started = Conditions.find(st.getConditions(), PROGRESSING).map(Condition::getReason)
-                .filter(FREEZING_THROUGH_KUBEVIRT::equals).isPresent();
+                .filter(Reason.FREEZING_THROUGH_KUBEVIRT.wire()::equals).isPresent();
         return started && (st.getFreeze() == null || st.getFreeze().getMethod() != FreezeMethod.KUBEVIRT_API);
     }
 
@@ -322,7 +309,7 @@ public final class SnapshotStateMachine {
     static boolean needsKubeVirtFallback(QuiescedSnapshotStatus st) {
         FreezeRecord freeze = st == null ? null : st.getFreeze();
         return st != null && st.getPhase() == SnapshotPhase.InProgress && st.getConsistency() == null
-                && freeze != null && NO_AGENT_CHANNEL.equals(freeze.getReason())
+                && freeze != null && Reason.NO_AGENT_CHANNEL.is(freeze.getReason())
                 && freeze.getMethod() != FreezeMethod.KUBEVIRT_API;
     }
 
@@ -337,14 +324,14 @@ public final class SnapshotStateMachine {
         if (!counted) {
             // KubeVirt's freeze subresource does not say how many filesystems it froze
             if (freeze.getFilesystemsFrozen() != null) {
-                return new Verdict(Consistency.CrashConsistent, "NoFilesystemsFrozen");
+                return new Verdict(Consistency.CrashConsistent, Reason.NO_FILESYSTEMS_FROZEN.wire());
             }
             // a KubeVirt freeze its own reports did not confirm says why; any other record counted nothing
             return new Verdict(Consistency.CrashConsistent, KubeVirtFreezeConfirmation.UNCONFIRMED
-                    .contains(freeze.getReason()) ? freeze.getReason() : "FrozenFilesystemsNotCounted");
+                    .contains(freeze.getReason()) ? freeze.getReason() : Reason.FROZEN_FILESYSTEMS_NOT_COUNTED.wire());
         }
         if (freeze.getStartTime() == null || freeze.getEndTime() == null) {
-            return new Verdict(Consistency.CrashConsistent, "FreezeWindowUnknown");
+            return new Verdict(Consistency.CrashConsistent, Reason.FREEZE_WINDOW_UNKNOWN.wire());
         }
         // creationTime may carry whole seconds only: compare the start at that precision
         Duration skew = freeze.getThawedBy() == ThawTrigger.Cut ? ClockSkew.TOLERANCE : Duration.ZERO;
@@ -352,8 +339,8 @@ public final class SnapshotStateMachine {
         Instant end = Instant.parse(freeze.getEndTime()).plus(skew);
         boolean inside = records.stream().map(r -> Instant.parse(r.getCreationTime()))
                 .allMatch(cut -> !cut.isAfter(end) && !cut.isBefore(start));
-        return inside ? new Verdict(Consistency.FilesystemConsistent, FROZEN)
-                : new Verdict(Consistency.CrashConsistent, "CutOutsideFreezeWindow");
+        return inside ? new Verdict(Consistency.FilesystemConsistent, Reason.FROZEN.wire())
+                : new Verdict(Consistency.CrashConsistent, Reason.CUT_OUTSIDE_FREEZE_WINDOW.wire());
     }
 
     /** A consistency and its reason. */
@@ -458,11 +445,11 @@ public final class SnapshotStateMachine {
             List<String> hotplugged = plan.disks().stream().filter(DiskPlanner.Disk::hotplugged)
                     .map(DiskPlanner.Disk::volume).toList();
             if (!hotplugged.isEmpty()) {
-                notes.add(new SnapshotEvent(false, PreflightReasons.HOTPLUGGED_VOLUMES_INCLUDED,
+                notes.add(new SnapshotEvent(false, Reason.HOTPLUGGED_VOLUMES_INCLUDED.wire(),
                         "hot-plugged volume(s) " + hotplugged + " are included in the snapshot"));
             }
             if (!plan.excluded().isEmpty()) {
-                notes.add(new SnapshotEvent(true, PreflightReasons.VOLUMES_EXCLUDED, "volume(s) left out of the"
+                notes.add(new SnapshotEvent(true, Reason.VOLUMES_EXCLUDED.wire(), "volume(s) left out of the"
                         + " snapshot (status.excludedVolumes): " + plan.excluded() + "; name them in spec.volumes to"
                         + " include them (memoryDump volumes cannot be)"));
             }
@@ -476,9 +463,9 @@ public final class SnapshotStateMachine {
             next.setConsistency(consistency);
             next.setConsistencyReason(reason);
             next.setMessage(message);
-            setConditions(Conditions.FALSE, "CreatingVolumeSnapshots", message, Conditions.TRUE, null);
+            setConditions(Conditions.FALSE, Reason.CREATING_VOLUME_SNAPSHOTS.wire(), message, Conditions.TRUE, null);
             return decision(Action.CREATE_VOLUME_SNAPSHOTS, records, null,
-                    event(false, "CreatingVolumeSnapshots", message), untilDeadline(), Optional.empty());
+                    event(false, Reason.CREATING_VOLUME_SNAPSHOTS.wire(), message), untilDeadline(), Optional.empty());
         }
 
         Decision start(List<VolumeSnapshotRecord> records, String node, Action action, String reason, String message) {
@@ -488,7 +475,7 @@ public final class SnapshotStateMachine {
             next.setVolumeSnapshots(records);
             next.setMessage(message);
             setConditions(Conditions.FALSE, reason, message, Conditions.TRUE, null);
-            String eventReason = action == Action.ASSIGN_TO_HELPER ? "Assigned" : reason;
+            String eventReason = action == Action.ASSIGN_TO_HELPER ? Reason.ASSIGNED.wire() : reason;
             return decision(action, records, node, event(false, eventReason, message), untilDeadline(),
                     Optional.empty());
         }
@@ -496,9 +483,9 @@ public final class SnapshotStateMachine {
         /** Freezes through KubeVirt after the helper found no channel; always writes (the record goes with it). */
         Decision fallBackToKubeVirt(List<VolumeSnapshotRecord> records, String message) {
             next.setMessage(message);
-            setConditions(Conditions.FALSE, FREEZING_THROUGH_KUBEVIRT, message, Conditions.TRUE, null);
+            setConditions(Conditions.FALSE, Reason.FREEZING_THROUGH_KUBEVIRT.wire(), message, Conditions.TRUE, null);
             return new Decision(next, Action.FREEZE_THROUGH_KUBEVIRT, records, next.getNodeName(),
-                    event(false, "FallingBackToKubeVirt", message), untilDeadline(), Optional.empty(), null);
+                    event(false, Reason.FALLING_BACK_TO_KUBEVIRT.wire(), message), untilDeadline(), Optional.empty(), null);
         }
 
         /** The channel to hand to the node helper with the assignment. */
@@ -520,8 +507,8 @@ public final class SnapshotStateMachine {
             String message = "every VolumeSnapshot is ready to use (" + next.getConsistency() + ", "
                     + next.getConsistencyReason() + ")";
             next.setMessage(message);
-            setConditions(Conditions.TRUE, "Succeeded", message, Conditions.FALSE, null);
-            return decision(Action.NONE, List.of(), null, event(false, "Succeeded", message), Optional.empty(),
+            setConditions(Conditions.TRUE, Reason.SUCCEEDED.wire(), message, Conditions.FALSE, null);
+            return decision(Action.NONE, List.of(), null, event(false, Reason.SUCCEEDED.wire(), message), Optional.empty(),
                     Optional.of(String.valueOf(next.getConsistency())));
         }
 
@@ -532,7 +519,7 @@ public final class SnapshotStateMachine {
 
         Optional<Decision> failOnVolumeSnapshotError(List<VolumeSnapshotRecord> records) {
             return records.stream().filter(r -> r.getError() != null).findFirst()
-                    .map(r -> fail("VolumeSnapshotFailed", "VolumeSnapshot " + r.getVolumeSnapshotName() + " failed: "
+                    .map(r -> fail(Reason.VOLUME_SNAPSHOT_FAILED.wire(), "VolumeSnapshot " + r.getVolumeSnapshotName() + " failed: "
                             + r.getError()));
         }
 

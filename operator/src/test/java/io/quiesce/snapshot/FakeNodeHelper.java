@@ -32,6 +32,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import io.quiesce.status.Reason;
 
 /**
  * A fake of the node helper (the real one is in node-helper/), playing its side of the issue 4
@@ -174,7 +175,7 @@ public final class FakeNodeHelper implements AutoCloseable {
         if (behaviour == Behaviour.NO_SOCKET) {
             record.setMethod(null);
             record.setFilesystemsFrozen(0);
-            record.setReason("auto".equals(channel) ? SnapshotStateMachine.NO_AGENT_CHANNEL : "LibvirtSocketNotFound");
+            record.setReason("auto".equals(channel) ? Reason.NO_AGENT_CHANNEL.wire() : "LibvirtSocketNotFound");
             record.setError("fake: no socket of " + vm);
             writeFreeze(s, record);
             return;

@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
+import io.quiesce.status.Reason;
 
 /**
  * The cluster freeze cap as a property: many reconcile threads, each working from its own copy of
@@ -322,7 +323,7 @@ class FreezeCapPropertyTest {
         // the helper's record is a merge patch without a precondition: it lands on the latest version
         State latest = store.stored(s.name());
         while (!store.write(latest, latest.next(SnapshotPhase.InProgress, null, true,
-                noChannel ? SnapshotStateMachine.NO_AGENT_CHANNEL : "Frozen", noChannel ? null : FreezeMethod.QGA))) {
+                noChannel ? Reason.NO_AGENT_CHANNEL.wire() : "Frozen", noChannel ? null : FreezeMethod.QGA))) {
             latest = store.stored(s.name());
         }
     }

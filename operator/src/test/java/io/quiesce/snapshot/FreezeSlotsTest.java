@@ -13,6 +13,7 @@ import io.quiesce.snapshot.Observation.Admission;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import io.quiesce.status.Reason;
 
 class FreezeSlotsTest {
     private static final Instant T0 = Instant.parse("2026-11-25T00:00:00Z");
@@ -118,7 +119,7 @@ class FreezeSlotsTest {
         FreezeSlots slots = new FreezeSlots(1, 1);
         Entry x = new Entry("ns", "x", "vm-x", "node-1", T0);
         QuiescedSnapshot noChannel = snapshot("x", "vm-x", "node-1", SnapshotPhase.InProgress, x.created());
-        noChannel.getStatus().setFreeze(record(null, SnapshotStateMachine.NO_AGENT_CHANNEL));
+        noChannel.getStatus().setFreeze(record(null, Reason.NO_AGENT_CHANNEL.wire()));
         assertThat(slots.tryAdmitStarted(x, "uid-x", List.of(noChannel)).slotFree()).isTrue();
         slots.commit("ns", "x", FreezeSlots.Kind.KUBEVIRT);
         slots.settle("ns", "x");
@@ -141,7 +142,7 @@ class FreezeSlotsTest {
         FreezeSlots slots = new FreezeSlots(2, 2);
         Entry x = new Entry("ns", "x", "vm-a", "node-1", T0.plusSeconds(5));
         QuiescedSnapshot xNoChannel = snapshot("x", "vm-a", "node-1", SnapshotPhase.InProgress, x.created());
-        xNoChannel.getStatus().setFreeze(record(null, SnapshotStateMachine.NO_AGENT_CHANNEL));
+        xNoChannel.getStatus().setFreeze(record(null, Reason.NO_AGENT_CHANNEL.wire()));
         QuiescedSnapshot olderOfSameVm = snapshot("y", "vm-a", "node-1", SnapshotPhase.Pending, T0);
         List<QuiescedSnapshot> list = List.of(xNoChannel, olderOfSameVm);
 

@@ -21,7 +21,6 @@ import io.quiesce.snapshot.Decision.SnapshotEvent;
 import io.quiesce.snapshot.Observation.Admission;
 import io.quiesce.snapshot.SnapshotClassSelector.ClassInfo;
 import io.quiesce.status.Conditions;
-import io.quiesce.status.PreflightReasons;
 import io.quiesce.testkit.kube.fixtures.Fixtures;
 import io.quiesce.testkit.kube.fixtures.VmScenario;
 import java.time.Instant;
@@ -31,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import io.quiesce.status.Reason;
 
 /**
  * The operator's checks before a freeze, on the instance as KubeVirt reports it (objects built from
@@ -55,14 +55,14 @@ class PreflightDecisionTest {
         Decision best = SnapshotStateMachine.decide(pending(snapshot(QuiesceMode.BestEffort, "2s", "30s"), vmi, drivers()));
 
         assertThat(required.status().getPhase()).isEqualTo(SnapshotPhase.Failed);
-        assertThat(failedReason(required.status())).isEqualTo(PreflightReasons.VIRTUAL_MACHINE_PAUSED);
-        assertThat(required.events()).extracting(SnapshotEvent::reason).contains(PreflightReasons.VIRTUAL_MACHINE_PAUSED);
+        assertThat(failedReason(required.status())).isEqualTo(Reason.VIRTUAL_MACHINE_PAUSED.wire());
+        assertThat(required.events()).extracting(SnapshotEvent::reason).contains(Reason.VIRTUAL_MACHINE_PAUSED.wire());
         assertThat(required.status().getMessage()).contains("virtctl unpause vm db", "BestEffort");
         assertThat(best.action()).as("no freeze: the VolumeSnapshots at once").isEqualTo(Action.CREATE_VOLUME_SNAPSHOTS);
         assertThat(best.status().getConsistency()).isEqualTo(Consistency.CrashConsistent);
-        assertThat(best.status().getConsistencyReason()).isEqualTo(PreflightReasons.VIRTUAL_MACHINE_PAUSED);
+        assertThat(best.status().getConsistencyReason()).isEqualTo(Reason.VIRTUAL_MACHINE_PAUSED.wire());
         assertThat(best.events()).filteredOn(SnapshotEvent::warning).extracting(SnapshotEvent::reason)
-                .containsExactly(PreflightReasons.VIRTUAL_MACHINE_PAUSED);
+                .containsExactly(Reason.VIRTUAL_MACHINE_PAUSED.wire());
     }
 
     @Test
@@ -78,7 +78,7 @@ class PreflightDecisionTest {
         Decision connected = SnapshotStateMachine.decide(pending(s, running.vmi().orElseThrow(), drivers()));
 
         assertThat(early.status().getPhase()).isEqualTo(SnapshotPhase.Pending);
-        assertThat(progressingReason(early.status())).isEqualTo(PreflightReasons.WAITING_FOR_GUEST_AGENT);
+        assertThat(progressingReason(early.status())).isEqualTo(Reason.WAITING_FOR_GUEST_AGENT.wire());
         assertThat(early.requeue()).isPresent();
         assertThat(late.status().getPhase()).isEqualTo(SnapshotPhase.Failed);
         assertThat(failedReason(late.status())).isEqualTo("AgentNotConnected");
@@ -95,7 +95,7 @@ class PreflightDecisionTest {
         Decision waiting = SnapshotStateMachine.decide(pending(s, vmi, drivers(), CREATED.plusSeconds(22)));
         Decision unfrozen = SnapshotStateMachine.decide(pending(s, vmi, drivers(), CREATED.plusSeconds(23)));
 
-        assertThat(progressingReason(waiting.status())).isEqualTo(PreflightReasons.WAITING_FOR_GUEST_AGENT);
+        assertThat(progressingReason(waiting.status())).isEqualTo(Reason.WAITING_FOR_GUEST_AGENT.wire());
         assertThat(unfrozen.action()).isEqualTo(Action.CREATE_VOLUME_SNAPSHOTS);
         assertThat(unfrozen.status().getConsistencyReason()).isEqualTo("AgentNotConnected");
     }
@@ -120,9 +120,9 @@ class PreflightDecisionTest {
         Decision best = SnapshotStateMachine.decide(pending(snapshot(QuiesceMode.BestEffort, "15s", "30s"), vmi, drivers()));
         Decision within = SnapshotStateMachine.decide(pending(snapshot(QuiesceMode.Required, "10s", "30s"), vmi, drivers()));
 
-        assertThat(failedReason(tooLong.status())).isEqualTo(PreflightReasons.WINDOWS_FREEZE_TIMEOUT_TOO_LONG);
+        assertThat(failedReason(tooLong.status())).isEqualTo(Reason.WINDOWS_FREEZE_TIMEOUT_TOO_LONG.wire());
         assertThat(tooLong.status().getMessage()).contains("10s or less");
-        assertThat(best.status().getConsistencyReason()).isEqualTo(PreflightReasons.WINDOWS_FREEZE_TIMEOUT_TOO_LONG);
+        assertThat(best.status().getConsistencyReason()).isEqualTo(Reason.WINDOWS_FREEZE_TIMEOUT_TOO_LONG.wire());
         assertThat(within.action()).isEqualTo(Action.ASSIGN_TO_HELPER);
     }
 
@@ -140,7 +140,7 @@ class PreflightDecisionTest {
                 VolumeSnapshotRecord::getPersistentVolumeClaim, VolumeSnapshotRecord::getHotplugged)
                 .contains(org.assertj.core.groups.Tuple.tuple("hotdisk", "hot-claim", true));
         assertThat(d.status().getExcludedVolumes()).isNull();
-        assertThat(d.events()).extracting(SnapshotEvent::reason).contains(PreflightReasons.HOTPLUGGED_VOLUMES_INCLUDED);
+        assertThat(d.events()).extracting(SnapshotEvent::reason).contains(Reason.HOTPLUGGED_VOLUMES_INCLUDED.wire());
     }
 
     @Test
@@ -161,7 +161,7 @@ class PreflightDecisionTest {
                 new ExcludedVolume("memdump", "dump-claim", true, ExcludedVolume.MEMORY_DUMP),
                 new ExcludedVolume("datavolumedisk1", "db-alpine-dv", null, ExcludedVolume.NOT_IN_SPEC_VOLUMES),
                 new ExcludedVolume("hotdisk", "hot-claim", true, ExcludedVolume.NOT_IN_SPEC_VOLUMES));
-        assertThat(d.events()).filteredOn(e -> e.reason().equals(PreflightReasons.VOLUMES_EXCLUDED))
+        assertThat(d.events()).filteredOn(e -> e.reason().equals(Reason.VOLUMES_EXCLUDED.wire()))
                 .singleElement().satisfies(e -> assertThat(e.message()).contains("memdump", "hotdisk"));
         // the list stays on the status once the snapshot runs
         s.setStatus(d.status());
@@ -170,7 +170,7 @@ class PreflightDecisionTest {
 
     @Test
     void theHelpersGuestCheckReasonsFailRequiredAndMakeBestEffortCrashConsistent() {
-        for (String reason : PreflightReasons.GUEST_CHECKS) {
+        for (String reason : Reason.GUEST_CHECKS) {
             Decision required = SnapshotStateMachine.decide(recorded(snapshot(QuiesceMode.Required, "2s", "30s"), reason));
             Decision best = SnapshotStateMachine.decide(recorded(snapshot(QuiesceMode.BestEffort, "2s", "30s"), reason));
 

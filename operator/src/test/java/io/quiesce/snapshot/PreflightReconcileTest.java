@@ -23,7 +23,6 @@ import io.quiesce.kube.kubevirt.VirtualMachineInstance;
 import io.quiesce.kube.kubevirt.VirtualMachineInstanceCondition;
 import io.quiesce.kube.kubevirt.VolumeStatus;
 import io.quiesce.snapshot.FakeNodeHelper.Behaviour;
-import io.quiesce.status.PreflightReasons;
 import io.quiesce.testkit.kube.KubeApiServer;
 import io.quiesce.testkit.kube.KubeApiTest;
 import io.quiesce.testkit.kube.csi.FakeSnapshotter;
@@ -33,6 +32,7 @@ import io.quiesce.testkit.kube.josdk.QuiesceTestOperator;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import io.quiesce.status.Reason;
 
 /**
  * The operator's preflight end to end on the test API server (real reconciler, fake snapshotter,
@@ -81,7 +81,7 @@ class PreflightReconcileTest {
             assertThat(client.resources(VolumeSnapshot.class).inNamespace(ns).list().getItems())
                     .extracting(v -> v.getSpec().getSource().getPersistentVolumeClaimName()).contains("hot-claim");
             assertThat(events(client, ns, "s1")).extracting(Event::getReason)
-                    .contains(PreflightReasons.HOTPLUGGED_VOLUMES_INCLUDED);
+                    .contains(Reason.HOTPLUGGED_VOLUMES_INCLUDED.wire());
         }
     }
 
@@ -103,14 +103,14 @@ class PreflightReconcileTest {
             QuiescedSnapshot required = awaitPhase(client, ns, "required", SnapshotPhase.Failed);
 
             assertThat(best.getStatus().getConsistency()).isEqualTo(Consistency.CrashConsistent);
-            assertThat(best.getStatus().getConsistencyReason()).isEqualTo(PreflightReasons.VIRTUAL_MACHINE_PAUSED);
+            assertThat(best.getStatus().getConsistencyReason()).isEqualTo(Reason.VIRTUAL_MACHINE_PAUSED.wire());
             assertThat(best.getStatus().getFreeze()).as("never handed to a freeze").isNull();
             assertThat(required.getStatus().getMessage()).contains("paused", "virtctl unpause");
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
                 assertThat(events(client, ns, "best")).filteredOn(e -> "Warning".equals(e.getType()))
-                        .extracting(Event::getReason).contains(PreflightReasons.VIRTUAL_MACHINE_PAUSED);
+                        .extracting(Event::getReason).contains(Reason.VIRTUAL_MACHINE_PAUSED.wire());
                 assertThat(events(client, ns, "required")).extracting(Event::getReason)
-                        .contains(PreflightReasons.VIRTUAL_MACHINE_PAUSED);
+                        .contains(Reason.VIRTUAL_MACHINE_PAUSED.wire());
             });
         }
     }

@@ -31,6 +31,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import io.quiesce.status.Reason;
 
 /**
  * A stopped VM's verdict re-checked before Succeeded, and the two comparisons of clocks that belong
@@ -50,7 +51,7 @@ class StoppedVmAndClockSkewTest {
 
         assertThat(best.status().getPhase()).isEqualTo(SnapshotPhase.Succeeded);
         assertThat(best.status().getConsistency()).isEqualTo(Consistency.CrashConsistent);
-        assertThat(best.status().getConsistencyReason()).isEqualTo(SnapshotStateMachine.VM_STARTED);
+        assertThat(best.status().getConsistencyReason()).isEqualTo(Reason.VIRTUAL_MACHINE_STARTED_BEFORE_CUT.wire());
         assertThat(required.status().getPhase()).isEqualTo(SnapshotPhase.Failed);
     }
 
@@ -63,7 +64,7 @@ class StoppedVmAndClockSkewTest {
         for (Decision d : List.of(stayedStopped, startedLater)) {
             assertThat(d.status().getPhase()).isEqualTo(SnapshotPhase.Succeeded);
             assertThat(d.status().getConsistency()).isEqualTo(Consistency.FilesystemConsistent);
-            assertThat(d.status().getConsistencyReason()).isEqualTo(SnapshotStateMachine.VM_STOPPED);
+            assertThat(d.status().getConsistencyReason()).isEqualTo(Reason.VIRTUAL_MACHINE_STOPPED.wire());
         }
     }
 
@@ -117,7 +118,7 @@ class StoppedVmAndClockSkewTest {
         QuiescedSnapshotStatus st = new QuiescedSnapshotStatus();
         st.setPhase(SnapshotPhase.InProgress);
         st.setConsistency(Consistency.FilesystemConsistent);
-        st.setConsistencyReason(SnapshotStateMachine.VM_STOPPED);
+        st.setConsistencyReason(Reason.VIRTUAL_MACHINE_STOPPED.wire());
         VolumeSnapshotRecord planned = new VolumeSnapshotRecord();
         planned.setVolume("pvcdisk1");
         planned.setVolumeSnapshotName("s1--pvcdisk1");
