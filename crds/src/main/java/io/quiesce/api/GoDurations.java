@@ -53,9 +53,13 @@ public final class GoDurations {
 
     /** Parses a Go duration that must be above zero (timeouts, intervals). */
     public static Duration parsePositive(String text) {
-        Duration d = parse(text);
-        if (d.isZero()) {
-            throw new IllegalArgumentException("duration must be above zero: " + text);
+        return requirePositive(parse(text));
+    }
+
+    /** {@code d}, when it is above zero (timeouts, intervals). */
+    public static Duration requirePositive(Duration d) {
+        if (d.isZero() || d.isNegative()) {
+            throw new IllegalArgumentException("duration must be above zero: " + format(d));
         }
         return d;
     }

@@ -24,6 +24,9 @@ import java.util.Optional;
  */
 public final class VolumeSnapshotOwnership {
 
+    /** The kind of the owner (as {@code QuiescedSnapshot}'s {@code @Kind} defaults it: the class name). */
+    private static final String KIND = QuiescedSnapshot.class.getSimpleName();
+
     private VolumeSnapshotOwnership() {
     }
 
@@ -42,15 +45,18 @@ public final class VolumeSnapshotOwnership {
         annotations.put(Provenance.SNAPSHOT, owner.getMetadata().getName());
         annotations.put(Provenance.SNAPSHOT_UID, owner.getMetadata().getUid());
         child.setAnnotations(annotations);
-        // no blockOwnerDeletion: setting it needs update rights on the owner's finalizers, which the
-        // helper does not have (and needs no more than garbage collection of the child)
+        // no blockOwnerDeletion, from either writer: setting it needs update rights on the owner's
+        // finalizers, which the helper does not have, and nothing needs it: the operator's finalizer
+        // already holds the owner until the deletionPolicy is applied to its VolumeSnapshots
         child.setOwnerReferences(policy == DeletionPolicy.Retain ? List.of() : List.of(ownerReference(owner)));
     }
 
     /**
-     * Whether {@code child} belongs to {@code owner}: its controller ownerReference when it has a
-     * controller (another controller means not ours, whatever the annotations say), else its UID
-     * annotation.
+     * Whether {@code child} belongs to {@code owner}. With a controller ownerReference, that
+     * reference must name this QuiescedSnapshot: kind {@code QuiescedSnapshot} of group
+     * {@code quiesce.io} and the owner's UID (another controller means not ours, whatever the
+     * annotations say). Without a controller (Retain, or created before the owner had a UID), its
+     * {@code quiesce.io/snapshot-uid} annotation must carry the owner's UID.
      */
     public static boolean belongsTo(ObjectMeta child, QuiescedSnapshot owner) {
         String uid = owner.getMetadata().getUid();
@@ -59,8 +65,13 @@ public final class VolumeSnapshotOwnership {
         }
         Optional<OwnerReference> controller = child.getOwnerReferences() == null ? Optional.empty()
                 : child.getOwnerReferences().stream().filter(ref -> Boolean.TRUE.equals(ref.getController())).findFirst();
-        return controller.map(ref -> uid.equals(ref.getUid()))
+        return controller.map(ref -> isOurKind(ref) && uid.equals(ref.getUid()))
                 .orElseGet(() -> uid.equals(annotation(child, Provenance.SNAPSHOT_UID)));
+    }
+
+    private static boolean isOurKind(OwnerReference ref) {
+        String apiVersion = ref.getApiVersion() == null ? "" : ref.getApiVersion();
+        return KIND.equals(ref.getKind()) && apiVersion.startsWith(QuiescedSnapshot.GROUP + "/");
     }
 
     /** The name of the QuiescedSnapshot {@code child} says it belongs to: its annotation, else its controller. */
@@ -70,7 +81,7 @@ public final class VolumeSnapshotOwnership {
             return Optional.of(annotated);
         }
         return child.getOwnerReferences() == null ? Optional.empty() : child.getOwnerReferences().stream()
-                .filter(ref -> Boolean.TRUE.equals(ref.getController()) && "QuiescedSnapshot".equals(ref.getKind()))
+                .filter(ref -> Boolean.TRUE.equals(ref.getController()) && KIND.equals(ref.getKind()))
                 .map(OwnerReference::getName).findFirst();
     }
 

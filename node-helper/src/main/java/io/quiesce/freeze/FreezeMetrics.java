@@ -7,7 +7,6 @@ import io.micrometer.core.instrument.Timer;
 
 import java.time.Duration;
 import java.util.function.Supplier;
-import io.quiesce.status.Reason;
 
 /**
  * The engine's meters. Names are dotted for Micrometer and come out in Prometheus as
@@ -19,6 +18,7 @@ import io.quiesce.status.Reason;
  * {@code quiesce_helper_frozen_guests} and {@code quiesce_helper_needs_thaw_guests}.
  */
 final class FreezeMetrics {
+    /** Outcome reasons of a freeze request, besides the agent's own reasons and {@code Reason.THAWED}. */
     static final String WATCHDOG_THAWED = "WatchdogThawed";
     static final String SHUTDOWN_THAWED = "ShutdownThawed";
     static final String NOTHING_FROZEN = "NothingFrozen";

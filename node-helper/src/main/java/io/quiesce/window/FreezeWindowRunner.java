@@ -1,5 +1,7 @@
 package io.quiesce.window;
 
+import io.quiesce.naming.PlannedVolumeSnapshots;
+import io.quiesce.api.SnapshotSpecs;
 import io.quiesce.api.GoDurations;
 import io.quiesce.freeze.ThawedBy;
 import io.quiesce.api.v1alpha1.ChannelAttempt;
@@ -7,7 +9,6 @@ import io.quiesce.api.v1alpha1.FreezeMethod;
 import io.quiesce.api.v1alpha1.FreezeRecord;
 import io.quiesce.api.v1alpha1.QuiesceChannel;
 import io.quiesce.api.v1alpha1.QuiesceMode;
-import io.quiesce.api.v1alpha1.QuiesceOptions;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.api.v1alpha1.ThawTrigger;
 import io.quiesce.freeze.FreezeCapReachedException;
@@ -23,7 +24,6 @@ import io.quiesce.freeze.GuestPreflight;
 import io.quiesce.freeze.GuestPreflightException;
 import io.quiesce.freeze.GuestRef;
 import io.quiesce.kube.csi.VolumeSnapshot;
-import io.quiesce.libvirt.LibvirtPermissionDeniedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -111,13 +111,11 @@ final class FreezeWindowRunner {
 
     private Decided decide(QuiescedSnapshot snapshot, CompletableFuture<ThawTrigger> abort) {
         String namespace = snapshot.getMetadata().getNamespace();
-        QuiesceOptions quiesce = snapshot.getSpec().getQuiesce();
-        QuiesceMode mode = quiesce == null || quiesce.getMode() == null ? QuiesceMode.Required : quiesce.getMode();
+        QuiesceMode mode = SnapshotSpecs.mode(snapshot);
         FreezeOptions options;
         try {
-            options = new FreezeOptions(quiesce == null || quiesce.getMountpoints() == null ? List.of()
-                    : quiesce.getMountpoints(), GoDurations.parsePositive(quiesce == null || quiesce.getTimeout() == null
-                    ? QuiesceOptions.DEFAULT_TIMEOUT : quiesce.getTimeout()));
+            options = new FreezeOptions(SnapshotSpecs.mountpoints(snapshot),
+                    GoDurations.requirePositive(SnapshotSpecs.quiesceTimeout(snapshot)));
         } catch (IllegalArgumentException e) {
             return new Decided(notFrozen(snapshot, mode, Reason.FREEZE_FAILED.wire(), "invalid spec.quiesce: " + e.getMessage()),
                     null);

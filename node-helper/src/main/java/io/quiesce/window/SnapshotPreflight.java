@@ -1,8 +1,7 @@
 package io.quiesce.window;
 
-import io.quiesce.api.GoDurations;
+import io.quiesce.api.SnapshotSpecs;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
-import io.quiesce.api.v1alpha1.SnapshotOptions;
 import io.quiesce.freeze.GuestPreflight;
 
 import java.time.Clock;
@@ -25,14 +24,10 @@ final class SnapshotPreflight {
      * {@link #RECORD_MARGIN}; with no time left, the agent gets one attempt.
      */
     static GuestPreflight of(QuiescedSnapshot snapshot, Duration freezeTimeout, Clock clock) {
-        String created = snapshot.getMetadata().getCreationTimestamp();
-        String deadline = snapshot.getSpec().getFailureDeadline();
         Instant readyBy = null;
         try {
-            if (created != null) {
-                readyBy = Instant.parse(created)
-                        .plus(GoDurations.parse(deadline == null ? SnapshotOptions.DEFAULT_FAILURE_DEADLINE : deadline))
-                        .minus(freezeTimeout).minus(RECORD_MARGIN);
+            if (snapshot.getMetadata().getCreationTimestamp() != null) {
+                readyBy = SnapshotSpecs.deadline(snapshot).minus(freezeTimeout).minus(RECORD_MARGIN);
             }
         } catch (RuntimeException e) {
             readyBy = null; // a malformed deadline: no wait (the operator fails such a snapshot)

@@ -3,6 +3,7 @@ package io.quiesce.window;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.quiesce.naming.PlannedVolumeSnapshots;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.kube.csi.VolumeSnapshot;
 

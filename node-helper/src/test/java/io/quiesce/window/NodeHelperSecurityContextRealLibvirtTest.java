@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quiesce.naming.PlannedVolumeSnapshots;
 import io.quiesce.agent.FreezeState;
 import io.quiesce.agent.GuestAgent;
 import io.quiesce.agent.QgaSettings;

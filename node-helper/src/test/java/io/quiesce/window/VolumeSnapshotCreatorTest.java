@@ -2,6 +2,7 @@ package io.quiesce.window;
 
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quiesce.naming.PlannedVolumeSnapshots;
 import io.quiesce.api.v1alpha1.DeletionPolicy;
 import io.quiesce.api.v1alpha1.QuiesceMode;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quiesce.api.SnapshotSpecs;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.api.v1alpha1.SnapshotPhase;
 import io.quiesce.kube.csi.VolumeSnapshot;
@@ -55,8 +56,7 @@ public final class ClusterObserver {
             Collection<VolumeSnapshot> owned) {
         Instant now = settings.clock().instant();
         String ns = s.getMetadata().getNamespace();
-        SnapshotPhase phase = s.getStatus() == null || s.getStatus().getPhase() == null
-                ? SnapshotPhase.Pending : s.getStatus().getPhase();
+        SnapshotPhase phase = SnapshotPhase.of(s.getStatus());
         Map<String, VolumeSnapshot> volumeSnapshots = owned.stream()
                 .collect(Collectors.toMap(v -> v.getMetadata().getName(), Function.identity(), (a, b) -> a));
         if (phase == SnapshotPhase.Succeeded || phase == SnapshotPhase.Failed) {

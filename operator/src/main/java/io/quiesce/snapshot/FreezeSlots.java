@@ -1,5 +1,6 @@
 package io.quiesce.snapshot;
 
+import io.quiesce.api.SnapshotSpecs;
 import io.quiesce.api.v1alpha1.FreezeMethod;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.api.v1alpha1.QuiescedSnapshotStatus;
@@ -262,8 +263,7 @@ public final class FreezeSlots {
     }
 
     private static SnapshotPhase phase(QuiescedSnapshot s) {
-        QuiescedSnapshotStatus st = s.getStatus();
-        return st == null || st.getPhase() == null ? SnapshotPhase.Pending : st.getPhase();
+        return SnapshotPhase.of(s.getStatus());
     }
 
     private static boolean isAhead(Entry a, Entry b) {

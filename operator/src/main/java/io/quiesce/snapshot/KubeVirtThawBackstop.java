@@ -1,5 +1,6 @@
 package io.quiesce.snapshot;
 
+import io.quiesce.api.SnapshotSpecs;
 import io.quiesce.api.v1alpha1.FreezeMethod;
 import io.quiesce.api.v1alpha1.FreezeRecord;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;

@@ -12,6 +12,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.quiesce.api.SnapshotSpecs;
 import io.quiesce.naming.VolumeSnapshotOwnership;
 import io.quiesce.api.v1alpha1.FreezeRecord;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
@@ -350,6 +351,6 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
     }
 
     private static SnapshotPhase phase(QuiescedSnapshotStatus status) {
-        return status == null || status.getPhase() == null ? SnapshotPhase.Pending : status.getPhase();
+        return SnapshotPhase.of(status);
     }
 }

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.quiesce.api.SnapshotSpecs;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.naming.Provenance;
 import io.quiesce.snapshot.FreezeAdmission.Entry;

@@ -2,6 +2,7 @@ package io.quiesce.snapshot;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.quiesce.api.SnapshotSpecs;
 import io.quiesce.api.v1alpha1.Consistency;
 import io.quiesce.api.v1alpha1.ExcludedVolume;
 import io.quiesce.api.v1alpha1.FreezeMethod;
@@ -48,7 +49,7 @@ public final class SnapshotStateMachine {
 
     public static Decision decide(Observation o) {
         QuiescedSnapshotStatus current = o.snapshot().getStatus();
-        SnapshotPhase phase = current == null || current.getPhase() == null ? SnapshotPhase.Pending : current.getPhase();
+        SnapshotPhase phase = SnapshotPhase.of(current);
         Draft draft = new Draft(o);
         try {
             return switch (phase) {

@@ -1,7 +1,6 @@
 package io.quiesce.snapshot;
 
-import io.quiesce.api.GoDurations;
-import io.quiesce.api.v1alpha1.QuiesceOptions;
+import io.quiesce.api.SnapshotSpecs;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.kube.kubevirt.VirtualMachineInstance;
 import io.quiesce.kube.kubevirt.VirtualMachineInstanceCondition;
@@ -77,8 +76,6 @@ final class VmiPreflight {
 
     /** {@code spec.quiesce.timeout}, or its default. */
     static Duration freezeTimeout(QuiescedSnapshot s) {
-        QuiesceOptions quiesce = SnapshotSpecs.spec(s).getQuiesce();
-        return GoDurations.parse(quiesce == null || quiesce.getTimeout() == null ? QuiesceOptions.DEFAULT_TIMEOUT
-                : quiesce.getTimeout());
+        return SnapshotSpecs.quiesceTimeout(s);
     }
 }

@@ -2,22 +2,21 @@ package io.quiesce.snapshot;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.quiesce.api.SnapshotSpecs;
 import io.quiesce.api.v1alpha1.DeletionPolicy;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.api.v1alpha1.VolumeSnapshotRecord;
 import io.quiesce.kube.csi.VolumeSnapshot;
-import io.quiesce.kube.csi.VolumeSnapshotSource;
-import io.quiesce.kube.csi.VolumeSnapshotSpec;
 import io.quiesce.naming.ChildNames;
 import io.quiesce.naming.Provenance;
-import io.quiesce.naming.VolumeSnapshotOwnership;
+import io.quiesce.naming.PlannedVolumeSnapshots;
 import java.net.HttpURLConnection;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Creates the VolumeSnapshots of a QuiescedSnapshot (deterministic names, provenance labels, the
- * QuiescedSnapshot as controlling owner) and applies its deletionPolicy to them.
+ * Creates the VolumeSnapshots of a QuiescedSnapshot as {@link PlannedVolumeSnapshots} builds them
+ * (the node helper builds the same) and applies its deletionPolicy to them.
  */
 public final class VolumeSnapshots {
     private final KubernetesClient client;
@@ -33,28 +32,13 @@ public final class VolumeSnapshots {
         }
     }
 
-    /** The VolumeSnapshot for one planned volume, not yet created. */
-    public static VolumeSnapshot build(QuiescedSnapshot owner, VolumeSnapshotRecord planned) {
-        VolumeSnapshot vs = new VolumeSnapshot();
-        vs.getMetadata().setName(planned.getVolumeSnapshotName());
-        vs.getMetadata().setNamespace(owner.getMetadata().getNamespace());
-        VolumeSnapshotOwnership.stamp(vs.getMetadata(), owner, SnapshotSpecs.deletionPolicy(owner));
-        VolumeSnapshotSpec spec = new VolumeSnapshotSpec();
-        VolumeSnapshotSource source = new VolumeSnapshotSource();
-        source.setPersistentVolumeClaimName(planned.getPersistentVolumeClaim());
-        spec.setSource(source);
-        spec.setVolumeSnapshotClassName(planned.getVolumeSnapshotClassName());
-        vs.setSpec(spec);
-        return vs;
-    }
-
     /**
      * Creates every planned VolumeSnapshot that does not exist yet. One that exists with our owner
      * is reused (a restart, or the helper was first); one with another owner is a conflict.
      */
     public void createMissing(QuiescedSnapshot owner, List<VolumeSnapshotRecord> plan) throws ConflictException {
         for (VolumeSnapshotRecord planned : plan) {
-            VolumeSnapshot wanted = build(owner, planned);
+            VolumeSnapshot wanted = PlannedVolumeSnapshots.build(owner, planned);
             try {
                 client.resource(wanted).create();
             } catch (KubernetesClientException e) {
@@ -63,7 +47,7 @@ public final class VolumeSnapshots {
                 }
                 VolumeSnapshot existing = client.resources(VolumeSnapshot.class)
                         .inNamespace(wanted.getMetadata().getNamespace()).withName(wanted.getMetadata().getName()).get();
-                if (existing != null && !ownedBy(existing, owner)) {
+                if (existing != null && !PlannedVolumeSnapshots.ownedBy(existing, owner)) {
                     throw new ConflictException("VolumeSnapshot " + wanted.getMetadata().getName()
                             + " already exists and does not belong to this QuiescedSnapshot");
                 }
@@ -81,7 +65,7 @@ public final class VolumeSnapshots {
         List<VolumeSnapshot> ours = new ArrayList<>();
         client.resources(VolumeSnapshot.class).inNamespace(owner.getMetadata().getNamespace())
                 .withLabel(Provenance.SNAPSHOT, ChildNames.labelValue(owner.getMetadata().getName()))
-                .list().getItems().stream().filter(vs -> ownedBy(vs, owner)).forEach(ours::add);
+                .list().getItems().stream().filter(vs -> PlannedVolumeSnapshots.ownedBy(vs, owner)).forEach(ours::add);
         boolean delete = SnapshotSpecs.deletionPolicy(owner) == DeletionPolicy.Delete;
         String uid = owner.getMetadata().getUid();
         for (VolumeSnapshot vs : ours) {
@@ -103,7 +87,4 @@ public final class VolumeSnapshots {
         return ours.size();
     }
 
-    static boolean ownedBy(VolumeSnapshot vs, QuiescedSnapshot owner) {
-        return VolumeSnapshotOwnership.belongsTo(vs.getMetadata(), owner);
-    }
 }

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.quiesce.naming.PlannedVolumeSnapshots;
 import io.quiesce.api.v1alpha1.FreezeMethod;
 import io.quiesce.api.v1alpha1.FreezeRecord;
 import io.quiesce.api.v1alpha1.QuiesceChannel;
@@ -229,7 +230,7 @@ public final class FakeNodeHelper implements AutoCloseable {
     private void createAll(QuiescedSnapshot s) {
         for (VolumeSnapshotRecord planned : s.getStatus().getVolumeSnapshots()) {
             try {
-                client.resource(VolumeSnapshots.build(s, planned)).create();
+                client.resource(PlannedVolumeSnapshots.build(s, planned)).create();
             } catch (KubernetesClientException e) {
                 if (e.getCode() != 409) {
                     throw e;

@@ -9,5 +9,15 @@ public enum SnapshotPhase {
     /** Every VolumeSnapshot is ready to use. */
     Succeeded,
     /** The snapshot cannot complete; status.message and the Failed condition say why. */
-    Failed
+    Failed;
+
+    /** The phase of {@code status}: a snapshot without a status or a phase yet is Pending. */
+    public static SnapshotPhase of(QuiescedSnapshotStatus status) {
+        return status == null || status.getPhase() == null ? Pending : status.getPhase();
+    }
+
+    /** True for Succeeded and Failed: nothing changes any more. */
+    public boolean terminal() {
+        return this == Succeeded || this == Failed;
+    }
 }
