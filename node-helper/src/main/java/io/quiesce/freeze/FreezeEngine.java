@@ -386,7 +386,7 @@ public final class FreezeEngine implements AutoCloseable {
         try {
             // no call guard: the watchdog guards this call
             int count = hold.ownerCall(agent -> agent.freeze(options.mountpoints()), null);
-            hold.frozen(count);
+            hold.frozen(count, clock.instant());
             if (count == 0) {
                 LOG.warn("freeze of {} froze no filesystem: a snapshot now is crash-consistent only", hold.guest());
             } else {
@@ -460,15 +460,17 @@ public final class FreezeEngine implements AutoCloseable {
     }
 
     private void finishFreeze(GuestHold hold, ThawChain chain, Instant confirmedAt) {
-        FreezeWindow window = new FreezeWindow(hold.guest(), hold.freezeStart(), confirmedAt,
-                Duration.between(hold.freezeStart(), confirmedAt).toMillis(), hold.filesystemsFrozen(),
+        // the window from the freeze reply (the one definition, see FreezeRecord.startTime); the
+        // watchdog's deadline still counts from the send, the stricter bound on the guest
+        FreezeWindow window = new FreezeWindow(hold.guest(), hold.windowStart(), confirmedAt,
+                Duration.between(hold.windowStart(), confirmedAt).toMillis(), hold.filesystemsFrozen(),
                 hold.thawedBy(), hold.staleFreezeThawedFirst());
         // forgotten before the hold goes: a next freeze of the guest writes its own entry after that
         forget(hold.guest());
         release(hold);
         // only chain ends complete the window, one chain at a time: record first, so a woken caller sees it
         if (!hold.window.isDone()) {
-            metrics.frozenFor(Duration.between(hold.freezeStart(), confirmedAt));
+            metrics.frozenFor(Duration.between(hold.windowStart(), confirmedAt));
             metrics.thawTook(Duration.between(chain.startedAt(), confirmedAt));
             metrics.outcome(outcomeReason(hold, window));
             LOG.info("{} thawed (by {}) after {} ms frozen, {} filesystem(s)", hold.guest(), window.thawedBy(),

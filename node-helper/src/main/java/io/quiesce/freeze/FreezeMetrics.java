@@ -35,7 +35,7 @@ final class FreezeMetrics {
     FreezeMetrics(MeterRegistry registry, Supplier<Number> frozenGuests, Supplier<Number> needsThawGuests) {
         this.registry = registry;
         freezeDuration = Timer.builder("quiesce.helper.freeze.duration")
-                .description("How long guests stayed frozen, from the freeze command to the confirmed thaw")
+                .description("How long guests stayed frozen, from the agent's freeze reply to the confirmed thaw (status.freeze.durationMs)")
                 .register(registry);
         thawDuration = Timer.builder("quiesce.helper.thaw.duration")
                 .description("From the thaw request to the agent confirming the guest thawed")

@@ -6,7 +6,8 @@ import java.time.Instant;
  * What one freeze did, for the snapshot's status.
  *
  * @param guest                   the guest
- * @param start                   just before the freeze command was sent
+ * @param start                   when the agent replied to the freeze (every filesystem frozen); just
+ *                                before the freeze command was sent when no reply came
  * @param end                     when the agent confirmed the guest thawed (an upper bound of the frozen time)
  * @param durationMs              {@code end - start} in milliseconds
  * @param filesystemsFrozen       what the freeze reply counted; 0 means nothing was frozen, and a

@@ -46,6 +46,7 @@ final class GuestHold {
     private volatile Instant freezeStart;
     private volatile Instant deadline;
     private volatile int filesystemsFrozen;
+    private volatile Instant frozenAt;
     private volatile boolean staleFreezeThawedFirst;
     private volatile boolean needsThaw;
     private volatile String failureReason;
@@ -235,8 +236,18 @@ final class GuestHold {
         thawedBy = null;
     }
 
-    void frozen(int count) {
+    /** The agent replied to the freeze at {@code at}: {@code count} filesystems are frozen from then on. */
+    void frozen(int count, Instant at) {
         filesystemsFrozen = count;
+        frozenAt = at;
+    }
+
+    /**
+     * Where the freeze window starts: the agent's freeze reply (every filesystem frozen, see
+     * {@code FreezeRecord.startTime}); the send time when no reply came (a freeze that failed or hung).
+     */
+    Instant windowStart() {
+        return frozenAt != null ? frozenAt : freezeStart;
     }
 
     void failed(String reason) {

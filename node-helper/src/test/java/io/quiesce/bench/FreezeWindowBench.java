@@ -141,8 +141,9 @@ public final class FreezeWindowBench {
     private void floor(String suffix) throws Exception {
         try (BareQgaChannel agent = BareQgaChannel.open(agentSocket)) {
             long before = writer.mark();
-            long t0 = System.nanoTime();
             agent.exchange("guest-fsfreeze-freeze");
+            // from the freeze reply, as status.freeze.durationMs counts (FreezeRecord.startTime)
+            long t0 = System.nanoTime();
             try {
                 VolumeSnapshot created = client.resource(volumeSnapshot("bench-floor-" + suffix)).create();
                 client.resource(created).waitUntilCondition(v -> v != null && v.getStatus() != null

@@ -20,15 +20,21 @@ public class FreezeRecord {
             + "kubevirt-api (KubeVirt's freeze subresource).")
     private FreezeMethod method;
 
-    @JsonPropertyDescription("When the guest agent confirmed the freeze (RFC 3339).")
+    @JsonPropertyDescription("Start of the freeze window: when the guest agent replied to the freeze, i.e. every "
+            + "filesystem was frozen (RFC 3339, on the freezer's clock). The same on every channel: the node helper "
+            + "notes its agent's or libvirt's reply, the operator the reply of KubeVirt's synchronous freeze "
+            + "subresource. Cuts between this and endTime are filesystem-consistent.")
     @io.fabric8.generator.annotation.Size(max = 64)
     private String startTime;
 
-    @JsonPropertyDescription("When the guest agent confirmed the thaw (RFC 3339).")
+    @JsonPropertyDescription("End of the freeze window: when the thaw was confirmed (RFC 3339, on the freezer's "
+            + "clock).")
     @io.fabric8.generator.annotation.Size(max = 64)
     private String endTime;
 
-    @JsonPropertyDescription("How long the guest's filesystems stayed frozen, in milliseconds.")
+    @JsonPropertyDescription("The freeze window in milliseconds: endTime - startTime, from the freeze reply to "
+            + "the confirmed thaw. The time the freeze command itself took (the guest syncing its filesystems) "
+            + "is not in it; the watchdog's quiesce.timeout counts from the freeze command, the stricter bound.")
     private Long durationMs;
 
     @JsonPropertyDescription("How many filesystems the guest agent reported frozen; 0 means nothing was frozen.")
