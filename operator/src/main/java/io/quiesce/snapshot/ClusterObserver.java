@@ -1,14 +1,10 @@
 package io.quiesce.snapshot;
 
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
-import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
-import io.fabric8.kubernetes.api.model.storage.StorageClass;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quiesce.api.SnapshotSpecs;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.api.v1alpha1.SnapshotPhase;
 import io.quiesce.kube.csi.VolumeSnapshot;
-import io.quiesce.kube.csi.VolumeSnapshotClass;
 import io.quiesce.kube.kubevirt.VirtualMachine;
 import io.quiesce.kube.kubevirt.VirtualMachineInstance;
 import io.quiesce.kube.kubevirt.Volume;
@@ -27,21 +23,19 @@ import java.util.stream.Collectors;
 /**
  * Reads what {@link SnapshotStateMachine} needs for one snapshot: a Pending one needs the VM, its
  * instance, PVCs, classes, a place in the freeze queue and the helper's heartbeat; an InProgress one
- * only the VM and its VolumeSnapshots (from the informer cache), and a place in the freeze queue
- * when it falls back to KubeVirt.
+ * only the VM and its VolumeSnapshots, and a place in the freeze queue when it falls back to
+ * KubeVirt. Every read is from an informer cache ({@link ClusterReads}): observing sends no request.
  */
 public final class ClusterObserver {
     /** Name prefix of the node helpers' heartbeat Leases. */
     public static final String HELPER_LEASE_PREFIX = "quiesce-helper-";
 
-    private final KubernetesClient client;
     private final SnapshotSettings settings;
     /** Heartbeat ages on the operator's clock (see {@link HelperHeartbeats}). */
     private final HelperHeartbeats heartbeats;
     private final FreezeSlots slots;
 
-    public ClusterObserver(KubernetesClient client, SnapshotSettings settings, FreezeSlots slots) {
-        this.client = client;
+    public ClusterObserver(SnapshotSettings settings, FreezeSlots slots) {
         this.settings = settings;
         this.heartbeats = new HelperHeartbeats(settings.helperStaleAfter());
         this.slots = slots;
@@ -52,7 +46,7 @@ public final class ClusterObserver {
      * InProgress one, this may take a fresh grant in {@link FreezeSlots}, which the caller must commit
      * or settle.
      */
-    public Observation observe(QuiescedSnapshot s, Collection<QuiescedSnapshot> allSnapshots,
+    public Observation observe(ClusterReads reads, QuiescedSnapshot s, Collection<QuiescedSnapshot> allSnapshots,
             Collection<VolumeSnapshot> owned) {
         Instant now = settings.clock().instant();
         String ns = s.getMetadata().getNamespace();
@@ -64,8 +58,7 @@ public final class ClusterObserver {
                     false, settings.defaultChannel(), volumeSnapshots);
         }
         String source = SnapshotSpecs.spec(s).getSource();
-        Optional<VirtualMachine> vm = Optional.ofNullable(source == null ? null
-                : client.resources(VirtualMachine.class).inNamespace(ns).withName(source).get());
+        Optional<VirtualMachine> vm = source == null ? Optional.empty() : reads.vm(ns, source);
         if (phase == SnapshotPhase.InProgress || vm.isEmpty()) {
             Admission admission = Admission.FREE;
             if (vm.isPresent() && SnapshotStateMachine.needsKubeVirtFallback(s.getStatus())) {
@@ -76,21 +69,21 @@ public final class ClusterObserver {
             return new Observation(s, now, vm, Optional.empty(), Map.of(), List.of(), admission, false,
                     settings.defaultChannel(), volumeSnapshots);
         }
-        Optional<VirtualMachineInstance> vmi = Optional.ofNullable(
-                client.resources(VirtualMachineInstance.class).inNamespace(ns).withName(source).get());
+        Optional<VirtualMachineInstance> vmi = reads.vmi(ns, source);
         String node = vmi.map(i -> i.getStatus() == null ? null : i.getStatus().getNodeName()).orElse(null);
         Admission admission = slots.tryAdmit(new Entry(ns, s.getMetadata().getName(), source, node,
                 SnapshotSpecs.created(s)), s.getMetadata().getUid(), allSnapshots);
-        Map<String, Optional<String>> drivers = pvcDrivers(ns, DiskPlanner.allVolumes(vm.get(), vmi));
-        return new Observation(s, now, vm, vmi, drivers, classes(), admission,
-                node != null && helperAlive(node, now), settings.defaultChannel(), volumeSnapshots);
+        Map<String, Optional<String>> drivers = pvcDrivers(reads, ns, DiskPlanner.allVolumes(vm.get(), vmi));
+        return new Observation(s, now, vm, vmi, drivers, classes(reads), admission,
+                node != null && heartbeats.alive(node, reads.helperLease(node).orElse(null), now),
+                settings.defaultChannel(), volumeSnapshots);
     }
 
     /**
      * Every claim of these volumes (the VM's, and those hot-plugged into its instance) that exists,
      * with the CSI driver of its storage class.
      */
-    private Map<String, Optional<String>> pvcDrivers(String ns, List<Volume> volumes) {
+    private static Map<String, Optional<String>> pvcDrivers(ClusterReads reads, String ns, List<Volume> volumes) {
         Map<String, Optional<String>> drivers = new HashMap<>();
         Map<String, Optional<String>> provisioners = new HashMap<>();
         for (Volume v : volumes) {
@@ -98,31 +91,20 @@ public final class ClusterObserver {
             if (claim.isEmpty()) {
                 continue;
             }
-            PersistentVolumeClaim pvc = client.persistentVolumeClaims().inNamespace(ns).withName(claim.get()).get();
+            PersistentVolumeClaim pvc = reads.pvc(ns, claim.get()).orElse(null);
             if (pvc == null) {
                 continue;
             }
             String storageClass = pvc.getSpec() == null ? null : pvc.getSpec().getStorageClassName();
             drivers.put(claim.get(), storageClass == null ? Optional.empty()
-                    : provisioners.computeIfAbsent(storageClass, this::provisioner));
+                    : provisioners.computeIfAbsent(storageClass,
+                            c -> reads.storageClass(c).map(sc -> sc.getProvisioner())));
         }
         return drivers;
     }
 
-    private Optional<String> provisioner(String storageClass) {
-        StorageClass sc = client.storage().v1().storageClasses().withName(storageClass).get();
-        return Optional.ofNullable(sc == null ? null : sc.getProvisioner());
-    }
-
-    private List<ClassInfo> classes() {
-        return client.resources(VolumeSnapshotClass.class).list().getItems().stream()
+    private static List<ClassInfo> classes(ClusterReads reads) {
+        return reads.snapshotClasses().stream()
                 .map(c -> new ClassInfo(c.getMetadata().getName(), c.getDriver(), c.isDefault())).toList();
-    }
-
-    /** The helper renews {@code quiesce-helper-<node>}; a missing or stale Lease means no live helper. */
-    private boolean helperAlive(String node, Instant now) {
-        Lease lease = client.leases().inNamespace(settings.operatorNamespace())
-                .withName(HELPER_LEASE_PREFIX + node).get();
-        return heartbeats.alive(node, lease, now);
     }
 }

@@ -22,6 +22,7 @@ import io.quiesce.kube.csi.VolumeSnapshot;
 import io.quiesce.naming.Provenance;
 import io.quiesce.snapshot.Decision.Action;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -59,6 +60,8 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
     private final AdmissionWakeups wakeups = new AdmissionWakeups();
     private final SnapshotWriter writer;
     private final SlotLeases slotLeases;
+    /** Where observing reads the cluster: the informers of {@link SecondarySources}, set when they are prepared. */
+    private volatile ClusterReads reads;
     /** Whether the slot Leases have been read into the ledger (once, at the first reconcile as leader). */
     private volatile boolean slotsLoaded;
 
@@ -66,7 +69,7 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
             SnapshotEvents events, SnapshotMetrics metrics) {
         this.settings = settings;
         this.slots = new FreezeSlots(settings.maxConcurrentFreezes(), settings.maxFreezesPerNode());
-        this.observer = new ClusterObserver(client, settings, slots);
+        this.observer = new ClusterObserver(settings, slots);
         this.volumeSnapshots = new VolumeSnapshots(client);
         this.writer = new SnapshotWriter(client);
         this.slotLeases = new SlotLeases(client, settings.operatorNamespace(), settings.clock());
@@ -89,7 +92,17 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
                         .map(name -> Set.of(new ResourceID(name, vs.getMetadata().getNamespace())))
                         .orElse(Set.of()))
                 .build();
-        return List.of(new InformerEventSource<>(config, context), wakeups, kubeVirtWindows);
+        SecondarySources secondaries = new SecondarySources(context, settings.operatorNamespace(),
+                settings.helperStaleAfter());
+        reads = secondaries;
+        List<EventSource<?, QuiescedSnapshot>> sources = new ArrayList<>(secondaries.eventSources());
+        sources.addAll(List.of(new InformerEventSource<>(config, context), wakeups, kubeVirtWindows));
+        return sources;
+    }
+
+    /** Reads from {@code reads} instead of informers: for tests that call {@link #reconcile} themselves. */
+    void readFrom(ClusterReads reads) {
+        this.reads = reads;
     }
 
     @Override
@@ -103,12 +116,13 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
         }
         boolean heldBefore = slots.grant(ns, name).isPresent();
         slots.releaseOnEvidence(snapshot);
-        Observation observation = observer.observe(snapshot, cache, context.getSecondaryResources(VolumeSnapshot.class));
+        Observation observation = observer.observe(reads, snapshot, cache,
+                context.getSecondaryResources(VolumeSnapshot.class));
         Decision decision = SnapshotStateMachine.decide(observation);
         // a helper's thaw that was never confirmed: KubeVirt unfreezes the guest wherever it runs now
         thawBackstop.apply(snapshot).ifPresent(e -> events.record(snapshot, e));
         try {
-            decision = actAndWrite(observation, decision, cache);
+            decision = actAndWrite(context, observation, decision, cache);
         } catch (SnapshotWriter.StaleCopyException e) {
             // decided from an old copy: nothing more is done; the change that made it old has queued
             // a reconcile of the newer version already, the requeue is only a backstop
@@ -151,7 +165,8 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
      *         work done is idempotent (deterministic names, labels), except a freeze that ran, whose
      *         record is written over the newer version as long as that one is still Pending
      */
-    private Decision actAndWrite(Observation observation, Decision decision, List<QuiescedSnapshot> cache) {
+    private Decision actAndWrite(Context<QuiescedSnapshot> context, Observation observation, Decision decision,
+            List<QuiescedSnapshot> cache) {
         QuiescedSnapshot basis = observation.snapshot();
         Decision done = decision;
         try {
@@ -161,13 +176,13 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
                     String slotLease = phase(basis.getStatus()) == SnapshotPhase.Pending
                             ? takeSlot(basis, FreezeSlots.Kind.HELPER, cache)
                             : annotation(basis, Provenance.FREEZE_SLOT); // assigned already: the label is only re-asserted
-                    basis = writer.assign(basis, decision.node(), decision.channel(), slotLease);
+                    basis = writer.assign(context, basis, decision.node(), decision.channel(), slotLease);
                 }
                 case FREEZE_THROUGH_KUBEVIRT -> {
-                    return startKubeVirtWindow(basis, decision, cache);
+                    return startKubeVirtWindow(context, basis, decision, cache);
                 }
                 case AWAIT_KUBEVIRT_WINDOW -> {
-                    if (awaitKubeVirtWindow(basis)) {
+                    if (awaitKubeVirtWindow(context, basis)) {
                         return decision; // the window's record is written; the next reconcile decides on it
                     }
                 }
@@ -177,7 +192,7 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
             done = SnapshotStateMachine.fail(observation, Reason.VOLUME_SNAPSHOT_CONFLICT.wire(), e.getMessage());
         }
         if (done.status() != null) {
-            writer.writeStatus(basis, done.status());
+            writer.writeStatus(context, basis, done.status());
         }
         return done;
     }
@@ -187,7 +202,8 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
      * ({@code FreezingThroughKubeVirt}) first, so that a copy older than that write can never start
      * a second window, and a restarted operator finds the window on the object.
      */
-    private Decision startKubeVirtWindow(QuiescedSnapshot basis, Decision decision, List<QuiescedSnapshot> cache) {
+    private Decision startKubeVirtWindow(Context<QuiescedSnapshot> context, QuiescedSnapshot basis, Decision decision,
+            List<QuiescedSnapshot> cache) {
         String uid = basis.getMetadata().getUid();
         if (kubeVirtWindows.running(uid) || kubeVirtWindows.finished(uid).isPresent()) {
             // decided from a copy older than the window's start: its place stays taken
@@ -199,7 +215,7 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
         }
         try {
             takeSlot(basis, FreezeSlots.Kind.KUBEVIRT, cache); // a KubeVirt freeze counts against the caps too
-            writer.writeStatus(basis, decision.status());
+            writer.writeStatus(context, basis, decision.status());
         } catch (RuntimeException e) {
             kubeVirtWindows.cancelReservation();
             throw e;
@@ -216,13 +232,13 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
      *
      * @return true when a record was written
      */
-    private boolean awaitKubeVirtWindow(QuiescedSnapshot basis) {
+    private boolean awaitKubeVirtWindow(Context<QuiescedSnapshot> context, QuiescedSnapshot basis) {
         String uid = basis.getMetadata().getUid();
         Optional<FreezeRecord> ended = kubeVirtWindows.finished(uid);
         if (ended.isPresent()) {
             QuiescedSnapshotStatus status = SnapshotStateMachine.operatorFields(basis.getStatus());
             status.setFreeze(ended.get()); // the operator ran this freeze, so it writes the record
-            writeRanFreeze(basis, status);
+            writeRanFreeze(context, basis, status);
             kubeVirtWindows.written(uid);
             // KubeVirt's record is written: evidence that this grant's freeze is over
             slots.release(basis.getMetadata().getNamespace(), basis.getMetadata().getName());
@@ -247,7 +263,7 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
         LOG.warn("{}/{}: {}", basis.getMetadata().getNamespace(), basis.getMetadata().getName(), why);
         QuiescedSnapshotStatus status = SnapshotStateMachine.operatorFields(basis.getStatus());
         status.setFreeze(KubeVirtWindows.interrupted(why));
-        writer.writeStatus(basis, status);
+        writer.writeStatus(context, basis, status);
         return true;
     }
 
@@ -258,15 +274,16 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
     }
 
     /** The record of a freeze that ran is not lost to an old copy while the stored snapshot is still Pending. */
-    private void writeRanFreeze(QuiescedSnapshot basis, QuiescedSnapshotStatus status) {
+    private void writeRanFreeze(Context<QuiescedSnapshot> context, QuiescedSnapshot basis,
+            QuiescedSnapshotStatus status) {
         try {
-            writer.writeStatus(basis, status);
+            writer.writeStatus(context, basis, status);
         } catch (SnapshotWriter.StaleCopyException e) {
             QuiescedSnapshot latest = writer.latest(basis);
             if (latest == null || phase(latest.getStatus()) != SnapshotPhase.Pending) {
                 throw e;
             }
-            writer.writeStatus(latest, status);
+            writer.writeStatus(context, latest, status);
         }
     }
 

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.quiesce.api.v1alpha1.FreezeRecord;
 import io.quiesce.api.v1alpha1.QuiesceChannel;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
@@ -23,6 +24,11 @@ import java.util.Objects;
  * (409) a write based on a copy older than what it stores, so a reconcile working from a lagging
  * cache can never move a snapshot back (say, a started one to Pending, which freed its freeze slot
  * while its guest was still frozen) nor drop the node helper's newer {@code status.freeze}.
+ *
+ * <p>Each write goes through JOSDK's {@link io.javaoperatorsdk.operator.api.reconciler.ResourceOperations}
+ * with the controller's event source, which puts the written version into the primary cache at once
+ * (the next reconcile works from it, not from the copy the informer has not replaced yet) and does
+ * not wake the reconciler for its own write.
  */
 final class SnapshotWriter {
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() { };
@@ -52,7 +58,8 @@ final class SnapshotWriter {
      *         else the patched object
      * @throws StaleCopyException when {@code copy} is not the stored version
      */
-    QuiescedSnapshot assign(QuiescedSnapshot copy, String node, QuiesceChannel channel, String slotLease) {
+    QuiescedSnapshot assign(Context<QuiescedSnapshot> context, QuiescedSnapshot copy, String node,
+            QuiesceChannel channel, String slotLease) {
         Map<String, String> labels = Objects.requireNonNullElse(copy.getMetadata().getLabels(), Map.of());
         Map<String, String> annotations = Objects.requireNonNullElse(copy.getMetadata().getAnnotations(), Map.of());
         boolean labelled = Objects.equals(labels.get(Provenance.NODE), node);
@@ -72,7 +79,7 @@ final class SnapshotWriter {
             metadata.put("annotations", Map.of(Provenance.FREEZE_SLOT, slotLease));
         }
         metadata.put("resourceVersion", copy.getMetadata().getResourceVersion());
-        return patch(copy, resource(copy), Map.of("metadata", metadata));
+        return patch(context, copy, resource(copy), Map.of("metadata", metadata));
     }
 
     /**
@@ -81,7 +88,7 @@ final class SnapshotWriter {
      *
      * @throws StaleCopyException when {@code copy} is not the stored version
      */
-    void writeStatus(QuiescedSnapshot copy, QuiescedSnapshotStatus status) {
+    void writeStatus(Context<QuiescedSnapshot> context, QuiescedSnapshot copy, QuiescedSnapshotStatus status) {
         Map<String, Object> patch = new HashMap<>();
         if (status.getFreeze() == null) {
             patch.put("status", status);
@@ -93,7 +100,7 @@ final class SnapshotWriter {
             patch.put("status", fields);
         }
         patch.put("metadata", Map.of("resourceVersion", copy.getMetadata().getResourceVersion()));
-        patch(copy, resource(copy).subresource("status"), patch);
+        patch(context, copy, resource(copy).subresource("status"), patch);
     }
 
     /** The stored version, or null when it is gone. */
@@ -101,9 +108,13 @@ final class SnapshotWriter {
         return resource(copy).get();
     }
 
-    private QuiescedSnapshot patch(QuiescedSnapshot copy, EditReplacePatchable<QuiescedSnapshot> target, Map<String, Object> body) {
+    private static QuiescedSnapshot patch(Context<QuiescedSnapshot> context, QuiescedSnapshot copy,
+            EditReplacePatchable<QuiescedSnapshot> target, Map<String, Object> body) {
+        String json = Serialization.asJson(body);
         try {
-            return target.patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(body));
+            return context.resourceOperations().resourcePatch(copy,
+                    c -> target.patch(PatchContext.of(PatchType.JSON_MERGE), json),
+                    context.eventSourceRetriever().getControllerEventSource());
         } catch (KubernetesClientException e) {
             if (e.getCode() == 409) {
                 throw new StaleCopyException(copy, e);

@@ -1,6 +1,10 @@
 package io.quiesce.snapshot;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.reconciler.ResourceOperations;
+import io.javaoperatorsdk.operator.processing.event.EventSourceRetriever;
+import io.javaoperatorsdk.operator.processing.event.source.informer.ManagedInformerEventSource;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
@@ -12,6 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /**
  * A FAKE of JOSDK's reconcile {@link Context}, so a test can call the reconciler itself with the
@@ -37,10 +42,28 @@ final class FakeReconcileContext {
             case "getPrimaryCache" -> primaryCache;
             case "getPrimaryResource" -> primary;
             case "getClient" -> client;
+            case "resourceOperations" -> new UncachedOperations((Context<QuiescedSnapshot>) self);
+            case "eventSourceRetriever" -> proxy(EventSourceRetriever.class, (r, m, a) -> switch (m.getName()) {
+                case "getControllerEventSource" -> null; // UncachedOperations caches nothing
+                default -> otherwise(r, m, a);
+            });
             case "getSecondaryResources" -> args[0] == VolumeSnapshot.class
                     ? owned(client, primary) : failUnsupported(method.getName());
             default -> otherwise(self, method, args);
         });
+    }
+
+    /** JOSDK's operations without its cache: the write goes to the server and nothing else (no operator runs). */
+    private static final class UncachedOperations extends ResourceOperations<QuiescedSnapshot> {
+        UncachedOperations(Context<QuiescedSnapshot> context) {
+            super(context);
+        }
+
+        @Override
+        public <R extends HasMetadata> R resourcePatch(R resource, UnaryOperator<R> write,
+                ManagedInformerEventSource<R, QuiescedSnapshot, ?> cache) {
+            return write.apply(resource);
+        }
     }
 
     private static Set<VolumeSnapshot> owned(KubernetesClient client, QuiescedSnapshot primary) {

@@ -43,6 +43,7 @@ class StaleCopyTest {
                 OPERATOR_NAMESPACE, Fixtures.DEFAULT_NODE)) {
             QuiescedSnapshotReconciler reconciler = SnapshotTestSupport.reconciler(server.newClient(),
                     settings(1, 1, QuiesceChannel.AUTO), registry);
+            reconciler.readFrom(new LiveReads(client, OPERATOR_NAMESPACE));
             QuiescedSnapshot a0 = client.resource(snapshot(ns, "a", "db", QuiesceMode.Required, "5m")).create();
             QuiescedSnapshot b0 = client.resource(snapshot(ns, "b", "web", QuiesceMode.Required, "5m")).create();
 
