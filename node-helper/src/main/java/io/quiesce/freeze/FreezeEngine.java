@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quiesce.agent.AgentException;
 import io.quiesce.agent.FreezeState;
 import io.quiesce.agent.GuestAgent;
-import io.quiesce.logging.CarriedLogContext;
+import io.quiesce.runtime.logging.CarriedLogContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
