@@ -62,6 +62,7 @@ final class FreezeWindowRunner {
     static final String REASON_RESTARTED = "HelperRestarted";
     static final String REASON_SKIPPED = "QuiesceSkipped";
     private static final Logger LOG = LoggerFactory.getLogger(FreezeWindowRunner.class);
+    private static final Logger TRACE = LoggerFactory.getLogger(FreezeEngine.TRACE_LOGGER);
 
     private final FreezeEngine engine;
     private final GuestSockets sockets;
@@ -213,11 +214,13 @@ final class FreezeWindowRunner {
         CompletableFuture<CutOutcome> cuts = tracker.awaitCuts(snapshot.getMetadata().getNamespace(), names);
         try {
             creator.createAll(snapshot);
+            TRACE.debug("created {}", names.size());
             CompletableFuture<Object> first = CompletableFuture.anyOf(cuts, abort);
             long waitMs = Math.max(0, Duration.between(clock.instant(), deadline.plus(WATCHDOG_GRACE)).toMillis());
             Object outcome;
             try {
                 outcome = first.get(waitMs, TimeUnit.MILLISECONDS);
+                TRACE.debug("cut-awaited {}", outcome);
             } catch (TimeoutException e) {
                 return CutOutcome.of(CutOutcome.Kind.TIMED_OUT);
             } catch (ExecutionException e) {
