@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quiesce.agent.AgentException;
 import io.quiesce.agent.FreezeState;
 import io.quiesce.agent.GuestAgent;
-import io.quiesce.logging.CarriedLogContext;
+import io.quiesce.runtime.logging.CarriedLogContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +51,13 @@ import io.quiesce.status.Reason;
  */
 public final class FreezeEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FreezeEngine.class);
+    /**
+     * One debug line per step of a freeze window (journal written, freeze reply, VolumeSnapshots
+     * created, cut seen by the watch, cut seen by the window, thaw reply, thaw status), for the
+     * benchmark's trace of where a window's time goes: {@code QUIESCE_LOG_LEVEL=info,io.quiesce.trace=debug}.
+     */
+    public static final String TRACE_LOGGER = "io.quiesce.trace.window";
+    private static final Logger TRACE = LoggerFactory.getLogger(TRACE_LOGGER);
     private static final Duration WAIT_SLACK = Duration.ofSeconds(1);
 
     private final AgentConnector connector;
@@ -371,7 +378,9 @@ public final class FreezeEngine implements AutoCloseable {
         Instant deadline = start.plus(options.timeout());
         try {
             // durable before the freeze: a helper killed from here on is thawed by the next one
+            TRACE.debug("journal-start {}", hold.guest());
             recorder.freezing(hold.guest(), deadline);
+            TRACE.debug("journal-written {}", hold.guest());
         } catch (RuntimeException e) {
             throw new FreezeFailedException(Reason.JOURNAL_WRITE_FAILED.wire(), "the freeze of " + hold.guest() + " could not be"
                     + " written to the node's freeze journal, so it was not made: " + e.getMessage(), e);
@@ -387,6 +396,7 @@ public final class FreezeEngine implements AutoCloseable {
             // no call guard: the watchdog guards this call
             int count = hold.ownerCall(agent -> agent.freeze(options.mountpoints()), null);
             hold.frozen(count, clock.instant());
+            TRACE.debug("freeze-reply {}", hold.guest());
             if (count == 0) {
                 LOG.warn("freeze of {} froze no filesystem: a snapshot now is crash-consistent only", hold.guest());
             } else {

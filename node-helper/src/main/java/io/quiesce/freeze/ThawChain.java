@@ -3,7 +3,7 @@ package io.quiesce.freeze;
 import io.quiesce.agent.AgentException;
 import io.quiesce.agent.FreezeState;
 import io.quiesce.agent.GuestAgent;
-import io.quiesce.logging.CarriedLogContext;
+import io.quiesce.runtime.logging.CarriedLogContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class ThawChain {
     private static final Logger LOG = LoggerFactory.getLogger(ThawChain.class);
+    private static final Logger TRACE = LoggerFactory.getLogger(FreezeEngine.TRACE_LOGGER);
 
     private final GuestHold hold;
     private final Clock clock;
@@ -160,12 +161,14 @@ final class ThawChain {
         RuntimeException thawError = null;
         try {
             hold.thawCall(GuestAgent::thaw, callTimeout);
+            TRACE.debug("thaw-reply {}", hold.guest());
         } catch (RuntimeException e) {
             // a thaw can fail and still leave the guest thawed (Windows VSS past its 10 s limit):
             // only the status decides
             thawError = e;
         }
         FreezeState state = hold.thawCall(GuestAgent::freezeStatus, callTimeout);
+        TRACE.debug("thaw-status {} {}", hold.guest(), state);
         if (state == FreezeState.THAWED) {
             if (thawError != null) {
                 LOG.info("thaw of {} reported {} but the agent says thawed", hold.guest(), describe(thawError));

@@ -4,10 +4,10 @@ import io.quiesce.agent.GuestAgent;
 import io.quiesce.agent.QgaClient;
 import io.quiesce.agent.QgaSettings;
 import io.quiesce.libvirt.LibvirtAgent;
-import io.quiesce.logging.InvalidLogSettingException;
-import io.quiesce.logging.LogLevel;
-import io.quiesce.logging.LogSettings;
-import io.quiesce.logging.QuiesceLogging;
+import io.quiesce.runtime.logging.InvalidLogSettingException;
+import ch.qos.logback.classic.Level;
+import io.quiesce.runtime.logging.LogSettings;
+import io.quiesce.runtime.logging.QuiesceLogging;
 
 import java.time.Duration;
 
@@ -23,7 +23,7 @@ public final class Main {
         // on failure, so its logs are off unless -Dquiesce.log.level asks for them
         try {
             String commandLineLevel = System.getProperty(LogSettings.COMMAND_LINE_LEVEL_PROPERTY);
-            QuiesceLogging.configure(serve ? LogSettings.fromEnv(System.getenv(), LogLevel.INFO)
+            QuiesceLogging.configure(serve ? LogSettings.fromEnv(System.getenv(), Level.INFO)
                     : LogSettings.forCommandLine(System.getenv(), commandLineLevel));
         } catch (InvalidLogSettingException e) {
             System.err.println("node-helper: " + e.getMessage());

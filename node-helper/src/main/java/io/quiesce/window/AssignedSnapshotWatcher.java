@@ -6,7 +6,7 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.api.v1alpha1.ThawTrigger;
-import io.quiesce.logging.ResourceLogContext;
+import io.quiesce.runtime.logging.ResourceLogContext;
 import io.quiesce.naming.Provenance;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

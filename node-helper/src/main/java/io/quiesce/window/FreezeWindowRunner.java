@@ -53,7 +53,9 @@ final class FreezeWindowRunner {
      * How long past the freeze deadline the window keeps waiting, so that the engine's watchdog, not
      * this thread, is the one that thaws a window whose cuts did not come (and says so).
      */
-    static final Duration WATCHDOG_GRACE = Duration.ofMillis(500);    private static final Logger LOG = LoggerFactory.getLogger(FreezeWindowRunner.class);
+    static final Duration WATCHDOG_GRACE = Duration.ofMillis(500);
+    private static final Logger LOG = LoggerFactory.getLogger(FreezeWindowRunner.class);
+    private static final Logger TRACE = LoggerFactory.getLogger(FreezeEngine.TRACE_LOGGER);
 
     private final FreezeEngine engine;
     private final GuestSockets sockets;
@@ -203,11 +205,13 @@ final class FreezeWindowRunner {
         CompletableFuture<CutOutcome> cuts = tracker.awaitCuts(snapshot.getMetadata().getNamespace(), names);
         try {
             creator.createAll(snapshot);
+            TRACE.debug("created {}", names.size());
             CompletableFuture<Object> first = CompletableFuture.anyOf(cuts, abort);
             long waitMs = Math.max(0, Duration.between(clock.instant(), deadline.plus(WATCHDOG_GRACE)).toMillis());
             Object outcome;
             try {
                 outcome = first.get(waitMs, TimeUnit.MILLISECONDS);
+                TRACE.debug("cut-awaited {}", outcome);
             } catch (TimeoutException e) {
                 return CutOutcome.of(CutOutcome.Kind.TIMED_OUT);
             } catch (ExecutionException e) {

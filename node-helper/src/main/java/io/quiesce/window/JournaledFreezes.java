@@ -4,7 +4,7 @@ import io.quiesce.freeze.FreezeRecorder;
 import io.quiesce.freeze.GuestRef;
 import io.quiesce.journal.FreezeJournal;
 import io.quiesce.journal.JournalEntry;
-import io.quiesce.logging.ResourceLogContext;
+import io.quiesce.runtime.logging.ResourceLogContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;

@@ -6,7 +6,10 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.quiesce.kube.csi.VolumeSnapshot;
 import io.quiesce.kube.csi.VolumeSnapshotStatus;
+import io.quiesce.freeze.FreezeEngine;
 import io.quiesce.naming.Provenance;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.Collection;
 import java.util.Map;
@@ -21,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * events, not polling: the window ends as soon as the last cut is seen.
  */
 final class VolumeSnapshotTracker implements AutoCloseable {
+    private static final Logger TRACE = LoggerFactory.getLogger(FreezeEngine.TRACE_LOGGER);
     private final SharedIndexInformer<VolumeSnapshot> informer;
     private final Map<String, Set<CutWaiter>> waitersByKey = new ConcurrentHashMap<>();
 
@@ -69,6 +73,9 @@ final class VolumeSnapshotTracker implements AutoCloseable {
         String key = snapshot.getMetadata().getNamespace() + "/" + snapshot.getMetadata().getName();
         Set<CutWaiter> waiters = waitersByKey.get(key);
         if (waiters != null) {
+            if (snapshot.getStatus() != null && snapshot.getStatus().getCreationTime() != null) {
+                TRACE.debug("cut-seen {}", key); // on the informer's thread: when the watch delivered the cut
+            }
             waiters.forEach(w -> w.observe(key, snapshot.getStatus()));
         }
     }

@@ -39,6 +39,9 @@ public final class FootprintBench {
     private static final int GUESTS = 10;
     private static final Duration CUT_DELAY = Duration.ofSeconds(3);
     private static final Duration READY_TIMEOUT = Duration.ofMinutes(2);
+    private static final String ARCHIVE_FLAG = "-XX:SharedArchiveFile=";
+    static final String CANDIDATES_PROPERTY = "quiesce.bench.footprint.candidates";
+    private static final int REPEAT = Integer.getInteger("quiesce.bench.footprint.repeat", 3);
 
     private final KubeApiServer server;
     private final Path operatorJar;
@@ -63,9 +66,10 @@ public final class FootprintBench {
         PhaseResult result;
         try (KubeApiServer server = KubeApiServer.start()) {
             Path values = Path.of(args[2]);
-            result = new FootprintBench(server, Path.of(args[0]), Path.of(args[1]), Path.of(args[3]), out)
-                    .run(new Flags(ChartJvmFlags.containerMaxRam(values, "operator"), ChartJvmFlags.of(values, "operator")),
-                            new Flags(ChartJvmFlags.containerMaxRam(values, "nodeHelper"), ChartJvmFlags.of(values, "nodeHelper")));
+            FootprintBench bench = new FootprintBench(server, Path.of(args[0]), Path.of(args[1]), Path.of(args[3]), out);
+            result = bench.run(new Flags(ChartJvmFlags.containerMaxRam(values, "operator"), ChartJvmFlags.of(values, "operator")),
+                    new Flags(ChartJvmFlags.containerMaxRam(values, "nodeHelper"),
+                            bench.withTrainedArchive(ChartJvmFlags.of(values, "nodeHelper"))));
         } catch (Exception e) {
             e.printStackTrace();
             result = PhaseResult.failed(PHASE, e);
@@ -91,7 +95,7 @@ public final class FootprintBench {
     }
 
     /** Start-up to ready and idle memory of one component process. */
-    private record Idle(long readyMs, ProcStatus memory, double heapMiB) {
+    private record Idle(long readyMs, ProcStatus memory, double heapMiB, int threads) {
     }
 
     private PhaseResult run(Flags operatorFlags, Flags helperFlags) throws Exception {
@@ -111,20 +115,131 @@ public final class FootprintBench {
             Idle helperBare = idle(helperJar, helperFlags.withoutChart(), helperEnv(sockets), "helper-noflags");
             Idle operatorBare = idle(operatorJar, operatorFlags.withoutChart(), operatorEnv(), "operator-noflags");
             Idle operatorIdle = idle(operatorJar, operatorFlags.withChart(), operatorEnv(), "operator");
+            PhaseResult result;
             try (ComponentProcess helper = start(helperJar, helperFlags.withChart(), helperEnv(sockets), "helper");
                  ComponentProcess operator = start(operatorJar, operatorFlags.withChart(), operatorEnv(), "operator-freezes");
                  FakeSnapshotter csi = FakeSnapshotter.start(server.newClient(), CUT_DELAY, Duration.ofMillis(100))) {
                 long helperReadyMs = helper.awaitReady(READY_TIMEOUT);
                 operator.awaitReady(READY_TIMEOUT);
                 ProcStatus helperIdle = helper.settledMemory();
-                Idle helperWithFlags = new Idle(helperReadyMs, helperIdle, helper.heapUsedBytes() / (1 << 20));
+                Idle helperWithFlags = new Idle(helperReadyMs, helperIdle, helper.heapUsedBytes() / (1 << 20),
+                        threads(helper.pid()));
                 Freezes freezes = tenConcurrentFreezes(client, helper);
-                return result(helperWithFlags, helperBare, operatorIdle, operatorBare, freezes);
+                result = result(helperWithFlags, helperBare, operatorIdle, operatorBare, freezes);
             }
+            // alone, as the idle figures above: no other helper or operator running
+            return candidates(helperFlags, helperEnv(sockets), result);
         } finally {
             agents.destroy();
             agents.waitFor(10, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * Candidate JVM flags for the helper, each measured {@link #REPEAT} times, interleaved with the
+     * chart's current flags so that a change of load on the machine hits all alike; one row per
+     * candidate with the medians, the chart's median as the baseline. Read from the file named by
+     * the system property {@value #CANDIDATES_PROPERTY} (none when unset): one candidate per line,
+     * {@code name | flags}, where the flags replace the chart's ({@code @chart@} stands for them, so
+     * {@code @chart@ -XX:TieredStopAtLevel=1} adds one), {@code @cds@} for a class-data archive trained
+     * in this run as the image build trains it ({@link #trainArchive}).
+     */
+    private PhaseResult candidates(Flags chart, Map<String, String> env, PhaseResult result) throws Exception {
+        String file = System.getProperty(CANDIDATES_PROPERTY);
+        if (file == null || file.isBlank()) {
+            return result;
+        }
+        Map<String, List<String>> candidates = new LinkedHashMap<>();
+        candidates.put("chart", chart.withChart());
+        for (String line : Files.readAllLines(Path.of(file))) {
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            String[] parts = line.split("\\|", 2);
+            List<String> flags = new ArrayList<>(List.of(chart.containerLimit()));
+            for (String flag : parts[1].trim().split("\\s+")) {
+                if (flag.equals("@chart@")) {
+                    flags.addAll(chart.chart());
+                } else if (flag.equals("@cds@")) {
+                    flags.add(ARCHIVE_FLAG + trainArchive(chart.chart()));
+                } else {
+                    flags.add(flag);
+                }
+            }
+            candidates.put(parts[0].trim(), flags);
+        }
+        Map<String, List<Idle>> runs = new LinkedHashMap<>();
+        for (int i = 0; i < REPEAT; i++) {
+            for (Map.Entry<String, List<String>> candidate : candidates.entrySet()) {
+                Idle idle = idle(helperJar, candidate.getValue(), env, "helper-candidate");
+                runs.computeIfAbsent(candidate.getKey(), k -> new ArrayList<>()).add(idle);
+                System.out.printf("candidate %s run %d: ready %d ms, RSS %.1f MiB, heap %.1f MiB, threads %d%n",
+                        candidate.getKey(), i + 1, idle.readyMs(), idle.memory().rssMiB(), idle.heapMiB(), idle.threads());
+            }
+        }
+        double chartReady = Percentiles.median(runs.get("chart").stream().map(Idle::readyMs).toList());
+        double chartRss = Percentiles.median(runs.get("chart").stream().map(r -> r.memory().rssMiB()).toList());
+        List<BenchRow> rows = new ArrayList<>(result.rows());
+        Map<String, Object> figures = new LinkedHashMap<>(result.figures());
+        for (Map.Entry<String, List<Idle>> run : runs.entrySet()) {
+            double ready = Percentiles.median(run.getValue().stream().map(Idle::readyMs).toList());
+            double rss = Percentiles.median(run.getValue().stream().map(r -> r.memory().rssMiB()).toList());
+            double threads = Percentiles.median(run.getValue().stream().map(Idle::threads).toList());
+            String how = "median of " + REPEAT + ", interleaved; baseline: the chart's jvmFlags, same run; flags: "
+                    + String.join(" ", candidates.get(run.getKey()));
+            rows.add(new BenchRow(PHASE, "helper candidate '" + run.getKey() + "' RSS idle (MiB)", rss, chartRss, how));
+            rows.add(new BenchRow(PHASE, "helper candidate '" + run.getKey() + "' start-up to ready (ms)", ready, chartReady, how));
+            figures.put("candidate." + run.getKey(), Map.of("readyMs", ready, "idleRssMiB", rss, "threads", threads,
+                    "flags", candidates.get(run.getKey())));
+        }
+        return PhaseResult.ok(PHASE, figures, rows);
+    }
+
+    /**
+     * The chart's flags, with the image's class-data archive ({@code -XX:SharedArchiveFile=/app/...},
+     * which exists only in the image) replaced by one trained here the way node-helper/Dockerfile
+     * trains it; unchanged when the chart names no archive.
+     */
+    private List<String> withTrainedArchive(List<String> chart) throws Exception {
+        List<String> flags = new ArrayList<>();
+        for (String flag : chart) {
+            flags.add(flag.startsWith(ARCHIVE_FLAG) ? ARCHIVE_FLAG + trainArchive(chart) : flag);
+        }
+        return flags;
+    }
+
+    /**
+     * A class-data archive of the helper, made as node-helper/Dockerfile makes it: {@code run} with the
+     * chart's flags plus {@code -XX:ArchiveClassesAtExit}, no API server reachable, stopped by SIGTERM
+     * once its start-up got as far as it can without one (30 s at most); the JVM writes it on exit.
+     */
+    private String trainArchive(List<String> chart) throws Exception {
+        Path archive = work.resolve("helper.jsa");
+        if (Files.isRegularFile(archive)) {
+            return archive.toString();
+        }
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:ArchiveClassesAtExit=" + archive));
+        chart.stream().filter(f -> !f.startsWith(ARCHIVE_FLAG)).forEach(command::add);
+        command.addAll(List.of("-jar", helperJar.toString(), "run"));
+        Path sockets = Files.createDirectories(work.resolve("training-sockets"));
+        Path log = out.resolve("footprint-helper-cds-training.log");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(Map.of("NODE_NAME", "cds-training", "POD_NAMESPACE", "cds-training",
+                "QUIESCE_SOCKET_ROOTS", sockets.toString(), "QUIESCE_JOURNAL_DIR", work.resolve("training-journal").toString(),
+                "QUIESCE_HEALTH_ADDRESS", "127.0.0.1:0", "KUBERNETES_MASTER", "https://127.0.0.1:1"));
+        Process training = builder.start();
+        Instant until = Instant.now().plusSeconds(30);
+        while (Instant.now().isBefore(until) && training.isAlive()
+                && !Files.readString(log).contains("cannot start serving")) {
+            TimeUnit.MILLISECONDS.sleep(200); // a poll of the log, as `timeout 30` in the Dockerfile but sooner
+        }
+        training.destroy();
+        if (!training.waitFor(3, TimeUnit.MINUTES) || !Files.isRegularFile(archive)) {
+            training.destroyForcibly();
+            throw new IllegalStateException("the training run wrote no archive " + archive + " (see " + log + ")");
+        }
+        return archive.toString();
     }
 
     /** What the helper used while 10 freezes overlapped. */
@@ -178,6 +293,7 @@ public final class FootprintBench {
         figures.put("helperReadyMs", helper.readyMs());
         figures.put("helperIdleRssMiB", helper.memory().rssMiB());
         figures.put("helperIdleHeapMiB", helper.heapMiB());
+        figures.put("helperIdleThreads", helper.threads());
         figures.put("helperFreezesPeakRssMiB", freezes.peak().rssMiB());
         figures.put("helperFreezesHwmMiB", freezes.peak().hwmMiB());
         figures.put("helperFreezesOverlapping", freezes.overlapping());
@@ -207,8 +323,14 @@ public final class FootprintBench {
         try (ComponentProcess process = start(jar, flags, env, name)) {
             long readyMs = process.awaitReady(READY_TIMEOUT);
             ProcStatus settled = process.settledMemory();
-            return new Idle(readyMs, settled, process.heapUsedBytes() / (1 << 20));
+            return new Idle(readyMs, settled, process.heapUsedBytes() / (1 << 20), threads(process.pid()));
         }
+    }
+
+    /** {@code Threads} of {@code /proc/<pid>/status}: every JVM thread, ours and the libraries'. */
+    private static int threads(long pid) throws java.io.IOException {
+        return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
+                .filter(l -> l.startsWith("Threads:")).map(l -> Integer.parseInt(l.substring(8).trim())).findFirst().orElse(-1);
     }
 
     private ComponentProcess start(Path jar, List<String> flags, Map<String, String> env, String name) throws Exception {

@@ -6,10 +6,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quiesce.api.v1alpha1.QuiesceMode;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.freeze.FreezeEngine;
-import io.quiesce.logging.CapturedLogs;
-import io.quiesce.logging.LogFormat;
-import io.quiesce.logging.LogLevel;
-import io.quiesce.logging.LogSettings;
+import io.quiesce.runtime.logging.CapturedLogs;
+import io.quiesce.runtime.logging.LogFormat;
+import ch.qos.logback.classic.Level;
+import io.quiesce.runtime.logging.LogSettings;
 import io.quiesce.testkit.kube.KubeApiServer;
 import io.quiesce.testkit.kube.KubeApiTest;
 import io.quiesce.testkit.kube.csi.FakeSnapshotter;
@@ -36,7 +36,7 @@ class WindowLogContextTest {
     @Test
     void windowAndAgentCallLinesNameTheSnapshot(KubeApiServer server, KubernetesClient client) throws Exception {
         String ns = server.createNamespace("logged");
-        try (CapturedLogs logs = CapturedLogs.start(LogSettings.of(LogFormat.JSON, LogLevel.INFO));
+        try (CapturedLogs logs = CapturedLogs.start(LogSettings.of(LogFormat.JSON, Level.INFO));
              FakeAgentNode node = new FakeAgentNode();
              FakeSnapshotter csi = FakeSnapshotter.start(server.newClient())) {
             VmScenario vm = node.vm(client, ns, "db");

@@ -2,10 +2,10 @@ package io.quiesce.operator;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.quiesce.logging.InvalidLogSettingException;
-import io.quiesce.logging.LogLevel;
-import io.quiesce.logging.LogSettings;
-import io.quiesce.logging.QuiesceLogging;
+import io.quiesce.runtime.logging.InvalidLogSettingException;
+import ch.qos.logback.classic.Level;
+import io.quiesce.runtime.logging.LogSettings;
+import io.quiesce.runtime.logging.QuiesceLogging;
 import io.quiesce.schedule.SchedulePreviewCommand;
 import java.time.Instant;
 import java.util.Arrays;
@@ -31,7 +31,7 @@ public final class Main {
         // the Deployment logs at info unless set otherwise; the command line keeps quiet unless asked
         try {
             String commandLineLevel = System.getProperty(LogSettings.COMMAND_LINE_LEVEL_PROPERTY);
-            QuiesceLogging.configure(serve ? LogSettings.fromEnv(System.getenv(), LogLevel.INFO)
+            QuiesceLogging.configure(serve ? LogSettings.fromEnv(System.getenv(), Level.INFO)
                     : LogSettings.forCommandLine(System.getenv(), commandLineLevel));
         } catch (InvalidLogSettingException e) {
             System.err.println("quiesce operator: " + e.getMessage());

@@ -32,6 +32,10 @@ import org.junit.jupiter.api.Test;
 class ChartDefaultsTest {
     private static final List<String> JVM_FLAGS = List.of(
             "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-Xss512k");
+    /** The helper's: the operator's, then a light JIT, a small code cache, a heap given back, the image's class-data archive. */
+    private static final List<String> HELPER_JVM_FLAGS = concat(JVM_FLAGS, List.of("-XX:TieredStopAtLevel=1",
+            "-XX:CICompilerCount=1", "-XX:ReservedCodeCacheSize=16m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20",
+            "-XX:SharedArchiveFile=/app/node-helper.jsa"));
     private static final List<String> SOCKET_ROOTS = List.of("/var/run/kubevirt-private");
     private static final String KUBELET_PODS = "/var/lib/kubelet/pods";
     private static final String JOURNAL_DIR = "/var/lib/quiesce/journal";
@@ -143,7 +147,8 @@ class ChartDefaultsTest {
         Container container = onlyContainer(pod);
 
         assertThat(container.getImage()).isEqualTo("ghcr.io/quiesce-io/quiesce-node-helper:" + appVersion);
-        assertThat(container.getCommand()).isEqualTo(javaCommand("node-helper.jar"));
+        assertThat(container.getCommand()).isEqualTo(concat(List.of("java"), HELPER_JVM_FLAGS,
+                List.of("-jar", "/app/node-helper.jar", "run")));
         assertThat(env(container)).containsExactly(
                 entry("NODE_NAME", "fieldRef:spec.nodeName"),
                 entry("POD_NAMESPACE", "fieldRef:metadata.namespace"),

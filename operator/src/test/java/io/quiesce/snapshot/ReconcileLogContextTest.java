@@ -14,10 +14,10 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quiesce.api.v1alpha1.QuiesceChannel;
 import io.quiesce.api.v1alpha1.QuiesceMode;
 import io.quiesce.api.v1alpha1.SnapshotPhase;
-import io.quiesce.logging.CapturedLogs;
-import io.quiesce.logging.LogFormat;
-import io.quiesce.logging.LogLevel;
-import io.quiesce.logging.LogSettings;
+import io.quiesce.runtime.logging.CapturedLogs;
+import io.quiesce.runtime.logging.LogFormat;
+import ch.qos.logback.classic.Level;
+import io.quiesce.runtime.logging.LogSettings;
 import io.quiesce.testkit.kube.KubeApiServer;
 import io.quiesce.testkit.kube.KubeApiTest;
 import io.quiesce.testkit.kube.csi.FakeSnapshotter;
@@ -41,7 +41,7 @@ class ReconcileLogContextTest {
     void phaseChangeLinesCarryTheSnapshotsNamespaceAndName(KubeApiServer server, KubernetesClient client) {
         String ns = server.createNamespace("logged");
         Fixtures.runningVm(ns, "db").stopped().create(client);
-        try (CapturedLogs logs = CapturedLogs.start(LogSettings.of(LogFormat.JSON, LogLevel.INFO));
+        try (CapturedLogs logs = CapturedLogs.start(LogSettings.of(LogFormat.JSON, Level.INFO));
              FakeSnapshotter csi = FakeSnapshotter.start(server.newClient());
              QuiesceTestOperator op = startOperator(server, settings(10, 2, QuiesceChannel.AUTO), new SimpleMeterRegistry())) {
             client.resource(snapshot(ns, "nightly-1", "db", QuiesceMode.Required, "30s")).create();

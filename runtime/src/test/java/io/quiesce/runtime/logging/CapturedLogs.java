@@ -1,20 +1,19 @@
-package io.quiesce.logging;
+package io.quiesce.runtime.logging;
 
 import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * Captures what {@link QuiesceLogging} writes, in memory, until closed; then restores the settings and
- * standard error. For tests in this package and the other modules.
+ * Captures what {@link QuiesceLogging} writes (through logback), in memory, until closed; then restores
+ * the settings and standard error. For tests in this package and the other modules.
  */
 public final class CapturedLogs implements AutoCloseable {
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     private final LogSettings previous = QuiesceLogging.settings();
 
     private CapturedLogs(LogSettings settings) {
-        QuiesceLogging.configure(settings, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        QuiesceLogging.configure(settings, bytes);
     }
 
     /** Starts capturing with {@code settings}. */

@@ -1,21 +1,10 @@
-package io.quiesce.logging;
+package io.quiesce.runtime.logging;
 
 import java.util.Locale;
 
 /** How each log event is written: a line for people, or one JSON object per line for log collectors. */
 public enum LogFormat {
-    TEXT(new TextLogFormatter()), JSON(new JsonLogFormatter());
-
-    private final LogFormatter formatter;
-
-    LogFormat(LogFormatter formatter) {
-        this.formatter = formatter;
-    }
-
-    /** The formatter of this format. */
-    LogFormatter formatter() {
-        return formatter;
-    }
+    TEXT, JSON;
 
     static LogFormat parse(String name) {
         for (LogFormat format : values()) {

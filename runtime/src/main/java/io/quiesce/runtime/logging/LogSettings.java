@@ -1,6 +1,9 @@
-package io.quiesce.logging;
+package io.quiesce.runtime.logging;
 
+import ch.qos.logback.classic.Level;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -11,13 +14,14 @@ import java.util.regex.Pattern;
  *
  * @param format       how events are written
  * @param level        threshold of every logger without its own
- * @param loggerLevels thresholds of loggers and their children, by logger name prefix (package or class)
+ * @param loggerLevels thresholds of loggers and their children (logback's logger hierarchy: by package or class name)
  */
-public record LogSettings(LogFormat format, LogLevel level, Map<String, LogLevel> loggerLevels) {
+public record LogSettings(LogFormat format, Level level, Map<String, Level> loggerLevels) {
     public static final String FORMAT_VARIABLE = "QUIESCE_LOG_FORMAT";
     public static final String LEVEL_VARIABLE = "QUIESCE_LOG_LEVEL";
     /** The system property that turns a command line's logs on, e.g. {@code -Dquiesce.log.level=debug}. */
     public static final String COMMAND_LINE_LEVEL_PROPERTY = "quiesce.log.level";
+    private static final List<Level> LEVELS = List.of(Level.TRACE, Level.DEBUG, Level.INFO, Level.WARN, Level.ERROR, Level.OFF);
     private static final Pattern LOGGER_NAME = Pattern.compile("[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)*");
 
     public LogSettings {
@@ -25,7 +29,7 @@ public record LogSettings(LogFormat format, LogLevel level, Map<String, LogLevel
     }
 
     /** Text at {@code level}, no per-logger levels. */
-    public static LogSettings of(LogFormat format, LogLevel level) {
+    public static LogSettings of(LogFormat format, Level level) {
         return new LogSettings(format, level, Map.of());
     }
 
@@ -35,7 +39,7 @@ public record LogSettings(LogFormat format, LogLevel level, Map<String, LogLevel
      * @param defaultLevel the level when {@code QUIESCE_LOG_LEVEL} is unset
      * @throws InvalidLogSettingException naming the variable whose value is wrong
      */
-    public static LogSettings fromEnv(Map<String, String> env, LogLevel defaultLevel) {
+    public static LogSettings fromEnv(Map<String, String> env, Level defaultLevel) {
         return parse(env.get(FORMAT_VARIABLE), env.get(LEVEL_VARIABLE), LEVEL_VARIABLE, defaultLevel);
     }
 
@@ -48,10 +52,10 @@ public record LogSettings(LogFormat format, LogLevel level, Map<String, LogLevel
      * @param levelProperty the property's value, or null
      */
     public static LogSettings forCommandLine(Map<String, String> env, String levelProperty) {
-        return parse(env.get(FORMAT_VARIABLE), levelProperty, "-D" + COMMAND_LINE_LEVEL_PROPERTY, LogLevel.OFF);
+        return parse(env.get(FORMAT_VARIABLE), levelProperty, "-D" + COMMAND_LINE_LEVEL_PROPERTY, Level.OFF);
     }
 
-    private static LogSettings parse(String formatValue, String levelValue, String levelSource, LogLevel defaultLevel) {
+    private static LogSettings parse(String formatValue, String levelValue, String levelSource, Level defaultLevel) {
         LogFormat format = LogFormat.TEXT;
         if (formatValue != null && !formatValue.isBlank()) {
             try {
@@ -64,17 +68,17 @@ public record LogSettings(LogFormat format, LogLevel level, Map<String, LogLevel
             return of(format, defaultLevel);
         }
         String[] parts = levelValue.split(",", -1);
-        LogLevel level;
-        Map<String, LogLevel> loggers = new LinkedHashMap<>();
+        Level level;
+        Map<String, Level> loggers = new LinkedHashMap<>();
         try {
-            level = LogLevel.parse(parts[0]);
+            level = parseLevel(parts[0]);
             for (int i = 1; i < parts.length; i++) {
                 String[] pair = parts[i].split("=", -1);
                 String logger = pair[0].trim();
                 if (pair.length != 2 || !LOGGER_NAME.matcher(logger).matches()) {
                     throw new IllegalArgumentException("'" + parts[i].trim() + "' is not <logger name>=<level>");
                 }
-                loggers.put(logger, LogLevel.parse(pair[1]));
+                loggers.put(logger, parseLevel(pair[1]));
             }
         } catch (IllegalArgumentException e) {
             throw new InvalidLogSettingException(levelSource, e.getMessage()
@@ -83,19 +87,13 @@ public record LogSettings(LogFormat format, LogLevel level, Map<String, LogLevel
         return new LogSettings(format, level, loggers);
     }
 
-    /** The threshold of a logger: its own, else that of its nearest named parent, else {@link #level()}. */
-    public LogLevel levelOf(String loggerName) {
-        for (String name = loggerName; !name.isEmpty(); name = parent(name)) {
-            LogLevel own = loggerLevels.get(name);
-            if (own != null) {
-                return own;
+    /** The level named {@code trace}, {@code debug}, {@code info}, {@code warn}, {@code error} or {@code off}, any case. */
+    static Level parseLevel(String name) {
+        for (Level level : LEVELS) {
+            if (level.levelStr.equals(name.trim().toUpperCase(Locale.ROOT))) {
+                return level;
             }
         }
-        return level;
-    }
-
-    private static String parent(String name) {
-        int dot = name.lastIndexOf('.');
-        return dot < 0 ? "" : name.substring(0, dot);
+        throw new IllegalArgumentException("'" + name + "' is not one of trace, debug, info, warn, error, off");
     }
 }

@@ -1,8 +1,10 @@
-package io.quiesce.logging;
+package io.quiesce.runtime.logging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -16,21 +18,21 @@ class LogSettingsTest {
         if (level != null) {
             env.put("QUIESCE_LOG_LEVEL", level);
         }
-        return LogSettings.fromEnv(env, LogLevel.INFO);
+        return LogSettings.fromEnv(env, Level.INFO);
     }
 
     @Test
     void unsetOrEmptyMeansTextAndTheCallersDefault() {
-        assertThat(LogSettings.fromEnv(Map.of(), LogLevel.OFF)).isEqualTo(LogSettings.of(LogFormat.TEXT, LogLevel.OFF));
-        assertThat(env("", " ")).isEqualTo(LogSettings.of(LogFormat.TEXT, LogLevel.INFO));
+        assertThat(LogSettings.fromEnv(Map.of(), Level.OFF)).isEqualTo(LogSettings.of(LogFormat.TEXT, Level.OFF));
+        assertThat(env("", " ")).isEqualTo(LogSettings.of(LogFormat.TEXT, Level.INFO));
     }
 
     @Test
     void theChartsValuesParseInAnyCase() {
-        assertThat(env("json", "debug")).isEqualTo(LogSettings.of(LogFormat.JSON, LogLevel.DEBUG));
-        assertThat(env("TEXT", "Warn")).isEqualTo(LogSettings.of(LogFormat.TEXT, LogLevel.WARN));
+        assertThat(env("json", "debug")).isEqualTo(LogSettings.of(LogFormat.JSON, Level.DEBUG));
+        assertThat(env("TEXT", "Warn")).isEqualTo(LogSettings.of(LogFormat.TEXT, Level.WARN));
         for (String level : new String[] {"trace", "debug", "info", "warn", "error"}) {
-            assertThat(env(null, level).level().name()).isEqualToIgnoringCase(level);
+            assertThat(env(null, level).level().levelStr).isEqualToIgnoringCase(level);
         }
     }
 
@@ -49,29 +51,34 @@ class LogSettingsTest {
     @Test
     void perLoggerLevelsApplyToTheLoggerAndItsChildrenOnly() {
         LogSettings settings = env(null, "info, io.fabric8=warn ,io.quiesce.freeze.FreezeEngine=trace");
+        LoggerContext context = new LoggerContext();
 
-        assertThat(settings.levelOf("io.fabric8.kubernetes.client.Config")).isEqualTo(LogLevel.WARN);
-        assertThat(settings.levelOf("io.fabric8")).isEqualTo(LogLevel.WARN);
-        assertThat(settings.levelOf("io.fabric8x.Other")).isEqualTo(LogLevel.INFO);
-        assertThat(settings.levelOf("io.quiesce.freeze.FreezeEngine")).isEqualTo(LogLevel.TRACE);
-        assertThat(settings.levelOf("io.quiesce.freeze.FreezeEngineConfig")).isEqualTo(LogLevel.INFO);
-        assertThat(settings.levelOf("")).isEqualTo(LogLevel.INFO);
+        QuiesceLogging.apply(context, settings, new java.io.ByteArrayOutputStream());
+
+        assertThat(settings.loggerLevels()).containsOnlyKeys("io.fabric8", "io.quiesce.freeze.FreezeEngine");
+        assertThat(context.getLogger("io.fabric8.kubernetes.client.Config").getEffectiveLevel()).isEqualTo(Level.WARN);
+        assertThat(context.getLogger("io.fabric8").getEffectiveLevel()).isEqualTo(Level.WARN);
+        assertThat(context.getLogger("io.fabric8x.Other").getEffectiveLevel()).isEqualTo(Level.INFO);
+        assertThat(context.getLogger("io.quiesce.freeze.FreezeEngine").getEffectiveLevel()).isEqualTo(Level.TRACE);
+        assertThat(context.getLogger("io.quiesce.freeze.FreezeEngineConfig").getEffectiveLevel()).isEqualTo(Level.INFO);
     }
 
     @Test
-    void thresholdsAdmitTheirLevelAndAbove() {
-        assertThat(LogLevel.WARN.admits(LogLevel.ERROR)).isTrue();
-        assertThat(LogLevel.WARN.admits(LogLevel.WARN)).isTrue();
-        assertThat(LogLevel.WARN.admits(LogLevel.INFO)).isFalse();
-        assertThat(LogLevel.OFF.admits(LogLevel.ERROR)).isFalse();
+    void aNewConfigurationDropsTheLevelsOfTheOldOne() {
+        LoggerContext context = new LoggerContext();
+        QuiesceLogging.apply(context, env(null, "info,io.fabric8=error"), new java.io.ByteArrayOutputStream());
+
+        QuiesceLogging.apply(context, env(null, "debug"), new java.io.ByteArrayOutputStream());
+
+        assertThat(context.getLogger("io.fabric8.kubernetes.client.Config").getEffectiveLevel()).isEqualTo(Level.DEBUG);
     }
 
     @Test
     void aCommandLineIgnoresTheServersLevelAndLogsOnlyWhenThePropertyAsks() {
         Map<String, String> podEnv = Map.of("QUIESCE_LOG_LEVEL", "info", "QUIESCE_LOG_FORMAT", "json");
 
-        assertThat(LogSettings.forCommandLine(podEnv, null)).isEqualTo(LogSettings.of(LogFormat.JSON, LogLevel.OFF));
-        assertThat(LogSettings.forCommandLine(podEnv, "debug")).isEqualTo(LogSettings.of(LogFormat.JSON, LogLevel.DEBUG));
+        assertThat(LogSettings.forCommandLine(podEnv, null)).isEqualTo(LogSettings.of(LogFormat.JSON, Level.OFF));
+        assertThat(LogSettings.forCommandLine(podEnv, "debug")).isEqualTo(LogSettings.of(LogFormat.JSON, Level.DEBUG));
         assertThatThrownBy(() -> LogSettings.forCommandLine(Map.of(), "chatty"))
                 .hasMessageStartingWith("-Dquiesce.log.level: 'chatty' is not one of");
     }

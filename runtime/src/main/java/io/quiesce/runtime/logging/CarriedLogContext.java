@@ -1,4 +1,4 @@
-package io.quiesce.logging;
+package io.quiesce.runtime.logging;
 
 import java.util.Map;
 import org.slf4j.MDC;

@@ -1,7 +1,9 @@
-package io.quiesce.logging;
+package io.quiesce.runtime.logging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Map;
@@ -11,22 +13,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
-/** The provider as SLF4J finds it: levels, MDC, reconfiguration, what third-party loggers get. */
+/** logback as SLF4J finds it, configured by {@link QuiesceLogging}: levels, MDC, reconfiguration, what third-party loggers get. */
 class QuiesceLoggingTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     @Test
-    void slf4jUsesThisProvider() {
-        assertThat(LoggerFactory.getILoggerFactory()).isSameAs(QuiesceLogging.factory());
-        assertThat(LoggerFactory.getLogger("io.javaoperatorsdk.operator.Operator")).isInstanceOf(QuiesceLogger.class);
+    void slf4jUsesLogbackConfiguredFromTheEnvironment() {
+        assertThat(LoggerFactory.getILoggerFactory()).isInstanceOf(LoggerContext.class);
+        assertThat(LoggerFactory.getLogger("io.javaoperatorsdk.operator.Operator"))
+                .isInstanceOf(ch.qos.logback.classic.Logger.class);
+        // the build sets QUIESCE_LOG_LEVEL=warn for tests (pom.xml): EnvironmentConfigurator read it
+        assertThat(QuiesceLogging.settings()).isNotNull();
+        assertThat(QuiesceLogging.settings().level()).isEqualTo(Level.toLevel(System.getenv().getOrDefault("QUIESCE_LOG_LEVEL", "info")));
     }
 
     @Test
     void levelsFilterPerLoggerAndExistingLoggersFollowANewConfiguration() {
         Logger fabric8 = LoggerFactory.getLogger("io.fabric8.kubernetes.client.Config");
         Logger ours = LoggerFactory.getLogger("io.quiesce.Something");
-        try (CapturedLogs logs = CapturedLogs.start(new LogSettings(LogFormat.TEXT, LogLevel.DEBUG,
-                Map.of("io.fabric8", LogLevel.WARN)))) {
+        try (CapturedLogs logs = CapturedLogs.start(new LogSettings(LogFormat.TEXT, Level.DEBUG,
+                Map.of("io.fabric8", Level.WARN)))) {
             fabric8.info("hidden");
             fabric8.warn("shown {}", 1);
             ours.debug("debug {} {}", "a", "b");
@@ -38,7 +44,7 @@ class QuiesceLoggingTest {
             assertThat(ours.isDebugEnabled()).isTrue();
             assertThat(fabric8.isInfoEnabled()).isFalse();
         }
-        try (CapturedLogs logs = CapturedLogs.start(LogSettings.of(LogFormat.TEXT, LogLevel.OFF))) {
+        try (CapturedLogs logs = CapturedLogs.start(LogSettings.of(LogFormat.TEXT, Level.OFF))) {
             ours.error("nothing at off");
             assertThat(logs.text()).isEmpty();
         }
@@ -47,7 +53,7 @@ class QuiesceLoggingTest {
     @Test
     void mdcAndTheLastArgumentThrowableReachTheJsonLine() throws Exception {
         Logger logger = LoggerFactory.getLogger(QuiesceLoggingTest.class);
-        try (CapturedLogs logs = CapturedLogs.start(LogSettings.of(LogFormat.JSON, LogLevel.INFO));
+        try (CapturedLogs logs = CapturedLogs.start(LogSettings.of(LogFormat.JSON, Level.INFO));
              ResourceLogContext context = ResourceLogContext.of("QuiescedSnapshot", "prod", "s1")) {
             logger.warn("thaw attempt {} failed", 2, new IllegalStateException("agent gone"));
 
@@ -71,7 +77,7 @@ class QuiesceLoggingTest {
                 Thread child = new Thread(() -> seen.set(MDC.getCopyOfContextMap()));
                 child.start();
                 child.join(10_000);
-                assertThat(seen.get()).isEmpty();
+                assertThat(seen.get()).as("a new thread starts with no MDC").isNullOrEmpty();
             }
             assertThat(MDC.get(ResourceLogContext.NAME)).isEqualTo("outer");
             assertThat(MDC.get(ResourceLogContext.NAMESPACE)).isNull();

@@ -1,4 +1,4 @@
-package io.quiesce.logging;
+package io.quiesce.runtime.logging;
 
 /** A log setting has a value this program cannot use; the message names the variable (or property). */
 public final class InvalidLogSettingException extends IllegalArgumentException {
