@@ -20,6 +20,8 @@ final class ChannelProbe {
     static final String PERMISSION_FIX = "give the node helper CAP_DAC_OVERRIDE, the chart's default "
             + "(nodeHelper.securityContext.capabilities.add: [DAC_OVERRIDE]; on SELinux nodes also "
             + "nodeHelper.securityContext.seLinuxOptions.type: spc_t), or use channel kubevirt-api";
+    /** A channel that cannot be used with what the guest's objects say (e.g. a name libvirt cannot take). */
+    static final String UNUSABLE = "ChannelUnusable";
 
     private ChannelProbe() {
     }
@@ -42,7 +44,7 @@ final class ChannelProbe {
             return new ChannelChoice.ProbeResult(e.reason(), e.getMessage());
         } catch (IllegalArgumentException e) {
             // e.g. a name libvirt cannot take as a domain: nothing reached the guest
-            return new ChannelChoice.ProbeResult("ChannelUnusable", String.valueOf(e.getMessage()));
+            return new ChannelChoice.ProbeResult(UNUSABLE, String.valueOf(e.getMessage()));
         }
     }
 
