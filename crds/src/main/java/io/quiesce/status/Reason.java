@@ -81,6 +81,8 @@ public enum Reason {
     LIBVIRT_SOCKET_NOT_FOUND("LibvirtSocketNotFound"),
     AGENT_SOCKET_NOT_FOUND("AgentSocketNotFound"),
     CHANNEL_UNUSABLE("ChannelUnusable"),
+    /** The libvirt daemon behind the socket has no domain of the guest's name and firmware UUID: nothing was sent. */
+    SOCKET_IDENTITY_MISMATCH("SocketIdentityMismatch"),
 
     // --- checks before a freeze (docs/preflight.md); a condition reason, a consistencyReason under BestEffort, an Event
     /** guest-info lists a freeze or thaw command as disabled (or not at all): nothing can be frozen. */

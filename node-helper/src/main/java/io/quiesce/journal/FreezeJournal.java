@@ -259,12 +259,13 @@ public final class FreezeJournal {
 
     /** The file format (version 1). Every field is checked when read. */
     record Stored(int format, String namespace, String name, String method, String socket, String domain,
-                  String snapshot, String deadline) {
+                  String snapshot, String deadline, String domainUuid) {
 
         static Stored of(JournalEntry entry) {
             return new Stored(FORMAT, entry.guest().namespace(), entry.guest().name(),
                     entry.method() == FreezeMethod.QGA ? "qga" : "libvirt", entry.socket().toString(), entry.domain(),
-                    entry.snapshot(), entry.deadline().toString());
+                    entry.snapshot(), entry.deadline().toString(),
+                    entry.domainUuid() == null ? null : entry.domainUuid().toString());
         }
 
         JournalEntry toEntry() throws IOException {
@@ -285,6 +286,9 @@ public final class FreezeJournal {
             if (snapshot != null) {
                 requireText("snapshot", snapshot, 320);
             }
+            if (domainUuid != null) {
+                requireText("domainUuid", domainUuid, 36);
+            }
             requireText("deadline", deadline, 64);
             Path socketPath = Path.of(socket);
             if (!socketPath.isAbsolute() || !socketPath.normalize().equals(socketPath)) {
@@ -292,7 +296,7 @@ public final class FreezeJournal {
             }
             try {
                 return new JournalEntry(new GuestRef(namespace, name), parsedMethod, socketPath, domain, snapshot,
-                        Instant.parse(deadline));
+                        Instant.parse(deadline), domainUuid == null ? null : java.util.UUID.fromString(domainUuid));
             } catch (DateTimeParseException | IllegalArgumentException e) {
                 throw new IOException(e.getMessage(), e);
             }

@@ -18,13 +18,16 @@ import io.quiesce.agent.QgaErrors;
 import io.quiesce.agent.QgaJson;
 import io.quiesce.agent.QgaReplies;
 import io.quiesce.agent.QgaSettings;
+import io.quiesce.status.BoundedText;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
@@ -53,6 +56,7 @@ public final class LibvirtAgent implements GuestAgent {
 
     private final Path daemonSocket;
     private final String domain;
+    private final UUID expectedUuid;
     private final QgaSettings settings;
     private final String connectUri;
     private final ReentrantLock lock = new ReentrantLock();
@@ -73,12 +77,25 @@ public final class LibvirtAgent implements GuestAgent {
     }
 
     /**
+     * A channel to {@code domain}'s agent that, on every connection, requires the daemon's domain of
+     * that name to have the domain's UUID (when it names one) before any call on the domain.
+     */
+    public LibvirtAgent(Path daemonSocket, LibvirtDomain domain, QgaSettings settings) {
+        this(daemonSocket, domain.name(), domain.uuid(), settings, DEFAULT_CONNECT_URI);
+    }
+
+    /**
      * @param connectUri the name passed to {@code virConnectOpen} on the daemon, without transport or
      *                   socket: {@code qemu:///session} or {@code qemu:///system}
      */
     public LibvirtAgent(Path daemonSocket, String domain, QgaSettings settings, String connectUri) {
+        this(daemonSocket, domain, null, settings, connectUri);
+    }
+
+    private LibvirtAgent(Path daemonSocket, String domain, UUID expectedUuid, QgaSettings settings, String connectUri) {
         this.daemonSocket = Objects.requireNonNull(daemonSocket, "daemonSocket");
         this.domain = Objects.requireNonNull(domain, "domain");
+        this.expectedUuid = expectedUuid;
         this.settings = Objects.requireNonNull(settings, "settings");
         if (domain.isBlank() || domain.length() > MAX_DOMAIN_NAME || domain.chars().anyMatch(Character::isISOControl)) {
             throw new IllegalArgumentException("invalid libvirt domain name '" + domain + "'");
@@ -92,6 +109,11 @@ public final class LibvirtAgent implements GuestAgent {
      * Connects on first use; the timeouts of {@code settings} bound every call.
      */
     public static GuestAgent open(Path daemonSocket, String domain, QgaSettings settings) {
+        return new LibvirtAgent(daemonSocket, domain, settings);
+    }
+
+    /** As {@link #open(Path, String, QgaSettings)}, checking the domain's identity on every connection. */
+    public static GuestAgent open(Path daemonSocket, LibvirtDomain domain, QgaSettings settings) {
         return new LibvirtAgent(daemonSocket, domain, settings);
     }
 
@@ -322,7 +344,34 @@ public final class LibvirtAgent implements GuestAgent {
                 deadline);
         DomainRef ref = DomainRef.decode(found);
         found.requireEnd("lookup reply");
+        requireOwnDomain(ref);
         return ref;
+    }
+
+    /**
+     * The socket's check and the connect are two steps, and whoever may write the socket's directory
+     * could swap a link in between; this check after the connect makes the swap harmless: a daemon that
+     * has no domain of this name failed the lookup already, one whose domain of this name has another
+     * UUID is refused here, and nothing has been sent on a domain yet.
+     */
+    private void requireOwnDomain(DomainRef ref) {
+        if (!domain.equals(ref.name())) {
+            throw new SocketIdentityMismatchException(daemonSocket, "asked for domain " + domain + ", it answered with "
+                    + BoundedText.bound(ref.name(), 256));
+        }
+        if (expectedUuid == null) {
+            return;
+        }
+        UUID actual = uuidOf(ref.uuid());
+        if (!expectedUuid.equals(actual)) {
+            throw new SocketIdentityMismatchException(daemonSocket, "its domain " + domain + " has UUID " + actual
+                    + ", the guest's firmware UUID is " + expectedUuid);
+        }
+    }
+
+    private static UUID uuidOf(byte[] bytes) {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        return new UUID(b.getLong(), b.getLong());
     }
 
     /** Best effort: is the guest frozen? Only used to explain a refused freeze. */

@@ -2,6 +2,7 @@ package io.quiesce.window;
 
 import io.quiesce.api.v1alpha1.FreezeMethod;
 import io.quiesce.freeze.GuestRef;
+import io.quiesce.libvirt.LibvirtDomain;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -13,9 +14,10 @@ import java.util.Objects;
  * @param guest  the guest
  * @param method {@code QGA} or {@code LIBVIRT}
  * @param socket the agent socket, or the libvirt daemon's socket
- * @param domain the libvirt domain ({@code <namespace>_<vmi>} under KubeVirt); null for {@code QGA}
+ * @param domain the libvirt domain ({@code <namespace>_<vmi>} under KubeVirt, with the VMI's firmware UUID
+ *               when it has one); null for {@code QGA}
  */
-record AgentRoute(GuestRef guest, FreezeMethod method, Path socket, String domain) {
+record AgentRoute(GuestRef guest, FreezeMethod method, Path socket, LibvirtDomain domain) {
 
     AgentRoute {
         Objects.requireNonNull(guest, "guest");

@@ -24,6 +24,8 @@ import io.quiesce.freeze.GuestPreflight;
 import io.quiesce.freeze.GuestPreflightException;
 import io.quiesce.freeze.GuestRef;
 import io.quiesce.kube.csi.VolumeSnapshot;
+import io.quiesce.libvirt.LibvirtPermissionDeniedException;
+import io.quiesce.libvirt.SocketIdentityMismatchException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -183,7 +185,9 @@ final class FreezeWindowRunner {
         } catch (FreezeFailedException e) {
             // a refusal that points at SELinux in the guest gets its own reason and the way to fix it
             Optional<GuestPreflightException> explained = GuestPreflight.explainFreezeFailure(e);
-            String reason = explained.map(GuestPreflightException::reason).orElse(Reason.FREEZE_FAILED.wire());
+            // a daemon that is not the guest's own keeps its reason: a launcher redirected the helper
+            String reason = explained.map(GuestPreflightException::reason).orElse(
+                    SocketIdentityMismatchException.REASON.equals(e.reason()) ? e.reason() : Reason.FREEZE_FAILED.wire());
             String message = explained.map(x -> e.getMessage() + "; " + x.getMessage()).orElse(e.getMessage());
             return withMethod(notFrozen(snapshot, mode, reason, message, reason), method);
         } catch (IllegalArgumentException e) {

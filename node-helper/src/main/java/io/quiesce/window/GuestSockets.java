@@ -10,7 +10,7 @@ import io.quiesce.freeze.AgentConnector;
 import io.quiesce.freeze.GuestRef;
 import io.quiesce.freeze.Reroute;
 import io.quiesce.kube.kubevirt.VirtualMachineInstance;
-import io.quiesce.libvirt.LibvirtAgent;
+import io.quiesce.libvirt.LibvirtDomain;
 import io.quiesce.locate.AgentSocketLocator;
 import io.quiesce.locate.UnsafePathException;
 
@@ -111,7 +111,7 @@ final class GuestSockets implements AgentConnector {
         if (kept != null && held.test(guest)) {
             return new Located(guest, kept, null, null, List.of());
         }
-        return locate(vmi, channel, (method, socket) -> probe(guest, method, socket));
+        return locate(vmi, channel, (method, socket) -> probe(vmi, method, socket));
     }
 
     /**
@@ -198,7 +198,12 @@ final class GuestSockets implements AgentConnector {
         if (!choice.found()) {
             return new Located(guest, null, choice.reason(), choice.problem(), choice.attempts());
         }
-        return new Located(guest, routeOf(guest, choice.method(), choice.socket()), null, null, choice.attempts());
+        try {
+            return new Located(guest, routeOf(vmi, choice.method(), choice.socket()), null, null, choice.attempts());
+        } catch (IllegalArgumentException e) {
+            // e.g. a firmware UUID that is no UUID: no domain can be shown to be this guest's
+            return new Located(guest, null, Reason.CHANNEL_UNUSABLE.wire(), e.getMessage(), choice.attempts());
+        }
     }
 
     @Override
@@ -221,14 +226,25 @@ final class GuestSockets implements AgentConnector {
     }
 
     /** Opens the channel as the engine would, pings the agent, closes: nothing is frozen. */
-    private ChannelChoice.ProbeResult probe(GuestRef guest, FreezeMethod method, Path socket) {
-        AgentRoute candidate = routeOf(guest, method, socket);
-        return ChannelProbe.ping(method, () -> open(candidate));
+    private ChannelChoice.ProbeResult probe(VirtualMachineInstance vmi, FreezeMethod method, Path socket) {
+        return ChannelProbe.ping(method, () -> open(routeOf(vmi, method, socket)));
     }
 
-    private static AgentRoute routeOf(GuestRef guest, FreezeMethod method, Path socket) {
-        return new AgentRoute(guest, method, socket,
-                method == FreezeMethod.LIBVIRT ? LibvirtAgent.kubevirtDomainName(guest.namespace(), guest.name()) : null);
+    /**
+     * The route to an instance's agent by {@code method} at {@code socket}. A libvirt route names the
+     * domain KubeVirt makes for the instance, with its firmware UUID when it has one: the libvirt
+     * client then refuses a daemon whose domain is not that one (see {@link LibvirtDomain}).
+     */
+    private static AgentRoute routeOf(VirtualMachineInstance vmi, FreezeMethod method, Path socket) {
+        GuestRef guest = new GuestRef(vmi.getMetadata().getNamespace(), vmi.getMetadata().getName());
+        return new AgentRoute(guest, method, socket, method == FreezeMethod.LIBVIRT
+                ? LibvirtDomain.kubevirt(guest.namespace(), guest.name(), firmwareUuid(vmi)) : null);
+    }
+
+    private static String firmwareUuid(VirtualMachineInstance vmi) {
+        var spec = vmi.getSpec();
+        return spec == null || spec.getDomain() == null || spec.getDomain().getFirmware() == null ? null
+                : spec.getDomain().getFirmware().getUuid();
     }
 
     private record Lookup(Path socket, String problem) {

@@ -4,6 +4,7 @@ import io.quiesce.freeze.FreezeRecorder;
 import io.quiesce.freeze.GuestRef;
 import io.quiesce.journal.FreezeJournal;
 import io.quiesce.journal.JournalEntry;
+import io.quiesce.libvirt.LibvirtDomain;
 import io.quiesce.runtime.logging.ResourceLogContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,8 +41,8 @@ final class JournaledFreezes implements FreezeRecorder {
         if (route == null) {
             throw new IllegalStateException("no route of " + guest + " is known to record");
         }
-        journal.record(new JournalEntry(guest, route.method(), route.socket(), route.domain(), snapshotInContext(),
-                deadline));
+        journal.record(new JournalEntry(guest, route.method(), route.socket(), domainName(route), snapshotInContext(),
+                deadline, route.domain() == null ? null : route.domain().uuid()));
     }
 
     @Override
@@ -56,7 +57,8 @@ final class JournaledFreezes implements FreezeRecorder {
             return;
         }
         try {
-            journal.record(entry.withRoute(route.method(), route.socket(), route.domain()));
+            journal.record(entry.withRoute(route.method(), route.socket(), domainName(route),
+                    route.domain() == null ? null : route.domain().uuid()));
         } catch (RuntimeException e) {
             LOG.warn("journal entry of {} keeps its old route: {}", route.guest(), e.getMessage());
         }
@@ -84,7 +86,9 @@ final class JournaledFreezes implements FreezeRecorder {
                 refused.add(entry.guest() + ": socket outside the allowed roots");
                 continue;
             }
-            sockets.restore(new AgentRoute(entry.guest(), entry.method(), entry.socket(), entry.domain()));
+            // the recorded UUID too: a thaw from the journal checks the daemon's domain as the freeze did
+            sockets.restore(new AgentRoute(entry.guest(), entry.method(), entry.socket(), entry.domain() == null ? null
+                    : new LibvirtDomain(entry.domain(), entry.domainUuid())));
             usable.add(entry);
         }
         return new Recorded(usable, refused);
@@ -100,5 +104,9 @@ final class JournaledFreezes implements FreezeRecorder {
         String namespace = MDC.get(ResourceLogContext.NAMESPACE);
         String name = MDC.get(ResourceLogContext.NAME);
         return namespace == null || name == null ? null : namespace + "/" + name;
+    }
+
+    private static String domainName(AgentRoute route) {
+        return route.domain() == null ? null : route.domain().name();
     }
 }

@@ -52,7 +52,7 @@ import java.util.stream.Stream;
  */
 public final class NodeHelper implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeHelper.class);
-    /** The libvirt client, with the agent client's timeouts. */
+    /** The libvirt client, with the agent client's timeouts; it checks the domain's identity on every connection. */
     private static final LibvirtOpener LIBVIRT_CLIENT =
             (socket, domain) -> LibvirtAgent.open(socket, domain, QgaSettings.defaults());
     /** Between attempts to reach the API at start-up. */

@@ -28,7 +28,8 @@ class FreezeJournalTest {
         JournalEntry qga = new JournalEntry(DB, FreezeMethod.QGA, Path.of("/var/lib/kubelet/pods/u1/qga.sock"), null,
                 "prod/db-snap", DEADLINE);
         JournalEntry libvirt = new JournalEntry(new GuestRef("prod", "web"), FreezeMethod.LIBVIRT,
-                Path.of("/var/lib/kubelet/pods/u2/virtqemud-sock"), "prod_web", null, DEADLINE);
+                Path.of("/var/lib/kubelet/pods/u2/virtqemud-sock"), "prod_web", null, DEADLINE,
+                java.util.UUID.fromString("6a1b3c5e-0d2f-5a4b-9c8d-7e6f5a4b3c2d")); // a thaw from it checks the domain's UUID
         journal.record(qga);
         journal.record(libvirt);
 

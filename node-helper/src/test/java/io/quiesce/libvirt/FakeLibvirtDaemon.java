@@ -21,7 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * answers for the calls {@link LibvirtAgent} makes). Threads are daemons; {@link #close()} closes every
  * socket.
  */
-final class FakeLibvirtDaemon implements AutoCloseable {
+public final class FakeLibvirtDaemon implements AutoCloseable {
 
     /** What the fake sends back for one call: raw packets, possibly none (no answer); a null closes the connection. */
     @FunctionalInterface
@@ -38,7 +38,7 @@ final class FakeLibvirtDaemon implements AutoCloseable {
     private final List<SocketChannel> open = new CopyOnWriteArrayList<>();
     private volatile String agentResult = "{\"return\":{}}";
 
-    FakeLibvirtDaemon(Path dir) throws IOException {
+    public FakeLibvirtDaemon(Path dir) throws IOException {
         this.socket = dir.resolve("fake-libvirt.sock");
         this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(socket));
@@ -59,7 +59,7 @@ final class FakeLibvirtDaemon implements AutoCloseable {
         acceptor.start();
     }
 
-    Path socket() {
+    public Path socket() {
         return socket;
     }
 
@@ -73,6 +73,46 @@ final class FakeLibvirtDaemon implements AutoCloseable {
     FakeLibvirtDaemon agentResult(String json) {
         this.agentResult = json;
         return this;
+    }
+
+    /**
+     * Hosts one domain, as a real daemon does: a lookup of {@code domain}'s name answers with its UUID,
+     * any other name with libvirt's "Domain not found".
+     */
+    public FakeLibvirtDaemon hosting(String domain, java.util.UUID uuid) {
+        byte[] bytes = java.nio.ByteBuffer.allocate(RemoteProtocol.UUID_BYTES).putLong(uuid.getMostSignificantBits())
+                .putLong(uuid.getLeastSignificantBits()).array();
+        return answer(RemoteProtocol.PROC_DOMAIN_LOOKUP_BY_NAME, (call, args) -> {
+            String asked = args.readString(1024);
+            if (!asked.equals(domain)) {
+                return List.of(error(call, LibvirtError.NO_DOMAIN, "Domain not found: no domain with matching name '"
+                        + asked + "'"));
+            }
+            XdrWriter dom = new XdrWriter();
+            new DomainRef(domain, bytes, 7).encode(dom);
+            return List.of(ok(call, dom));
+        });
+    }
+
+    /** The calls on a domain this daemon received (freeze, thaw, agent commands), by name, in order. */
+    public List<String> domainCalls() {
+        return received.stream().filter(h -> h.type() == PacketHeader.TYPE_CALL).map(h -> {
+            if (h.program() == RemoteProtocol.QEMU_PROGRAM && h.procedure() == RemoteProtocol.QEMU_PROC_DOMAIN_AGENT_COMMAND) {
+                return "agent-command";
+            }
+            if (h.program() != RemoteProtocol.REMOTE_PROGRAM) {
+                return null;
+            }
+            if (h.procedure() == RemoteProtocol.PROC_DOMAIN_FSFREEZE) {
+                return "fsfreeze";
+            }
+            return h.procedure() == RemoteProtocol.PROC_DOMAIN_FSTHAW ? "fsthaw" : null;
+        }).filter(java.util.Objects::nonNull).toList();
+    }
+
+    /** How many connections were accepted. */
+    public int connections() {
+        return open.size();
     }
 
     /** Every packet received, in order. */

@@ -193,4 +193,43 @@ class LibvirtAgentFakeDaemonTest {
         assertThatThrownBy(() -> LibvirtAgent.kubevirtDomainName("", "vm")).isInstanceOf(IllegalArgumentException.class);
         assertThat(LibvirtAgent.kubevirtDomainName("prod", "db-01")).isEqualTo("prod_db-01");
     }
+
+    @Test
+    void aDaemonWhoseDomainHasTheGuestsUuidIsUsed() {
+        java.util.UUID uuid = java.util.UUID.fromString("e4686d2c-6e8d-4335-b8fd-81bee22f4814");
+        daemon.hosting("default_vm", uuid);
+        try (LibvirtAgent checked = new LibvirtAgent(daemon.socket(), new LibvirtDomain("default_vm", uuid), QUICK)) {
+            assertThat(checked.freeze(List.of())).isEqualTo(1);
+        }
+        assertThat(daemon.domainCalls()).containsExactly("fsfreeze");
+    }
+
+    @Test
+    void aDaemonWhoseDomainOfThatNameHasAnotherUuidIsRefusedBeforeAnyCallOnTheDomain() {
+        daemon.hosting("default_vm", java.util.UUID.fromString("00000000-0000-4000-8000-0000000000bb"));
+        try (LibvirtAgent checked = new LibvirtAgent(daemon.socket(),
+                new LibvirtDomain("default_vm", java.util.UUID.fromString("e4686d2c-6e8d-4335-b8fd-81bee22f4814")), QUICK)) {
+            assertThatThrownBy(() -> checked.freeze(List.of()))
+                    .isInstanceOfSatisfying(SocketIdentityMismatchException.class, e -> {
+                        assertThat(e.reason()).isEqualTo("SocketIdentityMismatch");
+                        assertThat(e.getMessage()).contains("00000000-0000-4000-8000-0000000000bb")
+                                .contains("e4686d2c-6e8d-4335-b8fd-81bee22f4814");
+                    });
+            // every later call connects again and is refused again
+            assertThatThrownBy(checked::thaw).isInstanceOf(SocketIdentityMismatchException.class);
+        }
+        assertThat(daemon.domainCalls()).as("no freeze, thaw or agent command").isEmpty();
+    }
+
+    @Test
+    void aDaemonThatAnswersTheLookupWithAnotherDomainIsRefused() {
+        daemon.answer(RemoteProtocol.PROC_DOMAIN_LOOKUP_BY_NAME, (call, args) -> {
+            XdrWriter dom = new XdrWriter();
+            new DomainRef("other_vm", FakeLibvirtDaemon.UUID, 3).encode(dom);
+            return List.of(FakeLibvirtDaemon.ok(call, dom));
+        });
+        assertThatThrownBy(() -> agent.freeze(List.of())).isInstanceOf(SocketIdentityMismatchException.class)
+                .hasMessageContaining("other_vm");
+        assertThat(daemon.domainCalls()).isEmpty();
+    }
 }

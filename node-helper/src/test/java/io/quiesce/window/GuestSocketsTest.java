@@ -70,7 +70,7 @@ class GuestSocketsTest {
 
         assertThat(located.found()).isTrue();
         assertThat(located.route().method()).isEqualTo(FreezeMethod.LIBVIRT);
-        assertThat(located.route().domain()).isEqualTo(vm.namespace() + "_db");
+        assertThat(located.route().domain().name()).isEqualTo(vm.namespace() + "_db");
         assertThat(located.route().socket()).isEqualTo(daemon.toRealPath());
         // every later connection (thaw retries, the watchdog) takes the same route without an API call
         GuestRef guest = new GuestRef(vm.namespace(), "db");

@@ -130,7 +130,7 @@ class JournalRecoveryTest {
         NodeHelper helper = closeLater(NodeHelper.create(server.newClient(),
                 settings().withLibvirt(libvirtRoot, libvirtRoot + "/{podUID}/virtqemud-sock"), this::openQga,
                 (daemon, domain) -> {
-                    libvirtOpened.add(domain);
+                    libvirtOpened.add(domain.name());
                     return otherAgent.connect();
                 }, new SimpleMeterRegistry()));
         assertThat(helper.recoverFromJournal().guests()).singleElement()

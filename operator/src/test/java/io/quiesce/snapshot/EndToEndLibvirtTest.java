@@ -189,7 +189,7 @@ class EndToEndLibvirtTest {
                 .withJournal(journal);
         // the harness's daemon names its domain itself; it stands in for KubeVirt's <namespace>_<vmi>
         LibvirtOpener libvirt = (socket, domain) -> {
-            domainsAsked.add(domain);
+            domainsAsked.add(domain.name());
             return LibvirtAgent.open(socket, guest.domain(), QgaSettings.defaults());
         };
         return NodeHelper.start(server.newClient(), settings, (ref, socket) -> {
