@@ -115,7 +115,7 @@ final class CelRuleWalker {
             Map<String, Object> map = new HashMap<>();
             node.fields().forEachRemaining(f -> {
                 if (!f.getValue().isNull()) {
-                    map.put(f.getKey(), toCel(f.getValue()));
+                    map.put(celName(f.getKey()), toCel(f.getValue()));
                 }
             });
             return map;
@@ -135,6 +135,20 @@ final class CelRuleWalker {
             return node.asBoolean();
         }
         return node.asText();
+    }
+
+    /** CEL's reserved words among the names a property may have, escaped as the API server escapes them. */
+    private static final Set<String> CEL_RESERVED = Set.of("true", "false", "null", "in", "as", "break", "const",
+            "continue", "else", "for", "function", "if", "import", "let", "loop", "package", "namespace", "return",
+            "var", "void", "while");
+
+    /** A property name as rules select it: {@code namespace} is {@code __namespace__}, {@code a-b} is {@code a__dash__b}. */
+    static String celName(String property) {
+        if (CEL_RESERVED.contains(property)) {
+            return "__" + property + "__";
+        }
+        return property.replace("__", "__underscores__").replace(".", "__dot__").replace("-", "__dash__")
+                .replace("/", "__slash__");
     }
 
     private static String join(String path, String field) {
