@@ -142,13 +142,14 @@ final class CelRuleWalker {
             "continue", "else", "for", "function", "if", "import", "let", "loop", "package", "namespace", "return",
             "var", "void", "while");
 
-    /** A property name as rules select it: {@code namespace} is {@code __namespace__}, {@code a-b} is {@code a__dash__b}. */
+    /**
+     * A field name as rules select it: a CEL reserved word such as {@code namespace} is
+     * {@code __namespace__}. (The API server also escapes {@code -}, {@code .} and {@code /} in declared
+     * property names, but not in map keys, which this schema-less conversion cannot tell apart; no
+     * Quiesce or upstream rule selects such a property.)
+     */
     static String celName(String property) {
-        if (CEL_RESERVED.contains(property)) {
-            return "__" + property + "__";
-        }
-        return property.replace("__", "__underscores__").replace(".", "__dot__").replace("-", "__dash__")
-                .replace("/", "__slash__");
+        return CEL_RESERVED.contains(property) ? "__" + property + "__" : property;
     }
 
     private static String join(String path, String field) {
