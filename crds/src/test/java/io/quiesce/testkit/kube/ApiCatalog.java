@@ -69,6 +69,9 @@ final class ApiCatalog {
             ApiResource.builtIn("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", false, List.of("pc"),
                     NONE));
 
+    /** Compiled schemas by schema, shared by every server in the JVM: compiling one takes a while. */
+    private static final Map<JsonNode, CrdSchema> COMPILED = new ConcurrentHashMap<>();
+
     /** The served versions of each CRD, by CRD name. */
     private final Map<String, List<ApiResource>> crds = new ConcurrentHashMap<>();
 
@@ -91,7 +94,7 @@ final class ApiCatalog {
                     strings(names.path("shortNames")), strings(names.path("categories")), subresources,
                     version.has("additionalPrinterColumns") ? version.get("additionalPrinterColumns")
                             : JsonNodeFactory.instance.arrayNode(),
-                    schema, schema.isObject() ? CrdSchema.of(schema) : null));
+                    schema, schema.isObject() ? COMPILED.computeIfAbsent(schema, CrdSchema::of) : null));
         }
         crds.put(crd.path("metadata").path("name").asText(), List.copyOf(versions));
     }

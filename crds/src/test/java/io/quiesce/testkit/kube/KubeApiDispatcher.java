@@ -96,9 +96,15 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
         }
         String contentType = request.getHeader("Content-Type");
         if (contentType != null && contentType.startsWith("application/vnd.kubernetes.protobuf")) {
-            // kubectl's typed commands (create namespace, create configmap...) send protobuf
-            return new ApiStatusException(415, "UnsupportedMediaType", "the test API server reads JSON only;"
-                    + " write the object as YAML or JSON and use kubectl apply -f").toResponse();
+            // client-go's typed clients (helm's release Secrets, kubectl create namespace) send protobuf
+            Optional<ObjectNode> json = ProtobufBodies.toJson(request.getBody().getBytes());
+            if (json.isEmpty()) {
+                return new ApiStatusException(415, "UnsupportedMediaType", "the test API server reads protobuf"
+                        + " only for Secrets, ConfigMaps and Namespaces; send JSON (kubectl apply -f)").toResponse();
+            }
+            return dispatch(new RecordedRequest("HTTP/1.1", HttpMethod.valueOf(request.getMethod()), request.getPath(),
+                    Headers.builder().add("Content-Type", "application/json").build(),
+                    new Buffer(json.get().toString().getBytes(StandardCharsets.UTF_8))));
         }
         if (request.getMethod().equals("GET")) {
             Optional<MockResponse> described = discovery.answer(request.getPath(), request.getHeader("Accept"))

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -12,7 +13,25 @@ import java.util.function.Function;
  * ({@link ListQuery}) and the Table format ({@link TableFormat}).
  */
 final class ReadOptions {
+    /** How fabric8's composer starts every list. */
+    private static final String UNTYPED_LIST = "{\"apiVersion\":\"v1\",\"kind\":\"List\",";
+
     private ReadOptions() {
+    }
+
+    /**
+     * A list as a real server types it ({@code SecretList} of {@code v1}, {@code QuiescedSnapshotList} of
+     * {@code quiesce.io/v1alpha1}) rather than the store's untyped {@code List}: client-go's typed clients
+     * (helm's release storage) cannot decode an untyped one.
+     */
+    private static MockResponse typedList(MockResponse stored, ResourcePath path, ApiCatalog catalog) {
+        Optional<ApiResource> resource = catalog.find(path);
+        String body = stored.getBody().readUtf8();
+        if (resource.isPresent() && body.startsWith(UNTYPED_LIST)) {
+            body = "{\"apiVersion\":\"" + resource.get().groupVersion() + "\",\"kind\":\"" + resource.get().kind()
+                    + "List\"," + body.substring(UNTYPED_LIST.length());
+        }
+        return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json").setBody(body);
     }
 
     /**
@@ -25,11 +44,15 @@ final class ReadOptions {
         boolean table = TableFormat.wanted(request.getHeader("Accept")) && path.subresource() == null;
         boolean options = list && ListQuery.handles(path);
         if (!table && !options) {
-            return store.apply(request.getPath());
+            MockResponse stored = store.apply(request.getPath());
+            return list && stored.code() == 200 ? typedList(stored, path, catalog) : stored;
         }
         MockResponse stored = store.apply(options ? ListQuery.storePath(path) : request.getPath());
         if (stored.code() != 200) {
             return stored;
+        }
+        if (list) {
+            stored = typedList(stored, path, catalog);
         }
         try {
             JsonNode body = RequestBodies.object(stored.getBody().readUtf8());
