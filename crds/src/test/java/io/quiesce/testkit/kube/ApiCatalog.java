@@ -75,6 +75,19 @@ final class ApiCatalog {
     /** The served versions of each CRD, by CRD name. */
     private final Map<String, List<ApiResource>> crds = new ConcurrentHashMap<>();
 
+    /**
+     * Compiles the schemas of a CRD ahead of its creation, outside any request: compiling takes seconds
+     * on a cold JVM, longer than a client waits for an answer.
+     */
+    static void precompile(JsonNode crd) {
+        for (JsonNode version : crd.path("spec").path("versions")) {
+            JsonNode schema = version.path("schema").path("openAPIV3Schema");
+            if (schema.isObject()) {
+                COMPILED.computeIfAbsent(schema, CrdSchema::of);
+            }
+        }
+    }
+
     /** Adds or replaces the entries of a CRD, compiling its schemas. */
     void register(JsonNode crd) {
         JsonNode spec = crd.path("spec");

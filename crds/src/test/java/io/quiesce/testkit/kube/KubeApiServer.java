@@ -72,6 +72,8 @@ public final class KubeApiServer implements AutoCloseable {
         KubeApiDispatcher dispatcher = new KubeApiDispatcher(expectations);
         KubernetesMockServer server = new KubernetesMockServer(new Context(Serialization.jsonMapper()),
                 new MockWebServer(), expectations, dispatcher, https);
+        // the schemas the server validates custom resources with, compiled before any request waits on them
+        crds.forEach(crd -> ApiCatalog.precompile(Serialization.jsonMapper().valueToTree(crd)));
         server.init();
         KubeApiServer api = new KubeApiServer(server, dispatcher);
         try {
