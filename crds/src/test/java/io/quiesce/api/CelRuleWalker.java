@@ -115,7 +115,7 @@ final class CelRuleWalker {
             Map<String, Object> map = new HashMap<>();
             node.fields().forEachRemaining(f -> {
                 if (!f.getValue().isNull()) {
-                    map.put(f.getKey(), toCel(f.getValue()));
+                    map.put(celName(f.getKey()), toCel(f.getValue()));
                 }
             });
             return map;
@@ -135,6 +135,21 @@ final class CelRuleWalker {
             return node.asBoolean();
         }
         return node.asText();
+    }
+
+    /** CEL's reserved words among the names a property may have, escaped as the API server escapes them. */
+    private static final Set<String> CEL_RESERVED = Set.of("true", "false", "null", "in", "as", "break", "const",
+            "continue", "else", "for", "function", "if", "import", "let", "loop", "package", "namespace", "return",
+            "var", "void", "while");
+
+    /**
+     * A field name as rules select it: a CEL reserved word such as {@code namespace} is
+     * {@code __namespace__}. (The API server also escapes {@code -}, {@code .} and {@code /} in declared
+     * property names, but not in map keys, which this schema-less conversion cannot tell apart; no
+     * Quiesce or upstream rule selects such a property.)
+     */
+    static String celName(String property) {
+        return CEL_RESERVED.contains(property) ? "__" + property + "__" : property;
     }
 
     private static String join(String path, String field) {

@@ -33,7 +33,7 @@ final class OpenApiToJsonSchema {
 
     static ObjectNode convert(JsonNode openApiSchema) {
         ObjectNode root = node(openApiSchema);
-        ObjectNode properties = (ObjectNode) root.get("properties");
+        ObjectNode properties = root.has("properties") ? (ObjectNode) root.get("properties") : root.putObject("properties");
         properties.set("apiVersion", NODES.objectNode().put("type", "string"));
         properties.set("kind", NODES.objectNode().put("type", "string"));
         ObjectNode name = NODES.objectNode().put("type", "string").put("maxLength", 253)

@@ -6,7 +6,7 @@ package io.quiesce.api;
  * @param path    Kubernetes field path, e.g. {@code spec.quiesce.timeout} or {@code spec.volumes[1]}
  * @param message what is wrong there
  */
-record Violation(String path, String message) {
+public record Violation(String path, String message) {
     @Override
     public String toString() {
         return path + ": " + message;

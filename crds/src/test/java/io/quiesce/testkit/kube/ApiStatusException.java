@@ -9,11 +9,18 @@ final class ApiStatusException extends Exception {
 
     private final int code;
     private final String reason;
+    /** The Status's {@code details} (name, group, kind, causes), or null. */
+    private final io.fabric8.kubernetes.api.model.StatusDetails details;
 
     ApiStatusException(int code, String reason, String message) {
+        this(code, reason, message, null);
+    }
+
+    ApiStatusException(int code, String reason, String message, io.fabric8.kubernetes.api.model.StatusDetails details) {
         super(message);
         this.code = code;
         this.reason = reason;
+        this.details = details;
     }
 
     static ApiStatusException conflict(ResourcePath path) {
@@ -34,6 +41,7 @@ final class ApiStatusException extends Exception {
                 .withCode(code)
                 .withReason(reason)
                 .withMessage(getMessage())
+                .withDetails(details)
                 .build()));
     }
 }

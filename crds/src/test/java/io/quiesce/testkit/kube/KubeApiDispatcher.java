@@ -69,6 +69,12 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
     private final ApiRequestCounter requests = new ApiRequestCounter();
     private static final String KUBEVIRT_SUBRESOURCES = "/apis/subresources.kubevirt.io/";
     private volatile Function<RecordedRequest, MockResponse> kubeVirtSubresources;
+    /** What kubectl and helm need beyond CRUD: discovery, OpenAPI, Tables, list options, schema checks. */
+    private final ApiCatalog catalog = new ApiCatalog();
+    private final DiscoveryEndpoints discovery = new DiscoveryEndpoints(catalog);
+    private final OpenApiEndpoints openApi = new OpenApiEndpoints(catalog);
+    private final TableFormat tables = new TableFormat(java.time.Clock.systemUTC());
+    private final SchemaAdmission admission = new SchemaAdmission();
 
     /** @param expectations the mock server's recorded expectations, answered before any CRUD handling */
     public KubeApiDispatcher(Map<ServerRequest, Queue<ServerResponse>> expectations) {
@@ -88,7 +94,42 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
         if (aggregated != null && request.getPath().startsWith(KUBEVIRT_SUBRESOURCES)) {
             return aggregated.apply(request);
         }
+        String contentType = request.getHeader("Content-Type");
+        if (contentType != null && contentType.startsWith("application/vnd.kubernetes.protobuf")) {
+            // client-go's typed clients (helm's release Secrets, kubectl create namespace) send protobuf
+            Optional<ObjectNode> json = ProtobufBodies.toJson(request.getBody().getBytes());
+            if (json.isEmpty()) {
+                return new ApiStatusException(415, "UnsupportedMediaType", "the test API server reads protobuf"
+                        + " only for Secrets, ConfigMaps and Namespaces; send JSON (kubectl apply -f)").toResponse();
+            }
+            return dispatch(new RecordedRequest("HTTP/1.1", HttpMethod.valueOf(request.getMethod()), request.getPath(),
+                    Headers.builder().add("Content-Type", "application/json").build(),
+                    new Buffer(json.get().toString().getBytes(StandardCharsets.UTF_8))));
+        }
+        if (request.getMethod().equals("GET")) {
+            Optional<MockResponse> described = discovery.answer(request.getPath(), request.getHeader("Accept"))
+                    .or(() -> openApi.answer(request.getPath(), request.getHeader("Accept")));
+            if (described.isPresent()) {
+                return described.get();
+            }
+            Optional<ResourcePath> read = ResourcePath.parse(request.getPath())
+                    .filter(p -> p.queryParameter("watch").filter("true"::equals).isEmpty());
+            if (read.isPresent()) {
+                return ReadOptions.answer(read.get(), request, catalog, tables,
+                        path -> super.dispatch(request(HttpMethod.GET, path, "")));
+            }
+        }
         return super.dispatch(request);
+    }
+
+    /** The resources this server serves (built-ins and every CRD created on it). */
+    ApiCatalog catalog() {
+        return catalog;
+    }
+
+    /** The schema checks of writes so far: count and time. */
+    SchemaAdmission admission() {
+        return admission;
     }
 
     /**
@@ -198,12 +239,18 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
     @Override
     public MockResponse handleCreate(RecordedRequest request) {
         String body = request.getBody().readUtf8();
-        String path = ResourcePath.parse(request.getPath()).map(ResourcePath::withoutQuery).orElse(request.getPath());
+        Optional<ResourcePath> parsed = ResourcePath.parse(request.getPath());
+        String path = parsed.map(ResourcePath::withoutQuery).orElse(request.getPath());
         writes.lock();
         try {
+            if (parsed.isPresent()) {
+                body = admitted(parsed.get(), RequestBodies.object(body), null).toString();
+            }
             MockResponse response = super.handleCreate(request(HttpMethod.POST, path, body));
             if (path.equals(CRD_COLLECTION) && response.code() == 201) {
-                customResources.add(RequestBodies.object(body).path("metadata").path("name").asText());
+                ObjectNode crd = RequestBodies.object(body);
+                customResources.add(crd.path("metadata").path("name").asText());
+                catalog.register(crd);
             }
             return response;
         } catch (ApiStatusException e) {
@@ -282,6 +329,7 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
             MockResponse response = super.handleDelete(path.withoutQuery());
             if (path.collectionPath().equals(CRD_COLLECTION) && response.code() == 200) {
                 customResources.remove(path.name());
+                catalog.remove(path.name());
             }
             return response;
         } finally {
@@ -345,7 +393,7 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
             throw notFound(path);
         }
         checkName(path, applied);
-        ObjectNode created = applied.deepCopy();
+        ObjectNode created = admitted(path, applied.deepCopy(), null);
         ((ObjectNode) created.get("metadata")).remove("resourceVersion");
         return super.handleCreate(request(HttpMethod.POST, path.collectionPath(), created.toString()));
     }
@@ -354,8 +402,11 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
     private MockResponse commit(ResourcePath path, ObjectNode current, ObjectNode requested)
             throws ApiStatusException {
         checkName(path, requested);
-        ObjectNode next = ObjectUpdate.next(path, current, requested, path.isStatus(),
-                isStatusSubresourceEnabledForResource(path.objectPath()));
+        ObjectNode next = admitted(path, ObjectUpdate.next(path, current, requested, path.isStatus(),
+                isStatusSubresourceEnabledForResource(path.objectPath())), current);
+        if (path.collectionPath().equals(CRD_COLLECTION)) {
+            catalog.register(next);
+        }
         if (next.equals(current)) {
             return ok(current);
         }
@@ -365,6 +416,16 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
             return ok(next);
         }
         return store(path.isStatus() ? path.objectPath() + "/status" : path.objectPath(), next);
+    }
+
+    /** The object to store after the API server's schema checks of its kind (see {@link SchemaAdmission}). */
+    private ObjectNode admitted(ResourcePath path, ObjectNode requested, ObjectNode old) throws ApiStatusException {
+        Optional<ApiResource> resource = catalog.find(path);
+        if (resource.isEmpty()) {
+            return requested;
+        }
+        boolean strict = path.queryParameter("fieldValidation").filter("Strict"::equals).isPresent();
+        return admission.admit(resource.get(), requested, old, strict);
     }
 
     /** Stores an object exactly as given, through the parent's PUT handler (and so under its lock). */

@@ -41,6 +41,7 @@ public final class KubeApiServer implements AutoCloseable {
     private final List<KubernetesClient> clients = new CopyOnWriteArrayList<>();
     private final AtomicInteger namespaces = new AtomicInteger();
     private FakeKubeVirtApi kubeVirt;
+    private HttpEndpoint http;
 
     private KubeApiServer(KubernetesMockServer server, KubeApiDispatcher dispatcher) {
         this.server = server;
@@ -71,6 +72,8 @@ public final class KubeApiServer implements AutoCloseable {
         KubeApiDispatcher dispatcher = new KubeApiDispatcher(expectations);
         KubernetesMockServer server = new KubernetesMockServer(new Context(Serialization.jsonMapper()),
                 new MockWebServer(), expectations, dispatcher, https);
+        // the schemas the server validates custom resources with, compiled before any request waits on them
+        crds.forEach(crd -> ApiCatalog.precompile(Serialization.jsonMapper().valueToTree(crd)));
         server.init();
         KubeApiServer api = new KubeApiServer(server, dispatcher);
         try {
@@ -139,6 +142,27 @@ public final class KubeApiServer implements AutoCloseable {
         return kubeVirt;
     }
 
+    /**
+     * The URL to give kubectl and helm ({@code http://127.0.0.1:<port>}): this server's store and rules
+     * over plain HTTP/1.1 with streamed watches, as kube-apiserver serves them (see {@link HttpEndpoint}).
+     */
+    public synchronized String kubectlUrl() {
+        if (http == null) {
+            http = new HttpEndpoint(dispatcher);
+        }
+        return http.url();
+    }
+
+    /** Writes a kubeconfig for {@link #kubectlUrl()} whose context uses this namespace; returns the file. */
+    public java.nio.file.Path writeKubeconfig(java.nio.file.Path file, String namespace) throws java.io.IOException {
+        return Kubeconfigs.write(file, kubectlUrl(), namespace);
+    }
+
+    /** The schema checks of custom-resource writes so far: how many, and the time they took in nanoseconds. */
+    public long[] schemaChecks() {
+        return new long[] {dispatcher.admission().checks(), dispatcher.admission().nanos()};
+    }
+
     /** URL of a path on this server, e.g. {@code url("/api/v1/namespaces")}. */
     public String url(String path) {
         return server.url(path);
@@ -149,6 +173,9 @@ public final class KubeApiServer implements AutoCloseable {
         synchronized (this) {
             if (kubeVirt != null) {
                 kubeVirt.close();
+            }
+            if (http != null) {
+                http.close();
             }
         }
         clients.forEach(KubernetesClient::close);

@@ -18,6 +18,8 @@ import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.http.HttpResponse;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
+import io.quiesce.api.v1alpha1.QuiescedSnapshotSchedule;
+import io.quiesce.api.v1alpha1.QuiescedSnapshotScheduleStatus;
 import io.quiesce.api.v1alpha1.QuiescedSnapshotSpec;
 import io.quiesce.api.v1alpha1.QuiescedSnapshotStatus;
 import io.quiesce.api.v1alpha1.SnapshotPhase;
@@ -144,13 +146,14 @@ class KubeApiServerTest {
 
         @Test
         void applyWithAStaleResourceVersionConflicts() {
-            QuiescedSnapshot created = client.resource(snapshot("stale-apply", "vm-a")).create();
+            // a schedule, whose spec may change (a QuiescedSnapshot's spec is immutable)
+            QuiescedSnapshotSchedule created = client.resource(schedule("stale-apply")).create();
             client.resource(created).edit(s -> {
-                s.getSpec().setSource("vm-b");
+                s.getSpec().setSchedule("@hourly");
                 return s;
             });
 
-            created.getSpec().setSource("vm-c");
+            created.getSpec().setSchedule("@weekly");
             assertThatThrownBy(() -> client.resource(created).fieldManager("t").forceConflicts().serverSideApply())
                     .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(409));
         }
@@ -223,23 +226,23 @@ class KubeApiServerTest {
 
         @Test
         void writeToTheMainResourceKeepsStatusAndStatusWriteKeepsTheRest() {
-            QuiescedSnapshot created = client.resource(snapshot("split", "vm-a")).create();
-            created.setStatus(status(SnapshotPhase.InProgress));
-            QuiescedSnapshot withStatus = client.resource(created).updateStatus();
+            QuiescedSnapshotSchedule created = client.resource(schedule("split")).create();
+            created.setStatus(scheduleStatus(FIRST));
+            QuiescedSnapshotSchedule withStatus = client.resource(created).updateStatus();
 
-            withStatus.getSpec().setSource("vm-b");
-            withStatus.setStatus(status(SnapshotPhase.Failed));
-            QuiescedSnapshot afterMainWrite = client.resource(withStatus).update();
+            withStatus.getSpec().setSchedule("@hourly");
+            withStatus.setStatus(scheduleStatus(SECOND));
+            QuiescedSnapshotSchedule afterMainWrite = client.resource(withStatus).update();
 
-            assertThat(afterMainWrite.getSpec().getSource()).isEqualTo("vm-b");
-            assertThat(afterMainWrite.getStatus().getPhase()).isEqualTo(SnapshotPhase.InProgress);
+            assertThat(afterMainWrite.getSpec().getSchedule()).isEqualTo("@hourly");
+            assertThat(afterMainWrite.getStatus().getLastScheduleTime()).isEqualTo(FIRST);
 
-            afterMainWrite.getSpec().setSource("vm-c");
-            afterMainWrite.getStatus().setPhase(SnapshotPhase.Succeeded);
-            QuiescedSnapshot afterStatusWrite = client.resource(afterMainWrite).updateStatus();
+            afterMainWrite.getSpec().setSchedule("@weekly");
+            afterMainWrite.getStatus().setLastScheduleTime(THIRD);
+            QuiescedSnapshotSchedule afterStatusWrite = client.resource(afterMainWrite).updateStatus();
 
-            assertThat(afterStatusWrite.getSpec().getSource()).isEqualTo("vm-b");
-            assertThat(afterStatusWrite.getStatus().getPhase()).isEqualTo(SnapshotPhase.Succeeded);
+            assertThat(afterStatusWrite.getSpec().getSchedule()).isEqualTo("@hourly");
+            assertThat(afterStatusWrite.getStatus().getLastScheduleTime()).isEqualTo(THIRD);
         }
 
         @Test
@@ -282,17 +285,17 @@ class KubeApiServerTest {
 
         @Test
         void generationMovesOnSpecChangesOnly() {
-            QuiescedSnapshot created = client.resource(snapshot("gen", "vm-a")).create();
-            Resource<QuiescedSnapshot> live = snapshots().withName("gen");
+            QuiescedSnapshotSchedule created = client.resource(schedule("gen")).create();
+            Resource<QuiescedSnapshotSchedule> live = schedules().withName("gen");
 
-            QuiescedSnapshot labelled = live.edit(s -> {
+            QuiescedSnapshotSchedule labelled = live.edit(s -> {
                 s.getMetadata().setLabels(Map.of("a", "b"));
                 return s;
             });
-            labelled.setStatus(status(SnapshotPhase.InProgress));
-            QuiescedSnapshot statusWritten = client.resource(labelled).updateStatus();
-            QuiescedSnapshot specChanged = live.edit(s -> {
-                s.getSpec().setSource("vm-b");
+            labelled.setStatus(scheduleStatus(FIRST));
+            QuiescedSnapshotSchedule statusWritten = client.resource(labelled).updateStatus();
+            QuiescedSnapshotSchedule specChanged = live.edit(s -> {
+                s.getSpec().setSchedule("@hourly");
                 return s;
             });
 
@@ -304,11 +307,13 @@ class KubeApiServerTest {
 
         @Test
         void resourceVersionIncreasesOnEveryChangeAndNotOnANoOp() {
-            QuiescedSnapshot created = client.resource(snapshot("rv", "vm-a")).create();
-            Resource<QuiescedSnapshot> live = snapshots().withName("rv");
+            QuiescedSnapshotSchedule created = client.resource(schedule("rv")).create();
+            Resource<QuiescedSnapshotSchedule> live = schedules().withName("rv");
 
-            QuiescedSnapshot changed = live.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"source\":\"b\"}}");
-            QuiescedSnapshot unchanged = live.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"source\":\"b\"}}");
+            QuiescedSnapshotSchedule changed = live.patch(PatchContext.of(PatchType.JSON_MERGE),
+                    "{\"spec\":{\"schedule\":\"@hourly\"}}");
+            QuiescedSnapshotSchedule unchanged = live.patch(PatchContext.of(PatchType.JSON_MERGE),
+                    "{\"spec\":{\"schedule\":\"@hourly\"}}");
 
             long first = Long.parseLong(created.getMetadata().getResourceVersion());
             long second = Long.parseLong(changed.getMetadata().getResourceVersion());
@@ -318,19 +323,19 @@ class KubeApiServerTest {
 
         @Test
         void staleUpdatesConflict() {
-            QuiescedSnapshot created = client.resource(snapshot("occ", "vm-a")).create();
-            snapshots().withName("occ").edit(s -> {
-                s.getSpec().setSource("vm-b");
+            QuiescedSnapshotSchedule created = client.resource(schedule("occ")).create();
+            schedules().withName("occ").edit(s -> {
+                s.getSpec().setSchedule("@hourly");
                 return s;
             });
 
-            created.getSpec().setSource("vm-c");
+            created.getSpec().setSchedule("@weekly");
             assertThatThrownBy(() -> client.resource(created).update())
                     .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(409));
-            created.setStatus(status(SnapshotPhase.Failed));
+            created.setStatus(scheduleStatus(SECOND));
             assertThatThrownBy(() -> client.resource(created).updateStatus())
                     .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(409));
-            assertThat(snapshots().withName("occ").get().getSpec().getSource()).isEqualTo("vm-b");
+            assertThat(schedules().withName("occ").get().getSpec().getSchedule()).isEqualTo("@hourly");
         }
 
         @Test
@@ -514,6 +519,29 @@ class KubeApiServerTest {
 
     private NonNamespaceOperation<QuiescedSnapshot, ?, Resource<QuiescedSnapshot>> snapshots() {
         return client.resources(QuiescedSnapshot.class).inNamespace(ns);
+    }
+
+    private static final String FIRST = "2026-11-25T01:30:00Z";
+    private static final String SECOND = "2026-11-26T01:30:00Z";
+    private static final String THIRD = "2026-11-27T01:30:00Z";
+
+    private NonNamespaceOperation<QuiescedSnapshotSchedule, ?, Resource<QuiescedSnapshotSchedule>> schedules() {
+        return client.resources(QuiescedSnapshotSchedule.class).inNamespace(ns);
+    }
+
+    /** A schedule, for the tests that change a spec (a QuiescedSnapshot's spec is immutable). */
+    private QuiescedSnapshotSchedule schedule(String name) {
+        return Serialization.unmarshal("""
+                {"apiVersion":"quiesce.io/v1alpha1","kind":"QuiescedSnapshotSchedule",
+                 "metadata":{"name":"%s","namespace":"%s"},
+                 "spec":{"schedule":"@daily","vmSelector":{"matchLabels":{"backup":"daily"}}}}"""
+                .formatted(name, ns), QuiescedSnapshotSchedule.class);
+    }
+
+    private static QuiescedSnapshotScheduleStatus scheduleStatus(String lastScheduleTime) {
+        QuiescedSnapshotScheduleStatus status = new QuiescedSnapshotScheduleStatus();
+        status.setLastScheduleTime(lastScheduleTime);
+        return status;
     }
 
     private NonNamespaceOperation<VirtualMachine, ?, Resource<VirtualMachine>> vms() {
