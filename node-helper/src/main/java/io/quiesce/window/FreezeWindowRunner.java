@@ -209,8 +209,10 @@ final class FreezeWindowRunner {
     private CutOutcome cutWhileFrozen(QuiescedSnapshot snapshot, Instant deadline, CompletableFuture<ThawTrigger> abort)
             throws InterruptedException {
         events.normal(snapshot, "Frozen", "guest filesystems frozen until at most " + deadline);
-        List<String> names = PlannedVolumeSnapshots.of(snapshot).stream().map(v -> v.getMetadata().getName()).toList();
-        CompletableFuture<CutOutcome> cuts = tracker.awaitCuts(snapshot.getMetadata().getNamespace(), names);
+        // one VolumeGroupSnapshot cuts every disk at one instant: the window thaws on its creationTime
+        CompletableFuture<CutOutcome> cuts = GroupSnapshotCut.planned(snapshot) ? creator.groups().awaitCut(snapshot)
+                : tracker.awaitCuts(snapshot.getMetadata().getNamespace(), PlannedVolumeSnapshots.of(snapshot).stream()
+                        .map(v -> v.getMetadata().getName()).toList());
         try {
             creator.createAll(snapshot);
             CompletableFuture<Object> first = CompletableFuture.anyOf(cuts, abort);
