@@ -117,6 +117,7 @@ class CrdShapeTest {
                 source: vm-1
                 quiesce: {mode: Required, timeout: 5s}
                 deletionPolicy: Delete
+                volumeGroup: Auto
                 failureDeadline: 5m
                 """));
     }
@@ -137,6 +138,7 @@ class CrdShapeTest {
                   spec:
                     quiesce: {mode: Required, timeout: 5s}
                     deletionPolicy: Delete
+                    volumeGroup: Auto
                     failureDeadline: 5m
                 retention: {failedHistoryLimit: 3}
                 concurrencyPolicy: Forbid

@@ -10,6 +10,9 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.quiesce.kube.csi.VolumeGroupSnapshot;
+import io.quiesce.kube.csi.VolumeGroupSnapshotClass;
+import io.quiesce.kube.csi.VolumeGroupSnapshotStatus;
 import io.quiesce.kube.csi.VolumeSnapshot;
 import io.quiesce.kube.csi.VolumeSnapshotClass;
 import io.quiesce.kube.csi.VolumeSnapshotContent;
@@ -40,6 +43,8 @@ class ExternalKindsRoundTripTest {
     @CsvSource({
         "external-snapshotter/snapshot-v1.yaml, io.quiesce.kube.csi.VolumeSnapshot",
         "external-snapshotter/snapshotclass-v1.yaml, io.quiesce.kube.csi.VolumeSnapshotClass",
+        "external-snapshotter/groupsnapshot-v1beta1.yaml, io.quiesce.kube.csi.VolumeGroupSnapshot",
+        "external-snapshotter/groupsnapshotclass-v1beta1.yaml, io.quiesce.kube.csi.VolumeGroupSnapshotClass",
         "kubevirt/vm-cirros.yaml, io.quiesce.kube.kubevirt.VirtualMachine",
         "kubevirt/vm-alpine-datavolume.yaml, io.quiesce.kube.kubevirt.VirtualMachine",
         "kubevirt/vm-alpine-multipvc.yaml, io.quiesce.kube.kubevirt.VirtualMachine",
@@ -185,6 +190,41 @@ class ExternalKindsRoundTripTest {
         assertThat(back.getStatus().getCreationTime()).isEqualTo(1_714_557_600_123_456_789L);
         assertThat(back.getSpec().getVolumeSnapshotRef().getName()).isEqualTo("snap");
         assertThat(json.path("kind").asText()).isEqualTo("VolumeSnapshotContent");
+    }
+
+    @Test
+    void groupSnapshotReadsSelectorClassAndKeepsTheExampleVersion() {
+        VolumeGroupSnapshot group = read("external-snapshotter/groupsnapshot-v1beta1.yaml", VolumeGroupSnapshot.class);
+        VolumeGroupSnapshotStatus status = new VolumeGroupSnapshotStatus();
+        status.setBoundVolumeGroupSnapshotContentName("groupsnapcontent-1");
+        status.setCreationTime("2024-05-01T10:00:00Z");
+        status.setReadyToUse(false);
+        status.setError(new VolumeSnapshotError("no class", "2024-05-01T10:00:01Z"));
+        group.setStatus(status);
+
+        JsonNode json = readJson(Serialization.asJson(group));
+
+        assertThat(group.getSpec().getSource().getSelector().getMatchLabels())
+                .containsExactly(Map.entry("app.kubernetes.io/name", "postgresql"));
+        assertThat(group.getSpec().getVolumeGroupSnapshotClassName()).isEqualTo("csi-hostpath-groupsnapclass");
+        assertThat(json.path("apiVersion").asText()).isEqualTo("groupsnapshot.storage.k8s.io/v1beta1");
+        assertThat(json.path("status")).isEqualTo(readJson("""
+                {"boundVolumeGroupSnapshotContentName":"groupsnapcontent-1","creationTime":"2024-05-01T10:00:00Z",
+                 "readyToUse":false,"error":{"message":"no class","time":"2024-05-01T10:00:01Z"}}"""));
+        assertThat(new VolumeGroupSnapshot().getApiVersion()).as("a new object's default version")
+                .isEqualTo("groupsnapshot.storage.k8s.io/v1beta2");
+    }
+
+    @Test
+    void groupSnapshotClassReadsDriverAndDefaultMarker() {
+        VolumeGroupSnapshotClass groupClass = read("external-snapshotter/groupsnapshotclass-v1beta1.yaml",
+                VolumeGroupSnapshotClass.class);
+
+        assertThat(groupClass.getDriver()).isEqualTo("hostpath.csi.k8s.io");
+        assertThat(groupClass.getDeletionPolicy()).isEqualTo("Delete");
+        assertThat(groupClass.isDefault()).isFalse();
+        groupClass.getMetadata().setAnnotations(Map.of(VolumeGroupSnapshotClass.IS_DEFAULT_CLASS_ANNOTATION, "true"));
+        assertThat(groupClass.isDefault()).isTrue();
     }
 
     private static <T> T read(String example, Class<T> type) {

@@ -206,7 +206,9 @@ final class FreezeWindowRunner {
             throws InterruptedException {
         events.normal(snapshot, Reason.FROZEN.wire(), "guest filesystems frozen until at most " + deadline);
         List<String> names = PlannedVolumeSnapshots.of(snapshot).stream().map(v -> v.getMetadata().getName()).toList();
-        CompletableFuture<CutOutcome> cuts = tracker.awaitCuts(snapshot.getMetadata().getNamespace(), names);
+        // one VolumeGroupSnapshot cuts every disk at one instant: the window thaws on its creationTime
+        CompletableFuture<CutOutcome> cuts = GroupSnapshotCut.planned(snapshot) ? creator.groups().awaitCut(snapshot)
+                : tracker.awaitCuts(snapshot.getMetadata().getNamespace(), names);
         try {
             creator.createAll(snapshot);
             TRACE.debug("created {}", names.size());

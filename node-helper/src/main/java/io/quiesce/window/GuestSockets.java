@@ -13,6 +13,7 @@ import io.quiesce.kube.kubevirt.VirtualMachineInstance;
 import io.quiesce.libvirt.LibvirtDomain;
 import io.quiesce.locate.AgentSocketLocator;
 import io.quiesce.locate.UnsafePathException;
+import io.quiesce.status.Reason;
 
 import java.nio.file.Path;
 import java.util.List;

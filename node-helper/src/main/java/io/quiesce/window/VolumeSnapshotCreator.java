@@ -21,10 +21,17 @@ import java.util.concurrent.ExecutorService;
 final class VolumeSnapshotCreator {
     private final KubernetesClient client;
     private final ExecutorService io;
+    private final GroupSnapshotCut groups;
 
     VolumeSnapshotCreator(KubernetesClient client, ExecutorService io) {
         this.client = client;
         this.io = io;
+        this.groups = new GroupSnapshotCut(client);
+    }
+
+    /** The cut of a snapshot planned as one VolumeGroupSnapshot; see {@link GroupSnapshotCut}. */
+    GroupSnapshotCut groups() {
+        return groups;
     }
 
     /**
@@ -34,6 +41,10 @@ final class VolumeSnapshotCreator {
      * @throws VolumeSnapshotCreationException when one could not be created or is another's
      */
     List<VolumeSnapshot> createAll(QuiescedSnapshot snapshot) {
+        if (GroupSnapshotCut.planned(snapshot)) {
+            groups.create(snapshot); // the group controller creates the members
+            return List.of();
+        }
         List<CompletableFuture<VolumeSnapshot>> pending = new ArrayList<>();
         for (VolumeSnapshot planned : PlannedVolumeSnapshots.of(snapshot)) {
             pending.add(CompletableFuture.supplyAsync(() -> createOrReuse(snapshot, planned), io));
@@ -52,6 +63,9 @@ final class VolumeSnapshotCreator {
 
     /** The planned VolumeSnapshots that already exist with this QuiescedSnapshot as controller. */
     List<VolumeSnapshot> existing(QuiescedSnapshot snapshot) {
+        if (GroupSnapshotCut.planned(snapshot)) {
+            return groups.existingMembers(snapshot);
+        }
         List<VolumeSnapshot> found = new ArrayList<>();
         for (VolumeSnapshot planned : PlannedVolumeSnapshots.of(snapshot)) {
             VolumeSnapshot live = resource(planned).get();

@@ -19,6 +19,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.quiesce.api.v1alpha1.VolumeGroupSnapshotRecord;
+import io.quiesce.groups.GroupSnapshotRequests;
+import io.quiesce.kube.csi.VolumeGroupSnapshotApi;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -94,9 +99,14 @@ public final class KubeVirtFreezeWindow {
         String outcome;
         KubeVirtFreezeConfirmation.Verdict verdict = null;
         try {
-            volumeSnapshots.createMissing(snapshot, plan);
+            Optional<VolumeGroupSnapshotRecord> group = GroupSnapshotRequests.planned(snapshot);
+            if (group.isPresent()) {
+                GroupSnapshotRequests.createOrReuse(client, snapshot, group.get()); // one cut for every disk
+            } else {
+                volumeSnapshots.createMissing(snapshot, plan);
+            }
             Listing listing = listFilesystems(ns, vmi);
-            outcome = awaitCuts(ns, plan, deadline);
+            outcome = group.isPresent() ? awaitGroupCut(ns, group.get(), deadline) : awaitCuts(ns, plan, deadline);
             if (outcome.equals(Reason.FROZEN.wire())) {
                 // read once, not waited for: the thaw comes with the cut, whatever KubeVirt's poll says
                 KubeVirtFreezeConfirmation.Evidence evidence = reportedFrozen(instance(ns, vmi))
@@ -138,6 +148,11 @@ public final class KubeVirtFreezeWindow {
     private void createIfBestEffort(QuiescedSnapshot snapshot, List<VolumeSnapshotRecord> plan)
             throws VolumeSnapshots.ConflictException {
         if (SnapshotSpecs.mode(snapshot) == QuiesceMode.BestEffort) {
+            Optional<VolumeGroupSnapshotRecord> group = GroupSnapshotRequests.planned(snapshot);
+            if (group.isPresent()) {
+                GroupSnapshotRequests.createOrReuse(client, snapshot, group.get());
+                return;
+            }
             volumeSnapshots.createMissing(snapshot, plan); // crash-consistent, as BestEffort promises
         }
     }
@@ -177,6 +192,27 @@ public final class KubeVirtFreezeWindow {
             }
         }
         return Reason.FROZEN.wire();
+    }
+
+    /** Frozen when the group snapshot has its {@code creationTime} (every member cut) by the deadline. */
+    private String awaitGroupCut(String ns, VolumeGroupSnapshotRecord group, Instant deadline) {
+        long left = Duration.between(clock.instant(), deadline).toMillis();
+        if (left <= 0) {
+            return Reason.QUIESCE_TIMEOUT.wire();
+        }
+        try {
+            GenericKubernetesResource cut = client.genericKubernetesResources(VolumeGroupSnapshotApi.groupSnapshots(
+                    VolumeGroupSnapshotApi.versionOf(group.getApiVersion()))).inNamespace(ns).withName(group.getName())
+                    .waitUntilCondition(g -> g != null && (statusField(g, "creationTime") != null
+                            || statusField(g, "error") != null), left, TimeUnit.MILLISECONDS);
+            return statusField(cut, "creationTime") != null ? Reason.FROZEN.wire() : Reason.VOLUME_SNAPSHOT_FAILED.wire();
+        } catch (KubernetesClientTimeoutException e) {
+            return Reason.QUIESCE_TIMEOUT.wire();
+        }
+    }
+
+    private static Object statusField(GenericKubernetesResource g, String field) {
+        return g.getAdditionalProperties().get("status") instanceof java.util.Map<?, ?> status ? status.get(field) : null;
     }
 
     private VirtualMachineInstance instance(String ns, String vmi) {

@@ -23,11 +23,31 @@ import java.util.Optional;
  * @param admission       whether the VM and a freeze slot on the VM's node are free
  * @param helperAlive     whether the node helper of the VMI's node renewed its heartbeat recently
  * @param defaultChannel  the cluster default channel; null when none is set (then auto)
- * @param volumeSnapshots the VolumeSnapshots of the plan that exist, by name
+ * @param volumeSnapshots the VolumeSnapshots of the plan that exist, by name (members of its group snapshot too)
+ * @param groups          the group-snapshot API, classes and this snapshot's VolumeGroupSnapshot ({@link GroupSnapshotObserver})
  */
 public record Observation(QuiescedSnapshot snapshot, Instant now, Optional<VirtualMachine> vm,
         Optional<VirtualMachineInstance> vmi, Map<String, Optional<String>> pvcDrivers, List<ClassInfo> classes,
-        Admission admission, boolean helperAlive, QuiesceChannel defaultChannel, Map<String, VolumeSnapshot> volumeSnapshots) {
+        Admission admission, boolean helperAlive, QuiesceChannel defaultChannel, Map<String, VolumeSnapshot> volumeSnapshots,
+        GroupObservation groups) {
+
+    /** An observation that knows nothing of group snapshots (as on a cluster without them). */
+    public Observation(QuiescedSnapshot snapshot, Instant now, Optional<VirtualMachine> vm,
+            Optional<VirtualMachineInstance> vmi, Map<String, Optional<String>> pvcDrivers, List<ClassInfo> classes,
+            Admission admission, boolean helperAlive, QuiesceChannel defaultChannel,
+            Map<String, VolumeSnapshot> volumeSnapshots) {
+        this(snapshot, now, vm, vmi, pvcDrivers, classes, admission, helperAlive, defaultChannel, volumeSnapshots,
+                GroupObservation.NONE);
+    }
+
+    /** This observation with the group-snapshot facts and the group's members added. */
+    Observation withGroups(GroupObservation found, Map<String, VolumeSnapshot> members) {
+        Map<String, VolumeSnapshot> all = new java.util.HashMap<>(volumeSnapshots);
+        all.putAll(members);
+        // a HashMap: planned group members have no name yet, and lookups by a null name must say "absent"
+        return new Observation(snapshot, now, vm, vmi, pvcDrivers, classes, admission, helperAlive, defaultChannel,
+                java.util.Collections.unmodifiableMap(all), found);
+    }
 
     /**
      * What {@link FreezeSlots} said about starting now.

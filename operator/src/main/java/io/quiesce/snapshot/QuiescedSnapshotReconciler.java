@@ -62,6 +62,8 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
     private final SlotLeases slotLeases;
     /** Where observing reads the cluster: the informers of {@link SecondarySources}, set when they are prepared. */
     private volatile ClusterReads reads;
+    private final GroupSnapshotObserver groupObserver;
+    private final GroupSnapshotActions groups;
     /** Whether the slot Leases have been read into the ledger (once, at the first reconcile as leader). */
     private volatile boolean slotsLoaded;
 
@@ -73,6 +75,8 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
         this.volumeSnapshots = new VolumeSnapshots(client);
         this.writer = new SnapshotWriter(client);
         this.slotLeases = new SlotLeases(client, settings.operatorNamespace(), settings.clock());
+        this.groupObserver = new GroupSnapshotObserver(client, settings.clock());
+        this.groups = new GroupSnapshotActions(client);
         this.kubeVirtApi = kubeVirtApi;
         this.thawBackstop = new KubeVirtThawBackstop(kubeVirtApi);
         // one thread per window the cluster cap allows at once, at most 16 (each mostly waits on a watch)
@@ -116,8 +120,8 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
         }
         boolean heldBefore = slots.grant(ns, name).isPresent();
         slots.releaseOnEvidence(snapshot);
-        Observation observation = observer.observe(reads, snapshot, cache,
-                context.getSecondaryResources(VolumeSnapshot.class));
+        Observation observation = groupObserver.complete(observer.observe(reads, snapshot, cache,
+                context.getSecondaryResources(VolumeSnapshot.class)));
         Decision decision = SnapshotStateMachine.decide(observation);
         // a helper's thaw that was never confirmed: KubeVirt unfreezes the guest wherever it runs now
         thawBackstop.apply(snapshot).ifPresent(e -> events.record(snapshot, e));
@@ -146,6 +150,7 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
         boolean terminal = after == SnapshotPhase.Succeeded || after == SnapshotPhase.Failed;
         if (terminal && decision.status() != null) {
             slots.release(ns, name); // the terminal phase is written: evidence its freeze is over
+            groups.unlabelPvcs(snapshot); // the group's selector label is no longer needed
         }
         boolean recorded = snapshot.getStatus() != null && snapshot.getStatus().getFreeze() != null;
         if (terminal || recorded || decision.action() == Action.FREEZE_THROUGH_KUBEVIRT
@@ -171,14 +176,20 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
         Decision done = decision;
         try {
             switch (decision.action()) {
-                case CREATE_VOLUME_SNAPSHOTS -> volumeSnapshots.createMissing(basis, decision.plan());
+                case CREATE_VOLUME_SNAPSHOTS -> {
+                    if (!groups.createInstead(basis, decision)) {
+                        volumeSnapshots.createMissing(basis, decision.plan());
+                    }
+                }
                 case ASSIGN_TO_HELPER -> {
+                    groups.labelPvcs(basis, decision); // before the window: the helper only creates the group
                     String slotLease = phase(basis.getStatus()) == SnapshotPhase.Pending
                             ? takeSlot(basis, FreezeSlots.Kind.HELPER, cache)
                             : annotation(basis, Provenance.FREEZE_SLOT); // assigned already: the label is only re-asserted
                     basis = writer.assign(context, basis, decision.node(), decision.channel(), slotLease);
                 }
                 case FREEZE_THROUGH_KUBEVIRT -> {
+                    groups.labelPvcs(basis, decision);
                     return startKubeVirtWindow(context, basis, decision, cache);
                 }
                 case AWAIT_KUBEVIRT_WINDOW -> {
@@ -188,7 +199,7 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
                 }
                 case NONE -> { }
             }
-        } catch (VolumeSnapshots.ConflictException e) {
+        } catch (VolumeSnapshots.ConflictException | io.quiesce.groups.GroupSnapshotRequests.NotOursException e) {
             done = SnapshotStateMachine.fail(observation, Reason.VOLUME_SNAPSHOT_CONFLICT.wire(), e.getMessage());
         }
         if (done.status() != null) {
@@ -220,7 +231,7 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
             kubeVirtWindows.cancelReservation();
             throw e;
         }
-        kubeVirtWindows.start(basis, decision.plan());
+        kubeVirtWindows.start(GroupSnapshotActions.withDecidedStatus(basis, decision), decision.plan());
         return decision;
     }
 
@@ -357,7 +368,7 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
     @Override
     public DeleteControl cleanup(QuiescedSnapshot snapshot, Context<QuiescedSnapshot> context) {
         String key = snapshot.getMetadata().getNamespace() + "/" + snapshot.getMetadata().getName();
-        int handled = volumeSnapshots.onDeletion(snapshot);
+        int handled = volumeSnapshots.onDeletion(snapshot) + (groups.onDeletion(snapshot) ? 1 : 0);
         LOG.info("{} deleted: {} VolumeSnapshot(s) {} per deletionPolicy {}", key, handled,
                 SnapshotSpecs.deletionPolicy(snapshot) == io.quiesce.api.v1alpha1.DeletionPolicy.Delete
                         ? "deleted" : "released", SnapshotSpecs.deletionPolicy(snapshot));

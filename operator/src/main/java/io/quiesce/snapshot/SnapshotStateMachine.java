@@ -88,6 +88,12 @@ public final class SnapshotStateMachine {
             return d.fail(plan.failureReason(), plan.failureMessage());
         }
         d.volumes(plan);
+        VolumeGroupPlanner.Choice group = VolumeGroupPlanner.choose(s, plan.disks().stream()
+                .map(DiskPlanner.Disk::claim).toList(), o.pvcDrivers(), o.groups());
+        if (!group.ok()) {
+            return d.fail(group.failureReason(), group.failureMessage());
+        }
+        d.volumeGroup(group);
         List<VolumeSnapshotRecord> records = new ArrayList<>();
         for (DiskPlanner.Disk disk : plan.disks()) {
             Optional<String> driver = o.pvcDrivers().get(disk.claim());
@@ -95,17 +101,19 @@ public final class SnapshotStateMachine {
                 return d.fail(Reason.PERSISTENT_VOLUME_CLAIM_NOT_FOUND.wire(), "PersistentVolumeClaim " + disk.claim() + " of volume "
                         + disk.volume() + " not found");
             }
-            SnapshotClassSelector.Choice choice = SnapshotClassSelector.choose(disk.claim(), driver.orElse(null),
-                    SnapshotSpecs.spec(s).getVolumeSnapshotClassName(), o.classes());
-            if (!choice.ok()) {
-                return d.fail(choice.reason(), choice.message());
-            }
             VolumeSnapshotRecord r = new VolumeSnapshotRecord();
             r.setVolume(disk.volume());
             r.setPersistentVolumeClaim(disk.claim());
             r.setHotplugged(disk.hotplugged() ? true : null);
-            r.setVolumeSnapshotName(ChildNames.volumeSnapshot(s.getMetadata().getName(), disk.volume()));
-            r.setVolumeSnapshotClassName(choice.className());
+            if (group.group() == null) {
+                SnapshotClassSelector.Choice choice = SnapshotClassSelector.choose(disk.claim(), driver.orElse(null),
+                        SnapshotSpecs.spec(s).getVolumeSnapshotClassName(), o.classes());
+                if (!choice.ok()) {
+                    return d.fail(choice.reason(), choice.message());
+                }
+                r.setVolumeSnapshotName(ChildNames.volumeSnapshot(s.getMetadata().getName(), disk.volume()));
+                r.setVolumeSnapshotClassName(choice.className());
+            } // a group member's name is the group controller's: followed once it exists
             records.add(r);
         }
         if (migrating) {
@@ -267,8 +275,8 @@ public final class SnapshotStateMachine {
                 d.consistency(new Verdict(Consistency.CrashConsistent, reason));
                 action = Action.CREATE_VOLUME_SNAPSHOTS; // the helper may have created none
             }
-        } else if (freeze == null && records.stream().anyMatch(r -> !o.volumeSnapshots()
-                .containsKey(r.getVolumeSnapshotName()))) {
+        } else if (freeze == null && (st.getVolumeGroupSnapshot() != null ? o.groups().groupSnapshot().isEmpty()
+                : records.stream().anyMatch(r -> !o.volumeSnapshots().containsKey(r.getVolumeSnapshotName())))) {
             action = Action.CREATE_VOLUME_SNAPSHOTS; // no freeze needed; created by the operator
         }
         if (freeze == null && Reason.VIRTUAL_MACHINE_STOPPED.is(st.getConsistencyReason()) && startedBeforeTheCut(o, records)) {
@@ -393,6 +401,8 @@ public final class SnapshotStateMachine {
         private final QuiescedSnapshotStatus next;
         private final Long generation;
         private QuiesceChannel channel;
+        /** The group snapshot planned for the cut, if any (written when the snapshot starts). */
+        private io.quiesce.api.v1alpha1.VolumeGroupSnapshotRecord plannedGroup;
         /** Events said once, when the snapshot leaves Pending. */
         private final List<SnapshotEvent> notes = new ArrayList<>();
 
@@ -440,6 +450,15 @@ public final class SnapshotStateMachine {
                     created.requeue(), created.outcome(), created.channel());
         }
 
+        /** Plans the group snapshot, or says once why each volume gets its own VolumeSnapshot. */
+        void volumeGroup(VolumeGroupPlanner.Choice choice) {
+            plannedGroup = choice.group();
+            if (choice.note() != null) {
+                notes.add(new SnapshotEvent(false, io.quiesce.status.VolumeGroupReasons.PER_VOLUME_FALLBACK,
+                        choice.note()));
+            }
+        }
+
         /** Records the volumes the plan leaves out (and says so once, with those hot-plugged in it). */
         void volumes(DiskPlanner.Plan plan) {
             next.setExcludedVolumes(plan.excluded().isEmpty() ? null : plan.excluded());
@@ -461,6 +480,7 @@ public final class SnapshotStateMachine {
             next.setPhase(SnapshotPhase.InProgress);
             next.setStartTime(timestamp(o.now()));
             next.setVolumeSnapshots(records);
+            next.setVolumeGroupSnapshot(plannedGroup);
             next.setConsistency(consistency);
             next.setConsistencyReason(reason);
             next.setMessage(message);
@@ -474,6 +494,7 @@ public final class SnapshotStateMachine {
             next.setStartTime(timestamp(o.now()));
             next.setNodeName(node);
             next.setVolumeSnapshots(records);
+            next.setVolumeGroupSnapshot(plannedGroup);
             next.setMessage(message);
             setConditions(Conditions.FALSE, reason, message, Conditions.TRUE, null);
             String eventReason = action == Action.ASSIGN_TO_HELPER ? Reason.ASSIGNED.wire() : reason;
@@ -519,6 +540,10 @@ public final class SnapshotStateMachine {
         }
 
         Optional<Decision> failOnVolumeSnapshotError(List<VolumeSnapshotRecord> records) {
+            if (next.getVolumeGroupSnapshot() != null && next.getVolumeGroupSnapshot().getError() != null) {
+                return Optional.of(fail(io.quiesce.status.VolumeGroupReasons.FAILED, "VolumeGroupSnapshot "
+                        + next.getVolumeGroupSnapshot().getName() + " failed: " + next.getVolumeGroupSnapshot().getError()));
+            }
             return records.stream().filter(r -> r.getError() != null).findFirst()
                     .map(r -> fail(Reason.VOLUME_SNAPSHOT_FAILED.wire(), "VolumeSnapshot " + r.getVolumeSnapshotName() + " failed: "
                             + r.getError()));
@@ -527,6 +552,7 @@ public final class SnapshotStateMachine {
         /** Copies the progress of each existing VolumeSnapshot into its entry of the plan. */
         List<VolumeSnapshotRecord> followVolumeSnapshots() {
             List<VolumeSnapshotRecord> records = new ArrayList<>();
+            GroupMembers.follow(next, o);
             for (VolumeSnapshotRecord planned : Objects.requireNonNullElse(next.getVolumeSnapshots(),
                     List.<VolumeSnapshotRecord>of())) {
                 VolumeSnapshotRecord r = copy(planned);
@@ -594,6 +620,7 @@ public final class SnapshotStateMachine {
         c.setCompletionTime(s.getCompletionTime());
         c.setVolumeSnapshots(s.getVolumeSnapshots() == null ? null
                 : s.getVolumeSnapshots().stream().map(SnapshotStateMachine::copy).toList());
+        c.setVolumeGroupSnapshot(s.getVolumeGroupSnapshot() == null ? null : s.getVolumeGroupSnapshot().copy());
         c.setExcludedVolumes(s.getExcludedVolumes() == null ? null : s.getExcludedVolumes().stream()
                 .map(x -> new ExcludedVolume(x.getVolume(), x.getPersistentVolumeClaim(), x.getHotplugged(),
                         x.getReason())).toList());

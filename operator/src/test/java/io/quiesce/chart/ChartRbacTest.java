@@ -44,7 +44,11 @@ class ChartRbacTest {
             "subresources.kubevirt.io/virtualmachineinstances/guestosinfo", Set.of("get"),
             "snapshot.storage.k8s.io/volumesnapshots", CRUD,
             "snapshot.storage.k8s.io/volumesnapshotclasses", READ,
-            "/persistentvolumeclaims", READ,
+            // spec.volumeGroup: the group class per driver; the group when no freeze (or KubeVirt) cuts it
+            "groupsnapshot.storage.k8s.io/volumegroupsnapshotclasses", READ,
+            "groupsnapshot.storage.k8s.io/volumegroupsnapshots", Set.of("get", "list", "watch", "create", "delete"),
+            // patch: the group's selector label, on while the group is cut, off after
+            "/persistentvolumeclaims", Set.of("get", "list", "watch", "patch"),
             "storage.k8s.io/storageclasses", READ,
             "/events", Set.of("create", "patch"),
             "events.k8s.io/events", Set.of("create", "patch"));
@@ -56,6 +60,7 @@ class ChartRbacTest {
             "quiesce.io/quiescedsnapshots/status", Set.of("patch"),
             "kubevirt.io/virtualmachineinstances", READ,
             "snapshot.storage.k8s.io/volumesnapshots", Set.of("get", "list", "watch", "create"),
+            "groupsnapshot.storage.k8s.io/volumegroupsnapshots", Set.of("get", "list", "watch", "create"),
             "/events", Set.of("create", "patch"),
             "events.k8s.io/events", Set.of("create", "patch"));
     private static final Map<String, Set<String>> HELPER_NAMESPACE = table(

@@ -83,6 +83,25 @@ class HelperAdmissionPolicyTest {
     }
 
     @Test
+    void volumeGroupSnapshotsOnlyBySelectorAndLabelledWithItsNode() {
+        Request create = create("groupsnapshot.storage.k8s.io", "volumegroupsnapshots", "s1--group");
+        Map<String, Object> selector = Map.of("selector", Map.of("matchLabels", Map.of("quiesce.io/volume-group", "g")));
+        assertThat(admit(create, volumeSnapshot(NODE, selector), null)).isTrue();
+        assertThat(admit(create, volumeSnapshot("node-b", selector), null)).as("labelled with another node").isFalse();
+        assertThat(admit(create, volumeSnapshot(NODE, Map.of("volumeGroupSnapshotContentName", "someone-elses")), null))
+                .as("bound to existing group snapshot content").isFalse();
+    }
+
+    @Test
+    void theHelperMayNotRewriteThePlannedGroup() {
+        Map<String, Object> old = snapshot(NODE, Map.of("phase", "InProgress", "nodeName", NODE,
+                "volumeGroupSnapshot", Map.of("name", "s1--group", "apiVersion", "groupsnapshot.storage.k8s.io/v1")));
+        Map<String, Object> forged = snapshot(NODE, Map.of("phase", "InProgress", "nodeName", NODE,
+                "volumeGroupSnapshot", Map.of("name", "other", "apiVersion", "groupsnapshot.storage.k8s.io/v1")));
+        assertThat(admit(update("quiesce.io", "quiescedsnapshots", "status", "s1"), forged, old)).isFalse();
+    }
+
+    @Test
     void eventsOnlyFromItsNodeAboutQuiescedSnapshots() {
         Request core = create("", "events", "s1.abc");
         assertThat(admit(core, coreEvent(NODE, "QuiescedSnapshot"), null)).isTrue();

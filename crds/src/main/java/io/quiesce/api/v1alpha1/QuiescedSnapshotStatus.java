@@ -82,6 +82,11 @@ public class QuiescedSnapshotStatus {
     private List<VolumeSnapshotRecord> volumeSnapshots;
 
     /** Operator. */
+    @JsonPropertyDescription("The CSI VolumeGroupSnapshot that cut every volume at one instant (spec.volumeGroup); "
+            + "absent when each volume got its own VolumeSnapshot. Its members are in volumeSnapshots.")
+    private VolumeGroupSnapshotRecord volumeGroupSnapshot;
+
+    /** Operator. */
     @JsonPropertyDescription("The VM's PVC-backed volumes (hot-plugged ones included) that this snapshot leaves "
             + "out, each with the reason. Absent when every such volume is in volumeSnapshots.")
     private List<ExcludedVolume> excludedVolumes;
@@ -173,6 +178,14 @@ public class QuiescedSnapshotStatus {
         this.volumeSnapshots = volumeSnapshots;
     }
 
+    public VolumeGroupSnapshotRecord getVolumeGroupSnapshot() {
+        return volumeGroupSnapshot;
+    }
+
+    public void setVolumeGroupSnapshot(VolumeGroupSnapshotRecord volumeGroupSnapshot) {
+        this.volumeGroupSnapshot = volumeGroupSnapshot;
+    }
+
     public List<ExcludedVolume> getExcludedVolumes() {
         return excludedVolumes;
     }
@@ -214,6 +227,7 @@ public class QuiescedSnapshotStatus {
                 && Objects.equals(completionTime, other.completionTime) && Objects.equals(freeze, other.freeze)
                 && Objects.equals(channelAttempts, other.channelAttempts)
                 && Objects.equals(volumeSnapshots, other.volumeSnapshots)
+                && Objects.equals(volumeGroupSnapshot, other.volumeGroupSnapshot)
                 && Objects.equals(excludedVolumes, other.excludedVolumes)
                 && Objects.equals(conditions, other.conditions)
                 && Objects.equals(observedGeneration, other.observedGeneration)
@@ -223,6 +237,6 @@ public class QuiescedSnapshotStatus {
     @Override
     public int hashCode() {
         return Objects.hash(phase, consistency, consistencyReason, nodeName, startTime, completionTime, freeze,
-                channelAttempts, volumeSnapshots, excludedVolumes, conditions, observedGeneration, message);
+                channelAttempts, volumeSnapshots, volumeGroupSnapshot, excludedVolumes, conditions, observedGeneration, message);
     }
 }

@@ -51,6 +51,13 @@ public class SnapshotOptions {
             + "with it, Retain keeps them.")
     private DeletionPolicy deletionPolicy;
 
+    @Default("Auto")
+    @JsonPropertyDescription("Whether the disks are cut as one CSI VolumeGroupSnapshot (groupsnapshot.storage.k8s.io "
+            + "v1, v1beta2 or v1beta1, whichever the cluster serves) inside the freeze window: Auto (a group when every "
+            + "PVC belongs to one CSI driver with a VolumeGroupSnapshotClass, else one VolumeSnapshot per volume), "
+            + "Never, or Required (fail when no group class fits).")
+    private VolumeGroupMode volumeGroup;
+
     @Default(DEFAULT_FAILURE_DEADLINE)
     @Pattern(Patterns.GO_DURATION)
     @Size(max = Patterns.GO_DURATION_MAX_LENGTH)
@@ -93,6 +100,14 @@ public class SnapshotOptions {
         this.deletionPolicy = deletionPolicy;
     }
 
+    public VolumeGroupMode getVolumeGroup() {
+        return volumeGroup;
+    }
+
+    public void setVolumeGroup(VolumeGroupMode volumeGroup) {
+        this.volumeGroup = volumeGroup;
+    }
+
     public String getFailureDeadline() {
         return failureDeadline;
     }
@@ -110,11 +125,12 @@ public class SnapshotOptions {
     protected final boolean sameOptions(SnapshotOptions other) {
         return Objects.equals(quiesce, other.quiesce) && Objects.equals(volumes, other.volumes)
                 && Objects.equals(volumeSnapshotClassName, other.volumeSnapshotClassName)
-                && deletionPolicy == other.deletionPolicy && Objects.equals(failureDeadline, other.failureDeadline);
+                && deletionPolicy == other.deletionPolicy && Objects.equals(failureDeadline, other.failureDeadline)
+                && volumeGroup == other.volumeGroup;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(quiesce, volumes, volumeSnapshotClassName, deletionPolicy, failureDeadline);
+        return Objects.hash(quiesce, volumes, volumeSnapshotClassName, deletionPolicy, failureDeadline, volumeGroup);
     }
 }

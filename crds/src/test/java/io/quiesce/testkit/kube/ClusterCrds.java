@@ -32,6 +32,15 @@ public final class ClusterCrds {
             "kubevirt.io_virtualmachines.yaml",
             "kubevirt.io_virtualmachineinstances.yaml");
 
+    /**
+     * The CSI group-snapshot CRDs: not among {@link #all()}, since clusters without them must work
+     * (the default); a test installs them with {@link #installGroupSnapshots}.
+     */
+    private static final List<String> GROUP_SNAPSHOT = List.of(
+            "groupsnapshot.storage.k8s.io_volumegroupsnapshots.yaml",
+            "groupsnapshot.storage.k8s.io_volumegroupsnapshotcontents.yaml",
+            "groupsnapshot.storage.k8s.io_volumegroupsnapshotclasses.yaml");
+
     private static volatile List<CustomResourceDefinition> all;
 
     private ClusterCrds() {
@@ -49,6 +58,27 @@ public final class ClusterCrds {
             }
         }
         return all;
+    }
+
+    /** The upstream group-snapshot CRDs (versions v1, v1beta1 and v1beta2 served, v1beta2 stored). */
+    public static List<CustomResourceDefinition> groupSnapshots() {
+        return GROUP_SNAPSHOT.stream().map(ClusterCrds::external).toList();
+    }
+
+    /**
+     * Installs the group-snapshot CRDs with only {@code servedVersions} (the first is stored), as a
+     * cluster with an older external-snapshotter whose CRDs know no newer version; returns once they
+     * are created.
+     */
+    public static void installGroupSnapshots(io.fabric8.kubernetes.client.KubernetesClient client,
+            String... servedVersions) {
+        List<String> served = List.of(servedVersions);
+        for (CustomResourceDefinition crd : groupSnapshots()) {
+            crd.getSpec().setVersions(new ArrayList<>(crd.getSpec().getVersions().stream()
+                    .filter(v -> served.contains(v.getName())).toList()));
+            crd.getSpec().getVersions().forEach(v -> v.setStorage(v.getName().equals(servedVersions[0])));
+            client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+        }
     }
 
     /** Quiesce's CRDs (group {@code quiesce.io}) as generated into {@code META-INF/fabric8/}. */

@@ -151,8 +151,11 @@ public final class FakeSnapshotter implements AutoCloseable {
             }
             return;
         }
+        // a member of a group snapshot is the group controller's (FakeGroupSnapshotter), not ours
+        boolean groupMember = snapshot.getMetadata().getOwnerReferences() != null && snapshot.getMetadata()
+                .getOwnerReferences().stream().anyMatch(ref -> "VolumeGroupSnapshot".equals(ref.getKind()));
         // a snapshot with a status was taken on before (e.g. by an earlier snapshotter): left alone
-        if (snapshot.getStatus() == null && handled.add(snapshot.getMetadata().getUid())) {
+        if (!groupMember && snapshot.getStatus() == null && handled.add(snapshot.getMetadata().getUid())) {
             Instant seen = Instant.now();
             String namespace = snapshot.getMetadata().getNamespace();
             String name = snapshot.getMetadata().getName();

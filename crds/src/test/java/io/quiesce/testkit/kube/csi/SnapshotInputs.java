@@ -77,7 +77,7 @@ record SnapshotInputs(PersistentVolumeClaim pvc, String driver, String volumeHan
         return pvc.getSpec().getResources().getRequests().get("storage");
     }
 
-    private static String driver(KubernetesClient client, PersistentVolumeClaim pvc, PersistentVolume pv)
+    static String driver(KubernetesClient client, PersistentVolumeClaim pvc, PersistentVolume pv)
             throws InvalidSnapshotException {
         if (pv != null && pv.getSpec().getCsi() != null) {
             return pv.getSpec().getCsi().getDriver();
