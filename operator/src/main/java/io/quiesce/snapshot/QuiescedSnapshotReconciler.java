@@ -19,6 +19,7 @@ import io.quiesce.api.v1alpha1.QuiescedSnapshotStatus;
 import io.quiesce.api.v1alpha1.SnapshotPhase;
 import io.quiesce.kube.csi.VolumeSnapshot;
 import io.quiesce.naming.Provenance;
+import io.quiesce.restore.VmDefinitions;
 import io.quiesce.snapshot.Decision.Action;
 import java.time.Duration;
 import java.util.List;
@@ -103,6 +104,7 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
         slots.releaseOnEvidence(snapshot);
         Observation observation = observer.observe(snapshot, cache, context.getSecondaryResources(VolumeSnapshot.class));
         Decision decision = SnapshotStateMachine.decide(observation);
+        VmDefinitions.captureAtStart(snapshot, observation.vm(), decision.status()); // for restores into a new VM
         // a helper's thaw that was never confirmed: KubeVirt unfreezes the guest wherever it runs now
         thawBackstop.apply(snapshot).ifPresent(e -> events.record(snapshot, e));
         try {
