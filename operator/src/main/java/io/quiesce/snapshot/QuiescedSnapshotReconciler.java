@@ -15,6 +15,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.quiesce.naming.VolumeSnapshotOwnership;
 import io.quiesce.api.v1alpha1.FreezeRecord;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
+import io.quiesce.api.v1alpha1.QuiescedSnapshotRestore;
 import io.quiesce.api.v1alpha1.QuiescedSnapshotStatus;
 import io.quiesce.api.v1alpha1.SnapshotPhase;
 import io.quiesce.kube.csi.VolumeSnapshot;
@@ -339,6 +340,11 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
 
     @Override
     public DeleteControl cleanup(QuiescedSnapshot snapshot, Context<QuiescedSnapshot> context) {
+        List<String> finalizers = snapshot.getMetadata().getFinalizers();
+        if (finalizers != null && finalizers.contains(QuiescedSnapshotRestore.SOURCE_FINALIZER)) {
+            // a restore in progress reads its VolumeSnapshots: they stay until it releases the snapshot
+            return DeleteControl.noFinalizerRemoval().rescheduleAfter(settings.waitRequeue());
+        }
         String key = snapshot.getMetadata().getNamespace() + "/" + snapshot.getMetadata().getName();
         int handled = volumeSnapshots.onDeletion(snapshot);
         LOG.info("{} deleted: {} VolumeSnapshot(s) {} per deletionPolicy {}", key, handled,
