@@ -28,6 +28,7 @@ final class FakeRestoreProvisioner implements AutoCloseable {
         return t;
     });
     private volatile boolean held;
+    private java.util.function.Consumer<PersistentVolumeClaim> beforeBind;
     final Set<String> uidsSeen = ConcurrentHashMap.newKeySet();
 
     private FakeRestoreProvisioner(KubernetesClient client, String namespace) {
@@ -36,7 +37,14 @@ final class FakeRestoreProvisioner implements AutoCloseable {
     }
 
     static FakeRestoreProvisioner start(KubernetesClient client, String namespace) {
+        return start(client, namespace, pvc -> { });
+    }
+
+    /** Same, calling {@code beforeBind} for each PVC just before binding it (say, to make its image). */
+    static FakeRestoreProvisioner start(KubernetesClient client, String namespace,
+            java.util.function.Consumer<PersistentVolumeClaim> beforeBind) {
         FakeRestoreProvisioner p = new FakeRestoreProvisioner(client, namespace);
+        p.beforeBind = beforeBind;
         p.loop.scheduleWithFixedDelay(p::bindAll, 0, 100, TimeUnit.MILLISECONDS);
         return p;
     }
@@ -63,6 +71,7 @@ final class FakeRestoreProvisioner implements AutoCloseable {
                 if (vs == null || vs.getStatus() == null || !Boolean.TRUE.equals(vs.getStatus().getReadyToUse())) {
                     continue;
                 }
+                beforeBind.accept(pvc);
                 pvc.setStatus(new PersistentVolumeClaimStatusBuilder().withPhase("Bound").build());
                 client.persistentVolumeClaims().inNamespace(namespace).resource(pvc).updateStatus();
             }

@@ -36,6 +36,10 @@ final class RestoreTestBed {
 
     /** The snapshot and restore reconcilers in one operator, on a client of their own. */
     QuiesceTestOperator startOperator() {
+        return startOperator(server);
+    }
+
+    static QuiesceTestOperator startOperator(KubeApiServer server) {
         KubernetesClient operatorClient = server.newClient();
         return QuiesceTestOperator.start(operatorClient, SnapshotTestAccess.snapshotReconciler(operatorClient),
                 new QuiescedSnapshotRestoreReconciler(operatorClient, new RestoreEvents(operatorClient, "test",
