@@ -29,6 +29,8 @@
 #   QGA_VM_WRITER      1 = the guest runs a writer loop on /data (default), 0 = idle guest
 #   QGA_VM_SMP         vCPUs (default 1)      QGA_VM_MEM  MiB (default 256)
 #   QGA_VM_DATA_MB     size of the /data disk (default 64)
+#   QGA_VM_DATA_IMAGE  boot with this existing raw ext4 image as the /data disk instead of a fresh one
+#                      (a restored disk; it is used in place, not copied)
 #   QGA_VM_BOOT_TIMEOUT seconds to wait for the agent (default 120)
 #   QGA_VM_TTL         safety reaper: kill the VM after N s (default 3600, 0 = off)
 #   QGA_VM_KERNEL_PKG  Debian kernel package (default: what linux-image-cloud-amd64 depends on)
@@ -337,9 +339,14 @@ start() {
   fi
   rm -f "$QGA_SOCK" "$QMP_SOCK" "$PIDFILE" "$CONSOLE" "$ENVFILE"
   kill_reaper
-  # fresh data disk for every boot
-  rm -f "$DATA_IMG"; truncate -s "${DATA_MB}M" "$DATA_IMG"
-  mkfs.ext4 -q -F -L qgadata -E lazy_itable_init=0,lazy_journal_init=0 "$DATA_IMG" >&2
+  if [[ -n ${QGA_VM_DATA_IMAGE:-} ]]; then
+    [[ -f $QGA_VM_DATA_IMAGE ]] || die "QGA_VM_DATA_IMAGE $QGA_VM_DATA_IMAGE is not a file"
+    DATA_IMG=$(realpath "$QGA_VM_DATA_IMAGE")
+  else
+    # fresh data disk for every boot
+    rm -f "$DATA_IMG"; truncate -s "${DATA_MB}M" "$DATA_IMG"
+    mkfs.ext4 -q -F -L qgadata -E lazy_itable_init=0,lazy_journal_init=0 "$DATA_IMG" >&2
+  fi
 
   [[ $ACCEL == tcg || $ACCEL == kvm ]] || die "QGA_VM_ACCEL must be tcg or kvm"
   (( ${#QGA_SOCK} < 100 )) || die "socket path too long (${#QGA_SOCK} > 99): set QGA_VM_DIR to a short path"

@@ -2,11 +2,14 @@
 # sandbox.sh - Quiesce end to end on one machine, no cluster needed: scheduled, filesystem-consistent
 # snapshots of real running guests (the real qemu-guest-agent under QEMU), checked with e2fsck.
 #
-# Usage: hack/sandbox.sh [--guests N] [--fires F] [--channel C] [--dir D]
+# Usage: hack/sandbox.sh [--guests N] [--fires F] [--channel C] [--restore] [--dir D]
 #   --guests N   test guests to boot, one VM each (default 2)
 #   --fires F    schedule fires to wait for; the schedule fires once a minute (default 2)
 #   --channel C  the schedule's quiesce.channel: auto (default), qga, kubevirt-api, or libvirt (refused:
 #                the sandbox's guests run under QEMU directly, with no libvirt daemon holding their agent)
+#   --restore    after the fires: restore guest 1 from its last snapshot into a new VM (QuiescedSnapshotRestore;
+#                a FAKE provisioner copies the snapshot image), e2fsck -fn it, boot a new guest from it and
+#                check the writer's last record on it against guest 1's console; the summary prints the check
 #   --dir D      sandbox dir: logs, snapshot images, summary.txt, freeze-windows.png
 #                (default /tmp/quiesce-sandbox.$UID; keep it short: unix socket paths live under it)
 #
@@ -26,18 +29,20 @@ cd "$ROOT"
 GUESTS=2
 FIRES=2
 CHANNEL=auto
+RESTORE=0
 DIR=/tmp/quiesce-sandbox.$(id -u)
 MARKER=.quiesce-sandbox
 
 log() { printf '[sandbox %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
-usage() { sed -n '5,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '5,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 while (( $# )); do
   case $1 in
     --guests) [[ ${2:-} =~ ^[1-9][0-9]?$ ]] || usage; GUESTS=$2; shift 2 ;;
     --fires) [[ ${2:-} =~ ^[1-9][0-9]?$ ]] || usage; FIRES=$2; shift 2 ;;
     --channel) [[ ${2:-} =~ ^(auto|qga|libvirt|kubevirt-api)$ ]] || usage; CHANNEL=$2; shift 2 ;;
+    --restore) RESTORE=1; shift ;;
     --dir) [[ -n ${2:-} ]] || usage; DIR=$2; shift 2 ;;
     -h|--help) usage ;;
     *) log "unknown argument: $1"; usage ;;
@@ -104,7 +109,7 @@ start() {
 
 # ------------------------------------------------------------------ prepare
 stop_guests 2>/dev/null || true   # a previous run's guests, should it have been killed hard
-rm -rf "$DIR"/logs "$DIR"/snapshots "$DIR"/s "$DIR"/g* "$DIR"/api-url "$DIR"/summary.txt "$DIR"/freeze-windows.png
+rm -rf "$DIR"/logs "$DIR"/snapshots "$DIR"/restored "$DIR"/s "$DIR"/g* "$DIR"/api-url "$DIR"/summary.txt "$DIR"/freeze-windows.png
 mkdir -p "$DIR/logs" "$DIR/s"
 touch "$DIR/$MARKER"
 
@@ -164,6 +169,15 @@ NAMES+=(tail)
 rc=0
 wait "$WATCH" || rc=$?
 wait "${PIDS[-1]}" || true
+if (( RESTORE )); then
+  if (( rc == 0 )); then
+    log "restoring guest 1 from its last snapshot into a new VM (log: $DIR/logs/restore.log)"
+    env QUIESCE_PROJECT_ROOT="$ROOT" java "${KUBE[@]}" -cp "$CP" io.quiesce.sandbox.SandboxRestore "$DIR" "$DIR/g1" \
+      2>&1 | tee "$DIR/logs/restore.log" >&2 || rc=1
+  else
+    log "not restoring: the snapshot run did not pass"
+  fi
+fi
 for (( i=0; i<COMPONENTS; i++ )); do
   kill -0 "${PIDS[i]}" 2>/dev/null || log "WARNING: ${NAMES[i]} had exited before the end (see $DIR/logs/${NAMES[i]}.log)"
 done

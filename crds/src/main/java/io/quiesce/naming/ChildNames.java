@@ -50,6 +50,11 @@ public final class ChildNames {
         return join(null, quiescedSnapshot, volume);
     }
 
+    /** The PVC a QuiescedSnapshotRestore creates for one volume (deterministic: a resumed restore finds it). */
+    public static String restoredClaim(String restore, String volume) {
+        return join(null, restore, volume);
+    }
+
     /**
      * A label value that identifies {@code name}: the name itself when it is a valid label value,
      * else a shortened, hashed form (the full name then belongs in an annotation).

@@ -23,7 +23,7 @@ class CelRulesTest {
 
     private static List<Located> rules() {
         List<Located> rules = new ArrayList<>();
-        for (JsonNode crd : List.of(GeneratedCrds.snapshot(), GeneratedCrds.schedule())) {
+        for (JsonNode crd : GeneratedCrds.all()) {
             String kind = crd.at("/spec/names/kind").asText();
             SchemaWalk.visit(GeneratedCrds.schema(crd), kind, (path, node) -> node.path("x-kubernetes-validations")
                     .forEach(rule -> rules.add(new Located(path, node, rule.path("rule").asText()))));
@@ -94,7 +94,7 @@ class CelRulesTest {
     @Test
     void everyKubernetesExtensionInTheSchemasIsHandled() {
         List<String> used = new ArrayList<>();
-        for (JsonNode crd : List.of(GeneratedCrds.snapshot(), GeneratedCrds.schedule())) {
+        for (JsonNode crd : GeneratedCrds.all()) {
             SchemaWalk.visit(GeneratedCrds.schema(crd), "", (path, node) -> node.fieldNames().forEachRemaining(key -> {
                 if (key.startsWith("x-kubernetes-")) {
                     used.add(key);

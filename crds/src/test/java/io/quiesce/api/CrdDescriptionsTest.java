@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class CrdDescriptionsTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"QuiescedSnapshot", "QuiescedSnapshotSchedule"})
+    @ValueSource(strings = {"QuiescedSnapshot", "QuiescedSnapshotSchedule", "QuiescedSnapshotRestore"})
     void everyPropertyHasADescription(String kind) {
         JsonNode schema = GeneratedCrds.schema(GeneratedCrds.byKind(kind));
         List<String> properties = new ArrayList<>();

@@ -15,7 +15,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class CrdShapeTest {
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource({"QuiescedSnapshot, quiescedsnapshots, qsnap", "QuiescedSnapshotSchedule, quiescedsnapshotschedules, qsched"})
+    @CsvSource({"QuiescedSnapshot, quiescedsnapshots, qsnap", "QuiescedSnapshotSchedule, quiescedsnapshotschedules, qsched",
+        "QuiescedSnapshotRestore, quiescedsnapshotrestores, qrestore"})
     void namesScopeVersionAndStatusSubresource(String kind, String plural, String shortName) {
         JsonNode crd = GeneratedCrds.byKind(kind);
         assertThat(crd.at("/metadata/name").asText()).isEqualTo(plural + ".quiesce.io");
@@ -53,11 +54,22 @@ class CrdShapeTest {
                 tuple("Age", ".metadata.creationTimestamp", "date"));
     }
 
+    @Test
+    void restorePrinterColumns() {
+        assertThat(columns(GeneratedCrds.restore())).containsExactly(
+                tuple("Snapshot", ".spec.source", "string"),
+                tuple("Target", ".status.targetVM", "string"),
+                tuple("Phase", ".status.phase", "string"),
+                tuple("Reason", ".status.reason", "string"),
+                tuple("Age", ".metadata.creationTimestamp", "date"));
+    }
+
     /** The header of {@code kubectl get}: NAME, then the printer columns in their exact order. */
     @ParameterizedTest(name = "{0}: {1}")
     @CsvSource(delimiter = '|', value = {
         "QuiescedSnapshot | NAME VM PHASE CONSISTENCY FROZEN-MS AGE",
-        "QuiescedSnapshotSchedule | NAME SCHEDULE TIMEZONE SUSPEND LAST NEXT AGE"})
+        "QuiescedSnapshotSchedule | NAME SCHEDULE TIMEZONE SUSPEND LAST NEXT AGE",
+        "QuiescedSnapshotRestore | NAME SNAPSHOT TARGET PHASE REASON AGE"})
     void kubectlGetShowsTheColumnsInDeclaredOrderWithAgeLast(String kind, String header) {
         List<String> names = new ArrayList<>(List.of("NAME"));
         GeneratedCrds.byKind(kind).at("/spec/versions/0/additionalPrinterColumns")
@@ -67,7 +79,7 @@ class CrdShapeTest {
 
     @Test
     void everyPrinterColumnPointsAtAFieldOfTheSchema() {
-        for (JsonNode crd : List.of(GeneratedCrds.snapshot(), GeneratedCrds.schedule())) {
+        for (JsonNode crd : GeneratedCrds.all()) {
             for (JsonNode column : crd.at("/spec/versions/0/additionalPrinterColumns")) {
                 String path = column.path("jsonPath").asText();
                 if (path.startsWith(".metadata.")) {
@@ -96,7 +108,10 @@ class CrdShapeTest {
         "QuiescedSnapshotSchedule | spec.retention | {}",
         "QuiescedSnapshotSchedule | spec.retention.failedHistoryLimit | 3",
         "QuiescedSnapshotSchedule | spec.concurrencyPolicy | \"Forbid\"",
-        "QuiescedSnapshotSchedule | spec.suspend | false"})
+        "QuiescedSnapshotSchedule | spec.suspend | false",
+        "QuiescedSnapshotRestore | spec.target.newVM.runStrategy | \"Halted\"",
+        "QuiescedSnapshotRestore | spec.target.inPlace.stopVM | false",
+        "QuiescedSnapshotRestore | spec.target.inPlace.previousVolumes | \"Keep\""})
     void defaultIsDeclared(String kind, String field, String json) {
         JsonNode at = GeneratedCrds.schema(GeneratedCrds.byKind(kind));
         for (String name : field.split("\\.")) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
+import io.quiesce.api.v1alpha1.QuiescedSnapshotRestore;
 import io.quiesce.api.v1alpha1.QuiescedSnapshotSchedule;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +23,8 @@ class ExamplesTest {
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
     private static final Map<String, Class<? extends HasMetadata>> MODEL = Map.of(
             "QuiescedSnapshot", QuiescedSnapshot.class,
-            "QuiescedSnapshotSchedule", QuiescedSnapshotSchedule.class);
+            "QuiescedSnapshotSchedule", QuiescedSnapshotSchedule.class,
+            "QuiescedSnapshotRestore", QuiescedSnapshotRestore.class);
 
     static Stream<Example> accepted() {
         return Stream.concat(Example.in("valid").stream(), Example.in("updates/valid").stream());

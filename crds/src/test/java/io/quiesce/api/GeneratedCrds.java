@@ -2,6 +2,7 @@ package io.quiesce.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
+import io.quiesce.api.v1alpha1.QuiescedSnapshotRestore;
 import io.quiesce.api.v1alpha1.QuiescedSnapshotSchedule;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,7 +19,8 @@ import java.util.stream.Collectors;
  */
 final class GeneratedCrds {
     static final String GENERATED_DIR = "META-INF/fabric8/";
-    static final List<String> NAMES = List.of("quiescedsnapshots.quiesce.io", "quiescedsnapshotschedules.quiesce.io");
+    static final List<String> NAMES = List.of("quiescedsnapshots.quiesce.io", "quiescedsnapshotschedules.quiesce.io",
+            "quiescedsnapshotrestores.quiesce.io");
 
     private static final Map<String, JsonNode> BY_KIND = NAMES.stream()
             .map(GeneratedCrds::load)
@@ -58,6 +60,15 @@ final class GeneratedCrds {
 
     static JsonNode schedule() {
         return byKind(QuiescedSnapshotSchedule.class.getSimpleName());
+    }
+
+    static JsonNode restore() {
+        return byKind(QuiescedSnapshotRestore.class.getSimpleName());
+    }
+
+    /** Every quiesce.io CRD. */
+    static List<JsonNode> all() {
+        return List.of(snapshot(), schedule(), restore());
     }
 
     /** The openAPIV3Schema of the CRD's only version. */

@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class StatusBoundsTest {
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"QuiescedSnapshot", "QuiescedSnapshotSchedule"})
+    @ValueSource(strings = {"QuiescedSnapshot", "QuiescedSnapshotSchedule", "QuiescedSnapshotRestore"})
     void everyFreeTextStatusFieldHasAMaxLength(String kind) {
         JsonNode status = GeneratedCrds.schema(GeneratedCrds.byKind(kind)).at("/properties/status");
         assertThat(status.isObject()).isTrue();

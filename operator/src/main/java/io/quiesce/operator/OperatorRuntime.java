@@ -8,6 +8,9 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.quiesce.runtime.HealthServer;
+import io.quiesce.restore.QuiescedSnapshotRestoreReconciler;
+import io.quiesce.restore.RestoreEvents;
+import io.quiesce.restore.RestoreStateMachine;
 import io.quiesce.schedule.QuiescedSnapshotScheduleReconciler;
 import io.quiesce.schedule.ScheduleSettings;
 import io.quiesce.snapshot.HttpKubeVirtFreezeApi;
@@ -54,6 +57,13 @@ public final class OperatorRuntime implements AutoCloseable {
         });
         operator.register(new QuiescedSnapshotScheduleReconciler(client, Clock.systemUTC(), registry,
                 ScheduleSettings.defaults()), o -> {
+            if (!settings.watchNamespaces().isEmpty()) {
+                o.settingNamespaces(settings.watchNamespaces());
+            }
+        });
+        operator.register(new QuiescedSnapshotRestoreReconciler(client,
+                new RestoreEvents(client, settings.podName(), Clock.systemUTC()), Clock.systemUTC(),
+                RestoreStateMachine.POLL), o -> {
             if (!settings.watchNamespaces().isEmpty()) {
                 o.settingNamespaces(settings.watchNamespaces());
             }

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.HttpResponse;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
+import io.quiesce.api.v1alpha1.QuiescedSnapshotRestore;
 import io.quiesce.api.v1alpha1.SnapshotPhase;
 import io.quiesce.api.v1alpha1.SnapshotRetention;
 import java.time.Duration;
@@ -80,11 +81,26 @@ final class ScheduleRetention {
         List<String> deleted = new ArrayList<>();
         for (RetentionPolicy.SnapshotRecord doomed : policy.toDelete(schedule, records, now)) {
             QuiescedSnapshot snapshot = ours.get(doomed.name());
+            if (underRestore(snapshot)) {
+                LOG.info("retention keeps {}/{} for now: a restore in progress reads it", namespace(snapshot),
+                        doomed.name());
+                continue;
+            }
             if (template.created(snapshot) && delete(snapshot)) {
                 deleted.add(doomed.name());
             }
         }
         return deleted;
+    }
+
+    /** A restore in progress holds its source with a finalizer; retention deletes it once that is gone. */
+    private static boolean underRestore(QuiescedSnapshot snapshot) {
+        List<String> finalizers = snapshot.getMetadata().getFinalizers();
+        return finalizers != null && finalizers.contains(QuiescedSnapshotRestore.SOURCE_FINALIZER);
+    }
+
+    private static String namespace(QuiescedSnapshot snapshot) {
+        return snapshot.getMetadata().getNamespace();
     }
 
     private static RetentionPolicy.Outcome outcome(SnapshotPhase phase) {

@@ -16,10 +16,12 @@ import io.quiesce.api.SnapshotSpecs;
 import io.quiesce.naming.VolumeSnapshotOwnership;
 import io.quiesce.api.v1alpha1.FreezeRecord;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
+import io.quiesce.api.v1alpha1.QuiescedSnapshotRestore;
 import io.quiesce.api.v1alpha1.QuiescedSnapshotStatus;
 import io.quiesce.api.v1alpha1.SnapshotPhase;
 import io.quiesce.kube.csi.VolumeSnapshot;
 import io.quiesce.naming.Provenance;
+import io.quiesce.restore.VmDefinitions;
 import io.quiesce.snapshot.Decision.Action;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -123,6 +125,7 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
         Observation observation = groupObserver.complete(observer.observe(reads, snapshot, cache,
                 context.getSecondaryResources(VolumeSnapshot.class)));
         Decision decision = SnapshotStateMachine.decide(observation);
+        VmDefinitions.captureAtStart(snapshot, observation.vm(), decision.status()); // for restores into a new VM
         // a helper's thaw that was never confirmed: KubeVirt unfreezes the guest wherever it runs now
         thawBackstop.apply(snapshot).ifPresent(e -> events.record(snapshot, e));
         try {
@@ -367,6 +370,11 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
 
     @Override
     public DeleteControl cleanup(QuiescedSnapshot snapshot, Context<QuiescedSnapshot> context) {
+        List<String> finalizers = snapshot.getMetadata().getFinalizers();
+        if (finalizers != null && finalizers.contains(QuiescedSnapshotRestore.SOURCE_FINALIZER)) {
+            // a restore in progress reads its VolumeSnapshots: they stay until it releases the snapshot
+            return DeleteControl.noFinalizerRemoval().rescheduleAfter(settings.waitRequeue());
+        }
         String key = snapshot.getMetadata().getNamespace() + "/" + snapshot.getMetadata().getName();
         int handled = volumeSnapshots.onDeletion(snapshot) + (groups.onDeletion(snapshot) ? 1 : 0);
         LOG.info("{} deleted: {} VolumeSnapshot(s) {} per deletionPolicy {}", key, handled,

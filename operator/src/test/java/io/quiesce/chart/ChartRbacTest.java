@@ -36,7 +36,10 @@ class ChartRbacTest {
             "quiesce.io/quiescedsnapshotschedules/status", Set.of("get", "update", "patch"),
             "quiesce.io/quiescedsnapshots/finalizers", Set.of("update"),
             "quiesce.io/quiescedsnapshotschedules/finalizers", Set.of("update"),
-            "kubevirt.io/virtualmachines", READ,
+            "quiesce.io/quiescedsnapshotrestores", Set.of("get", "list", "watch", "update", "patch"),
+            "quiesce.io/quiescedsnapshotrestores/status", Set.of("get", "update", "patch"),
+            "quiesce.io/quiescedsnapshotrestores/finalizers", Set.of("update"),
+            "kubevirt.io/virtualmachines", Set.of("get", "list", "watch", "create", "patch"),
             "kubevirt.io/virtualmachineinstances", READ,
             "subresources.kubevirt.io/virtualmachineinstances/freeze", Set.of("update"),
             "subresources.kubevirt.io/virtualmachineinstances/unfreeze", Set.of("update"),
@@ -47,8 +50,8 @@ class ChartRbacTest {
             // spec.volumeGroup: the group class per driver; the group when no freeze (or KubeVirt) cuts it
             "groupsnapshot.storage.k8s.io/volumegroupsnapshotclasses", READ,
             "groupsnapshot.storage.k8s.io/volumegroupsnapshots", Set.of("get", "list", "watch", "create", "delete"),
-            // patch: the group's selector label, on while the group is cut, off after
-            "/persistentvolumeclaims", Set.of("get", "list", "watch", "patch"),
+            // patch: the group's selector label; create/delete: a restore's PVCs (and the previous ones)
+            "/persistentvolumeclaims", Set.of("get", "list", "watch", "create", "patch", "delete"),
             "storage.k8s.io/storageclasses", READ,
             "/events", Set.of("create", "patch"),
             "events.k8s.io/events", Set.of("create", "patch"));

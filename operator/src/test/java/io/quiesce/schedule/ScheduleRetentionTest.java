@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
+import io.quiesce.api.v1alpha1.QuiescedSnapshotRestore;
 import io.quiesce.api.v1alpha1.QuiescedSnapshotSpec;
 import io.quiesce.api.v1alpha1.SnapshotPhase;
 import io.quiesce.api.v1alpha1.SnapshotRetention;
@@ -81,6 +82,57 @@ class ScheduleRetentionTest {
                     .containsExactly(names.get(2)));
             assertThat(bed.schedule("aged").getStatus().getLastSuccessfulTime()).isNotNull();
         }
+    }
+
+    /**
+     * A snapshot a restore in progress reads (it holds the restore's finalizer) outlives keepLast until
+     * the restore releases it; then the next round deletes it.
+     */
+    @Test
+    void retentionKeepsASnapshotUnderRestoreUntilItIsReleased(KubeApiServer server, KubernetesClient client) {
+        ScheduleTestBed bed = new ScheduleTestBed(server, client, "restoring");
+        bed.createVm("vm", Map.of());
+        SnapshotRetention retention = new SnapshotRetention();
+        retention.setKeepLast(1);
+        bed.createSchedule("keep1", "0 * * * *", selector(Map.of()), spec -> spec.setRetention(retention));
+        Instant slot = bed.nextHour();
+        List<String> names = new ArrayList<>();
+        try (QuiesceTestOperator op = bed.startOperator(new SimpleMeterRegistry())) {
+            for (int i = 0; i < 3; i++) {
+                bed.moveClockTo(slot.plusSeconds(1), "keep1");
+                names.add(ChildNames.scheduledSnapshot("keep1", "vm", slot));
+                bed.setPhase(names.get(i), SnapshotPhase.Succeeded);
+                if (i == 0) {
+                    setRestoreFinalizer(client, bed.namespace, names.get(0), true);
+                }
+                slot = slot.plus(Duration.ofHours(1));
+            }
+            // the second one goes by keepLast=1; the first, under restore, stays and is not even marked
+            await().untilAsserted(() -> assertThat(bed.snapshotsOf("keep1")).extracting(s -> s.getMetadata().getName())
+                    .containsExactlyInAnyOrder(names.get(0), names.get(2)));
+            assertThat(client.resources(QuiescedSnapshot.class).inNamespace(bed.namespace).withName(names.get(0)).get()
+                    .isMarkedForDeletion()).isFalse();
+
+            setRestoreFinalizer(client, bed.namespace, names.get(0), false);
+            bed.moveClockTo(slot.plusSeconds(1), "keep1");
+            String fourth = ChildNames.scheduledSnapshot("keep1", "vm", slot);
+            bed.setPhase(fourth, SnapshotPhase.Succeeded);
+            await().untilAsserted(() -> assertThat(bed.snapshotsOf("keep1")).extracting(s -> s.getMetadata().getName())
+                    .containsExactly(fourth));
+        }
+    }
+
+    /** Plays a restore's hold on its source snapshot (what QuiescedSnapshotRestoreReconciler puts on it). */
+    private static void setRestoreFinalizer(KubernetesClient client, String ns, String name, boolean held) {
+        client.resources(QuiescedSnapshot.class).inNamespace(ns).withName(name).edit(s -> {
+            List<String> finalizers = new ArrayList<>(s.getMetadata().getFinalizers());
+            finalizers.remove(QuiescedSnapshotRestore.SOURCE_FINALIZER);
+            if (held) {
+                finalizers.add(QuiescedSnapshotRestore.SOURCE_FINALIZER);
+            }
+            s.getMetadata().setFinalizers(finalizers);
+            return s;
+        });
     }
 
     /** A succeeded-to-be snapshot that this schedule did not create. */

@@ -101,6 +101,11 @@ public class QuiescedSnapshotStatus {
     @JsonPropertyDescription("The metadata.generation this status describes.")
     private Long observedGeneration;
 
+    /** Operator, once, with the write that starts the snapshot; never copied by later writes. */
+    @JsonPropertyDescription("The VM's definition (spec, labels, annotations) when the snapshot started, for a "
+            + "QuiescedSnapshotRestore into a new VM; at most 64 KiB, else only why it was left out.")
+    private VmDefinition vmDefinition;
+
     /** Operator. */
     @JsonPropertyDescription("A human-readable summary of the latest state, e.g. why the snapshot failed.")
     @io.fabric8.generator.annotation.Size(max = 2048)
@@ -210,6 +215,14 @@ public class QuiescedSnapshotStatus {
         this.observedGeneration = observedGeneration;
     }
 
+    public VmDefinition getVmDefinition() {
+        return vmDefinition;
+    }
+
+    public void setVmDefinition(VmDefinition vmDefinition) {
+        this.vmDefinition = vmDefinition;
+    }
+
     public String getMessage() {
         return message;
     }
@@ -231,12 +244,14 @@ public class QuiescedSnapshotStatus {
                 && Objects.equals(excludedVolumes, other.excludedVolumes)
                 && Objects.equals(conditions, other.conditions)
                 && Objects.equals(observedGeneration, other.observedGeneration)
+                && Objects.equals(vmDefinition, other.vmDefinition)
                 && Objects.equals(message, other.message);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(phase, consistency, consistencyReason, nodeName, startTime, completionTime, freeze,
-                channelAttempts, volumeSnapshots, volumeGroupSnapshot, excludedVolumes, conditions, observedGeneration, message);
+                channelAttempts, volumeSnapshots, volumeGroupSnapshot, excludedVolumes, conditions, observedGeneration,
+                vmDefinition, message);
     }
 }

@@ -50,6 +50,11 @@ public final class GuestShell {
 
     /** Runs {@code sh -c script sh args...} in the guest and requires exit code 0. */
     public static void run(AgentExec agent, String shellScript, String... args) {
+        output(agent, shellScript, args);
+    }
+
+    /** Runs {@code sh -c script sh args...} in the guest, requires exit code 0, and returns its stdout. */
+    public static String output(AgentExec agent, String shellScript, String... args) {
         JsonNodeFactory json = JsonNodeFactory.instance;
         ObjectNode exec = json.objectNode().put("path", "/bin/sh").put("capture-output", true);
         ArrayNode argv = exec.putArray("arg").add("-c").add(shellScript).add("sh");
@@ -70,5 +75,6 @@ public final class GuestShell {
                     StandardCharsets.UTF_8);
             throw new IllegalStateException("guest command failed: " + status.get() + " " + err);
         }
+        return new String(Base64.getDecoder().decode(status.get().path("out-data").asText("")), StandardCharsets.UTF_8);
     }
 }

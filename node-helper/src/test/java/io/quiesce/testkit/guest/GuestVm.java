@@ -66,6 +66,19 @@ public final class GuestVm implements AutoCloseable {
      * @throws IllegalStateException with the script's output when the guest cannot start
      */
     public static GuestVm boot() {
+        return boot(null);
+    }
+
+    /**
+     * Boots a guest whose /data disk is a copy of {@code image} (a restored disk) instead of a fresh
+     * one, with its writer off, so that what the guest reads back is what was restored. The copy
+     * lives in the guest's runtime dir; {@code image} itself is not changed.
+     */
+    public static GuestVm bootFrom(Path image) {
+        return boot(image);
+    }
+
+    private static GuestVm boot(Path restoredImage) {
         Path script = QuiesceProject.file("hack/qga-vm.sh");
         Path runDir;
         try {
@@ -74,7 +87,18 @@ public final class GuestVm implements AutoCloseable {
             throw new IllegalStateException("cannot create a runtime dir under /tmp: " + e.getMessage(), e);
         }
         try {
-            ProcessResult r = Processes.run(bootTimeout(), scriptEnv(runDir), List.of("bash", script.toString(), "start"));
+            Map<String, String> scriptEnv = new java.util.HashMap<>(scriptEnv(runDir));
+            if (restoredImage != null) {
+                Path copy = runDir.resolve("restored.img");
+                ProcessResult cp = Processes.run(Duration.ofSeconds(60), Map.of(), List.of("cp", "--sparse=always",
+                        restoredImage.toString(), copy.toString()));
+                if (!cp.succeeded()) {
+                    throw new IllegalStateException("copying " + restoredImage + " failed: " + cp.output());
+                }
+                scriptEnv.put("QGA_VM_DATA_IMAGE", copy.toString());
+                scriptEnv.put("QGA_VM_WRITER", "0");
+            }
+            ProcessResult r = Processes.run(bootTimeout(), scriptEnv, List.of("bash", script.toString(), "start"));
             if (!r.succeeded()) {
                 throw new IllegalStateException("hack/qga-vm.sh start failed (exit " + r.exitCode() + "):\n"
                         + lastLines(r.output(), 25));
