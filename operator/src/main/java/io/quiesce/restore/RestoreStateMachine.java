@@ -364,8 +364,11 @@ public final class RestoreStateMachine {
                     actions.add(new DeleteClaims(doomed));
                 }
             }
+            String restarted = !restart ? ""
+                    : "Manual".equals(next.getPreviousRunStrategy()) ? "; its runStrategy is Manual again, start it "
+                            + "with virtctl start" : " and was started again";
             succeed(VM_UPDATED, "VolumesRepointed", "VirtualMachine " + next.getTargetVM() + " points at the restored "
-                    + "PVCs" + (restart ? " and was started again" : ""));
+                    + "PVCs" + restarted);
         }
 
         private void succeed(String type, String reason, String message) {

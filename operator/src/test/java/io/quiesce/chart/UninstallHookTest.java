@@ -69,7 +69,7 @@ class UninstallHookTest {
                 .filter(r -> r.getMetadata().getName().equals(binding.getRoleRef().getName())).findFirst().orElseThrow();
         assertThat(role.getRules()).singleElement().satisfies(rule -> {
             assertThat(rule.getApiGroups()).containsExactly("quiesce.io");
-            assertThat(rule.getResources()).containsExactly("quiescedsnapshots");
+            assertThat(rule.getResources()).containsExactly("quiescedsnapshots", "quiescedsnapshotrestores");
             assertThat(rule.getVerbs()).containsExactlyInAnyOrder("list", "patch");
         });
         for (HasMetadata hook : List.of(role, binding, job)) {
