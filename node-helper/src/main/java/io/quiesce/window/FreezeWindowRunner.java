@@ -209,12 +209,13 @@ final class FreezeWindowRunner {
     /** The work inside the window: create every VolumeSnapshot, then wait for every cut. */
     private CutOutcome cutWhileFrozen(QuiescedSnapshot snapshot, Instant deadline, CompletableFuture<ThawTrigger> abort)
             throws InterruptedException {
-        events.normal(snapshot, "Frozen", "guest filesystems frozen until at most " + deadline);
         List<String> names = PlannedVolumeSnapshots.of(snapshot).stream().map(v -> v.getMetadata().getName()).toList();
         CompletableFuture<CutOutcome> cuts = tracker.awaitCuts(snapshot.getMetadata().getNamespace(), names);
         try {
             creator.createAll(snapshot);
             TRACE.debug("created {}", names.size());
+            // after the creates, not beside them: its POST would compete with theirs inside the window
+            events.normal(snapshot, "Frozen", "guest filesystems frozen until at most " + deadline);
             CompletableFuture<Object> first = CompletableFuture.anyOf(cuts, abort);
             long waitMs = Math.max(0, Duration.between(clock.instant(), deadline.plus(WATCHDOG_GRACE)).toMillis());
             Object outcome;
