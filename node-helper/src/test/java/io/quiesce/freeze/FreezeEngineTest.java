@@ -55,6 +55,37 @@ class FreezeEngineTest {
     }
 
     @Test
+    void theWindowStartsAfterTheJournalWriteButTheDeadlineCountsFromBeforeIt() {
+        MovableClock clock = new MovableClock(Instant.parse("2025-01-01T00:00:00Z"));
+        fixture = new EngineFixture(config -> { }, clock);
+        FakeGuestAgent agent = fixture.agent();
+        agent.onStateChange(state -> clock.advance(Duration.ofMillis(84)));
+        fixture.engine.recordFreezesWith(new FreezeRecorder() {
+            @Override
+            public void freezing(GuestRef guest, Instant deadline) {
+                clock.advance(Duration.ofMillis(50)); // a slow fsync of the journal
+            }
+
+            @Override
+            public void forget(GuestRef guest) {
+            }
+
+            @Override
+            public boolean keepsRecords() {
+                return true;
+            }
+        });
+
+        FreezeSession session = fixture.engine.freeze(VM, FIVE_SECONDS);
+        FreezeWindow window = session.thaw();
+
+        assertThat(session.deadline()).as("a slow journal shortens the freeze, never lengthens it")
+                .isEqualTo(Instant.parse("2025-01-01T00:00:05Z"));
+        assertThat(window.start()).as("just before the freeze command").isEqualTo(Instant.parse("2025-01-01T00:00:00.050Z"));
+        assertThat(window.durationMs()).isEqualTo(168);
+    }
+
+    @Test
     void thawIsIdempotent() {
         fixture = new EngineFixture();
         FreezeSession session = fixture.engine.freeze(VM, FIVE_SECONDS);
@@ -246,7 +277,10 @@ class FreezeEngineTest {
         });
 
         assertThat(seenByWork.get()).isEqualTo(FreezeState.FROZEN);
-        assertThat(result.value()).isEqualTo(result.window().start().plus(Duration.ofSeconds(5)));
+        // the deadline counts from before the journal write, the window from just before the freeze command:
+        // never later than start + timeout
+        assertThat(result.value()).isBetween(result.window().start().plus(Duration.ofSeconds(4)),
+                result.window().start().plus(Duration.ofSeconds(5)));
         assertThat(result.window().thawedBy()).isEqualTo(ThawedBy.CALLER);
         assertThat(fixture.agent().state()).isEqualTo(FreezeState.THAWED);
     }
