@@ -5,7 +5,7 @@
 #   --vms N        fake VMs in the scale phase (default 1000)
 #   --cap C        cluster freeze cap in the scale phase (default 50)
 #   --cut-delay D  the fake snapshotter's cut delay in the scale phase, milliseconds (default 300)
-#   --pairs P      Quiesce/floor pairs in the freeze-window phase (default 15)
+#   --pairs P      Quiesce/floor pairs in the freeze-window phase (default 30: the p95 of 30 is their 29th)
 #   --rounds R     rounds of the scale phase, each with a fresh API server and operator (default 1)
 #   --only PHASES  comma-separated phases to run: freeze-window,scale,footprint (default all)
 #   --out DIR      where bench.json, bench.md and the logs go (default /tmp/quiesce-bench.$UID)
@@ -32,7 +32,7 @@ cd "$ROOT"
 VMS=1000
 CAP=50
 CUT_MS=300
-PAIRS=15
+PAIRS=30
 ROUNDS=1
 ONLY=freeze-window,scale,footprint
 OUT=/tmp/quiesce-bench.$(id -u)
