@@ -5,7 +5,7 @@
 #   --vms N        fake VMs in the scale phase (default 1000)
 #   --cap C        cluster freeze cap in the scale phase (default 50)
 #   --cut-delay D  the fake snapshotter's cut delay in the scale phase, milliseconds (default 300)
-#   --pairs P      Quiesce/floor pairs in the freeze-window phase (default 15)
+#   --pairs P      Quiesce/floor pairs in the freeze-window phase (default 30: the p95 of 30 is their 29th)
 #   --rounds R     rounds of the scale phase, each with a fresh API server and operator (default 1)
 #   --only PHASES  comma-separated phases to run: freeze-window,scale,footprint (default all)
 #   --out DIR      where bench.json, bench.md and the logs go (default /tmp/quiesce-bench.$UID)
@@ -20,7 +20,9 @@
 #                  fake helper records the peak of concurrent freezes, and a peak above the cap
 #                  fails the phase (the cap is a safety limit); each round's peak is logged
 #   footprint      memory and start-up to ready of both components, with the chart's JVM flags and
-#                  without; the helper during 10 concurrent freezes of FAKE agents
+#                  without; the helper during 10 concurrent freezes of FAKE agents; then the helper's
+#                  candidate flag sets of hack/footprint-candidates.txt, 3 times each, interleaved with
+#                  the chart's flags (medians)
 # The components run with the JVM flags of charts/quiesce/values.yaml. Exits non-zero if a phase
 # fails; leaves nothing running.
 set -euo pipefail
@@ -30,7 +32,7 @@ cd "$ROOT"
 VMS=1000
 CAP=50
 CUT_MS=300
-PAIRS=15
+PAIRS=30
 ROUNDS=1
 ONLY=freeze-window,scale,footprint
 OUT=/tmp/quiesce-bench.$(id -u)
@@ -134,6 +136,7 @@ freeze_window() {
   start snapshotter java "${kube[@]}" -cp "$HELPER_CP" io.quiesce.sandbox.SandboxSnapshotter "$RUN"
   start node-helper env NODE_NAME=node01 POD_NAMESPACE=quiesce-system QUIESCE_SOCKET_ROOTS="$RUN/s,$RUN/g1" \
     QUIESCE_SOCKET_TEMPLATES="$RUN/s/{podUID}/qga.sock" QUIESCE_HEALTH_ADDRESS=127.0.0.1:0 QUIESCE_JOURNAL_DIR="$RUN/journal" \
+    QUIESCE_LOG_FORMAT=json QUIESCE_LOG_LEVEL=info,io.quiesce.trace=debug \
     java "${HELPER_FLAGS[@]}" "${kube[@]}" -jar "$HELPER_JAR" run
   start operator env POD_NAMESPACE=quiesce-system QUIESCE_WATCH_NAMESPACES=sandbox QUIESCE_HEALTH_ADDRESS=127.0.0.1:0 \
     java "${OPERATOR_FLAGS[@]}" "${kube[@]}" -jar "$OPERATOR_JAR" run
@@ -142,6 +145,9 @@ freeze_window() {
   java "${kube[@]}" -cp "$HELPER_CP" io.quiesce.bench.FreezeWindowBench "$RUN" "$sock" "$RUN/g1/console.log" \
     "$PAIRS" "$OUT" 2>&1 | tee "$OUT/freeze-window.log" | grep -E '^pair ' >&2 || rc=$?
   stop_components
+  # where each window's time went, step by step, from the helper's trace lines
+  python3 hack/lib/window-trace.py "$OUT/node-helper.log" >"$OUT/freeze-window-trace.txt" 2>&1 || true
+  tail -n 4 "$OUT/freeze-window-trace.txt" >&2
   QGA_VM_DIR=$RUN/g1 hack/qga-vm.sh stop >>"$OUT/guest.log" 2>&1 || true
   rm -rf "$RUN/g1"
   return "$rc"
@@ -170,7 +176,8 @@ fi
 if wanted footprint; then
   log "footprint: both components idle, with and without the chart's flags; helper under 10 fake freezes (log: $OUT/footprint.log)"
   mkdir -p "$RUN/fp"
-  java -cp "$HELPER_CP" io.quiesce.bench.FootprintBench "$OPERATOR_JAR" "$HELPER_JAR" "$VALUES" "$RUN/fp" "$OUT" \
+  java -Dquiesce.bench.footprint.candidates="$ROOT/hack/footprint-candidates.txt" \
+    -cp "$HELPER_CP" io.quiesce.bench.FootprintBench "$OPERATOR_JAR" "$HELPER_JAR" "$VALUES" "$RUN/fp" "$OUT" \
     >"$OUT/footprint.log" 2>&1 || failed+=(footprint)
 fi
 

@@ -10,7 +10,8 @@ median, p95 and max of each step. Steps (from log timestamps, millisecond resolu
   create   freeze-reply -> created            (POST of the VolumeSnapshots)
   cut      created -> cut-seen                (the snapshotter's cut, then the watch event's arrival)
   wake     cut-seen -> cut-awaited            (informer thread to the window's thread)
-  thaw     cut-awaited -> thaw-reply          (hand-off to the thaw worker, the agent's thaw round trip)
+  handoff  cut-awaited -> thaw-start          (the window's thread to the thaw worker)
+  thaw     thaw-start -> thaw-reply           (the agent's thaw round trip)
   status   thaw-reply -> thaw-status          (the freeze-status call that confirms the thaw)
 """
 import json
@@ -20,7 +21,8 @@ from datetime import datetime
 
 STEPS = [("journal", "journal-start", "journal-written"), ("freeze", "journal-written", "freeze-reply"),
          ("create", "freeze-reply", "created"), ("cut", "created", "cut-seen"), ("wake", "cut-seen", "cut-awaited"),
-         ("thaw", "cut-awaited", "thaw-reply"), ("status", "thaw-reply", "thaw-status")]
+         ("handoff", "cut-awaited", "thaw-start"), ("thaw", "thaw-start", "thaw-reply"),
+         ("status", "thaw-reply", "thaw-status")]
 
 
 def ms(ts):

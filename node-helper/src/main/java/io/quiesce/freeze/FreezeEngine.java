@@ -374,8 +374,9 @@ public final class FreezeEngine implements AutoCloseable {
     }
 
     private FreezeSession sendFreeze(GuestHold hold, FreezeOptions options) {
-        Instant start = clock.instant();
-        Instant deadline = start.plus(options.timeout());
+        // the deadline counts from before the journal write (a slow disk shortens the window, never
+        // lengthens it); the window itself starts after it, just before the freeze command is sent
+        Instant deadline = clock.instant().plus(options.timeout());
         try {
             // durable before the freeze: a helper killed from here on is thawed by the next one
             TRACE.debug("journal-start {}", hold.guest());
@@ -385,6 +386,7 @@ public final class FreezeEngine implements AutoCloseable {
             throw new FreezeFailedException(Reason.JOURNAL_WRITE_FAILED.wire(), "the freeze of " + hold.guest() + " could not be"
                     + " written to the node's freeze journal, so it was not made: " + e.getMessage(), e);
         }
+        Instant start = clock.instant();
         if (!hold.beginFreeze(start, deadline, closed)) {
             forget(hold.guest());
             throw shuttingDown();

@@ -7,8 +7,11 @@ import java.time.Instant;
  *
  * @param guest                   the guest
  * @param start                   when the agent replied to the freeze (every filesystem frozen); just
- *                                before the freeze command was sent when no reply came
- * @param end                     when the agent confirmed the guest thawed (an upper bound of the frozen time)
+ *                                before the freeze command was sent (after the freeze journal's write) when
+ *                                no reply came
+ * @param end                     the agent's reply to the thaw that its freeze status then confirmed (the
+ *                                guest is thawed before the agent replies, so start..end is an upper bound
+ *                                of the frozen time); the status's reply when the thaw call itself failed
  * @param durationMs              {@code end - start} in milliseconds
  * @param filesystemsFrozen       what the freeze reply counted; 0 means nothing was frozen, and a
  *                                snapshot taken in this window must not be called filesystem-consistent

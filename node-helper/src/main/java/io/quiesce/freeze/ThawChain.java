@@ -63,7 +63,10 @@ final class ThawChain {
         submitAttempt();
     }
 
-    /** Completes with the time the agent confirmed the thaw, or fails with {@link ThawNotConfirmedException}. */
+    /**
+     * Completes with the time the guest was thawed (the reply to the thaw that the status call then
+     * confirmed), or fails with {@link ThawNotConfirmedException}.
+     */
     CompletableFuture<Instant> confirmed() {
         return confirmed;
     }
@@ -81,10 +84,12 @@ final class ThawChain {
     }
 
     private void attempt() {
+        TRACE.debug("thaw-start {}", hold.guest());
         String error;
         try {
-            if (thawOnce()) {
-                succeed(clock.instant());
+            Instant thawedAt = thawOnce();
+            if (thawedAt != null) {
+                succeed(thawedAt);
                 return;
             }
             error = "agent still reports frozen after thaw";
@@ -157,10 +162,18 @@ final class ThawChain {
         }
     }
 
-    private boolean thawOnce() {
+    /**
+     * One thaw and the status call that confirms it.
+     *
+     * @return when the guest was thawed: the thaw's reply (the agent answers once its filesystems are
+     *         thawed), or the status's reply when the thaw itself failed; null while it is still frozen
+     */
+    private Instant thawOnce() {
         RuntimeException thawError = null;
+        Instant replied = null;
         try {
             hold.thawCall(GuestAgent::thaw, callTimeout);
+            replied = clock.instant();
             TRACE.debug("thaw-reply {}", hold.guest());
         } catch (RuntimeException e) {
             // a thaw can fail and still leave the guest thawed (Windows VSS past its 10 s limit):
@@ -173,12 +186,12 @@ final class ThawChain {
             if (thawError != null) {
                 LOG.info("thaw of {} reported {} but the agent says thawed", hold.guest(), describe(thawError));
             }
-            return true;
+            return replied != null ? replied : clock.instant();
         }
         if (thawError != null) {
             throw thawError;
         }
-        return false;
+        return null;
     }
 
     static String describe(RuntimeException e) {

@@ -204,7 +204,6 @@ final class FreezeWindowRunner {
     /** The work inside the window: create every VolumeSnapshot, then wait for every cut. */
     private CutOutcome cutWhileFrozen(QuiescedSnapshot snapshot, Instant deadline, CompletableFuture<ThawTrigger> abort)
             throws InterruptedException {
-        events.normal(snapshot, Reason.FROZEN.wire(), "guest filesystems frozen until at most " + deadline);
         List<String> names = PlannedVolumeSnapshots.of(snapshot).stream().map(v -> v.getMetadata().getName()).toList();
         // one VolumeGroupSnapshot cuts every disk at one instant: the window thaws on its creationTime
         CompletableFuture<CutOutcome> cuts = GroupSnapshotCut.planned(snapshot) ? creator.groups().awaitCut(snapshot)
@@ -212,6 +211,8 @@ final class FreezeWindowRunner {
         try {
             creator.createAll(snapshot);
             TRACE.debug("created {}", names.size());
+            // after the creates, not beside them: its POST would compete with theirs inside the window
+            events.normal(snapshot, Reason.FROZEN.wire(), "guest filesystems frozen until at most " + deadline);
             CompletableFuture<Object> first = CompletableFuture.anyOf(cuts, abort);
             long waitMs = Math.max(0, Duration.between(clock.instant(), deadline.plus(WATCHDOG_GRACE)).toMillis());
             Object outcome;

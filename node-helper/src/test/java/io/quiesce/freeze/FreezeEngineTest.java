@@ -57,6 +57,38 @@ class FreezeEngineTest {
     }
 
     @Test
+    void theWindowStartsAtTheFreezeReplyAfterTheJournalWriteButTheDeadlineCountsFromBeforeIt() {
+        MovableClock clock = new MovableClock(Instant.parse("2025-01-01T00:00:00Z"));
+        fixture = new EngineFixture(config -> { }, clock);
+        FakeGuestAgent agent = fixture.agent();
+        agent.onStateChange(state -> clock.advance(Duration.ofMillis(84)));
+        fixture.engine.recordFreezesWith(new FreezeRecorder() {
+            @Override
+            public void freezing(GuestRef guest, Instant deadline) {
+                clock.advance(Duration.ofMillis(50)); // a slow fsync of the journal
+            }
+
+            @Override
+            public void forget(GuestRef guest) {
+            }
+
+            @Override
+            public boolean keepsRecords() {
+                return true;
+            }
+        });
+
+        FreezeSession session = fixture.engine.freeze(VM, FIVE_SECONDS);
+        FreezeWindow window = session.thaw();
+
+        assertThat(session.deadline()).as("a slow journal shortens the freeze, never lengthens it")
+                .isEqualTo(Instant.parse("2025-01-01T00:00:05Z"));
+        assertThat(window.start()).as("the freeze reply, after the journal write and the agent's 84 ms")
+                .isEqualTo(Instant.parse("2025-01-01T00:00:00.134Z"));
+        assertThat(window.durationMs()).as("to the thaw's reply").isEqualTo(84);
+    }
+
+    @Test
     void thawIsIdempotent() {
         fixture = new EngineFixture();
         FreezeSession session = fixture.engine.freeze(VM, FIVE_SECONDS);
