@@ -162,7 +162,10 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
             wakeups.wake(slots.startableNow(cache));
         }
         boolean waitingForSlot = observation.admission().vmBusy() || !observation.admission().slotFree();
-        return requeue(decision, after == SnapshotPhase.Pending || waitingForSlot);
+        // a group's members are the group controller's, not labelled for our informer: look again soon
+        boolean followingGroup = after == SnapshotPhase.InProgress && GroupSnapshotActions.planned(snapshot, decision)
+                .isPresent();
+        return requeue(decision, after == SnapshotPhase.Pending || waitingForSlot || followingGroup);
     }
 
     /**
