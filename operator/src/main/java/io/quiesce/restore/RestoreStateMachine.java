@@ -25,6 +25,7 @@ import io.quiesce.restore.RestoreAction.ReleaseSource;
 import io.quiesce.restore.RestoreAction.StopVm;
 import io.quiesce.restore.RestoreAction.UpdateVm;
 import io.quiesce.restore.RestoreDecision.RestoreEvent;
+import io.quiesce.status.Reason;
 import io.quiesce.status.Conditions;
 import java.time.Duration;
 import java.time.Instant;
@@ -113,7 +114,7 @@ public final class RestoreStateMachine {
                 return;
             }
             if (o.source().isEmpty()) {
-                fail("SourceNotFound", "QuiescedSnapshot " + spec.getSource() + " does not exist in namespace " + ns);
+                fail(Reason.SOURCE_NOT_FOUND.wire(), "QuiescedSnapshot " + spec.getSource() + " does not exist in namespace " + ns);
                 return;
             }
             QuiescedSnapshot source = o.source().get();
