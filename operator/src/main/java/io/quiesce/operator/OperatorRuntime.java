@@ -7,12 +7,12 @@ import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetricsV2;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.quiesce.events.EventRecorder;
 import io.quiesce.runtime.HealthServer;
 import io.quiesce.schedule.QuiescedSnapshotScheduleReconciler;
 import io.quiesce.schedule.ScheduleSettings;
 import io.quiesce.snapshot.HttpKubeVirtFreezeApi;
 import io.quiesce.snapshot.QuiescedSnapshotReconciler;
-import io.quiesce.snapshot.SnapshotEvents;
 import io.quiesce.snapshot.SnapshotMetrics;
 import io.quiesce.snapshot.SnapshotSettings;
 import java.io.IOException;
@@ -46,7 +46,8 @@ public final class OperatorRuntime implements AutoCloseable {
                 Duration.ofSeconds(5), Clock.systemUTC(), settings.freezeTimeoutMax());
         QuiescedSnapshotReconciler reconciler = new QuiescedSnapshotReconciler(client, snapshotSettings,
                 new HttpKubeVirtFreezeApi(client, Duration.ofSeconds(10)),
-                new SnapshotEvents(client, settings.podName(), Clock.systemUTC()), new SnapshotMetrics(registry));
+                new EventRecorder(client, EventRecorder.Reporter.operator(settings.podName()), Clock.systemUTC(),
+                        Runnable::run), new SnapshotMetrics(registry));
         operator.register(reconciler, o -> {
             if (!settings.watchNamespaces().isEmpty()) {
                 o.settingNamespaces(settings.watchNamespaces());

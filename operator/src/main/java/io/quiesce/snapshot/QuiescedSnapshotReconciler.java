@@ -12,6 +12,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.quiesce.events.EventRecorder;
 import io.quiesce.api.SnapshotSpecs;
 import io.quiesce.naming.VolumeSnapshotOwnership;
 import io.quiesce.api.v1alpha1.FreezeRecord;
@@ -54,7 +55,7 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
     private final KubeVirtWindows kubeVirtWindows;
     private final KubeVirtFreezeApi kubeVirtApi;
     private final KubeVirtThawBackstop thawBackstop;
-    private final SnapshotEvents events;
+    private final EventRecorder events;
     private final SnapshotMetrics metrics;
     private final AdmissionWakeups wakeups = new AdmissionWakeups();
     private final SnapshotWriter writer;
@@ -63,7 +64,7 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
     private volatile boolean slotsLoaded;
 
     public QuiescedSnapshotReconciler(KubernetesClient client, SnapshotSettings settings, KubeVirtFreezeApi kubeVirtApi,
-            SnapshotEvents events, SnapshotMetrics metrics) {
+            EventRecorder events, SnapshotMetrics metrics) {
         this.settings = settings;
         this.slots = new FreezeSlots(settings.maxConcurrentFreezes(), settings.maxFreezesPerNode());
         this.observer = new ClusterObserver(client, settings, slots);
@@ -106,7 +107,7 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
         Observation observation = observer.observe(snapshot, cache, context.getSecondaryResources(VolumeSnapshot.class));
         Decision decision = SnapshotStateMachine.decide(observation);
         // a helper's thaw that was never confirmed: KubeVirt unfreezes the guest wherever it runs now
-        thawBackstop.apply(snapshot).ifPresent(e -> events.record(snapshot, e));
+        thawBackstop.apply(snapshot).ifPresent(e -> events.record(snapshot, e.warning(), e.reason(), e.message()));
         try {
             decision = actAndWrite(observation, decision, cache);
         } catch (SnapshotWriter.StaleCopyException e) {
@@ -124,7 +125,7 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
         if (decision.status() != null) {
             logPhaseChange(snapshot.getStatus(), decision.status());
         }
-        decision.events().forEach(e -> events.record(snapshot, e));
+        decision.events().forEach(e -> events.record(snapshot, e.warning(), e.reason(), e.message()));
         SnapshotPhase after = decision.status() != null ? decision.status().getPhase() : phase(snapshot.getStatus());
         metrics.inProgress(key, after == SnapshotPhase.InProgress);
         decision.outcome().ifPresent(outcome -> metrics.finished(key, snapshot.getMetadata().getUid(), outcome,
