@@ -134,7 +134,8 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
         if (terminal && decision.status() != null) {
             slots.release(ns, name); // the terminal phase is written: evidence its freeze is over
         }
-        boolean recorded = snapshot.getStatus() != null && snapshot.getStatus().getFreeze() != null;
+        boolean recorded = snapshot.getStatus() != null && (snapshot.getStatus().getFreeze() != null
+                || snapshot.getStatus().getHelperHandBack() != null);
         if (terminal || recorded || decision.action() == Action.FREEZE_THROUGH_KUBEVIRT
                 || heldBefore && slots.grant(ns, name).isEmpty()) {
             // a slot (or the VM) freed: whoever may start now should not wait for its requeue
