@@ -106,8 +106,9 @@ public class QuiescedSnapshotScheduleReconciler implements Reconciler<QuiescedSn
         if (check.problem().isPresent()) {
             ScheduleSpecCheck.Invalid invalid = check.problem().get();
             status.setNextScheduleTime(null);
-            boolean changed = Conditions.set(status.getConditions(), READY, Conditions.FALSE, invalid.reason(),
-                    invalid.message(), schedule.getMetadata().getGeneration(), now);
+            // only an edit of the spec fixes it: Stalled, which kstatus (Flux) reports as Failed at once
+            boolean changed = Conditions.summarize(status.getConditions(), Conditions.Summary.STALLED,
+                    invalid.reason(), invalid.message(), schedule.getMetadata().getGeneration(), now);
             if (changed) {
                 events.warning(schedule, invalid.reason(), invalid.message());
             }
@@ -210,13 +211,13 @@ public class QuiescedSnapshotScheduleReconciler implements Reconciler<QuiescedSn
             ScheduleClock.Decision decision, Instant now) {
         Long generation = schedule.getMetadata().getGeneration();
         if (Boolean.TRUE.equals(schedule.getSpec().getSuspend())) {
-            Conditions.set(status.getConditions(), READY, Conditions.TRUE, "Suspended",
+            Conditions.summarize(status.getConditions(), Conditions.Summary.READY, "Suspended",
                     "suspended: no fires until spec.suspend is false", generation, now);
         } else if (decision.next().isEmpty()) {
-            Conditions.set(status.getConditions(), READY, Conditions.TRUE, "NoFutureFires",
+            Conditions.summarize(status.getConditions(), Conditions.Summary.READY, "NoFutureFires",
                     "the schedule fires no more", generation, now);
         } else {
-            Conditions.set(status.getConditions(), READY, Conditions.TRUE, "Scheduled",
+            Conditions.summarize(status.getConditions(), Conditions.Summary.READY, "Scheduled",
                     "the schedule is valid and firing", generation, now);
         }
     }

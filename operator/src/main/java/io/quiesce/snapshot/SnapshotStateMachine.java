@@ -556,7 +556,10 @@ public final class SnapshotStateMachine {
 
         private void setConditions(String ready, String reason, String message, String progressing, String failed) {
             List<Condition> conditions = next.getConditions();
-            Conditions.set(conditions, READY, ready, reason, message, generation, o.now());
+            // Ready, Reconciling and Stalled as kstatus reads them; Progressing and Failed as before
+            Conditions.summarize(conditions, Conditions.TRUE.equals(ready) ? Conditions.Summary.READY
+                    : Conditions.TRUE.equals(failed) ? Conditions.Summary.STALLED : Conditions.Summary.RECONCILING,
+                    reason, message, generation, o.now());
             Conditions.set(conditions, PROGRESSING, progressing, reason, message, generation, o.now());
             if (failed != null) {
                 Conditions.set(conditions, FAILED, failed, reason, message, generation, o.now());

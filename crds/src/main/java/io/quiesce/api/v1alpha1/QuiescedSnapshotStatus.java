@@ -94,7 +94,9 @@ public class QuiescedSnapshotStatus {
     /** Operator. */
     @SchemaFrom(type = ConditionSchema[].class)
     @JsonInclude(JsonInclude.Include.NON_EMPTY) // the list starts empty; no "conditions: []" in writes
-    @JsonPropertyDescription("Ready, Progressing and Failed, following the Kubernetes API conventions.")
+    @JsonPropertyDescription("Ready, Reconciling and Stalled as kstatus (Flux) reads them: Reconciling=True while "
+            + "Pending or InProgress, Ready=True once Succeeded, Stalled=True once Failed (a terminal failure); and "
+            + "Progressing and Failed, following the Kubernetes API conventions.")
     private List<Condition> conditions = new ArrayList<>();
 
     /** Operator. */
