@@ -19,6 +19,20 @@ public final class Conditions {
     public static final String UNKNOWN = "Unknown";
     /** The condition type that says the object is what its spec asks for (kstatus reads it too). */
     public static final String READY = "Ready";
+    /** kstatus' abnormal-true condition: True while the controller still works towards the spec. */
+    public static final String RECONCILING = "Reconciling";
+    /** kstatus' abnormal-true condition: True when the controller cannot make progress (a terminal failure). */
+    public static final String STALLED = "Stalled";
+
+    /**
+     * Where an object stands in kstatus' terms (sigs.k8s.io/cli-utils/pkg/kstatus), which Flux and
+     * other GitOps tools read: {@link #RECONCILING} means kstatus InProgress, {@link #READY} Current,
+     * {@link #STALLED} Failed (so a Flux Kustomization waiting on the object fails at once instead of
+     * timing out).
+     */
+    public enum Summary {
+        RECONCILING, READY, STALLED
+    }
 
     private Conditions() {
     }
@@ -53,6 +67,24 @@ public final class Conditions {
         c.setReason(reason);
         c.setMessage(message);
         c.setObservedGeneration(observedGeneration);
+        return changed;
+    }
+
+    /**
+     * Sets {@code Ready}, {@code Reconciling} and {@code Stalled} together, as kstatus reads them:
+     * exactly one of the three True, the other two False, all with {@code reason}, {@code message}
+     * and the generation they describe (the caller sets {@code status.observedGeneration} with it).
+     *
+     * @return true when anything visible changed
+     */
+    public static boolean summarize(List<Condition> conditions, Summary summary, String reason, String message,
+            Long observedGeneration, Instant now) {
+        boolean changed = set(conditions, READY, summary == Summary.READY ? TRUE : FALSE, reason, message,
+                observedGeneration, now);
+        changed |= set(conditions, RECONCILING, summary == Summary.RECONCILING ? TRUE : FALSE, reason, message,
+                observedGeneration, now);
+        changed |= set(conditions, STALLED, summary == Summary.STALLED ? TRUE : FALSE, reason, message,
+                observedGeneration, now);
         return changed;
     }
 

@@ -11,7 +11,8 @@ final class Assignment {
 
     /**
      * True when the operator handed the snapshot to {@code node} and nobody has recorded its freeze:
-     * phase InProgress, {@code status.nodeName} this node, no {@code status.freeze}, not deleting.
+     * phase InProgress, {@code status.nodeName} this node, no {@code status.freeze} and no
+     * {@code status.helperHandBack}, not deleting.
      */
     static boolean isRunnable(QuiescedSnapshot snapshot, String node) {
         var status = snapshot.getStatus();
@@ -19,6 +20,7 @@ final class Assignment {
                 && status.getPhase() == SnapshotPhase.InProgress
                 && node.equals(status.getNodeName())
                 && status.getFreeze() == null
+                && status.getHelperHandBack() == null
                 && !snapshot.isMarkedForDeletion();
     }
 }

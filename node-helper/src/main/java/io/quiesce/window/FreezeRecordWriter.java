@@ -5,6 +5,8 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.quiesce.api.v1alpha1.HelperHandBack;
+import io.quiesce.status.Reason;
 import io.quiesce.api.v1alpha1.ChannelAttempt;
 import io.quiesce.api.v1alpha1.FreezeRecord;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
@@ -15,7 +17,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes {@code status.freeze} and {@code status.channelAttempts}, the node helper's only status fields:
+ * Writes {@code status.freeze} (or, when the helper hands the snapshot back without freezing,
+ * {@code status.helperHandBack}) and {@code status.channelAttempts}, the node helper's only status fields:
  * a JSON merge patch to the {@code /status} subresource carrying nothing else, so the operator's
  * fields are never touched.
  */
@@ -38,8 +41,7 @@ final class FreezeRecordWriter {
         try {
             client.resources(QuiescedSnapshot.class).inNamespace(namespace).withName(name).subresource("status")
                     .patch(PatchContext.of(PatchType.JSON_MERGE),
-                            Serialization.asJson(Map.of("status", attempts == null ? Map.of("freeze", record)
-                                    : Map.of("freeze", record, "channelAttempts", attempts))));
+                            Serialization.asJson(Map.of("status", fields(record, attempts))));
         } catch (KubernetesClientException e) {
             if (e.getCode() == 404) {
                 LOG.info("{}/{} is gone; its freeze record ({}) is not written", namespace, name, record.getReason());
@@ -47,5 +49,23 @@ final class FreezeRecordWriter {
             }
             throw e;
         }
+    }
+
+    /**
+     * A hand-back ({@code NoAgentChannel}: nothing frozen, the operator freezes through KubeVirt) is
+     * not a freeze record: it goes to {@code helperHandBack}, so that {@code status.freeze} has one
+     * writer, whoever ran the freeze.
+     */
+    static Map<String, Object> fields(FreezeRecord record, List<ChannelAttempt> attempts) {
+        Map<String, Object> fields = new java.util.LinkedHashMap<>();
+        if (Reason.NO_AGENT_CHANNEL.is(record.getReason())) {
+            fields.put("helperHandBack", new HelperHandBack(record.getReason(), record.getError()));
+        } else {
+            fields.put("freeze", record);
+        }
+        if (attempts != null) {
+            fields.put("channelAttempts", attempts);
+        }
+        return fields;
     }
 }

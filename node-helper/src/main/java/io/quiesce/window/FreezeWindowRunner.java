@@ -1,5 +1,6 @@
 package io.quiesce.window;
 
+import io.quiesce.events.EventRecorder;
 import io.quiesce.naming.PlannedVolumeSnapshots;
 import io.quiesce.api.SnapshotSpecs;
 import io.quiesce.api.GoDurations;
@@ -64,7 +65,7 @@ final class FreezeWindowRunner {
     private final VolumeSnapshotCreator creator;
     private final VolumeSnapshotTracker tracker;
     private final FreezeRecordWriter writer;
-    private final SnapshotEvents events;
+    private final EventRecorder events;
     private final Set<GuestRef> recoveredAtStartup;
     private final QuiesceChannel defaultChannel;
     private final Clock clock;
@@ -77,7 +78,7 @@ final class FreezeWindowRunner {
      * @param slotLease          checks, right before the freeze, that the snapshot holds its cluster freeze slot
      */
     FreezeWindowRunner(FreezeEngine engine, GuestSockets sockets, VolumeSnapshotCreator creator,
-                       VolumeSnapshotTracker tracker, FreezeRecordWriter writer, SnapshotEvents events,
+                       VolumeSnapshotTracker tracker, FreezeRecordWriter writer, EventRecorder events,
                        Set<GuestRef> recoveredAtStartup, QuiesceChannel defaultChannel, Clock clock,
                        FreezeSlotLease slotLease) {
         this.engine = engine;

@@ -2,6 +2,7 @@ package io.quiesce.window;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quiesce.events.EventRecorder;
 import io.quiesce.agent.GuestAgent;
 import io.quiesce.agent.QgaSettings;
 import io.quiesce.freeze.Backoff;
@@ -220,7 +221,8 @@ public final class NodeHelper implements AutoCloseable {
         try {
             FreezeWindowRunner runner = new FreezeWindowRunner(engine, sockets, new VolumeSnapshotCreator(client, io),
                     startedTracker, new FreezeRecordWriter(client),
-                    new SnapshotEvents(client, settings.nodeName(), eventSender), thawed(journalRecovery),
+                    new EventRecorder(client, EventRecorder.Reporter.nodeHelper(settings.nodeName()),
+                            Clock.systemUTC(), eventSender), thawed(journalRecovery),
                     settings.defaultChannel(), Clock.systemUTC(), new FreezeSlotLease(client, settings.namespace()));
             // as many windows at once as the engine has freeze slots; the rest wait in the queue
             ThreadPoolExecutor windows = new ThreadPoolExecutor(settings.maxFreezesPerNode(),

@@ -13,6 +13,7 @@ import io.quiesce.agent.FreezeState;
 import io.quiesce.agent.QgaClient;
 import io.quiesce.api.v1alpha1.FreezeMethod;
 import io.quiesce.api.v1alpha1.FreezeRecord;
+import io.quiesce.api.v1alpha1.HelperHandBack;
 import io.quiesce.api.v1alpha1.QuiesceChannel;
 import io.quiesce.api.v1alpha1.QuiesceMode;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
@@ -142,12 +143,16 @@ class NodeHelperRealAgentTest {
         csi.onPvc(ns, vm.claimNames().get(0), SnapshotBehaviour.neverCut());
         QuiescedSnapshot qsnap = AssignedSnapshots.assign(client, vm, "db-snap", QuiesceMode.Required, "1500ms", false);
 
+        Instant beforeTheFreeze = Instant.now();
         startHelper(server, guest, ns);
         FreezeRecord record = awaitRecord(client, qsnap);
 
         assertThat(record.getReason()).isEqualTo("QuiesceTimeout");
         assertThat(record.getThawedBy()).isEqualTo(ThawTrigger.Watchdog);
-        assertThat(record.getDurationMs()).isBetween(1450L, 2500L);
+        // the window counts from the freeze reply, the watchdog's deadline from the send (a slow guest
+        // spends part of the 1500 ms freezing): at most the deadline, and the thaw not before it
+        assertThat(record.getDurationMs()).isBetween(1L, 2500L);
+        assertThat(Instant.parse(record.getEndTime())).isAfterOrEqualTo(beforeTheFreeze.plusMillis(1450));
         assertThat(freezeStatus(guest)).isEqualTo(FreezeState.THAWED);
         System.out.printf("[figure] helper, snapshot never cuts: frozen %d ms for a deadline of 1500 ms (+%d ms)%n",
                 record.getDurationMs(), record.getDurationMs() - 1500);
@@ -242,7 +247,8 @@ class NodeHelperRealAgentTest {
         startHelper(server, guest, ns, registry);
         FreezeRecord requiredRecord = awaitRecord(client, required);
         FreezeRecord bestEffortRecord = awaitRecord(client, bestEffort);
-        FreezeRecord autoRecord = awaitRecord(client, auto);
+        HelperHandBack autoHandBack = await().atMost(Duration.ofSeconds(60)).until(
+                () -> AssignedSnapshots.get(client, auto).getStatus().getHelperHandBack(), h -> h != null);
 
         for (FreezeRecord record : List.of(requiredRecord, bestEffortRecord)) {
             assertThat(record.getReason()).isEqualTo("AgentSocketNotFound");
@@ -252,9 +258,10 @@ class NodeHelperRealAgentTest {
             assertThat(record.getStartTime()).isNull();
         }
         // auto with no channel leaves the freeze to the operator (kubevirt-api): nothing recorded as used
-        assertThat(autoRecord.getReason()).isEqualTo("NoAgentChannel");
-        assertThat(autoRecord.getMethod()).isNull();
-        assertThat(autoRecord.getError()).contains("the libvirt channel is not configured")
+        // a hand-back, not a freeze record: status.freeze stays for the operator's KubeVirt freeze
+        assertThat(autoHandBack.getReason()).isEqualTo("NoAgentChannel");
+        assertThat(AssignedSnapshots.get(client, auto).getStatus().getFreeze()).isNull();
+        assertThat(autoHandBack.getMessage()).contains("the libvirt channel is not configured")
                 .contains(sockets.expectedSocket(vm).toString());
         // Required creates nothing, auto leaves it to the operator; BestEffort qga snapshots unfrozen (crash-consistent)
         assertThat(AssignedSnapshots.volumeSnapshots(client, ns)).extracting(v -> v.getMetadata().getLabels()

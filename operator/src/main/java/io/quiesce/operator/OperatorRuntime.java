@@ -7,6 +7,7 @@ import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetricsV2;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.quiesce.events.EventRecorder;
 import io.quiesce.runtime.HealthServer;
 import io.quiesce.restore.QuiescedSnapshotRestoreReconciler;
 import io.quiesce.restore.RestoreEvents;
@@ -15,7 +16,6 @@ import io.quiesce.schedule.QuiescedSnapshotScheduleReconciler;
 import io.quiesce.schedule.ScheduleSettings;
 import io.quiesce.snapshot.HttpKubeVirtFreezeApi;
 import io.quiesce.snapshot.QuiescedSnapshotReconciler;
-import io.quiesce.snapshot.SnapshotEvents;
 import io.quiesce.snapshot.SnapshotMetrics;
 import io.quiesce.snapshot.SnapshotSettings;
 import java.io.IOException;
@@ -49,7 +49,8 @@ public final class OperatorRuntime implements AutoCloseable {
                 Duration.ofSeconds(5), Clock.systemUTC(), settings.freezeTimeoutMax());
         QuiescedSnapshotReconciler reconciler = new QuiescedSnapshotReconciler(client, snapshotSettings,
                 new HttpKubeVirtFreezeApi(client, Duration.ofSeconds(10)),
-                new SnapshotEvents(client, settings.podName(), Clock.systemUTC()), new SnapshotMetrics(registry));
+                new EventRecorder(client, EventRecorder.Reporter.operator(settings.podName()), Clock.systemUTC(),
+                        Runnable::run), new SnapshotMetrics(registry));
         operator.register(reconciler, o -> {
             if (!settings.watchNamespaces().isEmpty()) {
                 o.settingNamespaces(settings.watchNamespaces());

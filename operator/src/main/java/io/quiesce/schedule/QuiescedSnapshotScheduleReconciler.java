@@ -12,6 +12,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quiesce.events.EventRecorder;
 import io.quiesce.api.v1alpha1.ActiveSnapshot;
 import io.quiesce.api.v1alpha1.ConcurrencyPolicy;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
@@ -57,7 +58,7 @@ public class QuiescedSnapshotScheduleReconciler implements Reconciler<QuiescedSn
     private final Clock clock;
     private final ScheduleSettings settings;
     private final ScheduleMetrics metrics;
-    private final ScheduleEvents events;
+    private final EventRecorder events;
     private final ScheduleRetention retention;
     private volatile InformerEventSource<QuiescedSnapshot, QuiescedSnapshotSchedule> snapshots;
 
@@ -73,7 +74,7 @@ public class QuiescedSnapshotScheduleReconciler implements Reconciler<QuiescedSn
         this.clock = Objects.requireNonNull(clock);
         this.settings = Objects.requireNonNull(settings);
         this.metrics = new ScheduleMetrics(registry);
-        this.events = new ScheduleEvents(client, clock);
+        this.events = new EventRecorder(client, EventRecorder.Reporter.operator(null), clock, Runnable::run);
         this.retention = new ScheduleRetention(client, settings.apiTimeout());
     }
 
@@ -105,10 +106,11 @@ public class QuiescedSnapshotScheduleReconciler implements Reconciler<QuiescedSn
         if (check.problem().isPresent()) {
             ScheduleSpecCheck.Invalid invalid = check.problem().get();
             status.setNextScheduleTime(null);
-            boolean changed = Conditions.set(status.getConditions(), READY, Conditions.FALSE, invalid.reason(),
-                    invalid.message(), schedule.getMetadata().getGeneration(), now);
+            // only an edit of the spec fixes it: Stalled, which kstatus (Flux) reports as Failed at once
+            boolean changed = Conditions.summarize(status.getConditions(), Conditions.Summary.STALLED,
+                    invalid.reason(), invalid.message(), schedule.getMetadata().getGeneration(), now);
             if (changed) {
-                events.record(schedule, ScheduleEvents.WARNING, invalid.reason(), invalid.message());
+                events.warning(schedule, invalid.reason(), invalid.message());
             }
             writeIfChanged(context, schedule, old, status);
             return UpdateControl.noUpdate(); // nothing to wait for: an edit of the spec triggers the next reconcile
@@ -143,7 +145,7 @@ public class QuiescedSnapshotScheduleReconciler implements Reconciler<QuiescedSn
         List<String> deleted = retention.apply(spec.template(), name, spec.retention(), ours, now);
         if (!deleted.isEmpty()) {
             ours.removeIf(snapshot -> deleted.contains(snapshot.getMetadata().getName()));
-            events.record(schedule, ScheduleEvents.NORMAL, "RetentionDeleted",
+            events.normal(schedule, "RetentionDeleted",
                     "retention deleted " + deleted.size() + " snapshot(s): " + String.join(", ", deleted));
         }
         List<ActiveSnapshot> active = ScheduleHistory.active(ours);
@@ -172,22 +174,22 @@ public class QuiescedSnapshotScheduleReconciler implements Reconciler<QuiescedSn
         metrics.fired(namespace, name);
         metrics.created(namespace, name, result.created());
         String when = ScheduleStatusTimes.format(fireTime);
-        events.record(schedule, ScheduleEvents.NORMAL, "Fired", "fire of " + when + ": " + selected.size()
+        events.normal(schedule, "Fired", "fire of " + when + ": " + selected.size()
                 + " VM(s) selected, " + result.created() + " snapshot(s) created, " + result.alreadyExisted()
                 + " already existed, " + result.skipped().size() + " skipped, " + result.failures().size() + " failed");
         if (!result.skipped().isEmpty()) {
-            events.record(schedule, ScheduleEvents.NORMAL, "SkippedInProgress", "fire of " + when + " skipped "
+            events.normal(schedule, "SkippedInProgress", "fire of " + when + " skipped "
                     + result.skipped().size() + " VM(s) whose previous snapshot is still in progress "
                     + "(concurrencyPolicy Forbid): " + result.skipped().stream()
                             .map(step -> step.vm() + " (" + step.blockedBy() + ")").collect(Collectors.joining(", ")));
         }
         if (!result.foreign().isEmpty()) {
-            events.record(schedule, ScheduleEvents.WARNING, SNAPSHOT_NAME_TAKEN, "fire of " + when + ": "
+            events.warning(schedule, SNAPSHOT_NAME_TAKEN, "fire of " + when + ": "
                     + result.foreign().size() + " snapshot name(s) are taken by objects this schedule did not create, "
                     + "so those VMs got no backup: " + String.join(", ", result.foreign()));
         }
         if (!result.failures().isEmpty()) {
-            events.record(schedule, ScheduleEvents.WARNING, "CreateFailed", "fire of " + when + " could not create "
+            events.warning(schedule, "CreateFailed", "fire of " + when + " could not create "
                     + result.failures().size() + " snapshot(s): " + String.join("; ", result.failures()));
         }
         return result;
@@ -200,7 +202,7 @@ public class QuiescedSnapshotScheduleReconciler implements Reconciler<QuiescedSn
                 ? "only the latest slot (" + ScheduleStatusTimes.format(decision.fire().get()) + ") is caught up"
                 : "the latest slot (" + decision.clock().map(ScheduleStatusTimes::format).orElse("?")
                         + ") is older than startingDeadlineSeconds=" + deadline;
-        events.record(schedule, ScheduleEvents.WARNING, "MissedSchedule",
+        events.warning(schedule, "MissedSchedule",
                 count + " scheduled time(s) passed without a fire (the operator was not running or not leading); "
                         + why);
     }
@@ -209,13 +211,13 @@ public class QuiescedSnapshotScheduleReconciler implements Reconciler<QuiescedSn
             ScheduleClock.Decision decision, Instant now) {
         Long generation = schedule.getMetadata().getGeneration();
         if (Boolean.TRUE.equals(schedule.getSpec().getSuspend())) {
-            Conditions.set(status.getConditions(), READY, Conditions.TRUE, "Suspended",
+            Conditions.summarize(status.getConditions(), Conditions.Summary.READY, "Suspended",
                     "suspended: no fires until spec.suspend is false", generation, now);
         } else if (decision.next().isEmpty()) {
-            Conditions.set(status.getConditions(), READY, Conditions.TRUE, "NoFutureFires",
+            Conditions.summarize(status.getConditions(), Conditions.Summary.READY, "NoFutureFires",
                     "the schedule fires no more", generation, now);
         } else {
-            Conditions.set(status.getConditions(), READY, Conditions.TRUE, "Scheduled",
+            Conditions.summarize(status.getConditions(), Conditions.Summary.READY, "Scheduled",
                     "the schedule is valid and firing", generation, now);
         }
     }

@@ -220,7 +220,7 @@ public final class FreezeSlots {
             return true;
         }
         if (st.getFreeze() == null) {
-            return false;
+            return kind == Kind.HELPER && st.getHelperHandBack() != null; // handed back: nothing frozen
         }
         return kind == Kind.HELPER || st.getFreeze().getMethod() == FreezeMethod.KUBEVIRT_API;
     }

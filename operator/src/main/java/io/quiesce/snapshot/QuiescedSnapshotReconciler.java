@@ -12,6 +12,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.quiesce.events.EventRecorder;
 import io.quiesce.api.SnapshotSpecs;
 import io.quiesce.naming.VolumeSnapshotOwnership;
 import io.quiesce.api.v1alpha1.FreezeRecord;
@@ -57,7 +58,7 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
     private final KubeVirtWindows kubeVirtWindows;
     private final KubeVirtFreezeApi kubeVirtApi;
     private final KubeVirtThawBackstop thawBackstop;
-    private final SnapshotEvents events;
+    private final EventRecorder events;
     private final SnapshotMetrics metrics;
     private final AdmissionWakeups wakeups = new AdmissionWakeups();
     private final SnapshotWriter writer;
@@ -70,7 +71,7 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
     private volatile boolean slotsLoaded;
 
     public QuiescedSnapshotReconciler(KubernetesClient client, SnapshotSettings settings, KubeVirtFreezeApi kubeVirtApi,
-            SnapshotEvents events, SnapshotMetrics metrics) {
+            EventRecorder events, SnapshotMetrics metrics) {
         this.settings = settings;
         this.slots = new FreezeSlots(settings.maxConcurrentFreezes(), settings.maxFreezesPerNode());
         this.observer = new ClusterObserver(settings, slots);
@@ -127,7 +128,7 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
         Decision decision = SnapshotStateMachine.decide(observation);
         VmDefinitions.captureAtStart(snapshot, observation.vm(), decision.status()); // for restores into a new VM
         // a helper's thaw that was never confirmed: KubeVirt unfreezes the guest wherever it runs now
-        thawBackstop.apply(snapshot).ifPresent(e -> events.record(snapshot, e));
+        thawBackstop.apply(snapshot).ifPresent(e -> events.record(snapshot, e.warning(), e.reason(), e.message()));
         try {
             decision = actAndWrite(context, observation, decision, cache);
         } catch (SnapshotWriter.StaleCopyException e) {
@@ -145,7 +146,7 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
         if (decision.status() != null) {
             logPhaseChange(snapshot.getStatus(), decision.status());
         }
-        decision.events().forEach(e -> events.record(snapshot, e));
+        decision.events().forEach(e -> events.record(snapshot, e.warning(), e.reason(), e.message()));
         SnapshotPhase after = decision.status() != null ? decision.status().getPhase() : phase(snapshot.getStatus());
         metrics.inProgress(key, after == SnapshotPhase.InProgress);
         decision.outcome().ifPresent(outcome -> metrics.finished(key, snapshot.getMetadata().getUid(), outcome,
@@ -155,7 +156,8 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
             slots.release(ns, name); // the terminal phase is written: evidence its freeze is over
             groups.unlabelPvcs(snapshot); // the group's selector label is no longer needed
         }
-        boolean recorded = snapshot.getStatus() != null && snapshot.getStatus().getFreeze() != null;
+        boolean recorded = snapshot.getStatus() != null && (snapshot.getStatus().getFreeze() != null
+                || snapshot.getStatus().getHelperHandBack() != null);
         if (terminal || recorded || decision.action() == Action.FREEZE_THROUGH_KUBEVIRT
                 || heldBefore && slots.grant(ns, name).isEmpty()) {
             // a slot (or the VM) freed: whoever may start now should not wait for its requeue

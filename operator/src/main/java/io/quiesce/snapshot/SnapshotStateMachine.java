@@ -220,7 +220,7 @@ public final class SnapshotStateMachine {
             return d.progressing(Reason.FREEZING_THROUGH_KUBEVIRT.wire(), st.getMessage(), Action.AWAIT_KUBEVIRT_WINDOW, null,
                     records, deadline);
         }
-        if (freeze == null && st.getConsistency() == null) {
+        if (freeze == null && st.getHelperHandBack() == null && st.getConsistency() == null) {
             // waiting for the node helper to freeze, cut and thaw
             if (o.vm().isEmpty()) {
                 return d.fail(Reason.SOURCE_NOT_FOUND.wire(), "VirtualMachine " + vmName(s) + " was deleted before it was frozen");
@@ -236,7 +236,7 @@ public final class SnapshotStateMachine {
             // the helper (channel auto) found neither a libvirt nor an agent socket: KubeVirt freezes instead
             if (pastDeadline) {
                 return d.fail(Reason.NO_AGENT_CHANNEL.wire(), "the node helper found no agent channel and the failureDeadline "
-                        + "passed before KubeVirt could freeze: " + freeze.getError());
+                        + "passed before KubeVirt could freeze: " + handBackMessage(st));
             }
             if (records.stream().anyMatch(r -> o.volumeSnapshots().containsKey(r.getVolumeSnapshotName()))) {
                 // the helper created none, so KubeVirt's window ran already and this cache predates its record
@@ -250,7 +250,7 @@ public final class SnapshotStateMachine {
                         Action.NONE, null, records, deadline);
             }
             return d.fallBackToKubeVirt(records, "the node helper on node " + st.getNodeName()
-                    + " found no agent channel (" + freeze.getError() + "); freezing through KubeVirt's freeze "
+                    + " found no agent channel (" + handBackMessage(st) + "); freezing through KubeVirt's freeze "
                     + "subresource instead");
         }
         Action action = Action.NONE;
@@ -317,9 +317,18 @@ public final class SnapshotStateMachine {
      */
     static boolean needsKubeVirtFallback(QuiescedSnapshotStatus st) {
         FreezeRecord freeze = st == null ? null : st.getFreeze();
-        return st != null && st.getPhase() == SnapshotPhase.InProgress && st.getConsistency() == null
-                && freeze != null && Reason.NO_AGENT_CHANNEL.is(freeze.getReason())
-                && freeze.getMethod() != FreezeMethod.KUBEVIRT_API;
+        boolean handedBack = st != null && (st.getHelperHandBack() != null
+                && Reason.NO_AGENT_CHANNEL.is(st.getHelperHandBack().getReason())
+                // a helper before helperHandBack wrote its hand-back as the freeze record
+                || freeze != null && Reason.NO_AGENT_CHANNEL.is(freeze.getReason()));
+        return handedBack && st.getPhase() == SnapshotPhase.InProgress && st.getConsistency() == null
+                && (freeze == null || freeze.getMethod() != FreezeMethod.KUBEVIRT_API);
+    }
+
+    /** What the node helper said when it handed the snapshot back. */
+    private static String handBackMessage(QuiescedSnapshotStatus st) {
+        return st.getHelperHandBack() != null ? st.getHelperHandBack().getMessage()
+                : st.getFreeze() == null ? null : st.getFreeze().getError();
     }
 
     /**
@@ -573,7 +582,10 @@ public final class SnapshotStateMachine {
 
         private void setConditions(String ready, String reason, String message, String progressing, String failed) {
             List<Condition> conditions = next.getConditions();
-            Conditions.set(conditions, READY, ready, reason, message, generation, o.now());
+            // Ready, Reconciling and Stalled as kstatus reads them; Progressing and Failed as before
+            Conditions.summarize(conditions, Conditions.TRUE.equals(ready) ? Conditions.Summary.READY
+                    : Conditions.TRUE.equals(failed) ? Conditions.Summary.STALLED : Conditions.Summary.RECONCILING,
+                    reason, message, generation, o.now());
             Conditions.set(conditions, PROGRESSING, progressing, reason, message, generation, o.now());
             if (failed != null) {
                 Conditions.set(conditions, FAILED, failed, reason, message, generation, o.now());

@@ -121,6 +121,13 @@ class ArgoCdHealthScriptTest {
                             - {type: Ready, status: "True", reason: Scheduled}
                             - {type: Failed, status: "True", reason: RetentionFailed, message: cannot delete old snapshots}
                         """, "Degraded", "cannot delete old snapshots"),
+                Arguments.of("stalled, kstatus' terminal failure, for a reason the script does not list", """
+                        spec: {schedule: '@daily'}
+                        status:
+                          conditions:
+                            - {type: Ready, status: "False", reason: SomeNewProblem, message: fix the spec}
+                            - {type: Stalled, status: "True", reason: SomeNewProblem, message: fix the spec}
+                        """, "Degraded", "fix the spec"),
                 Arguments.of("not ready for a passing reason", """
                         spec: {schedule: '@daily'}
                         status:

@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.quiesce.status.Kstatus;
 import io.quiesce.api.v1alpha1.ConcurrencyPolicy;
 import io.quiesce.api.v1alpha1.QuiescedSnapshotSchedule;
 import io.quiesce.api.v1alpha1.SnapshotPhase;
@@ -47,6 +48,9 @@ class ScheduleRulesTest {
             await().until(() -> bed.events("bad-cron", "InvalidSchedule").size() == 1
                     && bed.events("bad-zone", "InvalidTimeZone").size() == 1);
             assertThat(bed.events("bad-cron", "InvalidSchedule").get(0).getType()).isEqualTo("Warning");
+            // kstatus: an invalid spec is Stalled (Flux fails at once), a valid schedule is Current
+            assertThat(Kstatus.of(bed.schedule("bad-cron"))).isEqualTo(Kstatus.FAILED);
+            assertThat(Kstatus.of(bed.schedule("good"))).isEqualTo(Kstatus.CURRENT);
 
             bed.moveClockTo(slot.plusSeconds(1), "good");
             assertThat(bed.snapshotsOf("good")).hasSize(1);
@@ -57,6 +61,7 @@ class ScheduleRulesTest {
             // fixing the spec makes it Ready
             bed.editSpec("bad-cron", spec -> spec.setSchedule("0 * * * *"));
             await().until(() -> ready(bed, "bad-cron").map(c -> c.getStatus().equals(Conditions.TRUE)).orElse(false));
+            assertThat(Kstatus.of(bed.schedule("bad-cron"))).isEqualTo(Kstatus.CURRENT);
         }
     }
 
@@ -117,7 +122,9 @@ class ScheduleRulesTest {
             assertThat(bed.snapshotsOf("paused").get(0).getMetadata().getName())
                     .isEqualTo(ChildNames.scheduledSnapshot("paused", "vm", second));
             await().until(() -> count(registry, ScheduleMetrics.MISSED_FIRES, bed.namespace, "paused") == 1);
-            assertThat(bed.schedule("paused").getStatus().getLastScheduleTime()).isEqualTo(second.toString());
+            // the metric is counted before the status is written: wait for the write
+            await().untilAsserted(() -> assertThat(bed.schedule("paused").getStatus().getLastScheduleTime())
+                    .isEqualTo(second.toString()));
         }
     }
 

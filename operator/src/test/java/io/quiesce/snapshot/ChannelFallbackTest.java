@@ -3,6 +3,7 @@ package io.quiesce.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quiesce.api.v1alpha1.FreezeRecord;
+import io.quiesce.api.v1alpha1.HelperHandBack;
 import io.quiesce.api.v1alpha1.QuiesceChannel;
 import io.quiesce.api.v1alpha1.QuiesceMode;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
@@ -104,11 +105,26 @@ class ChannelFallbackTest {
         assertThat(d.status().getMessage()).contains("neither a libvirt nor an agent socket");
         assertThat(d.events()).extracting(Decision.SnapshotEvent::reason).containsExactly("FallingBackToKubeVirt");
 
-        // once KubeVirt's record replaced the helper's, the snapshot follows it like any freeze
+        // once KubeVirt's record is there (next to the helper's hand-back), the snapshot follows it like any freeze
         FreezeRecord kubevirt = helperRecord("Frozen", null);
         kubevirt.setMethod(io.quiesce.api.v1alpha1.FreezeMethod.KUBEVIRT_API);
-        assertThat(SnapshotStateMachine.decide(assigned(kubevirt, NOW)).action())
-                .isNotEqualTo(Action.FREEZE_THROUGH_KUBEVIRT);
+        Observation frozen = assigned(kubevirt, NOW);
+        frozen.snapshot().getStatus().setHelperHandBack(new HelperHandBack("NoAgentChannel", "none"));
+        assertThat(SnapshotStateMachine.decide(frozen).action()).isNotEqualTo(Action.FREEZE_THROUGH_KUBEVIRT);
+        assertThat(SnapshotStateMachine.decide(frozen).status().getHelperHandBack())
+                .as("the operator never writes the helper's field").isNull();
+    }
+
+    /** A helper from before status.helperHandBack wrote its hand-back as the freeze record: still a fallback. */
+    @Test
+    void aHandBackInTheFreezeRecordOfAnOlderHelperStillFallsBack() {
+        Observation o = assigned(null, NOW);
+        o.snapshot().getStatus().setFreeze(helperRecord("NoAgentChannel", "older helper"));
+
+        Decision d = SnapshotStateMachine.decide(o);
+
+        assertThat(d.action()).isEqualTo(Action.FREEZE_THROUGH_KUBEVIRT);
+        assertThat(d.status().getMessage()).contains("older helper");
     }
 
     /** KubeVirt's freeze is a freeze: with the caps reached, the fallback waits for a slot instead of freezing. */
@@ -182,7 +198,12 @@ class ChannelFallbackTest {
         planned.setVolume("pvcdisk1");
         planned.setVolumeSnapshotName("s1--pvcdisk1");
         st.setVolumeSnapshots(List.of(planned));
-        st.setFreeze(freeze);
+        if (freeze != null && "NoAgentChannel".equals(freeze.getReason())) {
+            // as the helper writes a hand-back: apart from status.freeze, which it leaves to the operator
+            st.setHelperHandBack(new HelperHandBack(freeze.getReason(), freeze.getError()));
+        } else {
+            st.setFreeze(freeze);
+        }
         s.setStatus(st);
         return new Observation(s, now, Optional.of(running.vm()), running.vmi(), DRIVERS, CLASSES, Admission.FREE,
                 true, null, Map.of());

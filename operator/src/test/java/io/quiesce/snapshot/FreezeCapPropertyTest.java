@@ -82,7 +82,10 @@ class FreezeCapPropertyTest {
             QuiescedSnapshotStatus st = new QuiescedSnapshotStatus();
             st.setPhase(phase);
             st.setNodeName(phase == SnapshotPhase.Pending ? queuedOn : node());
-            if (recordReason != null) {
+            if (Reason.NO_AGENT_CHANNEL.is(recordReason) && recordMethod == null) {
+                // the helper's hand-back: its own field, status.freeze stays the freezer's
+                st.setHelperHandBack(new io.quiesce.api.v1alpha1.HelperHandBack(recordReason, null));
+            } else if (recordReason != null) {
                 FreezeRecord r = new FreezeRecord();
                 r.setReason(recordReason);
                 r.setMethod(recordMethod);

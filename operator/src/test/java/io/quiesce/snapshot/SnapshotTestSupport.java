@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.quiesce.events.EventRecorder;
 import io.quiesce.api.v1alpha1.DeletionPolicy;
 import io.quiesce.api.v1alpha1.QuiesceChannel;
 import io.quiesce.api.v1alpha1.QuiesceMode;
@@ -33,7 +34,7 @@ final class SnapshotTestSupport {
     static QuiescedSnapshotReconciler reconciler(KubernetesClient client, SnapshotSettings settings,
             SimpleMeterRegistry registry) {
         return new QuiescedSnapshotReconciler(client, settings, new HttpKubeVirtFreezeApi(client, Duration.ofSeconds(5)),
-                new SnapshotEvents(client, "test-operator", Clock.systemUTC()), new SnapshotMetrics(registry));
+                new EventRecorder(client, EventRecorder.Reporter.operator("test-operator"), Clock.systemUTC(), Runnable::run), new SnapshotMetrics(registry));
     }
 
     static QuiesceTestOperator startOperator(KubeApiServer server, SnapshotSettings settings,

@@ -45,7 +45,8 @@ public class QuiescedSnapshotScheduleStatus {
     @SchemaFrom(type = ConditionSchema[].class)
     @JsonInclude(JsonInclude.Include.NON_EMPTY) // the list starts empty; no "conditions: []" in writes
     @JsonPropertyDescription("Ready (the schedule is valid and firing) and the reasons it is not, following the "
-            + "Kubernetes API conventions.")
+            + "Kubernetes API conventions; Reconciling and Stalled as kstatus (Flux) reads them: Stalled=True for an "
+            + "invalid spec, which only an edit fixes.")
     private List<Condition> conditions = new ArrayList<>();
 
     @JsonPropertyDescription("The metadata.generation this status describes.")

@@ -15,8 +15,8 @@ import java.util.Objects;
 
 /**
  * What happened. Every field has one writer: the operator, except {@link #getFreeze() freeze},
- * which whoever ran the freeze writes (see {@link FreezeRecord}), and {@link #getChannelAttempts()
- * channelAttempts}, which only the node helper writes.
+ * which whoever ran the freeze writes (see {@link FreezeRecord}), and {@link #getHelperHandBack()
+ * helperHandBack} and {@link #getChannelAttempts() channelAttempts}, which only the node helper writes.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @SchemaCustomizer(value = SchemaPatch.class, input = """
@@ -65,14 +65,19 @@ public class QuiescedSnapshotStatus {
     private FreezeRecord freeze;
 
     /**
-     * The node helper, and only it: what it tried before any freeze command. Kept apart from
-     * {@link #getFreeze() freeze}, which the operator replaces when it freezes through KubeVirt
-     * after the helper handed the snapshot back.
+     * The node helper, and only it: that it handed the snapshot back without freezing. Kept apart
+     * from {@link #getFreeze() freeze}, which the operator writes when it then freezes through KubeVirt.
      */
+    @JsonPropertyDescription("Set by the node helper when it handed the snapshot back to the operator without "
+            + "freezing (reason NoAgentChannel: channel auto could use no channel of the helper); the operator then "
+            + "freezes through KubeVirt's API and records that freeze in status.freeze.")
+    private HelperHandBack helperHandBack;
+
+    /** The node helper, and only it: what it tried before any freeze command. */
     @JsonPropertyDescription("The channels the node helper tried for this snapshot's freeze, in order, each with "
             + "why it was or was not used; no freeze command is sent on a channel before its probe passed. Under "
             + "channel auto the order is libvirt, then qga; when neither can be used the helper hands the snapshot "
-            + "back (freeze.reason NoAgentChannel) and the operator freezes through KubeVirt's API.")
+            + "back (status.helperHandBack, reason NoAgentChannel) and the operator freezes through KubeVirt's API.")
     @Size(max = 4)
     private List<ChannelAttempt> channelAttempts;
 
@@ -94,7 +99,9 @@ public class QuiescedSnapshotStatus {
     /** Operator. */
     @SchemaFrom(type = ConditionSchema[].class)
     @JsonInclude(JsonInclude.Include.NON_EMPTY) // the list starts empty; no "conditions: []" in writes
-    @JsonPropertyDescription("Ready, Progressing and Failed, following the Kubernetes API conventions.")
+    @JsonPropertyDescription("Ready, Reconciling and Stalled as kstatus (Flux) reads them: Reconciling=True while "
+            + "Pending or InProgress, Ready=True once Succeeded, Stalled=True once Failed (a terminal failure); and "
+            + "Progressing and Failed, following the Kubernetes API conventions.")
     private List<Condition> conditions = new ArrayList<>();
 
     /** Operator. */
@@ -165,6 +172,14 @@ public class QuiescedSnapshotStatus {
 
     public void setFreeze(FreezeRecord freeze) {
         this.freeze = freeze;
+    }
+
+    public HelperHandBack getHelperHandBack() {
+        return helperHandBack;
+    }
+
+    public void setHelperHandBack(HelperHandBack helperHandBack) {
+        this.helperHandBack = helperHandBack;
     }
 
     public List<ChannelAttempt> getChannelAttempts() {
@@ -238,6 +253,7 @@ public class QuiescedSnapshotStatus {
                 && Objects.equals(consistencyReason, other.consistencyReason)
                 && Objects.equals(nodeName, other.nodeName) && Objects.equals(startTime, other.startTime)
                 && Objects.equals(completionTime, other.completionTime) && Objects.equals(freeze, other.freeze)
+                && Objects.equals(helperHandBack, other.helperHandBack)
                 && Objects.equals(channelAttempts, other.channelAttempts)
                 && Objects.equals(volumeSnapshots, other.volumeSnapshots)
                 && Objects.equals(volumeGroupSnapshot, other.volumeGroupSnapshot)
@@ -251,7 +267,7 @@ public class QuiescedSnapshotStatus {
     @Override
     public int hashCode() {
         return Objects.hash(phase, consistency, consistencyReason, nodeName, startTime, completionTime, freeze,
-                channelAttempts, volumeSnapshots, volumeGroupSnapshot, excludedVolumes, conditions, observedGeneration,
-                vmDefinition, message);
+                helperHandBack, channelAttempts, volumeSnapshots, volumeGroupSnapshot, excludedVolumes, conditions,
+                observedGeneration, vmDefinition, message);
     }
 }
