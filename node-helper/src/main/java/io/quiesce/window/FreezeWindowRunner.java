@@ -162,7 +162,7 @@ final class FreezeWindowRunner {
             return withMethod(notFrozen(snapshot, mode, located.reason(), located.problem(), located.reason()), asked);
         }
         FreezeMethod method = located.route().method();
-        List<VolumeSnapshot> leftOver = creator.existing(snapshot);
+        List<VolumeSnapshot> leftOver = tracker.existing(snapshot);
         if (!leftOver.isEmpty() && (recoveredAtStartup.contains(located.guest()) || anyCut(leftOver))) {
             return interruptedBefore(snapshot, leftOver.size(), method);
         }

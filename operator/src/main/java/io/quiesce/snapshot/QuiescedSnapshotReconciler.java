@@ -189,6 +189,10 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
         } catch (VolumeSnapshots.ConflictException e) {
             done = SnapshotStateMachine.fail(observation, "VolumeSnapshotConflict", e.getMessage());
         }
+        if (done.status() != null && ProgressOnlyWrites.onlyProgress(basis.getStatus(), done.status())) {
+            return new Decision(null, done.action(), done.plan(), done.node(), done.events(), done.requeue(),
+                    done.outcome(), done.channel());
+        }
         if (done.status() != null) {
             writer.writeStatus(context, basis, done.status());
         }
