@@ -70,7 +70,7 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
         this.observer = new ClusterObserver(settings, slots);
         this.volumeSnapshots = new VolumeSnapshots(client);
         this.writer = new SnapshotWriter(client);
-        this.slotLeases = new SlotLeases(client, settings.operatorNamespace(), settings.clock());
+        this.slotLeases = new SlotLeases(client, settings.operatorNamespace(), settings.clock(), settings.shard());
         this.kubeVirtApi = kubeVirtApi;
         this.thawBackstop = new KubeVirtThawBackstop(kubeVirtApi);
         // one thread per window the cluster cap allows at once, at most 16 (each mostly waits on a watch)
@@ -304,11 +304,11 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
                 .orElseThrow(() -> new SlotLostException(ns + "/" + name + " holds no freeze slot any more"));
         Optional<SlotLeases.Holder> lost = slotLeases.acquire(grant);
         if (lost.isEmpty()) {
-            return SlotLeases.leaseName(grant.slot());
+            return slotLeases.leaseName(grant.slot());
         }
         slots.release(ns, name); // nothing was written under it: nothing can freeze because of it
         slotLeases.stillFreezing(lost.get(), cache).ifPresent(holder -> slots.adopt(lost.get().asGrant(holder)));
-        throw new SlotLostException("freeze slot " + SlotLeases.leaseName(grant.slot()) + " was taken by "
+        throw new SlotLostException("freeze slot " + slotLeases.leaseName(grant.slot()) + " was taken by "
                 + lost.get().namespace() + "/" + lost.get().name() + " (another operator); " + ns + "/" + name
                 + " waits for another");
     }
