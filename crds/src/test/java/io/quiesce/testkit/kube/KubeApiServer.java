@@ -69,9 +69,11 @@ public final class KubeApiServer implements AutoCloseable {
     private static KubeApiServer start(List<CustomResourceDefinition> crds, boolean https) {
         Map<ServerRequest, Queue<ServerResponse>> expectations = new ConcurrentHashMap<>();
         KubeApiDispatcher dispatcher = new KubeApiDispatcher(expectations);
+        MockWebServer web = new MockWebServer();
         KubernetesMockServer server = new KubernetesMockServer(new Context(Serialization.jsonMapper()),
-                new MockWebServer(), expectations, dispatcher, https);
+                web, expectations, dispatcher, https);
         server.init();
+        ServerEventLoops.spread(web, ServerEventLoops.DEFAULT);
         KubeApiServer api = new KubeApiServer(server, dispatcher);
         try {
             // created through the API, as on a real cluster, so status subresources take effect
