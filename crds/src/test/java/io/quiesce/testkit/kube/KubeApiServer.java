@@ -41,9 +41,12 @@ public final class KubeApiServer implements AutoCloseable {
     private final List<KubernetesClient> clients = new CopyOnWriteArrayList<>();
     private final AtomicInteger namespaces = new AtomicInteger();
     private FakeKubeVirtApi kubeVirt;
+    /** Stops the event loops that replaced fabric8's one ({@link ServerEventLoops}). */
+    private final AutoCloseable eventLoops;
 
-    private KubeApiServer(KubernetesMockServer server, KubeApiDispatcher dispatcher) {
+    private KubeApiServer(KubernetesMockServer server, KubeApiDispatcher dispatcher, AutoCloseable eventLoops) {
         this.server = server;
+        this.eventLoops = eventLoops;
         this.dispatcher = dispatcher;
         this.client = newClient();
     }
@@ -73,8 +76,7 @@ public final class KubeApiServer implements AutoCloseable {
         KubernetesMockServer server = new KubernetesMockServer(new Context(Serialization.jsonMapper()),
                 web, expectations, dispatcher, https);
         server.init();
-        ServerEventLoops.spread(web, ServerEventLoops.DEFAULT);
-        KubeApiServer api = new KubeApiServer(server, dispatcher);
+        KubeApiServer api = new KubeApiServer(server, dispatcher, ServerEventLoops.spread(web, ServerEventLoops.DEFAULT));
         try {
             // created through the API, as on a real cluster, so status subresources take effect
             crds.forEach(crd -> api.client.resource(crd).create());
@@ -154,6 +156,12 @@ public final class KubeApiServer implements AutoCloseable {
             }
         }
         clients.forEach(KubernetesClient::close);
-        server.destroy();
+        try {
+            eventLoops.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("the test API server's event loops did not stop", e);
+        } finally {
+            server.destroy();
+        }
     }
 }

@@ -26,17 +26,24 @@ final class ServerEventLoops {
     private ServerEventLoops() {
     }
 
-    /** Makes the server listen on {@code loops} event loops in all (it has one). */
-    static void spread(MockWebServer web, int loops) {
+    /**
+     * Makes the server listen on {@code loops} event loops (it has one): its server is closed and
+     * as many instances with its handlers and options listen on its port instead (fabric8 listens
+     * on a random port, which Vert.x does not share, so the first instance cannot stay).
+     *
+     * @return undoes it (the mock server closes only its own first instance)
+     */
+    static AutoCloseable spread(MockWebServer web, int loops) {
         if (loops <= 1) {
-            return;
+            return () -> { };
         }
         Vertx vertx = (Vertx) read(web, "vertx");
         HttpServer first = (HttpServer) read(web, "httpServer");
         HttpServerOptions options = new HttpServerOptions((HttpServerOptions) read(first, "options"));
         options.setPort(web.getPort());
         try {
-            vertx.deployVerticle(() -> new AbstractVerticle() {
+            first.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            String deployment = vertx.deployVerticle(() -> new AbstractVerticle() {
                 @Override
                 public void start(Promise<Void> started) {
                     HttpServer more = vertx.createHttpServer(options).requestHandler(first.requestHandler());
@@ -45,8 +52,9 @@ final class ServerEventLoops {
                     }
                     more.listen().onComplete(r -> started.handle(r.mapEmpty()));
                 }
-            }, new DeploymentOptions().setInstances(loops - 1)).toCompletionStage().toCompletableFuture()
+            }, new DeploymentOptions().setInstances(loops)).toCompletionStage().toCompletableFuture()
                     .get(30, TimeUnit.SECONDS);
+            return () -> vertx.undeploy(deployment).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("could not add event loops to the test API server", e);
         }
