@@ -151,7 +151,7 @@ public final class RequestFlow {
         spec.setSource(vm);
         QuiesceOptions quiesce = new QuiesceOptions();
         quiesce.setMode(QuiesceMode.Required);
-        quiesce.setTimeout("10s");
+        quiesce.setTimeout("30s"); // generous: on a loaded machine the fake snapshotter and the in-JVM server lag
         spec.setQuiesce(quiesce);
         spec.setFailureDeadline("5m");
         s.setSpec(spec);

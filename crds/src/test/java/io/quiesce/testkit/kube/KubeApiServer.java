@@ -41,12 +41,9 @@ public final class KubeApiServer implements AutoCloseable {
     private final List<KubernetesClient> clients = new CopyOnWriteArrayList<>();
     private final AtomicInteger namespaces = new AtomicInteger();
     private FakeKubeVirtApi kubeVirt;
-    /** Stops the event loops that replaced fabric8's one ({@link ServerEventLoops}). */
-    private final AutoCloseable eventLoops;
 
-    private KubeApiServer(KubernetesMockServer server, KubeApiDispatcher dispatcher, AutoCloseable eventLoops) {
+    private KubeApiServer(KubernetesMockServer server, KubeApiDispatcher dispatcher) {
         this.server = server;
-        this.eventLoops = eventLoops;
         this.dispatcher = dispatcher;
         this.client = newClient();
     }
@@ -72,11 +69,10 @@ public final class KubeApiServer implements AutoCloseable {
     private static KubeApiServer start(List<CustomResourceDefinition> crds, boolean https) {
         Map<ServerRequest, Queue<ServerResponse>> expectations = new ConcurrentHashMap<>();
         KubeApiDispatcher dispatcher = new KubeApiDispatcher(expectations);
-        MockWebServer web = new MockWebServer();
         KubernetesMockServer server = new KubernetesMockServer(new Context(Serialization.jsonMapper()),
-                web, expectations, dispatcher, https);
+                new MockWebServer(), expectations, dispatcher, https);
         server.init();
-        KubeApiServer api = new KubeApiServer(server, dispatcher, ServerEventLoops.spread(web, ServerEventLoops.DEFAULT));
+        KubeApiServer api = new KubeApiServer(server, dispatcher);
         try {
             // created through the API, as on a real cluster, so status subresources take effect
             crds.forEach(crd -> api.client.resource(crd).create());
@@ -156,12 +152,6 @@ public final class KubeApiServer implements AutoCloseable {
             }
         }
         clients.forEach(KubernetesClient::close);
-        try {
-            eventLoops.close();
-        } catch (Exception e) {
-            throw new IllegalStateException("the test API server's event loops did not stop", e);
-        } finally {
-            server.destroy();
-        }
+        server.destroy();
     }
 }
