@@ -5,6 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.authorization.v1.ResourceRuleBuilder;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReview;
+import io.fabric8.kubernetes.api.model.authorization.v1.SubjectRulesReviewStatusBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quiesce.api.v1alpha1.QuiesceChannel;
@@ -54,6 +57,7 @@ class ShardingTest {
         String b = server.createNamespace("shard-b");
         client.resource(new NamespaceBuilder().withNewMetadata().withName(SnapshotTestSupport.OPERATOR_NAMESPACE)
                 .endMetadata().build()).create();
+        allowLeases(server);
         for (String ns : List.of(a, b)) {
             for (int i = 0; i < VMS_PER_SHARD; i++) {
                 Fixtures.runningVm(ns, String.format("vm-%02d", i)).onNode(NODES.get(i % NODES.size()))
@@ -126,5 +130,16 @@ class ShardingTest {
         spec.setTemplate(template);
         schedule.setSpec(spec);
         return schedule;
+    }
+
+    /** JOSDK checks it may write Leases before it elects; the test server answers that it may, as RBAC would. */
+    private static void allowLeases(KubeApiServer server) {
+        SelfSubjectRulesReview review = new SelfSubjectRulesReview();
+        review.setStatus(new SubjectRulesReviewStatusBuilder().withIncomplete(false)
+                .withResourceRules(new ResourceRuleBuilder().withApiGroups("coordination.k8s.io")
+                        .withResources("leases").withVerbs(List.of("create", "update", "get")).build())
+                .build());
+        server.mockServer().expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
+                .andReturn(201, review).always();
     }
 }
