@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # bench.sh - Quiesce's benchmark, every figure measured side by side in one run.
 #
-# Usage: hack/bench.sh [--vms N] [--cap C] [--cut-delay D] [--pairs P] [--rounds R] [--only PHASES] [--out DIR]
+# Usage: hack/bench.sh [--vms N] [--cap C] [--cut-delay D] [--pairs P] [--rounds R] [--snapshots S] [--only PHASES] [--out DIR]
 #   --vms N        fake VMs in the scale phase (default 1000)
 #   --cap C        cluster freeze cap in the scale phase (default 50)
 #   --cut-delay D  the fake snapshotter's cut delay in the scale phase, milliseconds (default 300)
 #   --pairs P      Quiesce/floor pairs in the freeze-window phase (default 30: the p95 of 30 is their 29th)
 #   --rounds R     rounds of the scale phase, each with a fresh API server and operator (default 1)
-#   --only PHASES  comma-separated phases to run: freeze-window,scale,footprint (default all)
+#   --snapshots S  single-disk snapshots in the requests phase (default 20)
+#   --only PHASES  comma-separated phases to run: freeze-window,requests,scale,footprint (default all)
 #   --out DIR      where bench.json, bench.md and the logs go (default /tmp/quiesce-bench.$UID)
 #
 # Phases (each writes <out>/<phase>.json; BenchReport joins them into bench.json + bench.md):
@@ -15,6 +16,10 @@
 #                  API server and real-copying snapshotter, node-helper.jar run + operator.jar run:
 #                  QuiescedSnapshots vs the floor (bare-socket freeze, VolumeSnapshot, wait for the
 #                  cut, thaw), alternating
+#   requests       S single-disk snapshots through the REAL operator and node helper (in one JVM, FAKE
+#                  agents, FAKE snapshotter) on the test kit's API server, which counts each one's
+#                  requests by client, verb and resource; above 12 operator or 6 helper requests per
+#                  snapshot the phase fails (the budget)
 #   scale          N FAKE VMs through one schedule fire: operator.jar run, fake helper and fake
 #                  snapshotter on the test kit's in-JVM API server, which counts the requests; the
 #                  fake helper records the peak of concurrent freezes, and a peak above the cap
@@ -34,13 +39,14 @@ CAP=50
 CUT_MS=300
 PAIRS=30
 ROUNDS=1
-ONLY=freeze-window,scale,footprint
+SNAPSHOTS=20
+ONLY=freeze-window,requests,scale,footprint
 OUT=/tmp/quiesce-bench.$(id -u)
 COMMAND="hack/bench.sh $*"
 
 log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
-usage() { sed -n '4,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '4,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 int_arg() { [[ ${2:-} =~ ^[1-9][0-9]{0,5}$ ]] || { log "$1 needs a positive integer"; usage; }; }
 
 while (( $# )); do
@@ -50,7 +56,8 @@ while (( $# )); do
     --cut-delay) int_arg "$1" "${2:-}"; CUT_MS=$2; shift 2 ;;
     --pairs) int_arg "$1" "${2:-}"; PAIRS=$2; shift 2 ;;
     --rounds) int_arg "$1" "${2:-}"; ROUNDS=$2; shift 2 ;;
-    --only) [[ ${2:-} =~ ^(freeze-window|scale|footprint)(,(freeze-window|scale|footprint))*$ ]] || usage; ONLY=$2; shift 2 ;;
+    --snapshots) int_arg "$1" "${2:-}"; SNAPSHOTS=$2; shift 2 ;;
+    --only) [[ ${2:-} =~ ^(freeze-window|requests|scale|footprint)(,(freeze-window|requests|scale|footprint))*$ ]] || usage; ONLY=$2; shift 2 ;;
     --out) [[ -n ${2:-} ]] || usage; OUT=$2; shift 2 ;;
     -h|--help) usage ;;
     *) log "unknown argument: $1"; usage ;;
@@ -58,7 +65,7 @@ while (( $# )); do
 done
 OUT=$(realpath -m "$OUT")
 mkdir -p "$OUT"
-rm -f "$OUT"/{freeze-window,scale,footprint,bench}.json "$OUT"/scale-round-*.json "$OUT"/bench.md "$OUT"/*.log
+rm -f "$OUT"/{freeze-window,requests,scale,footprint,bench}.json "$OUT"/scale-round-*.json "$OUT"/bench.md "$OUT"/*.log
 wanted() { [[ ,$ONLY, == *,$1,* ]]; }
 
 # shellcheck source=hack/lib/packages.sh
@@ -154,6 +161,13 @@ freeze_window() {
 }
 if wanted freeze-window; then freeze_window || failed+=(freeze-window); fi
 
+# ------------------------------------------------------------------ requests
+if wanted requests; then
+  log "requests: $SNAPSHOTS single-disk snapshots, operator and node helper requests counted (log: $OUT/requests.log)"
+  java -cp "$OPERATOR_CP" io.quiesce.bench.RequestBench "$SNAPSHOTS" "$OUT" >"$OUT/requests.log" 2>&1 || failed+=(requests)
+  grep -E '^requests per snapshot' "$OUT/requests.log" >&2 || true
+fi
+
 # ------------------------------------------------------------------ scale
 # peak_of FILE: the fake helper's peak of concurrent freezes recorded in a scale phase's json, or "?"
 peak_of() { sed -n 's/^ *"peakFrozenInCluster" *: *\([0-9]*\).*/\1/p' "$1" 2>/dev/null | head -n 1 | grep . || echo '?'; }
@@ -185,7 +199,7 @@ fi
 rc=0
 java -cp "$HELPER_CP" io.quiesce.bench.BenchReport "$OUT" "$COMMAND" || rc=$?
 # with --only, the phases left out show as "did not run" in the report; only those that ran decide
-if [[ $ONLY != freeze-window,scale,footprint ]]; then rc=0; fi
+if [[ $ONLY != freeze-window,requests,scale,footprint ]]; then rc=0; fi
 if (( ${#failed[@]} )); then
   log "FAILED phases: ${failed[*]} (see their logs in $OUT)"
   exit 1

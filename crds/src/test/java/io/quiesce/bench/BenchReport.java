@@ -20,7 +20,7 @@ import java.util.Map;
 public final class BenchReport {
 
     static final String SCHEMA = "quiesce.io/bench/v1";
-    static final List<String> PHASES = List.of("freeze-window", "scale", "footprint");
+    static final List<String> PHASES = List.of("freeze-window", "requests", "scale", "footprint");
 
     private BenchReport() {
     }
@@ -42,6 +42,8 @@ public final class BenchReport {
         report.put("command", args[1]);
         report.put("generatedAt", Instant.now().toString());
         report.put("cpus", Runtime.getRuntime().availableProcessors());
+        // the machine may be shared: the figures are read against its load when the report was made
+        report.put("loadAverage", loadAverage());
         report.put("ok", phases.stream().allMatch(PhaseResult::ok));
         report.put("phases", phases);
         PhaseResult.JSON.writeValue(dir.resolve("bench.json").toFile(), report);
@@ -78,5 +80,15 @@ public final class BenchReport {
 
     private static String cell(String text) {
         return text == null ? "" : text.replace("|", "\\|").replace("\n", " ");
+    }
+
+    /** The 1, 5 and 15 minute load averages of /proc/loadavg, or null where there is none. */
+    public static String loadAverage() {
+        try {
+            String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return parts[0] + " " + parts[1] + " " + parts[2];
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 }

@@ -19,7 +19,9 @@ import java.util.regex.Pattern;
  * assignment of a slot that has changed hands since is refused here. One GET per freeze.
  */
 final class FreezeSlotLease {
-    private static final Pattern SLOT_NAME = Pattern.compile(Pattern.quote(Provenance.FREEZE_SLOT_LEASE_PREFIX) + "[0-9]{1,6}");
+    /** {@code quiesce-slot-<i>}, or {@code quiesce-slot-<shard>-<i>} of a sharded operator. */
+    private static final Pattern SLOT_NAME = Pattern.compile(Pattern.quote(Provenance.FREEZE_SLOT_LEASE_PREFIX)
+            + "([a-z]([-a-z0-9]{0,20}[a-z0-9])?-)?[0-9]{1,6}");
 
     private final KubernetesClient client;
     private final String namespace;

@@ -157,7 +157,9 @@ final class FreezeWindowRunner {
             return withMethod(notFrozen(snapshot, mode, located.reason(), located.problem(), located.reason()), asked);
         }
         FreezeMethod method = located.route().method();
-        List<VolumeSnapshot> leftOver = creator.existing(snapshot);
+        // a group's members carry the group controller's names: the group knows them
+        List<VolumeSnapshot> leftOver = GroupSnapshotCut.planned(snapshot) ? creator.groups().existingMembers(snapshot)
+                : tracker.existing(snapshot);
         if (!leftOver.isEmpty() && (recoveredAtStartup.contains(located.guest()) || anyCut(leftOver))) {
             return interruptedBefore(snapshot, leftOver.size(), method);
         }

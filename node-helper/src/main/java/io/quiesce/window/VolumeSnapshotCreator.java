@@ -61,21 +61,6 @@ final class VolumeSnapshotCreator {
         return created;
     }
 
-    /** The planned VolumeSnapshots that already exist with this QuiescedSnapshot as controller. */
-    List<VolumeSnapshot> existing(QuiescedSnapshot snapshot) {
-        if (GroupSnapshotCut.planned(snapshot)) {
-            return groups.existingMembers(snapshot);
-        }
-        List<VolumeSnapshot> found = new ArrayList<>();
-        for (VolumeSnapshot planned : PlannedVolumeSnapshots.of(snapshot)) {
-            VolumeSnapshot live = resource(planned).get();
-            if (live != null && PlannedVolumeSnapshots.ownedBy(live, snapshot)) {
-                found.add(live);
-            }
-        }
-        return found;
-    }
-
     private VolumeSnapshot createOrReuse(QuiescedSnapshot snapshot, VolumeSnapshot planned) {
         try {
             return client.resource(planned).create();

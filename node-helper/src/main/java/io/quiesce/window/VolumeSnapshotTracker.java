@@ -1,9 +1,11 @@
 package io.quiesce.window;
 
+import io.quiesce.naming.PlannedVolumeSnapshots;
 import java.util.stream.Collectors;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.kube.csi.VolumeSnapshot;
 import io.quiesce.kube.csi.VolumeSnapshotStatus;
 import io.quiesce.freeze.FreezeEngine;
@@ -11,7 +13,9 @@ import io.quiesce.naming.Provenance;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -62,6 +66,23 @@ final class VolumeSnapshotTracker implements AutoCloseable {
             }
         }
         return waiter.future();
+    }
+
+    /**
+     * The planned VolumeSnapshots of {@code snapshot} that exist with it as controller, from the
+     * informer's cache (synced before the helper takes any snapshot, so it holds what a previous
+     * helper left; no request per window).
+     */
+    List<VolumeSnapshot> existing(QuiescedSnapshot snapshot) {
+        List<VolumeSnapshot> found = new ArrayList<>();
+        for (VolumeSnapshot planned : PlannedVolumeSnapshots.of(snapshot)) {
+            VolumeSnapshot cached = informer.getStore().getByKey(planned.getMetadata().getNamespace() + "/"
+                    + planned.getMetadata().getName());
+            if (cached != null && PlannedVolumeSnapshots.ownedBy(cached, snapshot)) {
+                found.add(cached);
+            }
+        }
+        return found;
     }
 
     @Override

@@ -34,32 +34,45 @@ public final class OperatorRuntime implements AutoCloseable {
 
     /** Starts serving with these settings on this client. */
     public static OperatorRuntime start(OperatorSettings settings, KubernetesClient client) throws IOException {
+        return start(settings, client, Clock.systemUTC());
+    }
+
+    /** The same, with the schedules' clock given (tests fire a schedule without waiting for its minute). */
+    public static OperatorRuntime start(OperatorSettings settings, KubernetesClient client, Clock scheduleClock)
+            throws IOException {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry); // heap and non-heap use, for dashboards and footprint figures
         Operator operator = new Operator(o -> {
             o.withKubernetesClient(client)
                     .withMetrics(MicrometerMetricsV2.newBuilder(registry).build());
             if (settings.leaderElection()) {
-                o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(OperatorSettings.LEASE_NAME,
+                o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(settings.leaseName(),
                         settings.podNamespace(), settings.podName()));
             }
         });
         SnapshotSettings snapshotSettings = new SnapshotSettings(settings.maxConcurrent(), settings.maxPerNode(),
                 settings.defaultChannel(), settings.podNamespace(), SnapshotSettings.DEFAULT_HELPER_STALE_AFTER,
-                Duration.ofSeconds(5), Clock.systemUTC(), settings.freezeTimeoutMax());
+                Duration.ofSeconds(5), Clock.systemUTC(), settings.freezeTimeoutMax(), settings.shard());
         QuiescedSnapshotReconciler reconciler = new QuiescedSnapshotReconciler(client, snapshotSettings,
                 new HttpKubeVirtFreezeApi(client, Duration.ofSeconds(10)),
                 new EventRecorder(client, EventRecorder.Reporter.operator(settings.podName()), Clock.systemUTC(),
                         Runnable::run), new SnapshotMetrics(registry));
+        // a shard serves its namespaces and/or the objects its label selector matches (docs/sharding.md)
         operator.register(reconciler, o -> {
             if (!settings.watchNamespaces().isEmpty()) {
                 o.settingNamespaces(settings.watchNamespaces());
             }
+            if (settings.labelSelector() != null) {
+                o.withLabelSelector(settings.labelSelector());
+            }
         });
-        operator.register(new QuiescedSnapshotScheduleReconciler(client, Clock.systemUTC(), registry,
+        operator.register(new QuiescedSnapshotScheduleReconciler(client, scheduleClock, registry,
                 ScheduleSettings.defaults()), o -> {
             if (!settings.watchNamespaces().isEmpty()) {
                 o.settingNamespaces(settings.watchNamespaces());
+            }
+            if (settings.labelSelector() != null) {
+                o.withLabelSelector(settings.labelSelector());
             }
         });
         operator.register(new QuiescedSnapshotRestoreReconciler(client,
@@ -67,6 +80,9 @@ public final class OperatorRuntime implements AutoCloseable {
                 RestoreStateMachine.POLL), o -> {
             if (!settings.watchNamespaces().isEmpty()) {
                 o.settingNamespaces(settings.watchNamespaces());
+            }
+            if (settings.labelSelector() != null) {
+                o.withLabelSelector(settings.labelSelector());
             }
         });
         HealthServer health = HealthServer.start(settings.healthAddress(),

@@ -26,10 +26,26 @@ import java.util.stream.Collectors;
  * @param freezeTimeoutMax  the longest freeze window ({@code QUIESCE_FREEZE_TIMEOUT_MAX}, the chart's
  *                          {@code freeze.timeoutMaxSeconds}, as the node helper gets it): caps the
  *                          {@code kubevirt-api} window and KubeVirt's {@code unfreezeTimeout}
+ * @param shard             this operator's shard name ({@code QUIESCE_SHARD}), or null when it is the only
+ *                          operator: a shard elects its own leader ({@code quiesce-operator-<shard>}) and has
+ *                          its own freeze slot Leases ({@code quiesce-slot-<shard>-<i>}); see docs/sharding.md
+ * @param labelSelector     only QuiescedSnapshots and schedules with these labels are served
+ *                          ({@code QUIESCE_LABEL_SELECTOR}); null means all (in {@code watchNamespaces})
  */
 public record OperatorSettings(Set<String> watchNamespaces, boolean leaderElection, String podNamespace,
         String podName, int maxConcurrent, int maxPerNode, QuiesceChannel defaultChannel, InetSocketAddress healthAddress,
-        Duration freezeTimeoutMax) {
+        Duration freezeTimeoutMax, String shard, String labelSelector) {
+
+    /** A shard name: a DNS label short enough for {@code quiesce-operator-<shard>} and the slot Lease names. */
+    private static final java.util.regex.Pattern SHARD = java.util.regex.Pattern.compile("[a-z]([-a-z0-9]{0,20}[a-z0-9])?");
+
+    /** Settings of an operator that is not a shard. */
+    public OperatorSettings(Set<String> watchNamespaces, boolean leaderElection, String podNamespace, String podName,
+            int maxConcurrent, int maxPerNode, QuiesceChannel defaultChannel, InetSocketAddress healthAddress,
+            Duration freezeTimeoutMax) {
+        this(watchNamespaces, leaderElection, podNamespace, podName, maxConcurrent, maxPerNode, defaultChannel,
+                healthAddress, freezeTimeoutMax, null, null);
+    }
 
     /** Settings with the default freeze maximum (30 s, the chart's default). */
     public OperatorSettings(Set<String> watchNamespaces, boolean leaderElection, String podNamespace, String podName,
@@ -40,6 +56,11 @@ public record OperatorSettings(Set<String> watchNamespaces, boolean leaderElecti
 
     /** Name of the leader-election Lease. */
     public static final String LEASE_NAME = "quiesce-operator";
+
+    /** The leader-election Lease of this operator: one per shard, so that each shard has its own leader. */
+    public String leaseName() {
+        return shard == null ? LEASE_NAME : LEASE_NAME + "-" + shard;
+    }
 
     /** Reads the settings; throws IllegalArgumentException naming the variable that is wrong. */
     public static OperatorSettings fromEnv(Map<String, String> env) {
@@ -62,8 +83,18 @@ public record OperatorSettings(Set<String> watchNamespaces, boolean leaderElecti
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("QUIESCE_DEFAULT_CHANNEL: " + e.getMessage(), e);
         }
+        String shard = blankToNull(env.get("QUIESCE_SHARD"));
+        if (shard != null && !SHARD.matcher(shard).matches()) {
+            throw new IllegalArgumentException("QUIESCE_SHARD must be a lowercase DNS label of at most 22 characters"
+                    + " starting with a letter, got " + shard);
+        }
         return new OperatorSettings(namespaces, election, podNamespace, podName, maxConcurrent, maxPerNode, channel,
-                address(env.getOrDefault("QUIESCE_HEALTH_ADDRESS", "0.0.0.0:8080")), freezeTimeoutMax(env));
+                address(env.getOrDefault("QUIESCE_HEALTH_ADDRESS", "0.0.0.0:8080")), freezeTimeoutMax(env), shard,
+                blankToNull(env.get("QUIESCE_LABEL_SELECTOR")));
+    }
+
+    private static String blankToNull(String v) {
+        return v == null || v.isBlank() ? null : v.trim();
     }
 
     /** {@code QUIESCE_FREEZE_TIMEOUT_MAX}: a Go duration such as {@code 30s}, as the node helper reads it. */

@@ -77,7 +77,7 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
         this.observer = new ClusterObserver(settings, slots);
         this.volumeSnapshots = new VolumeSnapshots(client);
         this.writer = new SnapshotWriter(client);
-        this.slotLeases = new SlotLeases(client, settings.operatorNamespace(), settings.clock());
+        this.slotLeases = new SlotLeases(client, settings.operatorNamespace(), settings.clock(), settings.shard());
         this.groupObserver = new GroupSnapshotObserver(client, settings.clock());
         this.groups = new GroupSnapshotActions(client);
         this.kubeVirtApi = kubeVirtApi;
@@ -210,6 +210,10 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
         } catch (VolumeSnapshots.ConflictException | io.quiesce.groups.GroupSnapshotRequests.NotOursException e) {
             done = SnapshotStateMachine.fail(observation, Reason.VOLUME_SNAPSHOT_CONFLICT.wire(), e.getMessage());
         }
+        if (done.status() != null && ProgressOnlyWrites.onlyProgress(basis.getStatus(), done.status())) {
+            return new Decision(null, done.action(), done.plan(), done.node(), done.events(), done.requeue(),
+                    done.outcome(), done.channel());
+        }
         if (done.status() != null) {
             writer.writeStatus(context, basis, done.status());
         }
@@ -321,11 +325,11 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
                 .orElseThrow(() -> new SlotLostException(ns + "/" + name + " holds no freeze slot any more"));
         Optional<SlotLeases.Holder> lost = slotLeases.acquire(grant);
         if (lost.isEmpty()) {
-            return SlotLeases.leaseName(grant.slot());
+            return slotLeases.leaseName(grant.slot());
         }
         slots.release(ns, name); // nothing was written under it: nothing can freeze because of it
         slotLeases.stillFreezing(lost.get(), cache).ifPresent(holder -> slots.adopt(lost.get().asGrant(holder)));
-        throw new SlotLostException("freeze slot " + SlotLeases.leaseName(grant.slot()) + " was taken by "
+        throw new SlotLostException("freeze slot " + slotLeases.leaseName(grant.slot()) + " was taken by "
                 + lost.get().namespace() + "/" + lost.get().name() + " (another operator); " + ns + "/" + name
                 + " waits for another");
     }

@@ -41,18 +41,26 @@ final class SlotLeases {
     private final KubernetesClient client;
     private final String namespace;
     private final Clock clock;
+    /** {@code quiesce-slot-}, or {@code quiesce-slot-<shard>-} for a shard: each shard has its own slots. */
+    private final String prefix;
     /** The last version of each slot Lease this process saw or wrote: the basis of its next swap. */
     private final Map<Integer, Lease> known = new ConcurrentHashMap<>();
     private final Map<Integer, Object> locks = new ConcurrentHashMap<>();
 
     SlotLeases(KubernetesClient client, String namespace, Clock clock) {
+        this(client, namespace, clock, null);
+    }
+
+    /** @param shard the operator's shard name, or null when it is the only operator */
+    SlotLeases(KubernetesClient client, String namespace, Clock clock, String shard) {
         this.client = client;
         this.namespace = namespace;
         this.clock = clock;
+        this.prefix = Provenance.FREEZE_SLOT_LEASE_PREFIX + (shard == null ? "" : shard + "-");
     }
 
-    static String leaseName(int slot) {
-        return Provenance.FREEZE_SLOT_LEASE_PREFIX + slot;
+    String leaseName(int slot) {
+        return prefix + slot;
     }
 
     /** Who a slot Lease names, as a grant held elsewhere (its node may be unknown). */
@@ -193,9 +201,10 @@ final class SlotLeases {
                 a.get(NODE_ANNOTATION), kind));
     }
 
-    private static Optional<Integer> slotOf(String leaseName) {
-        String digits = leaseName.substring(Math.min(leaseName.length(), Provenance.FREEZE_SLOT_LEASE_PREFIX.length()));
-        if (!leaseName.startsWith(Provenance.FREEZE_SLOT_LEASE_PREFIX) || !digits.matches("[0-9]{1,6}")) {
+    /** The slot index of one of this operator's slot Leases; empty for another shard's (or any other) Lease. */
+    private Optional<Integer> slotOf(String leaseName) {
+        String digits = leaseName.substring(Math.min(leaseName.length(), prefix.length()));
+        if (!leaseName.startsWith(prefix) || !digits.matches("[0-9]{1,6}")) {
             return Optional.empty();
         }
         return Optional.of(Integer.parseInt(digits));

@@ -19,15 +19,25 @@ import java.util.Objects;
  * @param freezeTimeoutMax     the longest freeze window, whatever {@code quiesce.timeout} asks: the chart's
  *                             {@code freeze.timeoutMaxSeconds}, as the node helper gets it
  *                             ({@code QUIESCE_FREEZE_TIMEOUT_MAX}); caps KubeVirt's {@code unfreezeTimeout}
+ * @param shard                this operator's shard name ({@code QUIESCE_SHARD}), or null when it is the only
+ *                             operator: a shard has its own freeze slot Leases, so its caps are its own
  */
 public record SnapshotSettings(int maxConcurrentFreezes, int maxFreezesPerNode, QuiesceChannel defaultChannel,
         String operatorNamespace, Duration helperStaleAfter, Duration waitRequeue, Clock clock,
-        Duration freezeTimeoutMax) {
+        Duration freezeTimeoutMax, String shard) {
 
     /** Three times the helper's 10 s renew interval (see the issue 4 contract). */
     public static final Duration DEFAULT_HELPER_STALE_AFTER = Duration.ofSeconds(30);
     /** The chart's default {@code freeze.timeoutMaxSeconds}. */
     public static final Duration DEFAULT_FREEZE_TIMEOUT_MAX = Duration.ofSeconds(30);
+
+    /** Settings of an operator that is not a shard. */
+    public SnapshotSettings(int maxConcurrentFreezes, int maxFreezesPerNode, QuiesceChannel defaultChannel,
+            String operatorNamespace, Duration helperStaleAfter, Duration waitRequeue, Clock clock,
+            Duration freezeTimeoutMax) {
+        this(maxConcurrentFreezes, maxFreezesPerNode, defaultChannel, operatorNamespace, helperStaleAfter, waitRequeue,
+                clock, freezeTimeoutMax, null);
+    }
 
     /** Settings with the default {@link #DEFAULT_FREEZE_TIMEOUT_MAX}. */
     public SnapshotSettings(int maxConcurrentFreezes, int maxFreezesPerNode, QuiesceChannel defaultChannel,

@@ -123,9 +123,12 @@ final class SnapshotWriter {
         }
     }
 
+    /**
+     * The snapshot's resource, built from the copy: fabric8 sends a patch of a resource built from a
+     * name alone only after a GET of it (to learn what it patches), one request more per write.
+     */
     private Resource<QuiescedSnapshot> resource(QuiescedSnapshot copy) {
-        return client.resources(QuiescedSnapshot.class).inNamespace(copy.getMetadata().getNamespace())
-                .withName(copy.getMetadata().getName());
+        return client.resource(copy);
     }
 
     private static Map<String, Object> wholeRecord(FreezeRecord record) {

@@ -146,6 +146,7 @@ public final class ScaleBench {
         double freezeMedian = Percentiles.median(terminal.freezeMs);
         Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("vms", vms);
+        figures.put("loadAverageAfter", BenchReport.loadAverage()); // a shared machine: read the figures against it
         figures.put("clusterCap", cap);
         figures.put("cutDelayMs", cutDelay.toMillis());
         figures.put("wallMs", wallMs);

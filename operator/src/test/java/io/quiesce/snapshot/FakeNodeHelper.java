@@ -68,6 +68,8 @@ public final class FakeNodeHelper implements AutoCloseable {
     private final Set<String> frozenVms = ConcurrentHashMap.newKeySet();
     private final AtomicInteger frozen = new AtomicInteger();
     private final AtomicInteger maxFrozen = new AtomicInteger();
+    private final Map<String, Integer> frozenPerNamespace = new ConcurrentHashMap<>();
+    private final Map<String, Integer> maxPerNamespace = new ConcurrentHashMap<>();
     private final AtomicInteger vmFrozenTwice = new AtomicInteger();
     private final AtomicInteger freezes = new AtomicInteger();
     private final List<String> channelsSeen = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -133,6 +135,15 @@ public final class FakeNodeHelper implements AutoCloseable {
 
     int maxFrozenOnAnyNode() {
         return maxPerNode.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+    }
+
+    /** The most freezes of the VMs of one namespace that overlapped (a shard's, when shards own namespaces). */
+    public int maxFrozenInNamespace(String namespace) {
+        return maxPerNamespace.getOrDefault(namespace, 0);
+    }
+
+    private static String namespaceOf(String vmKey) {
+        return vmKey.substring(0, Math.max(0, vmKey.indexOf('/')));
     }
 
     /** The most freezes that overlapped in the cluster. */
@@ -245,12 +256,14 @@ public final class FakeNodeHelper implements AutoCloseable {
         }
         int onNode = frozenPerNode.computeIfAbsent(node, n -> new AtomicInteger()).incrementAndGet();
         maxPerNode.merge(node, onNode, Math::max);
+        maxPerNamespace.merge(namespaceOf(vm), frozenPerNamespace.merge(namespaceOf(vm), 1, Integer::sum), Math::max);
         maxFrozen.accumulateAndGet(frozen.incrementAndGet(), Math::max);
     }
 
     private synchronized void leave(String node, String vm) {
         frozenVms.remove(vm);
         frozenPerNode.get(node).decrementAndGet();
+        frozenPerNamespace.merge(namespaceOf(vm), -1, Integer::sum);
         frozen.decrementAndGet();
     }
 
