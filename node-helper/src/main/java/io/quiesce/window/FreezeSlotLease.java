@@ -31,20 +31,41 @@ final class FreezeSlotLease {
         this.namespace = namespace;
     }
 
+    /** The record's reason for a snapshot assigned without a freeze slot: it is never frozen. */
+    static final String REASON_MISSING = "FreezeSlotMissing";
+    /** The Event's reason while the slot Lease does not name the snapshot: retried until it does. */
+    static final String REASON_NOT_HELD = "FreezeSlotNotHeld";
+
     /**
-     * Why the snapshot may not freeze now, or empty when it may: its slot Lease names it. A snapshot
-     * without the annotation was not assigned by an operator that grants slots (written by hand, or
-     * by an older operator) and is not checked.
+     * Why the snapshot may never be frozen by this helper, or empty when it names a freeze slot: a
+     * snapshot without a well-formed {@code quiesce.io/freeze-slot} annotation was not assigned by an
+     * operator that grants slots (by hand, or by an operator from before slots), and the cluster freeze
+     * cap cannot be shown to hold for it. Every assignment by this operator names its slot in the same
+     * patch as the node label, so no assignment can be seen without it.
      */
-    Optional<String> refusal(QuiescedSnapshot snapshot) {
-        Map<String, String> annotations = Objects.requireNonNullElse(snapshot.getMetadata().getAnnotations(), Map.of());
-        String slot = annotations.get(Provenance.FREEZE_SLOT);
+    Optional<String> missing(QuiescedSnapshot snapshot) {
+        String slot = slotOf(snapshot);
         if (slot == null) {
-            return Optional.empty();
+            return Optional.of("assigned to this node without a freeze slot (annotation " + Provenance.FREEZE_SLOT
+                    + " missing): the cluster freeze cap holds only for snapshots the operator granted a slot;"
+                    + " not frozen");
         }
         if (!SLOT_NAME.matcher(slot).matches()) {
-            return Optional.of("annotation " + Provenance.FREEZE_SLOT + " does not name a freeze slot Lease");
+            return Optional.of("annotation " + Provenance.FREEZE_SLOT + " does not name a freeze slot Lease; not frozen");
         }
+        return Optional.empty();
+    }
+
+    /**
+     * Why the snapshot may not freeze now, or empty when it may: its slot Lease names it. Also refuses
+     * (as {@link #missing} says) a snapshot that names no slot.
+     */
+    Optional<String> refusal(QuiescedSnapshot snapshot) {
+        Optional<String> missing = missing(snapshot);
+        if (missing.isPresent()) {
+            return missing;
+        }
+        String slot = slotOf(snapshot);
         Lease lease;
         try {
             lease = client.leases().inNamespace(namespace).withName(slot).get();
@@ -57,5 +78,10 @@ final class FreezeSlotLease {
                     : " is held by " + (holder == null ? "no one" : "another snapshot")) + ", not by this one");
         }
         return Optional.empty();
+    }
+
+    private static String slotOf(QuiescedSnapshot snapshot) {
+        Map<String, String> annotations = Objects.requireNonNullElse(snapshot.getMetadata().getAnnotations(), Map.of());
+        return annotations.get(Provenance.FREEZE_SLOT);
     }
 }

@@ -39,6 +39,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -70,6 +71,9 @@ final class FreezeWindowRunner {
     private final QuiesceChannel defaultChannel;
     private final Clock clock;
     private final FreezeSlotLease slotLease;
+    /** Snapshots told once that their slot is not theirs (bounded: a leftover uid costs a few bytes). */
+    private final Set<String> warnedNoSlot = ConcurrentHashMap.newKeySet();
+    private static final int MAX_WARNED = 10_000;
 
     /**
      * @param recoveredAtStartup guests that start-up recovery found frozen with nothing behind them:
@@ -131,6 +135,12 @@ final class FreezeWindowRunner {
             return new Decided(notFrozen(snapshot, mode, Reason.QUIESCE_SKIPPED.wire(), "spec.quiesce.mode is Skip: nothing frozen"),
                     null);
         }
+        Optional<String> noSlot = slotLease.missing(snapshot);
+        if (noSlot.isPresent()) {
+            // before any channel is probed: a snapshot outside the cluster freeze cap touches no guest
+            return new Decided(notFrozen(snapshot, mode, FreezeSlotLease.REASON_MISSING, noSlot.get(),
+                    FreezeSlotLease.REASON_MISSING), null);
+        }
         if (options.timeout().compareTo(engine.maxFreezeTimeout()) > 0) {
             // refused before any channel is probed: a freeze that cannot happen touches no guest
             return new Decided(notFrozen(snapshot, mode, Reason.FREEZE_FAILED.wire(), "spec.quiesce.timeout "
@@ -165,10 +175,17 @@ final class FreezeWindowRunner {
         }
 
         Optional<String> refused = slotLease.refusal(snapshot);
+        String uid = snapshot.getMetadata().getUid();
         if (refused.isPresent()) {
-            // the cluster freeze cap: not frozen while the slot Lease does not name this snapshot
+            // the cluster freeze cap: not frozen while the slot Lease does not name this snapshot; said
+            // once on the snapshot, then retried quietly until its failureDeadline
+            if (warnedNoSlot.size() < MAX_WARNED && warnedNoSlot.add(uid)) {
+                events.warning(snapshot, FreezeSlotLease.REASON_NOT_HELD, refused.get()
+                        + "; not frozen, retried until the slot names this snapshot or its failureDeadline passes");
+            }
             throw new RetryLaterException(refused.get(), null);
         }
+        warnedNoSlot.remove(uid);
         try {
             FrozenResult<CutOutcome> result = engine.runFrozen(located.guest(),
                     options.withPreflight(SnapshotPreflight.of(snapshot, options.timeout(), clock)),

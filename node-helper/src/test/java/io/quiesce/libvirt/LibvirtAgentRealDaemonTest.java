@@ -164,4 +164,29 @@ class LibvirtAgentRealDaemonTest {
                     .filter(p -> Files.isSymbolicLink(p.resolve("s")))).as("the short links are removed").isEmpty();
         }
     }
+
+    /**
+     * The domain identity check against the REAL daemon: its domain's UUID as virsh reports it is
+     * accepted (the wire bytes are read in the right order), any other is refused before any agent
+     * command reaches the guest.
+     */
+    @Test
+    void theDomainsUuidIsCheckedOnEveryConnection(LibvirtGuest guest) throws Exception {
+        Process virsh = new ProcessBuilder("virsh", "-c", "qemu:///session?socket=" + guest.daemonSocket(), "domuuid",
+                guest.domain()).redirectErrorStream(true).start();
+        String out = new String(virsh.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        assertThat(virsh.waitFor()).as(out).isZero();
+        java.util.UUID real = java.util.UUID.fromString(out);
+        try (LibvirtAgent own = new LibvirtAgent(guest.daemonSocket(), new LibvirtDomain(guest.domain(), real), SETTINGS)) {
+            own.ping();
+        }
+        long mark = guest.daemonLogMark();
+        java.util.UUID other = new java.util.UUID(real.getMostSignificantBits(), ~real.getLeastSignificantBits());
+        try (LibvirtAgent notOwn = new LibvirtAgent(guest.daemonSocket(), new LibvirtDomain(guest.domain(), other),
+                SETTINGS)) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(notOwn::freezeStatus)
+                    .isInstanceOf(SocketIdentityMismatchException.class).hasMessageContaining(real.toString());
+        }
+        assertThat(guest.agentCommandsSince(mark)).as("nothing reached the guest").isEmpty();
+    }
 }

@@ -1,5 +1,7 @@
 package io.quiesce.window;
 
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -24,14 +26,19 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Builds a QuiescedSnapshot in the state the operator leaves it when it hands the freeze to a node
- * helper (the operator is not in this module): labelled {@code quiesce.io/node}, phase InProgress,
- * {@code status.nodeName} and the planned {@code status.volumeSnapshots[]}.
+ * helper (the operator is not in this module): labelled {@code quiesce.io/node}, its freeze slot named
+ * ({@code quiesce.io/freeze-slot}) and that slot's Lease held by it, phase InProgress,
+ * {@code status.nodeName} and the planned {@code status.volumeSnapshots[]}. The slot Lease is in the
+ * VM's namespace unless another (the helper's {@code POD_NAMESPACE}) is given.
  */
 final class AssignedSnapshots {
     static final String OPERATOR_FINALIZER = "quiesce.io/snapshot-protection";
+    /** Each assignment its own slot, as if the cap were never reached (tests of the cap name their own). */
+    private static final AtomicInteger NEXT_SLOT = new AtomicInteger();
 
     private AssignedSnapshots() {
     }
@@ -52,6 +59,24 @@ final class AssignedSnapshots {
     static QuiescedSnapshot assign(KubernetesClient client, VmScenario vm, String name, QuiesceMode mode,
                                    String timeout, boolean withFinalizer, QuiesceChannel channel,
                                    io.quiesce.api.v1alpha1.DeletionPolicy deletionPolicy) {
+        return assign(client, vm, name, mode, timeout, withFinalizer, channel, deletionPolicy, vm.namespace());
+    }
+
+    /** The same with the slot Lease in {@code slotNamespace}: the namespace of the helper under test. */
+    static QuiescedSnapshot assignWithSlotIn(KubernetesClient client, VmScenario vm, String name, QuiesceMode mode,
+                                             String timeout, String slotNamespace) {
+        return assign(client, vm, name, mode, timeout, false, null, null, slotNamespace);
+    }
+
+    /** The same, the slot Lease in {@code slotNamespace}, the channel named (null names none). */
+    static QuiescedSnapshot assignWithSlotIn(KubernetesClient client, VmScenario vm, String name, QuiesceMode mode,
+                                             String timeout, QuiesceChannel channel, String slotNamespace) {
+        return assign(client, vm, name, mode, timeout, false, channel, null, slotNamespace);
+    }
+
+    private static QuiescedSnapshot assign(KubernetesClient client, VmScenario vm, String name, QuiesceMode mode,
+                                           String timeout, boolean withFinalizer, QuiesceChannel channel,
+                                           io.quiesce.api.v1alpha1.DeletionPolicy deletionPolicy, String slotNamespace) {
         QuiescedSnapshot snapshot = new QuiescedSnapshot();
         snapshot.getMetadata().setNamespace(vm.namespace());
         snapshot.getMetadata().setName(name);
@@ -61,6 +86,9 @@ final class AssignedSnapshots {
             labels.put(QuiesceChannel.RESOLVED_LABEL, channel.value());
         }
         snapshot.getMetadata().setLabels(labels);
+        // the operator names the slot in the patch that assigns the node, after its Lease swap
+        String slot = Provenance.FREEZE_SLOT_LEASE_PREFIX + NEXT_SLOT.getAndIncrement() % 1_000_000;
+        snapshot.getMetadata().setAnnotations(new java.util.HashMap<>(Map.of(Provenance.FREEZE_SLOT, slot)));
         if (withFinalizer) {
             snapshot.getMetadata().setFinalizers(List.of(OPERATOR_FINALIZER));
         }
@@ -73,6 +101,7 @@ final class AssignedSnapshots {
         spec.setDeletionPolicy(deletionPolicy);
         snapshot.setSpec(spec);
         QuiescedSnapshot created = client.resource(snapshot).create();
+        holdSlot(client, slotNamespace, slot, created.getMetadata().getUid());
 
         List<VolumeSnapshotRecord> plan = new ArrayList<>();
         for (Volume volume : vm.vm().getSpec().getTemplate().getSpec().getVolumes()) {
@@ -95,6 +124,13 @@ final class AssignedSnapshots {
         status.setVolumeSnapshots(plan);
         return client.resource(created).subresource("status")
                 .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("status", status)));
+    }
+
+    /** Makes {@code holder} (a snapshot's uid) the holder of the slot Lease {@code slot}, creating it if needed. */
+    static void holdSlot(KubernetesClient client, String namespace, String slot, String holder) {
+        Lease lease = new LeaseBuilder().withNewMetadata().withNamespace(namespace).withName(slot).endMetadata()
+                .withNewSpec().withHolderIdentity(holder).endSpec().build();
+        client.resource(lease).createOr(existing -> existing.update());
     }
 
     static QuiescedSnapshot get(KubernetesClient client, QuiescedSnapshot snapshot) {

@@ -74,8 +74,9 @@ class HelperKilledWithTheApiDownRealAgentTest {
             sockets.link(vm, guest.agentSocket());
             FakeSnapshotter csi = FakeSnapshotter.start(server.newClient());
             csi.onPvc(ns, vm.claimNames().get(0), SnapshotBehaviour.neverCut());
-            QuiescedSnapshot qsnap = AssignedSnapshots.assign(client, vm, "db-snap", QuiesceMode.Required, "30s", false);
             String leaseNamespace = server.createNamespace("helper");
+            QuiescedSnapshot qsnap = AssignedSnapshots.assignWithSlotIn(client, vm, "db-snap", QuiesceMode.Required,
+                    "30s", leaseNamespace);
 
             first = startHelper(server.url("/"), sockets, guest, leaseNamespace, freePort(), "first-" + run);
             Process firstHelper = first;

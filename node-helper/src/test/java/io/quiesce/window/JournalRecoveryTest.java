@@ -219,8 +219,8 @@ class JournalRecoveryTest {
                                               String timeout) {
         FakeSnapshotter csi = closeLater(FakeSnapshotter.start(server.newClient()));
         csi.onPvc(vm.namespace(), vm.claimNames().get(0), SnapshotBehaviour.neverCut());
-        return AssignedSnapshots.assign(client, vm, "db-snap", QuiesceMode.Required, timeout, false,
-                QuiesceChannel.QGA);
+        return AssignedSnapshots.assignWithSlotIn(client, vm, "db-snap", QuiesceMode.Required, timeout,
+                QuiesceChannel.QGA, "default");
     }
 
     /** What virt-controller writes when the VMI's launcher pods change. */

@@ -277,8 +277,9 @@ class NodeHelperRealAgentTest {
         VmScenario vm = linkedVm(client, ns, "db", guest);
         FakeSnapshotter csi = closeLater(FakeSnapshotter.start(server.newClient()));
         csi.onPvc(ns, vm.claimNames().get(0), SnapshotBehaviour.neverCut());
-        QuiescedSnapshot qsnap = AssignedSnapshots.assign(client, vm, "db-snap", QuiesceMode.Required, "30s", false);
         String leaseNamespace = server.createNamespace("helper");
+        QuiescedSnapshot qsnap = AssignedSnapshots.assignWithSlotIn(client, vm, "db-snap", QuiesceMode.Required, "30s",
+                leaseNamespace);
 
         int healthPort = freePort();
         Process first = startHelperProcess(server, guest, leaseNamespace, healthPort);

@@ -68,6 +68,8 @@ class NodeHelperSecurityContextRealLibvirtTest {
     private Path kubeletPods;
     private Process helper;
     private Path helperLog;
+    /** The helper's POD_NAMESPACE, where the operator's freeze slot Leases are. */
+    private String helperNamespace;
 
     @BeforeEach
     void kubeletPodsDir(LibvirtGuest guest) throws IOException {
@@ -99,7 +101,8 @@ class NodeHelperSecurityContextRealLibvirtTest {
         long mark = guest.daemonLogMark();
         startHelper(server, ChartSecurityContext.ALL_DROPPED);
 
-        QuiescedSnapshot snapshot = AssignedSnapshots.assign(client, vm, "denied", QuiesceMode.Required, "10s", false);
+        QuiescedSnapshot snapshot = AssignedSnapshots.assignWithSlotIn(client, vm, "denied", QuiesceMode.Required, "10s",
+                helperNamespace);
         QuiescedSnapshot recorded = awaitRecord(client, snapshot);
 
         // handed back to the operator, not a freeze record: status.freeze is left to whoever freezes
@@ -132,7 +135,8 @@ class NodeHelperSecurityContextRealLibvirtTest {
         try (FakeSnapshotter csi = FakeSnapshotter.start(server.newClient(), Duration.ofSeconds(1), Duration.ofSeconds(1))) {
             startHelper(server, ChartSecurityContext.DAC_OVERRIDE_ONLY);
 
-            QuiescedSnapshot snapshot = AssignedSnapshots.assign(client, vm, "granted", QuiesceMode.Required, "20s", false);
+            QuiescedSnapshot snapshot = AssignedSnapshots.assignWithSlotIn(client, vm, "granted", QuiesceMode.Required,
+                    "20s", helperNamespace);
             QuiescedSnapshot recorded = awaitRecord(client, snapshot);
 
             FreezeRecord freeze = recorded.getStatus().getFreeze();
@@ -178,6 +182,7 @@ class NodeHelperSecurityContextRealLibvirtTest {
     /** {@code node-helper run} as the chart starts it (channel auto, no qga templates), in {@code context}. */
     private void startHelper(KubeApiServer server, ChartSecurityContext context) throws IOException {
         String leases = server.createNamespace("quiesce-system");
+        helperNamespace = leases;
         Map<String, String> env = new HashMap<>();
         env.put("NODE_NAME", Fixtures.DEFAULT_NODE);
         env.put("POD_NAMESPACE", leases);

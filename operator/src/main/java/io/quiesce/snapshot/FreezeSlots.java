@@ -160,15 +160,14 @@ public final class FreezeSlots {
     }
 
     /**
-     * The reconcile's write was refused (its copy was stale), so nothing can freeze because of it: a
-     * grant it took is given back, one the snapshot held from an earlier reconcile is kept.
+     * The reconcile's write was refused (its copy was stale). A grant it took and did not commit is
+     * given back: nothing was written under it. A committed one is kept until the evidence, like any
+     * other: its slot Lease may name the snapshot already, and another operator that finds it there
+     * assigns the snapshot under it (the two failover test found a slot handed on while that freeze
+     * ran, when this gave it back). One the snapshot held from an earlier reconcile is kept too.
      */
     public synchronized void abandon(String namespace, String name) {
-        String key = key(namespace, name);
-        Grant g = grants.get(key);
-        if (g != null && g.fresh()) {
-            grants.remove(key);
-        }
+        settle(namespace, name);
     }
 
     /** The snapshot is gone (its finalizer ran): whatever it held is free. */

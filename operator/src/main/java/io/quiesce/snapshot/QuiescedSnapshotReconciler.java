@@ -194,7 +194,9 @@ public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnap
                     String slotLease = phase(basis.getStatus()) == SnapshotPhase.Pending
                             ? takeSlot(basis, FreezeSlots.Kind.HELPER, cache)
                             : annotation(basis, Provenance.FREEZE_SLOT); // assigned already: the label is only re-asserted
-                    basis = writer.assign(context, basis, decision.node(), decision.channel(), slotLease);
+                    if (slotLease != null) { // never an assignment without its slot: the helper refuses those
+                        basis = writer.assign(context, basis, decision.node(), decision.channel(), slotLease);
+                    }
                 }
                 case FREEZE_THROUGH_KUBEVIRT -> {
                     groups.labelPvcs(basis, decision);

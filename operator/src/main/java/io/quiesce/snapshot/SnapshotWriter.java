@@ -53,18 +53,20 @@ final class SnapshotWriter {
      * and names the freeze slot Lease granted to it (the helper freezes only while that Lease names
      * the snapshot).
      *
-     * @param slotLease the granted slot's Lease name, or null when none is to be named
+     * @param slotLease the granted slot's Lease name: written with the node label in one patch, so that no
+     *                  helper ever sees the assignment without it
      * @return the copy to base the next write on: {@code copy} itself when all of it was there,
      *         else the patched object
      * @throws StaleCopyException when {@code copy} is not the stored version
      */
     QuiescedSnapshot assign(Context<QuiescedSnapshot> context, QuiescedSnapshot copy, String node,
             QuiesceChannel channel, String slotLease) {
+        Objects.requireNonNull(slotLease, "an assignment names its freeze slot");
         Map<String, String> labels = Objects.requireNonNullElse(copy.getMetadata().getLabels(), Map.of());
         Map<String, String> annotations = Objects.requireNonNullElse(copy.getMetadata().getAnnotations(), Map.of());
         boolean labelled = Objects.equals(labels.get(Provenance.NODE), node);
         boolean named = channel == null || channel.value().equals(labels.get(QuiesceChannel.RESOLVED_LABEL));
-        boolean slotNamed = slotLease == null || slotLease.equals(annotations.get(Provenance.FREEZE_SLOT));
+        boolean slotNamed = slotLease.equals(annotations.get(Provenance.FREEZE_SLOT));
         if (labelled && named && slotNamed) {
             return copy;
         }
@@ -75,9 +77,7 @@ final class SnapshotWriter {
             add.put(QuiesceChannel.RESOLVED_LABEL, channel.value());
         }
         metadata.put("labels", add);
-        if (slotLease != null) {
-            metadata.put("annotations", Map.of(Provenance.FREEZE_SLOT, slotLease));
-        }
+        metadata.put("annotations", Map.of(Provenance.FREEZE_SLOT, slotLease));
         metadata.put("resourceVersion", copy.getMetadata().getResourceVersion());
         return patch(context, copy, resource(copy), Map.of("metadata", metadata));
     }

@@ -73,12 +73,19 @@ public final class FakeNodeHelper implements AutoCloseable {
     private final AtomicInteger vmFrozenTwice = new AtomicInteger();
     private final AtomicInteger freezes = new AtomicInteger();
     private final List<String> channelsSeen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final AtomicInteger assignedWithoutSlot = new AtomicInteger();
+    private final Map<String, String> frozenNow = new ConcurrentHashMap<>();
+    private volatile List<String> peakSet = List.of();
+    private final Set<String> frozenNames = ConcurrentHashMap.newKeySet();
+    private final String leaseNamespace;
+    private volatile boolean checksSlotLeases;
 
     private FakeNodeHelper(KubernetesClient client, Behaviour behaviour, Duration cutWait, String leaseNamespace,
             List<String> nodes, int threads) {
         this.client = client;
         this.behaviour = behaviour;
         this.cutWait = cutWait;
+        this.leaseNamespace = leaseNamespace;
         this.workers = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "fake-node-helper");
             t.setDaemon(true);
@@ -151,6 +158,31 @@ public final class FakeNodeHelper implements AutoCloseable {
         return maxFrozen.get();
     }
 
+    /**
+     * From now on, as the real helper: "freezes" only while the freeze slot Lease the snapshot names
+     * ({@code quiesce.io/freeze-slot}, in the lease namespace) holds its uid, retrying every 100 ms
+     * otherwise; a snapshot that names no slot is recorded {@code FreezeSlotMissing}, never frozen.
+     */
+    FakeNodeHelper checkingSlotLeases() {
+        this.checksSlotLeases = true;
+        return this;
+    }
+
+    /** The names of the snapshots it froze. */
+    Set<String> frozenNames() {
+        return Set.copyOf(frozenNames);
+    }
+
+    /** The snapshots frozen together at the peak, as {@code name@slot(uid)}. */
+    List<String> peakSet() {
+        return peakSet;
+    }
+
+    /** How many snapshots it was given that named no freeze slot. */
+    int assignedWithoutSlot() {
+        return assignedWithoutSlot.get();
+    }
+
     int timesAVmWasFrozenTwice() {
         return vmFrozenTwice.get();
     }
@@ -177,6 +209,25 @@ public final class FakeNodeHelper implements AutoCloseable {
     }
 
     private void run(QuiescedSnapshot s) {
+        String slot = s.getMetadata().getAnnotations() == null ? null
+                : s.getMetadata().getAnnotations().get(Provenance.FREEZE_SLOT);
+        if (slot == null) {
+            assignedWithoutSlot.incrementAndGet();
+        }
+        if (checksSlotLeases && behaviour != Behaviour.NO_SOCKET) {
+            if (slot == null) {
+                FreezeRecord none = new FreezeRecord();
+                none.setReason("FreezeSlotMissing");
+                none.setFilesystemsFrozen(0);
+                none.setError("fake: assigned without a freeze slot");
+                writeFreeze(s, none);
+                return;
+            }
+            if (!slotHeld(s, slot)) {
+                heartbeat.schedule(() -> retry(s), 100, TimeUnit.MILLISECONDS);
+                return;
+            }
+        }
         String node = s.getMetadata().getLabels().get(Provenance.NODE);
         String vm = s.getMetadata().getNamespace() + "/" + s.getSpec().getSource();
         FreezeRecord record = new FreezeRecord();
@@ -203,7 +254,14 @@ public final class FakeNodeHelper implements AutoCloseable {
             writeFreeze(s, record);
             return;
         }
+        frozenNames.add(s.getMetadata().getName());
         enter(node, vm);
+        frozenNow.put(vm, s.getMetadata().getName() + "@" + slot + "(" + s.getMetadata().getUid().substring(0, 8) + ")");
+        synchronized (this) {
+            if (frozenNow.size() >= maxFrozen.get()) {
+                peakSet = List.copyOf(frozenNow.values());
+            }
+        }
         Instant start = Instant.now();
         String reason = "Frozen";
         try {
@@ -225,6 +283,7 @@ public final class FakeNodeHelper implements AutoCloseable {
                 }
             }
         } finally {
+            frozenNow.remove(vm);
             leave(node, vm);
         }
         Instant end = Instant.now();
@@ -236,6 +295,28 @@ public final class FakeNodeHelper implements AutoCloseable {
                 ? ThawTrigger.Watchdog : ThawTrigger.Error);
         record.setReason(reason);
         writeFreeze(s, record);
+    }
+
+    private boolean slotHeld(QuiescedSnapshot s, String slot) {
+        var lease = client.leases().inNamespace(leaseNamespace).withName(slot).get();
+        return lease != null && lease.getSpec() != null
+                && s.getMetadata().getUid().equals(lease.getSpec().getHolderIdentity());
+    }
+
+    /** Runs the snapshot again as stored now, if it still waits for its freeze. */
+    private void retry(QuiescedSnapshot s) {
+        QuiescedSnapshot now = client.resources(QuiescedSnapshot.class).inNamespace(s.getMetadata().getNamespace())
+                .withName(s.getMetadata().getName()).get();
+        if (now == null || !now.getMetadata().getUid().equals(s.getMetadata().getUid()) || now.getStatus() == null
+                || now.getStatus().getPhase() != SnapshotPhase.InProgress || now.getStatus().getFreeze() != null
+                || now.isMarkedForDeletion()) {
+            return;
+        }
+        try {
+            workers.submit(() -> run(now));
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // the fake is closing
+        }
     }
 
     private void createAll(QuiescedSnapshot s) {
