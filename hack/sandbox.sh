@@ -62,13 +62,16 @@ DIR=$(realpath -m "$DIR")
 if (( STOP )); then
   [[ -e $DIR/$MARKER && -s $DIR/pids ]] || die "no sandbox left running in $DIR (started with --keep?)"
   # newest first, as the cleanup does: the watchers and the operator before the API server
-  tac "$DIR/pids" | while read -r name pid; do
-    kill -TERM "$pid" 2>/dev/null && log "stopping $name (pid $pid)" || true
-  done
-  tac "$DIR/pids" | while read -r name pid; do
+  while read -r name pid; do
+    if kill -TERM "$pid" 2>/dev/null; then log "stopping $name (pid $pid)"; fi
+  done < <(tac "$DIR/pids")
+  while read -r name pid; do
     for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-    kill -0 "$pid" 2>/dev/null && { log "$name (pid $pid) ignored SIGTERM for 10 s: killing it"; kill -KILL "$pid" || true; }
-  done
+    if kill -0 "$pid" 2>/dev/null; then
+      log "$name (pid $pid) ignored SIGTERM for 10 s: killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  done < <(tac "$DIR/pids")
   for g in "$DIR"/g*/; do
     if [[ -d $g ]]; then QGA_VM_DIR=${g%/} hack/qga-vm.sh stop >>"$DIR/logs/guests.log" 2>&1 || true; fi
   done
