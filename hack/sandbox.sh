@@ -2,7 +2,8 @@
 # sandbox.sh - Quiesce end to end on one machine, no cluster needed: scheduled, filesystem-consistent
 # snapshots of real running guests (the real qemu-guest-agent under QEMU), checked with e2fsck.
 #
-# Usage: hack/sandbox.sh [--guests N] [--fires F] [--channel C] [--restore] [--dir D]
+# Usage: hack/sandbox.sh [--guests N] [--fires F] [--channel C] [--restore] [--dir D] [--keep]
+#        hack/sandbox.sh --stop [--dir D]
 #   --guests N   test guests to boot, one VM each (default 2)
 #   --fires F    schedule fires to wait for; the schedule fires once a minute (default 2)
 #   --channel C  the schedule's quiesce.channel: auto (default), qga, kubevirt-api, or libvirt (refused:
@@ -12,6 +13,9 @@
 #                check the writer's last record on it against guest 1's console; the summary prints the check
 #   --dir D      sandbox dir: logs, snapshot images, summary.txt, freeze-windows.png
 #                (default /tmp/quiesce-sandbox.$UID; keep it short: unix socket paths live under it)
+#   --keep       leave everything running after the summary, for the real kubectl (1.35, installed) and
+#                the kubectl quiesce plugin: prints the export KUBECONFIG=... line and how to stop
+#   --stop       stop a sandbox left running by --keep (the same --dir)
 #
 # Starts, as separate processes: the sandbox's in-JVM Kubernetes API server (the test kit's fabric8
 # mock, NOT a real cluster), a seed of sample VMs/VMIs/PVCs/classes and a QuiescedSnapshotSchedule, a
@@ -32,10 +36,12 @@ CHANNEL=auto
 RESTORE=0
 DIR=/tmp/quiesce-sandbox.$(id -u)
 MARKER=.quiesce-sandbox
+KEEP=0
+STOP=0
 
 log() { printf '[sandbox %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
-usage() { sed -n '5,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '5,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 while (( $# )); do
   case $1 in
@@ -44,6 +50,8 @@ while (( $# )); do
     --channel) [[ ${2:-} =~ ^(auto|qga|libvirt|kubevirt-api)$ ]] || usage; CHANNEL=$2; shift 2 ;;
     --restore) RESTORE=1; shift ;;
     --dir) [[ -n ${2:-} ]] || usage; DIR=$2; shift 2 ;;
+    --keep) KEEP=1; shift ;;
+    --stop) STOP=1; shift ;;
     -h|--help) usage ;;
     *) log "unknown argument: $1"; usage ;;
   esac
@@ -56,6 +64,26 @@ libvirt daemon holds their agent. The libvirt channel runs against a real libvir
 and the tests EndToEndLibvirtTest and LibvirtAgentRealDaemonTest."
 fi
 DIR=$(realpath -m "$DIR")
+if (( STOP )); then
+  [[ -e $DIR/$MARKER && -s $DIR/pids ]] || die "no sandbox left running in $DIR (started with --keep?)"
+  # newest first, as the cleanup does: the watchers and the operator before the API server
+  while read -r name pid; do
+    if kill -TERM "$pid" 2>/dev/null; then log "stopping $name (pid $pid)"; fi
+  done < <(tac "$DIR/pids")
+  while read -r name pid; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    if kill -0 "$pid" 2>/dev/null; then
+      log "$name (pid $pid) ignored SIGTERM for 10 s: killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  done < <(tac "$DIR/pids")
+  for g in "$DIR"/g*/; do
+    if [[ -d $g ]]; then QGA_VM_DIR=${g%/} hack/qga-vm.sh stop >>"$DIR/logs/guests.log" 2>&1 || true; fi
+  done
+  rm -f "$DIR/pids" "$DIR/kubeconfig"
+  log "stopped the sandbox in $DIR; logs in $DIR/logs"
+  exit 0
+fi
 # the longest socket path is <dir>/s/<pod UID>/qga.sock; unix socket paths are limited to 107 bytes
 (( ${#DIR} + 48 <= 107 )) || die "--dir $DIR is too long for unix socket paths (at most 59 characters)"
 mkdir -p "$DIR"
@@ -104,16 +132,24 @@ start() {
   "$@" >"$DIR/logs/$name.log" 2>&1 </dev/null &
   PIDS+=($!)
   NAMES+=("$name")
+  echo "$name $!" >>"$DIR/pids"
   log "started $name (pid $!)"
 }
 
 # ------------------------------------------------------------------ prepare
 stop_guests 2>/dev/null || true   # a previous run's guests, should it have been killed hard
-rm -rf "$DIR"/logs "$DIR"/snapshots "$DIR"/restored "$DIR"/s "$DIR"/g* "$DIR"/api-url "$DIR"/summary.txt "$DIR"/freeze-windows.png
+[[ -s $DIR/pids ]] && die "a sandbox is still running in $DIR: stop it first (hack/sandbox.sh --stop --dir $DIR)"
+rm -rf "$DIR"/logs "$DIR"/snapshots "$DIR"/restored "$DIR"/s "$DIR"/g* "$DIR"/api-url "$DIR"/summary.txt \
+  "$DIR"/freeze-windows.png "$DIR"/pids "$DIR"/kubeconfig
 mkdir -p "$DIR/logs" "$DIR/s"
 touch "$DIR/$MARKER"
 
 install_packages
+if (( KEEP )); then
+  # shellcheck source=hack/lib/kube-tools.sh
+  source hack/lib/kube-tools.sh
+  install_kube_tools
+fi
 # built in place, never installed: ~/.m2 may be shared, and another checkout's install must not change
 # the classes this run loads (the test-kit processes take the reactor's target dirs, not ~/.m2)
 log "building (mvn package, tests skipped; log: $DIR/logs/build.log)"
@@ -128,7 +164,8 @@ GUEST_DIRS=()
 for (( i=1; i<=GUESTS; i++ )); do
   g=$DIR/g$i
   log "booting guest $i (real qemu-guest-agent; log: $DIR/logs/guest-$i.log)"
-  QGA_VM_DIR=$g QGA_VM_TTL=$(( (FIRES + 10) * 60 )) hack/qga-vm.sh start >"$DIR/logs/guest-$i.log" 2>&1 \
+  # a kept sandbox's guests stop by themselves after 8 hours at the latest
+  QGA_VM_DIR=$g QGA_VM_TTL=$(( KEEP ? 8 * 3600 : (FIRES + 10) * 60 )) hack/qga-vm.sh start >"$DIR/logs/guest-$i.log" 2>&1 \
     || { tail -n 20 "$DIR/logs/guest-$i.log" >&2; die "guest $i did not boot"; }
   GUEST_DIRS+=("$g")
   ROOTS+=,$g
@@ -161,6 +198,7 @@ start operator env POD_NAMESPACE=quiesce-system QUIESCE_WATCH_NAMESPACES=sandbox
 log "waiting for $FIRES fires of schedule sandbox/sandbox (\"* * * * *\": one a minute) over $GUESTS VMs, channel $CHANNEL"
 COMPONENTS=${#PIDS[@]}
 # in the background and waited for, so that Ctrl-C or SIGTERM reach the cleanup trap at once
+: >"$DIR/logs/watch.log"   # made before tail follows it (start's redirect happens in the background)
 start watch java "${KUBE[@]}" -cp "$CP" io.quiesce.sandbox.SandboxWatch "$DIR" "$GUESTS" "$FIRES" $(( (FIRES + 3) * 60 ))
 WATCH=$!
 tail -n +1 -f --pid="$WATCH" "$DIR/logs/watch.log" &
@@ -181,4 +219,21 @@ fi
 for (( i=0; i<COMPONENTS; i++ )); do
   kill -0 "${PIDS[i]}" 2>/dev/null || log "WARNING: ${NAMES[i]} had exited before the end (see $DIR/logs/${NAMES[i]}.log)"
 done
+if (( KEEP )); then
+  trap - EXIT INT TERM
+  stop_args=""
+  [[ $DIR != "$(realpath -m "/tmp/quiesce-sandbox.$(id -u)")" ]] && stop_args=" --dir $DIR"
+  cat >&2 <<EOM
+
+The sandbox keeps running (API server, operator, node helper, snapshotter, $GUESTS guests; the schedule
+fires every minute). Use it with the real kubectl $("$QUIESCE_KUBECTL" version --client -o json \
+  | sed -n 's/.*"gitVersion": "\([^"]*\)".*/\1/p' | head -1) and the kubectl quiesce plugin:
+
+  export KUBECONFIG=$DIR/kubeconfig
+  export PATH=$(dirname "$QUIESCE_KUBECTL"):$ROOT/plugin:\$PATH
+  kubectl get qsnap -w
+
+Stop it with: hack/sandbox.sh --stop$stop_args
+EOM
+fi
 exit "$rc"

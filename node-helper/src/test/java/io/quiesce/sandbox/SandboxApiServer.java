@@ -12,7 +12,8 @@ import java.util.concurrent.CountDownLatch;
 /**
  * The sandbox's Kubernetes API: the in-JVM API server of the tests (fabric8's mock server in CRUD
  * mode with every CRD registered), NOT a real kube-apiserver. Prints its URL, writes it to
- * {@code <sandbox dir>/api-url} for the other processes, and serves until killed.
+ * {@code <sandbox dir>/api-url} for the other processes and {@code <sandbox dir>/kubeconfig} for kubectl
+ * and helm, and serves until killed.
  *
  * <p>With {@code --kubevirt}, it also serves KubeVirt's freeze subresources through the test kit's
  * FAKE of virt-api/virt-handler/virt-launcher ({@link FakeKubeVirtApi}), acting on each guest through
@@ -48,12 +49,14 @@ public final class SandboxApiServer {
             stopped.countDown();
         }, "sandbox-api-shutdown"));
         String url = server.url("/");
+        // for the real kubectl and helm: the same server over plain HTTP with streamed watches
+        Path kubeconfig = server.writeKubeconfig(Path.of(args[0], "kubeconfig"), Sandbox.NAMESPACE);
         // written aside and moved, so that the script never reads half a URL
         Path partial = Path.of(args[0], "api-url.partial");
         Files.writeString(partial, url + "\n");
         Files.move(partial, partial.resolveSibling("api-url"), StandardCopyOption.ATOMIC_MOVE);
         System.out.println("=== SANDBOX in-JVM Kubernetes API server (test kit's fabric8 mock, not a real cluster) ===");
-        System.out.println("listening at " + url);
+        System.out.println("listening at " + url + " (kubectl: " + server.kubectlUrl() + ", KUBECONFIG=" + kubeconfig + ")");
         stopped.await();
     }
 }

@@ -17,7 +17,8 @@ public final class Main {
     private static final String USAGE = """
             usage: java -jar operator.jar run                      (settings from QUIESCE_* and POD_* env vars)
                    java -jar operator.jar schedule preview '<cron>' [--time-zone ZONE] [--count N] [--from ISO-8601]
-                   java -jar operator.jar finalizers release [namespace...]   (uninstall: see docs/uninstall.md)""";
+                   java -jar operator.jar finalizers release [namespace...]   (uninstall: see docs/uninstall.md)
+                   java -jar operator.jar kubectl-quiesce ...          (the kubectl plugin: see docs/kubectl.md)""";
 
     private Main() {
     }
@@ -36,6 +37,10 @@ public final class Main {
         } catch (InvalidLogSettingException e) {
             System.err.println("quiesce operator: " + e.getMessage());
             return 2;
+        }
+        if (!args.isEmpty() && args.get(0).equals("kubectl-quiesce")) {
+            return new io.quiesce.plugin.KubectlQuiesce(System.out, System.err, java.time.Clock.systemUTC())
+                    .run(args.subList(1, args.size()));
         }
         if (args.size() >= 2 && args.get(0).equals("schedule") && args.get(1).equals("preview")) {
             return new SchedulePreviewCommand(System.out, System.err).run(args.subList(2, args.size()), Instant.now());

@@ -212,7 +212,8 @@ class QuiescedSnapshotReconcilerTest {
         try (FakeNodeHelper helper = FakeNodeHelper.start(server.newClient(), Behaviour.NEVER_ANSWERS,
                      OPERATOR_NAMESPACE, "node-silent");
              QuiesceTestOperator op = startOperator(server, settings(10, 2, QuiesceChannel.AUTO), registry)) {
-            client.resource(snapshot(ns, "s1", "db", QuiesceMode.Required, "3s")).create();
+            // 10s: the shortest failureDeadline the CRD allows
+            client.resource(snapshot(ns, "s1", "db", QuiesceMode.Required, "10s")).create();
             awaitPhase(client, ns, "s1", SnapshotPhase.InProgress);
 
             QuiescedSnapshot failed = awaitPhase(client, ns, "s1", SnapshotPhase.Failed);

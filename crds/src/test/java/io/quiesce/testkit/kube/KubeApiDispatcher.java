@@ -244,7 +244,8 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
         writes.lock();
         try {
             if (parsed.isPresent()) {
-                body = admitted(parsed.get(), RequestBodies.object(body), null).toString();
+                body = admitted(parsed.get(), ObjectUpdate.withGeneratedName(RequestBodies.object(body)), null)
+                        .toString();
             }
             MockResponse response = super.handleCreate(request(HttpMethod.POST, path, body));
             if (path.equals(CRD_COLLECTION) && response.code() == 201) {

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Assumptions;
  */
 public final class KubeTools {
     private static final String VERSION = "2.2.2";
-    private static final Duration TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration TIMEOUT = Duration.ofSeconds(180);
 
     private KubeTools() {
     }
@@ -59,7 +59,7 @@ public final class KubeTools {
 
     /**
      * Runs a command with {@code KUBECONFIG} set and no other kube settings from the user's environment,
-     * optionally feeding it stdin; waits at most two minutes.
+     * optionally feeding it stdin; waits at most three minutes.
      */
     public static Result run(Path kubeconfig, Map<String, String> env, String stdin, String... command) {
         List<String> line = new ArrayList<>(List.of(command));

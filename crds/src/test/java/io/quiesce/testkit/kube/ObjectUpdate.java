@@ -144,4 +144,24 @@ final class ObjectUpdate {
             to.set(field, value.deepCopy());
         }
     }
+
+    private static final String NAME_SUFFIX_CHARS = "bcdfghjklmnpqrstvwxz2456789";
+    private static final java.security.SecureRandom NAME_SUFFIXES = new java.security.SecureRandom();
+
+    /**
+     * The object, named from its {@code metadata.generateName} plus five random characters when it has
+     * no name, as the API server names it on create (the store needs a name).
+     */
+    static ObjectNode withGeneratedName(ObjectNode object) {
+        JsonNode meta = object.path(METADATA);
+        if (meta instanceof ObjectNode metadata && metadata.path("name").asText("").isEmpty()
+                && !metadata.path("generateName").asText("").isEmpty()) {
+            StringBuilder name = new StringBuilder(metadata.get("generateName").asText());
+            for (int i = 0; i < 5; i++) {
+                name.append(NAME_SUFFIX_CHARS.charAt(NAME_SUFFIXES.nextInt(NAME_SUFFIX_CHARS.length())));
+            }
+            metadata.put("name", name.toString());
+        }
+        return object;
+    }
 }
