@@ -83,6 +83,20 @@ public enum Reason {
     CHANNEL_UNUSABLE("ChannelUnusable"),
     /** The libvirt daemon behind the socket has no domain of the guest's name and firmware UUID: nothing was sent. */
     SOCKET_IDENTITY_MISMATCH("SocketIdentityMismatch"),
+    /** The snapshot names no cluster freeze slot ({@code quiesce.io/freeze-slot}): the helper never freezes it. */
+    FREEZE_SLOT_MISSING("FreezeSlotMissing"),
+    /** The freeze slot's Lease does not name the snapshot (yet): the helper retries until it does. */
+    FREEZE_SLOT_NOT_HELD("FreezeSlotNotHeld"),
+
+    // --- spec.volumeGroup: one CSI VolumeGroupSnapshot for all of a VM's disks (docs/consistency-groups.md)
+    /** {@code Required}, and the cluster serves no {@code groupsnapshot.storage.k8s.io} version. */
+    VOLUME_GROUP_SNAPSHOT_NOT_SERVED("VolumeGroupSnapshotNotServed"),
+    /** {@code Required}, and no VolumeGroupSnapshotClass fits every PVC of the VM. */
+    NO_VOLUME_GROUP_SNAPSHOT_CLASS("NoVolumeGroupSnapshotClass"),
+    /** {@code Auto} found no fitting group class: one VolumeSnapshot per volume (a Normal Event says why). */
+    VOLUME_GROUP_FALLBACK("VolumeGroupFallback"),
+    /** The group snapshot (or the object of its name) failed; its error is quoted. */
+    VOLUME_GROUP_SNAPSHOT_FAILED("VolumeGroupSnapshotFailed"),
 
     // --- checks before a freeze (docs/preflight.md); a condition reason, a consistencyReason under BestEffort, an Event
     /** guest-info lists a freeze or thaw command as disabled (or not at all): nothing can be frozen. */

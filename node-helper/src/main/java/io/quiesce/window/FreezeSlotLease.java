@@ -31,11 +31,6 @@ final class FreezeSlotLease {
         this.namespace = namespace;
     }
 
-    /** The record's reason for a snapshot assigned without a freeze slot: it is never frozen. */
-    static final String REASON_MISSING = "FreezeSlotMissing";
-    /** The Event's reason while the slot Lease does not name the snapshot: retried until it does. */
-    static final String REASON_NOT_HELD = "FreezeSlotNotHeld";
-
     /**
      * Why the snapshot may never be frozen by this helper, or empty when it names a freeze slot: a
      * snapshot without a well-formed {@code quiesce.io/freeze-slot} annotation was not assigned by an

@@ -138,8 +138,8 @@ final class FreezeWindowRunner {
         Optional<String> noSlot = slotLease.missing(snapshot);
         if (noSlot.isPresent()) {
             // before any channel is probed: a snapshot outside the cluster freeze cap touches no guest
-            return new Decided(notFrozen(snapshot, mode, FreezeSlotLease.REASON_MISSING, noSlot.get(),
-                    FreezeSlotLease.REASON_MISSING), null);
+            return new Decided(notFrozen(snapshot, mode, Reason.FREEZE_SLOT_MISSING.wire(), noSlot.get(),
+                    Reason.FREEZE_SLOT_MISSING.wire()), null);
         }
         if (options.timeout().compareTo(engine.maxFreezeTimeout()) > 0) {
             // refused before any channel is probed: a freeze that cannot happen touches no guest
@@ -180,7 +180,7 @@ final class FreezeWindowRunner {
             // the cluster freeze cap: not frozen while the slot Lease does not name this snapshot; said
             // once on the snapshot, then retried quietly until its failureDeadline
             if (warnedNoSlot.size() < MAX_WARNED && warnedNoSlot.add(uid)) {
-                events.warning(snapshot, FreezeSlotLease.REASON_NOT_HELD, refused.get()
+                events.warning(snapshot, Reason.FREEZE_SLOT_NOT_HELD.wire(), refused.get()
                         + "; not frozen, retried until the slot names this snapshot or its failureDeadline passes");
             }
             throw new RetryLaterException(refused.get(), null);

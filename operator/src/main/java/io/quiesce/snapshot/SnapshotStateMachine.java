@@ -463,7 +463,7 @@ public final class SnapshotStateMachine {
         void volumeGroup(VolumeGroupPlanner.Choice choice) {
             plannedGroup = choice.group();
             if (choice.note() != null) {
-                notes.add(new SnapshotEvent(false, io.quiesce.status.VolumeGroupReasons.PER_VOLUME_FALLBACK,
+                notes.add(new SnapshotEvent(false, io.quiesce.status.Reason.VOLUME_GROUP_FALLBACK.wire(),
                         choice.note()));
             }
         }
@@ -550,7 +550,7 @@ public final class SnapshotStateMachine {
 
         Optional<Decision> failOnVolumeSnapshotError(List<VolumeSnapshotRecord> records) {
             if (next.getVolumeGroupSnapshot() != null && next.getVolumeGroupSnapshot().getError() != null) {
-                return Optional.of(fail(io.quiesce.status.VolumeGroupReasons.FAILED, "VolumeGroupSnapshot "
+                return Optional.of(fail(io.quiesce.status.Reason.VOLUME_GROUP_SNAPSHOT_FAILED.wire(), "VolumeGroupSnapshot "
                         + next.getVolumeGroupSnapshot().getName() + " failed: " + next.getVolumeGroupSnapshot().getError()));
             }
             return records.stream().filter(r -> r.getError() != null).findFirst()

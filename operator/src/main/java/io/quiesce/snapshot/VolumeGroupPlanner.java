@@ -7,7 +7,7 @@ import io.quiesce.api.v1alpha1.VolumeGroupSnapshotRecord;
 import io.quiesce.groups.GroupSnapshotRequests;
 import io.quiesce.kube.csi.VolumeGroupSnapshotApi;
 import io.quiesce.snapshot.GroupObservation.GroupClassInfo;
-import io.quiesce.status.VolumeGroupReasons;
+import io.quiesce.status.Reason;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +57,7 @@ final class VolumeGroupPlanner {
             return Choice.perVolume(null); // a PVC is missing: the snapshot fails on it, group or not
         }
         if (groups.servedVersion().isEmpty()) {
-            return unfit(mode, VolumeGroupReasons.NOT_SERVED, "the cluster serves no " + VolumeGroupSnapshotApi.GROUP
+            return unfit(mode, Reason.VOLUME_GROUP_SNAPSHOT_NOT_SERVED.wire(), "the cluster serves no " + VolumeGroupSnapshotApi.GROUP
                     + " API (v1, v1beta2 or v1beta1): install the group snapshot CRDs and controller of"
                     + " external-snapshotter", false);
         }
@@ -65,13 +65,13 @@ final class VolumeGroupPlanner {
         for (String claim : claims) {
             Optional<String> driver = drivers.get(claim);
             if (driver.isEmpty()) {
-                return unfit(mode, VolumeGroupReasons.NO_CLASS, "PersistentVolumeClaim " + claim
+                return unfit(mode, Reason.NO_VOLUME_GROUP_SNAPSHOT_CLASS.wire(), "PersistentVolumeClaim " + claim
                         + " is not provisioned by a CSI driver", true);
             }
             driverNames.add(driver.get());
         }
         if (driverNames.size() > 1) {
-            return unfit(mode, VolumeGroupReasons.NO_CLASS, "the VM's PVCs belong to " + driverNames.size()
+            return unfit(mode, Reason.NO_VOLUME_GROUP_SNAPSHOT_CLASS.wire(), "the VM's PVCs belong to " + driverNames.size()
                     + " CSI drivers " + driverNames + "; a VolumeGroupSnapshot takes the volumes of one driver", true);
         }
         String driver = driverNames.iterator().next();
@@ -79,7 +79,7 @@ final class VolumeGroupPlanner {
         List<GroupClassInfo> defaults = ofDriver.stream().filter(GroupClassInfo::isDefault).toList();
         List<GroupClassInfo> usable = defaults.isEmpty() ? ofDriver : defaults;
         if (usable.size() != 1) {
-            return unfit(mode, VolumeGroupReasons.NO_CLASS, usable.isEmpty()
+            return unfit(mode, Reason.NO_VOLUME_GROUP_SNAPSHOT_CLASS.wire(), usable.isEmpty()
                     ? "no VolumeGroupSnapshotClass for CSI driver " + driver
                     : "CSI driver " + driver + " has " + usable.size() + (defaults.isEmpty() ? "" : " default")
                             + " VolumeGroupSnapshotClasses " + usable.stream().map(GroupClassInfo::name).sorted().toList()

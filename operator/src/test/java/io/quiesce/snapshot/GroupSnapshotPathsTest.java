@@ -22,7 +22,7 @@ import io.quiesce.groups.GroupSnapshotRequests;
 import io.quiesce.kube.csi.VolumeGroupSnapshotApi;
 import io.quiesce.kube.csi.VolumeSnapshot;
 import io.quiesce.status.Conditions;
-import io.quiesce.status.VolumeGroupReasons;
+import io.quiesce.status.Reason;
 import io.quiesce.testkit.kube.ClusterCrds;
 import io.quiesce.testkit.kube.KubeApiServer;
 import io.quiesce.testkit.kube.KubeApiTest;
@@ -121,7 +121,7 @@ class GroupSnapshotPathsTest {
             QuiescedSnapshot failed = awaitPhase(client, ns, "s1", SnapshotPhase.Failed, WAIT);
 
             assertThat(Conditions.find(failed.getStatus().getConditions(), "Failed")).hasValueSatisfying(c -> {
-                assertThat(c.getReason()).isEqualTo(VolumeGroupReasons.FAILED);
+                assertThat(c.getReason()).isEqualTo(Reason.VOLUME_GROUP_SNAPSHOT_FAILED.wire());
                 assertThat(c.getMessage()).contains("consistency group quota exceeded");
             });
             assertThat(failed.getStatus().getVolumeGroupSnapshot().getError()).isEqualTo("consistency group quota exceeded");

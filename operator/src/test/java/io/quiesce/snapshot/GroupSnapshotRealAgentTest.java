@@ -27,7 +27,7 @@ import io.quiesce.groups.GroupSnapshotRequests;
 import io.quiesce.kube.csi.VolumeGroupSnapshotApi;
 import io.quiesce.kube.csi.VolumeSnapshot;
 import io.quiesce.status.Conditions;
-import io.quiesce.status.VolumeGroupReasons;
+import io.quiesce.status.Reason;
 import io.quiesce.testkit.guest.GuestVm;
 import io.quiesce.testkit.guest.RealGuest;
 import io.quiesce.testkit.kube.ClusterCrds;
@@ -168,7 +168,7 @@ class GroupSnapshotRealAgentTest {
                 assertThat(done.getStatus().getVolumeSnapshots()).hasSize(3)
                         .allSatisfy(r -> assertThat(r.getVolumeSnapshotName()).startsWith("db-auto--"));
                 assertThat(events(client, ns, "db-auto")).anySatisfy(e -> {
-                    assertThat(e.getReason()).isEqualTo(VolumeGroupReasons.PER_VOLUME_FALLBACK);
+                    assertThat(e.getReason()).isEqualTo(Reason.VOLUME_GROUP_FALLBACK.wire());
                     assertThat(e.getMessage()).contains("no VolumeGroupSnapshotClass for CSI driver " + Fixtures.CSI_DRIVER);
                 });
                 assertThat(VolumeGroupSnapshotApi.servedVersion(client)).contains("v1beta2");
@@ -198,7 +198,7 @@ class GroupSnapshotRealAgentTest {
                 QuiescedSnapshot failed = awaitPhase(client, ns, "db-required", SnapshotPhase.Failed);
 
                 assertThat(Conditions.find(failed.getStatus().getConditions(), "Failed")).hasValueSatisfying(c -> {
-                    assertThat(c.getReason()).isEqualTo(VolumeGroupReasons.NO_CLASS);
+                    assertThat(c.getReason()).isEqualTo(Reason.NO_VOLUME_GROUP_SNAPSHOT_CLASS.wire());
                     assertThat(c.getMessage()).contains("spec.volumeGroup is Required",
                             "no VolumeGroupSnapshotClass for CSI driver " + Fixtures.CSI_DRIVER);
                 });

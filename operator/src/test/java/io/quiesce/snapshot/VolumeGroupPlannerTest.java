@@ -6,7 +6,7 @@ import io.quiesce.api.v1alpha1.QuiesceMode;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.api.v1alpha1.VolumeGroupMode;
 import io.quiesce.snapshot.GroupObservation.GroupClassInfo;
-import io.quiesce.status.VolumeGroupReasons;
+import io.quiesce.status.Reason;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -73,7 +73,7 @@ class VolumeGroupPlannerTest {
         assertThat(auto.ok()).isTrue();
         assertThat(auto.group()).isNull();
         assertThat(auto.note()).isNull();
-        assertThat(required.failureReason()).isEqualTo(VolumeGroupReasons.NOT_SERVED);
+        assertThat(required.failureReason()).isEqualTo(Reason.VOLUME_GROUP_SNAPSHOT_NOT_SERVED.wire());
         assertThat(required.failureMessage()).contains("groupsnapshot.storage.k8s.io", "external-snapshotter");
     }
 
@@ -89,7 +89,7 @@ class VolumeGroupPlannerTest {
 
         assertThat(auto.group()).isNull();
         assertThat(auto.note()).contains("no VolumeGroupSnapshotClass for CSI driver " + DRIVER);
-        assertThat(required.failureReason()).isEqualTo(VolumeGroupReasons.NO_CLASS);
+        assertThat(required.failureReason()).isEqualTo(Reason.NO_VOLUME_GROUP_SNAPSHOT_CLASS.wire());
         assertThat(required.failureMessage()).contains("spec.volumeGroup is Required", DRIVER);
     }
 
@@ -101,7 +101,7 @@ class VolumeGroupPlannerTest {
         VolumeGroupPlanner.Choice required = VolumeGroupPlanner.choose(snapshot(VolumeGroupMode.Required), CLAIMS, mixed,
                 SERVED_WITH_CLASS);
 
-        assertThat(required.failureReason()).isEqualTo(VolumeGroupReasons.NO_CLASS);
+        assertThat(required.failureReason()).isEqualTo(Reason.NO_VOLUME_GROUP_SNAPSHOT_CLASS.wire());
         assertThat(required.failureMessage()).contains("2 CSI drivers");
     }
 
