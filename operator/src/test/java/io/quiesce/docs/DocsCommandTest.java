@@ -84,6 +84,7 @@ class DocsCommandTest {
                 }
             }
         }
+        documented.remove("--help"); // prints the usage itself; run below
         assertThat(documented).as("sandbox flags in README.md and docs/").contains("--channel");
 
         Process help = new ProcessBuilder("bash", ROOT.resolve("hack/sandbox.sh").toString(), "--help")
