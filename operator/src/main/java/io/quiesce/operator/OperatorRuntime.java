@@ -2,7 +2,7 @@ package io.quiesce.operator;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
-import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetricsV2;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -34,20 +34,31 @@ public final class OperatorRuntime implements AutoCloseable {
 
     /** Starts serving with these settings on this client. */
     public static OperatorRuntime start(OperatorSettings settings, KubernetesClient client) throws IOException {
-        return start(settings, client, Clock.systemUTC());
+        return start(settings, client, Clock.systemUTC(), true);
     }
 
-    /** The same, with the schedules' clock given (tests fire a schedule without waiting for its minute). */
-    public static OperatorRuntime start(OperatorSettings settings, KubernetesClient client, Clock scheduleClock)
+    /**
+     * For tests: the schedules' clock given (a schedule fires without waiting for its minute), and a
+     * lost or released leadership stops only this operator instead of exiting the JVM, as JOSDK does
+     * in the container (where Kubernetes restarts it).
+     */
+    public static OperatorRuntime startInTest(OperatorSettings settings, KubernetesClient client, Clock scheduleClock)
             throws IOException {
+        return start(settings, client, scheduleClock, false);
+    }
+
+    private static OperatorRuntime start(OperatorSettings settings, KubernetesClient client, Clock scheduleClock,
+            boolean exitOnStopLeading) throws IOException {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry); // heap and non-heap use, for dashboards and footprint figures
         Operator operator = new Operator(o -> {
             o.withKubernetesClient(client)
                     .withMetrics(MicrometerMetricsV2.newBuilder(registry).build());
             if (settings.leaderElection()) {
-                o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(settings.leaseName(),
-                        settings.podNamespace(), settings.podName()));
+                LeaderElectionConfigurationBuilder election = LeaderElectionConfigurationBuilder
+                        .aLeaderElectionConfiguration(settings.leaseName()).withLeaseNamespace(settings.podNamespace())
+                        .withIdentity(settings.podName());
+                o.withLeaderElectionConfiguration(exitOnStopLeading ? election.build() : election.buildForTest(false));
             }
         });
         SnapshotSettings snapshotSettings = new SnapshotSettings(settings.maxConcurrent(), settings.maxPerNode(),

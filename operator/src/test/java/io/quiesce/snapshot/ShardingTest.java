@@ -70,8 +70,8 @@ class ShardingTest {
         try (FakeSnapshotter csi = FakeSnapshotter.start(server.newClient(), Duration.ofMillis(300), Duration.ofMillis(100));
              FakeNodeHelper helper = FakeNodeHelper.start(server.newClient(), FakeNodeHelper.Behaviour.FREEZE_OK,
                      SnapshotTestSupport.OPERATOR_NAMESPACE, 20, NODES);
-             OperatorRuntime shardA = OperatorRuntime.start(shard("a", a, 3), server.newClient(), scheduleClock);
-             OperatorRuntime shardB = OperatorRuntime.start(shard("b", b, 5), server.newClient(), scheduleClock)) {
+             OperatorRuntime shardA = OperatorRuntime.startInTest(shard("a", a, 3), server.newClient(), scheduleClock);
+             OperatorRuntime shardB = OperatorRuntime.startInTest(shard("b", b, 5), server.newClient(), scheduleClock)) {
             client.resource(schedule(a)).create();
             client.resource(schedule(b)).create();
 
