@@ -10,7 +10,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.quiesce.events.EventRecorder;
 import io.quiesce.runtime.HealthServer;
 import io.quiesce.restore.QuiescedSnapshotRestoreReconciler;
-import io.quiesce.restore.RestoreEvents;
 import io.quiesce.restore.RestoreStateMachine;
 import io.quiesce.schedule.QuiescedSnapshotScheduleReconciler;
 import io.quiesce.schedule.ScheduleSettings;
@@ -87,7 +86,8 @@ public final class OperatorRuntime implements AutoCloseable {
             }
         });
         operator.register(new QuiescedSnapshotRestoreReconciler(client,
-                new RestoreEvents(client, settings.podName(), Clock.systemUTC()), Clock.systemUTC(),
+                new EventRecorder(client, EventRecorder.Reporter.operator(settings.podName()), Clock.systemUTC(),
+                        Runnable::run), Clock.systemUTC(),
                 RestoreStateMachine.POLL), o -> {
             if (!settings.watchNamespaces().isEmpty()) {
                 o.settingNamespaces(settings.watchNamespaces());

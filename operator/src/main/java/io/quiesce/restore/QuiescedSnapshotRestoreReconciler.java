@@ -1,5 +1,6 @@
 package io.quiesce.restore;
 
+import io.quiesce.events.EventRecorder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -38,10 +39,10 @@ public final class QuiescedSnapshotRestoreReconciler implements Reconciler<Quies
     private final KubernetesClient client;
     private final RestoreObserver observer;
     private final RestoreActions actions;
-    private final RestoreEvents events;
+    private final EventRecorder events;
     private final Duration poll;
 
-    public QuiescedSnapshotRestoreReconciler(KubernetesClient client, RestoreEvents events, Clock clock, Duration poll) {
+    public QuiescedSnapshotRestoreReconciler(KubernetesClient client, EventRecorder events, Clock clock, Duration poll) {
         this.client = client;
         this.observer = new RestoreObserver(client, clock);
         this.actions = new RestoreActions(client);
@@ -62,7 +63,7 @@ public final class QuiescedSnapshotRestoreReconciler implements Reconciler<Quies
             LOG.debug("not written: {}", e.getMessage());
             return UpdateControl.<QuiescedSnapshotRestore>noUpdate().rescheduleAfter(poll);
         }
-        decision.events().forEach(e -> events.record(restore, e));
+        decision.events().forEach(e -> events.record(restore, e.warning(), e.reason(), e.message()));
         return decision.requeue().map(d -> UpdateControl.<QuiescedSnapshotRestore>noUpdate().rescheduleAfter(d))
                 .orElse(UpdateControl.noUpdate());
     }

@@ -2,6 +2,7 @@ package io.quiesce.restore;
 
 import static org.awaitility.Awaitility.await;
 
+import io.quiesce.events.EventRecorder;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -42,8 +43,8 @@ final class RestoreTestBed {
     static QuiesceTestOperator startOperator(KubeApiServer server) {
         KubernetesClient operatorClient = server.newClient();
         return QuiesceTestOperator.start(operatorClient, SnapshotTestAccess.snapshotReconciler(operatorClient),
-                new QuiescedSnapshotRestoreReconciler(operatorClient, new RestoreEvents(operatorClient, "test",
-                        Clock.systemUTC()), Clock.systemUTC(), Duration.ofMillis(200)));
+                new QuiescedSnapshotRestoreReconciler(operatorClient, new EventRecorder(operatorClient,
+                        EventRecorder.Reporter.operator("test"), Clock.systemUTC(), Runnable::run), Clock.systemUTC(), Duration.ofMillis(200)));
     }
 
     QuiescedSnapshot snapshot(String name, String vm) {
