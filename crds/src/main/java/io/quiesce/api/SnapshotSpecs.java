@@ -16,56 +16,56 @@ import java.util.List;
  * object written before a default existed) gives the same behaviour as one that did.
  */
 public final class SnapshotSpecs {
-    private SnapshotSpecs() {
-    }
+  private SnapshotSpecs() {}
 
-    /** {@code spec.quiesce.mode}; Required by default. */
-    public static QuiesceMode mode(QuiescedSnapshot s) {
-        QuiesceOptions q = spec(s).getQuiesce();
-        return q == null || q.getMode() == null ? QuiesceMode.Required : q.getMode();
-    }
+  /** {@code spec.quiesce.mode}; Required by default. */
+  public static QuiesceMode mode(QuiescedSnapshot s) {
+    QuiesceOptions q = spec(s).getQuiesce();
+    return q == null || q.getMode() == null ? QuiesceMode.Required : q.getMode();
+  }
 
-    /**
-     * {@code spec.quiesce.timeout}; {@value QuiesceOptions#DEFAULT_TIMEOUT} by default.
-     *
-     * @throws IllegalArgumentException a malformed duration (one the API server did not validate)
-     */
-    public static Duration quiesceTimeout(QuiescedSnapshot s) {
-        QuiesceOptions q = spec(s).getQuiesce();
-        return GoDurations.parse(q == null || q.getTimeout() == null ? QuiesceOptions.DEFAULT_TIMEOUT : q.getTimeout());
-    }
+  /**
+   * {@code spec.quiesce.timeout}; {@value QuiesceOptions#DEFAULT_TIMEOUT} by default.
+   *
+   * @throws IllegalArgumentException a malformed duration (one the API server did not validate)
+   */
+  public static Duration quiesceTimeout(QuiescedSnapshot s) {
+    QuiesceOptions q = spec(s).getQuiesce();
+    return GoDurations.parse(
+        q == null || q.getTimeout() == null ? QuiesceOptions.DEFAULT_TIMEOUT : q.getTimeout());
+  }
 
-    /** {@code spec.quiesce.mountpoints}; empty (every filesystem) by default. */
-    public static List<String> mountpoints(QuiescedSnapshot s) {
-        QuiesceOptions q = spec(s).getQuiesce();
-        return q == null || q.getMountpoints() == null ? List.of() : q.getMountpoints();
-    }
+  /** {@code spec.quiesce.mountpoints}; empty (every filesystem) by default. */
+  public static List<String> mountpoints(QuiescedSnapshot s) {
+    QuiesceOptions q = spec(s).getQuiesce();
+    return q == null || q.getMountpoints() == null ? List.of() : q.getMountpoints();
+  }
 
-    /** {@code spec.deletionPolicy}; Delete by default. */
-    public static DeletionPolicy deletionPolicy(QuiescedSnapshot s) {
-        DeletionPolicy p = spec(s).getDeletionPolicy();
-        return p == null ? DeletionPolicy.Delete : p;
-    }
+  /** {@code spec.deletionPolicy}; Delete by default. */
+  public static DeletionPolicy deletionPolicy(QuiescedSnapshot s) {
+    DeletionPolicy p = spec(s).getDeletionPolicy();
+    return p == null ? DeletionPolicy.Delete : p;
+  }
 
-    /** {@code spec.failureDeadline}; {@value SnapshotOptions#DEFAULT_FAILURE_DEADLINE} by default. */
-    public static Duration failureDeadline(QuiescedSnapshot s) {
-        String text = spec(s).getFailureDeadline();
-        return GoDurations.parse(text == null ? SnapshotOptions.DEFAULT_FAILURE_DEADLINE : text);
-    }
+  /** {@code spec.failureDeadline}; {@value SnapshotOptions#DEFAULT_FAILURE_DEADLINE} by default. */
+  public static Duration failureDeadline(QuiescedSnapshot s) {
+    String text = spec(s).getFailureDeadline();
+    return GoDurations.parse(text == null ? SnapshotOptions.DEFAULT_FAILURE_DEADLINE : text);
+  }
 
-    /** Creation time plus failureDeadline. */
-    public static Instant deadline(QuiescedSnapshot s) {
-        return created(s).plus(failureDeadline(s));
-    }
+  /** Creation time plus failureDeadline. */
+  public static Instant deadline(QuiescedSnapshot s) {
+    return created(s).plus(failureDeadline(s));
+  }
 
-    /** The creation timestamp; the epoch for an object not created yet. */
-    public static Instant created(QuiescedSnapshot s) {
-        String ts = s.getMetadata().getCreationTimestamp();
-        return ts == null ? Instant.EPOCH : Instant.parse(ts);
-    }
+  /** The creation timestamp; the epoch for an object not created yet. */
+  public static Instant created(QuiescedSnapshot s) {
+    String ts = s.getMetadata().getCreationTimestamp();
+    return ts == null ? Instant.EPOCH : Instant.parse(ts);
+  }
 
-    /** The spec; an empty one when absent. */
-    public static QuiescedSnapshotSpec spec(QuiescedSnapshot s) {
-        return s.getSpec() == null ? new QuiescedSnapshotSpec() : s.getSpec();
-    }
+  /** The spec; an empty one when absent. */
+  public static QuiescedSnapshotSpec spec(QuiescedSnapshot s) {
+    return s.getSpec() == null ? new QuiescedSnapshotSpec() : s.getSpec();
+  }
 }

@@ -15,17 +15,17 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public abstract class OpenObject {
 
-    private final Map<String, Object> additionalProperties = new LinkedHashMap<>();
+  private final Map<String, Object> additionalProperties = new LinkedHashMap<>();
 
-    /** Fields of the JSON object that this class does not declare, in the order they were read. */
-    @JsonAnyGetter
-    public Map<String, Object> getAdditionalProperties() {
-        return additionalProperties;
-    }
+  /** Fields of the JSON object that this class does not declare, in the order they were read. */
+  @JsonAnyGetter
+  public Map<String, Object> getAdditionalProperties() {
+    return additionalProperties;
+  }
 
-    /** Keeps an undeclared field so that it is written back unchanged. */
-    @JsonAnySetter
-    public void setAdditionalProperty(String name, Object value) {
-        additionalProperties.put(name, value);
-    }
+  /** Keeps an undeclared field so that it is written back unchanged. */
+  @JsonAnySetter
+  public void setAdditionalProperty(String name, Object value) {
+    additionalProperties.put(name, value);
+  }
 }

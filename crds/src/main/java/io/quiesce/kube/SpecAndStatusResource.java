@@ -11,22 +11,22 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 @JsonPropertyOrder({"apiVersion", "kind", "metadata", "spec", "status"})
 public abstract class SpecAndStatusResource<S, T> extends ExternalResource {
 
-    private S spec;
-    private T status;
+  private S spec;
+  private T status;
 
-    public S getSpec() {
-        return spec;
-    }
+  public S getSpec() {
+    return spec;
+  }
 
-    public void setSpec(S spec) {
-        this.spec = spec;
-    }
+  public void setSpec(S spec) {
+    this.spec = spec;
+  }
 
-    public T getStatus() {
-        return status;
-    }
+  public T getStatus() {
+    return status;
+  }
 
-    public void setStatus(T status) {
-        this.status = status;
-    }
+  public void setStatus(T status) {
+    this.status = status;
+  }
 }

@@ -13,146 +13,180 @@ import java.util.Set;
 /**
  * What the API server checks beyond plain JSON Schema, walking an object together with its schema:
  * every {@code x-kubernetes-validations} rule is evaluated at the node it is attached to (with
- * {@code oldSelf} on updates, where the old object has that node), and {@code x-kubernetes-list-type}
- * {@code set} and {@code map} lists must not repeat an item or a key.
+ * {@code oldSelf} on updates, where the old object has that node), and {@code
+ * x-kubernetes-list-type} {@code set} and {@code map} lists must not repeat an item or a key.
  *
  * <p>As in the API server, on an update the old value of a node is found by field name through
  * objects and by key through {@code map} lists; items of other lists have no old value, so
  * transition rules below them are not evaluated.
  */
 final class CelRuleWalker {
-    private final List<Violation> violations = new ArrayList<>();
+  private final List<Violation> violations = new ArrayList<>();
 
-    private CelRuleWalker() {
+  private CelRuleWalker() {}
+
+  /** The violations of {@code value} (and of the change from {@code oldValue}, when not null). */
+  static List<Violation> check(JsonNode schema, JsonNode value, JsonNode oldValue) {
+    CelRuleWalker walker = new CelRuleWalker();
+    walker.walk(schema, value, oldValue, "");
+    return walker.violations;
+  }
+
+  private void walk(JsonNode schema, JsonNode value, JsonNode oldValue, String path) {
+    if (value == null || value.isNull() || value.isMissingNode()) {
+      return;
     }
-
-    /** The violations of {@code value} (and of the change from {@code oldValue}, when not null). */
-    static List<Violation> check(JsonNode schema, JsonNode value, JsonNode oldValue) {
-        CelRuleWalker walker = new CelRuleWalker();
-        walker.walk(schema, value, oldValue, "");
-        return walker.violations;
+    checkListType(schema, value, path);
+    for (JsonNode rule : schema.path("x-kubernetes-validations")) {
+      evaluate(rule, value, oldValue, path);
     }
-
-    private void walk(JsonNode schema, JsonNode value, JsonNode oldValue, String path) {
-        if (value == null || value.isNull() || value.isMissingNode()) {
-            return;
+    if (value.isObject()) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> field = it.next();
+        JsonNode child = schema.path("properties").get(field.getKey());
+        if (child == null && schema.path("additionalProperties").isObject()) {
+          child = schema.get("additionalProperties");
         }
-        checkListType(schema, value, path);
-        for (JsonNode rule : schema.path("x-kubernetes-validations")) {
-            evaluate(rule, value, oldValue, path);
+        if (child != null) {
+          JsonNode oldChild = oldValue == null ? null : oldValue.get(field.getKey());
+          walk(child, field.getValue(), oldChild, join(path, field.getKey()));
         }
-        if (value.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> field = it.next();
-                JsonNode child = schema.path("properties").get(field.getKey());
-                if (child == null && schema.path("additionalProperties").isObject()) {
-                    child = schema.get("additionalProperties");
-                }
-                if (child != null) {
-                    JsonNode oldChild = oldValue == null ? null : oldValue.get(field.getKey());
-                    walk(child, field.getValue(), oldChild, join(path, field.getKey()));
-                }
-            }
-        } else if (value.isArray() && schema.has("items")) {
-            for (int i = 0; i < value.size(); i++) {
-                JsonNode item = value.get(i);
-                walk(schema.get("items"), item, oldListItem(schema, item, oldValue), path + "[" + i + "]");
-            }
-        }
+      }
+    } else if (value.isArray() && schema.has("items")) {
+      for (int i = 0; i < value.size(); i++) {
+        JsonNode item = value.get(i);
+        walk(schema.get("items"), item, oldListItem(schema, item, oldValue), path + "[" + i + "]");
+      }
     }
+  }
 
-    private void evaluate(JsonNode rule, JsonNode value, JsonNode oldValue, String path) {
-        CelRules.Compiled compiled = CelRules.compile(rule.path("rule").asText());
-        if (compiled.transition() && oldValue == null) {
-            return;
-        }
-        Object result = compiled.evaluate(toCel(value), oldValue == null ? null : toCel(oldValue));
-        if (Boolean.TRUE.equals(result)) {
-            return;
-        }
-        String at = rule.has("fieldPath") ? join(path, rule.get("fieldPath").asText().substring(1)) : path;
-        String message = result instanceof String error ? error
-                : rule.has("message") ? rule.get("message").asText() : "failed rule: " + compiled.rule();
-        violations.add(new Violation(at, "rule: " + message));
+  private void evaluate(JsonNode rule, JsonNode value, JsonNode oldValue, String path) {
+    CelRules.Compiled compiled = CelRules.compile(rule.path("rule").asText());
+    if (compiled.transition() && oldValue == null) {
+      return;
     }
-
-    private void checkListType(JsonNode schema, JsonNode value, String path) {
-        String listType = schema.path("x-kubernetes-list-type").asText("atomic");
-        if (!value.isArray() || listType.equals("atomic")) {
-            return;
-        }
-        Set<Object> seen = new HashSet<>();
-        for (int i = 0; i < value.size(); i++) {
-            Object identity = listType.equals("map") ? keyOf(schema, value.get(i)) : value.get(i);
-            if (!seen.add(identity)) {
-                violations.add(new Violation(path + "[" + i + "]", "list-type: Duplicate value: " + identity));
-            }
-        }
+    Object result = compiled.evaluate(toCel(value), oldValue == null ? null : toCel(oldValue));
+    if (Boolean.TRUE.equals(result)) {
+      return;
     }
+    String at =
+        rule.has("fieldPath") ? join(path, rule.get("fieldPath").asText().substring(1)) : path;
+    String message =
+        result instanceof String error
+            ? error
+            : rule.has("message")
+                ? rule.get("message").asText()
+                : "failed rule: " + compiled.rule();
+    violations.add(new Violation(at, "rule: " + message));
+  }
 
-    private static JsonNode oldListItem(JsonNode schema, JsonNode item, JsonNode oldList) {
-        if (oldList == null || !schema.path("x-kubernetes-list-type").asText().equals("map")) {
-            return null;
-        }
-        Map<String, JsonNode> key = keyOf(schema, item);
-        for (JsonNode oldItem : oldList) {
-            if (key.equals(keyOf(schema, oldItem))) {
-                return oldItem;
-            }
-        }
-        return null;
+  private void checkListType(JsonNode schema, JsonNode value, String path) {
+    String listType = schema.path("x-kubernetes-list-type").asText("atomic");
+    if (!value.isArray() || listType.equals("atomic")) {
+      return;
     }
-
-    private static Map<String, JsonNode> keyOf(JsonNode listSchema, JsonNode item) {
-        Map<String, JsonNode> key = new LinkedHashMap<>();
-        listSchema.path("x-kubernetes-list-map-keys").forEach(k -> key.put(k.asText(), item.get(k.asText())));
-        return key;
+    Set<Object> seen = new HashSet<>();
+    for (int i = 0; i < value.size(); i++) {
+      Object identity = listType.equals("map") ? keyOf(schema, value.get(i)) : value.get(i);
+      if (!seen.add(identity)) {
+        violations.add(
+            new Violation(path + "[" + i + "]", "list-type: Duplicate value: " + identity));
+      }
     }
+  }
 
-    /** JSON as CEL sees it: objects as maps, integers as int (long), absent and null fields omitted. */
-    static Object toCel(JsonNode node) {
-        if (node.isObject()) {
-            Map<String, Object> map = new HashMap<>();
-            node.fields().forEachRemaining(f -> {
+  private static JsonNode oldListItem(JsonNode schema, JsonNode item, JsonNode oldList) {
+    if (oldList == null || !schema.path("x-kubernetes-list-type").asText().equals("map")) {
+      return null;
+    }
+    Map<String, JsonNode> key = keyOf(schema, item);
+    for (JsonNode oldItem : oldList) {
+      if (key.equals(keyOf(schema, oldItem))) {
+        return oldItem;
+      }
+    }
+    return null;
+  }
+
+  private static Map<String, JsonNode> keyOf(JsonNode listSchema, JsonNode item) {
+    Map<String, JsonNode> key = new LinkedHashMap<>();
+    listSchema
+        .path("x-kubernetes-list-map-keys")
+        .forEach(k -> key.put(k.asText(), item.get(k.asText())));
+    return key;
+  }
+
+  /**
+   * JSON as CEL sees it: objects as maps, integers as int (long), absent and null fields omitted.
+   */
+  static Object toCel(JsonNode node) {
+    if (node.isObject()) {
+      Map<String, Object> map = new HashMap<>();
+      node.fields()
+          .forEachRemaining(
+              f -> {
                 if (!f.getValue().isNull()) {
-                    map.put(celName(f.getKey()), toCel(f.getValue()));
+                  map.put(celName(f.getKey()), toCel(f.getValue()));
                 }
-            });
-            return map;
-        }
-        if (node.isArray()) {
-            List<Object> list = new ArrayList<>();
-            node.forEach(item -> list.add(toCel(item)));
-            return list;
-        }
-        if (node.isIntegralNumber()) {
-            return node.asLong();
-        }
-        if (node.isNumber()) {
-            return node.asDouble();
-        }
-        if (node.isBoolean()) {
-            return node.asBoolean();
-        }
-        return node.asText();
+              });
+      return map;
     }
-
-    /** CEL's reserved words among the names a property may have, escaped as the API server escapes them. */
-    private static final Set<String> CEL_RESERVED = Set.of("true", "false", "null", "in", "as", "break", "const",
-            "continue", "else", "for", "function", "if", "import", "let", "loop", "package", "namespace", "return",
-            "var", "void", "while");
-
-    /**
-     * A field name as rules select it: a CEL reserved word such as {@code namespace} is
-     * {@code __namespace__}. (The API server also escapes {@code -}, {@code .} and {@code /} in declared
-     * property names, but not in map keys, which this schema-less conversion cannot tell apart; no
-     * Quiesce or upstream rule selects such a property.)
-     */
-    static String celName(String property) {
-        return CEL_RESERVED.contains(property) ? "__" + property + "__" : property;
+    if (node.isArray()) {
+      List<Object> list = new ArrayList<>();
+      node.forEach(item -> list.add(toCel(item)));
+      return list;
     }
-
-    private static String join(String path, String field) {
-        return path.isEmpty() ? field : path + "." + field;
+    if (node.isIntegralNumber()) {
+      return node.asLong();
     }
+    if (node.isNumber()) {
+      return node.asDouble();
+    }
+    if (node.isBoolean()) {
+      return node.asBoolean();
+    }
+    return node.asText();
+  }
+
+  /**
+   * CEL's reserved words among the names a property may have, escaped as the API server escapes
+   * them.
+   */
+  private static final Set<String> CEL_RESERVED =
+      Set.of(
+          "true",
+          "false",
+          "null",
+          "in",
+          "as",
+          "break",
+          "const",
+          "continue",
+          "else",
+          "for",
+          "function",
+          "if",
+          "import",
+          "let",
+          "loop",
+          "package",
+          "namespace",
+          "return",
+          "var",
+          "void",
+          "while");
+
+  /**
+   * A field name as rules select it: a CEL reserved word such as {@code namespace} is {@code
+   * __namespace__}. (The API server also escapes {@code -}, {@code .} and {@code /} in declared
+   * property names, but not in map keys, which this schema-less conversion cannot tell apart; no
+   * Quiesce or upstream rule selects such a property.)
+   */
+  static String celName(String property) {
+    return CEL_RESERVED.contains(property) ? "__" + property + "__" : property;
+  }
+
+  private static String join(String path, String field) {
+    return path.isEmpty() ? field : path + "." + field;
+  }
 }

@@ -15,20 +15,28 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class CrdDescriptionsTest {
 
-    @ParameterizedTest
-    @ValueSource(strings = {"QuiescedSnapshot", "QuiescedSnapshotSchedule", "QuiescedSnapshotRestore"})
-    void everyPropertyHasADescription(String kind) {
-        JsonNode schema = GeneratedCrds.schema(GeneratedCrds.byKind(kind));
-        List<String> properties = new ArrayList<>();
-        List<String> undescribed = new ArrayList<>();
-        SchemaWalk.visit(schema, "", (path, node) -> node.path("properties").fields().forEachRemaining(p -> {
-            String property = path.isEmpty() ? p.getKey() : path + "." + p.getKey();
-            properties.add(property);
-            if (p.getValue().path("description").asText().isBlank()) {
-                undescribed.add(property);
-            }
-        }));
-        assertThat(properties).as("properties walked").hasSizeGreaterThan(20);
-        assertThat(undescribed).as(kind + " properties without a description").isEmpty();
-    }
+  @ParameterizedTest
+  @ValueSource(
+      strings = {"QuiescedSnapshot", "QuiescedSnapshotSchedule", "QuiescedSnapshotRestore"})
+  void everyPropertyHasADescription(String kind) {
+    JsonNode schema = GeneratedCrds.schema(GeneratedCrds.byKind(kind));
+    List<String> properties = new ArrayList<>();
+    List<String> undescribed = new ArrayList<>();
+    SchemaWalk.visit(
+        schema,
+        "",
+        (path, node) ->
+            node.path("properties")
+                .fields()
+                .forEachRemaining(
+                    p -> {
+                      String property = path.isEmpty() ? p.getKey() : path + "." + p.getKey();
+                      properties.add(property);
+                      if (p.getValue().path("description").asText().isBlank()) {
+                        undescribed.add(property);
+                      }
+                    }));
+    assertThat(properties).as("properties walked").hasSizeGreaterThan(20);
+    assertThat(undescribed).as(kind + " properties without a description").isEmpty();
+  }
 }

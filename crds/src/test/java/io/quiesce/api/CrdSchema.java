@@ -8,99 +8,99 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The checks the API server makes of a custom resource against its CRD version's
- * {@code openAPIV3Schema}, for the test kit's API server: pruning of unknown fields, defaulting, then
- * schema validation (networknt, {@link JsonSchemaCheck}) and list types and CEL rules
- * ({@link CelRuleWalker}, skipped after type or enum errors as by the API server). The compiled schema
- * is built once per instance (the CEL programs are cached by rule text): keep one per CRD version.
+ * The checks the API server makes of a custom resource against its CRD version's {@code
+ * openAPIV3Schema}, for the test kit's API server: pruning of unknown fields, defaulting, then
+ * schema validation (networknt, {@link JsonSchemaCheck}) and list types and CEL rules ({@link
+ * CelRuleWalker}, skipped after type or enum errors as by the API server). The compiled schema is
+ * built once per instance (the CEL programs are cached by rule text): keep one per CRD version.
  */
 public final class CrdSchema {
-    private final JsonNode openApiSchema;
-    private final JsonSchemaCheck check;
+  private final JsonNode openApiSchema;
+  private final JsonSchemaCheck check;
 
-    private CrdSchema(JsonNode openApiSchema) {
-        this.openApiSchema = openApiSchema;
-        this.check = new JsonSchemaCheck(openApiSchema);
+  private CrdSchema(JsonNode openApiSchema) {
+    this.openApiSchema = openApiSchema;
+    this.check = new JsonSchemaCheck(openApiSchema);
+  }
+
+  /** Compiles a CRD version's {@code openAPIV3Schema}. */
+  public static CrdSchema of(JsonNode openApiSchema) {
+    return new CrdSchema(openApiSchema);
+  }
+
+  /**
+   * Removes, in place, the fields the schema does not declare (below {@code metadata} nothing is
+   * pruned; {@code x-kubernetes-preserve-unknown-fields} keeps a subtree), as the API server prunes
+   * a structural schema's unknown fields.
+   *
+   * @return the paths of the removed fields, e.g. {@code spec.foo}
+   */
+  public List<String> prune(ObjectNode object) {
+    List<String> pruned = new ArrayList<>();
+    if (openApiSchema.path("x-kubernetes-preserve-unknown-fields").asBoolean()) {
+      return pruned;
     }
-
-    /** Compiles a CRD version's {@code openAPIV3Schema}. */
-    public static CrdSchema of(JsonNode openApiSchema) {
-        return new CrdSchema(openApiSchema);
+    for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> field = it.next();
+      String key = field.getKey();
+      if (key.equals("apiVersion") || key.equals("kind") || key.equals("metadata")) {
+        continue;
+      }
+      JsonNode schema = openApiSchema.path("properties").get(key);
+      if (schema == null) {
+        pruned.add(key);
+        it.remove();
+      } else {
+        prune(field.getValue(), schema, key, pruned);
+      }
     }
+    return pruned;
+  }
 
-    /**
-     * Removes, in place, the fields the schema does not declare (below {@code metadata} nothing is
-     * pruned; {@code x-kubernetes-preserve-unknown-fields} keeps a subtree), as the API server prunes a
-     * structural schema's unknown fields.
-     *
-     * @return the paths of the removed fields, e.g. {@code spec.foo}
-     */
-    public List<String> prune(ObjectNode object) {
-        List<String> pruned = new ArrayList<>();
-        if (openApiSchema.path("x-kubernetes-preserve-unknown-fields").asBoolean()) {
-            return pruned;
+  private static void prune(JsonNode value, JsonNode schema, String path, List<String> pruned) {
+    if (schema.path("x-kubernetes-preserve-unknown-fields").asBoolean()) {
+      return;
+    }
+    if (value instanceof ObjectNode object) {
+      JsonNode properties = schema.get("properties");
+      JsonNode additional = schema.get("additionalProperties");
+      for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> field = it.next();
+        JsonNode child = properties == null ? null : properties.get(field.getKey());
+        if (child == null && additional != null && additional.isObject()) {
+          child = additional;
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
-            String key = field.getKey();
-            if (key.equals("apiVersion") || key.equals("kind") || key.equals("metadata")) {
-                continue;
-            }
-            JsonNode schema = openApiSchema.path("properties").get(key);
-            if (schema == null) {
-                pruned.add(key);
-                it.remove();
-            } else {
-                prune(field.getValue(), schema, key, pruned);
-            }
+        String at = path + "." + field.getKey();
+        if (child == null && (properties != null || additional == null)) {
+          pruned.add(at);
+          it.remove();
+        } else if (child != null) {
+          prune(field.getValue(), child, at, pruned);
         }
-        return pruned;
+      }
+    } else if (value != null && value.isArray() && schema.has("items")) {
+      for (int i = 0; i < value.size(); i++) {
+        prune(value.get(i), schema.get("items"), path + "[" + i + "]", pruned);
+      }
     }
+  }
 
-    private static void prune(JsonNode value, JsonNode schema, String path, List<String> pruned) {
-        if (schema.path("x-kubernetes-preserve-unknown-fields").asBoolean()) {
-            return;
-        }
-        if (value instanceof ObjectNode object) {
-            JsonNode properties = schema.get("properties");
-            JsonNode additional = schema.get("additionalProperties");
-            for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> field = it.next();
-                JsonNode child = properties == null ? null : properties.get(field.getKey());
-                if (child == null && additional != null && additional.isObject()) {
-                    child = additional;
-                }
-                String at = path + "." + field.getKey();
-                if (child == null && (properties != null || additional == null)) {
-                    pruned.add(at);
-                    it.remove();
-                } else if (child != null) {
-                    prune(field.getValue(), child, at, pruned);
-                }
-            }
-        } else if (value != null && value.isArray() && schema.has("items")) {
-            for (int i = 0; i < value.size(); i++) {
-                prune(value.get(i), schema.get("items"), path + "[" + i + "]", pruned);
-            }
-        }
-    }
+  /** Applies the schema's defaults in place. */
+  public void applyDefaults(JsonNode object) {
+    StructuralDefaulting.apply(object, openApiSchema);
+  }
 
-    /** Applies the schema's defaults in place. */
-    public void applyDefaults(JsonNode object) {
-        StructuralDefaulting.apply(object, openApiSchema);
+  /**
+   * The reasons the API server would refuse {@code object} (already pruned and defaulted): schema
+   * violations, then, unless those include type or enum errors, list-type duplicates and failed CEL
+   * rules ({@code oldObject}, when not null, for transition rules).
+   */
+  public List<Violation> violations(JsonNode object, JsonNode oldObject) {
+    JsonSchemaCheck.Outcome outcome = check.check(object);
+    List<Violation> violations = new ArrayList<>(outcome.violations());
+    if (!outcome.blocksRules()) {
+      violations.addAll(CelRuleWalker.check(openApiSchema, object, oldObject));
     }
-
-    /**
-     * The reasons the API server would refuse {@code object} (already pruned and defaulted): schema
-     * violations, then, unless those include type or enum errors, list-type duplicates and failed CEL
-     * rules ({@code oldObject}, when not null, for transition rules).
-     */
-    public List<Violation> violations(JsonNode object, JsonNode oldObject) {
-        JsonSchemaCheck.Outcome outcome = check.check(object);
-        List<Violation> violations = new ArrayList<>(outcome.violations());
-        if (!outcome.blocksRules()) {
-            violations.addAll(CelRuleWalker.check(openApiSchema, object, oldObject));
-        }
-        return violations;
-    }
+    return violations;
+  }
 }

@@ -19,66 +19,73 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code date-time} are asserted, as the API server does.
  */
 final class JsonSchemaCheck {
-    /** Keywords whose failure makes the API server skip the CEL rules (type errors, unsupported values). */
-    private static final List<String> BLOCKING = List.of("type", "enum");
-    /** networknt reads Jackson 3 trees; the tests use Jackson 2, so trees cross over as JSON text. */
-    private static final JsonMapper JACKSON3 = JsonMapper.builder().build();
+  /**
+   * Keywords whose failure makes the API server skip the CEL rules (type errors, unsupported
+   * values).
+   */
+  private static final List<String> BLOCKING = List.of("type", "enum");
 
-    private final Schema schema;
+  /** networknt reads Jackson 3 trees; the tests use Jackson 2, so trees cross over as JSON text. */
+  private static final JsonMapper JACKSON3 = JsonMapper.builder().build();
 
-    JsonSchemaCheck(JsonNode openApiSchema) {
-        RegularExpressionFactory re2 = regex -> {
-            com.google.re2j.Pattern pattern = com.google.re2j.Pattern.compile(regex);
-            return value -> pattern.matcher(value).find();
+  private final Schema schema;
+
+  JsonSchemaCheck(JsonNode openApiSchema) {
+    RegularExpressionFactory re2 =
+        regex -> {
+          com.google.re2j.Pattern pattern = com.google.re2j.Pattern.compile(regex);
+          return value -> pattern.matcher(value).find();
         };
-        SchemaRegistryConfig config = SchemaRegistryConfig.builder()
-                .formatAssertionsEnabled(true)
-                .regularExpressionFactory(re2)
-                .pathType(PathType.JSON_PATH)
-                .build();
-        SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
-                builder -> builder.schemaRegistryConfig(config));
-        this.schema = registry.getSchema(toJackson3(OpenApiToJsonSchema.convert(openApiSchema)));
-    }
+    SchemaRegistryConfig config =
+        SchemaRegistryConfig.builder()
+            .formatAssertionsEnabled(true)
+            .regularExpressionFactory(re2)
+            .pathType(PathType.JSON_PATH)
+            .build();
+    SchemaRegistry registry =
+        SchemaRegistry.withDefaultDialect(
+            SpecificationVersion.DRAFT_2020_12, builder -> builder.schemaRegistryConfig(config));
+    this.schema = registry.getSchema(toJackson3(OpenApiToJsonSchema.convert(openApiSchema)));
+  }
 
-    /** Result of one check: the violations, and whether any of them would stop the CEL rules. */
-    record Outcome(List<Violation> violations, boolean blocksRules) {
-    }
+  /** Result of one check: the violations, and whether any of them would stop the CEL rules. */
+  record Outcome(List<Violation> violations, boolean blocksRules) {}
 
-    Outcome check(JsonNode object) {
-        List<Error> errors = schema.validate(toJackson3(object));
-        List<Violation> violations = errors.stream().map(JsonSchemaCheck::toViolation).toList();
-        boolean blocking = errors.stream().anyMatch(e -> BLOCKING.contains(e.getKeyword()));
-        return new Outcome(violations, blocking);
-    }
+  Outcome check(JsonNode object) {
+    List<Error> errors = schema.validate(toJackson3(object));
+    List<Violation> violations = errors.stream().map(JsonSchemaCheck::toViolation).toList();
+    boolean blocking = errors.stream().anyMatch(e -> BLOCKING.contains(e.getKeyword()));
+    return new Outcome(violations, blocking);
+  }
 
-    private static Violation toViolation(Error error) {
-        String path = fieldPath(error.getInstanceLocation());
-        // "required" and "additionalProperties" report the parent object; name the field itself
-        if (error.getProperty() != null && List.of("required", "additionalProperties").contains(error.getKeyword())) {
-            path = path.isEmpty() ? error.getProperty() : path + "." + error.getProperty();
+  private static Violation toViolation(Error error) {
+    String path = fieldPath(error.getInstanceLocation());
+    // "required" and "additionalProperties" report the parent object; name the field itself
+    if (error.getProperty() != null
+        && List.of("required", "additionalProperties").contains(error.getKeyword())) {
+      path = path.isEmpty() ? error.getProperty() : path + "." + error.getProperty();
+    }
+    return new Violation(path, error.getKeyword() + ": " + error.getMessage());
+  }
+
+  /** {@code $.spec.volumes[1]} as the Kubernetes field path {@code spec.volumes[1]}. */
+  static String fieldPath(NodePath location) {
+    StringBuilder path = new StringBuilder();
+    for (int i = 0; i < location.getNameCount(); i++) {
+      Object element = location.getElement(i);
+      if (element instanceof Integer index) {
+        path.append('[').append(index).append(']');
+      } else {
+        if (!path.isEmpty()) {
+          path.append('.');
         }
-        return new Violation(path, error.getKeyword() + ": " + error.getMessage());
+        path.append(element);
+      }
     }
+    return path.toString();
+  }
 
-    /** {@code $.spec.volumes[1]} as the Kubernetes field path {@code spec.volumes[1]}. */
-    static String fieldPath(NodePath location) {
-        StringBuilder path = new StringBuilder();
-        for (int i = 0; i < location.getNameCount(); i++) {
-            Object element = location.getElement(i);
-            if (element instanceof Integer index) {
-                path.append('[').append(index).append(']');
-            } else {
-                if (!path.isEmpty()) {
-                    path.append('.');
-                }
-                path.append(element);
-            }
-        }
-        return path.toString();
-    }
-
-    private static tools.jackson.databind.JsonNode toJackson3(JsonNode node) {
-        return JACKSON3.readTree(node.toString());
-    }
+  private static tools.jackson.databind.JsonNode toJackson3(JsonNode node) {
+    return JACKSON3.readTree(node.toString());
+  }
 }

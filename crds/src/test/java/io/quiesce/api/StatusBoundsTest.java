@@ -14,29 +14,37 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class StatusBoundsTest {
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"QuiescedSnapshot", "QuiescedSnapshotSchedule", "QuiescedSnapshotRestore"})
-    void everyFreeTextStatusFieldHasAMaxLength(String kind) {
-        JsonNode status = GeneratedCrds.schema(GeneratedCrds.byKind(kind)).at("/properties/status");
-        assertThat(status.isObject()).isTrue();
-        List<String> unbounded = new ArrayList<>();
-        List<String> strings = new ArrayList<>();
-        SchemaWalk.visit(status, "status", (path, node) -> {
-            if ("string".equals(node.path("type").asText()) && !node.has("enum")) {
-                strings.add(path);
-                if (!node.has("maxLength")) {
-                    unbounded.add(path);
-                }
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(
+      strings = {"QuiescedSnapshot", "QuiescedSnapshotSchedule", "QuiescedSnapshotRestore"})
+  void everyFreeTextStatusFieldHasAMaxLength(String kind) {
+    JsonNode status = GeneratedCrds.schema(GeneratedCrds.byKind(kind)).at("/properties/status");
+    assertThat(status.isObject()).isTrue();
+    List<String> unbounded = new ArrayList<>();
+    List<String> strings = new ArrayList<>();
+    SchemaWalk.visit(
+        status,
+        "status",
+        (path, node) -> {
+          if ("string".equals(node.path("type").asText()) && !node.has("enum")) {
+            strings.add(path);
+            if (!node.has("maxLength")) {
+              unbounded.add(path);
             }
+          }
         });
-        assertThat(strings).as("the walk found the status strings").isNotEmpty();
-        assertThat(unbounded).as("status strings without maxLength").isEmpty();
-    }
+    assertThat(strings).as("the walk found the status strings").isNotEmpty();
+    assertThat(unbounded).as("status strings without maxLength").isEmpty();
+  }
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"/properties/freeze/properties/error", "/properties/volumeSnapshots/items/properties/error"})
-    void errorsAreBoundedToOneKiB(String pointer) {
-        JsonNode status = GeneratedCrds.schema(GeneratedCrds.snapshot()).at("/properties/status");
-        assertThat(status.at(pointer + "/maxLength").asInt()).isEqualTo(1024);
-    }
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(
+      strings = {
+        "/properties/freeze/properties/error",
+        "/properties/volumeSnapshots/items/properties/error"
+      })
+  void errorsAreBoundedToOneKiB(String pointer) {
+    JsonNode status = GeneratedCrds.schema(GeneratedCrds.snapshot()).at("/properties/status");
+    assertThat(status.at(pointer + "/maxLength").asInt()).isEqualTo(1024);
+  }
 }

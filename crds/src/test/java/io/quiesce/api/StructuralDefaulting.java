@@ -13,32 +13,32 @@ import java.util.Map;
  * in its children's defaults).
  */
 final class StructuralDefaulting {
-    private StructuralDefaulting() {
-    }
+  private StructuralDefaulting() {}
 
-    /** Defaults {@code value} in place against {@code schema}. */
-    static void apply(JsonNode value, JsonNode schema) {
-        if (value instanceof ObjectNode object) {
-            JsonNode properties = schema.path("properties");
-            for (Iterator<Map.Entry<String, JsonNode>> it = properties.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> property = it.next();
-                JsonNode defaultValue = property.getValue().get("default");
-                if (defaultValue != null && (!object.has(property.getKey()) || object.get(property.getKey()).isNull())) {
-                    object.set(property.getKey(), defaultValue.deepCopy());
-                }
-            }
-            for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> field = it.next();
-                JsonNode propertySchema = properties.get(field.getKey());
-                if (propertySchema == null) {
-                    propertySchema = schema.get("additionalProperties");
-                }
-                if (propertySchema != null && propertySchema.isObject()) {
-                    apply(field.getValue(), propertySchema);
-                }
-            }
-        } else if (value instanceof ArrayNode array && schema.has("items")) {
-            array.forEach(item -> apply(item, schema.get("items")));
+  /** Defaults {@code value} in place against {@code schema}. */
+  static void apply(JsonNode value, JsonNode schema) {
+    if (value instanceof ObjectNode object) {
+      JsonNode properties = schema.path("properties");
+      for (Iterator<Map.Entry<String, JsonNode>> it = properties.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> property = it.next();
+        JsonNode defaultValue = property.getValue().get("default");
+        if (defaultValue != null
+            && (!object.has(property.getKey()) || object.get(property.getKey()).isNull())) {
+          object.set(property.getKey(), defaultValue.deepCopy());
         }
+      }
+      for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> field = it.next();
+        JsonNode propertySchema = properties.get(field.getKey());
+        if (propertySchema == null) {
+          propertySchema = schema.get("additionalProperties");
+        }
+        if (propertySchema != null && propertySchema.isObject()) {
+          apply(field.getValue(), propertySchema);
+        }
+      }
+    } else if (value instanceof ArrayNode array && schema.has("items")) {
+      array.forEach(item -> apply(item, schema.get("items")));
     }
+  }
 }

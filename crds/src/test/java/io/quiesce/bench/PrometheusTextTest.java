@@ -7,7 +7,8 @@ import org.junit.jupiter.api.Test;
 
 class PrometheusTextTest {
 
-    private static final String SCRAPE = """
+  private static final String SCRAPE =
+      """
             # HELP jvm_memory_used_bytes The amount of used memory
             # TYPE jvm_memory_used_bytes gauge
             jvm_memory_used_bytes{area="heap",id="Eden Space"} 1048576.0
@@ -17,15 +18,18 @@ class PrometheusTextTest {
             quiesce_up 1
             """;
 
-    @Test
-    void sumsTheSamplesWithTheLabel() {
-        assertThat(PrometheusText.sum(SCRAPE, "jvm_memory_used_bytes", "area", "heap")).isEqualTo(3145728.0);
-        assertThat(PrometheusText.sum(SCRAPE, "jvm_memory_used_bytes", "area", "nonheap")).isEqualTo(5.0E7);
-    }
+  @Test
+  void sumsTheSamplesWithTheLabel() {
+    assertThat(PrometheusText.sum(SCRAPE, "jvm_memory_used_bytes", "area", "heap"))
+        .isEqualTo(3145728.0);
+    assertThat(PrometheusText.sum(SCRAPE, "jvm_memory_used_bytes", "area", "nonheap"))
+        .isEqualTo(5.0E7);
+  }
 
-    @Test
-    void failsWhenNothingMatches() {
-        assertThatThrownBy(() -> PrometheusText.sum("quiesce_up 1\n", "jvm_memory_used_bytes", "area", "heap"))
-                .isInstanceOf(IllegalArgumentException.class);
-    }
+  @Test
+  void failsWhenNothingMatches() {
+    assertThatThrownBy(
+            () -> PrometheusText.sum("quiesce_up 1\n", "jvm_memory_used_bytes", "area", "heap"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
 }

@@ -6,34 +6,37 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A test clock that moves only when told to: exact timestamps, and time-triggered behaviour without waiting. */
+/**
+ * A test clock that moves only when told to: exact timestamps, and time-triggered behaviour without
+ * waiting.
+ */
 public final class MovableClock extends Clock {
-    private volatile Instant now;
+  private volatile Instant now;
 
-    public MovableClock(Instant start) {
-        now = start;
-    }
+  public MovableClock(Instant start) {
+    now = start;
+  }
 
-    public void set(Instant instant) {
-        now = instant;
-    }
+  public void set(Instant instant) {
+    now = instant;
+  }
 
-    public void advance(Duration duration) {
-        now = now.plus(duration);
-    }
+  public void advance(Duration duration) {
+    now = now.plus(duration);
+  }
 
-    @Override
-    public ZoneId getZone() {
-        return ZoneOffset.UTC;
-    }
+  @Override
+  public ZoneId getZone() {
+    return ZoneOffset.UTC;
+  }
 
-    @Override
-    public Clock withZone(ZoneId zone) {
-        throw new UnsupportedOperationException("tests use UTC");
-    }
+  @Override
+  public Clock withZone(ZoneId zone) {
+    throw new UnsupportedOperationException("tests use UTC");
+  }
 
-    @Override
-    public Instant instant() {
-        return now;
-    }
+  @Override
+  public Instant instant() {
+    return now;
+  }
 }

@@ -6,22 +6,22 @@ package io.quiesce.agent;
  */
 public final class AgentCommandUnavailableException extends AgentException {
 
-    private final String command;
-    private final String errorClass;
+  private final String command;
+  private final String errorClass;
 
-    public AgentCommandUnavailableException(String command, String errorClass, String agentMessage) {
-        super(command + " is not available: " + errorClass + ": " + agentMessage, null);
-        this.command = command;
-        this.errorClass = errorClass;
-    }
+  public AgentCommandUnavailableException(String command, String errorClass, String agentMessage) {
+    super(command + " is not available: " + errorClass + ": " + agentMessage, null);
+    this.command = command;
+    this.errorClass = errorClass;
+  }
 
-    public String command() {
-        return command;
-    }
+  public String command() {
+    return command;
+  }
 
-    /** {@code CommandNotFound} or {@code CommandDisabled}, as the agent said. */
-    @Override
-    public String reason() {
-        return errorClass;
-    }
+  /** {@code CommandNotFound} or {@code CommandDisabled}, as the agent said. */
+  @Override
+  public String reason() {
+    return errorClass;
+  }
 }

@@ -1,4 +1,5 @@
 package io.quiesce.agent;
+
 import io.quiesce.status.Reason;
 
 /**
@@ -7,12 +8,12 @@ import io.quiesce.status.Reason;
  */
 public final class AlreadyFrozenException extends FreezeFailedException {
 
-    public AlreadyFrozenException(String command, String errorClass, String agentMessage) {
-        super(command, errorClass, agentMessage);
-    }
+  public AlreadyFrozenException(String command, String errorClass, String agentMessage) {
+    super(command, errorClass, agentMessage);
+  }
 
-    @Override
-    public String reason() {
-        return Reason.ALREADY_FROZEN.wire();
-    }
+  @Override
+  public String reason() {
+    return Reason.ALREADY_FROZEN.wire();
+  }
 }

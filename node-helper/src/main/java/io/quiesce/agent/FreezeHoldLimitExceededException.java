@@ -1,4 +1,5 @@
 package io.quiesce.agent;
+
 import io.quiesce.status.Reason;
 
 /**
@@ -8,12 +9,12 @@ import io.quiesce.status.Reason;
  */
 public final class FreezeHoldLimitExceededException extends AgentCommandFailedException {
 
-    public FreezeHoldLimitExceededException(String command, String errorClass, String agentMessage) {
-        super(command, errorClass, agentMessage);
-    }
+  public FreezeHoldLimitExceededException(String command, String errorClass, String agentMessage) {
+    super(command, errorClass, agentMessage);
+  }
 
-    @Override
-    public String reason() {
-        return Reason.VSS_HOLD_LIMIT_EXCEEDED.wire();
-    }
+  @Override
+  public String reason() {
+    return Reason.VSS_HOLD_LIMIT_EXCEEDED.wire();
+  }
 }

@@ -2,5 +2,6 @@ package io.quiesce.agent;
 
 /** What {@code guest-fsfreeze-status} reports. */
 public enum FreezeState {
-    THAWED, FROZEN
+  THAWED,
+  FROZEN
 }

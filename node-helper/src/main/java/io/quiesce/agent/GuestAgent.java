@@ -11,43 +11,43 @@ import java.util.List;
  */
 public interface GuestAgent extends AutoCloseable {
 
-    /** {@code guest-ping}. */
-    void ping();
+  /** {@code guest-ping}. */
+  void ping();
 
-    /** {@code guest-info}: agent version and the commands it supports and has enabled. */
-    GuestInfo info();
+  /** {@code guest-info}: agent version and the commands it supports and has enabled. */
+  GuestInfo info();
 
-    /**
-     * {@code guest-get-osinfo}; channels that cannot relay it keep this default, which reports it
-     * as not available (as an agent too old to know it does).
-     */
-    default GuestOsInfo osInfo() {
-        throw new AgentCommandUnavailableException(QgaClient.OSINFO, "CommandNotFound",
-                "this channel does not relay " + QgaClient.OSINFO);
-    }
+  /**
+   * {@code guest-get-osinfo}; channels that cannot relay it keep this default, which reports it as
+   * not available (as an agent too old to know it does).
+   */
+  default GuestOsInfo osInfo() {
+    throw new AgentCommandUnavailableException(
+        QgaClient.OSINFO, "CommandNotFound", "this channel does not relay " + QgaClient.OSINFO);
+  }
 
-    /** {@code guest-fsfreeze-status}. */
-    FreezeState freezeStatus();
+  /** {@code guest-fsfreeze-status}. */
+  FreezeState freezeStatus();
 
-    /**
-     * {@code guest-fsfreeze-freeze}, or {@code guest-fsfreeze-freeze-list} when {@code mountpoints}
-     * is not empty.
-     *
-     * @return the number of filesystems frozen (0 means nothing was frozen, nothing to thaw)
-     */
-    int freeze(List<String> mountpoints);
+  /**
+   * {@code guest-fsfreeze-freeze}, or {@code guest-fsfreeze-freeze-list} when {@code mountpoints}
+   * is not empty.
+   *
+   * @return the number of filesystems frozen (0 means nothing was frozen, nothing to thaw)
+   */
+  int freeze(List<String> mountpoints);
 
-    /**
-     * {@code guest-fsfreeze-thaw}.
-     *
-     * @return the number of filesystems thawed
-     */
-    int thaw();
+  /**
+   * {@code guest-fsfreeze-thaw}.
+   *
+   * @return the number of filesystems thawed
+   */
+  int thaw();
 
-    /** {@code guest-get-fsinfo}. */
-    List<GuestFilesystem> filesystems();
+  /** {@code guest-get-fsinfo}. */
+  List<GuestFilesystem> filesystems();
 
-    /** Closes the channel; never throws. */
-    @Override
-    void close();
+  /** Closes the channel; never throws. */
+  @Override
+  void close();
 }

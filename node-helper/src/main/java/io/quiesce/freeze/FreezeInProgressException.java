@@ -1,4 +1,5 @@
 package io.quiesce.freeze;
+
 import io.quiesce.status.Reason;
 
 /**
@@ -6,7 +7,10 @@ import io.quiesce.status.Reason;
  * caller retries later; waiting here would only stretch the other freeze's window.
  */
 public final class FreezeInProgressException extends FreezeException {
-    public FreezeInProgressException(GuestRef guest) {
-        super(Reason.FREEZE_IN_PROGRESS.wire(), "a freeze of " + guest + " is already in progress or its thaw is pending", null);
-    }
+  public FreezeInProgressException(GuestRef guest) {
+    super(
+        Reason.FREEZE_IN_PROGRESS.wire(),
+        "a freeze of " + guest + " is already in progress or its thaw is pending",
+        null);
+  }
 }

@@ -10,11 +10,11 @@ import java.time.Instant;
 @FunctionalInterface
 public interface FrozenWork<T> {
 
-    /**
-     * Does the work.
-     *
-     * @param deadline when the watchdog thaws the guest; stop waiting before it, a cut after it is
-     *                 not filesystem-consistent
-     */
-    T run(Instant deadline) throws Exception;
+  /**
+   * Does the work.
+   *
+   * @param deadline when the watchdog thaws the guest; stop waiting before it, a cut after it is
+   *     not filesystem-consistent
+   */
+  T run(Instant deadline) throws Exception;
 }

@@ -6,6 +6,6 @@ import java.util.List;
 @FunctionalInterface
 public interface GuestInventory {
 
-    /** The guests to check, each at most once. */
-    List<GuestRef> guests();
+  /** The guests to check, each at most once. */
+  List<GuestRef> guests();
 }

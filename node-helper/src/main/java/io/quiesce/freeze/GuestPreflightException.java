@@ -6,7 +6,7 @@ package io.quiesce.freeze;
  * Nothing is frozen because of the freeze this refers to.
  */
 public final class GuestPreflightException extends FreezeException {
-    public GuestPreflightException(String reason, String message, Throwable cause) {
-        super(reason, message, cause);
-    }
+  public GuestPreflightException(String reason, String message, Throwable cause) {
+    super(reason, message, cause);
+  }
 }

@@ -7,20 +7,20 @@ import java.util.Objects;
  * the command line, a fixed namespace and the agent socket path).
  *
  * @param namespace Kubernetes namespace
- * @param name      VirtualMachineInstance name
+ * @param name VirtualMachineInstance name
  */
 public record GuestRef(String namespace, String name) {
 
-    public GuestRef {
-        Objects.requireNonNull(namespace, "namespace");
-        Objects.requireNonNull(name, "name");
-        if (namespace.isBlank() || name.isBlank()) {
-            throw new IllegalArgumentException("guest namespace and name must not be blank");
-        }
+  public GuestRef {
+    Objects.requireNonNull(namespace, "namespace");
+    Objects.requireNonNull(name, "name");
+    if (namespace.isBlank() || name.isBlank()) {
+      throw new IllegalArgumentException("guest namespace and name must not be blank");
     }
+  }
 
-    @Override
-    public String toString() {
-        return namespace + "/" + name;
-    }
+  @Override
+  public String toString() {
+    return namespace + "/" + name;
+  }
 }

@@ -9,17 +9,17 @@ import java.util.List;
  */
 public record RecoveryReport(List<GuestRecovery> guests) {
 
-    public RecoveryReport {
-        guests = List.copyOf(guests);
-    }
+  public RecoveryReport {
+    guests = List.copyOf(guests);
+  }
 
-    /** True when every guest is known to be thawed afterwards. */
-    public boolean allThawed() {
-        return guests.stream().allMatch(g -> g.action().endedThawed());
-    }
+  /** True when every guest is known to be thawed afterwards. */
+  public boolean allThawed() {
+    return guests.stream().allMatch(g -> g.action().endedThawed());
+  }
 
-    /** How many guests ended with the given action. */
-    public long count(RecoveryAction action) {
-        return guests.stream().filter(g -> g.action() == action).count();
-    }
+  /** How many guests ended with the given action. */
+  public long count(RecoveryAction action) {
+    return guests.stream().filter(g -> g.action() == action).count();
+  }
 }

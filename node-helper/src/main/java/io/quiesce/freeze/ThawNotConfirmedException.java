@@ -1,4 +1,5 @@
 package io.quiesce.freeze;
+
 import io.quiesce.status.Reason;
 
 /**
@@ -6,7 +7,10 @@ import io.quiesce.status.Reason;
  * the engine's needs-thaw list, which a background loop keeps working on.
  */
 public final class ThawNotConfirmedException extends FreezeException {
-    public ThawNotConfirmedException(GuestRef guest, String lastError) {
-        super(Reason.THAW_NOT_CONFIRMED.wire(), "thaw of " + guest + " not confirmed: " + lastError, null);
-    }
+  public ThawNotConfirmedException(GuestRef guest, String lastError) {
+    super(
+        Reason.THAW_NOT_CONFIRMED.wire(),
+        "thaw of " + guest + " not confirmed: " + lastError,
+        null);
+  }
 }

@@ -6,12 +6,16 @@ package io.quiesce.libvirt;
  */
 record DomainRef(String name, byte[] uuid, int id) {
 
-    static DomainRef decode(XdrReader in) {
-        return new DomainRef(in.readString(RemoteProtocol.STRING_MAX), in.readFixedOpaque(RemoteProtocol.UUID_BYTES),
-                in.readInt());
-    }
+  static DomainRef decode(XdrReader in) {
+    return new DomainRef(
+        in.readString(RemoteProtocol.STRING_MAX),
+        in.readFixedOpaque(RemoteProtocol.UUID_BYTES),
+        in.readInt());
+  }
 
-    void encode(XdrWriter out) {
-        out.writeString(name, RemoteProtocol.STRING_MAX).writeFixedOpaque(uuid, RemoteProtocol.UUID_BYTES).writeInt(id);
-    }
+  void encode(XdrWriter out) {
+    out.writeString(name, RemoteProtocol.STRING_MAX)
+        .writeFixedOpaque(uuid, RemoteProtocol.UUID_BYTES)
+        .writeInt(id);
+  }
 }

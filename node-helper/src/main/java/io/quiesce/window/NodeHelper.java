@@ -2,9 +2,9 @@ package io.quiesce.window;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quiesce.events.EventRecorder;
 import io.quiesce.agent.GuestAgent;
 import io.quiesce.agent.QgaSettings;
+import io.quiesce.events.EventRecorder;
 import io.quiesce.freeze.Backoff;
 import io.quiesce.freeze.FreezeEngine;
 import io.quiesce.freeze.FreezeEngineConfig;
@@ -16,9 +16,6 @@ import io.quiesce.freeze.StaticGuestInventory;
 import io.quiesce.journal.FreezeJournal;
 import io.quiesce.libvirt.LibvirtAgent;
 import io.quiesce.locate.AgentSocketLocator;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -37,261 +34,331 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The node helper of one node, assembled, in its start-up order:
+ *
  * <ol>
- *   <li>{@link #create}: the engine and the freeze journal; no I/O but the journal directory.</li>
+ *   <li>{@link #create}: the engine and the freeze journal; no I/O but the journal directory.
  *   <li>{@link #recoverFromJournal}: the guests this helper's journal says it froze are thawed,
- *       each through its recorded route, with no API call at all.</li>
+ *       each through its recorded route, with no API call at all.
  *   <li>{@link #startServing}: what needs the API (heartbeat Lease, a survey that reports guests
  *       frozen by someone else without touching them, the watcher of the QuiescedSnapshots assigned
- *       to the node), retried with backoff while the API server is unreachable.</li>
+ *       to the node), retried with backoff while the API server is unreachable.
  * </ol>
+ *
  * The caller serves {@code /healthz} and installs its shutdown hook before step 2. {@link #close()}
  * ends every window (thawing at once), then thaws anything the engine still holds.
  */
 public final class NodeHelper implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(NodeHelper.class);
-    /** The libvirt client, with the agent client's timeouts; it checks the domain's identity on every connection. */
-    private static final LibvirtOpener LIBVIRT_CLIENT =
-            (socket, domain) -> LibvirtAgent.open(socket, domain, QgaSettings.defaults());
-    /** Between attempts to reach the API at start-up. */
-    static final Backoff API_BACKOFF = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
+  private static final Logger LOG = LoggerFactory.getLogger(NodeHelper.class);
 
-    private final KubernetesClient client;
-    private final HelperSettings settings;
-    private final FreezeEngine engine;
-    private final GuestSockets sockets;
-    private final JournaledFreezes journal;
-    private final ScheduledExecutorService timers;
-    private final ExecutorService io;
-    private final ExecutorService eventSender;
-    private final Duration grace;
-    private final CountDownLatch closed = new CountDownLatch(1);
+  /**
+   * The libvirt client, with the agent client's timeouts; it checks the domain's identity on every
+   * connection.
+   */
+  private static final LibvirtOpener LIBVIRT_CLIENT =
+      (socket, domain) -> LibvirtAgent.open(socket, domain, QgaSettings.defaults());
 
-    // guarded by this
-    private HeartbeatLease lease;
-    private VolumeSnapshotTracker tracker;
-    private AssignedSnapshotWatcher watcher;
+  /** Between attempts to reach the API at start-up. */
+  static final Backoff API_BACKOFF = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
 
-    private volatile RecoveryReport journalRecovery = new RecoveryReport(List.of());
-    private volatile RecoveryReport survey = new RecoveryReport(List.of());
-    private volatile boolean serving;
+  private final KubernetesClient client;
+  private final HelperSettings settings;
+  private final FreezeEngine engine;
+  private final GuestSockets sockets;
+  private final JournaledFreezes journal;
+  private final ScheduledExecutorService timers;
+  private final ExecutorService io;
+  private final ExecutorService eventSender;
+  private final Duration grace;
+  private final CountDownLatch closed = new CountDownLatch(1);
 
-    private NodeHelper(KubernetesClient client, HelperSettings settings, FreezeEngine engine, GuestSockets sockets,
-                       JournaledFreezes journal) {
-        this.client = client;
-        this.settings = settings;
-        this.engine = engine;
-        this.sockets = sockets;
-        this.journal = journal;
-        this.timers = Executors.newScheduledThreadPool(1, daemon("quiesce-helper-timer"));
-        // VolumeSnapshot creation in parallel; Events on their own thread, never in the way of a creation
-        this.io = Executors.newFixedThreadPool(8, daemon("quiesce-helper-io"));
-        this.eventSender = Executors.newSingleThreadExecutor(daemon("quiesce-helper-events"));
-        this.grace = settings.freezeTimeoutMax().plus(Duration.ofSeconds(5));
+  // guarded by this
+  private HeartbeatLease lease;
+  private VolumeSnapshotTracker tracker;
+  private AssignedSnapshotWatcher watcher;
+
+  private volatile RecoveryReport journalRecovery = new RecoveryReport(List.of());
+  private volatile RecoveryReport survey = new RecoveryReport(List.of());
+  private volatile boolean serving;
+
+  private NodeHelper(
+      KubernetesClient client,
+      HelperSettings settings,
+      FreezeEngine engine,
+      GuestSockets sockets,
+      JournaledFreezes journal) {
+    this.client = client;
+    this.settings = settings;
+    this.engine = engine;
+    this.sockets = sockets;
+    this.journal = journal;
+    this.timers = Executors.newScheduledThreadPool(1, daemon("quiesce-helper-timer"));
+    // VolumeSnapshot creation in parallel; Events on their own thread, never in the way of a
+    // creation
+    this.io = Executors.newFixedThreadPool(8, daemon("quiesce-helper-io"));
+    this.eventSender = Executors.newSingleThreadExecutor(daemon("quiesce-helper-events"));
+    this.grace = settings.freezeTimeoutMax().plus(Duration.ofSeconds(5));
+  }
+
+  /**
+   * Starts the helper at once, in the order above, returning once it serves (tests; the API is up).
+   *
+   * @param opener opens an agent connection on a socket path (the QGA client in production); the
+   *     libvirt channel uses the libvirt client
+   */
+  public static NodeHelper start(
+      KubernetesClient client,
+      HelperSettings settings,
+      BiFunction<GuestRef, Path, GuestAgent> opener,
+      MeterRegistry registry) {
+    return start(client, settings, opener, LIBVIRT_CLIENT, registry);
+  }
+
+  /**
+   * Starts the helper with its own ways of opening agent connections (fakes in tests).
+   *
+   * @param qgaOpener opens an agent connection on an agent socket
+   * @param libvirtOpener opens an agent connection through a libvirt daemon socket
+   */
+  public static NodeHelper start(
+      KubernetesClient client,
+      HelperSettings settings,
+      BiFunction<GuestRef, Path, GuestAgent> qgaOpener,
+      LibvirtOpener libvirtOpener,
+      MeterRegistry registry) {
+    NodeHelper helper = create(client, settings, qgaOpener, libvirtOpener, registry);
+    helper.recoverFromJournal();
+    helper.startServing();
+    return helper;
+  }
+
+  /** The helper, not started: engine, routes, journal. */
+  public static NodeHelper create(
+      KubernetesClient client,
+      HelperSettings settings,
+      BiFunction<GuestRef, Path, GuestAgent> opener,
+      MeterRegistry registry) {
+    return create(client, settings, opener, LIBVIRT_CLIENT, registry);
+  }
+
+  /**
+   * The helper, not started.
+   *
+   * @throws java.io.UncheckedIOException when the journal directory cannot be opened
+   */
+  public static NodeHelper create(
+      KubernetesClient client,
+      HelperSettings settings,
+      BiFunction<GuestRef, Path, GuestAgent> qgaOpener,
+      LibvirtOpener libvirtOpener,
+      MeterRegistry registry) {
+    AgentSocketLocator agentSockets =
+        new AgentSocketLocator(settings.socketTemplates(), settings.socketRoots());
+    // the libvirt client reaches sockets longer than a socket address through a short link
+    AgentSocketLocator libvirtSockets =
+        settings.libvirtSocketRoot() == null
+            ? null
+            : new AgentSocketLocator(
+                List.of(settings.libvirtSocketTemplate()),
+                List.of(settings.libvirtSocketRoot()),
+                AgentSocketLocator.MAX_LINKED_SOCKET_PATH);
+    GuestSockets sockets =
+        new GuestSockets(
+            client, agentSockets, libvirtSockets, settings.nodeName(), qgaOpener, libvirtOpener);
+    FreezeEngineConfig config =
+        FreezeEngineConfig.builder()
+            .maxConcurrentFreezes(settings.maxFreezesPerNode())
+            .maxFreezeTimeout(settings.freezeTimeoutMax())
+            .build();
+    FreezeEngine engine = FreezeEngine.create(sockets, config, registry);
+    sockets.keepRoutesWhile(
+        guest ->
+            engine.guestsFrozen().contains(guest) || engine.guestsNeedingThaw().contains(guest));
+    JournaledFreezes journal = null;
+    if (settings.journalDir() != null) {
+      List<Path> roots = new ArrayList<>(settings.socketRoots());
+      if (settings.libvirtSocketRoot() != null) {
+        roots.add(settings.libvirtSocketRoot());
+      }
+      journal = new JournaledFreezes(FreezeJournal.open(settings.journalDir()), sockets, roots);
+      engine.recordFreezesWith(journal);
+      sockets.onRerouted(journal::rerouted);
+    } else {
+      LOG.warn(
+          "no freeze journal configured: a helper killed while a guest is frozen cannot be relied on to"
+              + " have it thawed by the next one");
     }
+    return new NodeHelper(client, settings, engine, sockets, journal);
+  }
 
-    /**
-     * Starts the helper at once, in the order above, returning once it serves (tests; the API is up).
-     *
-     * @param opener opens an agent connection on a socket path (the QGA client in production); the
-     *               libvirt channel uses the libvirt client
-     */
-    public static NodeHelper start(KubernetesClient client, HelperSettings settings,
-                                   BiFunction<GuestRef, Path, GuestAgent> opener, MeterRegistry registry) {
-        return start(client, settings, opener, LIBVIRT_CLIENT, registry);
+  /**
+   * Thaws the guests the journal says this helper froze, each through the route it recorded; no API
+   * call. Those that cannot be reached now stay on the engine's needs-thaw list.
+   */
+  public RecoveryReport recoverFromJournal() {
+    if (journal == null) {
+      return journalRecovery;
     }
-
-    /**
-     * Starts the helper with its own ways of opening agent connections (fakes in tests).
-     *
-     * @param qgaOpener     opens an agent connection on an agent socket
-     * @param libvirtOpener opens an agent connection through a libvirt daemon socket
-     */
-    public static NodeHelper start(KubernetesClient client, HelperSettings settings,
-                                   BiFunction<GuestRef, Path, GuestAgent> qgaOpener, LibvirtOpener libvirtOpener,
-                                   MeterRegistry registry) {
-        NodeHelper helper = create(client, settings, qgaOpener, libvirtOpener, registry);
-        helper.recoverFromJournal();
-        helper.startServing();
-        return helper;
+    JournaledFreezes.Recorded recorded = journal.restoreRoutes();
+    if (!recorded.refused().isEmpty()) {
+      LOG.error("freeze journal entries not acted on: {}", recorded.refused());
     }
-
-    /** The helper, not started: engine, routes, journal. */
-    public static NodeHelper create(KubernetesClient client, HelperSettings settings,
-                                    BiFunction<GuestRef, Path, GuestAgent> opener, MeterRegistry registry) {
-        return create(client, settings, opener, LIBVIRT_CLIENT, registry);
+    RecoveryReport report = engine.recoverRecorded(new StaticGuestInventory(recorded.guests()));
+    Set<GuestRef> thawed = thawed(report);
+    if (!thawed.isEmpty()) {
+      LOG.warn(
+          "start-up recovery thawed guests a previous helper froze (from its journal): {}", thawed);
     }
+    journalRecovery = report;
+    return report;
+  }
 
-    /**
-     * The helper, not started.
-     *
-     * @throws java.io.UncheckedIOException when the journal directory cannot be opened
-     */
-    public static NodeHelper create(KubernetesClient client, HelperSettings settings,
-                                    BiFunction<GuestRef, Path, GuestAgent> qgaOpener, LibvirtOpener libvirtOpener,
-                                    MeterRegistry registry) {
-        AgentSocketLocator agentSockets = new AgentSocketLocator(settings.socketTemplates(), settings.socketRoots());
-        // the libvirt client reaches sockets longer than a socket address through a short link
-        AgentSocketLocator libvirtSockets = settings.libvirtSocketRoot() == null ? null
-                : new AgentSocketLocator(List.of(settings.libvirtSocketTemplate()), List.of(settings.libvirtSocketRoot()),
-                        AgentSocketLocator.MAX_LINKED_SOCKET_PATH);
-        GuestSockets sockets = new GuestSockets(client, agentSockets, libvirtSockets, settings.nodeName(), qgaOpener,
-                libvirtOpener);
-        FreezeEngineConfig config = FreezeEngineConfig.builder()
-                .maxConcurrentFreezes(settings.maxFreezesPerNode())
-                .maxFreezeTimeout(settings.freezeTimeoutMax())
-                .build();
-        FreezeEngine engine = FreezeEngine.create(sockets, config, registry);
-        sockets.keepRoutesWhile(guest -> engine.guestsFrozen().contains(guest)
-                || engine.guestsNeedingThaw().contains(guest));
-        JournaledFreezes journal = null;
-        if (settings.journalDir() != null) {
-            List<Path> roots = new ArrayList<>(settings.socketRoots());
-            if (settings.libvirtSocketRoot() != null) {
-                roots.add(settings.libvirtSocketRoot());
-            }
-            journal = new JournaledFreezes(FreezeJournal.open(settings.journalDir()), sockets, roots);
-            engine.recordFreezesWith(journal);
-            sockets.onRerouted(journal::rerouted);
-        } else {
-            LOG.warn("no freeze journal configured: a helper killed while a guest is frozen cannot be relied on to"
-                    + " have it thawed by the next one");
-        }
-        return new NodeHelper(client, settings, engine, sockets, journal);
-    }
-
-    /**
-     * Thaws the guests the journal says this helper froze, each through the route it recorded; no
-     * API call. Those that cannot be reached now stay on the engine's needs-thaw list.
-     */
-    public RecoveryReport recoverFromJournal() {
-        if (journal == null) {
-            return journalRecovery;
-        }
-        JournaledFreezes.Recorded recorded = journal.restoreRoutes();
-        if (!recorded.refused().isEmpty()) {
-            LOG.error("freeze journal entries not acted on: {}", recorded.refused());
-        }
-        RecoveryReport report = engine.recoverRecorded(new StaticGuestInventory(recorded.guests()));
-        Set<GuestRef> thawed = thawed(report);
-        if (!thawed.isEmpty()) {
-            LOG.warn("start-up recovery thawed guests a previous helper froze (from its journal): {}", thawed);
-        }
-        journalRecovery = report;
-        return report;
-    }
-
-    /**
-     * Starts what needs the API, retrying with backoff while the API server cannot be reached; returns
-     * true once serving, false when the helper was closed first.
-     */
-    public boolean startServing() {
-        for (int attempt = 1; closed.getCount() > 0; attempt++) {
-            try {
-                serveOnce();
-                return true;
-            } catch (RuntimeException e) {
-                Duration wait = API_BACKOFF.delayAfter(attempt);
-                LOG.warn("cannot start serving (attempt {}): {}; retrying in {} ms", attempt, e.getMessage(),
-                        wait.toMillis());
-                try {
-                    if (closed.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
-                        return false;
-                    }
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
-            }
-        }
-        return false;
-    }
-
-    private synchronized void serveOnce() {
-        if (closed.getCount() == 0) {
-            return;
-        }
-        // guests frozen by someone else are reported, never thawed: only the journal's are ours
-        RecoveryReport found = engine.survey(new NodeGuestInventory(client, sockets, settings.nodeName()));
-        VolumeSnapshotTracker startedTracker = VolumeSnapshotTracker.start(client);
-        AssignedSnapshotWatcher startedWatcher;
+  /**
+   * Starts what needs the API, retrying with backoff while the API server cannot be reached;
+   * returns true once serving, false when the helper was closed first.
+   */
+  public boolean startServing() {
+    for (int attempt = 1; closed.getCount() > 0; attempt++) {
+      try {
+        serveOnce();
+        return true;
+      } catch (RuntimeException e) {
+        Duration wait = API_BACKOFF.delayAfter(attempt);
+        LOG.warn(
+            "cannot start serving (attempt {}): {}; retrying in {} ms",
+            attempt,
+            e.getMessage(),
+            wait.toMillis());
         try {
-            FreezeWindowRunner runner = new FreezeWindowRunner(engine, sockets, new VolumeSnapshotCreator(client, io),
-                    startedTracker, new FreezeRecordWriter(client),
-                    new EventRecorder(client, EventRecorder.Reporter.nodeHelper(settings.nodeName()),
-                            Clock.systemUTC(), eventSender), thawed(journalRecovery),
-                    settings.defaultChannel(), Clock.systemUTC(), new FreezeSlotLease(client, settings.namespace()));
-            // as many windows at once as the engine has freeze slots; the rest wait in the queue
-            ThreadPoolExecutor windows = new ThreadPoolExecutor(settings.maxFreezesPerNode(),
-                    settings.maxFreezesPerNode(), 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
-                    daemon("quiesce-window"));
-            startedWatcher = new AssignedSnapshotWatcher(client, settings.nodeName(), runner, windows,
-                    Executors.newSingleThreadScheduledExecutor(daemon("quiesce-window-retry")));
-        } catch (RuntimeException e) {
-            startedTracker.close();
-            throw e;
+          if (closed.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+            return false;
+          }
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          return false;
         }
-        survey = found;
-        tracker = startedTracker;
-        watcher = startedWatcher;
-        lease = new HeartbeatLease(client, settings.namespace(), settings.nodeName(), Clock.systemUTC(), timers);
-        serving = true;
+      }
     }
+    return false;
+  }
 
-    /** What start-up recovery found: the journal's guests, then the survey of the node's other guests. */
-    public RecoveryReport recovery() {
-        return new RecoveryReport(Stream.concat(journalRecovery.guests().stream(), survey.guests().stream())
-                .toList());
+  private synchronized void serveOnce() {
+    if (closed.getCount() == 0) {
+      return;
     }
+    // guests frozen by someone else are reported, never thawed: only the journal's are ours
+    RecoveryReport found =
+        engine.survey(new NodeGuestInventory(client, sockets, settings.nodeName()));
+    VolumeSnapshotTracker startedTracker = VolumeSnapshotTracker.start(client);
+    AssignedSnapshotWatcher startedWatcher;
+    try {
+      FreezeWindowRunner runner =
+          new FreezeWindowRunner(
+              engine,
+              sockets,
+              new VolumeSnapshotCreator(client, io),
+              startedTracker,
+              new FreezeRecordWriter(client),
+              new EventRecorder(
+                  client,
+                  EventRecorder.Reporter.nodeHelper(settings.nodeName()),
+                  Clock.systemUTC(),
+                  eventSender),
+              thawed(journalRecovery),
+              settings.defaultChannel(),
+              Clock.systemUTC(),
+              new FreezeSlotLease(client, settings.namespace()));
+      // as many windows at once as the engine has freeze slots; the rest wait in the queue
+      ThreadPoolExecutor windows =
+          new ThreadPoolExecutor(
+              settings.maxFreezesPerNode(),
+              settings.maxFreezesPerNode(),
+              0,
+              TimeUnit.MILLISECONDS,
+              new LinkedBlockingQueue<>(),
+              daemon("quiesce-window"));
+      startedWatcher =
+          new AssignedSnapshotWatcher(
+              client,
+              settings.nodeName(),
+              runner,
+              windows,
+              Executors.newSingleThreadScheduledExecutor(daemon("quiesce-window-retry")));
+    } catch (RuntimeException e) {
+      startedTracker.close();
+      throw e;
+    }
+    survey = found;
+    tracker = startedTracker;
+    watcher = startedWatcher;
+    lease =
+        new HeartbeatLease(
+            client, settings.namespace(), settings.nodeName(), Clock.systemUTC(), timers);
+    serving = true;
+  }
 
-    /** The freeze engine (its guests, its metrics). */
-    public FreezeEngine engine() {
-        return engine;
-    }
+  /**
+   * What start-up recovery found: the journal's guests, then the survey of the node's other guests.
+   */
+  public RecoveryReport recovery() {
+    return new RecoveryReport(
+        Stream.concat(journalRecovery.guests().stream(), survey.guests().stream()).toList());
+  }
 
-    /** True while the helper serves assigned snapshots (for /readyz). */
-    public boolean ready() {
-        return serving && closed.getCount() > 0;
-    }
+  /** The freeze engine (its guests, its metrics). */
+  public FreezeEngine engine() {
+    return engine;
+  }
 
-    /** Ends every window (each thaws at once and records Shutdown), then shuts the engine down. Idempotent. */
-    @Override
-    public void close() {
-        if (closed.getCount() == 0) {
-            return;
-        }
-        closed.countDown();
-        synchronized (this) {
-            if (watcher != null) {
-                watcher.stop(grace);
-            }
-            engine.shutdown(grace);
-            if (tracker != null) {
-                tracker.close();
-            }
-            if (lease != null) {
-                lease.close();
-            }
-        }
-        io.shutdown();
-        eventSender.shutdown();
-        timers.shutdownNow();
-    }
+  /** True while the helper serves assigned snapshots (for /readyz). */
+  public boolean ready() {
+    return serving && closed.getCount() > 0;
+  }
 
-    private static Set<GuestRef> thawed(RecoveryReport report) {
-        return report.guests().stream().filter(g -> g.action() == RecoveryAction.THAWED)
-                .map(GuestRecovery::guest).collect(Collectors.toUnmodifiableSet());
+  /**
+   * Ends every window (each thaws at once and records Shutdown), then shuts the engine down.
+   * Idempotent.
+   */
+  @Override
+  public void close() {
+    if (closed.getCount() == 0) {
+      return;
     }
+    closed.countDown();
+    synchronized (this) {
+      if (watcher != null) {
+        watcher.stop(grace);
+      }
+      engine.shutdown(grace);
+      if (tracker != null) {
+        tracker.close();
+      }
+      if (lease != null) {
+        lease.close();
+      }
+    }
+    io.shutdown();
+    eventSender.shutdown();
+    timers.shutdownNow();
+  }
 
-    private static ThreadFactory daemon(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return task -> {
-            Thread thread = new Thread(task, prefix + "-" + n.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
-    }
+  private static Set<GuestRef> thawed(RecoveryReport report) {
+    return report.guests().stream()
+        .filter(g -> g.action() == RecoveryAction.THAWED)
+        .map(GuestRecovery::guest)
+        .collect(Collectors.toUnmodifiableSet());
+  }
+
+  private static ThreadFactory daemon(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return task -> {
+      Thread thread = new Thread(task, prefix + "-" + n.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
 }

@@ -20,360 +20,510 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Benchmark phase "footprint" of {@code hack/bench.sh} (not a test): the resident memory of the node
- * helper and the operator, each its own process ({@code java -jar ... run}), idle after start-up and
- * a GC settle, and their start-up time to ready (process start to {@code /readyz} 200), with the JVM
- * flags the Helm chart passes and, as the baseline, with none; both see the chart's container memory
- * limit as their RAM ({@code -XX:MaxRAM}), as they would in the cluster. Then the helper's memory during 10
- * concurrent freezes: 10 VMs whose guest agents are FAKES served by {@link FakeAgentFarm} in another
- * process, a FAKE snapshotter that cuts after 3 s so the 10 windows overlap. The API is the test
- * kit's in-JVM server (not a real cluster).
+ * Benchmark phase "footprint" of {@code hack/bench.sh} (not a test): the resident memory of the
+ * node helper and the operator, each its own process ({@code java -jar ... run}), idle after
+ * start-up and a GC settle, and their start-up time to ready (process start to {@code /readyz}
+ * 200), with the JVM flags the Helm chart passes and, as the baseline, with none; both see the
+ * chart's container memory limit as their RAM ({@code -XX:MaxRAM}), as they would in the cluster.
+ * Then the helper's memory during 10 concurrent freezes: 10 VMs whose guest agents are FAKES served
+ * by {@link FakeAgentFarm} in another process, a FAKE snapshotter that cuts after 3 s so the 10
+ * windows overlap. The API is the test kit's in-JVM server (not a real cluster).
  *
- * <p>Usage: {@code FootprintBench <operator.jar> <node-helper.jar> <values.yaml> <work dir> <out dir>}
+ * <p>Usage: {@code FootprintBench <operator.jar> <node-helper.jar> <values.yaml> <work dir> <out
+ * dir>}
  */
 public final class FootprintBench {
 
-    private static final String PHASE = "footprint";
-    private static final String NAMESPACE = "bench";
-    private static final String SYSTEM_NAMESPACE = "quiesce-system";
-    private static final int GUESTS = 10;
-    private static final Duration CUT_DELAY = Duration.ofSeconds(3);
-    private static final Duration READY_TIMEOUT = Duration.ofMinutes(2);
-    private static final String ARCHIVE_FLAG = "-XX:SharedArchiveFile=";
-    static final String CANDIDATES_PROPERTY = "quiesce.bench.footprint.candidates";
-    private static final int REPEAT = Integer.getInteger("quiesce.bench.footprint.repeat", 3);
+  private static final String PHASE = "footprint";
+  private static final String NAMESPACE = "bench";
+  private static final String SYSTEM_NAMESPACE = "quiesce-system";
+  private static final int GUESTS = 10;
+  private static final Duration CUT_DELAY = Duration.ofSeconds(3);
+  private static final Duration READY_TIMEOUT = Duration.ofMinutes(2);
+  private static final String ARCHIVE_FLAG = "-XX:SharedArchiveFile=";
+  static final String CANDIDATES_PROPERTY = "quiesce.bench.footprint.candidates";
+  private static final int REPEAT = Integer.getInteger("quiesce.bench.footprint.repeat", 3);
 
-    private final KubeApiServer server;
-    private final Path operatorJar;
-    private final Path helperJar;
-    private final Path work;
-    private final Path out;
+  private final KubeApiServer server;
+  private final Path operatorJar;
+  private final Path helperJar;
+  private final Path work;
+  private final Path out;
 
-    private FootprintBench(KubeApiServer server, Path operatorJar, Path helperJar, Path work, Path out) {
-        this.server = server;
-        this.operatorJar = operatorJar;
-        this.helperJar = helperJar;
-        this.work = work;
-        this.out = out;
+  private FootprintBench(
+      KubeApiServer server, Path operatorJar, Path helperJar, Path work, Path out) {
+    this.server = server;
+    this.operatorJar = operatorJar;
+    this.helperJar = helperJar;
+    this.work = work;
+    this.out = out;
+  }
+
+  public static void main(String[] args) throws Exception {
+    if (args.length != 5) {
+      System.err.println(
+          "usage: FootprintBench <operator.jar> <node-helper.jar> <values.yaml> <work dir> <out dir>");
+      System.exit(2);
+    }
+    Path out = Path.of(args[4]);
+    PhaseResult result;
+    try (KubeApiServer server = KubeApiServer.start()) {
+      Path values = Path.of(args[2]);
+      FootprintBench bench =
+          new FootprintBench(server, Path.of(args[0]), Path.of(args[1]), Path.of(args[3]), out);
+      result =
+          bench.run(
+              new Flags(
+                  ChartJvmFlags.containerMaxRam(values, "operator"),
+                  ChartJvmFlags.of(values, "operator")),
+              new Flags(
+                  ChartJvmFlags.containerMaxRam(values, "nodeHelper"),
+                  bench.withTrainedArchive(ChartJvmFlags.of(values, "nodeHelper"))));
+    } catch (Exception e) {
+      e.printStackTrace();
+      result = PhaseResult.failed(PHASE, e);
+    }
+    result.write(out);
+    System.exit(result.ok() ? 0 : 1);
+  }
+
+  /**
+   * A component's JVM flags: the container's memory limit as the JVM would see it in the cluster
+   * ({@code -XX:MaxRAM}, always) and the chart's {@code jvmFlags} (left out for the baseline).
+   */
+  private record Flags(String containerLimit, List<String> chart) {
+    List<String> withChart() {
+      List<String> all = new ArrayList<>(chart);
+      all.add(0, containerLimit);
+      return all;
     }
 
-    public static void main(String[] args) throws Exception {
-        if (args.length != 5) {
-            System.err.println("usage: FootprintBench <operator.jar> <node-helper.jar> <values.yaml> <work dir> <out dir>");
-            System.exit(2);
-        }
-        Path out = Path.of(args[4]);
-        PhaseResult result;
-        try (KubeApiServer server = KubeApiServer.start()) {
-            Path values = Path.of(args[2]);
-            FootprintBench bench = new FootprintBench(server, Path.of(args[0]), Path.of(args[1]), Path.of(args[3]), out);
-            result = bench.run(new Flags(ChartJvmFlags.containerMaxRam(values, "operator"), ChartJvmFlags.of(values, "operator")),
-                    new Flags(ChartJvmFlags.containerMaxRam(values, "nodeHelper"),
-                            bench.withTrainedArchive(ChartJvmFlags.of(values, "nodeHelper"))));
-        } catch (Exception e) {
-            e.printStackTrace();
-            result = PhaseResult.failed(PHASE, e);
-        }
-        result.write(out);
-        System.exit(result.ok() ? 0 : 1);
+    List<String> withoutChart() {
+      return List.of(containerLimit);
     }
+  }
 
-    /**
-     * A component's JVM flags: the container's memory limit as the JVM would see it in the cluster
-     * ({@code -XX:MaxRAM}, always) and the chart's {@code jvmFlags} (left out for the baseline).
-     */
-    private record Flags(String containerLimit, List<String> chart) {
-        List<String> withChart() {
-            List<String> all = new ArrayList<>(chart);
-            all.add(0, containerLimit);
-            return all;
-        }
+  /** Start-up to ready and idle memory of one component process. */
+  private record Idle(long readyMs, ProcStatus memory, double heapMiB, int threads) {}
 
-        List<String> withoutChart() {
-            return List.of(containerLimit);
-        }
+  private PhaseResult run(Flags operatorFlags, Flags helperFlags) throws Exception {
+    KubernetesClient client = server.client();
+    for (String ns : List.of(NAMESPACE, SYSTEM_NAMESPACE)) {
+      client
+          .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+          .create();
     }
-
-    /** Start-up to ready and idle memory of one component process. */
-    private record Idle(long readyMs, ProcStatus memory, double heapMiB, int threads) {
+    Path sockets = Files.createDirectories(work.resolve("s"));
+    List<String> agentDirs = new ArrayList<>();
+    for (int i = 0; i < GUESTS; i++) {
+      VmScenario vm =
+          Fixtures.runningVm(NAMESPACE, "vm-" + i)
+              .withPvcDisk("data", "vm-" + i + "-data", "1Gi")
+              .create(client);
+      agentDirs.add(sockets.resolve(vm.launcherPods().get(0).getMetadata().getUid()).toString());
     }
-
-    private PhaseResult run(Flags operatorFlags, Flags helperFlags) throws Exception {
-        KubernetesClient client = server.client();
-        for (String ns : List.of(NAMESPACE, SYSTEM_NAMESPACE)) {
-            client.resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
-        }
-        Path sockets = Files.createDirectories(work.resolve("s"));
-        List<String> agentDirs = new ArrayList<>();
-        for (int i = 0; i < GUESTS; i++) {
-            VmScenario vm = Fixtures.runningVm(NAMESPACE, "vm-" + i).withPvcDisk("data", "vm-" + i + "-data", "1Gi")
-                    .create(client);
-            agentDirs.add(sockets.resolve(vm.launcherPods().get(0).getMetadata().getUid()).toString());
-        }
-        Process agents = startAgents(agentDirs);
-        try {
-            Idle helperBare = idle(helperJar, helperFlags.withoutChart(), helperEnv(sockets), "helper-noflags");
-            Idle operatorBare = idle(operatorJar, operatorFlags.withoutChart(), operatorEnv(), "operator-noflags");
-            Idle operatorIdle = idle(operatorJar, operatorFlags.withChart(), operatorEnv(), "operator");
-            PhaseResult result;
-            try (ComponentProcess helper = start(helperJar, helperFlags.withChart(), helperEnv(sockets), "helper");
-                 ComponentProcess operator = start(operatorJar, operatorFlags.withChart(), operatorEnv(), "operator-freezes");
-                 FakeSnapshotter csi = FakeSnapshotter.start(server.newClient(), CUT_DELAY, Duration.ofMillis(100))) {
-                long helperReadyMs = helper.awaitReady(READY_TIMEOUT);
-                operator.awaitReady(READY_TIMEOUT);
-                ProcStatus helperIdle = helper.settledMemory();
-                Idle helperWithFlags = new Idle(helperReadyMs, helperIdle, helper.heapUsedBytes() / (1 << 20),
-                        threads(helper.pid()));
-                Freezes freezes = tenConcurrentFreezes(client, helper);
-                result = result(helperWithFlags, helperBare, operatorIdle, operatorBare, freezes);
-            }
-            // alone, as the idle figures above: no other helper or operator running
-            return candidates(helperFlags, helperEnv(sockets), result);
-        } finally {
-            agents.destroy();
-            agents.waitFor(10, TimeUnit.SECONDS);
-        }
+    Process agents = startAgents(agentDirs);
+    try {
+      Idle helperBare =
+          idle(helperJar, helperFlags.withoutChart(), helperEnv(sockets), "helper-noflags");
+      Idle operatorBare =
+          idle(operatorJar, operatorFlags.withoutChart(), operatorEnv(), "operator-noflags");
+      Idle operatorIdle = idle(operatorJar, operatorFlags.withChart(), operatorEnv(), "operator");
+      PhaseResult result;
+      try (ComponentProcess helper =
+              start(helperJar, helperFlags.withChart(), helperEnv(sockets), "helper");
+          ComponentProcess operator =
+              start(operatorJar, operatorFlags.withChart(), operatorEnv(), "operator-freezes");
+          FakeSnapshotter csi =
+              FakeSnapshotter.start(server.newClient(), CUT_DELAY, Duration.ofMillis(100))) {
+        long helperReadyMs = helper.awaitReady(READY_TIMEOUT);
+        operator.awaitReady(READY_TIMEOUT);
+        ProcStatus helperIdle = helper.settledMemory();
+        Idle helperWithFlags =
+            new Idle(
+                helperReadyMs,
+                helperIdle,
+                helper.heapUsedBytes() / (1 << 20),
+                threads(helper.pid()));
+        Freezes freezes = tenConcurrentFreezes(client, helper);
+        result = result(helperWithFlags, helperBare, operatorIdle, operatorBare, freezes);
+      }
+      // alone, as the idle figures above: no other helper or operator running
+      return candidates(helperFlags, helperEnv(sockets), result);
+    } finally {
+      agents.destroy();
+      agents.waitFor(10, TimeUnit.SECONDS);
     }
+  }
 
-    /**
-     * Candidate JVM flags for the helper, each measured {@link #REPEAT} times, interleaved with the
-     * chart's current flags so that a change of load on the machine hits all alike; one row per
-     * candidate with the medians, the chart's median as the baseline. Read from the file named by
-     * the system property {@value #CANDIDATES_PROPERTY} (none when unset): one candidate per line,
-     * {@code name | flags}, where the flags replace the chart's ({@code @chart@} stands for them, so
-     * {@code @chart@ -XX:TieredStopAtLevel=1} adds one), {@code @cds@} for a class-data archive trained
-     * in this run as the image build trains it ({@link #trainArchive}).
-     */
-    private PhaseResult candidates(Flags chart, Map<String, String> env, PhaseResult result) throws Exception {
-        String file = System.getProperty(CANDIDATES_PROPERTY);
-        if (file == null || file.isBlank()) {
-            return result;
-        }
-        Map<String, List<String>> candidates = new LinkedHashMap<>();
-        candidates.put("chart", chart.withChart());
-        for (String line : Files.readAllLines(Path.of(file))) {
-            if (line.isBlank() || line.startsWith("#")) {
-                continue;
-            }
-            String[] parts = line.split("\\|", 2);
-            List<String> flags = new ArrayList<>(List.of(chart.containerLimit()));
-            for (String flag : parts[1].trim().split("\\s+")) {
-                if (flag.equals("@chart@")) {
-                    flags.addAll(chart.chart());
-                } else if (flag.equals("@cds@")) {
-                    flags.add(ARCHIVE_FLAG + trainArchive(chart.chart()));
-                } else {
-                    flags.add(flag);
-                }
-            }
-            candidates.put(parts[0].trim(), flags);
-        }
-        Map<String, List<Idle>> runs = new LinkedHashMap<>();
-        for (int i = 0; i < REPEAT; i++) {
-            for (Map.Entry<String, List<String>> candidate : candidates.entrySet()) {
-                Idle idle = idle(helperJar, candidate.getValue(), env, "helper-candidate");
-                runs.computeIfAbsent(candidate.getKey(), k -> new ArrayList<>()).add(idle);
-                System.out.printf("candidate %s run %d: ready %d ms, RSS %.1f MiB, heap %.1f MiB, threads %d%n",
-                        candidate.getKey(), i + 1, idle.readyMs(), idle.memory().rssMiB(), idle.heapMiB(), idle.threads());
-            }
-        }
-        double chartReady = Percentiles.median(runs.get("chart").stream().map(Idle::readyMs).toList());
-        double chartRss = Percentiles.median(runs.get("chart").stream().map(r -> r.memory().rssMiB()).toList());
-        List<BenchRow> rows = new ArrayList<>(result.rows());
-        Map<String, Object> figures = new LinkedHashMap<>(result.figures());
-        for (Map.Entry<String, List<Idle>> run : runs.entrySet()) {
-            double ready = Percentiles.median(run.getValue().stream().map(Idle::readyMs).toList());
-            double rss = Percentiles.median(run.getValue().stream().map(r -> r.memory().rssMiB()).toList());
-            double threads = Percentiles.median(run.getValue().stream().map(Idle::threads).toList());
-            String how = "median of " + REPEAT + ", interleaved; baseline: the chart's jvmFlags, same run; flags: "
-                    + String.join(" ", candidates.get(run.getKey()));
-            rows.add(new BenchRow(PHASE, "helper candidate '" + run.getKey() + "' RSS idle (MiB)", rss, chartRss, how));
-            rows.add(new BenchRow(PHASE, "helper candidate '" + run.getKey() + "' start-up to ready (ms)", ready, chartReady, how));
-            figures.put("candidate." + run.getKey(), Map.of("readyMs", ready, "idleRssMiB", rss, "threads", threads,
-                    "flags", candidates.get(run.getKey())));
-        }
-        return PhaseResult.ok(PHASE, figures, rows);
+  /**
+   * Candidate JVM flags for the helper, each measured {@link #REPEAT} times, interleaved with the
+   * chart's current flags so that a change of load on the machine hits all alike; one row per
+   * candidate with the medians, the chart's median as the baseline. Read from the file named by the
+   * system property {@value #CANDIDATES_PROPERTY} (none when unset): one candidate per line, {@code
+   * name | flags}, where the flags replace the chart's ({@code @chart@} stands for them, so
+   * {@code @chart@ -XX:TieredStopAtLevel=1} adds one), {@code @cds@} for a class-data archive
+   * trained in this run as the image build trains it ({@link #trainArchive}).
+   */
+  private PhaseResult candidates(Flags chart, Map<String, String> env, PhaseResult result)
+      throws Exception {
+    String file = System.getProperty(CANDIDATES_PROPERTY);
+    if (file == null || file.isBlank()) {
+      return result;
     }
-
-    /**
-     * The chart's flags, with the image's class-data archive ({@code -XX:SharedArchiveFile=/app/...},
-     * which exists only in the image) replaced by one trained here the way node-helper/Dockerfile
-     * trains it; unchanged when the chart names no archive.
-     */
-    private List<String> withTrainedArchive(List<String> chart) throws Exception {
-        List<String> flags = new ArrayList<>();
-        for (String flag : chart) {
-            flags.add(flag.startsWith(ARCHIVE_FLAG) ? ARCHIVE_FLAG + trainArchive(chart) : flag);
+    Map<String, List<String>> candidates = new LinkedHashMap<>();
+    candidates.put("chart", chart.withChart());
+    for (String line : Files.readAllLines(Path.of(file))) {
+      if (line.isBlank() || line.startsWith("#")) {
+        continue;
+      }
+      String[] parts = line.split("\\|", 2);
+      List<String> flags = new ArrayList<>(List.of(chart.containerLimit()));
+      for (String flag : parts[1].trim().split("\\s+")) {
+        if (flag.equals("@chart@")) {
+          flags.addAll(chart.chart());
+        } else if (flag.equals("@cds@")) {
+          flags.add(ARCHIVE_FLAG + trainArchive(chart.chart()));
+        } else {
+          flags.add(flag);
         }
-        return flags;
+      }
+      candidates.put(parts[0].trim(), flags);
     }
+    Map<String, List<Idle>> runs = new LinkedHashMap<>();
+    for (int i = 0; i < REPEAT; i++) {
+      for (Map.Entry<String, List<String>> candidate : candidates.entrySet()) {
+        Idle idle = idle(helperJar, candidate.getValue(), env, "helper-candidate");
+        runs.computeIfAbsent(candidate.getKey(), k -> new ArrayList<>()).add(idle);
+        System.out.printf(
+            "candidate %s run %d: ready %d ms, RSS %.1f MiB, heap %.1f MiB, threads %d%n",
+            candidate.getKey(),
+            i + 1,
+            idle.readyMs(),
+            idle.memory().rssMiB(),
+            idle.heapMiB(),
+            idle.threads());
+      }
+    }
+    double chartReady = Percentiles.median(runs.get("chart").stream().map(Idle::readyMs).toList());
+    double chartRss =
+        Percentiles.median(runs.get("chart").stream().map(r -> r.memory().rssMiB()).toList());
+    List<BenchRow> rows = new ArrayList<>(result.rows());
+    Map<String, Object> figures = new LinkedHashMap<>(result.figures());
+    for (Map.Entry<String, List<Idle>> run : runs.entrySet()) {
+      double ready = Percentiles.median(run.getValue().stream().map(Idle::readyMs).toList());
+      double rss =
+          Percentiles.median(run.getValue().stream().map(r -> r.memory().rssMiB()).toList());
+      double threads = Percentiles.median(run.getValue().stream().map(Idle::threads).toList());
+      String how =
+          "median of "
+              + REPEAT
+              + ", interleaved; baseline: the chart's jvmFlags, same run; flags: "
+              + String.join(" ", candidates.get(run.getKey()));
+      rows.add(
+          new BenchRow(
+              PHASE, "helper candidate '" + run.getKey() + "' RSS idle (MiB)", rss, chartRss, how));
+      rows.add(
+          new BenchRow(
+              PHASE,
+              "helper candidate '" + run.getKey() + "' start-up to ready (ms)",
+              ready,
+              chartReady,
+              how));
+      figures.put(
+          "candidate." + run.getKey(),
+          Map.of(
+              "readyMs",
+              ready,
+              "idleRssMiB",
+              rss,
+              "threads",
+              threads,
+              "flags",
+              candidates.get(run.getKey())));
+    }
+    return PhaseResult.ok(PHASE, figures, rows);
+  }
 
-    /**
-     * A class-data archive of the helper, made as node-helper/Dockerfile makes it: {@code run} with the
-     * chart's flags plus {@code -XX:ArchiveClassesAtExit}, no API server reachable, stopped by SIGTERM
-     * once its start-up got as far as it can without one (30 s at most); the JVM writes it on exit.
-     */
-    private String trainArchive(List<String> chart) throws Exception {
-        Path archive = work.resolve("helper.jsa");
-        if (Files.isRegularFile(archive)) {
-            return archive.toString();
-        }
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+  /**
+   * The chart's flags, with the image's class-data archive ({@code -XX:SharedArchiveFile=/app/...},
+   * which exists only in the image) replaced by one trained here the way node-helper/Dockerfile
+   * trains it; unchanged when the chart names no archive.
+   */
+  private List<String> withTrainedArchive(List<String> chart) throws Exception {
+    List<String> flags = new ArrayList<>();
+    for (String flag : chart) {
+      flags.add(flag.startsWith(ARCHIVE_FLAG) ? ARCHIVE_FLAG + trainArchive(chart) : flag);
+    }
+    return flags;
+  }
+
+  /**
+   * A class-data archive of the helper, made as node-helper/Dockerfile makes it: {@code run} with
+   * the chart's flags plus {@code -XX:ArchiveClassesAtExit}, no API server reachable, stopped by
+   * SIGTERM once its start-up got as far as it can without one (30 s at most); the JVM writes it on
+   * exit.
+   */
+  private String trainArchive(List<String> chart) throws Exception {
+    Path archive = work.resolve("helper.jsa");
+    if (Files.isRegularFile(archive)) {
+      return archive.toString();
+    }
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:ArchiveClassesAtExit=" + archive));
-        chart.stream().filter(f -> !f.startsWith(ARCHIVE_FLAG)).forEach(command::add);
-        command.addAll(List.of("-jar", helperJar.toString(), "run"));
-        Path sockets = Files.createDirectories(work.resolve("training-sockets"));
-        Path log = out.resolve("footprint-helper-cds-training.log");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().putAll(Map.of("NODE_NAME", "cds-training", "POD_NAMESPACE", "cds-training",
-                "QUIESCE_SOCKET_ROOTS", sockets.toString(), "QUIESCE_JOURNAL_DIR", work.resolve("training-journal").toString(),
-                "QUIESCE_HEALTH_ADDRESS", "127.0.0.1:0", "KUBERNETES_MASTER", "https://127.0.0.1:1"));
-        Process training = builder.start();
-        Instant until = Instant.now().plusSeconds(30);
-        while (Instant.now().isBefore(until) && training.isAlive()
-                && !Files.readString(log).contains("cannot start serving")) {
-            TimeUnit.MILLISECONDS.sleep(200); // a poll of the log, as `timeout 30` in the Dockerfile but sooner
-        }
-        training.destroy();
-        if (!training.waitFor(3, TimeUnit.MINUTES) || !Files.isRegularFile(archive)) {
-            training.destroyForcibly();
-            throw new IllegalStateException("the training run wrote no archive " + archive + " (see " + log + ")");
-        }
-        return archive.toString();
+    chart.stream().filter(f -> !f.startsWith(ARCHIVE_FLAG)).forEach(command::add);
+    command.addAll(List.of("-jar", helperJar.toString(), "run"));
+    Path sockets = Files.createDirectories(work.resolve("training-sockets"));
+    Path log = out.resolve("footprint-helper-cds-training.log");
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder
+        .environment()
+        .putAll(
+            Map.of(
+                "NODE_NAME",
+                "cds-training",
+                "POD_NAMESPACE",
+                "cds-training",
+                "QUIESCE_SOCKET_ROOTS",
+                sockets.toString(),
+                "QUIESCE_JOURNAL_DIR",
+                work.resolve("training-journal").toString(),
+                "QUIESCE_HEALTH_ADDRESS",
+                "127.0.0.1:0",
+                "KUBERNETES_MASTER",
+                "https://127.0.0.1:1"));
+    Process training = builder.start();
+    Instant until = Instant.now().plusSeconds(30);
+    while (Instant.now().isBefore(until)
+        && training.isAlive()
+        && !Files.readString(log).contains("cannot start serving")) {
+      TimeUnit.MILLISECONDS.sleep(
+          200); // a poll of the log, as `timeout 30` in the Dockerfile but sooner
     }
+    training.destroy();
+    if (!training.waitFor(3, TimeUnit.MINUTES) || !Files.isRegularFile(archive)) {
+      training.destroyForcibly();
+      throw new IllegalStateException(
+          "the training run wrote no archive " + archive + " (see " + log + ")");
+    }
+    return archive.toString();
+  }
 
-    /** What the helper used while 10 freezes overlapped. */
-    private record Freezes(ProcStatus peak, int overlapping, long windowMedianMs) {
-    }
+  /** What the helper used while 10 freezes overlapped. */
+  private record Freezes(ProcStatus peak, int overlapping, long windowMedianMs) {}
 
-    private Freezes tenConcurrentFreezes(KubernetesClient client, ComponentProcess helper) throws Exception {
-        for (int i = 0; i < GUESTS; i++) {
-            client.resource(Fixtures.requiredSnapshot(NAMESPACE, "freeze-" + i, "vm-" + i, "10s")).create();
-        }
-        ProcStatus peak = helper.memory();
-        Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
-        List<QuiescedSnapshot> all;
-        while (true) {
-            ProcStatus now = helper.memory();
-            peak = now.rssKiB() > peak.rssKiB() ? now : peak;
-            all = client.resources(QuiescedSnapshot.class).inNamespace(NAMESPACE).list().getItems();
-            if (all.stream().allMatch(FootprintBench::terminal)) {
-                break;
-            }
-            if (Instant.now().isAfter(deadline)) {
-                throw new IllegalStateException("the 10 snapshots did not finish within 2 minutes");
-            }
-            TimeUnit.MILLISECONDS.sleep(100); // the sampling period of the helper's memory
-        }
-        List<FreezeRecord> records = all.stream().map(s -> s.getStatus().getFreeze()).toList();
-        if (records.stream().anyMatch(r -> r == null || r.getFilesystemsFrozen() == null || r.getFilesystemsFrozen() < 1)) {
-            throw new IllegalStateException("not every snapshot froze its fake guest: " + records);
-        }
-        return new Freezes(new ProcStatus(peak.rssKiB(), helper.memory().hwmKiB()), maxOverlap(records),
-                (long) Percentiles.median(records.stream().map(FreezeRecord::getDurationMs).toList()));
+  private Freezes tenConcurrentFreezes(KubernetesClient client, ComponentProcess helper)
+      throws Exception {
+    for (int i = 0; i < GUESTS; i++) {
+      client
+          .resource(Fixtures.requiredSnapshot(NAMESPACE, "freeze-" + i, "vm-" + i, "10s"))
+          .create();
     }
+    ProcStatus peak = helper.memory();
+    Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
+    List<QuiescedSnapshot> all;
+    while (true) {
+      ProcStatus now = helper.memory();
+      peak = now.rssKiB() > peak.rssKiB() ? now : peak;
+      all = client.resources(QuiescedSnapshot.class).inNamespace(NAMESPACE).list().getItems();
+      if (all.stream().allMatch(FootprintBench::terminal)) {
+        break;
+      }
+      if (Instant.now().isAfter(deadline)) {
+        throw new IllegalStateException("the 10 snapshots did not finish within 2 minutes");
+      }
+      TimeUnit.MILLISECONDS.sleep(100); // the sampling period of the helper's memory
+    }
+    List<FreezeRecord> records = all.stream().map(s -> s.getStatus().getFreeze()).toList();
+    if (records.stream()
+        .anyMatch(
+            r -> r == null || r.getFilesystemsFrozen() == null || r.getFilesystemsFrozen() < 1)) {
+      throw new IllegalStateException("not every snapshot froze its fake guest: " + records);
+    }
+    return new Freezes(
+        new ProcStatus(peak.rssKiB(), helper.memory().hwmKiB()),
+        maxOverlap(records),
+        (long) Percentiles.median(records.stream().map(FreezeRecord::getDurationMs).toList()));
+  }
 
-    /** The most freeze windows open at one instant. */
-    static int maxOverlap(List<FreezeRecord> records) {
-        int max = 0;
-        for (FreezeRecord r : records) {
-            Instant at = Instant.parse(r.getStartTime());
-            int open = (int) records.stream().filter(o -> !Instant.parse(o.getStartTime()).isAfter(at)
-                    && Instant.parse(o.getEndTime()).isAfter(at)).count();
-            max = Math.max(max, open);
-        }
-        return max;
+  /** The most freeze windows open at one instant. */
+  static int maxOverlap(List<FreezeRecord> records) {
+    int max = 0;
+    for (FreezeRecord r : records) {
+      Instant at = Instant.parse(r.getStartTime());
+      int open =
+          (int)
+              records.stream()
+                  .filter(
+                      o ->
+                          !Instant.parse(o.getStartTime()).isAfter(at)
+                              && Instant.parse(o.getEndTime()).isAfter(at))
+                  .count();
+      max = Math.max(max, open);
     }
+    return max;
+  }
 
-    private PhaseResult result(Idle helper, Idle helperBare, Idle operator, Idle operatorBare, Freezes freezes) {
-        if (freezes.overlapping() < GUESTS) {
-            throw new IllegalStateException("only " + freezes.overlapping() + " of " + GUESTS + " freezes overlapped");
-        }
-        Map<String, Object> figures = new LinkedHashMap<>();
-        figures.put("helperReadyMs", helper.readyMs());
-        figures.put("helperIdleRssMiB", helper.memory().rssMiB());
-        figures.put("helperIdleHeapMiB", helper.heapMiB());
-        figures.put("helperIdleThreads", helper.threads());
-        figures.put("helperFreezesPeakRssMiB", freezes.peak().rssMiB());
-        figures.put("helperFreezesHwmMiB", freezes.peak().hwmMiB());
-        figures.put("helperFreezesOverlapping", freezes.overlapping());
-        figures.put("helperNoFlagsReadyMs", helperBare.readyMs());
-        figures.put("helperNoFlagsIdleRssMiB", helperBare.memory().rssMiB());
-        figures.put("operatorReadyMs", operator.readyMs());
-        figures.put("operatorIdleRssMiB", operator.memory().rssMiB());
-        figures.put("operatorIdleHeapMiB", operator.heapMiB());
-        figures.put("operatorNoFlagsReadyMs", operatorBare.readyMs());
-        figures.put("operatorNoFlagsIdleRssMiB", operatorBare.memory().rssMiB());
-        String chart = "chart's jvmFlags; baseline: JVM defaults; both with -XX:MaxRAM = the chart's memory limit";
-        List<BenchRow> rows = List.of(
-                new BenchRow(PHASE, "helper RSS idle (MiB)", helper.memory().rssMiB(), helperBare.memory().rssMiB(),
-                        "VmRSS after start-up and a GC; " + chart),
-                new BenchRow(PHASE, "helper RSS during 10 concurrent freezes, peak (MiB)", freezes.peak().rssMiB(),
-                        helper.memory().rssMiB(), "VmRSS sampled every 100 ms; FAKE agents in another process; baseline: idle"),
-                new BenchRow(PHASE, "helper start-up to ready (ms)", helper.readyMs(), (double) helperBare.readyMs(),
-                        "process start to /readyz 200; " + chart),
-                new BenchRow(PHASE, "operator RSS idle (MiB)", operator.memory().rssMiB(), operatorBare.memory().rssMiB(),
-                        "VmRSS after start-up and a GC; " + chart),
-                new BenchRow(PHASE, "operator start-up to ready (ms)", operator.readyMs(), (double) operatorBare.readyMs(),
-                        "process start to /readyz 200; " + chart));
-        return PhaseResult.ok(PHASE, figures, rows);
+  private PhaseResult result(
+      Idle helper, Idle helperBare, Idle operator, Idle operatorBare, Freezes freezes) {
+    if (freezes.overlapping() < GUESTS) {
+      throw new IllegalStateException(
+          "only " + freezes.overlapping() + " of " + GUESTS + " freezes overlapped");
     }
+    Map<String, Object> figures = new LinkedHashMap<>();
+    figures.put("helperReadyMs", helper.readyMs());
+    figures.put("helperIdleRssMiB", helper.memory().rssMiB());
+    figures.put("helperIdleHeapMiB", helper.heapMiB());
+    figures.put("helperIdleThreads", helper.threads());
+    figures.put("helperFreezesPeakRssMiB", freezes.peak().rssMiB());
+    figures.put("helperFreezesHwmMiB", freezes.peak().hwmMiB());
+    figures.put("helperFreezesOverlapping", freezes.overlapping());
+    figures.put("helperNoFlagsReadyMs", helperBare.readyMs());
+    figures.put("helperNoFlagsIdleRssMiB", helperBare.memory().rssMiB());
+    figures.put("operatorReadyMs", operator.readyMs());
+    figures.put("operatorIdleRssMiB", operator.memory().rssMiB());
+    figures.put("operatorIdleHeapMiB", operator.heapMiB());
+    figures.put("operatorNoFlagsReadyMs", operatorBare.readyMs());
+    figures.put("operatorNoFlagsIdleRssMiB", operatorBare.memory().rssMiB());
+    String chart =
+        "chart's jvmFlags; baseline: JVM defaults; both with -XX:MaxRAM = the chart's memory limit";
+    List<BenchRow> rows =
+        List.of(
+            new BenchRow(
+                PHASE,
+                "helper RSS idle (MiB)",
+                helper.memory().rssMiB(),
+                helperBare.memory().rssMiB(),
+                "VmRSS after start-up and a GC; " + chart),
+            new BenchRow(
+                PHASE,
+                "helper RSS during 10 concurrent freezes, peak (MiB)",
+                freezes.peak().rssMiB(),
+                helper.memory().rssMiB(),
+                "VmRSS sampled every 100 ms; FAKE agents in another process; baseline: idle"),
+            new BenchRow(
+                PHASE,
+                "helper start-up to ready (ms)",
+                helper.readyMs(),
+                (double) helperBare.readyMs(),
+                "process start to /readyz 200; " + chart),
+            new BenchRow(
+                PHASE,
+                "operator RSS idle (MiB)",
+                operator.memory().rssMiB(),
+                operatorBare.memory().rssMiB(),
+                "VmRSS after start-up and a GC; " + chart),
+            new BenchRow(
+                PHASE,
+                "operator start-up to ready (ms)",
+                operator.readyMs(),
+                (double) operatorBare.readyMs(),
+                "process start to /readyz 200; " + chart));
+    return PhaseResult.ok(PHASE, figures, rows);
+  }
 
-    private Idle idle(Path jar, List<String> flags, Map<String, String> env, String name) throws Exception {
-        try (ComponentProcess process = start(jar, flags, env, name)) {
-            long readyMs = process.awaitReady(READY_TIMEOUT);
-            ProcStatus settled = process.settledMemory();
-            return new Idle(readyMs, settled, process.heapUsedBytes() / (1 << 20), threads(process.pid()));
-        }
+  private Idle idle(Path jar, List<String> flags, Map<String, String> env, String name)
+      throws Exception {
+    try (ComponentProcess process = start(jar, flags, env, name)) {
+      long readyMs = process.awaitReady(READY_TIMEOUT);
+      ProcStatus settled = process.settledMemory();
+      return new Idle(
+          readyMs, settled, process.heapUsedBytes() / (1 << 20), threads(process.pid()));
     }
+  }
 
-    /** {@code Threads} of {@code /proc/<pid>/status}: every JVM thread, ours and the libraries'. */
-    private static int threads(long pid) throws java.io.IOException {
-        return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
-                .filter(l -> l.startsWith("Threads:")).map(l -> Integer.parseInt(l.substring(8).trim())).findFirst().orElse(-1);
-    }
+  /** {@code Threads} of {@code /proc/<pid>/status}: every JVM thread, ours and the libraries'. */
+  private static int threads(long pid) throws java.io.IOException {
+    return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
+        .filter(l -> l.startsWith("Threads:"))
+        .map(l -> Integer.parseInt(l.substring(8).trim()))
+        .findFirst()
+        .orElse(-1);
+  }
 
-    private ComponentProcess start(Path jar, List<String> flags, Map<String, String> env, String name) throws Exception {
-        return ComponentProcess.start(jar, flags, Map.of("kubernetes.master", server.url("/"),
-                "kubernetes.auth.tryKubeConfig", "false", "kubernetes.auth.tryServiceAccount", "false",
-                "kubernetes.namespace", NAMESPACE,
-                "org.slf4j.simpleLogger.log.io.fabric8.kubernetes.client.dsl.internal.VersionUsageUtils", "error"),
-                env, out.resolve("footprint-" + name + ".log"));
-    }
+  private ComponentProcess start(Path jar, List<String> flags, Map<String, String> env, String name)
+      throws Exception {
+    return ComponentProcess.start(
+        jar,
+        flags,
+        Map.of(
+            "kubernetes.master",
+            server.url("/"),
+            "kubernetes.auth.tryKubeConfig",
+            "false",
+            "kubernetes.auth.tryServiceAccount",
+            "false",
+            "kubernetes.namespace",
+            NAMESPACE,
+            "org.slf4j.simpleLogger.log.io.fabric8.kubernetes.client.dsl.internal.VersionUsageUtils",
+            "error"),
+        env,
+        out.resolve("footprint-" + name + ".log"));
+  }
 
-    private static Map<String, String> helperEnv(Path sockets) {
-        return Map.of("NODE_NAME", Fixtures.DEFAULT_NODE, "POD_NAMESPACE", SYSTEM_NAMESPACE,
-                "QUIESCE_SOCKET_ROOTS", sockets.toString(), "QUIESCE_SOCKET_TEMPLATES", sockets + "/{podUID}/qga.sock",
-                "QUIESCE_MAX_FREEZES_PER_NODE", Integer.toString(GUESTS),
-                "QUIESCE_JOURNAL_DIR", sockets.resolveSibling(sockets.getFileName() + "-journal").toString());
-    }
+  private static Map<String, String> helperEnv(Path sockets) {
+    return Map.of(
+        "NODE_NAME",
+        Fixtures.DEFAULT_NODE,
+        "POD_NAMESPACE",
+        SYSTEM_NAMESPACE,
+        "QUIESCE_SOCKET_ROOTS",
+        sockets.toString(),
+        "QUIESCE_SOCKET_TEMPLATES",
+        sockets + "/{podUID}/qga.sock",
+        "QUIESCE_MAX_FREEZES_PER_NODE",
+        Integer.toString(GUESTS),
+        "QUIESCE_JOURNAL_DIR",
+        sockets.resolveSibling(sockets.getFileName() + "-journal").toString());
+  }
 
-    private static Map<String, String> operatorEnv() {
-        return Map.of("POD_NAMESPACE", SYSTEM_NAMESPACE, "QUIESCE_WATCH_NAMESPACES", NAMESPACE,
-                "QUIESCE_MAX_CONCURRENT_FREEZES", Integer.toString(GUESTS),
-                "QUIESCE_MAX_FREEZES_PER_NODE", Integer.toString(GUESTS));
-    }
+  private static Map<String, String> operatorEnv() {
+    return Map.of(
+        "POD_NAMESPACE",
+        SYSTEM_NAMESPACE,
+        "QUIESCE_WATCH_NAMESPACES",
+        NAMESPACE,
+        "QUIESCE_MAX_CONCURRENT_FREEZES",
+        Integer.toString(GUESTS),
+        "QUIESCE_MAX_FREEZES_PER_NODE",
+        Integer.toString(GUESTS));
+  }
 
-    /** The fake agents, in a JVM of their own (same classpath as this one). */
-    private Process startAgents(List<String> dirs) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx64m", "-cp", System.getProperty("java.class.path"), FakeAgentFarm.class.getName()));
-        command.addAll(dirs);
-        Process agents = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(out.resolve("footprint-fake-agents.log").toFile()).start();
-        Instant deadline = Instant.now().plusSeconds(30);
-        while (!dirs.stream().allMatch(d -> Files.exists(Path.of(d, "qga.sock")))) {
-            if (!agents.isAlive() || Instant.now().isAfter(deadline)) {
-                agents.destroyForcibly();
-                throw new IllegalStateException("the fake agents did not start (see footprint-fake-agents.log)");
-            }
-            TimeUnit.MILLISECONDS.sleep(50); // a poll interval
-        }
-        return agents;
+  /** The fake agents, in a JVM of their own (same classpath as this one). */
+  private Process startAgents(List<String> dirs) throws Exception {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx64m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                FakeAgentFarm.class.getName()));
+    command.addAll(dirs);
+    Process agents =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(out.resolve("footprint-fake-agents.log").toFile())
+            .start();
+    Instant deadline = Instant.now().plusSeconds(30);
+    while (!dirs.stream().allMatch(d -> Files.exists(Path.of(d, "qga.sock")))) {
+      if (!agents.isAlive() || Instant.now().isAfter(deadline)) {
+        agents.destroyForcibly();
+        throw new IllegalStateException(
+            "the fake agents did not start (see footprint-fake-agents.log)");
+      }
+      TimeUnit.MILLISECONDS.sleep(50); // a poll interval
     }
+    return agents;
+  }
 
-    private static boolean terminal(QuiescedSnapshot s) {
-        return s.getStatus() != null
-                && (s.getStatus().getPhase() == SnapshotPhase.Succeeded || s.getStatus().getPhase() == SnapshotPhase.Failed);
-    }
+  private static boolean terminal(QuiescedSnapshot s) {
+    return s.getStatus() != null
+        && (s.getStatus().getPhase() == SnapshotPhase.Succeeded
+            || s.getStatus().getPhase() == SnapshotPhase.Failed);
+  }
 }

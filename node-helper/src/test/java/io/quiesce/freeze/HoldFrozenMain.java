@@ -11,17 +11,21 @@ import java.time.Duration;
  * helper that dies with SIGKILL in the middle of a freeze window.
  */
 public final class HoldFrozenMain {
-    private HoldFrozenMain() {
-    }
+  private HoldFrozenMain() {}
 
-    public static void main(String[] args) throws InterruptedException {
-        Path socket = Path.of(args[0]);
-        Duration timeout = Duration.ofSeconds(Long.parseLong(args[1]));
-        FreezeEngine engine = FreezeEngine.create(guest -> new QgaClient(socket),
-                FreezeEngineConfig.builder().maxFreezeTimeout(timeout).build(), new SimpleMeterRegistry());
-        FreezeSession session = engine.freeze(new GuestRef("socket", socket.toString()), FreezeOptions.allFilesystems(timeout));
-        System.out.println("FROZEN " + session.filesystemsFrozen());
-        System.out.flush();
-        Thread.currentThread().join(); // until killed
-    }
+  public static void main(String[] args) throws InterruptedException {
+    Path socket = Path.of(args[0]);
+    Duration timeout = Duration.ofSeconds(Long.parseLong(args[1]));
+    FreezeEngine engine =
+        FreezeEngine.create(
+            guest -> new QgaClient(socket),
+            FreezeEngineConfig.builder().maxFreezeTimeout(timeout).build(),
+            new SimpleMeterRegistry());
+    FreezeSession session =
+        engine.freeze(
+            new GuestRef("socket", socket.toString()), FreezeOptions.allFilesystems(timeout));
+    System.out.println("FROZEN " + session.filesystemsFrozen());
+    System.out.flush();
+    Thread.currentThread().join(); // until killed
+  }
 }

@@ -8,5 +8,4 @@ package io.quiesce.sandbox;
  * @param clean whether the image exists and e2fsck exited 0
  * @param detail e2fsck's exit code, or why the image could not be checked
  */
-record ImageCheck(SnapshotRow snapshot, String image, boolean clean, String detail) {
-}
+record ImageCheck(SnapshotRow snapshot, String image, boolean clean, String detail) {}

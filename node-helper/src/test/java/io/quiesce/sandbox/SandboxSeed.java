@@ -28,117 +28,144 @@ import java.util.Properties;
  * to the guest's real agent socket, and creates a schedule firing every minute over those VMs.
  * Talks to the API server named by {@code -Dkubernetes.master}.
  *
- * <p>Usage: {@code SandboxSeed [--no-schedule] [--channel C] <socket root> <guest dir>...} where each
- * guest dir holds the {@code qga-vm.env} that {@code hack/qga-vm.sh} wrote; {@code --no-schedule}
- * seeds the VMs only (the benchmark creates its own snapshots); {@code --channel} sets the schedule's
- * {@code quiesce.channel} (default: unset, so {@code auto}). With {@code kubevirt-api} the schedule's
- * {@code quiesce.timeout} is 15 s instead of 5 s: KubeVirt reports a freeze through
- * {@code status.fsFreezeStatus} only at its next 5 s poll, and the window waits for that report.
+ * <p>Usage: {@code SandboxSeed [--no-schedule] [--channel C] <socket root> <guest dir>...} where
+ * each guest dir holds the {@code qga-vm.env} that {@code hack/qga-vm.sh} wrote; {@code
+ * --no-schedule} seeds the VMs only (the benchmark creates its own snapshots); {@code --channel}
+ * sets the schedule's {@code quiesce.channel} (default: unset, so {@code auto}). With {@code
+ * kubevirt-api} the schedule's {@code quiesce.timeout} is 15 s instead of 5 s: KubeVirt reports a
+ * freeze through {@code status.fsFreezeStatus} only at its next 5 s poll, and the window waits for
+ * that report.
  */
 public final class SandboxSeed {
 
-    private SandboxSeed() {
-    }
+  private SandboxSeed() {}
 
-    public static void main(String[] argv) throws IOException {
-        boolean withSchedule = true;
-        QuiesceChannel channel = null;
-        int first = 0;
-        while (first < argv.length && argv[first].startsWith("--")) {
-            if (argv[first].equals("--no-schedule")) {
-                withSchedule = false;
-                first++;
-            } else if (argv[first].equals("--channel") && first + 1 < argv.length) {
-                channel = QuiesceChannel.parse(argv[first + 1]);
-                first += 2;
-            } else {
-                break;
-            }
-        }
-        String[] args = java.util.Arrays.copyOfRange(argv, first, argv.length);
-        if (args.length < 2) {
-            System.err.println("usage: SandboxSeed [--no-schedule] [--channel C] <socket root> <guest dir>...");
-            System.exit(2);
-        }
-        Path socketRoot = Path.of(args[0]).toAbsolutePath();
-        try (KubernetesClient client = new KubernetesClientBuilder().build()) {
-            for (String ns : List.of(Sandbox.NAMESPACE, Sandbox.SYSTEM_NAMESPACE)) {
-                client.resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
-                        .createOr(existing -> existing.update());
-            }
-            for (int i = 1; i < args.length; i++) {
-                seedGuest(client, socketRoot, "guest-" + i, Path.of(args[i]));
-            }
-            if (!withSchedule) {
-                System.out.println("seeded " + (args.length - 1) + " VMs in namespace " + Sandbox.NAMESPACE);
-                return;
-            }
-            QuiescedSnapshotSchedule schedule = schedule(channel);
-            client.resource(schedule).create();
-            QuiesceOptions q = schedule.getSpec().getTemplate().getSpec().getQuiesce();
-            System.out.println("seeded " + (args.length - 1) + " VMs and schedule " + Sandbox.SCHEDULE
-                    + " (\"* * * * *\", Required, timeout " + q.getTimeout() + ", channel "
-                    + (channel == null ? "unset (auto)" : channel.value()) + ") in namespace " + Sandbox.NAMESPACE);
-        }
+  public static void main(String[] argv) throws IOException {
+    boolean withSchedule = true;
+    QuiesceChannel channel = null;
+    int first = 0;
+    while (first < argv.length && argv[first].startsWith("--")) {
+      if (argv[first].equals("--no-schedule")) {
+        withSchedule = false;
+        first++;
+      } else if (argv[first].equals("--channel") && first + 1 < argv.length) {
+        channel = QuiesceChannel.parse(argv[first + 1]);
+        first += 2;
+      } else {
+        break;
+      }
     }
+    String[] args = java.util.Arrays.copyOfRange(argv, first, argv.length);
+    if (args.length < 2) {
+      System.err.println(
+          "usage: SandboxSeed [--no-schedule] [--channel C] <socket root> <guest dir>...");
+      System.exit(2);
+    }
+    Path socketRoot = Path.of(args[0]).toAbsolutePath();
+    try (KubernetesClient client = new KubernetesClientBuilder().build()) {
+      for (String ns : List.of(Sandbox.NAMESPACE, Sandbox.SYSTEM_NAMESPACE)) {
+        client
+            .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+            .createOr(existing -> existing.update());
+      }
+      for (int i = 1; i < args.length; i++) {
+        seedGuest(client, socketRoot, "guest-" + i, Path.of(args[i]));
+      }
+      if (!withSchedule) {
+        System.out.println(
+            "seeded " + (args.length - 1) + " VMs in namespace " + Sandbox.NAMESPACE);
+        return;
+      }
+      QuiescedSnapshotSchedule schedule = schedule(channel);
+      client.resource(schedule).create();
+      QuiesceOptions q = schedule.getSpec().getTemplate().getSpec().getQuiesce();
+      System.out.println(
+          "seeded "
+              + (args.length - 1)
+              + " VMs and schedule "
+              + Sandbox.SCHEDULE
+              + " (\"* * * * *\", Required, timeout "
+              + q.getTimeout()
+              + ", channel "
+              + (channel == null ? "unset (auto)" : channel.value())
+              + ") in namespace "
+              + Sandbox.NAMESPACE);
+    }
+  }
 
-    private static void seedGuest(KubernetesClient client, Path socketRoot, String name, Path guestDir)
-            throws IOException {
-        Properties env = guestEnv(guestDir);
-        Path agentSocket = Path.of(env.getProperty("QGA_SOCK"));
-        Path image = Path.of(env.getProperty("DATA_IMG"));
-        VmScenario built = Fixtures.runningVm(Sandbox.NAMESPACE, name)
-                .withPvcDisk("data", name + "-data", String.valueOf(Files.size(image))).build();
-        built.vm().getMetadata().setLabels(Map.of("kubevirt.io/vm", name, Sandbox.VM_LABEL, "true"));
-        VmScenario vm = built.create(client);
-        for (PersistentVolumeClaim pvc : vm.pvcs()) {
-            client.resource(pvc).edit(p -> {
+  private static void seedGuest(
+      KubernetesClient client, Path socketRoot, String name, Path guestDir) throws IOException {
+    Properties env = guestEnv(guestDir);
+    Path agentSocket = Path.of(env.getProperty("QGA_SOCK"));
+    Path image = Path.of(env.getProperty("DATA_IMG"));
+    VmScenario built =
+        Fixtures.runningVm(Sandbox.NAMESPACE, name)
+            .withPvcDisk("data", name + "-data", String.valueOf(Files.size(image)))
+            .build();
+    built.vm().getMetadata().setLabels(Map.of("kubevirt.io/vm", name, Sandbox.VM_LABEL, "true"));
+    VmScenario vm = built.create(client);
+    for (PersistentVolumeClaim pvc : vm.pvcs()) {
+      client
+          .resource(pvc)
+          .edit(
+              p -> {
                 Map<String, String> annotations = new HashMap<>(p.getMetadata().getAnnotations());
                 annotations.put(Sandbox.IMAGE_ANNOTATION, image.toString());
                 p.getMetadata().setAnnotations(annotations);
                 return p;
-            });
-        }
-        Path link = socketRoot.resolve(vm.launcherPods().get(0).getMetadata().getUid()).resolve("qga.sock");
-        Files.createDirectories(link.getParent());
-        Files.createLink(link, agentSocket); // a hard link: the socket is in the pod's own directory
-        System.out.println("VM " + Sandbox.NAMESPACE + "/" + name + ": agent " + link + " -> " + agentSocket
-                + ", disk " + image);
+              });
     }
+    Path link =
+        socketRoot.resolve(vm.launcherPods().get(0).getMetadata().getUid()).resolve("qga.sock");
+    Files.createDirectories(link.getParent());
+    Files.createLink(link, agentSocket); // a hard link: the socket is in the pod's own directory
+    System.out.println(
+        "VM "
+            + Sandbox.NAMESPACE
+            + "/"
+            + name
+            + ": agent "
+            + link
+            + " -> "
+            + agentSocket
+            + ", disk "
+            + image);
+  }
 
-    /** The {@code KEY=value} lines of the guest's qga-vm.env. */
-    static Properties guestEnv(Path guestDir) throws IOException {
-        Properties env = new Properties();
-        try (var reader = Files.newBufferedReader(guestDir.resolve("qga-vm.env"))) {
-            env.load(reader);
-        }
-        for (String key : List.of("QGA_SOCK", "DATA_IMG")) {
-            if (env.getProperty(key, "").isBlank()) {
-                throw new IllegalStateException(guestDir + "/qga-vm.env has no " + key);
-            }
-        }
-        return env;
+  /** The {@code KEY=value} lines of the guest's qga-vm.env. */
+  static Properties guestEnv(Path guestDir) throws IOException {
+    Properties env = new Properties();
+    try (var reader = Files.newBufferedReader(guestDir.resolve("qga-vm.env"))) {
+      env.load(reader);
     }
+    for (String key : List.of("QGA_SOCK", "DATA_IMG")) {
+      if (env.getProperty(key, "").isBlank()) {
+        throw new IllegalStateException(guestDir + "/qga-vm.env has no " + key);
+      }
+    }
+    return env;
+  }
 
-    private static QuiescedSnapshotSchedule schedule(QuiesceChannel channel) {
-        QuiesceOptions quiesce = new QuiesceOptions();
-        quiesce.setMode(QuiesceMode.Required);
-        quiesce.setTimeout(channel == QuiesceChannel.KUBEVIRT_API ? "15s" : "5s");
-        quiesce.setChannel(channel);
-        SnapshotOptions options = new SnapshotOptions();
-        options.setQuiesce(quiesce);
-        options.setFailureDeadline("5m");
-        SnapshotTemplate template = new SnapshotTemplate();
-        template.setSpec(options);
-        QuiescedSnapshotScheduleSpec spec = new QuiescedSnapshotScheduleSpec();
-        spec.setSchedule("* * * * *"); // cron's finest step: one fire a minute
-        spec.setVmSelector(new LabelSelectorBuilder().addToMatchLabels(Sandbox.VM_LABEL, "true").build());
-        spec.setStartingDeadlineSeconds(30L);
-        spec.setTemplate(template);
-        QuiescedSnapshotSchedule schedule = new QuiescedSnapshotSchedule();
-        schedule.getMetadata().setName(Sandbox.SCHEDULE);
-        schedule.getMetadata().setNamespace(Sandbox.NAMESPACE);
-        schedule.setSpec(spec);
-        return schedule;
-    }
+  private static QuiescedSnapshotSchedule schedule(QuiesceChannel channel) {
+    QuiesceOptions quiesce = new QuiesceOptions();
+    quiesce.setMode(QuiesceMode.Required);
+    quiesce.setTimeout(channel == QuiesceChannel.KUBEVIRT_API ? "15s" : "5s");
+    quiesce.setChannel(channel);
+    SnapshotOptions options = new SnapshotOptions();
+    options.setQuiesce(quiesce);
+    options.setFailureDeadline("5m");
+    SnapshotTemplate template = new SnapshotTemplate();
+    template.setSpec(options);
+    QuiescedSnapshotScheduleSpec spec = new QuiescedSnapshotScheduleSpec();
+    spec.setSchedule("* * * * *"); // cron's finest step: one fire a minute
+    spec.setVmSelector(
+        new LabelSelectorBuilder().addToMatchLabels(Sandbox.VM_LABEL, "true").build());
+    spec.setStartingDeadlineSeconds(30L);
+    spec.setTemplate(template);
+    QuiescedSnapshotSchedule schedule = new QuiescedSnapshotSchedule();
+    schedule.getMetadata().setName(Sandbox.SCHEDULE);
+    schedule.getMetadata().setNamespace(Sandbox.NAMESPACE);
+    schedule.setSpec(spec);
+    return schedule;
+  }
 }

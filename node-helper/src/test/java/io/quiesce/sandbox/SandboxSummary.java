@@ -7,70 +7,93 @@ import java.util.Objects;
 /** The sandbox's verdict: snapshots taken, clean images, freeze windows (median, p95, max). */
 final class SandboxSummary {
 
-    private final List<SnapshotRow> snapshots;
-    private final List<ImageCheck> checks;
+  private final List<SnapshotRow> snapshots;
+  private final List<ImageCheck> checks;
 
-    SandboxSummary(List<SnapshotRow> snapshots, List<ImageCheck> checks) {
-        this.snapshots = List.copyOf(snapshots);
-        this.checks = List.copyOf(checks);
-    }
+  SandboxSummary(List<SnapshotRow> snapshots, List<ImageCheck> checks) {
+    this.snapshots = List.copyOf(snapshots);
+    this.checks = List.copyOf(checks);
+  }
 
-    /**
-     * True when at least one snapshot is FilesystemConsistent and every image of every
-     * FilesystemConsistent snapshot is clean (none vacuously). A snapshot that honestly failed
-     * (say, QuiesceTimeout on a loaded machine) does not fail the run; {@link #everySnapshotConsistent}
-     * says whether there was one.
-     */
-    boolean passed() {
-        List<ImageCheck> consistent = checks.stream().filter(c -> c.snapshot().filesystemConsistent()).toList();
-        boolean everyConsistentChecked = snapshots.stream().filter(SnapshotRow::filesystemConsistent)
-                .allMatch(s -> !s.volumeSnapshots().isEmpty());
-        return !consistent.isEmpty() && everyConsistentChecked && consistent.stream().allMatch(ImageCheck::clean);
-    }
+  /**
+   * True when at least one snapshot is FilesystemConsistent and every image of every
+   * FilesystemConsistent snapshot is clean (none vacuously). A snapshot that honestly failed (say,
+   * QuiesceTimeout on a loaded machine) does not fail the run; {@link #everySnapshotConsistent}
+   * says whether there was one.
+   */
+  boolean passed() {
+    List<ImageCheck> consistent =
+        checks.stream().filter(c -> c.snapshot().filesystemConsistent()).toList();
+    boolean everyConsistentChecked =
+        snapshots.stream()
+            .filter(SnapshotRow::filesystemConsistent)
+            .allMatch(s -> !s.volumeSnapshots().isEmpty());
+    return !consistent.isEmpty()
+        && everyConsistentChecked
+        && consistent.stream().allMatch(ImageCheck::clean);
+  }
 
-    /** True when every snapshot Succeeded and is FilesystemConsistent, and every image is clean. */
-    boolean everySnapshotConsistent() {
-        return passed() && snapshots.stream().allMatch(s -> s.phase() == SnapshotPhase.Succeeded
-                && s.filesystemConsistent()) && checks.stream().allMatch(ImageCheck::clean);
-    }
+  /** True when every snapshot Succeeded and is FilesystemConsistent, and every image is clean. */
+  boolean everySnapshotConsistent() {
+    return passed()
+        && snapshots.stream()
+            .allMatch(s -> s.phase() == SnapshotPhase.Succeeded && s.filesystemConsistent())
+        && checks.stream().allMatch(ImageCheck::clean);
+  }
 
-    /** Freeze windows of the snapshots that recorded one, in snapshot order. */
-    List<Long> freezeWindows() {
-        return snapshots.stream().map(SnapshotRow::frozenMs).filter(Objects::nonNull).toList();
-    }
+  /** Freeze windows of the snapshots that recorded one, in snapshot order. */
+  List<Long> freezeWindows() {
+    return snapshots.stream().map(SnapshotRow::frozenMs).filter(Objects::nonNull).toList();
+  }
 
-    String text() {
-        StringBuilder out = new StringBuilder();
-        long succeeded = snapshots.stream().filter(s -> s.phase() == SnapshotPhase.Succeeded).count();
-        long consistent = snapshots.stream().filter(SnapshotRow::filesystemConsistent).count();
-        out.append(String.format("snapshots taken:        %d (%d Succeeded, %d Failed), %d FilesystemConsistent%n",
-                snapshots.size(), succeeded, snapshots.size() - succeeded, consistent));
-        out.append(String.format("images checked:         %d, clean (e2fsck -fn): %d%n", checks.size(),
-                checks.stream().filter(ImageCheck::clean).count()));
-        List<Long> windows = freezeWindows().stream().sorted().toList();
-        if (windows.isEmpty()) {
-            out.append("freeze windows:         none recorded\n");
-        } else {
-            out.append(String.format("freeze windows (ms):    median %d, p95 %d, max %d (n=%d)%n",
-                    percentile(windows, 50), percentile(windows, 95), windows.get(windows.size() - 1), windows.size()));
-        }
-        out.append("\nsnapshot images:\n");
-        for (ImageCheck c : checks) {
-            SnapshotRow row = c.snapshot();
-            Object verdict = row.consistency() != null ? row.consistency() : row.phase() + " (" + row.reason() + ")";
-            out.append(String.format("  %-44s %-22s %-6s %s%n", c.image(), verdict,
-                    c.clean() ? "clean" : "DIRTY", c.detail()));
-        }
-        out.append(String.format("%nevery snapshot Succeeded and FilesystemConsistent, every image clean: %s%n",
-                everySnapshotConsistent() ? "yes" : "NO"));
-        out.append(passed() ? "RESULT: PASS - every FilesystemConsistent snapshot image is clean\n"
-                : "RESULT: FAIL - no FilesystemConsistent snapshot, or one of their images is not clean\n");
-        return out.toString();
+  String text() {
+    StringBuilder out = new StringBuilder();
+    long succeeded = snapshots.stream().filter(s -> s.phase() == SnapshotPhase.Succeeded).count();
+    long consistent = snapshots.stream().filter(SnapshotRow::filesystemConsistent).count();
+    out.append(
+        String.format(
+            "snapshots taken:        %d (%d Succeeded, %d Failed), %d FilesystemConsistent%n",
+            snapshots.size(), succeeded, snapshots.size() - succeeded, consistent));
+    out.append(
+        String.format(
+            "images checked:         %d, clean (e2fsck -fn): %d%n",
+            checks.size(), checks.stream().filter(ImageCheck::clean).count()));
+    List<Long> windows = freezeWindows().stream().sorted().toList();
+    if (windows.isEmpty()) {
+      out.append("freeze windows:         none recorded\n");
+    } else {
+      out.append(
+          String.format(
+              "freeze windows (ms):    median %d, p95 %d, max %d (n=%d)%n",
+              percentile(windows, 50),
+              percentile(windows, 95),
+              windows.get(windows.size() - 1),
+              windows.size()));
     }
+    out.append("\nsnapshot images:\n");
+    for (ImageCheck c : checks) {
+      SnapshotRow row = c.snapshot();
+      Object verdict =
+          row.consistency() != null ? row.consistency() : row.phase() + " (" + row.reason() + ")";
+      out.append(
+          String.format(
+              "  %-44s %-22s %-6s %s%n",
+              c.image(), verdict, c.clean() ? "clean" : "DIRTY", c.detail()));
+    }
+    out.append(
+        String.format(
+            "%nevery snapshot Succeeded and FilesystemConsistent, every image clean: %s%n",
+            everySnapshotConsistent() ? "yes" : "NO"));
+    out.append(
+        passed()
+            ? "RESULT: PASS - every FilesystemConsistent snapshot image is clean\n"
+            : "RESULT: FAIL - no FilesystemConsistent snapshot, or one of their images is not clean\n");
+    return out.toString();
+  }
 
-    /** Nearest-rank percentile of sorted values. */
-    static long percentile(List<Long> sorted, int p) {
-        int rank = (int) Math.ceil(p / 100.0 * sorted.size());
-        return sorted.get(Math.max(0, rank - 1));
-    }
+  /** Nearest-rank percentile of sorted values. */
+  static long percentile(List<Long> sorted, int p) {
+    int rank = (int) Math.ceil(p / 100.0 * sorted.size());
+    return sorted.get(Math.max(0, rank - 1));
+  }
 }

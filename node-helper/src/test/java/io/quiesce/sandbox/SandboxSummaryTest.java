@@ -1,69 +1,82 @@
 package io.quiesce.sandbox;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.quiesce.api.v1alpha1.Consistency;
 import io.quiesce.api.v1alpha1.SnapshotPhase;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 class SandboxSummaryTest {
 
-    private final SnapshotRow consistent = row("a", Consistency.FilesystemConsistent, SnapshotPhase.Succeeded, 100L);
-    private final SnapshotRow crash = row("b", Consistency.CrashConsistent, SnapshotPhase.Succeeded, 900L);
+  private final SnapshotRow consistent =
+      row("a", Consistency.FilesystemConsistent, SnapshotPhase.Succeeded, 100L);
+  private final SnapshotRow crash =
+      row("b", Consistency.CrashConsistent, SnapshotPhase.Succeeded, 900L);
 
-    @Test
-    void passesWhenEverySnapshotIsFilesystemConsistentAndEveryImageClean() {
-        SnapshotRow other = row("c", Consistency.FilesystemConsistent, SnapshotPhase.Succeeded, 900L);
-        SandboxSummary summary = new SandboxSummary(List.of(consistent, other),
-                List.of(check(consistent, true), check(other, true)));
-        assertThat(summary.passed()).isTrue();
-        assertThat(summary.everySnapshotConsistent()).isTrue();
-        assertThat(summary.text()).contains("snapshots taken:        2 (2 Succeeded, 0 Failed), 2 FilesystemConsistent")
-                .contains("every image clean: yes")
-                .contains("clean (e2fsck -fn): 2").contains("median 100, p95 900, max 900 (n=2)")
-                .contains("RESULT: PASS");
-    }
+  @Test
+  void passesWhenEverySnapshotIsFilesystemConsistentAndEveryImageClean() {
+    SnapshotRow other = row("c", Consistency.FilesystemConsistent, SnapshotPhase.Succeeded, 900L);
+    SandboxSummary summary =
+        new SandboxSummary(
+            List.of(consistent, other), List.of(check(consistent, true), check(other, true)));
+    assertThat(summary.passed()).isTrue();
+    assertThat(summary.everySnapshotConsistent()).isTrue();
+    assertThat(summary.text())
+        .contains("snapshots taken:        2 (2 Succeeded, 0 Failed), 2 FilesystemConsistent")
+        .contains("every image clean: yes")
+        .contains("clean (e2fsck -fn): 2")
+        .contains("median 100, p95 900, max 900 (n=2)")
+        .contains("RESULT: PASS");
+  }
 
-    @Test
-    void saysWhenASnapshotIsOnlyCrashConsistentOrFailed() {
-        SandboxSummary crashToo = new SandboxSummary(List.of(consistent, crash),
-                List.of(check(consistent, true), check(crash, false)));
-        assertThat(crashToo.passed()).as("a crash-consistent image may be dirty").isTrue();
-        assertThat(crashToo.everySnapshotConsistent()).isFalse();
-        assertThat(crashToo.text()).contains("every snapshot Succeeded and FilesystemConsistent, every image clean: NO")
-                .contains("RESULT: PASS");
+  @Test
+  void saysWhenASnapshotIsOnlyCrashConsistentOrFailed() {
+    SandboxSummary crashToo =
+        new SandboxSummary(
+            List.of(consistent, crash), List.of(check(consistent, true), check(crash, false)));
+    assertThat(crashToo.passed()).as("a crash-consistent image may be dirty").isTrue();
+    assertThat(crashToo.everySnapshotConsistent()).isFalse();
+    assertThat(crashToo.text())
+        .contains("every snapshot Succeeded and FilesystemConsistent, every image clean: NO")
+        .contains("RESULT: PASS");
 
-        SnapshotRow failed = row("d", null, SnapshotPhase.Failed, null);
-        assertThat(new SandboxSummary(List.of(consistent, failed), List.of(check(consistent, true)))
-                .everySnapshotConsistent()).isFalse();
-    }
+    SnapshotRow failed = row("d", null, SnapshotPhase.Failed, null);
+    assertThat(
+            new SandboxSummary(List.of(consistent, failed), List.of(check(consistent, true)))
+                .everySnapshotConsistent())
+        .isFalse();
+  }
 
-    @Test
-    void failsWhenAFilesystemConsistentImageIsDirty() {
-        SandboxSummary summary = new SandboxSummary(List.of(consistent), List.of(check(consistent, false)));
-        assertThat(summary.passed()).isFalse();
-        assertThat(summary.text()).contains("DIRTY").contains("RESULT: FAIL");
-    }
+  @Test
+  void failsWhenAFilesystemConsistentImageIsDirty() {
+    SandboxSummary summary =
+        new SandboxSummary(List.of(consistent), List.of(check(consistent, false)));
+    assertThat(summary.passed()).isFalse();
+    assertThat(summary.text()).contains("DIRTY").contains("RESULT: FAIL");
+  }
 
-    @Test
-    void failsWhenNoSnapshotIsFilesystemConsistent() {
-        assertThat(new SandboxSummary(List.of(crash), List.of(check(crash, true))).passed()).isFalse();
-    }
+  @Test
+  void failsWhenNoSnapshotIsFilesystemConsistent() {
+    assertThat(new SandboxSummary(List.of(crash), List.of(check(crash, true))).passed()).isFalse();
+  }
 
-    @Test
-    void percentilesAreNearestRank() {
-        List<Long> sorted = List.of(10L, 20L, 30L, 40L, 50L, 60L, 70L, 80L, 90L, 100L);
-        assertThat(SandboxSummary.percentile(sorted, 50)).isEqualTo(50L);
-        assertThat(SandboxSummary.percentile(sorted, 95)).isEqualTo(100L);
-        assertThat(SandboxSummary.percentile(List.of(7L), 95)).isEqualTo(7L);
-    }
+  @Test
+  void percentilesAreNearestRank() {
+    List<Long> sorted = List.of(10L, 20L, 30L, 40L, 50L, 60L, 70L, 80L, 90L, 100L);
+    assertThat(SandboxSummary.percentile(sorted, 50)).isEqualTo(50L);
+    assertThat(SandboxSummary.percentile(sorted, 95)).isEqualTo(100L);
+    assertThat(SandboxSummary.percentile(List.of(7L), 95)).isEqualTo(7L);
+  }
 
-    private static SnapshotRow row(String vm, Consistency consistency, SnapshotPhase phase, Long frozenMs) {
-        return new SnapshotRow("s-" + vm, vm, "20261125-2217", phase, consistency, frozenMs, List.of("s-" + vm + "-data"));
-    }
+  private static SnapshotRow row(
+      String vm, Consistency consistency, SnapshotPhase phase, Long frozenMs) {
+    return new SnapshotRow(
+        "s-" + vm, vm, "20261125-2217", phase, consistency, frozenMs, List.of("s-" + vm + "-data"));
+  }
 
-    private static ImageCheck check(SnapshotRow row, boolean clean) {
-        return new ImageCheck(row, "sandbox_" + row.name() + "-data.img", clean, "e2fsck exit " + (clean ? 0 : 4));
-    }
+  private static ImageCheck check(SnapshotRow row, boolean clean) {
+    return new ImageCheck(
+        row, "sandbox_" + row.name() + "-data.img", clean, "e2fsck exit " + (clean ? 0 : 4));
+  }
 }

@@ -18,54 +18,91 @@ import java.util.regex.Pattern;
  * @param frozenMs {@code status.freeze.durationMs}, null until the window has ended
  * @param volumeSnapshots names of its VolumeSnapshots
  */
-record SnapshotRow(String name, String vm, String fire, SnapshotPhase phase, Consistency consistency, Long frozenMs,
-        List<String> volumeSnapshots, String reason) {
+record SnapshotRow(
+    String name,
+    String vm,
+    String fire,
+    SnapshotPhase phase,
+    Consistency consistency,
+    Long frozenMs,
+    List<String> volumeSnapshots,
+    String reason) {
 
-    static final String HEADER = String.format("%-40s %-10s %-11s %-22s %-9s %s", "NAME", "VM", "PHASE", "CONSISTENCY",
-            "FROZEN", "REASON");
+  static final String HEADER =
+      String.format(
+          "%-40s %-10s %-11s %-22s %-9s %s",
+          "NAME", "VM", "PHASE", "CONSISTENCY", "FROZEN", "REASON");
 
-    SnapshotRow(String name, String vm, String fire, SnapshotPhase phase, Consistency consistency, Long frozenMs,
-            List<String> volumeSnapshots) {
-        this(name, vm, fire, phase, consistency, frozenMs, volumeSnapshots, null);
+  SnapshotRow(
+      String name,
+      String vm,
+      String fire,
+      SnapshotPhase phase,
+      Consistency consistency,
+      Long frozenMs,
+      List<String> volumeSnapshots) {
+    this(name, vm, fire, phase, consistency, frozenMs, volumeSnapshots, null);
+  }
+
+  /** Scheduled snapshot names end with the fire's minute (see ChildNames#scheduledSnapshot). */
+  private static final Pattern FIRE_SUFFIX = Pattern.compile("(\\d{8}-\\d{4})$");
+
+  static SnapshotRow of(QuiescedSnapshot snapshot) {
+    String name = snapshot.getMetadata().getName();
+    Matcher m = FIRE_SUFFIX.matcher(name);
+    String fire = m.find() ? m.group(1) : snapshot.getMetadata().getCreationTimestamp();
+    String vm =
+        Optional.ofNullable(snapshot.getMetadata().getLabels())
+            .map(l -> l.get(Provenance.VM))
+            .orElse("?");
+    var status = snapshot.getStatus();
+    if (status == null) {
+      return new SnapshotRow(name, vm, fire, null, null, null, List.of(), null);
     }
-    /** Scheduled snapshot names end with the fire's minute (see ChildNames#scheduledSnapshot). */
-    private static final Pattern FIRE_SUFFIX = Pattern.compile("(\\d{8}-\\d{4})$");
+    Long frozen = status.getFreeze() == null ? null : status.getFreeze().getDurationMs();
+    List<String> volumeSnapshots =
+        status.getVolumeSnapshots() == null
+            ? List.of()
+            : status.getVolumeSnapshots().stream()
+                .map(VolumeSnapshotRecord::getVolumeSnapshotName)
+                .toList();
+    // why it failed, else the consistency's reason (Frozen, FreezeNotConfirmed, ...)
+    String reason =
+        status.getPhase() == SnapshotPhase.Failed
+            ? Conditions.find(status.getConditions(), "Failed").map(c -> c.getReason()).orElse(null)
+            : status.getConsistencyReason();
+    return new SnapshotRow(
+        name,
+        vm,
+        fire,
+        status.getPhase(),
+        status.getConsistency(),
+        frozen,
+        volumeSnapshots,
+        reason);
+  }
 
-    static SnapshotRow of(QuiescedSnapshot snapshot) {
-        String name = snapshot.getMetadata().getName();
-        Matcher m = FIRE_SUFFIX.matcher(name);
-        String fire = m.find() ? m.group(1) : snapshot.getMetadata().getCreationTimestamp();
-        String vm = Optional.ofNullable(snapshot.getMetadata().getLabels()).map(l -> l.get(Provenance.VM)).orElse("?");
-        var status = snapshot.getStatus();
-        if (status == null) {
-            return new SnapshotRow(name, vm, fire, null, null, null, List.of(), null);
-        }
-        Long frozen = status.getFreeze() == null ? null : status.getFreeze().getDurationMs();
-        List<String> volumeSnapshots = status.getVolumeSnapshots() == null ? List.of()
-                : status.getVolumeSnapshots().stream().map(VolumeSnapshotRecord::getVolumeSnapshotName).toList();
-        // why it failed, else the consistency's reason (Frozen, FreezeNotConfirmed, ...)
-        String reason = status.getPhase() == SnapshotPhase.Failed
-                ? Conditions.find(status.getConditions(), "Failed").map(c -> c.getReason()).orElse(null)
-                : status.getConsistencyReason();
-        return new SnapshotRow(name, vm, fire, status.getPhase(), status.getConsistency(), frozen, volumeSnapshots,
-                reason);
-    }
+  boolean terminal() {
+    return phase == SnapshotPhase.Succeeded || phase == SnapshotPhase.Failed;
+  }
 
-    boolean terminal() {
-        return phase == SnapshotPhase.Succeeded || phase == SnapshotPhase.Failed;
-    }
+  boolean filesystemConsistent() {
+    return consistency == Consistency.FilesystemConsistent;
+  }
 
-    boolean filesystemConsistent() {
-        return consistency == Consistency.FilesystemConsistent;
-    }
+  /** The columns the watch prints; a row is printed again only when this changes. */
+  String line() {
+    return String.format(
+        "%-40s %-10s %-11s %-22s %-9s %s",
+        name,
+        vm,
+        text(phase),
+        text(consistency),
+        frozenMs == null ? "-" : frozenMs + " ms",
+        text(reason));
+  }
 
-    /** The columns the watch prints; a row is printed again only when this changes. */
-    String line() {
-        return String.format("%-40s %-10s %-11s %-22s %-9s %s", name, vm, text(phase), text(consistency),
-                frozenMs == null ? "-" : frozenMs + " ms", text(reason));
-    }
-
-    private static String text(Object value) {
-        return value == null ? "-" : value.toString();
-    }
+  private static String text(Object value) {
+    return value == null ? "-" : value.toString();
+  }
 }

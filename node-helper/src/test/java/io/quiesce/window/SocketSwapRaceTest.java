@@ -35,112 +35,155 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The check-to-connect race of a socket path: the helper checks a guest's libvirt socket (in its own
- * pod directory, no link), and a compromised launcher, which may write that directory, swaps the socket
- * for a link to another pod's daemon between that check and the connect. Two FAKE libvirt daemons
- * (failure injection: the swap is made by the opener, right after the helper's last check and before
- * the connect), the helper's real locator, libvirt client, engine and window. The other daemon has a
- * domain of the same name (the worst case: say a leftover launcher of an earlier instance of this VM)
- * with another UUID; nothing may be sent to it on a domain, and the snapshot says why.
+ * The check-to-connect race of a socket path: the helper checks a guest's libvirt socket (in its
+ * own pod directory, no link), and a compromised launcher, which may write that directory, swaps
+ * the socket for a link to another pod's daemon between that check and the connect. Two FAKE
+ * libvirt daemons (failure injection: the swap is made by the opener, right after the helper's last
+ * check and before the connect), the helper's real locator, libvirt client, engine and window. The
+ * other daemon has a domain of the same name (the worst case: say a leftover launcher of an earlier
+ * instance of this VM) with another UUID; nothing may be sent to it on a domain, and the snapshot
+ * says why.
  */
 @KubeApiTest
 class SocketSwapRaceTest {
-    private static final String LIBVIRT_IN_POD = "volumes/kubernetes.io~empty-dir/libvirt-runtime/virtqemud-sock";
-    private static final UUID FIRMWARE = UUID.fromString("6a1b3c5e-0d2f-5a4b-9c8d-7e6f5a4b3c2d");
-    private static final QgaSettings QUICK = QgaSettings.defaults().withConnectTimeout(Duration.ofSeconds(2))
-            .withSyncTimeout(Duration.ofSeconds(2)).withCommandTimeout(Duration.ofSeconds(2));
+  private static final String LIBVIRT_IN_POD =
+      "volumes/kubernetes.io~empty-dir/libvirt-runtime/virtqemud-sock";
+  private static final UUID FIRMWARE = UUID.fromString("6a1b3c5e-0d2f-5a4b-9c8d-7e6f5a4b3c2d");
+  private static final QgaSettings QUICK =
+      QgaSettings.defaults()
+          .withConnectTimeout(Duration.ofSeconds(2))
+          .withSyncTimeout(Duration.ofSeconds(2))
+          .withCommandTimeout(Duration.ofSeconds(2));
 
-    private Path root;
+  private Path root;
 
-    @BeforeEach
-    void layOut() throws IOException {
-        root = Files.createTempDirectory(Path.of("/tmp"), "qsw");
+  @BeforeEach
+  void layOut() throws IOException {
+    root = Files.createTempDirectory(Path.of("/tmp"), "qsw");
+  }
+
+  @AfterEach
+  void cleanUp() throws IOException {
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
     }
+  }
 
-    @AfterEach
-    void cleanUp() throws IOException {
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
+  @Test
+  void aSocketSwappedForAnotherPodsDaemonBetweenCheckAndConnectGetsNoFreeze(
+      KubeApiServer server, KubernetesClient client) throws Exception {
+    String ns = server.createNamespace("swap");
+    VmScenario vm = withFirmwareUuid(client, Fixtures.runningVm(ns, "db").create(client), FIRMWARE);
+    String podA = vm.launcherPods().get(0).getMetadata().getUid();
+    String domain = LibvirtAgent.kubevirtDomainName(ns, "db");
+    try (FakeLibvirtDaemon own =
+            new FakeLibvirtDaemon(Files.createDirectories(root.resolve(podA).resolve("a")));
+        FakeLibvirtDaemon other =
+            new FakeLibvirtDaemon(
+                Files.createDirectories(root.resolve(UUID.randomUUID().toString()).resolve("b")));
+        FakeSnapshotter csi = FakeSnapshotter.start(server.newClient())) {
+      own.hosting(domain, FIRMWARE);
+      other.hosting(domain, UUID.fromString("00000000-0000-4000-8000-0000000000bb"));
+      // virtqemud's socket as kubelet lays it out: a link in the pod's emptyDir to a socket in the
+      // same pod
+      Path inPod = root.resolve(podA).resolve(LIBVIRT_IN_POD);
+      Files.createDirectories(inPod.getParent());
+      Files.createSymbolicLink(inPod, own.socket());
+
+      AtomicInteger opens = new AtomicInteger();
+      AtomicInteger swapAt = new AtomicInteger(Integer.MAX_VALUE);
+      LibvirtOpener swappingAfterTheCheck =
+          (socket, dom) -> {
+            // GuestSockets re-checked `socket` just before this call; the connect follows it
+            if (opens.incrementAndGet() == swapAt.get()) {
+              swapForLink(socket, other.socket());
             }
-        }
-    }
-
-    @Test
-    void aSocketSwappedForAnotherPodsDaemonBetweenCheckAndConnectGetsNoFreeze(KubeApiServer server,
-            KubernetesClient client) throws Exception {
-        String ns = server.createNamespace("swap");
-        VmScenario vm = withFirmwareUuid(client, Fixtures.runningVm(ns, "db").create(client), FIRMWARE);
-        String podA = vm.launcherPods().get(0).getMetadata().getUid();
-        String domain = LibvirtAgent.kubevirtDomainName(ns, "db");
-        try (FakeLibvirtDaemon own = new FakeLibvirtDaemon(Files.createDirectories(root.resolve(podA).resolve("a")));
-             FakeLibvirtDaemon other = new FakeLibvirtDaemon(
-                     Files.createDirectories(root.resolve(UUID.randomUUID().toString()).resolve("b")));
-             FakeSnapshotter csi = FakeSnapshotter.start(server.newClient())) {
-            own.hosting(domain, FIRMWARE);
-            other.hosting(domain, UUID.fromString("00000000-0000-4000-8000-0000000000bb"));
-            // virtqemud's socket as kubelet lays it out: a link in the pod's emptyDir to a socket in the same pod
-            Path inPod = root.resolve(podA).resolve(LIBVIRT_IN_POD);
-            Files.createDirectories(inPod.getParent());
-            Files.createSymbolicLink(inPod, own.socket());
-
-            AtomicInteger opens = new AtomicInteger();
-            AtomicInteger swapAt = new AtomicInteger(Integer.MAX_VALUE);
-            LibvirtOpener swappingAfterTheCheck = (socket, dom) -> {
-                // GuestSockets re-checked `socket` just before this call; the connect follows it
-                if (opens.incrementAndGet() == swapAt.get()) {
-                    swapForLink(socket, other.socket());
-                }
-                return LibvirtAgent.open(socket, dom, QUICK);
-            };
-            HelperSettings settings = new HelperSettings(Fixtures.DEFAULT_NODE, ns, List.of(root),
-                    List.of(root + "/{podUID}/qga.sock"), 4, Duration.ofSeconds(30), null)
-                    .withLibvirt(root, root + "/{podUID}/" + LIBVIRT_IN_POD);
-            try (NodeHelper helper = NodeHelper.start(server.newClient(), settings, (guest, socket) -> {
+            return LibvirtAgent.open(socket, dom, QUICK);
+          };
+      HelperSettings settings =
+          new HelperSettings(
+                  Fixtures.DEFAULT_NODE,
+                  ns,
+                  List.of(root),
+                  List.of(root + "/{podUID}/qga.sock"),
+                  4,
+                  Duration.ofSeconds(30),
+                  null)
+              .withLibvirt(root, root + "/{podUID}/" + LIBVIRT_IN_POD);
+      try (NodeHelper helper =
+          NodeHelper.start(
+              server.newClient(),
+              settings,
+              (guest, socket) -> {
                 throw new AgentUnavailableException("no qga channel in this test", null);
-            }, swappingAfterTheCheck, new SimpleMeterRegistry())) {
-                // the next open is the channel's probe (on the guest's own daemon), the one after it the engine's
-                swapAt.set(opens.get() + 2);
-                QuiescedSnapshot snap = AssignedSnapshots.assign(client, vm, "snap", QuiesceMode.Required, "5s", false,
-                        QuiesceChannel.LIBVIRT);
+              },
+              swappingAfterTheCheck,
+              new SimpleMeterRegistry())) {
+        // the next open is the channel's probe (on the guest's own daemon), the one after it the
+        // engine's
+        swapAt.set(opens.get() + 2);
+        QuiescedSnapshot snap =
+            AssignedSnapshots.assign(
+                client, vm, "snap", QuiesceMode.Required, "5s", false, QuiesceChannel.LIBVIRT);
 
-                await("status.freeze").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
-                        .until(() -> AssignedSnapshots.get(client, snap).getStatus().getFreeze() != null);
-                FreezeRecord record = AssignedSnapshots.get(client, snap).getStatus().getFreeze();
+        await("status.freeze")
+            .atMost(Duration.ofSeconds(30))
+            .pollInterval(Duration.ofMillis(50))
+            .until(() -> AssignedSnapshots.get(client, snap).getStatus().getFreeze() != null);
+        FreezeRecord record = AssignedSnapshots.get(client, snap).getStatus().getFreeze();
 
-                assertThat(opens.get()).as("the swap happened").isGreaterThanOrEqualTo(swapAt.get());
-                assertThat(other.connections()).as("the helper did connect to the other daemon").isPositive();
-                assertThat(other.domainCalls()).as("no freeze, thaw or agent command reached the other pod's daemon")
-                        .isEmpty();
-                assertThat(own.domainCalls()).as("the guest's own daemon: the probe's and the preflight's reads, no freeze")
-                        .isNotEmpty().doesNotContain("fsfreeze", "fsthaw");
-                assertThat(record.getReason()).as(record.getError()).isEqualTo("SocketIdentityMismatch");
-                assertThat(record.getMethod()).isEqualTo(FreezeMethod.LIBVIRT);
-                assertThat(record.getFilesystemsFrozen()).isZero();
-                assertThat(record.getError()).contains("00000000-0000-4000-8000-0000000000bb").contains(FIRMWARE.toString());
-                assertThat(AssignedSnapshots.volumeSnapshots(client, ns)).as("Required: nothing cut").isEmpty();
-            }
-        }
+        assertThat(opens.get()).as("the swap happened").isGreaterThanOrEqualTo(swapAt.get());
+        assertThat(other.connections())
+            .as("the helper did connect to the other daemon")
+            .isPositive();
+        assertThat(other.domainCalls())
+            .as("no freeze, thaw or agent command reached the other pod's daemon")
+            .isEmpty();
+        assertThat(own.domainCalls())
+            .as("the guest's own daemon: the probe's and the preflight's reads, no freeze")
+            .isNotEmpty()
+            .doesNotContain("fsfreeze", "fsthaw");
+        assertThat(record.getReason()).as(record.getError()).isEqualTo("SocketIdentityMismatch");
+        assertThat(record.getMethod()).isEqualTo(FreezeMethod.LIBVIRT);
+        assertThat(record.getFilesystemsFrozen()).isZero();
+        assertThat(record.getError())
+            .contains("00000000-0000-4000-8000-0000000000bb")
+            .contains(FIRMWARE.toString());
+        assertThat(AssignedSnapshots.volumeSnapshots(client, ns))
+            .as("Required: nothing cut")
+            .isEmpty();
+      }
     }
+  }
 
-    /** What a launcher that may write its pod's directory can do: replace its socket by a link elsewhere. */
-    private static void swapForLink(Path socket, Path elsewhere) {
-        try {
-            Files.delete(socket);
-            Files.createSymbolicLink(socket, elsewhere);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+  /**
+   * What a launcher that may write its pod's directory can do: replace its socket by a link
+   * elsewhere.
+   */
+  private static void swapForLink(Path socket, Path elsewhere) {
+    try {
+      Files.delete(socket);
+      Files.createSymbolicLink(socket, elsewhere);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
     }
+  }
 
-    /** virt-controller sets {@code spec.domain.firmware.uuid} on every VM's instance. */
-    private static VmScenario withFirmwareUuid(KubernetesClient client, VmScenario vm, UUID uuid) {
-        client.resources(VirtualMachineInstance.class).inNamespace(vm.namespace()).withName("db").edit(vmi -> {
-            Firmware firmware = new Firmware();
-            firmware.setUuid(uuid.toString());
-            vmi.getSpec().getDomain().setFirmware(firmware);
-            return vmi;
-        });
-        return vm;
-    }
+  /** virt-controller sets {@code spec.domain.firmware.uuid} on every VM's instance. */
+  private static VmScenario withFirmwareUuid(KubernetesClient client, VmScenario vm, UUID uuid) {
+    client
+        .resources(VirtualMachineInstance.class)
+        .inNamespace(vm.namespace())
+        .withName("db")
+        .edit(
+            vmi -> {
+              Firmware firmware = new Firmware();
+              firmware.setUuid(uuid.toString());
+              vmi.getSpec().getDomain().setFirmware(firmware);
+              return vmi;
+            });
+    return vm;
+  }
 }

@@ -4,13 +4,13 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetricsV2;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.quiesce.events.EventRecorder;
-import io.quiesce.runtime.HealthServer;
 import io.quiesce.restore.QuiescedSnapshotRestoreReconciler;
 import io.quiesce.restore.RestoreStateMachine;
+import io.quiesce.runtime.HealthServer;
 import io.quiesce.schedule.QuiescedSnapshotScheduleReconciler;
 import io.quiesce.schedule.ScheduleSettings;
 import io.quiesce.snapshot.HttpKubeVirtFreezeApi;
@@ -21,104 +21,151 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 
-/** The running operator: the JOSDK Operator with the snapshot and schedule reconcilers, and the health/metrics server. */
+/**
+ * The running operator: the JOSDK Operator with the snapshot and schedule reconcilers, and the
+ * health/metrics server.
+ */
 public final class OperatorRuntime implements AutoCloseable {
-    private final Operator operator;
-    private final HealthServer health;
+  private final Operator operator;
+  private final HealthServer health;
 
-    private OperatorRuntime(Operator operator, HealthServer health) {
-        this.operator = operator;
-        this.health = health;
-    }
+  private OperatorRuntime(Operator operator, HealthServer health) {
+    this.operator = operator;
+    this.health = health;
+  }
 
-    /** Starts serving with these settings on this client. */
-    public static OperatorRuntime start(OperatorSettings settings, KubernetesClient client) throws IOException {
-        return start(settings, client, Clock.systemUTC(), true);
-    }
+  /** Starts serving with these settings on this client. */
+  public static OperatorRuntime start(OperatorSettings settings, KubernetesClient client)
+      throws IOException {
+    return start(settings, client, Clock.systemUTC(), true);
+  }
 
-    /**
-     * For tests: the schedules' clock given (a schedule fires without waiting for its minute), and a
-     * lost or released leadership stops only this operator instead of exiting the JVM, as JOSDK does
-     * in the container (where Kubernetes restarts it).
-     */
-    public static OperatorRuntime startInTest(OperatorSettings settings, KubernetesClient client, Clock scheduleClock)
-            throws IOException {
-        return start(settings, client, scheduleClock, false);
-    }
+  /**
+   * For tests: the schedules' clock given (a schedule fires without waiting for its minute), and a
+   * lost or released leadership stops only this operator instead of exiting the JVM, as JOSDK does
+   * in the container (where Kubernetes restarts it).
+   */
+  public static OperatorRuntime startInTest(
+      OperatorSettings settings, KubernetesClient client, Clock scheduleClock) throws IOException {
+    return start(settings, client, scheduleClock, false);
+  }
 
-    private static OperatorRuntime start(OperatorSettings settings, KubernetesClient client, Clock scheduleClock,
-            boolean exitOnStopLeading) throws IOException {
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        new JvmMemoryMetrics().bindTo(registry); // heap and non-heap use, for dashboards and footprint figures
-        Operator operator = new Operator(o -> {
-            o.withKubernetesClient(client)
-                    .withMetrics(MicrometerMetricsV2.newBuilder(registry).build());
-            if (settings.leaderElection()) {
-                LeaderElectionConfigurationBuilder election = LeaderElectionConfigurationBuilder
-                        .aLeaderElectionConfiguration(settings.leaseName()).withLeaseNamespace(settings.podNamespace())
+  private static OperatorRuntime start(
+      OperatorSettings settings,
+      KubernetesClient client,
+      Clock scheduleClock,
+      boolean exitOnStopLeading)
+      throws IOException {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics()
+        .bindTo(registry); // heap and non-heap use, for dashboards and footprint figures
+    Operator operator =
+        new Operator(
+            o -> {
+              o.withKubernetesClient(client)
+                  .withMetrics(MicrometerMetricsV2.newBuilder(registry).build());
+              if (settings.leaderElection()) {
+                LeaderElectionConfigurationBuilder election =
+                    LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(
+                            settings.leaseName())
+                        .withLeaseNamespace(settings.podNamespace())
                         .withIdentity(settings.podName());
-                o.withLeaderElectionConfiguration(exitOnStopLeading ? election.build() : election.buildForTest(false));
-            }
+                o.withLeaderElectionConfiguration(
+                    exitOnStopLeading ? election.build() : election.buildForTest(false));
+              }
+            });
+    SnapshotSettings snapshotSettings =
+        new SnapshotSettings(
+            settings.maxConcurrent(),
+            settings.maxPerNode(),
+            settings.defaultChannel(),
+            settings.podNamespace(),
+            SnapshotSettings.DEFAULT_HELPER_STALE_AFTER,
+            Duration.ofSeconds(5),
+            Clock.systemUTC(),
+            settings.freezeTimeoutMax(),
+            settings.shard());
+    QuiescedSnapshotReconciler reconciler =
+        new QuiescedSnapshotReconciler(
+            client,
+            snapshotSettings,
+            new HttpKubeVirtFreezeApi(client, Duration.ofSeconds(10)),
+            new EventRecorder(
+                client,
+                EventRecorder.Reporter.operator(settings.podName()),
+                Clock.systemUTC(),
+                Runnable::run),
+            new SnapshotMetrics(registry));
+    // a shard serves its namespaces and/or the objects its label selector matches
+    // (docs/sharding.md)
+    operator.register(
+        reconciler,
+        o -> {
+          if (!settings.watchNamespaces().isEmpty()) {
+            o.settingNamespaces(settings.watchNamespaces());
+          }
+          if (settings.labelSelector() != null) {
+            o.withLabelSelector(settings.labelSelector());
+          }
         });
-        SnapshotSettings snapshotSettings = new SnapshotSettings(settings.maxConcurrent(), settings.maxPerNode(),
-                settings.defaultChannel(), settings.podNamespace(), SnapshotSettings.DEFAULT_HELPER_STALE_AFTER,
-                Duration.ofSeconds(5), Clock.systemUTC(), settings.freezeTimeoutMax(), settings.shard());
-        QuiescedSnapshotReconciler reconciler = new QuiescedSnapshotReconciler(client, snapshotSettings,
-                new HttpKubeVirtFreezeApi(client, Duration.ofSeconds(10)),
-                new EventRecorder(client, EventRecorder.Reporter.operator(settings.podName()), Clock.systemUTC(),
-                        Runnable::run), new SnapshotMetrics(registry));
-        // a shard serves its namespaces and/or the objects its label selector matches (docs/sharding.md)
-        operator.register(reconciler, o -> {
-            if (!settings.watchNamespaces().isEmpty()) {
-                o.settingNamespaces(settings.watchNamespaces());
-            }
-            if (settings.labelSelector() != null) {
-                o.withLabelSelector(settings.labelSelector());
-            }
+    operator.register(
+        new QuiescedSnapshotScheduleReconciler(
+            client, scheduleClock, registry, ScheduleSettings.defaults()),
+        o -> {
+          if (!settings.watchNamespaces().isEmpty()) {
+            o.settingNamespaces(settings.watchNamespaces());
+          }
+          if (settings.labelSelector() != null) {
+            o.withLabelSelector(settings.labelSelector());
+          }
         });
-        operator.register(new QuiescedSnapshotScheduleReconciler(client, scheduleClock, registry,
-                ScheduleSettings.defaults()), o -> {
-            if (!settings.watchNamespaces().isEmpty()) {
-                o.settingNamespaces(settings.watchNamespaces());
-            }
-            if (settings.labelSelector() != null) {
-                o.withLabelSelector(settings.labelSelector());
-            }
+    operator.register(
+        new QuiescedSnapshotRestoreReconciler(
+            client,
+            new EventRecorder(
+                client,
+                EventRecorder.Reporter.operator(settings.podName()),
+                Clock.systemUTC(),
+                Runnable::run),
+            Clock.systemUTC(),
+            RestoreStateMachine.POLL),
+        o -> {
+          if (!settings.watchNamespaces().isEmpty()) {
+            o.settingNamespaces(settings.watchNamespaces());
+          }
+          if (settings.labelSelector() != null) {
+            o.withLabelSelector(settings.labelSelector());
+          }
         });
-        operator.register(new QuiescedSnapshotRestoreReconciler(client,
-                new EventRecorder(client, EventRecorder.Reporter.operator(settings.podName()), Clock.systemUTC(),
-                        Runnable::run), Clock.systemUTC(),
-                RestoreStateMachine.POLL), o -> {
-            if (!settings.watchNamespaces().isEmpty()) {
-                o.settingNamespaces(settings.watchNamespaces());
-            }
-            if (settings.labelSelector() != null) {
-                o.withLabelSelector(settings.labelSelector());
-            }
-        });
-        HealthServer health = HealthServer.start(settings.healthAddress(),
-                () -> operator.getRuntimeInfo().allEventSourcesAreHealthy(), registry::scrape);
-        try {
-            operator.start();
-        } catch (RuntimeException e) {
-            health.close();
-            throw e;
-        }
-        return new OperatorRuntime(operator, health);
+    HealthServer health =
+        HealthServer.start(
+            settings.healthAddress(),
+            () -> operator.getRuntimeInfo().allEventSourcesAreHealthy(),
+            registry::scrape);
+    try {
+      operator.start();
+    } catch (RuntimeException e) {
+      health.close();
+      throw e;
     }
+    return new OperatorRuntime(operator, health);
+  }
 
-    /** The port of /healthz, /readyz and /metrics. */
-    public int healthPort() {
-        return health.port();
-    }
+  /** The port of /healthz, /readyz and /metrics. */
+  public int healthPort() {
+    return health.port();
+  }
 
-    /** Stops reconciling (in-flight reconciles finish within JOSDK's termination timeout), then the server. */
-    @Override
-    public void close() {
-        try {
-            operator.stop();
-        } finally {
-            health.close();
-        }
+  /**
+   * Stops reconciling (in-flight reconciles finish within JOSDK's termination timeout), then the
+   * server.
+   */
+  @Override
+  public void close() {
+    try {
+      operator.stop();
+    } finally {
+      health.close();
     }
+  }
 }

@@ -13,14 +13,15 @@ import java.util.Optional;
 
 /**
  * {@code kubectl quiesce}: the kubectl plugin (run by the {@code kubectl-quiesce} launcher as
- * {@code operator.jar kubectl-quiesce ...}). Reads the kubeconfig as kubectl does
- * ({@code --kubeconfig}, else {@code KUBECONFIG}, else {@code ~/.kube/config}; {@code --context};
- * {@code --namespace}/{@code -n}, else the context's namespace). Exit codes as the helper's agent CLI:
- * 0 ok, 1 internal error, 2 usage, 3 timeout, 4 failed (a snapshot that failed, a refused request);
+ * {@code operator.jar kubectl-quiesce ...}). Reads the kubeconfig as kubectl does ({@code
+ * --kubeconfig}, else {@code KUBECONFIG}, else {@code ~/.kube/config}; {@code --context}; {@code
+ * --namespace}/{@code -n}, else the context's namespace). Exit codes as the helper's agent CLI: 0
+ * ok, 1 internal error, 2 usage, 3 timeout, 4 failed (a snapshot that failed, a refused request);
  * any failure prints one line on stderr.
  */
 public final class KubectlQuiesce {
-    static final String USAGE = """
+  static final String USAGE =
+      """
             usage: kubectl quiesce <command> [--namespace NS] [--context CTX] [--kubeconfig FILE]
               snapshot VM [--wait] [--timeout D] [--mode Required|BestEffort|Skip]
                                  create a QuiescedSnapshot of VM; --wait follows it to the end (at most
@@ -31,161 +32,196 @@ public final class KubectlQuiesce {
               thaw VM            emergency thaw of VM's guest (KubeVirt's unfreeze), recorded as an Event
             exit codes: 0 ok, 1 internal error, 2 usage, 3 timeout, 4 failed""";
 
-    private final PrintStream out;
-    private final PrintStream err;
-    private final Clock clock;
+  private final PrintStream out;
+  private final PrintStream err;
+  private final Clock clock;
 
-    public KubectlQuiesce(PrintStream out, PrintStream err, Clock clock) {
-        this.out = out;
-        this.err = err;
-        this.clock = clock;
+  public KubectlQuiesce(PrintStream out, PrintStream err, Clock clock) {
+    this.out = out;
+    this.err = err;
+    this.clock = clock;
+  }
+
+  /** Runs the plugin; returns the exit code. */
+  public int run(List<String> args) {
+    try {
+      Invocation invocation = Invocation.parse(args);
+      if (invocation.help()) {
+        out.println(USAGE);
+        return 0;
+      }
+      try (KubernetesClient client = client(invocation)) {
+        String namespace =
+            invocation
+                .namespace()
+                .orElseGet(() -> Optional.ofNullable(client.getNamespace()).orElse("default"));
+        PluginCommands commands = new PluginCommands(client, namespace, out, clock);
+        return switch (invocation.command()) {
+          case "snapshot" ->
+              commands.snapshot(
+                  invocation.argument(),
+                  invocation.waitForEnd(),
+                  invocation.timeout(),
+                  invocation.mode());
+          case "status" -> commands.status(invocation.optionalArgument());
+          case "describe" -> commands.describe(invocation.argument());
+          case "preview" -> commands.preview(invocation.argument(), invocation.count());
+          case "thaw" -> commands.thaw(invocation.argument());
+          default ->
+              throw new PluginException(
+                  PluginException.USAGE, "unknown command \"" + invocation.command() + "\"");
+        };
+      }
+    } catch (PluginException e) {
+      err.println("error: " + e.getMessage());
+      if (e.exitCode() == PluginException.USAGE) {
+        err.println(USAGE);
+      }
+      return e.exitCode();
+    } catch (KubernetesClientException e) {
+      err.println(
+          "error: "
+              + (e.getStatus() != null && e.getStatus().getMessage() != null
+                      ? e.getStatus().getMessage()
+                      : e.getMessage())
+                  .lines()
+                  .findFirst()
+                  .orElse(""));
+      return e.getCode() == 0 ? PluginException.INTERNAL : PluginException.FAILED;
+    } catch (RuntimeException e) {
+      err.println("error: " + e);
+      return PluginException.INTERNAL;
+    }
+  }
+
+  private static KubernetesClient client(Invocation invocation) {
+    invocation
+        .kubeconfig()
+        .ifPresent(file -> System.setProperty(Config.KUBERNETES_KUBECONFIG_FILE, file));
+    Config config = Config.autoConfigure(invocation.context().orElse(null));
+    return new KubernetesClientBuilder().withConfig(config).build();
+  }
+
+  /** The parsed command line. */
+  record Invocation(
+      String command,
+      List<String> arguments,
+      Optional<String> namespace,
+      Optional<String> context,
+      Optional<String> kubeconfig,
+      boolean waitForEnd,
+      Duration timeout,
+      Optional<String> mode,
+      int count,
+      boolean help) {
+
+    static Invocation parse(List<String> args) throws PluginException {
+      List<String> positional = new ArrayList<>();
+      String namespace = null;
+      String context = null;
+      String kubeconfig = null;
+      boolean wait = false;
+      Duration timeout = Duration.ofMinutes(5);
+      String mode = null;
+      int count = 5;
+      boolean help = false;
+      for (int i = 0; i < args.size(); i++) {
+        String arg = args.get(i);
+        String inline =
+            arg.contains("=") && arg.startsWith("--") ? arg.substring(arg.indexOf('=') + 1) : null;
+        String flag = inline == null ? arg : arg.substring(0, arg.indexOf('='));
+        switch (flag) {
+          case "-n", "--namespace" -> namespace = inline != null ? inline : value(args, ++i, flag);
+          case "--context" -> context = inline != null ? inline : value(args, ++i, flag);
+          case "--kubeconfig" -> kubeconfig = inline != null ? inline : value(args, ++i, flag);
+          case "--wait" -> wait = true;
+          case "--timeout" -> timeout = duration(inline != null ? inline : value(args, ++i, flag));
+          case "--mode" -> mode = mode(inline != null ? inline : value(args, ++i, flag));
+          case "--count" -> count = count(inline != null ? inline : value(args, ++i, flag));
+          case "-h", "--help", "help" -> help = true;
+          default -> {
+            if (arg.startsWith("-")) {
+              throw new PluginException(PluginException.USAGE, "unknown flag \"" + arg + "\"");
+            }
+            positional.add(arg);
+          }
+        }
+      }
+      if (positional.isEmpty() && !help) {
+        throw new PluginException(PluginException.USAGE, "missing the command");
+      }
+      String command = positional.isEmpty() ? "help" : positional.get(0);
+      return new Invocation(
+          command,
+          positional.subList(Math.min(1, positional.size()), positional.size()),
+          Optional.ofNullable(namespace),
+          Optional.ofNullable(context),
+          Optional.ofNullable(kubeconfig),
+          wait,
+          timeout,
+          Optional.ofNullable(mode),
+          count,
+          help);
     }
 
-    /** Runs the plugin; returns the exit code. */
-    public int run(List<String> args) {
-        try {
-            Invocation invocation = Invocation.parse(args);
-            if (invocation.help()) {
-                out.println(USAGE);
-                return 0;
-            }
-            try (KubernetesClient client = client(invocation)) {
-                String namespace = invocation.namespace().orElseGet(() -> Optional
-                        .ofNullable(client.getNamespace()).orElse("default"));
-                PluginCommands commands = new PluginCommands(client, namespace, out, clock);
-                return switch (invocation.command()) {
-                    case "snapshot" -> commands.snapshot(invocation.argument(), invocation.waitForEnd(),
-                            invocation.timeout(), invocation.mode());
-                    case "status" -> commands.status(invocation.optionalArgument());
-                    case "describe" -> commands.describe(invocation.argument());
-                    case "preview" -> commands.preview(invocation.argument(), invocation.count());
-                    case "thaw" -> commands.thaw(invocation.argument());
-                    default -> throw new PluginException(PluginException.USAGE,
-                            "unknown command \"" + invocation.command() + "\"");
-                };
-            }
-        } catch (PluginException e) {
-            err.println("error: " + e.getMessage());
-            if (e.exitCode() == PluginException.USAGE) {
-                err.println(USAGE);
-            }
-            return e.exitCode();
-        } catch (KubernetesClientException e) {
-            err.println("error: " + (e.getStatus() != null && e.getStatus().getMessage() != null
-                    ? e.getStatus().getMessage() : e.getMessage()).lines().findFirst().orElse(""));
-            return e.getCode() == 0 ? PluginException.INTERNAL : PluginException.FAILED;
-        } catch (RuntimeException e) {
-            err.println("error: " + e);
-            return PluginException.INTERNAL;
-        }
+    String argument() throws PluginException {
+      if (arguments.size() != 1) {
+        throw new PluginException(PluginException.USAGE, command + " takes exactly one name");
+      }
+      return arguments.get(0);
     }
 
-    private static KubernetesClient client(Invocation invocation) {
-        invocation.kubeconfig().ifPresent(file -> System.setProperty(Config.KUBERNETES_KUBECONFIG_FILE, file));
-        Config config = Config.autoConfigure(invocation.context().orElse(null));
-        return new KubernetesClientBuilder().withConfig(config).build();
+    Optional<String> optionalArgument() throws PluginException {
+      if (arguments.size() > 1) {
+        throw new PluginException(PluginException.USAGE, command + " takes at most one VM name");
+      }
+      return arguments.stream().findFirst();
     }
 
-    /** The parsed command line. */
-    record Invocation(String command, List<String> arguments, Optional<String> namespace, Optional<String> context,
-            Optional<String> kubeconfig, boolean waitForEnd, Duration timeout, Optional<String> mode, int count,
-            boolean help) {
-
-        static Invocation parse(List<String> args) throws PluginException {
-            List<String> positional = new ArrayList<>();
-            String namespace = null;
-            String context = null;
-            String kubeconfig = null;
-            boolean wait = false;
-            Duration timeout = Duration.ofMinutes(5);
-            String mode = null;
-            int count = 5;
-            boolean help = false;
-            for (int i = 0; i < args.size(); i++) {
-                String arg = args.get(i);
-                String inline = arg.contains("=") && arg.startsWith("--") ? arg.substring(arg.indexOf('=') + 1) : null;
-                String flag = inline == null ? arg : arg.substring(0, arg.indexOf('='));
-                switch (flag) {
-                    case "-n", "--namespace" -> namespace = inline != null ? inline : value(args, ++i, flag);
-                    case "--context" -> context = inline != null ? inline : value(args, ++i, flag);
-                    case "--kubeconfig" -> kubeconfig = inline != null ? inline : value(args, ++i, flag);
-                    case "--wait" -> wait = true;
-                    case "--timeout" -> timeout = duration(inline != null ? inline : value(args, ++i, flag));
-                    case "--mode" -> mode = mode(inline != null ? inline : value(args, ++i, flag));
-                    case "--count" -> count = count(inline != null ? inline : value(args, ++i, flag));
-                    case "-h", "--help", "help" -> help = true;
-                    default -> {
-                        if (arg.startsWith("-")) {
-                            throw new PluginException(PluginException.USAGE, "unknown flag \"" + arg + "\"");
-                        }
-                        positional.add(arg);
-                    }
-                }
-            }
-            if (positional.isEmpty() && !help) {
-                throw new PluginException(PluginException.USAGE, "missing the command");
-            }
-            String command = positional.isEmpty() ? "help" : positional.get(0);
-            return new Invocation(command, positional.subList(Math.min(1, positional.size()), positional.size()),
-                    Optional.ofNullable(namespace), Optional.ofNullable(context), Optional.ofNullable(kubeconfig),
-                    wait, timeout, Optional.ofNullable(mode), count, help);
-        }
-
-        String argument() throws PluginException {
-            if (arguments.size() != 1) {
-                throw new PluginException(PluginException.USAGE, command + " takes exactly one name");
-            }
-            return arguments.get(0);
-        }
-
-        Optional<String> optionalArgument() throws PluginException {
-            if (arguments.size() > 1) {
-                throw new PluginException(PluginException.USAGE, command + " takes at most one VM name");
-            }
-            return arguments.stream().findFirst();
-        }
-
-        private static String value(List<String> args, int i, String flag) throws PluginException {
-            if (i >= args.size()) {
-                throw new PluginException(PluginException.USAGE, flag + " needs a value");
-            }
-            return args.get(i);
-        }
-
-        /** Go-style durations as kubectl takes them: {@code 90s}, {@code 5m}, {@code 1h}. */
-        static Duration duration(String text) throws PluginException {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h)").matcher(text);
-            if (!m.matches()) {
-                throw new PluginException(PluginException.USAGE, "--timeout: \"" + text + "\" is not a duration"
-                        + " such as 90s, 5m or 1h");
-            }
-            long n = Long.parseLong(m.group(1));
-            return switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                default -> Duration.ofHours(n);
-            };
-        }
-
-        private static String mode(String text) throws PluginException {
-            if (!List.of("Required", "BestEffort", "Skip").contains(text)) {
-                throw new PluginException(PluginException.USAGE, "--mode: \"" + text
-                        + "\" is not one of Required, BestEffort, Skip");
-            }
-            return text;
-        }
-
-        private static int count(String text) throws PluginException {
-            try {
-                int n = Integer.parseInt(text);
-                if (n >= 1 && n <= 100) {
-                    return n;
-                }
-            } catch (NumberFormatException e) {
-                // said below
-            }
-            throw new PluginException(PluginException.USAGE, "--count: \"" + text + "\" is not a number from 1 to 100");
-        }
+    private static String value(List<String> args, int i, String flag) throws PluginException {
+      if (i >= args.size()) {
+        throw new PluginException(PluginException.USAGE, flag + " needs a value");
+      }
+      return args.get(i);
     }
+
+    /** Go-style durations as kubectl takes them: {@code 90s}, {@code 5m}, {@code 1h}. */
+    static Duration duration(String text) throws PluginException {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h)").matcher(text);
+      if (!m.matches()) {
+        throw new PluginException(
+            PluginException.USAGE,
+            "--timeout: \"" + text + "\" is not a duration" + " such as 90s, 5m or 1h");
+      }
+      long n = Long.parseLong(m.group(1));
+      return switch (m.group(2)) {
+        case "ms" -> Duration.ofMillis(n);
+        case "s" -> Duration.ofSeconds(n);
+        case "m" -> Duration.ofMinutes(n);
+        default -> Duration.ofHours(n);
+      };
+    }
+
+    private static String mode(String text) throws PluginException {
+      if (!List.of("Required", "BestEffort", "Skip").contains(text)) {
+        throw new PluginException(
+            PluginException.USAGE,
+            "--mode: \"" + text + "\" is not one of Required, BestEffort, Skip");
+      }
+      return text;
+    }
+
+    private static int count(String text) throws PluginException {
+      try {
+        int n = Integer.parseInt(text);
+        if (n >= 1 && n <= 100) {
+          return n;
+        }
+      } catch (NumberFormatException e) {
+        // said below
+      }
+      throw new PluginException(
+          PluginException.USAGE, "--count: \"" + text + "\" is not a number from 1 to 100");
+    }
+  }
 }

@@ -19,77 +19,94 @@ import java.util.TreeMap;
 /**
  * Captures a VM's definition for {@code status.vmDefinition} of a snapshot: spec, labels and
  * annotations, minus what describes a running object (status, uid, resourceVersion, managedFields,
- * kubectl's last-applied copy, KubeVirt's observed API versions), within {@link VmDefinition#MAX_BYTES}.
+ * kubectl's last-applied copy, KubeVirt's observed API versions), within {@link
+ * VmDefinition#MAX_BYTES}.
  */
 public final class VmDefinitions {
-    /** Annotations that describe the stored object rather than the VM a restore should build. */
-    static final Set<String> RUNTIME_ANNOTATIONS = Set.of(
-            "kubectl.kubernetes.io/last-applied-configuration",
-            "kubevirt.io/latest-observed-api-version",
-            "kubevirt.io/storage-observed-api-version");
+  /** Annotations that describe the stored object rather than the VM a restore should build. */
+  static final Set<String> RUNTIME_ANNOTATIONS =
+      Set.of(
+          "kubectl.kubernetes.io/last-applied-configuration",
+          "kubevirt.io/latest-observed-api-version",
+          "kubevirt.io/storage-observed-api-version");
 
-    private VmDefinitions() {
+  private VmDefinitions() {}
+
+  /**
+   * Puts the VM's definition into {@code next} when {@code next} is the write that starts {@code
+   * snapshot} (its stored phase is Pending, the next one is not): the definition is then the one
+   * the VolumeSnapshots are cut of. Later writes never carry it (a merge patch keeps it).
+   */
+  public static void captureAtStart(
+      QuiescedSnapshot snapshot, Optional<VirtualMachine> vm, QuiescedSnapshotStatus next) {
+    QuiescedSnapshotStatus stored = snapshot.getStatus();
+    boolean pending =
+        stored == null || stored.getPhase() == null || stored.getPhase() == SnapshotPhase.Pending;
+    if (next == null
+        || vm.isEmpty()
+        || !pending
+        || next.getPhase() == null
+        || next.getPhase() == SnapshotPhase.Pending
+        || stored != null && stored.getVmDefinition() != null) {
+      return;
     }
+    next.setVmDefinition(capture(vm.get()));
+  }
 
-    /**
-     * Puts the VM's definition into {@code next} when {@code next} is the write that starts
-     * {@code snapshot} (its stored phase is Pending, the next one is not): the definition is then the
-     * one the VolumeSnapshots are cut of. Later writes never carry it (a merge patch keeps it).
-     */
-    public static void captureAtStart(QuiescedSnapshot snapshot, Optional<VirtualMachine> vm,
-            QuiescedSnapshotStatus next) {
-        QuiescedSnapshotStatus stored = snapshot.getStatus();
-        boolean pending = stored == null || stored.getPhase() == null || stored.getPhase() == SnapshotPhase.Pending;
-        if (next == null || vm.isEmpty() || !pending || next.getPhase() == null
-                || next.getPhase() == SnapshotPhase.Pending || stored != null && stored.getVmDefinition() != null) {
-            return;
-        }
-        next.setVmDefinition(capture(vm.get()));
-    }
+  /**
+   * The definition of {@code vm}, or only the reason it was left out when it is above the bound.
+   */
+  public static VmDefinition capture(VirtualMachine vm) {
+    return capture(vm, VmDefinition.MAX_BYTES);
+  }
 
-    /** The definition of {@code vm}, or only the reason it was left out when it is above the bound. */
-    public static VmDefinition capture(VirtualMachine vm) {
-        return capture(vm, VmDefinition.MAX_BYTES);
-    }
-
-    static VmDefinition capture(VirtualMachine vm, int maxBytes) {
-        ObjectMapper json = Serialization.jsonMapper();
-        JsonNode spec = json.valueToTree(vm.getSpec() == null ? Map.of() : vm.getSpec());
-        Map<String, String> labels = vm.getMetadata().getLabels() == null ? Map.of()
-                : new TreeMap<>(vm.getMetadata().getLabels());
-        Map<String, String> annotations = new TreeMap<>();
-        if (vm.getMetadata().getAnnotations() != null) {
-            vm.getMetadata().getAnnotations().forEach((k, v) -> {
+  static VmDefinition capture(VirtualMachine vm, int maxBytes) {
+    ObjectMapper json = Serialization.jsonMapper();
+    JsonNode spec = json.valueToTree(vm.getSpec() == null ? Map.of() : vm.getSpec());
+    Map<String, String> labels =
+        vm.getMetadata().getLabels() == null
+            ? Map.of()
+            : new TreeMap<>(vm.getMetadata().getLabels());
+    Map<String, String> annotations = new TreeMap<>();
+    if (vm.getMetadata().getAnnotations() != null) {
+      vm.getMetadata()
+          .getAnnotations()
+          .forEach(
+              (k, v) -> {
                 if (!RUNTIME_ANNOTATIONS.contains(k)) {
-                    annotations.put(k, v);
+                  annotations.put(k, v);
                 }
-            });
-        }
-        VmDefinition definition = new VmDefinition();
-        definition.setSpec(spec);
-        definition.setLabels(labels.isEmpty() ? null : labels);
-        definition.setAnnotations(annotations.isEmpty() ? null : annotations);
-        long size = sizeOf(json, definition);
-        if (size > maxBytes) {
-            VmDefinition omitted = new VmDefinition();
-            omitted.setSizeBytes(size);
-            omitted.setOmittedReason("the VM's definition is " + size + " bytes, above the bound of " + maxBytes
-                    + " bytes kept in a snapshot's status; a restore into a new VM needs it, in place does not");
-            return omitted;
-        }
-        definition.setSizeBytes(size);
-        return definition;
+              });
     }
+    VmDefinition definition = new VmDefinition();
+    definition.setSpec(spec);
+    definition.setLabels(labels.isEmpty() ? null : labels);
+    definition.setAnnotations(annotations.isEmpty() ? null : annotations);
+    long size = sizeOf(json, definition);
+    if (size > maxBytes) {
+      VmDefinition omitted = new VmDefinition();
+      omitted.setSizeBytes(size);
+      omitted.setOmittedReason(
+          "the VM's definition is "
+              + size
+              + " bytes, above the bound of "
+              + maxBytes
+              + " bytes kept in a snapshot's status; a restore into a new VM needs it, in place does not");
+      return omitted;
+    }
+    definition.setSizeBytes(size);
+    return definition;
+  }
 
-    private static long sizeOf(ObjectMapper json, VmDefinition definition) {
-        Map<String, Object> parts = new LinkedHashMap<>();
-        parts.put("spec", definition.getSpec());
-        parts.put("labels", definition.getLabels());
-        parts.put("annotations", definition.getAnnotations());
-        try {
-            return json.writeValueAsString(parts).getBytes(StandardCharsets.UTF_8).length;
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a VM read from the API cannot be written back as JSON", e);
-        }
+  private static long sizeOf(ObjectMapper json, VmDefinition definition) {
+    Map<String, Object> parts = new LinkedHashMap<>();
+    parts.put("spec", definition.getSpec());
+    parts.put("labels", definition.getLabels());
+    parts.put("annotations", definition.getAnnotations());
+    try {
+      return json.writeValueAsString(parts).getBytes(StandardCharsets.UTF_8).length;
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a VM read from the API cannot be written back as JSON", e);
     }
+  }
 }

@@ -14,74 +14,81 @@ import java.util.stream.Collectors;
  *
  * <ul>
  *   <li>Only snapshots the schedule created are considered; the caller filters by provenance and
- *       this class checks it again ({@link SnapshotRecord#schedule()}).</li>
- *   <li>Snapshots still in progress are never deleted and never counted.</li>
+ *       this class checks it again ({@link SnapshotRecord#schedule()}).
+ *   <li>Snapshots still in progress are never deleted and never counted.
  *   <li>Succeeded snapshots: the newest {@code keepLast} are kept, and of those, any older than
  *       {@code maxAge} goes too. The newest succeeded snapshot of a VM is always kept, whatever its
- *       age: a schedule that stopped working must not leave a VM with no backup at all.</li>
+ *       age: a schedule that stopped working must not leave a VM with no backup at all.
  *   <li>Failed snapshots are never counted as kept; the newest {@code failedHistoryLimit} of them
- *       stay for inspection, older ones are pruned.</li>
+ *       stay for inspection, older ones are pruned.
  * </ul>
  *
- * @param keepLast           succeeded snapshots to keep per VM, at least 1; null = no count limit
- * @param maxAge             succeeded snapshots older than this are deleted; null = no age limit
+ * @param keepLast succeeded snapshots to keep per VM, at least 1; null = no count limit
+ * @param maxAge succeeded snapshots older than this are deleted; null = no age limit
  * @param failedHistoryLimit failed snapshots to keep per VM, at least 0
  */
 public record RetentionPolicy(Integer keepLast, Duration maxAge, int failedHistoryLimit) {
 
-    public RetentionPolicy {
-        if (keepLast != null && keepLast < 1) {
-            throw new IllegalArgumentException("keepLast must be at least 1");
-        }
-        if (failedHistoryLimit < 0) {
-            throw new IllegalArgumentException("failedHistoryLimit must not be negative");
-        }
+  public RetentionPolicy {
+    if (keepLast != null && keepLast < 1) {
+      throw new IllegalArgumentException("keepLast must be at least 1");
     }
+    if (failedHistoryLimit < 0) {
+      throw new IllegalArgumentException("failedHistoryLimit must not be negative");
+    }
+  }
 
-    /** Outcome of a snapshot, as far as retention cares. */
-    public enum Outcome {
-        IN_PROGRESS, SUCCEEDED, FAILED
-    }
+  /** Outcome of a snapshot, as far as retention cares. */
+  public enum Outcome {
+    IN_PROGRESS,
+    SUCCEEDED,
+    FAILED
+  }
 
-    /** What retention needs to know of one snapshot. */
-    public record SnapshotRecord(String name, String vm, String schedule, Instant created, Outcome outcome) {
-        public SnapshotRecord {
-            Objects.requireNonNull(name);
-            Objects.requireNonNull(vm);
-            Objects.requireNonNull(created);
-            Objects.requireNonNull(outcome);
-        }
+  /** What retention needs to know of one snapshot. */
+  public record SnapshotRecord(
+      String name, String vm, String schedule, Instant created, Outcome outcome) {
+    public SnapshotRecord {
+      Objects.requireNonNull(name);
+      Objects.requireNonNull(vm);
+      Objects.requireNonNull(created);
+      Objects.requireNonNull(outcome);
     }
+  }
 
-    /** The snapshots of {@code schedule} to delete now, oldest first. */
-    public List<SnapshotRecord> toDelete(String schedule, List<SnapshotRecord> snapshots, Instant now) {
-        Map<String, List<SnapshotRecord>> byVm = snapshots.stream()
-                .filter(s -> schedule.equals(s.schedule()))
-                .collect(Collectors.groupingBy(SnapshotRecord::vm));
-        List<SnapshotRecord> doomed = new ArrayList<>();
-        byVm.values().forEach(history -> doomed.addAll(toDeleteForVm(history, now)));
-        doomed.sort(Comparator.comparing(SnapshotRecord::created).thenComparing(SnapshotRecord::name));
-        return doomed;
-    }
+  /** The snapshots of {@code schedule} to delete now, oldest first. */
+  public List<SnapshotRecord> toDelete(
+      String schedule, List<SnapshotRecord> snapshots, Instant now) {
+    Map<String, List<SnapshotRecord>> byVm =
+        snapshots.stream()
+            .filter(s -> schedule.equals(s.schedule()))
+            .collect(Collectors.groupingBy(SnapshotRecord::vm));
+    List<SnapshotRecord> doomed = new ArrayList<>();
+    byVm.values().forEach(history -> doomed.addAll(toDeleteForVm(history, now)));
+    doomed.sort(Comparator.comparing(SnapshotRecord::created).thenComparing(SnapshotRecord::name));
+    return doomed;
+  }
 
-    private List<SnapshotRecord> toDeleteForVm(List<SnapshotRecord> history, Instant now) {
-        // newest first; the name breaks ties so the answer does not depend on list order
-        Comparator<SnapshotRecord> newestFirst = Comparator.comparing(SnapshotRecord::created).reversed()
-                .thenComparing(SnapshotRecord::name, Comparator.reverseOrder());
-        List<SnapshotRecord> succeeded = history.stream()
-                .filter(s -> s.outcome() == Outcome.SUCCEEDED).sorted(newestFirst).toList();
-        List<SnapshotRecord> failed = history.stream()
-                .filter(s -> s.outcome() == Outcome.FAILED).sorted(newestFirst).toList();
-        List<SnapshotRecord> doomed = new ArrayList<>();
-        for (int i = 1; i < succeeded.size(); i++) { // i = 0, the newest, always stays
-            SnapshotRecord s = succeeded.get(i);
-            boolean overCount = keepLast != null && i >= keepLast;
-            boolean tooOld = maxAge != null && s.created().plus(maxAge).isBefore(now);
-            if (overCount || tooOld) {
-                doomed.add(s);
-            }
-        }
-        doomed.addAll(failed.subList(Math.min(failedHistoryLimit, failed.size()), failed.size()));
-        return doomed;
+  private List<SnapshotRecord> toDeleteForVm(List<SnapshotRecord> history, Instant now) {
+    // newest first; the name breaks ties so the answer does not depend on list order
+    Comparator<SnapshotRecord> newestFirst =
+        Comparator.comparing(SnapshotRecord::created)
+            .reversed()
+            .thenComparing(SnapshotRecord::name, Comparator.reverseOrder());
+    List<SnapshotRecord> succeeded =
+        history.stream().filter(s -> s.outcome() == Outcome.SUCCEEDED).sorted(newestFirst).toList();
+    List<SnapshotRecord> failed =
+        history.stream().filter(s -> s.outcome() == Outcome.FAILED).sorted(newestFirst).toList();
+    List<SnapshotRecord> doomed = new ArrayList<>();
+    for (int i = 1; i < succeeded.size(); i++) { // i = 0, the newest, always stays
+      SnapshotRecord s = succeeded.get(i);
+      boolean overCount = keepLast != null && i >= keepLast;
+      boolean tooOld = maxAge != null && s.created().plus(maxAge).isBefore(now);
+      if (overCount || tooOld) {
+        doomed.add(s);
+      }
     }
+    doomed.addAll(failed.subList(Math.min(failedHistoryLimit, failed.size()), failed.size()));
+    return doomed;
+  }
 }

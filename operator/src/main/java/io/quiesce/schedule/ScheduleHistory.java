@@ -14,47 +14,60 @@ import java.util.Optional;
 /** What a schedule's snapshots say about it: the running ones and the latest success. Pure. */
 final class ScheduleHistory {
 
-    private ScheduleHistory() {
-    }
+  private ScheduleHistory() {}
 
-    /** The Pending/InProgress snapshots (not yet started counts as Pending), by name. */
-    static List<ActiveSnapshot> active(Collection<QuiescedSnapshot> snapshots) {
-        return snapshots.stream().filter(s -> s.getMetadata().getDeletionTimestamp() == null)
-                .filter(s -> existing(s).active())
-                .map(s -> new ActiveSnapshot(s.getMetadata().getName(), s.getSpec() == null ? null : s.getSpec().getSource()))
-                .sorted(Comparator.comparing(ActiveSnapshot::getName)).toList();
-    }
+  /** The Pending/InProgress snapshots (not yet started counts as Pending), by name. */
+  static List<ActiveSnapshot> active(Collection<QuiescedSnapshot> snapshots) {
+    return snapshots.stream()
+        .filter(s -> s.getMetadata().getDeletionTimestamp() == null)
+        .filter(s -> existing(s).active())
+        .map(
+            s ->
+                new ActiveSnapshot(
+                    s.getMetadata().getName(),
+                    s.getSpec() == null ? null : s.getSpec().getSource()))
+        .sorted(Comparator.comparing(ActiveSnapshot::getName))
+        .toList();
+  }
 
-    /** When the newest Succeeded snapshot completed (its creation, when it records no completion). */
-    static Optional<Instant> lastSuccess(Collection<QuiescedSnapshot> snapshots) {
-        return snapshots.stream().filter(s -> phase(s) == SnapshotPhase.Succeeded)
-                .map(s -> time(s.getStatus().getCompletionTime()).orElse(created(s)))
-                .filter(Objects::nonNull).max(Comparator.naturalOrder());
-    }
+  /** When the newest Succeeded snapshot completed (its creation, when it records no completion). */
+  static Optional<Instant> lastSuccess(Collection<QuiescedSnapshot> snapshots) {
+    return snapshots.stream()
+        .filter(s -> phase(s) == SnapshotPhase.Succeeded)
+        .map(s -> time(s.getStatus().getCompletionTime()).orElse(created(s)))
+        .filter(Objects::nonNull)
+        .max(Comparator.naturalOrder());
+  }
 
-    /** The planning view of a snapshot. */
-    static FirePlan.ExistingSnapshot existing(QuiescedSnapshot s) {
-        return new FirePlan.ExistingSnapshot(s.getMetadata().getName(),
-                s.getSpec() == null ? "" : s.getSpec().getSource(), phase(s), created(s));
-    }
+  /** The planning view of a snapshot. */
+  static FirePlan.ExistingSnapshot existing(QuiescedSnapshot s) {
+    return new FirePlan.ExistingSnapshot(
+        s.getMetadata().getName(),
+        s.getSpec() == null ? "" : s.getSpec().getSource(),
+        phase(s),
+        created(s));
+  }
 
-    static SnapshotPhase phase(QuiescedSnapshot s) {
-        return s.getStatus() == null ? null : s.getStatus().getPhase();
-    }
+  static SnapshotPhase phase(QuiescedSnapshot s) {
+    return s.getStatus() == null ? null : s.getStatus().getPhase();
+  }
 
-    /** The creation time; a snapshot we just created and did not read back yet has none: now-ish, so Instant.MAX. */
-    static Instant created(QuiescedSnapshot s) {
-        return time(s.getMetadata().getCreationTimestamp()).orElse(Instant.MAX);
-    }
+  /**
+   * The creation time; a snapshot we just created and did not read back yet has none: now-ish, so
+   * Instant.MAX.
+   */
+  static Instant created(QuiescedSnapshot s) {
+    return time(s.getMetadata().getCreationTimestamp()).orElse(Instant.MAX);
+  }
 
-    static Optional<Instant> time(String rfc3339) {
-        if (rfc3339 == null) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(Instant.parse(rfc3339));
-        } catch (DateTimeParseException e) {
-            return Optional.empty();
-        }
+  static Optional<Instant> time(String rfc3339) {
+    if (rfc3339 == null) {
+      return Optional.empty();
     }
+    try {
+      return Optional.of(Instant.parse(rfc3339));
+    } catch (DateTimeParseException e) {
+      return Optional.empty();
+    }
+  }
 }

@@ -6,32 +6,37 @@ import java.util.Objects;
 /**
  * Operator settings of the schedule reconciler.
  *
- * @param maxRequeueDelay  the longest a schedule waits between reconciles, even when its next fire is
- *                         further away (guards against clock jumps and lost timers; tests make it short
- *                         so a moved test clock is noticed quickly)
- * @param missedCountLimit missed slots counted one by one after an outage; beyond, "at least" is reported
- * @param apiTimeout       timeout of the reconciler's own raw API calls (retention deletes)
+ * @param maxRequeueDelay the longest a schedule waits between reconciles, even when its next fire
+ *     is further away (guards against clock jumps and lost timers; tests make it short so a moved
+ *     test clock is noticed quickly)
+ * @param missedCountLimit missed slots counted one by one after an outage; beyond, "at least" is
+ *     reported
+ * @param apiTimeout timeout of the reconciler's own raw API calls (retention deletes)
  */
-public record ScheduleSettings(Duration maxRequeueDelay, int missedCountLimit, Duration apiTimeout) {
+public record ScheduleSettings(
+    Duration maxRequeueDelay, int missedCountLimit, Duration apiTimeout) {
 
-    public ScheduleSettings {
-        Objects.requireNonNull(maxRequeueDelay);
-        Objects.requireNonNull(apiTimeout);
-        if (maxRequeueDelay.isNegative() || maxRequeueDelay.isZero()) {
-            throw new IllegalArgumentException("maxRequeueDelay must be positive");
-        }
-        if (missedCountLimit < 1) {
-            throw new IllegalArgumentException("missedCountLimit must be at least 1");
-        }
+  public ScheduleSettings {
+    Objects.requireNonNull(maxRequeueDelay);
+    Objects.requireNonNull(apiTimeout);
+    if (maxRequeueDelay.isNegative() || maxRequeueDelay.isZero()) {
+      throw new IllegalArgumentException("maxRequeueDelay must be positive");
     }
+    if (missedCountLimit < 1) {
+      throw new IllegalArgumentException("missedCountLimit must be at least 1");
+    }
+  }
 
-    /** Production defaults: wake at least every 5 minutes, count up to 10,000 missed slots, 10 s API timeout. */
-    public static ScheduleSettings defaults() {
-        return new ScheduleSettings(Duration.ofMinutes(5), 10_000, Duration.ofSeconds(10));
-    }
+  /**
+   * Production defaults: wake at least every 5 minutes, count up to 10,000 missed slots, 10 s API
+   * timeout.
+   */
+  public static ScheduleSettings defaults() {
+    return new ScheduleSettings(Duration.ofMinutes(5), 10_000, Duration.ofSeconds(10));
+  }
 
-    /** The same with another {@code maxRequeueDelay}. */
-    public ScheduleSettings withMaxRequeueDelay(Duration delay) {
-        return new ScheduleSettings(delay, missedCountLimit, apiTimeout);
-    }
+  /** The same with another {@code maxRequeueDelay}. */
+  public ScheduleSettings withMaxRequeueDelay(Duration delay) {
+    return new ScheduleSettings(delay, missedCountLimit, apiTimeout);
+  }
 }

@@ -19,100 +19,114 @@ import java.util.Optional;
  *
  * <p>No ownerReference to the schedule, on purpose: deleting a schedule must not delete the backups
  * it took (Kubernetes' garbage collector would), and an ownerReference is no better proof than a
- * label: whoever may create a QuiescedSnapshot may write one. Snapshots are found again through their
- * provenance label {@code quiesce.io/schedule}; the annotation of the same key carries the full
- * schedule name, and {@code quiesce.io/schedule-uid} the schedule's UID, which the chart's admission
- * policy lets only the operator set. A snapshot counts as the schedule's only with all three.
+ * label: whoever may create a QuiescedSnapshot may write one. Snapshots are found again through
+ * their provenance label {@code quiesce.io/schedule}; the annotation of the same key carries the
+ * full schedule name, and {@code quiesce.io/schedule-uid} the schedule's UID, which the chart's
+ * admission policy lets only the operator set. A snapshot counts as the schedule's only with all
+ * three.
  */
 final class ScheduledSnapshotTemplate {
-    private final String schedule;
-    private final String scheduleUid;
-    private final String namespace;
-    private final SnapshotTemplate template;
+  private final String schedule;
+  private final String scheduleUid;
+  private final String namespace;
+  private final SnapshotTemplate template;
 
-    ScheduledSnapshotTemplate(String schedule, String scheduleUid, String namespace, SnapshotTemplate template) {
-        this.schedule = schedule;
-        this.scheduleUid = scheduleUid;
-        this.namespace = namespace;
-        this.template = template == null ? new SnapshotTemplate() : template;
+  ScheduledSnapshotTemplate(
+      String schedule, String scheduleUid, String namespace, SnapshotTemplate template) {
+    this.schedule = schedule;
+    this.scheduleUid = scheduleUid;
+    this.namespace = namespace;
+    this.template = template == null ? new SnapshotTemplate() : template;
+  }
+
+  /** Why the template cannot be used, if it cannot (the API server's CEL rule says the same). */
+  Optional<String> problem() {
+    TemplateMetadata metadata = template.getMetadata();
+    if (metadata == null) {
+      return Optional.empty();
+    }
+    return reservedKey(metadata.getLabels())
+        .map(k -> "template label key " + k + " is reserved for the operator")
+        .or(
+            () ->
+                reservedKey(metadata.getAnnotations())
+                    .map(k -> "template annotation key " + k + " is reserved for the operator"));
+  }
+
+  private static Optional<String> reservedKey(Map<String, String> map) {
+    return map == null
+        ? Optional.empty()
+        : map.keySet().stream().filter(k -> k.startsWith(Provenance.PREFIX)).sorted().findFirst();
+  }
+
+  /** The snapshot of {@code vm} for the fire at {@code fireTime}. */
+  QuiescedSnapshot snapshotOf(String vm, Instant fireTime) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    Map<String, String> annotations = new LinkedHashMap<>();
+    TemplateMetadata metadata = template.getMetadata();
+    if (metadata != null && metadata.getLabels() != null) {
+      labels.putAll(metadata.getLabels());
+    }
+    if (metadata != null && metadata.getAnnotations() != null) {
+      annotations.putAll(metadata.getAnnotations());
+    }
+    labels.put(Provenance.SCHEDULE, ChildNames.labelValue(schedule));
+    labels.put(Provenance.VM, ChildNames.labelValue(vm));
+    labels.put(Provenance.MANAGED_BY, Provenance.MANAGED_BY_VALUE);
+    annotations.put(Provenance.SCHEDULE, schedule);
+    if (scheduleUid != null) {
+      annotations.put(Provenance.SCHEDULE_UID, scheduleUid);
     }
 
-    /** Why the template cannot be used, if it cannot (the API server's CEL rule says the same). */
-    Optional<String> problem() {
-        TemplateMetadata metadata = template.getMetadata();
-        if (metadata == null) {
-            return Optional.empty();
-        }
-        return reservedKey(metadata.getLabels()).map(k -> "template label key " + k + " is reserved for the operator")
-                .or(() -> reservedKey(metadata.getAnnotations())
-                        .map(k -> "template annotation key " + k + " is reserved for the operator"));
-    }
+    QuiescedSnapshot snapshot = new QuiescedSnapshot();
+    snapshot.setMetadata(
+        new ObjectMetaBuilder()
+            .withNamespace(namespace)
+            .withName(ChildNames.scheduledSnapshot(schedule, vm, fireTime))
+            .withLabels(labels)
+            .withAnnotations(annotations)
+            .build());
+    snapshot.setSpec(specFor(vm));
+    return snapshot;
+  }
 
-    private static Optional<String> reservedKey(Map<String, String> map) {
-        return map == null ? Optional.empty()
-                : map.keySet().stream().filter(k -> k.startsWith(Provenance.PREFIX)).sorted().findFirst();
-    }
+  private QuiescedSnapshotSpec specFor(String vm) {
+    SnapshotOptions options =
+        template.getSpec() == null ? new SnapshotOptions() : template.getSpec();
+    // a deep copy through JSON: the spec is the template's options plus the source
+    QuiescedSnapshotSpec spec =
+        Serialization.jsonMapper().convertValue(options, QuiescedSnapshotSpec.class);
+    spec.setSource(vm);
+    return spec;
+  }
 
-    /** The snapshot of {@code vm} for the fire at {@code fireTime}. */
-    QuiescedSnapshot snapshotOf(String vm, Instant fireTime) {
-        Map<String, String> labels = new LinkedHashMap<>();
-        Map<String, String> annotations = new LinkedHashMap<>();
-        TemplateMetadata metadata = template.getMetadata();
-        if (metadata != null && metadata.getLabels() != null) {
-            labels.putAll(metadata.getLabels());
-        }
-        if (metadata != null && metadata.getAnnotations() != null) {
-            annotations.putAll(metadata.getAnnotations());
-        }
-        labels.put(Provenance.SCHEDULE, ChildNames.labelValue(schedule));
-        labels.put(Provenance.VM, ChildNames.labelValue(vm));
-        labels.put(Provenance.MANAGED_BY, Provenance.MANAGED_BY_VALUE);
-        annotations.put(Provenance.SCHEDULE, schedule);
-        if (scheduleUid != null) {
-            annotations.put(Provenance.SCHEDULE_UID, scheduleUid);
-        }
-
-        QuiescedSnapshot snapshot = new QuiescedSnapshot();
-        snapshot.setMetadata(new ObjectMetaBuilder().withNamespace(namespace)
-                .withName(ChildNames.scheduledSnapshot(schedule, vm, fireTime))
-                .withLabels(labels).withAnnotations(annotations).build());
-        snapshot.setSpec(specFor(vm));
-        return snapshot;
+  /** The schedule a snapshot of ours belongs to: the annotation, else the label. */
+  static Optional<String> scheduleOf(QuiescedSnapshot snapshot) {
+    Map<String, String> annotations = snapshot.getMetadata().getAnnotations();
+    if (annotations != null && annotations.get(Provenance.SCHEDULE) != null) {
+      return Optional.of(annotations.get(Provenance.SCHEDULE));
     }
+    Map<String, String> labels = snapshot.getMetadata().getLabels();
+    return Optional.ofNullable(labels == null ? null : labels.get(Provenance.SCHEDULE));
+  }
 
-    private QuiescedSnapshotSpec specFor(String vm) {
-        SnapshotOptions options = template.getSpec() == null ? new SnapshotOptions() : template.getSpec();
-        // a deep copy through JSON: the spec is the template's options plus the source
-        QuiescedSnapshotSpec spec = Serialization.jsonMapper().convertValue(options, QuiescedSnapshotSpec.class);
-        spec.setSource(vm);
-        return spec;
-    }
+  /** Whether {@code snapshot} is one this template's schedule created. */
+  boolean created(QuiescedSnapshot snapshot) {
+    return belongsTo(snapshot, schedule, scheduleUid);
+  }
 
-    /** The schedule a snapshot of ours belongs to: the annotation, else the label. */
-    static Optional<String> scheduleOf(QuiescedSnapshot snapshot) {
-        Map<String, String> annotations = snapshot.getMetadata().getAnnotations();
-        if (annotations != null && annotations.get(Provenance.SCHEDULE) != null) {
-            return Optional.of(annotations.get(Provenance.SCHEDULE));
-        }
-        Map<String, String> labels = snapshot.getMetadata().getLabels();
-        return Optional.ofNullable(labels == null ? null : labels.get(Provenance.SCHEDULE));
-    }
-
-    /** Whether {@code snapshot} is one this template's schedule created. */
-    boolean created(QuiescedSnapshot snapshot) {
-        return belongsTo(snapshot, schedule, scheduleUid);
-    }
-
-    /**
-     * True when {@code snapshot} carries this schedule's provenance: the label, the name annotation
-     * and the UID annotation of this very schedule (not an older one of the same name).
-     */
-    static boolean belongsTo(QuiescedSnapshot snapshot, String schedule, String scheduleUid) {
-        Map<String, String> labels = snapshot.getMetadata().getLabels();
-        Map<String, String> annotations = snapshot.getMetadata().getAnnotations();
-        return scheduleUid != null && labels != null && annotations != null
-                && ChildNames.labelValue(schedule).equals(labels.get(Provenance.SCHEDULE))
-                && schedule.equals(annotations.get(Provenance.SCHEDULE))
-                && scheduleUid.equals(annotations.get(Provenance.SCHEDULE_UID));
-    }
+  /**
+   * True when {@code snapshot} carries this schedule's provenance: the label, the name annotation
+   * and the UID annotation of this very schedule (not an older one of the same name).
+   */
+  static boolean belongsTo(QuiescedSnapshot snapshot, String schedule, String scheduleUid) {
+    Map<String, String> labels = snapshot.getMetadata().getLabels();
+    Map<String, String> annotations = snapshot.getMetadata().getAnnotations();
+    return scheduleUid != null
+        && labels != null
+        && annotations != null
+        && ChildNames.labelValue(schedule).equals(labels.get(Provenance.SCHEDULE))
+        && schedule.equals(annotations.get(Provenance.SCHEDULE))
+        && scheduleUid.equals(annotations.get(Provenance.SCHEDULE_UID));
+  }
 }

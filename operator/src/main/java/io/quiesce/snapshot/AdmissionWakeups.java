@@ -1,9 +1,9 @@
 package io.quiesce.snapshot;
 
-import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.javaoperatorsdk.operator.processing.event.Event;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
+import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import java.util.Collection;
 import java.util.Set;
 
@@ -14,22 +14,22 @@ import java.util.Set;
  */
 final class AdmissionWakeups extends AbstractEventSource<Void, QuiescedSnapshot> {
 
-    AdmissionWakeups() {
-        super(Void.class, "quiesce-admission-wakeups");
-    }
+  AdmissionWakeups() {
+    super(Void.class, "quiesce-admission-wakeups");
+  }
 
-    /** Asks for a reconcile of each of these snapshots (JOSDK merges it with one already queued). */
-    void wake(Collection<FreezeAdmission.Entry> waiting) {
-        if (!isRunning()) {
-            return;
-        }
-        for (FreezeAdmission.Entry e : waiting) {
-            getEventHandler().handleEvent(new Event(new ResourceID(e.name(), e.namespace())));
-        }
+  /** Asks for a reconcile of each of these snapshots (JOSDK merges it with one already queued). */
+  void wake(Collection<FreezeAdmission.Entry> waiting) {
+    if (!isRunning()) {
+      return;
     }
+    for (FreezeAdmission.Entry e : waiting) {
+      getEventHandler().handleEvent(new Event(new ResourceID(e.name(), e.namespace())));
+    }
+  }
 
-    @Override
-    public Set<Void> getSecondaryResources(QuiescedSnapshot primary) {
-        return Set.of();
-    }
+  @Override
+  public Set<Void> getSecondaryResources(QuiescedSnapshot primary) {
+    return Set.of();
+  }
 }

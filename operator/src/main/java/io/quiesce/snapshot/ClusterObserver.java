@@ -22,89 +22,141 @@ import java.util.stream.Collectors;
 
 /**
  * Reads what {@link SnapshotStateMachine} needs for one snapshot: a Pending one needs the VM, its
- * instance, PVCs, classes, a place in the freeze queue and the helper's heartbeat; an InProgress one
- * only the VM and its VolumeSnapshots, and a place in the freeze queue when it falls back to
- * KubeVirt. Every read is from an informer cache ({@link ClusterReads}): observing sends no request.
+ * instance, PVCs, classes, a place in the freeze queue and the helper's heartbeat; an InProgress
+ * one only the VM and its VolumeSnapshots, and a place in the freeze queue when it falls back to
+ * KubeVirt. Every read is from an informer cache ({@link ClusterReads}): observing sends no
+ * request.
  */
 public final class ClusterObserver {
-    /** Name prefix of the node helpers' heartbeat Leases. */
-    public static final String HELPER_LEASE_PREFIX = "quiesce-helper-";
+  /** Name prefix of the node helpers' heartbeat Leases. */
+  public static final String HELPER_LEASE_PREFIX = "quiesce-helper-";
 
-    private final SnapshotSettings settings;
-    /** Heartbeat ages on the operator's clock (see {@link HelperHeartbeats}). */
-    private final HelperHeartbeats heartbeats;
-    private final FreezeSlots slots;
+  private final SnapshotSettings settings;
 
-    public ClusterObserver(SnapshotSettings settings, FreezeSlots slots) {
-        this.settings = settings;
-        this.heartbeats = new HelperHeartbeats(settings.helperStaleAfter());
-        this.slots = slots;
+  /** Heartbeat ages on the operator's clock (see {@link HelperHeartbeats}). */
+  private final HelperHeartbeats heartbeats;
+
+  private final FreezeSlots slots;
+
+  public ClusterObserver(SnapshotSettings settings, FreezeSlots slots) {
+    this.settings = settings;
+    this.heartbeats = new HelperHeartbeats(settings.helperStaleAfter());
+    this.slots = slots;
+  }
+
+  /**
+   * Observes {@code s}. For a Pending snapshot whose VM is free, and for the KubeVirt fallback of
+   * an InProgress one, this may take a fresh grant in {@link FreezeSlots}, which the caller must
+   * commit or settle.
+   */
+  public Observation observe(
+      ClusterReads reads,
+      QuiescedSnapshot s,
+      Collection<QuiescedSnapshot> allSnapshots,
+      Collection<VolumeSnapshot> owned) {
+    Instant now = settings.clock().instant();
+    String ns = s.getMetadata().getNamespace();
+    SnapshotPhase phase = SnapshotPhase.of(s.getStatus());
+    Map<String, VolumeSnapshot> volumeSnapshots =
+        owned.stream()
+            .collect(
+                Collectors.toMap(v -> v.getMetadata().getName(), Function.identity(), (a, b) -> a));
+    if (phase == SnapshotPhase.Succeeded || phase == SnapshotPhase.Failed) {
+      return new Observation(
+          s,
+          now,
+          Optional.empty(),
+          Optional.empty(),
+          Map.of(),
+          List.of(),
+          Admission.FREE,
+          false,
+          settings.defaultChannel(),
+          volumeSnapshots);
     }
-
-    /**
-     * Observes {@code s}. For a Pending snapshot whose VM is free, and for the KubeVirt fallback of an
-     * InProgress one, this may take a fresh grant in {@link FreezeSlots}, which the caller must commit
-     * or settle.
-     */
-    public Observation observe(ClusterReads reads, QuiescedSnapshot s, Collection<QuiescedSnapshot> allSnapshots,
-            Collection<VolumeSnapshot> owned) {
-        Instant now = settings.clock().instant();
-        String ns = s.getMetadata().getNamespace();
-        SnapshotPhase phase = SnapshotPhase.of(s.getStatus());
-        Map<String, VolumeSnapshot> volumeSnapshots = owned.stream()
-                .collect(Collectors.toMap(v -> v.getMetadata().getName(), Function.identity(), (a, b) -> a));
-        if (phase == SnapshotPhase.Succeeded || phase == SnapshotPhase.Failed) {
-            return new Observation(s, now, Optional.empty(), Optional.empty(), Map.of(), List.of(), Admission.FREE,
-                    false, settings.defaultChannel(), volumeSnapshots);
-        }
-        String source = SnapshotSpecs.spec(s).getSource();
-        Optional<VirtualMachine> vm = source == null ? Optional.empty() : reads.vm(ns, source);
-        if (phase == SnapshotPhase.InProgress || vm.isEmpty()) {
-            Admission admission = Admission.FREE;
-            if (vm.isPresent() && SnapshotStateMachine.needsKubeVirtFallback(s.getStatus())) {
-                // the KubeVirt fallback freezes too: it takes a grant like any other freeze
-                admission = slots.tryAdmitStarted(new Entry(ns, s.getMetadata().getName(), source,
-                        s.getStatus().getNodeName(), SnapshotSpecs.created(s)), s.getMetadata().getUid(), allSnapshots);
-            }
-            return new Observation(s, now, vm, Optional.empty(), Map.of(), List.of(), admission, false,
-                    settings.defaultChannel(), volumeSnapshots);
-        }
-        Optional<VirtualMachineInstance> vmi = reads.vmi(ns, source);
-        String node = vmi.map(i -> i.getStatus() == null ? null : i.getStatus().getNodeName()).orElse(null);
-        Admission admission = slots.tryAdmit(new Entry(ns, s.getMetadata().getName(), source, node,
-                SnapshotSpecs.created(s)), s.getMetadata().getUid(), allSnapshots);
-        Map<String, Optional<String>> drivers = pvcDrivers(reads, ns, DiskPlanner.allVolumes(vm.get(), vmi));
-        return new Observation(s, now, vm, vmi, drivers, classes(reads), admission,
-                node != null && heartbeats.alive(node, reads.helperLease(node).orElse(null), now),
-                settings.defaultChannel(), volumeSnapshots);
+    String source = SnapshotSpecs.spec(s).getSource();
+    Optional<VirtualMachine> vm = source == null ? Optional.empty() : reads.vm(ns, source);
+    if (phase == SnapshotPhase.InProgress || vm.isEmpty()) {
+      Admission admission = Admission.FREE;
+      if (vm.isPresent() && SnapshotStateMachine.needsKubeVirtFallback(s.getStatus())) {
+        // the KubeVirt fallback freezes too: it takes a grant like any other freeze
+        admission =
+            slots.tryAdmitStarted(
+                new Entry(
+                    ns,
+                    s.getMetadata().getName(),
+                    source,
+                    s.getStatus().getNodeName(),
+                    SnapshotSpecs.created(s)),
+                s.getMetadata().getUid(),
+                allSnapshots);
+      }
+      return new Observation(
+          s,
+          now,
+          vm,
+          Optional.empty(),
+          Map.of(),
+          List.of(),
+          admission,
+          false,
+          settings.defaultChannel(),
+          volumeSnapshots);
     }
+    Optional<VirtualMachineInstance> vmi = reads.vmi(ns, source);
+    String node =
+        vmi.map(i -> i.getStatus() == null ? null : i.getStatus().getNodeName()).orElse(null);
+    Admission admission =
+        slots.tryAdmit(
+            new Entry(ns, s.getMetadata().getName(), source, node, SnapshotSpecs.created(s)),
+            s.getMetadata().getUid(),
+            allSnapshots);
+    Map<String, Optional<String>> drivers =
+        pvcDrivers(reads, ns, DiskPlanner.allVolumes(vm.get(), vmi));
+    return new Observation(
+        s,
+        now,
+        vm,
+        vmi,
+        drivers,
+        classes(reads),
+        admission,
+        node != null && heartbeats.alive(node, reads.helperLease(node).orElse(null), now),
+        settings.defaultChannel(),
+        volumeSnapshots);
+  }
 
-    /**
-     * Every claim of these volumes (the VM's, and those hot-plugged into its instance) that exists,
-     * with the CSI driver of its storage class.
-     */
-    private static Map<String, Optional<String>> pvcDrivers(ClusterReads reads, String ns, List<Volume> volumes) {
-        Map<String, Optional<String>> drivers = new HashMap<>();
-        Map<String, Optional<String>> provisioners = new HashMap<>();
-        for (Volume v : volumes) {
-            Optional<String> claim = v.claimName();
-            if (claim.isEmpty()) {
-                continue;
-            }
-            PersistentVolumeClaim pvc = reads.pvc(ns, claim.get()).orElse(null);
-            if (pvc == null) {
-                continue;
-            }
-            String storageClass = pvc.getSpec() == null ? null : pvc.getSpec().getStorageClassName();
-            drivers.put(claim.get(), storageClass == null ? Optional.empty()
-                    : provisioners.computeIfAbsent(storageClass,
-                            c -> reads.storageClass(c).map(sc -> sc.getProvisioner())));
-        }
-        return drivers;
+  /**
+   * Every claim of these volumes (the VM's, and those hot-plugged into its instance) that exists,
+   * with the CSI driver of its storage class.
+   */
+  private static Map<String, Optional<String>> pvcDrivers(
+      ClusterReads reads, String ns, List<Volume> volumes) {
+    Map<String, Optional<String>> drivers = new HashMap<>();
+    Map<String, Optional<String>> provisioners = new HashMap<>();
+    for (Volume v : volumes) {
+      Optional<String> claim = v.claimName();
+      if (claim.isEmpty()) {
+        continue;
+      }
+      PersistentVolumeClaim pvc = reads.pvc(ns, claim.get()).orElse(null);
+      if (pvc == null) {
+        continue;
+      }
+      String storageClass = pvc.getSpec() == null ? null : pvc.getSpec().getStorageClassName();
+      drivers.put(
+          claim.get(),
+          storageClass == null
+              ? Optional.empty()
+              : provisioners.computeIfAbsent(
+                  storageClass, c -> reads.storageClass(c).map(sc -> sc.getProvisioner())));
     }
+    return drivers;
+  }
 
-    private static List<ClassInfo> classes(ClusterReads reads) {
-        return reads.snapshotClasses().stream()
-                .map(c -> new ClassInfo(c.getMetadata().getName(), c.getDriver(), c.isDefault())).toList();
-    }
+  private static List<ClassInfo> classes(ClusterReads reads) {
+    return reads.snapshotClasses().stream()
+        .map(c -> new ClassInfo(c.getMetadata().getName(), c.getDriver(), c.isDefault()))
+        .toList();
+  }
 }

@@ -15,18 +15,20 @@ import java.util.Optional;
  * itself may read live.
  */
 public interface ClusterReads {
-    Optional<VirtualMachine> vm(String namespace, String name);
+  Optional<VirtualMachine> vm(String namespace, String name);
 
-    Optional<VirtualMachineInstance> vmi(String namespace, String name);
+  Optional<VirtualMachineInstance> vmi(String namespace, String name);
 
-    Optional<PersistentVolumeClaim> pvc(String namespace, String name);
+  Optional<PersistentVolumeClaim> pvc(String namespace, String name);
 
-    /** Cluster-scoped. */
-    Optional<StorageClass> storageClass(String name);
+  /** Cluster-scoped. */
+  Optional<StorageClass> storageClass(String name);
 
-    /** Cluster-scoped: every VolumeSnapshotClass. */
-    List<VolumeSnapshotClass> snapshotClasses();
+  /** Cluster-scoped: every VolumeSnapshotClass. */
+  List<VolumeSnapshotClass> snapshotClasses();
 
-    /** The node helper's heartbeat Lease {@code quiesce-helper-<node>} in the operator's namespace. */
-    Optional<Lease> helperLease(String node);
+  /**
+   * The node helper's heartbeat Lease {@code quiesce-helper-<node>} in the operator's namespace.
+   */
+  Optional<Lease> helperLease(String node);
 }

@@ -18,264 +18,297 @@ import java.util.Optional;
 /**
  * The grant ledger of the cluster freeze cap: who holds one of the {@code clusterCap} freeze slots,
  * under one lock. A grant is taken before any write that can lead to a freeze (the assignment to a
- * node helper, a freeze through KubeVirt, the KubeVirt fallback after {@code NoAgentChannel}) and is
- * released only on evidence that its freeze is over: the freeze record it waits for, a terminal
+ * node helper, a freeze through KubeVirt, the KubeVirt fallback after {@code NoAgentChannel}) and
+ * is released only on evidence that its freeze is over: the freeze record it waits for, a terminal
  * phase, or the snapshot deleted. Such evidence never goes away again, so any copy of a snapshot,
- * however old, may release a grant; and no copy, however old, can make a grant disappear. The
- * lists of snapshots passed in only choose who goes next (the queue order and the per-VM rule), they
+ * however old, may release a grant; and no copy, however old, can make a grant disappear. The lists
+ * of snapshots passed in only choose who goes next (the queue order and the per-VM rule), they
  * never count who is frozen: a list may be older than the last grant.
  *
- * <p>Each grant names a slot index; {@link SlotLeases} writes it to the Lease {@code quiesce-slot-<i>}
- * with compare-and-swap, so that a second operator (a paused former leader) cannot hand out the same
- * slot, and the node helper checks that Lease before it freezes.
+ * <p>Each grant names a slot index; {@link SlotLeases} writes it to the Lease {@code
+ * quiesce-slot-<i>} with compare-and-swap, so that a second operator (a paused former leader)
+ * cannot hand out the same slot, and the node helper checks that Lease before it freezes.
  */
 public final class FreezeSlots {
-    private final FreezeAdmission admission;
-    private final int clusterCap;
-    /** By "namespace/name". */
-    private final Map<String, Grant> grants = new HashMap<>();
+  private final FreezeAdmission admission;
+  private final int clusterCap;
 
-    /** What the grant's freeze is; it decides which freeze record is the evidence that it ended. */
-    public enum Kind {
-        /** The node helper freezes: any freeze record of the helper ends it. */
-        HELPER,
-        /** The operator freezes through KubeVirt: only KubeVirt's freeze record ends it. */
-        KUBEVIRT
-    }
+  /** By "namespace/name". */
+  private final Map<String, Grant> grants = new HashMap<>();
 
-    /**
-     * One held slot.
-     *
-     * @param entry     the snapshot, with the node of its freeze
-     * @param uid       the snapshot's uid (null in unit tests of snapshots without one)
-     * @param slot      the slot index: the Lease {@code quiesce-slot-<slot>}
-     * @param kind      the freeze it is for (decided when committed)
-     * @param committed a write that can lead to a freeze was (or may have been) made under it
-     * @param fresh     taken by the reconcile running now for this snapshot, not settled yet
-     */
-    public record Grant(Entry entry, String uid, int slot, Kind kind, boolean committed, boolean fresh) {
-        String key() {
-            return FreezeSlots.key(entry.namespace(), entry.name());
-        }
-    }
+  /** What the grant's freeze is; it decides which freeze record is the evidence that it ended. */
+  public enum Kind {
+    /** The node helper freezes: any freeze record of the helper ends it. */
+    HELPER,
+    /** The operator freezes through KubeVirt: only KubeVirt's freeze record ends it. */
+    KUBEVIRT
+  }
 
-    public FreezeSlots(int clusterCap, int nodeCap) {
-        this.admission = new FreezeAdmission(clusterCap, nodeCap);
-        this.clusterCap = clusterCap;
+  /**
+   * One held slot.
+   *
+   * @param entry the snapshot, with the node of its freeze
+   * @param uid the snapshot's uid (null in unit tests of snapshots without one)
+   * @param slot the slot index: the Lease {@code quiesce-slot-<slot>}
+   * @param kind the freeze it is for (decided when committed)
+   * @param committed a write that can lead to a freeze was (or may have been) made under it
+   * @param fresh taken by the reconcile running now for this snapshot, not settled yet
+   */
+  public record Grant(
+      Entry entry, String uid, int slot, Kind kind, boolean committed, boolean fresh) {
+    String key() {
+      return FreezeSlots.key(entry.namespace(), entry.name());
     }
+  }
 
-    /** {@link #tryAdmit(Entry, String, Collection)} of a snapshot without a uid (unit tests). */
-    public Admission tryAdmit(Entry me, Collection<QuiescedSnapshot> list) {
-        return tryAdmit(me, null, list);
-    }
+  public FreezeSlots(int clusterCap, int nodeCap) {
+    this.admission = new FreezeAdmission(clusterCap, nodeCap);
+    this.clusterCap = clusterCap;
+  }
 
-    /**
-     * Decides whether {@code me} may start now and, if it may and needs a freeze ({@code node} set),
-     * grants it a slot. A snapshot that holds a grant keeps it and may go on. A new grant is
-     * {@link Grant#fresh() fresh}: the caller {@link #commit}s it before the write that can lead to a
-     * freeze and {@link #settle}s it at the end of the reconcile (an uncommitted one is given back).
-     *
-     * @param me   the snapshot, with the node its freeze would run on (null when its VM is stopped)
-     * @param uid  its uid
-     * @param list QuiescedSnapshots of any age: they release grants on evidence and order the queue
-     */
-    public synchronized Admission tryAdmit(Entry me, String uid, Collection<QuiescedSnapshot> list) {
-        return tryAdmit(me, uid, list, false);
-    }
+  /** {@link #tryAdmit(Entry, String, Collection)} of a snapshot without a uid (unit tests). */
+  public Admission tryAdmit(Entry me, Collection<QuiescedSnapshot> list) {
+    return tryAdmit(me, null, list);
+  }
 
-    /**
-     * The same for a snapshot that started already and needs a freeze now (the KubeVirt fallback):
-     * its VM is its own, so only another freeze of that VM (a grant) makes it wait, not the started
-     * or queued snapshots of that VM (they wait for it: counting them would deadlock both).
-     */
-    public synchronized Admission tryAdmitStarted(Entry me, String uid, Collection<QuiescedSnapshot> list) {
-        return tryAdmit(me, uid, list, true);
-    }
+  /**
+   * Decides whether {@code me} may start now and, if it may and needs a freeze ({@code node} set),
+   * grants it a slot. A snapshot that holds a grant keeps it and may go on. A new grant is {@link
+   * Grant#fresh() fresh}: the caller {@link #commit}s it before the write that can lead to a freeze
+   * and {@link #settle}s it at the end of the reconcile (an uncommitted one is given back).
+   *
+   * @param me the snapshot, with the node its freeze would run on (null when its VM is stopped)
+   * @param uid its uid
+   * @param list QuiescedSnapshots of any age: they release grants on evidence and order the queue
+   */
+  public synchronized Admission tryAdmit(Entry me, String uid, Collection<QuiescedSnapshot> list) {
+    return tryAdmit(me, uid, list, false);
+  }
 
-    private Admission tryAdmit(Entry me, String uid, Collection<QuiescedSnapshot> list, boolean started) {
-        list.forEach(this::releaseOnEvidence);
-        String myKey = key(me.namespace(), me.name());
-        if (grants.containsKey(myKey)) {
-            return Admission.FREE;
-        }
-        List<Entry> waiting = new ArrayList<>();
-        List<Entry> running = started ? grants.values().stream().map(Grant::entry).toList() : running(list, myKey);
-        boolean vmBusy = running.stream().anyMatch(r -> r.vmKey().equals(me.vmKey()));
-        for (QuiescedSnapshot s : list) {
-            Entry w = queued(s, myKey);
-            if (w != null && !(started && w.vmKey().equals(me.vmKey()))) {
-                waiting.add(w);
-                vmBusy |= w.vmKey().equals(me.vmKey()) && isAhead(w, me);
-            }
-        }
-        waiting.add(me);
-        boolean slotFree = admission.admit(waiting, running).contains(me);
-        if (!vmBusy && slotFree && me.node() != null) {
-            grants.put(myKey, new Grant(me, uid, freeIndex(), Kind.HELPER, false, true));
-        }
-        return new Admission(vmBusy, slotFree);
-    }
+  /**
+   * The same for a snapshot that started already and needs a freeze now (the KubeVirt fallback):
+   * its VM is its own, so only another freeze of that VM (a grant) makes it wait, not the started
+   * or queued snapshots of that VM (they wait for it: counting them would deadlock both).
+   */
+  public synchronized Admission tryAdmitStarted(
+      Entry me, String uid, Collection<QuiescedSnapshot> list) {
+    return tryAdmit(me, uid, list, true);
+  }
 
-    /**
-     * The waiting snapshots that would be admitted now, in queue order: the ones to wake when a
-     * slot frees. Grants nothing; each still goes through {@link #tryAdmit}.
-     */
-    public synchronized List<Entry> startableNow(Collection<QuiescedSnapshot> list) {
-        list.forEach(this::releaseOnEvidence);
-        List<Entry> waiting = new ArrayList<>();
-        for (QuiescedSnapshot s : list) {
-            Entry w = queued(s, null);
-            if (w != null) {
-                waiting.add(w);
-            }
-        }
-        return admission.admit(waiting, running(list, null));
+  private Admission tryAdmit(
+      Entry me, String uid, Collection<QuiescedSnapshot> list, boolean started) {
+    list.forEach(this::releaseOnEvidence);
+    String myKey = key(me.namespace(), me.name());
+    if (grants.containsKey(myKey)) {
+      return Admission.FREE;
     }
+    List<Entry> waiting = new ArrayList<>();
+    List<Entry> running =
+        started ? grants.values().stream().map(Grant::entry).toList() : running(list, myKey);
+    boolean vmBusy = running.stream().anyMatch(r -> r.vmKey().equals(me.vmKey()));
+    for (QuiescedSnapshot s : list) {
+      Entry w = queued(s, myKey);
+      if (w != null && !(started && w.vmKey().equals(me.vmKey()))) {
+        waiting.add(w);
+        vmBusy |= w.vmKey().equals(me.vmKey()) && isAhead(w, me);
+      }
+    }
+    waiting.add(me);
+    boolean slotFree = admission.admit(waiting, running).contains(me);
+    if (!vmBusy && slotFree && me.node() != null) {
+      grants.put(myKey, new Grant(me, uid, freeIndex(), Kind.HELPER, false, true));
+    }
+    return new Admission(vmBusy, slotFree);
+  }
 
-    /** The grant of this snapshot, if it holds one. */
-    public synchronized Optional<Grant> grant(String namespace, String name) {
-        return Optional.ofNullable(grants.get(key(namespace, name)));
+  /**
+   * The waiting snapshots that would be admitted now, in queue order: the ones to wake when a slot
+   * frees. Grants nothing; each still goes through {@link #tryAdmit}.
+   */
+  public synchronized List<Entry> startableNow(Collection<QuiescedSnapshot> list) {
+    list.forEach(this::releaseOnEvidence);
+    List<Entry> waiting = new ArrayList<>();
+    for (QuiescedSnapshot s : list) {
+      Entry w = queued(s, null);
+      if (w != null) {
+        waiting.add(w);
+      }
     }
+    return admission.admit(waiting, running(list, null));
+  }
 
-    /** A write that can lead to a freeze of {@code kind} is about to be made under this snapshot's grant. */
-    public synchronized void commit(String namespace, String name, Kind kind) {
-        grants.computeIfPresent(key(namespace, name),
-                (k, g) -> new Grant(g.entry(), g.uid(), g.slot(), kind, true, g.fresh()));
-    }
+  /** The grant of this snapshot, if it holds one. */
+  public synchronized Optional<Grant> grant(String namespace, String name) {
+    return Optional.ofNullable(grants.get(key(namespace, name)));
+  }
 
-    /**
-     * The end of a reconcile: a grant it took and did not use is given back; one it used (or an
-     * older one) is kept until the evidence comes.
-     */
-    public synchronized void settle(String namespace, String name) {
-        String key = key(namespace, name);
-        Grant g = grants.get(key);
-        if (g != null && g.fresh()) {
-            if (g.committed()) {
-                grants.put(key, new Grant(g.entry(), g.uid(), g.slot(), g.kind(), true, false));
-            } else {
-                grants.remove(key);
-            }
-        }
-    }
+  /**
+   * A write that can lead to a freeze of {@code kind} is about to be made under this snapshot's
+   * grant.
+   */
+  public synchronized void commit(String namespace, String name, Kind kind) {
+    grants.computeIfPresent(
+        key(namespace, name),
+        (k, g) -> new Grant(g.entry(), g.uid(), g.slot(), kind, true, g.fresh()));
+  }
 
-    /**
-     * The reconcile's write was refused (its copy was stale). A grant it took and did not commit is
-     * given back: nothing was written under it. A committed one is kept until the evidence, like any
-     * other: its slot Lease may name the snapshot already, and another operator that finds it there
-     * assigns the snapshot under it (the two failover test found a slot handed on while that freeze
-     * ran, when this gave it back). One the snapshot held from an earlier reconcile is kept too.
-     */
-    public synchronized void abandon(String namespace, String name) {
-        settle(namespace, name);
+  /**
+   * The end of a reconcile: a grant it took and did not use is given back; one it used (or an older
+   * one) is kept until the evidence comes.
+   */
+  public synchronized void settle(String namespace, String name) {
+    String key = key(namespace, name);
+    Grant g = grants.get(key);
+    if (g != null && g.fresh()) {
+      if (g.committed()) {
+        grants.put(key, new Grant(g.entry(), g.uid(), g.slot(), g.kind(), true, false));
+      } else {
+        grants.remove(key);
+      }
     }
+  }
 
-    /** The snapshot is gone (its finalizer ran): whatever it held is free. */
-    public synchronized void release(String namespace, String name) {
-        grants.remove(key(namespace, name));
-    }
+  /**
+   * The reconcile's write was refused (its copy was stale). A grant it took and did not commit is
+   * given back: nothing was written under it. A committed one is kept until the evidence, like any
+   * other: its slot Lease may name the snapshot already, and another operator that finds it there
+   * assigns the snapshot under it (the two failover test found a slot handed on while that freeze
+   * ran, when this gave it back). One the snapshot held from an earlier reconcile is kept too.
+   */
+  public synchronized void abandon(String namespace, String name) {
+    settle(namespace, name);
+  }
 
-    /**
-     * Releases the grant of {@code s} when this copy shows its freeze is over.
-     *
-     * @return whether a grant was released
-     */
-    public synchronized boolean releaseOnEvidence(QuiescedSnapshot s) {
-        String key = key(s.getMetadata().getNamespace(), s.getMetadata().getName());
-        Grant g = grants.get(key);
-        if (g == null) {
-            return false;
-        }
-        String uid = s.getMetadata().getUid();
-        boolean replaced = g.uid() != null && uid != null && !g.uid().equals(uid); // the granted one was deleted
-        if (replaced || freezeOver(g.kind(), s.getStatus())) {
-            grants.remove(key);
-            return true;
-        }
-        return false;
-    }
+  /** The snapshot is gone (its finalizer ran): whatever it held is free. */
+  public synchronized void release(String namespace, String name) {
+    grants.remove(key(namespace, name));
+  }
 
-    /**
-     * A slot this process did not grant is held, as its Lease shows (another operator granted it, or
-     * this one before a restart). It counts against the cap until the evidence releases it. Any grant
-     * of this process on the same slot index lost the race and is dropped.
-     */
-    public synchronized void adopt(Grant held) {
-        grants.values().removeIf(g -> g.slot() == held.slot() && !g.key().equals(held.key()));
-        grants.put(held.key(), new Grant(held.entry(), held.uid(), held.slot(), held.kind(), true, false));
+  /**
+   * Releases the grant of {@code s} when this copy shows its freeze is over.
+   *
+   * @return whether a grant was released
+   */
+  public synchronized boolean releaseOnEvidence(QuiescedSnapshot s) {
+    String key = key(s.getMetadata().getNamespace(), s.getMetadata().getName());
+    Grant g = grants.get(key);
+    if (g == null) {
+      return false;
     }
+    String uid = s.getMetadata().getUid();
+    boolean replaced =
+        g.uid() != null && uid != null && !g.uid().equals(uid); // the granted one was deleted
+    if (replaced || freezeOver(g.kind(), s.getStatus())) {
+      grants.remove(key);
+      return true;
+    }
+    return false;
+  }
 
-    /** How many slots are held now (for tests and metrics). */
-    public synchronized int held() {
-        return (int) grants.values().stream().filter(g -> g.entry().node() != null).count();
-    }
+  /**
+   * A slot this process did not grant is held, as its Lease shows (another operator granted it, or
+   * this one before a restart). It counts against the cap until the evidence releases it. Any grant
+   * of this process on the same slot index lost the race and is dropped.
+   */
+  public synchronized void adopt(Grant held) {
+    grants.values().removeIf(g -> g.slot() == held.slot() && !g.key().equals(held.key()));
+    grants.put(
+        held.key(), new Grant(held.entry(), held.uid(), held.slot(), held.kind(), true, false));
+  }
 
-    /** Whether a copy's status shows that the freeze of a grant of {@code kind} is over. */
-    static boolean freezeOver(Kind kind, QuiescedSnapshotStatus st) {
-        if (st == null) {
-            return false;
-        }
-        if (st.getPhase() == SnapshotPhase.Succeeded || st.getPhase() == SnapshotPhase.Failed) {
-            return true;
-        }
-        if (st.getFreeze() == null) {
-            return kind == Kind.HELPER && st.getHelperHandBack() != null; // handed back: nothing frozen
-        }
-        return kind == Kind.HELPER || st.getFreeze().getMethod() == FreezeMethod.KUBEVIRT_API;
-    }
+  /** How many slots are held now (for tests and metrics). */
+  public synchronized int held() {
+    return (int) grants.values().stream().filter(g -> g.entry().node() != null).count();
+  }
 
-    /** The grants (which count against the caps), plus the started snapshots of the list (which only make their VM busy). */
-    private List<Entry> running(Collection<QuiescedSnapshot> list, String skipKey) {
-        List<Entry> running = new ArrayList<>();
-        grants.values().forEach(g -> running.add(g.entry()));
-        for (QuiescedSnapshot s : list) {
-            String key = key(s.getMetadata().getNamespace(), s.getMetadata().getName());
-            if (phase(s) == SnapshotPhase.InProgress && s.getSpec() != null && !key.equals(skipKey)
-                    && !grants.containsKey(key)) {
-                running.add(entry(s, null));
-            }
-        }
-        return running;
+  /** Whether a copy's status shows that the freeze of a grant of {@code kind} is over. */
+  static boolean freezeOver(Kind kind, QuiescedSnapshotStatus st) {
+    if (st == null) {
+      return false;
     }
+    if (st.getPhase() == SnapshotPhase.Succeeded || st.getPhase() == SnapshotPhase.Failed) {
+      return true;
+    }
+    if (st.getFreeze() == null) {
+      return kind == Kind.HELPER && st.getHelperHandBack() != null; // handed back: nothing frozen
+    }
+    return kind == Kind.HELPER || st.getFreeze().getMethod() == FreezeMethod.KUBEVIRT_API;
+  }
 
-    /** {@code s} as a waiting entry when it is queued for a slot on a node and holds none; else null. */
-    private Entry queued(QuiescedSnapshot s, String skipKey) {
-        String key = key(s.getMetadata().getNamespace(), s.getMetadata().getName());
-        QuiescedSnapshotStatus st = s.getStatus();
-        if (key.equals(skipKey) || s.getSpec() == null || s.isMarkedForDeletion() || grants.containsKey(key)
-                || phase(s) != SnapshotPhase.Pending || st == null || st.getNodeName() == null) {
-            return null;
-        }
-        return entry(s, st.getNodeName());
+  /**
+   * The grants (which count against the caps), plus the started snapshots of the list (which only
+   * make their VM busy).
+   */
+  private List<Entry> running(Collection<QuiescedSnapshot> list, String skipKey) {
+    List<Entry> running = new ArrayList<>();
+    grants.values().forEach(g -> running.add(g.entry()));
+    for (QuiescedSnapshot s : list) {
+      String key = key(s.getMetadata().getNamespace(), s.getMetadata().getName());
+      if (phase(s) == SnapshotPhase.InProgress
+          && s.getSpec() != null
+          && !key.equals(skipKey)
+          && !grants.containsKey(key)) {
+        running.add(entry(s, null));
+      }
     }
+    return running;
+  }
 
-    /** The lowest slot index no grant uses; one below the cap exists whenever the cap admits one more. */
-    private int freeIndex() {
-        boolean[] used = new boolean[clusterCap];
-        grants.values().stream().mapToInt(Grant::slot).filter(i -> i >= 0 && i < clusterCap).forEach(i -> used[i] = true);
-        for (int i = 0; i < clusterCap; i++) {
-            if (!used[i]) {
-                return i;
-            }
-        }
-        throw new IllegalStateException("no free slot index below the cap " + clusterCap + " although admitted");
+  /**
+   * {@code s} as a waiting entry when it is queued for a slot on a node and holds none; else null.
+   */
+  private Entry queued(QuiescedSnapshot s, String skipKey) {
+    String key = key(s.getMetadata().getNamespace(), s.getMetadata().getName());
+    QuiescedSnapshotStatus st = s.getStatus();
+    if (key.equals(skipKey)
+        || s.getSpec() == null
+        || s.isMarkedForDeletion()
+        || grants.containsKey(key)
+        || phase(s) != SnapshotPhase.Pending
+        || st == null
+        || st.getNodeName() == null) {
+      return null;
     }
+    return entry(s, st.getNodeName());
+  }
 
-    private static SnapshotPhase phase(QuiescedSnapshot s) {
-        return SnapshotPhase.of(s.getStatus());
+  /**
+   * The lowest slot index no grant uses; one below the cap exists whenever the cap admits one more.
+   */
+  private int freeIndex() {
+    boolean[] used = new boolean[clusterCap];
+    grants.values().stream()
+        .mapToInt(Grant::slot)
+        .filter(i -> i >= 0 && i < clusterCap)
+        .forEach(i -> used[i] = true);
+    for (int i = 0; i < clusterCap; i++) {
+      if (!used[i]) {
+        return i;
+      }
     }
+    throw new IllegalStateException(
+        "no free slot index below the cap " + clusterCap + " although admitted");
+  }
 
-    private static boolean isAhead(Entry a, Entry b) {
-        int byTime = a.created().compareTo(b.created());
-        return byTime != 0 ? byTime < 0 : a.name().compareTo(b.name()) < 0;
-    }
+  private static SnapshotPhase phase(QuiescedSnapshot s) {
+    return SnapshotPhase.of(s.getStatus());
+  }
 
-    private static Entry entry(QuiescedSnapshot s, String node) {
-        return new Entry(s.getMetadata().getNamespace(), s.getMetadata().getName(), s.getSpec().getSource(), node,
-                SnapshotSpecs.created(s));
-    }
+  private static boolean isAhead(Entry a, Entry b) {
+    int byTime = a.created().compareTo(b.created());
+    return byTime != 0 ? byTime < 0 : a.name().compareTo(b.name()) < 0;
+  }
 
-    static String key(String namespace, String name) {
-        return Objects.requireNonNull(namespace) + "/" + Objects.requireNonNull(name);
-    }
+  private static Entry entry(QuiescedSnapshot s, String node) {
+    return new Entry(
+        s.getMetadata().getNamespace(),
+        s.getMetadata().getName(),
+        s.getSpec().getSource(),
+        node,
+        SnapshotSpecs.created(s));
+  }
+
+  static String key(String namespace, String name) {
+    return Objects.requireNonNull(namespace) + "/" + Objects.requireNonNull(name);
+  }
 }

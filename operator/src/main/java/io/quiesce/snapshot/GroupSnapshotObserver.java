@@ -30,64 +30,78 @@ import org.slf4j.LoggerFactory;
  * labelled by Quiesce, so not in the operator's VolumeSnapshot informer).
  */
 final class GroupSnapshotObserver {
-    static final Duration REFRESH = Duration.ofSeconds(30);
-    private static final Logger LOG = LoggerFactory.getLogger(GroupSnapshotObserver.class);
+  static final Duration REFRESH = Duration.ofSeconds(30);
+  private static final Logger LOG = LoggerFactory.getLogger(GroupSnapshotObserver.class);
 
-    private final KubernetesClient client;
-    private final Clock clock;
-    private volatile Facts facts;
+  private final KubernetesClient client;
+  private final Clock clock;
+  private volatile Facts facts;
 
-    GroupSnapshotObserver(KubernetesClient client, Clock clock) {
-        this.client = client;
-        this.clock = clock;
+  GroupSnapshotObserver(KubernetesClient client, Clock clock) {
+    this.client = client;
+    this.clock = clock;
+  }
+
+  private record Facts(GroupObservation observation, Instant readAt) {}
+
+  Observation complete(Observation o) {
+    QuiescedSnapshot s = o.snapshot();
+    SnapshotPhase phase =
+        s.getStatus() == null || s.getStatus().getPhase() == null
+            ? SnapshotPhase.Pending
+            : s.getStatus().getPhase();
+    if (phase == SnapshotPhase.Pending
+        && o.vm().isPresent()
+        && VolumeGroupPlanner.mode(s) != VolumeGroupMode.Never) {
+      return o.withGroups(facts(), Map.of());
     }
-
-    private record Facts(GroupObservation observation, Instant readAt) {
+    Optional<VolumeGroupSnapshotRecord> planned = GroupSnapshotRequests.planned(s);
+    if (phase != SnapshotPhase.InProgress || planned.isEmpty()) {
+      return o;
     }
+    VolumeGroupSnapshotRecord group = planned.get();
+    String ns = s.getMetadata().getNamespace();
+    String version = VolumeGroupSnapshotApi.versionOf(group.getApiVersion());
+    VolumeGroupSnapshot live = VolumeGroupSnapshotApi.get(client, version, ns, group.getName());
+    Map<String, VolumeSnapshot> members =
+        live == null
+            ? Map.of()
+            : client.resources(VolumeSnapshot.class).inNamespace(ns).list().getItems().stream()
+                .filter(vs -> GroupSnapshotRequests.isMember(vs, group.getName()))
+                .collect(
+                    Collectors.toMap(
+                        vs -> vs.getMetadata().getName(), Function.identity(), (a, b) -> a));
+    return o.withGroups(GroupObservation.NONE.withGroupSnapshot(live), members);
+  }
 
-    Observation complete(Observation o) {
-        QuiescedSnapshot s = o.snapshot();
-        SnapshotPhase phase = s.getStatus() == null || s.getStatus().getPhase() == null ? SnapshotPhase.Pending
-                : s.getStatus().getPhase();
-        if (phase == SnapshotPhase.Pending && o.vm().isPresent()
-                && VolumeGroupPlanner.mode(s) != VolumeGroupMode.Never) {
-            return o.withGroups(facts(), Map.of());
-        }
-        Optional<VolumeGroupSnapshotRecord> planned = GroupSnapshotRequests.planned(s);
-        if (phase != SnapshotPhase.InProgress || planned.isEmpty()) {
-            return o;
-        }
-        VolumeGroupSnapshotRecord group = planned.get();
-        String ns = s.getMetadata().getNamespace();
-        String version = VolumeGroupSnapshotApi.versionOf(group.getApiVersion());
-        VolumeGroupSnapshot live = VolumeGroupSnapshotApi.get(client, version, ns, group.getName());
-        Map<String, VolumeSnapshot> members = live == null ? Map.of()
-                : client.resources(VolumeSnapshot.class).inNamespace(ns).list().getItems().stream()
-                        .filter(vs -> GroupSnapshotRequests.isMember(vs, group.getName()))
-                        .collect(Collectors.toMap(vs -> vs.getMetadata().getName(), Function.identity(), (a, b) -> a));
-        return o.withGroups(GroupObservation.NONE.withGroupSnapshot(live), members);
+  /** The served version and classes, read again when older than {@link #REFRESH}. */
+  private GroupObservation facts() {
+    Facts known = facts;
+    Instant now = clock.instant();
+    if (known != null && now.isBefore(known.readAt().plus(REFRESH))) {
+      return known.observation();
     }
-
-    /** The served version and classes, read again when older than {@link #REFRESH}. */
-    private GroupObservation facts() {
-        Facts known = facts;
-        Instant now = clock.instant();
-        if (known != null && now.isBefore(known.readAt().plus(REFRESH))) {
-            return known.observation();
-        }
-        GroupObservation read;
-        try {
-            Optional<String> version = VolumeGroupSnapshotApi.servedVersion(client);
-            List<GroupClassInfo> classes = version.map(v -> VolumeGroupSnapshotApi.listClasses(client, v).stream()
-                    .map(c -> new GroupClassInfo(c.getMetadata().getName(), c.getDriver(), c.isDefault())).toList())
-                    .orElse(List.of());
-            read = new GroupObservation(version, classes, Optional.empty());
-        } catch (KubernetesClientException e) {
-            // e.g. no RBAC on the group API: as a cluster without it (Required then fails saying so)
-            LOG.warn("cannot read the group snapshot API, taking it as not served: {}", e.getMessage());
-            read = GroupObservation.NONE;
-        }
-        facts = new Facts(read, now);
-        return read;
+    GroupObservation read;
+    try {
+      Optional<String> version = VolumeGroupSnapshotApi.servedVersion(client);
+      List<GroupClassInfo> classes =
+          version
+              .map(
+                  v ->
+                      VolumeGroupSnapshotApi.listClasses(client, v).stream()
+                          .map(
+                              c ->
+                                  new GroupClassInfo(
+                                      c.getMetadata().getName(), c.getDriver(), c.isDefault()))
+                          .toList())
+              .orElse(List.of());
+      read = new GroupObservation(version, classes, Optional.empty());
+    } catch (KubernetesClientException e) {
+      // e.g. no RBAC on the group API: as a cluster without it (Required then fails saying so)
+      LOG.warn("cannot read the group snapshot API, taking it as not served: {}", e.getMessage());
+      read = GroupObservation.NONE;
     }
+    facts = new Facts(read, now);
+    return read;
+  }
 }

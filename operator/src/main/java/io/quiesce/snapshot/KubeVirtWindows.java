@@ -8,6 +8,7 @@ import io.quiesce.api.v1alpha1.FreezeRecord;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.api.v1alpha1.ThawTrigger;
 import io.quiesce.api.v1alpha1.VolumeSnapshotRecord;
+import io.quiesce.status.Reason;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,127 +21,143 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import io.quiesce.status.Reason;
 
 /**
  * Runs the {@code kubevirt-api} freeze windows ({@link KubeVirtFreezeWindow}) off the reconcile
  * threads, so that a window of up to {@code freeze.timeoutMaxSeconds} never holds one: a small
- * dedicated pool with a bounded queue, a window's record handed back to the reconciler through
- * this event source (a reconcile of that snapshot is triggered when its window ends).
+ * dedicated pool with a bounded queue, a window's record handed back to the reconciler through this
+ * event source (a reconcile of that snapshot is triggered when its window ends).
  *
  * <p>Why this design: the window is a few blocking HTTP calls and watches bounded by its own
  * deadline; run whole on its own thread it stays one readable sequence (freeze, cut, confirm,
  * unfreeze, with the unfreeze in a {@code finally}), and the reconciler stays observe → decide →
  * act → write. What must survive an operator restart is on the object, not here: the snapshot is
  * written InProgress ({@code FreezingThroughKubeVirt}) before the window is submitted, so a new
- * operator that finds such a snapshot with no window of its own running calls KubeVirt's
- * {@code unfreeze} and records the window as interrupted. Meanwhile KubeVirt's
- * {@code unfreezeTimeout} (the window's length) thaws the guest whatever happens to the operator.
+ * operator that finds such a snapshot with no window of its own running calls KubeVirt's {@code
+ * unfreeze} and records the window as interrupted. Meanwhile KubeVirt's {@code unfreezeTimeout}
+ * (the window's length) thaws the guest whatever happens to the operator.
  */
 final class KubeVirtWindows extends AbstractEventSource<Void, QuiescedSnapshot> {
-    private static final Logger LOG = LoggerFactory.getLogger(KubeVirtWindows.class);
+  private static final Logger LOG = LoggerFactory.getLogger(KubeVirtWindows.class);
 
-    private final KubeVirtFreezeWindow window;
-    private final ThreadPoolExecutor pool;
-    /** Threads plus queue places: a window is admitted only with one. */
-    private final Semaphore places;
-    private final Set<String> running = ConcurrentHashMap.newKeySet();
-    private final Map<String, FreezeRecord> finished = new ConcurrentHashMap<>();
+  private final KubeVirtFreezeWindow window;
+  private final ThreadPoolExecutor pool;
 
-    /** @param threads windows run at once; as many again may queue */
-    KubeVirtWindows(KubeVirtFreezeWindow window, int threads) {
-        super(Void.class, "quiesce-kubevirt-windows");
-        this.window = window;
-        AtomicInteger n = new AtomicInteger();
-        this.pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(threads),
-                r -> {
-                    Thread t = new Thread(r, "kubevirt-window-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
-        this.pool.allowCoreThreadTimeOut(true);
-        this.places = new Semaphore(2 * threads);
-    }
+  /** Threads plus queue places: a window is admitted only with one. */
+  private final Semaphore places;
 
-    /** Takes a place for a window; false when every thread and queue place is taken. */
-    boolean tryReserve() {
-        return places.tryAcquire();
-    }
+  private final Set<String> running = ConcurrentHashMap.newKeySet();
+  private final Map<String, FreezeRecord> finished = new ConcurrentHashMap<>();
 
-    /** Gives back a place taken by {@link #tryReserve} for a window that was not started. */
-    void cancelReservation() {
-        places.release();
-    }
+  /**
+   * @param threads windows run at once; as many again may queue
+   */
+  KubeVirtWindows(KubeVirtFreezeWindow window, int threads) {
+    super(Void.class, "quiesce-kubevirt-windows");
+    this.window = window;
+    AtomicInteger n = new AtomicInteger();
+    this.pool =
+        new ThreadPoolExecutor(
+            threads,
+            threads,
+            60,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(threads),
+            r -> {
+              Thread t = new Thread(r, "kubevirt-window-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    this.pool.allowCoreThreadTimeOut(true);
+    this.places = new Semaphore(2 * threads);
+  }
 
-    /** Starts the window of {@code snapshot} on a reserved place. */
-    void start(QuiescedSnapshot snapshot, List<VolumeSnapshotRecord> plan) {
-        String uid = snapshot.getMetadata().getUid();
-        running.add(uid);
-        pool.execute(() -> {
-            FreezeRecord record;
-            try {
-                record = window.run(snapshot, plan);
-            } catch (VolumeSnapshots.ConflictException | RuntimeException e) {
-                LOG.warn("KubeVirt freeze window of {}/{} ended with an error: {}",
-                        snapshot.getMetadata().getNamespace(), snapshot.getMetadata().getName(), e.toString());
-                record = failed(e);
-            } finally {
-                places.release();
-            }
-            finished.put(uid, record);
-            running.remove(uid);
-            wake(snapshot);
+  /** Takes a place for a window; false when every thread and queue place is taken. */
+  boolean tryReserve() {
+    return places.tryAcquire();
+  }
+
+  /** Gives back a place taken by {@link #tryReserve} for a window that was not started. */
+  void cancelReservation() {
+    places.release();
+  }
+
+  /** Starts the window of {@code snapshot} on a reserved place. */
+  void start(QuiescedSnapshot snapshot, List<VolumeSnapshotRecord> plan) {
+    String uid = snapshot.getMetadata().getUid();
+    running.add(uid);
+    pool.execute(
+        () -> {
+          FreezeRecord record;
+          try {
+            record = window.run(snapshot, plan);
+          } catch (VolumeSnapshots.ConflictException | RuntimeException e) {
+            LOG.warn(
+                "KubeVirt freeze window of {}/{} ended with an error: {}",
+                snapshot.getMetadata().getNamespace(),
+                snapshot.getMetadata().getName(),
+                e.toString());
+            record = failed(e);
+          } finally {
+            places.release();
+          }
+          finished.put(uid, record);
+          running.remove(uid);
+          wake(snapshot);
         });
-    }
+  }
 
-    /** Whether a window of this snapshot runs in this process. */
-    boolean running(String uid) {
-        return running.contains(uid);
-    }
+  /** Whether a window of this snapshot runs in this process. */
+  boolean running(String uid) {
+    return running.contains(uid);
+  }
 
-    /** The record of a window that ended and has not been written yet. */
-    Optional<FreezeRecord> finished(String uid) {
-        return Optional.ofNullable(finished.get(uid));
-    }
+  /** The record of a window that ended and has not been written yet. */
+  Optional<FreezeRecord> finished(String uid) {
+    return Optional.ofNullable(finished.get(uid));
+  }
 
-    /** The record is on the object: forget it. */
-    void written(String uid) {
-        finished.remove(uid);
-    }
+  /** The record is on the object: forget it. */
+  void written(String uid) {
+    finished.remove(uid);
+  }
 
-    /** The record a window gets when its operator lost it. */
-    static FreezeRecord interrupted(String why) {
-        FreezeRecord r = new FreezeRecord();
-        r.setMethod(FreezeMethod.KUBEVIRT_API);
-        r.setReason(Reason.KUBEVIRT_WINDOW_INTERRUPTED.wire());
-        r.setThawedBy(ThawTrigger.Recovery);
-        r.setError(why);
-        return r;
-    }
+  /** The record a window gets when its operator lost it. */
+  static FreezeRecord interrupted(String why) {
+    FreezeRecord r = new FreezeRecord();
+    r.setMethod(FreezeMethod.KUBEVIRT_API);
+    r.setReason(Reason.KUBEVIRT_WINDOW_INTERRUPTED.wire());
+    r.setThawedBy(ThawTrigger.Recovery);
+    r.setError(why);
+    return r;
+  }
 
-    private static FreezeRecord failed(Exception e) {
-        FreezeRecord r = new FreezeRecord();
-        r.setMethod(FreezeMethod.KUBEVIRT_API);
-        r.setReason(e instanceof VolumeSnapshots.ConflictException ? Reason.VOLUME_SNAPSHOT_CONFLICT.wire() : Reason.FREEZE_FAILED.wire());
-        r.setError(e.getMessage());
-        return r;
-    }
+  private static FreezeRecord failed(Exception e) {
+    FreezeRecord r = new FreezeRecord();
+    r.setMethod(FreezeMethod.KUBEVIRT_API);
+    r.setReason(
+        e instanceof VolumeSnapshots.ConflictException
+            ? Reason.VOLUME_SNAPSHOT_CONFLICT.wire()
+            : Reason.FREEZE_FAILED.wire());
+    r.setError(e.getMessage());
+    return r;
+  }
 
-    private void wake(QuiescedSnapshot s) {
-        if (isRunning()) {
-            getEventHandler().handleEvent(new Event(ResourceID.fromResource(s)));
-        }
+  private void wake(QuiescedSnapshot s) {
+    if (isRunning()) {
+      getEventHandler().handleEvent(new Event(ResourceID.fromResource(s)));
     }
+  }
 
-    @Override
-    public Set<Void> getSecondaryResources(QuiescedSnapshot primary) {
-        return Set.of();
-    }
+  @Override
+  public Set<Void> getSecondaryResources(QuiescedSnapshot primary) {
+    return Set.of();
+  }
 
-    @Override
-    public void stop() {
-        // windows still open are interrupted; each unfreezes in its finally
-        pool.shutdownNow();
-        super.stop();
-    }
+  @Override
+  public void stop() {
+    // windows still open are interrupted; each unfreezes in its finally
+    pool.shutdownNow();
+    super.stop();
+  }
 }

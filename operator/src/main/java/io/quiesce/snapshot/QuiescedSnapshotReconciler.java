@@ -9,21 +9,22 @@ import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
-import io.quiesce.events.EventRecorder;
 import io.quiesce.api.SnapshotSpecs;
-import io.quiesce.naming.VolumeSnapshotOwnership;
 import io.quiesce.api.v1alpha1.FreezeRecord;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.api.v1alpha1.QuiescedSnapshotRestore;
 import io.quiesce.api.v1alpha1.QuiescedSnapshotStatus;
 import io.quiesce.api.v1alpha1.SnapshotPhase;
+import io.quiesce.events.EventRecorder;
 import io.quiesce.kube.csi.VolumeSnapshot;
 import io.quiesce.naming.Provenance;
+import io.quiesce.naming.VolumeSnapshotOwnership;
 import io.quiesce.restore.VmDefinitions;
 import io.quiesce.snapshot.Decision.Action;
+import io.quiesce.status.Reason;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,372 +33,496 @@ import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import io.quiesce.status.Reason;
 
 /**
- * Reconciles QuiescedSnapshots: observe ({@link ClusterObserver}) → decide ({@link SnapshotStateMachine},
- * pure) → act (create VolumeSnapshots, assign to the node helper, or run the KubeVirt freeze window) →
- * write the operator's status fields once, as a JSON merge patch that carries only them (so
- * {@code status.freeze}, the helper's, is never touched) and the resourceVersion of the copy the
- * decision was made from ({@link SnapshotWriter}): a decision from a stale copy is never written.
- * Waiting is a requeue, never a sleep.
+ * Reconciles QuiescedSnapshots: observe ({@link ClusterObserver}) → decide ({@link
+ * SnapshotStateMachine}, pure) → act (create VolumeSnapshots, assign to the node helper, or run the
+ * KubeVirt freeze window) → write the operator's status fields once, as a JSON merge patch that
+ * carries only them (so {@code status.freeze}, the helper's, is never touched) and the
+ * resourceVersion of the copy the decision was made from ({@link SnapshotWriter}): a decision from
+ * a stale copy is never written. Waiting is a requeue, never a sleep.
  */
 // not generation-aware: the node helper's status.freeze record (no generation change) must wake us
-@ControllerConfiguration(name = QuiescedSnapshotReconciler.NAME, finalizerName = QuiescedSnapshotReconciler.FINALIZER,
-        generationAwareEventProcessing = false)
-public final class QuiescedSnapshotReconciler implements Reconciler<QuiescedSnapshot>, Cleaner<QuiescedSnapshot> {
-    public static final String NAME = "quiescedsnapshot";
-    /** Keeps the snapshot until its VolumeSnapshots have been deleted or released per deletionPolicy. */
-    public static final String FINALIZER = "quiesce.io/snapshot-protection";
-    private static final Logger LOG = LoggerFactory.getLogger(QuiescedSnapshotReconciler.class);
+@ControllerConfiguration(
+    name = QuiescedSnapshotReconciler.NAME,
+    finalizerName = QuiescedSnapshotReconciler.FINALIZER,
+    generationAwareEventProcessing = false)
+public final class QuiescedSnapshotReconciler
+    implements Reconciler<QuiescedSnapshot>, Cleaner<QuiescedSnapshot> {
+  public static final String NAME = "quiescedsnapshot";
 
-    private final SnapshotSettings settings;
-    private final FreezeSlots slots;
-    private final ClusterObserver observer;
-    private final VolumeSnapshots volumeSnapshots;
-    private final KubeVirtWindows kubeVirtWindows;
-    private final KubeVirtFreezeApi kubeVirtApi;
-    private final KubeVirtThawBackstop thawBackstop;
-    private final EventRecorder events;
-    private final SnapshotMetrics metrics;
-    private final AdmissionWakeups wakeups = new AdmissionWakeups();
-    private final SnapshotWriter writer;
-    private final SlotLeases slotLeases;
-    /** Where observing reads the cluster: the informers of {@link SecondarySources}, set when they are prepared. */
-    private volatile ClusterReads reads;
-    private final GroupSnapshotObserver groupObserver;
-    private final GroupSnapshotActions groups;
-    /** Whether the slot Leases have been read into the ledger (once, at the first reconcile as leader). */
-    private volatile boolean slotsLoaded;
+  /**
+   * Keeps the snapshot until its VolumeSnapshots have been deleted or released per deletionPolicy.
+   */
+  public static final String FINALIZER = "quiesce.io/snapshot-protection";
 
-    public QuiescedSnapshotReconciler(KubernetesClient client, SnapshotSettings settings, KubeVirtFreezeApi kubeVirtApi,
-            EventRecorder events, SnapshotMetrics metrics) {
-        this.settings = settings;
-        this.slots = new FreezeSlots(settings.maxConcurrentFreezes(), settings.maxFreezesPerNode());
-        this.observer = new ClusterObserver(settings, slots);
-        this.volumeSnapshots = new VolumeSnapshots(client);
-        this.writer = new SnapshotWriter(client);
-        this.slotLeases = new SlotLeases(client, settings.operatorNamespace(), settings.clock(), settings.shard());
-        this.groupObserver = new GroupSnapshotObserver(client, settings.clock());
-        this.groups = new GroupSnapshotActions(client);
-        this.kubeVirtApi = kubeVirtApi;
-        this.thawBackstop = new KubeVirtThawBackstop(kubeVirtApi);
-        // one thread per window the cluster cap allows at once, at most 16 (each mostly waits on a watch)
-        this.kubeVirtWindows = new KubeVirtWindows(new KubeVirtFreezeWindow(client, kubeVirtApi, volumeSnapshots,
-                settings.clock(), settings.freezeTimeoutMax()), Math.min(settings.maxConcurrentFreezes(), 16));
-        this.events = events;
-        this.metrics = metrics;
-    }
+  private static final Logger LOG = LoggerFactory.getLogger(QuiescedSnapshotReconciler.class);
 
-    @Override
-    public List<EventSource<?, QuiescedSnapshot>> prepareEventSources(EventSourceContext<QuiescedSnapshot> context) {
-        // VolumeSnapshots we (or the helper) created name their QuiescedSnapshot in an annotation
-        // (under Retain they have no ownerReference, see VolumeSnapshotOwnership)
-        var config = InformerEventSourceConfiguration.from(VolumeSnapshot.class, QuiescedSnapshot.class)
-                .withLabelSelector(Provenance.MANAGED_BY + "=" + Provenance.MANAGED_BY_VALUE)
-                .withSecondaryToPrimaryMapper(vs -> VolumeSnapshotOwnership.ownerName(vs.getMetadata())
+  private final SnapshotSettings settings;
+  private final FreezeSlots slots;
+  private final ClusterObserver observer;
+  private final VolumeSnapshots volumeSnapshots;
+  private final KubeVirtWindows kubeVirtWindows;
+  private final KubeVirtFreezeApi kubeVirtApi;
+  private final KubeVirtThawBackstop thawBackstop;
+  private final EventRecorder events;
+  private final SnapshotMetrics metrics;
+  private final AdmissionWakeups wakeups = new AdmissionWakeups();
+  private final SnapshotWriter writer;
+  private final SlotLeases slotLeases;
+
+  /**
+   * Where observing reads the cluster: the informers of {@link SecondarySources}, set when they are
+   * prepared.
+   */
+  private volatile ClusterReads reads;
+
+  private final GroupSnapshotObserver groupObserver;
+  private final GroupSnapshotActions groups;
+
+  /**
+   * Whether the slot Leases have been read into the ledger (once, at the first reconcile as
+   * leader).
+   */
+  private volatile boolean slotsLoaded;
+
+  public QuiescedSnapshotReconciler(
+      KubernetesClient client,
+      SnapshotSettings settings,
+      KubeVirtFreezeApi kubeVirtApi,
+      EventRecorder events,
+      SnapshotMetrics metrics) {
+    this.settings = settings;
+    this.slots = new FreezeSlots(settings.maxConcurrentFreezes(), settings.maxFreezesPerNode());
+    this.observer = new ClusterObserver(settings, slots);
+    this.volumeSnapshots = new VolumeSnapshots(client);
+    this.writer = new SnapshotWriter(client);
+    this.slotLeases =
+        new SlotLeases(client, settings.operatorNamespace(), settings.clock(), settings.shard());
+    this.groupObserver = new GroupSnapshotObserver(client, settings.clock());
+    this.groups = new GroupSnapshotActions(client);
+    this.kubeVirtApi = kubeVirtApi;
+    this.thawBackstop = new KubeVirtThawBackstop(kubeVirtApi);
+    // one thread per window the cluster cap allows at once, at most 16 (each mostly waits on a
+    // watch)
+    this.kubeVirtWindows =
+        new KubeVirtWindows(
+            new KubeVirtFreezeWindow(
+                client,
+                kubeVirtApi,
+                volumeSnapshots,
+                settings.clock(),
+                settings.freezeTimeoutMax()),
+            Math.min(settings.maxConcurrentFreezes(), 16));
+    this.events = events;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public List<EventSource<?, QuiescedSnapshot>> prepareEventSources(
+      EventSourceContext<QuiescedSnapshot> context) {
+    // VolumeSnapshots we (or the helper) created name their QuiescedSnapshot in an annotation
+    // (under Retain they have no ownerReference, see VolumeSnapshotOwnership)
+    var config =
+        InformerEventSourceConfiguration.from(VolumeSnapshot.class, QuiescedSnapshot.class)
+            .withLabelSelector(Provenance.MANAGED_BY + "=" + Provenance.MANAGED_BY_VALUE)
+            .withSecondaryToPrimaryMapper(
+                vs ->
+                    VolumeSnapshotOwnership.ownerName(vs.getMetadata())
                         .map(name -> Set.of(new ResourceID(name, vs.getMetadata().getNamespace())))
                         .orElse(Set.of()))
-                .build();
-        SecondarySources secondaries = new SecondarySources(context, settings.operatorNamespace(),
-                settings.helperStaleAfter());
-        reads = secondaries;
-        List<EventSource<?, QuiescedSnapshot>> sources = new ArrayList<>(secondaries.eventSources());
-        sources.addAll(List.of(new InformerEventSource<>(config, context), wakeups, kubeVirtWindows));
-        return sources;
-    }
+            .build();
+    SecondarySources secondaries =
+        new SecondarySources(context, settings.operatorNamespace(), settings.helperStaleAfter());
+    reads = secondaries;
+    List<EventSource<?, QuiescedSnapshot>> sources = new ArrayList<>(secondaries.eventSources());
+    sources.addAll(List.of(new InformerEventSource<>(config, context), wakeups, kubeVirtWindows));
+    return sources;
+  }
 
-    /** Reads from {@code reads} instead of informers: for tests that call {@link #reconcile} themselves. */
-    void readFrom(ClusterReads reads) {
-        this.reads = reads;
-    }
+  /**
+   * Reads from {@code reads} instead of informers: for tests that call {@link #reconcile}
+   * themselves.
+   */
+  void readFrom(ClusterReads reads) {
+    this.reads = reads;
+  }
 
-    @Override
-    public UpdateControl<QuiescedSnapshot> reconcile(QuiescedSnapshot snapshot, Context<QuiescedSnapshot> context) {
-        String ns = snapshot.getMetadata().getNamespace();
-        String name = snapshot.getMetadata().getName();
-        String key = ns + "/" + name;
-        List<QuiescedSnapshot> cache = context.getPrimaryCache().list().toList();
-        if (!slotsLoaded) {
-            loadSlotLeases(cache);
-        }
-        boolean heldBefore = slots.grant(ns, name).isPresent();
-        slots.releaseOnEvidence(snapshot);
-        Observation observation = groupObserver.complete(observer.observe(reads, snapshot, cache,
-                context.getSecondaryResources(VolumeSnapshot.class)));
-        Decision decision = SnapshotStateMachine.decide(observation);
-        VmDefinitions.captureAtStart(snapshot, observation.vm(), decision.status()); // for restores into a new VM
-        // a helper's thaw that was never confirmed: KubeVirt unfreezes the guest wherever it runs now
-        thawBackstop.apply(snapshot).ifPresent(e -> events.record(snapshot, e.warning(), e.reason(), e.message()));
-        try {
-            decision = actAndWrite(context, observation, decision, cache);
-        } catch (SnapshotWriter.StaleCopyException e) {
-            // decided from an old copy: nothing more is done; the change that made it old has queued
-            // a reconcile of the newer version already, the requeue is only a backstop
-            slots.abandon(ns, name);
-            LOG.debug("not written: {}", e.getMessage());
-            return UpdateControl.<QuiescedSnapshot>noUpdate().rescheduleAfter(settings.waitRequeue());
-        } catch (SlotLostException e) {
-            LOG.info("{}", e.getMessage());
-            return UpdateControl.<QuiescedSnapshot>noUpdate().rescheduleAfter(settings.waitRequeue());
-        } finally {
-            slots.settle(ns, name); // a grant this reconcile took and did not use goes back
-        }
-        if (decision.status() != null) {
-            logPhaseChange(snapshot.getStatus(), decision.status());
-        }
-        decision.events().forEach(e -> events.record(snapshot, e.warning(), e.reason(), e.message()));
-        SnapshotPhase after = decision.status() != null ? decision.status().getPhase() : phase(snapshot.getStatus());
-        metrics.inProgress(key, after == SnapshotPhase.InProgress);
-        decision.outcome().ifPresent(outcome -> metrics.finished(key, snapshot.getMetadata().getUid(), outcome,
-                Duration.between(SnapshotSpecs.created(snapshot), settings.clock().instant())));
-        boolean terminal = after == SnapshotPhase.Succeeded || after == SnapshotPhase.Failed;
-        if (terminal && decision.status() != null) {
-            slots.release(ns, name); // the terminal phase is written: evidence its freeze is over
-            groups.unlabelPvcs(snapshot); // the group's selector label is no longer needed
-        }
-        boolean recorded = snapshot.getStatus() != null && (snapshot.getStatus().getFreeze() != null
+  @Override
+  public UpdateControl<QuiescedSnapshot> reconcile(
+      QuiescedSnapshot snapshot, Context<QuiescedSnapshot> context) {
+    String ns = snapshot.getMetadata().getNamespace();
+    String name = snapshot.getMetadata().getName();
+    String key = ns + "/" + name;
+    List<QuiescedSnapshot> cache = context.getPrimaryCache().list().toList();
+    if (!slotsLoaded) {
+      loadSlotLeases(cache);
+    }
+    boolean heldBefore = slots.grant(ns, name).isPresent();
+    slots.releaseOnEvidence(snapshot);
+    Observation observation =
+        groupObserver.complete(
+            observer.observe(
+                reads, snapshot, cache, context.getSecondaryResources(VolumeSnapshot.class)));
+    Decision decision = SnapshotStateMachine.decide(observation);
+    VmDefinitions.captureAtStart(
+        snapshot, observation.vm(), decision.status()); // for restores into a new VM
+    // a helper's thaw that was never confirmed: KubeVirt unfreezes the guest wherever it runs now
+    thawBackstop
+        .apply(snapshot)
+        .ifPresent(e -> events.record(snapshot, e.warning(), e.reason(), e.message()));
+    try {
+      decision = actAndWrite(context, observation, decision, cache);
+    } catch (SnapshotWriter.StaleCopyException e) {
+      // decided from an old copy: nothing more is done; the change that made it old has queued
+      // a reconcile of the newer version already, the requeue is only a backstop
+      slots.abandon(ns, name);
+      LOG.debug("not written: {}", e.getMessage());
+      return UpdateControl.<QuiescedSnapshot>noUpdate().rescheduleAfter(settings.waitRequeue());
+    } catch (SlotLostException e) {
+      LOG.info("{}", e.getMessage());
+      return UpdateControl.<QuiescedSnapshot>noUpdate().rescheduleAfter(settings.waitRequeue());
+    } finally {
+      slots.settle(ns, name); // a grant this reconcile took and did not use goes back
+    }
+    if (decision.status() != null) {
+      logPhaseChange(snapshot.getStatus(), decision.status());
+    }
+    decision.events().forEach(e -> events.record(snapshot, e.warning(), e.reason(), e.message()));
+    SnapshotPhase after =
+        decision.status() != null ? decision.status().getPhase() : phase(snapshot.getStatus());
+    metrics.inProgress(key, after == SnapshotPhase.InProgress);
+    decision
+        .outcome()
+        .ifPresent(
+            outcome ->
+                metrics.finished(
+                    key,
+                    snapshot.getMetadata().getUid(),
+                    outcome,
+                    Duration.between(SnapshotSpecs.created(snapshot), settings.clock().instant())));
+    boolean terminal = after == SnapshotPhase.Succeeded || after == SnapshotPhase.Failed;
+    if (terminal && decision.status() != null) {
+      slots.release(ns, name); // the terminal phase is written: evidence its freeze is over
+      groups.unlabelPvcs(snapshot); // the group's selector label is no longer needed
+    }
+    boolean recorded =
+        snapshot.getStatus() != null
+            && (snapshot.getStatus().getFreeze() != null
                 || snapshot.getStatus().getHelperHandBack() != null);
-        if (terminal || recorded || decision.action() == Action.FREEZE_THROUGH_KUBEVIRT
-                || heldBefore && slots.grant(ns, name).isEmpty()) {
-            // a slot (or the VM) freed: whoever may start now should not wait for its requeue
-            wakeups.wake(slots.startableNow(cache));
-        }
-        boolean waitingForSlot = observation.admission().vmBusy() || !observation.admission().slotFree();
-        // a group's members are the group controller's, not labelled for our informer: look again soon
-        boolean followingGroup = after == SnapshotPhase.InProgress && GroupSnapshotActions.planned(snapshot, decision)
-                .isPresent();
-        return requeue(decision, after == SnapshotPhase.Pending || waitingForSlot || followingGroup);
+    if (terminal
+        || recorded
+        || decision.action() == Action.FREEZE_THROUGH_KUBEVIRT
+        || heldBefore && slots.grant(ns, name).isEmpty()) {
+      // a slot (or the VM) freed: whoever may start now should not wait for its requeue
+      wakeups.wake(slots.startableNow(cache));
     }
+    boolean waitingForSlot =
+        observation.admission().vmBusy() || !observation.admission().slotFree();
+    // a group's members are the group controller's, not labelled for our informer: look again soon
+    boolean followingGroup =
+        after == SnapshotPhase.InProgress
+            && GroupSnapshotActions.planned(snapshot, decision).isPresent();
+    return requeue(decision, after == SnapshotPhase.Pending || waitingForSlot || followingGroup);
+  }
 
-    /**
-     * Does the decision's work, then writes its status based on the copy it was decided from. A
-     * VolumeSnapshot that belongs to someone else fails the snapshot.
-     *
-     * @throws SnapshotWriter.StaleCopyException when that copy is older than the stored snapshot; the
-     *         work done is idempotent (deterministic names, labels), except a freeze that ran, whose
-     *         record is written over the newer version as long as that one is still Pending
-     */
-    private Decision actAndWrite(Context<QuiescedSnapshot> context, Observation observation, Decision decision,
-            List<QuiescedSnapshot> cache) {
-        QuiescedSnapshot basis = observation.snapshot();
-        Decision done = decision;
-        try {
-            switch (decision.action()) {
-                case CREATE_VOLUME_SNAPSHOTS -> {
-                    if (!groups.createInstead(basis, decision)) {
-                        volumeSnapshots.createMissing(basis, decision.plan());
-                    }
-                }
-                case ASSIGN_TO_HELPER -> {
-                    groups.labelPvcs(basis, decision); // before the window: the helper only creates the group
-                    String slotLease = phase(basis.getStatus()) == SnapshotPhase.Pending
-                            ? takeSlot(basis, FreezeSlots.Kind.HELPER, cache)
-                            : annotation(basis, Provenance.FREEZE_SLOT); // assigned already: the label is only re-asserted
-                    if (slotLease != null) { // never an assignment without its slot: the helper refuses those
-                        basis = writer.assign(context, basis, decision.node(), decision.channel(), slotLease);
-                    }
-                }
-                case FREEZE_THROUGH_KUBEVIRT -> {
-                    groups.labelPvcs(basis, decision);
-                    return startKubeVirtWindow(context, basis, decision, cache);
-                }
-                case AWAIT_KUBEVIRT_WINDOW -> {
-                    if (awaitKubeVirtWindow(context, basis)) {
-                        return decision; // the window's record is written; the next reconcile decides on it
-                    }
-                }
-                case NONE -> { }
-            }
-        } catch (VolumeSnapshots.ConflictException | io.quiesce.groups.GroupSnapshotRequests.NotOursException e) {
-            done = SnapshotStateMachine.fail(observation, Reason.VOLUME_SNAPSHOT_CONFLICT.wire(), e.getMessage());
+  /**
+   * Does the decision's work, then writes its status based on the copy it was decided from. A
+   * VolumeSnapshot that belongs to someone else fails the snapshot.
+   *
+   * @throws SnapshotWriter.StaleCopyException when that copy is older than the stored snapshot; the
+   *     work done is idempotent (deterministic names, labels), except a freeze that ran, whose
+   *     record is written over the newer version as long as that one is still Pending
+   */
+  private Decision actAndWrite(
+      Context<QuiescedSnapshot> context,
+      Observation observation,
+      Decision decision,
+      List<QuiescedSnapshot> cache) {
+    QuiescedSnapshot basis = observation.snapshot();
+    Decision done = decision;
+    try {
+      switch (decision.action()) {
+        case CREATE_VOLUME_SNAPSHOTS -> {
+          if (!groups.createInstead(basis, decision)) {
+            volumeSnapshots.createMissing(basis, decision.plan());
+          }
         }
-        if (done.status() != null && ProgressOnlyWrites.onlyProgress(basis.getStatus(), done.status())) {
-            return new Decision(null, done.action(), done.plan(), done.node(), done.events(), done.requeue(),
-                    done.outcome(), done.channel());
+        case ASSIGN_TO_HELPER -> {
+          groups.labelPvcs(basis, decision); // before the window: the helper only creates the group
+          String slotLease =
+              phase(basis.getStatus()) == SnapshotPhase.Pending
+                  ? takeSlot(basis, FreezeSlots.Kind.HELPER, cache)
+                  : annotation(
+                      basis,
+                      Provenance.FREEZE_SLOT); // assigned already: the label is only re-asserted
+          if (slotLease != null) { // never an assignment without its slot: the helper refuses those
+            basis = writer.assign(context, basis, decision.node(), decision.channel(), slotLease);
+          }
         }
-        if (done.status() != null) {
-            writer.writeStatus(context, basis, done.status());
+        case FREEZE_THROUGH_KUBEVIRT -> {
+          groups.labelPvcs(basis, decision);
+          return startKubeVirtWindow(context, basis, decision, cache);
         }
-        return done;
+        case AWAIT_KUBEVIRT_WINDOW -> {
+          if (awaitKubeVirtWindow(context, basis)) {
+            return decision; // the window's record is written; the next reconcile decides on it
+          }
+        }
+        case NONE -> {}
+      }
+    } catch (VolumeSnapshots.ConflictException
+        | io.quiesce.groups.GroupSnapshotRequests.NotOursException e) {
+      done =
+          SnapshotStateMachine.fail(
+              observation, Reason.VOLUME_SNAPSHOT_CONFLICT.wire(), e.getMessage());
     }
+    if (done.status() != null
+        && ProgressOnlyWrites.onlyProgress(basis.getStatus(), done.status())) {
+      return new Decision(
+          null,
+          done.action(),
+          done.plan(),
+          done.node(),
+          done.events(),
+          done.requeue(),
+          done.outcome(),
+          done.channel());
+    }
+    if (done.status() != null) {
+      writer.writeStatus(context, basis, done.status());
+    }
+    return done;
+  }
 
-    /**
-     * Starts the operator's KubeVirt window: the snapshot is written InProgress
-     * ({@code FreezingThroughKubeVirt}) first, so that a copy older than that write can never start
-     * a second window, and a restarted operator finds the window on the object.
-     */
-    private Decision startKubeVirtWindow(Context<QuiescedSnapshot> context, QuiescedSnapshot basis, Decision decision,
-            List<QuiescedSnapshot> cache) {
-        String uid = basis.getMetadata().getUid();
-        if (kubeVirtWindows.running(uid) || kubeVirtWindows.finished(uid).isPresent()) {
-            // decided from a copy older than the window's start: its place stays taken
-            return noWrite(decision, Action.FREEZE_THROUGH_KUBEVIRT);
-        }
-        if (!kubeVirtWindows.tryReserve()) {
-            LOG.info("every KubeVirt window thread is busy; {} waits", basis.getMetadata().getName());
-            return noWrite(decision, Action.NONE);
-        }
-        try {
-            takeSlot(basis, FreezeSlots.Kind.KUBEVIRT, cache); // a KubeVirt freeze counts against the caps too
-            writer.writeStatus(context, basis, decision.status());
-        } catch (RuntimeException e) {
-            kubeVirtWindows.cancelReservation();
-            throw e;
-        }
-        kubeVirtWindows.start(GroupSnapshotActions.withDecidedStatus(basis, decision), decision.plan());
-        return decision;
+  /**
+   * Starts the operator's KubeVirt window: the snapshot is written InProgress ({@code
+   * FreezingThroughKubeVirt}) first, so that a copy older than that write can never start a second
+   * window, and a restarted operator finds the window on the object.
+   */
+  private Decision startKubeVirtWindow(
+      Context<QuiescedSnapshot> context,
+      QuiescedSnapshot basis,
+      Decision decision,
+      List<QuiescedSnapshot> cache) {
+    String uid = basis.getMetadata().getUid();
+    if (kubeVirtWindows.running(uid) || kubeVirtWindows.finished(uid).isPresent()) {
+      // decided from a copy older than the window's start: its place stays taken
+      return noWrite(decision, Action.FREEZE_THROUGH_KUBEVIRT);
     }
+    if (!kubeVirtWindows.tryReserve()) {
+      LOG.info("every KubeVirt window thread is busy; {} waits", basis.getMetadata().getName());
+      return noWrite(decision, Action.NONE);
+    }
+    try {
+      takeSlot(
+          basis, FreezeSlots.Kind.KUBEVIRT, cache); // a KubeVirt freeze counts against the caps too
+      writer.writeStatus(context, basis, decision.status());
+    } catch (RuntimeException e) {
+      kubeVirtWindows.cancelReservation();
+      throw e;
+    }
+    kubeVirtWindows.start(GroupSnapshotActions.withDecidedStatus(basis, decision), decision.plan());
+    return decision;
+  }
 
-    /**
-     * Writes the record of this snapshot's KubeVirt window once it ended. When no window of this
-     * process runs for it (the operator restarted, or another one led before) and the stored
-     * snapshot is this very copy, KubeVirt's {@code unfreeze} is called (KubeVirt's own
-     * {@code unfreezeTimeout} would thaw it anyway) and the window is recorded interrupted.
-     *
-     * @return true when a record was written
-     */
-    private boolean awaitKubeVirtWindow(Context<QuiescedSnapshot> context, QuiescedSnapshot basis) {
-        String uid = basis.getMetadata().getUid();
-        Optional<FreezeRecord> ended = kubeVirtWindows.finished(uid);
-        if (ended.isPresent()) {
-            QuiescedSnapshotStatus status = SnapshotStateMachine.operatorFields(basis.getStatus());
-            status.setFreeze(ended.get()); // the operator ran this freeze, so it writes the record
-            writeRanFreeze(context, basis, status);
-            kubeVirtWindows.written(uid);
-            // KubeVirt's record is written: evidence that this grant's freeze is over
-            slots.release(basis.getMetadata().getNamespace(), basis.getMetadata().getName());
-            return true;
-        }
-        if (kubeVirtWindows.running(uid)) {
-            return false;
-        }
-        QuiescedSnapshot latest = writer.latest(basis);
-        if (latest == null || !Objects.equals(latest.getMetadata().getResourceVersion(),
-                basis.getMetadata().getResourceVersion())) {
-            return false; // an old copy: the newer one is reconciled next
-        }
-        String why = "no operator runs this KubeVirt freeze window any more (operator restarted); KubeVirt's "
-                + "unfreeze was called";
-        try {
-            kubeVirtApi.unfreeze(basis.getMetadata().getNamespace(), basis.getSpec().getSource());
-        } catch (KubeVirtFreezeApi.KubeVirtFreezeException e) {
-            why = "no operator runs this KubeVirt freeze window any more (operator restarted); KubeVirt's unfreeze "
-                    + "failed, its unfreezeTimeout thaws the guest: " + e.getMessage();
-        }
-        LOG.warn("{}/{}: {}", basis.getMetadata().getNamespace(), basis.getMetadata().getName(), why);
-        QuiescedSnapshotStatus status = SnapshotStateMachine.operatorFields(basis.getStatus());
-        status.setFreeze(KubeVirtWindows.interrupted(why));
-        writer.writeStatus(context, basis, status);
-        return true;
+  /**
+   * Writes the record of this snapshot's KubeVirt window once it ended. When no window of this
+   * process runs for it (the operator restarted, or another one led before) and the stored snapshot
+   * is this very copy, KubeVirt's {@code unfreeze} is called (KubeVirt's own {@code
+   * unfreezeTimeout} would thaw it anyway) and the window is recorded interrupted.
+   *
+   * @return true when a record was written
+   */
+  private boolean awaitKubeVirtWindow(Context<QuiescedSnapshot> context, QuiescedSnapshot basis) {
+    String uid = basis.getMetadata().getUid();
+    Optional<FreezeRecord> ended = kubeVirtWindows.finished(uid);
+    if (ended.isPresent()) {
+      QuiescedSnapshotStatus status = SnapshotStateMachine.operatorFields(basis.getStatus());
+      status.setFreeze(ended.get()); // the operator ran this freeze, so it writes the record
+      writeRanFreeze(context, basis, status);
+      kubeVirtWindows.written(uid);
+      // KubeVirt's record is written: evidence that this grant's freeze is over
+      slots.release(basis.getMetadata().getNamespace(), basis.getMetadata().getName());
+      return true;
     }
+    if (kubeVirtWindows.running(uid)) {
+      return false;
+    }
+    QuiescedSnapshot latest = writer.latest(basis);
+    if (latest == null
+        || !Objects.equals(
+            latest.getMetadata().getResourceVersion(), basis.getMetadata().getResourceVersion())) {
+      return false; // an old copy: the newer one is reconciled next
+    }
+    String why =
+        "no operator runs this KubeVirt freeze window any more (operator restarted); KubeVirt's "
+            + "unfreeze was called";
+    try {
+      kubeVirtApi.unfreeze(basis.getMetadata().getNamespace(), basis.getSpec().getSource());
+    } catch (KubeVirtFreezeApi.KubeVirtFreezeException e) {
+      why =
+          "no operator runs this KubeVirt freeze window any more (operator restarted); KubeVirt's unfreeze "
+              + "failed, its unfreezeTimeout thaws the guest: "
+              + e.getMessage();
+    }
+    LOG.warn("{}/{}: {}", basis.getMetadata().getNamespace(), basis.getMetadata().getName(), why);
+    QuiescedSnapshotStatus status = SnapshotStateMachine.operatorFields(basis.getStatus());
+    status.setFreeze(KubeVirtWindows.interrupted(why));
+    writer.writeStatus(context, basis, status);
+    return true;
+  }
 
-    /** The decision without its status write (nothing is done this time; the requeue looks again). */
-    private Decision noWrite(Decision d, Action settled) {
-        return new Decision(null, settled, d.plan(), d.node(), List.of(), Optional.of(settings.waitRequeue()),
-                Optional.empty(), d.channel());
-    }
+  /** The decision without its status write (nothing is done this time; the requeue looks again). */
+  private Decision noWrite(Decision d, Action settled) {
+    return new Decision(
+        null,
+        settled,
+        d.plan(),
+        d.node(),
+        List.of(),
+        Optional.of(settings.waitRequeue()),
+        Optional.empty(),
+        d.channel());
+  }
 
-    /** The record of a freeze that ran is not lost to an old copy while the stored snapshot is still Pending. */
-    private void writeRanFreeze(Context<QuiescedSnapshot> context, QuiescedSnapshot basis,
-            QuiescedSnapshotStatus status) {
-        try {
-            writer.writeStatus(context, basis, status);
-        } catch (SnapshotWriter.StaleCopyException e) {
-            QuiescedSnapshot latest = writer.latest(basis);
-            if (latest == null || phase(latest.getStatus()) != SnapshotPhase.Pending) {
-                throw e;
-            }
-            writer.writeStatus(context, latest, status);
-        }
+  /**
+   * The record of a freeze that ran is not lost to an old copy while the stored snapshot is still
+   * Pending.
+   */
+  private void writeRanFreeze(
+      Context<QuiescedSnapshot> context, QuiescedSnapshot basis, QuiescedSnapshotStatus status) {
+    try {
+      writer.writeStatus(context, basis, status);
+    } catch (SnapshotWriter.StaleCopyException e) {
+      QuiescedSnapshot latest = writer.latest(basis);
+      if (latest == null || phase(latest.getStatus()) != SnapshotPhase.Pending) {
+        throw e;
+      }
+      writer.writeStatus(context, latest, status);
     }
+  }
 
-    /**
-     * Makes the snapshot's grant count before the write that can lead to its freeze: commits it in
-     * the ledger and names the snapshot on the slot's Lease with compare-and-swap.
-     *
-     * @return the slot Lease's name, for the helper to check
-     * @throws SlotLostException when the snapshot holds no grant, or another operator took its slot
-     */
-    private String takeSlot(QuiescedSnapshot s, FreezeSlots.Kind kind, List<QuiescedSnapshot> cache) {
-        String ns = s.getMetadata().getNamespace();
-        String name = s.getMetadata().getName();
-        slots.commit(ns, name, kind);
-        FreezeSlots.Grant grant = slots.grant(ns, name)
-                .orElseThrow(() -> new SlotLostException(ns + "/" + name + " holds no freeze slot any more"));
-        Optional<SlotLeases.Holder> lost = slotLeases.acquire(grant);
-        if (lost.isEmpty()) {
-            return slotLeases.leaseName(grant.slot());
-        }
-        slots.release(ns, name); // nothing was written under it: nothing can freeze because of it
-        slotLeases.stillFreezing(lost.get(), cache).ifPresent(holder -> slots.adopt(lost.get().asGrant(holder)));
-        throw new SlotLostException("freeze slot " + slotLeases.leaseName(grant.slot()) + " was taken by "
-                + lost.get().namespace() + "/" + lost.get().name() + " (another operator); " + ns + "/" + name
-                + " waits for another");
+  /**
+   * Makes the snapshot's grant count before the write that can lead to its freeze: commits it in
+   * the ledger and names the snapshot on the slot's Lease with compare-and-swap.
+   *
+   * @return the slot Lease's name, for the helper to check
+   * @throws SlotLostException when the snapshot holds no grant, or another operator took its slot
+   */
+  private String takeSlot(QuiescedSnapshot s, FreezeSlots.Kind kind, List<QuiescedSnapshot> cache) {
+    String ns = s.getMetadata().getNamespace();
+    String name = s.getMetadata().getName();
+    slots.commit(ns, name, kind);
+    FreezeSlots.Grant grant =
+        slots
+            .grant(ns, name)
+            .orElseThrow(
+                () -> new SlotLostException(ns + "/" + name + " holds no freeze slot any more"));
+    Optional<SlotLeases.Holder> lost = slotLeases.acquire(grant);
+    if (lost.isEmpty()) {
+      return slotLeases.leaseName(grant.slot());
     }
+    slots.release(ns, name); // nothing was written under it: nothing can freeze because of it
+    slotLeases
+        .stillFreezing(lost.get(), cache)
+        .ifPresent(holder -> slots.adopt(lost.get().asGrant(holder)));
+    throw new SlotLostException(
+        "freeze slot "
+            + slotLeases.leaseName(grant.slot())
+            + " was taken by "
+            + lost.get().namespace()
+            + "/"
+            + lost.get().name()
+            + " (another operator); "
+            + ns
+            + "/"
+            + name
+            + " waits for another");
+  }
 
-    /** Reads who holds the slot Leases before this process grants any, so a new leader counts the old one's grants. */
-    private synchronized void loadSlotLeases(List<QuiescedSnapshot> cache) {
-        if (slotsLoaded) {
-            return;
-        }
-        for (SlotLeases.Holder h : slotLeases.load()) {
-            slotLeases.stillFreezing(h, cache).ifPresent(holder -> slots.adopt(h.asGrant(holder)));
-        }
-        slotsLoaded = true;
+  /**
+   * Reads who holds the slot Leases before this process grants any, so a new leader counts the old
+   * one's grants.
+   */
+  private synchronized void loadSlotLeases(List<QuiescedSnapshot> cache) {
+    if (slotsLoaded) {
+      return;
     }
+    for (SlotLeases.Holder h : slotLeases.load()) {
+      slotLeases.stillFreezing(h, cache).ifPresent(holder -> slots.adopt(h.asGrant(holder)));
+    }
+    slotsLoaded = true;
+  }
 
-    /** The snapshot lost its grant (another operator took the slot): it is not started now. */
-    static final class SlotLostException extends RuntimeException {
-        SlotLostException(String message) {
-            super(message);
-        }
+  /** The snapshot lost its grant (another operator took the slot): it is not started now. */
+  static final class SlotLostException extends RuntimeException {
+    SlotLostException(String message) {
+      super(message);
     }
+  }
 
-    private static String annotation(QuiescedSnapshot s, String name) {
-        return s.getMetadata().getAnnotations() == null ? null : s.getMetadata().getAnnotations().get(name);
-    }
+  private static String annotation(QuiescedSnapshot s, String name) {
+    return s.getMetadata().getAnnotations() == null
+        ? null
+        : s.getMetadata().getAnnotations().get(name);
+  }
 
-    /** One line per phase change; JOSDK's MDC names the snapshot (resource.namespace, resource.name). */
-    private static void logPhaseChange(QuiescedSnapshotStatus before, QuiescedSnapshotStatus after) {
-        SnapshotPhase from = phase(before);
-        if (after.getPhase() != null && (before == null || after.getPhase() != from)) {
-            LOG.info("phase {} -> {}{}", before == null ? "(new)" : from, after.getPhase(),
-                    after.getPhase() == SnapshotPhase.Failed ? ": " + after.getMessage()
-                            : after.getConsistency() == null ? "" : " (" + after.getConsistency() + ", "
-                            + after.getConsistencyReason() + ")");
-        }
+  /**
+   * One line per phase change; JOSDK's MDC names the snapshot (resource.namespace, resource.name).
+   */
+  private static void logPhaseChange(QuiescedSnapshotStatus before, QuiescedSnapshotStatus after) {
+    SnapshotPhase from = phase(before);
+    if (after.getPhase() != null && (before == null || after.getPhase() != from)) {
+      LOG.info(
+          "phase {} -> {}{}",
+          before == null ? "(new)" : from,
+          after.getPhase(),
+          after.getPhase() == SnapshotPhase.Failed
+              ? ": " + after.getMessage()
+              : after.getConsistency() == null
+                  ? ""
+                  : " (" + after.getConsistency() + ", " + after.getConsistencyReason() + ")");
     }
+  }
 
-    private UpdateControl<QuiescedSnapshot> requeue(Decision decision, boolean waiting) {
-        UpdateControl<QuiescedSnapshot> control = UpdateControl.noUpdate();
-        Optional<Duration> when = decision.requeue();
-        if (waiting) {
-            when = Optional.of(when.filter(d -> d.compareTo(settings.waitRequeue()) < 0).orElse(settings.waitRequeue()));
-        }
-        // a deadline exactly now: look again just after it
-        return when.map(d -> control.rescheduleAfter(d.plusMillis(50))).orElse(control);
+  private UpdateControl<QuiescedSnapshot> requeue(Decision decision, boolean waiting) {
+    UpdateControl<QuiescedSnapshot> control = UpdateControl.noUpdate();
+    Optional<Duration> when = decision.requeue();
+    if (waiting) {
+      when =
+          Optional.of(
+              when.filter(d -> d.compareTo(settings.waitRequeue()) < 0)
+                  .orElse(settings.waitRequeue()));
     }
+    // a deadline exactly now: look again just after it
+    return when.map(d -> control.rescheduleAfter(d.plusMillis(50))).orElse(control);
+  }
 
-    @Override
-    public DeleteControl cleanup(QuiescedSnapshot snapshot, Context<QuiescedSnapshot> context) {
-        List<String> finalizers = snapshot.getMetadata().getFinalizers();
-        if (finalizers != null && finalizers.contains(QuiescedSnapshotRestore.SOURCE_FINALIZER)) {
-            // a restore in progress reads its VolumeSnapshots: they stay until it releases the snapshot
-            return DeleteControl.noFinalizerRemoval().rescheduleAfter(settings.waitRequeue());
-        }
-        String key = snapshot.getMetadata().getNamespace() + "/" + snapshot.getMetadata().getName();
-        int handled = volumeSnapshots.onDeletion(snapshot) + (groups.onDeletion(snapshot) ? 1 : 0);
-        LOG.info("{} deleted: {} VolumeSnapshot(s) {} per deletionPolicy {}", key, handled,
-                SnapshotSpecs.deletionPolicy(snapshot) == io.quiesce.api.v1alpha1.DeletionPolicy.Delete
-                        ? "deleted" : "released", SnapshotSpecs.deletionPolicy(snapshot));
-        slots.release(snapshot.getMetadata().getNamespace(), snapshot.getMetadata().getName());
-        kubeVirtWindows.written(snapshot.getMetadata().getUid());
-        metrics.forget(key, snapshot.getMetadata().getUid());
-        return DeleteControl.defaultDelete();
+  @Override
+  public DeleteControl cleanup(QuiescedSnapshot snapshot, Context<QuiescedSnapshot> context) {
+    List<String> finalizers = snapshot.getMetadata().getFinalizers();
+    if (finalizers != null && finalizers.contains(QuiescedSnapshotRestore.SOURCE_FINALIZER)) {
+      // a restore in progress reads its VolumeSnapshots: they stay until it releases the snapshot
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(settings.waitRequeue());
     }
+    String key = snapshot.getMetadata().getNamespace() + "/" + snapshot.getMetadata().getName();
+    int handled = volumeSnapshots.onDeletion(snapshot) + (groups.onDeletion(snapshot) ? 1 : 0);
+    LOG.info(
+        "{} deleted: {} VolumeSnapshot(s) {} per deletionPolicy {}",
+        key,
+        handled,
+        SnapshotSpecs.deletionPolicy(snapshot) == io.quiesce.api.v1alpha1.DeletionPolicy.Delete
+            ? "deleted"
+            : "released",
+        SnapshotSpecs.deletionPolicy(snapshot));
+    slots.release(snapshot.getMetadata().getNamespace(), snapshot.getMetadata().getName());
+    kubeVirtWindows.written(snapshot.getMetadata().getUid());
+    metrics.forget(key, snapshot.getMetadata().getUid());
+    return DeleteControl.defaultDelete();
+  }
 
-    private static SnapshotPhase phase(QuiescedSnapshotStatus status) {
-        return SnapshotPhase.of(status);
-    }
+  private static SnapshotPhase phase(QuiescedSnapshotStatus status) {
+    return SnapshotPhase.of(status);
+  }
 }

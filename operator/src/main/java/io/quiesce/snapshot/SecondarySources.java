@@ -27,148 +27,209 @@ import java.util.stream.Collectors;
 /**
  * The informers the snapshot reconciler reads the cluster from, each a JOSDK event source whose
  * secondary-to-primary mapper names the open (not terminal) snapshots that depend on a change:
+ *
  * <ul>
- * <li>a VirtualMachine or its instance: the snapshots of that VM (a VM deleted mid-flight is seen at once);</li>
- * <li>a PVC: the snapshots of the VMs (or instances, hot-plugged) that use the claim;</li>
- * <li>a StorageClass or VolumeSnapshotClass: every open snapshot (a new class may unblock a Pending one);</li>
- * <li>a helper's heartbeat Lease: every open snapshot, only when the Lease appears or is renewed after
- *     going stale (a renewal of a live helper changes no decision).</li>
+ *   <li>a VirtualMachine or its instance: the snapshots of that VM (a VM deleted mid-flight is seen
+ *       at once);
+ *   <li>a PVC: the snapshots of the VMs (or instances, hot-plugged) that use the claim;
+ *   <li>a StorageClass or VolumeSnapshotClass: every open snapshot (a new class may unblock a
+ *       Pending one);
+ *   <li>a helper's heartbeat Lease: every open snapshot, only when the Lease appears or is renewed
+ *       after going stale (a renewal of a live helper changes no decision).
  * </ul>
+ *
  * The mappers look the snapshots up in indexes of the primary cache (by {@code namespace/source}),
  * so a change costs no request and no scan of every snapshot.
  */
 final class SecondarySources implements ClusterReads {
-    private static final String BY_SOURCE = "quiesce-open-by-source";
-    private static final String OPEN = "quiesce-open";
-    private static final String BY_CLAIM = "quiesce-by-claim";
+  private static final String BY_SOURCE = "quiesce-open-by-source";
+  private static final String OPEN = "quiesce-open";
+  private static final String BY_CLAIM = "quiesce-by-claim";
 
-    private final IndexerResourceCache<QuiescedSnapshot> primaries;
-    private final String operatorNamespace;
-    private final Duration helperStaleAfter;
-    private final InformerEventSource<VirtualMachine, QuiescedSnapshot> vms;
-    private final InformerEventSource<VirtualMachineInstance, QuiescedSnapshot> vmis;
-    private final InformerEventSource<PersistentVolumeClaim, QuiescedSnapshot> pvcs;
-    private final InformerEventSource<StorageClass, QuiescedSnapshot> storageClasses;
-    private final InformerEventSource<VolumeSnapshotClass, QuiescedSnapshot> snapshotClasses;
-    private final InformerEventSource<Lease, QuiescedSnapshot> leases;
+  private final IndexerResourceCache<QuiescedSnapshot> primaries;
+  private final String operatorNamespace;
+  private final Duration helperStaleAfter;
+  private final InformerEventSource<VirtualMachine, QuiescedSnapshot> vms;
+  private final InformerEventSource<VirtualMachineInstance, QuiescedSnapshot> vmis;
+  private final InformerEventSource<PersistentVolumeClaim, QuiescedSnapshot> pvcs;
+  private final InformerEventSource<StorageClass, QuiescedSnapshot> storageClasses;
+  private final InformerEventSource<VolumeSnapshotClass, QuiescedSnapshot> snapshotClasses;
+  private final InformerEventSource<Lease, QuiescedSnapshot> leases;
 
-    SecondarySources(EventSourceContext<QuiescedSnapshot> context, String operatorNamespace, Duration helperStaleAfter) {
-        this.primaries = context.getPrimaryCache();
-        this.operatorNamespace = operatorNamespace;
-        this.helperStaleAfter = helperStaleAfter;
-        primaries.addIndexers(Map.of(
-                BY_SOURCE, s -> open(s) && s.getSpec() != null && s.getSpec().getSource() != null
-                        ? List.of(key(s.getMetadata().getNamespace(), s.getSpec().getSource())) : List.of(),
-                OPEN, s -> open(s) ? List.of(OPEN) : List.of()));
-        this.vms = new InformerEventSource<>(InformerEventSourceConfiguration
-                .from(VirtualMachine.class, QuiescedSnapshot.class).withName("quiesce-vms")
-                .withSecondaryToPrimaryMapper(this::snapshotsOfVm).build(), context);
-        this.vmis = new InformerEventSource<>(InformerEventSourceConfiguration
-                .from(VirtualMachineInstance.class, QuiescedSnapshot.class).withName("quiesce-vmis")
-                .withSecondaryToPrimaryMapper(this::snapshotsOfVm).build(), context);
-        vms.addIndexers(Map.of(BY_CLAIM, vm -> claimKeys(vm, DiskPlanner.allVolumes(vm, Optional.empty()))));
-        vmis.addIndexers(Map.of(BY_CLAIM, vmi -> claimKeys(vmi, vmi.getSpec() == null || vmi.getSpec().getVolumes() == null
-                ? List.of() : vmi.getSpec().getVolumes())));
-        this.pvcs = new InformerEventSource<>(InformerEventSourceConfiguration
-                .from(PersistentVolumeClaim.class, QuiescedSnapshot.class).withName("quiesce-pvcs")
-                .withSecondaryToPrimaryMapper(this::snapshotsUsingClaim).build(), context);
-        this.storageClasses = new InformerEventSource<>(InformerEventSourceConfiguration
-                .from(StorageClass.class, QuiescedSnapshot.class).withName("quiesce-storageclasses")
-                .withWatchAllNamespaces().withFollowControllerNamespacesChanges(false)
-                .withSecondaryToPrimaryMapper(c -> everyOpenSnapshot()).build(), context);
-        this.snapshotClasses = new InformerEventSource<>(InformerEventSourceConfiguration
-                .from(VolumeSnapshotClass.class, QuiescedSnapshot.class).withName("quiesce-volumesnapshotclasses")
-                .withWatchAllNamespaces().withFollowControllerNamespacesChanges(false)
-                .withSecondaryToPrimaryMapper(c -> everyOpenSnapshot()).build(), context);
-        // the Leases of the operator's namespace (helpers' heartbeats, slots, leader election: a few per
-        // node); only a helper's heartbeat wakes snapshots
-        this.leases = new InformerEventSource<>(InformerEventSourceConfiguration
-                .from(Lease.class, QuiescedSnapshot.class).withName("quiesce-helper-leases")
-                .withNamespaces(Set.of(operatorNamespace)).withFollowControllerNamespacesChanges(false)
-                .withGenericFilter(l -> l.getMetadata().getName().startsWith(ClusterObserver.HELPER_LEASE_PREFIX))
+  SecondarySources(
+      EventSourceContext<QuiescedSnapshot> context,
+      String operatorNamespace,
+      Duration helperStaleAfter) {
+    this.primaries = context.getPrimaryCache();
+    this.operatorNamespace = operatorNamespace;
+    this.helperStaleAfter = helperStaleAfter;
+    primaries.addIndexers(
+        Map.of(
+            BY_SOURCE,
+                s ->
+                    open(s) && s.getSpec() != null && s.getSpec().getSource() != null
+                        ? List.of(key(s.getMetadata().getNamespace(), s.getSpec().getSource()))
+                        : List.of(),
+            OPEN, s -> open(s) ? List.of(OPEN) : List.of()));
+    this.vms =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(VirtualMachine.class, QuiescedSnapshot.class)
+                .withName("quiesce-vms")
+                .withSecondaryToPrimaryMapper(this::snapshotsOfVm)
+                .build(),
+            context);
+    this.vmis =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(
+                    VirtualMachineInstance.class, QuiescedSnapshot.class)
+                .withName("quiesce-vmis")
+                .withSecondaryToPrimaryMapper(this::snapshotsOfVm)
+                .build(),
+            context);
+    vms.addIndexers(
+        Map.of(BY_CLAIM, vm -> claimKeys(vm, DiskPlanner.allVolumes(vm, Optional.empty()))));
+    vmis.addIndexers(
+        Map.of(
+            BY_CLAIM,
+            vmi ->
+                claimKeys(
+                    vmi,
+                    vmi.getSpec() == null || vmi.getSpec().getVolumes() == null
+                        ? List.of()
+                        : vmi.getSpec().getVolumes())));
+    this.pvcs =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(
+                    PersistentVolumeClaim.class, QuiescedSnapshot.class)
+                .withName("quiesce-pvcs")
+                .withSecondaryToPrimaryMapper(this::snapshotsUsingClaim)
+                .build(),
+            context);
+    this.storageClasses =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(StorageClass.class, QuiescedSnapshot.class)
+                .withName("quiesce-storageclasses")
+                .withWatchAllNamespaces()
+                .withFollowControllerNamespacesChanges(false)
+                .withSecondaryToPrimaryMapper(c -> everyOpenSnapshot())
+                .build(),
+            context);
+    this.snapshotClasses =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(VolumeSnapshotClass.class, QuiescedSnapshot.class)
+                .withName("quiesce-volumesnapshotclasses")
+                .withWatchAllNamespaces()
+                .withFollowControllerNamespacesChanges(false)
+                .withSecondaryToPrimaryMapper(c -> everyOpenSnapshot())
+                .build(),
+            context);
+    // the Leases of the operator's namespace (helpers' heartbeats, slots, leader election: a few
+    // per
+    // node); only a helper's heartbeat wakes snapshots
+    this.leases =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Lease.class, QuiescedSnapshot.class)
+                .withName("quiesce-helper-leases")
+                .withNamespaces(Set.of(operatorNamespace))
+                .withFollowControllerNamespacesChanges(false)
+                .withGenericFilter(
+                    l -> l.getMetadata().getName().startsWith(ClusterObserver.HELPER_LEASE_PREFIX))
                 .withOnUpdateFilter((renewed, before) -> cameBack(before, renewed))
-                .withSecondaryToPrimaryMapper(l -> everyOpenSnapshot()).build(), context);
-    }
+                .withSecondaryToPrimaryMapper(l -> everyOpenSnapshot())
+                .build(),
+            context);
+  }
 
-    /** The event sources to register, in this order. */
-    List<InformerEventSource<?, QuiescedSnapshot>> eventSources() {
-        return List.of(vms, vmis, pvcs, storageClasses, snapshotClasses, leases);
-    }
+  /** The event sources to register, in this order. */
+  List<InformerEventSource<?, QuiescedSnapshot>> eventSources() {
+    return List.of(vms, vmis, pvcs, storageClasses, snapshotClasses, leases);
+  }
 
-    @Override
-    public Optional<VirtualMachine> vm(String namespace, String name) {
-        return vms.get(new ResourceID(name, namespace));
-    }
+  @Override
+  public Optional<VirtualMachine> vm(String namespace, String name) {
+    return vms.get(new ResourceID(name, namespace));
+  }
 
-    @Override
-    public Optional<VirtualMachineInstance> vmi(String namespace, String name) {
-        return vmis.get(new ResourceID(name, namespace));
-    }
+  @Override
+  public Optional<VirtualMachineInstance> vmi(String namespace, String name) {
+    return vmis.get(new ResourceID(name, namespace));
+  }
 
-    @Override
-    public Optional<PersistentVolumeClaim> pvc(String namespace, String name) {
-        return pvcs.get(new ResourceID(name, namespace));
-    }
+  @Override
+  public Optional<PersistentVolumeClaim> pvc(String namespace, String name) {
+    return pvcs.get(new ResourceID(name, namespace));
+  }
 
-    @Override
-    public Optional<StorageClass> storageClass(String name) {
-        return storageClasses.get(new ResourceID(name));
-    }
+  @Override
+  public Optional<StorageClass> storageClass(String name) {
+    return storageClasses.get(new ResourceID(name));
+  }
 
-    @Override
-    public List<VolumeSnapshotClass> snapshotClasses() {
-        return snapshotClasses.list().toList();
-    }
+  @Override
+  public List<VolumeSnapshotClass> snapshotClasses() {
+    return snapshotClasses.list().toList();
+  }
 
-    @Override
-    public Optional<Lease> helperLease(String node) {
-        return leases.get(new ResourceID(ClusterObserver.HELPER_LEASE_PREFIX + node, operatorNamespace));
-    }
+  @Override
+  public Optional<Lease> helperLease(String node) {
+    return leases.get(
+        new ResourceID(ClusterObserver.HELPER_LEASE_PREFIX + node, operatorNamespace));
+  }
 
-    private Set<ResourceID> snapshotsOfVm(HasMetadata vmOrInstance) {
-        return ids(primaries.byIndex(BY_SOURCE, key(vmOrInstance.getMetadata().getNamespace(),
-                vmOrInstance.getMetadata().getName())));
-    }
+  private Set<ResourceID> snapshotsOfVm(HasMetadata vmOrInstance) {
+    return ids(
+        primaries.byIndex(
+            BY_SOURCE,
+            key(vmOrInstance.getMetadata().getNamespace(), vmOrInstance.getMetadata().getName())));
+  }
 
-    private Set<ResourceID> snapshotsUsingClaim(PersistentVolumeClaim pvc) {
-        String claim = key(pvc.getMetadata().getNamespace(), pvc.getMetadata().getName());
-        Set<ResourceID> out = new HashSet<>();
-        vms.byIndex(BY_CLAIM, claim).forEach(vm -> out.addAll(snapshotsOfVm(vm)));
-        vmis.byIndex(BY_CLAIM, claim).forEach(vmi -> out.addAll(snapshotsOfVm(vmi)));
-        return out;
-    }
+  private Set<ResourceID> snapshotsUsingClaim(PersistentVolumeClaim pvc) {
+    String claim = key(pvc.getMetadata().getNamespace(), pvc.getMetadata().getName());
+    Set<ResourceID> out = new HashSet<>();
+    vms.byIndex(BY_CLAIM, claim).forEach(vm -> out.addAll(snapshotsOfVm(vm)));
+    vmis.byIndex(BY_CLAIM, claim).forEach(vmi -> out.addAll(snapshotsOfVm(vmi)));
+    return out;
+  }
 
-    private Set<ResourceID> everyOpenSnapshot() {
-        return ids(primaries.byIndex(OPEN, OPEN));
-    }
+  private Set<ResourceID> everyOpenSnapshot() {
+    return ids(primaries.byIndex(OPEN, OPEN));
+  }
 
-    /** A heartbeat that is new, or renewed after a gap longer than the staleness limit: the helper came back. */
-    private boolean cameBack(Lease before, Lease renewed) {
-        Instant was = renewTime(before);
-        Instant now = renewTime(renewed);
-        return was == null || now != null && Duration.between(was, now).compareTo(helperStaleAfter) > 0;
-    }
+  /**
+   * A heartbeat that is new, or renewed after a gap longer than the staleness limit: the helper
+   * came back.
+   */
+  private boolean cameBack(Lease before, Lease renewed) {
+    Instant was = renewTime(before);
+    Instant now = renewTime(renewed);
+    return was == null || now != null && Duration.between(was, now).compareTo(helperStaleAfter) > 0;
+  }
 
-    private static Instant renewTime(Lease l) {
-        return l == null || l.getSpec() == null || l.getSpec().getRenewTime() == null ? null
-                : l.getSpec().getRenewTime().toInstant();
-    }
+  private static Instant renewTime(Lease l) {
+    return l == null || l.getSpec() == null || l.getSpec().getRenewTime() == null
+        ? null
+        : l.getSpec().getRenewTime().toInstant();
+  }
 
-    private static List<String> claimKeys(HasMetadata owner, List<Volume> volumes) {
-        return volumes.stream().map(Volume::claimName).flatMap(Optional::stream)
-                .map(claim -> key(owner.getMetadata().getNamespace(), claim)).distinct().toList();
-    }
+  private static List<String> claimKeys(HasMetadata owner, List<Volume> volumes) {
+    return volumes.stream()
+        .map(Volume::claimName)
+        .flatMap(Optional::stream)
+        .map(claim -> key(owner.getMetadata().getNamespace(), claim))
+        .distinct()
+        .toList();
+  }
 
-    private static boolean open(QuiescedSnapshot s) {
-        SnapshotPhase p = s.getStatus() == null ? null : s.getStatus().getPhase();
-        return p != SnapshotPhase.Succeeded && p != SnapshotPhase.Failed;
-    }
+  private static boolean open(QuiescedSnapshot s) {
+    SnapshotPhase p = s.getStatus() == null ? null : s.getStatus().getPhase();
+    return p != SnapshotPhase.Succeeded && p != SnapshotPhase.Failed;
+  }
 
-    private static Set<ResourceID> ids(List<QuiescedSnapshot> snapshots) {
-        return snapshots.stream().map(ResourceID::fromResource).collect(Collectors.toSet());
-    }
+  private static Set<ResourceID> ids(List<QuiescedSnapshot> snapshots) {
+    return snapshots.stream().map(ResourceID::fromResource).collect(Collectors.toSet());
+  }
 
-    private static String key(String namespace, String name) {
-        return namespace + "/" + name;
-    }
+  private static String key(String namespace, String name) {
+    return namespace + "/" + name;
+  }
 }

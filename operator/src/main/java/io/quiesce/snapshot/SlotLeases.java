@@ -33,180 +33,237 @@ import java.util.concurrent.ConcurrentHashMap;
  * the next grant simply takes it over. One update per freeze, no more.
  */
 final class SlotLeases {
-    static final String SLOT_LABEL = Provenance.PREFIX + "freeze-slot";
-    static final String SNAPSHOT_ANNOTATION = Provenance.PREFIX + "snapshot";
-    static final String NODE_ANNOTATION = Provenance.NODE;
-    static final String KIND_ANNOTATION = Provenance.PREFIX + "freeze-kind";
+  static final String SLOT_LABEL = Provenance.PREFIX + "freeze-slot";
+  static final String SNAPSHOT_ANNOTATION = Provenance.PREFIX + "snapshot";
+  static final String NODE_ANNOTATION = Provenance.NODE;
+  static final String KIND_ANNOTATION = Provenance.PREFIX + "freeze-kind";
 
-    private final KubernetesClient client;
-    private final String namespace;
-    private final Clock clock;
-    /** {@code quiesce-slot-}, or {@code quiesce-slot-<shard>-} for a shard: each shard has its own slots. */
-    private final String prefix;
-    /** The last version of each slot Lease this process saw or wrote: the basis of its next swap. */
-    private final Map<Integer, Lease> known = new ConcurrentHashMap<>();
-    private final Map<Integer, Object> locks = new ConcurrentHashMap<>();
+  private final KubernetesClient client;
+  private final String namespace;
+  private final Clock clock;
 
-    SlotLeases(KubernetesClient client, String namespace, Clock clock) {
-        this(client, namespace, clock, null);
+  /**
+   * {@code quiesce-slot-}, or {@code quiesce-slot-<shard>-} for a shard: each shard has its own
+   * slots.
+   */
+  private final String prefix;
+
+  /** The last version of each slot Lease this process saw or wrote: the basis of its next swap. */
+  private final Map<Integer, Lease> known = new ConcurrentHashMap<>();
+
+  private final Map<Integer, Object> locks = new ConcurrentHashMap<>();
+
+  SlotLeases(KubernetesClient client, String namespace, Clock clock) {
+    this(client, namespace, clock, null);
+  }
+
+  /**
+   * @param shard the operator's shard name, or null when it is the only operator
+   */
+  SlotLeases(KubernetesClient client, String namespace, Clock clock, String shard) {
+    this.client = client;
+    this.namespace = namespace;
+    this.clock = clock;
+    this.prefix = Provenance.FREEZE_SLOT_LEASE_PREFIX + (shard == null ? "" : shard + "-");
+  }
+
+  String leaseName(int slot) {
+    return prefix + slot;
+  }
+
+  /** Who a slot Lease names, as a grant held elsewhere (its node may be unknown). */
+  record Holder(int slot, String uid, String namespace, String name, String node, Kind kind) {
+    /** The grant this holder has, built from a copy of its snapshot. */
+    Grant asGrant(QuiescedSnapshot s) {
+      String at = node != null ? node : s.getStatus() != null ? s.getStatus().getNodeName() : null;
+      return new Grant(
+          new Entry(
+              namespace,
+              name,
+              s.getSpec().getSource(),
+              Objects.requireNonNullElse(at, "unknown"),
+              SnapshotSpecs.created(s)),
+          uid,
+          slot,
+          kind,
+          true,
+          false);
     }
+  }
 
-    /** @param shard the operator's shard name, or null when it is the only operator */
-    SlotLeases(KubernetesClient client, String namespace, Clock clock, String shard) {
-        this.client = client;
-        this.namespace = namespace;
-        this.clock = clock;
-        this.prefix = Provenance.FREEZE_SLOT_LEASE_PREFIX + (shard == null ? "" : shard + "-");
+  /** Every slot Lease's holder, read once (one list) when this process starts granting. */
+  List<Holder> load() {
+    List<Holder> holders = new ArrayList<>();
+    for (Lease l : client.leases().inNamespace(namespace).withLabel(SLOT_LABEL).list().getItems()) {
+      Optional<Integer> slot = slotOf(l.getMetadata().getName());
+      if (slot.isEmpty()) {
+        continue;
+      }
+      known.put(slot.get(), l);
+      holderOf(slot.get(), l).ifPresent(holders::add);
     }
+    return holders;
+  }
 
-    String leaseName(int slot) {
-        return prefix + slot;
-    }
-
-    /** Who a slot Lease names, as a grant held elsewhere (its node may be unknown). */
-    record Holder(int slot, String uid, String namespace, String name, String node, Kind kind) {
-        /** The grant this holder has, built from a copy of its snapshot. */
-        Grant asGrant(QuiescedSnapshot s) {
-            String at = node != null ? node : s.getStatus() != null ? s.getStatus().getNodeName() : null;
-            return new Grant(new Entry(namespace, name, s.getSpec().getSource(), Objects.requireNonNullElse(at, "unknown"),
-                    SnapshotSpecs.created(s)), uid, slot, kind, true, false);
-        }
-    }
-
-    /** Every slot Lease's holder, read once (one list) when this process starts granting. */
-    List<Holder> load() {
-        List<Holder> holders = new ArrayList<>();
-        for (Lease l : client.leases().inNamespace(namespace).withLabel(SLOT_LABEL).list().getItems()) {
-            Optional<Integer> slot = slotOf(l.getMetadata().getName());
-            if (slot.isEmpty()) {
-                continue;
-            }
-            known.put(slot.get(), l);
-            holderOf(slot.get(), l).ifPresent(holders::add);
-        }
-        return holders;
-    }
-
-    /**
-     * Names {@code grant}'s snapshot as the holder of its slot's Lease, swapping from the version
-     * this process last saw.
-     *
-     * @return empty when the Lease names it now; else the holder that took the slot meanwhile (an
-     *         empty-holder placeholder when the Lease changed but names nobody)
-     */
-    Optional<Holder> acquire(Grant grant) {
-        int slot = grant.slot();
-        synchronized (locks.computeIfAbsent(slot, i -> new Object())) {
-            Lease basis = known.get(slot);
-            if (basis == null) {
-                basis = client.leases().inNamespace(namespace).withName(leaseName(slot)).get();
-                if (basis == null) {
-                    try {
-                        known.put(slot, client.leases().inNamespace(namespace).resource(held(null, grant)).create());
-                        return Optional.empty();
-                    } catch (KubernetesClientException e) {
-                        if (e.getCode() != 409) {
-                            throw e;
-                        }
-                        return lost(slot, grant);
-                    }
-                }
-                known.put(slot, basis);
-                Optional<Holder> unknown = holderOf(slot, basis);
-                if (unknown.isPresent() && !unknown.get().uid().equals(grant.uid())) {
-                    // a holder this process never knew of (another operator made the Lease): the
-                    // ledger must first learn whether its freeze is over
-                    return unknown;
-                }
-            }
-            try {
-                known.put(slot, client.leases().inNamespace(namespace).resource(held(basis, grant)).update());
-                return Optional.empty();
-            } catch (KubernetesClientException e) {
-                if (e.getCode() != 409) {
-                    throw e;
-                }
-                return lost(slot, grant);
-            }
-        }
-    }
-
-    /**
-     * The holder's snapshot while its freeze may not be over, as far as this process can tell: empty
-     * when the list shows its freeze over, or when the snapshot is gone (one GET, only for holders
-     * the list does not have: after a failover or a lost swap).
-     */
-    Optional<QuiescedSnapshot> stillFreezing(Holder h, Collection<QuiescedSnapshot> list) {
-        if (h.uid() == null || h.namespace() == null || h.name() == null) {
+  /**
+   * Names {@code grant}'s snapshot as the holder of its slot's Lease, swapping from the version
+   * this process last saw.
+   *
+   * @return empty when the Lease names it now; else the holder that took the slot meanwhile (an
+   *     empty-holder placeholder when the Lease changed but names nobody)
+   */
+  Optional<Holder> acquire(Grant grant) {
+    int slot = grant.slot();
+    synchronized (locks.computeIfAbsent(slot, i -> new Object())) {
+      Lease basis = known.get(slot);
+      if (basis == null) {
+        basis = client.leases().inNamespace(namespace).withName(leaseName(slot)).get();
+        if (basis == null) {
+          try {
+            known.put(
+                slot, client.leases().inNamespace(namespace).resource(held(null, grant)).create());
             return Optional.empty();
-        }
-        QuiescedSnapshot found = null;
-        for (QuiescedSnapshot s : list) {
-            if (h.namespace().equals(s.getMetadata().getNamespace()) && h.name().equals(s.getMetadata().getName())
-                    && h.uid().equals(s.getMetadata().getUid())) {
-                found = s;
-                break;
+          } catch (KubernetesClientException e) {
+            if (e.getCode() != 409) {
+              throw e;
             }
+            return lost(slot, grant);
+          }
         }
-        if (found == null) {
-            found = client.resources(QuiescedSnapshot.class).inNamespace(h.namespace()).withName(h.name()).get();
+        known.put(slot, basis);
+        Optional<Holder> unknown = holderOf(slot, basis);
+        if (unknown.isPresent() && !unknown.get().uid().equals(grant.uid())) {
+          // a holder this process never knew of (another operator made the Lease): the
+          // ledger must first learn whether its freeze is over
+          return unknown;
         }
-        return found != null && h.uid().equals(found.getMetadata().getUid()) && found.getSpec() != null
-                && !FreezeSlots.freezeOver(h.kind(), found.getStatus()) ? Optional.of(found) : Optional.empty();
+      }
+      try {
+        known.put(
+            slot, client.leases().inNamespace(namespace).resource(held(basis, grant)).update());
+        return Optional.empty();
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409) {
+          throw e;
+        }
+        return lost(slot, grant);
+      }
     }
+  }
 
-    /** The swap failed: the stored Lease becomes the basis of the next one, and its holder is returned. */
-    private Optional<Holder> lost(int slot, Grant grant) {
-        Lease now = client.leases().inNamespace(namespace).withName(leaseName(slot)).get();
-        if (now == null) {
-            known.remove(slot);
-            return Optional.of(new Holder(slot, null, null, null, null, Kind.HELPER));
-        }
-        known.put(slot, now);
-        Optional<Holder> holder = holderOf(slot, now);
-        if (holder.isPresent() && grant.uid() != null && grant.uid().equals(holder.get().uid())) {
-            return Optional.empty(); // our own swap landed although its reply was lost
-        }
-        return Optional.of(holder.orElse(new Holder(slot, null, null, null, null, Kind.HELPER)));
+  /**
+   * The holder's snapshot while its freeze may not be over, as far as this process can tell: empty
+   * when the list shows its freeze over, or when the snapshot is gone (one GET, only for holders
+   * the list does not have: after a failover or a lost swap).
+   */
+  Optional<QuiescedSnapshot> stillFreezing(Holder h, Collection<QuiescedSnapshot> list) {
+    if (h.uid() == null || h.namespace() == null || h.name() == null) {
+      return Optional.empty();
     }
+    QuiescedSnapshot found = null;
+    for (QuiescedSnapshot s : list) {
+      if (h.namespace().equals(s.getMetadata().getNamespace())
+          && h.name().equals(s.getMetadata().getName())
+          && h.uid().equals(s.getMetadata().getUid())) {
+        found = s;
+        break;
+      }
+    }
+    if (found == null) {
+      found =
+          client
+              .resources(QuiescedSnapshot.class)
+              .inNamespace(h.namespace())
+              .withName(h.name())
+              .get();
+    }
+    return found != null
+            && h.uid().equals(found.getMetadata().getUid())
+            && found.getSpec() != null
+            && !FreezeSlots.freezeOver(h.kind(), found.getStatus())
+        ? Optional.of(found)
+        : Optional.empty();
+  }
 
-    private Lease held(Lease basis, Grant grant) {
-        Entry e = grant.entry();
-        Map<String, String> annotations = new HashMap<>();
-        if (basis != null && basis.getMetadata().getAnnotations() != null) {
-            annotations.putAll(basis.getMetadata().getAnnotations());
-        }
-        annotations.put(SNAPSHOT_ANNOTATION, e.namespace() + "/" + e.name());
-        annotations.put(NODE_ANNOTATION, String.valueOf(e.node()));
-        annotations.put(KIND_ANNOTATION, grant.kind().name());
-        ZonedDateTime now = ZonedDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
-        Integer transitions = basis == null || basis.getSpec() == null ? null : basis.getSpec().getLeaseTransitions();
-        LeaseBuilder b = basis == null ? new LeaseBuilder().withNewMetadata().withName(leaseName(grant.slot()))
-                .withNamespace(namespace).endMetadata() : new LeaseBuilder(basis);
-        return b.editMetadata().addToLabels(SLOT_LABEL, "true")
-                .addToLabels(Provenance.MANAGED_BY, Provenance.MANAGED_BY_VALUE).withAnnotations(annotations).endMetadata()
-                .editOrNewSpec().withHolderIdentity(grant.uid()).withAcquireTime(now).withRenewTime(now)
-                .withLeaseTransitions(transitions == null ? 0 : transitions + 1).endSpec().build();
+  /**
+   * The swap failed: the stored Lease becomes the basis of the next one, and its holder is
+   * returned.
+   */
+  private Optional<Holder> lost(int slot, Grant grant) {
+    Lease now = client.leases().inNamespace(namespace).withName(leaseName(slot)).get();
+    if (now == null) {
+      known.remove(slot);
+      return Optional.of(new Holder(slot, null, null, null, null, Kind.HELPER));
     }
+    known.put(slot, now);
+    Optional<Holder> holder = holderOf(slot, now);
+    if (holder.isPresent() && grant.uid() != null && grant.uid().equals(holder.get().uid())) {
+      return Optional.empty(); // our own swap landed although its reply was lost
+    }
+    return Optional.of(holder.orElse(new Holder(slot, null, null, null, null, Kind.HELPER)));
+  }
 
-    private static Optional<Holder> holderOf(int slot, Lease l) {
-        String uid = l.getSpec() == null ? null : l.getSpec().getHolderIdentity();
-        Map<String, String> a = Objects.requireNonNullElse(l.getMetadata().getAnnotations(), Map.of());
-        String key = a.get(SNAPSHOT_ANNOTATION);
-        if (uid == null || key == null || key.indexOf('/') < 1) {
-            return Optional.empty();
-        }
-        Kind kind = "KUBEVIRT".equals(a.get(KIND_ANNOTATION)) ? Kind.KUBEVIRT : Kind.HELPER;
-        return Optional.of(new Holder(slot, uid, key.substring(0, key.indexOf('/')), key.substring(key.indexOf('/') + 1),
-                a.get(NODE_ANNOTATION), kind));
+  private Lease held(Lease basis, Grant grant) {
+    Entry e = grant.entry();
+    Map<String, String> annotations = new HashMap<>();
+    if (basis != null && basis.getMetadata().getAnnotations() != null) {
+      annotations.putAll(basis.getMetadata().getAnnotations());
     }
+    annotations.put(SNAPSHOT_ANNOTATION, e.namespace() + "/" + e.name());
+    annotations.put(NODE_ANNOTATION, String.valueOf(e.node()));
+    annotations.put(KIND_ANNOTATION, grant.kind().name());
+    ZonedDateTime now = ZonedDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
+    Integer transitions =
+        basis == null || basis.getSpec() == null ? null : basis.getSpec().getLeaseTransitions();
+    LeaseBuilder b =
+        basis == null
+            ? new LeaseBuilder()
+                .withNewMetadata()
+                .withName(leaseName(grant.slot()))
+                .withNamespace(namespace)
+                .endMetadata()
+            : new LeaseBuilder(basis);
+    return b.editMetadata()
+        .addToLabels(SLOT_LABEL, "true")
+        .addToLabels(Provenance.MANAGED_BY, Provenance.MANAGED_BY_VALUE)
+        .withAnnotations(annotations)
+        .endMetadata()
+        .editOrNewSpec()
+        .withHolderIdentity(grant.uid())
+        .withAcquireTime(now)
+        .withRenewTime(now)
+        .withLeaseTransitions(transitions == null ? 0 : transitions + 1)
+        .endSpec()
+        .build();
+  }
 
-    /** The slot index of one of this operator's slot Leases; empty for another shard's (or any other) Lease. */
-    private Optional<Integer> slotOf(String leaseName) {
-        String digits = leaseName.substring(Math.min(leaseName.length(), prefix.length()));
-        if (!leaseName.startsWith(prefix) || !digits.matches("[0-9]{1,6}")) {
-            return Optional.empty();
-        }
-        return Optional.of(Integer.parseInt(digits));
+  private static Optional<Holder> holderOf(int slot, Lease l) {
+    String uid = l.getSpec() == null ? null : l.getSpec().getHolderIdentity();
+    Map<String, String> a = Objects.requireNonNullElse(l.getMetadata().getAnnotations(), Map.of());
+    String key = a.get(SNAPSHOT_ANNOTATION);
+    if (uid == null || key == null || key.indexOf('/') < 1) {
+      return Optional.empty();
     }
+    Kind kind = "KUBEVIRT".equals(a.get(KIND_ANNOTATION)) ? Kind.KUBEVIRT : Kind.HELPER;
+    return Optional.of(
+        new Holder(
+            slot,
+            uid,
+            key.substring(0, key.indexOf('/')),
+            key.substring(key.indexOf('/') + 1),
+            a.get(NODE_ANNOTATION),
+            kind));
+  }
+
+  /**
+   * The slot index of one of this operator's slot Leases; empty for another shard's (or any other)
+   * Lease.
+   */
+  private Optional<Integer> slotOf(String leaseName) {
+    String digits = leaseName.substring(Math.min(leaseName.length(), prefix.length()));
+    if (!leaseName.startsWith(prefix) || !digits.matches("[0-9]{1,6}")) {
+      return Optional.empty();
+    }
+    return Optional.of(Integer.parseInt(digits));
+  }
 }

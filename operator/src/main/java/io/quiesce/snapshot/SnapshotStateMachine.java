@@ -22,6 +22,7 @@ import io.quiesce.naming.ChildNames;
 import io.quiesce.snapshot.Decision.Action;
 import io.quiesce.snapshot.Decision.SnapshotEvent;
 import io.quiesce.status.Conditions;
+import io.quiesce.status.Reason;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
@@ -30,637 +31,976 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import io.quiesce.status.Reason;
 
 /**
- * The lifecycle of one QuiescedSnapshot as a pure function: {@link #decide} maps an
- * {@link Observation} to a {@link Decision} without I/O. Pending snapshots are resolved and either
- * fail, wait, or start (assigned to the node helper, frozen through KubeVirt, or cut at once when no
- * freeze is needed); InProgress snapshots follow the freeze record and the VolumeSnapshots; Succeeded
- * and Failed are terminal.
+ * The lifecycle of one QuiescedSnapshot as a pure function: {@link #decide} maps an {@link
+ * Observation} to a {@link Decision} without I/O. Pending snapshots are resolved and either fail,
+ * wait, or start (assigned to the node helper, frozen through KubeVirt, or cut at once when no
+ * freeze is needed); InProgress snapshots follow the freeze record and the VolumeSnapshots;
+ * Succeeded and Failed are terminal.
  */
 public final class SnapshotStateMachine {
-    public static final String READY = Conditions.READY;
-    public static final String PROGRESSING = "Progressing";
-    public static final String FAILED = "Failed";
+  public static final String READY = Conditions.READY;
+  public static final String PROGRESSING = "Progressing";
+  public static final String FAILED = "Failed";
 
-    private SnapshotStateMachine() {
+  private SnapshotStateMachine() {}
+
+  public static Decision decide(Observation o) {
+    QuiescedSnapshotStatus current = o.snapshot().getStatus();
+    SnapshotPhase phase = SnapshotPhase.of(current);
+    Draft draft = new Draft(o);
+    try {
+      return switch (phase) {
+        case Pending -> pending(o, draft);
+        case InProgress -> inProgress(o, draft);
+        case Succeeded, Failed -> draft.done();
+      };
+    } catch (IllegalArgumentException e) {
+      // a malformed duration in a spec the API server did not validate
+      return draft.fail(Reason.INVALID_SPEC.wire(), e.getMessage());
     }
+  }
 
-    public static Decision decide(Observation o) {
-        QuiescedSnapshotStatus current = o.snapshot().getStatus();
-        SnapshotPhase phase = SnapshotPhase.of(current);
-        Draft draft = new Draft(o);
-        try {
-            return switch (phase) {
-                case Pending -> pending(o, draft);
-                case InProgress -> inProgress(o, draft);
-                case Succeeded, Failed -> draft.done();
-            };
-        } catch (IllegalArgumentException e) {
-            // a malformed duration in a spec the API server did not validate
-            return draft.fail(Reason.INVALID_SPEC.wire(), e.getMessage());
-        }
+  /** The snapshot fails for a reason found while acting on a decision. */
+  public static Decision fail(Observation o, String reason, String message) {
+    return new Draft(o).fail(reason, message);
+  }
+
+  private static Decision pending(Observation o, Draft d) {
+    QuiescedSnapshot s = o.snapshot();
+    Optional<VirtualMachineInstance> vmi = o.vmi().filter(SnapshotStateMachine::isLive);
+    boolean migrating =
+        vmi.map(
+                i ->
+                    i.getStatus().getMigrationState() != null
+                        && i.getStatus().getMigrationState().isInProgress())
+            .orElse(false);
+    if (!o.now().isBefore(SnapshotSpecs.deadline(s))) {
+      return migrating
+          ? d.fail(
+              Reason.MIGRATION_IN_PROGRESS.wire(),
+              "VirtualMachineInstance " + vmName(s) + " was still migrating at the failureDeadline")
+          : d.fail(
+              Reason.DEADLINE_EXCEEDED.wire(),
+              "the snapshot could not start before its failureDeadline (" + waitingFor(o) + ")");
     }
-
-    /** The snapshot fails for a reason found while acting on a decision. */
-    public static Decision fail(Observation o, String reason, String message) {
-        return new Draft(o).fail(reason, message);
+    if (o.vm().isEmpty()) {
+      return d.fail(
+          Reason.SOURCE_NOT_FOUND.wire(),
+          "VirtualMachine "
+              + vmName(s)
+              + " not found in namespace "
+              + s.getMetadata().getNamespace());
     }
-
-    private static Decision pending(Observation o, Draft d) {
-        QuiescedSnapshot s = o.snapshot();
-        Optional<VirtualMachineInstance> vmi = o.vmi().filter(SnapshotStateMachine::isLive);
-        boolean migrating = vmi.map(i -> i.getStatus().getMigrationState() != null
-                && i.getStatus().getMigrationState().isInProgress()).orElse(false);
-        if (!o.now().isBefore(SnapshotSpecs.deadline(s))) {
-            return migrating ? d.fail(Reason.MIGRATION_IN_PROGRESS.wire(), "VirtualMachineInstance " + vmName(s)
-                    + " was still migrating at the failureDeadline")
-                    : d.fail(Reason.DEADLINE_EXCEEDED.wire(), "the snapshot could not start before its failureDeadline ("
-                            + waitingFor(o) + ")");
-        }
-        if (o.vm().isEmpty()) {
-            return d.fail(Reason.SOURCE_NOT_FOUND.wire(), "VirtualMachine " + vmName(s) + " not found in namespace "
-                    + s.getMetadata().getNamespace());
-        }
-        DiskPlanner.Plan plan = DiskPlanner.plan(o.vm().get(), vmi, SnapshotSpecs.spec(s).getVolumes());
-        if (!plan.ok()) {
-            return d.fail(plan.failureReason(), plan.failureMessage());
-        }
-        d.volumes(plan);
-        VolumeGroupPlanner.Choice group = VolumeGroupPlanner.choose(s, plan.disks().stream()
-                .map(DiskPlanner.Disk::claim).toList(), o.pvcDrivers(), o.groups());
-        if (!group.ok()) {
-            return d.fail(group.failureReason(), group.failureMessage());
-        }
-        d.volumeGroup(group);
-        List<VolumeSnapshotRecord> records = new ArrayList<>();
-        for (DiskPlanner.Disk disk : plan.disks()) {
-            Optional<String> driver = o.pvcDrivers().get(disk.claim());
-            if (driver == null) {
-                return d.fail(Reason.PERSISTENT_VOLUME_CLAIM_NOT_FOUND.wire(), "PersistentVolumeClaim " + disk.claim() + " of volume "
-                        + disk.volume() + " not found");
-            }
-            VolumeSnapshotRecord r = new VolumeSnapshotRecord();
-            r.setVolume(disk.volume());
-            r.setPersistentVolumeClaim(disk.claim());
-            r.setHotplugged(disk.hotplugged() ? true : null);
-            if (group.group() == null) {
-                SnapshotClassSelector.Choice choice = SnapshotClassSelector.choose(disk.claim(), driver.orElse(null),
-                        SnapshotSpecs.spec(s).getVolumeSnapshotClassName(), o.classes());
-                if (!choice.ok()) {
-                    return d.fail(choice.reason(), choice.message());
-                }
-                r.setVolumeSnapshotName(ChildNames.volumeSnapshot(s.getMetadata().getName(), disk.volume()));
-                r.setVolumeSnapshotClassName(choice.className());
-            } // a group member's name is the group controller's: followed once it exists
-            records.add(r);
-        }
-        if (migrating) {
-            return d.waiting(Reason.MIGRATING.wire(), "VirtualMachineInstance " + vmName(s) + " is migrating; waiting for it to settle",
-                    null);
-        }
-        String node = vmi.map(i -> i.getStatus().getNodeName()).orElse(null);
-        if (vmi.isPresent() && node == null) {
-            return d.waiting(Reason.WAITING_FOR_NODE.wire(), "VirtualMachineInstance " + vmName(s) + " is not on a node yet", null);
-        }
-        if (o.admission().vmBusy()) {
-            return d.waiting(Reason.WAITING_FOR_OTHER_SNAPSHOT.wire(), "another QuiescedSnapshot of VirtualMachine " + vmName(s)
-                    + " goes first", null);
-        }
-        if (vmi.isEmpty()) {
-            return d.createDirectly(records, Consistency.FilesystemConsistent, Reason.VIRTUAL_MACHINE_STOPPED.wire(),
-                    "VirtualMachine " + vmName(s) + " is stopped: no guest has the disks mounted");
-        }
-        QuiesceMode mode = SnapshotSpecs.mode(s);
-        if (mode == QuiesceMode.Skip) {
-            return d.createDirectly(records, Consistency.CrashConsistent, Reason.QUIESCE_SKIPPED.wire(),
-                    "quiesce.mode is Skip: the guest is not frozen");
-        }
-        if (VmiPreflight.isPaused(vmi.get())) {
-            // as KubeVirt's VirtualMachineSnapshot (indication Paused): no freeze, crash-consistent
-            String message = "VirtualMachineInstance " + vmName(s) + " is paused: its guest agent cannot freeze, so"
-                    + " the disks are quiescent at the block level but not filesystem-consistent";
-            if (mode == QuiesceMode.Required) {
-                return d.fail(Reason.VIRTUAL_MACHINE_PAUSED.wire(), message + ". Unpause it (virtctl unpause vm "
-                        + vmName(s) + ") and create the snapshot again, or set quiesce.mode BestEffort to accept a"
-                        + " crash-consistent snapshot of a paused VM");
-            }
-            return d.createUnfrozen(records, Reason.VIRTUAL_MACHINE_PAUSED.wire(), message + "; quiesce.mode is"
-                    + " BestEffort, so the snapshot is taken without a freeze (crash-consistent). Unpause the VM"
-                    + " (virtctl unpause vm " + vmName(s) + ") for a filesystem-consistent one");
-        }
-        if (VmiPreflight.isWindows(vmi.get())
-                && VmiPreflight.freezeTimeout(s).compareTo(VmiPreflight.VSS_HOLD_LIMIT) > 0) {
-            String message = "VirtualMachineInstance " + vmName(s) + " runs Windows, whose VSS holds writes for at"
-                    + " most 10 s, and quiesce.timeout asks for " + VmiPreflight.freezeTimeout(s).toMillis() + " ms:"
-                    + " a freeze that long would end unnoticed inside the window. Set quiesce.timeout to 10s or less";
-            if (mode == QuiesceMode.Required) {
-                return d.fail(Reason.WINDOWS_FREEZE_TIMEOUT_TOO_LONG.wire(), message);
-            }
-            return d.createUnfrozen(records, Reason.WINDOWS_FREEZE_TIMEOUT_TOO_LONG.wire(), message
-                    + "; quiesce.mode is BestEffort, so the snapshot is taken without a freeze (crash-consistent)");
-        }
-        if (!vmi.get().getStatus().isAgentConnected()) {
-            Optional<Instant> waitUntil = VmiPreflight.agentWaitUntil(vmi.get(), s);
-            if (waitUntil.isPresent() && o.now().isBefore(waitUntil.get())) {
-                // a guest that has just booted connects its agent a little later
-                return d.waiting(Reason.WAITING_FOR_GUEST_AGENT.wire(), "VirtualMachineInstance " + vmName(s)
-                        + " started running at " + VmiPreflight.runningSince(vmi.get()).orElseThrow()
-                        + "; waiting until " + waitUntil.get() + " for its guest agent to connect", null);
-            }
-            String message = "the guest agent of VirtualMachineInstance " + vmName(s) + " is not connected";
-            if (mode == QuiesceMode.Required) {
-                return d.fail(Reason.AGENT_NOT_CONNECTED.wire(), message + " and quiesce.mode is Required");
-            }
-            return d.createDirectly(records, Consistency.CrashConsistent, Reason.AGENT_NOT_CONNECTED.wire(),
-                    message + "; quiesce.mode is BestEffort, so the snapshot is crash-consistent");
-        }
-        if (!o.admission().slotFree()) {
-            return d.waiting(Reason.WAITING_FOR_FREEZE_SLOT.wire(), "the freeze caps are reached; waiting for a free slot on node "
-                    + node, node);
-        }
-        ChannelPrecedence.Requested requested;
-        try {
-            requested = ChannelPrecedence.resolve(s, o.vm(), o.defaultChannel());
-        } catch (ChannelPrecedence.InvalidChannelException e) {
-            return d.fail(Reason.INVALID_CHANNEL.wire(), e.getMessage());
-        }
-        QuiesceChannel channel = requested.channel();
-        if (channel == QuiesceChannel.KUBEVIRT_API) {
-            return d.start(records, node, Action.FREEZE_THROUGH_KUBEVIRT, Reason.FREEZING_THROUGH_KUBEVIRT.wire(),
-                    "freezing through KubeVirt's freeze subresource on node " + node + " (channel kubevirt-api from "
-                            + requested.source() + ")");
-        }
-        if (!o.helperAlive()) {
-            if (channel == QuiesceChannel.AUTO) {
-                return d.start(records, node, Action.FREEZE_THROUGH_KUBEVIRT, Reason.FREEZING_THROUGH_KUBEVIRT.wire(),
-                        "no node helper is running on node " + node + "; channel auto freezes through KubeVirt's "
-                                + "freeze subresource");
-            }
-            // an explicit helper channel never falls back; the failureDeadline ends the wait
-            return d.waiting(Reason.WAITING_FOR_NODE_HELPER.wire(), "channel " + channel + " (from " + requested.source()
-                    + ") needs the node helper, and none is running on node " + node, node);
-        }
-        d.channel(channel);
-        return d.start(records, node, Action.ASSIGN_TO_HELPER, Reason.ASSIGNED_TO_NODE.wire(),
-                "assigned to the node helper on node " + node + " (channel " + channel + " from " + requested.source()
-                        + ")");
+    DiskPlanner.Plan plan = DiskPlanner.plan(o.vm().get(), vmi, SnapshotSpecs.spec(s).getVolumes());
+    if (!plan.ok()) {
+      return d.fail(plan.failureReason(), plan.failureMessage());
     }
+    d.volumes(plan);
+    VolumeGroupPlanner.Choice group =
+        VolumeGroupPlanner.choose(
+            s,
+            plan.disks().stream().map(DiskPlanner.Disk::claim).toList(),
+            o.pvcDrivers(),
+            o.groups());
+    if (!group.ok()) {
+      return d.fail(group.failureReason(), group.failureMessage());
+    }
+    d.volumeGroup(group);
+    List<VolumeSnapshotRecord> records = new ArrayList<>();
+    for (DiskPlanner.Disk disk : plan.disks()) {
+      Optional<String> driver = o.pvcDrivers().get(disk.claim());
+      if (driver == null) {
+        return d.fail(
+            Reason.PERSISTENT_VOLUME_CLAIM_NOT_FOUND.wire(),
+            "PersistentVolumeClaim " + disk.claim() + " of volume " + disk.volume() + " not found");
+      }
+      VolumeSnapshotRecord r = new VolumeSnapshotRecord();
+      r.setVolume(disk.volume());
+      r.setPersistentVolumeClaim(disk.claim());
+      r.setHotplugged(disk.hotplugged() ? true : null);
+      if (group.group() == null) {
+        SnapshotClassSelector.Choice choice =
+            SnapshotClassSelector.choose(
+                disk.claim(),
+                driver.orElse(null),
+                SnapshotSpecs.spec(s).getVolumeSnapshotClassName(),
+                o.classes());
+        if (!choice.ok()) {
+          return d.fail(choice.reason(), choice.message());
+        }
+        r.setVolumeSnapshotName(
+            ChildNames.volumeSnapshot(s.getMetadata().getName(), disk.volume()));
+        r.setVolumeSnapshotClassName(choice.className());
+      } // a group member's name is the group controller's: followed once it exists
+      records.add(r);
+    }
+    if (migrating) {
+      return d.waiting(
+          Reason.MIGRATING.wire(),
+          "VirtualMachineInstance " + vmName(s) + " is migrating; waiting for it to settle",
+          null);
+    }
+    String node = vmi.map(i -> i.getStatus().getNodeName()).orElse(null);
+    if (vmi.isPresent() && node == null) {
+      return d.waiting(
+          Reason.WAITING_FOR_NODE.wire(),
+          "VirtualMachineInstance " + vmName(s) + " is not on a node yet",
+          null);
+    }
+    if (o.admission().vmBusy()) {
+      return d.waiting(
+          Reason.WAITING_FOR_OTHER_SNAPSHOT.wire(),
+          "another QuiescedSnapshot of VirtualMachine " + vmName(s) + " goes first",
+          null);
+    }
+    if (vmi.isEmpty()) {
+      return d.createDirectly(
+          records,
+          Consistency.FilesystemConsistent,
+          Reason.VIRTUAL_MACHINE_STOPPED.wire(),
+          "VirtualMachine " + vmName(s) + " is stopped: no guest has the disks mounted");
+    }
+    QuiesceMode mode = SnapshotSpecs.mode(s);
+    if (mode == QuiesceMode.Skip) {
+      return d.createDirectly(
+          records,
+          Consistency.CrashConsistent,
+          Reason.QUIESCE_SKIPPED.wire(),
+          "quiesce.mode is Skip: the guest is not frozen");
+    }
+    if (VmiPreflight.isPaused(vmi.get())) {
+      // as KubeVirt's VirtualMachineSnapshot (indication Paused): no freeze, crash-consistent
+      String message =
+          "VirtualMachineInstance "
+              + vmName(s)
+              + " is paused: its guest agent cannot freeze, so"
+              + " the disks are quiescent at the block level but not filesystem-consistent";
+      if (mode == QuiesceMode.Required) {
+        return d.fail(
+            Reason.VIRTUAL_MACHINE_PAUSED.wire(),
+            message
+                + ". Unpause it (virtctl unpause vm "
+                + vmName(s)
+                + ") and create the snapshot again, or set quiesce.mode BestEffort to accept a"
+                + " crash-consistent snapshot of a paused VM");
+      }
+      return d.createUnfrozen(
+          records,
+          Reason.VIRTUAL_MACHINE_PAUSED.wire(),
+          message
+              + "; quiesce.mode is"
+              + " BestEffort, so the snapshot is taken without a freeze (crash-consistent). Unpause the VM"
+              + " (virtctl unpause vm "
+              + vmName(s)
+              + ") for a filesystem-consistent one");
+    }
+    if (VmiPreflight.isWindows(vmi.get())
+        && VmiPreflight.freezeTimeout(s).compareTo(VmiPreflight.VSS_HOLD_LIMIT) > 0) {
+      String message =
+          "VirtualMachineInstance "
+              + vmName(s)
+              + " runs Windows, whose VSS holds writes for at"
+              + " most 10 s, and quiesce.timeout asks for "
+              + VmiPreflight.freezeTimeout(s).toMillis()
+              + " ms:"
+              + " a freeze that long would end unnoticed inside the window. Set quiesce.timeout to 10s or less";
+      if (mode == QuiesceMode.Required) {
+        return d.fail(Reason.WINDOWS_FREEZE_TIMEOUT_TOO_LONG.wire(), message);
+      }
+      return d.createUnfrozen(
+          records,
+          Reason.WINDOWS_FREEZE_TIMEOUT_TOO_LONG.wire(),
+          message
+              + "; quiesce.mode is BestEffort, so the snapshot is taken without a freeze (crash-consistent)");
+    }
+    if (!vmi.get().getStatus().isAgentConnected()) {
+      Optional<Instant> waitUntil = VmiPreflight.agentWaitUntil(vmi.get(), s);
+      if (waitUntil.isPresent() && o.now().isBefore(waitUntil.get())) {
+        // a guest that has just booted connects its agent a little later
+        return d.waiting(
+            Reason.WAITING_FOR_GUEST_AGENT.wire(),
+            "VirtualMachineInstance "
+                + vmName(s)
+                + " started running at "
+                + VmiPreflight.runningSince(vmi.get()).orElseThrow()
+                + "; waiting until "
+                + waitUntil.get()
+                + " for its guest agent to connect",
+            null);
+      }
+      String message =
+          "the guest agent of VirtualMachineInstance " + vmName(s) + " is not connected";
+      if (mode == QuiesceMode.Required) {
+        return d.fail(Reason.AGENT_NOT_CONNECTED.wire(), message + " and quiesce.mode is Required");
+      }
+      return d.createDirectly(
+          records,
+          Consistency.CrashConsistent,
+          Reason.AGENT_NOT_CONNECTED.wire(),
+          message + "; quiesce.mode is BestEffort, so the snapshot is crash-consistent");
+    }
+    if (!o.admission().slotFree()) {
+      return d.waiting(
+          Reason.WAITING_FOR_FREEZE_SLOT.wire(),
+          "the freeze caps are reached; waiting for a free slot on node " + node,
+          node);
+    }
+    ChannelPrecedence.Requested requested;
+    try {
+      requested = ChannelPrecedence.resolve(s, o.vm(), o.defaultChannel());
+    } catch (ChannelPrecedence.InvalidChannelException e) {
+      return d.fail(Reason.INVALID_CHANNEL.wire(), e.getMessage());
+    }
+    QuiesceChannel channel = requested.channel();
+    if (channel == QuiesceChannel.KUBEVIRT_API) {
+      return d.start(
+          records,
+          node,
+          Action.FREEZE_THROUGH_KUBEVIRT,
+          Reason.FREEZING_THROUGH_KUBEVIRT.wire(),
+          "freezing through KubeVirt's freeze subresource on node "
+              + node
+              + " (channel kubevirt-api from "
+              + requested.source()
+              + ")");
+    }
+    if (!o.helperAlive()) {
+      if (channel == QuiesceChannel.AUTO) {
+        return d.start(
+            records,
+            node,
+            Action.FREEZE_THROUGH_KUBEVIRT,
+            Reason.FREEZING_THROUGH_KUBEVIRT.wire(),
+            "no node helper is running on node "
+                + node
+                + "; channel auto freezes through KubeVirt's "
+                + "freeze subresource");
+      }
+      // an explicit helper channel never falls back; the failureDeadline ends the wait
+      return d.waiting(
+          Reason.WAITING_FOR_NODE_HELPER.wire(),
+          "channel "
+              + channel
+              + " (from "
+              + requested.source()
+              + ") needs the node helper, and none is running on node "
+              + node,
+          node);
+    }
+    d.channel(channel);
+    return d.start(
+        records,
+        node,
+        Action.ASSIGN_TO_HELPER,
+        Reason.ASSIGNED_TO_NODE.wire(),
+        "assigned to the node helper on node "
+            + node
+            + " (channel "
+            + channel
+            + " from "
+            + requested.source()
+            + ")");
+  }
 
-    private static Decision inProgress(Observation o, Draft d) {
-        QuiescedSnapshot s = o.snapshot();
-        QuiescedSnapshotStatus st = s.getStatus();
-        FreezeRecord freeze = st.getFreeze();
-        Instant deadline = SnapshotSpecs.deadline(s);
-        boolean pastDeadline = !o.now().isBefore(deadline);
-        List<VolumeSnapshotRecord> records = d.followVolumeSnapshots();
-        if (st.getConsistency() == null && kubeVirtWindowOpen(st)) {
-            // the operator's own KubeVirt window runs (or was lost by a previous operator): its record ends it
-            return d.progressing(Reason.FREEZING_THROUGH_KUBEVIRT.wire(), st.getMessage(), Action.AWAIT_KUBEVIRT_WINDOW, null,
-                    records, deadline);
-        }
-        if (freeze == null && st.getHelperHandBack() == null && st.getConsistency() == null) {
-            // waiting for the node helper to freeze, cut and thaw
-            if (o.vm().isEmpty()) {
-                return d.fail(Reason.SOURCE_NOT_FOUND.wire(), "VirtualMachine " + vmName(s) + " was deleted before it was frozen");
-            }
-            if (pastDeadline) {
-                return d.fail(Reason.HELPER_NOT_RESPONDING.wire(), "the node helper on node " + st.getNodeName()
-                        + " recorded no freeze before the failureDeadline");
-            }
-            return d.progressing(Reason.ASSIGNED_TO_NODE.wire(), "assigned to the node helper on node " + st.getNodeName(),
-                    Action.ASSIGN_TO_HELPER, st.getNodeName(), records, deadline);
-        }
-        if (needsKubeVirtFallback(st)) {
-            // the helper (channel auto) found neither a libvirt nor an agent socket: KubeVirt freezes instead
-            if (pastDeadline) {
-                return d.fail(Reason.NO_AGENT_CHANNEL.wire(), "the node helper found no agent channel and the failureDeadline "
-                        + "passed before KubeVirt could freeze: " + handBackMessage(st));
-            }
-            if (records.stream().anyMatch(r -> o.volumeSnapshots().containsKey(r.getVolumeSnapshotName()))) {
-                // the helper created none, so KubeVirt's window ran already and this cache predates its record
-                return d.progressing(Reason.FREEZING_THROUGH_KUBEVIRT.wire(), "waiting for the record of KubeVirt's freeze",
-                        Action.NONE, null, records, deadline);
-            }
-            if (o.admission().vmBusy() || !o.admission().slotFree()) {
-                // KubeVirt's freeze is a freeze like any other: it waits for a slot under the caps
-                return d.progressing(Reason.WAITING_FOR_FREEZE_SLOT.wire(), "the node helper on node " + st.getNodeName()
-                        + " found no agent channel; waiting for a free freeze slot to freeze through KubeVirt",
-                        Action.NONE, null, records, deadline);
-            }
-            return d.fallBackToKubeVirt(records, "the node helper on node " + st.getNodeName()
-                    + " found no agent channel (" + handBackMessage(st) + "); freezing through KubeVirt's freeze "
-                    + "subresource instead");
-        }
-        Action action = Action.NONE;
-        if (st.getConsistency() == null) {
-            String reason = Objects.requireNonNullElse(freeze.getReason(), Reason.FREEZE_FAILED.wire());
-            String detail = freeze.getError() == null ? "" : ": " + freeze.getError();
-            if (reason.equals(Reason.FROZEN.wire()) || KubeVirtFreezeConfirmation.UNCONFIRMED.contains(reason)) {
-                // every disk cut inside the window; the verdict says whether the freeze is confirmed
-                Optional<Decision> failed = d.failOnVolumeSnapshotError(records);
-                if (failed.isPresent()) {
-                    return failed.get();
-                }
-                if (records.stream().anyMatch(r -> r.getCreationTime() == null)) {
-                    return pastDeadline ? d.fail(Reason.DEADLINE_EXCEEDED.wire(), "not every VolumeSnapshot was cut by the "
-                            + "failureDeadline") : d.progressing(Reason.WAITING_FOR_VOLUME_SNAPSHOTS.wire(),
-                            "waiting for every VolumeSnapshot to be cut", Action.NONE, null, records, deadline);
-                }
-                d.consistency(honestConsistency(freeze, records));
-            } else if (reason.equals(Reason.VOLUME_SNAPSHOT_FAILED.wire()) || SnapshotSpecs.mode(s) != QuiesceMode.BestEffort) {
-                return d.fail(reason, "the freeze did not succeed (" + reason + ")" + detail);
-            } else {
-                d.consistency(new Verdict(Consistency.CrashConsistent, reason));
-                action = Action.CREATE_VOLUME_SNAPSHOTS; // the helper may have created none
-            }
-        } else if (freeze == null && (st.getVolumeGroupSnapshot() != null ? o.groups().groupSnapshot().isEmpty()
-                : records.stream().anyMatch(r -> !o.volumeSnapshots().containsKey(r.getVolumeSnapshotName())))) {
-            action = Action.CREATE_VOLUME_SNAPSHOTS; // no freeze needed; created by the operator
-        }
-        if (freeze == null && Reason.VIRTUAL_MACHINE_STOPPED.is(st.getConsistencyReason()) && startedBeforeTheCut(o, records)) {
-            // the VM started between the decision and the cut: a guest had the disks, unfrozen
-            String message = "VirtualMachine " + vmName(s) + " started before every disk was cut, and was not frozen";
-            if (SnapshotSpecs.mode(s) == QuiesceMode.Required) {
-                return d.fail(Reason.VIRTUAL_MACHINE_STARTED_BEFORE_CUT.wire(), message);
-            }
-            d.consistency(new Verdict(Consistency.CrashConsistent, Reason.VIRTUAL_MACHINE_STARTED_BEFORE_CUT.wire()));
-        }
+  private static Decision inProgress(Observation o, Draft d) {
+    QuiescedSnapshot s = o.snapshot();
+    QuiescedSnapshotStatus st = s.getStatus();
+    FreezeRecord freeze = st.getFreeze();
+    Instant deadline = SnapshotSpecs.deadline(s);
+    boolean pastDeadline = !o.now().isBefore(deadline);
+    List<VolumeSnapshotRecord> records = d.followVolumeSnapshots();
+    if (st.getConsistency() == null && kubeVirtWindowOpen(st)) {
+      // the operator's own KubeVirt window runs (or was lost by a previous operator): its record
+      // ends it
+      return d.progressing(
+          Reason.FREEZING_THROUGH_KUBEVIRT.wire(),
+          st.getMessage(),
+          Action.AWAIT_KUBEVIRT_WINDOW,
+          null,
+          records,
+          deadline);
+    }
+    if (freeze == null && st.getHelperHandBack() == null && st.getConsistency() == null) {
+      // waiting for the node helper to freeze, cut and thaw
+      if (o.vm().isEmpty()) {
+        return d.fail(
+            Reason.SOURCE_NOT_FOUND.wire(),
+            "VirtualMachine " + vmName(s) + " was deleted before it was frozen");
+      }
+      if (pastDeadline) {
+        return d.fail(
+            Reason.HELPER_NOT_RESPONDING.wire(),
+            "the node helper on node "
+                + st.getNodeName()
+                + " recorded no freeze before the failureDeadline");
+      }
+      return d.progressing(
+          Reason.ASSIGNED_TO_NODE.wire(),
+          "assigned to the node helper on node " + st.getNodeName(),
+          Action.ASSIGN_TO_HELPER,
+          st.getNodeName(),
+          records,
+          deadline);
+    }
+    if (needsKubeVirtFallback(st)) {
+      // the helper (channel auto) found neither a libvirt nor an agent socket: KubeVirt freezes
+      // instead
+      if (pastDeadline) {
+        return d.fail(
+            Reason.NO_AGENT_CHANNEL.wire(),
+            "the node helper found no agent channel and the failureDeadline "
+                + "passed before KubeVirt could freeze: "
+                + handBackMessage(st));
+      }
+      if (records.stream()
+          .anyMatch(r -> o.volumeSnapshots().containsKey(r.getVolumeSnapshotName()))) {
+        // the helper created none, so KubeVirt's window ran already and this cache predates its
+        // record
+        return d.progressing(
+            Reason.FREEZING_THROUGH_KUBEVIRT.wire(),
+            "waiting for the record of KubeVirt's freeze",
+            Action.NONE,
+            null,
+            records,
+            deadline);
+      }
+      if (o.admission().vmBusy() || !o.admission().slotFree()) {
+        // KubeVirt's freeze is a freeze like any other: it waits for a slot under the caps
+        return d.progressing(
+            Reason.WAITING_FOR_FREEZE_SLOT.wire(),
+            "the node helper on node "
+                + st.getNodeName()
+                + " found no agent channel; waiting for a free freeze slot to freeze through KubeVirt",
+            Action.NONE,
+            null,
+            records,
+            deadline);
+      }
+      return d.fallBackToKubeVirt(
+          records,
+          "the node helper on node "
+              + st.getNodeName()
+              + " found no agent channel ("
+              + handBackMessage(st)
+              + "); freezing through KubeVirt's freeze "
+              + "subresource instead");
+    }
+    Action action = Action.NONE;
+    if (st.getConsistency() == null) {
+      String reason = Objects.requireNonNullElse(freeze.getReason(), Reason.FREEZE_FAILED.wire());
+      String detail = freeze.getError() == null ? "" : ": " + freeze.getError();
+      if (reason.equals(Reason.FROZEN.wire())
+          || KubeVirtFreezeConfirmation.UNCONFIRMED.contains(reason)) {
+        // every disk cut inside the window; the verdict says whether the freeze is confirmed
         Optional<Decision> failed = d.failOnVolumeSnapshotError(records);
         if (failed.isPresent()) {
-            return failed.get();
-        }
-        if (records.stream().allMatch(r -> Boolean.TRUE.equals(r.getReadyToUse()))) {
-            return d.succeed();
-        }
-        if (pastDeadline) {
-            return d.fail(Reason.DEADLINE_EXCEEDED.wire(), "not every VolumeSnapshot was ready to use by the failureDeadline");
-        }
-        return d.progressing(Reason.WAITING_FOR_VOLUME_SNAPSHOTS.wire(), "waiting for every VolumeSnapshot to be ready to use",
-                action, null, records, deadline);
-    }
-
-    /**
-     * Whether the operator's KubeVirt window was started (the snapshot was written InProgress with
-     * reason {@code FreezingThroughKubeVirt}) and has no record of its own yet.
-     */
-    static boolean kubeVirtWindowOpen(QuiescedSnapshotStatus st) {
-        boolean started = Conditions.find(st.getConditions(), PROGRESSING).map(Condition::getReason)
-                .filter(Reason.FREEZING_THROUGH_KUBEVIRT.wire()::equals).isPresent();
-        return started && (st.getFreeze() == null || st.getFreeze().getMethod() != FreezeMethod.KUBEVIRT_API);
-    }
-
-    /**
-     * The node helper (channel auto) recorded that it found neither a libvirt nor an agent socket,
-     * and KubeVirt has not frozen yet: the operator is to freeze through KubeVirt, under a freeze slot.
-     */
-    static boolean needsKubeVirtFallback(QuiescedSnapshotStatus st) {
-        FreezeRecord freeze = st == null ? null : st.getFreeze();
-        boolean handedBack = st != null && (st.getHelperHandBack() != null
-                && Reason.NO_AGENT_CHANNEL.is(st.getHelperHandBack().getReason())
-                // a helper before helperHandBack wrote its hand-back as the freeze record
-                || freeze != null && Reason.NO_AGENT_CHANNEL.is(freeze.getReason()));
-        return handedBack && st.getPhase() == SnapshotPhase.InProgress && st.getConsistency() == null
-                && (freeze == null || freeze.getMethod() != FreezeMethod.KUBEVIRT_API);
-    }
-
-    /** What the node helper said when it handed the snapshot back. */
-    private static String handBackMessage(QuiescedSnapshotStatus st) {
-        return st.getHelperHandBack() != null ? st.getHelperHandBack().getMessage()
-                : st.getFreeze() == null ? null : st.getFreeze().getError();
-    }
-
-    /**
-     * FilesystemConsistent only when filesystems were frozen and every cut fell inside the window.
-     * The window is on the freezer's clock and the cuts on the storage's: when the freezer thawed
-     * because it had seen every cut ({@code thawedBy: Cut}), the cuts provably came before the thaw, and
-     * a difference within {@link ClockSkew#TOLERANCE} is the clocks', not the cut's.
-     */
-    static Verdict honestConsistency(FreezeRecord freeze, List<VolumeSnapshotRecord> records) {
-        boolean counted = freeze.getFilesystemsFrozen() != null && freeze.getFilesystemsFrozen() > 0;
-        if (!counted) {
-            // KubeVirt's freeze subresource does not say how many filesystems it froze
-            if (freeze.getFilesystemsFrozen() != null) {
-                return new Verdict(Consistency.CrashConsistent, Reason.NO_FILESYSTEMS_FROZEN.wire());
-            }
-            // a KubeVirt freeze its own reports did not confirm says why; any other record counted nothing
-            return new Verdict(Consistency.CrashConsistent, KubeVirtFreezeConfirmation.UNCONFIRMED
-                    .contains(freeze.getReason()) ? freeze.getReason() : Reason.FROZEN_FILESYSTEMS_NOT_COUNTED.wire());
-        }
-        if (freeze.getStartTime() == null || freeze.getEndTime() == null) {
-            return new Verdict(Consistency.CrashConsistent, Reason.FREEZE_WINDOW_UNKNOWN.wire());
-        }
-        // creationTime may carry whole seconds only: compare the start at that precision
-        Duration skew = freeze.getThawedBy() == ThawTrigger.Cut ? ClockSkew.TOLERANCE : Duration.ZERO;
-        Instant start = Instant.parse(freeze.getStartTime()).truncatedTo(ChronoUnit.SECONDS).minus(skew);
-        Instant end = Instant.parse(freeze.getEndTime()).plus(skew);
-        boolean inside = records.stream().map(r -> Instant.parse(r.getCreationTime()))
-                .allMatch(cut -> !cut.isAfter(end) && !cut.isBefore(start));
-        return inside ? new Verdict(Consistency.FilesystemConsistent, Reason.FROZEN.wire())
-                : new Verdict(Consistency.CrashConsistent, Reason.CUT_OUTSIDE_FREEZE_WINDOW.wire());
-    }
-
-    /** A consistency and its reason. */
-    record Verdict(Consistency consistency, String reason) {
-    }
-
-    /**
-     * Whether an instance of the VM exists that may have run before the last cut: any cut still
-     * missing, or the instance created before the last cut (plus the clock skew: the instance's
-     * creation is on the API server's clock, the cut on the storage's).
-     */
-    static boolean startedBeforeTheCut(Observation o, List<VolumeSnapshotRecord> records) {
-        if (o.vmi().isEmpty()) {
-            return false;
+          return failed.get();
         }
         if (records.stream().anyMatch(r -> r.getCreationTime() == null)) {
-            return true;
+          return pastDeadline
+              ? d.fail(
+                  Reason.DEADLINE_EXCEEDED.wire(),
+                  "not every VolumeSnapshot was cut by the " + "failureDeadline")
+              : d.progressing(
+                  Reason.WAITING_FOR_VOLUME_SNAPSHOTS.wire(),
+                  "waiting for every VolumeSnapshot to be cut",
+                  Action.NONE,
+                  null,
+                  records,
+                  deadline);
         }
-        String created = o.vmi().get().getMetadata() == null ? null
-                : o.vmi().get().getMetadata().getCreationTimestamp();
-        if (created == null) {
-            return true;
-        }
-        Instant lastCut = records.stream().map(r -> Instant.parse(r.getCreationTime())).max(Instant::compareTo)
-                .orElseThrow();
-        return Instant.parse(created).isBefore(lastCut.plus(ClockSkew.TOLERANCE));
+        d.consistency(honestConsistency(freeze, records));
+      } else if (reason.equals(Reason.VOLUME_SNAPSHOT_FAILED.wire())
+          || SnapshotSpecs.mode(s) != QuiesceMode.BestEffort) {
+        return d.fail(reason, "the freeze did not succeed (" + reason + ")" + detail);
+      } else {
+        d.consistency(new Verdict(Consistency.CrashConsistent, reason));
+        action = Action.CREATE_VOLUME_SNAPSHOTS; // the helper may have created none
+      }
+    } else if (freeze == null
+        && (st.getVolumeGroupSnapshot() != null
+            ? o.groups().groupSnapshot().isEmpty()
+            : records.stream()
+                .anyMatch(r -> !o.volumeSnapshots().containsKey(r.getVolumeSnapshotName())))) {
+      action = Action.CREATE_VOLUME_SNAPSHOTS; // no freeze needed; created by the operator
+    }
+    if (freeze == null
+        && Reason.VIRTUAL_MACHINE_STOPPED.is(st.getConsistencyReason())
+        && startedBeforeTheCut(o, records)) {
+      // the VM started between the decision and the cut: a guest had the disks, unfrozen
+      String message =
+          "VirtualMachine " + vmName(s) + " started before every disk was cut, and was not frozen";
+      if (SnapshotSpecs.mode(s) == QuiesceMode.Required) {
+        return d.fail(Reason.VIRTUAL_MACHINE_STARTED_BEFORE_CUT.wire(), message);
+      }
+      d.consistency(
+          new Verdict(
+              Consistency.CrashConsistent, Reason.VIRTUAL_MACHINE_STARTED_BEFORE_CUT.wire()));
+    }
+    Optional<Decision> failed = d.failOnVolumeSnapshotError(records);
+    if (failed.isPresent()) {
+      return failed.get();
+    }
+    if (records.stream().allMatch(r -> Boolean.TRUE.equals(r.getReadyToUse()))) {
+      return d.succeed();
+    }
+    if (pastDeadline) {
+      return d.fail(
+          Reason.DEADLINE_EXCEEDED.wire(),
+          "not every VolumeSnapshot was ready to use by the failureDeadline");
+    }
+    return d.progressing(
+        Reason.WAITING_FOR_VOLUME_SNAPSHOTS.wire(),
+        "waiting for every VolumeSnapshot to be ready to use",
+        action,
+        null,
+        records,
+        deadline);
+  }
+
+  /**
+   * Whether the operator's KubeVirt window was started (the snapshot was written InProgress with
+   * reason {@code FreezingThroughKubeVirt}) and has no record of its own yet.
+   */
+  static boolean kubeVirtWindowOpen(QuiescedSnapshotStatus st) {
+    boolean started =
+        Conditions.find(st.getConditions(), PROGRESSING)
+            .map(Condition::getReason)
+            .filter(Reason.FREEZING_THROUGH_KUBEVIRT.wire()::equals)
+            .isPresent();
+    return started
+        && (st.getFreeze() == null || st.getFreeze().getMethod() != FreezeMethod.KUBEVIRT_API);
+  }
+
+  /**
+   * The node helper (channel auto) recorded that it found neither a libvirt nor an agent socket,
+   * and KubeVirt has not frozen yet: the operator is to freeze through KubeVirt, under a freeze
+   * slot.
+   */
+  static boolean needsKubeVirtFallback(QuiescedSnapshotStatus st) {
+    FreezeRecord freeze = st == null ? null : st.getFreeze();
+    boolean handedBack =
+        st != null
+            && (st.getHelperHandBack() != null
+                    && Reason.NO_AGENT_CHANNEL.is(st.getHelperHandBack().getReason())
+                // a helper before helperHandBack wrote its hand-back as the freeze record
+                || freeze != null && Reason.NO_AGENT_CHANNEL.is(freeze.getReason()));
+    return handedBack
+        && st.getPhase() == SnapshotPhase.InProgress
+        && st.getConsistency() == null
+        && (freeze == null || freeze.getMethod() != FreezeMethod.KUBEVIRT_API);
+  }
+
+  /** What the node helper said when it handed the snapshot back. */
+  private static String handBackMessage(QuiescedSnapshotStatus st) {
+    return st.getHelperHandBack() != null
+        ? st.getHelperHandBack().getMessage()
+        : st.getFreeze() == null ? null : st.getFreeze().getError();
+  }
+
+  /**
+   * FilesystemConsistent only when filesystems were frozen and every cut fell inside the window.
+   * The window is on the freezer's clock and the cuts on the storage's: when the freezer thawed
+   * because it had seen every cut ({@code thawedBy: Cut}), the cuts provably came before the thaw,
+   * and a difference within {@link ClockSkew#TOLERANCE} is the clocks', not the cut's.
+   */
+  static Verdict honestConsistency(FreezeRecord freeze, List<VolumeSnapshotRecord> records) {
+    boolean counted = freeze.getFilesystemsFrozen() != null && freeze.getFilesystemsFrozen() > 0;
+    if (!counted) {
+      // KubeVirt's freeze subresource does not say how many filesystems it froze
+      if (freeze.getFilesystemsFrozen() != null) {
+        return new Verdict(Consistency.CrashConsistent, Reason.NO_FILESYSTEMS_FROZEN.wire());
+      }
+      // a KubeVirt freeze its own reports did not confirm says why; any other record counted
+      // nothing
+      return new Verdict(
+          Consistency.CrashConsistent,
+          KubeVirtFreezeConfirmation.UNCONFIRMED.contains(freeze.getReason())
+              ? freeze.getReason()
+              : Reason.FROZEN_FILESYSTEMS_NOT_COUNTED.wire());
+    }
+    if (freeze.getStartTime() == null || freeze.getEndTime() == null) {
+      return new Verdict(Consistency.CrashConsistent, Reason.FREEZE_WINDOW_UNKNOWN.wire());
+    }
+    // creationTime may carry whole seconds only: compare the start at that precision
+    Duration skew = freeze.getThawedBy() == ThawTrigger.Cut ? ClockSkew.TOLERANCE : Duration.ZERO;
+    Instant start =
+        Instant.parse(freeze.getStartTime()).truncatedTo(ChronoUnit.SECONDS).minus(skew);
+    Instant end = Instant.parse(freeze.getEndTime()).plus(skew);
+    boolean inside =
+        records.stream()
+            .map(r -> Instant.parse(r.getCreationTime()))
+            .allMatch(cut -> !cut.isAfter(end) && !cut.isBefore(start));
+    return inside
+        ? new Verdict(Consistency.FilesystemConsistent, Reason.FROZEN.wire())
+        : new Verdict(Consistency.CrashConsistent, Reason.CUT_OUTSIDE_FREEZE_WINDOW.wire());
+  }
+
+  /** A consistency and its reason. */
+  record Verdict(Consistency consistency, String reason) {}
+
+  /**
+   * Whether an instance of the VM exists that may have run before the last cut: any cut still
+   * missing, or the instance created before the last cut (plus the clock skew: the instance's
+   * creation is on the API server's clock, the cut on the storage's).
+   */
+  static boolean startedBeforeTheCut(Observation o, List<VolumeSnapshotRecord> records) {
+    if (o.vmi().isEmpty()) {
+      return false;
+    }
+    if (records.stream().anyMatch(r -> r.getCreationTime() == null)) {
+      return true;
+    }
+    String created =
+        o.vmi().get().getMetadata() == null
+            ? null
+            : o.vmi().get().getMetadata().getCreationTimestamp();
+    if (created == null) {
+      return true;
+    }
+    Instant lastCut =
+        records.stream()
+            .map(r -> Instant.parse(r.getCreationTime()))
+            .max(Instant::compareTo)
+            .orElseThrow();
+    return Instant.parse(created).isBefore(lastCut.plus(ClockSkew.TOLERANCE));
+  }
+
+  private static boolean isLive(VirtualMachineInstance vmi) {
+    String phase = vmi.getStatus() == null ? null : vmi.getStatus().getPhase();
+    return vmi.getStatus() != null
+        && !VirtualMachineInstanceStatus.PHASE_SUCCEEDED.equals(phase)
+        && !VirtualMachineInstanceStatus.PHASE_FAILED.equals(phase);
+  }
+
+  private static String vmName(QuiescedSnapshot s) {
+    return SnapshotSpecs.spec(s).getSource();
+  }
+
+  private static String waitingFor(Observation o) {
+    String reason =
+        Conditions.find(
+                o.snapshot().getStatus() == null ? null : o.snapshot().getStatus().getConditions(),
+                PROGRESSING)
+            .map(Condition::getReason)
+            .orElse(null);
+    return reason == null ? "never started" : "last state " + reason;
+  }
+
+  /** The status being decided: a copy of the operator's current fields, changed step by step. */
+  private static final class Draft {
+    private final Observation o;
+    private final QuiescedSnapshotStatus current;
+    private final QuiescedSnapshotStatus next;
+    private final Long generation;
+    private QuiesceChannel channel;
+
+    /** The group snapshot planned for the cut, if any (written when the snapshot starts). */
+    private io.quiesce.api.v1alpha1.VolumeGroupSnapshotRecord plannedGroup;
+
+    /** Events said once, when the snapshot leaves Pending. */
+    private final List<SnapshotEvent> notes = new ArrayList<>();
+
+    Draft(Observation o) {
+      this.o = o;
+      this.current =
+          o.snapshot().getStatus() == null
+              ? new QuiescedSnapshotStatus()
+              : o.snapshot().getStatus();
+      this.next = operatorFields(current);
+      this.generation = o.snapshot().getMetadata().getGeneration();
+      next.setObservedGeneration(generation);
+      if (next.getPhase() == null) {
+        next.setPhase(SnapshotPhase.Pending);
+      }
     }
 
-    private static boolean isLive(VirtualMachineInstance vmi) {
-        String phase = vmi.getStatus() == null ? null : vmi.getStatus().getPhase();
-        return vmi.getStatus() != null && !VirtualMachineInstanceStatus.PHASE_SUCCEEDED.equals(phase)
-                && !VirtualMachineInstanceStatus.PHASE_FAILED.equals(phase);
+    Decision done() {
+      return decision(Action.NONE, List.of(), null, List.of(), Optional.empty(), Optional.empty());
     }
 
-    private static String vmName(QuiescedSnapshot s) {
-        return SnapshotSpecs.spec(s).getSource();
+    Decision fail(String reason, String message) {
+      next.setPhase(SnapshotPhase.Failed);
+      next.setCompletionTime(timestamp(o.now()));
+      next.setMessage(message);
+      setConditions(Conditions.FALSE, reason, message, Conditions.FALSE, Conditions.TRUE);
+      return decision(
+          Action.NONE,
+          List.of(),
+          null,
+          event(true, reason, message),
+          Optional.empty(),
+          Optional.of("Failed"));
     }
 
-    private static String waitingFor(Observation o) {
-        String reason = Conditions.find(o.snapshot().getStatus() == null ? null
-                : o.snapshot().getStatus().getConditions(), PROGRESSING).map(Condition::getReason).orElse(null);
-        return reason == null ? "never started" : "last state " + reason;
+    Decision waiting(String reason, String message, String node) {
+      next.setPhase(SnapshotPhase.Pending);
+      if (node != null) {
+        next.setNodeName(node); // its place in the freeze queue of that node
+      }
+      next.setMessage(message);
+      setConditions(Conditions.FALSE, reason, message, Conditions.TRUE, null);
+      return decision(
+          Action.NONE,
+          List.of(),
+          null,
+          event(false, reason, message),
+          untilDeadline(),
+          Optional.empty());
     }
 
-    /** The status being decided: a copy of the operator's current fields, changed step by step. */
-    private static final class Draft {
-        private final Observation o;
-        private final QuiescedSnapshotStatus current;
-        private final QuiescedSnapshotStatus next;
-        private final Long generation;
-        private QuiesceChannel channel;
-        /** The group snapshot planned for the cut, if any (written when the snapshot starts). */
-        private io.quiesce.api.v1alpha1.VolumeGroupSnapshotRecord plannedGroup;
-        /** Events said once, when the snapshot leaves Pending. */
-        private final List<SnapshotEvent> notes = new ArrayList<>();
-
-        Draft(Observation o) {
-            this.o = o;
-            this.current = o.snapshot().getStatus() == null ? new QuiescedSnapshotStatus() : o.snapshot().getStatus();
-            this.next = operatorFields(current);
-            this.generation = o.snapshot().getMetadata().getGeneration();
-            next.setObservedGeneration(generation);
-            if (next.getPhase() == null) {
-                next.setPhase(SnapshotPhase.Pending);
-            }
-        }
-
-        Decision done() {
-            return decision(Action.NONE, List.of(), null, List.of(), Optional.empty(), Optional.empty());
-        }
-
-        Decision fail(String reason, String message) {
-            next.setPhase(SnapshotPhase.Failed);
-            next.setCompletionTime(timestamp(o.now()));
-            next.setMessage(message);
-            setConditions(Conditions.FALSE, reason, message, Conditions.FALSE, Conditions.TRUE);
-            return decision(Action.NONE, List.of(), null, event(true, reason, message), Optional.empty(),
-                    Optional.of("Failed"));
-        }
-
-        Decision waiting(String reason, String message, String node) {
-            next.setPhase(SnapshotPhase.Pending);
-            if (node != null) {
-                next.setNodeName(node); // its place in the freeze queue of that node
-            }
-            next.setMessage(message);
-            setConditions(Conditions.FALSE, reason, message, Conditions.TRUE, null);
-            return decision(Action.NONE, List.of(), null, event(false, reason, message), untilDeadline(),
-                    Optional.empty());
-        }
-
-        /** Snapshots without a freeze a guest a check found unfit for one; a Warning Event says why and what to do. */
-        Decision createUnfrozen(List<VolumeSnapshotRecord> records, String reason, String message) {
-            Decision created = createDirectly(records, Consistency.CrashConsistent, reason, message);
-            List<SnapshotEvent> events = new ArrayList<>(created.events());
-            events.add(new SnapshotEvent(true, reason, message));
-            return new Decision(created.status(), created.action(), created.plan(), created.node(), events,
-                    created.requeue(), created.outcome(), created.channel());
-        }
-
-        /** Plans the group snapshot, or says once why each volume gets its own VolumeSnapshot. */
-        void volumeGroup(VolumeGroupPlanner.Choice choice) {
-            plannedGroup = choice.group();
-            if (choice.note() != null) {
-                notes.add(new SnapshotEvent(false, io.quiesce.status.Reason.VOLUME_GROUP_FALLBACK.wire(),
-                        choice.note()));
-            }
-        }
-
-        /** Records the volumes the plan leaves out (and says so once, with those hot-plugged in it). */
-        void volumes(DiskPlanner.Plan plan) {
-            next.setExcludedVolumes(plan.excluded().isEmpty() ? null : plan.excluded());
-            List<String> hotplugged = plan.disks().stream().filter(DiskPlanner.Disk::hotplugged)
-                    .map(DiskPlanner.Disk::volume).toList();
-            if (!hotplugged.isEmpty()) {
-                notes.add(new SnapshotEvent(false, Reason.HOTPLUGGED_VOLUMES_INCLUDED.wire(),
-                        "hot-plugged volume(s) " + hotplugged + " are included in the snapshot"));
-            }
-            if (!plan.excluded().isEmpty()) {
-                notes.add(new SnapshotEvent(true, Reason.VOLUMES_EXCLUDED.wire(), "volume(s) left out of the"
-                        + " snapshot (status.excludedVolumes): " + plan.excluded() + "; name them in spec.volumes to"
-                        + " include them (memoryDump volumes cannot be)"));
-            }
-        }
-
-        Decision createDirectly(List<VolumeSnapshotRecord> records, Consistency consistency, String reason,
-                String message) {
-            next.setPhase(SnapshotPhase.InProgress);
-            next.setStartTime(timestamp(o.now()));
-            next.setVolumeSnapshots(records);
-            next.setVolumeGroupSnapshot(plannedGroup);
-            next.setConsistency(consistency);
-            next.setConsistencyReason(reason);
-            next.setMessage(message);
-            setConditions(Conditions.FALSE, Reason.CREATING_VOLUME_SNAPSHOTS.wire(), message, Conditions.TRUE, null);
-            return decision(Action.CREATE_VOLUME_SNAPSHOTS, records, null,
-                    event(false, Reason.CREATING_VOLUME_SNAPSHOTS.wire(), message), untilDeadline(), Optional.empty());
-        }
-
-        Decision start(List<VolumeSnapshotRecord> records, String node, Action action, String reason, String message) {
-            next.setPhase(SnapshotPhase.InProgress);
-            next.setStartTime(timestamp(o.now()));
-            next.setNodeName(node);
-            next.setVolumeSnapshots(records);
-            next.setVolumeGroupSnapshot(plannedGroup);
-            next.setMessage(message);
-            setConditions(Conditions.FALSE, reason, message, Conditions.TRUE, null);
-            String eventReason = action == Action.ASSIGN_TO_HELPER ? Reason.ASSIGNED.wire() : reason;
-            return decision(action, records, node, event(false, eventReason, message), untilDeadline(),
-                    Optional.empty());
-        }
-
-        /** Freezes through KubeVirt after the helper found no channel; always writes (the record goes with it). */
-        Decision fallBackToKubeVirt(List<VolumeSnapshotRecord> records, String message) {
-            next.setMessage(message);
-            setConditions(Conditions.FALSE, Reason.FREEZING_THROUGH_KUBEVIRT.wire(), message, Conditions.TRUE, null);
-            return new Decision(next, Action.FREEZE_THROUGH_KUBEVIRT, records, next.getNodeName(),
-                    event(false, Reason.FALLING_BACK_TO_KUBEVIRT.wire(), message), untilDeadline(), Optional.empty(), null);
-        }
-
-        /** The channel to hand to the node helper with the assignment. */
-        void channel(QuiesceChannel channel) {
-            this.channel = channel;
-        }
-
-        Decision progressing(String reason, String message, Action action, String node,
-                List<VolumeSnapshotRecord> records, Instant deadline) {
-            next.setMessage(message);
-            setConditions(Conditions.FALSE, reason, message, Conditions.TRUE, null);
-            return decision(action, records, node, List.of(), Optional.of(Duration.between(o.now(), deadline)),
-                    Optional.empty());
-        }
-
-        Decision succeed() {
-            next.setPhase(SnapshotPhase.Succeeded);
-            next.setCompletionTime(timestamp(o.now()));
-            String message = "every VolumeSnapshot is ready to use (" + next.getConsistency() + ", "
-                    + next.getConsistencyReason() + ")";
-            next.setMessage(message);
-            setConditions(Conditions.TRUE, Reason.SUCCEEDED.wire(), message, Conditions.FALSE, null);
-            return decision(Action.NONE, List.of(), null, event(false, Reason.SUCCEEDED.wire(), message), Optional.empty(),
-                    Optional.of(String.valueOf(next.getConsistency())));
-        }
-
-        void consistency(Verdict verdict) {
-            next.setConsistency(verdict.consistency());
-            next.setConsistencyReason(verdict.reason());
-        }
-
-        Optional<Decision> failOnVolumeSnapshotError(List<VolumeSnapshotRecord> records) {
-            if (next.getVolumeGroupSnapshot() != null && next.getVolumeGroupSnapshot().getError() != null) {
-                return Optional.of(fail(io.quiesce.status.Reason.VOLUME_GROUP_SNAPSHOT_FAILED.wire(), "VolumeGroupSnapshot "
-                        + next.getVolumeGroupSnapshot().getName() + " failed: " + next.getVolumeGroupSnapshot().getError()));
-            }
-            return records.stream().filter(r -> r.getError() != null).findFirst()
-                    .map(r -> fail(Reason.VOLUME_SNAPSHOT_FAILED.wire(), "VolumeSnapshot " + r.getVolumeSnapshotName() + " failed: "
-                            + r.getError()));
-        }
-
-        /** Copies the progress of each existing VolumeSnapshot into its entry of the plan. */
-        List<VolumeSnapshotRecord> followVolumeSnapshots() {
-            List<VolumeSnapshotRecord> records = new ArrayList<>();
-            GroupMembers.follow(next, o);
-            for (VolumeSnapshotRecord planned : Objects.requireNonNullElse(next.getVolumeSnapshots(),
-                    List.<VolumeSnapshotRecord>of())) {
-                VolumeSnapshotRecord r = copy(planned);
-                VolumeSnapshot vs = o.volumeSnapshots().get(r.getVolumeSnapshotName());
-                VolumeSnapshotStatus vss = vs == null ? null : vs.getStatus();
-                if (vss != null) {
-                    r.setCreationTime(vss.getCreationTime());
-                    r.setReadyToUse(vss.getReadyToUse());
-                    r.setRestoreSize(vss.getRestoreSize());
-                    r.setError(vss.getError() == null ? null
-                            : Objects.requireNonNullElse(vss.getError().getMessage(), "unknown error"));
-                }
-                records.add(r);
-            }
-            next.setVolumeSnapshots(records);
-            return records;
-        }
-
-        private void setConditions(String ready, String reason, String message, String progressing, String failed) {
-            List<Condition> conditions = next.getConditions();
-            // Ready, Reconciling and Stalled as kstatus reads them; Progressing and Failed as before
-            Conditions.summarize(conditions, Conditions.TRUE.equals(ready) ? Conditions.Summary.READY
-                    : Conditions.TRUE.equals(failed) ? Conditions.Summary.STALLED : Conditions.Summary.RECONCILING,
-                    reason, message, generation, o.now());
-            Conditions.set(conditions, PROGRESSING, progressing, reason, message, generation, o.now());
-            if (failed != null) {
-                Conditions.set(conditions, FAILED, failed, reason, message, generation, o.now());
-            }
-        }
-
-        private Optional<Duration> untilDeadline() {
-            return Optional.of(Duration.between(o.now(), SnapshotSpecs.deadline(o.snapshot())));
-        }
-
-        /** An Event when the phase or the reason changes; repeats of the same state stay quiet. */
-        private List<SnapshotEvent> event(boolean warning, String reason, String message) {
-            boolean samePhase = next.getPhase() == current.getPhase();
-            String before = Conditions.find(current.getConditions(), next.getPhase() == SnapshotPhase.Failed
-                    ? FAILED : PROGRESSING).map(Condition::getReason).orElse(null);
-            String after = Conditions.find(next.getConditions(), next.getPhase() == SnapshotPhase.Failed
-                    ? FAILED : PROGRESSING).map(Condition::getReason).orElse(null);
-            if (samePhase && Objects.equals(before, after)) {
-                return List.of();
-            }
-            return List.of(new SnapshotEvent(warning, reason, message));
-        }
-
-        private Decision decision(Action action, List<VolumeSnapshotRecord> plan, String node,
-                List<SnapshotEvent> events, Optional<Duration> requeue, Optional<String> outcome) {
-            QuiescedSnapshotStatus write = next.equals(operatorFields(current)) ? null : next;
-            if (!notes.isEmpty() && next.getPhase() != SnapshotPhase.Pending && current.getPhase() != next.getPhase()) {
-                events = new ArrayList<>(events);
-                events.addAll(notes);
-            }
-            return new Decision(write, action, plan, node, events, requeue.map(r -> r.isNegative() ? Duration.ZERO : r),
-                    outcome, action == Action.ASSIGN_TO_HELPER ? channel : null);
-        }
+    /**
+     * Snapshots without a freeze a guest a check found unfit for one; a Warning Event says why and
+     * what to do.
+     */
+    Decision createUnfrozen(List<VolumeSnapshotRecord> records, String reason, String message) {
+      Decision created = createDirectly(records, Consistency.CrashConsistent, reason, message);
+      List<SnapshotEvent> events = new ArrayList<>(created.events());
+      events.add(new SnapshotEvent(true, reason, message));
+      return new Decision(
+          created.status(),
+          created.action(),
+          created.plan(),
+          created.node(),
+          events,
+          created.requeue(),
+          created.outcome(),
+          created.channel());
     }
 
-    /** The fields the operator owns, copied (so that comparing and writing never touches the helper's). */
-    static QuiescedSnapshotStatus operatorFields(QuiescedSnapshotStatus s) {
-        QuiescedSnapshotStatus c = new QuiescedSnapshotStatus();
-        c.setPhase(s.getPhase());
-        c.setConsistency(s.getConsistency());
-        c.setConsistencyReason(s.getConsistencyReason());
-        c.setNodeName(s.getNodeName());
-        c.setStartTime(s.getStartTime());
-        c.setCompletionTime(s.getCompletionTime());
-        c.setVolumeSnapshots(s.getVolumeSnapshots() == null ? null
-                : s.getVolumeSnapshots().stream().map(SnapshotStateMachine::copy).toList());
-        c.setVolumeGroupSnapshot(s.getVolumeGroupSnapshot() == null ? null : s.getVolumeGroupSnapshot().copy());
-        c.setExcludedVolumes(s.getExcludedVolumes() == null ? null : s.getExcludedVolumes().stream()
-                .map(x -> new ExcludedVolume(x.getVolume(), x.getPersistentVolumeClaim(), x.getHotplugged(),
-                        x.getReason())).toList());
-        List<Condition> conditions = new ArrayList<>();
-        if (s.getConditions() != null) {
-            s.getConditions().forEach(x -> conditions.add(new ConditionBuilder(x).build()));
+    /** Plans the group snapshot, or says once why each volume gets its own VolumeSnapshot. */
+    void volumeGroup(VolumeGroupPlanner.Choice choice) {
+      plannedGroup = choice.group();
+      if (choice.note() != null) {
+        notes.add(
+            new SnapshotEvent(
+                false, io.quiesce.status.Reason.VOLUME_GROUP_FALLBACK.wire(), choice.note()));
+      }
+    }
+
+    /** Records the volumes the plan leaves out (and says so once, with those hot-plugged in it). */
+    void volumes(DiskPlanner.Plan plan) {
+      next.setExcludedVolumes(plan.excluded().isEmpty() ? null : plan.excluded());
+      List<String> hotplugged =
+          plan.disks().stream()
+              .filter(DiskPlanner.Disk::hotplugged)
+              .map(DiskPlanner.Disk::volume)
+              .toList();
+      if (!hotplugged.isEmpty()) {
+        notes.add(
+            new SnapshotEvent(
+                false,
+                Reason.HOTPLUGGED_VOLUMES_INCLUDED.wire(),
+                "hot-plugged volume(s) " + hotplugged + " are included in the snapshot"));
+      }
+      if (!plan.excluded().isEmpty()) {
+        notes.add(
+            new SnapshotEvent(
+                true,
+                Reason.VOLUMES_EXCLUDED.wire(),
+                "volume(s) left out of the"
+                    + " snapshot (status.excludedVolumes): "
+                    + plan.excluded()
+                    + "; name them in spec.volumes to"
+                    + " include them (memoryDump volumes cannot be)"));
+      }
+    }
+
+    Decision createDirectly(
+        List<VolumeSnapshotRecord> records,
+        Consistency consistency,
+        String reason,
+        String message) {
+      next.setPhase(SnapshotPhase.InProgress);
+      next.setStartTime(timestamp(o.now()));
+      next.setVolumeSnapshots(records);
+      next.setVolumeGroupSnapshot(plannedGroup);
+      next.setConsistency(consistency);
+      next.setConsistencyReason(reason);
+      next.setMessage(message);
+      setConditions(
+          Conditions.FALSE,
+          Reason.CREATING_VOLUME_SNAPSHOTS.wire(),
+          message,
+          Conditions.TRUE,
+          null);
+      return decision(
+          Action.CREATE_VOLUME_SNAPSHOTS,
+          records,
+          null,
+          event(false, Reason.CREATING_VOLUME_SNAPSHOTS.wire(), message),
+          untilDeadline(),
+          Optional.empty());
+    }
+
+    Decision start(
+        List<VolumeSnapshotRecord> records,
+        String node,
+        Action action,
+        String reason,
+        String message) {
+      next.setPhase(SnapshotPhase.InProgress);
+      next.setStartTime(timestamp(o.now()));
+      next.setNodeName(node);
+      next.setVolumeSnapshots(records);
+      next.setVolumeGroupSnapshot(plannedGroup);
+      next.setMessage(message);
+      setConditions(Conditions.FALSE, reason, message, Conditions.TRUE, null);
+      String eventReason = action == Action.ASSIGN_TO_HELPER ? Reason.ASSIGNED.wire() : reason;
+      return decision(
+          action,
+          records,
+          node,
+          event(false, eventReason, message),
+          untilDeadline(),
+          Optional.empty());
+    }
+
+    /**
+     * Freezes through KubeVirt after the helper found no channel; always writes (the record goes
+     * with it).
+     */
+    Decision fallBackToKubeVirt(List<VolumeSnapshotRecord> records, String message) {
+      next.setMessage(message);
+      setConditions(
+          Conditions.FALSE,
+          Reason.FREEZING_THROUGH_KUBEVIRT.wire(),
+          message,
+          Conditions.TRUE,
+          null);
+      return new Decision(
+          next,
+          Action.FREEZE_THROUGH_KUBEVIRT,
+          records,
+          next.getNodeName(),
+          event(false, Reason.FALLING_BACK_TO_KUBEVIRT.wire(), message),
+          untilDeadline(),
+          Optional.empty(),
+          null);
+    }
+
+    /** The channel to hand to the node helper with the assignment. */
+    void channel(QuiesceChannel channel) {
+      this.channel = channel;
+    }
+
+    Decision progressing(
+        String reason,
+        String message,
+        Action action,
+        String node,
+        List<VolumeSnapshotRecord> records,
+        Instant deadline) {
+      next.setMessage(message);
+      setConditions(Conditions.FALSE, reason, message, Conditions.TRUE, null);
+      return decision(
+          action,
+          records,
+          node,
+          List.of(),
+          Optional.of(Duration.between(o.now(), deadline)),
+          Optional.empty());
+    }
+
+    Decision succeed() {
+      next.setPhase(SnapshotPhase.Succeeded);
+      next.setCompletionTime(timestamp(o.now()));
+      String message =
+          "every VolumeSnapshot is ready to use ("
+              + next.getConsistency()
+              + ", "
+              + next.getConsistencyReason()
+              + ")";
+      next.setMessage(message);
+      setConditions(Conditions.TRUE, Reason.SUCCEEDED.wire(), message, Conditions.FALSE, null);
+      return decision(
+          Action.NONE,
+          List.of(),
+          null,
+          event(false, Reason.SUCCEEDED.wire(), message),
+          Optional.empty(),
+          Optional.of(String.valueOf(next.getConsistency())));
+    }
+
+    void consistency(Verdict verdict) {
+      next.setConsistency(verdict.consistency());
+      next.setConsistencyReason(verdict.reason());
+    }
+
+    Optional<Decision> failOnVolumeSnapshotError(List<VolumeSnapshotRecord> records) {
+      if (next.getVolumeGroupSnapshot() != null
+          && next.getVolumeGroupSnapshot().getError() != null) {
+        return Optional.of(
+            fail(
+                io.quiesce.status.Reason.VOLUME_GROUP_SNAPSHOT_FAILED.wire(),
+                "VolumeGroupSnapshot "
+                    + next.getVolumeGroupSnapshot().getName()
+                    + " failed: "
+                    + next.getVolumeGroupSnapshot().getError()));
+      }
+      return records.stream()
+          .filter(r -> r.getError() != null)
+          .findFirst()
+          .map(
+              r ->
+                  fail(
+                      Reason.VOLUME_SNAPSHOT_FAILED.wire(),
+                      "VolumeSnapshot " + r.getVolumeSnapshotName() + " failed: " + r.getError()));
+    }
+
+    /** Copies the progress of each existing VolumeSnapshot into its entry of the plan. */
+    List<VolumeSnapshotRecord> followVolumeSnapshots() {
+      List<VolumeSnapshotRecord> records = new ArrayList<>();
+      GroupMembers.follow(next, o);
+      for (VolumeSnapshotRecord planned :
+          Objects.requireNonNullElse(next.getVolumeSnapshots(), List.<VolumeSnapshotRecord>of())) {
+        VolumeSnapshotRecord r = copy(planned);
+        VolumeSnapshot vs = o.volumeSnapshots().get(r.getVolumeSnapshotName());
+        VolumeSnapshotStatus vss = vs == null ? null : vs.getStatus();
+        if (vss != null) {
+          r.setCreationTime(vss.getCreationTime());
+          r.setReadyToUse(vss.getReadyToUse());
+          r.setRestoreSize(vss.getRestoreSize());
+          r.setError(
+              vss.getError() == null
+                  ? null
+                  : Objects.requireNonNullElse(vss.getError().getMessage(), "unknown error"));
         }
-        c.setConditions(conditions);
-        c.setObservedGeneration(s.getObservedGeneration());
-        c.setMessage(s.getMessage());
-        return c;
+        records.add(r);
+      }
+      next.setVolumeSnapshots(records);
+      return records;
     }
 
-    private static VolumeSnapshotRecord copy(VolumeSnapshotRecord r) {
-        VolumeSnapshotRecord c = new VolumeSnapshotRecord();
-        c.setVolume(r.getVolume());
-        c.setPersistentVolumeClaim(r.getPersistentVolumeClaim());
-        c.setHotplugged(r.getHotplugged());
-        c.setVolumeSnapshotName(r.getVolumeSnapshotName());
-        c.setVolumeSnapshotClassName(r.getVolumeSnapshotClassName());
-        c.setCreationTime(r.getCreationTime());
-        c.setReadyToUse(r.getReadyToUse());
-        c.setRestoreSize(r.getRestoreSize());
-        c.setError(r.getError());
-        return c;
+    private void setConditions(
+        String ready, String reason, String message, String progressing, String failed) {
+      List<Condition> conditions = next.getConditions();
+      // Ready, Reconciling and Stalled as kstatus reads them; Progressing and Failed as before
+      Conditions.summarize(
+          conditions,
+          Conditions.TRUE.equals(ready)
+              ? Conditions.Summary.READY
+              : Conditions.TRUE.equals(failed)
+                  ? Conditions.Summary.STALLED
+                  : Conditions.Summary.RECONCILING,
+          reason,
+          message,
+          generation,
+          o.now());
+      Conditions.set(conditions, PROGRESSING, progressing, reason, message, generation, o.now());
+      if (failed != null) {
+        Conditions.set(conditions, FAILED, failed, reason, message, generation, o.now());
+      }
     }
 
-    static String timestamp(Instant t) {
-        return DateTimeFormatter.ISO_INSTANT.format(t.truncatedTo(ChronoUnit.SECONDS));
+    private Optional<Duration> untilDeadline() {
+      return Optional.of(Duration.between(o.now(), SnapshotSpecs.deadline(o.snapshot())));
     }
+
+    /** An Event when the phase or the reason changes; repeats of the same state stay quiet. */
+    private List<SnapshotEvent> event(boolean warning, String reason, String message) {
+      boolean samePhase = next.getPhase() == current.getPhase();
+      String before =
+          Conditions.find(
+                  current.getConditions(),
+                  next.getPhase() == SnapshotPhase.Failed ? FAILED : PROGRESSING)
+              .map(Condition::getReason)
+              .orElse(null);
+      String after =
+          Conditions.find(
+                  next.getConditions(),
+                  next.getPhase() == SnapshotPhase.Failed ? FAILED : PROGRESSING)
+              .map(Condition::getReason)
+              .orElse(null);
+      if (samePhase && Objects.equals(before, after)) {
+        return List.of();
+      }
+      return List.of(new SnapshotEvent(warning, reason, message));
+    }
+
+    private Decision decision(
+        Action action,
+        List<VolumeSnapshotRecord> plan,
+        String node,
+        List<SnapshotEvent> events,
+        Optional<Duration> requeue,
+        Optional<String> outcome) {
+      QuiescedSnapshotStatus write = next.equals(operatorFields(current)) ? null : next;
+      if (!notes.isEmpty()
+          && next.getPhase() != SnapshotPhase.Pending
+          && current.getPhase() != next.getPhase()) {
+        events = new ArrayList<>(events);
+        events.addAll(notes);
+      }
+      return new Decision(
+          write,
+          action,
+          plan,
+          node,
+          events,
+          requeue.map(r -> r.isNegative() ? Duration.ZERO : r),
+          outcome,
+          action == Action.ASSIGN_TO_HELPER ? channel : null);
+    }
+  }
+
+  /**
+   * The fields the operator owns, copied (so that comparing and writing never touches the
+   * helper's).
+   */
+  static QuiescedSnapshotStatus operatorFields(QuiescedSnapshotStatus s) {
+    QuiescedSnapshotStatus c = new QuiescedSnapshotStatus();
+    c.setPhase(s.getPhase());
+    c.setConsistency(s.getConsistency());
+    c.setConsistencyReason(s.getConsistencyReason());
+    c.setNodeName(s.getNodeName());
+    c.setStartTime(s.getStartTime());
+    c.setCompletionTime(s.getCompletionTime());
+    c.setVolumeSnapshots(
+        s.getVolumeSnapshots() == null
+            ? null
+            : s.getVolumeSnapshots().stream().map(SnapshotStateMachine::copy).toList());
+    c.setVolumeGroupSnapshot(
+        s.getVolumeGroupSnapshot() == null ? null : s.getVolumeGroupSnapshot().copy());
+    c.setExcludedVolumes(
+        s.getExcludedVolumes() == null
+            ? null
+            : s.getExcludedVolumes().stream()
+                .map(
+                    x ->
+                        new ExcludedVolume(
+                            x.getVolume(),
+                            x.getPersistentVolumeClaim(),
+                            x.getHotplugged(),
+                            x.getReason()))
+                .toList());
+    List<Condition> conditions = new ArrayList<>();
+    if (s.getConditions() != null) {
+      s.getConditions().forEach(x -> conditions.add(new ConditionBuilder(x).build()));
+    }
+    c.setConditions(conditions);
+    c.setObservedGeneration(s.getObservedGeneration());
+    c.setMessage(s.getMessage());
+    return c;
+  }
+
+  private static VolumeSnapshotRecord copy(VolumeSnapshotRecord r) {
+    VolumeSnapshotRecord c = new VolumeSnapshotRecord();
+    c.setVolume(r.getVolume());
+    c.setPersistentVolumeClaim(r.getPersistentVolumeClaim());
+    c.setHotplugged(r.getHotplugged());
+    c.setVolumeSnapshotName(r.getVolumeSnapshotName());
+    c.setVolumeSnapshotClassName(r.getVolumeSnapshotClassName());
+    c.setCreationTime(r.getCreationTime());
+    c.setReadyToUse(r.getReadyToUse());
+    c.setRestoreSize(r.getRestoreSize());
+    c.setError(r.getError());
+    return c;
+  }
+
+  static String timestamp(Instant t) {
+    return DateTimeFormatter.ISO_INSTANT.format(t.truncatedTo(ChronoUnit.SECONDS));
+  }
 }

@@ -19,124 +19,146 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The operator's writes to a QuiescedSnapshot, each a JSON merge patch that carries the
- * {@code metadata.resourceVersion} of the copy its decision was made from: the API server refuses
- * (409) a write based on a copy older than what it stores, so a reconcile working from a lagging
- * cache can never move a snapshot back (say, a started one to Pending, which freed its freeze slot
- * while its guest was still frozen) nor drop the node helper's newer {@code status.freeze}.
+ * The operator's writes to a QuiescedSnapshot, each a JSON merge patch that carries the {@code
+ * metadata.resourceVersion} of the copy its decision was made from: the API server refuses (409) a
+ * write based on a copy older than what it stores, so a reconcile working from a lagging cache can
+ * never move a snapshot back (say, a started one to Pending, which freed its freeze slot while its
+ * guest was still frozen) nor drop the node helper's newer {@code status.freeze}.
  *
- * <p>Each write goes through JOSDK's {@link io.javaoperatorsdk.operator.api.reconciler.ResourceOperations}
- * with the controller's event source, which puts the written version into the primary cache at once
- * (the next reconcile works from it, not from the copy the informer has not replaced yet) and does
- * not wake the reconciler for its own write.
+ * <p>Each write goes through JOSDK's {@link
+ * io.javaoperatorsdk.operator.api.reconciler.ResourceOperations} with the controller's event
+ * source, which puts the written version into the primary cache at once (the next reconcile works
+ * from it, not from the copy the informer has not replaced yet) and does not wake the reconciler
+ * for its own write.
  */
 final class SnapshotWriter {
-    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() { };
+  private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
 
-    private final KubernetesClient client;
+  private final KubernetesClient client;
 
-    SnapshotWriter(KubernetesClient client) {
-        this.client = client;
+  SnapshotWriter(KubernetesClient client) {
+    this.client = client;
+  }
+
+  /** The API server holds a newer version than the copy a write was based on. */
+  static final class StaleCopyException extends RuntimeException {
+    StaleCopyException(QuiescedSnapshot copy, KubernetesClientException cause) {
+      super(
+          copy.getMetadata().getNamespace()
+              + "/"
+              + copy.getMetadata().getName()
+              + " changed since version "
+              + copy.getMetadata().getResourceVersion(),
+          cause);
     }
+  }
 
-    /** The API server holds a newer version than the copy a write was based on. */
-    static final class StaleCopyException extends RuntimeException {
-        StaleCopyException(QuiescedSnapshot copy, KubernetesClientException cause) {
-            super(copy.getMetadata().getNamespace() + "/" + copy.getMetadata().getName() + " changed since version "
-                    + copy.getMetadata().getResourceVersion(), cause);
-        }
+  /**
+   * Labels the snapshot for the node's helper and, when it is known, with the channel the helper is
+   * to use (the helper obeys what the operator resolved, so the precedence lives in one place), and
+   * names the freeze slot Lease granted to it (the helper freezes only while that Lease names the
+   * snapshot).
+   *
+   * @param slotLease the granted slot's Lease name: written with the node label in one patch, so
+   *     that no helper ever sees the assignment without it
+   * @return the copy to base the next write on: {@code copy} itself when all of it was there, else
+   *     the patched object
+   * @throws StaleCopyException when {@code copy} is not the stored version
+   */
+  QuiescedSnapshot assign(
+      Context<QuiescedSnapshot> context,
+      QuiescedSnapshot copy,
+      String node,
+      QuiesceChannel channel,
+      String slotLease) {
+    Objects.requireNonNull(slotLease, "an assignment names its freeze slot");
+    Map<String, String> labels =
+        Objects.requireNonNullElse(copy.getMetadata().getLabels(), Map.of());
+    Map<String, String> annotations =
+        Objects.requireNonNullElse(copy.getMetadata().getAnnotations(), Map.of());
+    boolean labelled = Objects.equals(labels.get(Provenance.NODE), node);
+    boolean named =
+        channel == null || channel.value().equals(labels.get(QuiesceChannel.RESOLVED_LABEL));
+    boolean slotNamed = slotLease.equals(annotations.get(Provenance.FREEZE_SLOT));
+    if (labelled && named && slotNamed) {
+      return copy;
     }
+    Map<String, Object> metadata = new HashMap<>();
+    Map<String, String> add = new HashMap<>();
+    add.put(Provenance.NODE, node);
+    if (channel != null) {
+      add.put(QuiesceChannel.RESOLVED_LABEL, channel.value());
+    }
+    metadata.put("labels", add);
+    metadata.put("annotations", Map.of(Provenance.FREEZE_SLOT, slotLease));
+    metadata.put("resourceVersion", copy.getMetadata().getResourceVersion());
+    return patch(context, copy, resource(copy), Map.of("metadata", metadata));
+  }
 
-    /**
-     * Labels the snapshot for the node's helper and, when it is known, with the channel the helper
-     * is to use (the helper obeys what the operator resolved, so the precedence lives in one place),
-     * and names the freeze slot Lease granted to it (the helper freezes only while that Lease names
-     * the snapshot).
-     *
-     * @param slotLease the granted slot's Lease name: written with the node label in one patch, so that no
-     *                  helper ever sees the assignment without it
-     * @return the copy to base the next write on: {@code copy} itself when all of it was there,
-     *         else the patched object
-     * @throws StaleCopyException when {@code copy} is not the stored version
-     */
-    QuiescedSnapshot assign(Context<QuiescedSnapshot> context, QuiescedSnapshot copy, String node,
-            QuiesceChannel channel, String slotLease) {
-        Objects.requireNonNull(slotLease, "an assignment names its freeze slot");
-        Map<String, String> labels = Objects.requireNonNullElse(copy.getMetadata().getLabels(), Map.of());
-        Map<String, String> annotations = Objects.requireNonNullElse(copy.getMetadata().getAnnotations(), Map.of());
-        boolean labelled = Objects.equals(labels.get(Provenance.NODE), node);
-        boolean named = channel == null || channel.value().equals(labels.get(QuiesceChannel.RESOLVED_LABEL));
-        boolean slotNamed = slotLease.equals(annotations.get(Provenance.FREEZE_SLOT));
-        if (labelled && named && slotNamed) {
-            return copy;
-        }
-        Map<String, Object> metadata = new HashMap<>();
-        Map<String, String> add = new HashMap<>();
-        add.put(Provenance.NODE, node);
-        if (channel != null) {
-            add.put(QuiesceChannel.RESOLVED_LABEL, channel.value());
-        }
-        metadata.put("labels", add);
-        metadata.put("annotations", Map.of(Provenance.FREEZE_SLOT, slotLease));
-        metadata.put("resourceVersion", copy.getMetadata().getResourceVersion());
-        return patch(context, copy, resource(copy), Map.of("metadata", metadata));
+  /**
+   * One merge patch of the status subresource with the operator's fields only (so the helper's
+   * {@code status.freeze} is kept unless the operator ran the freeze itself).
+   *
+   * @throws StaleCopyException when {@code copy} is not the stored version
+   */
+  void writeStatus(
+      Context<QuiescedSnapshot> context, QuiescedSnapshot copy, QuiescedSnapshotStatus status) {
+    Map<String, Object> patch = new HashMap<>();
+    if (status.getFreeze() == null) {
+      patch.put("status", status);
+    } else {
+      // the operator's own freeze record replaces the helper's whole (after a NoAgentChannel
+      // fallback): a merge patch keeps every field it does not name, so name each, null or not
+      Map<String, Object> fields = Serialization.jsonMapper().convertValue(status, MAP);
+      fields.put("freeze", wholeRecord(status.getFreeze()));
+      patch.put("status", fields);
     }
+    patch.put("metadata", Map.of("resourceVersion", copy.getMetadata().getResourceVersion()));
+    patch(context, copy, resource(copy).subresource("status"), patch);
+  }
 
-    /**
-     * One merge patch of the status subresource with the operator's fields only (so the helper's
-     * {@code status.freeze} is kept unless the operator ran the freeze itself).
-     *
-     * @throws StaleCopyException when {@code copy} is not the stored version
-     */
-    void writeStatus(Context<QuiescedSnapshot> context, QuiescedSnapshot copy, QuiescedSnapshotStatus status) {
-        Map<String, Object> patch = new HashMap<>();
-        if (status.getFreeze() == null) {
-            patch.put("status", status);
-        } else {
-            // the operator's own freeze record replaces the helper's whole (after a NoAgentChannel
-            // fallback): a merge patch keeps every field it does not name, so name each, null or not
-            Map<String, Object> fields = Serialization.jsonMapper().convertValue(status, MAP);
-            fields.put("freeze", wholeRecord(status.getFreeze()));
-            patch.put("status", fields);
-        }
-        patch.put("metadata", Map.of("resourceVersion", copy.getMetadata().getResourceVersion()));
-        patch(context, copy, resource(copy).subresource("status"), patch);
-    }
+  /** The stored version, or null when it is gone. */
+  QuiescedSnapshot latest(QuiescedSnapshot copy) {
+    return resource(copy).get();
+  }
 
-    /** The stored version, or null when it is gone. */
-    QuiescedSnapshot latest(QuiescedSnapshot copy) {
-        return resource(copy).get();
+  private static QuiescedSnapshot patch(
+      Context<QuiescedSnapshot> context,
+      QuiescedSnapshot copy,
+      EditReplacePatchable<QuiescedSnapshot> target,
+      Map<String, Object> body) {
+    String json = Serialization.asJson(body);
+    try {
+      return context
+          .resourceOperations()
+          .resourcePatch(
+              copy,
+              c -> target.patch(PatchContext.of(PatchType.JSON_MERGE), json),
+              context.eventSourceRetriever().getControllerEventSource());
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 409) {
+        throw new StaleCopyException(copy, e);
+      }
+      throw e;
     }
+  }
 
-    private static QuiescedSnapshot patch(Context<QuiescedSnapshot> context, QuiescedSnapshot copy,
-            EditReplacePatchable<QuiescedSnapshot> target, Map<String, Object> body) {
-        String json = Serialization.asJson(body);
-        try {
-            return context.resourceOperations().resourcePatch(copy,
-                    c -> target.patch(PatchContext.of(PatchType.JSON_MERGE), json),
-                    context.eventSourceRetriever().getControllerEventSource());
-        } catch (KubernetesClientException e) {
-            if (e.getCode() == 409) {
-                throw new StaleCopyException(copy, e);
-            }
-            throw e;
-        }
-    }
+  /**
+   * The snapshot's resource, built from the copy: fabric8 sends a patch of a resource built from a
+   * name alone only after a GET of it (to learn what it patches), one request more per write.
+   */
+  private Resource<QuiescedSnapshot> resource(QuiescedSnapshot copy) {
+    return client.resource(copy);
+  }
 
-    /**
-     * The snapshot's resource, built from the copy: fabric8 sends a patch of a resource built from a
-     * name alone only after a GET of it (to learn what it patches), one request more per write.
-     */
-    private Resource<QuiescedSnapshot> resource(QuiescedSnapshot copy) {
-        return client.resource(copy);
-    }
-
-    private static Map<String, Object> wholeRecord(FreezeRecord record) {
-        Map<String, Object> set = Serialization.jsonMapper().convertValue(record, MAP);
-        Map<String, Object> whole = new HashMap<>();
-        Serialization.jsonMapper().getSerializationConfig()
-                .introspect(Serialization.jsonMapper().constructType(FreezeRecord.class)).findProperties()
-                .forEach(p -> whole.put(p.getName(), set.get(p.getName())));
-        return whole;
-    }
+  private static Map<String, Object> wholeRecord(FreezeRecord record) {
+    Map<String, Object> set = Serialization.jsonMapper().convertValue(record, MAP);
+    Map<String, Object> whole = new HashMap<>();
+    Serialization.jsonMapper()
+        .getSerializationConfig()
+        .introspect(Serialization.jsonMapper().constructType(FreezeRecord.class))
+        .findProperties()
+        .forEach(p -> whole.put(p.getName(), set.get(p.getName())));
+    return whole;
+  }
 }

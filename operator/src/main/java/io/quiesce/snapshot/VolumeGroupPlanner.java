@@ -21,87 +21,128 @@ import java.util.Set;
  * volume and says why; {@code Required} fails instead; {@code Never} never asks.
  */
 final class VolumeGroupPlanner {
-    private VolumeGroupPlanner() {
+  private VolumeGroupPlanner() {}
+
+  /**
+   * A group to plan, one VolumeSnapshot per volume (with a note saying why when a group was
+   * wanted), or a failure reason and message.
+   */
+  record Choice(
+      VolumeGroupSnapshotRecord group, String note, String failureReason, String failureMessage) {
+    boolean ok() {
+      return failureReason == null;
     }
 
-    /**
-     * A group to plan, one VolumeSnapshot per volume (with a note saying why when a group was
-     * wanted), or a failure reason and message.
-     */
-    record Choice(VolumeGroupSnapshotRecord group, String note, String failureReason, String failureMessage) {
-        boolean ok() {
-            return failureReason == null;
-        }
-
-        static Choice perVolume(String note) {
-            return new Choice(null, note, null, null);
-        }
+    static Choice perVolume(String note) {
+      return new Choice(null, note, null, null);
     }
+  }
 
-    static VolumeGroupMode mode(QuiescedSnapshot s) {
-        VolumeGroupMode mode = SnapshotSpecs.spec(s).getVolumeGroup();
-        return mode == null ? VolumeGroupMode.Auto : mode;
-    }
+  static VolumeGroupMode mode(QuiescedSnapshot s) {
+    VolumeGroupMode mode = SnapshotSpecs.spec(s).getVolumeGroup();
+    return mode == null ? VolumeGroupMode.Auto : mode;
+  }
 
-    /**
-     * @param claims  the PVCs of the disks to snapshot
-     * @param drivers the CSI driver of each existing PVC (empty when none); a claim missing here does not exist
-     */
-    static Choice choose(QuiescedSnapshot s, List<String> claims, Map<String, Optional<String>> drivers,
-            GroupObservation groups) {
-        VolumeGroupMode mode = mode(s);
-        if (mode == VolumeGroupMode.Never) {
-            return Choice.perVolume(null);
-        }
-        if (claims.stream().anyMatch(c -> drivers.get(c) == null)) {
-            return Choice.perVolume(null); // a PVC is missing: the snapshot fails on it, group or not
-        }
-        if (groups.servedVersion().isEmpty()) {
-            return unfit(mode, Reason.VOLUME_GROUP_SNAPSHOT_NOT_SERVED.wire(), "the cluster serves no " + VolumeGroupSnapshotApi.GROUP
-                    + " API (v1, v1beta2 or v1beta1): install the group snapshot CRDs and controller of"
-                    + " external-snapshotter", false);
-        }
-        Set<String> driverNames = new LinkedHashSet<>();
-        for (String claim : claims) {
-            Optional<String> driver = drivers.get(claim);
-            if (driver.isEmpty()) {
-                return unfit(mode, Reason.NO_VOLUME_GROUP_SNAPSHOT_CLASS.wire(), "PersistentVolumeClaim " + claim
-                        + " is not provisioned by a CSI driver", true);
-            }
-            driverNames.add(driver.get());
-        }
-        if (driverNames.size() > 1) {
-            return unfit(mode, Reason.NO_VOLUME_GROUP_SNAPSHOT_CLASS.wire(), "the VM's PVCs belong to " + driverNames.size()
-                    + " CSI drivers " + driverNames + "; a VolumeGroupSnapshot takes the volumes of one driver", true);
-        }
-        String driver = driverNames.iterator().next();
-        List<GroupClassInfo> ofDriver = groups.classes().stream().filter(c -> driver.equals(c.driver())).toList();
-        List<GroupClassInfo> defaults = ofDriver.stream().filter(GroupClassInfo::isDefault).toList();
-        List<GroupClassInfo> usable = defaults.isEmpty() ? ofDriver : defaults;
-        if (usable.size() != 1) {
-            return unfit(mode, Reason.NO_VOLUME_GROUP_SNAPSHOT_CLASS.wire(), usable.isEmpty()
-                    ? "no VolumeGroupSnapshotClass for CSI driver " + driver
-                    : "CSI driver " + driver + " has " + usable.size() + (defaults.isEmpty() ? "" : " default")
-                            + " VolumeGroupSnapshotClasses " + usable.stream().map(GroupClassInfo::name).sorted().toList()
-                            + "; mark one with " + io.quiesce.kube.csi.VolumeGroupSnapshotClass.IS_DEFAULT_CLASS_ANNOTATION
-                            + "=\"true\"", true);
-        }
-        String name = GroupSnapshotRequests.name(s.getMetadata().getName());
-        VolumeGroupSnapshotRecord group = new VolumeGroupSnapshotRecord();
-        group.setName(name);
-        group.setApiVersion(VolumeGroupSnapshotApi.apiVersion(groups.servedVersion().get()));
-        group.setVolumeGroupSnapshotClassName(usable.get(0).name());
-        group.setSelectorLabel(GroupSnapshotRequests.selectorLabel(name));
-        return new Choice(group, null, null, null);
+  /**
+   * @param claims the PVCs of the disks to snapshot
+   * @param drivers the CSI driver of each existing PVC (empty when none); a claim missing here does
+   *     not exist
+   */
+  static Choice choose(
+      QuiescedSnapshot s,
+      List<String> claims,
+      Map<String, Optional<String>> drivers,
+      GroupObservation groups) {
+    VolumeGroupMode mode = mode(s);
+    if (mode == VolumeGroupMode.Never) {
+      return Choice.perVolume(null);
     }
+    if (claims.stream().anyMatch(c -> drivers.get(c) == null)) {
+      return Choice.perVolume(null); // a PVC is missing: the snapshot fails on it, group or not
+    }
+    if (groups.servedVersion().isEmpty()) {
+      return unfit(
+          mode,
+          Reason.VOLUME_GROUP_SNAPSHOT_NOT_SERVED.wire(),
+          "the cluster serves no "
+              + VolumeGroupSnapshotApi.GROUP
+              + " API (v1, v1beta2 or v1beta1): install the group snapshot CRDs and controller of"
+              + " external-snapshotter",
+          false);
+    }
+    Set<String> driverNames = new LinkedHashSet<>();
+    for (String claim : claims) {
+      Optional<String> driver = drivers.get(claim);
+      if (driver.isEmpty()) {
+        return unfit(
+            mode,
+            Reason.NO_VOLUME_GROUP_SNAPSHOT_CLASS.wire(),
+            "PersistentVolumeClaim " + claim + " is not provisioned by a CSI driver",
+            true);
+      }
+      driverNames.add(driver.get());
+    }
+    if (driverNames.size() > 1) {
+      return unfit(
+          mode,
+          Reason.NO_VOLUME_GROUP_SNAPSHOT_CLASS.wire(),
+          "the VM's PVCs belong to "
+              + driverNames.size()
+              + " CSI drivers "
+              + driverNames
+              + "; a VolumeGroupSnapshot takes the volumes of one driver",
+          true);
+    }
+    String driver = driverNames.iterator().next();
+    List<GroupClassInfo> ofDriver =
+        groups.classes().stream().filter(c -> driver.equals(c.driver())).toList();
+    List<GroupClassInfo> defaults = ofDriver.stream().filter(GroupClassInfo::isDefault).toList();
+    List<GroupClassInfo> usable = defaults.isEmpty() ? ofDriver : defaults;
+    if (usable.size() != 1) {
+      return unfit(
+          mode,
+          Reason.NO_VOLUME_GROUP_SNAPSHOT_CLASS.wire(),
+          usable.isEmpty()
+              ? "no VolumeGroupSnapshotClass for CSI driver " + driver
+              : "CSI driver "
+                  + driver
+                  + " has "
+                  + usable.size()
+                  + (defaults.isEmpty() ? "" : " default")
+                  + " VolumeGroupSnapshotClasses "
+                  + usable.stream().map(GroupClassInfo::name).sorted().toList()
+                  + "; mark one with "
+                  + io.quiesce.kube.csi.VolumeGroupSnapshotClass.IS_DEFAULT_CLASS_ANNOTATION
+                  + "=\"true\"",
+          true);
+    }
+    String name = GroupSnapshotRequests.name(s.getMetadata().getName());
+    VolumeGroupSnapshotRecord group = new VolumeGroupSnapshotRecord();
+    group.setName(name);
+    group.setApiVersion(VolumeGroupSnapshotApi.apiVersion(groups.servedVersion().get()));
+    group.setVolumeGroupSnapshotClassName(usable.get(0).name());
+    group.setSelectorLabel(GroupSnapshotRequests.selectorLabel(name));
+    return new Choice(group, null, null, null);
+  }
 
-    /** Required fails; Auto snapshots per volume, saying why when the cluster has the group API at all. */
-    private static Choice unfit(VolumeGroupMode mode, String reason, String why, boolean tellUnderAuto) {
-        if (mode == VolumeGroupMode.Required) {
-            return new Choice(null, null, reason, "spec.volumeGroup is Required, but " + why
-                    + "; set spec.volumeGroup to Auto or Never to take one VolumeSnapshot per volume");
-        }
-        return Choice.perVolume(tellUnderAuto ? why + "; one VolumeSnapshot per volume instead (spec.volumeGroup Auto)"
-                : null);
+  /**
+   * Required fails; Auto snapshots per volume, saying why when the cluster has the group API at
+   * all.
+   */
+  private static Choice unfit(
+      VolumeGroupMode mode, String reason, String why, boolean tellUnderAuto) {
+    if (mode == VolumeGroupMode.Required) {
+      return new Choice(
+          null,
+          null,
+          reason,
+          "spec.volumeGroup is Required, but "
+              + why
+              + "; set spec.volumeGroup to Auto or Never to take one VolumeSnapshot per volume");
     }
+    return Choice.perVolume(
+        tellUnderAuto
+            ? why + "; one VolumeSnapshot per volume instead (spec.volumeGroup Auto)"
+            : null);
+  }
 }

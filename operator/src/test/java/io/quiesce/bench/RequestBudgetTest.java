@@ -14,21 +14,33 @@ import org.junit.jupiter.api.Test;
  */
 @KubeApiTest
 class RequestBudgetTest {
-    static final double OPERATOR_BUDGET = 12;
-    static final double HELPER_BUDGET = 6;
+  static final double OPERATOR_BUDGET = 12;
+  static final double HELPER_BUDGET = 6;
 
-    @Test
-    void aSingleDiskSnapshotCostsAtMostTwelveOperatorAndSixHelperRequests(KubeApiServer server) throws Exception {
-        RequestFlow.Counts counts = RequestFlow.run(server, 10);
+  @Test
+  void aSingleDiskSnapshotCostsAtMostTwelveOperatorAndSixHelperRequests(KubeApiServer server)
+      throws Exception {
+    RequestFlow.Counts counts = RequestFlow.run(server, 10);
 
-        System.out.printf("[figure] requests per single-disk snapshot (%d in %d ms): operator %.1f %s; helper %.1f %s%n",
-                counts.snapshots(), counts.took().toMillis(), counts.perSnapshot(RequestFlow.OPERATOR), counts.byVerbResource(RequestFlow.OPERATOR),
-                counts.helperPerSnapshot(), counts.byVerbResource(RequestFlow.HELPER));
-        assertThat(counts.total(RequestFlow.OPERATOR)).as("the operator's requests were counted").isPositive();
-        assertThat(counts.total(RequestFlow.HELPER)).as("the helper's requests were counted").isPositive();
-        assertThat(counts.perSnapshot(RequestFlow.OPERATOR)).as("operator requests per snapshot: %s",
-                counts.byVerbResource(RequestFlow.OPERATOR)).isLessThanOrEqualTo(OPERATOR_BUDGET);
-        assertThat(counts.helperPerSnapshot()).as("helper requests per snapshot: %s",
-                counts.byVerbResource(RequestFlow.HELPER)).isLessThanOrEqualTo(HELPER_BUDGET);
-    }
+    System.out.printf(
+        "[figure] requests per single-disk snapshot (%d in %d ms): operator %.1f %s; helper %.1f %s%n",
+        counts.snapshots(),
+        counts.took().toMillis(),
+        counts.perSnapshot(RequestFlow.OPERATOR),
+        counts.byVerbResource(RequestFlow.OPERATOR),
+        counts.helperPerSnapshot(),
+        counts.byVerbResource(RequestFlow.HELPER));
+    assertThat(counts.total(RequestFlow.OPERATOR))
+        .as("the operator's requests were counted")
+        .isPositive();
+    assertThat(counts.total(RequestFlow.HELPER))
+        .as("the helper's requests were counted")
+        .isPositive();
+    assertThat(counts.perSnapshot(RequestFlow.OPERATOR))
+        .as("operator requests per snapshot: %s", counts.byVerbResource(RequestFlow.OPERATOR))
+        .isLessThanOrEqualTo(OPERATOR_BUDGET);
+    assertThat(counts.helperPerSnapshot())
+        .as("helper requests per snapshot: %s", counts.byVerbResource(RequestFlow.HELPER))
+        .isLessThanOrEqualTo(HELPER_BUDGET);
+  }
 }

@@ -37,271 +37,416 @@ import java.util.stream.IntStream;
 /**
  * Benchmark phase "scale" of {@code hack/bench.sh} (not a test): N FAKE VMs (test-kit fixtures, no
  * guests) on 20 nodes through ONE fire of a schedule, with the real operator ({@code operator.jar
- * run}, its own process, the chart's JVM flags and memory limit as {@code -XX:MaxRAM}) under a cluster freeze cap C, the FAKE node helper
- * (freezes nothing) and the FAKE CSI snapshotter cutting each VolumeSnapshot after a fixed delay D,
- * all on the test kit's in-JVM API server (not a real cluster), which counts the requests.
- * Reports the wall time from the fire to every snapshot terminal against the ideal
- * ceil(N/C) x D, the operator's API requests per snapshot, and its heap and resident memory.
+ * run}, its own process, the chart's JVM flags and memory limit as {@code -XX:MaxRAM}) under a
+ * cluster freeze cap C, the FAKE node helper (freezes nothing) and the FAKE CSI snapshotter cutting
+ * each VolumeSnapshot after a fixed delay D, all on the test kit's in-JVM API server (not a real
+ * cluster), which counts the requests. Reports the wall time from the fire to every snapshot
+ * terminal against the ideal ceil(N/C) x D, the operator's API requests per snapshot, and its heap
+ * and resident memory.
  *
  * <p>Usage: {@code ScaleBench <operator.jar> <values.yaml> <vms> <cap> <cut delay ms> <out dir>}
  */
 public final class ScaleBench {
 
-    private static final String PHASE = "scale";
-    private static final String NAMESPACE = "bench";
-    private static final String SYSTEM_NAMESPACE = "quiesce-system";
-    private static final int NODES = 20;
-    private static final int NODE_CAP = 4;
-    private static final String FAKES = "quiesce-bench-fakes";
-    /** Generous: on a loaded 2-core machine the fakes and the in-JVM API server, not the operator, may lag. */
-    private static final Duration QUIESCE_TIMEOUT = Duration.ofSeconds(30);
+  private static final String PHASE = "scale";
+  private static final String NAMESPACE = "bench";
+  private static final String SYSTEM_NAMESPACE = "quiesce-system";
+  private static final int NODES = 20;
+  private static final int NODE_CAP = 4;
+  private static final String FAKES = "quiesce-bench-fakes";
 
-    private ScaleBench() {
+  /**
+   * Generous: on a loaded 2-core machine the fakes and the in-JVM API server, not the operator, may
+   * lag.
+   */
+  private static final Duration QUIESCE_TIMEOUT = Duration.ofSeconds(30);
+
+  private ScaleBench() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length != 6) {
+      System.err.println(
+          "usage: ScaleBench <operator.jar> <values.yaml> <vms> <cap> <cut delay ms> <out dir>");
+      System.exit(2);
     }
-
-    public static void main(String[] args) throws Exception {
-        if (args.length != 6) {
-            System.err.println("usage: ScaleBench <operator.jar> <values.yaml> <vms> <cap> <cut delay ms> <out dir>");
-            System.exit(2);
-        }
-        Path out = Path.of(args[5]);
-        PhaseResult result;
-        try {
-            Path values = Path.of(args[1]);
-            List<String> flags = new ArrayList<>(ChartJvmFlags.of(values, "operator"));
-            flags.add(0, ChartJvmFlags.containerMaxRam(values, "operator")); // sized as in its container
-            result = run(Path.of(args[0]), flags, Integer.parseInt(args[2]),
-                    Integer.parseInt(args[3]), Duration.ofMillis(Long.parseLong(args[4])), out);
-        } catch (Exception e) {
-            e.printStackTrace();
-            result = PhaseResult.failed(PHASE, e);
-        }
-        result.write(out);
-        System.exit(result.ok() ? 0 : 1);
+    Path out = Path.of(args[5]);
+    PhaseResult result;
+    try {
+      Path values = Path.of(args[1]);
+      List<String> flags = new ArrayList<>(ChartJvmFlags.of(values, "operator"));
+      flags.add(0, ChartJvmFlags.containerMaxRam(values, "operator")); // sized as in its container
+      result =
+          run(
+              Path.of(args[0]),
+              flags,
+              Integer.parseInt(args[2]),
+              Integer.parseInt(args[3]),
+              Duration.ofMillis(Long.parseLong(args[4])),
+              out);
+    } catch (Exception e) {
+      e.printStackTrace();
+      result = PhaseResult.failed(PHASE, e);
     }
+    result.write(out);
+    System.exit(result.ok() ? 0 : 1);
+  }
 
-    private static PhaseResult run(Path operatorJar, List<String> jvmFlags, int vms, int cap, Duration cutDelay,
-            Path out) throws Exception {
-        try (KubeApiServer server = KubeApiServer.start()) {
-            KubernetesClient client = server.newClient(FAKES);
-            for (String ns : List.of(NAMESPACE, SYSTEM_NAMESPACE)) {
-                client.resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
-            }
-            long seedStart = System.nanoTime();
-            seed(client, vms);
-            System.out.printf("seeded %d fake VMs in %d ms%n", vms, millisSince(seedStart));
-            List<String> nodes = IntStream.range(0, NODES).mapToObj(i -> "node-" + i).toList();
-            Terminal terminal = new Terminal(vms);
-            try (FakeSnapshotter csi = FakeSnapshotter.start(server.newClient(FAKES), cutDelay, Duration.ofMillis(200));
-                 FakeNodeHelper helper = FakeNodeHelper.start(server.newClient(FAKES), FakeNodeHelper.Behaviour.FREEZE_OK,
-                         SYSTEM_NAMESPACE, cap + 10, nodes, QUIESCE_TIMEOUT);
-                 var informer = client.resources(QuiescedSnapshot.class).inNamespace(NAMESPACE).inform(terminal);
-                 ComponentProcess operator = ComponentProcess.start(operatorJar, jvmFlags, kubeProperties(server),
-                         Map.of("POD_NAMESPACE", SYSTEM_NAMESPACE, "QUIESCE_WATCH_NAMESPACES", NAMESPACE,
-                                 "QUIESCE_MAX_CONCURRENT_FREEZES", Integer.toString(cap),
-                                 "QUIESCE_MAX_FREEZES_PER_NODE", Integer.toString(NODE_CAP)),
-                         out.resolve("scale-operator.log"))) {
-                long readyMs = operator.awaitReady(Duration.ofMinutes(2));
-                Instant slot = createScheduleBeforeNextMinute(client);
-                server.requests().reset();
-                System.out.printf("operator ready in %d ms; schedule fires at %s over %d VMs (cap %d, cut %d ms)%n",
-                        readyMs, slot, vms, cap, cutDelay.toMillis());
-                ProcStatus peak = operator.memory();
-                Duration timeout = Duration.ofSeconds(120 + vms);
-                while (!terminal.all.await(1, TimeUnit.SECONDS)) {
-                    ProcStatus now = operator.memory();
-                    peak = now.rssKiB() > peak.rssKiB() ? now : peak;
-                    if (Instant.now().isAfter(slot.plus(timeout))) {
-                        throw new IllegalStateException("only " + terminal.seen.size() + " of " + vms
-                                + " snapshots terminal " + timeout.toSeconds() + " s after the fire");
-                    }
-                }
-                long wallMs = Duration.between(slot, terminal.lastAt).toMillis();
-                Map<ApiRequestCounter.Key, Long> requests = server.requests().snapshot();
-                double heapAfter = operator.heapUsedBytes();
-                ProcStatus end = operator.memory();
-                ProcStatus settled = operator.settledMemory();
-                double heapSettled = operator.heapUsedBytes();
-                return result(vms, cap, cutDelay, wallMs, terminal, helper, requests, peak, end, settled,
-                        heapAfter, heapSettled);
-            }
+  private static PhaseResult run(
+      Path operatorJar, List<String> jvmFlags, int vms, int cap, Duration cutDelay, Path out)
+      throws Exception {
+    try (KubeApiServer server = KubeApiServer.start()) {
+      KubernetesClient client = server.newClient(FAKES);
+      for (String ns : List.of(NAMESPACE, SYSTEM_NAMESPACE)) {
+        client
+            .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+            .create();
+      }
+      long seedStart = System.nanoTime();
+      seed(client, vms);
+      System.out.printf("seeded %d fake VMs in %d ms%n", vms, millisSince(seedStart));
+      List<String> nodes = IntStream.range(0, NODES).mapToObj(i -> "node-" + i).toList();
+      Terminal terminal = new Terminal(vms);
+      try (FakeSnapshotter csi =
+              FakeSnapshotter.start(server.newClient(FAKES), cutDelay, Duration.ofMillis(200));
+          FakeNodeHelper helper =
+              FakeNodeHelper.start(
+                  server.newClient(FAKES),
+                  FakeNodeHelper.Behaviour.FREEZE_OK,
+                  SYSTEM_NAMESPACE,
+                  cap + 10,
+                  nodes,
+                  QUIESCE_TIMEOUT);
+          var informer =
+              client.resources(QuiescedSnapshot.class).inNamespace(NAMESPACE).inform(terminal);
+          ComponentProcess operator =
+              ComponentProcess.start(
+                  operatorJar,
+                  jvmFlags,
+                  kubeProperties(server),
+                  Map.of(
+                      "POD_NAMESPACE",
+                      SYSTEM_NAMESPACE,
+                      "QUIESCE_WATCH_NAMESPACES",
+                      NAMESPACE,
+                      "QUIESCE_MAX_CONCURRENT_FREEZES",
+                      Integer.toString(cap),
+                      "QUIESCE_MAX_FREEZES_PER_NODE",
+                      Integer.toString(NODE_CAP)),
+                  out.resolve("scale-operator.log"))) {
+        long readyMs = operator.awaitReady(Duration.ofMinutes(2));
+        Instant slot = createScheduleBeforeNextMinute(client);
+        server.requests().reset();
+        System.out.printf(
+            "operator ready in %d ms; schedule fires at %s over %d VMs (cap %d, cut %d ms)%n",
+            readyMs, slot, vms, cap, cutDelay.toMillis());
+        ProcStatus peak = operator.memory();
+        Duration timeout = Duration.ofSeconds(120 + vms);
+        while (!terminal.all.await(1, TimeUnit.SECONDS)) {
+          ProcStatus now = operator.memory();
+          peak = now.rssKiB() > peak.rssKiB() ? now : peak;
+          if (Instant.now().isAfter(slot.plus(timeout))) {
+            throw new IllegalStateException(
+                "only "
+                    + terminal.seen.size()
+                    + " of "
+                    + vms
+                    + " snapshots terminal "
+                    + timeout.toSeconds()
+                    + " s after the fire");
+          }
         }
+        long wallMs = Duration.between(slot, terminal.lastAt).toMillis();
+        Map<ApiRequestCounter.Key, Long> requests = server.requests().snapshot();
+        double heapAfter = operator.heapUsedBytes();
+        ProcStatus end = operator.memory();
+        ProcStatus settled = operator.settledMemory();
+        double heapSettled = operator.heapUsedBytes();
+        return result(
+            vms,
+            cap,
+            cutDelay,
+            wallMs,
+            terminal,
+            helper,
+            requests,
+            peak,
+            end,
+            settled,
+            heapAfter,
+            heapSettled);
+      }
     }
+  }
 
-    private static PhaseResult result(int vms, int cap, Duration cutDelay, long wallMs, Terminal terminal,
-            FakeNodeHelper helper, Map<ApiRequestCounter.Key, Long> requests, ProcStatus peak, ProcStatus end,
-            ProcStatus settled, double heapAfter, double heapSettled) {
-        long succeeded = terminal.seen.values().stream().filter(s -> s.equals("Succeeded/FilesystemConsistent")).count();
-        String incomplete = succeeded == vms ? null : "expected " + vms + " Succeeded/FilesystemConsistent snapshots, got "
+  private static PhaseResult result(
+      int vms,
+      int cap,
+      Duration cutDelay,
+      long wallMs,
+      Terminal terminal,
+      FakeNodeHelper helper,
+      Map<ApiRequestCounter.Key, Long> requests,
+      ProcStatus peak,
+      ProcStatus end,
+      ProcStatus settled,
+      double heapAfter,
+      double heapSettled) {
+    long succeeded =
+        terminal.seen.values().stream()
+            .filter(s -> s.equals("Succeeded/FilesystemConsistent"))
+            .count();
+    String incomplete =
+        succeeded == vms
+            ? null
+            : "expected "
+                + vms
+                + " Succeeded/FilesystemConsistent snapshots, got "
                 + terminal.outcomes();
-        double idealMs = Math.ceil((double) vms / cap) * cutDelay.toMillis();
-        long operatorRequests = requests.entrySet().stream().filter(e -> !e.getKey().client().equals(FAKES))
-                .mapToLong(Map.Entry::getValue).sum();
-        long fakeRequests = requests.entrySet().stream().filter(e -> e.getKey().client().equals(FAKES))
-                .mapToLong(Map.Entry::getValue).sum();
-        Map<String, Long> operatorByKind = new LinkedHashMap<>();
-        requests.entrySet().stream().filter(e -> !e.getKey().client().equals(FAKES))
-                .sorted(Map.Entry.<ApiRequestCounter.Key, Long>comparingByValue().reversed())
-                .forEach(e -> operatorByKind.put(e.getKey().verb() + " " + e.getKey().resource(), e.getValue()));
-        double freezeMedian = Percentiles.median(terminal.freezeMs);
-        Map<String, Object> figures = new LinkedHashMap<>();
-        figures.put("vms", vms);
-        figures.put("loadAverageAfter", BenchReport.loadAverage()); // a shared machine: read the figures against it
-        figures.put("clusterCap", cap);
-        figures.put("cutDelayMs", cutDelay.toMillis());
-        figures.put("wallMs", wallMs);
-        figures.put("idealMs", idealMs);
-        figures.put("freezeMedianMs", freezeMedian);
-        figures.put("peakFrozenInCluster", helper.maxFrozenInCluster());
-        figures.put("operatorRequestsPerSnapshot", (double) operatorRequests / vms);
-        figures.put("fakeRequestsPerSnapshot", (double) fakeRequests / vms);
-        figures.put("operatorRequestsByVerbResource", operatorByKind);
-        figures.put("operatorRssPeakMiB", peak.rssMiB());
-        figures.put("operatorRssEndMiB", end.rssMiB());
-        figures.put("operatorRssSettledMiB", settled.rssMiB());
-        figures.put("operatorHwmMiB", settled.hwmMiB());
-        figures.put("operatorHeapEndMiB", heapAfter / (1 << 20));
-        figures.put("operatorHeapSettledMiB", heapSettled / (1 << 20));
-        String what = vms + " fake VMs, cap " + cap + ", cut " + cutDelay.toMillis() + " ms";
-        List<BenchRow> rows = List.of(
-                new BenchRow(PHASE, "fire to all terminal (ms), " + what, wallMs, idealMs,
-                        "baseline: ideal ceil(N/cap) x cut delay"),
-                new BenchRow(PHASE, "freeze per snapshot, median (ms)", freezeMedian, (double) cutDelay.toMillis(),
-                        "status.freeze.durationMs (fake helper) vs the cut delay"),
-                new BenchRow(PHASE, "peak concurrent freezes", helper.maxFrozenInCluster(), (double) cap,
-                        "seen by the fake helper vs the cap"),
-                new BenchRow(PHASE, "operator API requests per snapshot", (double) operatorRequests / vms, null,
-                        "counted at the API server, operator's User-Agent only"),
-                new BenchRow(PHASE, "operator RSS peak during the round (MiB)", peak.rssMiB(), null,
-                        "VmRSS sampled each second; VmHWM " + Math.round(settled.hwmMiB()) + " MiB"),
-                new BenchRow(PHASE, "operator heap used after the round (MiB)", heapAfter / (1 << 20), null,
-                        "jvm_memory_used_bytes{area=heap} from its /metrics; after a GC: "
-                                + Math.round(heapSettled / (1 << 20)) + " MiB"));
-        int peakFrozen = helper.maxFrozenInCluster();
-        figures.put("succeeded", succeeded);
-        System.out.printf("peak concurrent freezes %d, cap %d; %d of %d snapshots Succeeded/FilesystemConsistent%n",
-                peakFrozen, cap, succeeded, vms);
-        // the cap is a safety limit, not a figure: above it the phase fails; either failure keeps the figures
-        String capExceeded = peakFrozen > cap ? "peak of " + peakFrozen + " concurrent freezes above the cap of " + cap
-                : null;
-        if (capExceeded != null || incomplete != null) {
-            return new PhaseResult(PHASE, false, figures, rows, capExceeded != null && incomplete != null
-                    ? capExceeded + "; " + incomplete : capExceeded != null ? capExceeded : incomplete);
-        }
-        return PhaseResult.ok(PHASE, figures, rows);
+    double idealMs = Math.ceil((double) vms / cap) * cutDelay.toMillis();
+    long operatorRequests =
+        requests.entrySet().stream()
+            .filter(e -> !e.getKey().client().equals(FAKES))
+            .mapToLong(Map.Entry::getValue)
+            .sum();
+    long fakeRequests =
+        requests.entrySet().stream()
+            .filter(e -> e.getKey().client().equals(FAKES))
+            .mapToLong(Map.Entry::getValue)
+            .sum();
+    Map<String, Long> operatorByKind = new LinkedHashMap<>();
+    requests.entrySet().stream()
+        .filter(e -> !e.getKey().client().equals(FAKES))
+        .sorted(Map.Entry.<ApiRequestCounter.Key, Long>comparingByValue().reversed())
+        .forEach(
+            e -> operatorByKind.put(e.getKey().verb() + " " + e.getKey().resource(), e.getValue()));
+    double freezeMedian = Percentiles.median(terminal.freezeMs);
+    Map<String, Object> figures = new LinkedHashMap<>();
+    figures.put("vms", vms);
+    figures.put(
+        "loadAverageAfter",
+        BenchReport.loadAverage()); // a shared machine: read the figures against it
+    figures.put("clusterCap", cap);
+    figures.put("cutDelayMs", cutDelay.toMillis());
+    figures.put("wallMs", wallMs);
+    figures.put("idealMs", idealMs);
+    figures.put("freezeMedianMs", freezeMedian);
+    figures.put("peakFrozenInCluster", helper.maxFrozenInCluster());
+    figures.put("operatorRequestsPerSnapshot", (double) operatorRequests / vms);
+    figures.put("fakeRequestsPerSnapshot", (double) fakeRequests / vms);
+    figures.put("operatorRequestsByVerbResource", operatorByKind);
+    figures.put("operatorRssPeakMiB", peak.rssMiB());
+    figures.put("operatorRssEndMiB", end.rssMiB());
+    figures.put("operatorRssSettledMiB", settled.rssMiB());
+    figures.put("operatorHwmMiB", settled.hwmMiB());
+    figures.put("operatorHeapEndMiB", heapAfter / (1 << 20));
+    figures.put("operatorHeapSettledMiB", heapSettled / (1 << 20));
+    String what = vms + " fake VMs, cap " + cap + ", cut " + cutDelay.toMillis() + " ms";
+    List<BenchRow> rows =
+        List.of(
+            new BenchRow(
+                PHASE,
+                "fire to all terminal (ms), " + what,
+                wallMs,
+                idealMs,
+                "baseline: ideal ceil(N/cap) x cut delay"),
+            new BenchRow(
+                PHASE,
+                "freeze per snapshot, median (ms)",
+                freezeMedian,
+                (double) cutDelay.toMillis(),
+                "status.freeze.durationMs (fake helper) vs the cut delay"),
+            new BenchRow(
+                PHASE,
+                "peak concurrent freezes",
+                helper.maxFrozenInCluster(),
+                (double) cap,
+                "seen by the fake helper vs the cap"),
+            new BenchRow(
+                PHASE,
+                "operator API requests per snapshot",
+                (double) operatorRequests / vms,
+                null,
+                "counted at the API server, operator's User-Agent only"),
+            new BenchRow(
+                PHASE,
+                "operator RSS peak during the round (MiB)",
+                peak.rssMiB(),
+                null,
+                "VmRSS sampled each second; VmHWM " + Math.round(settled.hwmMiB()) + " MiB"),
+            new BenchRow(
+                PHASE,
+                "operator heap used after the round (MiB)",
+                heapAfter / (1 << 20),
+                null,
+                "jvm_memory_used_bytes{area=heap} from its /metrics; after a GC: "
+                    + Math.round(heapSettled / (1 << 20))
+                    + " MiB"));
+    int peakFrozen = helper.maxFrozenInCluster();
+    figures.put("succeeded", succeeded);
+    System.out.printf(
+        "peak concurrent freezes %d, cap %d; %d of %d snapshots Succeeded/FilesystemConsistent%n",
+        peakFrozen, cap, succeeded, vms);
+    // the cap is a safety limit, not a figure: above it the phase fails; either failure keeps the
+    // figures
+    String capExceeded =
+        peakFrozen > cap
+            ? "peak of " + peakFrozen + " concurrent freezes above the cap of " + cap
+            : null;
+    if (capExceeded != null || incomplete != null) {
+      return new PhaseResult(
+          PHASE,
+          false,
+          figures,
+          rows,
+          capExceeded != null && incomplete != null
+              ? capExceeded + "; " + incomplete
+              : capExceeded != null ? capExceeded : incomplete);
+    }
+    return PhaseResult.ok(PHASE, figures, rows);
+  }
+
+  /** N running VMs with one PVC disk each, spread over the nodes, created 4 at a time. */
+  private static void seed(KubernetesClient client, int vms) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<?>> created = new ArrayList<>();
+      for (int i = 0; i < vms; i++) {
+        String name = String.format("vm-%04d", i);
+        String node = "node-" + (i % NODES);
+        created.add(
+            pool.submit(
+                () ->
+                    Fixtures.runningVm(NAMESPACE, name)
+                        .onNode(node)
+                        .withPvcDisk("root", name + "-root", "1Gi")
+                        .create(client)));
+      }
+      for (Future<?> f : created) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /**
+   * Creates a schedule over every VM firing once, at the start of a minute at least 5 s away so
+   * that the operator has seen it when the minute comes; returns that minute (the fire).
+   */
+  private static Instant createScheduleBeforeNextMinute(KubernetesClient client)
+      throws InterruptedException {
+    Instant now = Instant.now();
+    Instant slot = now.truncatedTo(ChronoUnit.MINUTES).plus(1, ChronoUnit.MINUTES);
+    if (Duration.between(now, slot).toSeconds() < 5) {
+      slot = slot.plus(1, ChronoUnit.MINUTES);
+    }
+    client.resource(schedule(slot)).create();
+    return slot;
+  }
+
+  /**
+   * A schedule whose only fire this year is {@code slot}, so a round longer than a minute is not
+   * fired again.
+   */
+  private static QuiescedSnapshotSchedule schedule(Instant slot) {
+    java.time.ZonedDateTime at = slot.atZone(java.time.ZoneOffset.UTC);
+    QuiesceOptions quiesce = new QuiesceOptions();
+    quiesce.setMode(QuiesceMode.Required);
+    quiesce.setTimeout(QUIESCE_TIMEOUT.toSeconds() + "s");
+    SnapshotOptions options = new SnapshotOptions();
+    options.setQuiesce(quiesce);
+    options.setFailureDeadline("30m");
+    SnapshotTemplate template = new SnapshotTemplate();
+    template.setSpec(options);
+    QuiescedSnapshotScheduleSpec spec = new QuiescedSnapshotScheduleSpec();
+    spec.setSchedule(
+        at.getMinute()
+            + " "
+            + at.getHour()
+            + " "
+            + at.getDayOfMonth()
+            + " "
+            + at.getMonthValue()
+            + " *");
+    spec.setTimeZone("UTC");
+    spec.setVmSelector(new LabelSelector());
+    spec.setStartingDeadlineSeconds(30L);
+    spec.setTemplate(template);
+    QuiescedSnapshotSchedule schedule = new QuiescedSnapshotSchedule();
+    schedule.getMetadata().setName("fleet");
+    schedule.getMetadata().setNamespace(NAMESPACE);
+    schedule.setSpec(spec);
+    return schedule;
+  }
+
+  private static Map<String, String> kubeProperties(KubeApiServer server) {
+    return Map.of(
+        "kubernetes.master",
+        server.url("/"),
+        "kubernetes.auth.tryKubeConfig",
+        "false",
+        "kubernetes.auth.tryServiceAccount",
+        "false",
+        "kubernetes.namespace",
+        NAMESPACE,
+        "org.slf4j.simpleLogger.log.io.fabric8.kubernetes.client.dsl.internal.VersionUsageUtils",
+        "error");
+  }
+
+  private static long millisSince(long nanos) {
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos);
+  }
+
+  /** Watches the snapshots and notes when the last of the round becomes terminal. */
+  private static final class Terminal implements ResourceEventHandler<QuiescedSnapshot> {
+    private final int expected;
+    private final Map<String, String> seen = new ConcurrentHashMap<>();
+    private final List<Long> freezeMs = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final CountDownLatch all = new CountDownLatch(1);
+    private volatile Instant lastAt;
+
+    Terminal(int expected) {
+      this.expected = expected;
     }
 
-    /** N running VMs with one PVC disk each, spread over the nodes, created 4 at a time. */
-    private static void seed(KubernetesClient client, int vms) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(4);
-        try {
-            List<Future<?>> created = new ArrayList<>();
-            for (int i = 0; i < vms; i++) {
-                String name = String.format("vm-%04d", i);
-                String node = "node-" + (i % NODES);
-                created.add(pool.submit(() -> Fixtures.runningVm(NAMESPACE, name).onNode(node)
-                        .withPvcDisk("root", name + "-root", "1Gi").create(client)));
-            }
-            for (Future<?> f : created) {
-                f.get();
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+    @Override
+    public void onAdd(QuiescedSnapshot s) {
+      onUpdate(null, s);
     }
 
-    /**
-     * Creates a schedule over every VM firing once, at the start of a minute at least 5 s away so
-     * that the operator has seen it when the minute comes; returns that minute (the fire).
-     */
-    private static Instant createScheduleBeforeNextMinute(KubernetesClient client) throws InterruptedException {
-        Instant now = Instant.now();
-        Instant slot = now.truncatedTo(ChronoUnit.MINUTES).plus(1, ChronoUnit.MINUTES);
-        if (Duration.between(now, slot).toSeconds() < 5) {
-            slot = slot.plus(1, ChronoUnit.MINUTES);
+    @Override
+    public void onUpdate(QuiescedSnapshot old, QuiescedSnapshot s) {
+      var status = s.getStatus();
+      if (status == null
+          || (status.getPhase() != SnapshotPhase.Succeeded
+              && status.getPhase() != SnapshotPhase.Failed)) {
+        return;
+      }
+      String outcome =
+          status.getPhase()
+              + "/"
+              + status.getConsistency()
+              + Conditions.find(status.getConditions(), "Failed")
+                  .map(c -> " (" + c.getReason() + ": " + c.getMessage() + ")")
+                  .orElse("");
+      if (seen.putIfAbsent(s.getMetadata().getUid(), outcome) == null) {
+        if (status.getFreeze() != null && status.getFreeze().getDurationMs() != null) {
+          freezeMs.add(status.getFreeze().getDurationMs());
         }
-        client.resource(schedule(slot)).create();
-        return slot;
+        if (seen.size() >= expected) {
+          lastAt = Instant.now();
+          all.countDown();
+        }
+      }
     }
 
-    /** A schedule whose only fire this year is {@code slot}, so a round longer than a minute is not fired again. */
-    private static QuiescedSnapshotSchedule schedule(Instant slot) {
-        java.time.ZonedDateTime at = slot.atZone(java.time.ZoneOffset.UTC);
-        QuiesceOptions quiesce = new QuiesceOptions();
-        quiesce.setMode(QuiesceMode.Required);
-        quiesce.setTimeout(QUIESCE_TIMEOUT.toSeconds() + "s");
-        SnapshotOptions options = new SnapshotOptions();
-        options.setQuiesce(quiesce);
-        options.setFailureDeadline("30m");
-        SnapshotTemplate template = new SnapshotTemplate();
-        template.setSpec(options);
-        QuiescedSnapshotScheduleSpec spec = new QuiescedSnapshotScheduleSpec();
-        spec.setSchedule(at.getMinute() + " " + at.getHour() + " " + at.getDayOfMonth() + " " + at.getMonthValue() + " *");
-        spec.setTimeZone("UTC");
-        spec.setVmSelector(new LabelSelector());
-        spec.setStartingDeadlineSeconds(30L);
-        spec.setTemplate(template);
-        QuiescedSnapshotSchedule schedule = new QuiescedSnapshotSchedule();
-        schedule.getMetadata().setName("fleet");
-        schedule.getMetadata().setNamespace(NAMESPACE);
-        schedule.setSpec(spec);
-        return schedule;
+    @Override
+    public void onDelete(QuiescedSnapshot s, boolean unknown) {}
+
+    Map<String, Long> outcomes() {
+      Map<String, Long> counts = new java.util.TreeMap<>();
+      seen.values().forEach(v -> counts.merge(v, 1L, Long::sum));
+      return counts;
     }
-
-    private static Map<String, String> kubeProperties(KubeApiServer server) {
-        return Map.of("kubernetes.master", server.url("/"), "kubernetes.auth.tryKubeConfig", "false",
-                "kubernetes.auth.tryServiceAccount", "false", "kubernetes.namespace", NAMESPACE,
-                "org.slf4j.simpleLogger.log.io.fabric8.kubernetes.client.dsl.internal.VersionUsageUtils", "error");
-    }
-
-    private static long millisSince(long nanos) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos);
-    }
-
-    /** Watches the snapshots and notes when the last of the round becomes terminal. */
-    private static final class Terminal implements ResourceEventHandler<QuiescedSnapshot> {
-        private final int expected;
-        private final Map<String, String> seen = new ConcurrentHashMap<>();
-        private final List<Long> freezeMs = java.util.Collections.synchronizedList(new ArrayList<>());
-        private final CountDownLatch all = new CountDownLatch(1);
-        private volatile Instant lastAt;
-
-        Terminal(int expected) {
-            this.expected = expected;
-        }
-
-        @Override
-        public void onAdd(QuiescedSnapshot s) {
-            onUpdate(null, s);
-        }
-
-        @Override
-        public void onUpdate(QuiescedSnapshot old, QuiescedSnapshot s) {
-            var status = s.getStatus();
-            if (status == null || (status.getPhase() != SnapshotPhase.Succeeded && status.getPhase() != SnapshotPhase.Failed)) {
-                return;
-            }
-            String outcome = status.getPhase() + "/" + status.getConsistency() + Conditions.find(status.getConditions(), "Failed")
-                    .map(c -> " (" + c.getReason() + ": " + c.getMessage() + ")").orElse("");
-            if (seen.putIfAbsent(s.getMetadata().getUid(), outcome) == null) {
-                if (status.getFreeze() != null && status.getFreeze().getDurationMs() != null) {
-                    freezeMs.add(status.getFreeze().getDurationMs());
-                }
-                if (seen.size() >= expected) {
-                    lastAt = Instant.now();
-                    all.countDown();
-                }
-            }
-        }
-
-        @Override
-        public void onDelete(QuiescedSnapshot s, boolean unknown) {
-        }
-
-        Map<String, Long> outcomes() {
-            Map<String, Long> counts = new java.util.TreeMap<>();
-            seen.values().forEach(v -> counts.merge(v, 1L, Long::sum));
-            return counts;
-        }
-    }
+  }
 }

@@ -17,15 +17,18 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Wrong values fail at install (values.schema.json, or a check in a template for rules that span two
- * fields), and the error names the field.
+ * Wrong values fail at install (values.schema.json, or a check in a template for rules that span
+ * two fields), and the error names the field.
  */
 class ChartValuesValidationTest {
-    @TempDir
-    Path dir;
+  @TempDir Path dir;
 
-    @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '`',
+      textBlock =
+          """
             wrong type                    | operator: {replicas: two}                                    | at '/operator/replicas': got string, want integer
             negative replicas             | operator: {replicas: -1}                                     | at '/operator/replicas': minimum
             unknown channel               | channel: helper                                              | at '/channel': value must be one of
@@ -56,58 +59,99 @@ class ChartValuesValidationTest {
             journal around a socket root  | nodeHelper: {journalDir: '/var/lib'}                         | nodeHelper.journalDir "/var/lib" must not be, contain or lie under the socket root "/var/lib/kubelet/pods"
             grace shorter than a freeze   | nodeHelper: {terminationGracePeriodSeconds: 39}              | nodeHelper.terminationGracePeriodSeconds (39) must be at least freeze.timeoutMaxSeconds + 10 (40)
             """)
-    void rejects(String what, String values, String error) throws IOException {
-        Path file = Files.writeString(dir.resolve("values.yaml"), values);
+  void rejects(String what, String values, String error) throws IOException {
+    Path file = Files.writeString(dir.resolve("values.yaml"), values);
 
-        assertThatThrownBy(() -> QuiesceChart.render().values(file).manifests())
-                .as(what)
-                .hasMessageContaining(error);
-    }
+    assertThatThrownBy(() -> QuiesceChart.render().values(file).manifests())
+        .as(what)
+        .hasMessageContaining(error);
+  }
 
-    @Test
-    void acceptsTheEdgesOfWhatItRejects() throws IOException {
-        Path file = Files.writeString(dir.resolve("values.yaml"), """
+  @Test
+  void acceptsTheEdgesOfWhatItRejects() throws IOException {
+    Path file =
+        Files.writeString(
+            dir.resolve("values.yaml"),
+            """
                 operator: {replicas: 1, leaderElection: false}
                 nodeHelper:
                   terminationGracePeriodSeconds: 40
                   socketTemplates: ['/var/run/kubevirt-private/{podUID}/qga/{namespace}_{name}.sock']
                 """);
 
-        RenderedChart chart = QuiesceChart.render().values(file).objects();
+    RenderedChart chart = QuiesceChart.render().values(file).objects();
 
-        assertThat(chart.one(Deployment.class, "quiesce-operator").getSpec().getReplicas()).isEqualTo(1);
-        assertThat(env(onlyContainer(chart.one(Deployment.class, "quiesce-operator").getSpec().getTemplate().getSpec())))
-                .containsEntry("QUIESCE_LEADER_ELECTION", "false");
-        assertThat(chart.one(DaemonSet.class, "quiesce-node-helper").getSpec().getTemplate().getSpec()
-                .getTerminationGracePeriodSeconds()).isEqualTo(40L);
-    }
+    assertThat(chart.one(Deployment.class, "quiesce-operator").getSpec().getReplicas())
+        .isEqualTo(1);
+    assertThat(
+            env(
+                onlyContainer(
+                    chart
+                        .one(Deployment.class, "quiesce-operator")
+                        .getSpec()
+                        .getTemplate()
+                        .getSpec())))
+        .containsEntry("QUIESCE_LEADER_ELECTION", "false");
+    assertThat(
+            chart
+                .one(DaemonSet.class, "quiesce-node-helper")
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getTerminationGracePeriodSeconds())
+        .isEqualTo(40L);
+  }
 
-    @ParameterizedTest(name = "channel {0}")
-    @CsvSource({"qga", "kubevirt-api"})
-    void withoutTheLibvirtChannelKubeletsPodsDirIsNotMountedNorItsTemplateChecked(String channel) throws IOException {
-        Path file = Files.writeString(dir.resolve("values.yaml"), "channel: " + channel + "\n"
+  @ParameterizedTest(name = "channel {0}")
+  @CsvSource({"qga", "kubevirt-api"})
+  void withoutTheLibvirtChannelKubeletsPodsDirIsNotMountedNorItsTemplateChecked(String channel)
+      throws IOException {
+    Path file =
+        Files.writeString(
+            dir.resolve("values.yaml"),
+            "channel: "
+                + channel
+                + "\n"
                 + "nodeHelper: {libvirt: {socketTemplate: '/elsewhere/{podUID}/sock'}}\n");
 
-        PodSpec helper = QuiesceChart.render().values(file).objects().one(DaemonSet.class, "quiesce-node-helper")
-                .getSpec().getTemplate().getSpec();
+    PodSpec helper =
+        QuiesceChart.render()
+            .values(file)
+            .objects()
+            .one(DaemonSet.class, "quiesce-node-helper")
+            .getSpec()
+            .getTemplate()
+            .getSpec();
 
-        assertThat(helper.getVolumes()).filteredOn(v -> v.getHostPath() != null)
-                .extracting(v -> v.getHostPath().getPath())
-                .containsExactly("/var/run/kubevirt-private", "/var/lib/quiesce/journal");
-        assertThat(env(onlyContainer(helper))).containsEntry("QUIESCE_DEFAULT_CHANNEL", channel)
-                .doesNotContainKeys("QUIESCE_LIBVIRT_SOCKET_ROOT", "QUIESCE_LIBVIRT_SOCKET_TEMPLATE");
-    }
+    assertThat(helper.getVolumes())
+        .filteredOn(v -> v.getHostPath() != null)
+        .extracting(v -> v.getHostPath().getPath())
+        .containsExactly("/var/run/kubevirt-private", "/var/lib/quiesce/journal");
+    assertThat(env(onlyContainer(helper)))
+        .containsEntry("QUIESCE_DEFAULT_CHANNEL", channel)
+        .doesNotContainKeys("QUIESCE_LIBVIRT_SOCKET_ROOT", "QUIESCE_LIBVIRT_SOCKET_TEMPLATE");
+  }
 
-    @Test
-    void aLibvirtRootThatIsAlsoASocketRootIsMountedOnce() throws IOException {
-        Path file = Files.writeString(dir.resolve("values.yaml"),
-                "nodeHelper: {socketRoots: [/var/lib/kubelet/pods, /var/run/kubevirt-private]}\n");
+  @Test
+  void aLibvirtRootThatIsAlsoASocketRootIsMountedOnce() throws IOException {
+    Path file =
+        Files.writeString(
+            dir.resolve("values.yaml"),
+            "nodeHelper: {socketRoots: [/var/lib/kubelet/pods, /var/run/kubevirt-private]}\n");
 
-        PodSpec helper = QuiesceChart.render().values(file).objects().one(DaemonSet.class, "quiesce-node-helper")
-                .getSpec().getTemplate().getSpec();
+    PodSpec helper =
+        QuiesceChart.render()
+            .values(file)
+            .objects()
+            .one(DaemonSet.class, "quiesce-node-helper")
+            .getSpec()
+            .getTemplate()
+            .getSpec();
 
-        assertThat(helper.getVolumes()).filteredOn(v -> v.getHostPath() != null)
-                .extracting(v -> v.getHostPath().getPath())
-                .containsExactly("/var/lib/kubelet/pods", "/var/run/kubevirt-private", "/var/lib/quiesce/journal");
-    }
+    assertThat(helper.getVolumes())
+        .filteredOn(v -> v.getHostPath() != null)
+        .extracting(v -> v.getHostPath().getPath())
+        .containsExactly(
+            "/var/lib/kubelet/pods", "/var/run/kubevirt-private", "/var/lib/quiesce/journal");
+  }
 }

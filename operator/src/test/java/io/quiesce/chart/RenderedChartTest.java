@@ -6,9 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import org.junit.jupiter.api.Test;
 
-/** The parser the chart tests rely on rejects what a real API server would reject or silently drop. */
+/**
+ * The parser the chart tests rely on rejects what a real API server would reject or silently drop.
+ */
 class RenderedChartTest {
-    private static final String DEPLOYMENT = """
+  private static final String DEPLOYMENT =
+      """
             ---
             # Source: quiesce/templates/x.yaml
             apiVersion: %s
@@ -29,25 +32,37 @@ class RenderedChartTest {
                         %s: true
             """;
 
-    @Test
-    void parsesEachDocumentIntoItsModelClass() {
-        RenderedChart chart = RenderedChart.parse(DEPLOYMENT.formatted("apps/v1", "readOnlyRootFilesystem"));
+  @Test
+  void parsesEachDocumentIntoItsModelClass() {
+    RenderedChart chart =
+        RenderedChart.parse(DEPLOYMENT.formatted("apps/v1", "readOnlyRootFilesystem"));
 
-        assertThat(chart.one(Deployment.class, "x").getSpec().getTemplate().getSpec().getContainers().get(0)
-                .getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
-    }
+    assertThat(
+            chart
+                .one(Deployment.class, "x")
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getSecurityContext()
+                .getReadOnlyRootFilesystem())
+        .isTrue();
+  }
 
-    @Test
-    void rejectsAFieldTheKubernetesApiDoesNotHave() {
-        assertThatThrownBy(() -> RenderedChart.parse(DEPLOYMENT.formatted("apps/v1", "readOnlyRootFileSystem")))
-                .isInstanceOf(AssertionError.class)
-                .hasMessageContaining("readOnlyRootFileSystem");
-    }
+  @Test
+  void rejectsAFieldTheKubernetesApiDoesNotHave() {
+    assertThatThrownBy(
+            () -> RenderedChart.parse(DEPLOYMENT.formatted("apps/v1", "readOnlyRootFileSystem")))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("readOnlyRootFileSystem");
+  }
 
-    @Test
-    void rejectsAKindWithAWrongApiVersion() {
-        assertThatThrownBy(() -> RenderedChart.parse(DEPLOYMENT.formatted("app/v1", "readOnlyRootFilesystem")))
-                .isInstanceOf(AssertionError.class)
-                .hasMessageContaining("app/v1/Deployment");
-    }
+  @Test
+  void rejectsAKindWithAWrongApiVersion() {
+    assertThatThrownBy(
+            () -> RenderedChart.parse(DEPLOYMENT.formatted("app/v1", "readOnlyRootFilesystem")))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("app/v1/Deployment");
+  }
 }

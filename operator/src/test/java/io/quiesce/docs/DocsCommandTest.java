@@ -28,136 +28,149 @@ import org.junit.jupiter.api.Test;
  * {@code --help} lists. A changed command or output breaks this test, not a reader.
  */
 class DocsCommandTest {
-    private static final Path ROOT = Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent();
-    private static final Pattern PREVIEW = Pattern.compile("^\\$ java -jar \\S*operator\\.jar schedule preview (.*)$");
-    private static final Pattern SANDBOX_FLAGS = Pattern.compile("hack/sandbox\\.sh((?: --?[a-z][-a-z]*(?: [^\\s`|]+)?)*)");
-    private static final Pattern FLAG = Pattern.compile("--[a-z][-a-z]*");
-    private static final Pattern CODE = Pattern.compile("`([^`]+)`");
+  private static final Path ROOT =
+      Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent();
+  private static final Pattern PREVIEW =
+      Pattern.compile("^\\$ java -jar \\S*operator\\.jar schedule preview (.*)$");
+  private static final Pattern SANDBOX_FLAGS =
+      Pattern.compile("hack/sandbox\\.sh((?: --?[a-z][-a-z]*(?: [^\\s`|]+)?)*)");
+  private static final Pattern FLAG = Pattern.compile("--[a-z][-a-z]*");
+  private static final Pattern CODE = Pattern.compile("`([^`]+)`");
 
-    @Test
-    void everySchedulePreviewExamplePrintsWhatTheDocsShow() {
-        List<Example> examples = new ArrayList<>();
-        for (Path doc : docs()) {
-            List<String> lines = read(doc);
-            for (int i = 0; i < lines.size(); i++) {
-                Matcher m = PREVIEW.matcher(lines.get(i));
-                if (!m.matches()) {
-                    continue;
-                }
-                List<String> expected = new ArrayList<>();
-                for (int j = i + 1; j < lines.size() && !lines.get(j).startsWith("```") && !lines.get(j).startsWith("$");
-                        j++) {
-                    expected.add(lines.get(j));
-                }
-                examples.add(new Example(ROOT.relativize(doc) + ":" + (i + 1), shellWords(m.group(1)), expected));
-            }
+  @Test
+  void everySchedulePreviewExamplePrintsWhatTheDocsShow() {
+    List<Example> examples = new ArrayList<>();
+    for (Path doc : docs()) {
+      List<String> lines = read(doc);
+      for (int i = 0; i < lines.size(); i++) {
+        Matcher m = PREVIEW.matcher(lines.get(i));
+        if (!m.matches()) {
+          continue;
         }
-        assertThat(examples).as("schedule preview examples in README.md and docs/").isNotEmpty();
-        for (Example e : examples) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ByteArrayOutputStream err = new ByteArrayOutputStream();
-            int exit = new SchedulePreviewCommand(new PrintStream(out, true, StandardCharsets.UTF_8),
-                    new PrintStream(err, true, StandardCharsets.UTF_8)).run(e.args(), Instant.now());
-            assertThat(exit).as(e.where() + ": " + err.toString(StandardCharsets.UTF_8)).isZero();
-            assertThat(out.toString(StandardCharsets.UTF_8).lines().toList()).as(e.where()).isEqualTo(e.output());
+        List<String> expected = new ArrayList<>();
+        for (int j = i + 1;
+            j < lines.size() && !lines.get(j).startsWith("```") && !lines.get(j).startsWith("$");
+            j++) {
+          expected.add(lines.get(j));
         }
+        examples.add(
+            new Example(ROOT.relativize(doc) + ":" + (i + 1), shellWords(m.group(1)), expected));
+      }
     }
-
-    @Test
-    void everySandboxFlagTheDocsMentionIsInItsHelp() throws Exception {
-        Set<String> documented = new LinkedHashSet<>();
-        for (Path doc : docs()) {
-            for (String line : read(doc)) {
-                if (!line.contains("hack/sandbox.sh")) {
-                    continue;
-                }
-                // the flags of a sandbox command, and those a line about the sandbox names in backticks
-                Matcher m = SANDBOX_FLAGS.matcher(line);
-                while (m.find()) {
-                    collect(m.group(1), documented);
-                }
-                Matcher code = CODE.matcher(line);
-                while (code.find()) {
-                    if (code.group(1).startsWith("--")) {
-                        collect(code.group(1), documented);
-                    }
-                }
-            }
-        }
-        documented.remove("--help"); // prints the usage itself; run below
-        assertThat(documented).as("sandbox flags in README.md and docs/").contains("--channel");
-
-        Process help = new ProcessBuilder("bash", ROOT.resolve("hack/sandbox.sh").toString(), "--help")
-                .directory(ROOT.toFile()).redirectErrorStream(true).start();
-        assertThat(help.waitFor(30, TimeUnit.SECONDS)).as("sandbox.sh --help returns at once").isTrue();
-        String usage = new String(help.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(usage).contains("Usage: hack/sandbox.sh");
-        Set<String> listed = new LinkedHashSet<>();
-        Matcher flag = FLAG.matcher(usage);
-        while (flag.find()) {
-            listed.add(flag.group());
-        }
-        assertThat(listed).as("flags in hack/sandbox.sh --help").containsAll(documented);
+    assertThat(examples).as("schedule preview examples in README.md and docs/").isNotEmpty();
+    for (Example e : examples) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      int exit =
+          new SchedulePreviewCommand(
+                  new PrintStream(out, true, StandardCharsets.UTF_8),
+                  new PrintStream(err, true, StandardCharsets.UTF_8))
+              .run(e.args(), Instant.now());
+      assertThat(exit).as(e.where() + ": " + err.toString(StandardCharsets.UTF_8)).isZero();
+      assertThat(out.toString(StandardCharsets.UTF_8).lines().toList())
+          .as(e.where())
+          .isEqualTo(e.output());
     }
+  }
 
-    private static void collect(String text, Set<String> into) {
-        Matcher flag = FLAG.matcher(text);
-        while (flag.find()) {
-            into.add(flag.group());
+  @Test
+  void everySandboxFlagTheDocsMentionIsInItsHelp() throws Exception {
+    Set<String> documented = new LinkedHashSet<>();
+    for (Path doc : docs()) {
+      for (String line : read(doc)) {
+        if (!line.contains("hack/sandbox.sh")) {
+          continue;
         }
-    }
-
-    private record Example(String where, List<String> args, List<String> output) {
-    }
-
-    /** Splits a command line as a POSIX shell does for plain words and single or double quotes. */
-    static List<String> shellWords(String line) {
-        List<String> words = new ArrayList<>();
-        StringBuilder word = new StringBuilder();
-        boolean inWord = false;
-        char quote = 0;
-        for (char c : line.toCharArray()) {
-            if (quote != 0) {
-                if (c == quote) {
-                    quote = 0;
-                } else {
-                    word.append(c);
-                }
-            } else if (c == '\'' || c == '"') {
-                quote = c;
-                inWord = true;
-            } else if (Character.isWhitespace(c)) {
-                if (inWord) {
-                    words.add(word.toString());
-                    word.setLength(0);
-                    inWord = false;
-                }
-            } else {
-                word.append(c);
-                inWord = true;
-            }
+        // the flags of a sandbox command, and those a line about the sandbox names in backticks
+        Matcher m = SANDBOX_FLAGS.matcher(line);
+        while (m.find()) {
+          collect(m.group(1), documented);
         }
+        Matcher code = CODE.matcher(line);
+        while (code.find()) {
+          if (code.group(1).startsWith("--")) {
+            collect(code.group(1), documented);
+          }
+        }
+      }
+    }
+    documented.remove("--help"); // prints the usage itself; run below
+    assertThat(documented).as("sandbox flags in README.md and docs/").contains("--channel");
+
+    Process help =
+        new ProcessBuilder("bash", ROOT.resolve("hack/sandbox.sh").toString(), "--help")
+            .directory(ROOT.toFile())
+            .redirectErrorStream(true)
+            .start();
+    assertThat(help.waitFor(30, TimeUnit.SECONDS)).as("sandbox.sh --help returns at once").isTrue();
+    String usage = new String(help.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(usage).contains("Usage: hack/sandbox.sh");
+    Set<String> listed = new LinkedHashSet<>();
+    Matcher flag = FLAG.matcher(usage);
+    while (flag.find()) {
+      listed.add(flag.group());
+    }
+    assertThat(listed).as("flags in hack/sandbox.sh --help").containsAll(documented);
+  }
+
+  private static void collect(String text, Set<String> into) {
+    Matcher flag = FLAG.matcher(text);
+    while (flag.find()) {
+      into.add(flag.group());
+    }
+  }
+
+  private record Example(String where, List<String> args, List<String> output) {}
+
+  /** Splits a command line as a POSIX shell does for plain words and single or double quotes. */
+  static List<String> shellWords(String line) {
+    List<String> words = new ArrayList<>();
+    StringBuilder word = new StringBuilder();
+    boolean inWord = false;
+    char quote = 0;
+    for (char c : line.toCharArray()) {
+      if (quote != 0) {
+        if (c == quote) {
+          quote = 0;
+        } else {
+          word.append(c);
+        }
+      } else if (c == '\'' || c == '"') {
+        quote = c;
+        inWord = true;
+      } else if (Character.isWhitespace(c)) {
         if (inWord) {
-            words.add(word.toString());
+          words.add(word.toString());
+          word.setLength(0);
+          inWord = false;
         }
-        return words;
+      } else {
+        word.append(c);
+        inWord = true;
+      }
     }
+    if (inWord) {
+      words.add(word.toString());
+    }
+    return words;
+  }
 
-    private static List<Path> docs() {
-        try (Stream<Path> docs = Files.list(ROOT.resolve("docs"))) {
-            List<Path> all = new ArrayList<>(docs.filter(p -> p.toString().endsWith(".md")).sorted().toList());
-            all.add(0, ROOT.resolve("README.md"));
-            return all;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+  private static List<Path> docs() {
+    try (Stream<Path> docs = Files.list(ROOT.resolve("docs"))) {
+      List<Path> all =
+          new ArrayList<>(docs.filter(p -> p.toString().endsWith(".md")).sorted().toList());
+      all.add(0, ROOT.resolve("README.md"));
+      return all;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
+  }
 
-    private static List<String> read(Path p) {
-        try {
-            return Files.readAllLines(p, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+  private static List<String> read(Path p) {
+    try {
+      return Files.readAllLines(p, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
+  }
 }

@@ -17,27 +17,43 @@ import java.time.Duration;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The operator as {@code operator.jar run} assembles it: both reconcilers, health and metrics endpoints. */
+/**
+ * The operator as {@code operator.jar run} assembles it: both reconcilers, health and metrics
+ * endpoints.
+ */
 @KubeApiTest
 class OperatorRuntimeTest {
-    private final HttpClient http = HttpClient.newHttpClient();
+  private final HttpClient http = HttpClient.newHttpClient();
 
-    private HttpResponse<String> get(OperatorRuntime runtime, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + runtime.healthPort() + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
+  private HttpResponse<String> get(OperatorRuntime runtime, String path) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + runtime.healthPort() + path))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
 
-    @Test
-    void servesProbesAndPrometheusMetrics(KubeApiServer server, KubernetesClient client) throws Exception {
-        String ns = server.createNamespace("quiesce-system");
-        OperatorSettings settings = new OperatorSettings(Set.of(), false, ns, "operator-0", 10, 2, QuiesceChannel.AUTO,
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        try (OperatorRuntime runtime = OperatorRuntime.start(settings, server.newClient())) {
-            assertThat(get(runtime, "/healthz").statusCode()).isEqualTo(200);
-            await().atMost(Duration.ofSeconds(30)).until(() -> get(runtime, "/readyz").statusCode() == 200);
-            HttpResponse<String> metrics = get(runtime, "/metrics");
-            assertThat(metrics.statusCode()).isEqualTo(200);
-            assertThat(metrics.body()).contains("quiesce_snapshots_in_progress");
-        }
+  @Test
+  void servesProbesAndPrometheusMetrics(KubeApiServer server, KubernetesClient client)
+      throws Exception {
+    String ns = server.createNamespace("quiesce-system");
+    OperatorSettings settings =
+        new OperatorSettings(
+            Set.of(),
+            false,
+            ns,
+            "operator-0",
+            10,
+            2,
+            QuiesceChannel.AUTO,
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    try (OperatorRuntime runtime = OperatorRuntime.start(settings, server.newClient())) {
+      assertThat(get(runtime, "/healthz").statusCode()).isEqualTo(200);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> get(runtime, "/readyz").statusCode() == 200);
+      HttpResponse<String> metrics = get(runtime, "/metrics");
+      assertThat(metrics.statusCode()).isEqualTo(200);
+      assertThat(metrics.body()).contains("quiesce_snapshots_in_progress");
     }
+  }
 }

@@ -2,7 +2,6 @@ package io.quiesce.restore;
 
 import static io.quiesce.snapshot.SnapshotTestAccess.awaitPhase;
 import static io.quiesce.snapshot.SnapshotTestAccess.startSnapshotOperator;
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -30,44 +29,73 @@ import org.junit.jupiter.api.Test;
 @KubeApiTest
 class SourceDeletionWaitsForRestoreTest {
 
-    @Test
-    void volumeSnapshotsStayWhileARestoreHoldsTheSnapshot(KubeApiServer server, KubernetesClient client) {
-        String ns = server.createNamespace("held");
-        Fixtures.runningVm(ns, "db").stopped().create(client);
-        try (FakeSnapshotter csi = FakeSnapshotter.start(server.newClient());
-             QuiesceTestOperator op = startSnapshotOperator(server)) {
-            QuiescedSnapshot snapshot = SnapshotTestAccess.stoppedVmSnapshot(ns, "s1", "db");
-            snapshot.getSpec().setDeletionPolicy(DeletionPolicy.Delete);
-            client.resource(snapshot).create();
-            awaitPhase(client, ns, "s1", SnapshotPhase.Succeeded);
-            hold(client, ns, "s1", true);
+  @Test
+  void volumeSnapshotsStayWhileARestoreHoldsTheSnapshot(
+      KubeApiServer server, KubernetesClient client) {
+    String ns = server.createNamespace("held");
+    Fixtures.runningVm(ns, "db").stopped().create(client);
+    try (FakeSnapshotter csi = FakeSnapshotter.start(server.newClient());
+        QuiesceTestOperator op = startSnapshotOperator(server)) {
+      QuiescedSnapshot snapshot = SnapshotTestAccess.stoppedVmSnapshot(ns, "s1", "db");
+      snapshot.getSpec().setDeletionPolicy(DeletionPolicy.Delete);
+      client.resource(snapshot).create();
+      awaitPhase(client, ns, "s1", SnapshotPhase.Succeeded);
+      hold(client, ns, "s1", true);
 
-            client.resources(QuiescedSnapshot.class).inNamespace(ns).withName("s1").delete();
-            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() ->
-                    volumeSnapshots(client, ns).size() == 2
-                            && volumeSnapshots(client, ns).stream().noneMatch(VolumeSnapshot::isMarkedForDeletion)
-                            && client.resources(QuiescedSnapshot.class).inNamespace(ns).withName("s1").get() != null);
+      client.resources(QuiescedSnapshot.class).inNamespace(ns).withName("s1").delete();
+      await()
+          .during(Duration.ofSeconds(2))
+          .atMost(Duration.ofSeconds(4))
+          .until(
+              () ->
+                  volumeSnapshots(client, ns).size() == 2
+                      && volumeSnapshots(client, ns).stream()
+                          .noneMatch(VolumeSnapshot::isMarkedForDeletion)
+                      && client
+                              .resources(QuiescedSnapshot.class)
+                              .inNamespace(ns)
+                              .withName("s1")
+                              .get()
+                          != null);
 
-            hold(client, ns, "s1", false); // the restore ends
-            await().atMost(Duration.ofSeconds(15)).until(() -> volumeSnapshots(client, ns).isEmpty()
-                    && client.resources(QuiescedSnapshot.class).inNamespace(ns).withName("s1").get() == null);
-        }
+      hold(client, ns, "s1", false); // the restore ends
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .until(
+              () ->
+                  volumeSnapshots(client, ns).isEmpty()
+                      && client
+                              .resources(QuiescedSnapshot.class)
+                              .inNamespace(ns)
+                              .withName("s1")
+                              .get()
+                          == null);
     }
+  }
 
-    private static List<VolumeSnapshot> volumeSnapshots(KubernetesClient client, String ns) {
-        return client.resources(VolumeSnapshot.class).inNamespace(ns).withLabel(Provenance.SNAPSHOT, "s1").list()
-                .getItems();
-    }
+  private static List<VolumeSnapshot> volumeSnapshots(KubernetesClient client, String ns) {
+    return client
+        .resources(VolumeSnapshot.class)
+        .inNamespace(ns)
+        .withLabel(Provenance.SNAPSHOT, "s1")
+        .list()
+        .getItems();
+  }
 
-    static void hold(KubernetesClient client, String ns, String name, boolean held) {
-        client.resources(QuiescedSnapshot.class).inNamespace(ns).withName(name).edit(s -> {
-            List<String> finalizers = new ArrayList<>(s.getMetadata().getFinalizers());
-            finalizers.remove(QuiescedSnapshotRestore.SOURCE_FINALIZER);
-            if (held) {
+  static void hold(KubernetesClient client, String ns, String name, boolean held) {
+    client
+        .resources(QuiescedSnapshot.class)
+        .inNamespace(ns)
+        .withName(name)
+        .edit(
+            s -> {
+              List<String> finalizers = new ArrayList<>(s.getMetadata().getFinalizers());
+              finalizers.remove(QuiescedSnapshotRestore.SOURCE_FINALIZER);
+              if (held) {
                 finalizers.add(QuiescedSnapshotRestore.SOURCE_FINALIZER);
-            }
-            s.getMetadata().setFinalizers(finalizers);
-            return s;
-        });
-    }
+              }
+              s.getMetadata().setFinalizers(finalizers);
+              return s;
+            });
+  }
 }

@@ -25,34 +25,41 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class CronScheduleTest {
 
-    static Stream<Arguments> cases() throws IOException {
-        try (InputStream in = CronScheduleTest.class.getResourceAsStream("/schedule/cron-cases.tsv")) {
-            String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            List<Arguments> rows = text.lines()
-                    .filter(l -> !l.isBlank() && !l.startsWith("#"))
-                    .map(l -> l.split("\t"))
-                    .map(c -> Arguments.of(c[0], c[1], c[2], Integer.parseInt(c[3]), c[4]))
-                    .toList();
-            assertThat(rows).hasSizeGreaterThanOrEqualTo(40);
-            return rows.stream();
-        }
+  static Stream<Arguments> cases() throws IOException {
+    try (InputStream in = CronScheduleTest.class.getResourceAsStream("/schedule/cron-cases.tsv")) {
+      String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      List<Arguments> rows =
+          text.lines()
+              .filter(l -> !l.isBlank() && !l.startsWith("#"))
+              .map(l -> l.split("\t"))
+              .map(c -> Arguments.of(c[0], c[1], c[2], Integer.parseInt(c[3]), c[4]))
+              .toList();
+      assertThat(rows).hasSizeGreaterThanOrEqualTo(40);
+      return rows.stream();
     }
+  }
 
-    @ParameterizedTest(name = "[{index}] ''{0}'' in {1} after {2}")
-    @MethodSource("cases")
-    void nextFiresMatchTheIndependentOracle(String cron, String zone, String from, int count, String expected)
-            throws InvalidScheduleException {
-        CronSchedule schedule = CronSchedule.parse(cron, zone);
+  @ParameterizedTest(name = "[{index}] ''{0}'' in {1} after {2}")
+  @MethodSource("cases")
+  void nextFiresMatchTheIndependentOracle(
+      String cron, String zone, String from, int count, String expected)
+      throws InvalidScheduleException {
+    CronSchedule schedule = CronSchedule.parse(cron, zone);
 
-        List<Instant> fires = schedule.next(Instant.parse(from), count);
+    List<Instant> fires = schedule.next(Instant.parse(from), count);
 
-        List<Instant> want = Arrays.stream(expected.split(" ")).map(OffsetDateTime::parse)
-                .map(OffsetDateTime::toInstant).toList();
-        assertThat(fires).containsExactlyElementsOf(want);
-    }
+    List<Instant> want =
+        Arrays.stream(expected.split(" "))
+            .map(OffsetDateTime::parse)
+            .map(OffsetDateTime::toInstant)
+            .toList();
+    assertThat(fires).containsExactlyElementsOf(want);
+  }
 
-    @ParameterizedTest(name = "''{0}'' is rejected: {1}")
-    @CsvSource(delimiter = '|', value = {
+  @ParameterizedTest(name = "''{0}'' is rejected: {1}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
         "'' | schedule is empty",
         "* * * * | expected 5 fields",
         "* * * * * * | expected 5 fields",
@@ -75,36 +82,40 @@ class CronScheduleTest {
         "0 0 30 2 * | schedule never fires",
         "CRON_TZ=UTC 0 0 * * * | use spec.timeZone",
         "TZ=UTC 0 0 * * * | use spec.timeZone",
-    })
-    void invalidExpressionsNameTheBadPart(String cron, String message) {
-        assertThatThrownBy(() -> CronSchedule.parse(cron, "UTC"))
-                .isInstanceOf(InvalidScheduleException.class)
-                .hasMessageContaining(message);
-    }
+      })
+  void invalidExpressionsNameTheBadPart(String cron, String message) {
+    assertThatThrownBy(() -> CronSchedule.parse(cron, "UTC"))
+        .isInstanceOf(InvalidScheduleException.class)
+        .hasMessageContaining(message);
+  }
 
-    @Test
-    void unknownTimeZoneIsRejected() {
-        assertThatThrownBy(() -> CronSchedule.parse("@daily", "Europe/Atlantis"))
-                .isInstanceOf(InvalidScheduleException.class)
-                .hasMessageContaining("unknown time zone \"Europe/Atlantis\"");
-        assertThatThrownBy(() -> CronSchedule.parse("@daily", "CEST"))
-                .isInstanceOf(InvalidScheduleException.class);
-    }
+  @Test
+  void unknownTimeZoneIsRejected() {
+    assertThatThrownBy(() -> CronSchedule.parse("@daily", "Europe/Atlantis"))
+        .isInstanceOf(InvalidScheduleException.class)
+        .hasMessageContaining("unknown time zone \"Europe/Atlantis\"");
+    assertThatThrownBy(() -> CronSchedule.parse("@daily", "CEST"))
+        .isInstanceOf(InvalidScheduleException.class);
+  }
 
-    @Test
-    void blankTimeZoneMeansUtc() throws InvalidScheduleException {
-        assertThat(CronSchedule.parse("@daily", null).zone().getId()).isEqualTo("Z");
-        assertThat(CronSchedule.parse("@daily", "").next(Instant.parse("2026-01-01T10:00:00Z"), 1))
-                .containsExactly(Instant.parse("2026-01-02T00:00:00Z"));
-    }
+  @Test
+  void blankTimeZoneMeansUtc() throws InvalidScheduleException {
+    assertThat(CronSchedule.parse("@daily", null).zone().getId()).isEqualTo("Z");
+    assertThat(CronSchedule.parse("@daily", "").next(Instant.parse("2026-01-01T10:00:00Z"), 1))
+        .containsExactly(Instant.parse("2026-01-02T00:00:00Z"));
+  }
 
-    @Test
-    void lastFireBetweenFindsTheMissedSlot() throws InvalidScheduleException {
-        CronSchedule hourly = CronSchedule.parse("@hourly", "UTC");
+  @Test
+  void lastFireBetweenFindsTheMissedSlot() throws InvalidScheduleException {
+    CronSchedule hourly = CronSchedule.parse("@hourly", "UTC");
 
-        assertThat(hourly.lastFireBetween(Instant.parse("2026-01-01T00:00:00Z"), Instant.parse("2026-01-01T03:30:00Z")))
-                .contains(Instant.parse("2026-01-01T03:00:00Z"));
-        assertThat(hourly.lastFireBetween(Instant.parse("2026-01-01T00:00:00Z"), Instant.parse("2026-01-01T00:59:00Z")))
-                .isEmpty();
-    }
+    assertThat(
+            hourly.lastFireBetween(
+                Instant.parse("2026-01-01T00:00:00Z"), Instant.parse("2026-01-01T03:30:00Z")))
+        .contains(Instant.parse("2026-01-01T03:00:00Z"));
+    assertThat(
+            hourly.lastFireBetween(
+                Instant.parse("2026-01-01T00:00:00Z"), Instant.parse("2026-01-01T00:59:00Z")))
+        .isEmpty();
+  }
 }

@@ -29,44 +29,63 @@ import org.junit.jupiter.api.Test;
  */
 @KubeApiTest
 class ScheduleScaleTest {
-    private static final int VMS = 1000;
+  private static final int VMS = 1000;
 
-    @Test
-    void everyVmGetsExactlyOneSnapshotPerFire(KubeApiServer server, KubernetesClient client) {
-        ScheduleTestBed bed = new ScheduleTestBed(server, client, "scale");
-        List<String> vms = IntStream.range(0, VMS).mapToObj(i -> String.format("vm-%04d", i)).toList();
-        vms.forEach(vm -> bed.createVm(vm, Map.of("fleet", "prod")));
-        bed.createVm("not-in-fleet", Map.of("fleet", "dev"));
-        // Allow, so the second fire creates again although no snapshot reconciler finishes the first ones
-        bed.createSchedule("fleet", "0 * * * *", selector(Map.of("fleet", "prod")),
-                spec -> spec.setConcurrencyPolicy(ConcurrencyPolicy.Allow));
-        Instant first = bed.nextHour();
-        Instant second = first.plus(Duration.ofHours(1));
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  @Test
+  void everyVmGetsExactlyOneSnapshotPerFire(KubeApiServer server, KubernetesClient client) {
+    ScheduleTestBed bed = new ScheduleTestBed(server, client, "scale");
+    List<String> vms = IntStream.range(0, VMS).mapToObj(i -> String.format("vm-%04d", i)).toList();
+    vms.forEach(vm -> bed.createVm(vm, Map.of("fleet", "prod")));
+    bed.createVm("not-in-fleet", Map.of("fleet", "dev"));
+    // Allow, so the second fire creates again although no snapshot reconciler finishes the first
+    // ones
+    bed.createSchedule(
+        "fleet",
+        "0 * * * *",
+        selector(Map.of("fleet", "prod")),
+        spec -> spec.setConcurrencyPolicy(ConcurrencyPolicy.Allow));
+    Instant first = bed.nextHour();
+    Instant second = first.plus(Duration.ofHours(1));
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
-        try (QuiesceTestOperator op = bed.startOperator(registry)) {
-            await().until(() -> bed.schedule("fleet").getStatus() != null);
-            for (Instant slot : List.of(first, second)) {
-                long start = System.nanoTime();
-                bed.clock.set(slot.plusSeconds(1));
-                await().atMost(Duration.ofSeconds(120)).until(
-                        () -> slot.toString().equals(bed.schedule("fleet").getStatus().getLastScheduleTime()));
-                long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
-                System.out.printf("[figure] schedule fire over %d VMs: %d ms from the clock move to the status write%n",
-                        VMS, millis);
-                assertThat(bed.schedule("fleet").getStatus().getLastFire().getCreated()).isEqualTo(VMS);
-            }
-            System.gc(); // measure what stays, not garbage
-            long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-            System.out.printf("[figure] heap after two fires over %d VMs: %d MiB (test JVM: operator, in-JVM API "
-                    + "server holding %d VMs and %d snapshots, test)%n", VMS, heap >> 20, VMS + 1, 2 * VMS);
-        }
-        List<QuiescedSnapshot> snapshots = bed.snapshotsOf("fleet");
-        assertThat(snapshots).hasSize(2 * VMS);
-        Set<String> expected = vms.stream().flatMap(vm -> List.of(ChildNames.scheduledSnapshot("fleet", vm, first),
-                ChildNames.scheduledSnapshot("fleet", vm, second)).stream()).collect(Collectors.toSet());
-        assertThat(snapshots.stream().map(s -> s.getMetadata().getName()).collect(Collectors.toSet()))
-                .isEqualTo(expected);
-        assertThat(count(registry, ScheduleMetrics.SNAPSHOTS_CREATED, bed.namespace, "fleet")).isEqualTo(2.0 * VMS);
+    try (QuiesceTestOperator op = bed.startOperator(registry)) {
+      await().until(() -> bed.schedule("fleet").getStatus() != null);
+      for (Instant slot : List.of(first, second)) {
+        long start = System.nanoTime();
+        bed.clock.set(slot.plusSeconds(1));
+        await()
+            .atMost(Duration.ofSeconds(120))
+            .until(
+                () ->
+                    slot.toString()
+                        .equals(bed.schedule("fleet").getStatus().getLastScheduleTime()));
+        long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
+        System.out.printf(
+            "[figure] schedule fire over %d VMs: %d ms from the clock move to the status write%n",
+            VMS, millis);
+        assertThat(bed.schedule("fleet").getStatus().getLastFire().getCreated()).isEqualTo(VMS);
+      }
+      System.gc(); // measure what stays, not garbage
+      long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+      System.out.printf(
+          "[figure] heap after two fires over %d VMs: %d MiB (test JVM: operator, in-JVM API "
+              + "server holding %d VMs and %d snapshots, test)%n",
+          VMS, heap >> 20, VMS + 1, 2 * VMS);
     }
+    List<QuiescedSnapshot> snapshots = bed.snapshotsOf("fleet");
+    assertThat(snapshots).hasSize(2 * VMS);
+    Set<String> expected =
+        vms.stream()
+            .flatMap(
+                vm ->
+                    List.of(
+                        ChildNames.scheduledSnapshot("fleet", vm, first),
+                        ChildNames.scheduledSnapshot("fleet", vm, second))
+                        .stream())
+            .collect(Collectors.toSet());
+    assertThat(snapshots.stream().map(s -> s.getMetadata().getName()).collect(Collectors.toSet()))
+        .isEqualTo(expected);
+    assertThat(count(registry, ScheduleMetrics.SNAPSHOTS_CREATED, bed.namespace, "fleet"))
+        .isEqualTo(2.0 * VMS);
+  }
 }

@@ -27,34 +27,60 @@ import org.junit.jupiter.api.Test;
  */
 @KubeApiTest
 class AdmissionWakeupTest {
-    private static final int VMS = 4;
+  private static final int VMS = 4;
 
-    @Test
-    void queuedSnapshotsStartWhenTheSlotFreesNotAtTheirRequeue(KubeApiServer server, KubernetesClient client) {
-        String ns = server.createNamespace("wakeup");
-        String[] nodes = {"node-a", "node-b"};
-        for (int i = 0; i < VMS; i++) {
-            Fixtures.runningVm(ns, "vm-" + i).onNode(nodes[i % 2]).withPvcDisk("root", "vm-" + i + "-root", "1Gi")
-                    .create(client);
-        }
-        SnapshotSettings oneAtATime = new SnapshotSettings(1, 1, QuiesceChannel.AUTO, OPERATOR_NAMESPACE,
-                SnapshotSettings.DEFAULT_HELPER_STALE_AFTER, Duration.ofMinutes(10), Clock.systemUTC());
-        KubernetesClient operatorClient = server.newClient();
-        try (FakeSnapshotter csi = FakeSnapshotter.start(server.newClient(), Duration.ofMillis(100), Duration.ofMillis(50));
-             FakeNodeHelper helper = FakeNodeHelper.start(server.newClient(), Behaviour.FREEZE_OK, OPERATOR_NAMESPACE,
-                     nodes);
-             QuiesceTestOperator op = QuiesceTestOperator.start(operatorClient,
-                     SnapshotTestSupport.reconciler(operatorClient, oneAtATime, new SimpleMeterRegistry()))) {
-            for (int i = 0; i < VMS; i++) {
-                client.resource(snapshot(ns, "snap-" + i, "vm-" + i, QuiesceMode.Required, "120s")).create();
-            }
-
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> client.resources(QuiescedSnapshot.class).inNamespace(ns).list().getItems(),
-                            all -> all.size() == VMS && all.stream().allMatch(s -> s.getStatus() != null
-                                    && s.getStatus().getPhase() == SnapshotPhase.Succeeded));
-            assertThat(helper.freezes()).isEqualTo(VMS);
-            assertThat(helper.maxFrozenInCluster()).isEqualTo(1);
-        }
+  @Test
+  void queuedSnapshotsStartWhenTheSlotFreesNotAtTheirRequeue(
+      KubeApiServer server, KubernetesClient client) {
+    String ns = server.createNamespace("wakeup");
+    String[] nodes = {"node-a", "node-b"};
+    for (int i = 0; i < VMS; i++) {
+      Fixtures.runningVm(ns, "vm-" + i)
+          .onNode(nodes[i % 2])
+          .withPvcDisk("root", "vm-" + i + "-root", "1Gi")
+          .create(client);
     }
+    SnapshotSettings oneAtATime =
+        new SnapshotSettings(
+            1,
+            1,
+            QuiesceChannel.AUTO,
+            OPERATOR_NAMESPACE,
+            SnapshotSettings.DEFAULT_HELPER_STALE_AFTER,
+            Duration.ofMinutes(10),
+            Clock.systemUTC());
+    KubernetesClient operatorClient = server.newClient();
+    try (FakeSnapshotter csi =
+            FakeSnapshotter.start(
+                server.newClient(), Duration.ofMillis(100), Duration.ofMillis(50));
+        FakeNodeHelper helper =
+            FakeNodeHelper.start(
+                server.newClient(), Behaviour.FREEZE_OK, OPERATOR_NAMESPACE, nodes);
+        QuiesceTestOperator op =
+            QuiesceTestOperator.start(
+                operatorClient,
+                SnapshotTestSupport.reconciler(
+                    operatorClient, oneAtATime, new SimpleMeterRegistry()))) {
+      for (int i = 0; i < VMS; i++) {
+        client
+            .resource(snapshot(ns, "snap-" + i, "vm-" + i, QuiesceMode.Required, "120s"))
+            .create();
+      }
+
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(500))
+          .until(
+              () -> client.resources(QuiescedSnapshot.class).inNamespace(ns).list().getItems(),
+              all ->
+                  all.size() == VMS
+                      && all.stream()
+                          .allMatch(
+                              s ->
+                                  s.getStatus() != null
+                                      && s.getStatus().getPhase() == SnapshotPhase.Succeeded));
+      assertThat(helper.freezes()).isEqualTo(VMS);
+      assertThat(helper.maxFrozenInCluster()).isEqualTo(1);
+    }
+  }
 }

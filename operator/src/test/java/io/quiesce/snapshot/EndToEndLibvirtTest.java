@@ -64,179 +64,234 @@ import org.junit.jupiter.api.Test;
 @RealLibvirtGuest
 @KubeApiTest
 class EndToEndLibvirtTest {
-    private static final Duration WRITER_TIMEOUT = Duration.ofSeconds(30);
-    /** Where the virt-launcher pod's virtqemud socket is below kubelet's pods directory. */
-    private static final String SOCKET_IN_POD = "volumes/kubernetes.io~empty-dir/libvirt-runtime/virtqemud-sock";
+  private static final Duration WRITER_TIMEOUT = Duration.ofSeconds(30);
 
-    private Path kubeletPods;
-    private final List<String> domainsAsked = new CopyOnWriteArrayList<>();
-    private final AtomicInteger qgaOpened = new AtomicInteger();
+  /** Where the virt-launcher pod's virtqemud socket is below kubelet's pods directory. */
+  private static final String SOCKET_IN_POD =
+      "volumes/kubernetes.io~empty-dir/libvirt-runtime/virtqemud-sock";
 
-    @BeforeEach
-    void kubeletPodsDir(LibvirtGuest guest) throws IOException {
-        kubeletPods = Files.createTempDirectory(Path.of("/tmp"), "qlk");
-        guest.ensureThawed(Duration.ofSeconds(30));
+  private Path kubeletPods;
+  private final List<String> domainsAsked = new CopyOnWriteArrayList<>();
+  private final AtomicInteger qgaOpened = new AtomicInteger();
+
+  @BeforeEach
+  void kubeletPodsDir(LibvirtGuest guest) throws IOException {
+    kubeletPods = Files.createTempDirectory(Path.of("/tmp"), "qlk");
+    guest.ensureThawed(Duration.ofSeconds(30));
+  }
+
+  @AfterEach
+  void removeKubeletPodsDir() throws IOException {
+    try (var paths = Files.walk(kubeletPods)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
     }
+  }
 
-    @AfterEach
-    void removeKubeletPodsDir() throws IOException {
-        try (var paths = Files.walk(kubeletPods)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+  @Test
+  void aSnapshotAskingForLibvirtFreezesThroughTheDaemonAndSucceedsConsistent(
+      LibvirtGuest guest, KubeApiServer server, KubernetesClient client) {
+    String ns = server.createNamespace("e2e-lv");
+    try (FakeSnapshotter csi =
+            FakeSnapshotter.start(
+                server.newClient(), Duration.ofSeconds(3), Duration.ofSeconds(1));
+        NodeHelper helper = startHelper(server, guest, null);
+        QuiesceTestOperator op =
+            startOperator(server, settings(10, 2, null), new SimpleMeterRegistry())) {
+      VmScenario vm = Fixtures.runningVm(ns, "db").create(client);
+      linkDaemonSocket(vm, guest);
+      guest.console().awaitWriterAdvance(WRITER_TIMEOUT);
+      QuiescedSnapshot request = snapshot(ns, "db-lv", "db", QuiesceMode.Required, "2m");
+      request.getSpec().getQuiesce().setTimeout("15s");
+      request.getSpec().getQuiesce().setChannel(QuiesceChannel.LIBVIRT);
+      client.resource(request).create();
+
+      // while the helper holds the freeze (the cut takes 3 s), the guest's writer makes no progress
+      WriterProgress atFreeze = writerStalledWhileFrozen(helper, guest);
+
+      QuiescedSnapshot done = awaitPhase(client, ns, "db-lv", SnapshotPhase.Succeeded);
+
+      FreezeRecord freeze = done.getStatus().getFreeze();
+      assertThat(freeze.getMethod()).isEqualTo(FreezeMethod.LIBVIRT);
+      assertThat(done.getMetadata().getLabels())
+          .containsEntry(QuiesceChannel.RESOLVED_LABEL, "libvirt");
+      assertConsistentAndCutInsideTheWindow(done, vm, csi);
+      assertThat(domainsAsked).as("KubeVirt's domain name of the VMI").containsOnly(ns + "_db");
+      assertThat(freezeStatus(guest)).isEqualTo(FreezeState.THAWED);
+      assertThat(guest.console().awaitWriterAdvance(WRITER_TIMEOUT).iteration())
+          .isGreaterThan(atFreeze.iteration());
+      System.out.printf(
+          "[figure] end to end through libvirt: %s in %d ms frozen (cut delay 3000 ms)%n",
+          done.getStatus().getConsistency(), freeze.getDurationMs());
     }
+  }
 
-    @Test
-    void aSnapshotAskingForLibvirtFreezesThroughTheDaemonAndSucceedsConsistent(LibvirtGuest guest,
-            KubeApiServer server, KubernetesClient client) {
-        String ns = server.createNamespace("e2e-lv");
-        try (FakeSnapshotter csi = FakeSnapshotter.start(server.newClient(), Duration.ofSeconds(3), Duration.ofSeconds(1));
-             NodeHelper helper = startHelper(server, guest, null);
-             QuiesceTestOperator op = startOperator(server, settings(10, 2, null), new SimpleMeterRegistry())) {
-            VmScenario vm = Fixtures.runningVm(ns, "db").create(client);
-            linkDaemonSocket(vm, guest);
-            guest.console().awaitWriterAdvance(WRITER_TIMEOUT);
-            QuiescedSnapshot request = snapshot(ns, "db-lv", "db", QuiesceMode.Required, "2m");
-            request.getSpec().getQuiesce().setTimeout("15s");
-            request.getSpec().getQuiesce().setChannel(QuiesceChannel.LIBVIRT);
-            client.resource(request).create();
+  @Test
+  void autoPicksLibvirtAlthoughTheAgentSocketIsThereToo(
+      LibvirtGuest guest, KubeApiServer server, KubernetesClient client) {
+    String ns = server.createNamespace("e2e-auto");
+    try (GuestSocketDir agentSockets = GuestSocketDir.create();
+        FakeSnapshotter csi =
+            FakeSnapshotter.start(
+                server.newClient(), Duration.ofSeconds(2), Duration.ofSeconds(1));
+        NodeHelper helper = startHelper(server, guest, agentSockets);
+        QuiesceTestOperator op =
+            startOperator(server, settings(10, 2, null), new SimpleMeterRegistry())) {
+      VmScenario vm = Fixtures.runningVm(ns, "db").create(client);
+      linkDaemonSocket(vm, guest);
+      // the agent socket libvirt holds is found by the qga template as well
+      agentSockets.link(vm, guest.agentSocket());
+      QuiescedSnapshot request = snapshot(ns, "db-auto", "db", QuiesceMode.Required, "2m");
+      request.getSpec().getQuiesce().setTimeout("15s");
+      client.resource(request).create();
 
-            // while the helper holds the freeze (the cut takes 3 s), the guest's writer makes no progress
-            WriterProgress atFreeze = writerStalledWhileFrozen(helper, guest);
+      QuiescedSnapshot done = awaitPhase(client, ns, "db-auto", SnapshotPhase.Succeeded);
 
-            QuiescedSnapshot done = awaitPhase(client, ns, "db-lv", SnapshotPhase.Succeeded);
-
-            FreezeRecord freeze = done.getStatus().getFreeze();
-            assertThat(freeze.getMethod()).isEqualTo(FreezeMethod.LIBVIRT);
-            assertThat(done.getMetadata().getLabels()).containsEntry(QuiesceChannel.RESOLVED_LABEL, "libvirt");
-            assertConsistentAndCutInsideTheWindow(done, vm, csi);
-            assertThat(domainsAsked).as("KubeVirt's domain name of the VMI").containsOnly(ns + "_db");
-            assertThat(freezeStatus(guest)).isEqualTo(FreezeState.THAWED);
-            assertThat(guest.console().awaitWriterAdvance(WRITER_TIMEOUT).iteration()).isGreaterThan(atFreeze.iteration());
-            System.out.printf("[figure] end to end through libvirt: %s in %d ms frozen (cut delay 3000 ms)%n",
-                    done.getStatus().getConsistency(), freeze.getDurationMs());
-        }
+      assertThat(done.getMetadata().getLabels())
+          .containsEntry(QuiesceChannel.RESOLVED_LABEL, "auto");
+      assertThat(done.getStatus().getFreeze().getMethod()).isEqualTo(FreezeMethod.LIBVIRT);
+      assertConsistentAndCutInsideTheWindow(done, vm, csi);
+      assertThat(qgaOpened).as("the agent socket libvirt holds is never used").hasValue(0);
+      assertThat(freezeStatus(guest)).isEqualTo(FreezeState.THAWED);
     }
+  }
 
-    @Test
-    void autoPicksLibvirtAlthoughTheAgentSocketIsThereToo(LibvirtGuest guest, KubeApiServer server,
-            KubernetesClient client) {
-        String ns = server.createNamespace("e2e-auto");
-        try (GuestSocketDir agentSockets = GuestSocketDir.create();
-             FakeSnapshotter csi = FakeSnapshotter.start(server.newClient(), Duration.ofSeconds(2), Duration.ofSeconds(1));
-             NodeHelper helper = startHelper(server, guest, agentSockets);
-             QuiesceTestOperator op = startOperator(server, settings(10, 2, null), new SimpleMeterRegistry())) {
-            VmScenario vm = Fixtures.runningVm(ns, "db").create(client);
-            linkDaemonSocket(vm, guest);
-            // the agent socket libvirt holds is found by the qga template as well
-            agentSockets.link(vm, guest.agentSocket());
-            QuiescedSnapshot request = snapshot(ns, "db-auto", "db", QuiesceMode.Required, "2m");
-            request.getSpec().getQuiesce().setTimeout("15s");
-            client.resource(request).create();
-
-            QuiescedSnapshot done = awaitPhase(client, ns, "db-auto", SnapshotPhase.Succeeded);
-
-            assertThat(done.getMetadata().getLabels()).containsEntry(QuiesceChannel.RESOLVED_LABEL, "auto");
-            assertThat(done.getStatus().getFreeze().getMethod()).isEqualTo(FreezeMethod.LIBVIRT);
-            assertConsistentAndCutInsideTheWindow(done, vm, csi);
-            assertThat(qgaOpened).as("the agent socket libvirt holds is never used").hasValue(0);
-            assertThat(freezeStatus(guest)).isEqualTo(FreezeState.THAWED);
-        }
+  @Test
+  void startUpRecoveryThawsAGuestItsJournalSaysItFrozeThroughLibvirt(
+      LibvirtGuest guest, KubeApiServer server, KubernetesClient client) throws IOException {
+    String ns = server.createNamespace("e2e-recover");
+    VmScenario vm = Fixtures.runningVm(ns, "db").create(client);
+    Path daemonSocket = linkDaemonSocket(vm, guest);
+    try (GuestAgent direct = guest.agent(QgaSettings.defaults())) {
+      assertThat(direct.freeze(List.of()))
+          .as("frozen, as a helper killed in its window left it")
+          .isPositive();
     }
+    // what that helper wrote before its freeze
+    Path journal = Files.createTempDirectory(kubeletPods.getParent(), "qjournal");
+    FreezeJournal.open(journal)
+        .record(
+            new JournalEntry(
+                new GuestRef(ns, "db"),
+                FreezeMethod.LIBVIRT,
+                daemonSocket,
+                LibvirtAgent.kubevirtDomainName(ns, "db"),
+                ns + "/db-snap",
+                Instant.now().plusSeconds(30)));
 
-    @Test
-    void startUpRecoveryThawsAGuestItsJournalSaysItFrozeThroughLibvirt(LibvirtGuest guest, KubeApiServer server,
-            KubernetesClient client) throws IOException {
-        String ns = server.createNamespace("e2e-recover");
-        VmScenario vm = Fixtures.runningVm(ns, "db").create(client);
-        Path daemonSocket = linkDaemonSocket(vm, guest);
-        try (GuestAgent direct = guest.agent(QgaSettings.defaults())) {
-            assertThat(direct.freeze(List.of())).as("frozen, as a helper killed in its window left it").isPositive();
-        }
-        // what that helper wrote before its freeze
-        Path journal = Files.createTempDirectory(kubeletPods.getParent(), "qjournal");
-        FreezeJournal.open(journal).record(new JournalEntry(new GuestRef(ns, "db"), FreezeMethod.LIBVIRT, daemonSocket,
-                LibvirtAgent.kubevirtDomainName(ns, "db"), ns + "/db-snap", Instant.now().plusSeconds(30)));
-
-        try (NodeHelper helper = startHelper(server, guest, null, journal)) {
-            assertThat(helper.recovery().guests()).anySatisfy(g -> {
+    try (NodeHelper helper = startHelper(server, guest, null, journal)) {
+      assertThat(helper.recovery().guests())
+          .anySatisfy(
+              g -> {
                 assertThat(g.guest()).isEqualTo(new GuestRef(ns, "db"));
                 assertThat(g.action()).isEqualTo(RecoveryAction.THAWED);
-            });
-            assertThat(domainsAsked).containsOnly(ns + "_db");
-            assertThat(freezeStatus(guest)).isEqualTo(FreezeState.THAWED);
-        }
-        guest.console().awaitWriterAdvance(WRITER_TIMEOUT);
+              });
+      assertThat(domainsAsked).containsOnly(ns + "_db");
+      assertThat(freezeStatus(guest)).isEqualTo(FreezeState.THAWED);
     }
+    guest.console().awaitWriterAdvance(WRITER_TIMEOUT);
+  }
 
-    /**
-     * A helper with the libvirt channel on (kubelet's pods dir below /tmp: the daemon's own socket,
-     * which the pod's link points to, must lie under the same root) and, when given, the qga channel.
-     */
-    private NodeHelper startHelper(KubeApiServer server, LibvirtGuest guest, GuestSocketDir agentSockets) {
-        return startHelper(server, guest, agentSockets, null);
-    }
+  /**
+   * A helper with the libvirt channel on (kubelet's pods dir below /tmp: the daemon's own socket,
+   * which the pod's link points to, must lie under the same root) and, when given, the qga channel.
+   */
+  private NodeHelper startHelper(
+      KubeApiServer server, LibvirtGuest guest, GuestSocketDir agentSockets) {
+    return startHelper(server, guest, agentSockets, null);
+  }
 
-    private NodeHelper startHelper(KubeApiServer server, LibvirtGuest guest, GuestSocketDir agentSockets,
-                                   Path journal) {
-        List<Path> agentRoots = agentSockets == null ? List.of(kubeletPods)
-                : List.of(agentSockets.root(), guest.agentSocket().getParent());
-        List<String> agentTemplates = agentSockets == null ? List.of() : List.of(agentSockets.template());
-        HelperSettings settings = new HelperSettings(Fixtures.DEFAULT_NODE, OPERATOR_NAMESPACE, agentRoots,
-                agentTemplates, 2, Duration.ofSeconds(30), null)
-                .withLibvirt(Path.of("/tmp"), kubeletPods + "/{podUID}/" + SOCKET_IN_POD)
-                .withJournal(journal);
-        // the harness's daemon names its domain itself; it stands in for KubeVirt's <namespace>_<vmi>
-        LibvirtOpener libvirt = (socket, domain) -> {
-            domainsAsked.add(domain.name());
-            return LibvirtAgent.open(socket, guest.domain(), QgaSettings.defaults());
+  private NodeHelper startHelper(
+      KubeApiServer server, LibvirtGuest guest, GuestSocketDir agentSockets, Path journal) {
+    List<Path> agentRoots =
+        agentSockets == null
+            ? List.of(kubeletPods)
+            : List.of(agentSockets.root(), guest.agentSocket().getParent());
+    List<String> agentTemplates =
+        agentSockets == null ? List.of() : List.of(agentSockets.template());
+    HelperSettings settings =
+        new HelperSettings(
+                Fixtures.DEFAULT_NODE,
+                OPERATOR_NAMESPACE,
+                agentRoots,
+                agentTemplates,
+                2,
+                Duration.ofSeconds(30),
+                null)
+            .withLibvirt(Path.of("/tmp"), kubeletPods + "/{podUID}/" + SOCKET_IN_POD)
+            .withJournal(journal);
+    // the harness's daemon names its domain itself; it stands in for KubeVirt's <namespace>_<vmi>
+    LibvirtOpener libvirt =
+        (socket, domain) -> {
+          domainsAsked.add(domain.name());
+          return LibvirtAgent.open(socket, guest.domain(), QgaSettings.defaults());
         };
-        return NodeHelper.start(server.newClient(), settings, (ref, socket) -> {
-            qgaOpened.incrementAndGet();
-            return new QgaClient(socket);
-        }, libvirt, new SimpleMeterRegistry());
-    }
+    return NodeHelper.start(
+        server.newClient(),
+        settings,
+        (ref, socket) -> {
+          qgaOpened.incrementAndGet();
+          return new QgaClient(socket);
+        },
+        libvirt,
+        new SimpleMeterRegistry());
+  }
 
-    /** virtqemud's socket in the VM's launcher pod, as kubelet lays it out: a hard link to the daemon's socket. */
-    private Path linkDaemonSocket(VmScenario vm, LibvirtGuest guest) {
-        Path inPod = kubeletPods.resolve(vm.launcherPods().get(0).getMetadata().getUid()).resolve(SOCKET_IN_POD);
-        try {
-            Files.createDirectories(inPod.getParent());
-            Files.createLink(inPod, guest.daemonSocket()); // hard link: a symlink out of the pod is refused
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return inPod;
+  /**
+   * virtqemud's socket in the VM's launcher pod, as kubelet lays it out: a hard link to the
+   * daemon's socket.
+   */
+  private Path linkDaemonSocket(VmScenario vm, LibvirtGuest guest) {
+    Path inPod =
+        kubeletPods.resolve(vm.launcherPods().get(0).getMetadata().getUid()).resolve(SOCKET_IN_POD);
+    try {
+      Files.createDirectories(inPod.getParent());
+      Files.createLink(
+          inPod, guest.daemonSocket()); // hard link: a symlink out of the pod is refused
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
+    return inPod;
+  }
 
-    private static WriterProgress writerStalledWhileFrozen(NodeHelper helper, LibvirtGuest guest) {
-        await("the guest frozen").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
-                .until(() -> !helper.engine().guestsFrozen().isEmpty());
-        double up = guest.console().awaitFreshGuestUptime(Duration.ofSeconds(3));
-        WriterProgress atFreeze = guest.console().writerProgress();
-        guest.console().awaitGuestUptime(up + 1.0, Duration.ofSeconds(5));
-        assertThat(guest.console().writerProgress()).as("writer while frozen").isEqualTo(atFreeze);
-        return atFreeze;
-    }
+  private static WriterProgress writerStalledWhileFrozen(NodeHelper helper, LibvirtGuest guest) {
+    await("the guest frozen")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> !helper.engine().guestsFrozen().isEmpty());
+    double up = guest.console().awaitFreshGuestUptime(Duration.ofSeconds(3));
+    WriterProgress atFreeze = guest.console().writerProgress();
+    guest.console().awaitGuestUptime(up + 1.0, Duration.ofSeconds(5));
+    assertThat(guest.console().writerProgress()).as("writer while frozen").isEqualTo(atFreeze);
+    return atFreeze;
+  }
 
-    private static void assertConsistentAndCutInsideTheWindow(QuiescedSnapshot done, VmScenario vm, FakeSnapshotter csi) {
-        FreezeRecord freeze = done.getStatus().getFreeze();
-        assertThat(done.getStatus().getConsistency()).isEqualTo(Consistency.FilesystemConsistent);
-        assertThat(freeze.getReason()).isEqualTo("Frozen");
-        assertThat(freeze.getThawedBy()).isEqualTo(ThawTrigger.Cut);
-        assertThat(freeze.getFilesystemsFrozen()).isPositive();
-        Instant start = Instant.parse(freeze.getStartTime());
-        Instant end = Instant.parse(freeze.getEndTime());
-        assertThat(done.getStatus().getVolumeSnapshots()).hasSize(vm.claimNames().size()).allSatisfy(r -> {
-            SnapshotRecord cut = csi.record(done.getMetadata().getNamespace(), r.getVolumeSnapshotName()).orElseThrow();
-            assertThat(cut.cutAt()).as("cut of %s inside the freeze window", r.getVolume()).isBetween(start, end);
-        });
-    }
+  private static void assertConsistentAndCutInsideTheWindow(
+      QuiescedSnapshot done, VmScenario vm, FakeSnapshotter csi) {
+    FreezeRecord freeze = done.getStatus().getFreeze();
+    assertThat(done.getStatus().getConsistency()).isEqualTo(Consistency.FilesystemConsistent);
+    assertThat(freeze.getReason()).isEqualTo("Frozen");
+    assertThat(freeze.getThawedBy()).isEqualTo(ThawTrigger.Cut);
+    assertThat(freeze.getFilesystemsFrozen()).isPositive();
+    Instant start = Instant.parse(freeze.getStartTime());
+    Instant end = Instant.parse(freeze.getEndTime());
+    assertThat(done.getStatus().getVolumeSnapshots())
+        .hasSize(vm.claimNames().size())
+        .allSatisfy(
+            r -> {
+              SnapshotRecord cut =
+                  csi.record(done.getMetadata().getNamespace(), r.getVolumeSnapshotName())
+                      .orElseThrow();
+              assertThat(cut.cutAt())
+                  .as("cut of %s inside the freeze window", r.getVolume())
+                  .isBetween(start, end);
+            });
+  }
 
-    private static FreezeState freezeStatus(LibvirtGuest guest) {
-        try (GuestAgent agent = guest.agent(QgaSettings.defaults())) {
-            return agent.freezeStatus();
-        }
+  private static FreezeState freezeStatus(LibvirtGuest guest) {
+    try (GuestAgent agent = guest.agent(QgaSettings.defaults())) {
+      return agent.freezeStatus();
     }
+  }
 }

@@ -9,7 +9,6 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.quiesce.naming.PlannedVolumeSnapshots;
 import io.quiesce.api.v1alpha1.FreezeMethod;
 import io.quiesce.api.v1alpha1.FreezeRecord;
 import io.quiesce.api.v1alpha1.QuiesceChannel;
@@ -19,21 +18,22 @@ import io.quiesce.api.v1alpha1.SnapshotPhase;
 import io.quiesce.api.v1alpha1.ThawTrigger;
 import io.quiesce.api.v1alpha1.VolumeSnapshotRecord;
 import io.quiesce.kube.csi.VolumeSnapshot;
+import io.quiesce.naming.PlannedVolumeSnapshots;
 import io.quiesce.naming.Provenance;
+import io.quiesce.status.Reason;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
 import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import io.quiesce.status.Reason;
 
 /**
  * A fake of the node helper (the real one is in node-helper/), playing its side of the issue 4
@@ -44,321 +44,409 @@ import io.quiesce.status.Reason;
  * freezes overlapped per node, in the cluster and per VM.
  */
 public final class FakeNodeHelper implements AutoCloseable {
-    /** What the fake does with each snapshot it takes. */
-    public enum Behaviour {
-        FREEZE_OK, FREEZE_FAILED, NEVER_ANSWERS, ZERO_FILESYSTEMS,
-        /** Finds no socket: NoAgentChannel under channel auto (as the real helper), else the channel's own reason. */
-        NO_SOCKET
-    }
+  /** What the fake does with each snapshot it takes. */
+  public enum Behaviour {
+    FREEZE_OK,
+    FREEZE_FAILED,
+    NEVER_ANSWERS,
+    ZERO_FILESYSTEMS,
+    /**
+     * Finds no socket: NoAgentChannel under channel auto (as the real helper), else the channel's
+     * own reason.
+     */
+    NO_SOCKET
+  }
 
-    private final KubernetesClient client;
-    private final Behaviour behaviour;
-    private final Duration cutWait;
-    private final SharedIndexInformer<QuiescedSnapshot> informer;
-    private final ExecutorService workers;
-    /** Renews the heartbeat Leases, as the real helper does every 10 s, so long tests stay "alive". */
-    private final ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "fake-node-helper-heartbeat");
-        t.setDaemon(true);
-        return t;
-    });
-    private final Set<String> taken = ConcurrentHashMap.newKeySet();
-    private final Map<String, AtomicInteger> frozenPerNode = new ConcurrentHashMap<>();
-    private final Map<String, Integer> maxPerNode = new ConcurrentHashMap<>();
-    private final Set<String> frozenVms = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger frozen = new AtomicInteger();
-    private final AtomicInteger maxFrozen = new AtomicInteger();
-    private final Map<String, Integer> frozenPerNamespace = new ConcurrentHashMap<>();
-    private final Map<String, Integer> maxPerNamespace = new ConcurrentHashMap<>();
-    private final AtomicInteger vmFrozenTwice = new AtomicInteger();
-    private final AtomicInteger freezes = new AtomicInteger();
-    private final List<String> channelsSeen = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final AtomicInteger assignedWithoutSlot = new AtomicInteger();
-    private final Map<String, String> frozenNow = new ConcurrentHashMap<>();
-    private volatile List<String> peakSet = List.of();
-    private final Set<String> frozenNames = ConcurrentHashMap.newKeySet();
-    private final String leaseNamespace;
-    private volatile boolean checksSlotLeases;
+  private final KubernetesClient client;
+  private final Behaviour behaviour;
+  private final Duration cutWait;
+  private final SharedIndexInformer<QuiescedSnapshot> informer;
+  private final ExecutorService workers;
 
-    private FakeNodeHelper(KubernetesClient client, Behaviour behaviour, Duration cutWait, String leaseNamespace,
-            List<String> nodes, int threads) {
-        this.client = client;
-        this.behaviour = behaviour;
-        this.cutWait = cutWait;
-        this.leaseNamespace = leaseNamespace;
-        this.workers = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "fake-node-helper");
+  /**
+   * Renews the heartbeat Leases, as the real helper does every 10 s, so long tests stay "alive".
+   */
+  private final ScheduledExecutorService heartbeat =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "fake-node-helper-heartbeat");
             t.setDaemon(true);
             return t;
-        });
-        renewLeases(leaseNamespace, nodes);
-        heartbeat.scheduleWithFixedDelay(() -> renewLeases(leaseNamespace, nodes), 5, 5, TimeUnit.SECONDS);
-        this.informer = client.resources(QuiescedSnapshot.class).inAnyNamespace().withLabel(Provenance.NODE)
-                .inform(new ResourceEventHandler<>() {
-                    @Override
-                    public void onAdd(QuiescedSnapshot s) {
-                        maybeTake(s);
-                    }
+          });
 
-                    @Override
-                    public void onUpdate(QuiescedSnapshot old, QuiescedSnapshot s) {
-                        maybeTake(s);
-                    }
+  private final Set<String> taken = ConcurrentHashMap.newKeySet();
+  private final Map<String, AtomicInteger> frozenPerNode = new ConcurrentHashMap<>();
+  private final Map<String, Integer> maxPerNode = new ConcurrentHashMap<>();
+  private final Set<String> frozenVms = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger frozen = new AtomicInteger();
+  private final AtomicInteger maxFrozen = new AtomicInteger();
+  private final Map<String, Integer> frozenPerNamespace = new ConcurrentHashMap<>();
+  private final Map<String, Integer> maxPerNamespace = new ConcurrentHashMap<>();
+  private final AtomicInteger vmFrozenTwice = new AtomicInteger();
+  private final AtomicInteger freezes = new AtomicInteger();
+  private final List<String> channelsSeen = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final AtomicInteger assignedWithoutSlot = new AtomicInteger();
+  private final Map<String, String> frozenNow = new ConcurrentHashMap<>();
+  private volatile List<String> peakSet = List.of();
+  private final Set<String> frozenNames = ConcurrentHashMap.newKeySet();
+  private final String leaseNamespace;
+  private volatile boolean checksSlotLeases;
 
-                    @Override
-                    public void onDelete(QuiescedSnapshot s, boolean unknown) {
-                    }
+  private FakeNodeHelper(
+      KubernetesClient client,
+      Behaviour behaviour,
+      Duration cutWait,
+      String leaseNamespace,
+      List<String> nodes,
+      int threads) {
+    this.client = client;
+    this.behaviour = behaviour;
+    this.cutWait = cutWait;
+    this.leaseNamespace = leaseNamespace;
+    this.workers =
+        Executors.newFixedThreadPool(
+            threads,
+            r -> {
+              Thread t = new Thread(r, "fake-node-helper");
+              t.setDaemon(true);
+              return t;
+            });
+    renewLeases(leaseNamespace, nodes);
+    heartbeat.scheduleWithFixedDelay(
+        () -> renewLeases(leaseNamespace, nodes), 5, 5, TimeUnit.SECONDS);
+    this.informer =
+        client
+            .resources(QuiescedSnapshot.class)
+            .inAnyNamespace()
+            .withLabel(Provenance.NODE)
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(QuiescedSnapshot s) {
+                    maybeTake(s);
+                  }
+
+                  @Override
+                  public void onUpdate(QuiescedSnapshot old, QuiescedSnapshot s) {
+                    maybeTake(s);
+                  }
+
+                  @Override
+                  public void onDelete(QuiescedSnapshot s, boolean unknown) {}
                 });
-    }
+  }
 
-    /** Starts a helper for these nodes, with its heartbeat Leases in {@code leaseNamespace}. */
-    static FakeNodeHelper start(KubernetesClient client, Behaviour behaviour, String leaseNamespace, String... nodes) {
-        return new FakeNodeHelper(client, behaviour, Duration.ofSeconds(5), leaseNamespace, List.of(nodes), 8);
-    }
+  /** Starts a helper for these nodes, with its heartbeat Leases in {@code leaseNamespace}. */
+  static FakeNodeHelper start(
+      KubernetesClient client, Behaviour behaviour, String leaseNamespace, String... nodes) {
+    return new FakeNodeHelper(
+        client, behaviour, Duration.ofSeconds(5), leaseNamespace, List.of(nodes), 8);
+  }
 
-    /** The same with {@code threads} freeze windows at once across all its nodes. */
-    public static FakeNodeHelper start(KubernetesClient client, Behaviour behaviour, String leaseNamespace, int threads,
-            List<String> nodes) {
-        return new FakeNodeHelper(client, behaviour, Duration.ofSeconds(5), leaseNamespace, nodes, threads);
-    }
+  /** The same with {@code threads} freeze windows at once across all its nodes. */
+  public static FakeNodeHelper start(
+      KubernetesClient client,
+      Behaviour behaviour,
+      String leaseNamespace,
+      int threads,
+      List<String> nodes) {
+    return new FakeNodeHelper(
+        client, behaviour, Duration.ofSeconds(5), leaseNamespace, nodes, threads);
+  }
 
-    /**
-     * The same, each window waiting at most {@code cutWait} for its cuts (as the real helper's
-     * watchdog waits for the snapshot's quiesce timeout).
-     */
-    public static FakeNodeHelper start(KubernetesClient client, Behaviour behaviour, String leaseNamespace, int threads,
-            List<String> nodes, Duration cutWait) {
-        return new FakeNodeHelper(client, behaviour, cutWait, leaseNamespace, nodes, threads);
-    }
+  /**
+   * The same, each window waiting at most {@code cutWait} for its cuts (as the real helper's
+   * watchdog waits for the snapshot's quiesce timeout).
+   */
+  public static FakeNodeHelper start(
+      KubernetesClient client,
+      Behaviour behaviour,
+      String leaseNamespace,
+      int threads,
+      List<String> nodes,
+      Duration cutWait) {
+    return new FakeNodeHelper(client, behaviour, cutWait, leaseNamespace, nodes, threads);
+  }
 
-    private void renewLeases(String leaseNamespace, List<String> nodes) {
-        for (String node : nodes) {
-            client.resource(new LeaseBuilder().withNewMetadata().withName(ClusterObserver.HELPER_LEASE_PREFIX + node)
-                    .withNamespace(leaseNamespace).endMetadata().withNewSpec().withHolderIdentity("fake-helper-" + node)
-                    .withLeaseDurationSeconds(30).withRenewTime(ZonedDateTime.now(ZoneOffset.UTC)).endSpec().build())
-                    .createOr(existing -> existing.update());
-        }
+  private void renewLeases(String leaseNamespace, List<String> nodes) {
+    for (String node : nodes) {
+      client
+          .resource(
+              new LeaseBuilder()
+                  .withNewMetadata()
+                  .withName(ClusterObserver.HELPER_LEASE_PREFIX + node)
+                  .withNamespace(leaseNamespace)
+                  .endMetadata()
+                  .withNewSpec()
+                  .withHolderIdentity("fake-helper-" + node)
+                  .withLeaseDurationSeconds(30)
+                  .withRenewTime(ZonedDateTime.now(ZoneOffset.UTC))
+                  .endSpec()
+                  .build())
+          .createOr(existing -> existing.update());
     }
+  }
 
-    int maxFrozenOnAnyNode() {
-        return maxPerNode.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+  int maxFrozenOnAnyNode() {
+    return maxPerNode.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+  }
+
+  /**
+   * The most freezes of the VMs of one namespace that overlapped (a shard's, when shards own
+   * namespaces).
+   */
+  public int maxFrozenInNamespace(String namespace) {
+    return maxPerNamespace.getOrDefault(namespace, 0);
+  }
+
+  private static String namespaceOf(String vmKey) {
+    return vmKey.substring(0, Math.max(0, vmKey.indexOf('/')));
+  }
+
+  /** The most freezes that overlapped in the cluster. */
+  public int maxFrozenInCluster() {
+    return maxFrozen.get();
+  }
+
+  /**
+   * From now on, as the real helper: "freezes" only while the freeze slot Lease the snapshot names
+   * ({@code quiesce.io/freeze-slot}, in the lease namespace) holds its uid, retrying every 100 ms
+   * otherwise; a snapshot that names no slot is recorded {@code FreezeSlotMissing}, never frozen.
+   */
+  FakeNodeHelper checkingSlotLeases() {
+    this.checksSlotLeases = true;
+    return this;
+  }
+
+  /** The names of the snapshots it froze. */
+  Set<String> frozenNames() {
+    return Set.copyOf(frozenNames);
+  }
+
+  /** The snapshots frozen together at the peak, as {@code name@slot(uid)}. */
+  List<String> peakSet() {
+    return peakSet;
+  }
+
+  /** How many snapshots it was given that named no freeze slot. */
+  int assignedWithoutSlot() {
+    return assignedWithoutSlot.get();
+  }
+
+  int timesAVmWasFrozenTwice() {
+    return vmFrozenTwice.get();
+  }
+
+  /**
+   * The {@code quiesce.io/resolved-channel} of each snapshot taken, in order ("null" when absent).
+   */
+  List<String> channelsSeen() {
+    return List.copyOf(channelsSeen);
+  }
+
+  /** How many snapshots it froze. */
+  public int freezes() {
+    return freezes.get();
+  }
+
+  private void maybeTake(QuiescedSnapshot s) {
+    if (s.getStatus() == null
+        || s.getStatus().getPhase() != SnapshotPhase.InProgress
+        || s.getStatus().getFreeze() != null
+        || s.isMarkedForDeletion()
+        || !taken.add(s.getMetadata().getUid())) {
+      return;
     }
-
-    /** The most freezes of the VMs of one namespace that overlapped (a shard's, when shards own namespaces). */
-    public int maxFrozenInNamespace(String namespace) {
-        return maxPerNamespace.getOrDefault(namespace, 0);
+    if (behaviour != Behaviour.NEVER_ANSWERS) {
+      workers.submit(() -> run(s));
     }
+  }
 
-    private static String namespaceOf(String vmKey) {
-        return vmKey.substring(0, Math.max(0, vmKey.indexOf('/')));
+  private void run(QuiescedSnapshot s) {
+    String slot =
+        s.getMetadata().getAnnotations() == null
+            ? null
+            : s.getMetadata().getAnnotations().get(Provenance.FREEZE_SLOT);
+    if (slot == null) {
+      assignedWithoutSlot.incrementAndGet();
     }
-
-    /** The most freezes that overlapped in the cluster. */
-    public int maxFrozenInCluster() {
-        return maxFrozen.get();
+    if (checksSlotLeases && behaviour != Behaviour.NO_SOCKET) {
+      if (slot == null) {
+        FreezeRecord none = new FreezeRecord();
+        none.setReason("FreezeSlotMissing");
+        none.setFilesystemsFrozen(0);
+        none.setError("fake: assigned without a freeze slot");
+        writeFreeze(s, none);
+        return;
+      }
+      if (!slotHeld(s, slot)) {
+        heartbeat.schedule(() -> retry(s), 100, TimeUnit.MILLISECONDS);
+        return;
+      }
     }
-
-    /**
-     * From now on, as the real helper: "freezes" only while the freeze slot Lease the snapshot names
-     * ({@code quiesce.io/freeze-slot}, in the lease namespace) holds its uid, retrying every 100 ms
-     * otherwise; a snapshot that names no slot is recorded {@code FreezeSlotMissing}, never frozen.
-     */
-    FakeNodeHelper checkingSlotLeases() {
-        this.checksSlotLeases = true;
-        return this;
+    String node = s.getMetadata().getLabels().get(Provenance.NODE);
+    String vm = s.getMetadata().getNamespace() + "/" + s.getSpec().getSource();
+    FreezeRecord record = new FreezeRecord();
+    record.setMethod(FreezeMethod.QGA);
+    freezes.incrementAndGet();
+    String channel = s.getMetadata().getLabels().get(QuiesceChannel.RESOLVED_LABEL);
+    channelsSeen.add(String.valueOf(channel));
+    if (behaviour == Behaviour.NO_SOCKET) {
+      record.setMethod(null);
+      record.setFilesystemsFrozen(0);
+      record.setReason(
+          "auto".equals(channel) ? Reason.NO_AGENT_CHANNEL.wire() : "LibvirtSocketNotFound");
+      record.setError("fake: no socket of " + vm);
+      writeFreeze(s, record);
+      return;
     }
-
-    /** The names of the snapshots it froze. */
-    Set<String> frozenNames() {
-        return Set.copyOf(frozenNames);
+    if (behaviour == Behaviour.FREEZE_FAILED) {
+      record.setReason("FreezeFailed");
+      record.setError("guest-fsfreeze-freeze: fake agent refused");
+      boolean bestEffort =
+          s.getSpec().getQuiesce() != null
+              && s.getSpec().getQuiesce().getMode() == QuiesceMode.BestEffort;
+      if (bestEffort) {
+        createAll(s);
+      }
+      writeFreeze(s, record);
+      return;
     }
-
-    /** The snapshots frozen together at the peak, as {@code name@slot(uid)}. */
-    List<String> peakSet() {
-        return peakSet;
+    frozenNames.add(s.getMetadata().getName());
+    enter(node, vm);
+    frozenNow.put(
+        vm,
+        s.getMetadata().getName()
+            + "@"
+            + slot
+            + "("
+            + s.getMetadata().getUid().substring(0, 8)
+            + ")");
+    synchronized (this) {
+      if (frozenNow.size() >= maxFrozen.get()) {
+        peakSet = List.copyOf(frozenNow.values());
+      }
     }
-
-    /** How many snapshots it was given that named no freeze slot. */
-    int assignedWithoutSlot() {
-        return assignedWithoutSlot.get();
-    }
-
-    int timesAVmWasFrozenTwice() {
-        return vmFrozenTwice.get();
-    }
-
-    /** The {@code quiesce.io/resolved-channel} of each snapshot taken, in order ("null" when absent). */
-    List<String> channelsSeen() {
-        return List.copyOf(channelsSeen);
-    }
-
-    /** How many snapshots it froze. */
-    public int freezes() {
-        return freezes.get();
-    }
-
-    private void maybeTake(QuiescedSnapshot s) {
-        if (s.getStatus() == null || s.getStatus().getPhase() != SnapshotPhase.InProgress
-                || s.getStatus().getFreeze() != null || s.isMarkedForDeletion()
-                || !taken.add(s.getMetadata().getUid())) {
-            return;
-        }
-        if (behaviour != Behaviour.NEVER_ANSWERS) {
-            workers.submit(() -> run(s));
-        }
-    }
-
-    private void run(QuiescedSnapshot s) {
-        String slot = s.getMetadata().getAnnotations() == null ? null
-                : s.getMetadata().getAnnotations().get(Provenance.FREEZE_SLOT);
-        if (slot == null) {
-            assignedWithoutSlot.incrementAndGet();
-        }
-        if (checksSlotLeases && behaviour != Behaviour.NO_SOCKET) {
-            if (slot == null) {
-                FreezeRecord none = new FreezeRecord();
-                none.setReason("FreezeSlotMissing");
-                none.setFilesystemsFrozen(0);
-                none.setError("fake: assigned without a freeze slot");
-                writeFreeze(s, none);
-                return;
-            }
-            if (!slotHeld(s, slot)) {
-                heartbeat.schedule(() -> retry(s), 100, TimeUnit.MILLISECONDS);
-                return;
-            }
-        }
-        String node = s.getMetadata().getLabels().get(Provenance.NODE);
-        String vm = s.getMetadata().getNamespace() + "/" + s.getSpec().getSource();
-        FreezeRecord record = new FreezeRecord();
-        record.setMethod(FreezeMethod.QGA);
-        freezes.incrementAndGet();
-        String channel = s.getMetadata().getLabels().get(QuiesceChannel.RESOLVED_LABEL);
-        channelsSeen.add(String.valueOf(channel));
-        if (behaviour == Behaviour.NO_SOCKET) {
-            record.setMethod(null);
-            record.setFilesystemsFrozen(0);
-            record.setReason("auto".equals(channel) ? Reason.NO_AGENT_CHANNEL.wire() : "LibvirtSocketNotFound");
-            record.setError("fake: no socket of " + vm);
-            writeFreeze(s, record);
-            return;
-        }
-        if (behaviour == Behaviour.FREEZE_FAILED) {
-            record.setReason("FreezeFailed");
-            record.setError("guest-fsfreeze-freeze: fake agent refused");
-            boolean bestEffort = s.getSpec().getQuiesce() != null
-                    && s.getSpec().getQuiesce().getMode() == QuiesceMode.BestEffort;
-            if (bestEffort) {
-                createAll(s);
-            }
-            writeFreeze(s, record);
-            return;
-        }
-        frozenNames.add(s.getMetadata().getName());
-        enter(node, vm);
-        frozenNow.put(vm, s.getMetadata().getName() + "@" + slot + "(" + s.getMetadata().getUid().substring(0, 8) + ")");
-        synchronized (this) {
-            if (frozenNow.size() >= maxFrozen.get()) {
-                peakSet = List.copyOf(frozenNow.values());
-            }
-        }
-        Instant start = Instant.now();
-        String reason = "Frozen";
+    Instant start = Instant.now();
+    String reason = "Frozen";
+    try {
+      createAll(s);
+      for (VolumeSnapshotRecord planned : s.getStatus().getVolumeSnapshots()) {
         try {
-            createAll(s);
-            for (VolumeSnapshotRecord planned : s.getStatus().getVolumeSnapshots()) {
-                try {
-                    VolumeSnapshot vs = client.resources(VolumeSnapshot.class).inNamespace(s.getMetadata().getNamespace())
-                            .withName(planned.getVolumeSnapshotName())
-                            .waitUntilCondition(v -> v != null && v.getStatus() != null
-                                    && (v.getStatus().getCreationTime() != null || v.getStatus().getError() != null),
-                                    cutWait.toMillis(), TimeUnit.MILLISECONDS);
-                    if (vs.getStatus().getCreationTime() == null) {
-                        reason = "VolumeSnapshotFailed";
-                        break;
-                    }
-                } catch (KubernetesClientTimeoutException e) {
-                    reason = "QuiesceTimeout";
-                    break;
-                }
-            }
-        } finally {
-            frozenNow.remove(vm);
-            leave(node, vm);
+          VolumeSnapshot vs =
+              client
+                  .resources(VolumeSnapshot.class)
+                  .inNamespace(s.getMetadata().getNamespace())
+                  .withName(planned.getVolumeSnapshotName())
+                  .waitUntilCondition(
+                      v ->
+                          v != null
+                              && v.getStatus() != null
+                              && (v.getStatus().getCreationTime() != null
+                                  || v.getStatus().getError() != null),
+                      cutWait.toMillis(),
+                      TimeUnit.MILLISECONDS);
+          if (vs.getStatus().getCreationTime() == null) {
+            reason = "VolumeSnapshotFailed";
+            break;
+          }
+        } catch (KubernetesClientTimeoutException e) {
+          reason = "QuiesceTimeout";
+          break;
         }
-        Instant end = Instant.now();
-        record.setStartTime(start.toString());
-        record.setEndTime(end.toString());
-        record.setDurationMs(Duration.between(start, end).toMillis());
-        record.setFilesystemsFrozen(behaviour == Behaviour.ZERO_FILESYSTEMS ? 0 : 2);
-        record.setThawedBy(reason.equals("Frozen") ? ThawTrigger.Cut : reason.equals("QuiesceTimeout")
-                ? ThawTrigger.Watchdog : ThawTrigger.Error);
-        record.setReason(reason);
-        writeFreeze(s, record);
+      }
+    } finally {
+      frozenNow.remove(vm);
+      leave(node, vm);
     }
+    Instant end = Instant.now();
+    record.setStartTime(start.toString());
+    record.setEndTime(end.toString());
+    record.setDurationMs(Duration.between(start, end).toMillis());
+    record.setFilesystemsFrozen(behaviour == Behaviour.ZERO_FILESYSTEMS ? 0 : 2);
+    record.setThawedBy(
+        reason.equals("Frozen")
+            ? ThawTrigger.Cut
+            : reason.equals("QuiesceTimeout") ? ThawTrigger.Watchdog : ThawTrigger.Error);
+    record.setReason(reason);
+    writeFreeze(s, record);
+  }
 
-    private boolean slotHeld(QuiescedSnapshot s, String slot) {
-        var lease = client.leases().inNamespace(leaseNamespace).withName(slot).get();
-        return lease != null && lease.getSpec() != null
-                && s.getMetadata().getUid().equals(lease.getSpec().getHolderIdentity());
+  private boolean slotHeld(QuiescedSnapshot s, String slot) {
+    var lease = client.leases().inNamespace(leaseNamespace).withName(slot).get();
+    return lease != null
+        && lease.getSpec() != null
+        && s.getMetadata().getUid().equals(lease.getSpec().getHolderIdentity());
+  }
+
+  /** Runs the snapshot again as stored now, if it still waits for its freeze. */
+  private void retry(QuiescedSnapshot s) {
+    QuiescedSnapshot now =
+        client
+            .resources(QuiescedSnapshot.class)
+            .inNamespace(s.getMetadata().getNamespace())
+            .withName(s.getMetadata().getName())
+            .get();
+    if (now == null
+        || !now.getMetadata().getUid().equals(s.getMetadata().getUid())
+        || now.getStatus() == null
+        || now.getStatus().getPhase() != SnapshotPhase.InProgress
+        || now.getStatus().getFreeze() != null
+        || now.isMarkedForDeletion()) {
+      return;
     }
+    try {
+      workers.submit(() -> run(now));
+    } catch (java.util.concurrent.RejectedExecutionException closed) {
+      // the fake is closing
+    }
+  }
 
-    /** Runs the snapshot again as stored now, if it still waits for its freeze. */
-    private void retry(QuiescedSnapshot s) {
-        QuiescedSnapshot now = client.resources(QuiescedSnapshot.class).inNamespace(s.getMetadata().getNamespace())
-                .withName(s.getMetadata().getName()).get();
-        if (now == null || !now.getMetadata().getUid().equals(s.getMetadata().getUid()) || now.getStatus() == null
-                || now.getStatus().getPhase() != SnapshotPhase.InProgress || now.getStatus().getFreeze() != null
-                || now.isMarkedForDeletion()) {
-            return;
+  private void createAll(QuiescedSnapshot s) {
+    for (VolumeSnapshotRecord planned : s.getStatus().getVolumeSnapshots()) {
+      try {
+        client.resource(PlannedVolumeSnapshots.build(s, planned)).create();
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409) {
+          throw e;
         }
-        try {
-            workers.submit(() -> run(now));
-        } catch (java.util.concurrent.RejectedExecutionException closed) {
-            // the fake is closing
-        }
+      }
     }
+  }
 
-    private void createAll(QuiescedSnapshot s) {
-        for (VolumeSnapshotRecord planned : s.getStatus().getVolumeSnapshots()) {
-            try {
-                client.resource(PlannedVolumeSnapshots.build(s, planned)).create();
-            } catch (KubernetesClientException e) {
-                if (e.getCode() != 409) {
-                    throw e;
-                }
-            }
-        }
+  private synchronized void enter(String node, String vm) {
+    if (!frozenVms.add(vm)) {
+      vmFrozenTwice.incrementAndGet();
     }
+    int onNode = frozenPerNode.computeIfAbsent(node, n -> new AtomicInteger()).incrementAndGet();
+    maxPerNode.merge(node, onNode, Math::max);
+    maxPerNamespace.merge(
+        namespaceOf(vm), frozenPerNamespace.merge(namespaceOf(vm), 1, Integer::sum), Math::max);
+    maxFrozen.accumulateAndGet(frozen.incrementAndGet(), Math::max);
+  }
 
-    private synchronized void enter(String node, String vm) {
-        if (!frozenVms.add(vm)) {
-            vmFrozenTwice.incrementAndGet();
-        }
-        int onNode = frozenPerNode.computeIfAbsent(node, n -> new AtomicInteger()).incrementAndGet();
-        maxPerNode.merge(node, onNode, Math::max);
-        maxPerNamespace.merge(namespaceOf(vm), frozenPerNamespace.merge(namespaceOf(vm), 1, Integer::sum), Math::max);
-        maxFrozen.accumulateAndGet(frozen.incrementAndGet(), Math::max);
-    }
+  private synchronized void leave(String node, String vm) {
+    frozenVms.remove(vm);
+    frozenPerNode.get(node).decrementAndGet();
+    frozenPerNamespace.merge(namespaceOf(vm), -1, Integer::sum);
+    frozen.decrementAndGet();
+  }
 
-    private synchronized void leave(String node, String vm) {
-        frozenVms.remove(vm);
-        frozenPerNode.get(node).decrementAndGet();
-        frozenPerNamespace.merge(namespaceOf(vm), -1, Integer::sum);
-        frozen.decrementAndGet();
-    }
+  private void writeFreeze(QuiescedSnapshot s, FreezeRecord record) {
+    client
+        .resources(QuiescedSnapshot.class)
+        .inNamespace(s.getMetadata().getNamespace())
+        .withName(s.getMetadata().getName())
+        .subresource("status")
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            Serialization.asJson(Map.of("status", Map.of("freeze", record))));
+  }
 
-    private void writeFreeze(QuiescedSnapshot s, FreezeRecord record) {
-        client.resources(QuiescedSnapshot.class).inNamespace(s.getMetadata().getNamespace())
-                .withName(s.getMetadata().getName()).subresource("status")
-                .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("status",
-                        Map.of("freeze", record))));
-    }
-
-    @Override
-    public void close() {
-        heartbeat.shutdownNow();
-        informer.close();
-        workers.shutdownNow();
-    }
+  @Override
+  public void close() {
+    heartbeat.shutdownNow();
+    informer.close();
+    workers.shutdownNow();
+  }
 }

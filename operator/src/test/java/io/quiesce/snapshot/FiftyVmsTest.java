@@ -27,44 +27,70 @@ import org.junit.jupiter.api.Test;
 /** 50 snapshots of 50 VMs on 4 nodes with small caps: all complete and the caps hold. */
 @KubeApiTest
 class FiftyVmsTest {
-    private static final int VMS = 50;
-    private static final int CLUSTER_CAP = 3;
-    private static final int NODE_CAP = 1;
+  private static final int VMS = 50;
+  private static final int CLUSTER_CAP = 3;
+  private static final int NODE_CAP = 1;
 
-    @Test
-    void fiftySnapshotsCompleteWithinTheFreezeCaps(KubeApiServer server, KubernetesClient client) {
-        String ns = server.createNamespace("fifty");
-        String[] nodes = {"node-a", "node-b", "node-c", "node-d"};
-        for (int i = 0; i < VMS; i++) {
-            Fixtures.runningVm(ns, "vm-" + i).onNode(nodes[i % nodes.length]).withPvcDisk("root", "vm-" + i + "-root",
-                    "1Gi").create(client);
-        }
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        try (FakeSnapshotter csi = FakeSnapshotter.start(server.newClient(), Duration.ofMillis(20),
-                     Duration.ofMillis(20));
-             FakeNodeHelper helper = FakeNodeHelper.start(server.newClient(), Behaviour.FREEZE_OK, OPERATOR_NAMESPACE,
-                     nodes);
-             QuiesceTestOperator op = startOperator(server, settings(CLUSTER_CAP, NODE_CAP, QuiesceChannel.AUTO), registry)) {
-            for (int i = 0; i < VMS; i++) {
-                client.resource(snapshot(ns, "snap-" + i, "vm-" + i, QuiesceMode.Required, "120s")).create();
-            }
-
-            List<QuiescedSnapshot> done = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
-                    .until(() -> client.resources(QuiescedSnapshot.class).inNamespace(ns).list().getItems(),
-                            all -> all.stream().allMatch(s -> s.getStatus() != null
-                                    && (s.getStatus().getPhase() == SnapshotPhase.Succeeded
-                                    || s.getStatus().getPhase() == SnapshotPhase.Failed)));
-
-            assertThat(done).hasSize(VMS).allSatisfy(s -> {
-                assertThat(s.getStatus().getPhase()).as(s.getMetadata().getName()).isEqualTo(SnapshotPhase.Succeeded);
-                assertThat(s.getStatus().getConsistency()).isEqualTo(Consistency.FilesystemConsistent);
-            });
-            assertThat(helper.freezes()).isEqualTo(VMS);
-            assertThat(helper.maxFrozenOnAnyNode()).isBetween(1, NODE_CAP);
-            assertThat(helper.maxFrozenInCluster()).isBetween(1, CLUSTER_CAP);
-            assertThat(helper.timesAVmWasFrozenTwice()).isZero();
-            assertThat(registry.get("quiesce.snapshots").tag("outcome", "FilesystemConsistent").counter().count())
-                    .isEqualTo(VMS);
-        }
+  @Test
+  void fiftySnapshotsCompleteWithinTheFreezeCaps(KubeApiServer server, KubernetesClient client) {
+    String ns = server.createNamespace("fifty");
+    String[] nodes = {"node-a", "node-b", "node-c", "node-d"};
+    for (int i = 0; i < VMS; i++) {
+      Fixtures.runningVm(ns, "vm-" + i)
+          .onNode(nodes[i % nodes.length])
+          .withPvcDisk("root", "vm-" + i + "-root", "1Gi")
+          .create(client);
     }
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (FakeSnapshotter csi =
+            FakeSnapshotter.start(
+                server.newClient(), Duration.ofMillis(20), Duration.ofMillis(20));
+        FakeNodeHelper helper =
+            FakeNodeHelper.start(
+                server.newClient(), Behaviour.FREEZE_OK, OPERATOR_NAMESPACE, nodes);
+        QuiesceTestOperator op =
+            startOperator(server, settings(CLUSTER_CAP, NODE_CAP, QuiesceChannel.AUTO), registry)) {
+      for (int i = 0; i < VMS; i++) {
+        client
+            .resource(snapshot(ns, "snap-" + i, "vm-" + i, QuiesceMode.Required, "120s"))
+            .create();
+      }
+
+      List<QuiescedSnapshot> done =
+          await()
+              .atMost(Duration.ofSeconds(120))
+              .pollInterval(Duration.ofSeconds(1))
+              .until(
+                  () -> client.resources(QuiescedSnapshot.class).inNamespace(ns).list().getItems(),
+                  all ->
+                      all.stream()
+                          .allMatch(
+                              s ->
+                                  s.getStatus() != null
+                                      && (s.getStatus().getPhase() == SnapshotPhase.Succeeded
+                                          || s.getStatus().getPhase() == SnapshotPhase.Failed)));
+
+      assertThat(done)
+          .hasSize(VMS)
+          .allSatisfy(
+              s -> {
+                assertThat(s.getStatus().getPhase())
+                    .as(s.getMetadata().getName())
+                    .isEqualTo(SnapshotPhase.Succeeded);
+                assertThat(s.getStatus().getConsistency())
+                    .isEqualTo(Consistency.FilesystemConsistent);
+              });
+      assertThat(helper.freezes()).isEqualTo(VMS);
+      assertThat(helper.maxFrozenOnAnyNode()).isBetween(1, NODE_CAP);
+      assertThat(helper.maxFrozenInCluster()).isBetween(1, CLUSTER_CAP);
+      assertThat(helper.timesAVmWasFrozenTwice()).isZero();
+      assertThat(
+              registry
+                  .get("quiesce.snapshots")
+                  .tag("outcome", "FilesystemConsistent")
+                  .counter()
+                  .count())
+          .isEqualTo(VMS);
+    }
+  }
 }

@@ -34,34 +34,61 @@ import org.junit.jupiter.api.Test;
 @KubeApiTest
 class GitOpsNoDriftTest {
 
-    @Test
-    void reconcilingChangesNoUserManagedField(KubeApiServer server, KubernetesClient client) {
-        String ns = server.createNamespace("gitops");
-        Fixtures.runningVm(ns, "db").create(client);
-        QuiescedSnapshot fromGit = snapshot(ns, "from-git", "db", QuiesceMode.BestEffort, "60s");
-        fromGit.getMetadata().setLabels(Map.of("team", "storage", "app.kubernetes.io/part-of", "billing"));
-        fromGit.getMetadata().setAnnotations(Map.of("argocd.argoproj.io/tracking-id", "billing:quiesce.io/QuiescedSnapshot:gitops/from-git",
-                "note", "before the upgrade"));
-        QuiescedSnapshot applied = client.resource(fromGit).create();
-        JsonNode specBefore = Serialization.jsonMapper().valueToTree(applied.getSpec());
+  @Test
+  void reconcilingChangesNoUserManagedField(KubeApiServer server, KubernetesClient client) {
+    String ns = server.createNamespace("gitops");
+    Fixtures.runningVm(ns, "db").create(client);
+    QuiescedSnapshot fromGit = snapshot(ns, "from-git", "db", QuiesceMode.BestEffort, "60s");
+    fromGit
+        .getMetadata()
+        .setLabels(Map.of("team", "storage", "app.kubernetes.io/part-of", "billing"));
+    fromGit
+        .getMetadata()
+        .setAnnotations(
+            Map.of(
+                "argocd.argoproj.io/tracking-id",
+                "billing:quiesce.io/QuiescedSnapshot:gitops/from-git",
+                "note",
+                "before the upgrade"));
+    QuiescedSnapshot applied = client.resource(fromGit).create();
+    JsonNode specBefore = Serialization.jsonMapper().valueToTree(applied.getSpec());
 
-        try (FakeSnapshotter csi = FakeSnapshotter.start(server.newClient());
-             FakeNodeHelper helper = FakeNodeHelper.start(server.newClient(), Behaviour.FREEZE_OK, OPERATOR_NAMESPACE,
-                     Fixtures.DEFAULT_NODE);
-             QuiesceTestOperator op = startOperator(server, settings(10, 2, QuiesceChannel.AUTO), new SimpleMeterRegistry())) {
-            QuiescedSnapshot live = awaitPhase(client, ns, "from-git", SnapshotPhase.Succeeded);
+    try (FakeSnapshotter csi = FakeSnapshotter.start(server.newClient());
+        FakeNodeHelper helper =
+            FakeNodeHelper.start(
+                server.newClient(),
+                Behaviour.FREEZE_OK,
+                OPERATOR_NAMESPACE,
+                Fixtures.DEFAULT_NODE);
+        QuiesceTestOperator op =
+            startOperator(
+                server, settings(10, 2, QuiesceChannel.AUTO), new SimpleMeterRegistry())) {
+      QuiescedSnapshot live = awaitPhase(client, ns, "from-git", SnapshotPhase.Succeeded);
 
-            assertThat(Serialization.jsonMapper().<JsonNode>valueToTree(live.getSpec())).isEqualTo(specBefore);
-            assertThat(live.getMetadata().getGeneration()).isEqualTo(applied.getMetadata().getGeneration());
-            Map<String, String> annotated = new HashMap<>(live.getMetadata().getAnnotations());
-            applied.getMetadata().getAnnotations()
-                    .forEach((k, v) -> assertThat(annotated.remove(k)).as("user annotation %s", k).isEqualTo(v));
-            assertThat(annotated.keySet()).as("annotations the operator added").allMatch(k -> k.startsWith("quiesce.io/"));
-            Map<String, String> added = new HashMap<>(live.getMetadata().getLabels());
-            applied.getMetadata().getLabels().forEach((k, v) -> assertThat(added.remove(k)).as("user label %s", k).isEqualTo(v));
-            assertThat(added.keySet()).as("labels the operator added").allMatch(k -> k.startsWith("quiesce.io/"));
-            assertThat(live.getMetadata().getFinalizers()).containsExactly(QuiescedSnapshotReconciler.FINALIZER);
-            assertThat(live.getMetadata().getOwnerReferences()).isNullOrEmpty();
-        }
+      assertThat(Serialization.jsonMapper().<JsonNode>valueToTree(live.getSpec()))
+          .isEqualTo(specBefore);
+      assertThat(live.getMetadata().getGeneration())
+          .isEqualTo(applied.getMetadata().getGeneration());
+      Map<String, String> annotated = new HashMap<>(live.getMetadata().getAnnotations());
+      applied
+          .getMetadata()
+          .getAnnotations()
+          .forEach(
+              (k, v) -> assertThat(annotated.remove(k)).as("user annotation %s", k).isEqualTo(v));
+      assertThat(annotated.keySet())
+          .as("annotations the operator added")
+          .allMatch(k -> k.startsWith("quiesce.io/"));
+      Map<String, String> added = new HashMap<>(live.getMetadata().getLabels());
+      applied
+          .getMetadata()
+          .getLabels()
+          .forEach((k, v) -> assertThat(added.remove(k)).as("user label %s", k).isEqualTo(v));
+      assertThat(added.keySet())
+          .as("labels the operator added")
+          .allMatch(k -> k.startsWith("quiesce.io/"));
+      assertThat(live.getMetadata().getFinalizers())
+          .containsExactly(QuiescedSnapshotReconciler.FINALIZER);
+      assertThat(live.getMetadata().getOwnerReferences()).isNullOrEmpty();
     }
+  }
 }

@@ -45,110 +45,145 @@ import org.junit.jupiter.api.Test;
  */
 @KubeApiTest
 class GroupSnapshotPathsTest {
-    private static final String VERSION = "v1beta2";
-    /** Well under the 1m failureDeadline: a group followed only at the deadline fails this. */
-    private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final String VERSION = "v1beta2";
 
-    @BeforeEach
-    void groupApi(KubernetesClient client) {
-        if (VolumeGroupSnapshotApi.servedVersion(client).isEmpty()) {
-            ClusterCrds.installGroupSnapshots(client, VERSION, "v1beta1");
-            Fixtures.createDefaultGroupSnapshotClass(client, VERSION);
-        }
+  /** Well under the 1m failureDeadline: a group followed only at the deadline fails this. */
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  @BeforeEach
+  void groupApi(KubernetesClient client) {
+    if (VolumeGroupSnapshotApi.servedVersion(client).isEmpty()) {
+      ClusterCrds.installGroupSnapshots(client, VERSION, "v1beta1");
+      Fixtures.createDefaultGroupSnapshotClass(client, VERSION);
     }
+  }
 
-    @Test
-    void theKubeVirtWindowCutsTheGroupAndUnfreezesOnItsCreationTime(KubeApiServer server, KubernetesClient client) {
-        String ns = server.createNamespace("group-kv");
-        Fixtures.runningVm(ns, "db").onNode("node-without-helper").create(client);
-        FakeGuestAgent guest = FakeGuestAgent.withOneDataDisk();
-        server.kubeVirt().bind(ns, "db", guest, Duration.ofMillis(200));
-        try (FakeSnapshotter csi = FakeSnapshotter.start(server.newClient());
-             FakeGroupSnapshotter groups = FakeGroupSnapshotter.start(server.newClient(), VERSION,
-                     Duration.ofMillis(800), Duration.ofMillis(200));
-             var op = startOperator(server, settings(10, 2, QuiesceChannel.AUTO), new SimpleMeterRegistry())) {
-            QuiescedSnapshot request = snapshot(ns, "s1", "db", QuiesceMode.Required, "1m");
-            request.getSpec().getQuiesce().setTimeout("10s");
-            client.resource(request).create();
+  @Test
+  void theKubeVirtWindowCutsTheGroupAndUnfreezesOnItsCreationTime(
+      KubeApiServer server, KubernetesClient client) {
+    String ns = server.createNamespace("group-kv");
+    Fixtures.runningVm(ns, "db").onNode("node-without-helper").create(client);
+    FakeGuestAgent guest = FakeGuestAgent.withOneDataDisk();
+    server.kubeVirt().bind(ns, "db", guest, Duration.ofMillis(200));
+    try (FakeSnapshotter csi = FakeSnapshotter.start(server.newClient());
+        FakeGroupSnapshotter groups =
+            FakeGroupSnapshotter.start(
+                server.newClient(), VERSION, Duration.ofMillis(800), Duration.ofMillis(200));
+        var op =
+            startOperator(
+                server, settings(10, 2, QuiesceChannel.AUTO), new SimpleMeterRegistry())) {
+      QuiescedSnapshot request = snapshot(ns, "s1", "db", QuiesceMode.Required, "1m");
+      request.getSpec().getQuiesce().setTimeout("10s");
+      client.resource(request).create();
 
-            QuiescedSnapshot done = awaitPhase(client, ns, "s1", SnapshotPhase.Succeeded, WAIT);
+      QuiescedSnapshot done = awaitPhase(client, ns, "s1", SnapshotPhase.Succeeded, WAIT);
 
-            VolumeGroupSnapshotRecord group = done.getStatus().getVolumeGroupSnapshot();
-            GroupSnapshotRecord cut = groups.record(ns, group.getName()).orElseThrow();
-            assertThat(done.getStatus().getFreeze().getMethod()).isEqualTo(FreezeMethod.KUBEVIRT_API);
-            assertThat(done.getStatus().getFreeze().getThawedBy()).isEqualTo(ThawTrigger.Cut);
-            assertThat(done.getStatus().getConsistency()).isEqualTo(Consistency.FilesystemConsistent);
-            assertThat(cut.cutAt()).isBetween(Instant.parse(done.getStatus().getFreeze().getStartTime()),
-                    Instant.parse(done.getStatus().getFreeze().getEndTime()));
-            assertThat(done.getStatus().getVolumeSnapshots()).hasSize(2)
-                    .allSatisfy(r -> assertThat(cut.members()).contains(r.getVolumeSnapshotName()));
-            assertThat(guest.frozen()).isFalse();
-        }
+      VolumeGroupSnapshotRecord group = done.getStatus().getVolumeGroupSnapshot();
+      GroupSnapshotRecord cut = groups.record(ns, group.getName()).orElseThrow();
+      assertThat(done.getStatus().getFreeze().getMethod()).isEqualTo(FreezeMethod.KUBEVIRT_API);
+      assertThat(done.getStatus().getFreeze().getThawedBy()).isEqualTo(ThawTrigger.Cut);
+      assertThat(done.getStatus().getConsistency()).isEqualTo(Consistency.FilesystemConsistent);
+      assertThat(cut.cutAt())
+          .isBetween(
+              Instant.parse(done.getStatus().getFreeze().getStartTime()),
+              Instant.parse(done.getStatus().getFreeze().getEndTime()));
+      assertThat(done.getStatus().getVolumeSnapshots())
+          .hasSize(2)
+          .allSatisfy(r -> assertThat(cut.members()).contains(r.getVolumeSnapshotName()));
+      assertThat(guest.frozen()).isFalse();
     }
+  }
 
-    @Test
-    void aStoppedVmIsCutAsOneGroupWithoutAFreeze(KubeApiServer server, KubernetesClient client) {
-        String ns = server.createNamespace("group-stopped");
-        Fixtures.runningVm(ns, "db").stopped().create(client);
-        try (FakeSnapshotter csi = FakeSnapshotter.start(server.newClient());
-             FakeGroupSnapshotter groups = FakeGroupSnapshotter.start(server.newClient(), VERSION,
-                     Duration.ofMillis(100), Duration.ofMillis(100));
-             var op = startOperator(server, settings(10, 2, QuiesceChannel.AUTO), new SimpleMeterRegistry())) {
-            client.resource(snapshot(ns, "s1", "db", QuiesceMode.Required, "1m")).create();
+  @Test
+  void aStoppedVmIsCutAsOneGroupWithoutAFreeze(KubeApiServer server, KubernetesClient client) {
+    String ns = server.createNamespace("group-stopped");
+    Fixtures.runningVm(ns, "db").stopped().create(client);
+    try (FakeSnapshotter csi = FakeSnapshotter.start(server.newClient());
+        FakeGroupSnapshotter groups =
+            FakeGroupSnapshotter.start(
+                server.newClient(), VERSION, Duration.ofMillis(100), Duration.ofMillis(100));
+        var op =
+            startOperator(
+                server, settings(10, 2, QuiesceChannel.AUTO), new SimpleMeterRegistry())) {
+      client.resource(snapshot(ns, "s1", "db", QuiesceMode.Required, "1m")).create();
 
-            QuiescedSnapshot done = awaitPhase(client, ns, "s1", SnapshotPhase.Succeeded, WAIT);
+      QuiescedSnapshot done = awaitPhase(client, ns, "s1", SnapshotPhase.Succeeded, WAIT);
 
-            assertThat(done.getStatus().getFreeze()).isNull();
-            assertThat(done.getStatus().getConsistency()).isEqualTo(Consistency.FilesystemConsistent);
-            assertThat(done.getStatus().getVolumeGroupSnapshot().getReadyToUse()).isTrue();
-            assertThat(groups.records()).filteredOn(r -> r.namespace().equals(ns)).singleElement()
-                    .satisfies(r -> assertThat(r.members()).hasSize(2));
-            assertThat(done.getStatus().getVolumeSnapshots()).allSatisfy(r -> assertThat(r.getReadyToUse()).isTrue());
-        }
+      assertThat(done.getStatus().getFreeze()).isNull();
+      assertThat(done.getStatus().getConsistency()).isEqualTo(Consistency.FilesystemConsistent);
+      assertThat(done.getStatus().getVolumeGroupSnapshot().getReadyToUse()).isTrue();
+      assertThat(groups.records())
+          .filteredOn(r -> r.namespace().equals(ns))
+          .singleElement()
+          .satisfies(r -> assertThat(r.members()).hasSize(2));
+      assertThat(done.getStatus().getVolumeSnapshots())
+          .allSatisfy(r -> assertThat(r.getReadyToUse()).isTrue());
     }
+  }
 
-    @Test
-    void aGroupTheStorageFailsFailsTheSnapshotQuotingTheError(KubeApiServer server, KubernetesClient client) {
-        String ns = server.createNamespace("group-fail");
-        Fixtures.runningVm(ns, "db").stopped().create(client);
-        try (FakeSnapshotter csi = FakeSnapshotter.start(server.newClient());
-             FakeGroupSnapshotter groups = FakeGroupSnapshotter.start(server.newClient(), VERSION,
-                     Duration.ofMillis(100), Duration.ofMillis(100));
-             var op = startOperator(server, settings(10, 2, QuiesceChannel.AUTO), new SimpleMeterRegistry())) {
-            groups.onGroup(ns, GroupSnapshotRequests.name("s1"), SnapshotBehaviour.fail("consistency group quota exceeded"));
-            client.resource(snapshot(ns, "s1", "db", QuiesceMode.Required, "1m")).create();
+  @Test
+  void aGroupTheStorageFailsFailsTheSnapshotQuotingTheError(
+      KubeApiServer server, KubernetesClient client) {
+    String ns = server.createNamespace("group-fail");
+    Fixtures.runningVm(ns, "db").stopped().create(client);
+    try (FakeSnapshotter csi = FakeSnapshotter.start(server.newClient());
+        FakeGroupSnapshotter groups =
+            FakeGroupSnapshotter.start(
+                server.newClient(), VERSION, Duration.ofMillis(100), Duration.ofMillis(100));
+        var op =
+            startOperator(
+                server, settings(10, 2, QuiesceChannel.AUTO), new SimpleMeterRegistry())) {
+      groups.onGroup(
+          ns,
+          GroupSnapshotRequests.name("s1"),
+          SnapshotBehaviour.fail("consistency group quota exceeded"));
+      client.resource(snapshot(ns, "s1", "db", QuiesceMode.Required, "1m")).create();
 
-            QuiescedSnapshot failed = awaitPhase(client, ns, "s1", SnapshotPhase.Failed, WAIT);
+      QuiescedSnapshot failed = awaitPhase(client, ns, "s1", SnapshotPhase.Failed, WAIT);
 
-            assertThat(Conditions.find(failed.getStatus().getConditions(), "Failed")).hasValueSatisfying(c -> {
+      assertThat(Conditions.find(failed.getStatus().getConditions(), "Failed"))
+          .hasValueSatisfying(
+              c -> {
                 assertThat(c.getReason()).isEqualTo(Reason.VOLUME_GROUP_SNAPSHOT_FAILED.wire());
                 assertThat(c.getMessage()).contains("consistency group quota exceeded");
-            });
-            assertThat(failed.getStatus().getVolumeGroupSnapshot().getError()).isEqualTo("consistency group quota exceeded");
-        }
+              });
+      assertThat(failed.getStatus().getVolumeGroupSnapshot().getError())
+          .isEqualTo("consistency group quota exceeded");
     }
+  }
 
-    @Test
-    void underRetainTheGroupAndItsMembersOutliveTheSnapshot(KubeApiServer server, KubernetesClient client) {
-        String ns = server.createNamespace("group-retain");
-        Fixtures.runningVm(ns, "db").stopped().create(client);
-        try (FakeSnapshotter csi = FakeSnapshotter.start(server.newClient());
-             FakeGroupSnapshotter groups = FakeGroupSnapshotter.start(server.newClient(), VERSION,
-                     Duration.ofMillis(100), Duration.ofMillis(100));
-             var op = startOperator(server, settings(10, 2, QuiesceChannel.AUTO), new SimpleMeterRegistry())) {
-            QuiescedSnapshot request = snapshot(ns, "s1", "db", QuiesceMode.Required, "1m");
-            request.getSpec().setDeletionPolicy(DeletionPolicy.Retain);
-            client.resource(request).create();
-            QuiescedSnapshot done = awaitPhase(client, ns, "s1", SnapshotPhase.Succeeded, WAIT);
+  @Test
+  void underRetainTheGroupAndItsMembersOutliveTheSnapshot(
+      KubeApiServer server, KubernetesClient client) {
+    String ns = server.createNamespace("group-retain");
+    Fixtures.runningVm(ns, "db").stopped().create(client);
+    try (FakeSnapshotter csi = FakeSnapshotter.start(server.newClient());
+        FakeGroupSnapshotter groups =
+            FakeGroupSnapshotter.start(
+                server.newClient(), VERSION, Duration.ofMillis(100), Duration.ofMillis(100));
+        var op =
+            startOperator(
+                server, settings(10, 2, QuiesceChannel.AUTO), new SimpleMeterRegistry())) {
+      QuiescedSnapshot request = snapshot(ns, "s1", "db", QuiesceMode.Required, "1m");
+      request.getSpec().setDeletionPolicy(DeletionPolicy.Retain);
+      client.resource(request).create();
+      QuiescedSnapshot done = awaitPhase(client, ns, "s1", SnapshotPhase.Succeeded, WAIT);
 
-            client.resource(done).delete();
+      client.resource(done).delete();
 
-            await().atMost(WAIT).until(() -> client.resources(QuiescedSnapshot.class).inNamespace(ns).withName("s1")
-                    .get() == null);
-            assertThat(VolumeGroupSnapshotApi.get(client, VERSION, ns, done.getStatus().getVolumeGroupSnapshot().getName()))
-                    .isNotNull();
-            List<VolumeSnapshot> members = client.resources(VolumeSnapshot.class).inNamespace(ns).list().getItems();
-            assertThat(members).hasSize(2);
-        }
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  client.resources(QuiescedSnapshot.class).inNamespace(ns).withName("s1").get()
+                      == null);
+      assertThat(
+              VolumeGroupSnapshotApi.get(
+                  client, VERSION, ns, done.getStatus().getVolumeGroupSnapshot().getName()))
+          .isNotNull();
+      List<VolumeSnapshot> members =
+          client.resources(VolumeSnapshot.class).inNamespace(ns).list().getItems();
+      assertThat(members).hasSize(2);
     }
+  }
 }

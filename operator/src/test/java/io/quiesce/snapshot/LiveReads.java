@@ -15,43 +15,49 @@ import java.util.Optional;
  * operator, so no informers): what the informers would hold once synced.
  */
 final class LiveReads implements ClusterReads {
-    private final KubernetesClient client;
-    private final String operatorNamespace;
+  private final KubernetesClient client;
+  private final String operatorNamespace;
 
-    LiveReads(KubernetesClient client, String operatorNamespace) {
-        this.client = client;
-        this.operatorNamespace = operatorNamespace;
-    }
+  LiveReads(KubernetesClient client, String operatorNamespace) {
+    this.client = client;
+    this.operatorNamespace = operatorNamespace;
+  }
 
-    @Override
-    public Optional<VirtualMachine> vm(String namespace, String name) {
-        return Optional.ofNullable(client.resources(VirtualMachine.class).inNamespace(namespace).withName(name).get());
-    }
+  @Override
+  public Optional<VirtualMachine> vm(String namespace, String name) {
+    return Optional.ofNullable(
+        client.resources(VirtualMachine.class).inNamespace(namespace).withName(name).get());
+  }
 
-    @Override
-    public Optional<VirtualMachineInstance> vmi(String namespace, String name) {
-        return Optional.ofNullable(client.resources(VirtualMachineInstance.class).inNamespace(namespace)
-                .withName(name).get());
-    }
+  @Override
+  public Optional<VirtualMachineInstance> vmi(String namespace, String name) {
+    return Optional.ofNullable(
+        client.resources(VirtualMachineInstance.class).inNamespace(namespace).withName(name).get());
+  }
 
-    @Override
-    public Optional<PersistentVolumeClaim> pvc(String namespace, String name) {
-        return Optional.ofNullable(client.persistentVolumeClaims().inNamespace(namespace).withName(name).get());
-    }
+  @Override
+  public Optional<PersistentVolumeClaim> pvc(String namespace, String name) {
+    return Optional.ofNullable(
+        client.persistentVolumeClaims().inNamespace(namespace).withName(name).get());
+  }
 
-    @Override
-    public Optional<StorageClass> storageClass(String name) {
-        return Optional.ofNullable(client.storage().v1().storageClasses().withName(name).get());
-    }
+  @Override
+  public Optional<StorageClass> storageClass(String name) {
+    return Optional.ofNullable(client.storage().v1().storageClasses().withName(name).get());
+  }
 
-    @Override
-    public List<VolumeSnapshotClass> snapshotClasses() {
-        return client.resources(VolumeSnapshotClass.class).list().getItems();
-    }
+  @Override
+  public List<VolumeSnapshotClass> snapshotClasses() {
+    return client.resources(VolumeSnapshotClass.class).list().getItems();
+  }
 
-    @Override
-    public Optional<Lease> helperLease(String node) {
-        return Optional.ofNullable(client.leases().inNamespace(operatorNamespace)
-                .withName(ClusterObserver.HELPER_LEASE_PREFIX + node).get());
-    }
+  @Override
+  public Optional<Lease> helperLease(String node) {
+    return Optional.ofNullable(
+        client
+            .leases()
+            .inNamespace(operatorNamespace)
+            .withName(ClusterObserver.HELPER_LEASE_PREFIX + node)
+            .get());
+  }
 }

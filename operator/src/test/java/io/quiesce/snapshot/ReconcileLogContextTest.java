@@ -7,6 +7,7 @@ import static io.quiesce.snapshot.SnapshotTestSupport.startOperator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -16,7 +17,6 @@ import io.quiesce.api.v1alpha1.QuiesceMode;
 import io.quiesce.api.v1alpha1.SnapshotPhase;
 import io.quiesce.runtime.logging.CapturedLogs;
 import io.quiesce.runtime.logging.LogFormat;
-import ch.qos.logback.classic.Level;
 import io.quiesce.runtime.logging.LogSettings;
 import io.quiesce.testkit.kube.KubeApiServer;
 import io.quiesce.testkit.kube.KubeApiTest;
@@ -35,41 +35,61 @@ import org.junit.jupiter.api.Test;
  */
 @KubeApiTest
 class ReconcileLogContextTest {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    @Test
-    void phaseChangeLinesCarryTheSnapshotsNamespaceAndName(KubeApiServer server, KubernetesClient client) {
-        String ns = server.createNamespace("logged");
-        Fixtures.runningVm(ns, "db").stopped().create(client);
-        try (CapturedLogs logs = CapturedLogs.start(LogSettings.of(LogFormat.JSON, Level.INFO));
-             FakeSnapshotter csi = FakeSnapshotter.start(server.newClient());
-             QuiesceTestOperator op = startOperator(server, settings(10, 2, QuiesceChannel.AUTO), new SimpleMeterRegistry())) {
-            client.resource(snapshot(ns, "nightly-1", "db", QuiesceMode.Required, "30s")).create();
-            awaitPhase(client, ns, "nightly-1", SnapshotPhase.Succeeded);
+  @Test
+  void phaseChangeLinesCarryTheSnapshotsNamespaceAndName(
+      KubeApiServer server, KubernetesClient client) {
+    String ns = server.createNamespace("logged");
+    Fixtures.runningVm(ns, "db").stopped().create(client);
+    try (CapturedLogs logs = CapturedLogs.start(LogSettings.of(LogFormat.JSON, Level.INFO));
+        FakeSnapshotter csi = FakeSnapshotter.start(server.newClient());
+        QuiesceTestOperator op =
+            startOperator(
+                server, settings(10, 2, QuiesceChannel.AUTO), new SimpleMeterRegistry())) {
+      client.resource(snapshot(ns, "nightly-1", "db", QuiesceMode.Required, "30s")).create();
+      awaitPhase(client, ns, "nightly-1", SnapshotPhase.Succeeded);
 
-            List<JsonNode> phases = await().atMost(Duration.ofSeconds(5)).until(() -> json(logs).stream()
-                    .filter(l -> l.path("logger").asText().equals(QuiescedSnapshotReconciler.class.getName())
-                            && l.path("msg").asText().startsWith("phase ")).toList(),
-                    lines -> lines.stream().anyMatch(l -> l.path("msg").asText().contains("-> Succeeded")));
+      List<JsonNode> phases =
+          await()
+              .atMost(Duration.ofSeconds(5))
+              .until(
+                  () ->
+                      json(logs).stream()
+                          .filter(
+                              l ->
+                                  l.path("logger")
+                                          .asText()
+                                          .equals(QuiescedSnapshotReconciler.class.getName())
+                                      && l.path("msg").asText().startsWith("phase "))
+                          .toList(),
+                  lines ->
+                      lines.stream()
+                          .anyMatch(l -> l.path("msg").asText().contains("-> Succeeded")));
 
-            assertThat(phases).allSatisfy(line -> {
+      assertThat(phases)
+          .allSatisfy(
+              line -> {
                 assertThat(line.path("level").asText()).isEqualTo("INFO");
                 assertThat(line.path("resource.namespace").asText()).isEqualTo(ns);
                 assertThat(line.path("resource.name").asText()).isEqualTo("nightly-1");
                 assertThat(line.path("resource.kind").asText()).isEqualTo("QuiescedSnapshot");
-            });
-            assertThat(phases.get(phases.size() - 1).path("msg").asText())
-                    .contains("-> Succeeded (FilesystemConsistent, VirtualMachineStopped)");
-        }
+              });
+      assertThat(phases.get(phases.size() - 1).path("msg").asText())
+          .contains("-> Succeeded (FilesystemConsistent, VirtualMachineStopped)");
     }
+  }
 
-    private static List<JsonNode> json(CapturedLogs logs) {
-        return logs.lines().stream().map(line -> {
-            try {
+  private static List<JsonNode> json(CapturedLogs logs) {
+    return logs.lines().stream()
+        .map(
+            line -> {
+              try {
                 return MAPPER.readTree(line);
-            } catch (IOException e) {
+              } catch (IOException e) {
                 throw new UncheckedIOException("not one JSON object per line: " + line, e);
-            }
-        }).toList();
-    }
+              }
+            })
+        .toList();
+  }
 }

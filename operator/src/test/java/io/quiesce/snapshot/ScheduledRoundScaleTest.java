@@ -42,93 +42,150 @@ import org.junit.jupiter.api.Test;
  * One schedule fire over many VMs through the whole operator: the schedule reconciler creates a
  * snapshot per VM, the snapshot reconciler admits them under the cluster and node caps, the fake
  * node helper "freezes" (recording concurrency) and the fake snapshotter cuts after a realistic
- * delay. Every VM gets exactly one snapshot and the caps hold. The suite runs 200 VMs;
- * {@code mvn -pl operator test -Dtest=ScheduledRoundScaleTest -Dquiesce.scale.vms=1000} runs the
- * 1,000-VM round; {@code hack/bench.sh} measures the same round with the operator in its own
- * process and counts its API requests.
+ * delay. Every VM gets exactly one snapshot and the caps hold. The suite runs 200 VMs; {@code mvn
+ * -pl operator test -Dtest=ScheduledRoundScaleTest -Dquiesce.scale.vms=1000} runs the 1,000-VM
+ * round; {@code hack/bench.sh} measures the same round with the operator in its own process and
+ * counts its API requests.
  */
 @KubeApiTest
 class ScheduledRoundScaleTest {
-    private static final int VMS = Integer.getInteger("quiesce.scale.vms", 200);
-    private static final int NODES = 20;
-    private static final int CLUSTER_CAP = 50;
-    private static final int NODE_CAP = 4;
-    private static final Duration CUT_DELAY = Duration.ofMillis(300);
+  private static final int VMS = Integer.getInteger("quiesce.scale.vms", 200);
+  private static final int NODES = 20;
+  private static final int CLUSTER_CAP = 50;
+  private static final int NODE_CAP = 4;
+  private static final Duration CUT_DELAY = Duration.ofMillis(300);
 
-    @Test
-    void oneFireOverManyVmsSnapshotsEachOnceWithinTheCaps(KubeApiServer server, KubernetesClient client) {
-        String ns = server.createNamespace("round");
-        List<String> nodes = IntStream.range(0, NODES).mapToObj(i -> "node-" + i).toList();
-        for (int i = 0; i < VMS; i++) {
-            Fixtures.runningVm(ns, String.format("vm-%04d", i)).onNode(nodes.get(i % NODES))
-                    .withPvcDisk("root", String.format("vm-%04d-root", i), "1Gi").create(client);
-        }
-        // the schedule's clock stands one second after the next New Year's midnight, so the yearly
-        // slot is due at once (inside the starting deadline); the snapshots' own clock is real time
-        Instant slot = LocalDate.now(ZoneOffset.UTC).plusYears(1).withDayOfYear(1).atStartOfDay().toInstant(ZoneOffset.UTC);
-        Clock scheduleClock = Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), slot.plusSeconds(1)));
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        KubernetesClient operatorClient = server.newClient();
-        try (FakeSnapshotter csi = FakeSnapshotter.start(server.newClient(), CUT_DELAY, Duration.ofMillis(200));
-             FakeNodeHelper helper = FakeNodeHelper.start(server.newClient(), Behaviour.FREEZE_OK, OPERATOR_NAMESPACE,
-                     CLUSTER_CAP + 10, nodes);
-             QuiesceTestOperator op = QuiesceTestOperator.start(operatorClient,
-                     reconciler(operatorClient, settings(CLUSTER_CAP, NODE_CAP, QuiesceChannel.AUTO), registry),
-                     new QuiescedSnapshotScheduleReconciler(operatorClient, scheduleClock, registry, ScheduleSettings.defaults()))) {
-            long start = System.nanoTime();
-            client.resource(schedule(ns)).create();
+  @Test
+  void oneFireOverManyVmsSnapshotsEachOnceWithinTheCaps(
+      KubeApiServer server, KubernetesClient client) {
+    String ns = server.createNamespace("round");
+    List<String> nodes = IntStream.range(0, NODES).mapToObj(i -> "node-" + i).toList();
+    for (int i = 0; i < VMS; i++) {
+      Fixtures.runningVm(ns, String.format("vm-%04d", i))
+          .onNode(nodes.get(i % NODES))
+          .withPvcDisk("root", String.format("vm-%04d-root", i), "1Gi")
+          .create(client);
+    }
+    // the schedule's clock stands one second after the next New Year's midnight, so the yearly
+    // slot is due at once (inside the starting deadline); the snapshots' own clock is real time
+    Instant slot =
+        LocalDate.now(ZoneOffset.UTC)
+            .plusYears(1)
+            .withDayOfYear(1)
+            .atStartOfDay()
+            .toInstant(ZoneOffset.UTC);
+    Clock scheduleClock =
+        Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), slot.plusSeconds(1)));
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    KubernetesClient operatorClient = server.newClient();
+    try (FakeSnapshotter csi =
+            FakeSnapshotter.start(server.newClient(), CUT_DELAY, Duration.ofMillis(200));
+        FakeNodeHelper helper =
+            FakeNodeHelper.start(
+                server.newClient(),
+                Behaviour.FREEZE_OK,
+                OPERATOR_NAMESPACE,
+                CLUSTER_CAP + 10,
+                nodes);
+        QuiesceTestOperator op =
+            QuiesceTestOperator.start(
+                operatorClient,
+                reconciler(
+                    operatorClient, settings(CLUSTER_CAP, NODE_CAP, QuiesceChannel.AUTO), registry),
+                new QuiescedSnapshotScheduleReconciler(
+                    operatorClient, scheduleClock, registry, ScheduleSettings.defaults()))) {
+      long start = System.nanoTime();
+      client.resource(schedule(ns)).create();
 
-            List<QuiescedSnapshot> done = await().atMost(Duration.ofSeconds(120L + VMS)).pollInterval(Duration.ofSeconds(2))
-                    .until(() -> client.resources(QuiescedSnapshot.class).inNamespace(ns).list().getItems(),
-                            all -> all.size() >= VMS && all.stream().allMatch(s -> s.getStatus() != null
-                                    && (s.getStatus().getPhase() == SnapshotPhase.Succeeded
-                                    || s.getStatus().getPhase() == SnapshotPhase.Failed)));
-            long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
+      List<QuiescedSnapshot> done =
+          await()
+              .atMost(Duration.ofSeconds(120L + VMS))
+              .pollInterval(Duration.ofSeconds(2))
+              .until(
+                  () -> client.resources(QuiescedSnapshot.class).inNamespace(ns).list().getItems(),
+                  all ->
+                      all.size() >= VMS
+                          && all.stream()
+                              .allMatch(
+                                  s ->
+                                      s.getStatus() != null
+                                          && (s.getStatus().getPhase() == SnapshotPhase.Succeeded
+                                              || s.getStatus().getPhase()
+                                                  == SnapshotPhase.Failed)));
+      long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
 
-            java.util.Map<String, Long> outcomes = done.stream().collect(java.util.stream.Collectors.groupingBy(
-                    s -> s.getStatus().getPhase() + "/" + s.getStatus().getConsistency() + "/"
-                            + io.quiesce.status.Conditions.find(s.getStatus().getConditions(), "Failed")
-                                    .map(c -> c.getReason() + ": " + c.getMessage()).orElse("-"),
-                    java.util.stream.Collectors.counting()));
-            assertThat(outcomes).as("outcomes").containsExactly(java.util.Map.entry("Succeeded/FilesystemConsistent/-", (long) VMS));
-            assertThat(done).hasSize(VMS).allSatisfy(s -> {
-                assertThat(s.getStatus().getPhase()).as(s.getMetadata().getName()).isEqualTo(SnapshotPhase.Succeeded);
-                assertThat(s.getStatus().getConsistency()).isEqualTo(Consistency.FilesystemConsistent);
+      java.util.Map<String, Long> outcomes =
+          done.stream()
+              .collect(
+                  java.util.stream.Collectors.groupingBy(
+                      s ->
+                          s.getStatus().getPhase()
+                              + "/"
+                              + s.getStatus().getConsistency()
+                              + "/"
+                              + io.quiesce.status.Conditions.find(
+                                      s.getStatus().getConditions(), "Failed")
+                                  .map(c -> c.getReason() + ": " + c.getMessage())
+                                  .orElse("-"),
+                      java.util.stream.Collectors.counting()));
+      assertThat(outcomes)
+          .as("outcomes")
+          .containsExactly(java.util.Map.entry("Succeeded/FilesystemConsistent/-", (long) VMS));
+      assertThat(done)
+          .hasSize(VMS)
+          .allSatisfy(
+              s -> {
+                assertThat(s.getStatus().getPhase())
+                    .as(s.getMetadata().getName())
+                    .isEqualTo(SnapshotPhase.Succeeded);
+                assertThat(s.getStatus().getConsistency())
+                    .isEqualTo(Consistency.FilesystemConsistent);
                 assertThat(s.getMetadata().getLabels()).containsEntry(Provenance.SCHEDULE, "fleet");
-            });
-            assertThat(done.stream().map(s -> s.getSpec().getSource()).distinct()).hasSize(VMS);
-            assertThat(helper.freezes()).isEqualTo(VMS);
-            assertThat(helper.timesAVmWasFrozenTwice()).isZero();
-            assertThat(helper.maxFrozenOnAnyNode()).isBetween(1, NODE_CAP);
-            assertThat(helper.maxFrozenInCluster()).isBetween(1, CLUSTER_CAP);
-            System.gc(); // what stays, not garbage
-            long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-            double ideal = Math.ceil((double) VMS / CLUSTER_CAP) * CUT_DELAY.toMillis();
-            System.out.printf("[figure] scheduled round over %d VMs on %d nodes (caps %d cluster / %d node, cut %d ms): "
-                    + "%d ms, ideal %.0f ms (x%.1f); peak frozen %d in the cluster, %d on a node; heap after %d MiB "
-                    + "(test JVM incl. the in-JVM API server)%n", VMS, NODES, CLUSTER_CAP, NODE_CAP, CUT_DELAY.toMillis(),
-                    millis, ideal, millis / ideal, helper.maxFrozenInCluster(), helper.maxFrozenOnAnyNode(), heap >> 20);
-        }
+              });
+      assertThat(done.stream().map(s -> s.getSpec().getSource()).distinct()).hasSize(VMS);
+      assertThat(helper.freezes()).isEqualTo(VMS);
+      assertThat(helper.timesAVmWasFrozenTwice()).isZero();
+      assertThat(helper.maxFrozenOnAnyNode()).isBetween(1, NODE_CAP);
+      assertThat(helper.maxFrozenInCluster()).isBetween(1, CLUSTER_CAP);
+      System.gc(); // what stays, not garbage
+      long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+      double ideal = Math.ceil((double) VMS / CLUSTER_CAP) * CUT_DELAY.toMillis();
+      System.out.printf(
+          "[figure] scheduled round over %d VMs on %d nodes (caps %d cluster / %d node, cut %d ms): "
+              + "%d ms, ideal %.0f ms (x%.1f); peak frozen %d in the cluster, %d on a node; heap after %d MiB "
+              + "(test JVM incl. the in-JVM API server)%n",
+          VMS,
+          NODES,
+          CLUSTER_CAP,
+          NODE_CAP,
+          CUT_DELAY.toMillis(),
+          millis,
+          ideal,
+          millis / ideal,
+          helper.maxFrozenInCluster(),
+          helper.maxFrozenOnAnyNode(),
+          heap >> 20);
     }
+  }
 
-    private static QuiescedSnapshotSchedule schedule(String ns) {
-        QuiescedSnapshotSchedule schedule = new QuiescedSnapshotSchedule();
-        schedule.getMetadata().setName("fleet");
-        schedule.getMetadata().setNamespace(ns);
-        QuiescedSnapshotScheduleSpec spec = new QuiescedSnapshotScheduleSpec();
-        spec.setSchedule("@yearly");
-        spec.setVmSelector(new LabelSelector());
-        spec.setStartingDeadlineSeconds(3600L);
-        SnapshotTemplate template = new SnapshotTemplate();
-        SnapshotOptions options = new SnapshotOptions();
-        QuiesceOptions quiesce = new QuiesceOptions();
-        quiesce.setMode(QuiesceMode.Required);
-        quiesce.setTimeout("5s");
-        options.setQuiesce(quiesce);
-        options.setFailureDeadline("30m");
-        template.setSpec(options);
-        spec.setTemplate(template);
-        schedule.setSpec(spec);
-        return schedule;
-    }
+  private static QuiescedSnapshotSchedule schedule(String ns) {
+    QuiescedSnapshotSchedule schedule = new QuiescedSnapshotSchedule();
+    schedule.getMetadata().setName("fleet");
+    schedule.getMetadata().setNamespace(ns);
+    QuiescedSnapshotScheduleSpec spec = new QuiescedSnapshotScheduleSpec();
+    spec.setSchedule("@yearly");
+    spec.setVmSelector(new LabelSelector());
+    spec.setStartingDeadlineSeconds(3600L);
+    SnapshotTemplate template = new SnapshotTemplate();
+    SnapshotOptions options = new SnapshotOptions();
+    QuiesceOptions quiesce = new QuiesceOptions();
+    quiesce.setMode(QuiesceMode.Required);
+    quiesce.setTimeout("5s");
+    options.setQuiesce(quiesce);
+    options.setFailureDeadline("30m");
+    template.setSpec(options);
+    spec.setTemplate(template);
+    schedule.setSpec(spec);
+    return schedule;
+  }
 }

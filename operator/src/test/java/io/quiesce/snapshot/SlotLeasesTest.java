@@ -22,59 +22,77 @@ import org.junit.jupiter.api.Test;
  */
 @KubeApiTest
 class SlotLeasesTest {
-    private static final Instant T0 = Instant.parse("2026-12-05T00:00:00Z");
+  private static final Instant T0 = Instant.parse("2026-12-05T00:00:00Z");
 
-    @Test
-    void aPausedFormerLeaderCannotHandOutASlotTheNewLeaderGaveAway(KubeApiServer server, KubernetesClient client) {
-        String ns = server.createNamespace("slots");
-        SlotLeases former = new SlotLeases(server.newClient(), ns, Clock.systemUTC());
-        SlotLeases leader = new SlotLeases(server.newClient(), ns, Clock.systemUTC());
+  @Test
+  void aPausedFormerLeaderCannotHandOutASlotTheNewLeaderGaveAway(
+      KubeApiServer server, KubernetesClient client) {
+    String ns = server.createNamespace("slots");
+    SlotLeases former = new SlotLeases(server.newClient(), ns, Clock.systemUTC());
+    SlotLeases leader = new SlotLeases(server.newClient(), ns, Clock.systemUTC());
 
-        assertThat(former.acquire(grant("x", "uid-x", 0))).as("the former leader grants slot 0 to X").isEmpty();
-        // the former leader pauses; the new one reads the slots before its first grant
-        assertThat(leader.load()).extracting(SlotLeases.Holder::uid).containsExactly("uid-x");
-        // X's freeze ends (its record: evidence); the new leader gives slot 0 to Z
-        assertThat(leader.acquire(grant("z", "uid-z", 0))).isEmpty();
-        // the former leader wakes up, sees X's record too, and would give slot 0 to Y
-        Optional<SlotLeases.Holder> lost = former.acquire(grant("y", "uid-y", 0));
+    assertThat(former.acquire(grant("x", "uid-x", 0)))
+        .as("the former leader grants slot 0 to X")
+        .isEmpty();
+    // the former leader pauses; the new one reads the slots before its first grant
+    assertThat(leader.load()).extracting(SlotLeases.Holder::uid).containsExactly("uid-x");
+    // X's freeze ends (its record: evidence); the new leader gives slot 0 to Z
+    assertThat(leader.acquire(grant("z", "uid-z", 0))).isEmpty();
+    // the former leader wakes up, sees X's record too, and would give slot 0 to Y
+    Optional<SlotLeases.Holder> lost = former.acquire(grant("y", "uid-y", 0));
 
-        assertThat(lost).as("the swap from a version that is no longer stored fails")
-                .hasValueSatisfying(h -> assertThat(h.uid()).isEqualTo("uid-z"));
-        Lease stored = client.leases().inNamespace(ns).withName("quiesce-slot-0").get();
-        assertThat(stored.getSpec().getHolderIdentity()).isEqualTo("uid-z");
-        assertThat(stored.getMetadata().getAnnotations()).containsEntry(SlotLeases.SNAPSHOT_ANNOTATION, "ns/z")
-                .containsEntry(SlotLeases.NODE_ANNOTATION, "node-1");
-        // having re-read it, the former leader swaps from the current version next time (after Z's evidence)
-        assertThat(former.acquire(grant("y", "uid-y", 0))).isEmpty();
-        assertThat(client.leases().inNamespace(ns).withName("quiesce-slot-0").get().getSpec().getHolderIdentity())
-                .isEqualTo("uid-y");
-    }
+    assertThat(lost)
+        .as("the swap from a version that is no longer stored fails")
+        .hasValueSatisfying(h -> assertThat(h.uid()).isEqualTo("uid-z"));
+    Lease stored = client.leases().inNamespace(ns).withName("quiesce-slot-0").get();
+    assertThat(stored.getSpec().getHolderIdentity()).isEqualTo("uid-z");
+    assertThat(stored.getMetadata().getAnnotations())
+        .containsEntry(SlotLeases.SNAPSHOT_ANNOTATION, "ns/z")
+        .containsEntry(SlotLeases.NODE_ANNOTATION, "node-1");
+    // having re-read it, the former leader swaps from the current version next time (after Z's
+    // evidence)
+    assertThat(former.acquire(grant("y", "uid-y", 0))).isEmpty();
+    assertThat(
+            client
+                .leases()
+                .inNamespace(ns)
+                .withName("quiesce-slot-0")
+                .get()
+                .getSpec()
+                .getHolderIdentity())
+        .isEqualTo("uid-y");
+  }
 
-    @Test
-    void aSlotLeaseThisProcessNeverReadIsNotTakenOverBeforeItsHolderIsCounted(KubeApiServer server) {
-        String ns = server.createNamespace("unknown");
-        SlotLeases former = new SlotLeases(server.newClient(), ns, Clock.systemUTC());
-        SlotLeases leader = new SlotLeases(server.newClient(), ns, Clock.systemUTC());
-        assertThat(leader.load()).as("the new leader starts: no slot Lease yet").isEmpty();
-        // the paused former leader wakes and creates slot 4 for X after the new leader's read
-        assertThat(former.acquire(grant("x", "uid-x", 4))).isEmpty();
+  @Test
+  void aSlotLeaseThisProcessNeverReadIsNotTakenOverBeforeItsHolderIsCounted(KubeApiServer server) {
+    String ns = server.createNamespace("unknown");
+    SlotLeases former = new SlotLeases(server.newClient(), ns, Clock.systemUTC());
+    SlotLeases leader = new SlotLeases(server.newClient(), ns, Clock.systemUTC());
+    assertThat(leader.load()).as("the new leader starts: no slot Lease yet").isEmpty();
+    // the paused former leader wakes and creates slot 4 for X after the new leader's read
+    assertThat(former.acquire(grant("x", "uid-x", 4))).isEmpty();
 
-        assertThat(leader.acquire(grant("y", "uid-y", 4))).as("the new leader meets X's Lease for the first time")
-                .hasValueSatisfying(h -> assertThat(h.uid()).isEqualTo("uid-x"));
-        // once its ledger has seen X's freeze over, it swaps from the version it read
-        assertThat(leader.acquire(grant("y", "uid-y", 4))).isEmpty();
-        assertThat(former.acquire(grant("w", "uid-w", 4))).hasValueSatisfying(h -> assertThat(h.uid()).isEqualTo("uid-y"));
-    }
+    assertThat(leader.acquire(grant("y", "uid-y", 4)))
+        .as("the new leader meets X's Lease for the first time")
+        .hasValueSatisfying(h -> assertThat(h.uid()).isEqualTo("uid-x"));
+    // once its ledger has seen X's freeze over, it swaps from the version it read
+    assertThat(leader.acquire(grant("y", "uid-y", 4))).isEmpty();
+    assertThat(former.acquire(grant("w", "uid-w", 4)))
+        .hasValueSatisfying(h -> assertThat(h.uid()).isEqualTo("uid-y"));
+  }
 
-    @Test
-    void aHolderWhoseSnapshotIsGoneOrDoneIsNotCountedByANewLeader(KubeApiServer server, KubernetesClient client) {
-        String ns = server.createNamespace("gone");
-        SlotLeases leases = new SlotLeases(client, ns, Clock.systemUTC());
-        SlotLeases.Holder gone = new SlotLeases.Holder(0, "uid-gone", ns, "deleted-snapshot", "node-1", Kind.HELPER);
-        assertThat(leases.stillFreezing(gone, List.of())).as("no such snapshot (one GET)").isEmpty();
-    }
+  @Test
+  void aHolderWhoseSnapshotIsGoneOrDoneIsNotCountedByANewLeader(
+      KubeApiServer server, KubernetesClient client) {
+    String ns = server.createNamespace("gone");
+    SlotLeases leases = new SlotLeases(client, ns, Clock.systemUTC());
+    SlotLeases.Holder gone =
+        new SlotLeases.Holder(0, "uid-gone", ns, "deleted-snapshot", "node-1", Kind.HELPER);
+    assertThat(leases.stillFreezing(gone, List.of())).as("no such snapshot (one GET)").isEmpty();
+  }
 
-    private static Grant grant(String name, String uid, int slot) {
-        return new Grant(new Entry("ns", name, "vm-" + name, "node-1", T0), uid, slot, Kind.HELPER, true, false);
-    }
+  private static Grant grant(String name, String uid, int slot) {
+    return new Grant(
+        new Entry("ns", name, "vm-" + name, "node-1", T0), uid, slot, Kind.HELPER, true, false);
+  }
 }

@@ -9,47 +9,48 @@ import java.util.Objects;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ActiveSnapshot {
 
-    @Required
-    @JsonPropertyDescription("Name of the QuiescedSnapshot, in this namespace.")
-    @io.fabric8.generator.annotation.Size(max = 253)
-    private String name;
+  @Required
+  @JsonPropertyDescription("Name of the QuiescedSnapshot, in this namespace.")
+  @io.fabric8.generator.annotation.Size(max = 253)
+  private String name;
 
-    @Required
-    @JsonPropertyDescription("The VirtualMachine it snapshots.")
-    @io.fabric8.generator.annotation.Size(max = 253)
-    private String vm;
+  @Required
+  @JsonPropertyDescription("The VirtualMachine it snapshots.")
+  @io.fabric8.generator.annotation.Size(max = 253)
+  private String vm;
 
-    public ActiveSnapshot() {
-    }
+  public ActiveSnapshot() {}
 
-    public ActiveSnapshot(String name, String vm) {
-        this.name = name;
-        this.vm = vm;
-    }
+  public ActiveSnapshot(String name, String vm) {
+    this.name = name;
+    this.vm = vm;
+  }
 
-    public String getName() {
-        return name;
-    }
+  public String getName() {
+    return name;
+  }
 
-    public void setName(String name) {
-        this.name = name;
-    }
+  public void setName(String name) {
+    this.name = name;
+  }
 
-    public String getVm() {
-        return vm;
-    }
+  public String getVm() {
+    return vm;
+  }
 
-    public void setVm(String vm) {
-        this.vm = vm;
-    }
+  public void setVm(String vm) {
+    this.vm = vm;
+  }
 
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof ActiveSnapshot other && Objects.equals(name, other.name) && Objects.equals(vm, other.vm);
-    }
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ActiveSnapshot other
+        && Objects.equals(name, other.name)
+        && Objects.equals(vm, other.vm);
+  }
 
-    @Override
-    public int hashCode() {
-        return Objects.hash(name, vm);
-    }
+  @Override
+  public int hashCode() {
+    return Objects.hash(name, vm);
+  }
 }

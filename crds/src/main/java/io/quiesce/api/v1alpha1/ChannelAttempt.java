@@ -14,74 +14,83 @@ import java.util.Objects;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ChannelAttempt {
 
-    /** Longest message kept; a longer one is cut (texts from sockets and daemons are not trusted to be short). */
-    public static final int MAX_MESSAGE = 1024;
+  /**
+   * Longest message kept; a longer one is cut (texts from sockets and daemons are not trusted to be
+   * short).
+   */
+  public static final int MAX_MESSAGE = 1024;
 
-    @Required
-    @JsonPropertyDescription("The channel tried: libvirt (the virt-launcher pod's libvirt daemon) or qga (the guest "
-            + "agent socket).")
-    private FreezeMethod channel;
+  @Required
+  @JsonPropertyDescription(
+      "The channel tried: libvirt (the virt-launcher pod's libvirt daemon) or qga (the guest "
+          + "agent socket).")
+  private FreezeMethod channel;
 
-    @Required
-    @JsonPropertyDescription("The outcome in one CamelCase word: Ready (the guest agent answered through this channel, "
-            + "which was then used), or why the channel could not be used, e.g. LibvirtSocketNotFound, "
-            + "LibvirtPermissionDenied, AgentSocketNotFound, AgentNotResponding, AgentUnavailable.")
-    @io.fabric8.generator.annotation.Pattern("^[A-Z][A-Za-z0-9]*$")
-    @Size(max = 128)
-    private String reason;
+  @Required
+  @JsonPropertyDescription(
+      "The outcome in one CamelCase word: Ready (the guest agent answered through this channel, "
+          + "which was then used), or why the channel could not be used, e.g. LibvirtSocketNotFound, "
+          + "LibvirtPermissionDenied, AgentSocketNotFound, AgentNotResponding, AgentUnavailable.")
+  @io.fabric8.generator.annotation.Pattern("^[A-Z][A-Za-z0-9]*$")
+  @Size(max = 128)
+  private String reason;
 
-    @JsonPropertyDescription("What was found, for people, and how to fix it when the channel could not be used.")
-    @Size(max = MAX_MESSAGE)
-    private String message;
+  @JsonPropertyDescription(
+      "What was found, for people, and how to fix it when the channel could not be used.")
+  @Size(max = MAX_MESSAGE)
+  private String message;
 
-    public ChannelAttempt() {
-    }
+  public ChannelAttempt() {}
 
-    public ChannelAttempt(FreezeMethod channel, String reason, String message) {
-        this.channel = channel;
-        this.reason = reason;
-        setMessage(message);
-    }
+  public ChannelAttempt(FreezeMethod channel, String reason, String message) {
+    this.channel = channel;
+    this.reason = reason;
+    setMessage(message);
+  }
 
-    public FreezeMethod getChannel() {
-        return channel;
-    }
+  public FreezeMethod getChannel() {
+    return channel;
+  }
 
-    public void setChannel(FreezeMethod channel) {
-        this.channel = channel;
-    }
+  public void setChannel(FreezeMethod channel) {
+    this.channel = channel;
+  }
 
-    public String getReason() {
-        return reason;
-    }
+  public String getReason() {
+    return reason;
+  }
 
-    public void setReason(String reason) {
-        this.reason = reason;
-    }
+  public void setReason(String reason) {
+    this.reason = reason;
+  }
 
-    public String getMessage() {
-        return message;
-    }
+  public String getMessage() {
+    return message;
+  }
 
-    /** Keeps at most {@link #MAX_MESSAGE} characters. */
-    public void setMessage(String message) {
-        this.message = message == null || message.length() <= MAX_MESSAGE ? message
-                : message.substring(0, MAX_MESSAGE - 3) + "...";
-    }
+  /** Keeps at most {@link #MAX_MESSAGE} characters. */
+  public void setMessage(String message) {
+    this.message =
+        message == null || message.length() <= MAX_MESSAGE
+            ? message
+            : message.substring(0, MAX_MESSAGE - 3) + "...";
+  }
 
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof ChannelAttempt other && channel == other.channel && Objects.equals(reason, other.reason)
-                && Objects.equals(message, other.message);
-    }
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ChannelAttempt other
+        && channel == other.channel
+        && Objects.equals(reason, other.reason)
+        && Objects.equals(message, other.message);
+  }
 
-    @Override
-    public int hashCode() {
-        return Objects.hash(channel, reason, message);
-    }
+  @Override
+  public int hashCode() {
+    return Objects.hash(channel, reason, message);
+  }
 
-    @Override
-    public String toString() {
-        return channel + ": " + reason + (message == null ? "" : " (" + message + ")");
-    }
+  @Override
+  public String toString() {
+    return channel + ": " + reason + (message == null ? "" : " (" + message + ")");
+  }
 }

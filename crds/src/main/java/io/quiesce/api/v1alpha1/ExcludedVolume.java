@@ -6,90 +6,95 @@ import io.fabric8.generator.annotation.Required;
 import java.util.Objects;
 
 /**
- * A volume of the VM backed by a PVC that this snapshot does not include ({@code status.excludedVolumes[]}),
- * and why: nothing the guest has is left out without being named. Written by the operator.
+ * A volume of the VM backed by a PVC that this snapshot does not include ({@code
+ * status.excludedVolumes[]}), and why: nothing the guest has is left out without being named.
+ * Written by the operator.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ExcludedVolume {
-    /** spec.volumes names a subset and this volume is not in it. */
-    public static final String NOT_IN_SPEC_VOLUMES = "NotInSpecVolumes";
-    /** A memoryDump volume: it holds a dump of the guest's memory, not a disk the guest uses. */
-    public static final String MEMORY_DUMP = "MemoryDump";
+  /** spec.volumes names a subset and this volume is not in it. */
+  public static final String NOT_IN_SPEC_VOLUMES = "NotInSpecVolumes";
 
-    @Required
-    @JsonPropertyDescription("Name of the volume in the VirtualMachine or its running instance.")
-    @io.fabric8.generator.annotation.Size(max = 253)
-    private String volume;
+  /** A memoryDump volume: it holds a dump of the guest's memory, not a disk the guest uses. */
+  public static final String MEMORY_DUMP = "MemoryDump";
 
-    @JsonPropertyDescription("The PersistentVolumeClaim behind the volume.")
-    @io.fabric8.generator.annotation.Size(max = 253)
-    private String persistentVolumeClaim;
+  @Required
+  @JsonPropertyDescription("Name of the volume in the VirtualMachine or its running instance.")
+  @io.fabric8.generator.annotation.Size(max = 253)
+  private String volume;
 
-    @JsonPropertyDescription("Whether the volume was hot-plugged into the running instance.")
-    private Boolean hotplugged;
+  @JsonPropertyDescription("The PersistentVolumeClaim behind the volume.")
+  @io.fabric8.generator.annotation.Size(max = 253)
+  private String persistentVolumeClaim;
 
-    @Required
-    @JsonPropertyDescription("Why it is not included, as a CamelCase word: NotInSpecVolumes (spec.volumes names "
-            + "others) or MemoryDump (a memoryDump volume, not a disk of the guest).")
-    @io.fabric8.generator.annotation.Size(max = 128)
-    private String reason;
+  @JsonPropertyDescription("Whether the volume was hot-plugged into the running instance.")
+  private Boolean hotplugged;
 
-    public ExcludedVolume() {
-    }
+  @Required
+  @JsonPropertyDescription(
+      "Why it is not included, as a CamelCase word: NotInSpecVolumes (spec.volumes names "
+          + "others) or MemoryDump (a memoryDump volume, not a disk of the guest).")
+  @io.fabric8.generator.annotation.Size(max = 128)
+  private String reason;
 
-    public ExcludedVolume(String volume, String persistentVolumeClaim, Boolean hotplugged, String reason) {
-        this.volume = volume;
-        this.persistentVolumeClaim = persistentVolumeClaim;
-        this.hotplugged = hotplugged;
-        this.reason = reason;
-    }
+  public ExcludedVolume() {}
 
-    public String getVolume() {
-        return volume;
-    }
+  public ExcludedVolume(
+      String volume, String persistentVolumeClaim, Boolean hotplugged, String reason) {
+    this.volume = volume;
+    this.persistentVolumeClaim = persistentVolumeClaim;
+    this.hotplugged = hotplugged;
+    this.reason = reason;
+  }
 
-    public void setVolume(String volume) {
-        this.volume = volume;
-    }
+  public String getVolume() {
+    return volume;
+  }
 
-    public String getPersistentVolumeClaim() {
-        return persistentVolumeClaim;
-    }
+  public void setVolume(String volume) {
+    this.volume = volume;
+  }
 
-    public void setPersistentVolumeClaim(String persistentVolumeClaim) {
-        this.persistentVolumeClaim = persistentVolumeClaim;
-    }
+  public String getPersistentVolumeClaim() {
+    return persistentVolumeClaim;
+  }
 
-    public Boolean getHotplugged() {
-        return hotplugged;
-    }
+  public void setPersistentVolumeClaim(String persistentVolumeClaim) {
+    this.persistentVolumeClaim = persistentVolumeClaim;
+  }
 
-    public void setHotplugged(Boolean hotplugged) {
-        this.hotplugged = hotplugged;
-    }
+  public Boolean getHotplugged() {
+    return hotplugged;
+  }
 
-    public String getReason() {
-        return reason;
-    }
+  public void setHotplugged(Boolean hotplugged) {
+    this.hotplugged = hotplugged;
+  }
 
-    public void setReason(String reason) {
-        this.reason = reason;
-    }
+  public String getReason() {
+    return reason;
+  }
 
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof ExcludedVolume other && Objects.equals(volume, other.volume)
-                && Objects.equals(persistentVolumeClaim, other.persistentVolumeClaim)
-                && Objects.equals(hotplugged, other.hotplugged) && Objects.equals(reason, other.reason);
-    }
+  public void setReason(String reason) {
+    this.reason = reason;
+  }
 
-    @Override
-    public int hashCode() {
-        return Objects.hash(volume, persistentVolumeClaim, hotplugged, reason);
-    }
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ExcludedVolume other
+        && Objects.equals(volume, other.volume)
+        && Objects.equals(persistentVolumeClaim, other.persistentVolumeClaim)
+        && Objects.equals(hotplugged, other.hotplugged)
+        && Objects.equals(reason, other.reason);
+  }
 
-    @Override
-    public String toString() {
-        return volume + " (" + reason + ")";
-    }
+  @Override
+  public int hashCode() {
+    return Objects.hash(volume, persistentVolumeClaim, hotplugged, reason);
+  }
+
+  @Override
+  public String toString() {
+    return volume + " (" + reason + ")";
+  }
 }

@@ -7,57 +7,58 @@ import io.fabric8.generator.annotation.Size;
 import java.util.Objects;
 
 /**
- * The node helper handed a snapshot back to the operator without freezing
- * ({@code status.helperHandBack}): under channel auto it found no channel of its own
- * ({@code NoAgentChannel}), and the operator freezes through KubeVirt instead. Written by the node
- * helper only, once; kept apart from {@code status.freeze}, which only whoever ran the freeze writes.
+ * The node helper handed a snapshot back to the operator without freezing ({@code
+ * status.helperHandBack}): under channel auto it found no channel of its own ({@code
+ * NoAgentChannel}), and the operator freezes through KubeVirt instead. Written by the node helper
+ * only, once; kept apart from {@code status.freeze}, which only whoever ran the freeze writes.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class HelperHandBack {
 
-    @Required
-    @JsonPropertyDescription("Why the node helper did not freeze, in one CamelCase word: NoAgentChannel (channel auto "
-            + "could use no channel of the node helper; status.channelAttempts says why each was not usable).")
-    @io.fabric8.generator.annotation.Pattern("^[A-Z][A-Za-z0-9]*$")
-    @Size(max = 128)
-    private String reason;
+  @Required
+  @JsonPropertyDescription(
+      "Why the node helper did not freeze, in one CamelCase word: NoAgentChannel (channel auto "
+          + "could use no channel of the node helper; status.channelAttempts says why each was not usable).")
+  @io.fabric8.generator.annotation.Pattern("^[A-Z][A-Za-z0-9]*$")
+  @Size(max = 128)
+  private String reason;
 
-    @JsonPropertyDescription("What the node helper found, for people.")
-    @Size(max = ChannelAttempt.MAX_MESSAGE)
-    private String message;
+  @JsonPropertyDescription("What the node helper found, for people.")
+  @Size(max = ChannelAttempt.MAX_MESSAGE)
+  private String message;
 
-    public HelperHandBack() {
-    }
+  public HelperHandBack() {}
 
-    public HelperHandBack(String reason, String message) {
-        this.reason = reason;
-        this.message = message;
-    }
+  public HelperHandBack(String reason, String message) {
+    this.reason = reason;
+    this.message = message;
+  }
 
-    public String getReason() {
-        return reason;
-    }
+  public String getReason() {
+    return reason;
+  }
 
-    public void setReason(String reason) {
-        this.reason = reason;
-    }
+  public void setReason(String reason) {
+    this.reason = reason;
+  }
 
-    public String getMessage() {
-        return message;
-    }
+  public String getMessage() {
+    return message;
+  }
 
-    public void setMessage(String message) {
-        this.message = message;
-    }
+  public void setMessage(String message) {
+    this.message = message;
+  }
 
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof HelperHandBack other && Objects.equals(reason, other.reason)
-                && Objects.equals(message, other.message);
-    }
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof HelperHandBack other
+        && Objects.equals(reason, other.reason)
+        && Objects.equals(message, other.message);
+  }
 
-    @Override
-    public int hashCode() {
-        return Objects.hash(reason, message);
-    }
+  @Override
+  public int hashCode() {
+    return Objects.hash(reason, message);
+  }
 }

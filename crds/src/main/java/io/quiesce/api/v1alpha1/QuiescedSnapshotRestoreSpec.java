@@ -11,73 +11,82 @@ import java.util.Objects;
 
 /** What to restore and where. Immutable: a restore records one thing that happened. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "self == oldSelf",
-        message = "spec is immutable: create a new QuiescedSnapshotRestore to restore again or differently")
+@ValidationRule(
+    value = "self == oldSelf",
+    message =
+        "spec is immutable: create a new QuiescedSnapshotRestore to restore again or differently")
 public class QuiescedSnapshotRestoreSpec {
 
-    @Required
-    @Pattern(Patterns.DNS_SUBDOMAIN)
-    @Size(min = 1, max = 253)
-    @ValidationRule(value = "!self.contains('/')", message = "source names a QuiescedSnapshot of this namespace: "
-            + "restoring from another namespace is not supported")
-    @JsonPropertyDescription("Name of the QuiescedSnapshot to restore from, in this namespace (a restore never "
-            + "reads another namespace's snapshot).")
-    private String source;
+  @Required
+  @Pattern(Patterns.DNS_SUBDOMAIN)
+  @Size(min = 1, max = 253)
+  @ValidationRule(
+      value = "!self.contains('/')",
+      message =
+          "source names a QuiescedSnapshot of this namespace: "
+              + "restoring from another namespace is not supported")
+  @JsonPropertyDescription(
+      "Name of the QuiescedSnapshot to restore from, in this namespace (a restore never "
+          + "reads another namespace's snapshot).")
+  private String source;
 
-    @Required
-    @JsonPropertyDescription("Where to restore to: exactly one of newVM and inPlace.")
-    private RestoreTarget target;
+  @Required
+  @JsonPropertyDescription("Where to restore to: exactly one of newVM and inPlace.")
+  private RestoreTarget target;
 
-    @JsonPropertyDescription("Restore from a snapshot whose consistency is CrashConsistent. Off by default: "
-            + "only FilesystemConsistent snapshots are restored unless this is set.")
-    private Boolean allowCrashConsistent;
+  @JsonPropertyDescription(
+      "Restore from a snapshot whose consistency is CrashConsistent. Off by default: "
+          + "only FilesystemConsistent snapshots are restored unless this is set.")
+  private Boolean allowCrashConsistent;
 
-    @JsonPropertyDescription("Restore from a Failed snapshot, as long as every one of its VolumeSnapshots is ready "
-            + "to use. Off by default.")
-    private Boolean allowFailed;
+  @JsonPropertyDescription(
+      "Restore from a Failed snapshot, as long as every one of its VolumeSnapshots is ready "
+          + "to use. Off by default.")
+  private Boolean allowFailed;
 
-    public String getSource() {
-        return source;
-    }
+  public String getSource() {
+    return source;
+  }
 
-    public void setSource(String source) {
-        this.source = source;
-    }
+  public void setSource(String source) {
+    this.source = source;
+  }
 
-    public RestoreTarget getTarget() {
-        return target;
-    }
+  public RestoreTarget getTarget() {
+    return target;
+  }
 
-    public void setTarget(RestoreTarget target) {
-        this.target = target;
-    }
+  public void setTarget(RestoreTarget target) {
+    this.target = target;
+  }
 
-    public Boolean getAllowCrashConsistent() {
-        return allowCrashConsistent;
-    }
+  public Boolean getAllowCrashConsistent() {
+    return allowCrashConsistent;
+  }
 
-    public void setAllowCrashConsistent(Boolean allowCrashConsistent) {
-        this.allowCrashConsistent = allowCrashConsistent;
-    }
+  public void setAllowCrashConsistent(Boolean allowCrashConsistent) {
+    this.allowCrashConsistent = allowCrashConsistent;
+  }
 
-    public Boolean getAllowFailed() {
-        return allowFailed;
-    }
+  public Boolean getAllowFailed() {
+    return allowFailed;
+  }
 
-    public void setAllowFailed(Boolean allowFailed) {
-        this.allowFailed = allowFailed;
-    }
+  public void setAllowFailed(Boolean allowFailed) {
+    this.allowFailed = allowFailed;
+  }
 
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof QuiescedSnapshotRestoreSpec other && Objects.equals(source, other.source)
-                && Objects.equals(target, other.target)
-                && Objects.equals(allowCrashConsistent, other.allowCrashConsistent)
-                && Objects.equals(allowFailed, other.allowFailed);
-    }
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof QuiescedSnapshotRestoreSpec other
+        && Objects.equals(source, other.source)
+        && Objects.equals(target, other.target)
+        && Objects.equals(allowCrashConsistent, other.allowCrashConsistent)
+        && Objects.equals(allowFailed, other.allowFailed);
+  }
 
-    @Override
-    public int hashCode() {
-        return Objects.hash(source, target, allowCrashConsistent, allowFailed);
-    }
+  @Override
+  public int hashCode() {
+    return Objects.hash(source, target, allowCrashConsistent, allowFailed);
+  }
 }

@@ -15,7 +15,10 @@ import java.util.Objects;
 
 /** Where a restore is. One writer: the operator, once per reconcile. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@SchemaCustomizer(value = SchemaPatch.class, input = """
+@SchemaCustomizer(
+    value = SchemaPatch.class,
+    input =
+        """
         properties:
           startTime: {format: date-time}
           completionTime: {format: date-time}
@@ -24,157 +27,177 @@ import java.util.Objects;
         """)
 public class QuiescedSnapshotRestoreStatus {
 
-    @JsonPropertyDescription("Where the restore is: Pending, WaitingForVMStop (in place, the VM is being stopped), "
-            + "RestoringVolumes (the PVCs are being restored), Succeeded or Failed.")
-    private RestorePhase phase;
+  @JsonPropertyDescription(
+      "Where the restore is: Pending, WaitingForVMStop (in place, the VM is being stopped), "
+          + "RestoringVolumes (the PVCs are being restored), Succeeded or Failed.")
+  private RestorePhase phase;
 
-    @Size(max = 128)
-    @JsonPropertyDescription("Why the restore is in this phase, as a CamelCase word, e.g. VolumesRestoring, "
-            + "VMRunning, CrossNamespaceTarget, SourceNotConsistent, Restored.")
-    private String reason;
+  @Size(max = 128)
+  @JsonPropertyDescription(
+      "Why the restore is in this phase, as a CamelCase word, e.g. VolumesRestoring, "
+          + "VMRunning, CrossNamespaceTarget, SourceNotConsistent, Restored.")
+  private String reason;
 
-    @Size(max = 253)
-    @JsonPropertyDescription("The VirtualMachine restored into.")
-    private String targetVM;
+  @Size(max = 253)
+  @JsonPropertyDescription("The VirtualMachine restored into.")
+  private String targetVM;
 
-    @JsonPropertyDescription("In place: whether the VM ran when the restore began (it is started again at the end).")
-    private Boolean vmWasRunning;
+  @JsonPropertyDescription(
+      "In place: whether the VM ran when the restore began (it is started again at the end).")
+  private Boolean vmWasRunning;
 
-    @Size(max = 32)
-    @JsonPropertyDescription("In place: the VM's runStrategy before the restore stopped it (restored at the end).")
-    private String previousRunStrategy;
+  @Size(max = 32)
+  @JsonPropertyDescription(
+      "In place: the VM's runStrategy before the restore stopped it (restored at the end).")
+  private String previousRunStrategy;
 
-    @Size(max = 64)
-    @JsonPropertyDescription("One entry per restored volume: the VolumeSnapshot, the new PVC and, in place, the "
-            + "previous PVC.")
-    private List<RestoredVolume> volumes;
+  @Size(max = 64)
+  @JsonPropertyDescription(
+      "One entry per restored volume: the VolumeSnapshot, the new PVC and, in place, the "
+          + "previous PVC.")
+  private List<RestoredVolume> volumes;
 
-    @Size(max = 64)
-    @JsonPropertyDescription("When the operator started the restore (RFC 3339).")
-    private String startTime;
+  @Size(max = 64)
+  @JsonPropertyDescription("When the operator started the restore (RFC 3339).")
+  private String startTime;
 
-    @Size(max = 64)
-    @JsonPropertyDescription("When the restore reached Succeeded or Failed (RFC 3339).")
-    private String completionTime;
+  @Size(max = 64)
+  @JsonPropertyDescription("When the restore reached Succeeded or Failed (RFC 3339).")
+  private String completionTime;
 
-    @SchemaFrom(type = ConditionSchema[].class)
-    @JsonInclude(JsonInclude.Include.NON_EMPTY)
-    @JsonPropertyDescription("Ready (True once Succeeded), VMStopped (in place), VolumesReady and VMUpdated, "
-            + "following the Kubernetes API conventions.")
-    private List<Condition> conditions = new ArrayList<>();
+  @SchemaFrom(type = ConditionSchema[].class)
+  @JsonInclude(JsonInclude.Include.NON_EMPTY)
+  @JsonPropertyDescription(
+      "Ready (True once Succeeded), VMStopped (in place), VolumesReady and VMUpdated, "
+          + "following the Kubernetes API conventions.")
+  private List<Condition> conditions = new ArrayList<>();
 
-    @JsonPropertyDescription("The metadata.generation this status describes.")
-    private Long observedGeneration;
+  @JsonPropertyDescription("The metadata.generation this status describes.")
+  private Long observedGeneration;
 
-    @Size(max = 2048)
-    @JsonPropertyDescription("A human-readable summary of the latest state, e.g. why the restore failed.")
-    private String message;
+  @Size(max = 2048)
+  @JsonPropertyDescription(
+      "A human-readable summary of the latest state, e.g. why the restore failed.")
+  private String message;
 
-    public RestorePhase getPhase() {
-        return phase;
-    }
+  public RestorePhase getPhase() {
+    return phase;
+  }
 
-    public void setPhase(RestorePhase phase) {
-        this.phase = phase;
-    }
+  public void setPhase(RestorePhase phase) {
+    this.phase = phase;
+  }
 
-    public String getReason() {
-        return reason;
-    }
+  public String getReason() {
+    return reason;
+  }
 
-    public void setReason(String reason) {
-        this.reason = reason;
-    }
+  public void setReason(String reason) {
+    this.reason = reason;
+  }
 
-    public String getTargetVM() {
-        return targetVM;
-    }
+  public String getTargetVM() {
+    return targetVM;
+  }
 
-    public void setTargetVM(String targetVM) {
-        this.targetVM = targetVM;
-    }
+  public void setTargetVM(String targetVM) {
+    this.targetVM = targetVM;
+  }
 
-    public Boolean getVmWasRunning() {
-        return vmWasRunning;
-    }
+  public Boolean getVmWasRunning() {
+    return vmWasRunning;
+  }
 
-    public void setVmWasRunning(Boolean vmWasRunning) {
-        this.vmWasRunning = vmWasRunning;
-    }
+  public void setVmWasRunning(Boolean vmWasRunning) {
+    this.vmWasRunning = vmWasRunning;
+  }
 
-    public String getPreviousRunStrategy() {
-        return previousRunStrategy;
-    }
+  public String getPreviousRunStrategy() {
+    return previousRunStrategy;
+  }
 
-    public void setPreviousRunStrategy(String previousRunStrategy) {
-        this.previousRunStrategy = previousRunStrategy;
-    }
+  public void setPreviousRunStrategy(String previousRunStrategy) {
+    this.previousRunStrategy = previousRunStrategy;
+  }
 
-    public List<RestoredVolume> getVolumes() {
-        return volumes;
-    }
+  public List<RestoredVolume> getVolumes() {
+    return volumes;
+  }
 
-    public void setVolumes(List<RestoredVolume> volumes) {
-        this.volumes = volumes;
-    }
+  public void setVolumes(List<RestoredVolume> volumes) {
+    this.volumes = volumes;
+  }
 
-    public String getStartTime() {
-        return startTime;
-    }
+  public String getStartTime() {
+    return startTime;
+  }
 
-    public void setStartTime(String startTime) {
-        this.startTime = startTime;
-    }
+  public void setStartTime(String startTime) {
+    this.startTime = startTime;
+  }
 
-    public String getCompletionTime() {
-        return completionTime;
-    }
+  public String getCompletionTime() {
+    return completionTime;
+  }
 
-    public void setCompletionTime(String completionTime) {
-        this.completionTime = completionTime;
-    }
+  public void setCompletionTime(String completionTime) {
+    this.completionTime = completionTime;
+  }
 
-    public List<Condition> getConditions() {
-        return conditions;
-    }
+  public List<Condition> getConditions() {
+    return conditions;
+  }
 
-    public void setConditions(List<Condition> conditions) {
-        this.conditions = conditions;
-    }
+  public void setConditions(List<Condition> conditions) {
+    this.conditions = conditions;
+  }
 
-    public Long getObservedGeneration() {
-        return observedGeneration;
-    }
+  public Long getObservedGeneration() {
+    return observedGeneration;
+  }
 
-    public void setObservedGeneration(Long observedGeneration) {
-        this.observedGeneration = observedGeneration;
-    }
+  public void setObservedGeneration(Long observedGeneration) {
+    this.observedGeneration = observedGeneration;
+  }
 
-    public String getMessage() {
-        return message;
-    }
+  public String getMessage() {
+    return message;
+  }
 
-    /** Stored stripped and cut to {@link BoundedText#MAX_MESSAGE}: it quotes API errors. */
-    public void setMessage(String message) {
-        this.message = BoundedText.message(message);
-    }
+  /** Stored stripped and cut to {@link BoundedText#MAX_MESSAGE}: it quotes API errors. */
+  public void setMessage(String message) {
+    this.message = BoundedText.message(message);
+  }
 
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof QuiescedSnapshotRestoreStatus other && phase == other.phase
-                && Objects.equals(reason, other.reason) && Objects.equals(targetVM, other.targetVM)
-                && Objects.equals(vmWasRunning, other.vmWasRunning)
-                && Objects.equals(previousRunStrategy, other.previousRunStrategy)
-                && Objects.equals(volumes, other.volumes) && Objects.equals(startTime, other.startTime)
-                && Objects.equals(completionTime, other.completionTime)
-                && Objects.equals(conditions, other.conditions)
-                && Objects.equals(observedGeneration, other.observedGeneration)
-                && Objects.equals(message, other.message);
-    }
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof QuiescedSnapshotRestoreStatus other
+        && phase == other.phase
+        && Objects.equals(reason, other.reason)
+        && Objects.equals(targetVM, other.targetVM)
+        && Objects.equals(vmWasRunning, other.vmWasRunning)
+        && Objects.equals(previousRunStrategy, other.previousRunStrategy)
+        && Objects.equals(volumes, other.volumes)
+        && Objects.equals(startTime, other.startTime)
+        && Objects.equals(completionTime, other.completionTime)
+        && Objects.equals(conditions, other.conditions)
+        && Objects.equals(observedGeneration, other.observedGeneration)
+        && Objects.equals(message, other.message);
+  }
 
-    @Override
-    public int hashCode() {
-        return Objects.hash(phase, reason, targetVM, vmWasRunning, previousRunStrategy, volumes, startTime,
-                completionTime, conditions, observedGeneration, message);
-    }
+  @Override
+  public int hashCode() {
+    return Objects.hash(
+        phase,
+        reason,
+        targetVM,
+        vmWasRunning,
+        previousRunStrategy,
+        volumes,
+        startTime,
+        completionTime,
+        conditions,
+        observedGeneration,
+        message);
+  }
 }

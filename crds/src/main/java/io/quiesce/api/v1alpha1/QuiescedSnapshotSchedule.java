@@ -16,7 +16,8 @@ import io.quiesce.api.schema.SchemaPatch;
 @Version(QuiescedSnapshot.VERSION)
 @ShortNames("qsched")
 @Categories(QuiescedSnapshot.CATEGORY)
-// kubectl get shows the columns in this order (GenerateCrds keeps it), Age last as for its own kinds
+// kubectl get shows the columns in this order (GenerateCrds keeps it), Age last as for its own
+// kinds
 @AdditionalPrinterColumn(name = "Schedule", jsonPath = ".spec.schedule", type = Type.STRING)
 @AdditionalPrinterColumn(name = "TimeZone", jsonPath = ".spec.timeZone", type = Type.STRING)
 @AdditionalPrinterColumn(name = "Suspend", jsonPath = ".spec.suspend", type = Type.BOOLEAN)
@@ -24,11 +25,14 @@ import io.quiesce.api.schema.SchemaPatch;
 @AdditionalPrinterColumn(name = "Next", jsonPath = ".status.nextScheduleTime", type = Type.DATE)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = Type.DATE)
 // spec and status come from CustomResource, so their descriptions are set here
-@SchemaCustomizer(value = SchemaPatch.class, input = """
+@SchemaCustomizer(
+    value = SchemaPatch.class,
+    input =
+        """
         properties:
           spec: {description: "When to snapshot which VMs, how, and how many snapshots to keep."}
           status: {description: "What the schedule has done and will do next, written by the operator."}
         """)
 public class QuiescedSnapshotSchedule
-        extends CustomResource<QuiescedSnapshotScheduleSpec, QuiescedSnapshotScheduleStatus> implements Namespaced {
-}
+    extends CustomResource<QuiescedSnapshotScheduleSpec, QuiescedSnapshotScheduleStatus>
+    implements Namespaced {}

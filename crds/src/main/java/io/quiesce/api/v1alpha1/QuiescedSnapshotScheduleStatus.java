@@ -13,7 +13,10 @@ import java.util.Objects;
 
 /** What a schedule has done and will do next. Every field is written by the operator. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@SchemaCustomizer(value = SchemaPatch.class, input = """
+@SchemaCustomizer(
+    value = SchemaPatch.class,
+    input =
+        """
         properties:
           lastScheduleTime: {format: date-time}
           nextScheduleTime: {format: date-time}
@@ -23,105 +26,115 @@ import java.util.Objects;
         """)
 public class QuiescedSnapshotScheduleStatus {
 
-    @JsonPropertyDescription("The scheduled time of the latest fire (RFC 3339).")
-    @io.fabric8.generator.annotation.Size(max = 64)
-    private String lastScheduleTime;
+  @JsonPropertyDescription("The scheduled time of the latest fire (RFC 3339).")
+  @io.fabric8.generator.annotation.Size(max = 64)
+  private String lastScheduleTime;
 
-    @JsonPropertyDescription("The scheduled time of the next fire (RFC 3339); absent while suspended or when the "
-            + "schedule never fires again.")
-    @io.fabric8.generator.annotation.Size(max = 64)
-    private String nextScheduleTime;
+  @JsonPropertyDescription(
+      "The scheduled time of the next fire (RFC 3339); absent while suspended or when the "
+          + "schedule never fires again.")
+  @io.fabric8.generator.annotation.Size(max = 64)
+  private String nextScheduleTime;
 
-    @JsonPropertyDescription("When a snapshot this schedule created last succeeded (RFC 3339).")
-    @io.fabric8.generator.annotation.Size(max = 64)
-    private String lastSuccessfulTime;
+  @JsonPropertyDescription("When a snapshot this schedule created last succeeded (RFC 3339).")
+  @io.fabric8.generator.annotation.Size(max = 64)
+  private String lastSuccessfulTime;
 
-    @JsonPropertyDescription("The snapshots this schedule created that have not finished yet.")
-    private List<ActiveSnapshot> active;
+  @JsonPropertyDescription("The snapshots this schedule created that have not finished yet.")
+  private List<ActiveSnapshot> active;
 
-    @JsonPropertyDescription("What the latest fire did.")
-    private FireCounts lastFire;
+  @JsonPropertyDescription("What the latest fire did.")
+  private FireCounts lastFire;
 
-    @SchemaFrom(type = ConditionSchema[].class)
-    @JsonInclude(JsonInclude.Include.NON_EMPTY) // the list starts empty; no "conditions: []" in writes
-    @JsonPropertyDescription("Ready (the schedule is valid and firing) and the reasons it is not, following the "
-            + "Kubernetes API conventions; Reconciling and Stalled as kstatus (Flux) reads them: Stalled=True for an "
-            + "invalid spec, which only an edit fixes.")
-    private List<Condition> conditions = new ArrayList<>();
+  @SchemaFrom(type = ConditionSchema[].class)
+  @JsonInclude(
+      JsonInclude.Include.NON_EMPTY) // the list starts empty; no "conditions: []" in writes
+  @JsonPropertyDescription(
+      "Ready (the schedule is valid and firing) and the reasons it is not, following the "
+          + "Kubernetes API conventions; Reconciling and Stalled as kstatus (Flux) reads them: Stalled=True for an "
+          + "invalid spec, which only an edit fixes.")
+  private List<Condition> conditions = new ArrayList<>();
 
-    @JsonPropertyDescription("The metadata.generation this status describes.")
-    private Long observedGeneration;
+  @JsonPropertyDescription("The metadata.generation this status describes.")
+  private Long observedGeneration;
 
-    public String getLastScheduleTime() {
-        return lastScheduleTime;
-    }
+  public String getLastScheduleTime() {
+    return lastScheduleTime;
+  }
 
-    public void setLastScheduleTime(String lastScheduleTime) {
-        this.lastScheduleTime = lastScheduleTime;
-    }
+  public void setLastScheduleTime(String lastScheduleTime) {
+    this.lastScheduleTime = lastScheduleTime;
+  }
 
-    public String getNextScheduleTime() {
-        return nextScheduleTime;
-    }
+  public String getNextScheduleTime() {
+    return nextScheduleTime;
+  }
 
-    public void setNextScheduleTime(String nextScheduleTime) {
-        this.nextScheduleTime = nextScheduleTime;
-    }
+  public void setNextScheduleTime(String nextScheduleTime) {
+    this.nextScheduleTime = nextScheduleTime;
+  }
 
-    public String getLastSuccessfulTime() {
-        return lastSuccessfulTime;
-    }
+  public String getLastSuccessfulTime() {
+    return lastSuccessfulTime;
+  }
 
-    public void setLastSuccessfulTime(String lastSuccessfulTime) {
-        this.lastSuccessfulTime = lastSuccessfulTime;
-    }
+  public void setLastSuccessfulTime(String lastSuccessfulTime) {
+    this.lastSuccessfulTime = lastSuccessfulTime;
+  }
 
-    public List<ActiveSnapshot> getActive() {
-        return active;
-    }
+  public List<ActiveSnapshot> getActive() {
+    return active;
+  }
 
-    public void setActive(List<ActiveSnapshot> active) {
-        this.active = active;
-    }
+  public void setActive(List<ActiveSnapshot> active) {
+    this.active = active;
+  }
 
-    public FireCounts getLastFire() {
-        return lastFire;
-    }
+  public FireCounts getLastFire() {
+    return lastFire;
+  }
 
-    public void setLastFire(FireCounts lastFire) {
-        this.lastFire = lastFire;
-    }
+  public void setLastFire(FireCounts lastFire) {
+    this.lastFire = lastFire;
+  }
 
-    public List<Condition> getConditions() {
-        return conditions;
-    }
+  public List<Condition> getConditions() {
+    return conditions;
+  }
 
-    public void setConditions(List<Condition> conditions) {
-        this.conditions = conditions;
-    }
+  public void setConditions(List<Condition> conditions) {
+    this.conditions = conditions;
+  }
 
-    public Long getObservedGeneration() {
-        return observedGeneration;
-    }
+  public Long getObservedGeneration() {
+    return observedGeneration;
+  }
 
-    public void setObservedGeneration(Long observedGeneration) {
-        this.observedGeneration = observedGeneration;
-    }
+  public void setObservedGeneration(Long observedGeneration) {
+    this.observedGeneration = observedGeneration;
+  }
 
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof QuiescedSnapshotScheduleStatus other
-                && Objects.equals(lastScheduleTime, other.lastScheduleTime)
-                && Objects.equals(nextScheduleTime, other.nextScheduleTime)
-                && Objects.equals(lastSuccessfulTime, other.lastSuccessfulTime)
-                && Objects.equals(active, other.active) && Objects.equals(lastFire, other.lastFire)
-                && Objects.equals(conditions, other.conditions)
-                && Objects.equals(observedGeneration, other.observedGeneration);
-    }
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof QuiescedSnapshotScheduleStatus other
+        && Objects.equals(lastScheduleTime, other.lastScheduleTime)
+        && Objects.equals(nextScheduleTime, other.nextScheduleTime)
+        && Objects.equals(lastSuccessfulTime, other.lastSuccessfulTime)
+        && Objects.equals(active, other.active)
+        && Objects.equals(lastFire, other.lastFire)
+        && Objects.equals(conditions, other.conditions)
+        && Objects.equals(observedGeneration, other.observedGeneration);
+  }
 
-    @Override
-    public int hashCode() {
-        return Objects.hash(lastScheduleTime, nextScheduleTime, lastSuccessfulTime, active, lastFire, conditions,
-                observedGeneration);
-    }
+  @Override
+  public int hashCode() {
+    return Objects.hash(
+        lastScheduleTime,
+        nextScheduleTime,
+        lastSuccessfulTime,
+        active,
+        lastFire,
+        conditions,
+        observedGeneration);
+  }
 }

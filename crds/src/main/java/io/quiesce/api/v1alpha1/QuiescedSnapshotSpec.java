@@ -14,31 +14,35 @@ import java.util.Objects;
  * happened, so a different request is a new object.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "self == oldSelf",
-        message = "spec is immutable: create a new QuiescedSnapshot to snapshot again or differently")
+@ValidationRule(
+    value = "self == oldSelf",
+    message = "spec is immutable: create a new QuiescedSnapshot to snapshot again or differently")
 public class QuiescedSnapshotSpec extends SnapshotOptions {
 
-    @Required
-    @Pattern(Patterns.DNS_SUBDOMAIN)
-    @Size(min = 1, max = 253)
-    @JsonPropertyDescription("Name of the VirtualMachine (kubevirt.io/v1) in this namespace to snapshot.")
-    private String source;
+  @Required
+  @Pattern(Patterns.DNS_SUBDOMAIN)
+  @Size(min = 1, max = 253)
+  @JsonPropertyDescription(
+      "Name of the VirtualMachine (kubevirt.io/v1) in this namespace to snapshot.")
+  private String source;
 
-    public String getSource() {
-        return source;
-    }
+  public String getSource() {
+    return source;
+  }
 
-    public void setSource(String source) {
-        this.source = source;
-    }
+  public void setSource(String source) {
+    this.source = source;
+  }
 
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof QuiescedSnapshotSpec other && Objects.equals(source, other.source) && sameOptions(other);
-    }
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof QuiescedSnapshotSpec other
+        && Objects.equals(source, other.source)
+        && sameOptions(other);
+  }
 
-    @Override
-    public int hashCode() {
-        return Objects.hash(source, super.hashCode());
-    }
+  @Override
+  public int hashCode() {
+    return Objects.hash(source, super.hashCode());
+  }
 }

@@ -8,18 +8,22 @@ import io.fabric8.generator.annotation.Size;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.quiesce.api.schema.ConditionSchema;
 import io.quiesce.api.schema.SchemaPatch;
+import io.quiesce.status.BoundedText;
 import java.util.ArrayList;
 import java.util.List;
-import io.quiesce.status.BoundedText;
 import java.util.Objects;
 
 /**
  * What happened. Every field has one writer: the operator, except {@link #getFreeze() freeze},
  * which whoever ran the freeze writes (see {@link FreezeRecord}), and {@link #getHelperHandBack()
- * helperHandBack} and {@link #getChannelAttempts() channelAttempts}, which only the node helper writes.
+ * helperHandBack} and {@link #getChannelAttempts() channelAttempts}, which only the node helper
+ * writes.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@SchemaCustomizer(value = SchemaPatch.class, input = """
+@SchemaCustomizer(
+    value = SchemaPatch.class,
+    input =
+        """
         properties:
           startTime: {format: date-time}
           completionTime: {format: date-time}
@@ -28,246 +32,280 @@ import java.util.Objects;
         """)
 public class QuiescedSnapshotStatus {
 
-    /** Operator. */
-    @JsonPropertyDescription("Where the snapshot is: Pending (accepted, not started), InProgress (freezing, "
-            + "cutting or waiting for the storage), Succeeded (every VolumeSnapshot is ready to use) or Failed.")
-    private SnapshotPhase phase;
+  /** Operator. */
+  @JsonPropertyDescription(
+      "Where the snapshot is: Pending (accepted, not started), InProgress (freezing, "
+          + "cutting or waiting for the storage), Succeeded (every VolumeSnapshot is ready to use) or Failed.")
+  private SnapshotPhase phase;
 
-    /** Operator, from the freeze record and the cut times. */
-    @JsonPropertyDescription("What the snapshot can be trusted for: FilesystemConsistent (every disk was cut while "
-            + "the guest's filesystems were frozen, or the VM was stopped) or CrashConsistent.")
-    private Consistency consistency;
+  /** Operator, from the freeze record and the cut times. */
+  @JsonPropertyDescription(
+      "What the snapshot can be trusted for: FilesystemConsistent (every disk was cut while "
+          + "the guest's filesystems were frozen, or the VM was stopped) or CrashConsistent.")
+  private Consistency consistency;
 
-    /** Operator. */
-    @JsonPropertyDescription("Why the snapshot has this consistency, as a CamelCase word, e.g. Frozen, VMStopped, "
-            + "QuiesceSkipped, AgentUnavailable.")
-    @io.fabric8.generator.annotation.Size(max = 128)
-    private String consistencyReason;
+  /** Operator. */
+  @JsonPropertyDescription(
+      "Why the snapshot has this consistency, as a CamelCase word, e.g. Frozen, VMStopped, "
+          + "QuiesceSkipped, AgentUnavailable.")
+  @io.fabric8.generator.annotation.Size(max = 128)
+  private String consistencyReason;
 
-    /** Operator, when it hands the freeze to that node's helper. */
-    @JsonPropertyDescription("The node the VM ran on, whose node helper runs the freeze.")
-    @io.fabric8.generator.annotation.Size(max = 253)
-    private String nodeName;
+  /** Operator, when it hands the freeze to that node's helper. */
+  @JsonPropertyDescription("The node the VM ran on, whose node helper runs the freeze.")
+  @io.fabric8.generator.annotation.Size(max = 253)
+  private String nodeName;
 
-    /** Operator. */
-    @JsonPropertyDescription("When the operator started working on the snapshot (RFC 3339).")
-    @io.fabric8.generator.annotation.Size(max = 64)
-    private String startTime;
+  /** Operator. */
+  @JsonPropertyDescription("When the operator started working on the snapshot (RFC 3339).")
+  @io.fabric8.generator.annotation.Size(max = 64)
+  private String startTime;
 
-    /** Operator. */
-    @JsonPropertyDescription("When the snapshot reached Succeeded or Failed (RFC 3339).")
-    @io.fabric8.generator.annotation.Size(max = 64)
-    private String completionTime;
+  /** Operator. */
+  @JsonPropertyDescription("When the snapshot reached Succeeded or Failed (RFC 3339).")
+  @io.fabric8.generator.annotation.Size(max = 64)
+  private String completionTime;
 
-    /** The node helper that ran the freeze (the operator for the kubevirt-api method). */
-    @JsonPropertyDescription("The freeze window: how, when and for how long the guest was frozen, and what "
-            + "thawed it. Absent when nothing was frozen.")
-    private FreezeRecord freeze;
+  /** The node helper that ran the freeze (the operator for the kubevirt-api method). */
+  @JsonPropertyDescription(
+      "The freeze window: how, when and for how long the guest was frozen, and what "
+          + "thawed it. Absent when nothing was frozen.")
+  private FreezeRecord freeze;
 
-    /**
-     * The node helper, and only it: that it handed the snapshot back without freezing. Kept apart
-     * from {@link #getFreeze() freeze}, which the operator writes when it then freezes through KubeVirt.
-     */
-    @JsonPropertyDescription("Set by the node helper when it handed the snapshot back to the operator without "
-            + "freezing (reason NoAgentChannel: channel auto could use no channel of the helper); the operator then "
-            + "freezes through KubeVirt's API and records that freeze in status.freeze.")
-    private HelperHandBack helperHandBack;
+  /**
+   * The node helper, and only it: that it handed the snapshot back without freezing. Kept apart
+   * from {@link #getFreeze() freeze}, which the operator writes when it then freezes through
+   * KubeVirt.
+   */
+  @JsonPropertyDescription(
+      "Set by the node helper when it handed the snapshot back to the operator without "
+          + "freezing (reason NoAgentChannel: channel auto could use no channel of the helper); the operator then "
+          + "freezes through KubeVirt's API and records that freeze in status.freeze.")
+  private HelperHandBack helperHandBack;
 
-    /** The node helper, and only it: what it tried before any freeze command. */
-    @JsonPropertyDescription("The channels the node helper tried for this snapshot's freeze, in order, each with "
-            + "why it was or was not used; no freeze command is sent on a channel before its probe passed. Under "
-            + "channel auto the order is libvirt, then qga; when neither can be used the helper hands the snapshot "
-            + "back (status.helperHandBack, reason NoAgentChannel) and the operator freezes through KubeVirt's API.")
-    @Size(max = 4)
-    private List<ChannelAttempt> channelAttempts;
+  /** The node helper, and only it: what it tried before any freeze command. */
+  @JsonPropertyDescription(
+      "The channels the node helper tried for this snapshot's freeze, in order, each with "
+          + "why it was or was not used; no freeze command is sent on a channel before its probe passed. Under "
+          + "channel auto the order is libvirt, then qga; when neither can be used the helper hands the snapshot "
+          + "back (status.helperHandBack, reason NoAgentChannel) and the operator freezes through KubeVirt's API.")
+  @Size(max = 4)
+  private List<ChannelAttempt> channelAttempts;
 
-    /** Operator. */
-    @JsonPropertyDescription("One entry per snapshotted volume: its PVC, its VolumeSnapshot and that "
-            + "VolumeSnapshot's progress.")
-    private List<VolumeSnapshotRecord> volumeSnapshots;
+  /** Operator. */
+  @JsonPropertyDescription(
+      "One entry per snapshotted volume: its PVC, its VolumeSnapshot and that "
+          + "VolumeSnapshot's progress.")
+  private List<VolumeSnapshotRecord> volumeSnapshots;
 
-    /** Operator. */
-    @JsonPropertyDescription("The CSI VolumeGroupSnapshot that cut every volume at one instant (spec.volumeGroup); "
-            + "absent when each volume got its own VolumeSnapshot. Its members are in volumeSnapshots.")
-    private VolumeGroupSnapshotRecord volumeGroupSnapshot;
+  /** Operator. */
+  @JsonPropertyDescription(
+      "The CSI VolumeGroupSnapshot that cut every volume at one instant (spec.volumeGroup); "
+          + "absent when each volume got its own VolumeSnapshot. Its members are in volumeSnapshots.")
+  private VolumeGroupSnapshotRecord volumeGroupSnapshot;
 
-    /** Operator. */
-    @JsonPropertyDescription("The VM's PVC-backed volumes (hot-plugged ones included) that this snapshot leaves "
-            + "out, each with the reason. Absent when every such volume is in volumeSnapshots.")
-    private List<ExcludedVolume> excludedVolumes;
+  /** Operator. */
+  @JsonPropertyDescription(
+      "The VM's PVC-backed volumes (hot-plugged ones included) that this snapshot leaves "
+          + "out, each with the reason. Absent when every such volume is in volumeSnapshots.")
+  private List<ExcludedVolume> excludedVolumes;
 
-    /** Operator. */
-    @SchemaFrom(type = ConditionSchema[].class)
-    @JsonInclude(JsonInclude.Include.NON_EMPTY) // the list starts empty; no "conditions: []" in writes
-    @JsonPropertyDescription("Ready, Reconciling and Stalled as kstatus (Flux) reads them: Reconciling=True while "
-            + "Pending or InProgress, Ready=True once Succeeded, Stalled=True once Failed (a terminal failure); and "
-            + "Progressing and Failed, following the Kubernetes API conventions.")
-    private List<Condition> conditions = new ArrayList<>();
+  /** Operator. */
+  @SchemaFrom(type = ConditionSchema[].class)
+  @JsonInclude(
+      JsonInclude.Include.NON_EMPTY) // the list starts empty; no "conditions: []" in writes
+  @JsonPropertyDescription(
+      "Ready, Reconciling and Stalled as kstatus (Flux) reads them: Reconciling=True while "
+          + "Pending or InProgress, Ready=True once Succeeded, Stalled=True once Failed (a terminal failure); and "
+          + "Progressing and Failed, following the Kubernetes API conventions.")
+  private List<Condition> conditions = new ArrayList<>();
 
-    /** Operator. */
-    @JsonPropertyDescription("The metadata.generation this status describes.")
-    private Long observedGeneration;
+  /** Operator. */
+  @JsonPropertyDescription("The metadata.generation this status describes.")
+  private Long observedGeneration;
 
-    /** Operator, once, with the write that starts the snapshot; never copied by later writes. */
-    @JsonPropertyDescription("The VM's definition (spec, labels, annotations) when the snapshot started, for a "
-            + "QuiescedSnapshotRestore into a new VM; at most 64 KiB, else only why it was left out.")
-    private VmDefinition vmDefinition;
+  /** Operator, once, with the write that starts the snapshot; never copied by later writes. */
+  @JsonPropertyDescription(
+      "The VM's definition (spec, labels, annotations) when the snapshot started, for a "
+          + "QuiescedSnapshotRestore into a new VM; at most 64 KiB, else only why it was left out.")
+  private VmDefinition vmDefinition;
 
-    /** Operator. */
-    @JsonPropertyDescription("A human-readable summary of the latest state, e.g. why the snapshot failed.")
-    @io.fabric8.generator.annotation.Size(max = 2048)
-    private String message;
+  /** Operator. */
+  @JsonPropertyDescription(
+      "A human-readable summary of the latest state, e.g. why the snapshot failed.")
+  @io.fabric8.generator.annotation.Size(max = 2048)
+  private String message;
 
-    public SnapshotPhase getPhase() {
-        return phase;
-    }
+  public SnapshotPhase getPhase() {
+    return phase;
+  }
 
-    public void setPhase(SnapshotPhase phase) {
-        this.phase = phase;
-    }
+  public void setPhase(SnapshotPhase phase) {
+    this.phase = phase;
+  }
 
-    public Consistency getConsistency() {
-        return consistency;
-    }
+  public Consistency getConsistency() {
+    return consistency;
+  }
 
-    public void setConsistency(Consistency consistency) {
-        this.consistency = consistency;
-    }
+  public void setConsistency(Consistency consistency) {
+    this.consistency = consistency;
+  }
 
-    public String getConsistencyReason() {
-        return consistencyReason;
-    }
+  public String getConsistencyReason() {
+    return consistencyReason;
+  }
 
-    public void setConsistencyReason(String consistencyReason) {
-        this.consistencyReason = consistencyReason;
-    }
+  public void setConsistencyReason(String consistencyReason) {
+    this.consistencyReason = consistencyReason;
+  }
 
-    public String getNodeName() {
-        return nodeName;
-    }
+  public String getNodeName() {
+    return nodeName;
+  }
 
-    public void setNodeName(String nodeName) {
-        this.nodeName = nodeName;
-    }
+  public void setNodeName(String nodeName) {
+    this.nodeName = nodeName;
+  }
 
-    public String getStartTime() {
-        return startTime;
-    }
+  public String getStartTime() {
+    return startTime;
+  }
 
-    public void setStartTime(String startTime) {
-        this.startTime = startTime;
-    }
+  public void setStartTime(String startTime) {
+    this.startTime = startTime;
+  }
 
-    public String getCompletionTime() {
-        return completionTime;
-    }
+  public String getCompletionTime() {
+    return completionTime;
+  }
 
-    public void setCompletionTime(String completionTime) {
-        this.completionTime = completionTime;
-    }
+  public void setCompletionTime(String completionTime) {
+    this.completionTime = completionTime;
+  }
 
-    public FreezeRecord getFreeze() {
-        return freeze;
-    }
+  public FreezeRecord getFreeze() {
+    return freeze;
+  }
 
-    public void setFreeze(FreezeRecord freeze) {
-        this.freeze = freeze;
-    }
+  public void setFreeze(FreezeRecord freeze) {
+    this.freeze = freeze;
+  }
 
-    public HelperHandBack getHelperHandBack() {
-        return helperHandBack;
-    }
+  public HelperHandBack getHelperHandBack() {
+    return helperHandBack;
+  }
 
-    public void setHelperHandBack(HelperHandBack helperHandBack) {
-        this.helperHandBack = helperHandBack;
-    }
+  public void setHelperHandBack(HelperHandBack helperHandBack) {
+    this.helperHandBack = helperHandBack;
+  }
 
-    public List<ChannelAttempt> getChannelAttempts() {
-        return channelAttempts;
-    }
+  public List<ChannelAttempt> getChannelAttempts() {
+    return channelAttempts;
+  }
 
-    public void setChannelAttempts(List<ChannelAttempt> channelAttempts) {
-        this.channelAttempts = channelAttempts;
-    }
+  public void setChannelAttempts(List<ChannelAttempt> channelAttempts) {
+    this.channelAttempts = channelAttempts;
+  }
 
-    public List<VolumeSnapshotRecord> getVolumeSnapshots() {
-        return volumeSnapshots;
-    }
+  public List<VolumeSnapshotRecord> getVolumeSnapshots() {
+    return volumeSnapshots;
+  }
 
-    public void setVolumeSnapshots(List<VolumeSnapshotRecord> volumeSnapshots) {
-        this.volumeSnapshots = volumeSnapshots;
-    }
+  public void setVolumeSnapshots(List<VolumeSnapshotRecord> volumeSnapshots) {
+    this.volumeSnapshots = volumeSnapshots;
+  }
 
-    public VolumeGroupSnapshotRecord getVolumeGroupSnapshot() {
-        return volumeGroupSnapshot;
-    }
+  public VolumeGroupSnapshotRecord getVolumeGroupSnapshot() {
+    return volumeGroupSnapshot;
+  }
 
-    public void setVolumeGroupSnapshot(VolumeGroupSnapshotRecord volumeGroupSnapshot) {
-        this.volumeGroupSnapshot = volumeGroupSnapshot;
-    }
+  public void setVolumeGroupSnapshot(VolumeGroupSnapshotRecord volumeGroupSnapshot) {
+    this.volumeGroupSnapshot = volumeGroupSnapshot;
+  }
 
-    public List<ExcludedVolume> getExcludedVolumes() {
-        return excludedVolumes;
-    }
+  public List<ExcludedVolume> getExcludedVolumes() {
+    return excludedVolumes;
+  }
 
-    public void setExcludedVolumes(List<ExcludedVolume> excludedVolumes) {
-        this.excludedVolumes = excludedVolumes;
-    }
+  public void setExcludedVolumes(List<ExcludedVolume> excludedVolumes) {
+    this.excludedVolumes = excludedVolumes;
+  }
 
-    public List<Condition> getConditions() {
-        return conditions;
-    }
+  public List<Condition> getConditions() {
+    return conditions;
+  }
 
-    public void setConditions(List<Condition> conditions) {
-        this.conditions = conditions;
-    }
+  public void setConditions(List<Condition> conditions) {
+    this.conditions = conditions;
+  }
 
-    public Long getObservedGeneration() {
-        return observedGeneration;
-    }
+  public Long getObservedGeneration() {
+    return observedGeneration;
+  }
 
-    public void setObservedGeneration(Long observedGeneration) {
-        this.observedGeneration = observedGeneration;
-    }
+  public void setObservedGeneration(Long observedGeneration) {
+    this.observedGeneration = observedGeneration;
+  }
 
-    public VmDefinition getVmDefinition() {
-        return vmDefinition;
-    }
+  public VmDefinition getVmDefinition() {
+    return vmDefinition;
+  }
 
-    public void setVmDefinition(VmDefinition vmDefinition) {
-        this.vmDefinition = vmDefinition;
-    }
+  public void setVmDefinition(VmDefinition vmDefinition) {
+    this.vmDefinition = vmDefinition;
+  }
 
-    public String getMessage() {
-        return message;
-    }
+  public String getMessage() {
+    return message;
+  }
 
-    /** Stored stripped and cut to {@link BoundedText#MAX_MESSAGE}: it quotes guest and storage errors. */
-    public void setMessage(String message) {
-        this.message = BoundedText.message(message);
-    }
+  /**
+   * Stored stripped and cut to {@link BoundedText#MAX_MESSAGE}: it quotes guest and storage errors.
+   */
+  public void setMessage(String message) {
+    this.message = BoundedText.message(message);
+  }
 
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof QuiescedSnapshotStatus other && phase == other.phase && consistency == other.consistency
-                && Objects.equals(consistencyReason, other.consistencyReason)
-                && Objects.equals(nodeName, other.nodeName) && Objects.equals(startTime, other.startTime)
-                && Objects.equals(completionTime, other.completionTime) && Objects.equals(freeze, other.freeze)
-                && Objects.equals(helperHandBack, other.helperHandBack)
-                && Objects.equals(channelAttempts, other.channelAttempts)
-                && Objects.equals(volumeSnapshots, other.volumeSnapshots)
-                && Objects.equals(volumeGroupSnapshot, other.volumeGroupSnapshot)
-                && Objects.equals(excludedVolumes, other.excludedVolumes)
-                && Objects.equals(conditions, other.conditions)
-                && Objects.equals(observedGeneration, other.observedGeneration)
-                && Objects.equals(vmDefinition, other.vmDefinition)
-                && Objects.equals(message, other.message);
-    }
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof QuiescedSnapshotStatus other
+        && phase == other.phase
+        && consistency == other.consistency
+        && Objects.equals(consistencyReason, other.consistencyReason)
+        && Objects.equals(nodeName, other.nodeName)
+        && Objects.equals(startTime, other.startTime)
+        && Objects.equals(completionTime, other.completionTime)
+        && Objects.equals(freeze, other.freeze)
+        && Objects.equals(helperHandBack, other.helperHandBack)
+        && Objects.equals(channelAttempts, other.channelAttempts)
+        && Objects.equals(volumeSnapshots, other.volumeSnapshots)
+        && Objects.equals(volumeGroupSnapshot, other.volumeGroupSnapshot)
+        && Objects.equals(excludedVolumes, other.excludedVolumes)
+        && Objects.equals(conditions, other.conditions)
+        && Objects.equals(observedGeneration, other.observedGeneration)
+        && Objects.equals(vmDefinition, other.vmDefinition)
+        && Objects.equals(message, other.message);
+  }
 
-    @Override
-    public int hashCode() {
-        return Objects.hash(phase, consistency, consistencyReason, nodeName, startTime, completionTime, freeze,
-                helperHandBack, channelAttempts, volumeSnapshots, volumeGroupSnapshot, excludedVolumes, conditions,
-                observedGeneration, vmDefinition, message);
-    }
+  @Override
+  public int hashCode() {
+    return Objects.hash(
+        phase,
+        consistency,
+        consistencyReason,
+        nodeName,
+        startTime,
+        completionTime,
+        freeze,
+        helperHandBack,
+        channelAttempts,
+        volumeSnapshots,
+        volumeGroupSnapshot,
+        excludedVolumes,
+        conditions,
+        observedGeneration,
+        vmDefinition,
+        message);
+  }
 }

@@ -10,98 +10,103 @@ import java.util.Objects;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class RestoredVolume {
 
-    @Required
-    @Size(max = 253)
-    @JsonPropertyDescription("Name of the volume in the VirtualMachine.")
-    private String volume;
+  @Required
+  @Size(max = 253)
+  @JsonPropertyDescription("Name of the volume in the VirtualMachine.")
+  private String volume;
 
-    @Size(max = 253)
-    @JsonPropertyDescription("The VolumeSnapshot restored from.")
-    private String volumeSnapshot;
+  @Size(max = 253)
+  @JsonPropertyDescription("The VolumeSnapshot restored from.")
+  private String volumeSnapshot;
 
-    @Size(max = 253)
-    @JsonPropertyDescription("The PVC created from that VolumeSnapshot (dataSourceRef); the VM's volume points at it.")
-    private String persistentVolumeClaim;
+  @Size(max = 253)
+  @JsonPropertyDescription(
+      "The PVC created from that VolumeSnapshot (dataSourceRef); the VM's volume points at it.")
+  private String persistentVolumeClaim;
 
-    @JsonPropertyDescription("Whether that PVC is bound (or waits for its first consumer, when its storage class "
-            + "binds on first use).")
-    private Boolean ready;
+  @JsonPropertyDescription(
+      "Whether that PVC is bound (or waits for its first consumer, when its storage class "
+          + "binds on first use).")
+  private Boolean ready;
 
-    @Size(max = 253)
-    @JsonPropertyDescription("In place: the PVC the volume used before the restore.")
-    private String previousClaim;
+  @Size(max = 253)
+  @JsonPropertyDescription("In place: the PVC the volume used before the restore.")
+  private String previousClaim;
 
-    @JsonPropertyDescription("In place: true once the previous PVC was deleted (previousVolumes: Delete).")
-    private Boolean previousClaimDeleted;
+  @JsonPropertyDescription(
+      "In place: true once the previous PVC was deleted (previousVolumes: Delete).")
+  private Boolean previousClaimDeleted;
 
-    public RestoredVolume() {
-    }
+  public RestoredVolume() {}
 
-    public RestoredVolume(String volume, String volumeSnapshot, String persistentVolumeClaim) {
-        this.volume = volume;
-        this.volumeSnapshot = volumeSnapshot;
-        this.persistentVolumeClaim = persistentVolumeClaim;
-    }
+  public RestoredVolume(String volume, String volumeSnapshot, String persistentVolumeClaim) {
+    this.volume = volume;
+    this.volumeSnapshot = volumeSnapshot;
+    this.persistentVolumeClaim = persistentVolumeClaim;
+  }
 
-    public String getVolume() {
-        return volume;
-    }
+  public String getVolume() {
+    return volume;
+  }
 
-    public void setVolume(String volume) {
-        this.volume = volume;
-    }
+  public void setVolume(String volume) {
+    this.volume = volume;
+  }
 
-    public String getVolumeSnapshot() {
-        return volumeSnapshot;
-    }
+  public String getVolumeSnapshot() {
+    return volumeSnapshot;
+  }
 
-    public void setVolumeSnapshot(String volumeSnapshot) {
-        this.volumeSnapshot = volumeSnapshot;
-    }
+  public void setVolumeSnapshot(String volumeSnapshot) {
+    this.volumeSnapshot = volumeSnapshot;
+  }
 
-    public String getPersistentVolumeClaim() {
-        return persistentVolumeClaim;
-    }
+  public String getPersistentVolumeClaim() {
+    return persistentVolumeClaim;
+  }
 
-    public void setPersistentVolumeClaim(String persistentVolumeClaim) {
-        this.persistentVolumeClaim = persistentVolumeClaim;
-    }
+  public void setPersistentVolumeClaim(String persistentVolumeClaim) {
+    this.persistentVolumeClaim = persistentVolumeClaim;
+  }
 
-    public Boolean getReady() {
-        return ready;
-    }
+  public Boolean getReady() {
+    return ready;
+  }
 
-    public void setReady(Boolean ready) {
-        this.ready = ready;
-    }
+  public void setReady(Boolean ready) {
+    this.ready = ready;
+  }
 
-    public String getPreviousClaim() {
-        return previousClaim;
-    }
+  public String getPreviousClaim() {
+    return previousClaim;
+  }
 
-    public void setPreviousClaim(String previousClaim) {
-        this.previousClaim = previousClaim;
-    }
+  public void setPreviousClaim(String previousClaim) {
+    this.previousClaim = previousClaim;
+  }
 
-    public Boolean getPreviousClaimDeleted() {
-        return previousClaimDeleted;
-    }
+  public Boolean getPreviousClaimDeleted() {
+    return previousClaimDeleted;
+  }
 
-    public void setPreviousClaimDeleted(Boolean previousClaimDeleted) {
-        this.previousClaimDeleted = previousClaimDeleted;
-    }
+  public void setPreviousClaimDeleted(Boolean previousClaimDeleted) {
+    this.previousClaimDeleted = previousClaimDeleted;
+  }
 
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof RestoredVolume other && Objects.equals(volume, other.volume)
-                && Objects.equals(volumeSnapshot, other.volumeSnapshot)
-                && Objects.equals(persistentVolumeClaim, other.persistentVolumeClaim)
-                && Objects.equals(ready, other.ready) && Objects.equals(previousClaim, other.previousClaim)
-                && Objects.equals(previousClaimDeleted, other.previousClaimDeleted);
-    }
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof RestoredVolume other
+        && Objects.equals(volume, other.volume)
+        && Objects.equals(volumeSnapshot, other.volumeSnapshot)
+        && Objects.equals(persistentVolumeClaim, other.persistentVolumeClaim)
+        && Objects.equals(ready, other.ready)
+        && Objects.equals(previousClaim, other.previousClaim)
+        && Objects.equals(previousClaimDeleted, other.previousClaimDeleted);
+  }
 
-    @Override
-    public int hashCode() {
-        return Objects.hash(volume, volumeSnapshot, persistentVolumeClaim, ready, previousClaim, previousClaimDeleted);
-    }
+  @Override
+  public int hashCode() {
+    return Objects.hash(
+        volume, volumeSnapshot, persistentVolumeClaim, ready, previousClaim, previousClaimDeleted);
+  }
 }

@@ -2,9 +2,9 @@ package io.quiesce.api.v1alpha1;
 
 /** KubeVirt's {@code spec.runStrategy} values. */
 public enum RunStrategy {
-    Always,
-    Halted,
-    Manual,
-    RerunOnFailure,
-    Once
+  Always,
+  Halted,
+  Manual,
+  RerunOnFailure,
+  Once
 }

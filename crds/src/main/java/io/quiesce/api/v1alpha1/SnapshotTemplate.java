@@ -9,37 +9,39 @@ import java.util.Objects;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class SnapshotTemplate {
 
-    @JsonPropertyDescription("Labels and annotations for each created QuiescedSnapshot.")
-    private TemplateMetadata metadata;
+  @JsonPropertyDescription("Labels and annotations for each created QuiescedSnapshot.")
+  private TemplateMetadata metadata;
 
-    @Default("{}")
-    @JsonPropertyDescription("The spec of each created QuiescedSnapshot, without source (the selected VM).")
-    private SnapshotOptions spec;
+  @Default("{}")
+  @JsonPropertyDescription(
+      "The spec of each created QuiescedSnapshot, without source (the selected VM).")
+  private SnapshotOptions spec;
 
-    public TemplateMetadata getMetadata() {
-        return metadata;
-    }
+  public TemplateMetadata getMetadata() {
+    return metadata;
+  }
 
-    public void setMetadata(TemplateMetadata metadata) {
-        this.metadata = metadata;
-    }
+  public void setMetadata(TemplateMetadata metadata) {
+    this.metadata = metadata;
+  }
 
-    public SnapshotOptions getSpec() {
-        return spec;
-    }
+  public SnapshotOptions getSpec() {
+    return spec;
+  }
 
-    public void setSpec(SnapshotOptions spec) {
-        this.spec = spec;
-    }
+  public void setSpec(SnapshotOptions spec) {
+    this.spec = spec;
+  }
 
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof SnapshotTemplate other && Objects.equals(metadata, other.metadata)
-                && Objects.equals(spec, other.spec);
-    }
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof SnapshotTemplate other
+        && Objects.equals(metadata, other.metadata)
+        && Objects.equals(spec, other.spec);
+  }
 
-    @Override
-    public int hashCode() {
-        return Objects.hash(metadata, spec);
-    }
+  @Override
+  public int hashCode() {
+    return Objects.hash(metadata, spec);
+  }
 }

@@ -17,87 +17,95 @@ import java.util.Objects;
  * kept. Written once, by the operator, with the write that starts the snapshot.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@SchemaCustomizer(value = SchemaPatch.class, input = """
+@SchemaCustomizer(
+    value = SchemaPatch.class,
+    input =
+        """
         properties:
           spec: {type: object}
           labels: {additionalProperties: {maxLength: 63}}
           annotations: {additionalProperties: {maxLength: 65536}}
         """)
 public class VmDefinition {
-    /**
-     * The largest definition kept, in bytes of compact JSON of {spec, labels, annotations}. Measured:
-     * KubeVirt's example VMs are 0.5-0.7 KiB; a VM with a few KiB of cloud-init stays far below.
-     */
-    public static final int MAX_BYTES = 64 * 1024;
+  /**
+   * The largest definition kept, in bytes of compact JSON of {spec, labels, annotations}. Measured:
+   * KubeVirt's example VMs are 0.5-0.7 KiB; a VM with a few KiB of cloud-init stays far below.
+   */
+  public static final int MAX_BYTES = 64 * 1024;
 
-    @PreserveUnknownFields
-    @JsonPropertyDescription("The VirtualMachine's spec (kubevirt.io/v1), unchanged.")
-    private JsonNode spec;
+  @PreserveUnknownFields
+  @JsonPropertyDescription("The VirtualMachine's spec (kubevirt.io/v1), unchanged.")
+  private JsonNode spec;
 
-    @JsonPropertyDescription("The VirtualMachine's labels.")
-    private Map<String, String> labels;
+  @JsonPropertyDescription("The VirtualMachine's labels.")
+  private Map<String, String> labels;
 
-    @JsonPropertyDescription("The VirtualMachine's annotations, without the ones that describe a running object "
-            + "(kubectl's last-applied-configuration, KubeVirt's observed API versions).")
-    private Map<String, String> annotations;
+  @JsonPropertyDescription(
+      "The VirtualMachine's annotations, without the ones that describe a running object "
+          + "(kubectl's last-applied-configuration, KubeVirt's observed API versions).")
+  private Map<String, String> annotations;
 
-    @JsonPropertyDescription("The size of spec, labels and annotations as compact JSON, in bytes.")
-    private Long sizeBytes;
+  @JsonPropertyDescription("The size of spec, labels and annotations as compact JSON, in bytes.")
+  private Long sizeBytes;
 
-    @JsonPropertyDescription("Why the definition was not kept (it is larger than the bound); absent when it was. "
-            + "A restore into a new VM needs the definition; an in-place restore does not.")
-    @Size(max = 1024)
-    private String omittedReason;
+  @JsonPropertyDescription(
+      "Why the definition was not kept (it is larger than the bound); absent when it was. "
+          + "A restore into a new VM needs the definition; an in-place restore does not.")
+  @Size(max = 1024)
+  private String omittedReason;
 
-    public JsonNode getSpec() {
-        return spec;
-    }
+  public JsonNode getSpec() {
+    return spec;
+  }
 
-    public void setSpec(JsonNode spec) {
-        this.spec = spec;
-    }
+  public void setSpec(JsonNode spec) {
+    this.spec = spec;
+  }
 
-    public Map<String, String> getLabels() {
-        return labels;
-    }
+  public Map<String, String> getLabels() {
+    return labels;
+  }
 
-    public void setLabels(Map<String, String> labels) {
-        this.labels = labels;
-    }
+  public void setLabels(Map<String, String> labels) {
+    this.labels = labels;
+  }
 
-    public Map<String, String> getAnnotations() {
-        return annotations;
-    }
+  public Map<String, String> getAnnotations() {
+    return annotations;
+  }
 
-    public void setAnnotations(Map<String, String> annotations) {
-        this.annotations = annotations;
-    }
+  public void setAnnotations(Map<String, String> annotations) {
+    this.annotations = annotations;
+  }
 
-    public Long getSizeBytes() {
-        return sizeBytes;
-    }
+  public Long getSizeBytes() {
+    return sizeBytes;
+  }
 
-    public void setSizeBytes(Long sizeBytes) {
-        this.sizeBytes = sizeBytes;
-    }
+  public void setSizeBytes(Long sizeBytes) {
+    this.sizeBytes = sizeBytes;
+  }
 
-    public String getOmittedReason() {
-        return omittedReason;
-    }
+  public String getOmittedReason() {
+    return omittedReason;
+  }
 
-    public void setOmittedReason(String omittedReason) {
-        this.omittedReason = omittedReason;
-    }
+  public void setOmittedReason(String omittedReason) {
+    this.omittedReason = omittedReason;
+  }
 
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof VmDefinition other && Objects.equals(spec, other.spec)
-                && Objects.equals(labels, other.labels) && Objects.equals(annotations, other.annotations)
-                && Objects.equals(sizeBytes, other.sizeBytes) && Objects.equals(omittedReason, other.omittedReason);
-    }
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof VmDefinition other
+        && Objects.equals(spec, other.spec)
+        && Objects.equals(labels, other.labels)
+        && Objects.equals(annotations, other.annotations)
+        && Objects.equals(sizeBytes, other.sizeBytes)
+        && Objects.equals(omittedReason, other.omittedReason);
+  }
 
-    @Override
-    public int hashCode() {
-        return Objects.hash(spec, labels, annotations, sizeBytes, omittedReason);
-    }
+  @Override
+  public int hashCode() {
+    return Objects.hash(spec, labels, annotations, sizeBytes, omittedReason);
+  }
 }

@@ -15,131 +15,150 @@ import java.util.Objects;
  * helper, which creates the VolumeSnapshots so named; the operator then copies their progress here.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@SchemaCustomizer(value = SchemaPatch.class, input = "properties: {creationTime: {format: date-time}}")
+@SchemaCustomizer(
+    value = SchemaPatch.class,
+    input = "properties: {creationTime: {format: date-time}}")
 public class VolumeSnapshotRecord {
 
-    @Required
-    @JsonPropertyDescription("Name of the volume in the VirtualMachine.")
-    @io.fabric8.generator.annotation.Size(max = 253)
-    private String volume;
+  @Required
+  @JsonPropertyDescription("Name of the volume in the VirtualMachine.")
+  @io.fabric8.generator.annotation.Size(max = 253)
+  private String volume;
 
-    @JsonPropertyDescription("The PersistentVolumeClaim behind the volume (for a dataVolume, the PVC of that name).")
-    @io.fabric8.generator.annotation.Size(max = 253)
-    private String persistentVolumeClaim;
+  @JsonPropertyDescription(
+      "The PersistentVolumeClaim behind the volume (for a dataVolume, the PVC of that name).")
+  @io.fabric8.generator.annotation.Size(max = 253)
+  private String persistentVolumeClaim;
 
-    @JsonPropertyDescription("True when the volume was hot-plugged into the running instance (a hotpluggable "
-            + "volume of the VirtualMachine, or one added to the instance only); the freeze covers it as any other.")
-    private Boolean hotplugged;
+  @JsonPropertyDescription(
+      "True when the volume was hot-plugged into the running instance (a hotpluggable "
+          + "volume of the VirtualMachine, or one added to the instance only); the freeze covers it as any other.")
+  private Boolean hotplugged;
 
-    @JsonPropertyDescription("The VolumeSnapshot (snapshot.storage.k8s.io/v1) of that PVC, in this namespace.")
-    @io.fabric8.generator.annotation.Size(max = 253)
-    private String volumeSnapshotName;
+  @JsonPropertyDescription(
+      "The VolumeSnapshot (snapshot.storage.k8s.io/v1) of that PVC, in this namespace.")
+  @io.fabric8.generator.annotation.Size(max = 253)
+  private String volumeSnapshotName;
 
-    @JsonPropertyDescription("The VolumeSnapshotClass the VolumeSnapshot uses.")
-    @io.fabric8.generator.annotation.Size(max = 253)
-    private String volumeSnapshotClassName;
+  @JsonPropertyDescription("The VolumeSnapshotClass the VolumeSnapshot uses.")
+  @io.fabric8.generator.annotation.Size(max = 253)
+  private String volumeSnapshotClassName;
 
-    @JsonPropertyDescription("When the storage cut the snapshot (the VolumeSnapshot's status.creationTime, RFC 3339).")
-    @io.fabric8.generator.annotation.Size(max = 64)
-    private String creationTime;
+  @JsonPropertyDescription(
+      "When the storage cut the snapshot (the VolumeSnapshot's status.creationTime, RFC 3339).")
+  @io.fabric8.generator.annotation.Size(max = 64)
+  private String creationTime;
 
-    @JsonPropertyDescription("Whether the VolumeSnapshot can be restored from (its status.readyToUse).")
-    private Boolean readyToUse;
+  @JsonPropertyDescription(
+      "Whether the VolumeSnapshot can be restored from (its status.readyToUse).")
+  private Boolean readyToUse;
 
-    @JsonPropertyDescription("The smallest size a volume restored from this snapshot needs (its status.restoreSize).")
-    private Quantity restoreSize;
+  @JsonPropertyDescription(
+      "The smallest size a volume restored from this snapshot needs (its status.restoreSize).")
+  private Quantity restoreSize;
 
-    @JsonPropertyDescription("Why this VolumeSnapshot failed, if it did.")
-    @io.fabric8.generator.annotation.Size(max = 1024)
-    private String error;
+  @JsonPropertyDescription("Why this VolumeSnapshot failed, if it did.")
+  @io.fabric8.generator.annotation.Size(max = 1024)
+  private String error;
 
-    public String getVolume() {
-        return volume;
-    }
+  public String getVolume() {
+    return volume;
+  }
 
-    public void setVolume(String volume) {
-        this.volume = volume;
-    }
+  public void setVolume(String volume) {
+    this.volume = volume;
+  }
 
-    public String getPersistentVolumeClaim() {
-        return persistentVolumeClaim;
-    }
+  public String getPersistentVolumeClaim() {
+    return persistentVolumeClaim;
+  }
 
-    public void setPersistentVolumeClaim(String persistentVolumeClaim) {
-        this.persistentVolumeClaim = persistentVolumeClaim;
-    }
+  public void setPersistentVolumeClaim(String persistentVolumeClaim) {
+    this.persistentVolumeClaim = persistentVolumeClaim;
+  }
 
-    public Boolean getHotplugged() {
-        return hotplugged;
-    }
+  public Boolean getHotplugged() {
+    return hotplugged;
+  }
 
-    public void setHotplugged(Boolean hotplugged) {
-        this.hotplugged = hotplugged;
-    }
+  public void setHotplugged(Boolean hotplugged) {
+    this.hotplugged = hotplugged;
+  }
 
-    public String getVolumeSnapshotName() {
-        return volumeSnapshotName;
-    }
+  public String getVolumeSnapshotName() {
+    return volumeSnapshotName;
+  }
 
-    public void setVolumeSnapshotName(String volumeSnapshotName) {
-        this.volumeSnapshotName = volumeSnapshotName;
-    }
+  public void setVolumeSnapshotName(String volumeSnapshotName) {
+    this.volumeSnapshotName = volumeSnapshotName;
+  }
 
-    public String getVolumeSnapshotClassName() {
-        return volumeSnapshotClassName;
-    }
+  public String getVolumeSnapshotClassName() {
+    return volumeSnapshotClassName;
+  }
 
-    public void setVolumeSnapshotClassName(String volumeSnapshotClassName) {
-        this.volumeSnapshotClassName = volumeSnapshotClassName;
-    }
+  public void setVolumeSnapshotClassName(String volumeSnapshotClassName) {
+    this.volumeSnapshotClassName = volumeSnapshotClassName;
+  }
 
-    public String getCreationTime() {
-        return creationTime;
-    }
+  public String getCreationTime() {
+    return creationTime;
+  }
 
-    public void setCreationTime(String creationTime) {
-        this.creationTime = creationTime;
-    }
+  public void setCreationTime(String creationTime) {
+    this.creationTime = creationTime;
+  }
 
-    public Boolean getReadyToUse() {
-        return readyToUse;
-    }
+  public Boolean getReadyToUse() {
+    return readyToUse;
+  }
 
-    public void setReadyToUse(Boolean readyToUse) {
-        this.readyToUse = readyToUse;
-    }
+  public void setReadyToUse(Boolean readyToUse) {
+    this.readyToUse = readyToUse;
+  }
 
-    public Quantity getRestoreSize() {
-        return restoreSize;
-    }
+  public Quantity getRestoreSize() {
+    return restoreSize;
+  }
 
-    public void setRestoreSize(Quantity restoreSize) {
-        this.restoreSize = restoreSize;
-    }
+  public void setRestoreSize(Quantity restoreSize) {
+    this.restoreSize = restoreSize;
+  }
 
-    public String getError() {
-        return error;
-    }
+  public String getError() {
+    return error;
+  }
 
-    /** Stored stripped and cut to {@link BoundedText#MAX_ERROR}: the storage chooses the text. */
-    public void setError(String error) {
-        this.error = BoundedText.error(error);
-    }
+  /** Stored stripped and cut to {@link BoundedText#MAX_ERROR}: the storage chooses the text. */
+  public void setError(String error) {
+    this.error = BoundedText.error(error);
+  }
 
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof VolumeSnapshotRecord other && Objects.equals(volume, other.volume)
-                && Objects.equals(persistentVolumeClaim, other.persistentVolumeClaim)
-                && Objects.equals(hotplugged, other.hotplugged)
-                && Objects.equals(volumeSnapshotName, other.volumeSnapshotName)
-                && Objects.equals(volumeSnapshotClassName, other.volumeSnapshotClassName)
-                && Objects.equals(creationTime, other.creationTime) && Objects.equals(readyToUse, other.readyToUse)
-                && Objects.equals(restoreSize, other.restoreSize) && Objects.equals(error, other.error);
-    }
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof VolumeSnapshotRecord other
+        && Objects.equals(volume, other.volume)
+        && Objects.equals(persistentVolumeClaim, other.persistentVolumeClaim)
+        && Objects.equals(hotplugged, other.hotplugged)
+        && Objects.equals(volumeSnapshotName, other.volumeSnapshotName)
+        && Objects.equals(volumeSnapshotClassName, other.volumeSnapshotClassName)
+        && Objects.equals(creationTime, other.creationTime)
+        && Objects.equals(readyToUse, other.readyToUse)
+        && Objects.equals(restoreSize, other.restoreSize)
+        && Objects.equals(error, other.error);
+  }
 
-    @Override
-    public int hashCode() {
-        return Objects.hash(volume, persistentVolumeClaim, hotplugged, volumeSnapshotName, volumeSnapshotClassName, creationTime,
-                readyToUse, restoreSize, error);
-    }
+  @Override
+  public int hashCode() {
+    return Objects.hash(
+        volume,
+        persistentVolumeClaim,
+        hotplugged,
+        volumeSnapshotName,
+        volumeSnapshotClassName,
+        creationTime,
+        readyToUse,
+        restoreSize,
+        error);
+  }
 }

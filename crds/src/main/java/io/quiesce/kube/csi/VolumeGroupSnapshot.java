@@ -15,6 +15,6 @@ import io.quiesce.kube.SpecAndStatusResource;
 @Group(VolumeGroupSnapshotApi.GROUP)
 @Version(VolumeGroupSnapshotApi.STORAGE_VERSION)
 @Plural(VolumeGroupSnapshotApi.PLURAL)
-public class VolumeGroupSnapshot extends SpecAndStatusResource<VolumeGroupSnapshotSpec, VolumeGroupSnapshotStatus>
-        implements Namespaced {
-}
+public class VolumeGroupSnapshot
+    extends SpecAndStatusResource<VolumeGroupSnapshotSpec, VolumeGroupSnapshotStatus>
+    implements Namespaced {}

@@ -10,91 +10,117 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The CSI group-snapshot API ({@code groupsnapshot.storage.k8s.io}) in whichever version the cluster
- * serves: {@code v1} (Kubernetes 1.36, external-snapshotter 8.6), else {@code v1beta2}, else
- * {@code v1beta1}. The fields Quiesce uses are the same in all three. Clusters without the CRDs
- * serve none: {@link #servedVersion} is then empty and nothing else here is called.
+ * The CSI group-snapshot API ({@code groupsnapshot.storage.k8s.io}) in whichever version the
+ * cluster serves: {@code v1} (Kubernetes 1.36, external-snapshotter 8.6), else {@code v1beta2},
+ * else {@code v1beta1}. The fields Quiesce uses are the same in all three. Clusters without the
+ * CRDs serve none: {@link #servedVersion} is then empty and nothing else here is called.
  */
 public final class VolumeGroupSnapshotApi {
-    public static final String GROUP = "groupsnapshot.storage.k8s.io";
-    /** The version external-snapshotter 8.x stores; the typed models default to it. */
-    public static final String STORAGE_VERSION = "v1beta2";
-    /** Newest first: the first one served is used. */
-    public static final List<String> VERSIONS = List.of("v1", "v1beta2", "v1beta1");
-    public static final String PLURAL = "volumegroupsnapshots";
-    public static final String CLASS_PLURAL = "volumegroupsnapshotclasses";
-    public static final String KIND = "VolumeGroupSnapshot";
+  public static final String GROUP = "groupsnapshot.storage.k8s.io";
 
-    private VolumeGroupSnapshotApi() {
-    }
+  /** The version external-snapshotter 8.x stores; the typed models default to it. */
+  public static final String STORAGE_VERSION = "v1beta2";
 
-    /**
-     * The newest version of the group that serves VolumeGroupSnapshots, by discovery
-     * ({@code GET /apis/groupsnapshot.storage.k8s.io/<version>}); empty without the CRDs.
-     */
-    public static Optional<String> servedVersion(KubernetesClient client) {
-        for (String version : VERSIONS) {
-            try {
-                APIResourceList resources = client.getApiResources(GROUP + "/" + version);
-                if (resources != null && resources.getResources() != null
-                        && resources.getResources().stream().anyMatch(r -> PLURAL.equals(r.getName()))) {
-                    return Optional.of(version);
-                }
-            } catch (KubernetesClientException e) {
-                if (e.getCode() != 404) {
-                    throw e;
-                }
-            }
+  /** Newest first: the first one served is used. */
+  public static final List<String> VERSIONS = List.of("v1", "v1beta2", "v1beta1");
+
+  public static final String PLURAL = "volumegroupsnapshots";
+  public static final String CLASS_PLURAL = "volumegroupsnapshotclasses";
+  public static final String KIND = "VolumeGroupSnapshot";
+
+  private VolumeGroupSnapshotApi() {}
+
+  /**
+   * The newest version of the group that serves VolumeGroupSnapshots, by discovery ({@code GET
+   * /apis/groupsnapshot.storage.k8s.io/<version>}); empty without the CRDs.
+   */
+  public static Optional<String> servedVersion(KubernetesClient client) {
+    for (String version : VERSIONS) {
+      try {
+        APIResourceList resources = client.getApiResources(GROUP + "/" + version);
+        if (resources != null
+            && resources.getResources() != null
+            && resources.getResources().stream().anyMatch(r -> PLURAL.equals(r.getName()))) {
+          return Optional.of(version);
         }
-        return Optional.empty();
-    }
-
-    /** {@code groupsnapshot.storage.k8s.io/<version>}. */
-    public static String apiVersion(String version) {
-        return GROUP + "/" + version;
-    }
-
-    /** The version part of an apiVersion of this group. */
-    public static String versionOf(String apiVersion) {
-        if (apiVersion == null || !apiVersion.startsWith(GROUP + "/")) {
-            throw new IllegalArgumentException("not an apiVersion of " + GROUP + ": " + apiVersion);
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 404) {
+          throw e;
         }
-        return apiVersion.substring(GROUP.length() + 1);
+      }
     }
+    return Optional.empty();
+  }
 
-    public static ResourceDefinitionContext groupSnapshots(String version) {
-        return new ResourceDefinitionContext.Builder().withGroup(GROUP).withVersion(version).withPlural(PLURAL)
-                .withKind(KIND).withNamespaced(true).build();
-    }
+  /** {@code groupsnapshot.storage.k8s.io/<version>}. */
+  public static String apiVersion(String version) {
+    return GROUP + "/" + version;
+  }
 
-    public static ResourceDefinitionContext classes(String version) {
-        return new ResourceDefinitionContext.Builder().withGroup(GROUP).withVersion(version).withPlural(CLASS_PLURAL)
-                .withKind("VolumeGroupSnapshotClass").withNamespaced(false).build();
+  /** The version part of an apiVersion of this group. */
+  public static String versionOf(String apiVersion) {
+    if (apiVersion == null || !apiVersion.startsWith(GROUP + "/")) {
+      throw new IllegalArgumentException("not an apiVersion of " + GROUP + ": " + apiVersion);
     }
+    return apiVersion.substring(GROUP.length() + 1);
+  }
 
-    /** Every VolumeGroupSnapshotClass, read in {@code version}. */
-    public static List<VolumeGroupSnapshotClass> listClasses(KubernetesClient client, String version) {
-        return client.genericKubernetesResources(classes(version)).list().getItems().stream()
-                .map(g -> typed(g, VolumeGroupSnapshotClass.class)).toList();
-    }
+  public static ResourceDefinitionContext groupSnapshots(String version) {
+    return new ResourceDefinitionContext.Builder()
+        .withGroup(GROUP)
+        .withVersion(version)
+        .withPlural(PLURAL)
+        .withKind(KIND)
+        .withNamespaced(true)
+        .build();
+  }
 
-    /** The VolumeGroupSnapshot, or null. */
-    public static VolumeGroupSnapshot get(KubernetesClient client, String version, String namespace, String name) {
-        GenericKubernetesResource found = client.genericKubernetesResources(groupSnapshots(version))
-                .inNamespace(namespace).withName(name).get();
-        return found == null ? null : typed(found, VolumeGroupSnapshot.class);
-    }
+  public static ResourceDefinitionContext classes(String version) {
+    return new ResourceDefinitionContext.Builder()
+        .withGroup(GROUP)
+        .withVersion(version)
+        .withPlural(CLASS_PLURAL)
+        .withKind("VolumeGroupSnapshotClass")
+        .withNamespaced(false)
+        .build();
+  }
 
-    /** Creates it with the apiVersion of {@code version}; returns the stored object. */
-    public static VolumeGroupSnapshot create(KubernetesClient client, String version, VolumeGroupSnapshot wanted) {
-        wanted.setApiVersion(apiVersion(version));
-        GenericKubernetesResource generic = typed(wanted, GenericKubernetesResource.class);
-        return typed(client.genericKubernetesResources(groupSnapshots(version))
-                .inNamespace(wanted.getMetadata().getNamespace()).resource(generic).create(), VolumeGroupSnapshot.class);
-    }
+  /** Every VolumeGroupSnapshotClass, read in {@code version}. */
+  public static List<VolumeGroupSnapshotClass> listClasses(
+      KubernetesClient client, String version) {
+    return client.genericKubernetesResources(classes(version)).list().getItems().stream()
+        .map(g -> typed(g, VolumeGroupSnapshotClass.class))
+        .toList();
+  }
 
-    /** Converts between the generic and the typed form through JSON. */
-    public static <T> T typed(Object from, Class<T> type) {
-        return Serialization.unmarshal(Serialization.asJson(from), type);
-    }
+  /** The VolumeGroupSnapshot, or null. */
+  public static VolumeGroupSnapshot get(
+      KubernetesClient client, String version, String namespace, String name) {
+    GenericKubernetesResource found =
+        client
+            .genericKubernetesResources(groupSnapshots(version))
+            .inNamespace(namespace)
+            .withName(name)
+            .get();
+    return found == null ? null : typed(found, VolumeGroupSnapshot.class);
+  }
+
+  /** Creates it with the apiVersion of {@code version}; returns the stored object. */
+  public static VolumeGroupSnapshot create(
+      KubernetesClient client, String version, VolumeGroupSnapshot wanted) {
+    wanted.setApiVersion(apiVersion(version));
+    GenericKubernetesResource generic = typed(wanted, GenericKubernetesResource.class);
+    return typed(
+        client
+            .genericKubernetesResources(groupSnapshots(version))
+            .inNamespace(wanted.getMetadata().getNamespace())
+            .resource(generic)
+            .create(),
+        VolumeGroupSnapshot.class);
+  }
+
+  /** Converts between the generic and the typed form through JSON. */
+  public static <T> T typed(Object from, Class<T> type) {
+    return Serialization.unmarshal(Serialization.asJson(from), type);
+  }
 }

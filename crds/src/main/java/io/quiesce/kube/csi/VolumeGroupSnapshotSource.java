@@ -3,24 +3,27 @@ package io.quiesce.kube.csi;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.quiesce.kube.OpenObject;
 
-/** Exactly one of: a label selector over PVCs of the namespace, or an existing group snapshot content. */
+/**
+ * Exactly one of: a label selector over PVCs of the namespace, or an existing group snapshot
+ * content.
+ */
 public class VolumeGroupSnapshotSource extends OpenObject {
-    private LabelSelector selector;
-    private String volumeGroupSnapshotContentName;
+  private LabelSelector selector;
+  private String volumeGroupSnapshotContentName;
 
-    public LabelSelector getSelector() {
-        return selector;
-    }
+  public LabelSelector getSelector() {
+    return selector;
+  }
 
-    public void setSelector(LabelSelector selector) {
-        this.selector = selector;
-    }
+  public void setSelector(LabelSelector selector) {
+    this.selector = selector;
+  }
 
-    public String getVolumeGroupSnapshotContentName() {
-        return volumeGroupSnapshotContentName;
-    }
+  public String getVolumeGroupSnapshotContentName() {
+    return volumeGroupSnapshotContentName;
+  }
 
-    public void setVolumeGroupSnapshotContentName(String volumeGroupSnapshotContentName) {
-        this.volumeGroupSnapshotContentName = volumeGroupSnapshotContentName;
-    }
+  public void setVolumeGroupSnapshotContentName(String volumeGroupSnapshotContentName) {
+    this.volumeGroupSnapshotContentName = volumeGroupSnapshotContentName;
+  }
 }

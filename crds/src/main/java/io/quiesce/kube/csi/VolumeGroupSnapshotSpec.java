@@ -4,23 +4,24 @@ import io.quiesce.kube.OpenObject;
 
 /** Which PVCs (by label selector) and which VolumeGroupSnapshotClass. */
 public class VolumeGroupSnapshotSpec extends OpenObject {
-    private VolumeGroupSnapshotSource source;
-    /** Empty means the default VolumeGroupSnapshotClass of the PVCs' driver. */
-    private String volumeGroupSnapshotClassName;
+  private VolumeGroupSnapshotSource source;
 
-    public VolumeGroupSnapshotSource getSource() {
-        return source;
-    }
+  /** Empty means the default VolumeGroupSnapshotClass of the PVCs' driver. */
+  private String volumeGroupSnapshotClassName;
 
-    public void setSource(VolumeGroupSnapshotSource source) {
-        this.source = source;
-    }
+  public VolumeGroupSnapshotSource getSource() {
+    return source;
+  }
 
-    public String getVolumeGroupSnapshotClassName() {
-        return volumeGroupSnapshotClassName;
-    }
+  public void setSource(VolumeGroupSnapshotSource source) {
+    this.source = source;
+  }
 
-    public void setVolumeGroupSnapshotClassName(String volumeGroupSnapshotClassName) {
-        this.volumeGroupSnapshotClassName = volumeGroupSnapshotClassName;
-    }
+  public String getVolumeGroupSnapshotClassName() {
+    return volumeGroupSnapshotClassName;
+  }
+
+  public void setVolumeGroupSnapshotClassName(String volumeGroupSnapshotClassName) {
+    this.volumeGroupSnapshotClassName = volumeGroupSnapshotClassName;
+  }
 }

@@ -11,7 +11,7 @@ import io.quiesce.kube.SpecAndStatusResource;
 @Version(VolumeSnapshot.VERSION)
 @Plural("volumesnapshots")
 public class VolumeSnapshot extends SpecAndStatusResource<VolumeSnapshotSpec, VolumeSnapshotStatus>
-        implements Namespaced {
-    public static final String GROUP = "snapshot.storage.k8s.io";
-    public static final String VERSION = "v1";
+    implements Namespaced {
+  public static final String GROUP = "snapshot.storage.k8s.io";
+  public static final String VERSION = "v1";
 }

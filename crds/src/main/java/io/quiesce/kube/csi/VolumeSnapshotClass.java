@@ -17,41 +17,42 @@ import java.util.Map;
 @Plural("volumesnapshotclasses")
 @JsonPropertyOrder({"apiVersion", "kind", "metadata", "driver", "deletionPolicy", "parameters"})
 public class VolumeSnapshotClass extends ExternalResource {
-    /** Annotation that marks the class used for PVCs of its driver when a snapshot names none. */
-    public static final String IS_DEFAULT_CLASS_ANNOTATION = "snapshot.storage.kubernetes.io/is-default-class";
+  /** Annotation that marks the class used for PVCs of its driver when a snapshot names none. */
+  public static final String IS_DEFAULT_CLASS_ANNOTATION =
+      "snapshot.storage.kubernetes.io/is-default-class";
 
-    private String driver;
-    private String deletionPolicy;
-    private Map<String, String> parameters;
+  private String driver;
+  private String deletionPolicy;
+  private Map<String, String> parameters;
 
-    public String getDriver() {
-        return driver;
-    }
+  public String getDriver() {
+    return driver;
+  }
 
-    public void setDriver(String driver) {
-        this.driver = driver;
-    }
+  public void setDriver(String driver) {
+    this.driver = driver;
+  }
 
-    public String getDeletionPolicy() {
-        return deletionPolicy;
-    }
+  public String getDeletionPolicy() {
+    return deletionPolicy;
+  }
 
-    public void setDeletionPolicy(String deletionPolicy) {
-        this.deletionPolicy = deletionPolicy;
-    }
+  public void setDeletionPolicy(String deletionPolicy) {
+    this.deletionPolicy = deletionPolicy;
+  }
 
-    public Map<String, String> getParameters() {
-        return parameters;
-    }
+  public Map<String, String> getParameters() {
+    return parameters;
+  }
 
-    public void setParameters(Map<String, String> parameters) {
-        this.parameters = parameters;
-    }
+  public void setParameters(Map<String, String> parameters) {
+    this.parameters = parameters;
+  }
 
-    /** True when annotated as the default class of its driver (the value is the string "true"). */
-    @JsonIgnore
-    public boolean isDefault() {
-        Map<String, String> annotations = getMetadata() == null ? null : getMetadata().getAnnotations();
-        return annotations != null && "true".equals(annotations.get(IS_DEFAULT_CLASS_ANNOTATION));
-    }
+  /** True when annotated as the default class of its driver (the value is the string "true"). */
+  @JsonIgnore
+  public boolean isDefault() {
+    Map<String, String> annotations = getMetadata() == null ? null : getMetadata().getAnnotations();
+    return annotations != null && "true".equals(annotations.get(IS_DEFAULT_CLASS_ANNOTATION));
+  }
 }

@@ -13,5 +13,4 @@ import io.quiesce.kube.SpecAndStatusResource;
 @Version(VolumeSnapshot.VERSION)
 @Plural("volumesnapshotcontents")
 public class VolumeSnapshotContent
-        extends SpecAndStatusResource<VolumeSnapshotContentSpec, VolumeSnapshotContentStatus> {
-}
+    extends SpecAndStatusResource<VolumeSnapshotContentSpec, VolumeSnapshotContentStatus> {}

@@ -7,58 +7,58 @@ import io.quiesce.kube.OpenObject;
  * nanoseconds and {@code restoreSize} is a byte count, as upstream defines them.
  */
 public class VolumeSnapshotContentStatus extends OpenObject {
-    private String snapshotHandle;
-    private Long creationTime;
-    private Boolean readyToUse;
-    private Long restoreSize;
-    private VolumeSnapshotError error;
-    private String volumeGroupSnapshotHandle;
+  private String snapshotHandle;
+  private Long creationTime;
+  private Boolean readyToUse;
+  private Long restoreSize;
+  private VolumeSnapshotError error;
+  private String volumeGroupSnapshotHandle;
 
-    public String getSnapshotHandle() {
-        return snapshotHandle;
-    }
+  public String getSnapshotHandle() {
+    return snapshotHandle;
+  }
 
-    public void setSnapshotHandle(String snapshotHandle) {
-        this.snapshotHandle = snapshotHandle;
-    }
+  public void setSnapshotHandle(String snapshotHandle) {
+    this.snapshotHandle = snapshotHandle;
+  }
 
-    public Long getCreationTime() {
-        return creationTime;
-    }
+  public Long getCreationTime() {
+    return creationTime;
+  }
 
-    public void setCreationTime(Long creationTime) {
-        this.creationTime = creationTime;
-    }
+  public void setCreationTime(Long creationTime) {
+    this.creationTime = creationTime;
+  }
 
-    public Boolean getReadyToUse() {
-        return readyToUse;
-    }
+  public Boolean getReadyToUse() {
+    return readyToUse;
+  }
 
-    public void setReadyToUse(Boolean readyToUse) {
-        this.readyToUse = readyToUse;
-    }
+  public void setReadyToUse(Boolean readyToUse) {
+    this.readyToUse = readyToUse;
+  }
 
-    public Long getRestoreSize() {
-        return restoreSize;
-    }
+  public Long getRestoreSize() {
+    return restoreSize;
+  }
 
-    public void setRestoreSize(Long restoreSize) {
-        this.restoreSize = restoreSize;
-    }
+  public void setRestoreSize(Long restoreSize) {
+    this.restoreSize = restoreSize;
+  }
 
-    public VolumeSnapshotError getError() {
-        return error;
-    }
+  public VolumeSnapshotError getError() {
+    return error;
+  }
 
-    public void setError(VolumeSnapshotError error) {
-        this.error = error;
-    }
+  public void setError(VolumeSnapshotError error) {
+    this.error = error;
+  }
 
-    public String getVolumeGroupSnapshotHandle() {
-        return volumeGroupSnapshotHandle;
-    }
+  public String getVolumeGroupSnapshotHandle() {
+    return volumeGroupSnapshotHandle;
+  }
 
-    public void setVolumeGroupSnapshotHandle(String volumeGroupSnapshotHandle) {
-        this.volumeGroupSnapshotHandle = volumeGroupSnapshotHandle;
-    }
+  public void setVolumeGroupSnapshotHandle(String volumeGroupSnapshotHandle) {
+    this.volumeGroupSnapshotHandle = volumeGroupSnapshotHandle;
+  }
 }

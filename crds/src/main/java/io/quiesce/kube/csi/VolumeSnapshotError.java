@@ -4,31 +4,31 @@ import io.quiesce.kube.OpenObject;
 
 /** The last error of the snapshot controller or the CSI driver for a snapshot. */
 public class VolumeSnapshotError extends OpenObject {
-    private String message;
-    /** RFC 3339 time the error was seen. */
-    private String time;
+  private String message;
 
-    public VolumeSnapshotError() {
-    }
+  /** RFC 3339 time the error was seen. */
+  private String time;
 
-    public VolumeSnapshotError(String message, String time) {
-        this.message = message;
-        this.time = time;
-    }
+  public VolumeSnapshotError() {}
 
-    public String getMessage() {
-        return message;
-    }
+  public VolumeSnapshotError(String message, String time) {
+    this.message = message;
+    this.time = time;
+  }
 
-    public void setMessage(String message) {
-        this.message = message;
-    }
+  public String getMessage() {
+    return message;
+  }
 
-    public String getTime() {
-        return time;
-    }
+  public void setMessage(String message) {
+    this.message = message;
+  }
 
-    public void setTime(String time) {
-        this.time = time;
-    }
+  public String getTime() {
+    return time;
+  }
+
+  public void setTime(String time) {
+    this.time = time;
+  }
 }

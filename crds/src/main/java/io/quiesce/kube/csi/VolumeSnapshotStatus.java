@@ -8,60 +8,64 @@ import io.quiesce.kube.OpenObject;
  * the snapshot (the point in time it captures); {@code readyToUse} can come much later.
  */
 public class VolumeSnapshotStatus extends OpenObject {
-    private String boundVolumeSnapshotContentName;
-    /** RFC 3339 time of the cut, set once the storage system has taken the snapshot. */
-    private String creationTime;
-    private Boolean readyToUse;
-    /** Minimum size of a volume restored from this snapshot. */
-    private Quantity restoreSize;
-    private VolumeSnapshotError error;
-    private String volumeGroupSnapshotName;
+  private String boundVolumeSnapshotContentName;
 
-    public String getBoundVolumeSnapshotContentName() {
-        return boundVolumeSnapshotContentName;
-    }
+  /** RFC 3339 time of the cut, set once the storage system has taken the snapshot. */
+  private String creationTime;
 
-    public void setBoundVolumeSnapshotContentName(String boundVolumeSnapshotContentName) {
-        this.boundVolumeSnapshotContentName = boundVolumeSnapshotContentName;
-    }
+  private Boolean readyToUse;
 
-    public String getCreationTime() {
-        return creationTime;
-    }
+  /** Minimum size of a volume restored from this snapshot. */
+  private Quantity restoreSize;
 
-    public void setCreationTime(String creationTime) {
-        this.creationTime = creationTime;
-    }
+  private VolumeSnapshotError error;
+  private String volumeGroupSnapshotName;
 
-    public Boolean getReadyToUse() {
-        return readyToUse;
-    }
+  public String getBoundVolumeSnapshotContentName() {
+    return boundVolumeSnapshotContentName;
+  }
 
-    public void setReadyToUse(Boolean readyToUse) {
-        this.readyToUse = readyToUse;
-    }
+  public void setBoundVolumeSnapshotContentName(String boundVolumeSnapshotContentName) {
+    this.boundVolumeSnapshotContentName = boundVolumeSnapshotContentName;
+  }
 
-    public Quantity getRestoreSize() {
-        return restoreSize;
-    }
+  public String getCreationTime() {
+    return creationTime;
+  }
 
-    public void setRestoreSize(Quantity restoreSize) {
-        this.restoreSize = restoreSize;
-    }
+  public void setCreationTime(String creationTime) {
+    this.creationTime = creationTime;
+  }
 
-    public VolumeSnapshotError getError() {
-        return error;
-    }
+  public Boolean getReadyToUse() {
+    return readyToUse;
+  }
 
-    public void setError(VolumeSnapshotError error) {
-        this.error = error;
-    }
+  public void setReadyToUse(Boolean readyToUse) {
+    this.readyToUse = readyToUse;
+  }
 
-    public String getVolumeGroupSnapshotName() {
-        return volumeGroupSnapshotName;
-    }
+  public Quantity getRestoreSize() {
+    return restoreSize;
+  }
 
-    public void setVolumeGroupSnapshotName(String volumeGroupSnapshotName) {
-        this.volumeGroupSnapshotName = volumeGroupSnapshotName;
-    }
+  public void setRestoreSize(Quantity restoreSize) {
+    this.restoreSize = restoreSize;
+  }
+
+  public VolumeSnapshotError getError() {
+    return error;
+  }
+
+  public void setError(VolumeSnapshotError error) {
+    this.error = error;
+  }
+
+  public String getVolumeGroupSnapshotName() {
+    return volumeGroupSnapshotName;
+  }
+
+  public void setVolumeGroupSnapshotName(String volumeGroupSnapshotName) {
+    this.volumeGroupSnapshotName = volumeGroupSnapshotName;
+  }
 }

@@ -5,13 +5,13 @@ import java.util.List;
 
 /** Devices of the domain; only disks are modelled. */
 public class Devices extends OpenObject {
-    private List<Disk> disks;
+  private List<Disk> disks;
 
-    public List<Disk> getDisks() {
-        return disks;
-    }
+  public List<Disk> getDisks() {
+    return disks;
+  }
 
-    public void setDisks(List<Disk> disks) {
-        this.disks = disks;
-    }
+  public void setDisks(List<Disk> disks) {
+    this.disks = disks;
+  }
 }

@@ -4,17 +4,17 @@ import io.quiesce.kube.OpenObject;
 
 /** A VMI's firmware; only its UUID is modelled. */
 public class Firmware extends OpenObject {
-    private String uuid;
+  private String uuid;
 
-    /**
-     * The firmware (SMBIOS system) UUID. virt-controller sets it on every VM's instance; libvirt then
-     * gives the VMI's domain this UUID.
-     */
-    public String getUuid() {
-        return uuid;
-    }
+  /**
+   * The firmware (SMBIOS system) UUID. virt-controller sets it on every VM's instance; libvirt then
+   * gives the VMI's domain this UUID.
+   */
+  public String getUuid() {
+    return uuid;
+  }
 
-    public void setUuid(String uuid) {
-        this.uuid = uuid;
-    }
+  public void setUuid(String uuid) {
+    this.uuid = uuid;
+  }
 }

@@ -7,40 +7,40 @@ import java.util.Map;
 
 /** What KubeVirt saw of the PVC behind a volume. */
 public class PersistentVolumeClaimInfo extends OpenObject {
-    private String claimName;
-    private List<String> accessModes;
-    private String volumeMode;
-    private Map<String, Quantity> capacity;
+  private String claimName;
+  private List<String> accessModes;
+  private String volumeMode;
+  private Map<String, Quantity> capacity;
 
-    public String getClaimName() {
-        return claimName;
-    }
+  public String getClaimName() {
+    return claimName;
+  }
 
-    public void setClaimName(String claimName) {
-        this.claimName = claimName;
-    }
+  public void setClaimName(String claimName) {
+    this.claimName = claimName;
+  }
 
-    public List<String> getAccessModes() {
-        return accessModes;
-    }
+  public List<String> getAccessModes() {
+    return accessModes;
+  }
 
-    public void setAccessModes(List<String> accessModes) {
-        this.accessModes = accessModes;
-    }
+  public void setAccessModes(List<String> accessModes) {
+    this.accessModes = accessModes;
+  }
 
-    public String getVolumeMode() {
-        return volumeMode;
-    }
+  public String getVolumeMode() {
+    return volumeMode;
+  }
 
-    public void setVolumeMode(String volumeMode) {
-        this.volumeMode = volumeMode;
-    }
+  public void setVolumeMode(String volumeMode) {
+    this.volumeMode = volumeMode;
+  }
 
-    public Map<String, Quantity> getCapacity() {
-        return capacity;
-    }
+  public Map<String, Quantity> getCapacity() {
+    return capacity;
+  }
 
-    public void setCapacity(Map<String, Quantity> capacity) {
-        this.capacity = capacity;
-    }
+  public void setCapacity(Map<String, Quantity> capacity) {
+    this.capacity = capacity;
+  }
 }

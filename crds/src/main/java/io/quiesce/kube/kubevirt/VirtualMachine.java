@@ -11,7 +11,7 @@ import io.quiesce.kube.SpecAndStatusResource;
 @Version(VirtualMachine.VERSION)
 @Plural("virtualmachines")
 public class VirtualMachine extends SpecAndStatusResource<VirtualMachineSpec, VirtualMachineStatus>
-        implements Namespaced {
-    public static final String GROUP = "kubevirt.io";
-    public static final String VERSION = "v1";
+    implements Namespaced {
+  public static final String GROUP = "kubevirt.io";
+  public static final String VERSION = "v1";
 }

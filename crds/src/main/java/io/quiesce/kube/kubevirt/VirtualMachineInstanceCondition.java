@@ -8,79 +8,81 @@ import io.quiesce.kube.OpenObject;
  * {@code observedGeneration}, as upstream defines it.
  */
 public class VirtualMachineInstanceCondition extends OpenObject {
-    /** Some condition types KubeVirt reports. */
-    public static final String READY = "Ready";
-    public static final String AGENT_CONNECTED = "AgentConnected";
-    public static final String LIVE_MIGRATABLE = "LiveMigratable";
-    public static final String PAUSED = "Paused";
+  /** Some condition types KubeVirt reports. */
+  public static final String READY = "Ready";
 
-    private String type;
-    /** "True", "False" or "Unknown". */
-    private String status;
-    private String reason;
-    private String message;
-    private String lastProbeTime;
-    private String lastTransitionTime;
+  public static final String AGENT_CONNECTED = "AgentConnected";
+  public static final String LIVE_MIGRATABLE = "LiveMigratable";
+  public static final String PAUSED = "Paused";
 
-    public VirtualMachineInstanceCondition() {
-    }
+  private String type;
 
-    public VirtualMachineInstanceCondition(String type, String status) {
-        this.type = type;
-        this.status = status;
-    }
+  /** "True", "False" or "Unknown". */
+  private String status;
 
-    public String getType() {
-        return type;
-    }
+  private String reason;
+  private String message;
+  private String lastProbeTime;
+  private String lastTransitionTime;
 
-    public void setType(String type) {
-        this.type = type;
-    }
+  public VirtualMachineInstanceCondition() {}
 
-    public String getStatus() {
-        return status;
-    }
+  public VirtualMachineInstanceCondition(String type, String status) {
+    this.type = type;
+    this.status = status;
+  }
 
-    public void setStatus(String status) {
-        this.status = status;
-    }
+  public String getType() {
+    return type;
+  }
 
-    public String getReason() {
-        return reason;
-    }
+  public void setType(String type) {
+    this.type = type;
+  }
 
-    public void setReason(String reason) {
-        this.reason = reason;
-    }
+  public String getStatus() {
+    return status;
+  }
 
-    public String getMessage() {
-        return message;
-    }
+  public void setStatus(String status) {
+    this.status = status;
+  }
 
-    public void setMessage(String message) {
-        this.message = message;
-    }
+  public String getReason() {
+    return reason;
+  }
 
-    public String getLastProbeTime() {
-        return lastProbeTime;
-    }
+  public void setReason(String reason) {
+    this.reason = reason;
+  }
 
-    public void setLastProbeTime(String lastProbeTime) {
-        this.lastProbeTime = lastProbeTime;
-    }
+  public String getMessage() {
+    return message;
+  }
 
-    public String getLastTransitionTime() {
-        return lastTransitionTime;
-    }
+  public void setMessage(String message) {
+    this.message = message;
+  }
 
-    public void setLastTransitionTime(String lastTransitionTime) {
-        this.lastTransitionTime = lastTransitionTime;
-    }
+  public String getLastProbeTime() {
+    return lastProbeTime;
+  }
 
-    /** True when {@code status} is "True". */
-    @JsonIgnore
-    public boolean isTrue() {
-        return "True".equals(status);
-    }
+  public void setLastProbeTime(String lastProbeTime) {
+    this.lastProbeTime = lastProbeTime;
+  }
+
+  public String getLastTransitionTime() {
+    return lastTransitionTime;
+  }
+
+  public void setLastTransitionTime(String lastTransitionTime) {
+    this.lastTransitionTime = lastTransitionTime;
+  }
+
+  /** True when {@code status} is "True". */
+  @JsonIgnore
+  public boolean isTrue() {
+    return "True".equals(status);
+  }
 }

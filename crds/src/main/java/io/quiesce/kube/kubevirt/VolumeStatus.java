@@ -4,59 +4,61 @@ import io.quiesce.kube.OpenObject;
 
 /** Status of one volume of an instance: its target device in the guest and, for PVCs, the claim. */
 public class VolumeStatus extends OpenObject {
-    private String name;
-    /** Device name in the guest, e.g. "vda". */
-    private String target;
-    private String phase;
-    private String reason;
-    private String message;
-    private PersistentVolumeClaimInfo persistentVolumeClaimInfo;
+  private String name;
 
-    public String getName() {
-        return name;
-    }
+  /** Device name in the guest, e.g. "vda". */
+  private String target;
 
-    public void setName(String name) {
-        this.name = name;
-    }
+  private String phase;
+  private String reason;
+  private String message;
+  private PersistentVolumeClaimInfo persistentVolumeClaimInfo;
 
-    public String getTarget() {
-        return target;
-    }
+  public String getName() {
+    return name;
+  }
 
-    public void setTarget(String target) {
-        this.target = target;
-    }
+  public void setName(String name) {
+    this.name = name;
+  }
 
-    public String getPhase() {
-        return phase;
-    }
+  public String getTarget() {
+    return target;
+  }
 
-    public void setPhase(String phase) {
-        this.phase = phase;
-    }
+  public void setTarget(String target) {
+    this.target = target;
+  }
 
-    public String getReason() {
-        return reason;
-    }
+  public String getPhase() {
+    return phase;
+  }
 
-    public void setReason(String reason) {
-        this.reason = reason;
-    }
+  public void setPhase(String phase) {
+    this.phase = phase;
+  }
 
-    public String getMessage() {
-        return message;
-    }
+  public String getReason() {
+    return reason;
+  }
 
-    public void setMessage(String message) {
-        this.message = message;
-    }
+  public void setReason(String reason) {
+    this.reason = reason;
+  }
 
-    public PersistentVolumeClaimInfo getPersistentVolumeClaimInfo() {
-        return persistentVolumeClaimInfo;
-    }
+  public String getMessage() {
+    return message;
+  }
 
-    public void setPersistentVolumeClaimInfo(PersistentVolumeClaimInfo persistentVolumeClaimInfo) {
-        this.persistentVolumeClaimInfo = persistentVolumeClaimInfo;
-    }
+  public void setMessage(String message) {
+    this.message = message;
+  }
+
+  public PersistentVolumeClaimInfo getPersistentVolumeClaimInfo() {
+    return persistentVolumeClaimInfo;
+  }
+
+  public void setPersistentVolumeClaimInfo(PersistentVolumeClaimInfo persistentVolumeClaimInfo) {
+    this.persistentVolumeClaimInfo = persistentVolumeClaimInfo;
+  }
 }

@@ -22,29 +22,61 @@ import java.util.List;
  * @param schema the CRD version's {@code openAPIV3Schema}; for built-ins an open object schema
  * @param validation the compiled schema of a CRD version, null for built-ins (not validated here)
  */
-record ApiResource(String group, String version, String plural, String singular, String kind, boolean namespaced,
-        List<String> shortNames, List<String> categories, List<String> subresources, JsonNode printerColumns,
-        JsonNode schema, CrdSchema validation) {
+record ApiResource(
+    String group,
+    String version,
+    String plural,
+    String singular,
+    String kind,
+    boolean namespaced,
+    List<String> shortNames,
+    List<String> categories,
+    List<String> subresources,
+    JsonNode printerColumns,
+    JsonNode schema,
+    CrdSchema validation) {
 
-    static final List<String> VERBS = List.of("create", "delete", "deletecollection", "get", "list", "patch",
-            "update", "watch");
+  static final List<String> VERBS =
+      List.of("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch");
 
-    /** A built-in kind, described by name only: its schema keeps every field. */
-    static ApiResource builtIn(String group, String version, String kind, String plural, boolean namespaced,
-            List<String> shortNames, List<String> subresources) {
-        JsonNode open = JsonNodeFactory.instance.objectNode().put("type", "object")
-                .put("x-kubernetes-preserve-unknown-fields", true)
-                .put("description", kind + " (built-in kind; the test API server does not know its fields)");
-        return new ApiResource(group, version, plural, kind.toLowerCase(java.util.Locale.ROOT), kind, namespaced,
-                shortNames, List.of(), subresources, JsonNodeFactory.instance.arrayNode(), open, null);
-    }
+  /** A built-in kind, described by name only: its schema keeps every field. */
+  static ApiResource builtIn(
+      String group,
+      String version,
+      String kind,
+      String plural,
+      boolean namespaced,
+      List<String> shortNames,
+      List<String> subresources) {
+    JsonNode open =
+        JsonNodeFactory.instance
+            .objectNode()
+            .put("type", "object")
+            .put("x-kubernetes-preserve-unknown-fields", true)
+            .put(
+                "description",
+                kind + " (built-in kind; the test API server does not know its fields)");
+    return new ApiResource(
+        group,
+        version,
+        plural,
+        kind.toLowerCase(java.util.Locale.ROOT),
+        kind,
+        namespaced,
+        shortNames,
+        List.of(),
+        subresources,
+        JsonNodeFactory.instance.arrayNode(),
+        open,
+        null);
+  }
 
-    String groupVersion() {
-        return group.isEmpty() ? version : group + "/" + version;
-    }
+  String groupVersion() {
+    return group.isEmpty() ? version : group + "/" + version;
+  }
 
-    /** {@code plural.group}, the key {@link ResourcePath#resourceName()} gives. */
-    String resourceName() {
-        return group.isEmpty() ? plural : plural + "." + group;
-    }
+  /** {@code plural.group}, the key {@link ResourcePath#resourceName()} gives. */
+  String resourceName() {
+    return group.isEmpty() ? plural : plural + "." + group;
+  }
 }

@@ -34,453 +34,557 @@ import java.util.function.Function;
 /**
  * fabric8's CRUD dispatcher made to behave like a real API server where Quiesce depends on it:
  * every patch type, status subresource rules, server-owned metadata, generation, resourceVersion
- * preconditions, finalizers, set-based selectors and watches that close cleanly. See
- * {@code testkit/README.md} for each rule and why it is also what a real server does.
+ * preconditions, finalizers, set-based selectors and watches that close cleanly. See {@code
+ * testkit/README.md} for each rule and why it is also what a real server does.
  *
  * <p>Each write is worked out here ({@link Patches}, {@link ObjectUpdate}) and then stored through
  * the parent's PUT or POST handler, so that the stored state stays the parent's; lookups go through
- * {@link StoreIndex} instead of the parent's scans of the whole store.
- * Writes are serialized by {@link #writes}, so nothing changes between reading the stored object
- * and storing the result. Requests for which a test recorded an expectation
- * ({@code mockServer().expect()...}) are answered from it, as in fabric8's mixed mode.
+ * {@link StoreIndex} instead of the parent's scans of the whole store. Writes are serialized by
+ * {@link #writes}, so nothing changes between reading the stored object and storing the result.
+ * Requests for which a test recorded an expectation ({@code mockServer().expect()...}) are answered
+ * from it, as in fabric8's mixed mode.
  */
 public class KubeApiDispatcher extends KubernetesCrudDispatcher {
 
-    private static final String CRD_COLLECTION = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
+  private static final String CRD_COLLECTION =
+      "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
 
-    /** Built-in kinds whose status is a subresource on a real API server. */
-    private static final Set<String> BUILT_IN_STATUS_SUBRESOURCES = Set.of("pods", "persistentvolumeclaims",
-            "persistentvolumes", "nodes", "namespaces", "services", "replicationcontrollers", "resourcequotas",
-            "deployments.apps", "statefulsets.apps", "daemonsets.apps", "replicasets.apps", "jobs.batch",
-            "cronjobs.batch", "poddisruptionbudgets.policy", "horizontalpodautoscalers.autoscaling",
-            "ingresses.networking.k8s.io", "volumeattachments.storage.k8s.io",
-            "certificatesigningrequests.certificates.k8s.io");
+  /** Built-in kinds whose status is a subresource on a real API server. */
+  private static final Set<String> BUILT_IN_STATUS_SUBRESOURCES =
+      Set.of(
+          "pods",
+          "persistentvolumeclaims",
+          "persistentvolumes",
+          "nodes",
+          "namespaces",
+          "services",
+          "replicationcontrollers",
+          "resourcequotas",
+          "deployments.apps",
+          "statefulsets.apps",
+          "daemonsets.apps",
+          "replicasets.apps",
+          "jobs.batch",
+          "cronjobs.batch",
+          "poddisruptionbudgets.policy",
+          "horizontalpodautoscalers.autoscaling",
+          "ingresses.networking.k8s.io",
+          "volumeattachments.storage.k8s.io",
+          "certificatesigningrequests.certificates.k8s.io");
 
-    private final Map<ServerRequest, Queue<ServerResponse>> expectations;
-    private final MockDispatcher expectationDispatcher;
-    /** Held by every write; watches register under it too (see {@link WatchStreams}). */
-    private final ReentrantLock writes = new ReentrantLock();
-    private final StoreIndex index = new StoreIndex(map);
-    /** The parent's resourceVersion counter, which it puts on lists; private there, read here so lists stay the same. */
-    private final AtomicLong parentResourceVersion = parentResourceVersion();
-    private final WatchStreams watches = new WatchStreams(writes, index);
-    /** Names ({@code plural.group}) of the CRDs created so far. */
-    private final Set<String> customResources = ConcurrentHashMap.newKeySet();
-    private final ApiRequestCounter requests = new ApiRequestCounter();
-    private static final String KUBEVIRT_SUBRESOURCES = "/apis/subresources.kubevirt.io/";
-    private volatile Function<RecordedRequest, MockResponse> kubeVirtSubresources;
-    /** What kubectl and helm need beyond CRUD: discovery, OpenAPI, Tables, list options, schema checks. */
-    private final ApiCatalog catalog = new ApiCatalog();
-    private final DiscoveryEndpoints discovery = new DiscoveryEndpoints(catalog);
-    private final OpenApiEndpoints openApi = new OpenApiEndpoints(catalog);
-    private final TableFormat tables = new TableFormat(java.time.Clock.systemUTC());
-    private final SchemaAdmission admission = new SchemaAdmission();
+  private final Map<ServerRequest, Queue<ServerResponse>> expectations;
+  private final MockDispatcher expectationDispatcher;
 
-    /** @param expectations the mock server's recorded expectations, answered before any CRUD handling */
-    public KubeApiDispatcher(Map<ServerRequest, Queue<ServerResponse>> expectations) {
-        this.expectations = expectations;
-        this.expectationDispatcher = new MockDispatcher(expectations);
+  /** Held by every write; watches register under it too (see {@link WatchStreams}). */
+  private final ReentrantLock writes = new ReentrantLock();
+
+  private final StoreIndex index = new StoreIndex(map);
+
+  /**
+   * The parent's resourceVersion counter, which it puts on lists; private there, read here so lists
+   * stay the same.
+   */
+  private final AtomicLong parentResourceVersion = parentResourceVersion();
+
+  private final WatchStreams watches = new WatchStreams(writes, index);
+
+  /** Names ({@code plural.group}) of the CRDs created so far. */
+  private final Set<String> customResources = ConcurrentHashMap.newKeySet();
+
+  private final ApiRequestCounter requests = new ApiRequestCounter();
+  private static final String KUBEVIRT_SUBRESOURCES = "/apis/subresources.kubevirt.io/";
+  private volatile Function<RecordedRequest, MockResponse> kubeVirtSubresources;
+
+  /**
+   * What kubectl and helm need beyond CRUD: discovery, OpenAPI, Tables, list options, schema
+   * checks.
+   */
+  private final ApiCatalog catalog = new ApiCatalog();
+
+  private final DiscoveryEndpoints discovery = new DiscoveryEndpoints(catalog);
+  private final OpenApiEndpoints openApi = new OpenApiEndpoints(catalog);
+  private final TableFormat tables = new TableFormat(java.time.Clock.systemUTC());
+  private final SchemaAdmission admission = new SchemaAdmission();
+
+  /**
+   * @param expectations the mock server's recorded expectations, answered before any CRUD handling
+   */
+  public KubeApiDispatcher(Map<ServerRequest, Queue<ServerResponse>> expectations) {
+    this.expectations = expectations;
+    this.expectationDispatcher = new MockDispatcher(expectations);
+  }
+
+  @Override
+  public MockResponse dispatch(RecordedRequest request) {
+    requests.count(request.getMethod(), request.getPath(), request.getHeader("User-Agent"));
+    Queue<ServerResponse> expected =
+        expectations.get(
+            new SimpleRequest(HttpMethod.valueOf(request.getMethod()), request.getPath()));
+    if (expected != null && !expected.isEmpty()) {
+      return expectationDispatcher.dispatch(request);
     }
+    Function<RecordedRequest, MockResponse> aggregated = kubeVirtSubresources;
+    if (aggregated != null && request.getPath().startsWith(KUBEVIRT_SUBRESOURCES)) {
+      return aggregated.apply(request);
+    }
+    String contentType = request.getHeader("Content-Type");
+    if (contentType != null && contentType.startsWith("application/vnd.kubernetes.protobuf")) {
+      // client-go's typed clients (helm's release Secrets, kubectl create namespace) send protobuf
+      Optional<ObjectNode> json = ProtobufBodies.toJson(request.getBody().getBytes());
+      if (json.isEmpty()) {
+        return new ApiStatusException(
+                415,
+                "UnsupportedMediaType",
+                "the test API server reads protobuf"
+                    + " only for Secrets, ConfigMaps and Namespaces; send JSON (kubectl apply -f)")
+            .toResponse();
+      }
+      return dispatch(
+          new RecordedRequest(
+              "HTTP/1.1",
+              HttpMethod.valueOf(request.getMethod()),
+              request.getPath(),
+              Headers.builder().add("Content-Type", "application/json").build(),
+              new Buffer(json.get().toString().getBytes(StandardCharsets.UTF_8))));
+    }
+    if (request.getMethod().equals("GET")) {
+      Optional<MockResponse> described =
+          discovery
+              .answer(request.getPath(), request.getHeader("Accept"))
+              .or(() -> openApi.answer(request.getPath(), request.getHeader("Accept")));
+      if (described.isPresent()) {
+        return described.get();
+      }
+      Optional<ResourcePath> read =
+          ResourcePath.parse(request.getPath())
+              .filter(p -> p.queryParameter("watch").filter("true"::equals).isEmpty());
+      if (read.isPresent()) {
+        return ReadOptions.answer(
+            read.get(),
+            request,
+            catalog,
+            tables,
+            path -> super.dispatch(request(HttpMethod.GET, path, "")));
+      }
+    }
+    return super.dispatch(request);
+  }
 
-    @Override
-    public MockResponse dispatch(RecordedRequest request) {
-        requests.count(request.getMethod(), request.getPath(), request.getHeader("User-Agent"));
-        Queue<ServerResponse> expected =
-                expectations.get(new SimpleRequest(HttpMethod.valueOf(request.getMethod()), request.getPath()));
-        if (expected != null && !expected.isEmpty()) {
-            return expectationDispatcher.dispatch(request);
+  /** The resources this server serves (built-ins and every CRD created on it). */
+  ApiCatalog catalog() {
+    return catalog;
+  }
+
+  /** The schema checks of writes so far: count and time. */
+  SchemaAdmission admission() {
+    return admission;
+  }
+
+  /**
+   * Serves KubeVirt's aggregated API ({@code /apis/subresources.kubevirt.io/...}) with this
+   * handler, as virt-api does behind a real API server (without one, those paths are not found).
+   */
+  public void serveKubeVirtSubresources(Function<RecordedRequest, MockResponse> handler) {
+    this.kubeVirtSubresources = handler;
+  }
+
+  /**
+   * The stored object at an object path such as {@code
+   * /apis/kubevirt.io/v1/namespaces/ns/virtualmachineinstances/vm}.
+   */
+  public Optional<ObjectNode> storedObject(String objectPath) {
+    Optional<ResourcePath> path = ResourcePath.parse(objectPath).filter(p -> p.name() != null);
+    if (path.isEmpty()) {
+      return Optional.empty();
+    }
+    writes.lock(); // a consistent view: no write half done
+    try {
+      return stored(path.get());
+    } finally {
+      writes.unlock();
+    }
+  }
+
+  /** Every request answered so far, by client, verb and resource. */
+  public ApiRequestCounter requests() {
+    return requests;
+  }
+
+  @Override
+  public MockResponse handleGet(String path) {
+    Optional<ResourcePath> parsed = ResourcePath.parse(path);
+    boolean watch =
+        parsed.flatMap(p -> p.queryParameter("watch")).filter("true"::equals).isPresent();
+    AttributeSet query = getKey(path);
+    MockResponse response = !watch && StoreIndex.narrows(query) ? indexedGet(query) : null;
+    if (response == null) {
+      response = super.handleGet(path);
+    }
+    MockResponse answer = response;
+    return parsed
+        .filter(p -> p.name() == null && !watch)
+        .flatMap(p -> p.queryParameter("labelSelector"))
+        .map(selector -> LabelSelector.filterList(answer, selector))
+        .orElse(answer);
+  }
+
+  /**
+   * A get or list of one resource answered from the index, as the parent answers it; null for an
+   * empty list, which the parent may answer with API discovery instead.
+   */
+  private MockResponse indexedGet(AttributeSet query) {
+    List<Map.Entry<AttributeSet, String>> found;
+    writes.lock(); // a consistent view: no write half done
+    try {
+      found = index.matching(query);
+    } finally {
+      writes.unlock();
+    }
+    if (query.containsKey(KubernetesAttributesExtractor.NAME)) {
+      return found.isEmpty()
+          ? new MockResponse().setResponseCode(404)
+          : new MockResponse().setResponseCode(200).setBody(found.get(0).getValue());
+    }
+    if (found.isEmpty()) {
+      return null;
+    }
+    List<String> items = found.stream().map(Map.Entry::getValue).toList();
+    return new MockResponse()
+        .setResponseCode(200)
+        .setBody(
+            ((KubernetesResponseComposer) responseComposer).compose(items, listResourceVersion()));
+  }
+
+  /**
+   * The stored object matching the attributes, from the index (the parent scans the whole store).
+   */
+  @Override
+  public Map.Entry<AttributeSet, String> findResource(AttributeSet attributes) {
+    return index.first(attributes);
+  }
+
+  private String listResourceVersion() {
+    return String.valueOf(parentResourceVersion.get());
+  }
+
+  private AtomicLong parentResourceVersion() {
+    try {
+      Field field = KubernetesCrudDispatcher.class.getDeclaredField("resourceVersion");
+      field.setAccessible(true);
+      return (AtomicLong) field.get(this);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException(
+          "fabric8's KubernetesCrudDispatcher has no resourceVersion counter any more", e);
+    }
+  }
+
+  @Override
+  public void reset() {
+    writes.lock();
+    try {
+      super.reset();
+      index.clear();
+    } finally {
+      writes.unlock();
+    }
+  }
+
+  @Override
+  public MockResponse handleWatch(String path) {
+    String labelSelector =
+        ResourcePath.parse(path).flatMap(p -> p.queryParameter("labelSelector")).orElse(null);
+    return new MockResponse().withWebSocketUpgrade(watches.open(getKey(path), labelSelector));
+  }
+
+  @Override
+  public MockResponse handleCreate(RecordedRequest request) {
+    String body = request.getBody().readUtf8();
+    Optional<ResourcePath> parsed = ResourcePath.parse(request.getPath());
+    String path = parsed.map(ResourcePath::withoutQuery).orElse(request.getPath());
+    writes.lock();
+    try {
+      if (parsed.isPresent()) {
+        body =
+            admitted(parsed.get(), ObjectUpdate.withGeneratedName(RequestBodies.object(body)), null)
+                .toString();
+      }
+      MockResponse response = super.handleCreate(request(HttpMethod.POST, path, body));
+      if (path.equals(CRD_COLLECTION) && response.code() == 201) {
+        ObjectNode crd = RequestBodies.object(body);
+        customResources.add(crd.path("metadata").path("name").asText());
+        catalog.register(crd);
+      }
+      return response;
+    } catch (ApiStatusException e) {
+      return e.toResponse();
+    } finally {
+      writes.unlock();
+    }
+  }
+
+  @Override
+  public MockResponse handleUpdate(RecordedRequest request) {
+    Optional<ResourcePath> parsed =
+        ResourcePath.parse(request.getPath()).filter(p -> p.name() != null);
+    if (parsed.isEmpty()) {
+      return methodNotAllowed();
+    }
+    ResourcePath path = parsed.get();
+    String body = request.getBody().readUtf8();
+    writes.lock();
+    try {
+      ObjectNode current = stored(path).orElseThrow(() -> notFound(path));
+      ObjectNode requested = RequestBodies.object(body);
+      if (isCustomResource(path)
+          && requested.path("metadata").path("resourceVersion").asText("").isEmpty()) {
+        // custom resources do not allow unconditional updates
+        throw ApiStatusException.invalid(
+            "metadata.resourceVersion: Invalid value: 0x0: must be specified for an update");
+      }
+      return commit(path, current, requested);
+    } catch (ApiStatusException e) {
+      return e.toResponse();
+    } finally {
+      writes.unlock();
+    }
+  }
+
+  @Override
+  public MockResponse handlePatch(RecordedRequest request) {
+    Optional<ResourcePath> parsed =
+        ResourcePath.parse(request.getPath()).filter(p -> p.name() != null);
+    if (parsed.isEmpty()) {
+      return methodNotAllowed();
+    }
+    ResourcePath path = parsed.get();
+    String contentType = request.getHeader("Content-Type");
+    String body = request.getBody().readUtf8();
+    writes.lock();
+    try {
+      Optional<ObjectNode> current = stored(path);
+      if (Patches.isApply(contentType)) {
+        return apply(path, current, body);
+      }
+      ObjectNode live = current.orElseThrow(() -> notFound(path));
+      return commit(path, live, Patches.patched(contentType, live, body, isCustomResource(path)));
+    } catch (ApiStatusException e) {
+      return e.toResponse();
+    } finally {
+      writes.unlock();
+    }
+  }
+
+  @Override
+  public MockResponse handleDelete(String rawPath) {
+    Optional<ResourcePath> parsed = ResourcePath.parse(rawPath).filter(p -> p.name() != null);
+    writes.lock();
+    try {
+      if (parsed.isEmpty()) {
+        return super.handleDelete(rawPath);
+      }
+      ResourcePath path = parsed.get();
+      Optional<ObjectNode> current = stored(path);
+      if (current.isPresent() && ObjectUpdate.hasFinalizers(current.get())) {
+        if (ObjectUpdate.isTerminating(current.get())) {
+          return ok(current.get());
         }
-        Function<RecordedRequest, MockResponse> aggregated = kubeVirtSubresources;
-        if (aggregated != null && request.getPath().startsWith(KUBEVIRT_SUBRESOURCES)) {
-            return aggregated.apply(request);
-        }
-        String contentType = request.getHeader("Content-Type");
-        if (contentType != null && contentType.startsWith("application/vnd.kubernetes.protobuf")) {
-            // client-go's typed clients (helm's release Secrets, kubectl create namespace) send protobuf
-            Optional<ObjectNode> json = ProtobufBodies.toJson(request.getBody().getBytes());
-            if (json.isEmpty()) {
-                return new ApiStatusException(415, "UnsupportedMediaType", "the test API server reads protobuf"
-                        + " only for Secrets, ConfigMaps and Namespaces; send JSON (kubectl apply -f)").toResponse();
-            }
-            return dispatch(new RecordedRequest("HTTP/1.1", HttpMethod.valueOf(request.getMethod()), request.getPath(),
-                    Headers.builder().add("Content-Type", "application/json").build(),
-                    new Buffer(json.get().toString().getBytes(StandardCharsets.UTF_8))));
-        }
-        if (request.getMethod().equals("GET")) {
-            Optional<MockResponse> described = discovery.answer(request.getPath(), request.getHeader("Accept"))
-                    .or(() -> openApi.answer(request.getPath(), request.getHeader("Accept")));
-            if (described.isPresent()) {
-                return described.get();
-            }
-            Optional<ResourcePath> read = ResourcePath.parse(request.getPath())
-                    .filter(p -> p.queryParameter("watch").filter("true"::equals).isEmpty());
-            if (read.isPresent()) {
-                return ReadOptions.answer(read.get(), request, catalog, tables,
-                        path -> super.dispatch(request(HttpMethod.GET, path, "")));
-            }
-        }
-        return super.dispatch(request);
+        // finalizers pending: mark for deletion; the last finalizer removal deletes it
+        return store(path.objectPath(), ObjectUpdate.markedForDeletion(current.get()));
+      }
+      MockResponse response = super.handleDelete(path.withoutQuery());
+      if (path.collectionPath().equals(CRD_COLLECTION) && response.code() == 200) {
+        customResources.remove(path.name());
+        catalog.remove(path.name());
+      }
+      return response;
+    } finally {
+      writes.unlock();
     }
+  }
 
-    /** The resources this server serves (built-ins and every CRD created on it). */
-    ApiCatalog catalog() {
-        return catalog;
+  /**
+   * Stores like the parent, then tells the watches; called by the parent's handlers under {@link
+   * #writes}.
+   */
+  @Override
+  public void processEvent(
+      String path,
+      AttributeSet pathAttributes,
+      AttributeSet oldAttributes,
+      GenericKubernetesResource resource,
+      String newState) {
+    String existing = oldAttributes == null ? null : map.get(oldAttributes);
+    super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
+    AttributeSet newKey = newState == null ? null : storedKey(pathAttributes, resource, newState);
+    index.moved(oldAttributes, newKey);
+    if (!Objects.equals(existing, newState)) {
+      watches.publish(oldAttributes, existing, newKey, newState);
     }
+  }
 
-    /** The schema checks of writes so far: count and time. */
-    SchemaAdmission admission() {
-        return admission;
-    }
+  @Override
+  public boolean isStatusSubresourceEnabledForResource(String path) {
+    return super.isStatusSubresourceEnabledForResource(path)
+        || ResourcePath.parse(path)
+            .map(p -> BUILT_IN_STATUS_SUBRESOURCES.contains(p.resourceName()))
+            .orElse(false);
+  }
 
-    /**
-     * Serves KubeVirt's aggregated API ({@code /apis/subresources.kubevirt.io/...}) with this handler,
-     * as virt-api does behind a real API server (without one, those paths are not found).
-     */
-    public void serveKubeVirtSubresources(Function<RecordedRequest, MockResponse> handler) {
-        this.kubeVirtSubresources = handler;
-    }
+  /** {@link ObjectUpdate} has already set server-owned metadata; the parent must not redo it. */
+  @Override
+  public void preserveMetadata(JsonNode currentResource, JsonNode updatedResource) {
+    // intentionally empty
+  }
 
-    /** The stored object at an object path such as {@code /apis/kubevirt.io/v1/namespaces/ns/virtualmachineinstances/vm}. */
-    public Optional<ObjectNode> storedObject(String objectPath) {
-        Optional<ResourcePath> path = ResourcePath.parse(objectPath).filter(p -> p.name() != null);
-        if (path.isEmpty()) {
-            return Optional.empty();
-        }
-        writes.lock(); // a consistent view: no write half done
-        try {
-            return stored(path.get());
-        } finally {
-            writes.unlock();
-        }
-    }
+  /** {@link ObjectUpdate} has already moved the generation; the parent must not redo it. */
+  @Override
+  public void touchGeneration(JsonNode currentResource, JsonNode updatedResource) {
+    // intentionally empty
+  }
 
-    /** Every request answered so far, by client, verb and resource. */
-    public ApiRequestCounter requests() {
-        return requests;
-    }
+  @Override
+  public void shutdown() {
+    watches.closeAll();
+    super.shutdown();
+  }
 
-    @Override
-    public MockResponse handleGet(String path) {
-        Optional<ResourcePath> parsed = ResourcePath.parse(path);
-        boolean watch = parsed.flatMap(p -> p.queryParameter("watch")).filter("true"::equals).isPresent();
-        AttributeSet query = getKey(path);
-        MockResponse response = !watch && StoreIndex.narrows(query) ? indexedGet(query) : null;
-        if (response == null) {
-            response = super.handleGet(path);
-        }
-        MockResponse answer = response;
-        return parsed.filter(p -> p.name() == null && !watch)
-                .flatMap(p -> p.queryParameter("labelSelector"))
-                .map(selector -> LabelSelector.filterList(answer, selector))
-                .orElse(answer);
+  /** Server-side apply: creates a missing object, else merges the applied configuration. */
+  private MockResponse apply(ResourcePath path, Optional<ObjectNode> current, String body)
+      throws ApiStatusException {
+    if (path.queryParameter("fieldManager").filter(m -> !m.isEmpty()).isEmpty()) {
+      throw ApiStatusException.invalid(
+          "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value:"
+              + " is required for apply patch");
     }
+    ObjectNode applied = RequestBodies.appliedConfiguration(body);
+    if (applied.path("apiVersion").asText("").isEmpty()
+        || applied.path("kind").asText("").isEmpty()) {
+      throw ApiStatusException.invalid(
+          "apiVersion and kind must be set in an applied configuration");
+    }
+    if (current.isPresent()) {
+      return commit(path, current.get(), Patches.apply(current.get(), applied));
+    }
+    if (path.isStatus()) {
+      throw notFound(path);
+    }
+    checkName(path, applied);
+    ObjectNode created = admitted(path, applied.deepCopy(), null);
+    ((ObjectNode) created.get("metadata")).remove("resourceVersion");
+    return super.handleCreate(request(HttpMethod.POST, path.collectionPath(), created.toString()));
+  }
 
-    /**
-     * A get or list of one resource answered from the index, as the parent answers it; null for an
-     * empty list, which the parent may answer with API discovery instead.
-     */
-    private MockResponse indexedGet(AttributeSet query) {
-        List<Map.Entry<AttributeSet, String>> found;
-        writes.lock(); // a consistent view: no write half done
-        try {
-            found = index.matching(query);
-        } finally {
-            writes.unlock();
-        }
-        if (query.containsKey(KubernetesAttributesExtractor.NAME)) {
-            return found.isEmpty() ? new MockResponse().setResponseCode(404)
-                    : new MockResponse().setResponseCode(200).setBody(found.get(0).getValue());
-        }
-        if (found.isEmpty()) {
-            return null;
-        }
-        List<String> items = found.stream().map(Map.Entry::getValue).toList();
-        return new MockResponse().setResponseCode(200)
-                .setBody(((KubernetesResponseComposer) responseComposer).compose(items, listResourceVersion()));
+  /** Stores what the request asks for, under the rules of {@link ObjectUpdate}. */
+  private MockResponse commit(ResourcePath path, ObjectNode current, ObjectNode requested)
+      throws ApiStatusException {
+    checkName(path, requested);
+    ObjectNode next =
+        admitted(
+            path,
+            ObjectUpdate.next(
+                path,
+                current,
+                requested,
+                path.isStatus(),
+                isStatusSubresourceEnabledForResource(path.objectPath())),
+            current);
+    if (path.collectionPath().equals(CRD_COLLECTION)) {
+      catalog.register(next);
     }
+    if (next.equals(current)) {
+      return ok(current);
+    }
+    if (ObjectUpdate.isTerminating(next) && !ObjectUpdate.hasFinalizers(next)) {
+      // the last finalizer is gone: the parent's PUT deletes the object; the answer is its final
+      // state
+      store(path.objectPath(), next);
+      return ok(next);
+    }
+    return store(path.isStatus() ? path.objectPath() + "/status" : path.objectPath(), next);
+  }
 
-    /** The stored object matching the attributes, from the index (the parent scans the whole store). */
-    @Override
-    public Map.Entry<AttributeSet, String> findResource(AttributeSet attributes) {
-        return index.first(attributes);
+  /**
+   * The object to store after the API server's schema checks of its kind (see {@link
+   * SchemaAdmission}).
+   */
+  private ObjectNode admitted(ResourcePath path, ObjectNode requested, ObjectNode old)
+      throws ApiStatusException {
+    Optional<ApiResource> resource = catalog.find(path);
+    if (resource.isEmpty()) {
+      return requested;
     }
+    boolean strict = path.queryParameter("fieldValidation").filter("Strict"::equals).isPresent();
+    return admission.admit(resource.get(), requested, old, strict);
+  }
 
-    private String listResourceVersion() {
-        return String.valueOf(parentResourceVersion.get());
-    }
+  /**
+   * Stores an object exactly as given, through the parent's PUT handler (and so under its lock).
+   */
+  private MockResponse store(String path, ObjectNode object) {
+    return super.handleUpdate(request(HttpMethod.PUT, path, object.toString()));
+  }
 
-    private AtomicLong parentResourceVersion() {
-        try {
-            Field field = KubernetesCrudDispatcher.class.getDeclaredField("resourceVersion");
-            field.setAccessible(true);
-            return (AtomicLong) field.get(this);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("fabric8's KubernetesCrudDispatcher has no resourceVersion counter any more", e);
-        }
-    }
+  /** The attributes the parent stores an object under, as it computes them. */
+  private AttributeSet storedKey(
+      AttributeSet pathAttributes, GenericKubernetesResource resource, String state) {
+    KubernetesAttributesExtractor extractor = (KubernetesAttributesExtractor) attributeExtractor;
+    AttributeSet key =
+        resource != null ? extractor.extract(resource) : extractor.fromResource(state);
+    return key.containsKey(KubernetesAttributesExtractor.PLURAL)
+        ? key
+        : AttributeSet.merge(pathAttributes, key);
+  }
 
-    @Override
-    public void reset() {
-        writes.lock();
-        try {
-            super.reset();
-            index.clear();
-        } finally {
-            writes.unlock();
-        }
+  private Optional<ObjectNode> stored(ResourcePath path) {
+    Map.Entry<?, String> entry = findResource(getKey(path.objectPath()));
+    if (entry == null) {
+      return Optional.empty();
     }
+    try {
+      return Optional.of((ObjectNode) Serialization.jsonMapper().readTree(entry.getValue()));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("stored object is not JSON: " + entry.getValue(), e);
+    }
+  }
 
-    @Override
-    public MockResponse handleWatch(String path) {
-        String labelSelector = ResourcePath.parse(path).flatMap(p -> p.queryParameter("labelSelector")).orElse(null);
-        return new MockResponse().withWebSocketUpgrade(watches.open(getKey(path), labelSelector));
-    }
+  private boolean isCustomResource(ResourcePath path) {
+    return customResources.contains(path.resourceName());
+  }
 
-    @Override
-    public MockResponse handleCreate(RecordedRequest request) {
-        String body = request.getBody().readUtf8();
-        Optional<ResourcePath> parsed = ResourcePath.parse(request.getPath());
-        String path = parsed.map(ResourcePath::withoutQuery).orElse(request.getPath());
-        writes.lock();
-        try {
-            if (parsed.isPresent()) {
-                body = admitted(parsed.get(), ObjectUpdate.withGeneratedName(RequestBodies.object(body)), null)
-                        .toString();
-            }
-            MockResponse response = super.handleCreate(request(HttpMethod.POST, path, body));
-            if (path.equals(CRD_COLLECTION) && response.code() == 201) {
-                ObjectNode crd = RequestBodies.object(body);
-                customResources.add(crd.path("metadata").path("name").asText());
-                catalog.register(crd);
-            }
-            return response;
-        } catch (ApiStatusException e) {
-            return e.toResponse();
-        } finally {
-            writes.unlock();
-        }
+  private static void checkName(ResourcePath path, JsonNode object) throws ApiStatusException {
+    String name = object.path("metadata").path("name").asText("");
+    if (!name.isEmpty() && !name.equals(path.name())) {
+      throw new ApiStatusException(
+          400,
+          "BadRequest",
+          "the name of the object ("
+              + name
+              + ") does not match the name on the URL ("
+              + path.name()
+              + ")");
     }
+  }
 
-    @Override
-    public MockResponse handleUpdate(RecordedRequest request) {
-        Optional<ResourcePath> parsed = ResourcePath.parse(request.getPath()).filter(p -> p.name() != null);
-        if (parsed.isEmpty()) {
-            return methodNotAllowed();
-        }
-        ResourcePath path = parsed.get();
-        String body = request.getBody().readUtf8();
-        writes.lock();
-        try {
-            ObjectNode current = stored(path).orElseThrow(() -> notFound(path));
-            ObjectNode requested = RequestBodies.object(body);
-            if (isCustomResource(path) && requested.path("metadata").path("resourceVersion").asText("").isEmpty()) {
-                // custom resources do not allow unconditional updates
-                throw ApiStatusException.invalid(
-                        "metadata.resourceVersion: Invalid value: 0x0: must be specified for an update");
-            }
-            return commit(path, current, requested);
-        } catch (ApiStatusException e) {
-            return e.toResponse();
-        } finally {
-            writes.unlock();
-        }
-    }
+  private static ApiStatusException notFound(ResourcePath path) {
+    return new ApiStatusException(
+        404, "NotFound", path.resourceName() + " \"" + path.name() + "\" not found");
+  }
 
-    @Override
-    public MockResponse handlePatch(RecordedRequest request) {
-        Optional<ResourcePath> parsed = ResourcePath.parse(request.getPath()).filter(p -> p.name() != null);
-        if (parsed.isEmpty()) {
-            return methodNotAllowed();
-        }
-        ResourcePath path = parsed.get();
-        String contentType = request.getHeader("Content-Type");
-        String body = request.getBody().readUtf8();
-        writes.lock();
-        try {
-            Optional<ObjectNode> current = stored(path);
-            if (Patches.isApply(contentType)) {
-                return apply(path, current, body);
-            }
-            ObjectNode live = current.orElseThrow(() -> notFound(path));
-            return commit(path, live, Patches.patched(contentType, live, body, isCustomResource(path)));
-        } catch (ApiStatusException e) {
-            return e.toResponse();
-        } finally {
-            writes.unlock();
-        }
-    }
+  private static MockResponse methodNotAllowed() {
+    return new ApiStatusException(
+            405,
+            "MethodNotAllowed",
+            "the server does not allow this method on the" + " requested resource")
+        .toResponse();
+  }
 
-    @Override
-    public MockResponse handleDelete(String rawPath) {
-        Optional<ResourcePath> parsed = ResourcePath.parse(rawPath).filter(p -> p.name() != null);
-        writes.lock();
-        try {
-            if (parsed.isEmpty()) {
-                return super.handleDelete(rawPath);
-            }
-            ResourcePath path = parsed.get();
-            Optional<ObjectNode> current = stored(path);
-            if (current.isPresent() && ObjectUpdate.hasFinalizers(current.get())) {
-                if (ObjectUpdate.isTerminating(current.get())) {
-                    return ok(current.get());
-                }
-                // finalizers pending: mark for deletion; the last finalizer removal deletes it
-                return store(path.objectPath(), ObjectUpdate.markedForDeletion(current.get()));
-            }
-            MockResponse response = super.handleDelete(path.withoutQuery());
-            if (path.collectionPath().equals(CRD_COLLECTION) && response.code() == 200) {
-                customResources.remove(path.name());
-                catalog.remove(path.name());
-            }
-            return response;
-        } finally {
-            writes.unlock();
-        }
-    }
+  private static MockResponse ok(JsonNode object) {
+    return new MockResponse().setResponseCode(200).setBody(object.toString());
+  }
 
-    /** Stores like the parent, then tells the watches; called by the parent's handlers under {@link #writes}. */
-    @Override
-    public void processEvent(String path, AttributeSet pathAttributes, AttributeSet oldAttributes,
-            GenericKubernetesResource resource, String newState) {
-        String existing = oldAttributes == null ? null : map.get(oldAttributes);
-        super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
-        AttributeSet newKey = newState == null ? null : storedKey(pathAttributes, resource, newState);
-        index.moved(oldAttributes, newKey);
-        if (!Objects.equals(existing, newState)) {
-            watches.publish(oldAttributes, existing, newKey, newState);
-        }
-    }
-
-    @Override
-    public boolean isStatusSubresourceEnabledForResource(String path) {
-        return super.isStatusSubresourceEnabledForResource(path)
-                || ResourcePath.parse(path).map(p -> BUILT_IN_STATUS_SUBRESOURCES.contains(p.resourceName()))
-                        .orElse(false);
-    }
-
-    /** {@link ObjectUpdate} has already set server-owned metadata; the parent must not redo it. */
-    @Override
-    public void preserveMetadata(JsonNode currentResource, JsonNode updatedResource) {
-        // intentionally empty
-    }
-
-    /** {@link ObjectUpdate} has already moved the generation; the parent must not redo it. */
-    @Override
-    public void touchGeneration(JsonNode currentResource, JsonNode updatedResource) {
-        // intentionally empty
-    }
-
-    @Override
-    public void shutdown() {
-        watches.closeAll();
-        super.shutdown();
-    }
-
-    /** Server-side apply: creates a missing object, else merges the applied configuration. */
-    private MockResponse apply(ResourcePath path, Optional<ObjectNode> current, String body)
-            throws ApiStatusException {
-        if (path.queryParameter("fieldManager").filter(m -> !m.isEmpty()).isEmpty()) {
-            throw ApiStatusException.invalid("PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value:"
-                    + " is required for apply patch");
-        }
-        ObjectNode applied = RequestBodies.appliedConfiguration(body);
-        if (applied.path("apiVersion").asText("").isEmpty() || applied.path("kind").asText("").isEmpty()) {
-            throw ApiStatusException.invalid("apiVersion and kind must be set in an applied configuration");
-        }
-        if (current.isPresent()) {
-            return commit(path, current.get(), Patches.apply(current.get(), applied));
-        }
-        if (path.isStatus()) {
-            throw notFound(path);
-        }
-        checkName(path, applied);
-        ObjectNode created = admitted(path, applied.deepCopy(), null);
-        ((ObjectNode) created.get("metadata")).remove("resourceVersion");
-        return super.handleCreate(request(HttpMethod.POST, path.collectionPath(), created.toString()));
-    }
-
-    /** Stores what the request asks for, under the rules of {@link ObjectUpdate}. */
-    private MockResponse commit(ResourcePath path, ObjectNode current, ObjectNode requested)
-            throws ApiStatusException {
-        checkName(path, requested);
-        ObjectNode next = admitted(path, ObjectUpdate.next(path, current, requested, path.isStatus(),
-                isStatusSubresourceEnabledForResource(path.objectPath())), current);
-        if (path.collectionPath().equals(CRD_COLLECTION)) {
-            catalog.register(next);
-        }
-        if (next.equals(current)) {
-            return ok(current);
-        }
-        if (ObjectUpdate.isTerminating(next) && !ObjectUpdate.hasFinalizers(next)) {
-            // the last finalizer is gone: the parent's PUT deletes the object; the answer is its final state
-            store(path.objectPath(), next);
-            return ok(next);
-        }
-        return store(path.isStatus() ? path.objectPath() + "/status" : path.objectPath(), next);
-    }
-
-    /** The object to store after the API server's schema checks of its kind (see {@link SchemaAdmission}). */
-    private ObjectNode admitted(ResourcePath path, ObjectNode requested, ObjectNode old) throws ApiStatusException {
-        Optional<ApiResource> resource = catalog.find(path);
-        if (resource.isEmpty()) {
-            return requested;
-        }
-        boolean strict = path.queryParameter("fieldValidation").filter("Strict"::equals).isPresent();
-        return admission.admit(resource.get(), requested, old, strict);
-    }
-
-    /** Stores an object exactly as given, through the parent's PUT handler (and so under its lock). */
-    private MockResponse store(String path, ObjectNode object) {
-        return super.handleUpdate(request(HttpMethod.PUT, path, object.toString()));
-    }
-
-    /** The attributes the parent stores an object under, as it computes them. */
-    private AttributeSet storedKey(AttributeSet pathAttributes, GenericKubernetesResource resource, String state) {
-        KubernetesAttributesExtractor extractor = (KubernetesAttributesExtractor) attributeExtractor;
-        AttributeSet key = resource != null ? extractor.extract(resource) : extractor.fromResource(state);
-        return key.containsKey(KubernetesAttributesExtractor.PLURAL) ? key : AttributeSet.merge(pathAttributes, key);
-    }
-
-    private Optional<ObjectNode> stored(ResourcePath path) {
-        Map.Entry<?, String> entry = findResource(getKey(path.objectPath()));
-        if (entry == null) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of((ObjectNode) Serialization.jsonMapper().readTree(entry.getValue()));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored object is not JSON: " + entry.getValue(), e);
-        }
-    }
-
-    private boolean isCustomResource(ResourcePath path) {
-        return customResources.contains(path.resourceName());
-    }
-
-    private static void checkName(ResourcePath path, JsonNode object) throws ApiStatusException {
-        String name = object.path("metadata").path("name").asText("");
-        if (!name.isEmpty() && !name.equals(path.name())) {
-            throw new ApiStatusException(400, "BadRequest",
-                    "the name of the object (" + name + ") does not match the name on the URL (" + path.name() + ")");
-        }
-    }
-
-    private static ApiStatusException notFound(ResourcePath path) {
-        return new ApiStatusException(404, "NotFound", path.resourceName() + " \"" + path.name() + "\" not found");
-    }
-
-    private static MockResponse methodNotAllowed() {
-        return new ApiStatusException(405, "MethodNotAllowed", "the server does not allow this method on the"
-                + " requested resource").toResponse();
-    }
-
-    private static MockResponse ok(JsonNode object) {
-        return new MockResponse().setResponseCode(200).setBody(object.toString());
-    }
-
-    private static RecordedRequest request(HttpMethod method, String path, String body) {
-        Headers headers = Headers.builder().add("Content-Type", "application/json").build();
-        return new RecordedRequest("HTTP/1.1", method, path, headers,
-                new Buffer(body.getBytes(StandardCharsets.UTF_8)));
-    }
+  private static RecordedRequest request(HttpMethod method, String path, String body) {
+    Headers headers = Headers.builder().add("Content-Type", "application/json").build();
+    return new RecordedRequest(
+        "HTTP/1.1", method, path, headers, new Buffer(body.getBytes(StandardCharsets.UTF_8)));
+  }
 }

@@ -21,164 +21,190 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * An in-JVM Kubernetes API server for tests: fabric8's mock server in CRUD mode with
- * {@link KubeApiDispatcher}, started with every CRD of {@link ClusterCrds} registered.
+ * An in-JVM Kubernetes API server for tests: fabric8's mock server in CRUD mode with {@link
+ * KubeApiDispatcher}, started with every CRD of {@link ClusterCrds} registered.
  *
  * <p>Thread-safe. Clients use the JDK HTTP client. Close it to stop the server and its clients.
  */
 public final class KubeApiServer implements AutoCloseable {
 
-    /** MockWebServer logs every request at INFO through java.util.logging; held so the level sticks. */
-    private static final Logger REQUEST_LOG = Logger.getLogger(MockWebServer.class.getName());
+  /**
+   * MockWebServer logs every request at INFO through java.util.logging; held so the level sticks.
+   */
+  private static final Logger REQUEST_LOG = Logger.getLogger(MockWebServer.class.getName());
 
-    static {
-        REQUEST_LOG.setLevel(Level.WARNING);
+  static {
+    REQUEST_LOG.setLevel(Level.WARNING);
+  }
+
+  private final KubernetesMockServer server;
+  private final KubeApiDispatcher dispatcher;
+  private final KubernetesClient client;
+  private final List<KubernetesClient> clients = new CopyOnWriteArrayList<>();
+  private final AtomicInteger namespaces = new AtomicInteger();
+  private FakeKubeVirtApi kubeVirt;
+  private HttpEndpoint http;
+
+  private KubeApiServer(KubernetesMockServer server, KubeApiDispatcher dispatcher) {
+    this.server = server;
+    this.dispatcher = dispatcher;
+    this.client = newClient();
+  }
+
+  /** Starts a server with every CRD of {@link ClusterCrds} registered. */
+  public static KubeApiServer start() {
+    return start(ClusterCrds.all());
+  }
+
+  /** Starts a server with the given CRDs registered. */
+  public static KubeApiServer start(List<CustomResourceDefinition> crds) {
+    return start(crds, false);
+  }
+
+  /**
+   * Starts a server with every CRD registered that serves HTTPS (a self-signed certificate: clients
+   * need {@code kubernetes.trust.certificates=true}), as a real API server does.
+   */
+  public static KubeApiServer startHttps() {
+    return start(ClusterCrds.all(), true);
+  }
+
+  private static KubeApiServer start(List<CustomResourceDefinition> crds, boolean https) {
+    Map<ServerRequest, Queue<ServerResponse>> expectations = new ConcurrentHashMap<>();
+    KubeApiDispatcher dispatcher = new KubeApiDispatcher(expectations);
+    KubernetesMockServer server =
+        new KubernetesMockServer(
+            new Context(Serialization.jsonMapper()),
+            new MockWebServer(),
+            expectations,
+            dispatcher,
+            https);
+    // the schemas the server validates custom resources with, compiled before any request waits on
+    // them
+    crds.forEach(crd -> ApiCatalog.precompile(Serialization.jsonMapper().valueToTree(crd)));
+    server.init();
+    KubeApiServer api = new KubeApiServer(server, dispatcher);
+    try {
+      // created through the API, as on a real cluster, so status subresources take effect
+      crds.forEach(crd -> api.client.resource(crd).create());
+    } catch (RuntimeException e) {
+      api.close();
+      throw e;
     }
+    return api;
+  }
 
-    private final KubernetesMockServer server;
-    private final KubeApiDispatcher dispatcher;
-    private final KubernetesClient client;
-    private final List<KubernetesClient> clients = new CopyOnWriteArrayList<>();
-    private final AtomicInteger namespaces = new AtomicInteger();
-    private FakeKubeVirtApi kubeVirt;
-    private HttpEndpoint http;
+  /** A client shared by the test; closed with the server. */
+  public KubernetesClient client() {
+    return client;
+  }
 
-    private KubeApiServer(KubernetesMockServer server, KubeApiDispatcher dispatcher) {
-        this.server = server;
-        this.dispatcher = dispatcher;
-        this.client = newClient();
+  /**
+   * A new client of its own (e.g. for an operator under test, which may close it). Closed with the
+   * server if still open.
+   */
+  public KubernetesClient newClient() {
+    KubernetesClient created =
+        server.createClient(b -> b.withHttpClientFactory(new JdkHttpClientFactory()));
+    clients.add(created);
+    return created;
+  }
+
+  /**
+   * A new client of its own that sends this {@code User-Agent}, so that {@link #requests()} tells
+   * its requests apart.
+   */
+  public KubernetesClient newClient(String userAgent) {
+    KubernetesClient created =
+        server.createClient(
+            b ->
+                b.withHttpClientFactory(new JdkHttpClientFactory())
+                    .editOrNewConfig()
+                    .withUserAgent(userAgent)
+                    .endConfig());
+    clients.add(created);
+    return created;
+  }
+
+  /** Creates a namespace with a name unique on this server, starting with the given prefix. */
+  public String createNamespace(String prefix) {
+    String name = prefix + "-" + namespaces.incrementAndGet();
+    client
+        .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
+        .create();
+    return name;
+  }
+
+  /**
+   * The underlying fabric8 mock server, to record failure expectations ({@code
+   * mockServer().expect().post().withPath(...).andReturn(500, ...).once()}) or to count requests.
+   */
+  public KubernetesMockServer mockServer() {
+    return server;
+  }
+
+  /** The requests this server has answered, by client ({@code User-Agent}), verb and resource. */
+  public ApiRequestCounter requests() {
+    return dispatcher.requests();
+  }
+
+  /**
+   * The FAKE of KubeVirt's freeze, unfreeze, filesystemlist and guestosinfo subresources, served
+   * from the first call on; bind each VMI to its guest ({@link FakeKubeVirtApi#bind}).
+   */
+  public synchronized FakeKubeVirtApi kubeVirt() {
+    if (kubeVirt == null) {
+      kubeVirt = new FakeKubeVirtApi(dispatcher::storedObject, newClient("fake-virt-handler"));
+      dispatcher.serveKubeVirtSubresources(kubeVirt::handle);
     }
+    return kubeVirt;
+  }
 
-    /** Starts a server with every CRD of {@link ClusterCrds} registered. */
-    public static KubeApiServer start() {
-        return start(ClusterCrds.all());
+  /**
+   * The URL to give kubectl and helm ({@code http://127.0.0.1:<port>}): this server's store and
+   * rules over plain HTTP/1.1 with streamed watches, as kube-apiserver serves them (see {@link
+   * HttpEndpoint}).
+   */
+  public synchronized String kubectlUrl() {
+    if (http == null) {
+      http = new HttpEndpoint(dispatcher);
     }
+    return http.url();
+  }
 
-    /** Starts a server with the given CRDs registered. */
-    public static KubeApiServer start(List<CustomResourceDefinition> crds) {
-        return start(crds, false);
-    }
+  /**
+   * Writes a kubeconfig for {@link #kubectlUrl()} whose context uses this namespace; returns the
+   * file.
+   */
+  public java.nio.file.Path writeKubeconfig(java.nio.file.Path file, String namespace)
+      throws java.io.IOException {
+    return Kubeconfigs.write(file, kubectlUrl(), namespace);
+  }
 
-    /**
-     * Starts a server with every CRD registered that serves HTTPS (a self-signed certificate: clients
-     * need {@code kubernetes.trust.certificates=true}), as a real API server does.
-     */
-    public static KubeApiServer startHttps() {
-        return start(ClusterCrds.all(), true);
-    }
+  /**
+   * The schema checks of custom-resource writes so far: how many, and the time they took in
+   * nanoseconds.
+   */
+  public long[] schemaChecks() {
+    return new long[] {dispatcher.admission().checks(), dispatcher.admission().nanos()};
+  }
 
-    private static KubeApiServer start(List<CustomResourceDefinition> crds, boolean https) {
-        Map<ServerRequest, Queue<ServerResponse>> expectations = new ConcurrentHashMap<>();
-        KubeApiDispatcher dispatcher = new KubeApiDispatcher(expectations);
-        KubernetesMockServer server = new KubernetesMockServer(new Context(Serialization.jsonMapper()),
-                new MockWebServer(), expectations, dispatcher, https);
-        // the schemas the server validates custom resources with, compiled before any request waits on them
-        crds.forEach(crd -> ApiCatalog.precompile(Serialization.jsonMapper().valueToTree(crd)));
-        server.init();
-        KubeApiServer api = new KubeApiServer(server, dispatcher);
-        try {
-            // created through the API, as on a real cluster, so status subresources take effect
-            crds.forEach(crd -> api.client.resource(crd).create());
-        } catch (RuntimeException e) {
-            api.close();
-            throw e;
-        }
-        return api;
-    }
+  /** URL of a path on this server, e.g. {@code url("/api/v1/namespaces")}. */
+  public String url(String path) {
+    return server.url(path);
+  }
 
-    /** A client shared by the test; closed with the server. */
-    public KubernetesClient client() {
-        return client;
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (kubeVirt != null) {
+        kubeVirt.close();
+      }
+      if (http != null) {
+        http.close();
+      }
     }
-
-    /**
-     * A new client of its own (e.g. for an operator under test, which may close it). Closed with the
-     * server if still open.
-     */
-    public KubernetesClient newClient() {
-        KubernetesClient created = server.createClient(b -> b.withHttpClientFactory(new JdkHttpClientFactory()));
-        clients.add(created);
-        return created;
-    }
-
-    /** A new client of its own that sends this {@code User-Agent}, so that {@link #requests()} tells its requests apart. */
-    public KubernetesClient newClient(String userAgent) {
-        KubernetesClient created = server.createClient(b -> b.withHttpClientFactory(new JdkHttpClientFactory())
-                .editOrNewConfig().withUserAgent(userAgent).endConfig());
-        clients.add(created);
-        return created;
-    }
-
-    /** Creates a namespace with a name unique on this server, starting with the given prefix. */
-    public String createNamespace(String prefix) {
-        String name = prefix + "-" + namespaces.incrementAndGet();
-        client.resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
-        return name;
-    }
-
-    /**
-     * The underlying fabric8 mock server, to record failure expectations
-     * ({@code mockServer().expect().post().withPath(...).andReturn(500, ...).once()}) or to count
-     * requests.
-     */
-    public KubernetesMockServer mockServer() {
-        return server;
-    }
-
-    /** The requests this server has answered, by client ({@code User-Agent}), verb and resource. */
-    public ApiRequestCounter requests() {
-        return dispatcher.requests();
-    }
-
-    /**
-     * The FAKE of KubeVirt's freeze, unfreeze, filesystemlist and guestosinfo subresources, served
-     * from the first call on; bind each VMI to its guest ({@link FakeKubeVirtApi#bind}).
-     */
-    public synchronized FakeKubeVirtApi kubeVirt() {
-        if (kubeVirt == null) {
-            kubeVirt = new FakeKubeVirtApi(dispatcher::storedObject, newClient("fake-virt-handler"));
-            dispatcher.serveKubeVirtSubresources(kubeVirt::handle);
-        }
-        return kubeVirt;
-    }
-
-    /**
-     * The URL to give kubectl and helm ({@code http://127.0.0.1:<port>}): this server's store and rules
-     * over plain HTTP/1.1 with streamed watches, as kube-apiserver serves them (see {@link HttpEndpoint}).
-     */
-    public synchronized String kubectlUrl() {
-        if (http == null) {
-            http = new HttpEndpoint(dispatcher);
-        }
-        return http.url();
-    }
-
-    /** Writes a kubeconfig for {@link #kubectlUrl()} whose context uses this namespace; returns the file. */
-    public java.nio.file.Path writeKubeconfig(java.nio.file.Path file, String namespace) throws java.io.IOException {
-        return Kubeconfigs.write(file, kubectlUrl(), namespace);
-    }
-
-    /** The schema checks of custom-resource writes so far: how many, and the time they took in nanoseconds. */
-    public long[] schemaChecks() {
-        return new long[] {dispatcher.admission().checks(), dispatcher.admission().nanos()};
-    }
-
-    /** URL of a path on this server, e.g. {@code url("/api/v1/namespaces")}. */
-    public String url(String path) {
-        return server.url(path);
-    }
-
-    @Override
-    public void close() {
-        synchronized (this) {
-            if (kubeVirt != null) {
-                kubeVirt.close();
-            }
-            if (http != null) {
-                http.close();
-            }
-        }
-        clients.forEach(KubernetesClient::close);
-        server.destroy();
-    }
+    clients.forEach(KubernetesClient::close);
+    server.destroy();
+  }
 }

@@ -41,88 +41,99 @@ import org.junit.jupiter.api.Test;
 @KubeApiTest
 class KubeApiServerTest {
 
-    private final KubernetesClient client;
-    private final KubeApiServer server;
-    private String ns;
+  private final KubernetesClient client;
+  private final KubeApiServer server;
+  private String ns;
 
-    KubeApiServerTest(KubernetesClient client, KubeApiServer server) {
-        this.client = client;
-        this.server = server;
+  KubeApiServerTest(KubernetesClient client, KubeApiServer server) {
+    this.client = client;
+    this.server = server;
+  }
+
+  @BeforeEach
+  void newNamespace() {
+    ns = server.createNamespace("api");
+  }
+
+  @Nested
+  class ServerSideApply {
+
+    @Test
+    void applyOfAMissingObjectCreatesItWithoutStatus() {
+      QuiescedSnapshot snapshot = snapshot("fresh", "vm-a");
+      snapshot.setStatus(status(SnapshotPhase.Succeeded));
+
+      QuiescedSnapshot created = client.resource(snapshot).serverSideApply();
+
+      assertThat(created.getMetadata().getUid()).isNotBlank();
+      assertThat(created.getMetadata().getGeneration()).isEqualTo(1L);
+      assertThat(created.getStatus()).isNull();
+      assertThat(snapshots().withName("fresh").get().getSpec().getSource()).isEqualTo("vm-a");
     }
 
-    @BeforeEach
-    void newNamespace() {
-        ns = server.createNamespace("api");
+    @Test
+    void applyMergesIntoTheLiveObjectAndReplacesLists() {
+      VirtualMachine vm = client.resource(vmWithVolumes("merge-vm", "disk-a")).create();
+      vm.getMetadata().setLabels(Map.of("team", "storage"));
+      client.resource(vm).update();
+
+      VirtualMachine applied = vmWithVolumes("merge-vm", "disk-a", "disk-b");
+      applied.getMetadata().setLabels(Map.of("tier", "gold"));
+      client.resource(applied).fieldManager("test").forceConflicts().serverSideApply();
+
+      VirtualMachine live = vms().withName("merge-vm").get();
+      assertThat(live.getMetadata().getLabels())
+          .containsEntry("team", "storage")
+          .containsEntry("tier", "gold");
+      assertThat(live.getSpec().getTemplate().getSpec().getVolumes())
+          .extracting("name")
+          .containsExactly("disk-a", "disk-b");
     }
 
-    @Nested
-    class ServerSideApply {
+    @Test
+    void applyingOneFinalizerKeepsTheOthers() {
+      QuiescedSnapshot snapshot = snapshot("finalized", "vm-a");
+      snapshot.getMetadata().setFinalizers(List.of("other.io/protect"));
+      client.resource(snapshot).create();
 
-        @Test
-        void applyOfAMissingObjectCreatesItWithoutStatus() {
-            QuiescedSnapshot snapshot = snapshot("fresh", "vm-a");
-            snapshot.setStatus(status(SnapshotPhase.Succeeded));
+      QuiescedSnapshot mine = new QuiescedSnapshot();
+      mine.getMetadata().setName("finalized");
+      mine.getMetadata().setNamespace(ns);
+      mine.getMetadata().setFinalizers(List.of("quiesce.io/cleanup"));
+      client.resource(mine).fieldManager("quiesce").forceConflicts().serverSideApply();
 
-            QuiescedSnapshot created = client.resource(snapshot).serverSideApply();
+      assertThat(snapshots().withName("finalized").get().getMetadata().getFinalizers())
+          .containsExactly("other.io/protect", "quiesce.io/cleanup");
+    }
 
-            assertThat(created.getMetadata().getUid()).isNotBlank();
-            assertThat(created.getMetadata().getGeneration()).isEqualTo(1L);
-            assertThat(created.getStatus()).isNull();
-            assertThat(snapshots().withName("fresh").get().getSpec().getSource()).isEqualTo("vm-a");
-        }
+    @Test
+    void applyToStatusWithAQueryStringChangesOnlyStatus() {
+      client.resource(snapshot("applied-status", "vm-a")).create();
 
-        @Test
-        void applyMergesIntoTheLiveObjectAndReplacesLists() {
-            VirtualMachine vm = client.resource(vmWithVolumes("merge-vm", "disk-a")).create();
-            vm.getMetadata().setLabels(Map.of("team", "storage"));
-            client.resource(vm).update();
+      QuiescedSnapshot update = snapshot("applied-status", "vm-changed");
+      update.getMetadata().setLabels(Map.of("ignored", "yes"));
+      update.setStatus(status(SnapshotPhase.InProgress));
+      snapshots()
+          .resource(update)
+          .subresource("status")
+          .patch(
+              new PatchContext.Builder()
+                  .withPatchType(PatchType.SERVER_SIDE_APPLY)
+                  .withFieldManager("quiesce")
+                  .withForce(true)
+                  .build());
 
-            VirtualMachine applied = vmWithVolumes("merge-vm", "disk-a", "disk-b");
-            applied.getMetadata().setLabels(Map.of("tier", "gold"));
-            client.resource(applied).fieldManager("test").forceConflicts().serverSideApply();
+      QuiescedSnapshot live = snapshots().withName("applied-status").get();
+      assertThat(live.getStatus().getPhase()).isEqualTo(SnapshotPhase.InProgress);
+      assertThat(live.getSpec().getSource()).isEqualTo("vm-a");
+      assertThat(live.getMetadata().getLabels()).isNullOrEmpty();
+      assertThat(live.getMetadata().getGeneration()).isEqualTo(1L);
+    }
 
-            VirtualMachine live = vms().withName("merge-vm").get();
-            assertThat(live.getMetadata().getLabels()).containsEntry("team", "storage").containsEntry("tier", "gold");
-            assertThat(live.getSpec().getTemplate().getSpec().getVolumes()).extracting("name")
-                    .containsExactly("disk-a", "disk-b");
-        }
-
-        @Test
-        void applyingOneFinalizerKeepsTheOthers() {
-            QuiescedSnapshot snapshot = snapshot("finalized", "vm-a");
-            snapshot.getMetadata().setFinalizers(List.of("other.io/protect"));
-            client.resource(snapshot).create();
-
-            QuiescedSnapshot mine = new QuiescedSnapshot();
-            mine.getMetadata().setName("finalized");
-            mine.getMetadata().setNamespace(ns);
-            mine.getMetadata().setFinalizers(List.of("quiesce.io/cleanup"));
-            client.resource(mine).fieldManager("quiesce").forceConflicts().serverSideApply();
-
-            assertThat(snapshots().withName("finalized").get().getMetadata().getFinalizers())
-                    .containsExactly("other.io/protect", "quiesce.io/cleanup");
-        }
-
-        @Test
-        void applyToStatusWithAQueryStringChangesOnlyStatus() {
-            client.resource(snapshot("applied-status", "vm-a")).create();
-
-            QuiescedSnapshot update = snapshot("applied-status", "vm-changed");
-            update.getMetadata().setLabels(Map.of("ignored", "yes"));
-            update.setStatus(status(SnapshotPhase.InProgress));
-            snapshots().resource(update).subresource("status").patch(new PatchContext.Builder()
-                    .withPatchType(PatchType.SERVER_SIDE_APPLY).withFieldManager("quiesce").withForce(true).build());
-
-            QuiescedSnapshot live = snapshots().withName("applied-status").get();
-            assertThat(live.getStatus().getPhase()).isEqualTo(SnapshotPhase.InProgress);
-            assertThat(live.getSpec().getSource()).isEqualTo("vm-a");
-            assertThat(live.getMetadata().getLabels()).isNullOrEmpty();
-            assertThat(live.getMetadata().getGeneration()).isEqualTo(1L);
-        }
-
-        @Test
-        void applyAcceptsYamlAndRequiresAFieldManager() throws Exception {
-            String yaml = """
+    @Test
+    void applyAcceptsYamlAndRequiresAFieldManager() throws Exception {
+      String yaml =
+          """
                     apiVersion: quiesce.io/v1alpha1
                     kind: QuiescedSnapshot
                     metadata:
@@ -130,451 +141,617 @@ class KubeApiServerTest {
                     spec:
                       source: vm-y
                     """;
-            String path = "/apis/quiesce.io/v1alpha1/namespaces/" + ns + "/quiescedsnapshots/from-yaml";
+      String path = "/apis/quiesce.io/v1alpha1/namespaces/" + ns + "/quiescedsnapshots/from-yaml";
 
-            assertThat(rawApply(path, yaml).code()).isEqualTo(422);
-            assertThat(rawApply(path + "?fieldManager=kubectl", yaml).code()).isEqualTo(201);
-            assertThat(snapshots().withName("from-yaml").get().getSpec().getSource()).isEqualTo("vm-y");
-        }
-
-        private HttpResponse<String> rawApply(String path, String yaml) throws Exception {
-            HttpClient http = client.getHttpClient();
-            return http.sendAsync(http.newHttpRequestBuilder().uri(server.url(path))
-                    .method("PATCH", "application/apply-patch+yaml", yaml).build(), String.class)
-                    .get(10, TimeUnit.SECONDS);
-        }
-
-        @Test
-        void applyWithAStaleResourceVersionConflicts() {
-            // a schedule, whose spec may change (a QuiescedSnapshot's spec is immutable)
-            QuiescedSnapshotSchedule created = client.resource(schedule("stale-apply")).create();
-            client.resource(created).edit(s -> {
-                s.getSpec().setSchedule("@hourly");
-                return s;
-            });
-
-            created.getSpec().setSchedule("@weekly");
-            assertThatThrownBy(() -> client.resource(created).fieldManager("t").forceConflicts().serverSideApply())
-                    .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(409));
-        }
+      assertThat(rawApply(path, yaml).code()).isEqualTo(422);
+      assertThat(rawApply(path + "?fieldManager=kubectl", yaml).code()).isEqualTo(201);
+      assertThat(snapshots().withName("from-yaml").get().getSpec().getSource()).isEqualTo("vm-y");
     }
 
-    @Nested
-    class Patches {
+    private HttpResponse<String> rawApply(String path, String yaml) throws Exception {
+      HttpClient http = client.getHttpClient();
+      return http.sendAsync(
+              http.newHttpRequestBuilder()
+                  .uri(server.url(path))
+                  .method("PATCH", "application/apply-patch+yaml", yaml)
+                  .build(),
+              String.class)
+          .get(10, TimeUnit.SECONDS);
+    }
 
-        @Test
-        void jsonMergePatchReplacesArraysAndNullRemovesFields() {
-            client.resource(vmWithVolumes("patched-vm", "disk-a")).create();
+    @Test
+    void applyWithAStaleResourceVersionConflicts() {
+      // a schedule, whose spec may change (a QuiescedSnapshot's spec is immutable)
+      QuiescedSnapshotSchedule created = client.resource(schedule("stale-apply")).create();
+      client
+          .resource(created)
+          .edit(
+              s -> {
+                s.getSpec().setSchedule("@hourly");
+                return s;
+              });
 
-            vms().withName("patched-vm").patch(PatchContext.of(PatchType.JSON_MERGE), """
+      created.getSpec().setSchedule("@weekly");
+      assertThatThrownBy(
+              () -> client.resource(created).fieldManager("t").forceConflicts().serverSideApply())
+          .isInstanceOfSatisfying(
+              KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(409));
+    }
+  }
+
+  @Nested
+  class Patches {
+
+    @Test
+    void jsonMergePatchReplacesArraysAndNullRemovesFields() {
+      client.resource(vmWithVolumes("patched-vm", "disk-a")).create();
+
+      vms()
+          .withName("patched-vm")
+          .patch(
+              PatchContext.of(PatchType.JSON_MERGE),
+              """
                     {"spec":{"runStrategy":null,"template":{"spec":{"volumes":[
                       {"name":"disk-a","persistentVolumeClaim":{"claimName":"disk-a"}},
                       {"name":"disk-b","persistentVolumeClaim":{"claimName":"disk-b"}}]}}}}""");
 
-            VirtualMachine live = vms().withName("patched-vm").get();
-            assertThat(live.getSpec().getTemplate().getSpec().getVolumes()).extracting("name")
-                    .containsExactly("disk-a", "disk-b");
-            assertThat(live.getSpec().getRunStrategy()).isNull();
-        }
-
-        @Test
-        void strategicMergeOfACustomResourceIsRefusedAsOnARealServer() {
-            client.resource(snapshot("smp", "vm-a")).create();
-
-            assertThatThrownBy(() -> snapshots().withName("smp")
-                    .patch(PatchContext.of(PatchType.STRATEGIC_MERGE), "{\"spec\":{\"source\":\"vm-b\"}}"))
-                    .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(415));
-        }
-
-        @Test
-        void strategicMergeOfABuiltInKindMerges() {
-            client.resource(new ConfigMapBuilder().withNewMetadata().withName("cm").withNamespace(ns).endMetadata()
-                    .withData(Map.of("a", "1")).build()).create();
-
-            client.configMaps().inNamespace(ns).withName("cm")
-                    .patch(PatchContext.of(PatchType.STRATEGIC_MERGE), "{\"data\":{\"b\":\"2\"}}");
-
-            assertThat(client.configMaps().inNamespace(ns).withName("cm").get().getData())
-                    .containsExactlyInAnyOrderEntriesOf(Map.of("a", "1", "b", "2"));
-        }
-
-        @Test
-        void mergePatchToStatusWithFieldManagerIsAStatusWrite() {
-            client.resource(snapshot("merge-status", "vm-a")).create();
-
-            snapshots().withName("merge-status").subresource("status").patch(new PatchContext.Builder()
-                    .withPatchType(PatchType.JSON_MERGE).withFieldManager("quiesce").build(),
-                    "{\"spec\":{\"source\":\"vm-x\"},\"status\":{\"phase\":\"Failed\"}}");
-
-            QuiescedSnapshot live = snapshots().withName("merge-status").get();
-            assertThat(live.getStatus().getPhase()).isEqualTo(SnapshotPhase.Failed);
-            assertThat(live.getSpec().getSource()).isEqualTo("vm-a");
-        }
-
-        @Test
-        void jsonPatchThatDoesNotFitIsInvalid() {
-            client.resource(snapshot("json-patch", "vm-a")).create();
-
-            assertThatThrownBy(() -> snapshots().withName("json-patch").patch(PatchContext.of(PatchType.JSON),
-                    "[{\"op\":\"remove\",\"path\":\"/metadata/finalizers/0\"}]"))
-                    .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(422));
-        }
+      VirtualMachine live = vms().withName("patched-vm").get();
+      assertThat(live.getSpec().getTemplate().getSpec().getVolumes())
+          .extracting("name")
+          .containsExactly("disk-a", "disk-b");
+      assertThat(live.getSpec().getRunStrategy()).isNull();
     }
 
-    @Nested
-    class StatusSubresource {
+    @Test
+    void strategicMergeOfACustomResourceIsRefusedAsOnARealServer() {
+      client.resource(snapshot("smp", "vm-a")).create();
 
-        @Test
-        void writeToTheMainResourceKeepsStatusAndStatusWriteKeepsTheRest() {
-            QuiescedSnapshotSchedule created = client.resource(schedule("split")).create();
-            created.setStatus(scheduleStatus(FIRST));
-            QuiescedSnapshotSchedule withStatus = client.resource(created).updateStatus();
-
-            withStatus.getSpec().setSchedule("@hourly");
-            withStatus.setStatus(scheduleStatus(SECOND));
-            QuiescedSnapshotSchedule afterMainWrite = client.resource(withStatus).update();
-
-            assertThat(afterMainWrite.getSpec().getSchedule()).isEqualTo("@hourly");
-            assertThat(afterMainWrite.getStatus().getLastScheduleTime()).isEqualTo(FIRST);
-
-            afterMainWrite.getSpec().setSchedule("@weekly");
-            afterMainWrite.getStatus().setLastScheduleTime(THIRD);
-            QuiescedSnapshotSchedule afterStatusWrite = client.resource(afterMainWrite).updateStatus();
-
-            assertThat(afterStatusWrite.getSpec().getSchedule()).isEqualTo("@hourly");
-            assertThat(afterStatusWrite.getStatus().getLastScheduleTime()).isEqualTo(THIRD);
-        }
-
-        @Test
-        void virtualMachineInstanceHasNoStatusSubresourceAsUpstream() {
-            VirtualMachineInstance vmi = new VirtualMachineInstance();
-            vmi.getMetadata().setName("vmi");
-            vmi.getMetadata().setNamespace(ns);
-            vmi.setStatus(new VirtualMachineInstanceStatus());
-            vmi.getStatus().setNodeName("node-a");
-
-            VirtualMachineInstance created = client.resource(vmi).create();
-            created.getStatus().setNodeName("node-b");
-            client.resource(created).update();
-
-            assertThat(client.resources(VirtualMachineInstance.class).inNamespace(ns).withName("vmi").get()
-                    .getStatus().getNodeName()).isEqualTo("node-b");
-        }
-
-        @Test
-        void persistentVolumeClaimStatusIsASubresourceAsForBuiltInKinds() {
-            PersistentVolumeClaim pvc = new PersistentVolumeClaimBuilder()
-                    .withNewMetadata().withName("pvc").withNamespace(ns).endMetadata()
-                    .withNewSpec().withStorageClassName("csi").endSpec()
-                    .withNewStatus().withPhase("Bound").endStatus().build();
-
-            PersistentVolumeClaim created = client.resource(pvc).create();
-            assertThat(created.getStatus()).isNull();
-
-            created.setStatus(pvc.getStatus());
-            created.getStatus().setCapacity(Map.of("storage", new Quantity("2Gi")));
-            client.resource(created).updateStatus();
-
-            assertThat(client.persistentVolumeClaims().inNamespace(ns).withName("pvc").get().getStatus().getPhase())
-                    .isEqualTo("Bound");
-        }
+      assertThatThrownBy(
+              () ->
+                  snapshots()
+                      .withName("smp")
+                      .patch(
+                          PatchContext.of(PatchType.STRATEGIC_MERGE),
+                          "{\"spec\":{\"source\":\"vm-b\"}}"))
+          .isInstanceOfSatisfying(
+              KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(415));
     }
 
-    @Nested
-    class GenerationAndResourceVersion {
+    @Test
+    void strategicMergeOfABuiltInKindMerges() {
+      client
+          .resource(
+              new ConfigMapBuilder()
+                  .withNewMetadata()
+                  .withName("cm")
+                  .withNamespace(ns)
+                  .endMetadata()
+                  .withData(Map.of("a", "1"))
+                  .build())
+          .create();
 
-        @Test
-        void generationMovesOnSpecChangesOnly() {
-            QuiescedSnapshotSchedule created = client.resource(schedule("gen")).create();
-            Resource<QuiescedSnapshotSchedule> live = schedules().withName("gen");
+      client
+          .configMaps()
+          .inNamespace(ns)
+          .withName("cm")
+          .patch(PatchContext.of(PatchType.STRATEGIC_MERGE), "{\"data\":{\"b\":\"2\"}}");
 
-            QuiescedSnapshotSchedule labelled = live.edit(s -> {
+      assertThat(client.configMaps().inNamespace(ns).withName("cm").get().getData())
+          .containsExactlyInAnyOrderEntriesOf(Map.of("a", "1", "b", "2"));
+    }
+
+    @Test
+    void mergePatchToStatusWithFieldManagerIsAStatusWrite() {
+      client.resource(snapshot("merge-status", "vm-a")).create();
+
+      snapshots()
+          .withName("merge-status")
+          .subresource("status")
+          .patch(
+              new PatchContext.Builder()
+                  .withPatchType(PatchType.JSON_MERGE)
+                  .withFieldManager("quiesce")
+                  .build(),
+              "{\"spec\":{\"source\":\"vm-x\"},\"status\":{\"phase\":\"Failed\"}}");
+
+      QuiescedSnapshot live = snapshots().withName("merge-status").get();
+      assertThat(live.getStatus().getPhase()).isEqualTo(SnapshotPhase.Failed);
+      assertThat(live.getSpec().getSource()).isEqualTo("vm-a");
+    }
+
+    @Test
+    void jsonPatchThatDoesNotFitIsInvalid() {
+      client.resource(snapshot("json-patch", "vm-a")).create();
+
+      assertThatThrownBy(
+              () ->
+                  snapshots()
+                      .withName("json-patch")
+                      .patch(
+                          PatchContext.of(PatchType.JSON),
+                          "[{\"op\":\"remove\",\"path\":\"/metadata/finalizers/0\"}]"))
+          .isInstanceOfSatisfying(
+              KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(422));
+    }
+  }
+
+  @Nested
+  class StatusSubresource {
+
+    @Test
+    void writeToTheMainResourceKeepsStatusAndStatusWriteKeepsTheRest() {
+      QuiescedSnapshotSchedule created = client.resource(schedule("split")).create();
+      created.setStatus(scheduleStatus(FIRST));
+      QuiescedSnapshotSchedule withStatus = client.resource(created).updateStatus();
+
+      withStatus.getSpec().setSchedule("@hourly");
+      withStatus.setStatus(scheduleStatus(SECOND));
+      QuiescedSnapshotSchedule afterMainWrite = client.resource(withStatus).update();
+
+      assertThat(afterMainWrite.getSpec().getSchedule()).isEqualTo("@hourly");
+      assertThat(afterMainWrite.getStatus().getLastScheduleTime()).isEqualTo(FIRST);
+
+      afterMainWrite.getSpec().setSchedule("@weekly");
+      afterMainWrite.getStatus().setLastScheduleTime(THIRD);
+      QuiescedSnapshotSchedule afterStatusWrite = client.resource(afterMainWrite).updateStatus();
+
+      assertThat(afterStatusWrite.getSpec().getSchedule()).isEqualTo("@hourly");
+      assertThat(afterStatusWrite.getStatus().getLastScheduleTime()).isEqualTo(THIRD);
+    }
+
+    @Test
+    void virtualMachineInstanceHasNoStatusSubresourceAsUpstream() {
+      VirtualMachineInstance vmi = new VirtualMachineInstance();
+      vmi.getMetadata().setName("vmi");
+      vmi.getMetadata().setNamespace(ns);
+      vmi.setStatus(new VirtualMachineInstanceStatus());
+      vmi.getStatus().setNodeName("node-a");
+
+      VirtualMachineInstance created = client.resource(vmi).create();
+      created.getStatus().setNodeName("node-b");
+      client.resource(created).update();
+
+      assertThat(
+              client
+                  .resources(VirtualMachineInstance.class)
+                  .inNamespace(ns)
+                  .withName("vmi")
+                  .get()
+                  .getStatus()
+                  .getNodeName())
+          .isEqualTo("node-b");
+    }
+
+    @Test
+    void persistentVolumeClaimStatusIsASubresourceAsForBuiltInKinds() {
+      PersistentVolumeClaim pvc =
+          new PersistentVolumeClaimBuilder()
+              .withNewMetadata()
+              .withName("pvc")
+              .withNamespace(ns)
+              .endMetadata()
+              .withNewSpec()
+              .withStorageClassName("csi")
+              .endSpec()
+              .withNewStatus()
+              .withPhase("Bound")
+              .endStatus()
+              .build();
+
+      PersistentVolumeClaim created = client.resource(pvc).create();
+      assertThat(created.getStatus()).isNull();
+
+      created.setStatus(pvc.getStatus());
+      created.getStatus().setCapacity(Map.of("storage", new Quantity("2Gi")));
+      client.resource(created).updateStatus();
+
+      assertThat(
+              client
+                  .persistentVolumeClaims()
+                  .inNamespace(ns)
+                  .withName("pvc")
+                  .get()
+                  .getStatus()
+                  .getPhase())
+          .isEqualTo("Bound");
+    }
+  }
+
+  @Nested
+  class GenerationAndResourceVersion {
+
+    @Test
+    void generationMovesOnSpecChangesOnly() {
+      QuiescedSnapshotSchedule created = client.resource(schedule("gen")).create();
+      Resource<QuiescedSnapshotSchedule> live = schedules().withName("gen");
+
+      QuiescedSnapshotSchedule labelled =
+          live.edit(
+              s -> {
                 s.getMetadata().setLabels(Map.of("a", "b"));
                 return s;
-            });
-            labelled.setStatus(scheduleStatus(FIRST));
-            QuiescedSnapshotSchedule statusWritten = client.resource(labelled).updateStatus();
-            QuiescedSnapshotSchedule specChanged = live.edit(s -> {
+              });
+      labelled.setStatus(scheduleStatus(FIRST));
+      QuiescedSnapshotSchedule statusWritten = client.resource(labelled).updateStatus();
+      QuiescedSnapshotSchedule specChanged =
+          live.edit(
+              s -> {
                 s.getSpec().setSchedule("@hourly");
                 return s;
-            });
+              });
 
-            assertThat(created.getMetadata().getGeneration()).isEqualTo(1L);
-            assertThat(labelled.getMetadata().getGeneration()).isEqualTo(1L);
-            assertThat(statusWritten.getMetadata().getGeneration()).isEqualTo(1L);
-            assertThat(specChanged.getMetadata().getGeneration()).isEqualTo(2L);
-        }
-
-        @Test
-        void resourceVersionIncreasesOnEveryChangeAndNotOnANoOp() {
-            QuiescedSnapshotSchedule created = client.resource(schedule("rv")).create();
-            Resource<QuiescedSnapshotSchedule> live = schedules().withName("rv");
-
-            QuiescedSnapshotSchedule changed = live.patch(PatchContext.of(PatchType.JSON_MERGE),
-                    "{\"spec\":{\"schedule\":\"@hourly\"}}");
-            QuiescedSnapshotSchedule unchanged = live.patch(PatchContext.of(PatchType.JSON_MERGE),
-                    "{\"spec\":{\"schedule\":\"@hourly\"}}");
-
-            long first = Long.parseLong(created.getMetadata().getResourceVersion());
-            long second = Long.parseLong(changed.getMetadata().getResourceVersion());
-            assertThat(second).isGreaterThan(first);
-            assertThat(unchanged.getMetadata().getResourceVersion()).isEqualTo(changed.getMetadata().getResourceVersion());
-        }
-
-        @Test
-        void staleUpdatesConflict() {
-            QuiescedSnapshotSchedule created = client.resource(schedule("occ")).create();
-            schedules().withName("occ").edit(s -> {
-                s.getSpec().setSchedule("@hourly");
-                return s;
-            });
-
-            created.getSpec().setSchedule("@weekly");
-            assertThatThrownBy(() -> client.resource(created).update())
-                    .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(409));
-            created.setStatus(scheduleStatus(SECOND));
-            assertThatThrownBy(() -> client.resource(created).updateStatus())
-                    .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(409));
-            assertThat(schedules().withName("occ").get().getSpec().getSchedule()).isEqualTo("@hourly");
-        }
-
-        @Test
-        void aResourceVersionInAPatchIsAPrecondition() {
-            client.resource(snapshot("precondition", "vm-a")).create();
-
-            assertThatThrownBy(() -> snapshots().withName("precondition").patch(PatchContext.of(PatchType.JSON_MERGE),
-                    "{\"metadata\":{\"resourceVersion\":\"1\"},\"spec\":{\"source\":\"vm-b\"}}"))
-                    .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(409));
-            assertThat(snapshots().withName("precondition").get().getSpec().getSource()).isEqualTo("vm-a");
-        }
-
-        @Test
-        void aResourceVersionInAStatusMergePatchIsAPrecondition() {
-            QuiescedSnapshot created = client.resource(snapshot("status-precondition", "vm-a")).create();
-            String read = created.getMetadata().getResourceVersion();
-            snapshots().withName("status-precondition").subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE),
-                    "{\"metadata\":{\"resourceVersion\":\"" + read + "\"},\"status\":{\"phase\":\"InProgress\"}}");
-
-            // the same, now stale, version must not move the status back
-            assertThatThrownBy(() -> snapshots().withName("status-precondition").subresource("status")
-                    .patch(PatchContext.of(PatchType.JSON_MERGE),
-                            "{\"metadata\":{\"resourceVersion\":\"" + read + "\"},\"status\":{\"phase\":\"Pending\"}}"))
-                    .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(409));
-            assertThat(snapshots().withName("status-precondition").get().getStatus().getPhase())
-                    .isEqualTo(SnapshotPhase.InProgress);
-        }
-
-        @Test
-        void updateOfACustomResourceWithoutResourceVersionIsInvalid() throws Exception {
-            client.resource(snapshot("unconditional", "vm-a")).create();
-            // fabric8 always sends a resourceVersion on update, so send the PUT by hand
-            HttpClient http = client.getHttpClient();
-            String url = server.url("/apis/quiesce.io/v1alpha1/namespaces/" + ns + "/quiescedsnapshots/unconditional");
-
-            HttpResponse<String> response = http.sendAsync(http.newHttpRequestBuilder().uri(url)
-                    .put("application/json", Serialization.asJson(snapshot("unconditional", "vm-b"))).build(),
-                    String.class).get(10, TimeUnit.SECONDS);
-
-            assertThat(response.code()).isEqualTo(422);
-            assertThat(snapshots().withName("unconditional").get().getSpec().getSource()).isEqualTo("vm-a");
-        }
+      assertThat(created.getMetadata().getGeneration()).isEqualTo(1L);
+      assertThat(labelled.getMetadata().getGeneration()).isEqualTo(1L);
+      assertThat(statusWritten.getMetadata().getGeneration()).isEqualTo(1L);
+      assertThat(specChanged.getMetadata().getGeneration()).isEqualTo(2L);
     }
 
-    @Nested
-    class Finalizers {
+    @Test
+    void resourceVersionIncreasesOnEveryChangeAndNotOnANoOp() {
+      QuiescedSnapshotSchedule created = client.resource(schedule("rv")).create();
+      Resource<QuiescedSnapshotSchedule> live = schedules().withName("rv");
 
-        @Test
-        void deleteWithFinalizersOnlyMarksTheObject() {
-            QuiescedSnapshot snapshot = snapshot("marked", "vm-a");
-            snapshot.getMetadata().setFinalizers(List.of("quiesce.io/cleanup"));
-            client.resource(snapshot).create();
+      QuiescedSnapshotSchedule changed =
+          live.patch(
+              PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"schedule\":\"@hourly\"}}");
+      QuiescedSnapshotSchedule unchanged =
+          live.patch(
+              PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"schedule\":\"@hourly\"}}");
 
-            snapshots().withName("marked").delete();
+      long first = Long.parseLong(created.getMetadata().getResourceVersion());
+      long second = Long.parseLong(changed.getMetadata().getResourceVersion());
+      assertThat(second).isGreaterThan(first);
+      assertThat(unchanged.getMetadata().getResourceVersion())
+          .isEqualTo(changed.getMetadata().getResourceVersion());
+    }
 
-            QuiescedSnapshot live = snapshots().withName("marked").get();
-            assertThat(live.getMetadata().getDeletionTimestamp()).isNotBlank();
-            assertThat(live.getMetadata().getGeneration()).isEqualTo(2L);
-            assertThatThrownBy(() -> snapshots().withName("marked").edit(s -> {
-                // HasMetadata.addFinalizer refuses this client-side; the server must refuse it too
-                s.getMetadata().getFinalizers().add("late.io/too-late");
+    @Test
+    void staleUpdatesConflict() {
+      QuiescedSnapshotSchedule created = client.resource(schedule("occ")).create();
+      schedules()
+          .withName("occ")
+          .edit(
+              s -> {
+                s.getSpec().setSchedule("@hourly");
                 return s;
-            })).isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(422));
-        }
+              });
 
-        @Test
-        void removingTheLastFinalizerDeletesAndReturnsTheObject() {
-            QuiescedSnapshot snapshot = snapshot("last", "vm-a");
-            snapshot.getMetadata().setFinalizers(List.of("a.io/one", "b.io/two"));
-            client.resource(snapshot).create();
-            snapshots().withName("last").delete();
+      created.getSpec().setSchedule("@weekly");
+      assertThatThrownBy(() -> client.resource(created).update())
+          .isInstanceOfSatisfying(
+              KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(409));
+      created.setStatus(scheduleStatus(SECOND));
+      assertThatThrownBy(() -> client.resource(created).updateStatus())
+          .isInstanceOfSatisfying(
+              KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(409));
+      assertThat(schedules().withName("occ").get().getSpec().getSchedule()).isEqualTo("@hourly");
+    }
 
-            snapshots().withName("last").edit(s -> {
+    @Test
+    void aResourceVersionInAPatchIsAPrecondition() {
+      client.resource(snapshot("precondition", "vm-a")).create();
+
+      assertThatThrownBy(
+              () ->
+                  snapshots()
+                      .withName("precondition")
+                      .patch(
+                          PatchContext.of(PatchType.JSON_MERGE),
+                          "{\"metadata\":{\"resourceVersion\":\"1\"},\"spec\":{\"source\":\"vm-b\"}}"))
+          .isInstanceOfSatisfying(
+              KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(409));
+      assertThat(snapshots().withName("precondition").get().getSpec().getSource())
+          .isEqualTo("vm-a");
+    }
+
+    @Test
+    void aResourceVersionInAStatusMergePatchIsAPrecondition() {
+      QuiescedSnapshot created = client.resource(snapshot("status-precondition", "vm-a")).create();
+      String read = created.getMetadata().getResourceVersion();
+      snapshots()
+          .withName("status-precondition")
+          .subresource("status")
+          .patch(
+              PatchContext.of(PatchType.JSON_MERGE),
+              "{\"metadata\":{\"resourceVersion\":\""
+                  + read
+                  + "\"},\"status\":{\"phase\":\"InProgress\"}}");
+
+      // the same, now stale, version must not move the status back
+      assertThatThrownBy(
+              () ->
+                  snapshots()
+                      .withName("status-precondition")
+                      .subresource("status")
+                      .patch(
+                          PatchContext.of(PatchType.JSON_MERGE),
+                          "{\"metadata\":{\"resourceVersion\":\""
+                              + read
+                              + "\"},\"status\":{\"phase\":\"Pending\"}}"))
+          .isInstanceOfSatisfying(
+              KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(409));
+      assertThat(snapshots().withName("status-precondition").get().getStatus().getPhase())
+          .isEqualTo(SnapshotPhase.InProgress);
+    }
+
+    @Test
+    void updateOfACustomResourceWithoutResourceVersionIsInvalid() throws Exception {
+      client.resource(snapshot("unconditional", "vm-a")).create();
+      // fabric8 always sends a resourceVersion on update, so send the PUT by hand
+      HttpClient http = client.getHttpClient();
+      String url =
+          server.url(
+              "/apis/quiesce.io/v1alpha1/namespaces/" + ns + "/quiescedsnapshots/unconditional");
+
+      HttpResponse<String> response =
+          http.sendAsync(
+                  http.newHttpRequestBuilder()
+                      .uri(url)
+                      .put(
+                          "application/json",
+                          Serialization.asJson(snapshot("unconditional", "vm-b")))
+                      .build(),
+                  String.class)
+              .get(10, TimeUnit.SECONDS);
+
+      assertThat(response.code()).isEqualTo(422);
+      assertThat(snapshots().withName("unconditional").get().getSpec().getSource())
+          .isEqualTo("vm-a");
+    }
+  }
+
+  @Nested
+  class Finalizers {
+
+    @Test
+    void deleteWithFinalizersOnlyMarksTheObject() {
+      QuiescedSnapshot snapshot = snapshot("marked", "vm-a");
+      snapshot.getMetadata().setFinalizers(List.of("quiesce.io/cleanup"));
+      client.resource(snapshot).create();
+
+      snapshots().withName("marked").delete();
+
+      QuiescedSnapshot live = snapshots().withName("marked").get();
+      assertThat(live.getMetadata().getDeletionTimestamp()).isNotBlank();
+      assertThat(live.getMetadata().getGeneration()).isEqualTo(2L);
+      assertThatThrownBy(
+              () ->
+                  snapshots()
+                      .withName("marked")
+                      .edit(
+                          s -> {
+                            // HasMetadata.addFinalizer refuses this client-side; the server must
+                            // refuse it too
+                            s.getMetadata().getFinalizers().add("late.io/too-late");
+                            return s;
+                          }))
+          .isInstanceOfSatisfying(
+              KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(422));
+    }
+
+    @Test
+    void removingTheLastFinalizerDeletesAndReturnsTheObject() {
+      QuiescedSnapshot snapshot = snapshot("last", "vm-a");
+      snapshot.getMetadata().setFinalizers(List.of("a.io/one", "b.io/two"));
+      client.resource(snapshot).create();
+      snapshots().withName("last").delete();
+
+      snapshots()
+          .withName("last")
+          .edit(
+              s -> {
                 s.removeFinalizer("a.io/one");
                 return s;
-            });
-            assertThat(snapshots().withName("last").get()).isNotNull();
-            QuiescedSnapshot last = snapshots().withName("last").edit(s -> {
-                s.removeFinalizer("b.io/two");
-                return s;
-            });
+              });
+      assertThat(snapshots().withName("last").get()).isNotNull();
+      QuiescedSnapshot last =
+          snapshots()
+              .withName("last")
+              .edit(
+                  s -> {
+                    s.removeFinalizer("b.io/two");
+                    return s;
+                  });
 
-            assertThat(last).isNotNull();
-            assertThat(last.getMetadata().getName()).isEqualTo("last");
-            assertThat(last.getMetadata().getFinalizers()).isEmpty();
-            assertThat(last.getMetadata().getDeletionTimestamp()).isNotBlank();
-            assertThat(snapshots().withName("last").get()).isNull();
-        }
-
-        @Test
-        void removingTheLastFinalizerWithAnUpdateDeletesToo() {
-            QuiescedSnapshot snapshot = snapshot("last-put", "vm-a");
-            snapshot.getMetadata().setFinalizers(List.of("a.io/one"));
-            client.resource(snapshot).create();
-            snapshots().withName("last-put").delete();
-
-            QuiescedSnapshot terminating = snapshots().withName("last-put").get();
-            terminating.getMetadata().setFinalizers(List.of());
-            QuiescedSnapshot last = client.resource(terminating).update();
-
-            assertThat(last.getMetadata().getName()).isEqualTo("last-put");
-            assertThat(snapshots().withName("last-put").get()).isNull();
-        }
-
-        @Test
-        void deleteWithoutFinalizersDeletesAtOnce() {
-            client.resource(snapshot("plain", "vm-a")).create();
-
-            snapshots().withName("plain").delete();
-
-            assertThat(snapshots().withName("plain").get()).isNull();
-        }
+      assertThat(last).isNotNull();
+      assertThat(last.getMetadata().getName()).isEqualTo("last");
+      assertThat(last.getMetadata().getFinalizers()).isEmpty();
+      assertThat(last.getMetadata().getDeletionTimestamp()).isNotBlank();
+      assertThat(snapshots().withName("last").get()).isNull();
     }
 
     @Test
-    void concurrentConditionalUpdatesLoseNothing() throws Exception {
-        client.resource(new ConfigMapBuilder().withNewMetadata().withName("counter").withNamespace(ns).endMetadata()
-                .withData(Map.of("n", "0")).build()).create();
-        int writers = 4;
-        int incrementsEach = 10;
-        ExecutorService pool = Executors.newFixedThreadPool(writers);
-        try {
-            List<Future<?>> done = new ArrayList<>();
-            for (int w = 0; w < writers; w++) {
-                done.add(pool.submit(() -> incrementWithRetries(incrementsEach)));
-            }
-            for (Future<?> f : done) {
-                f.get(60, TimeUnit.SECONDS);
-            }
+    void removingTheLastFinalizerWithAnUpdateDeletesToo() {
+      QuiescedSnapshot snapshot = snapshot("last-put", "vm-a");
+      snapshot.getMetadata().setFinalizers(List.of("a.io/one"));
+      client.resource(snapshot).create();
+      snapshots().withName("last-put").delete();
 
-            // a lost update (no 409 on a stale version, or a race inside the server) would show here
-            assertThat(client.configMaps().inNamespace(ns).withName("counter").get().getData().get("n"))
-                    .isEqualTo(String.valueOf(writers * incrementsEach));
-        } finally {
-            pool.shutdownNow();
-        }
-    }
+      QuiescedSnapshot terminating = snapshots().withName("last-put").get();
+      terminating.getMetadata().setFinalizers(List.of());
+      QuiescedSnapshot last = client.resource(terminating).update();
 
-    /** Read, increment, update with the read resourceVersion; on 409 read again. */
-    private void incrementWithRetries(int increments) {
-        for (int done = 0; done < increments; ) {
-            ConfigMap current = client.configMaps().inNamespace(ns).withName("counter").get();
-            current.getData().put("n", String.valueOf(Integer.parseInt(current.getData().get("n")) + 1));
-            try {
-                client.resource(current).update();
-                done++;
-            } catch (KubernetesClientException e) {
-                assertThat(e.getCode()).isEqualTo(409);
-            }
-        }
+      assertThat(last.getMetadata().getName()).isEqualTo("last-put");
+      assertThat(snapshots().withName("last-put").get()).isNull();
     }
 
     @Test
-    void setBasedLabelSelectorsFilterLists() {
-        for (String tier : List.of("gold", "silver", "bronze")) {
-            client.resource(new ConfigMapBuilder().withNewMetadata().withName(tier).withNamespace(ns)
-                    .withLabels(Map.of("tier", tier)).endMetadata().build()).create();
-        }
-        client.resource(new ConfigMapBuilder().withNewMetadata().withName("unlabelled").withNamespace(ns)
-                .endMetadata().build()).create();
+    void deleteWithoutFinalizersDeletesAtOnce() {
+      client.resource(snapshot("plain", "vm-a")).create();
 
-        List<ConfigMap> in = client.configMaps().inNamespace(ns).withLabelIn("tier", "gold", "silver").list().getItems();
-        List<ConfigMap> notIn = client.configMaps().inNamespace(ns).withLabelNotIn("tier", "gold").list().getItems();
+      snapshots().withName("plain").delete();
 
-        assertThat(in).extracting(c -> c.getMetadata().getName()).containsExactlyInAnyOrder("gold", "silver");
-        assertThat(notIn).extracting(c -> c.getMetadata().getName())
-                .containsExactlyInAnyOrder("silver", "bronze", "unlabelled");
+      assertThat(snapshots().withName("plain").get()).isNull();
     }
+  }
 
-    @Test
-    void recordedExpectationsInjectFailures() {
-        client.resource(snapshot("flaky", "vm-a")).create();
-        server.mockServer().expect().get()
-                .withPath("/apis/quiesce.io/v1alpha1/namespaces/" + ns + "/quiescedsnapshots/flaky")
-                .andReturn(403, "forbidden").once();
+  @Test
+  void concurrentConditionalUpdatesLoseNothing() throws Exception {
+    client
+        .resource(
+            new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName("counter")
+                .withNamespace(ns)
+                .endMetadata()
+                .withData(Map.of("n", "0"))
+                .build())
+        .create();
+    int writers = 4;
+    int incrementsEach = 10;
+    ExecutorService pool = Executors.newFixedThreadPool(writers);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int w = 0; w < writers; w++) {
+        done.add(pool.submit(() -> incrementWithRetries(incrementsEach)));
+      }
+      for (Future<?> f : done) {
+        f.get(60, TimeUnit.SECONDS);
+      }
 
-        assertThatThrownBy(() -> snapshots().withName("flaky").get())
-                .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403));
-        assertThat(snapshots().withName("flaky").get()).isNotNull();
+      // a lost update (no 409 on a stale version, or a race inside the server) would show here
+      assertThat(client.configMaps().inNamespace(ns).withName("counter").get().getData().get("n"))
+          .isEqualTo(String.valueOf(writers * incrementsEach));
+    } finally {
+      pool.shutdownNow();
     }
+  }
 
-    private NonNamespaceOperation<QuiescedSnapshot, ?, Resource<QuiescedSnapshot>> snapshots() {
-        return client.resources(QuiescedSnapshot.class).inNamespace(ns);
+  /** Read, increment, update with the read resourceVersion; on 409 read again. */
+  private void incrementWithRetries(int increments) {
+    for (int done = 0; done < increments; ) {
+      ConfigMap current = client.configMaps().inNamespace(ns).withName("counter").get();
+      current.getData().put("n", String.valueOf(Integer.parseInt(current.getData().get("n")) + 1));
+      try {
+        client.resource(current).update();
+        done++;
+      } catch (KubernetesClientException e) {
+        assertThat(e.getCode()).isEqualTo(409);
+      }
     }
+  }
 
-    private static final String FIRST = "2026-11-25T01:30:00Z";
-    private static final String SECOND = "2026-11-26T01:30:00Z";
-    private static final String THIRD = "2026-11-27T01:30:00Z";
-
-    private NonNamespaceOperation<QuiescedSnapshotSchedule, ?, Resource<QuiescedSnapshotSchedule>> schedules() {
-        return client.resources(QuiescedSnapshotSchedule.class).inNamespace(ns);
+  @Test
+  void setBasedLabelSelectorsFilterLists() {
+    for (String tier : List.of("gold", "silver", "bronze")) {
+      client
+          .resource(
+              new ConfigMapBuilder()
+                  .withNewMetadata()
+                  .withName(tier)
+                  .withNamespace(ns)
+                  .withLabels(Map.of("tier", tier))
+                  .endMetadata()
+                  .build())
+          .create();
     }
+    client
+        .resource(
+            new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName("unlabelled")
+                .withNamespace(ns)
+                .endMetadata()
+                .build())
+        .create();
 
-    /** A schedule, for the tests that change a spec (a QuiescedSnapshot's spec is immutable). */
-    private QuiescedSnapshotSchedule schedule(String name) {
-        return Serialization.unmarshal("""
+    List<ConfigMap> in =
+        client.configMaps().inNamespace(ns).withLabelIn("tier", "gold", "silver").list().getItems();
+    List<ConfigMap> notIn =
+        client.configMaps().inNamespace(ns).withLabelNotIn("tier", "gold").list().getItems();
+
+    assertThat(in)
+        .extracting(c -> c.getMetadata().getName())
+        .containsExactlyInAnyOrder("gold", "silver");
+    assertThat(notIn)
+        .extracting(c -> c.getMetadata().getName())
+        .containsExactlyInAnyOrder("silver", "bronze", "unlabelled");
+  }
+
+  @Test
+  void recordedExpectationsInjectFailures() {
+    client.resource(snapshot("flaky", "vm-a")).create();
+    server
+        .mockServer()
+        .expect()
+        .get()
+        .withPath("/apis/quiesce.io/v1alpha1/namespaces/" + ns + "/quiescedsnapshots/flaky")
+        .andReturn(403, "forbidden")
+        .once();
+
+    assertThatThrownBy(() -> snapshots().withName("flaky").get())
+        .isInstanceOfSatisfying(
+            KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403));
+    assertThat(snapshots().withName("flaky").get()).isNotNull();
+  }
+
+  private NonNamespaceOperation<QuiescedSnapshot, ?, Resource<QuiescedSnapshot>> snapshots() {
+    return client.resources(QuiescedSnapshot.class).inNamespace(ns);
+  }
+
+  private static final String FIRST = "2026-11-25T01:30:00Z";
+  private static final String SECOND = "2026-11-26T01:30:00Z";
+  private static final String THIRD = "2026-11-27T01:30:00Z";
+
+  private NonNamespaceOperation<QuiescedSnapshotSchedule, ?, Resource<QuiescedSnapshotSchedule>>
+      schedules() {
+    return client.resources(QuiescedSnapshotSchedule.class).inNamespace(ns);
+  }
+
+  /** A schedule, for the tests that change a spec (a QuiescedSnapshot's spec is immutable). */
+  private QuiescedSnapshotSchedule schedule(String name) {
+    return Serialization.unmarshal(
+        """
                 {"apiVersion":"quiesce.io/v1alpha1","kind":"QuiescedSnapshotSchedule",
                  "metadata":{"name":"%s","namespace":"%s"},
                  "spec":{"schedule":"@daily","vmSelector":{"matchLabels":{"backup":"daily"}}}}"""
-                .formatted(name, ns), QuiescedSnapshotSchedule.class);
-    }
+            .formatted(name, ns),
+        QuiescedSnapshotSchedule.class);
+  }
 
-    private static QuiescedSnapshotScheduleStatus scheduleStatus(String lastScheduleTime) {
-        QuiescedSnapshotScheduleStatus status = new QuiescedSnapshotScheduleStatus();
-        status.setLastScheduleTime(lastScheduleTime);
-        return status;
-    }
+  private static QuiescedSnapshotScheduleStatus scheduleStatus(String lastScheduleTime) {
+    QuiescedSnapshotScheduleStatus status = new QuiescedSnapshotScheduleStatus();
+    status.setLastScheduleTime(lastScheduleTime);
+    return status;
+  }
 
-    private NonNamespaceOperation<VirtualMachine, ?, Resource<VirtualMachine>> vms() {
-        return client.resources(VirtualMachine.class).inNamespace(ns);
-    }
+  private NonNamespaceOperation<VirtualMachine, ?, Resource<VirtualMachine>> vms() {
+    return client.resources(VirtualMachine.class).inNamespace(ns);
+  }
 
-    private QuiescedSnapshot snapshot(String name, String vm) {
-        QuiescedSnapshot snapshot = new QuiescedSnapshot();
-        snapshot.getMetadata().setName(name);
-        snapshot.getMetadata().setNamespace(ns);
-        QuiescedSnapshotSpec spec = new QuiescedSnapshotSpec();
-        spec.setSource(vm);
-        snapshot.setSpec(spec);
-        return snapshot;
-    }
+  private QuiescedSnapshot snapshot(String name, String vm) {
+    QuiescedSnapshot snapshot = new QuiescedSnapshot();
+    snapshot.getMetadata().setName(name);
+    snapshot.getMetadata().setNamespace(ns);
+    QuiescedSnapshotSpec spec = new QuiescedSnapshotSpec();
+    spec.setSource(vm);
+    snapshot.setSpec(spec);
+    return snapshot;
+  }
 
-    private static QuiescedSnapshotStatus status(SnapshotPhase phase) {
-        QuiescedSnapshotStatus status = new QuiescedSnapshotStatus();
-        status.setPhase(phase);
-        return status;
-    }
+  private static QuiescedSnapshotStatus status(SnapshotPhase phase) {
+    QuiescedSnapshotStatus status = new QuiescedSnapshotStatus();
+    status.setPhase(phase);
+    return status;
+  }
 
-    private VirtualMachine vmWithVolumes(String name, String... claims) {
-        StringBuilder volumes = new StringBuilder();
-        for (String claim : claims) {
-            volumes.append(volumes.length() == 0 ? "" : ",")
-                    .append("{\"name\":\"").append(claim).append("\",\"persistentVolumeClaim\":{\"claimName\":\"")
-                    .append(claim).append("\"}}");
-        }
-        return Serialization.unmarshal("""
+  private VirtualMachine vmWithVolumes(String name, String... claims) {
+    StringBuilder volumes = new StringBuilder();
+    for (String claim : claims) {
+      volumes
+          .append(volumes.length() == 0 ? "" : ",")
+          .append("{\"name\":\"")
+          .append(claim)
+          .append("\",\"persistentVolumeClaim\":{\"claimName\":\"")
+          .append(claim)
+          .append("\"}}");
+    }
+    return Serialization.unmarshal(
+        """
                 {"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine",
                  "metadata":{"name":"%s","namespace":"%s"},
                  "spec":{"runStrategy":"Always","template":{"spec":{"domain":{"devices":{}},"volumes":[%s]}}}}"""
-                .formatted(name, ns, volumes), VirtualMachine.class);
-    }
+            .formatted(name, ns, volumes),
+        VirtualMachine.class);
+  }
 }

@@ -5,15 +5,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 
-/** A kubeconfig for the test API server: one cluster, one user with a placeholder token, one context. */
+/**
+ * A kubeconfig for the test API server: one cluster, one user with a placeholder token, one
+ * context.
+ */
 final class Kubeconfigs {
-    static final String CONTEXT = "quiesce-testkit";
+  static final String CONTEXT = "quiesce-testkit";
 
-    private Kubeconfigs() {
-    }
+  private Kubeconfigs() {}
 
-    static Path write(Path file, String url, String namespace) throws IOException {
-        String text = """
+  static Path write(Path file, String url, String namespace) throws IOException {
+    String text =
+        """
                 apiVersion: v1
                 kind: Config
                 clusters:
@@ -31,10 +34,11 @@ final class Kubeconfigs {
                     user: %1$s
                     namespace: %3$s
                 current-context: %1$s
-                """.formatted(CONTEXT, url, namespace);
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        Files.writeString(file, text);
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        return file;
-    }
+                """
+            .formatted(CONTEXT, url, namespace);
+    Files.createDirectories(file.toAbsolutePath().getParent());
+    Files.writeString(file, text);
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    return file;
+  }
 }

@@ -10,10 +10,12 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** Label selector strings, as {@code kubectl -l} and fabric8 write them. */
 class LabelSelectorTest {
 
-    private static final Map<String, String> LABELS = Map.of("tier", "gold", "app", "db");
+  private static final Map<String, String> LABELS = Map.of("tier", "gold", "app", "db");
 
-    @ParameterizedTest(name = "{0} -> {1}")
-    @CsvSource(delimiter = ';', value = {
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource(
+      delimiter = ';',
+      value = {
         "tier=gold; true",
         "tier==gold; true",
         "tier!=gold; false",
@@ -30,10 +32,10 @@ class LabelSelectorTest {
         "missing notin (gold); true",
         "tier in (gold,silver),app=db,!missing; true",
         "tier in (gold,silver),app=web; false",
-    })
-    void evaluatesEveryKindOfRequirement(String selector, boolean expected) {
-        Predicate<Map<String, String>> matches = LabelSelector.parse(selector);
+      })
+  void evaluatesEveryKindOfRequirement(String selector, boolean expected) {
+    Predicate<Map<String, String>> matches = LabelSelector.parse(selector);
 
-        assertThat(matches.test(LABELS)).isEqualTo(expected);
-    }
+    assertThat(matches.test(LABELS)).isEqualTo(expected);
+  }
 }

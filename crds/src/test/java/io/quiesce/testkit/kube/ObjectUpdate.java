@@ -15,153 +15,177 @@ import java.util.Set;
  */
 final class ObjectUpdate {
 
-    static final String METADATA = "metadata";
-    static final String STATUS = "status";
-    static final String RESOURCE_VERSION = "resourceVersion";
-    static final String GENERATION = "generation";
-    static final String DELETION_TIMESTAMP = "deletionTimestamp";
-    static final String FINALIZERS = "finalizers";
+  static final String METADATA = "metadata";
+  static final String STATUS = "status";
+  static final String RESOURCE_VERSION = "resourceVersion";
+  static final String GENERATION = "generation";
+  static final String DELETION_TIMESTAMP = "deletionTimestamp";
+  static final String FINALIZERS = "finalizers";
 
-    /** Metadata only the server sets; a client's value is ignored. */
-    private static final List<String> SERVER_OWNED_METADATA = List.of("name", "namespace", "uid", "creationTimestamp",
-            RESOURCE_VERSION, GENERATION, DELETION_TIMESTAMP, "deletionGracePeriodSeconds", "managedFields",
-            "selfLink");
+  /** Metadata only the server sets; a client's value is ignored. */
+  private static final List<String> SERVER_OWNED_METADATA =
+      List.of(
+          "name",
+          "namespace",
+          "uid",
+          "creationTimestamp",
+          RESOURCE_VERSION,
+          GENERATION,
+          DELETION_TIMESTAMP,
+          "deletionGracePeriodSeconds",
+          "managedFields",
+          "selfLink");
 
-    private ObjectUpdate() {
+  private ObjectUpdate() {}
+
+  /**
+   * The object as the server would store it.
+   *
+   * @param current the stored object
+   * @param requested the whole object the request asks for (a PUT body, or the stored object with
+   *     the patch applied)
+   * @param toStatus whether the request went to the {@code /status} subresource
+   * @param statusSubresource whether the kind has a status subresource
+   */
+  static ObjectNode next(
+      ResourcePath path,
+      ObjectNode current,
+      ObjectNode requested,
+      boolean toStatus,
+      boolean statusSubresource)
+      throws ApiStatusException {
+    checkResourceVersion(path, current, requested);
+    ObjectNode next;
+    if (toStatus) {
+      // a status write changes status only, everything else is taken from the stored object
+      next = current.deepCopy();
+      copyField(requested, next, STATUS);
+    } else {
+      next = requested.deepCopy();
+      if (statusSubresource) {
+        copyField(current, next, STATUS);
+      }
+      ensureMetadata(next);
+      for (String field : SERVER_OWNED_METADATA) {
+        copyField((ObjectNode) current.get(METADATA), (ObjectNode) next.get(METADATA), field);
+      }
+      rejectNewFinalizersWhileDeleting(current, next);
+      if (specChanged(current, next, statusSubresource)) {
+        metadata(next).put(GENERATION, current.path(METADATA).path(GENERATION).asLong(0) + 1);
+      }
     }
+    return next;
+  }
 
-    /**
-     * The object as the server would store it.
-     *
-     * @param current the stored object
-     * @param requested the whole object the request asks for (a PUT body, or the stored object with
-     *     the patch applied)
-     * @param toStatus whether the request went to the {@code /status} subresource
-     * @param statusSubresource whether the kind has a status subresource
-     */
-    static ObjectNode next(ResourcePath path, ObjectNode current, ObjectNode requested, boolean toStatus,
-            boolean statusSubresource) throws ApiStatusException {
-        checkResourceVersion(path, current, requested);
-        ObjectNode next;
-        if (toStatus) {
-            // a status write changes status only, everything else is taken from the stored object
-            next = current.deepCopy();
-            copyField(requested, next, STATUS);
-        } else {
-            next = requested.deepCopy();
-            if (statusSubresource) {
-                copyField(current, next, STATUS);
-            }
-            ensureMetadata(next);
-            for (String field : SERVER_OWNED_METADATA) {
-                copyField((ObjectNode) current.get(METADATA), (ObjectNode) next.get(METADATA), field);
-            }
-            rejectNewFinalizersWhileDeleting(current, next);
-            if (specChanged(current, next, statusSubresource)) {
-                metadata(next).put(GENERATION, current.path(METADATA).path(GENERATION).asLong(0) + 1);
-            }
-        }
-        return next;
+  /**
+   * The object marked for deletion, as a DELETE of an object with finalizers leaves it: with a
+   * deletionTimestamp and, for objects that use generation, the generation moved on.
+   */
+  static ObjectNode markedForDeletion(ObjectNode current) {
+    ObjectNode next = current.deepCopy();
+    ObjectNode metadata = metadata(next);
+    metadata.put(DELETION_TIMESTAMP, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+    metadata.put("deletionGracePeriodSeconds", 0);
+    long generation = metadata.path(GENERATION).asLong(0);
+    if (generation > 0) {
+      metadata.put(GENERATION, generation + 1);
     }
+    return next;
+  }
 
-    /**
-     * The object marked for deletion, as a DELETE of an object with finalizers leaves it: with a
-     * deletionTimestamp and, for objects that use generation, the generation moved on.
-     */
-    static ObjectNode markedForDeletion(ObjectNode current) {
-        ObjectNode next = current.deepCopy();
-        ObjectNode metadata = metadata(next);
-        metadata.put(DELETION_TIMESTAMP, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
-        metadata.put("deletionGracePeriodSeconds", 0);
-        long generation = metadata.path(GENERATION).asLong(0);
-        if (generation > 0) {
-            metadata.put(GENERATION, generation + 1);
-        }
-        return next;
+  static boolean isTerminating(JsonNode object) {
+    return object.path(METADATA).hasNonNull(DELETION_TIMESTAMP);
+  }
+
+  static boolean hasFinalizers(JsonNode object) {
+    return !object.path(METADATA).path(FINALIZERS).isEmpty();
+  }
+
+  /** On update and patch a resourceVersion in the request is a precondition (409 when stale). */
+  private static void checkResourceVersion(ResourcePath path, JsonNode current, JsonNode requested)
+      throws ApiStatusException {
+    String wanted = requested.path(METADATA).path(RESOURCE_VERSION).asText("");
+    if (!wanted.isEmpty()
+        && !wanted.equals(current.path(METADATA).path(RESOURCE_VERSION).asText())) {
+      throw ApiStatusException.conflict(path);
     }
+  }
 
-    static boolean isTerminating(JsonNode object) {
-        return object.path(METADATA).hasNonNull(DELETION_TIMESTAMP);
+  private static void rejectNewFinalizersWhileDeleting(JsonNode current, JsonNode next)
+      throws ApiStatusException {
+    if (!isTerminating(current)) {
+      return;
     }
-
-    static boolean hasFinalizers(JsonNode object) {
-        return !object.path(METADATA).path(FINALIZERS).isEmpty();
+    Set<String> before = new HashSet<>();
+    current.path(METADATA).path(FINALIZERS).forEach(f -> before.add(f.asText()));
+    for (JsonNode finalizer : next.path(METADATA).path(FINALIZERS)) {
+      if (!before.contains(finalizer.asText())) {
+        throw new ApiStatusException(
+            422,
+            "Forbidden",
+            "metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted,"
+                + " found new finalizers [\""
+                + finalizer.asText()
+                + "\"]");
+      }
     }
+  }
 
-    /** On update and patch a resourceVersion in the request is a precondition (409 when stale). */
-    private static void checkResourceVersion(ResourcePath path, JsonNode current, JsonNode requested)
-            throws ApiStatusException {
-        String wanted = requested.path(METADATA).path(RESOURCE_VERSION).asText("");
-        if (!wanted.isEmpty() && !wanted.equals(current.path(METADATA).path(RESOURCE_VERSION).asText())) {
-            throw ApiStatusException.conflict(path);
-        }
+  /**
+   * Any change outside metadata (and outside status, when status is a subresource) is a spec
+   * change.
+   */
+  private static boolean specChanged(
+      ObjectNode current, ObjectNode next, boolean statusSubresource) {
+    ObjectNode before = current.deepCopy();
+    ObjectNode after = next.deepCopy();
+    before.remove(METADATA);
+    after.remove(METADATA);
+    if (statusSubresource) {
+      before.remove(STATUS);
+      after.remove(STATUS);
     }
+    return !before.equals(after);
+  }
 
-    private static void rejectNewFinalizersWhileDeleting(JsonNode current, JsonNode next) throws ApiStatusException {
-        if (!isTerminating(current)) {
-            return;
-        }
-        Set<String> before = new HashSet<>();
-        current.path(METADATA).path(FINALIZERS).forEach(f -> before.add(f.asText()));
-        for (JsonNode finalizer : next.path(METADATA).path(FINALIZERS)) {
-            if (!before.contains(finalizer.asText())) {
-                throw new ApiStatusException(422, "Forbidden",
-                        "metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted,"
-                                + " found new finalizers [\"" + finalizer.asText() + "\"]");
-            }
-        }
+  private static void ensureMetadata(ObjectNode object) {
+    if (!object.path(METADATA).isObject()) {
+      object.putObject(METADATA);
     }
+  }
 
-    /** Any change outside metadata (and outside status, when status is a subresource) is a spec change. */
-    private static boolean specChanged(ObjectNode current, ObjectNode next, boolean statusSubresource) {
-        ObjectNode before = current.deepCopy();
-        ObjectNode after = next.deepCopy();
-        before.remove(METADATA);
-        after.remove(METADATA);
-        if (statusSubresource) {
-            before.remove(STATUS);
-            after.remove(STATUS);
-        }
-        return !before.equals(after);
+  private static ObjectNode metadata(ObjectNode object) {
+    return (ObjectNode) object.get(METADATA);
+  }
+
+  /** Makes {@code to.field} what {@code from.field} is, including absent. */
+  private static void copyField(ObjectNode from, ObjectNode to, String field) {
+    JsonNode value = from.get(field);
+    if (value == null) {
+      to.remove(field);
+    } else {
+      to.set(field, value.deepCopy());
     }
+  }
 
-    private static void ensureMetadata(ObjectNode object) {
-        if (!object.path(METADATA).isObject()) {
-            object.putObject(METADATA);
-        }
+  private static final String NAME_SUFFIX_CHARS = "bcdfghjklmnpqrstvwxz2456789";
+  private static final java.security.SecureRandom NAME_SUFFIXES = new java.security.SecureRandom();
+
+  /**
+   * The object, named from its {@code metadata.generateName} plus five random characters when it
+   * has no name, as the API server names it on create (the store needs a name).
+   */
+  static ObjectNode withGeneratedName(ObjectNode object) {
+    JsonNode meta = object.path(METADATA);
+    if (meta instanceof ObjectNode metadata
+        && metadata.path("name").asText("").isEmpty()
+        && !metadata.path("generateName").asText("").isEmpty()) {
+      StringBuilder name = new StringBuilder(metadata.get("generateName").asText());
+      for (int i = 0; i < 5; i++) {
+        name.append(NAME_SUFFIX_CHARS.charAt(NAME_SUFFIXES.nextInt(NAME_SUFFIX_CHARS.length())));
+      }
+      metadata.put("name", name.toString());
     }
-
-    private static ObjectNode metadata(ObjectNode object) {
-        return (ObjectNode) object.get(METADATA);
-    }
-
-    /** Makes {@code to.field} what {@code from.field} is, including absent. */
-    private static void copyField(ObjectNode from, ObjectNode to, String field) {
-        JsonNode value = from.get(field);
-        if (value == null) {
-            to.remove(field);
-        } else {
-            to.set(field, value.deepCopy());
-        }
-    }
-
-    private static final String NAME_SUFFIX_CHARS = "bcdfghjklmnpqrstvwxz2456789";
-    private static final java.security.SecureRandom NAME_SUFFIXES = new java.security.SecureRandom();
-
-    /**
-     * The object, named from its {@code metadata.generateName} plus five random characters when it has
-     * no name, as the API server names it on create (the store needs a name).
-     */
-    static ObjectNode withGeneratedName(ObjectNode object) {
-        JsonNode meta = object.path(METADATA);
-        if (meta instanceof ObjectNode metadata && metadata.path("name").asText("").isEmpty()
-                && !metadata.path("generateName").asText("").isEmpty()) {
-            StringBuilder name = new StringBuilder(metadata.get("generateName").asText());
-            for (int i = 0; i < 5; i++) {
-                name.append(NAME_SUFFIX_CHARS.charAt(NAME_SUFFIXES.nextInt(NAME_SUFFIX_CHARS.length())));
-            }
-            metadata.put("name", name.toString());
-        }
-        return object;
-    }
+    return object;
+  }
 }

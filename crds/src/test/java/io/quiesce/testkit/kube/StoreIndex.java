@@ -20,114 +20,131 @@ import java.util.Set;
  *
  * <p>It only narrows: every candidate is still matched against the full query, so answers are the
  * parent's. Within a kind, candidates keep the store's order (insertion, an update moves an object
- * last), as fabric8's {@code LinkedHashMap} does. Thread-safe; kept current by
- * {@link #moved(AttributeSet, AttributeSet)} on every store change.
+ * last), as fabric8's {@code LinkedHashMap} does. Thread-safe; kept current by {@link
+ * #moved(AttributeSet, AttributeSet)} on every store change.
  */
 final class StoreIndex {
 
-    private final Map<AttributeSet, String> store;
-    private final Map<String, Set<AttributeSet>> byResource = new HashMap<>();
-    private final Map<String, Set<AttributeSet>> byResourceAndName = new HashMap<>();
+  private final Map<AttributeSet, String> store;
+  private final Map<String, Set<AttributeSet>> byResource = new HashMap<>();
+  private final Map<String, Set<AttributeSet>> byResourceAndName = new HashMap<>();
 
-    /** @param store the parent's store (a synchronized map), only read here */
-    StoreIndex(Map<AttributeSet, String> store) {
-        this.store = store;
-    }
+  /**
+   * @param store the parent's store (a synchronized map), only read here
+   */
+  StoreIndex(Map<AttributeSet, String> store) {
+    this.store = store;
+  }
 
-    /** Records that the object stored under {@code oldKey} (null: none) is now under {@code newKey} (null: deleted). */
-    synchronized void moved(AttributeSet oldKey, AttributeSet newKey) {
-        if (oldKey != null) {
-            remove(byResource, resourceKey(oldKey), oldKey);
-            remove(byResourceAndName, nameKey(oldKey), oldKey);
-        }
-        if (newKey != null) {
-            add(byResource, resourceKey(newKey), newKey);
-            add(byResourceAndName, nameKey(newKey), newKey);
-        }
+  /**
+   * Records that the object stored under {@code oldKey} (null: none) is now under {@code newKey}
+   * (null: deleted).
+   */
+  synchronized void moved(AttributeSet oldKey, AttributeSet newKey) {
+    if (oldKey != null) {
+      remove(byResource, resourceKey(oldKey), oldKey);
+      remove(byResourceAndName, nameKey(oldKey), oldKey);
     }
+    if (newKey != null) {
+      add(byResource, resourceKey(newKey), newKey);
+      add(byResourceAndName, nameKey(newKey), newKey);
+    }
+  }
 
-    synchronized void clear() {
-        byResource.clear();
-        byResourceAndName.clear();
-    }
+  synchronized void clear() {
+    byResource.clear();
+    byResourceAndName.clear();
+  }
 
-    /** The stored objects whose key matches the query, in store order. */
-    List<Map.Entry<AttributeSet, String>> matching(AttributeSet query) {
-        List<Map.Entry<AttributeSet, String>> out = new ArrayList<>();
-        for (Map.Entry<AttributeSet, String> e : candidates(query)) {
-            if (e.getKey().matches(query)) {
-                out.add(e);
-            }
-        }
-        return out;
+  /** The stored objects whose key matches the query, in store order. */
+  List<Map.Entry<AttributeSet, String>> matching(AttributeSet query) {
+    List<Map.Entry<AttributeSet, String>> out = new ArrayList<>();
+    for (Map.Entry<AttributeSet, String> e : candidates(query)) {
+      if (e.getKey().matches(query)) {
+        out.add(e);
+      }
     }
+    return out;
+  }
 
-    /** The first stored object matching the query, as fabric8's {@code findResource} answers; null if none. */
-    Map.Entry<AttributeSet, String> first(AttributeSet query) {
-        for (Map.Entry<AttributeSet, String> e : candidates(query)) {
-            if (e.getKey().matches(query)) {
-                return e;
-            }
-        }
-        return null;
+  /**
+   * The first stored object matching the query, as fabric8's {@code findResource} answers; null if
+   * none.
+   */
+  Map.Entry<AttributeSet, String> first(AttributeSet query) {
+    for (Map.Entry<AttributeSet, String> e : candidates(query)) {
+      if (e.getKey().matches(query)) {
+        return e;
+      }
     }
+    return null;
+  }
 
-    /** Whether a query names one resource (a plural), so that the index narrows it. */
-    static boolean narrows(AttributeSet query) {
-        return single(query, KubernetesAttributesExtractor.PLURAL).isPresent();
-    }
+  /** Whether a query names one resource (a plural), so that the index narrows it. */
+  static boolean narrows(AttributeSet query) {
+    return single(query, KubernetesAttributesExtractor.PLURAL).isPresent();
+  }
 
-    /** A superset of the stored objects matching the query (the whole store when it names no resource), in store order. */
-    List<Map.Entry<AttributeSet, String>> candidates(AttributeSet query) {
-        Optional<String> resource = single(query, KubernetesAttributesExtractor.PLURAL);
-        if (resource.isEmpty()) {
-            synchronized (store) {
-                return List.copyOf(store.entrySet());
-            }
-        }
-        Optional<String> name = single(query, KubernetesAttributesExtractor.NAME);
-        List<AttributeSet> keys;
-        synchronized (this) {
-            Set<AttributeSet> bucket = name.isPresent()
-                    ? byResourceAndName.get(resource.get() + "/" + name.get())
-                    : byResource.get(resource.get());
-            keys = bucket == null ? List.of() : List.copyOf(bucket);
-        }
-        List<Map.Entry<AttributeSet, String>> out = new ArrayList<>(keys.size());
-        for (AttributeSet key : keys) {
-            String value = store.get(key);
-            if (value != null) { // changed since the copy: a concurrent write moved it
-                out.add(Map.entry(key, value));
-            }
-        }
-        return out;
+  /**
+   * A superset of the stored objects matching the query (the whole store when it names no
+   * resource), in store order.
+   */
+  List<Map.Entry<AttributeSet, String>> candidates(AttributeSet query) {
+    Optional<String> resource = single(query, KubernetesAttributesExtractor.PLURAL);
+    if (resource.isEmpty()) {
+      synchronized (store) {
+        return List.copyOf(store.entrySet());
+      }
     }
+    Optional<String> name = single(query, KubernetesAttributesExtractor.NAME);
+    List<AttributeSet> keys;
+    synchronized (this) {
+      Set<AttributeSet> bucket =
+          name.isPresent()
+              ? byResourceAndName.get(resource.get() + "/" + name.get())
+              : byResource.get(resource.get());
+      keys = bucket == null ? List.of() : List.copyOf(bucket);
+    }
+    List<Map.Entry<AttributeSet, String>> out = new ArrayList<>(keys.size());
+    for (AttributeSet key : keys) {
+      String value = store.get(key);
+      if (value != null) { // changed since the copy: a concurrent write moved it
+        out.add(Map.entry(key, value));
+      }
+    }
+    return out;
+  }
 
-    /** The one value of an attribute the query requires ({@code key=value}), if it has exactly that. */
-    private static Optional<String> single(AttributeSet query, String key) {
-        Attribute attribute = query.getAttribute(key);
-        if (attribute == null || attribute.getType() != AttributeType.WITH || attribute.getValues().size() != 1) {
-            return Optional.empty();
-        }
-        return Optional.of(attribute.getValues().get(0).toString());
+  /**
+   * The one value of an attribute the query requires ({@code key=value}), if it has exactly that.
+   */
+  private static Optional<String> single(AttributeSet query, String key) {
+    Attribute attribute = query.getAttribute(key);
+    if (attribute == null
+        || attribute.getType() != AttributeType.WITH
+        || attribute.getValues().size() != 1) {
+      return Optional.empty();
     }
+    return Optional.of(attribute.getValues().get(0).toString());
+  }
 
-    private static String resourceKey(AttributeSet key) {
-        return single(key, KubernetesAttributesExtractor.PLURAL).orElse("");
-    }
+  private static String resourceKey(AttributeSet key) {
+    return single(key, KubernetesAttributesExtractor.PLURAL).orElse("");
+  }
 
-    private static String nameKey(AttributeSet key) {
-        return resourceKey(key) + "/" + single(key, KubernetesAttributesExtractor.NAME).orElse("");
-    }
+  private static String nameKey(AttributeSet key) {
+    return resourceKey(key) + "/" + single(key, KubernetesAttributesExtractor.NAME).orElse("");
+  }
 
-    private static void add(Map<String, Set<AttributeSet>> index, String bucket, AttributeSet key) {
-        index.computeIfAbsent(bucket, b -> new LinkedHashSet<>()).add(key);
-    }
+  private static void add(Map<String, Set<AttributeSet>> index, String bucket, AttributeSet key) {
+    index.computeIfAbsent(bucket, b -> new LinkedHashSet<>()).add(key);
+  }
 
-    private static void remove(Map<String, Set<AttributeSet>> index, String bucket, AttributeSet key) {
-        Set<AttributeSet> keys = index.get(bucket);
-        if (keys != null && keys.remove(key) && keys.isEmpty()) {
-            index.remove(bucket);
-        }
+  private static void remove(
+      Map<String, Set<AttributeSet>> index, String bucket, AttributeSet key) {
+    Set<AttributeSet> keys = index.get(bucket);
+    if (keys != null && keys.remove(key) && keys.isEmpty()) {
+      index.remove(bucket);
     }
+  }
 }

@@ -8,7 +8,6 @@ import io.fabric8.mockwebserver.http.WebSocket;
 import io.fabric8.mockwebserver.http.WebSocketListener;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,130 +23,140 @@ import java.util.function.Predicate;
  * <p>Replaces fabric8's watch listener, which, when a watch closes with events still queued, blocks
  * the server's event loop for 30 s and then rejects events for the closed watch from inside other
  * requests. Here each watch has its own sender thread, closing never waits, and a watch is
- * registered (with the replay of the objects it matches) under the same lock as every write, so
- * no event is lost or sent twice. Set-based label selectors are applied to watches too.
+ * registered (with the replay of the objects it matches) under the same lock as every write, so no
+ * event is lost or sent twice. Set-based label selectors are applied to watches too.
  */
 final class WatchStreams {
 
-    private final Set<Stream> streams = ConcurrentHashMap.newKeySet();
-    private final Lock writes;
-    private final StoreIndex store;
+  private final Set<Stream> streams = ConcurrentHashMap.newKeySet();
+  private final Lock writes;
+  private final StoreIndex store;
 
-    /**
-     * @param writes the lock every write to the store holds
-     * @param store the index of the stored objects
-     */
-    WatchStreams(Lock writes, StoreIndex store) {
-        this.writes = writes;
-        this.store = store;
+  /**
+   * @param writes the lock every write to the store holds
+   * @param store the index of the stored objects
+   */
+  WatchStreams(Lock writes, StoreIndex store) {
+    this.writes = writes;
+    this.store = store;
+  }
+
+  /** A new watch of the objects matching the query and, if given, the full label selector. */
+  WebSocketListener open(AttributeSet query, String labelSelector) {
+    return new Stream(query, labelSelector == null ? null : LabelSelector.parse(labelSelector));
+  }
+
+  /** Tells every watch about a change; call with the write lock held. */
+  void publish(AttributeSet oldKey, String oldState, AttributeSet newKey, String newState) {
+    streams.forEach(stream -> stream.publish(oldKey, oldState, newKey, newState));
+  }
+
+  void closeAll() {
+    streams.forEach(Stream::stop);
+  }
+
+  private final class Stream extends WebSocketListener {
+    private final AttributeSet query;
+    private final Predicate<Map<String, String>> labels;
+    private final ExecutorService sender =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread thread = new Thread(r, "kube-api-watch");
+              thread.setDaemon(true);
+              return thread;
+            });
+    private volatile WebSocket socket;
+
+    Stream(AttributeSet query, Predicate<Map<String, String>> labels) {
+      this.query = query;
+      this.labels = labels;
     }
 
-    /** A new watch of the objects matching the query and, if given, the full label selector. */
-    WebSocketListener open(AttributeSet query, String labelSelector) {
-        return new Stream(query, labelSelector == null ? null : LabelSelector.parse(labelSelector));
+    @Override
+    public void onOpen(WebSocket webSocket, Response response) {
+      socket = webSocket;
+      writes.lock();
+      try {
+        // like fabric8's mock, a new watch starts with every matching object as ADDED
+        store.candidates(query).stream()
+            .filter(e -> matches(e.getKey(), e.getValue()))
+            .forEach(e -> send("ADDED", e.getValue()));
+        streams.add(this);
+      } finally {
+        writes.unlock();
+      }
     }
 
-    /** Tells every watch about a change; call with the write lock held. */
+    @Override
+    public void onClosing(WebSocket webSocket, int code, String reason) {
+      // after the events already queued
+      submit(() -> webSocket.close(code, reason));
+    }
+
+    @Override
+    public void onClosed(WebSocket webSocket, int code, String reason) {
+      stop();
+    }
+
+    @Override
+    public void onFailure(WebSocket webSocket, Throwable failure, Response response) {
+      stop();
+      webSocket.close(1011, "watch failed");
+    }
+
+    void stop() {
+      streams.remove(this);
+      sender.shutdown();
+    }
+
     void publish(AttributeSet oldKey, String oldState, AttributeSet newKey, String newState) {
-        streams.forEach(stream -> stream.publish(oldKey, oldState, newKey, newState));
+      boolean matchedBefore = oldKey != null && matches(oldKey, oldState);
+      boolean matchesNow = newKey != null && matches(newKey, newState);
+      if (matchedBefore && matchesNow) {
+        send("MODIFIED", newState);
+      } else if (matchedBefore) {
+        send("DELETED", oldState);
+      } else if (matchesNow) {
+        send("ADDED", newState);
+      }
     }
 
-    void closeAll() {
-        streams.forEach(Stream::stop);
+    private boolean matches(AttributeSet key, String object) {
+      return key.matches(query) && (labels == null || labels.test(labelsOf(object)));
     }
 
-    private final class Stream extends WebSocketListener {
-        private final AttributeSet query;
-        private final Predicate<Map<String, String>> labels;
-        private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
-            Thread thread = new Thread(r, "kube-api-watch");
-            thread.setDaemon(true);
-            return thread;
-        });
-        private volatile WebSocket socket;
-
-        Stream(AttributeSet query, Predicate<Map<String, String>> labels) {
-            this.query = query;
-            this.labels = labels;
-        }
-
-        @Override
-        public void onOpen(WebSocket webSocket, Response response) {
-            socket = webSocket;
-            writes.lock();
-            try {
-                // like fabric8's mock, a new watch starts with every matching object as ADDED
-                store.candidates(query).stream().filter(e -> matches(e.getKey(), e.getValue())).forEach(e -> send("ADDED", e.getValue()));
-                streams.add(this);
-            } finally {
-                writes.unlock();
-            }
-        }
-
-        @Override
-        public void onClosing(WebSocket webSocket, int code, String reason) {
-            // after the events already queued
-            submit(() -> webSocket.close(code, reason));
-        }
-
-        @Override
-        public void onClosed(WebSocket webSocket, int code, String reason) {
-            stop();
-        }
-
-        @Override
-        public void onFailure(WebSocket webSocket, Throwable failure, Response response) {
-            stop();
-            webSocket.close(1011, "watch failed");
-        }
-
-        void stop() {
-            streams.remove(this);
-            sender.shutdown();
-        }
-
-        void publish(AttributeSet oldKey, String oldState, AttributeSet newKey, String newState) {
-            boolean matchedBefore = oldKey != null && matches(oldKey, oldState);
-            boolean matchesNow = newKey != null && matches(newKey, newState);
-            if (matchedBefore && matchesNow) {
-                send("MODIFIED", newState);
-            } else if (matchedBefore) {
-                send("DELETED", oldState);
-            } else if (matchesNow) {
-                send("ADDED", newState);
-            }
-        }
-
-        private boolean matches(AttributeSet key, String object) {
-            return key.matches(query) && (labels == null || labels.test(labelsOf(object)));
-        }
-
-        private void send(String type, String object) {
-            // binary frames of UTF-8 JSON, which fabric8's watch reads like text: the JDK WebSocket
-            // client now and then failed a burst of text frames from this server with "Invalid UTF-8
-            // in frame TEXT" although every event is ASCII, which stopped the informer and JOSDK
-            // then exits the JVM (seen in about one full run in three)
-            byte[] event = ("{\"type\":\"" + type + "\",\"object\":" + object + "}").getBytes(StandardCharsets.UTF_8);
-            submit(() -> socket.send(event));
-        }
-
-        private void submit(Runnable task) {
-            try {
-                sender.execute(task);
-            } catch (RejectedExecutionException e) {
-                // the watch is closed: nobody is listening any more
-            }
-        }
+    private void send(String type, String object) {
+      // binary frames of UTF-8 JSON, which fabric8's watch reads like text: the JDK WebSocket
+      // client now and then failed a burst of text frames from this server with "Invalid UTF-8
+      // in frame TEXT" although every event is ASCII, which stopped the informer and JOSDK
+      // then exits the JVM (seen in about one full run in three)
+      byte[] event =
+          ("{\"type\":\"" + type + "\",\"object\":" + object + "}")
+              .getBytes(StandardCharsets.UTF_8);
+      submit(() -> socket.send(event));
     }
 
-    private static Map<String, String> labelsOf(String object) {
-        Map<String, String> labels = new HashMap<>();
-        try {
-            Serialization.jsonMapper().readTree(object).path("metadata").path("labels").properties()
-                    .forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored object is not JSON", e);
-        }
-        return labels;
+    private void submit(Runnable task) {
+      try {
+        sender.execute(task);
+      } catch (RejectedExecutionException e) {
+        // the watch is closed: nobody is listening any more
+      }
     }
+  }
+
+  private static Map<String, String> labelsOf(String object) {
+    Map<String, String> labels = new HashMap<>();
+    try {
+      Serialization.jsonMapper()
+          .readTree(object)
+          .path("metadata")
+          .path("labels")
+          .properties()
+          .forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("stored object is not JSON", e);
+    }
+    return labels;
+  }
 }

@@ -21,97 +21,128 @@ import org.junit.jupiter.api.Test;
 @KubeApiTest
 class WatchTest {
 
-    private final KubeApiServer server;
-    private final KubernetesClient client;
-    private String ns;
+  private final KubeApiServer server;
+  private final KubernetesClient client;
+  private String ns;
 
-    WatchTest(KubeApiServer server, KubernetesClient client) {
-        this.server = server;
-        this.client = client;
-    }
+  WatchTest(KubeApiServer server, KubernetesClient client) {
+    this.server = server;
+    this.client = client;
+  }
 
-    @BeforeEach
-    void newNamespace() {
-        ns = server.createNamespace("watch");
-    }
+  @BeforeEach
+  void newNamespace() {
+    ns = server.createNamespace("watch");
+  }
 
-    @Test
-    void aWatchSeesCreationChangesAndTheDeletionAfterTheLastFinalizer() {
-        Recorder events = new Recorder();
-        try (Watch watch = client.configMaps().inNamespace(ns).watch(events)) {
-            client.resource(new ConfigMapBuilder().withNewMetadata().withName("cm").withNamespace(ns)
-                    .withFinalizers("test.io/hold").endMetadata().build()).create();
-            client.configMaps().inNamespace(ns).withName("cm").delete();
-            client.configMaps().inNamespace(ns).withName("cm").edit(c -> {
+  @Test
+  void aWatchSeesCreationChangesAndTheDeletionAfterTheLastFinalizer() {
+    Recorder events = new Recorder();
+    try (Watch watch = client.configMaps().inNamespace(ns).watch(events)) {
+      client
+          .resource(
+              new ConfigMapBuilder()
+                  .withNewMetadata()
+                  .withName("cm")
+                  .withNamespace(ns)
+                  .withFinalizers("test.io/hold")
+                  .endMetadata()
+                  .build())
+          .create();
+      client.configMaps().inNamespace(ns).withName("cm").delete();
+      client
+          .configMaps()
+          .inNamespace(ns)
+          .withName("cm")
+          .edit(
+              c -> {
                 c.getMetadata().setFinalizers(List.of());
                 return c;
-            });
+              });
 
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(events.types())
-                    .containsExactly("ADDED", "MODIFIED", "DELETED"));
-            assertThat(events.events.get(1).object().getMetadata().getDeletionTimestamp()).isNotBlank();
-        }
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () -> assertThat(events.types()).containsExactly("ADDED", "MODIFIED", "DELETED"));
+      assertThat(events.events.get(1).object().getMetadata().getDeletionTimestamp()).isNotBlank();
+    }
+  }
+
+  @Test
+  void setBasedSelectorsFilterWatchesToo() {
+    Recorder events = new Recorder();
+    try (Watch watch =
+        client.configMaps().inNamespace(ns).withLabelIn("tier", "gold", "silver").watch(events)) {
+      for (String tier : List.of("gold", "bronze", "silver")) {
+        client
+            .resource(
+                new ConfigMapBuilder()
+                    .withNewMetadata()
+                    .withName(tier)
+                    .withNamespace(ns)
+                    .withLabels(Map.of("tier", tier))
+                    .endMetadata()
+                    .build())
+            .create();
+      }
+
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(() -> assertThat(events.names()).containsExactly("gold", "silver"));
+    }
+  }
+
+  @Test
+  void closingAWatchWithEventsStillQueuedKeepsTheServerResponsive() {
+    for (int i = 0; i < 100; i++) {
+      client.resource(configMap("cm-" + i)).create();
     }
 
-    @Test
-    void setBasedSelectorsFilterWatchesToo() {
-        Recorder events = new Recorder();
-        try (Watch watch = client.configMaps().inNamespace(ns).withLabelIn("tier", "gold", "silver").watch(events)) {
-            for (String tier : List.of("gold", "bronze", "silver")) {
-                client.resource(new ConfigMapBuilder().withNewMetadata().withName(tier).withNamespace(ns)
-                        .withLabels(Map.of("tier", tier)).endMetadata().build()).create();
+    // a new watch replays every existing object; closing it at once leaves those sends queued,
+    // which stalls fabric8's own mock for 30 s per watch
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(20),
+        () -> {
+          for (int round = 0; round < 5; round++) {
+            try (KubernetesClient watching = server.newClient()) {
+              watching.configMaps().inNamespace(ns).watch(new Recorder()).close();
             }
-
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(events.names())
-                    .containsExactly("gold", "silver"));
-        }
-    }
-
-    @Test
-    void closingAWatchWithEventsStillQueuedKeepsTheServerResponsive() {
-        for (int i = 0; i < 100; i++) {
-            client.resource(configMap("cm-" + i)).create();
-        }
-
-        // a new watch replays every existing object; closing it at once leaves those sends queued,
-        // which stalls fabric8's own mock for 30 s per watch
-        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
-            for (int round = 0; round < 5; round++) {
-                try (KubernetesClient watching = server.newClient()) {
-                    watching.configMaps().inNamespace(ns).watch(new Recorder()).close();
-                }
-                client.resource(configMap("after-" + round)).create();
-            }
+            client.resource(configMap("after-" + round)).create();
+          }
         });
-        assertThat(client.configMaps().inNamespace(ns).list().getItems()).hasSize(105);
+    assertThat(client.configMaps().inNamespace(ns).list().getItems()).hasSize(105);
+  }
+
+  private ConfigMap configMap(String name) {
+    return new ConfigMapBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(ns)
+        .endMetadata()
+        .build();
+  }
+
+  private record Event(String type, ConfigMap object) {}
+
+  private static final class Recorder implements Watcher<ConfigMap> {
+    final List<Event> events = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void eventReceived(Action action, ConfigMap resource) {
+      events.add(new Event(action.name(), resource));
     }
 
-    private ConfigMap configMap(String name) {
-        return new ConfigMapBuilder().withNewMetadata().withName(name).withNamespace(ns).endMetadata().build();
+    @Override
+    public void onClose(WatcherException cause) {
+      // closed by the test
     }
 
-    private record Event(String type, ConfigMap object) {
+    List<String> types() {
+      return events.stream().map(Event::type).toList();
     }
 
-    private static final class Recorder implements Watcher<ConfigMap> {
-        final List<Event> events = new CopyOnWriteArrayList<>();
-
-        @Override
-        public void eventReceived(Action action, ConfigMap resource) {
-            events.add(new Event(action.name(), resource));
-        }
-
-        @Override
-        public void onClose(WatcherException cause) {
-            // closed by the test
-        }
-
-        List<String> types() {
-            return events.stream().map(Event::type).toList();
-        }
-
-        List<String> names() {
-            return events.stream().map(e -> e.object().getMetadata().getName()).toList();
-        }
+    List<String> names() {
+      return events.stream().map(e -> e.object().getMetadata().getName()).toList();
     }
+  }
 }

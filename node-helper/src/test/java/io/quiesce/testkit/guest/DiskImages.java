@@ -9,30 +9,33 @@ import java.util.regex.Pattern;
 /** Host-side checks of raw ext4 images (copies of the guest's data disk) with e2fsprogs. */
 public final class DiskImages {
 
-    private static final Duration TIMEOUT = Duration.ofSeconds(60);
-    private static final Pattern SAFE_GUEST_PATH = Pattern.compile("/[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*");
+  private static final Duration TIMEOUT = Duration.ofSeconds(60);
+  private static final Pattern SAFE_GUEST_PATH =
+      Pattern.compile("/[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*");
 
-    private DiskImages() {
-    }
+  private DiskImages() {}
 
-    /** {@code e2fsck -fn image}: a full, read-only check; exit code 0 means the filesystem is clean. */
-    public static ProcessResult e2fsck(Path image) {
-        return Processes.run(TIMEOUT, Map.of(), List.of("e2fsck", "-fn", image.toString()));
-    }
+  /**
+   * {@code e2fsck -fn image}: a full, read-only check; exit code 0 means the filesystem is clean.
+   */
+  public static ProcessResult e2fsck(Path image) {
+    return Processes.run(TIMEOUT, Map.of(), List.of("e2fsck", "-fn", image.toString()));
+  }
 
-    /**
-     * The content of a file inside the image, read with {@code debugfs} without mounting it (at most
-     * the last {@link Processes#OUTPUT_TAIL_BYTES} bytes).
-     */
-    public static String readFile(Path image, String pathInImage) {
-        if (!SAFE_GUEST_PATH.matcher(pathInImage).matches() || pathInImage.contains("..")) {
-            throw new IllegalArgumentException("not a plain absolute path: " + pathInImage);
-        }
-        ProcessResult r = Processes.run(TIMEOUT, Map.of(),
-                List.of("debugfs", "-R", "cat " + pathInImage, image.toString()));
-        if (!r.succeeded()) {
-            throw new IllegalStateException("debugfs failed (exit " + r.exitCode() + "): " + r.output());
-        }
-        return r.output();
+  /**
+   * The content of a file inside the image, read with {@code debugfs} without mounting it (at most
+   * the last {@link Processes#OUTPUT_TAIL_BYTES} bytes).
+   */
+  public static String readFile(Path image, String pathInImage) {
+    if (!SAFE_GUEST_PATH.matcher(pathInImage).matches() || pathInImage.contains("..")) {
+      throw new IllegalArgumentException("not a plain absolute path: " + pathInImage);
     }
+    ProcessResult r =
+        Processes.run(
+            TIMEOUT, Map.of(), List.of("debugfs", "-R", "cat " + pathInImage, image.toString()));
+    if (!r.succeeded()) {
+      throw new IllegalStateException("debugfs failed (exit " + r.exitCode() + "): " + r.output());
+    }
+    return r.output();
+  }
 }

@@ -9,14 +9,13 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Runs a test class against a real guest running the real {@code qemu-guest-agent}: inject
- * {@link GuestVm} into a constructor, a lifecycle method or a test method. One guest serves the
- * whole test JVM; see {@link RealGuestExtension} for how it is started, checked and stopped.
+ * Runs a test class against a real guest running the real {@code qemu-guest-agent}: inject {@link
+ * GuestVm} into a constructor, a lifecycle method or a test method. One guest serves the whole test
+ * JVM; see {@link RealGuestExtension} for how it is started, checked and stopped.
  */
 @Documented
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @Tag("real-guest")
 @ExtendWith(RealGuestExtension.class)
-public @interface RealGuest {
-}
+public @interface RealGuest {}

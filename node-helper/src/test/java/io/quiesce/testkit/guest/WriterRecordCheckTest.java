@@ -7,7 +7,8 @@ import org.junit.jupiter.api.Test;
 
 /** The writer-record check reads the last freeze off the guest's console. */
 class WriterRecordCheckTest {
-    private static final String CONSOLE = """
+  private static final String CONSOLE =
+      """
             W 10 3.10
             H 3.2
             [guest 3.30] HOOK freeze
@@ -22,27 +23,28 @@ class WriterRecordCheckTest {
             W 21 9.52
             """;
 
-    @Test
-    void checksAgainstTheLastFreeze() {
-        WriterRecordCheck check = WriterRecordCheck.of(CONSOLE, "19 8.9\n20 9.01\n");
-        assertThat(check.lastBeforeFreeze()).isEqualTo(13);
-        assertThat(check.firstAfterThaw()).isEqualTo(21);
-        assertThat(check.restoredLast()).isEqualTo(20);
-        assertThat(check.holds()).isTrue();
-        assertThat(check.summary()).contains("OK (between)");
-    }
+  @Test
+  void checksAgainstTheLastFreeze() {
+    WriterRecordCheck check = WriterRecordCheck.of(CONSOLE, "19 8.9\n20 9.01\n");
+    assertThat(check.lastBeforeFreeze()).isEqualTo(13);
+    assertThat(check.firstAfterThaw()).isEqualTo(21);
+    assertThat(check.restoredLast()).isEqualTo(20);
+    assertThat(check.holds()).isTrue();
+    assertThat(check.summary()).contains("OK (between)");
+  }
 
-    @Test
-    void aDiskOlderThanTheFreezeOrNewerThanTheThawFails() {
-        assertThat(WriterRecordCheck.of(CONSOLE, "12 5.02\n").holds()).isFalse();
-        assertThat(WriterRecordCheck.of(CONSOLE, "21 9.52\n").holds()).isFalse();
-        assertThat(WriterRecordCheck.of(CONSOLE, "21 9.52\n").summary()).contains("FAILED");
-    }
+  @Test
+  void aDiskOlderThanTheFreezeOrNewerThanTheThawFails() {
+    assertThat(WriterRecordCheck.of(CONSOLE, "12 5.02\n").holds()).isFalse();
+    assertThat(WriterRecordCheck.of(CONSOLE, "21 9.52\n").holds()).isFalse();
+    assertThat(WriterRecordCheck.of(CONSOLE, "21 9.52\n").summary()).contains("FAILED");
+  }
 
-    @Test
-    void aConsoleWithoutACompleteFreezeCannotBeChecked() {
-        assertThatThrownBy(() -> WriterRecordCheck.of("W 1 0.1\n[guest 1] HOOK freeze\n", "1 0.1"))
-                .hasMessageContaining("no thaw");
-        assertThatThrownBy(() -> WriterRecordCheck.of("W 1 0.1\n", "1 0.1")).hasMessageContaining("no freeze");
-    }
+  @Test
+  void aConsoleWithoutACompleteFreezeCannotBeChecked() {
+    assertThatThrownBy(() -> WriterRecordCheck.of("W 1 0.1\n[guest 1] HOOK freeze\n", "1 0.1"))
+        .hasMessageContaining("no thaw");
+    assertThatThrownBy(() -> WriterRecordCheck.of("W 1 0.1\n", "1 0.1"))
+        .hasMessageContaining("no freeze");
+  }
 }

@@ -9,14 +9,13 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Runs a test class against a real libvirt daemon managing the test guest with the real
- * {@code qemu-guest-agent}: inject {@link LibvirtGuest} into a constructor, a lifecycle method or a
- * test method. One daemon and guest serve the whole test JVM; see {@link RealLibvirtGuestExtension}.
+ * Runs a test class against a real libvirt daemon managing the test guest with the real {@code
+ * qemu-guest-agent}: inject {@link LibvirtGuest} into a constructor, a lifecycle method or a test
+ * method. One daemon and guest serve the whole test JVM; see {@link RealLibvirtGuestExtension}.
  */
 @Documented
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @Tag("real-libvirt")
 @ExtendWith(RealLibvirtGuestExtension.class)
-public @interface RealLibvirtGuest {
-}
+public @interface RealLibvirtGuest {}

@@ -13,20 +13,19 @@ import ch.qos.logback.core.spi.ContextAwareBase;
  */
 public final class EnvironmentConfigurator extends ContextAwareBase implements Configurator {
 
-    /** Called by logback's service loader. */
-    public EnvironmentConfigurator() {
-    }
+  /** Called by logback's service loader. */
+  public EnvironmentConfigurator() {}
 
-    @Override
-    public ExecutionStatus configure(LoggerContext context) {
-        LogSettings settings;
-        try {
-            settings = LogSettings.fromEnv(System.getenv(), Level.INFO);
-        } catch (InvalidLogSettingException e) {
-            System.err.println("quiesce: " + e.getMessage() + "; logging text at info instead");
-            settings = LogSettings.of(LogFormat.TEXT, Level.INFO);
-        }
-        QuiesceLogging.initial(context, settings);
-        return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+  @Override
+  public ExecutionStatus configure(LoggerContext context) {
+    LogSettings settings;
+    try {
+      settings = LogSettings.fromEnv(System.getenv(), Level.INFO);
+    } catch (InvalidLogSettingException e) {
+      System.err.println("quiesce: " + e.getMessage() + "; logging text at info instead");
+      settings = LogSettings.of(LogFormat.TEXT, Level.INFO);
     }
+    QuiesceLogging.initial(context, settings);
+    return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+  }
 }

@@ -17,52 +17,61 @@ import net.logstash.logback.composite.loggingevent.ThreadNameJsonProvider;
 import net.logstash.logback.encoder.LoggingEventCompositeJsonEncoder;
 
 /**
- * For log collectors: exactly one JSON object per line, written by logstash-logback-encoder (Jackson):
- * {@code {"ts":..,"level":..,"logger":..,"thread":..,"msg":.., <MDC keys>.., "exception":{"class":..,"message":..,"stack":..}}}.
- * Jackson escapes every string, so no value can break the line. An MDC key that collides with one
- * of the fixed fields is written as {@code mdc.<key>} instead of overwriting it.
+ * For log collectors: exactly one JSON object per line, written by logstash-logback-encoder
+ * (Jackson): {@code {"ts":..,"level":..,"logger":..,"thread":..,"msg":.., <MDC keys>..,
+ * "exception":{"class":..,"message":..,"stack":..}}}. Jackson escapes every string, so no value can
+ * break the line. An MDC key that collides with one of the fixed fields is written as {@code
+ * mdc.<key>} instead of overwriting it.
  */
 final class JsonLines {
-    static final List<String> FIELDS = List.of("ts", "level", "logger", "thread", "msg", "exception");
+  static final List<String> FIELDS = List.of("ts", "level", "logger", "thread", "msg", "exception");
 
-    private JsonLines() {
-    }
+  private JsonLines() {}
 
-    static Encoder<ILoggingEvent> encoder(Context context) {
-        LoggingEventCompositeJsonEncoder encoder = new LoggingEventCompositeJsonEncoder();
-        encoder.setContext(context);
-        LoggingEventFormattedTimestampJsonProvider ts = new LoggingEventFormattedTimestampJsonProvider();
-        ts.setPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'"); // RFC 3339, UTC, always milliseconds: collectors sort by it
-        ts.setTimeZone("UTC");
-        MdcJsonProvider mdc = new MdcJsonProvider();
-        FIELDS.forEach(field -> mdc.addMdcKeyFieldName(field + "=mdc." + field));
-        List<AbstractFieldJsonProvider<ILoggingEvent>> providers = List.of(ts, new LogLevelJsonProvider(),
-                new LoggerNameJsonProvider(), new ThreadNameJsonProvider(), new MessageJsonProvider(), mdc,
-                new ExceptionJsonProvider());
-        List<String> names = List.of("ts", "level", "logger", "thread", "msg", "", "exception");
-        for (int i = 0; i < providers.size(); i++) {
-            JsonProvider<ILoggingEvent> provider = providers.get(i);
-            if (!names.get(i).isEmpty()) {
-                providers.get(i).setFieldName(names.get(i));
-            }
-            encoder.getProviders().addProvider(provider);
-        }
-        encoder.start();
-        return encoder;
+  static Encoder<ILoggingEvent> encoder(Context context) {
+    LoggingEventCompositeJsonEncoder encoder = new LoggingEventCompositeJsonEncoder();
+    encoder.setContext(context);
+    LoggingEventFormattedTimestampJsonProvider ts =
+        new LoggingEventFormattedTimestampJsonProvider();
+    ts.setPattern(
+        "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'"); // RFC 3339, UTC, always milliseconds: collectors sort by
+    // it
+    ts.setTimeZone("UTC");
+    MdcJsonProvider mdc = new MdcJsonProvider();
+    FIELDS.forEach(field -> mdc.addMdcKeyFieldName(field + "=mdc." + field));
+    List<AbstractFieldJsonProvider<ILoggingEvent>> providers =
+        List.of(
+            ts,
+            new LogLevelJsonProvider(),
+            new LoggerNameJsonProvider(),
+            new ThreadNameJsonProvider(),
+            new MessageJsonProvider(),
+            mdc,
+            new ExceptionJsonProvider());
+    List<String> names = List.of("ts", "level", "logger", "thread", "msg", "", "exception");
+    for (int i = 0; i < providers.size(); i++) {
+      JsonProvider<ILoggingEvent> provider = providers.get(i);
+      if (!names.get(i).isEmpty()) {
+        providers.get(i).setFieldName(names.get(i));
+      }
+      encoder.getProviders().addProvider(provider);
     }
+    encoder.start();
+    return encoder;
+  }
 
-    /** {@code "exception":{"class","message","stack"}}, only for an event that has one. */
-    static final class ExceptionJsonProvider extends AbstractFieldJsonProvider<ILoggingEvent> {
-        @Override
-        public void writeTo(JsonGenerator json, ILoggingEvent event) throws IOException {
-            if (event.getThrowableProxy() == null) {
-                return;
-            }
-            json.writeObjectFieldStart(getFieldName());
-            json.writeStringField("class", event.getThrowableProxy().getClassName());
-            json.writeStringField("message", event.getThrowableProxy().getMessage());
-            json.writeStringField("stack", StackTraces.of(event.getThrowableProxy()));
-            json.writeEndObject();
-        }
+  /** {@code "exception":{"class","message","stack"}}, only for an event that has one. */
+  static final class ExceptionJsonProvider extends AbstractFieldJsonProvider<ILoggingEvent> {
+    @Override
+    public void writeTo(JsonGenerator json, ILoggingEvent event) throws IOException {
+      if (event.getThrowableProxy() == null) {
+        return;
+      }
+      json.writeObjectFieldStart(getFieldName());
+      json.writeStringField("class", event.getThrowableProxy().getClassName());
+      json.writeStringField("message", event.getThrowableProxy().getMessage());
+      json.writeStringField("stack", StackTraces.of(event.getThrowableProxy()));
+      json.writeEndObject();
     }
+  }
 }

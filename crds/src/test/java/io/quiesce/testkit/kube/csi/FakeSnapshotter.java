@@ -40,301 +40,368 @@ import org.slf4j.LoggerFactory;
  * snapshot class (the driver's default when none is named, which it writes into the spec as the
  * real controller does), creates a bound VolumeSnapshotContent {@code snapcontent-<uid>}, adds the
  * bound-protection finalizer, sets {@code status.creationTime} after the cut delay (the cut), then
- * {@code readyToUse=true} and {@code restoreSize} (the PVC's capacity) after the ready delay.
- * Per PVC or per snapshot it can instead fail with {@code status.error}, never cut, or cut but
- * never become ready (see {@link SnapshotBehaviour}). A deleted VolumeSnapshot loses its content
- * (when the class's policy is Delete) and its finalizer.
+ * {@code readyToUse=true} and {@code restoreSize} (the PVC's capacity) after the ready delay. Per
+ * PVC or per snapshot it can instead fail with {@code status.error}, never cut, or cut but never
+ * become ready (see {@link SnapshotBehaviour}). A deleted VolumeSnapshot loses its content (when
+ * the class's policy is Delete) and its finalizer.
  *
  * <p>It records when it saw each snapshot and when it cut it ({@link #record}). Thread-safe; close
  * it to stop watching (pending steps are dropped).
  */
 public final class FakeSnapshotter implements AutoCloseable {
 
-    /** Finalizer the real controller puts on a bound VolumeSnapshot. */
-    public static final String BOUND_FINALIZER = "snapshot.storage.kubernetes.io/volumesnapshot-bound-protection";
-    private static final Logger LOG = LoggerFactory.getLogger(FakeSnapshotter.class);
+  /** Finalizer the real controller puts on a bound VolumeSnapshot. */
+  public static final String BOUND_FINALIZER =
+      "snapshot.storage.kubernetes.io/volumesnapshot-bound-protection";
 
-    private final KubernetesClient client;
-    private final Duration cutDelay;
-    private final Duration readyDelay;
-    private final ScheduledExecutorService steps;
-    private final Map<String, SnapshotBehaviour> byPvc = new ConcurrentHashMap<>();
-    private final Map<String, SnapshotBehaviour> bySnapshot = new ConcurrentHashMap<>();
-    private final Map<String, SnapshotRecord> records = new ConcurrentHashMap<>();
-    /** UIDs of the snapshots taken on, so that every update event does not start over. */
-    private final Set<String> handled = ConcurrentHashMap.newKeySet();
-    private final SharedIndexInformer<VolumeSnapshot> informer;
+  private static final Logger LOG = LoggerFactory.getLogger(FakeSnapshotter.class);
 
-    private FakeSnapshotter(KubernetesClient client, Duration cutDelay, Duration readyDelay) {
-        this.client = client;
-        this.cutDelay = cutDelay;
-        this.readyDelay = readyDelay;
-        this.steps = Executors.newScheduledThreadPool(8, // API calls wait on the server; many windows cut at once
-                r -> {
-            Thread thread = new Thread(r, "fake-snapshotter");
-            thread.setDaemon(true);
-            return thread;
-        });
-        this.informer = client.resources(VolumeSnapshot.class).inAnyNamespace().inform(new Handler());
+  private final KubernetesClient client;
+  private final Duration cutDelay;
+  private final Duration readyDelay;
+  private final ScheduledExecutorService steps;
+  private final Map<String, SnapshotBehaviour> byPvc = new ConcurrentHashMap<>();
+  private final Map<String, SnapshotBehaviour> bySnapshot = new ConcurrentHashMap<>();
+  private final Map<String, SnapshotRecord> records = new ConcurrentHashMap<>();
+
+  /** UIDs of the snapshots taken on, so that every update event does not start over. */
+  private final Set<String> handled = ConcurrentHashMap.newKeySet();
+
+  private final SharedIndexInformer<VolumeSnapshot> informer;
+
+  private FakeSnapshotter(KubernetesClient client, Duration cutDelay, Duration readyDelay) {
+    this.client = client;
+    this.cutDelay = cutDelay;
+    this.readyDelay = readyDelay;
+    this.steps =
+        Executors.newScheduledThreadPool(
+            8, // API calls wait on the server; many windows cut at once
+            r -> {
+              Thread thread = new Thread(r, "fake-snapshotter");
+              thread.setDaemon(true);
+              return thread;
+            });
+    this.informer = client.resources(VolumeSnapshot.class).inAnyNamespace().inform(new Handler());
+  }
+
+  /** Starts one with a 100 ms cut delay and a 200 ms ready delay. */
+  public static FakeSnapshotter start(KubernetesClient client) {
+    return start(client, Duration.ofMillis(100), Duration.ofMillis(200));
+  }
+
+  /**
+   * Starts watching; returns once the informer has synced.
+   *
+   * @param cutDelay time from binding to the cut ({@code status.creationTime})
+   * @param readyDelay time from the cut to {@code readyToUse=true}
+   */
+  public static FakeSnapshotter start(
+      KubernetesClient client, Duration cutDelay, Duration readyDelay) {
+    return new FakeSnapshotter(
+        Objects.requireNonNull(client),
+        Objects.requireNonNull(cutDelay),
+        Objects.requireNonNull(readyDelay));
+  }
+
+  /** How to handle snapshots of this PVC from now on. */
+  public FakeSnapshotter onPvc(String namespace, String pvc, SnapshotBehaviour behaviour) {
+    byPvc.put(key(namespace, pvc), Objects.requireNonNull(behaviour));
+    return this;
+  }
+
+  /** How to handle the VolumeSnapshot of this name; takes precedence over {@link #onPvc}. */
+  public FakeSnapshotter onSnapshot(
+      String namespace, String snapshot, SnapshotBehaviour behaviour) {
+    bySnapshot.put(key(namespace, snapshot), Objects.requireNonNull(behaviour));
+    return this;
+  }
+
+  /** What happened to the VolumeSnapshot of this name, if the snapshotter has seen it. */
+  public Optional<SnapshotRecord> record(String namespace, String name) {
+    return Optional.ofNullable(records.get(key(namespace, name)));
+  }
+
+  /** Everything seen so far, in no particular order. */
+  public List<SnapshotRecord> records() {
+    return new ArrayList<>(records.values());
+  }
+
+  @Override
+  public void close() {
+    informer.close();
+    steps.shutdownNow();
+    try {
+      steps.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
+  }
 
-    /** Starts one with a 100 ms cut delay and a 200 ms ready delay. */
-    public static FakeSnapshotter start(KubernetesClient client) {
-        return start(client, Duration.ofMillis(100), Duration.ofMillis(200));
-    }
-
-    /**
-     * Starts watching; returns once the informer has synced.
-     *
-     * @param cutDelay time from binding to the cut ({@code status.creationTime})
-     * @param readyDelay time from the cut to {@code readyToUse=true}
-     */
-    public static FakeSnapshotter start(KubernetesClient client, Duration cutDelay, Duration readyDelay) {
-        return new FakeSnapshotter(Objects.requireNonNull(client), Objects.requireNonNull(cutDelay),
-                Objects.requireNonNull(readyDelay));
-    }
-
-    /** How to handle snapshots of this PVC from now on. */
-    public FakeSnapshotter onPvc(String namespace, String pvc, SnapshotBehaviour behaviour) {
-        byPvc.put(key(namespace, pvc), Objects.requireNonNull(behaviour));
-        return this;
-    }
-
-    /** How to handle the VolumeSnapshot of this name; takes precedence over {@link #onPvc}. */
-    public FakeSnapshotter onSnapshot(String namespace, String snapshot, SnapshotBehaviour behaviour) {
-        bySnapshot.put(key(namespace, snapshot), Objects.requireNonNull(behaviour));
-        return this;
-    }
-
-    /** What happened to the VolumeSnapshot of this name, if the snapshotter has seen it. */
-    public Optional<SnapshotRecord> record(String namespace, String name) {
-        return Optional.ofNullable(records.get(key(namespace, name)));
-    }
-
-    /** Everything seen so far, in no particular order. */
-    public List<SnapshotRecord> records() {
-        return new ArrayList<>(records.values());
+  private final class Handler implements ResourceEventHandler<VolumeSnapshot> {
+    @Override
+    public void onAdd(VolumeSnapshot snapshot) {
+      onChange(snapshot);
     }
 
     @Override
-    public void close() {
-        informer.close();
-        steps.shutdownNow();
-        try {
-            steps.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    public void onUpdate(VolumeSnapshot old, VolumeSnapshot snapshot) {
+      onChange(snapshot);
     }
 
-    private final class Handler implements ResourceEventHandler<VolumeSnapshot> {
-        @Override
-        public void onAdd(VolumeSnapshot snapshot) {
-            onChange(snapshot);
-        }
-
-        @Override
-        public void onUpdate(VolumeSnapshot old, VolumeSnapshot snapshot) {
-            onChange(snapshot);
-        }
-
-        @Override
-        public void onDelete(VolumeSnapshot snapshot, boolean deletedFinalStateUnknown) {
-            handled.remove(snapshot.getMetadata().getUid());
-        }
+    @Override
+    public void onDelete(VolumeSnapshot snapshot, boolean deletedFinalStateUnknown) {
+      handled.remove(snapshot.getMetadata().getUid());
     }
+  }
 
-    private void onChange(VolumeSnapshot snapshot) {
-        if (snapshot.isMarkedForDeletion()) {
-            if (snapshot.hasFinalizer(BOUND_FINALIZER)) {
-                submit(() -> release(snapshot), Duration.ZERO);
+  private void onChange(VolumeSnapshot snapshot) {
+    if (snapshot.isMarkedForDeletion()) {
+      if (snapshot.hasFinalizer(BOUND_FINALIZER)) {
+        submit(() -> release(snapshot), Duration.ZERO);
+      }
+      return;
+    }
+    // a member of a group snapshot is the group controller's (FakeGroupSnapshotter), not ours
+    boolean groupMember =
+        snapshot.getMetadata().getOwnerReferences() != null
+            && snapshot.getMetadata().getOwnerReferences().stream()
+                .anyMatch(ref -> "VolumeGroupSnapshot".equals(ref.getKind()));
+    // a snapshot with a status was taken on before (e.g. by an earlier snapshotter): left alone
+    if (!groupMember
+        && snapshot.getStatus() == null
+        && handled.add(snapshot.getMetadata().getUid())) {
+      Instant seen = Instant.now();
+      String namespace = snapshot.getMetadata().getNamespace();
+      String name = snapshot.getMetadata().getName();
+      String pvc =
+          snapshot.getSpec() == null || snapshot.getSpec().getSource() == null
+              ? null
+              : snapshot.getSpec().getSource().getPersistentVolumeClaimName();
+      records.put(
+          key(namespace, name),
+          new SnapshotRecord(namespace, name, pvc, seen, null, null, null, null));
+      submit(() -> bind(snapshot), Duration.ZERO);
+    }
+  }
+
+  /** As the controller: resolve inputs, create and bind the content, then let the driver cut. */
+  private void bind(VolumeSnapshot snapshot) {
+    SnapshotInputs inputs;
+    try {
+      inputs = SnapshotInputs.resolve(client, snapshot);
+    } catch (SnapshotInputs.InvalidSnapshotException e) {
+      fail(snapshot, e.getMessage());
+      return;
+    }
+    if (inputs.classDefaulted()) {
+      snapshotResource(snapshot)
+          .patch(
+              PatchContext.of(PatchType.JSON_MERGE),
+              Serialization.asJson(
+                  Map.of(
+                      "spec",
+                      Map.of(
+                          "volumeSnapshotClassName",
+                          inputs.snapshotClass().getMetadata().getName()))));
+    }
+    String contentName = "snapcontent-" + snapshot.getMetadata().getUid();
+    client.resource(content(snapshot, inputs, contentName)).create();
+    snapshotResource(snapshot)
+        .edit(
+            s -> {
+              s.addFinalizer(BOUND_FINALIZER);
+              return s;
+            });
+    VolumeSnapshotStatus bound = new VolumeSnapshotStatus();
+    bound.setBoundVolumeSnapshotContentName(contentName);
+    bound.setReadyToUse(false);
+    patchStatus(snapshot, bound);
+
+    SnapshotBehaviour behaviour = behaviourFor(snapshot);
+    if (behaviour.outcome() == SnapshotBehaviour.Outcome.NEVER_CUT) {
+      return;
+    }
+    Duration delay = behaviour.cutDelay() != null ? behaviour.cutDelay() : cutDelay;
+    submit(() -> cut(snapshot, inputs, contentName, behaviour), delay);
+  }
+
+  private void cut(
+      VolumeSnapshot snapshot,
+      SnapshotInputs inputs,
+      String contentName,
+      SnapshotBehaviour behaviour) {
+    if (behaviour.outcome() == SnapshotBehaviour.Outcome.FAIL) {
+      fail(snapshot, behaviour.failureMessage());
+      return;
+    }
+    Instant cutAt = Instant.now();
+    records.computeIfPresent(recordKey(snapshot), (k, r) -> r.withCut(cutAt));
+    VolumeSnapshotContentStatus contentStatus = new VolumeSnapshotContentStatus();
+    contentStatus.setSnapshotHandle("snapshot-" + snapshot.getMetadata().getUid());
+    contentStatus.setCreationTime(cutAt.getEpochSecond() * 1_000_000_000L + cutAt.getNano());
+    contentStatus.setReadyToUse(false);
+    client
+        .resources(VolumeSnapshotContent.class)
+        .withName(contentName)
+        .subresource("status")
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            Serialization.asJson(Map.of("status", contentStatus)));
+    VolumeSnapshotStatus status = new VolumeSnapshotStatus();
+    status.setCreationTime(rfc3339(cutAt));
+    patchStatus(snapshot, status);
+    if (behaviour.outcome() == SnapshotBehaviour.Outcome.READY) {
+      submit(() -> ready(snapshot, inputs, contentName), readyDelay);
+    }
+  }
+
+  private void ready(VolumeSnapshot snapshot, SnapshotInputs inputs, String contentName) {
+    Instant readyAt = Instant.now();
+    records.computeIfPresent(recordKey(snapshot), (k, r) -> r.withReady(readyAt));
+    client
+        .resources(VolumeSnapshotContent.class)
+        .withName(contentName)
+        .subresource("status")
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            Serialization.asJson(
+                Map.of(
+                    "status",
+                    Map.of(
+                        "readyToUse",
+                        true,
+                        "restoreSize",
+                        inputs.restoreSize().getNumericalAmount().longValue()))));
+    VolumeSnapshotStatus status = new VolumeSnapshotStatus();
+    status.setReadyToUse(true);
+    status.setRestoreSize(inputs.restoreSize());
+    patchStatus(snapshot, status);
+  }
+
+  private void fail(VolumeSnapshot snapshot, String message) {
+    Instant failedAt = Instant.now();
+    records.computeIfPresent(recordKey(snapshot), (k, r) -> r.withFailure(failedAt, message));
+    VolumeSnapshotStatus status = new VolumeSnapshotStatus();
+    status.setReadyToUse(false);
+    status.setError(new VolumeSnapshotError(message, rfc3339(failedAt)));
+    patchStatus(snapshot, status);
+  }
+
+  /** A deleted snapshot: delete its content unless retained, then let the snapshot go. */
+  private void release(VolumeSnapshot seen) {
+    VolumeSnapshot snapshot = snapshotResource(seen).get();
+    if (snapshot == null || !snapshot.hasFinalizer(BOUND_FINALIZER)) {
+      return;
+    }
+    String contentName =
+        snapshot.getStatus() == null
+            ? null
+            : snapshot.getStatus().getBoundVolumeSnapshotContentName();
+    if (contentName != null) {
+      Resource<VolumeSnapshotContent> content =
+          client.resources(VolumeSnapshotContent.class).withName(contentName);
+      VolumeSnapshotContent live = content.get();
+      if (live != null && !DeletionPolicy.RETAIN.equals(live.getSpec().getDeletionPolicy())) {
+        content.delete();
+      }
+    }
+    snapshotResource(snapshot)
+        .edit(
+            s -> {
+              s.removeFinalizer(BOUND_FINALIZER);
+              return s;
+            });
+  }
+
+  private VolumeSnapshotContent content(
+      VolumeSnapshot snapshot, SnapshotInputs inputs, String contentName) {
+    VolumeSnapshotContent content = new VolumeSnapshotContent();
+    content.getMetadata().setName(contentName);
+    VolumeSnapshotContentSpec spec = new VolumeSnapshotContentSpec();
+    spec.setDriver(inputs.driver());
+    spec.setDeletionPolicy(
+        Optional.ofNullable(inputs.snapshotClass().getDeletionPolicy())
+            .orElse(DeletionPolicy.DELETE));
+    spec.setVolumeSnapshotClassName(inputs.snapshotClass().getMetadata().getName());
+    spec.setVolumeSnapshotRef(
+        new ObjectReferenceBuilder()
+            .withApiVersion(snapshot.getApiVersion())
+            .withKind(snapshot.getKind())
+            .withNamespace(snapshot.getMetadata().getNamespace())
+            .withName(snapshot.getMetadata().getName())
+            .withUid(snapshot.getMetadata().getUid())
+            .build());
+    VolumeSnapshotContentSource source = new VolumeSnapshotContentSource();
+    source.setVolumeHandle(inputs.volumeHandle());
+    spec.setSource(source);
+    spec.setSourceVolumeMode(inputs.pvc().getSpec().getVolumeMode());
+    content.setSpec(spec);
+    return content;
+  }
+
+  private SnapshotBehaviour behaviourFor(VolumeSnapshot snapshot) {
+    String namespace = snapshot.getMetadata().getNamespace();
+    SnapshotBehaviour forSnapshot =
+        bySnapshot.get(key(namespace, snapshot.getMetadata().getName()));
+    if (forSnapshot != null) {
+      return forSnapshot;
+    }
+    String pvc = snapshot.getSpec().getSource().getPersistentVolumeClaimName();
+    return byPvc.getOrDefault(key(namespace, pvc), SnapshotBehaviour.normal());
+  }
+
+  private void patchStatus(VolumeSnapshot snapshot, VolumeSnapshotStatus status) {
+    snapshotResource(snapshot)
+        .subresource("status")
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("status", status)));
+  }
+
+  private Resource<VolumeSnapshot> snapshotResource(VolumeSnapshot snapshot) {
+    return client
+        .resources(VolumeSnapshot.class)
+        .inNamespace(snapshot.getMetadata().getNamespace())
+        .withName(snapshot.getMetadata().getName());
+  }
+
+  /** Runs a step later; a snapshot deleted meanwhile (404) ends its steps quietly. */
+  private void submit(Runnable step, Duration delay) {
+    if (steps.isShutdown()) {
+      return;
+    }
+    try {
+      schedule(step, delay);
+    } catch (RejectedExecutionException e) {
+      // closed meanwhile
+    }
+  }
+
+  private void schedule(Runnable step, Duration delay) {
+    steps.schedule(
+        () -> {
+          try {
+            step.run();
+          } catch (RuntimeException e) {
+            boolean gone = e instanceof KubernetesClientException k && k.getCode() == 404;
+            if (!gone && !steps.isShutdown()) {
+              LOG.warn("FakeSnapshotter step failed", e);
             }
-            return;
-        }
-        // a member of a group snapshot is the group controller's (FakeGroupSnapshotter), not ours
-        boolean groupMember = snapshot.getMetadata().getOwnerReferences() != null && snapshot.getMetadata()
-                .getOwnerReferences().stream().anyMatch(ref -> "VolumeGroupSnapshot".equals(ref.getKind()));
-        // a snapshot with a status was taken on before (e.g. by an earlier snapshotter): left alone
-        if (!groupMember && snapshot.getStatus() == null && handled.add(snapshot.getMetadata().getUid())) {
-            Instant seen = Instant.now();
-            String namespace = snapshot.getMetadata().getNamespace();
-            String name = snapshot.getMetadata().getName();
-            String pvc = snapshot.getSpec() == null || snapshot.getSpec().getSource() == null
-                    ? null : snapshot.getSpec().getSource().getPersistentVolumeClaimName();
-            records.put(key(namespace, name), new SnapshotRecord(namespace, name, pvc, seen, null, null, null, null));
-            submit(() -> bind(snapshot), Duration.ZERO);
-        }
-    }
+          }
+        },
+        delay.toNanos(),
+        TimeUnit.NANOSECONDS);
+  }
 
-    /** As the controller: resolve inputs, create and bind the content, then let the driver cut. */
-    private void bind(VolumeSnapshot snapshot) {
-        SnapshotInputs inputs;
-        try {
-            inputs = SnapshotInputs.resolve(client, snapshot);
-        } catch (SnapshotInputs.InvalidSnapshotException e) {
-            fail(snapshot, e.getMessage());
-            return;
-        }
-        if (inputs.classDefaulted()) {
-            snapshotResource(snapshot).patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of(
-                    "spec", Map.of("volumeSnapshotClassName", inputs.snapshotClass().getMetadata().getName()))));
-        }
-        String contentName = "snapcontent-" + snapshot.getMetadata().getUid();
-        client.resource(content(snapshot, inputs, contentName)).create();
-        snapshotResource(snapshot).edit(s -> {
-            s.addFinalizer(BOUND_FINALIZER);
-            return s;
-        });
-        VolumeSnapshotStatus bound = new VolumeSnapshotStatus();
-        bound.setBoundVolumeSnapshotContentName(contentName);
-        bound.setReadyToUse(false);
-        patchStatus(snapshot, bound);
+  private static String recordKey(VolumeSnapshot snapshot) {
+    return key(snapshot.getMetadata().getNamespace(), snapshot.getMetadata().getName());
+  }
 
-        SnapshotBehaviour behaviour = behaviourFor(snapshot);
-        if (behaviour.outcome() == SnapshotBehaviour.Outcome.NEVER_CUT) {
-            return;
-        }
-        Duration delay = behaviour.cutDelay() != null ? behaviour.cutDelay() : cutDelay;
-        submit(() -> cut(snapshot, inputs, contentName, behaviour), delay);
-    }
+  private static String key(String namespace, String name) {
+    return namespace + "/" + name;
+  }
 
-    private void cut(VolumeSnapshot snapshot, SnapshotInputs inputs, String contentName, SnapshotBehaviour behaviour) {
-        if (behaviour.outcome() == SnapshotBehaviour.Outcome.FAIL) {
-            fail(snapshot, behaviour.failureMessage());
-            return;
-        }
-        Instant cutAt = Instant.now();
-        records.computeIfPresent(recordKey(snapshot), (k, r) -> r.withCut(cutAt));
-        VolumeSnapshotContentStatus contentStatus = new VolumeSnapshotContentStatus();
-        contentStatus.setSnapshotHandle("snapshot-" + snapshot.getMetadata().getUid());
-        contentStatus.setCreationTime(cutAt.getEpochSecond() * 1_000_000_000L + cutAt.getNano());
-        contentStatus.setReadyToUse(false);
-        client.resources(VolumeSnapshotContent.class).withName(contentName).subresource("status")
-                .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("status", contentStatus)));
-        VolumeSnapshotStatus status = new VolumeSnapshotStatus();
-        status.setCreationTime(rfc3339(cutAt));
-        patchStatus(snapshot, status);
-        if (behaviour.outcome() == SnapshotBehaviour.Outcome.READY) {
-            submit(() -> ready(snapshot, inputs, contentName), readyDelay);
-        }
-    }
-
-    private void ready(VolumeSnapshot snapshot, SnapshotInputs inputs, String contentName) {
-        Instant readyAt = Instant.now();
-        records.computeIfPresent(recordKey(snapshot), (k, r) -> r.withReady(readyAt));
-        client.resources(VolumeSnapshotContent.class).withName(contentName).subresource("status")
-                .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("status", Map.of(
-                        "readyToUse", true, "restoreSize", inputs.restoreSize().getNumericalAmount().longValue()))));
-        VolumeSnapshotStatus status = new VolumeSnapshotStatus();
-        status.setReadyToUse(true);
-        status.setRestoreSize(inputs.restoreSize());
-        patchStatus(snapshot, status);
-    }
-
-    private void fail(VolumeSnapshot snapshot, String message) {
-        Instant failedAt = Instant.now();
-        records.computeIfPresent(recordKey(snapshot), (k, r) -> r.withFailure(failedAt, message));
-        VolumeSnapshotStatus status = new VolumeSnapshotStatus();
-        status.setReadyToUse(false);
-        status.setError(new VolumeSnapshotError(message, rfc3339(failedAt)));
-        patchStatus(snapshot, status);
-    }
-
-    /** A deleted snapshot: delete its content unless retained, then let the snapshot go. */
-    private void release(VolumeSnapshot seen) {
-        VolumeSnapshot snapshot = snapshotResource(seen).get();
-        if (snapshot == null || !snapshot.hasFinalizer(BOUND_FINALIZER)) {
-            return;
-        }
-        String contentName = snapshot.getStatus() == null ? null : snapshot.getStatus().getBoundVolumeSnapshotContentName();
-        if (contentName != null) {
-            Resource<VolumeSnapshotContent> content = client.resources(VolumeSnapshotContent.class).withName(contentName);
-            VolumeSnapshotContent live = content.get();
-            if (live != null && !DeletionPolicy.RETAIN.equals(live.getSpec().getDeletionPolicy())) {
-                content.delete();
-            }
-        }
-        snapshotResource(snapshot).edit(s -> {
-            s.removeFinalizer(BOUND_FINALIZER);
-            return s;
-        });
-    }
-
-    private VolumeSnapshotContent content(VolumeSnapshot snapshot, SnapshotInputs inputs, String contentName) {
-        VolumeSnapshotContent content = new VolumeSnapshotContent();
-        content.getMetadata().setName(contentName);
-        VolumeSnapshotContentSpec spec = new VolumeSnapshotContentSpec();
-        spec.setDriver(inputs.driver());
-        spec.setDeletionPolicy(Optional.ofNullable(inputs.snapshotClass().getDeletionPolicy())
-                .orElse(DeletionPolicy.DELETE));
-        spec.setVolumeSnapshotClassName(inputs.snapshotClass().getMetadata().getName());
-        spec.setVolumeSnapshotRef(new ObjectReferenceBuilder()
-                .withApiVersion(snapshot.getApiVersion()).withKind(snapshot.getKind())
-                .withNamespace(snapshot.getMetadata().getNamespace()).withName(snapshot.getMetadata().getName())
-                .withUid(snapshot.getMetadata().getUid()).build());
-        VolumeSnapshotContentSource source = new VolumeSnapshotContentSource();
-        source.setVolumeHandle(inputs.volumeHandle());
-        spec.setSource(source);
-        spec.setSourceVolumeMode(inputs.pvc().getSpec().getVolumeMode());
-        content.setSpec(spec);
-        return content;
-    }
-
-    private SnapshotBehaviour behaviourFor(VolumeSnapshot snapshot) {
-        String namespace = snapshot.getMetadata().getNamespace();
-        SnapshotBehaviour forSnapshot = bySnapshot.get(key(namespace, snapshot.getMetadata().getName()));
-        if (forSnapshot != null) {
-            return forSnapshot;
-        }
-        String pvc = snapshot.getSpec().getSource().getPersistentVolumeClaimName();
-        return byPvc.getOrDefault(key(namespace, pvc), SnapshotBehaviour.normal());
-    }
-
-    private void patchStatus(VolumeSnapshot snapshot, VolumeSnapshotStatus status) {
-        snapshotResource(snapshot).subresource("status")
-                .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("status", status)));
-    }
-
-    private Resource<VolumeSnapshot> snapshotResource(VolumeSnapshot snapshot) {
-        return client.resources(VolumeSnapshot.class).inNamespace(snapshot.getMetadata().getNamespace())
-                .withName(snapshot.getMetadata().getName());
-    }
-
-    /** Runs a step later; a snapshot deleted meanwhile (404) ends its steps quietly. */
-    private void submit(Runnable step, Duration delay) {
-        if (steps.isShutdown()) {
-            return;
-        }
-        try {
-            schedule(step, delay);
-        } catch (RejectedExecutionException e) {
-            // closed meanwhile
-        }
-    }
-
-    private void schedule(Runnable step, Duration delay) {
-        steps.schedule(() -> {
-            try {
-                step.run();
-            } catch (RuntimeException e) {
-                boolean gone = e instanceof KubernetesClientException k && k.getCode() == 404;
-                if (!gone && !steps.isShutdown()) {
-                    LOG.warn("FakeSnapshotter step failed", e);
-                }
-            }
-        }, delay.toNanos(), TimeUnit.NANOSECONDS);
-    }
-
-    private static String recordKey(VolumeSnapshot snapshot) {
-        return key(snapshot.getMetadata().getNamespace(), snapshot.getMetadata().getName());
-    }
-
-    private static String key(String namespace, String name) {
-        return namespace + "/" + name;
-    }
-
-    /** As Kubernetes writes {@code metav1.Time}: RFC 3339, whole seconds. */
-    private static String rfc3339(Instant instant) {
-        return instant.truncatedTo(ChronoUnit.SECONDS).toString();
-    }
+  /** As Kubernetes writes {@code metav1.Time}: RFC 3339, whole seconds. */
+  private static String rfc3339(Instant instant) {
+    return instant.truncatedTo(ChronoUnit.SECONDS).toString();
+  }
 }

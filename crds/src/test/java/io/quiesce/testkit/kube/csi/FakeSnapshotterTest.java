@@ -24,170 +24,186 @@ import org.junit.jupiter.api.Test;
 @KubeApiTest
 class FakeSnapshotterTest {
 
-    private static final Duration CUT = Duration.ofMillis(300);
-    private static final Duration READY = Duration.ofMillis(300);
-    private static final Duration PATIENCE = Duration.ofSeconds(15);
+  private static final Duration CUT = Duration.ofMillis(300);
+  private static final Duration READY = Duration.ofMillis(300);
+  private static final Duration PATIENCE = Duration.ofSeconds(15);
 
-    private final KubernetesClient client;
-    private final KubeApiServer server;
-    private FakeSnapshotter snapshotter;
-    private String ns;
-    private String pvc;
-    private String otherPvc;
+  private final KubernetesClient client;
+  private final KubeApiServer server;
+  private FakeSnapshotter snapshotter;
+  private String ns;
+  private String pvc;
+  private String otherPvc;
 
-    FakeSnapshotterTest(KubernetesClient client, KubeApiServer server) {
-        this.client = client;
-        this.server = server;
-    }
+  FakeSnapshotterTest(KubernetesClient client, KubeApiServer server) {
+    this.client = client;
+    this.server = server;
+  }
 
-    @BeforeEach
-    void setUp() {
-        ns = server.createNamespace("csi");
-        var scenario = Fixtures.runningVm(ns, "vm").create(client);
-        pvc = scenario.claimNames().get(0);
-        otherPvc = scenario.claimNames().get(1);
-        snapshotter = FakeSnapshotter.start(server.newClient(), CUT, READY);
-    }
+  @BeforeEach
+  void setUp() {
+    ns = server.createNamespace("csi");
+    var scenario = Fixtures.runningVm(ns, "vm").create(client);
+    pvc = scenario.claimNames().get(0);
+    otherPvc = scenario.claimNames().get(1);
+    snapshotter = FakeSnapshotter.start(server.newClient(), CUT, READY);
+  }
 
-    @AfterEach
-    void tearDown() {
-        snapshotter.close();
-    }
+  @AfterEach
+  void tearDown() {
+    snapshotter.close();
+  }
 
-    @Test
-    void bindsCutsThenMakesReadyWithTheClaimsSize() {
-        VolumeSnapshot created = create("snap", pvc, null);
+  @Test
+  void bindsCutsThenMakesReadyWithTheClaimsSize() {
+    VolumeSnapshot created = create("snap", pvc, null);
 
-        VolumeSnapshot ready = awaitStatus("snap", s -> Boolean.TRUE.equals(s.getReadyToUse()));
+    VolumeSnapshot ready = awaitStatus("snap", s -> Boolean.TRUE.equals(s.getReadyToUse()));
 
-        VolumeSnapshotStatus status = ready.getStatus();
-        String contentName = "snapcontent-" + created.getMetadata().getUid();
-        assertThat(status.getBoundVolumeSnapshotContentName()).isEqualTo(contentName);
-        assertThat(status.getCreationTime()).isNotBlank();
-        assertThat(status.getRestoreSize()).isEqualTo(new Quantity("2Gi"));
-        assertThat(status.getError()).isNull();
-        assertThat(ready.getSpec().getVolumeSnapshotClassName()).isEqualTo(Fixtures.SNAPSHOT_CLASS);
-        assertThat(ready.getMetadata().getFinalizers()).contains(FakeSnapshotter.BOUND_FINALIZER);
+    VolumeSnapshotStatus status = ready.getStatus();
+    String contentName = "snapcontent-" + created.getMetadata().getUid();
+    assertThat(status.getBoundVolumeSnapshotContentName()).isEqualTo(contentName);
+    assertThat(status.getCreationTime()).isNotBlank();
+    assertThat(status.getRestoreSize()).isEqualTo(new Quantity("2Gi"));
+    assertThat(status.getError()).isNull();
+    assertThat(ready.getSpec().getVolumeSnapshotClassName()).isEqualTo(Fixtures.SNAPSHOT_CLASS);
+    assertThat(ready.getMetadata().getFinalizers()).contains(FakeSnapshotter.BOUND_FINALIZER);
 
-        VolumeSnapshotContent content = client.resources(VolumeSnapshotContent.class).withName(contentName).get();
-        assertThat(content.getSpec().getDriver()).isEqualTo(Fixtures.CSI_DRIVER);
-        assertThat(content.getSpec().getDeletionPolicy()).isEqualTo("Delete");
-        assertThat(content.getSpec().getVolumeSnapshotRef().getUid()).isEqualTo(created.getMetadata().getUid());
-        assertThat(content.getStatus().getReadyToUse()).isTrue();
-        assertThat(content.getStatus().getRestoreSize()).isEqualTo(2L * 1024 * 1024 * 1024);
+    VolumeSnapshotContent content =
+        client.resources(VolumeSnapshotContent.class).withName(contentName).get();
+    assertThat(content.getSpec().getDriver()).isEqualTo(Fixtures.CSI_DRIVER);
+    assertThat(content.getSpec().getDeletionPolicy()).isEqualTo("Delete");
+    assertThat(content.getSpec().getVolumeSnapshotRef().getUid())
+        .isEqualTo(created.getMetadata().getUid());
+    assertThat(content.getStatus().getReadyToUse()).isTrue();
+    assertThat(content.getStatus().getRestoreSize()).isEqualTo(2L * 1024 * 1024 * 1024);
 
-        SnapshotRecord record = snapshotter.record(ns, "snap").orElseThrow();
-        assertThat(record.pvc()).isEqualTo(pvc);
-        assertThat(Duration.between(record.createdAt(), record.cut().orElseThrow())).isGreaterThanOrEqualTo(CUT);
-        assertThat(Duration.between(record.cutAt(), record.ready().orElseThrow())).isGreaterThanOrEqualTo(READY);
-        assertThat(record.failed()).isEmpty();
-    }
+    SnapshotRecord record = snapshotter.record(ns, "snap").orElseThrow();
+    assertThat(record.pvc()).isEqualTo(pvc);
+    assertThat(Duration.between(record.createdAt(), record.cut().orElseThrow()))
+        .isGreaterThanOrEqualTo(CUT);
+    assertThat(Duration.between(record.cutAt(), record.ready().orElseThrow()))
+        .isGreaterThanOrEqualTo(READY);
+    assertThat(record.failed()).isEmpty();
+  }
 
-    @Test
-    void failsSnapshotsOfAPvcWithTheGivenError() {
-        snapshotter.onPvc(ns, pvc, SnapshotBehaviour.fail("disk array offline"));
+  @Test
+  void failsSnapshotsOfAPvcWithTheGivenError() {
+    snapshotter.onPvc(ns, pvc, SnapshotBehaviour.fail("disk array offline"));
 
-        create("doomed", pvc, null);
-        create("fine", otherPvc, null);
+    create("doomed", pvc, null);
+    create("fine", otherPvc, null);
 
-        VolumeSnapshot failed = awaitStatus("doomed", s -> s.getError() != null);
-        assertThat(failed.getStatus().getError().getMessage()).isEqualTo("disk array offline");
-        assertThat(failed.getStatus().getError().getTime()).isNotBlank();
-        assertThat(failed.getStatus().getReadyToUse()).isFalse();
-        assertThat(failed.getStatus().getCreationTime()).isNull();
-        assertThat(snapshotter.record(ns, "doomed").orElseThrow().error()).isEqualTo("disk array offline");
-        awaitStatus("fine", s -> Boolean.TRUE.equals(s.getReadyToUse()));
-    }
+    VolumeSnapshot failed = awaitStatus("doomed", s -> s.getError() != null);
+    assertThat(failed.getStatus().getError().getMessage()).isEqualTo("disk array offline");
+    assertThat(failed.getStatus().getError().getTime()).isNotBlank();
+    assertThat(failed.getStatus().getReadyToUse()).isFalse();
+    assertThat(failed.getStatus().getCreationTime()).isNull();
+    assertThat(snapshotter.record(ns, "doomed").orElseThrow().error())
+        .isEqualTo("disk array offline");
+    awaitStatus("fine", s -> Boolean.TRUE.equals(s.getReadyToUse()));
+  }
 
-    @Test
-    void neverCutsASnapshotToldSo() {
-        snapshotter.onSnapshot(ns, "stuck", SnapshotBehaviour.neverCut());
+  @Test
+  void neverCutsASnapshotToldSo() {
+    snapshotter.onSnapshot(ns, "stuck", SnapshotBehaviour.neverCut());
 
-        create("stuck", pvc, null);
+    create("stuck", pvc, null);
 
-        awaitStatus("stuck", s -> s.getBoundVolumeSnapshotContentName() != null);
-        await().during(CUT.multipliedBy(4)).atMost(PATIENCE)
-                .until(() -> snapshot("stuck").get().getStatus().getCreationTime() == null);
-        assertThat(snapshotter.record(ns, "stuck").orElseThrow().cut()).isEmpty();
-    }
+    awaitStatus("stuck", s -> s.getBoundVolumeSnapshotContentName() != null);
+    await()
+        .during(CUT.multipliedBy(4))
+        .atMost(PATIENCE)
+        .until(() -> snapshot("stuck").get().getStatus().getCreationTime() == null);
+    assertThat(snapshotter.record(ns, "stuck").orElseThrow().cut()).isEmpty();
+  }
 
-    @Test
-    void cutsButNeverMakesReadyASnapshotToldSo() {
-        snapshotter.onPvc(ns, pvc, SnapshotBehaviour.cutButNeverReady());
+  @Test
+  void cutsButNeverMakesReadyASnapshotToldSo() {
+    snapshotter.onPvc(ns, pvc, SnapshotBehaviour.cutButNeverReady());
 
-        create("half", pvc, null);
+    create("half", pvc, null);
 
-        awaitStatus("half", s -> s.getCreationTime() != null);
-        await().during(READY.multipliedBy(4)).atMost(PATIENCE)
-                .until(() -> !Boolean.TRUE.equals(snapshot("half").get().getStatus().getReadyToUse()));
-        assertThat(snapshotter.record(ns, "half").orElseThrow().ready()).isEmpty();
-    }
+    awaitStatus("half", s -> s.getCreationTime() != null);
+    await()
+        .during(READY.multipliedBy(4))
+        .atMost(PATIENCE)
+        .until(() -> !Boolean.TRUE.equals(snapshot("half").get().getStatus().getReadyToUse()));
+    assertThat(snapshotter.record(ns, "half").orElseThrow().ready()).isEmpty();
+  }
 
-    @Test
-    void aSlowCutTakesItsTime() {
-        Duration slow = Duration.ofMillis(1200);
-        snapshotter.onPvc(ns, pvc, SnapshotBehaviour.slowCut(slow));
+  @Test
+  void aSlowCutTakesItsTime() {
+    Duration slow = Duration.ofMillis(1200);
+    snapshotter.onPvc(ns, pvc, SnapshotBehaviour.slowCut(slow));
 
-        create("slow", pvc, null);
+    create("slow", pvc, null);
 
-        awaitStatus("slow", s -> s.getCreationTime() != null);
-        SnapshotRecord record = snapshotter.record(ns, "slow").orElseThrow();
-        assertThat(Duration.between(record.createdAt(), record.cutAt())).isGreaterThanOrEqualTo(slow);
-    }
+    awaitStatus("slow", s -> s.getCreationTime() != null);
+    SnapshotRecord record = snapshotter.record(ns, "slow").orElseThrow();
+    assertThat(Duration.between(record.createdAt(), record.cutAt())).isGreaterThanOrEqualTo(slow);
+  }
 
-    @Test
-    void aMissingPvcOrSnapshotClassIsAnError() {
-        create("orphan", "no-such-claim", null);
-        create("classless", pvc, "no-such-class");
+  @Test
+  void aMissingPvcOrSnapshotClassIsAnError() {
+    create("orphan", "no-such-claim", null);
+    create("classless", pvc, "no-such-class");
 
-        assertThat(awaitStatus("orphan", s -> s.getError() != null).getStatus().getError().getMessage())
-                .contains("persistentvolumeclaim \"no-such-claim\" not found");
-        assertThat(awaitStatus("classless", s -> s.getError() != null).getStatus().getError().getMessage())
-                .contains("\"no-such-class\" not found");
-    }
+    assertThat(awaitStatus("orphan", s -> s.getError() != null).getStatus().getError().getMessage())
+        .contains("persistentvolumeclaim \"no-such-claim\" not found");
+    assertThat(
+            awaitStatus("classless", s -> s.getError() != null).getStatus().getError().getMessage())
+        .contains("\"no-such-class\" not found");
+  }
 
-    @Test
-    void deletingASnapshotDeletesItsContentAndReleasesIt() {
-        create("gone", pvc, null);
-        VolumeSnapshot ready = awaitStatus("gone", s -> Boolean.TRUE.equals(s.getReadyToUse()));
-        String contentName = ready.getStatus().getBoundVolumeSnapshotContentName();
+  @Test
+  void deletingASnapshotDeletesItsContentAndReleasesIt() {
+    create("gone", pvc, null);
+    VolumeSnapshot ready = awaitStatus("gone", s -> Boolean.TRUE.equals(s.getReadyToUse()));
+    String contentName = ready.getStatus().getBoundVolumeSnapshotContentName();
 
-        snapshot("gone").delete();
+    snapshot("gone").delete();
 
-        await().atMost(PATIENCE).until(() -> snapshot("gone").get() == null);
-        assertThat(client.resources(VolumeSnapshotContent.class).withName(contentName).get()).isNull();
-    }
+    await().atMost(PATIENCE).until(() -> snapshot("gone").get() == null);
+    assertThat(client.resources(VolumeSnapshotContent.class).withName(contentName).get()).isNull();
+  }
 
-    @Test
-    void aClosedSnapshotterTakesNoMoreSnapshots() {
-        snapshotter.close();
+  @Test
+  void aClosedSnapshotterTakesNoMoreSnapshots() {
+    snapshotter.close();
 
-        create("after-close", pvc, null);
+    create("after-close", pvc, null);
 
-        await().during(CUT.plus(READY).multipliedBy(2)).atMost(PATIENCE)
-                .until(() -> snapshot("after-close").get().getStatus() == null);
-        assertThat(snapshotter.record(ns, "after-close")).isEmpty();
-    }
+    await()
+        .during(CUT.plus(READY).multipliedBy(2))
+        .atMost(PATIENCE)
+        .until(() -> snapshot("after-close").get().getStatus() == null);
+    assertThat(snapshotter.record(ns, "after-close")).isEmpty();
+  }
 
-    private VolumeSnapshot create(String name, String claim, String snapshotClass) {
-        VolumeSnapshot snapshot = new VolumeSnapshot();
-        snapshot.getMetadata().setName(name);
-        snapshot.getMetadata().setNamespace(ns);
-        VolumeSnapshotSpec spec = new VolumeSnapshotSpec();
-        VolumeSnapshotSource source = new VolumeSnapshotSource();
-        source.setPersistentVolumeClaimName(claim);
-        spec.setSource(source);
-        spec.setVolumeSnapshotClassName(snapshotClass);
-        snapshot.setSpec(spec);
-        return client.resource(snapshot).create();
-    }
+  private VolumeSnapshot create(String name, String claim, String snapshotClass) {
+    VolumeSnapshot snapshot = new VolumeSnapshot();
+    snapshot.getMetadata().setName(name);
+    snapshot.getMetadata().setNamespace(ns);
+    VolumeSnapshotSpec spec = new VolumeSnapshotSpec();
+    VolumeSnapshotSource source = new VolumeSnapshotSource();
+    source.setPersistentVolumeClaimName(claim);
+    spec.setSource(source);
+    spec.setVolumeSnapshotClassName(snapshotClass);
+    snapshot.setSpec(spec);
+    return client.resource(snapshot).create();
+  }
 
-    private Resource<VolumeSnapshot> snapshot(String name) {
-        return client.resources(VolumeSnapshot.class).inNamespace(ns).withName(name);
-    }
+  private Resource<VolumeSnapshot> snapshot(String name) {
+    return client.resources(VolumeSnapshot.class).inNamespace(ns).withName(name);
+  }
 
-    private VolumeSnapshot awaitStatus(String name, java.util.function.Predicate<VolumeSnapshotStatus> condition) {
-        return await().atMost(PATIENCE).until(() -> snapshot(name).get(),
-                s -> s != null && Optional.ofNullable(s.getStatus()).filter(condition).isPresent());
-    }
+  private VolumeSnapshot awaitStatus(
+      String name, java.util.function.Predicate<VolumeSnapshotStatus> condition) {
+    return await()
+        .atMost(PATIENCE)
+        .until(
+            () -> snapshot(name).get(),
+            s -> s != null && Optional.ofNullable(s.getStatus()).filter(condition).isPresent());
+  }
 }

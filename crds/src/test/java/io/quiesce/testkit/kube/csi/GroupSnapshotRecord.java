@@ -8,20 +8,27 @@ import java.util.List;
  * {@code cutAt} is taken before any {@code creationTime} is written.
  *
  * @param members the member VolumeSnapshots it created, in PVC order
- * @param pvcs    the PVCs the selector matched
+ * @param pvcs the PVCs the selector matched
  */
-public record GroupSnapshotRecord(String namespace, String name, List<String> pvcs, List<String> members,
-        Instant seenAt, Instant cutAt, Instant readyAt, String error) {
+public record GroupSnapshotRecord(
+    String namespace,
+    String name,
+    List<String> pvcs,
+    List<String> members,
+    Instant seenAt,
+    Instant cutAt,
+    Instant readyAt,
+    String error) {
 
-    GroupSnapshotRecord cut(List<String> pvcs, List<String> members, Instant at) {
-        return new GroupSnapshotRecord(namespace, name, pvcs, members, seenAt, at, readyAt, error);
-    }
+  GroupSnapshotRecord cut(List<String> pvcs, List<String> members, Instant at) {
+    return new GroupSnapshotRecord(namespace, name, pvcs, members, seenAt, at, readyAt, error);
+  }
 
-    GroupSnapshotRecord ready(Instant at) {
-        return new GroupSnapshotRecord(namespace, name, pvcs, members, seenAt, cutAt, at, error);
-    }
+  GroupSnapshotRecord ready(Instant at) {
+    return new GroupSnapshotRecord(namespace, name, pvcs, members, seenAt, cutAt, at, error);
+  }
 
-    GroupSnapshotRecord failed(String message) {
-        return new GroupSnapshotRecord(namespace, name, pvcs, members, seenAt, cutAt, readyAt, message);
-    }
+  GroupSnapshotRecord failed(String message) {
+    return new GroupSnapshotRecord(namespace, name, pvcs, members, seenAt, cutAt, readyAt, message);
+  }
 }

@@ -16,79 +16,108 @@ import java.util.Map;
  *
  * @param classDefaulted whether the class was not named and the driver's default was taken
  */
-record SnapshotInputs(PersistentVolumeClaim pvc, String driver, String volumeHandle,
-        VolumeSnapshotClass snapshotClass, boolean classDefaulted) {
+record SnapshotInputs(
+    PersistentVolumeClaim pvc,
+    String driver,
+    String volumeHandle,
+    VolumeSnapshotClass snapshotClass,
+    boolean classDefaulted) {
 
-    /** A snapshot that cannot be taken; the message goes to {@code status.error}. */
-    static final class InvalidSnapshotException extends Exception {
-        InvalidSnapshotException(String message) {
-            super(message);
-        }
+  /** A snapshot that cannot be taken; the message goes to {@code status.error}. */
+  static final class InvalidSnapshotException extends Exception {
+    InvalidSnapshotException(String message) {
+      super(message);
     }
+  }
 
-    static SnapshotInputs resolve(KubernetesClient client, VolumeSnapshot snapshot) throws InvalidSnapshotException {
-        String namespace = snapshot.getMetadata().getNamespace();
-        String claim = snapshot.getSpec() == null || snapshot.getSpec().getSource() == null
-                ? null : snapshot.getSpec().getSource().getPersistentVolumeClaimName();
-        if (claim == null) {
-            throw new InvalidSnapshotException("FakeSnapshotter takes dynamic snapshots of a PVC only"
-                    + " (spec.source.persistentVolumeClaimName is not set)");
-        }
-        PersistentVolumeClaim pvc = client.persistentVolumeClaims().inNamespace(namespace).withName(claim).get();
-        if (pvc == null) {
-            throw new InvalidSnapshotException("failed to get input parameters to create snapshot "
-                    + snapshot.getMetadata().getName() + ": persistentvolumeclaim \"" + claim + "\" not found");
-        }
-        PersistentVolume pv = pvc.getSpec().getVolumeName() == null
-                ? null : client.persistentVolumes().withName(pvc.getSpec().getVolumeName()).get();
-        String driver = driver(client, pvc, pv);
-        String handle = pv != null && pv.getSpec().getCsi() != null
-                ? pv.getSpec().getCsi().getVolumeHandle() : pvc.getMetadata().getUid();
-        String className = snapshot.getSpec().getVolumeSnapshotClassName();
-        if (className != null) {
-            VolumeSnapshotClass named = client.resources(VolumeSnapshotClass.class).withName(className).get();
-            if (named == null) {
-                throw new InvalidSnapshotException("volumesnapshotclass.snapshot.storage.k8s.io \"" + className
-                        + "\" not found");
-            }
-            if (!driver.equals(named.getDriver())) {
-                throw new InvalidSnapshotException("snapshot class " + className + " is for driver "
-                        + named.getDriver() + ", the PVC's driver is " + driver);
-            }
-            return new SnapshotInputs(pvc, driver, handle, named, false);
-        }
-        List<VolumeSnapshotClass> defaults = client.resources(VolumeSnapshotClass.class).list().getItems().stream()
-                .filter(c -> driver.equals(c.getDriver()) && c.isDefault())
-                .toList();
-        if (defaults.size() != 1) {
-            throw new InvalidSnapshotException(defaults.isEmpty()
-                    ? "cannot find default snapshot class for driver " + driver
-                    : defaults.size() + " default snapshot classes were found for driver " + driver);
-        }
-        return new SnapshotInputs(pvc, driver, handle, defaults.get(0), true);
+  static SnapshotInputs resolve(KubernetesClient client, VolumeSnapshot snapshot)
+      throws InvalidSnapshotException {
+    String namespace = snapshot.getMetadata().getNamespace();
+    String claim =
+        snapshot.getSpec() == null || snapshot.getSpec().getSource() == null
+            ? null
+            : snapshot.getSpec().getSource().getPersistentVolumeClaimName();
+    if (claim == null) {
+      throw new InvalidSnapshotException(
+          "FakeSnapshotter takes dynamic snapshots of a PVC only"
+              + " (spec.source.persistentVolumeClaimName is not set)");
     }
+    PersistentVolumeClaim pvc =
+        client.persistentVolumeClaims().inNamespace(namespace).withName(claim).get();
+    if (pvc == null) {
+      throw new InvalidSnapshotException(
+          "failed to get input parameters to create snapshot "
+              + snapshot.getMetadata().getName()
+              + ": persistentvolumeclaim \""
+              + claim
+              + "\" not found");
+    }
+    PersistentVolume pv =
+        pvc.getSpec().getVolumeName() == null
+            ? null
+            : client.persistentVolumes().withName(pvc.getSpec().getVolumeName()).get();
+    String driver = driver(client, pvc, pv);
+    String handle =
+        pv != null && pv.getSpec().getCsi() != null
+            ? pv.getSpec().getCsi().getVolumeHandle()
+            : pvc.getMetadata().getUid();
+    String className = snapshot.getSpec().getVolumeSnapshotClassName();
+    if (className != null) {
+      VolumeSnapshotClass named =
+          client.resources(VolumeSnapshotClass.class).withName(className).get();
+      if (named == null) {
+        throw new InvalidSnapshotException(
+            "volumesnapshotclass.snapshot.storage.k8s.io \"" + className + "\" not found");
+      }
+      if (!driver.equals(named.getDriver())) {
+        throw new InvalidSnapshotException(
+            "snapshot class "
+                + className
+                + " is for driver "
+                + named.getDriver()
+                + ", the PVC's driver is "
+                + driver);
+      }
+      return new SnapshotInputs(pvc, driver, handle, named, false);
+    }
+    List<VolumeSnapshotClass> defaults =
+        client.resources(VolumeSnapshotClass.class).list().getItems().stream()
+            .filter(c -> driver.equals(c.getDriver()) && c.isDefault())
+            .toList();
+    if (defaults.size() != 1) {
+      throw new InvalidSnapshotException(
+          defaults.isEmpty()
+              ? "cannot find default snapshot class for driver " + driver
+              : defaults.size() + " default snapshot classes were found for driver " + driver);
+    }
+    return new SnapshotInputs(pvc, driver, handle, defaults.get(0), true);
+  }
 
-    /** Size a volume restored from the snapshot needs: the claim's capacity (else its request). */
-    Quantity restoreSize() {
-        Map<String, Quantity> capacity = pvc.getStatus() == null ? null : pvc.getStatus().getCapacity();
-        if (capacity != null && capacity.containsKey("storage")) {
-            return capacity.get("storage");
-        }
-        return pvc.getSpec().getResources().getRequests().get("storage");
+  /** Size a volume restored from the snapshot needs: the claim's capacity (else its request). */
+  Quantity restoreSize() {
+    Map<String, Quantity> capacity = pvc.getStatus() == null ? null : pvc.getStatus().getCapacity();
+    if (capacity != null && capacity.containsKey("storage")) {
+      return capacity.get("storage");
     }
+    return pvc.getSpec().getResources().getRequests().get("storage");
+  }
 
-    static String driver(KubernetesClient client, PersistentVolumeClaim pvc, PersistentVolume pv)
-            throws InvalidSnapshotException {
-        if (pv != null && pv.getSpec().getCsi() != null) {
-            return pv.getSpec().getCsi().getDriver();
-        }
-        String storageClassName = pvc.getSpec().getStorageClassName();
-        StorageClass storageClass = storageClassName == null
-                ? null : client.storage().v1().storageClasses().withName(storageClassName).get();
-        if (storageClass == null) {
-            throw new InvalidSnapshotException("cannot find the CSI driver of persistentvolumeclaim \""
-                    + pvc.getMetadata().getName() + "\"");
-        }
-        return storageClass.getProvisioner();
+  static String driver(KubernetesClient client, PersistentVolumeClaim pvc, PersistentVolume pv)
+      throws InvalidSnapshotException {
+    if (pv != null && pv.getSpec().getCsi() != null) {
+      return pv.getSpec().getCsi().getDriver();
     }
+    String storageClassName = pvc.getSpec().getStorageClassName();
+    StorageClass storageClass =
+        storageClassName == null
+            ? null
+            : client.storage().v1().storageClasses().withName(storageClassName).get();
+    if (storageClass == null) {
+      throw new InvalidSnapshotException(
+          "cannot find the CSI driver of persistentvolumeclaim \""
+              + pvc.getMetadata().getName()
+              + "\"");
+    }
+    return storageClass.getProvisioner();
+  }
 }

@@ -14,30 +14,37 @@ import java.util.Optional;
  * @param failedAt when its error was reported, or null
  * @param error the reported error message, or null
  */
-public record SnapshotRecord(String namespace, String name, String pvc, Instant createdAt, Instant cutAt,
-        Instant readyAt, Instant failedAt, String error) {
+public record SnapshotRecord(
+    String namespace,
+    String name,
+    String pvc,
+    Instant createdAt,
+    Instant cutAt,
+    Instant readyAt,
+    Instant failedAt,
+    String error) {
 
-    public Optional<Instant> cut() {
-        return Optional.ofNullable(cutAt);
-    }
+  public Optional<Instant> cut() {
+    return Optional.ofNullable(cutAt);
+  }
 
-    public Optional<Instant> ready() {
-        return Optional.ofNullable(readyAt);
-    }
+  public Optional<Instant> ready() {
+    return Optional.ofNullable(readyAt);
+  }
 
-    public Optional<Instant> failed() {
-        return Optional.ofNullable(failedAt);
-    }
+  public Optional<Instant> failed() {
+    return Optional.ofNullable(failedAt);
+  }
 
-    SnapshotRecord withCut(Instant at) {
-        return new SnapshotRecord(namespace, name, pvc, createdAt, at, readyAt, failedAt, error);
-    }
+  SnapshotRecord withCut(Instant at) {
+    return new SnapshotRecord(namespace, name, pvc, createdAt, at, readyAt, failedAt, error);
+  }
 
-    SnapshotRecord withReady(Instant at) {
-        return new SnapshotRecord(namespace, name, pvc, createdAt, cutAt, at, failedAt, error);
-    }
+  SnapshotRecord withReady(Instant at) {
+    return new SnapshotRecord(namespace, name, pvc, createdAt, cutAt, at, failedAt, error);
+  }
 
-    SnapshotRecord withFailure(Instant at, String message) {
-        return new SnapshotRecord(namespace, name, pvc, createdAt, cutAt, readyAt, at, message);
-    }
+  SnapshotRecord withFailure(Instant at, String message) {
+    return new SnapshotRecord(namespace, name, pvc, createdAt, cutAt, readyAt, at, message);
+  }
 }

@@ -22,50 +22,53 @@ import java.util.function.Consumer;
  */
 public final class QuiesceTestOperator implements AutoCloseable {
 
-    private final Operator operator;
+  private final Operator operator;
 
-    private QuiesceTestOperator(Operator operator) {
-        this.operator = operator;
-    }
+  private QuiesceTestOperator(Operator operator) {
+    this.operator = operator;
+  }
 
-    /** Registers the reconcilers and starts the operator; returns once its informers have synced. */
-    public static QuiesceTestOperator start(KubernetesClient client, Reconciler<?>... reconcilers) {
-        return start(client, overrider -> { }, reconcilers);
-    }
+  /** Registers the reconcilers and starts the operator; returns once its informers have synced. */
+  public static QuiesceTestOperator start(KubernetesClient client, Reconciler<?>... reconcilers) {
+    return start(client, overrider -> {}, reconcilers);
+  }
 
-    /**
-     * Same, with further overrides of the configuration (applied after the test defaults).
-     */
-    public static QuiesceTestOperator start(KubernetesClient client, Consumer<ConfigurationServiceOverrider> overrides,
-            Reconciler<?>... reconcilers) {
-        Operator operator = new Operator(o -> {
-            o.withKubernetesClient(client)
-                    .withCloseClientOnStop(false)
-                    .withCacheSyncTimeout(Duration.ofSeconds(10))
-                    .withReconciliationTerminationTimeout(Duration.ofSeconds(2))
-                    .withStopOnInformerErrorDuringStartup(true)
-                    .withConcurrentReconciliationThreads(4);
-            overrides.accept(o);
-        });
-        for (Reconciler<?> reconciler : reconcilers) {
-            register(operator, reconciler);
-        }
-        operator.start();
-        return new QuiesceTestOperator(operator);
+  /** Same, with further overrides of the configuration (applied after the test defaults). */
+  public static QuiesceTestOperator start(
+      KubernetesClient client,
+      Consumer<ConfigurationServiceOverrider> overrides,
+      Reconciler<?>... reconcilers) {
+    Operator operator =
+        new Operator(
+            o -> {
+              o.withKubernetesClient(client)
+                  .withCloseClientOnStop(false)
+                  .withCacheSyncTimeout(Duration.ofSeconds(10))
+                  .withReconciliationTerminationTimeout(Duration.ofSeconds(2))
+                  .withStopOnInformerErrorDuringStartup(true)
+                  .withConcurrentReconciliationThreads(4);
+              overrides.accept(o);
+            });
+    for (Reconciler<?> reconciler : reconcilers) {
+      register(operator, reconciler);
     }
+    operator.start();
+    return new QuiesceTestOperator(operator);
+  }
 
-    private static <P extends HasMetadata> void register(Operator operator, Reconciler<P> reconciler) {
-        operator.register(reconciler);
-    }
+  private static <P extends HasMetadata> void register(
+      Operator operator, Reconciler<P> reconciler) {
+    operator.register(reconciler);
+  }
 
-    /** The running operator. */
-    public Operator operator() {
-        return operator;
-    }
+  /** The running operator. */
+  public Operator operator() {
+    return operator;
+  }
 
-    /** Stops the operator (its client stays open). */
-    @Override
-    public void close() {
-        operator.stop();
-    }
+  /** Stops the operator (its client stays open). */
+  @Override
+  public void close() {
+    operator.stop();
+  }
 }
