@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.core.spi.ContextAwareBase;
+import ch.qos.logback.core.status.NopStatusListener;
 
 /**
  * logback's first configuration (found through {@code META-INF/services}, so no XML is parsed at
@@ -18,6 +19,10 @@ public final class EnvironmentConfigurator extends ContextAwareBase implements C
 
   @Override
   public ExecutionStatus configure(LoggerContext context) {
+    // logback prints its own status lines to stdout when one is a warning: stdout carries only our
+    // log lines (one JSON object each under QUIESCE_LOG_FORMAT=json), so its status is never
+    // printed
+    context.getStatusManager().add(new NopStatusListener());
     LogSettings settings;
     try {
       settings = LogSettings.fromEnv(System.getenv(), Level.INFO);

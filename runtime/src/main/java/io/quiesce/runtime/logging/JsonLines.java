@@ -11,9 +11,9 @@ import net.logstash.logback.composite.JsonProvider;
 import net.logstash.logback.composite.loggingevent.LogLevelJsonProvider;
 import net.logstash.logback.composite.loggingevent.LoggerNameJsonProvider;
 import net.logstash.logback.composite.loggingevent.LoggingEventFormattedTimestampJsonProvider;
+import net.logstash.logback.composite.loggingevent.LoggingEventThreadNameJsonProvider;
 import net.logstash.logback.composite.loggingevent.MdcJsonProvider;
 import net.logstash.logback.composite.loggingevent.MessageJsonProvider;
-import net.logstash.logback.composite.loggingevent.ThreadNameJsonProvider;
 import net.logstash.logback.encoder.LoggingEventCompositeJsonEncoder;
 
 /**
@@ -44,7 +44,7 @@ final class JsonLines {
             ts,
             new LogLevelJsonProvider(),
             new LoggerNameJsonProvider(),
-            new ThreadNameJsonProvider(),
+            new LoggingEventThreadNameJsonProvider(),
             new MessageJsonProvider(),
             mdc,
             new ExceptionJsonProvider());
