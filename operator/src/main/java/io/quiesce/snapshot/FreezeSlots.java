@@ -169,14 +169,18 @@ public final class FreezeSlots {
   }
 
   /**
-   * The reconcile's write was refused (its copy was stale). A grant it took and did not commit is
-   * given back: nothing was written under it. A committed one is kept until the evidence, like any
-   * other: its slot Lease may name the snapshot already, and another operator that finds it there
-   * assigns the snapshot under it (the two failover test found a slot handed on while that freeze
-   * ran, when this gave it back). One the snapshot held from an earlier reconcile is kept too.
+   * The reconcile's write was refused (its copy was stale), so nothing can freeze because of it: a
+   * grant it took is given back, one the snapshot held from an earlier reconcile is kept. Another
+   * operator never assigns under this process's Lease swap: it takes a Lease naming the snapshot as
+   * its own only when it wrote it ({@link SlotLeases#GRANTED_BY_ANNOTATION}), so the next swap of
+   * this process from its known version cannot pass a freeze another operator started.
    */
   public synchronized void abandon(String namespace, String name) {
-    settle(namespace, name);
+    String key = key(namespace, name);
+    Grant g = grants.get(key);
+    if (g != null && g.fresh()) {
+      grants.remove(key);
+    }
   }
 
   /** The snapshot is gone (its finalizer ran): whatever it held is free. */

@@ -38,8 +38,20 @@ final class SlotLeases {
   static final String NODE_ANNOTATION = Provenance.NODE;
   static final String KIND_ANNOTATION = Provenance.PREFIX + "freeze-kind";
 
+  /**
+   * Which operator process wrote the Lease's current grant: after a failed swap, a Lease naming our
+   * snapshot is our own swap (landed, reply lost) only when this process wrote it; another
+   * operator's grant of the same snapshot is that operator's, and this one must not assign under
+   * it.
+   */
+  static final String GRANTED_BY_ANNOTATION = Provenance.PREFIX + "slot-granted-by";
+
   private final KubernetesClient client;
   private final String namespace;
+
+  /** This process's identity on the grants it writes. */
+  private final String grantedBy = java.util.UUID.randomUUID().toString();
+
   private final Clock clock;
 
   /**
@@ -197,7 +209,10 @@ final class SlotLeases {
     }
     known.put(slot, now);
     Optional<Holder> holder = holderOf(slot, now);
-    if (holder.isPresent() && grant.uid() != null && grant.uid().equals(holder.get().uid())) {
+    if (holder.isPresent()
+        && grant.uid() != null
+        && grant.uid().equals(holder.get().uid())
+        && grantedBy.equals(annotation(now, GRANTED_BY_ANNOTATION))) {
       return Optional.empty(); // our own swap landed although its reply was lost
     }
     return Optional.of(holder.orElse(new Holder(slot, null, null, null, null, Kind.HELPER)));
@@ -212,6 +227,7 @@ final class SlotLeases {
     annotations.put(SNAPSHOT_ANNOTATION, e.namespace() + "/" + e.name());
     annotations.put(NODE_ANNOTATION, String.valueOf(e.node()));
     annotations.put(KIND_ANNOTATION, grant.kind().name());
+    annotations.put(GRANTED_BY_ANNOTATION, grantedBy);
     ZonedDateTime now = ZonedDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
     Integer transitions =
         basis == null || basis.getSpec() == null ? null : basis.getSpec().getLeaseTransitions();
@@ -235,6 +251,11 @@ final class SlotLeases {
         .withLeaseTransitions(transitions == null ? 0 : transitions + 1)
         .endSpec()
         .build();
+  }
+
+  private static String annotation(Lease l, String name) {
+    Map<String, String> a = l.getMetadata().getAnnotations();
+    return a == null ? null : a.get(name);
   }
 
   private static Optional<Holder> holderOf(int slot, Lease l) {

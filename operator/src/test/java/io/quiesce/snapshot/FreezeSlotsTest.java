@@ -75,27 +75,6 @@ class FreezeSlotsTest {
   }
 
   /**
-   * The grant's Lease was swapped, then the assignment was refused as stale: another operator may
-   * have found the Lease naming the snapshot and assigned it under it (found by {@link
-   * OperatorFailoverTest}). The slot stays held until the evidence.
-   */
-  @Test
-  void aGrantWhoseLeaseWasWrittenIsKeptWhenTheAssignmentIsStale() {
-    FreezeSlots slots = new FreezeSlots(1, 1);
-    Entry a = new Entry("ns", "a", "vm-a", "node-1", T0);
-    Entry b = new Entry("ns", "b", "vm-b", "node-2", T0.plusSeconds(1));
-    List<QuiescedSnapshot> cache = List.of(pending(a), pending(b));
-    assertThat(slots.tryAdmit(a, cache).slotFree()).isTrue();
-    slots.commit("ns", "a", FreezeSlots.Kind.HELPER); // then its slot Lease is swapped to name A
-    slots.abandon("ns", "a"); // A's assignment: 409
-    slots.settle("ns", "a");
-
-    assertThat(slots.tryAdmit(b, cache).slotFree()).as("B while the Lease names A").isFalse();
-    assertThat(slots.startableNow(cache)).isEmpty();
-    assertThat(slots.tryAdmit(a, cache).slotFree()).as("A goes on under its grant").isTrue();
-  }
-
-  /**
    * Issue 13's reproduction, cap 1: X is admitted from list L0 and starts; another reconcile looks
    * at a newer list L1 that shows X InProgress; then Y is reconciled from the old L0, where X is
    * still Pending. Counting from lists alone, X is counted nowhere and Y freezes next to X.
