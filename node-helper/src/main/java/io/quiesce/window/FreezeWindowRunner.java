@@ -295,16 +295,19 @@ final class FreezeWindowRunner {
   private CutOutcome cutWhileFrozen(
       QuiescedSnapshot snapshot, Instant deadline, CompletableFuture<ThawTrigger> abort)
       throws InterruptedException {
-    List<String> names =
-        PlannedVolumeSnapshots.of(snapshot).stream().map(v -> v.getMetadata().getName()).toList();
-    // one VolumeGroupSnapshot cuts every disk at one instant: the window thaws on its creationTime
+    // one VolumeGroupSnapshot cuts every disk at one instant: the window thaws on its creationTime;
+    // its members are named by the group controller, so only per-volume cuts have planned names
     CompletableFuture<CutOutcome> cuts =
         GroupSnapshotCut.planned(snapshot)
             ? creator.groups().awaitCut(snapshot)
-            : tracker.awaitCuts(snapshot.getMetadata().getNamespace(), names);
+            : tracker.awaitCuts(
+                snapshot.getMetadata().getNamespace(),
+                PlannedVolumeSnapshots.of(snapshot).stream()
+                    .map(v -> v.getMetadata().getName())
+                    .toList());
     try {
       creator.createAll(snapshot);
-      TRACE.debug("created {}", names.size());
+      TRACE.debug("created");
       // after the creates, not beside them: its POST would compete with theirs inside the window
       events.normal(
           snapshot, Reason.FROZEN.wire(), "guest filesystems frozen until at most " + deadline);
