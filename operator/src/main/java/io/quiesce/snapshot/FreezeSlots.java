@@ -33,7 +33,11 @@ public final class FreezeSlots {
   private final FreezeAdmission admission;
   private final int clusterCap;
 
-  /** By "namespace/name". */
+  /**
+   * By "namespace/name"; a second slot whose Lease names the same snapshot (adopted while this
+   * process was granting it another) by "namespace/name@slot", so that both count until the
+   * snapshot's freeze is over.
+   */
   private final Map<String, Grant> grants = new HashMap<>();
 
   /** What the grant's freeze is; it decides which freeze record is the evidence that it ended. */
@@ -164,6 +168,7 @@ public final class FreezeSlots {
         grants.put(key, new Grant(g.entry(), g.uid(), g.slot(), g.kind(), true, false));
       } else {
         grants.remove(key);
+        promoteAdopted(key);
       }
     }
   }
@@ -180,12 +185,35 @@ public final class FreezeSlots {
     Grant g = grants.get(key);
     if (g != null && g.fresh()) {
       grants.remove(key);
+      promoteAdopted(key);
     }
   }
 
   /** The snapshot is gone (its finalizer ran): whatever it held is free. */
   public synchronized void release(String namespace, String name) {
-    grants.remove(key(namespace, name));
+    String key = key(namespace, name);
+    grants.values().removeIf(g -> g.key().equals(key));
+  }
+
+  /**
+   * Whether {@code grant} is still this snapshot's grant of its slot: asked right before its Lease
+   * is swapped, under the slot's lock, since another reconcile may have learned meanwhile that the
+   * slot is held elsewhere ({@link #adopt}).
+   */
+  public synchronized boolean holds(Grant grant) {
+    Grant now = grants.get(grant.key());
+    return now != null && now.slot() == grant.slot();
+  }
+
+  /**
+   * The swap of {@code grant}'s Lease failed, so nothing was written under it: that grant (and only
+   * that one: the snapshot may meanwhile hold another slot, adopted) is given back.
+   */
+  public synchronized void giveBack(Grant grant) {
+    if (holds(grant)) {
+      grants.remove(grant.key());
+      promoteAdopted(grant.key());
+    }
   }
 
   /**
@@ -195,18 +223,14 @@ public final class FreezeSlots {
    */
   public synchronized boolean releaseOnEvidence(QuiescedSnapshot s) {
     String key = key(s.getMetadata().getNamespace(), s.getMetadata().getName());
-    Grant g = grants.get(key);
-    if (g == null) {
-      return false;
-    }
     String uid = s.getMetadata().getUid();
-    boolean replaced =
-        g.uid() != null && uid != null && !g.uid().equals(uid); // the granted one was deleted
-    if (replaced || freezeOver(g.kind(), s.getStatus())) {
-      grants.remove(key);
-      return true;
-    }
-    return false;
+    return grants
+        .values()
+        .removeIf(
+            g ->
+                g.key().equals(key)
+                    && (g.uid() != null && uid != null && !g.uid().equals(uid) // deleted
+                        || freezeOver(g.kind(), s.getStatus())));
   }
 
   /**
@@ -216,8 +240,22 @@ public final class FreezeSlots {
    */
   public synchronized void adopt(Grant held) {
     grants.values().removeIf(g -> g.slot() == held.slot() && !g.key().equals(held.key()));
+    Grant adopted = new Grant(held.entry(), held.uid(), held.slot(), held.kind(), true, false);
+    Grant own = grants.get(held.key());
+    // a grant of the same snapshot on another slot may be mid-swap: its Lease may name the
+    // snapshot too, so neither slot may be handed out before the snapshot's freeze is over
     grants.put(
-        held.key(), new Grant(held.entry(), held.uid(), held.slot(), held.kind(), true, false));
+        own == null || own.slot() == held.slot() ? held.key() : held.key() + "@" + held.slot(),
+        adopted);
+  }
+
+  /** A snapshot whose own grant went keeps the slot it was seen holding elsewhere, if any. */
+  private void promoteAdopted(String key) {
+    grants.entrySet().stream()
+        .filter(e -> e.getValue().key().equals(key) && !e.getKey().equals(key))
+        .map(Map.Entry::getKey)
+        .findFirst()
+        .ifPresent(extra -> grants.put(key, grants.remove(extra)));
   }
 
   /** How many slots are held now (for tests and metrics). */

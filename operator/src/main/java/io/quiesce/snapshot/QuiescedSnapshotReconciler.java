@@ -419,26 +419,39 @@ public final class QuiescedSnapshotReconciler
             .grant(ns, name)
             .orElseThrow(
                 () -> new SlotLostException(ns + "/" + name + " holds no freeze slot any more"));
-    Optional<SlotLeases.Holder> lost = slotLeases.acquire(grant);
+    Optional<SlotLeases.Holder> lost = slotLeases.acquire(grant, ledgerOver(cache));
     if (lost.isEmpty()) {
       return slotLeases.leaseName(grant.slot());
     }
-    slots.release(ns, name); // nothing was written under it: nothing can freeze because of it
-    slotLeases
-        .stillFreezing(lost.get(), cache)
-        .ifPresent(holder -> slots.adopt(lost.get().asGrant(holder)));
     throw new SlotLostException(
         "freeze slot "
             + slotLeases.leaseName(grant.slot())
-            + " was taken by "
-            + lost.get().namespace()
-            + "/"
-            + lost.get().name()
+            + (lost.get().name() == null
+                ? " is held elsewhere"
+                : " was taken by " + lost.get().namespace() + "/" + lost.get().name())
             + " (another operator); "
             + ns
             + "/"
             + name
             + " waits for another");
+  }
+
+  /** The grant ledger as a slot's Lease swap sees it; {@code cache} judges a holder's freeze. */
+  private SlotLeases.Ledger ledgerOver(List<QuiescedSnapshot> cache) {
+    return new SlotLeases.Ledger() {
+      @Override
+      public boolean holds(FreezeSlots.Grant grant) {
+        return slots.holds(grant);
+      }
+
+      @Override
+      public void lost(FreezeSlots.Grant grant, SlotLeases.Holder holder) {
+        slots.giveBack(grant); // nothing was written under it: nothing can freeze because of it
+        slotLeases
+            .stillFreezing(holder, cache)
+            .ifPresent(snapshot -> slots.adopt(holder.asGrant(snapshot)));
+      }
+    };
   }
 
   /**

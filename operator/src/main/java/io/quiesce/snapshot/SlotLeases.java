@@ -118,48 +118,74 @@ final class SlotLeases {
   }
 
   /**
+   * What the grant ledger does under a slot's lock, so that no other grant of the same slot runs
+   * between this process learning who holds it and the ledger counting that holder.
+   */
+  interface Ledger {
+    /** Whether {@code grant} is still the ledger's grant of its slot (none adopted over it). */
+    boolean holds(Grant grant);
+
+    /**
+     * The swap of {@code grant} failed: it is given back, and {@code holder} (who the Lease names
+     * now, or an empty holder) is counted while its freeze may not be over.
+     */
+    void lost(Grant grant, Holder holder);
+  }
+
+  /**
    * Names {@code grant}'s snapshot as the holder of its slot's Lease, swapping from the version
-   * this process last saw.
+   * this process last saw, unless the ledger no longer holds the grant.
    *
    * @return empty when the Lease names it now; else the holder that took the slot meanwhile (an
-   *     empty-holder placeholder when the Lease changed but names nobody)
+   *     empty-holder placeholder when the Lease changed but names nobody, or when the grant was
+   *     withdrawn), already passed to {@link Ledger#lost}
    */
-  Optional<Holder> acquire(Grant grant) {
+  Optional<Holder> acquire(Grant grant, Ledger ledger) {
     int slot = grant.slot();
     synchronized (locks.computeIfAbsent(slot, i -> new Object())) {
-      Lease basis = known.get(slot);
+      Optional<Holder> lost = swap(grant, ledger);
+      lost.ifPresent(holder -> ledger.lost(grant, holder));
+      return lost;
+    }
+  }
+
+  private Optional<Holder> swap(Grant grant, Ledger ledger) {
+    int slot = grant.slot();
+    if (!ledger.holds(grant)) {
+      // another reconcile learned the slot is held elsewhere after this grant was made
+      return Optional.of(new Holder(slot, null, null, null, null, Kind.HELPER));
+    }
+    Lease basis = known.get(slot);
+    if (basis == null) {
+      basis = client.leases().inNamespace(namespace).withName(leaseName(slot)).get();
       if (basis == null) {
-        basis = client.leases().inNamespace(namespace).withName(leaseName(slot)).get();
-        if (basis == null) {
-          try {
-            known.put(
-                slot, client.leases().inNamespace(namespace).resource(held(null, grant)).create());
-            return Optional.empty();
-          } catch (KubernetesClientException e) {
-            if (e.getCode() != 409) {
-              throw e;
-            }
-            return lost(slot, grant);
+        try {
+          known.put(
+              slot, client.leases().inNamespace(namespace).resource(held(null, grant)).create());
+          return Optional.empty();
+        } catch (KubernetesClientException e) {
+          if (e.getCode() != 409) {
+            throw e;
           }
-        }
-        known.put(slot, basis);
-        Optional<Holder> unknown = holderOf(slot, basis);
-        if (unknown.isPresent() && !unknown.get().uid().equals(grant.uid())) {
-          // a holder this process never knew of (another operator made the Lease): the
-          // ledger must first learn whether its freeze is over
-          return unknown;
+          return lost(slot, grant);
         }
       }
-      try {
-        known.put(
-            slot, client.leases().inNamespace(namespace).resource(held(basis, grant)).update());
-        return Optional.empty();
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 409) {
-          throw e;
-        }
-        return lost(slot, grant);
+      known.put(slot, basis);
+      Optional<Holder> unknown = holderOf(slot, basis);
+      if (unknown.isPresent() && !unknown.get().uid().equals(grant.uid())) {
+        // a holder this process never knew of (another operator made the Lease): the
+        // ledger must first learn whether its freeze is over
+        return unknown;
       }
+    }
+    try {
+      known.put(slot, client.leases().inNamespace(namespace).resource(held(basis, grant)).update());
+      return Optional.empty();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw e;
+      }
+      return lost(slot, grant);
     }
   }
 

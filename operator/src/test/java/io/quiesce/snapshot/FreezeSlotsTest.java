@@ -9,6 +9,8 @@ import io.quiesce.api.v1alpha1.QuiescedSnapshotSpec;
 import io.quiesce.api.v1alpha1.QuiescedSnapshotStatus;
 import io.quiesce.api.v1alpha1.SnapshotPhase;
 import io.quiesce.snapshot.FreezeAdmission.Entry;
+import io.quiesce.snapshot.FreezeSlots.Grant;
+import io.quiesce.snapshot.FreezeSlots.Kind;
 import io.quiesce.snapshot.Observation.Admission;
 import io.quiesce.status.Reason;
 import java.time.Instant;
@@ -219,6 +221,56 @@ class FreezeSlotsTest {
     started(slots, x);
     slots.release("ns", "x");
     assertThat(slots.held()).isZero();
+  }
+
+  /**
+   * OperatorFailoverTest's breach (3 frozen under a cap of 2): while S's reconcile swapped slot 1
+   * for S, another reconcile learned that slot 0's Lease names S (the former leader granted it
+   * there) and adopted it. S's swap then lost, and giving back every grant of S dropped the adopted
+   * slot 0 too: the next grant took slot 0 from S while S was frozen.
+   */
+  @Test
+  void aLostSwapGivesBackOnlyItsOwnSlotNotOneTheSnapshotWasSeenHoldingElsewhere() {
+    FreezeSlots slots = new FreezeSlots(2, 2);
+    Entry w = new Entry("ns", "w", "vm-w", "node-1", T0.minusSeconds(1));
+    Entry s = new Entry("ns", "s", "vm-s", "node-1", T0);
+    Entry y = new Entry("ns", "y", "vm-y", "node-2", T0.plusSeconds(1));
+    Entry z = new Entry("ns", "z", "vm-z", "node-2", T0.plusSeconds(2));
+    List<QuiescedSnapshot> cache = List.of(pending(s), pending(y), pending(z));
+    slots.adopt(new Grant(w, "uid-w", 0, Kind.HELPER, true, false));
+    assertThat(slots.tryAdmit(s, "uid-s", cache).slotFree()).isTrue();
+    slots.commit("ns", "s", Kind.HELPER);
+    Grant mine = slots.grant("ns", "s").orElseThrow();
+    assertThat(mine.slot()).isEqualTo(1);
+
+    slots.adopt(new Grant(s, "uid-s", 0, Kind.HELPER, true, false)); // slot 0's Lease names S
+    assertThat(slots.holds(mine)).as("S's swap of slot 1 may still go on").isTrue();
+    slots.giveBack(mine); // ... and lost
+    slots.settle("ns", "s");
+
+    assertThat(slots.grant("ns", "s")).map(Grant::slot).hasValue(0);
+    assertThat(slots.tryAdmit(y, "uid-y", cache).slotFree()).isTrue();
+    assertThat(slots.grant("ns", "y")).map(Grant::slot).as("never S's slot 0").hasValue(1);
+    assertThat(slots.tryAdmit(z, "uid-z", cache).slotFree())
+        .as("S and Y hold both slots")
+        .isFalse();
+    assertThat(slots.held()).isEqualTo(2);
+  }
+
+  /** A grant whose slot was adopted by another snapshot meanwhile is no longer held: no swap. */
+  @Test
+  void aGrantWhoseSlotWasSeenHeldByAnotherSnapshotIsNotHeldAnyMore() {
+    FreezeSlots slots = new FreezeSlots(2, 2);
+    Entry s = new Entry("ns", "s", "vm-s", "node-1", T0);
+    Entry x = new Entry("ns", "x", "vm-x", "node-2", T0.minusSeconds(1));
+    assertThat(slots.tryAdmit(s, "uid-s", List.of(pending(s))).slotFree()).isTrue();
+    Grant mine = slots.grant("ns", "s").orElseThrow();
+
+    slots.adopt(new Grant(x, "uid-x", mine.slot(), Kind.HELPER, true, false));
+
+    assertThat(slots.holds(mine)).isFalse();
+    slots.giveBack(mine);
+    assertThat(slots.grant("ns", "x")).map(Grant::slot).hasValue(mine.slot());
   }
 
   /**

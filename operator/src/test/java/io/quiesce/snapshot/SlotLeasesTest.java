@@ -24,6 +24,18 @@ import org.junit.jupiter.api.Test;
 class SlotLeasesTest {
   private static final Instant T0 = Instant.parse("2026-12-05T00:00:00Z");
 
+  /** A ledger that holds every grant and counts no holder: these tests look at the Leases only. */
+  private static final SlotLeases.Ledger EVERY_GRANT_HELD =
+      new SlotLeases.Ledger() {
+        @Override
+        public boolean holds(Grant grant) {
+          return true;
+        }
+
+        @Override
+        public void lost(Grant grant, SlotLeases.Holder holder) {}
+      };
+
   @Test
   void aPausedFormerLeaderCannotHandOutASlotTheNewLeaderGaveAway(
       KubeApiServer server, KubernetesClient client) {
@@ -31,15 +43,15 @@ class SlotLeasesTest {
     SlotLeases former = new SlotLeases(server.newClient(), ns, Clock.systemUTC());
     SlotLeases leader = new SlotLeases(server.newClient(), ns, Clock.systemUTC());
 
-    assertThat(former.acquire(grant("x", "uid-x", 0)))
+    assertThat(former.acquire(grant("x", "uid-x", 0), EVERY_GRANT_HELD))
         .as("the former leader grants slot 0 to X")
         .isEmpty();
     // the former leader pauses; the new one reads the slots before its first grant
     assertThat(leader.load()).extracting(SlotLeases.Holder::uid).containsExactly("uid-x");
     // X's freeze ends (its record: evidence); the new leader gives slot 0 to Z
-    assertThat(leader.acquire(grant("z", "uid-z", 0))).isEmpty();
+    assertThat(leader.acquire(grant("z", "uid-z", 0), EVERY_GRANT_HELD)).isEmpty();
     // the former leader wakes up, sees X's record too, and would give slot 0 to Y
-    Optional<SlotLeases.Holder> lost = former.acquire(grant("y", "uid-y", 0));
+    Optional<SlotLeases.Holder> lost = former.acquire(grant("y", "uid-y", 0), EVERY_GRANT_HELD);
 
     assertThat(lost)
         .as("the swap from a version that is no longer stored fails")
@@ -51,7 +63,7 @@ class SlotLeasesTest {
         .containsEntry(SlotLeases.NODE_ANNOTATION, "node-1");
     // having re-read it, the former leader swaps from the current version next time (after Z's
     // evidence)
-    assertThat(former.acquire(grant("y", "uid-y", 0))).isEmpty();
+    assertThat(former.acquire(grant("y", "uid-y", 0), EVERY_GRANT_HELD)).isEmpty();
     assertThat(
             client
                 .leases()
@@ -70,14 +82,14 @@ class SlotLeasesTest {
     SlotLeases leader = new SlotLeases(server.newClient(), ns, Clock.systemUTC());
     assertThat(leader.load()).as("the new leader starts: no slot Lease yet").isEmpty();
     // the paused former leader wakes and creates slot 4 for X after the new leader's read
-    assertThat(former.acquire(grant("x", "uid-x", 4))).isEmpty();
+    assertThat(former.acquire(grant("x", "uid-x", 4), EVERY_GRANT_HELD)).isEmpty();
 
-    assertThat(leader.acquire(grant("y", "uid-y", 4)))
+    assertThat(leader.acquire(grant("y", "uid-y", 4), EVERY_GRANT_HELD))
         .as("the new leader meets X's Lease for the first time")
         .hasValueSatisfying(h -> assertThat(h.uid()).isEqualTo("uid-x"));
     // once its ledger has seen X's freeze over, it swaps from the version it read
-    assertThat(leader.acquire(grant("y", "uid-y", 4))).isEmpty();
-    assertThat(former.acquire(grant("w", "uid-w", 4)))
+    assertThat(leader.acquire(grant("y", "uid-y", 4), EVERY_GRANT_HELD)).isEmpty();
+    assertThat(former.acquire(grant("w", "uid-w", 4), EVERY_GRANT_HELD))
         .hasValueSatisfying(h -> assertThat(h.uid()).isEqualTo("uid-y"));
   }
 
