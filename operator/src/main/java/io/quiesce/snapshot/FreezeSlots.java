@@ -10,10 +10,15 @@ import io.quiesce.snapshot.Observation.Admission;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The grant ledger of the cluster freeze cap: who holds one of the {@code clusterCap} freeze slots,
@@ -30,6 +35,7 @@ import java.util.Optional;
  * cannot hand out the same slot, and the node helper checks that Lease before it freezes.
  */
 public final class FreezeSlots {
+  private static final Logger LOG = LoggerFactory.getLogger(FreezeSlots.class);
   private final FreezeAdmission admission;
   private final int clusterCap;
 
@@ -39,6 +45,16 @@ public final class FreezeSlots {
    * snapshot's freeze is over.
    */
   private final Map<String, Grant> grants = new HashMap<>();
+
+  /**
+   * Uids of snapshots whose grant was released on evidence that their freeze is over (the latest
+   * {@value #OVER_REMEMBERED}): a slot Lease naming one of them may be swapped without looking it
+   * up again. Evidence never goes away, so remembering it is always right; forgetting only costs a
+   * look-up.
+   */
+  private final Set<String> over = new LinkedHashSet<>();
+
+  private static final int OVER_REMEMBERED = 4096;
 
   /** What the grant's freeze is; it decides which freeze record is the evidence that it ended. */
   public enum Kind {
@@ -192,7 +208,26 @@ public final class FreezeSlots {
   /** The snapshot is gone (its finalizer ran): whatever it held is free. */
   public synchronized void release(String namespace, String name) {
     String key = key(namespace, name);
-    grants.values().removeIf(g -> g.key().equals(key));
+    if (grants.values().removeIf(g -> g.key().equals(key) && remember(g))) {
+      LOG.debug("{} released its slot: terminal or deleted", key);
+    }
+  }
+
+  /**
+   * Whether the snapshot with this uid had its grant released on evidence that its freeze is over.
+   */
+  public synchronized boolean knownOver(String uid) {
+    return uid != null && over.contains(uid);
+  }
+
+  /** Remembers that {@code g}'s freeze is over; always true (for use in a filter). */
+  private boolean remember(Grant g) {
+    if (g.uid() != null && over.add(g.uid()) && over.size() > OVER_REMEMBERED) {
+      Iterator<String> oldest = over.iterator();
+      oldest.next();
+      oldest.remove();
+    }
+    return true;
   }
 
   /**
@@ -224,13 +259,20 @@ public final class FreezeSlots {
   public synchronized boolean releaseOnEvidence(QuiescedSnapshot s) {
     String key = key(s.getMetadata().getNamespace(), s.getMetadata().getName());
     String uid = s.getMetadata().getUid();
-    return grants
-        .values()
-        .removeIf(
-            g ->
-                g.key().equals(key)
-                    && (g.uid() != null && uid != null && !g.uid().equals(uid) // deleted
-                        || freezeOver(g.kind(), s.getStatus())));
+    boolean released = false;
+    for (Iterator<Grant> it = grants.values().iterator(); it.hasNext(); ) {
+      Grant g = it.next();
+      boolean deleted = g.uid() != null && uid != null && !g.uid().equals(uid);
+      if (g.key().equals(key) && (deleted || freezeOver(g.kind(), s.getStatus()))) {
+        it.remove();
+        remember(g);
+        released = true;
+      }
+    }
+    if (released) {
+      LOG.debug("{} released its slot: its freeze is over", key);
+    }
+    return released;
   }
 
   /**
@@ -239,7 +281,16 @@ public final class FreezeSlots {
    * of this process on the same slot index lost the race and is dropped.
    */
   public synchronized void adopt(Grant held) {
-    grants.values().removeIf(g -> g.slot() == held.slot() && !g.key().equals(held.key()));
+    grants
+        .values()
+        .removeIf(
+            g -> {
+              boolean lostRace = g.slot() == held.slot() && !g.key().equals(held.key());
+              if (lostRace) {
+                LOG.debug("{} lost slot {} to {}", g.key(), g.slot(), held.key());
+              }
+              return lostRace;
+            });
     Grant adopted = new Grant(held.entry(), held.uid(), held.slot(), held.kind(), true, false);
     Grant own = grants.get(held.key());
     // a grant of the same snapshot on another slot may be mid-swap: its Lease may name the

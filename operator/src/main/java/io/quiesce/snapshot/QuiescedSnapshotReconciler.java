@@ -445,11 +445,28 @@ public final class QuiescedSnapshotReconciler
       }
 
       @Override
+      public boolean mayStillFreeze(SlotLeases.Holder holder) {
+        return freezing(holder).isPresent();
+      }
+
+      @Override
       public void lost(FreezeSlots.Grant grant, SlotLeases.Holder holder) {
         slots.giveBack(grant); // nothing was written under it: nothing can freeze because of it
-        slotLeases
-            .stillFreezing(holder, cache)
-            .ifPresent(snapshot -> slots.adopt(holder.asGrant(snapshot)));
+        Optional<QuiescedSnapshot> freezing = freezing(holder);
+        freezing.ifPresent(snapshot -> slots.adopt(holder.asGrant(snapshot)));
+        LOG.debug(
+            "{} lost slot {} to {}/{} ({})",
+            grant.key(),
+            grant.slot(),
+            holder.namespace(),
+            holder.name(),
+            freezing.isPresent() ? "counted until its freeze is over" : "its freeze is over");
+      }
+
+      private Optional<QuiescedSnapshot> freezing(SlotLeases.Holder holder) {
+        return slots.knownOver(holder.uid())
+            ? Optional.empty()
+            : slotLeases.stillFreezing(holder, cache);
       }
     };
   }
@@ -463,7 +480,14 @@ public final class QuiescedSnapshotReconciler
       return;
     }
     for (SlotLeases.Holder h : slotLeases.load()) {
-      slotLeases.stillFreezing(h, cache).ifPresent(holder -> slots.adopt(h.asGrant(holder)));
+      Optional<QuiescedSnapshot> freezing = slotLeases.stillFreezing(h, cache);
+      freezing.ifPresent(holder -> slots.adopt(h.asGrant(holder)));
+      LOG.debug(
+          "slot {} held by {}/{} at start-up ({})",
+          h.slot(),
+          h.namespace(),
+          h.name(),
+          freezing.isPresent() ? "counted" : "its freeze is over");
     }
     slotsLoaded = true;
   }

@@ -21,6 +21,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The freeze slots in the cluster: one Lease {@code quiesce-slot-<i>} per slot of the cap, in the
@@ -33,6 +35,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * the next grant simply takes it over. One update per freeze, no more.
  */
 final class SlotLeases {
+  private static final Logger LOG = LoggerFactory.getLogger(SlotLeases.class);
   static final String SLOT_LABEL = Provenance.PREFIX + "freeze-slot";
   static final String SNAPSHOT_ANNOTATION = Provenance.PREFIX + "snapshot";
   static final String NODE_ANNOTATION = Provenance.NODE;
@@ -126,6 +129,13 @@ final class SlotLeases {
     boolean holds(Grant grant);
 
     /**
+     * Whether the freeze of the snapshot a slot Lease names may not be over yet: the Lease is never
+     * swapped away from such a holder, whoever wrote it (another operator, or this one under a
+     * grant its ledger gave back after a refused write).
+     */
+    boolean mayStillFreeze(Holder holder);
+
+    /**
      * The swap of {@code grant} failed: it is given back, and {@code holder} (who the Lease names
      * now, or an empty holder) is counted while its freeze may not be over.
      */
@@ -162,6 +172,7 @@ final class SlotLeases {
         try {
           known.put(
               slot, client.leases().inNamespace(namespace).resource(held(null, grant)).create());
+          LOG.debug("{} created for {} by {}", leaseName(slot), grant.key(), grantedBy);
           return Optional.empty();
         } catch (KubernetesClientException e) {
           if (e.getCode() != 409) {
@@ -171,15 +182,21 @@ final class SlotLeases {
         }
       }
       known.put(slot, basis);
-      Optional<Holder> unknown = holderOf(slot, basis);
-      if (unknown.isPresent() && !unknown.get().uid().equals(grant.uid())) {
-        // a holder this process never knew of (another operator made the Lease): the
-        // ledger must first learn whether its freeze is over
-        return unknown;
-      }
+    }
+    Optional<Holder> previous = holderOf(slot, basis);
+    if (previous.isPresent()
+        && !previous.get().uid().equals(grant.uid())
+        && ledger.mayStillFreeze(previous.get())) {
+      return previous; // counted by the ledger until its freeze is over; the grant waits
     }
     try {
       known.put(slot, client.leases().inNamespace(namespace).resource(held(basis, grant)).update());
+      LOG.debug(
+          "{} swapped from {} to {} by {}",
+          leaseName(slot),
+          holderOf(slot, basis).map(h -> h.namespace() + "/" + h.name()).orElse("nobody"),
+          grant.key(),
+          grantedBy);
       return Optional.empty();
     } catch (KubernetesClientException e) {
       if (e.getCode() != 409) {
