@@ -186,10 +186,11 @@ public final class GroupFreezeWindow {
           break; // the deadline passed before every freeze reply
         }
         answered++;
+        m.counted = true; // answered before the decision: frozen (or not) for the group
         failed |= m.frozenAt == null;
       }
       for (Member m : members.values()) {
-        if (m.frozenAt == null && m.reason == null) {
+        if (!m.frozen() && m.reason == null) {
           m.notFrozen(
               failed ? Reason.GROUP_MEMBER_NOT_FROZEN.wire() : Reason.QUIESCE_TIMEOUT.wire(),
               failed ? null : "no freeze reply from KubeVirt before the group's deadline");
@@ -221,6 +222,11 @@ public final class GroupFreezeWindow {
       if (m.frozen()) {
         m.thawedBy(trigger);
         m.reason = m.reason == null ? frozenOutcome : m.reason;
+      } else if (m.frozenAt != null) { // froze after the group decided: thawed at once
+        m.thawedBy(
+            Reason.QUIESCE_TIMEOUT.wire().equals(m.reason)
+                ? ThawTrigger.Watchdog
+                : ThawTrigger.Error);
       }
     }
     CommonWindow common = cutRan ? commonWindow(members, thawAt) : null;
@@ -290,9 +296,7 @@ public final class GroupFreezeWindow {
     return mode == QuiesceMode.Required
         ? "not frozen: "
             + who
-            + "; mode Required: the others ("
-            + frozen
-            + ") were thawed at once and nothing was cut"
+            + "; mode Required: the other VMs were thawed at once and nothing was cut"
         : "not frozen: "
             + who
             + "; mode BestEffort: "
@@ -340,6 +344,10 @@ public final class GroupFreezeWindow {
   private final class Member {
     final String vm;
     volatile Instant frozenAt;
+
+    /** Whether the coordinator took this VM's freeze reply before it decided; a late one is not. */
+    volatile boolean counted;
+
     volatile Instant thawedAt;
     volatile String reason;
     volatile String error;
@@ -349,8 +357,9 @@ public final class GroupFreezeWindow {
       this.vm = vm;
     }
 
+    /** Frozen for the group: its freeze reply came before the group decided. */
     boolean frozen() {
-      return frozenAt != null;
+      return counted && frozenAt != null;
     }
 
     void notFrozen(String reason, String error) {
@@ -407,7 +416,7 @@ public final class GroupFreezeWindow {
       m.setFrozen(frozen());
       FreezeRecord f = new FreezeRecord();
       f.setMethod(FreezeMethod.KUBEVIRT_API);
-      if (frozen()) {
+      if (frozenAt != null) { // also a freeze that came too late for the group: it was thawed
         f.setStartTime(frozenAt.toString());
         if (thawedAt != null) {
           f.setEndTime(thawedAt.toString());
