@@ -41,8 +41,8 @@ public class SnapshotSources {
 
   @SchemaFrom(type = LabelSelectorSchema.class)
   @JsonPropertyDescription(
-      "Selects the VirtualMachines in this namespace to freeze together; the operator fails "
-          + "the snapshot when it selects fewer than 1 or more than 16.")
+      "Selects the VirtualMachines in this namespace to freeze together (a group of at most "
+          + "16 VMs).")
   private LabelSelector vmSelector;
 
   public List<String> getVms() {
