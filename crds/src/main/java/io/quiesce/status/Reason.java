@@ -45,6 +45,11 @@ public enum Reason {
   CHANNEL_NOT_SERVED("ChannelNotServed"),
   /** KubeVirt reported the guest frozen before the operator's own freeze. */
   GUEST_ALREADY_FROZEN("GuestAlreadyFrozen"),
+  /**
+   * A consistency group under mode Required: another VM of the group could not be frozen, so this
+   * one was thawed at once and nothing was cut.
+   */
+  GROUP_MEMBER_NOT_FROZEN("GroupMemberNotFrozen"),
   /** The operator lost its KubeVirt window (restart) before recording it. */
   KUBEVIRT_WINDOW_INTERRUPTED("KubeVirtWindowInterrupted"),
   /** KubeVirt's freeze succeeded, but nothing says it was a freeze of ours. */
@@ -138,6 +143,11 @@ public enum Reason {
   // --- the operator's conditions and Events on the way
   INVALID_SPEC("InvalidSpec"),
   INVALID_CHANNEL("InvalidChannel"),
+  /**
+   * {@code spec.sources} (a consistency group of several VMs) is in the API, but this operator does
+   * not run group snapshots yet: failed at once, no VM touched.
+   */
+  CONSISTENCY_GROUP_NOT_SUPPORTED("ConsistencyGroupNotSupported"),
   SOURCE_NOT_FOUND("SourceNotFound"),
   PERSISTENT_VOLUME_CLAIM_NOT_FOUND("PersistentVolumeClaimNotFound"),
   NO_PERSISTENT_VOLUMES("NoPersistentVolumes"),

@@ -192,7 +192,10 @@ final class PluginCommands {
     Map<String, QuiescedSnapshot> latest = new LinkedHashMap<>();
     client.resources(QuiescedSnapshot.class).inNamespace(namespace).list().getItems().stream()
         .filter(
-            s -> s.getSpec() != null && vm.map(v -> v.equals(s.getSpec().getSource())).orElse(true))
+            s ->
+                s.getSpec() != null
+                    && s.getSpec().getSource() != null // a consistency group has no one VM
+                    && vm.map(v -> v.equals(s.getSpec().getSource())).orElse(true))
         .sorted(
             Comparator.comparing((QuiescedSnapshot s) -> s.getSpec().getSource())
                 .thenComparing(s -> s.getMetadata().getCreationTimestamp()))

@@ -141,6 +141,67 @@ public final class FreezeSlots {
     return new Admission(vmBusy, slotFree);
   }
 
+  /** The answer to {@link #tryAdmitWhole}. */
+  public enum WholeAdmission {
+    /** Every VM of the request holds a grant now. */
+    ADMITTED,
+    /** No VM of the request holds a grant; it waits for the caps or for one of its VMs. */
+    WAITING,
+    /** The request needs more slots than the cluster cap or a node's cap: it can never start. */
+    NEVER_FITS
+  }
+
+  /**
+   * Admits a consistency group (or any request) whole under this one lock: one grant per VM that
+   * needs a freeze, all or none, counted against the same caps and VMs as single snapshots' grants.
+   * Its grants are freezes through KubeVirt, already committed; {@link #releaseWhole} gives them
+   * back.
+   *
+   * @param me the request; every member carries the group snapshot's namespace and name
+   * @param queue the other requests waiting, in any order (ordered by creation time here)
+   */
+  public synchronized WholeAdmission tryAdmitWhole(
+      FreezeAdmission.Request me, String uid, Collection<FreezeAdmission.Request> queue) {
+    Entry head = me.members().get(0);
+    String prefix = wholePrefix(head.namespace(), head.name());
+    if (grants.keySet().stream().anyMatch(k -> k.startsWith(prefix))) {
+      return WholeAdmission.ADMITTED;
+    }
+    if (!admission.fits(me)) {
+      return WholeAdmission.NEVER_FITS;
+    }
+    List<FreezeAdmission.Request> waiting = new ArrayList<>();
+    for (FreezeAdmission.Request r : queue) {
+      Entry h = r.members().get(0);
+      String p = wholePrefix(h.namespace(), h.name());
+      if (!p.equals(prefix) && grants.keySet().stream().noneMatch(k -> k.startsWith(p))) {
+        waiting.add(r);
+      }
+    }
+    waiting.add(me);
+    List<Entry> running = grants.values().stream().map(Grant::entry).toList();
+    if (!admission.admitWhole(waiting, running).contains(me)) {
+      return WholeAdmission.WAITING;
+    }
+    for (Entry e : me.members()) {
+      if (e.node() != null) {
+        grants.put(prefix + e.vm(), new Grant(e, uid, freeIndex(), Kind.KUBEVIRT, true, false));
+      }
+    }
+    return WholeAdmission.ADMITTED;
+  }
+
+  /** The request admitted by {@link #tryAdmitWhole} is over: every grant of it is free. */
+  public synchronized void releaseWhole(String namespace, String name) {
+    String prefix = wholePrefix(namespace, name);
+    grants.keySet().removeIf(k -> k.startsWith(prefix));
+  }
+
+  /** A whole request's grants are keyed per VM, apart from single snapshots' keys. */
+  private static String wholePrefix(String namespace, String name) {
+    return key(namespace, name) + "|";
+  }
+
   /**
    * The waiting snapshots that would be admitted now, in queue order: the ones to wake when a slot
    * frees. Grants nothing; each still goes through {@link #tryAdmit}.

@@ -143,6 +143,13 @@ class KubectlQuiescePluginTest {
     snapshot.getSpec().setSource("guest-2");
     client.resource(snapshot).create();
     writeStatus("guest-2-manual", SnapshotPhase.Succeeded);
+    QuiescedSnapshot group = new QuiescedSnapshot(); // a consistency group has no one VM
+    group.getMetadata().setName("shop-group");
+    group.getMetadata().setNamespace(ns);
+    group.setSpec(new io.quiesce.api.v1alpha1.QuiescedSnapshotSpec());
+    group.getSpec().setSources(new io.quiesce.api.v1alpha1.SnapshotSources());
+    group.getSpec().getSources().setVms(List.of("guest-1", "guest-2"));
+    client.resource(group).create();
 
     KubeTools.Result status = plugin("status");
     assertThat(status.exitCode()).as("%s", status).isZero();

@@ -20,6 +20,7 @@ import io.quiesce.api.v1alpha1.QuiesceChannel;
 import io.quiesce.api.v1alpha1.QuiesceMode;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.api.v1alpha1.SnapshotPhase;
+import io.quiesce.api.v1alpha1.SnapshotSources;
 import io.quiesce.api.v1alpha1.VolumeSnapshotRecord;
 import io.quiesce.kube.csi.VolumeSnapshot;
 import io.quiesce.kube.csi.VolumeSnapshotClass;
@@ -217,6 +218,39 @@ class QuiescedSnapshotReconcilerTest {
           client,
           awaitPhase(client, ns, "bad-class", SnapshotPhase.Failed),
           "VolumeSnapshotClassNotFound");
+    }
+  }
+
+  @Test
+  void aConsistencyGroupIsRefusedWithAClearReasonAndNoVmTouched(
+      KubeApiServer server, KubernetesClient client) {
+    String ns = server.createNamespace("group");
+    Fixtures.runningVm(ns, "app").create(client);
+    Fixtures.runningVm(ns, "db").create(client);
+    try (FakeNodeHelper helper =
+            FakeNodeHelper.start(
+                server.newClient(),
+                Behaviour.FREEZE_OK,
+                OPERATOR_NAMESPACE,
+                Fixtures.DEFAULT_NODE);
+        QuiesceTestOperator op =
+            startOperator(server, settings(10, 2, QuiesceChannel.AUTO), registry)) {
+      QuiescedSnapshot group = snapshot(ns, "group", "db", QuiesceMode.Required, "30s");
+      group.getSpec().setSource(null);
+      SnapshotSources sources = new SnapshotSources();
+      sources.setVms(List.of("app", "db"));
+      group.getSpec().setSources(sources);
+      client.resource(group).create();
+
+      QuiescedSnapshot failed = awaitPhase(client, ns, "group", SnapshotPhase.Failed);
+
+      assertFailed(client, failed, "ConsistencyGroupNotSupported");
+      assertThat(failed.getStatus().getMessage()).contains("spec.sources");
+      assertThat(failed.getStatus().getNodeName()).as("never assigned to a helper").isNull();
+      assertThat(failed.getStatus().getFreeze()).isNull();
+      assertThat(client.resources(VolumeSnapshot.class).inNamespace(ns).list().getItems())
+          .isEmpty();
+      assertThat(server.kubeVirt().calls()).noneMatch(c -> c.contains(ns + "/"));
     }
   }
 

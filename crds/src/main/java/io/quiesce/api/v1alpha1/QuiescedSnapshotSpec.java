@@ -3,7 +3,6 @@ package io.quiesce.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
-import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.quiesce.api.schema.Patterns;
@@ -17,14 +16,28 @@ import java.util.Objects;
 @ValidationRule(
     value = "self == oldSelf",
     message = "spec is immutable: create a new QuiescedSnapshot to snapshot again or differently")
+@ValidationRule(
+    value = "has(self.source) != has(self.sources)",
+    message = "set exactly one of source (one VM) and sources (a consistency group of several VMs)")
+@ValidationRule(
+    value = "!has(self.sources) || !has(self.volumes)",
+    message = "volumes names the volumes of one VM: it cannot be set with sources",
+    fieldPath = ".volumes")
 public class QuiescedSnapshotSpec extends SnapshotOptions {
 
-  @Required
   @Pattern(Patterns.DNS_SUBDOMAIN)
   @Size(min = 1, max = 253)
   @JsonPropertyDescription(
-      "Name of the VirtualMachine (kubevirt.io/v1) in this namespace to snapshot.")
+      "Name of the VirtualMachine (kubevirt.io/v1) in this namespace to snapshot. Exactly one "
+          + "of source and sources is set.")
   private String source;
+
+  @JsonPropertyDescription(
+      "A consistency group: several VirtualMachines of this namespace (a list of names or a "
+          + "label selector, at most 16 VMs) frozen together through KubeVirt's API and cut inside the window "
+          + "in which all of them are frozen. Exclusive with source. Not served yet: the operator fails such "
+          + "a snapshot with reason ConsistencyGroupNotSupported, touching no VM.")
+  private SnapshotSources sources;
 
   public String getSource() {
     return source;
@@ -34,15 +47,24 @@ public class QuiescedSnapshotSpec extends SnapshotOptions {
     this.source = source;
   }
 
+  public SnapshotSources getSources() {
+    return sources;
+  }
+
+  public void setSources(SnapshotSources sources) {
+    this.sources = sources;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof QuiescedSnapshotSpec other
         && Objects.equals(source, other.source)
+        && Objects.equals(sources, other.sources)
         && sameOptions(other);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(source, super.hashCode());
+    return Objects.hash(source, sources, super.hashCode());
   }
 }

@@ -104,6 +104,19 @@ public class QuiescedSnapshotStatus {
           + "absent when each volume got its own VolumeSnapshot. Its members are in volumeSnapshots.")
   private VolumeGroupSnapshotRecord volumeGroupSnapshot;
 
+  /** Operator, for a consistency group (spec.sources). */
+  @Size(max = SnapshotSources.MAX_VMS)
+  @JsonPropertyDescription(
+      "A consistency group's VMs, one entry each, with its own freeze window; absent for "
+          + "one VM (spec.source), whose window is status.freeze.")
+  private List<GroupMember> members;
+
+  /** Operator, for a consistency group (spec.sources). */
+  @JsonPropertyDescription(
+      "A consistency group's common window: the time every frozen VM was frozen at once, "
+          + "from the last freeze reply to the first unfreeze request.")
+  private CommonWindow commonWindow;
+
   /** Operator. */
   @JsonPropertyDescription(
       "The VM's PVC-backed volumes (hot-plugged ones included) that this snapshot leaves "
@@ -190,6 +203,22 @@ public class QuiescedSnapshotStatus {
 
   public void setFreeze(FreezeRecord freeze) {
     this.freeze = freeze;
+  }
+
+  public List<GroupMember> getMembers() {
+    return members;
+  }
+
+  public void setMembers(List<GroupMember> members) {
+    this.members = members;
+  }
+
+  public CommonWindow getCommonWindow() {
+    return commonWindow;
+  }
+
+  public void setCommonWindow(CommonWindow commonWindow) {
+    this.commonWindow = commonWindow;
   }
 
   public HelperHandBack getHelperHandBack() {
@@ -282,6 +311,8 @@ public class QuiescedSnapshotStatus {
         && Objects.equals(volumeSnapshots, other.volumeSnapshots)
         && Objects.equals(volumeGroupSnapshot, other.volumeGroupSnapshot)
         && Objects.equals(excludedVolumes, other.excludedVolumes)
+        && Objects.equals(members, other.members)
+        && Objects.equals(commonWindow, other.commonWindow)
         && Objects.equals(conditions, other.conditions)
         && Objects.equals(observedGeneration, other.observedGeneration)
         && Objects.equals(vmDefinition, other.vmDefinition)
@@ -303,6 +334,8 @@ public class QuiescedSnapshotStatus {
         volumeSnapshots,
         volumeGroupSnapshot,
         excludedVolumes,
+        members,
+        commonWindow,
         conditions,
         observedGeneration,
         vmDefinition,
