@@ -105,6 +105,9 @@ public final class KubectlQuiesce {
         .kubeconfig()
         .ifPresent(file -> System.setProperty(Config.KUBERNETES_KUBECONFIG_FILE, file));
     Config config = Config.autoConfigure(invocation.context().orElse(null));
+    // watches as kubectl makes them: a streamed HTTP response, which every API server and proxy
+    // serves (fabric8 would first try a WebSocket upgrade)
+    config.setOnlyHttpWatches(true);
     return new KubernetesClientBuilder().withConfig(config).build();
   }
 
