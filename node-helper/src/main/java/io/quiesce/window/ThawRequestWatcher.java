@@ -171,11 +171,11 @@ final class ThawRequestWatcher implements AutoCloseable {
             + (windowsEnded > 0 ? "; " + windowsEnded + " freeze window(s) of ours ended" : "");
     String message =
         "emergency thaw (token " + token + ") by the " + by + ": " + outcome + ", " + detail;
+    // one Event per request: a later request must not overwrite the audit of this one
+    events.recordOccurrence(vmi, !outcome.thawed(), Reason.EMERGENCY_THAW.wire(), token, message);
     if (outcome.thawed()) {
-      events.normal(vmi, Reason.EMERGENCY_THAW.wire(), message);
       LOG.warn("{}: {}", guest, message);
     } else {
-      events.warning(vmi, Reason.EMERGENCY_THAW.wire(), message);
       LOG.error("{}: {}", guest, message);
     }
     answer(vmi, token, ThawRequest.result(outcome, detail + " (" + by + ")"));

@@ -156,11 +156,16 @@ class EmergencyThawRealAgentTest {
     assertThat(vmi(client, ns, "db").getMetadata().getAnnotations())
         .containsEntry(ThawRequest.DONE, token);
 
-    // a new token thaws
+    // a new token thaws, with an Event of its own (the first one's audit stays)
     String next = ThawRequest.newToken(Instant.now());
     request(client, ns, "db", next);
     assertThat(awaitAnswer(client, ns, "db", next)).startsWith("Thawed:");
     assertThat(freezeStatus(guest)).isEqualTo(FreezeState.THAWED);
+    assertThat(thawEvents(client, ns, "db"))
+        .extracting(Event::getMessage)
+        .hasSize(2)
+        .anySatisfy(m -> assertThat(m).contains("token " + token))
+        .anySatisfy(m -> assertThat(m).contains("token " + next));
   }
 
   @Test
