@@ -107,11 +107,26 @@ public final class EventRecorder {
   /** Records (or aggregates into) the Event of {@code reason} on {@code on}. */
   public void record(HasMetadata on, boolean warning, String reason, String message) {
     String type = warning ? "Warning" : "Normal";
+    submit(on, type, reason, message, name(on, type, reason));
+  }
+
+  /**
+   * Records an Event of its own for one occurrence (e.g. a request's token), never aggregated with
+   * another occurrence's: an audit trail where each keeps its message. The same occurrence again
+   * counts up its own Event.
+   */
+  public void recordOccurrence(
+      HasMetadata on, boolean warning, String reason, String occurrence, String message) {
+    String type = warning ? "Warning" : "Normal";
+    submit(on, type, reason, message, name(on, type, reason + "\n" + occurrence));
+  }
+
+  private void submit(HasMetadata on, String type, String reason, String message, String name) {
     String now =
         DateTimeFormatter.ISO_INSTANT.format(clock.instant().truncatedTo(ChronoUnit.SECONDS));
     String text = BoundedText.bound(message, MAX_MESSAGE);
     try {
-      sender.execute(() -> write(on, type, reason, text, now));
+      sender.execute(() -> write(on, name, type, reason, text, now));
     } catch (RejectedExecutionException e) {
       LOG.debug("stopping; Event {} dropped", reason);
     }
@@ -137,9 +152,9 @@ public final class EventRecorder {
     return objectName.toLowerCase(Locale.ROOT) + "." + sha256(key).substring(0, 16);
   }
 
-  private void write(HasMetadata on, String type, String reason, String message, String now) {
+  private void write(
+      HasMetadata on, String name, String type, String reason, String message, String now) {
     String namespace = on.getMetadata().getNamespace();
-    String name = name(on, type, reason);
     var events = client.v1().events().inNamespace(namespace).withName(name);
     try {
       Integer seen = counts.get(name);

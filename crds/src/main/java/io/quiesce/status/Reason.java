@@ -32,6 +32,16 @@ public enum Reason {
   SNAPSHOT_DELETED("SnapshotDeleted"),
   /** The node helper shut down inside the window. */
   HELPER_SHUTDOWN("HelperShutdown"),
+  /**
+   * An emergency thaw ({@code kubectl quiesce thaw}) ended the window; also the reason of the
+   * helper's Event on the VirtualMachineInstance it thawed.
+   */
+  EMERGENCY_THAW("EmergencyThaw"),
+  /**
+   * The VirtualMachineInstance's {@code quiesce.io/thaw-requested} annotation is not a valid token;
+   * nothing was done.
+   */
+  THAW_REQUEST_INVALID("ThawRequestInvalid"),
   /** The node helper restarted inside the window; the cuts cannot be shown to be frozen. */
   HELPER_RESTARTED("HelperRestarted"),
   /** {@code spec.quiesce.mode} is Skip: nothing frozen. */

@@ -72,6 +72,23 @@ class EventRecorderTest {
   }
 
   @Test
+  void eachOccurrenceKeepsItsOwnEventAndMessage(KubeApiServer server, KubernetesClient client) {
+    String ns = server.createNamespace("events");
+    QuiescedSnapshot s = snapshot(ns, "vm", "uid-1");
+    EventRecorder recorder = new EventRecorder(client, OPERATOR, clock, Runnable::run);
+
+    recorder.recordOccurrence(s, false, "EmergencyThaw", "token-1", "first");
+    recorder.recordOccurrence(s, false, "EmergencyThaw", "token-2", "second");
+    recorder.recordOccurrence(s, false, "EmergencyThaw", "token-2", "second again");
+
+    assertThat(events(client, ns))
+        .extracting(Event::getMessage, Event::getCount)
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple("first", 1),
+            org.assertj.core.groups.Tuple.tuple("second again", 2));
+  }
+
+  @Test
   void aRestartedRecorderContinuesTheCountOfTheEventThere(
       KubeApiServer server, KubernetesClient client) {
     String ns = server.createNamespace("events");

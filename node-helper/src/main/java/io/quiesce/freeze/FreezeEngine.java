@@ -289,6 +289,52 @@ public final class FreezeEngine implements AutoCloseable {
   }
 
   /**
+   * An emergency thaw of one guest, whoever froze it; never a freeze. A live freeze of ours is
+   * thawed at once (its window ends with {@link ThawedBy#EMERGENCY}, its watchdog disarmed and its
+   * journal entry forgotten by the confirmed thaw), a pending thaw is retried now, a freeze being
+   * prepared is waited for (and thawed if it froze); then the guest's freeze status is read afresh
+   * and the guest thawed if it is still frozen (someone else's freeze included).
+   *
+   * @param wait how long to wait for this engine's own freeze of the guest to let go
+   * @return {@link RecoveryAction#THAWED}, {@link RecoveryAction#NOT_FROZEN}, or why the guest may
+   *     still be frozen
+   */
+  public GuestRecovery thawNow(GuestRef guest, Duration wait) {
+    Objects.requireNonNull(guest, "guest");
+    Instant began = clock.instant();
+    Instant until = began.plus(wait);
+    boolean ours = false;
+    for (GuestHold hold = holds.get(guest); hold != null; hold = holds.get(guest)) {
+      if (hold.phase() == GuestHold.Phase.FROZEN && !hold.window.isDone()) {
+        ours = true;
+        startThaw(hold, ThawedBy.EMERGENCY, config.thawGiveUpAfter());
+      } else if (hold.needsThaw() && !hold.thawStarted()) {
+        ours = true;
+        startThaw(hold, hold.thawedBy(), config.thawGiveUpAfter());
+      }
+      // PREPARING and RECOVERING end within their call guards; FROZEN and needs-thaw when the thaw
+      // is confirmed
+      awaitQuietly(hold.released, until);
+      if (!hold.released.isDone()) {
+        return recovery(
+            guest,
+            RecoveryAction.STILL_FROZEN,
+            "this helper's thaw of its own freeze is not confirmed within "
+                + wait.toMillis()
+                + " ms; it goes on in the background",
+            began);
+      }
+    }
+    GuestRecovery checked = recoverOne(guest, RecoveryMode.THAW);
+    if (ours && checked.action() == RecoveryAction.NOT_FROZEN) {
+      // the agent now says thawed because our own freeze's thaw was just confirmed
+      return recovery(
+          guest, RecoveryAction.THAWED, "this helper's freeze was ended and confirmed", began);
+    }
+    return checked;
+  }
+
+  /**
    * Stops taking freezes and thaws every guest this engine froze (or could not thaw yet), waiting
    * at most {@code grace}. Idempotent.
    *
@@ -797,6 +843,7 @@ public final class FreezeEngine implements AutoCloseable {
       case CALLER -> Reason.THAWED.wire();
       case WATCHDOG -> FreezeMetrics.WATCHDOG_THAWED;
       case SHUTDOWN -> FreezeMetrics.SHUTDOWN_THAWED;
+      case EMERGENCY -> Reason.EMERGENCY_THAW.wire();
     };
   }
 

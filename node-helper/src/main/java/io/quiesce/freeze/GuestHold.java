@@ -215,8 +215,9 @@ final class GuestHold {
    * asked first. Returns the chain that is running.
    */
   synchronized ThawChain claimThaw(ThawChain candidate, ThawedBy requester) {
-    if (thawedBy == null || requester == ThawedBy.WATCHDOG) {
-      // the watchdog overrides: the thaw was not done by the deadline
+    if (thawedBy == null || requester == ThawedBy.WATCHDOG || requester == ThawedBy.EMERGENCY) {
+      // the watchdog overrides: the thaw was not done by the deadline; an emergency thaw too: the
+      // window's cuts can no longer be trusted to come while frozen
       thawedBy = requester;
     }
     if (chain == null) {

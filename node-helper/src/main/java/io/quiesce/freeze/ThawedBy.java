@@ -9,5 +9,7 @@ public enum ThawedBy {
    */
   WATCHDOG,
   /** The helper process was shutting down and thawed everything it had frozen. */
-  SHUTDOWN
+  SHUTDOWN,
+  /** An emergency thaw was requested for the guest ({@code kubectl quiesce thaw}). */
+  EMERGENCY
 }

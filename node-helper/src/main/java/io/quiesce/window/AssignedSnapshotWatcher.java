@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.api.v1alpha1.ThawTrigger;
+import io.quiesce.freeze.GuestRef;
 import io.quiesce.naming.Provenance;
 import io.quiesce.runtime.logging.ResourceLogContext;
 import java.time.Duration;
@@ -37,6 +38,10 @@ final class AssignedSnapshotWatcher implements AutoCloseable {
   private final Set<String> taken = ConcurrentHashMap.newKeySet();
 
   private final Map<String, CompletableFuture<ThawTrigger>> running = new ConcurrentHashMap<>();
+
+  /** The VM (its instance) of each running window, by snapshot UID. */
+  private final Map<String, GuestRef> runningGuests = new ConcurrentHashMap<>();
+
   private final SharedIndexInformer<QuiescedSnapshot> informer;
 
   AssignedSnapshotWatcher(
@@ -111,6 +116,8 @@ final class AssignedSnapshotWatcher implements AutoCloseable {
     }
     CompletableFuture<ThawTrigger> abort = new CompletableFuture<>();
     running.put(uid, abort);
+    runningGuests.put(
+        uid, new GuestRef(latest.getMetadata().getNamespace(), latest.getSpec().getSource()));
     // every line of this window, the agent calls' included, carries the snapshot (same keys as the
     // operator's)
     try (var context =
@@ -132,7 +139,23 @@ final class AssignedSnapshotWatcher implements AutoCloseable {
       LOG.error("{}: freeze window failed unexpectedly", key, e);
     } finally {
       running.remove(uid, abort);
+      runningGuests.remove(uid);
     }
+  }
+
+  /**
+   * Ends the running windows of {@code guest} at once (an emergency thaw); they thaw and record
+   * {@link ThawTrigger#Emergency}. Returns how many there were.
+   */
+  int abortWindowsOf(GuestRef guest) {
+    int aborted = 0;
+    for (Map.Entry<String, GuestRef> window : runningGuests.entrySet()) {
+      if (window.getValue().equals(guest)) {
+        abort(window.getKey(), ThawTrigger.Emergency);
+        aborted++;
+      }
+    }
+    return aborted;
   }
 
   private void abort(String uid, ThawTrigger trigger) {

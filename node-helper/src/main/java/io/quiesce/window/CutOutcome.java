@@ -18,7 +18,9 @@ record CutOutcome(Kind kind, String detail) {
     /** The QuiescedSnapshot was deleted. */
     DELETED,
     /** The helper is stopping. */
-    SHUTDOWN
+    SHUTDOWN,
+    /** An emergency thaw of the VM was requested. */
+    EMERGENCY
   }
 
   static CutOutcome of(Kind kind) {

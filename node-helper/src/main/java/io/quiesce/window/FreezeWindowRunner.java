@@ -111,8 +111,8 @@ final class FreezeWindowRunner {
   /**
    * Runs the window and writes its record.
    *
-   * @param abort completes with {@link ThawTrigger#Deletion} or {@link ThawTrigger#Shutdown} to end
-   *     the window at once
+   * @param abort completes with {@link ThawTrigger#Deletion}, {@link ThawTrigger#Shutdown} or
+   *     {@link ThawTrigger#Emergency} to end the window at once
    * @return the record written
    * @throws RetryLaterException the node's freeze slots or the guest are busy; nothing was done
    */
@@ -325,7 +325,11 @@ final class FreezeWindowRunner {
       }
       if (outcome instanceof ThawTrigger trigger) {
         return CutOutcome.of(
-            trigger == ThawTrigger.Deletion ? CutOutcome.Kind.DELETED : CutOutcome.Kind.SHUTDOWN);
+            switch (trigger) {
+              case Deletion -> CutOutcome.Kind.DELETED;
+              case Emergency -> CutOutcome.Kind.EMERGENCY;
+              default -> CutOutcome.Kind.SHUTDOWN;
+            });
       }
       CutOutcome cut = (CutOutcome) outcome;
       // a cut seen after the deadline was not taken while frozen
@@ -351,6 +355,8 @@ final class FreezeWindowRunner {
               fromWindow(window, ThawTrigger.Deletion, Reason.SNAPSHOT_DELETED.wire(), method);
           case SHUTDOWN ->
               fromWindow(window, ThawTrigger.Shutdown, Reason.HELPER_SHUTDOWN.wire(), method);
+          case EMERGENCY ->
+              fromWindow(window, ThawTrigger.Emergency, Reason.EMERGENCY_THAW.wire(), method);
         };
     if (outcome.detail() != null) {
       record.setError(outcome.detail());
@@ -507,10 +513,15 @@ final class FreezeWindowRunner {
         switch (window.thawedBy()) {
           case WATCHDOG -> ThawTrigger.Watchdog;
           case SHUTDOWN -> ThawTrigger.Shutdown;
+          case EMERGENCY -> ThawTrigger.Emergency;
           case CALLER -> trigger;
         });
     if (window.thawedBy() == ThawedBy.WATCHDOG && Reason.FROZEN.is(reason)) {
       record.setReason(Reason.QUIESCE_TIMEOUT.wire());
+    }
+    // the emergency thaw may have come before the last cut: never called consistent
+    if (window.thawedBy() == ThawedBy.EMERGENCY && Reason.FROZEN.is(reason)) {
+      record.setReason(Reason.EMERGENCY_THAW.wire());
     }
     return record;
   }

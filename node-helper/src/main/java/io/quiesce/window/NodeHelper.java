@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
  *       each through its recorded route, with no API call at all.
  *   <li>{@link #startServing}: what needs the API (heartbeat Lease, a survey that reports guests
  *       frozen by someone else without touching them, the watcher of the QuiescedSnapshots assigned
- *       to the node), retried with backoff while the API server is unreachable.
+ *       to the node, the watcher of emergency thaw requests on the node's VirtualMachineInstances),
+ *       retried with backoff while the API server is unreachable.
  * </ol>
  *
  * The caller serves {@code /healthz} and installs its shutdown hook before step 2. {@link #close()}
@@ -80,6 +81,7 @@ public final class NodeHelper implements AutoCloseable {
   private HeartbeatLease lease;
   private VolumeSnapshotTracker tracker;
   private AssignedSnapshotWatcher watcher;
+  private ThawRequestWatcher thawRequests;
 
   private volatile RecoveryReport journalRecovery = new RecoveryReport(List.of());
   private volatile RecoveryReport survey = new RecoveryReport(List.of());
@@ -292,9 +294,32 @@ public final class NodeHelper implements AutoCloseable {
       startedTracker.close();
       throw e;
     }
+    ThawRequestWatcher startedThawRequests;
+    try {
+      // emergency thaws (kubectl quiesce thaw): Events written before the answer, in their thread
+      startedThawRequests =
+          new ThawRequestWatcher(
+              client,
+              settings.nodeName(),
+              engine,
+              sockets,
+              startedWatcher,
+              new EventRecorder(
+                  client,
+                  EventRecorder.Reporter.nodeHelper(settings.nodeName()),
+                  Clock.systemUTC(),
+                  Runnable::run),
+              grace,
+              Executors.newSingleThreadExecutor(daemon("quiesce-thaw-request")));
+    } catch (RuntimeException e) {
+      startedWatcher.close();
+      startedTracker.close();
+      throw e;
+    }
     survey = found;
     tracker = startedTracker;
     watcher = startedWatcher;
+    thawRequests = startedThawRequests;
     lease =
         new HeartbeatLease(
             client, settings.namespace(), settings.nodeName(), Clock.systemUTC(), timers);
@@ -330,6 +355,9 @@ public final class NodeHelper implements AutoCloseable {
     }
     closed.countDown();
     synchronized (this) {
+      if (thawRequests != null) {
+        thawRequests.close();
+      }
       if (watcher != null) {
         watcher.stop(grace);
       }

@@ -29,7 +29,11 @@ public final class KubectlQuiesce {
               status [VM]        each VM's latest snapshot: phase, consistency, frozen ms, age
               describe SNAPSHOT  the snapshot's timeline: created, assigned, frozen, each cut, thawed, done
               preview SCHEDULE   the next fire times of a QuiescedSnapshotSchedule, in its time zone
-              thaw VM            emergency thaw of VM's guest (KubeVirt's unfreeze), recorded as an Event
+              thaw VM [--timeout D]
+                                 emergency thaw of VM's guest by the node helper of its node: asks
+                                 through the VMI's quiesce.io/thaw-requested annotation, waits (at
+                                 most --timeout, default 1m) for the helper's answer; the helper
+                                 records an EmergencyThaw Event on the VMI
             exit codes: 0 ok, 1 internal error, 2 usage, 3 timeout, 4 failed""";
 
   private final PrintStream out;
@@ -61,12 +65,14 @@ public final class KubectlQuiesce {
               commands.snapshot(
                   invocation.argument(),
                   invocation.waitForEnd(),
-                  invocation.timeout(),
+                  invocation.timeout().orElse(Duration.ofMinutes(5)),
                   invocation.mode());
           case "status" -> commands.status(invocation.optionalArgument());
           case "describe" -> commands.describe(invocation.argument());
           case "preview" -> commands.preview(invocation.argument(), invocation.count());
-          case "thaw" -> commands.thaw(invocation.argument());
+          case "thaw" ->
+              commands.thaw(
+                  invocation.argument(), invocation.timeout().orElse(Duration.ofMinutes(1)));
           default ->
               throw new PluginException(
                   PluginException.USAGE, "unknown command \"" + invocation.command() + "\"");
@@ -99,6 +105,9 @@ public final class KubectlQuiesce {
         .kubeconfig()
         .ifPresent(file -> System.setProperty(Config.KUBERNETES_KUBECONFIG_FILE, file));
     Config config = Config.autoConfigure(invocation.context().orElse(null));
+    // watches as kubectl makes them: a streamed HTTP response, which every API server and proxy
+    // serves (fabric8 would first try a WebSocket upgrade)
+    config.setOnlyHttpWatches(true);
     return new KubernetesClientBuilder().withConfig(config).build();
   }
 
@@ -110,7 +119,7 @@ public final class KubectlQuiesce {
       Optional<String> context,
       Optional<String> kubeconfig,
       boolean waitForEnd,
-      Duration timeout,
+      Optional<Duration> timeout,
       Optional<String> mode,
       int count,
       boolean help) {
@@ -121,7 +130,7 @@ public final class KubectlQuiesce {
       String context = null;
       String kubeconfig = null;
       boolean wait = false;
-      Duration timeout = Duration.ofMinutes(5);
+      Duration timeout = null;
       String mode = null;
       int count = 5;
       boolean help = false;
@@ -158,7 +167,7 @@ public final class KubectlQuiesce {
           Optional.ofNullable(context),
           Optional.ofNullable(kubeconfig),
           wait,
-          timeout,
+          Optional.ofNullable(timeout),
           Optional.ofNullable(mode),
           count,
           help);

@@ -1,11 +1,9 @@
 package io.quiesce.plugin;
 
-import io.fabric8.kubernetes.api.model.EventBuilder;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.quiesce.api.v1alpha1.FreezeRecord;
 import io.quiesce.api.v1alpha1.QuiesceMode;
 import io.quiesce.api.v1alpha1.QuiesceOptions;
@@ -15,8 +13,11 @@ import io.quiesce.api.v1alpha1.QuiescedSnapshotSpec;
 import io.quiesce.api.v1alpha1.QuiescedSnapshotStatus;
 import io.quiesce.api.v1alpha1.SnapshotPhase;
 import io.quiesce.api.v1alpha1.VolumeSnapshotRecord;
+import io.quiesce.kube.kubevirt.VirtualMachineInstance;
+import io.quiesce.naming.ThawRequest;
 import io.quiesce.schedule.CronSchedule;
 import io.quiesce.schedule.InvalidScheduleException;
+import io.quiesce.status.Reason;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,25 +33,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /** The plugin's commands, each against one namespace. */
 final class PluginCommands {
   private static final DateTimeFormatter STAMP =
       DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
-  private static final ResourceDefinitionContext VMI =
-      new ResourceDefinitionContext.Builder()
-          .withGroup("kubevirt.io")
-          .withVersion("v1")
-          .withPlural("virtualmachineinstances")
-          .withNamespaced(true)
-          .withKind("VirtualMachineInstance")
-          .build();
-
-  private static final Duration POLL = Duration.ofMillis(500);
-
   private final KubernetesClient client;
   private final String namespace;
   private final PrintStream out;
@@ -86,19 +73,42 @@ final class PluginCommands {
     if (!wait) {
       return 0;
     }
-    // polled, not watched: one small GET every half second is all a person at a terminal needs, and
-    // it
-    // works through every proxy and API server a kubeconfig may point at
+    return follow(name, timeout);
+  }
+
+  /**
+   * Follows the snapshot with a watch until it succeeds or fails, printing each phase change, then
+   * the freeze window.
+   */
+  private int follow(String name, Duration timeout) throws PluginException {
     Instant deadline = clock.instant().plus(timeout);
     String lastPhase = null;
-    try {
+    try (Follower<QuiescedSnapshot> follower =
+        new Follower<>(
+            client.resources(QuiescedSnapshot.class).inNamespace(namespace).withName(name),
+            clock)) {
       while (true) {
-        QuiescedSnapshot live =
-            client.resources(QuiescedSnapshot.class).inNamespace(namespace).withName(name).get();
-        if (live == null) {
+        Optional<Follower.Change<QuiescedSnapshot>> change = follower.next(deadline);
+        if (change.isEmpty()) {
           throw new PluginException(
-              PluginException.FAILED, "snapshot " + name + " was deleted while waiting");
+              PluginException.TIMEOUT,
+              "snapshot "
+                  + name
+                  + " did not finish within "
+                  + timeout.toSeconds()
+                  + " s (it goes on: kubectl quiesce describe "
+                  + name
+                  + ")");
         }
+        QuiescedSnapshot live =
+            change
+                .get()
+                .object()
+                .orElseThrow(
+                    () ->
+                        new PluginException(
+                            PluginException.FAILED,
+                            "snapshot " + name + " was deleted while waiting"));
         QuiescedSnapshotStatus status = live.getStatus();
         String phase =
             status == null || status.getPhase() == null ? "Pending" : status.getPhase().name();
@@ -118,18 +128,6 @@ final class PluginCommands {
           }
           return 0;
         }
-        if (!clock.instant().isBefore(deadline)) {
-          throw new PluginException(
-              PluginException.TIMEOUT,
-              "snapshot "
-                  + name
-                  + " did not finish within "
-                  + timeout.toSeconds()
-                  + " s (it goes on: kubectl quiesce describe "
-                  + name
-                  + ")");
-        }
-        Thread.sleep(POLL.toMillis());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -356,16 +354,16 @@ final class PluginCommands {
   }
 
   /**
-   * Emergency thaw. The node helper serves no API of its own (only health and metrics) and freezes
-   * only for a QuiescedSnapshot assigned to it, so the plugin cannot ask it to thaw without running
-   * a command in its pod. The thaw goes through KubeVirt's {@code unfreeze} subresource of the VMI
-   * instead (virt-handler thaws through the same guest agent; thawing a guest that is not frozen
-   * does nothing), and is recorded as an Event on the VMI. The helper's own route is printed for
-   * when KubeVirt's API cannot reach the guest.
+   * Emergency thaw through the node helper of the VM's node (docs/kubectl.md). The helper serves no
+   * API, so the request goes through the API server: a new token in the VMI's {@code
+   * quiesce.io/thaw-requested} annotation (a merge patch of that one annotation). The helper of the
+   * instance's node thaws the guest through its own channel, records an {@code EmergencyThaw} Event
+   * on the VMI and answers with the token in {@code quiesce.io/thaw-done}; the plugin follows the
+   * VMI with a watch until then, at most {@code timeout}.
    */
-  int thaw(String vm) throws PluginException {
-    GenericKubernetesResource vmi =
-        client.genericKubernetesResources(VMI).inNamespace(namespace).withName(vm).get();
+  int thaw(String vm, Duration timeout) throws PluginException {
+    VirtualMachineInstance vmi =
+        client.resources(VirtualMachineInstance.class).inNamespace(namespace).withName(vm).get();
     if (vmi == null) {
       throw new PluginException(
           PluginException.FAILED,
@@ -375,100 +373,106 @@ final class PluginCommands {
               + namespace
               + " (a stopped VM has no guest to thaw)");
     }
-    String path =
-        "/apis/subresources.kubevirt.io/v1/namespaces/"
-            + namespace
-            + "/virtualmachineinstances/"
-            + vm
-            + "/unfreeze";
-    try {
-      var http = client.getHttpClient();
-      var request =
-          http.newHttpRequestBuilder()
-              .uri(client.getMasterUrl().toString().replaceAll("/$", "") + path)
-              .put("application/json", "{}")
-              .build();
-      var response = http.sendAsync(request, String.class).get(30, TimeUnit.SECONDS);
-      if (response.code() / 100 != 2) {
-        throw new PluginException(
-            PluginException.FAILED,
-            "KubeVirt refused the unfreeze of "
-                + vm
-                + " (HTTP "
-                + response.code()
-                + "): "
-                + Objects.toString(response.body(), "").lines().findFirst().orElse(""));
+    String node = vmi.getStatus() == null ? null : vmi.getStatus().getNodeName();
+    if (node == null || node.isEmpty()) {
+      throw new PluginException(
+          PluginException.FAILED,
+          "virtualmachineinstance \"" + vm + "\" runs on no node yet: no node helper to ask");
+    }
+    String token = ThawRequest.newToken(clock.instant());
+    Instant deadline = clock.instant().plus(timeout);
+    // the watch starts before the request, so that a fast answer is not missed
+    try (Follower<VirtualMachineInstance> follower =
+        new Follower<>(
+            client.resources(VirtualMachineInstance.class).inNamespace(namespace).withName(vm),
+            clock)) {
+      client
+          .resources(VirtualMachineInstance.class)
+          .inNamespace(namespace)
+          .withName(vm)
+          .patch(
+              PatchContext.of(PatchType.JSON_MERGE),
+              Serialization.asJson(
+                  Map.of("metadata", Map.of("annotations", Map.of(ThawRequest.REQUESTED, token)))));
+      out.println(
+          "virtualmachineinstance/"
+              + vm
+              + ": emergency thaw requested (token "
+              + token
+              + "), waiting for the node helper on "
+              + node);
+      while (true) {
+        Optional<Follower.Change<VirtualMachineInstance>> change = follower.next(deadline);
+        if (change.isEmpty()) {
+          withdraw(vm, token);
+          throw new PluginException(
+              PluginException.TIMEOUT,
+              "no node helper answered the thaw request "
+                  + token
+                  + " within "
+                  + timeout.toSeconds()
+                  + " s: is the node helper running on node "
+                  + node
+                  + "? (its heartbeat: kubectl get lease -A | grep quiesce-helper-"
+                  + node
+                  + "); the request was withdrawn");
+        }
+        VirtualMachineInstance live =
+            change
+                .get()
+                .object()
+                .orElseThrow(
+                    () ->
+                        new PluginException(
+                            PluginException.FAILED,
+                            "virtualmachineinstance \""
+                                + vm
+                                + "\" was deleted while waiting: no guest left to thaw"));
+        Map<String, String> annotations = live.getMetadata().getAnnotations();
+        if (annotations != null && token.equals(annotations.get(ThawRequest.DONE))) {
+          String result = Objects.toString(annotations.get(ThawRequest.RESULT), "");
+          ThawRequest.Outcome outcome = ThawRequest.outcomeOf(result);
+          out.println(
+              "virtualmachineinstance/"
+                  + vm
+                  + ": "
+                  + result
+                  + " (Event "
+                  + Reason.EMERGENCY_THAW.wire()
+                  + " on the VMI)");
+          if (!outcome.thawed()) {
+            throw new PluginException(
+                PluginException.FAILED,
+                "the node helper on " + node + " could not confirm " + vm + " thawed: " + result);
+          }
+          return 0;
+        }
       }
-    } catch (TimeoutException e) {
-      throw new PluginException(
-          PluginException.TIMEOUT,
-          "KubeVirt did not answer the unfreeze of " + vm + " within 30 s");
-    } catch (ExecutionException e) {
-      throw new PluginException(
-          PluginException.FAILED, "unfreeze of " + vm + " failed: " + e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new PluginException(PluginException.INTERNAL, "interrupted");
     }
-    recordThaw(vmi);
-    String node =
-        Objects.toString(
-            ((Map<?, ?>) vmi.getAdditionalProperties().getOrDefault("status", Map.of()))
-                .get("nodeName"),
-            "its node");
-    out.println(
-        "virtualmachineinstance/"
-            + vm
-            + " thawed through KubeVirt's unfreeze (Event EmergencyThaw recorded)");
-    out.println("if the guest stays frozen, thaw it through the node helper on " + node + ":");
-    out.println(
-        "  kubectl exec -n <quiesce namespace> <node-helper pod on "
-            + node
-            + "> -- java -jar /app/node-helper.jar recover --libvirt-socket <virt-launcher socket> --domain "
-            + namespace
-            + "_"
-            + vm
-            + "   (docs/kubevirt.md)");
-    return 0;
   }
 
-  private void recordThaw(GenericKubernetesResource vmi) {
-    Instant now = clock.instant();
+  /**
+   * Removes an unanswered request, so that a helper starting later does not act on a stale one;
+   * only while the annotation still holds our token (a JSON patch's test), else nothing.
+   */
+  private void withdraw(String vm, String token) {
+    String path = "/metadata/annotations/" + ThawRequest.REQUESTED.replace("/", "~1");
     try {
       client
-          .v1()
-          .events()
+          .resources(VirtualMachineInstance.class)
           .inNamespace(namespace)
-          .resource(
-              new EventBuilder()
-                  .withNewMetadata()
-                  .withGenerateName(vmi.getMetadata().getName() + ".thaw-")
-                  .withNamespace(namespace)
-                  .endMetadata()
-                  .withInvolvedObject(
-                      new ObjectReferenceBuilder()
-                          .withApiVersion("kubevirt.io/v1")
-                          .withKind("VirtualMachineInstance")
-                          .withNamespace(namespace)
-                          .withName(vmi.getMetadata().getName())
-                          .withUid(vmi.getMetadata().getUid())
-                          .build())
-                  .withReason("EmergencyThaw")
-                  .withType("Warning")
-                  .withMessage(
-                      "emergency thaw requested with kubectl quiesce thaw by "
-                          + Objects.toString(System.getenv("USER"), "an unknown user"))
-                  .withFirstTimestamp(now.toString())
-                  .withLastTimestamp(now.toString())
-                  .withCount(1)
-                  .withNewSource()
-                  .withComponent("kubectl-quiesce")
-                  .endSource()
-                  .build())
-          .create();
-    } catch (KubernetesClientException e) {
-      out.println(
-          "warning: the thaw worked but its Event could not be recorded: " + e.getMessage());
+          .withName(vm)
+          .patch(
+              PatchContext.of(PatchType.JSON),
+              Serialization.asJson(
+                  List.of(
+                      Map.of("op", "test", "path", path, "value", token),
+                      Map.of("op", "remove", "path", path))));
+    } catch (RuntimeException e) {
+      // answered or replaced meanwhile: not ours to remove
     }
   }
 

@@ -67,7 +67,8 @@ class ChartRbacTest {
       table(
           "quiesce.io/quiescedsnapshots", READ,
           "quiesce.io/quiescedsnapshots/status", Set.of("patch"),
-          "kubevirt.io/virtualmachineinstances", READ,
+          // patch: the answer to an emergency thaw request (two annotations; admission policy)
+          "kubevirt.io/virtualmachineinstances", Set.of("get", "list", "watch", "patch"),
           "snapshot.storage.k8s.io/volumesnapshots", Set.of("get", "list", "watch", "create"),
           "groupsnapshot.storage.k8s.io/volumegroupsnapshots",
               Set.of("get", "list", "watch", "create"),

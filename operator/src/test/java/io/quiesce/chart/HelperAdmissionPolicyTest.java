@@ -186,6 +186,78 @@ class HelperAdmissionPolicyTest {
   }
 
   @Test
+  void emergencyThawEventsAboutVmisFromItsNodeOnly() {
+    Request core = create("", "events", "vm.abc");
+    Map<String, Object> thawEvent =
+        Map.of(
+            "source",
+            Map.of("host", NODE),
+            "involvedObject",
+            Map.of("kind", "VirtualMachineInstance"),
+            "reason",
+            "EmergencyThaw");
+    assertThat(admit(core, thawEvent, null)).isTrue();
+    Map<String, Object> otherReason = new LinkedHashMap<>(thawEvent);
+    otherReason.put("reason", "Started");
+    assertThat(admit(core, otherReason, null)).as("another reason on a VMI").isFalse();
+    Map<String, Object> otherNode = new LinkedHashMap<>(thawEvent);
+    otherNode.put("source", Map.of("host", "node-b"));
+    assertThat(admit(core, otherNode, null)).as("another node").isFalse();
+  }
+
+  @Test
+  void vmiWritesOnlyTheThawAnswerOnVmisOfItsNode() {
+    Request update = update("kubevirt.io", "virtualmachineinstances", null, "vm");
+    Map<String, Object> old =
+        vmi(NODE, Map.of("quiesce.io/thaw-requested", "20261206-031500-9f3a0c1b2d4e", "a", "b"));
+    Map<String, Object> answered =
+        vmi(
+            NODE,
+            Map.of(
+                "quiesce.io/thaw-requested",
+                "20261206-031500-9f3a0c1b2d4e",
+                "a",
+                "b",
+                "quiesce.io/thaw-done",
+                "20261206-031500-9f3a0c1b2d4e",
+                "quiesce.io/thaw-result",
+                "Thawed: guest filesystems thawed"));
+    assertThat(admit(update, answered, old)).isTrue();
+
+    Map<String, Object> otherOld =
+        vmi("node-b", Map.of("quiesce.io/thaw-requested", "20261206-031500-9f3a0c1b2d4e"));
+    Map<String, Object> otherAnswered =
+        vmi(
+            "node-b",
+            Map.of(
+                "quiesce.io/thaw-requested",
+                "20261206-031500-9f3a0c1b2d4e",
+                "quiesce.io/thaw-done",
+                "20261206-031500-9f3a0c1b2d4e"));
+    assertThat(admit(update, otherAnswered, otherOld)).as("a VMI of another node").isFalse();
+
+    Map<String, Object> otherAnnotation =
+        vmi(NODE, Map.of("quiesce.io/thaw-requested", "20261206-031500-9f3a0c1b2d4e", "a", "c"));
+    assertThat(admit(update, otherAnnotation, old)).as("another annotation changed").isFalse();
+    Map<String, Object> requested =
+        vmi(NODE, Map.of("quiesce.io/thaw-requested", "another-token-123", "a", "b"));
+    assertThat(admit(update, requested, old)).as("the request itself").isFalse();
+    Map<String, Object> removed = vmi(NODE, Map.of("a", "b"));
+    assertThat(admit(update, removed, old)).as("the request removed").isFalse();
+    Map<String, Object> respec = new LinkedHashMap<>(old);
+    respec.put("spec", Map.of("running", false));
+    assertThat(admit(update, respec, old)).as("the spec").isFalse();
+  }
+
+  private static Map<String, Object> vmi(String node, Map<String, String> annotations) {
+    Map<String, Object> vmi = new LinkedHashMap<>();
+    vmi.put("metadata", Map.of("name", "vm", "annotations", annotations));
+    vmi.put("spec", Map.of("domain", Map.of("devices", Map.of())));
+    vmi.put("status", Map.of("nodeName", node, "phase", "Running"));
+    return vmi;
+  }
+
+  @Test
   void leasesOnlyItsOwnHeartbeatNeverTheOperatorsLeaderElectionLease() {
     Map<String, Object> lease = Map.of("metadata", Map.of("name", "x"));
     assertThat(

@@ -2,8 +2,8 @@ package io.quiesce.plugin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.quiesce.api.v1alpha1.Consistency;
 import io.quiesce.api.v1alpha1.FreezeMethod;
@@ -14,18 +14,17 @@ import io.quiesce.api.v1alpha1.QuiescedSnapshotStatus;
 import io.quiesce.api.v1alpha1.SnapshotPhase;
 import io.quiesce.api.v1alpha1.ThawTrigger;
 import io.quiesce.kube.kubevirt.VirtualMachineInstance;
+import io.quiesce.naming.ThawRequest;
 import io.quiesce.testkit.kube.KubeApiServer;
 import io.quiesce.testkit.kube.KubeApiTest;
 import io.quiesce.testkit.kube.KubeTools;
-import io.quiesce.testkit.kube.kubevirt.FakeGuestAgent;
-import io.quiesce.testkit.kube.kubevirt.FakeKubeVirtApi;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
@@ -57,47 +56,8 @@ class KubectlQuiescePluginTest {
     kubeconfig = server.writeKubeconfig(dir.resolve("kubeconfig"), ns);
   }
 
-  /**
-   * {@code kubectl quiesce ARGS}: kubectl finds the repository's launcher on the PATH; it runs this
-   * build's classes.
-   */
   private KubeTools.Result plugin(String... args) throws IOException {
-    Path bin = Files.createDirectories(dir.resolve("bin"));
-    Path launcher = bin.resolve("kubectl-quiesce");
-    if (!Files.exists(launcher)) {
-      Files.createSymbolicLink(launcher, launcherInRepository());
-    }
-    String[] command = new String[args.length + 2];
-    command[0] = KubeTools.kubectl().toString();
-    command[1] = "quiesce";
-    System.arraycopy(args, 0, command, 2, args.length);
-    return KubeTools.run(
-        kubeconfig,
-        Map.of(
-            "PATH",
-            bin + ":" + System.getenv("PATH"),
-            "QUIESCE_PLUGIN_CLASSPATH",
-            System.getProperty("java.class.path")),
-        null,
-        command);
-  }
-
-  /**
-   * The repository's plugin/kubectl-quiesce: under surefire's QUIESCE_PROJECT_ROOT, else above the
-   * working dir.
-   */
-  private static Path launcherInRepository() {
-    String root = System.getenv("QUIESCE_PROJECT_ROOT");
-    if (root != null && Files.isRegularFile(Path.of(root, "plugin/kubectl-quiesce"))) {
-      return Path.of(root, "plugin/kubectl-quiesce");
-    }
-    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      if (Files.isRegularFile(dir.resolve("plugin/kubectl-quiesce"))) {
-        return dir.resolve("plugin/kubectl-quiesce");
-      }
-    }
-    throw new IllegalStateException(
-        "plugin/kubectl-quiesce not found above " + Path.of("").toAbsolutePath());
+    return PluginRun.kubectlQuiesce(dir, kubeconfig, args);
   }
 
   @Test
@@ -121,7 +81,18 @@ class KubectlQuiescePluginTest {
             .get(0);
     assertThat(created.getSpec().getSource()).isEqualTo("guest-1");
     assertThat(created.getSpec().getQuiesce().getMode().name()).isEqualTo("BestEffort");
+    // the plugin follows the snapshot with a watch, not by polling
+    Awaitility.await("the plugin's watch of the snapshot")
+        .atMost(150, TimeUnit.SECONDS)
+        .until(
+            () ->
+                server.requests().snapshot().keySet().stream()
+                    .anyMatch(
+                        k ->
+                            k.verb().equals("watch")
+                                && k.resource().startsWith("quiescedsnapshots")));
 
+    // two changes back to back: a watch sees each of them
     writeStatus(created.getMetadata().getName(), SnapshotPhase.InProgress);
     writeStatus(created.getMetadata().getName(), SnapshotPhase.Succeeded);
 
@@ -129,7 +100,10 @@ class KubectlQuiescePluginTest {
     assertThat(result.exitCode()).as("%s", result).isZero();
     assertThat(result.stdout())
         .contains("quiescedsnapshot.quiesce.io/guest-1-")
-        .contains("Succeeded")
+        .containsPattern(
+            "(?s)\\d\\d:\\d\\d:\\d\\d  Pending\n"
+                + "\\d\\d:\\d\\d:\\d\\d  InProgress  \\(node node01\\)\n"
+                + "\\d\\d:\\d\\d:\\d\\d  Succeeded  \\(node node01, FilesystemConsistent\\)\n")
         .contains("freeze window: 120 ms")
         .contains("consistency: FilesystemConsistent");
   }
@@ -184,33 +158,87 @@ class KubectlQuiescePluginTest {
         .allMatch(l -> l.matches("  \\d{4}-\\d{2}-\\d{2}T02:30:00\\+0[12]:00"));
   }
 
+  /**
+   * No node helper runs here: the request is written on the VMI, nobody answers, and the plugin
+   * says so within --timeout (exit 3), withdrawing its request. The answered path, with the real
+   * helper and guest agent: KubectlQuiesceThawRealAgentTest.
+   */
   @Test
-  void thawUnfreezesThroughKubeVirtAndRecordsAnEvent() throws Exception {
-    VirtualMachineInstance vmi =
-        Serialization.unmarshal(
-            """
-                {"apiVersion":"kubevirt.io/v1","kind":"VirtualMachineInstance",
-                 "metadata":{"name":"guest-3","namespace":"%s"},"status":{"phase":"Running","nodeName":"node01"}}"""
-                .formatted(ns),
-            VirtualMachineInstance.class);
-    client.resource(vmi).create();
-    FakeKubeVirtApi kubeVirt = server.kubeVirt();
-    FakeGuestAgent guest = FakeGuestAgent.withOneDataDisk();
-    kubeVirt.bind(ns, "guest-3", guest);
-    guest.freeze(); // left frozen, as by a crashed freeze
+  void thawWithNoNodeHelperAnsweringTimesOutClearlyAndWithdrawsTheRequest() throws Exception {
+    client.resource(vmi("guest-3", "node01")).create();
+    List<String> requested = new CopyOnWriteArrayList<>();
+    try (var watch =
+        client
+            .resources(VirtualMachineInstance.class)
+            .inNamespace(ns)
+            .withName("guest-3")
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(VirtualMachineInstance v) {}
 
-    KubeTools.Result thaw = plugin("thaw", "guest-3");
+                  @Override
+                  public void onUpdate(VirtualMachineInstance old, VirtualMachineInstance v) {
+                    Map<String, String> a = v.getMetadata().getAnnotations();
+                    if (a != null && a.containsKey(ThawRequest.REQUESTED)) {
+                      requested.add(a.get(ThawRequest.REQUESTED));
+                    }
+                  }
 
-    assertThat(thaw.exitCode()).as("%s", thaw).isZero();
-    assertThat(guest.frozen()).isFalse();
-    assertThat(kubeVirt.calls()).contains("PUT unfreeze " + ns + "/guest-3 200");
-    List<Event> events = client.v1().events().inNamespace(ns).list().getItems();
-    assertThat(events)
-        .anySatisfy(
-            e -> {
-              assertThat(e.getReason()).isEqualTo("EmergencyThaw");
-              assertThat(e.getInvolvedObject().getName()).isEqualTo("guest-3");
-            });
+                  @Override
+                  public void onDelete(VirtualMachineInstance v, boolean unknown) {}
+                })) {
+      KubeTools.Result thaw = plugin("thaw", "guest-3", "--timeout", "3s");
+
+      assertThat(thaw.exitCode()).as("%s", thaw).isEqualTo(3);
+      assertThat(thaw.stdout()).contains("emergency thaw requested (token ");
+      assertThat(thaw.stderr())
+          .startsWith("error: no node helper answered the thaw request ")
+          .contains("within 3 s: is the node helper running on node node01?")
+          .contains("the request was withdrawn");
+      assertThat(requested).singleElement().matches(ThawRequest::isValidToken);
+      assertThat(
+              client
+                  .resources(VirtualMachineInstance.class)
+                  .inNamespace(ns)
+                  .withName("guest-3")
+                  .get()
+                  .getMetadata()
+                  .getAnnotations())
+          .as("withdrawn")
+          .doesNotContainKey(ThawRequest.REQUESTED);
+    }
+  }
+
+  @Test
+  void thawOfAVmThatIsNotRunningFailsWithoutARequest() throws Exception {
+    KubeTools.Result missing = plugin("thaw", "nope");
+    assertThat(missing.exitCode()).isEqualTo(4);
+    assertThat(missing.stderr())
+        .startsWith("error: virtualmachineinstance \"nope\" not found in namespace " + ns);
+
+    client.resource(vmi("pending", null)).create();
+    KubeTools.Result unscheduled = plugin("thaw", "pending");
+    assertThat(unscheduled.exitCode()).isEqualTo(4);
+    assertThat(unscheduled.stderr()).contains("runs on no node yet");
+    assertThat(
+            client
+                .resources(VirtualMachineInstance.class)
+                .inNamespace(ns)
+                .withName("pending")
+                .get()
+                .getMetadata()
+                .getAnnotations())
+        .isNullOrEmpty();
+  }
+
+  private VirtualMachineInstance vmi(String name, String node) {
+    return Serialization.unmarshal(
+        """
+            {"apiVersion":"kubevirt.io/v1","kind":"VirtualMachineInstance",
+             "metadata":{"name":"%s","namespace":"%s"},"status":{"phase":"Running"%s}}"""
+            .formatted(name, ns, node == null ? "" : ",\"nodeName\":\"" + node + "\""),
+        VirtualMachineInstance.class);
   }
 
   @Test

@@ -50,7 +50,8 @@ public class FreezeRecord {
       "What ended the freeze: Cut (every disk was cut, the normal end), Error (a "
           + "VolumeSnapshot failed), Watchdog (quiesce.timeout passed before every cut), Deadline (the "
           + "platform's own unfreeze timeout), Recovery (a restarted node helper found the guest frozen), Deletion (the QuiescedSnapshot was deleted "
-          + "while frozen) or Shutdown (the node helper was stopping).")
+          + "while frozen), Shutdown (the node helper was stopping) or Emergency (an emergency thaw, "
+          + "kubectl quiesce thaw, was requested while frozen).")
   private ThawTrigger thawedBy;
 
   @JsonPropertyDescription(

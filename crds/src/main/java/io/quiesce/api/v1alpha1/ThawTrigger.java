@@ -21,5 +21,10 @@ public enum ThawTrigger {
   /** The QuiescedSnapshot was deleted while the guest was frozen; the helper thawed at once. */
   Deletion,
   /** The node helper was stopping (SIGTERM) and thawed what it had frozen. */
-  Shutdown
+  Shutdown,
+  /**
+   * An emergency thaw was requested for the VM ({@code kubectl quiesce thaw}) while it was frozen;
+   * the node helper thawed at once.
+   */
+  Emergency
 }
