@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.quiesce.api.v1alpha1.QuiescedSnapshotRestoreStatus;
+import io.quiesce.api.v1alpha1.QuiescedSnapshotScheduleStatus;
 import io.quiesce.api.v1alpha1.QuiescedSnapshotStatus;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -21,17 +23,24 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Guards the one copy and equality of the status classes ({@link ApiValues}): every class reachable
- * from {@link QuiescedSnapshotStatus} gets every field set to a value of its own, and each field
- * must survive a copy, make two objects unequal when it differs, and count in the hash code. A
- * field the JSON form does not carry (no getter or setter) or a class that still compares by hand
- * fails here, with the field's name.
+ * from the snapshot's, the restore's and the schedule's status gets every field set to a value of
+ * its own, and each field must survive a copy, make two objects unequal when it differs, and count
+ * in the hash code. A field the JSON form does not carry (no getter or setter) or a class that
+ * still compares by hand fails here, with the field's name.
  */
 class ApiValuesTest {
 
   @Test
   void everyFieldOfTheSnapshotStatusTreeIsCopiedAndCompared() throws Exception {
-    Set<Class<?>> classes = statusTree(QuiescedSnapshotStatus.class);
-    assertThat(classes).hasSizeGreaterThan(5); // the status and its records
+    Set<Class<?>> classes = new LinkedHashSet<>();
+    for (Class<?> root :
+        List.of(
+            QuiescedSnapshotStatus.class,
+            QuiescedSnapshotRestoreStatus.class,
+            QuiescedSnapshotScheduleStatus.class)) {
+      classes.addAll(statusTree(root));
+    }
+    assertThat(classes).hasSizeGreaterThan(10); // the three statuses and their records
     for (Class<?> type : classes) {
       Object filled = filled(type);
       Object copy = ApiValues.copy(filled);
