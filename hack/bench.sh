@@ -111,9 +111,9 @@ for module in node-helper operator; do
   mvn -B -q -pl "$module" dependency:build-classpath -Dmdep.includeScope=test \
     -Dmdep.outputFile="$RUN/$module.classpath" >>"$OUT/build.log" 2>&1 || die "cannot resolve the $module test classpath"
 done
-CRDS_CP=$ROOT/crds/target/test-classes:$ROOT/crds/target/classes  # this tree's, ahead of the copies in ~/.m2
-HELPER_CP=$ROOT/node-helper/target/test-classes:$ROOT/node-helper/target/classes:$CRDS_CP:$(cat "$RUN/node-helper.classpath")
-OPERATOR_CP=$ROOT/operator/target/test-classes:$ROOT/operator/target/classes:$CRDS_CP:$(cat "$RUN/operator.classpath")
+KIT_CP=$ROOT/testkit/target/classes:$ROOT/crds/target/classes  # this tree's test kit and API, ahead of the copies in ~/.m2
+HELPER_CP=$ROOT/node-helper/target/test-classes:$ROOT/node-helper/target/classes:$KIT_CP:$(cat "$RUN/node-helper.classpath")
+OPERATOR_CP=$ROOT/operator/target/test-classes:$ROOT/operator/target/classes:$KIT_CP:$(cat "$RUN/operator.classpath")
 HELPER_JAR=$ROOT/node-helper/target/node-helper.jar
 OPERATOR_JAR=$ROOT/operator/target/operator.jar
 VALUES=$ROOT/charts/quiesce/values.yaml

@@ -1,8 +1,7 @@
 package io.quiesce.restore;
 
-import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.quiesce.api.ApiValues;
 import io.quiesce.api.v1alpha1.Consistency;
 import io.quiesce.api.v1alpha1.InPlaceTarget;
 import io.quiesce.api.v1alpha1.NewVmTarget;
@@ -571,35 +570,9 @@ public final class RestoreStateMachine {
     return previous == null || "Halted".equals(previous) ? "Always" : previous;
   }
 
+  /** A deep copy (the status being decided never shares an object with the one observed). */
   static QuiescedSnapshotRestoreStatus copy(QuiescedSnapshotRestoreStatus s) {
-    QuiescedSnapshotRestoreStatus c = new QuiescedSnapshotRestoreStatus();
-    c.setPhase(s.getPhase());
-    c.setReason(s.getReason());
-    c.setTargetVM(s.getTargetVM());
-    c.setVmWasRunning(s.getVmWasRunning());
-    c.setPreviousRunStrategy(s.getPreviousRunStrategy());
-    if (s.getVolumes() != null) {
-      List<RestoredVolume> volumes = new ArrayList<>();
-      for (RestoredVolume v : s.getVolumes()) {
-        RestoredVolume c2 =
-            new RestoredVolume(v.getVolume(), v.getVolumeSnapshot(), v.getPersistentVolumeClaim());
-        c2.setReady(v.getReady());
-        c2.setPreviousClaim(v.getPreviousClaim());
-        c2.setPreviousClaimDeleted(v.getPreviousClaimDeleted());
-        volumes.add(c2);
-      }
-      c.setVolumes(volumes);
-    }
-    c.setStartTime(s.getStartTime());
-    c.setCompletionTime(s.getCompletionTime());
-    List<Condition> conditions = new ArrayList<>();
-    if (s.getConditions() != null) {
-      s.getConditions().forEach(x -> conditions.add(new ConditionBuilder(x).build()));
-    }
-    c.setConditions(conditions);
-    c.setObservedGeneration(s.getObservedGeneration());
-    c.setMessage(s.getMessage());
-    return c;
+    return ApiValues.copy(s);
   }
 
   private static String timestamp(Instant t) {

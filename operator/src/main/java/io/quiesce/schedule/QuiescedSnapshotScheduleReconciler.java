@@ -1,7 +1,6 @@
 package io.quiesce.schedule;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -12,6 +11,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quiesce.api.ApiValues;
 import io.quiesce.api.v1alpha1.ActiveSnapshot;
 import io.quiesce.api.v1alpha1.ConcurrencyPolicy;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
@@ -391,8 +391,7 @@ public class QuiescedSnapshotScheduleReconciler implements Reconciler<QuiescedSn
     if (status == null) {
       return new QuiescedSnapshotScheduleStatus();
     }
-    QuiescedSnapshotScheduleStatus copy =
-        Serialization.jsonMapper().convertValue(status, QuiescedSnapshotScheduleStatus.class);
+    QuiescedSnapshotScheduleStatus copy = ApiValues.copy(status);
     if (copy.getConditions() == null) {
       copy.setConditions(new ArrayList<>());
     }

@@ -1,10 +1,9 @@
 package io.quiesce.snapshot;
 
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.quiesce.api.ApiValues;
 import io.quiesce.api.SnapshotSpecs;
 import io.quiesce.api.v1alpha1.Consistency;
-import io.quiesce.api.v1alpha1.ExcludedVolume;
 import io.quiesce.api.v1alpha1.FreezeMethod;
 import io.quiesce.api.v1alpha1.FreezeRecord;
 import io.quiesce.api.v1alpha1.QuiesceChannel;
@@ -14,13 +13,10 @@ import io.quiesce.api.v1alpha1.QuiescedSnapshotStatus;
 import io.quiesce.api.v1alpha1.SnapshotPhase;
 import io.quiesce.api.v1alpha1.ThawTrigger;
 import io.quiesce.api.v1alpha1.VolumeSnapshotRecord;
-import io.quiesce.kube.csi.VolumeSnapshot;
-import io.quiesce.kube.csi.VolumeSnapshotStatus;
 import io.quiesce.kube.kubevirt.VirtualMachineInstance;
 import io.quiesce.kube.kubevirt.VirtualMachineInstanceStatus;
 import io.quiesce.naming.ChildNames;
 import io.quiesce.snapshot.Decision.Action;
-import io.quiesce.snapshot.Decision.SnapshotEvent;
 import io.quiesce.status.Conditions;
 import io.quiesce.status.Reason;
 import java.time.Duration;
@@ -34,10 +30,11 @@ import java.util.Optional;
 
 /**
  * The lifecycle of one QuiescedSnapshot as a pure function: {@link #decide} maps an {@link
- * Observation} to a {@link Decision} without I/O. Pending snapshots are resolved and either fail,
- * wait, or start (assigned to the node helper, frozen through KubeVirt, or cut at once when no
- * freeze is needed); InProgress snapshots follow the freeze record and the VolumeSnapshots;
- * Succeeded and Failed are terminal.
+ * Observation} to a {@link Decision} without I/O, by the snapshot's {@link SnapshotStage}, derived
+ * once from its status. Pending snapshots are resolved and either fail, wait, or start (assigned to
+ * the node helper, frozen through KubeVirt, or cut at once when no freeze is needed); InProgress
+ * snapshots follow the freeze record and the VolumeSnapshots; Succeeded and Failed are terminal.
+ * The status being decided is a {@link Draft}.
  */
 public final class SnapshotStateMachine {
   public static final String READY = Conditions.READY;
@@ -47,14 +44,13 @@ public final class SnapshotStateMachine {
   private SnapshotStateMachine() {}
 
   public static Decision decide(Observation o) {
-    QuiescedSnapshotStatus current = o.snapshot().getStatus();
-    SnapshotPhase phase = SnapshotPhase.of(current);
+    SnapshotStage stage = SnapshotStage.of(o.snapshot().getStatus());
     Draft draft = new Draft(o);
     try {
-      return switch (phase) {
-        case Pending -> pending(o, draft);
-        case InProgress -> inProgress(o, draft);
-        case Succeeded, Failed -> draft.done();
+      return switch (stage) {
+        case PENDING -> pending(o, draft);
+        case DONE -> draft.done();
+        default -> inProgress(stage, o, draft);
       };
     } catch (IllegalArgumentException e) {
       // a malformed duration in a spec the API server did not validate
@@ -312,129 +308,162 @@ public final class SnapshotStateMachine {
             + ")");
   }
 
-  private static Decision inProgress(Observation o, Draft d) {
+  /** InProgress: follows the VolumeSnapshots, then decides by the stage. */
+  private static Decision inProgress(SnapshotStage stage, Observation o, Draft d) {
+    Instant deadline = SnapshotSpecs.deadline(o.snapshot());
+    List<VolumeSnapshotRecord> records = d.followVolumeSnapshots();
+    return switch (stage) {
+      case KUBEVIRT_WINDOW -> kubeVirtWindow(o, d, records, deadline);
+      case AWAITING_HELPER -> awaitingHelper(o, d, records, deadline);
+      case KUBEVIRT_FALLBACK -> kubeVirtFallback(o, d, records, deadline);
+      case FREEZE_RECORDED -> freezeRecorded(o, d, records, deadline);
+      case CUTTING -> cutting(o, d, records, deadline);
+      case PENDING, DONE -> throw new IllegalStateException("not in progress: " + stage);
+    };
+  }
+
+  /** The operator's own KubeVirt window runs (or was lost by a previous operator). */
+  private static Decision kubeVirtWindow(
+      Observation o, Draft d, List<VolumeSnapshotRecord> records, Instant deadline) {
+    // its record ends it
+    return d.progressing(
+        Reason.FREEZING_THROUGH_KUBEVIRT.wire(),
+        o.snapshot().getStatus().getMessage(),
+        Action.AWAIT_KUBEVIRT_WINDOW,
+        null,
+        records,
+        deadline);
+  }
+
+  /** Waiting for the node helper to freeze, cut and thaw. */
+  private static Decision awaitingHelper(
+      Observation o, Draft d, List<VolumeSnapshotRecord> records, Instant deadline) {
     QuiescedSnapshot s = o.snapshot();
     QuiescedSnapshotStatus st = s.getStatus();
-    FreezeRecord freeze = st.getFreeze();
-    Instant deadline = SnapshotSpecs.deadline(s);
-    boolean pastDeadline = !o.now().isBefore(deadline);
-    List<VolumeSnapshotRecord> records = d.followVolumeSnapshots();
-    if (st.getConsistency() == null && kubeVirtWindowOpen(st)) {
-      // the operator's own KubeVirt window runs (or was lost by a previous operator): its record
-      // ends it
+    if (o.vm().isEmpty()) {
+      return d.fail(
+          Reason.SOURCE_NOT_FOUND.wire(),
+          "VirtualMachine " + vmName(s) + " was deleted before it was frozen");
+    }
+    if (!o.now().isBefore(deadline)) {
+      return d.fail(
+          Reason.HELPER_NOT_RESPONDING.wire(),
+          "the node helper on node "
+              + st.getNodeName()
+              + " recorded no freeze before the failureDeadline");
+    }
+    return d.progressing(
+        Reason.ASSIGNED_TO_NODE.wire(),
+        "assigned to the node helper on node " + st.getNodeName(),
+        Action.ASSIGN_TO_HELPER,
+        st.getNodeName(),
+        records,
+        deadline);
+  }
+
+  /**
+   * The helper (channel auto) found neither a libvirt nor an agent socket: KubeVirt freezes
+   * instead.
+   */
+  private static Decision kubeVirtFallback(
+      Observation o, Draft d, List<VolumeSnapshotRecord> records, Instant deadline) {
+    QuiescedSnapshot s = o.snapshot();
+    QuiescedSnapshotStatus st = s.getStatus();
+    if (!o.now().isBefore(deadline)) {
+      return d.fail(
+          Reason.NO_AGENT_CHANNEL.wire(),
+          "the node helper found no agent channel and the failureDeadline "
+              + "passed before KubeVirt could freeze: "
+              + handBackMessage(st));
+    }
+    if (records.stream()
+        .anyMatch(r -> o.volumeSnapshots().containsKey(r.getVolumeSnapshotName()))) {
+      // the helper created none, so KubeVirt's window ran already and this cache predates its
+      // record
       return d.progressing(
           Reason.FREEZING_THROUGH_KUBEVIRT.wire(),
-          st.getMessage(),
-          Action.AWAIT_KUBEVIRT_WINDOW,
+          "waiting for the record of KubeVirt's freeze",
+          Action.NONE,
           null,
           records,
           deadline);
     }
-    if (freeze == null && st.getHelperHandBack() == null && st.getConsistency() == null) {
-      // waiting for the node helper to freeze, cut and thaw
-      if (o.vm().isEmpty()) {
-        return d.fail(
-            Reason.SOURCE_NOT_FOUND.wire(),
-            "VirtualMachine " + vmName(s) + " was deleted before it was frozen");
-      }
-      if (pastDeadline) {
-        return d.fail(
-            Reason.HELPER_NOT_RESPONDING.wire(),
-            "the node helper on node "
-                + st.getNodeName()
-                + " recorded no freeze before the failureDeadline");
-      }
+    if (o.admission().vmBusy() || !o.admission().slotFree()) {
+      // KubeVirt's freeze is a freeze like any other: it waits for a slot under the caps
       return d.progressing(
-          Reason.ASSIGNED_TO_NODE.wire(),
-          "assigned to the node helper on node " + st.getNodeName(),
-          Action.ASSIGN_TO_HELPER,
-          st.getNodeName(),
+          Reason.WAITING_FOR_FREEZE_SLOT.wire(),
+          "the node helper on node "
+              + st.getNodeName()
+              + " found no agent channel; waiting for a free freeze slot to freeze through KubeVirt",
+          Action.NONE,
+          null,
           records,
           deadline);
     }
-    if (needsKubeVirtFallback(st)) {
-      // the helper (channel auto) found neither a libvirt nor an agent socket: KubeVirt freezes
-      // instead
-      if (pastDeadline) {
-        return d.fail(
-            Reason.NO_AGENT_CHANNEL.wire(),
-            "the node helper found no agent channel and the failureDeadline "
-                + "passed before KubeVirt could freeze: "
-                + handBackMessage(st));
+    return d.fallBackToKubeVirt(
+        records,
+        "the node helper on node "
+            + st.getNodeName()
+            + " found no agent channel ("
+            + handBackMessage(st)
+            + "); freezing through KubeVirt's freeze "
+            + "subresource instead");
+  }
+
+  /** A freeze is recorded: its record and the cuts decide the consistency, or the failure. */
+  private static Decision freezeRecorded(
+      Observation o, Draft d, List<VolumeSnapshotRecord> records, Instant deadline) {
+    QuiescedSnapshot s = o.snapshot();
+    FreezeRecord freeze = s.getStatus().getFreeze();
+    String reason = Objects.requireNonNullElse(freeze.getReason(), Reason.FREEZE_FAILED.wire());
+    String detail = freeze.getError() == null ? "" : ": " + freeze.getError();
+    if (reason.equals(Reason.FROZEN.wire())
+        || KubeVirtFreezeConfirmation.UNCONFIRMED.contains(reason)) {
+      // every disk cut inside the window; the verdict says whether the freeze is confirmed
+      Optional<Decision> failed = d.failOnVolumeSnapshotError(records);
+      if (failed.isPresent()) {
+        return failed.get();
       }
-      if (records.stream()
-          .anyMatch(r -> o.volumeSnapshots().containsKey(r.getVolumeSnapshotName()))) {
-        // the helper created none, so KubeVirt's window ran already and this cache predates its
-        // record
-        return d.progressing(
-            Reason.FREEZING_THROUGH_KUBEVIRT.wire(),
-            "waiting for the record of KubeVirt's freeze",
-            Action.NONE,
-            null,
-            records,
-            deadline);
+      if (records.stream().anyMatch(r -> r.getCreationTime() == null)) {
+        return !o.now().isBefore(deadline)
+            ? d.fail(
+                Reason.DEADLINE_EXCEEDED.wire(),
+                "not every VolumeSnapshot was cut by the " + "failureDeadline")
+            : d.progressing(
+                Reason.WAITING_FOR_VOLUME_SNAPSHOTS.wire(),
+                "waiting for every VolumeSnapshot to be cut",
+                Action.NONE,
+                null,
+                records,
+                deadline);
       }
-      if (o.admission().vmBusy() || !o.admission().slotFree()) {
-        // KubeVirt's freeze is a freeze like any other: it waits for a slot under the caps
-        return d.progressing(
-            Reason.WAITING_FOR_FREEZE_SLOT.wire(),
-            "the node helper on node "
-                + st.getNodeName()
-                + " found no agent channel; waiting for a free freeze slot to freeze through KubeVirt",
-            Action.NONE,
-            null,
-            records,
-            deadline);
-      }
-      return d.fallBackToKubeVirt(
-          records,
-          "the node helper on node "
-              + st.getNodeName()
-              + " found no agent channel ("
-              + handBackMessage(st)
-              + "); freezing through KubeVirt's freeze "
-              + "subresource instead");
+      d.consistency(honestConsistency(freeze, records));
+      return followCuts(o, d, records, deadline, Action.NONE);
     }
-    Action action = Action.NONE;
-    if (st.getConsistency() == null) {
-      String reason = Objects.requireNonNullElse(freeze.getReason(), Reason.FREEZE_FAILED.wire());
-      String detail = freeze.getError() == null ? "" : ": " + freeze.getError();
-      if (reason.equals(Reason.FROZEN.wire())
-          || KubeVirtFreezeConfirmation.UNCONFIRMED.contains(reason)) {
-        // every disk cut inside the window; the verdict says whether the freeze is confirmed
-        Optional<Decision> failed = d.failOnVolumeSnapshotError(records);
-        if (failed.isPresent()) {
-          return failed.get();
-        }
-        if (records.stream().anyMatch(r -> r.getCreationTime() == null)) {
-          return pastDeadline
-              ? d.fail(
-                  Reason.DEADLINE_EXCEEDED.wire(),
-                  "not every VolumeSnapshot was cut by the " + "failureDeadline")
-              : d.progressing(
-                  Reason.WAITING_FOR_VOLUME_SNAPSHOTS.wire(),
-                  "waiting for every VolumeSnapshot to be cut",
-                  Action.NONE,
-                  null,
-                  records,
-                  deadline);
-        }
-        d.consistency(honestConsistency(freeze, records));
-      } else if (reason.equals(Reason.VOLUME_SNAPSHOT_FAILED.wire())
-          || SnapshotSpecs.mode(s) != QuiesceMode.BestEffort) {
-        return d.fail(reason, "the freeze did not succeed (" + reason + ")" + detail);
-      } else {
-        d.consistency(new Verdict(Consistency.CrashConsistent, reason));
-        action = Action.CREATE_VOLUME_SNAPSHOTS; // the helper may have created none
-      }
-    } else if (freeze == null
-        && (st.getVolumeGroupSnapshot() != null
-            ? o.groups().groupSnapshot().isEmpty()
-            : records.stream()
-                .anyMatch(r -> !o.volumeSnapshots().containsKey(r.getVolumeSnapshotName())))) {
-      action = Action.CREATE_VOLUME_SNAPSHOTS; // no freeze needed; created by the operator
+    if (reason.equals(Reason.VOLUME_SNAPSHOT_FAILED.wire())
+        || SnapshotSpecs.mode(s) != QuiesceMode.BestEffort) {
+      return d.fail(reason, "the freeze did not succeed (" + reason + ")" + detail);
     }
-    if (freeze == null
+    d.consistency(new Verdict(Consistency.CrashConsistent, reason));
+    // the helper may have created none
+    return followCuts(o, d, records, deadline, Action.CREATE_VOLUME_SNAPSHOTS);
+  }
+
+  /** The consistency is decided: the operator creates what is missing of a cut without freeze. */
+  private static Decision cutting(
+      Observation o, Draft d, List<VolumeSnapshotRecord> records, Instant deadline) {
+    QuiescedSnapshot s = o.snapshot();
+    QuiescedSnapshotStatus st = s.getStatus();
+    boolean unfrozen = st.getFreeze() == null;
+    Action action =
+        unfrozen
+                && (st.getVolumeGroupSnapshot() != null
+                    ? o.groups().groupSnapshot().isEmpty()
+                    : records.stream()
+                        .anyMatch(r -> !o.volumeSnapshots().containsKey(r.getVolumeSnapshotName())))
+            ? Action.CREATE_VOLUME_SNAPSHOTS // no freeze needed; created by the operator
+            : Action.NONE;
+    if (unfrozen
         && Reason.VIRTUAL_MACHINE_STOPPED.is(st.getConsistencyReason())
         && startedBeforeTheCut(o, records)) {
       // the VM started between the decision and the cut: a guest had the disks, unfrozen
@@ -447,6 +476,12 @@ public final class SnapshotStateMachine {
           new Verdict(
               Consistency.CrashConsistent, Reason.VIRTUAL_MACHINE_STARTED_BEFORE_CUT.wire()));
     }
+    return followCuts(o, d, records, deadline, action);
+  }
+
+  /** Succeeds once every VolumeSnapshot is ready to use; fails on an error or at the deadline. */
+  private static Decision followCuts(
+      Observation o, Draft d, List<VolumeSnapshotRecord> records, Instant deadline, Action action) {
     Optional<Decision> failed = d.failOnVolumeSnapshotError(records);
     if (failed.isPresent()) {
       return failed.get();
@@ -454,7 +489,7 @@ public final class SnapshotStateMachine {
     if (records.stream().allMatch(r -> Boolean.TRUE.equals(r.getReadyToUse()))) {
       return d.succeed();
     }
-    if (pastDeadline) {
+    if (!o.now().isBefore(deadline)) {
       return d.fail(
           Reason.DEADLINE_EXCEEDED.wire(),
           "not every VolumeSnapshot was ready to use by the failureDeadline");
@@ -597,414 +632,19 @@ public final class SnapshotStateMachine {
     return reason == null ? "never started" : "last state " + reason;
   }
 
-  /** The status being decided: a copy of the operator's current fields, changed step by step. */
-  private static final class Draft {
-    private final Observation o;
-    private final QuiescedSnapshotStatus current;
-    private final QuiescedSnapshotStatus next;
-    private final Long generation;
-    private QuiesceChannel channel;
-
-    /** The group snapshot planned for the cut, if any (written when the snapshot starts). */
-    private io.quiesce.api.v1alpha1.VolumeGroupSnapshotRecord plannedGroup;
-
-    /** Events said once, when the snapshot leaves Pending. */
-    private final List<SnapshotEvent> notes = new ArrayList<>();
-
-    Draft(Observation o) {
-      this.o = o;
-      this.current =
-          o.snapshot().getStatus() == null
-              ? new QuiescedSnapshotStatus()
-              : o.snapshot().getStatus();
-      this.next = operatorFields(current);
-      this.generation = o.snapshot().getMetadata().getGeneration();
-      next.setObservedGeneration(generation);
-      if (next.getPhase() == null) {
-        next.setPhase(SnapshotPhase.Pending);
-      }
-    }
-
-    Decision done() {
-      return decision(Action.NONE, List.of(), null, List.of(), Optional.empty(), Optional.empty());
-    }
-
-    Decision fail(String reason, String message) {
-      next.setPhase(SnapshotPhase.Failed);
-      next.setCompletionTime(timestamp(o.now()));
-      next.setMessage(message);
-      setConditions(Conditions.FALSE, reason, message, Conditions.FALSE, Conditions.TRUE);
-      return decision(
-          Action.NONE,
-          List.of(),
-          null,
-          event(true, reason, message),
-          Optional.empty(),
-          Optional.of("Failed"));
-    }
-
-    Decision waiting(String reason, String message, String node) {
-      next.setPhase(SnapshotPhase.Pending);
-      if (node != null) {
-        next.setNodeName(node); // its place in the freeze queue of that node
-      }
-      next.setMessage(message);
-      setConditions(Conditions.FALSE, reason, message, Conditions.TRUE, null);
-      return decision(
-          Action.NONE,
-          List.of(),
-          null,
-          event(false, reason, message),
-          untilDeadline(),
-          Optional.empty());
-    }
-
-    /**
-     * Snapshots without a freeze a guest a check found unfit for one; a Warning Event says why and
-     * what to do.
-     */
-    Decision createUnfrozen(List<VolumeSnapshotRecord> records, String reason, String message) {
-      Decision created = createDirectly(records, Consistency.CrashConsistent, reason, message);
-      List<SnapshotEvent> events = new ArrayList<>(created.events());
-      events.add(new SnapshotEvent(true, reason, message));
-      return new Decision(
-          created.status(),
-          created.action(),
-          created.plan(),
-          created.node(),
-          events,
-          created.requeue(),
-          created.outcome(),
-          created.channel());
-    }
-
-    /** Plans the group snapshot, or says once why each volume gets its own VolumeSnapshot. */
-    void volumeGroup(VolumeGroupPlanner.Choice choice) {
-      plannedGroup = choice.group();
-      if (choice.note() != null) {
-        notes.add(
-            new SnapshotEvent(
-                false, io.quiesce.status.Reason.VOLUME_GROUP_FALLBACK.wire(), choice.note()));
-      }
-    }
-
-    /** Records the volumes the plan leaves out (and says so once, with those hot-plugged in it). */
-    void volumes(DiskPlanner.Plan plan) {
-      next.setExcludedVolumes(plan.excluded().isEmpty() ? null : plan.excluded());
-      List<String> hotplugged =
-          plan.disks().stream()
-              .filter(DiskPlanner.Disk::hotplugged)
-              .map(DiskPlanner.Disk::volume)
-              .toList();
-      if (!hotplugged.isEmpty()) {
-        notes.add(
-            new SnapshotEvent(
-                false,
-                Reason.HOTPLUGGED_VOLUMES_INCLUDED.wire(),
-                "hot-plugged volume(s) " + hotplugged + " are included in the snapshot"));
-      }
-      if (!plan.excluded().isEmpty()) {
-        notes.add(
-            new SnapshotEvent(
-                true,
-                Reason.VOLUMES_EXCLUDED.wire(),
-                "volume(s) left out of the"
-                    + " snapshot (status.excludedVolumes): "
-                    + plan.excluded()
-                    + "; name them in spec.volumes to"
-                    + " include them (memoryDump volumes cannot be)"));
-      }
-    }
-
-    Decision createDirectly(
-        List<VolumeSnapshotRecord> records,
-        Consistency consistency,
-        String reason,
-        String message) {
-      next.setPhase(SnapshotPhase.InProgress);
-      next.setStartTime(timestamp(o.now()));
-      next.setVolumeSnapshots(records);
-      next.setVolumeGroupSnapshot(plannedGroup);
-      next.setConsistency(consistency);
-      next.setConsistencyReason(reason);
-      next.setMessage(message);
-      setConditions(
-          Conditions.FALSE,
-          Reason.CREATING_VOLUME_SNAPSHOTS.wire(),
-          message,
-          Conditions.TRUE,
-          null);
-      return decision(
-          Action.CREATE_VOLUME_SNAPSHOTS,
-          records,
-          null,
-          event(false, Reason.CREATING_VOLUME_SNAPSHOTS.wire(), message),
-          untilDeadline(),
-          Optional.empty());
-    }
-
-    Decision start(
-        List<VolumeSnapshotRecord> records,
-        String node,
-        Action action,
-        String reason,
-        String message) {
-      next.setPhase(SnapshotPhase.InProgress);
-      next.setStartTime(timestamp(o.now()));
-      next.setNodeName(node);
-      next.setVolumeSnapshots(records);
-      next.setVolumeGroupSnapshot(plannedGroup);
-      next.setMessage(message);
-      setConditions(Conditions.FALSE, reason, message, Conditions.TRUE, null);
-      String eventReason = action == Action.ASSIGN_TO_HELPER ? Reason.ASSIGNED.wire() : reason;
-      return decision(
-          action,
-          records,
-          node,
-          event(false, eventReason, message),
-          untilDeadline(),
-          Optional.empty());
-    }
-
-    /**
-     * Freezes through KubeVirt after the helper found no channel; always writes (the record goes
-     * with it).
-     */
-    Decision fallBackToKubeVirt(List<VolumeSnapshotRecord> records, String message) {
-      next.setMessage(message);
-      setConditions(
-          Conditions.FALSE,
-          Reason.FREEZING_THROUGH_KUBEVIRT.wire(),
-          message,
-          Conditions.TRUE,
-          null);
-      return new Decision(
-          next,
-          Action.FREEZE_THROUGH_KUBEVIRT,
-          records,
-          next.getNodeName(),
-          event(false, Reason.FALLING_BACK_TO_KUBEVIRT.wire(), message),
-          untilDeadline(),
-          Optional.empty(),
-          null);
-    }
-
-    /** The channel to hand to the node helper with the assignment. */
-    void channel(QuiesceChannel channel) {
-      this.channel = channel;
-    }
-
-    Decision progressing(
-        String reason,
-        String message,
-        Action action,
-        String node,
-        List<VolumeSnapshotRecord> records,
-        Instant deadline) {
-      next.setMessage(message);
-      setConditions(Conditions.FALSE, reason, message, Conditions.TRUE, null);
-      return decision(
-          action,
-          records,
-          node,
-          List.of(),
-          Optional.of(Duration.between(o.now(), deadline)),
-          Optional.empty());
-    }
-
-    Decision succeed() {
-      next.setPhase(SnapshotPhase.Succeeded);
-      next.setCompletionTime(timestamp(o.now()));
-      String message =
-          "every VolumeSnapshot is ready to use ("
-              + next.getConsistency()
-              + ", "
-              + next.getConsistencyReason()
-              + ")";
-      next.setMessage(message);
-      setConditions(Conditions.TRUE, Reason.SUCCEEDED.wire(), message, Conditions.FALSE, null);
-      return decision(
-          Action.NONE,
-          List.of(),
-          null,
-          event(false, Reason.SUCCEEDED.wire(), message),
-          Optional.empty(),
-          Optional.of(String.valueOf(next.getConsistency())));
-    }
-
-    void consistency(Verdict verdict) {
-      next.setConsistency(verdict.consistency());
-      next.setConsistencyReason(verdict.reason());
-    }
-
-    Optional<Decision> failOnVolumeSnapshotError(List<VolumeSnapshotRecord> records) {
-      if (next.getVolumeGroupSnapshot() != null
-          && next.getVolumeGroupSnapshot().getError() != null) {
-        return Optional.of(
-            fail(
-                io.quiesce.status.Reason.VOLUME_GROUP_SNAPSHOT_FAILED.wire(),
-                "VolumeGroupSnapshot "
-                    + next.getVolumeGroupSnapshot().getName()
-                    + " failed: "
-                    + next.getVolumeGroupSnapshot().getError()));
-      }
-      return records.stream()
-          .filter(r -> r.getError() != null)
-          .findFirst()
-          .map(
-              r ->
-                  fail(
-                      Reason.VOLUME_SNAPSHOT_FAILED.wire(),
-                      "VolumeSnapshot " + r.getVolumeSnapshotName() + " failed: " + r.getError()));
-    }
-
-    /** Copies the progress of each existing VolumeSnapshot into its entry of the plan. */
-    List<VolumeSnapshotRecord> followVolumeSnapshots() {
-      List<VolumeSnapshotRecord> records = new ArrayList<>();
-      GroupMembers.follow(next, o);
-      for (VolumeSnapshotRecord planned :
-          Objects.requireNonNullElse(next.getVolumeSnapshots(), List.<VolumeSnapshotRecord>of())) {
-        VolumeSnapshotRecord r = copy(planned);
-        VolumeSnapshot vs = o.volumeSnapshots().get(r.getVolumeSnapshotName());
-        VolumeSnapshotStatus vss = vs == null ? null : vs.getStatus();
-        if (vss != null) {
-          r.setCreationTime(vss.getCreationTime());
-          r.setReadyToUse(vss.getReadyToUse());
-          r.setRestoreSize(vss.getRestoreSize());
-          r.setError(
-              vss.getError() == null
-                  ? null
-                  : Objects.requireNonNullElse(vss.getError().getMessage(), "unknown error"));
-        }
-        records.add(r);
-      }
-      next.setVolumeSnapshots(records);
-      return records;
-    }
-
-    private void setConditions(
-        String ready, String reason, String message, String progressing, String failed) {
-      List<Condition> conditions = next.getConditions();
-      // Ready, Reconciling and Stalled as kstatus reads them; Progressing and Failed as before
-      Conditions.summarize(
-          conditions,
-          Conditions.TRUE.equals(ready)
-              ? Conditions.Summary.READY
-              : Conditions.TRUE.equals(failed)
-                  ? Conditions.Summary.STALLED
-                  : Conditions.Summary.RECONCILING,
-          reason,
-          message,
-          generation,
-          o.now());
-      Conditions.set(conditions, PROGRESSING, progressing, reason, message, generation, o.now());
-      if (failed != null) {
-        Conditions.set(conditions, FAILED, failed, reason, message, generation, o.now());
-      }
-    }
-
-    private Optional<Duration> untilDeadline() {
-      return Optional.of(Duration.between(o.now(), SnapshotSpecs.deadline(o.snapshot())));
-    }
-
-    /** An Event when the phase or the reason changes; repeats of the same state stay quiet. */
-    private List<SnapshotEvent> event(boolean warning, String reason, String message) {
-      boolean samePhase = next.getPhase() == current.getPhase();
-      String before =
-          Conditions.find(
-                  current.getConditions(),
-                  next.getPhase() == SnapshotPhase.Failed ? FAILED : PROGRESSING)
-              .map(Condition::getReason)
-              .orElse(null);
-      String after =
-          Conditions.find(
-                  next.getConditions(),
-                  next.getPhase() == SnapshotPhase.Failed ? FAILED : PROGRESSING)
-              .map(Condition::getReason)
-              .orElse(null);
-      if (samePhase && Objects.equals(before, after)) {
-        return List.of();
-      }
-      return List.of(new SnapshotEvent(warning, reason, message));
-    }
-
-    private Decision decision(
-        Action action,
-        List<VolumeSnapshotRecord> plan,
-        String node,
-        List<SnapshotEvent> events,
-        Optional<Duration> requeue,
-        Optional<String> outcome) {
-      QuiescedSnapshotStatus write = next.equals(operatorFields(current)) ? null : next;
-      if (!notes.isEmpty()
-          && next.getPhase() != SnapshotPhase.Pending
-          && current.getPhase() != next.getPhase()) {
-        events = new ArrayList<>(events);
-        events.addAll(notes);
-      }
-      return new Decision(
-          write,
-          action,
-          plan,
-          node,
-          events,
-          requeue.map(r -> r.isNegative() ? Duration.ZERO : r),
-          outcome,
-          action == Action.ASSIGN_TO_HELPER ? channel : null);
-    }
-  }
-
   /**
    * The fields the operator owns, copied (so that comparing and writing never touches the
-   * helper's).
+   * helper's): every field but the freeze record, the helper's hand-back and channel attempts
+   * (written by the node helper, or by the operator's KubeVirt window on its own) and the VM
+   * definition (written when the snapshot starts, by {@code VmDefinitions}). {@code
+   * OperatorFieldsTest} fills every field and checks that exactly these are left out.
    */
   static QuiescedSnapshotStatus operatorFields(QuiescedSnapshotStatus s) {
-    QuiescedSnapshotStatus c = new QuiescedSnapshotStatus();
-    c.setPhase(s.getPhase());
-    c.setConsistency(s.getConsistency());
-    c.setConsistencyReason(s.getConsistencyReason());
-    c.setNodeName(s.getNodeName());
-    c.setStartTime(s.getStartTime());
-    c.setCompletionTime(s.getCompletionTime());
-    c.setVolumeSnapshots(
-        s.getVolumeSnapshots() == null
-            ? null
-            : s.getVolumeSnapshots().stream().map(SnapshotStateMachine::copy).toList());
-    c.setVolumeGroupSnapshot(
-        s.getVolumeGroupSnapshot() == null ? null : s.getVolumeGroupSnapshot().copy());
-    c.setExcludedVolumes(
-        s.getExcludedVolumes() == null
-            ? null
-            : s.getExcludedVolumes().stream()
-                .map(
-                    x ->
-                        new ExcludedVolume(
-                            x.getVolume(),
-                            x.getPersistentVolumeClaim(),
-                            x.getHotplugged(),
-                            x.getReason()))
-                .toList());
-    List<Condition> conditions = new ArrayList<>();
-    if (s.getConditions() != null) {
-      s.getConditions().forEach(x -> conditions.add(new ConditionBuilder(x).build()));
-    }
-    c.setConditions(conditions);
-    c.setObservedGeneration(s.getObservedGeneration());
-    c.setMessage(s.getMessage());
-    return c;
-  }
-
-  private static VolumeSnapshotRecord copy(VolumeSnapshotRecord r) {
-    VolumeSnapshotRecord c = new VolumeSnapshotRecord();
-    c.setVolume(r.getVolume());
-    c.setPersistentVolumeClaim(r.getPersistentVolumeClaim());
-    c.setHotplugged(r.getHotplugged());
-    c.setVolumeSnapshotName(r.getVolumeSnapshotName());
-    c.setVolumeSnapshotClassName(r.getVolumeSnapshotClassName());
-    c.setCreationTime(r.getCreationTime());
-    c.setReadyToUse(r.getReadyToUse());
-    c.setRestoreSize(r.getRestoreSize());
-    c.setError(r.getError());
+    QuiescedSnapshotStatus c = ApiValues.copy(s);
+    c.setFreeze(null);
+    c.setHelperHandBack(null);
+    c.setChannelAttempts(null);
+    c.setVmDefinition(null);
     return c;
   }
 

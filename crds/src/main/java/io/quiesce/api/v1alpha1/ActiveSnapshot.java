@@ -3,7 +3,7 @@ package io.quiesce.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
-import java.util.Objects;
+import io.quiesce.api.ApiValues;
 
 /** A snapshot a schedule created that has not finished yet ({@code status.active[]}). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -42,15 +42,14 @@ public class ActiveSnapshot {
     this.vm = vm;
   }
 
+  /** Every field compared ({@link ApiValues}): a new field needs no line here. */
   @Override
   public boolean equals(Object o) {
-    return o instanceof ActiveSnapshot other
-        && Objects.equals(name, other.name)
-        && Objects.equals(vm, other.vm);
+    return ApiValues.fieldsEqual(this, o);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(name, vm);
+    return ApiValues.fieldsHash(this);
   }
 }

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
-import java.util.Objects;
+import io.quiesce.api.ApiValues;
 
 /**
  * One channel the node helper tried for a snapshot's freeze, before sending any freeze command
@@ -76,17 +76,15 @@ public class ChannelAttempt {
             : message.substring(0, MAX_MESSAGE - 3) + "...";
   }
 
+  /** Every field compared ({@link ApiValues}): a new field needs no line here. */
   @Override
   public boolean equals(Object o) {
-    return o instanceof ChannelAttempt other
-        && channel == other.channel
-        && Objects.equals(reason, other.reason)
-        && Objects.equals(message, other.message);
+    return ApiValues.fieldsEqual(this, o);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(channel, reason, message);
+    return ApiValues.fieldsHash(this);
   }
 
   @Override

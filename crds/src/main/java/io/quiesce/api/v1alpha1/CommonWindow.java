@@ -4,8 +4,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crdv2.generator.v1.SchemaCustomizer;
 import io.fabric8.generator.annotation.Size;
+import io.quiesce.api.ApiValues;
 import io.quiesce.api.schema.SchemaPatch;
-import java.util.Objects;
 
 /**
  * The time every frozen VM of a consistency group was frozen at once ({@code status.commonWindow}):
@@ -55,16 +55,14 @@ public class CommonWindow {
     this.durationMs = durationMs;
   }
 
+  /** Every field compared ({@link ApiValues}): a new field needs no line here. */
   @Override
   public boolean equals(Object o) {
-    return o instanceof CommonWindow other
-        && Objects.equals(startTime, other.startTime)
-        && Objects.equals(endTime, other.endTime)
-        && Objects.equals(durationMs, other.durationMs);
+    return ApiValues.fieldsEqual(this, o);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(startTime, endTime, durationMs);
+    return ApiValues.fieldsHash(this);
   }
 }

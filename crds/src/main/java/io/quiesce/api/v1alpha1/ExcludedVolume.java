@@ -3,7 +3,7 @@ package io.quiesce.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
-import java.util.Objects;
+import io.quiesce.api.ApiValues;
 
 /**
  * A volume of the VM backed by a PVC that this snapshot does not include ({@code
@@ -79,18 +79,15 @@ public class ExcludedVolume {
     this.reason = reason;
   }
 
+  /** Every field compared ({@link ApiValues}): a new field needs no line here. */
   @Override
   public boolean equals(Object o) {
-    return o instanceof ExcludedVolume other
-        && Objects.equals(volume, other.volume)
-        && Objects.equals(persistentVolumeClaim, other.persistentVolumeClaim)
-        && Objects.equals(hotplugged, other.hotplugged)
-        && Objects.equals(reason, other.reason);
+    return ApiValues.fieldsEqual(this, o);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(volume, persistentVolumeClaim, hotplugged, reason);
+    return ApiValues.fieldsHash(this);
   }
 
   @Override

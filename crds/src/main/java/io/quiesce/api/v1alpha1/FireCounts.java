@@ -2,7 +2,7 @@ package io.quiesce.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import java.util.Objects;
+import io.quiesce.api.ApiValues;
 
 /** What the latest fire of a schedule did ({@code status.lastFire}). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -53,17 +53,14 @@ public class FireCounts {
     this.failed = failed;
   }
 
+  /** Every field compared ({@link ApiValues}): a new field needs no line here. */
   @Override
   public boolean equals(Object o) {
-    return o instanceof FireCounts other
-        && Objects.equals(selected, other.selected)
-        && Objects.equals(created, other.created)
-        && Objects.equals(skipped, other.skipped)
-        && Objects.equals(failed, other.failed);
+    return ApiValues.fieldsEqual(this, o);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(selected, created, skipped, failed);
+    return ApiValues.fieldsHash(this);
   }
 }

@@ -3,9 +3,9 @@ package io.quiesce.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crdv2.generator.v1.SchemaCustomizer;
+import io.quiesce.api.ApiValues;
 import io.quiesce.api.schema.SchemaPatch;
 import io.quiesce.status.BoundedText;
-import java.util.Objects;
 
 /**
  * The freeze window of one snapshot ({@code status.freeze}). Written only by whoever ran the
@@ -153,31 +153,14 @@ public class FreezeRecord {
     this.error = BoundedText.error(error);
   }
 
+  /** Every field compared ({@link ApiValues}): a new field needs no line here. */
   @Override
   public boolean equals(Object o) {
-    return o instanceof FreezeRecord other
-        && method == other.method
-        && Objects.equals(startTime, other.startTime)
-        && Objects.equals(endTime, other.endTime)
-        && Objects.equals(durationMs, other.durationMs)
-        && Objects.equals(filesystemsFrozen, other.filesystemsFrozen)
-        && thawedBy == other.thawedBy
-        && Objects.equals(error, other.error)
-        && Objects.equals(reason, other.reason)
-        && Objects.equals(confirmedBy, other.confirmedBy);
+    return ApiValues.fieldsEqual(this, o);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(
-        method,
-        startTime,
-        endTime,
-        durationMs,
-        filesystemsFrozen,
-        thawedBy,
-        error,
-        reason,
-        confirmedBy);
+    return ApiValues.fieldsHash(this);
   }
 }

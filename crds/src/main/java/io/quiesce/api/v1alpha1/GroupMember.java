@@ -3,7 +3,7 @@ package io.quiesce.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Size;
-import java.util.Objects;
+import io.quiesce.api.ApiValues;
 
 /** One VM of a consistency group ({@code status.members[]}) and its own freeze window. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -47,16 +47,14 @@ public class GroupMember {
     this.freeze = freeze;
   }
 
+  /** Every field compared ({@link ApiValues}): a new field needs no line here. */
   @Override
   public boolean equals(Object o) {
-    return o instanceof GroupMember other
-        && Objects.equals(vm, other.vm)
-        && Objects.equals(frozen, other.frozen)
-        && Objects.equals(freeze, other.freeze);
+    return ApiValues.fieldsEqual(this, o);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(vm, frozen, freeze);
+    return ApiValues.fieldsHash(this);
   }
 }

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
-import java.util.Objects;
+import io.quiesce.api.ApiValues;
 
 /**
  * The node helper handed a snapshot back to the operator without freezing ({@code
@@ -50,15 +50,14 @@ public class HelperHandBack {
     this.message = message;
   }
 
+  /** Every field compared ({@link ApiValues}): a new field needs no line here. */
   @Override
   public boolean equals(Object o) {
-    return o instanceof HelperHandBack other
-        && Objects.equals(reason, other.reason)
-        && Objects.equals(message, other.message);
+    return ApiValues.fieldsEqual(this, o);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(reason, message);
+    return ApiValues.fieldsHash(this);
   }
 }

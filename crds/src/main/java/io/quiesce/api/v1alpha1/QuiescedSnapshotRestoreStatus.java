@@ -6,12 +6,12 @@ import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.crdv2.generator.v1.SchemaCustomizer;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.quiesce.api.ApiValues;
 import io.quiesce.api.schema.ConditionSchema;
 import io.quiesce.api.schema.SchemaPatch;
 import io.quiesce.status.BoundedText;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /** Where a restore is. One writer: the operator, once per reconcile. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -169,35 +169,14 @@ public class QuiescedSnapshotRestoreStatus {
     this.message = BoundedText.message(message);
   }
 
+  /** Every field compared ({@link ApiValues}): a new field needs no line here. */
   @Override
   public boolean equals(Object o) {
-    return o instanceof QuiescedSnapshotRestoreStatus other
-        && phase == other.phase
-        && Objects.equals(reason, other.reason)
-        && Objects.equals(targetVM, other.targetVM)
-        && Objects.equals(vmWasRunning, other.vmWasRunning)
-        && Objects.equals(previousRunStrategy, other.previousRunStrategy)
-        && Objects.equals(volumes, other.volumes)
-        && Objects.equals(startTime, other.startTime)
-        && Objects.equals(completionTime, other.completionTime)
-        && Objects.equals(conditions, other.conditions)
-        && Objects.equals(observedGeneration, other.observedGeneration)
-        && Objects.equals(message, other.message);
+    return ApiValues.fieldsEqual(this, o);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(
-        phase,
-        reason,
-        targetVM,
-        vmWasRunning,
-        previousRunStrategy,
-        volumes,
-        startTime,
-        completionTime,
-        conditions,
-        observedGeneration,
-        message);
+    return ApiValues.fieldsHash(this);
   }
 }

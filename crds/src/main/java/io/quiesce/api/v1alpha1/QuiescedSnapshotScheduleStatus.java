@@ -5,11 +5,11 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.crdv2.generator.v1.SchemaCustomizer;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.quiesce.api.ApiValues;
 import io.quiesce.api.schema.ConditionSchema;
 import io.quiesce.api.schema.SchemaPatch;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /** What a schedule has done and will do next. Every field is written by the operator. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -114,27 +114,14 @@ public class QuiescedSnapshotScheduleStatus {
     this.observedGeneration = observedGeneration;
   }
 
+  /** Every field compared ({@link ApiValues}): a new field needs no line here. */
   @Override
   public boolean equals(Object o) {
-    return o instanceof QuiescedSnapshotScheduleStatus other
-        && Objects.equals(lastScheduleTime, other.lastScheduleTime)
-        && Objects.equals(nextScheduleTime, other.nextScheduleTime)
-        && Objects.equals(lastSuccessfulTime, other.lastSuccessfulTime)
-        && Objects.equals(active, other.active)
-        && Objects.equals(lastFire, other.lastFire)
-        && Objects.equals(conditions, other.conditions)
-        && Objects.equals(observedGeneration, other.observedGeneration);
+    return ApiValues.fieldsEqual(this, o);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(
-        lastScheduleTime,
-        nextScheduleTime,
-        lastSuccessfulTime,
-        active,
-        lastFire,
-        conditions,
-        observedGeneration);
+    return ApiValues.fieldsHash(this);
   }
 }

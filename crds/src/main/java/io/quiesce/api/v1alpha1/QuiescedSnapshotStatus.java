@@ -6,12 +6,12 @@ import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.crdv2.generator.v1.SchemaCustomizer;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.quiesce.api.ApiValues;
 import io.quiesce.api.schema.ConditionSchema;
 import io.quiesce.api.schema.SchemaPatch;
 import io.quiesce.status.BoundedText;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * What happened. Every field has one writer: the operator, except {@link #getFreeze() freeze},
@@ -296,49 +296,14 @@ public class QuiescedSnapshotStatus {
     this.message = BoundedText.message(message);
   }
 
+  /** Every field compared ({@link ApiValues}): a new field needs no line here. */
   @Override
   public boolean equals(Object o) {
-    return o instanceof QuiescedSnapshotStatus other
-        && phase == other.phase
-        && consistency == other.consistency
-        && Objects.equals(consistencyReason, other.consistencyReason)
-        && Objects.equals(nodeName, other.nodeName)
-        && Objects.equals(startTime, other.startTime)
-        && Objects.equals(completionTime, other.completionTime)
-        && Objects.equals(freeze, other.freeze)
-        && Objects.equals(helperHandBack, other.helperHandBack)
-        && Objects.equals(channelAttempts, other.channelAttempts)
-        && Objects.equals(volumeSnapshots, other.volumeSnapshots)
-        && Objects.equals(volumeGroupSnapshot, other.volumeGroupSnapshot)
-        && Objects.equals(excludedVolumes, other.excludedVolumes)
-        && Objects.equals(members, other.members)
-        && Objects.equals(commonWindow, other.commonWindow)
-        && Objects.equals(conditions, other.conditions)
-        && Objects.equals(observedGeneration, other.observedGeneration)
-        && Objects.equals(vmDefinition, other.vmDefinition)
-        && Objects.equals(message, other.message);
+    return ApiValues.fieldsEqual(this, o);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(
-        phase,
-        consistency,
-        consistencyReason,
-        nodeName,
-        startTime,
-        completionTime,
-        freeze,
-        helperHandBack,
-        channelAttempts,
-        volumeSnapshots,
-        volumeGroupSnapshot,
-        excludedVolumes,
-        members,
-        commonWindow,
-        conditions,
-        observedGeneration,
-        vmDefinition,
-        message);
+    return ApiValues.fieldsHash(this);
   }
 }

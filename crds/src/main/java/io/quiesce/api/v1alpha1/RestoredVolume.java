@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
-import java.util.Objects;
+import io.quiesce.api.ApiValues;
 
 /** One volume of a restore ({@code status.volumes[]}), written by the operator. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -93,20 +93,14 @@ public class RestoredVolume {
     this.previousClaimDeleted = previousClaimDeleted;
   }
 
+  /** Every field compared ({@link ApiValues}): a new field needs no line here. */
   @Override
   public boolean equals(Object o) {
-    return o instanceof RestoredVolume other
-        && Objects.equals(volume, other.volume)
-        && Objects.equals(volumeSnapshot, other.volumeSnapshot)
-        && Objects.equals(persistentVolumeClaim, other.persistentVolumeClaim)
-        && Objects.equals(ready, other.ready)
-        && Objects.equals(previousClaim, other.previousClaim)
-        && Objects.equals(previousClaimDeleted, other.previousClaimDeleted);
+    return ApiValues.fieldsEqual(this, o);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(
-        volume, volumeSnapshot, persistentVolumeClaim, ready, previousClaim, previousClaimDeleted);
+    return ApiValues.fieldsHash(this);
   }
 }

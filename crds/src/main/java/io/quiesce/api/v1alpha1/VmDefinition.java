@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.crd.generator.annotation.PreserveUnknownFields;
 import io.fabric8.crdv2.generator.v1.SchemaCustomizer;
 import io.fabric8.generator.annotation.Size;
+import io.quiesce.api.ApiValues;
 import io.quiesce.api.schema.SchemaPatch;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * The source VM's definition as it was when the snapshot started: what a restore into a new VM
@@ -94,18 +94,14 @@ public class VmDefinition {
     this.omittedReason = omittedReason;
   }
 
+  /** Every field compared ({@link ApiValues}): a new field needs no line here. */
   @Override
   public boolean equals(Object o) {
-    return o instanceof VmDefinition other
-        && Objects.equals(spec, other.spec)
-        && Objects.equals(labels, other.labels)
-        && Objects.equals(annotations, other.annotations)
-        && Objects.equals(sizeBytes, other.sizeBytes)
-        && Objects.equals(omittedReason, other.omittedReason);
+    return ApiValues.fieldsEqual(this, o);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(spec, labels, annotations, sizeBytes, omittedReason);
+    return ApiValues.fieldsHash(this);
   }
 }

@@ -5,9 +5,9 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crdv2.generator.v1.SchemaCustomizer;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.quiesce.api.ApiValues;
 import io.quiesce.api.schema.SchemaPatch;
 import io.quiesce.status.BoundedText;
-import java.util.Objects;
 
 /**
  * The CSI VolumeGroupSnapshot that cuts every disk at once ({@code status.volumeGroupSnapshot}).
@@ -115,38 +115,17 @@ public class VolumeGroupSnapshotRecord {
 
   /** A copy, so that a status being decided never shares it with the one observed. */
   public VolumeGroupSnapshotRecord copy() {
-    VolumeGroupSnapshotRecord c = new VolumeGroupSnapshotRecord();
-    c.name = name;
-    c.apiVersion = apiVersion;
-    c.volumeGroupSnapshotClassName = volumeGroupSnapshotClassName;
-    c.selectorLabel = selectorLabel;
-    c.creationTime = creationTime;
-    c.readyToUse = readyToUse;
-    c.error = error;
-    return c;
+    return ApiValues.copy(this);
   }
 
+  /** Every field compared ({@link ApiValues}): a new field needs no line here. */
   @Override
   public boolean equals(Object o) {
-    return o instanceof VolumeGroupSnapshotRecord other
-        && Objects.equals(name, other.name)
-        && Objects.equals(apiVersion, other.apiVersion)
-        && Objects.equals(volumeGroupSnapshotClassName, other.volumeGroupSnapshotClassName)
-        && Objects.equals(selectorLabel, other.selectorLabel)
-        && Objects.equals(creationTime, other.creationTime)
-        && Objects.equals(readyToUse, other.readyToUse)
-        && Objects.equals(error, other.error);
+    return ApiValues.fieldsEqual(this, o);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(
-        name,
-        apiVersion,
-        volumeGroupSnapshotClassName,
-        selectorLabel,
-        creationTime,
-        readyToUse,
-        error);
+    return ApiValues.fieldsHash(this);
   }
 }

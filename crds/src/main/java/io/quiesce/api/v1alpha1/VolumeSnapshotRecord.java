@@ -5,9 +5,9 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crdv2.generator.v1.SchemaCustomizer;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.quiesce.api.ApiValues;
 import io.quiesce.api.schema.SchemaPatch;
 import io.quiesce.status.BoundedText;
-import java.util.Objects;
 
 /**
  * One disk of the snapshot ({@code status.volumeSnapshots[]}). Written by the operator: it plans
@@ -134,31 +134,14 @@ public class VolumeSnapshotRecord {
     this.error = BoundedText.error(error);
   }
 
+  /** Every field compared ({@link ApiValues}): a new field needs no line here. */
   @Override
   public boolean equals(Object o) {
-    return o instanceof VolumeSnapshotRecord other
-        && Objects.equals(volume, other.volume)
-        && Objects.equals(persistentVolumeClaim, other.persistentVolumeClaim)
-        && Objects.equals(hotplugged, other.hotplugged)
-        && Objects.equals(volumeSnapshotName, other.volumeSnapshotName)
-        && Objects.equals(volumeSnapshotClassName, other.volumeSnapshotClassName)
-        && Objects.equals(creationTime, other.creationTime)
-        && Objects.equals(readyToUse, other.readyToUse)
-        && Objects.equals(restoreSize, other.restoreSize)
-        && Objects.equals(error, other.error);
+    return ApiValues.fieldsEqual(this, o);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(
-        volume,
-        persistentVolumeClaim,
-        hotplugged,
-        volumeSnapshotName,
-        volumeSnapshotClassName,
-        creationTime,
-        readyToUse,
-        restoreSize,
-        error);
+    return ApiValues.fieldsHash(this);
   }
 }
