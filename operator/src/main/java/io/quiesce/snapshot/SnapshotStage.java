@@ -23,7 +23,10 @@ enum SnapshotStage {
    * freezes instead, under a freeze slot.
    */
   KUBEVIRT_FALLBACK,
-  /** A freeze is recorded and no consistency decided yet: the cuts and the record decide it. */
+  /**
+   * A freeze is recorded (or the helper handed the snapshot back for a reason with no fallback) and
+   * no consistency decided yet: the cuts and the record decide it.
+   */
   FREEZE_RECORDED,
   /**
    * The consistency is decided: the VolumeSnapshots are created (when the operator cuts without a

@@ -6,6 +6,7 @@ import io.quiesce.api.SnapshotSpecs;
 import io.quiesce.api.v1alpha1.Consistency;
 import io.quiesce.api.v1alpha1.FreezeMethod;
 import io.quiesce.api.v1alpha1.FreezeRecord;
+import io.quiesce.api.v1alpha1.HelperHandBack;
 import io.quiesce.api.v1alpha1.QuiesceChannel;
 import io.quiesce.api.v1alpha1.QuiesceMode;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
@@ -415,10 +416,18 @@ public final class SnapshotStateMachine {
       Observation o, Draft d, List<VolumeSnapshotRecord> records, Instant deadline) {
     QuiescedSnapshot s = o.snapshot();
     FreezeRecord freeze = s.getStatus().getFreeze();
-    String reason = Objects.requireNonNullElse(freeze.getReason(), Reason.FREEZE_FAILED.wire());
-    String detail = freeze.getError() == null ? "" : ": " + freeze.getError();
-    if (reason.equals(Reason.FROZEN.wire())
-        || KubeVirtFreezeConfirmation.UNCONFIRMED.contains(reason)) {
+    HelperHandBack handBack = s.getStatus().getHelperHandBack();
+    // no freeze record but a hand-back with no fallback (any reason but NoAgentChannel): the
+    // helper froze nothing, so it counts as a refused freeze of that reason
+    String reason =
+        Objects.requireNonNullElse(
+            freeze != null ? freeze.getReason() : handBack.getReason(),
+            Reason.FREEZE_FAILED.wire());
+    String error = freeze != null ? freeze.getError() : handBack.getMessage();
+    String detail = error == null ? "" : ": " + error;
+    if (freeze != null
+        && (reason.equals(Reason.FROZEN.wire())
+            || KubeVirtFreezeConfirmation.UNCONFIRMED.contains(reason))) {
       // every disk cut inside the window; the verdict says whether the freeze is confirmed
       Optional<Decision> failed = d.failOnVolumeSnapshotError(records);
       if (failed.isPresent()) {

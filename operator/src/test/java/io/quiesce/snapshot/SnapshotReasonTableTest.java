@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.quiesce.api.v1alpha1.Consistency;
 import io.quiesce.api.v1alpha1.FreezeMethod;
 import io.quiesce.api.v1alpha1.FreezeRecord;
+import io.quiesce.api.v1alpha1.HelperHandBack;
 import io.quiesce.api.v1alpha1.QuiesceMode;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.api.v1alpha1.QuiescedSnapshotStatus;
@@ -118,6 +119,21 @@ class SnapshotReasonTableTest {
             SnapshotPhase.Succeeded,
             "FreezeWindowUnknown"),
         row(
+            "handed back for a reason with no fallback (Required)",
+            v -> decide(handedBack(inProgress(null), "SocketIdentityMismatch"), IN_TIME, running()),
+            SnapshotPhase.Failed,
+            "SocketIdentityMismatch"),
+        row(
+            "handed back for a reason with no fallback (BestEffort)",
+            v ->
+                decide(
+                    handedBack(bestEffort(inProgress(null)), "SocketIdentityMismatch"),
+                    IN_TIME,
+                    running(),
+                    vs("2026-01-01T00:00:01Z", true)),
+            SnapshotPhase.Succeeded,
+            "SocketIdentityMismatch"),
+        row(
             "KubeVirt's window found another owner's VolumeSnapshot",
             v -> decide(inProgress(conflict()), IN_TIME, running()),
             SnapshotPhase.Failed,
@@ -221,6 +237,16 @@ class SnapshotReasonTableTest {
     st.setVolumeSnapshots(List.of(planned));
     st.setFreeze(freeze);
     s.setStatus(st);
+    return s;
+  }
+
+  private static QuiescedSnapshot handedBack(QuiescedSnapshot s, String reason) {
+    s.getStatus().setHelperHandBack(new HelperHandBack(reason, "the helper froze nothing"));
+    return s;
+  }
+
+  private static QuiescedSnapshot bestEffort(QuiescedSnapshot s) {
+    s.getSpec().getQuiesce().setMode(QuiesceMode.BestEffort);
     return s;
   }
 
