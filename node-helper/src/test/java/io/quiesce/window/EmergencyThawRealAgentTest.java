@@ -76,10 +76,18 @@ class EmergencyThawRealAgentTest {
     QuiescedSnapshot qsnap =
         AssignedSnapshots.assign(client, vm, "db-snap", QuiesceMode.Required, "30s", false);
     NodeHelper helper = startHelper(server, guest, ns);
+    // the window's Frozen Event comes after the agent's freeze reply (guestsFrozen() already names
+    // a guest whose freeze command is still in flight: a request then ends a freeze, not a window)
     await("the guest frozen by the helper's window")
         .atMost(Duration.ofSeconds(20))
         .pollInterval(Duration.ofMillis(20))
-        .until(() -> !helper.engine().guestsFrozen().isEmpty());
+        .until(
+            () ->
+                client.v1().events().inNamespace(ns).list().getItems().stream()
+                    .anyMatch(
+                        e ->
+                            "Frozen".equals(e.getReason())
+                                && "db-snap".equals(e.getInvolvedObject().getName())));
     Instant requested = Instant.now();
 
     String token = ThawRequest.newToken(requested);
