@@ -16,6 +16,7 @@
 #   --keep       leave everything running after the summary, for the real kubectl (1.35, installed) and
 #                the kubectl quiesce plugin: prints the export KUBECONFIG=... line and how to stop
 #   --stop       stop a sandbox left running by --keep (the same --dir)
+#   --help       this text
 #
 # Starts, as separate processes: the sandbox's in-JVM Kubernetes API server (the test kit's fabric8
 # mock, NOT a real cluster), a seed of sample VMs/VMIs/PVCs/classes and a QuiescedSnapshotSchedule, a
@@ -41,7 +42,7 @@ STOP=0
 
 log() { printf '[sandbox %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
-usage() { sed -n '5,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '5,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 while (( $# )); do
   case $1 in
