@@ -406,6 +406,18 @@ public final class FreezeEngine implements AutoCloseable {
         .collect(Collectors.toSet());
   }
 
+  /**
+   * Guests whose agent answered this engine's freeze (every filesystem frozen) and that are not
+   * thawed yet: unlike {@link #guestsFrozen()}, not a guest whose freeze command is still in
+   * flight.
+   */
+  public Set<GuestRef> guestsConfirmedFrozen() {
+    return holds.values().stream()
+        .filter(GuestHold::confirmedFrozen)
+        .map(GuestHold::guest)
+        .collect(Collectors.toSet());
+  }
+
   FreezeWindow thaw(GuestHold hold) {
     if (!hold.window.isDone()) {
       startThaw(hold, ThawedBy.CALLER, config.thawGiveUpAfter());

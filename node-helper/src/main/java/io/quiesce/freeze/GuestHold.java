@@ -313,6 +313,11 @@ final class GuestHold {
   }
 
   /** True while the guest may be frozen because of us or is a frozen guest we could not thaw. */
+  /** The agent replied to the freeze and no thaw has ended the window yet. */
+  boolean confirmedFrozen() {
+    return frozenAt != null && phase() == Phase.FROZEN && !window.isDone();
+  }
+
   boolean mayBeFrozen() {
     return needsThaw || (phase() == Phase.FROZEN && !window.isDone());
   }

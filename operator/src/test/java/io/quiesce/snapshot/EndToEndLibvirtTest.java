@@ -259,7 +259,7 @@ class EndToEndLibvirtTest {
     await("the guest frozen")
         .atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofMillis(20))
-        .until(() -> !helper.engine().guestsFrozen().isEmpty());
+        .until(() -> !helper.engine().guestsConfirmedFrozen().isEmpty());
     double up = guest.console().awaitFreshGuestUptime(Duration.ofSeconds(3));
     WriterProgress atFreeze = guest.console().writerProgress();
     guest.console().awaitGuestUptime(up + 1.0, Duration.ofSeconds(5));
