@@ -53,6 +53,15 @@ public final class ChildNames {
   }
 
   /**
+   * The VolumeSnapshot of one volume of one VM of a consistency group: the VM is part of the name,
+   * since two VMs of a group may have volumes of the same name. Always the hashed form ({@code /}
+   * never stands in a VM or volume name, so the input is unambiguous).
+   */
+  public static String groupVolumeSnapshot(String quiescedSnapshot, String vm, String volume) {
+    return join(null, quiescedSnapshot, vm + "/" + volume);
+  }
+
+  /**
    * The PVC a QuiescedSnapshotRestore creates for one volume (deterministic: a resumed restore
    * finds it).
    */

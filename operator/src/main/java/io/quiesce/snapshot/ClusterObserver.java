@@ -130,7 +130,7 @@ public final class ClusterObserver {
    * Every claim of these volumes (the VM's, and those hot-plugged into its instance) that exists,
    * with the CSI driver of its storage class.
    */
-  private static Map<String, Optional<String>> pvcDrivers(
+  static Map<String, Optional<String>> pvcDrivers(
       ClusterReads reads, String ns, List<Volume> volumes) {
     Map<String, Optional<String>> drivers = new HashMap<>();
     Map<String, Optional<String>> provisioners = new HashMap<>();
@@ -154,7 +154,7 @@ public final class ClusterObserver {
     return drivers;
   }
 
-  private static List<ClassInfo> classes(ClusterReads reads) {
+  static List<ClassInfo> classes(ClusterReads reads) {
     return reads.snapshotClasses().stream()
         .map(c -> new ClassInfo(c.getMetadata().getName(), c.getDriver(), c.isDefault()))
         .toList();

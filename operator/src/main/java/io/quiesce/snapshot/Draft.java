@@ -248,6 +248,16 @@ final class Draft {
         Optional.of(String.valueOf(next.getConsistency())));
   }
 
+  /** A consistency group's members ({@code status.members}), planned or with their windows. */
+  void members(List<io.quiesce.api.v1alpha1.GroupMember> members) {
+    next.setMembers(members);
+  }
+
+  /** A consistency group's common window ({@code status.commonWindow}). */
+  void commonWindow(io.quiesce.api.v1alpha1.CommonWindow window) {
+    next.setCommonWindow(window);
+  }
+
   void consistency(Verdict verdict) {
     next.setConsistency(verdict.consistency());
     next.setConsistencyReason(verdict.reason());

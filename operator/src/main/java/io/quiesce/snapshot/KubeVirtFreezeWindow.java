@@ -197,7 +197,7 @@ public final class KubeVirtFreezeWindow {
   }
 
   /** Frozen when every VolumeSnapshot was cut by the deadline; else why not. */
-  private String awaitCuts(String ns, List<VolumeSnapshotRecord> plan, Instant deadline) {
+  String awaitCuts(String ns, List<VolumeSnapshotRecord> plan, Instant deadline) {
     for (VolumeSnapshotRecord planned : plan) {
       long left = Duration.between(clock.instant(), deadline).toMillis();
       if (left <= 0) {

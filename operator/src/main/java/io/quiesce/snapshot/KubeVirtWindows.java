@@ -8,6 +8,7 @@ import io.quiesce.api.v1alpha1.FreezeRecord;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.api.v1alpha1.ThawTrigger;
 import io.quiesce.api.v1alpha1.VolumeSnapshotRecord;
+import io.quiesce.consistencygroup.GroupFreezeWindow;
 import io.quiesce.status.Reason;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +49,21 @@ final class KubeVirtWindows extends AbstractEventSource<Void, QuiescedSnapshot> 
 
   private final Set<String> running = ConcurrentHashMap.newKeySet();
   private final Map<String, FreezeRecord> finished = new ConcurrentHashMap<>();
+
+  /** The outcome of a consistency group's window ({@link #startGroup}), by snapshot uid. */
+  private final Map<String, GroupWindowResult> groupsFinished = new ConcurrentHashMap<>();
+
+  /**
+   * What a consistency group's window ended with: its outcome, or the error that ended it (the
+   * window thawed every VM before the error left it).
+   */
+  record GroupWindowResult(GroupFreezeWindow.Outcome outcome, String error) {}
+
+  /** A consistency group's window, run whole on a window thread. */
+  @FunctionalInterface
+  interface GroupWindowTask {
+    GroupFreezeWindow.Outcome run() throws InterruptedException;
+  }
 
   /**
    * @param threads windows run at once; as many again may queue
@@ -107,6 +123,44 @@ final class KubeVirtWindows extends AbstractEventSource<Void, QuiescedSnapshot> 
         });
   }
 
+  /**
+   * Starts the window of a consistency group on a reserved place: the same threads and places as
+   * single snapshots' windows, so the operator's KubeVirt windows stay bounded together.
+   */
+  void startGroup(QuiescedSnapshot snapshot, GroupWindowTask task) {
+    String uid = snapshot.getMetadata().getUid();
+    running.add(uid);
+    pool.execute(
+        () -> {
+          GroupWindowResult result;
+          try {
+            result = new GroupWindowResult(task.run(), null);
+          } catch (InterruptedException e) {
+            Thread.currentThread()
+                .interrupt(); // shutdown: the next operator records it interrupted
+            places.release();
+            running.remove(uid);
+            return;
+          } catch (RuntimeException e) {
+            LOG.warn(
+                "group freeze window of {}/{} ended with an error: {}",
+                snapshot.getMetadata().getNamespace(),
+                snapshot.getMetadata().getName(),
+                e.toString());
+            result = new GroupWindowResult(null, e.toString());
+          }
+          places.release();
+          groupsFinished.put(uid, result);
+          running.remove(uid);
+          wake(snapshot);
+        });
+  }
+
+  /** The outcome of a group window that ended and has not been written yet. */
+  Optional<GroupWindowResult> finishedGroup(String uid) {
+    return Optional.ofNullable(groupsFinished.get(uid));
+  }
+
   /** Whether a window of this snapshot runs in this process. */
   boolean running(String uid) {
     return running.contains(uid);
@@ -120,6 +174,7 @@ final class KubeVirtWindows extends AbstractEventSource<Void, QuiescedSnapshot> 
   /** The record is on the object: forget it. */
   void written(String uid) {
     finished.remove(uid);
+    groupsFinished.remove(uid);
   }
 
   /** The record a window gets when its operator lost it. */

@@ -80,6 +80,9 @@ public final class QuiescedSnapshotReconciler
   private final GroupSnapshotObserver groupObserver;
   private final GroupSnapshotActions groups;
 
+  /** Snapshots of several VMs ({@code spec.sources}) take their own path. */
+  private final ConsistencyGroupSnapshots consistencyGroups;
+
   /**
    * Whether the slot Leases have been read into the ledger (once, at the first reconcile as
    * leader).
@@ -105,15 +108,21 @@ public final class QuiescedSnapshotReconciler
     this.thawBackstop = new KubeVirtThawBackstop(kubeVirtApi);
     // one thread per window the cluster cap allows at once, at most 16 (each mostly waits on a
     // watch)
+    KubeVirtFreezeWindow singleWindow =
+        new KubeVirtFreezeWindow(
+            client, kubeVirtApi, volumeSnapshots, settings.clock(), settings.freezeTimeoutMax());
     this.kubeVirtWindows =
-        new KubeVirtWindows(
-            new KubeVirtFreezeWindow(
-                client,
-                kubeVirtApi,
-                volumeSnapshots,
-                settings.clock(),
-                settings.freezeTimeoutMax()),
-            Math.min(settings.maxConcurrentFreezes(), 16));
+        new KubeVirtWindows(singleWindow, Math.min(settings.maxConcurrentFreezes(), 16));
+    this.consistencyGroups =
+        new ConsistencyGroupSnapshots(
+            client,
+            settings,
+            slots,
+            writer,
+            kubeVirtWindows,
+            kubeVirtApi,
+            singleWindow,
+            volumeSnapshots);
     this.events = events;
     this.metrics = metrics;
   }
@@ -157,6 +166,9 @@ public final class QuiescedSnapshotReconciler
     List<QuiescedSnapshot> cache = context.getPrimaryCache().list().toList();
     if (!slotsLoaded) {
       loadSlotLeases(cache);
+    }
+    if (ConsistencyGroupSnapshots.isGroup(snapshot)) {
+      return reconcileGroup(snapshot, context, cache);
     }
     boolean heldBefore = slots.grant(ns, name).isPresent();
     slots.releaseOnEvidence(snapshot);
@@ -224,6 +236,52 @@ public final class QuiescedSnapshotReconciler
         after == SnapshotPhase.InProgress
             && GroupSnapshotActions.planned(snapshot, decision).isPresent();
     return requeue(decision, after == SnapshotPhase.Pending || waitingForSlot || followingGroup);
+  }
+
+  /**
+   * A snapshot of several VMs: decided, acted on and written by {@link ConsistencyGroupSnapshots}.
+   */
+  private UpdateControl<QuiescedSnapshot> reconcileGroup(
+      QuiescedSnapshot snapshot, Context<QuiescedSnapshot> context, List<QuiescedSnapshot> cache) {
+    String key = snapshot.getMetadata().getNamespace() + "/" + snapshot.getMetadata().getName();
+    Decision decision;
+    try {
+      decision =
+          consistencyGroups.reconcile(
+              snapshot, context, reads, context.getSecondaryResources(VolumeSnapshot.class));
+    } catch (SnapshotWriter.StaleCopyException e) {
+      LOG.debug("not written: {}", e.getMessage());
+      return UpdateControl.<QuiescedSnapshot>noUpdate().rescheduleAfter(settings.waitRequeue());
+    }
+    if (decision.status() != null) {
+      logPhaseChange(snapshot.getStatus(), decision.status());
+    }
+    decision.events().forEach(e -> events.record(snapshot, e.warning(), e.reason(), e.message()));
+    SnapshotPhase after =
+        decision.status() != null ? decision.status().getPhase() : phase(snapshot.getStatus());
+    metrics.inProgress(key, after == SnapshotPhase.InProgress);
+    decision
+        .outcome()
+        .ifPresent(
+            outcome ->
+                metrics.finished(
+                    key,
+                    snapshot.getMetadata().getUid(),
+                    outcome,
+                    Duration.between(SnapshotSpecs.created(snapshot), settings.clock().instant())));
+    boolean terminal = after == SnapshotPhase.Succeeded || after == SnapshotPhase.Failed;
+    if (terminal || decision.action() == Action.AWAIT_KUBEVIRT_WINDOW) {
+      wakeups.wake(slots.startableNow(cache)); // the group's grants are free
+    }
+    if (terminal) {
+      return UpdateControl.noUpdate();
+    }
+    Duration next =
+        decision
+            .requeue()
+            .filter(d -> d.compareTo(settings.waitRequeue()) < 0)
+            .orElse(settings.waitRequeue());
+    return UpdateControl.<QuiescedSnapshot>noUpdate().rescheduleAfter(next.plusMillis(50));
   }
 
   /**
@@ -554,6 +612,7 @@ public final class QuiescedSnapshotReconciler
             : "released",
         SnapshotSpecs.deletionPolicy(snapshot));
     slots.release(snapshot.getMetadata().getNamespace(), snapshot.getMetadata().getName());
+    slots.releaseWhole(snapshot.getMetadata().getNamespace(), snapshot.getMetadata().getName());
     kubeVirtWindows.written(snapshot.getMetadata().getUid());
     metrics.forget(key, snapshot.getMetadata().getUid());
     return DeleteControl.defaultDelete();

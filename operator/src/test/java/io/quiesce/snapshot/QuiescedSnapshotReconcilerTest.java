@@ -222,7 +222,7 @@ class QuiescedSnapshotReconcilerTest {
   }
 
   @Test
-  void aConsistencyGroupIsRefusedWithAClearReasonAndNoVmTouched(
+  void aConsistencyGroupIsRunByTheOperatorThroughKubeVirtNeverByTheNodeHelper(
       KubeApiServer server, KubernetesClient client) {
     String ns = server.createNamespace("group");
     Fixtures.runningVm(ns, "app").create(client);
@@ -242,15 +242,21 @@ class QuiescedSnapshotReconcilerTest {
       group.getSpec().setSources(sources);
       client.resource(group).create();
 
+      // no guest is bound to either VM in KubeVirt's fake: KubeVirt refuses both freezes
       QuiescedSnapshot failed = awaitPhase(client, ns, "group", SnapshotPhase.Failed);
 
-      assertFailed(client, failed, "ConsistencyGroupNotSupported");
-      assertThat(failed.getStatus().getMessage()).contains("spec.sources");
+      assertFailed(client, failed, "FreezeFailed");
+      assertThat(failed.getStatus().getMessage()).contains("not frozen: VirtualMachineInstance");
       assertThat(failed.getStatus().getNodeName()).as("never assigned to a helper").isNull();
-      assertThat(failed.getStatus().getFreeze()).isNull();
+      assertThat(failed.getStatus().getFreeze()).as("a group's windows are its members'").isNull();
+      assertThat(failed.getStatus().getMembers())
+          .extracting(m -> m.getVm())
+          .containsExactly("app", "db");
       assertThat(client.resources(VolumeSnapshot.class).inNamespace(ns).list().getItems())
           .isEmpty();
-      assertThat(server.kubeVirt().calls()).noneMatch(c -> c.contains(ns + "/"));
+      assertThat(failed.getStatus().getMembers())
+          .as("each VM's own record says why it was not frozen")
+          .allSatisfy(m -> assertThat(m.getFreeze().getReason()).isNotNull());
     }
   }
 

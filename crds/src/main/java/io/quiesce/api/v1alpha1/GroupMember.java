@@ -2,11 +2,19 @@ package io.quiesce.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crdv2.generator.v1.SchemaCustomizer;
 import io.fabric8.generator.annotation.Size;
 import io.quiesce.api.ApiValues;
+import io.quiesce.api.schema.SchemaPatch;
+import java.util.List;
 
 /** One VM of a consistency group ({@code status.members[]}) and its own freeze window. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@SchemaCustomizer(
+    value = SchemaPatch.class,
+    input =
+        "properties: {volumeSnapshots: {x-kubernetes-list-type: map,"
+            + " x-kubernetes-list-map-keys: [volume]}}")
 public class GroupMember {
 
   @Size(max = 253)
@@ -22,6 +30,13 @@ public class GroupMember {
       "This VM's freeze window: from KubeVirt's freeze reply to its unfreeze reply, what "
           + "thawed it, and why it was not frozen when it was not.")
   private FreezeRecord freeze;
+
+  // per VM: two VMs of a group may have volumes of the same name; status.volumeSnapshots (one VM's
+  // list, keyed by volume) stays empty for a group
+  @JsonPropertyDescription(
+      "This VM's disks, one entry per snapshotted volume: its PVC, its VolumeSnapshot and that "
+          + "VolumeSnapshot's progress (as status.volumeSnapshots for one VM).")
+  private List<VolumeSnapshotRecord> volumeSnapshots;
 
   public String getVm() {
     return vm;
@@ -45,6 +60,14 @@ public class GroupMember {
 
   public void setFreeze(FreezeRecord freeze) {
     this.freeze = freeze;
+  }
+
+  public List<VolumeSnapshotRecord> getVolumeSnapshots() {
+    return volumeSnapshots;
+  }
+
+  public void setVolumeSnapshots(List<VolumeSnapshotRecord> volumeSnapshots) {
+    this.volumeSnapshots = volumeSnapshots;
   }
 
   /** Every field compared ({@link ApiValues}): a new field needs no line here. */
