@@ -330,9 +330,17 @@ public final class FreezeSlots {
       return;
     }
     Set<String> named = new HashSet<>();
-    grants.values().forEach(g -> named.add(g.key()));
+    Set<String> names = new HashSet<>(); // checked first: no key is built for most snapshots
+    grants
+        .values()
+        .forEach(
+            g -> {
+              named.add(g.key());
+              names.add(g.entry().name());
+            });
     for (QuiescedSnapshot s : list) {
-      if (named.contains(key(s.getMetadata().getNamespace(), s.getMetadata().getName()))) {
+      if (names.contains(s.getMetadata().getName())
+          && named.contains(key(s.getMetadata().getNamespace(), s.getMetadata().getName()))) {
         releaseOnEvidence(s);
       }
     }
