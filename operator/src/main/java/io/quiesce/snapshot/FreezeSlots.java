@@ -7,9 +7,11 @@ import io.quiesce.api.v1alpha1.QuiescedSnapshotStatus;
 import io.quiesce.api.v1alpha1.SnapshotPhase;
 import io.quiesce.snapshot.FreezeAdmission.Entry;
 import io.quiesce.snapshot.Observation.Admission;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -55,6 +57,11 @@ public final class FreezeSlots {
   private final Set<String> over = new LinkedHashSet<>();
 
   private static final int OVER_REMEMBERED = 4096;
+
+  /** Parsed creation timestamps, by their text (see {@link #created}). */
+  private final Map<String, Instant> createdTimes = new HashMap<>();
+
+  private static final int CREATED_TIMES_REMEMBERED = 4096;
 
   /** What the grant's freeze is; it decides which freeze record is the evidence that it ended. */
   public enum Kind {
@@ -117,7 +124,7 @@ public final class FreezeSlots {
 
   private Admission tryAdmit(
       Entry me, String uid, Collection<QuiescedSnapshot> list, boolean started) {
-    list.forEach(this::releaseOnEvidence);
+    releaseAllOnEvidence(list);
     String myKey = key(me.namespace(), me.name());
     if (grants.containsKey(myKey)) {
       return Admission.FREE;
@@ -207,7 +214,7 @@ public final class FreezeSlots {
    * frees. Grants nothing; each still goes through {@link #tryAdmit}.
    */
   public synchronized List<Entry> startableNow(Collection<QuiescedSnapshot> list) {
-    list.forEach(this::releaseOnEvidence);
+    releaseAllOnEvidence(list);
     List<Entry> waiting = new ArrayList<>();
     for (QuiescedSnapshot s : list) {
       Entry w = queued(s, null);
@@ -309,6 +316,33 @@ public final class FreezeSlots {
     if (holds(grant)) {
       grants.remove(grant.key());
       promoteAdopted(grant.key());
+    }
+  }
+
+  /**
+   * {@link #releaseOnEvidence} of each snapshot of the list that a grant names: the others cannot
+   * release anything. Every reconcile passes the whole cache here, so looking at every grant for
+   * every snapshot cost O(N x cap) key concatenations per reconcile (7 % of the operator's CPU in a
+   * fire over 200 VMs).
+   */
+  private void releaseAllOnEvidence(Collection<QuiescedSnapshot> list) {
+    if (grants.isEmpty()) {
+      return;
+    }
+    Set<String> named = new HashSet<>();
+    Set<String> names = new HashSet<>(); // checked first: no key is built for most snapshots
+    grants
+        .values()
+        .forEach(
+            g -> {
+              named.add(g.key());
+              names.add(g.entry().name());
+            });
+    for (QuiescedSnapshot s : list) {
+      if (names.contains(s.getMetadata().getName())
+          && named.contains(key(s.getMetadata().getNamespace(), s.getMetadata().getName()))) {
+        releaseOnEvidence(s);
+      }
     }
   }
 
@@ -453,13 +487,29 @@ public final class FreezeSlots {
     return byTime != 0 ? byTime < 0 : a.name().compareTo(b.name()) < 0;
   }
 
-  private static Entry entry(QuiescedSnapshot s, String node) {
+  private Entry entry(QuiescedSnapshot s, String node) {
     return new Entry(
         s.getMetadata().getNamespace(),
         s.getMetadata().getName(),
         s.getSpec().getSource(),
         node,
-        SnapshotSpecs.created(s));
+        created(s));
+  }
+
+  /**
+   * {@link SnapshotSpecs#created} through a small cache: each reconcile orders the whole queue by
+   * creation time, and a schedule's snapshots share a handful of timestamps, so parsing each one
+   * every time was most of the time spent building the queue. Called under this object's lock.
+   */
+  private Instant created(QuiescedSnapshot s) {
+    String ts = s.getMetadata().getCreationTimestamp();
+    if (ts == null) {
+      return SnapshotSpecs.created(s);
+    }
+    if (createdTimes.size() >= CREATED_TIMES_REMEMBERED) {
+      createdTimes.clear();
+    }
+    return createdTimes.computeIfAbsent(ts, t -> SnapshotSpecs.created(s));
   }
 
   static String key(String namespace, String name) {

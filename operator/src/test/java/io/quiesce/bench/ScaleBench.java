@@ -3,6 +3,7 @@ package io.quiesce.bench;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.quiesce.api.v1alpha1.QuiesceMode;
 import io.quiesce.api.v1alpha1.QuiesceOptions;
@@ -340,7 +341,18 @@ public final class ScaleBench {
     if (Duration.between(now, slot).toSeconds() < 5) {
       slot = slot.plus(1, ChronoUnit.MINUTES);
     }
-    client.resource(schedule(slot)).create();
+    QuiescedSnapshotSchedule wanted = schedule(slot);
+    try {
+      client.resource(wanted).create();
+    } catch (KubernetesClientException e) {
+      // the client retries a POST that timed out on a busy server; the retry then finds the
+      // first attempt's schedule: ours if it fires at the same minute
+      QuiescedSnapshotSchedule stored = e.getCode() == 409 ? client.resource(wanted).get() : null;
+      if (stored == null
+          || !stored.getSpec().getSchedule().equals(wanted.getSpec().getSchedule())) {
+        throw e;
+      }
+    }
     return slot;
   }
 

@@ -3,6 +3,7 @@ package io.quiesce.testkit.kube;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -40,7 +41,35 @@ final class ListQuery {
         kept.add(pair);
       }
     }
+    // the store narrows by name (a fake helper's wait lists one VolumeSnapshot by name: without
+    // this, each such list composed and parsed every object of the namespace, O(N) per wait);
+    // the whole selector is still applied to what the store answers
+    namedIn(path)
+        .ifPresent(
+            name ->
+                kept.add(
+                    "fieldSelector="
+                        + URLEncoder.encode("metadata.name=" + name, StandardCharsets.UTF_8)));
     return path.withoutQuery() + (kept.isEmpty() ? "" : "?" + String.join("&", kept));
+  }
+
+  /** The name a field selector requires ({@code metadata.name=name}), if it requires one. */
+  private static Optional<String> namedIn(ResourcePath path) {
+    Optional<String> selector = path.queryParameter("fieldSelector");
+    if (selector.isEmpty()) {
+      return Optional.empty();
+    }
+    for (String requirement : selector.get().split(",")) {
+      String text = requirement.trim();
+      int eq = text.indexOf('=');
+      if (eq > 0
+          && !text.contains("!")
+          && text.substring(0, eq).trim().equals("metadata.name")
+          && !text.startsWith("==", eq)) {
+        return Optional.of(text.substring(eq + 1).trim());
+      }
+    }
+    return Optional.empty();
   }
 
   /** Applies the options to a list the store answered (in place). */

@@ -25,6 +25,9 @@ import java.util.Set;
  */
 final class StoreIndex {
 
+  /** The attribute fabric8 makes of a {@code fieldSelector=metadata.name=...} requirement. */
+  private static final String FIELD_NAME = "metadata.name";
+
   private final Map<AttributeSet, String> store;
   private final Map<String, Set<AttributeSet>> byResource = new HashMap<>();
   private final Map<String, Set<AttributeSet>> byResourceAndName = new HashMap<>();
@@ -96,7 +99,9 @@ final class StoreIndex {
         return List.copyOf(store.entrySet());
       }
     }
-    Optional<String> name = single(query, KubernetesAttributesExtractor.NAME);
+    // a field selector on metadata.name is its own attribute in fabric8's queries: narrow by it too
+    Optional<String> name =
+        single(query, KubernetesAttributesExtractor.NAME).or(() -> single(query, FIELD_NAME));
     List<AttributeSet> keys;
     synchronized (this) {
       Set<AttributeSet> bucket =

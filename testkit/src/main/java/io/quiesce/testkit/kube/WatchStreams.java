@@ -48,7 +48,47 @@ final class WatchStreams {
 
   /** Tells every watch about a change; call with the write lock held. */
   void publish(AttributeSet oldKey, String oldState, AttributeSet newKey, String newState) {
-    streams.forEach(stream -> stream.publish(oldKey, oldState, newKey, newState));
+    Change change = new Change(oldKey, oldState, newKey, newState);
+    streams.forEach(stream -> stream.publish(change));
+  }
+
+  /**
+   * One change of the store as every watch sees it: its labels parsed and each event's frame
+   * encoded at most once, however many watches match it (they were once per watch).
+   */
+  private static final class Change {
+    final AttributeSet oldKey;
+    final String oldState;
+    final AttributeSet newKey;
+    final String newState;
+    private Map<String, String> oldLabels;
+    private Map<String, String> newLabels;
+    private final Map<String, byte[]> frames = new HashMap<>(4);
+
+    Change(AttributeSet oldKey, String oldState, AttributeSet newKey, String newState) {
+      this.oldKey = oldKey;
+      this.oldState = oldState;
+      this.newKey = newKey;
+      this.newState = newState;
+    }
+
+    synchronized Map<String, String> oldLabels() {
+      if (oldLabels == null) {
+        oldLabels = labelsOf(oldState);
+      }
+      return oldLabels;
+    }
+
+    synchronized Map<String, String> newLabels() {
+      if (newLabels == null) {
+        newLabels = labelsOf(newState);
+      }
+      return newLabels;
+    }
+
+    synchronized byte[] frame(String type) {
+      return frames.computeIfAbsent(type, t -> event(t, t.equals("DELETED") ? oldState : newState));
+    }
   }
 
   void closeAll() {
@@ -80,7 +120,7 @@ final class WatchStreams {
         // like fabric8's mock, a new watch starts with every matching object as ADDED
         store.candidates(query).stream()
             .filter(e -> matches(e.getKey(), e.getValue()))
-            .forEach(e -> send("ADDED", e.getValue()));
+            .forEach(e -> send(event("ADDED", e.getValue())));
         streams.add(this);
       } finally {
         writes.unlock();
@@ -109,15 +149,21 @@ final class WatchStreams {
       sender.shutdown();
     }
 
-    void publish(AttributeSet oldKey, String oldState, AttributeSet newKey, String newState) {
-      boolean matchedBefore = oldKey != null && matches(oldKey, oldState);
-      boolean matchesNow = newKey != null && matches(newKey, newState);
+    void publish(Change c) {
+      boolean matchedBefore =
+          c.oldKey != null
+              && c.oldKey.matches(query)
+              && (labels == null || labels.test(c.oldLabels()));
+      boolean matchesNow =
+          c.newKey != null
+              && c.newKey.matches(query)
+              && (labels == null || labels.test(c.newLabels()));
       if (matchedBefore && matchesNow) {
-        send("MODIFIED", newState);
+        send(c.frame("MODIFIED"));
       } else if (matchedBefore) {
-        send("DELETED", oldState);
+        send(c.frame("DELETED"));
       } else if (matchesNow) {
-        send("ADDED", newState);
+        send(c.frame("ADDED"));
       }
     }
 
@@ -125,14 +171,7 @@ final class WatchStreams {
       return key.matches(query) && (labels == null || labels.test(labelsOf(object)));
     }
 
-    private void send(String type, String object) {
-      // binary frames of UTF-8 JSON, which fabric8's watch reads like text: the JDK WebSocket
-      // client now and then failed a burst of text frames from this server with "Invalid UTF-8
-      // in frame TEXT" although every event is ASCII, which stopped the informer and JOSDK
-      // then exits the JVM (seen in about one full run in three)
-      byte[] event =
-          ("{\"type\":\"" + type + "\",\"object\":" + object + "}")
-              .getBytes(StandardCharsets.UTF_8);
+    private void send(byte[] event) {
       submit(() -> socket.send(event));
     }
 
@@ -143,6 +182,17 @@ final class WatchStreams {
         // the watch is closed: nobody is listening any more
       }
     }
+  }
+
+  /**
+   * A watch event's frame: binary frames of UTF-8 JSON, which fabric8's watch reads like text: the
+   * JDK WebSocket client now and then failed a burst of text frames from this server with "Invalid
+   * UTF-8 in frame TEXT" although every event is ASCII, which stopped the informer and JOSDK then
+   * exits the JVM (seen in about one full run in three).
+   */
+  private static byte[] event(String type, String object) {
+    return ("{\"type\":\"" + type + "\",\"object\":" + object + "}")
+        .getBytes(StandardCharsets.UTF_8);
   }
 
   private static Map<String, String> labelsOf(String object) {
