@@ -153,11 +153,6 @@ public enum Reason {
   // --- the operator's conditions and Events on the way
   INVALID_SPEC("InvalidSpec"),
   INVALID_CHANNEL("InvalidChannel"),
-  /**
-   * {@code spec.sources} (a consistency group of several VMs) is in the API, but this operator does
-   * not run group snapshots yet: failed at once, no VM touched.
-   */
-  CONSISTENCY_GROUP_NOT_SUPPORTED("ConsistencyGroupNotSupported"),
   SOURCE_NOT_FOUND("SourceNotFound"),
   PERSISTENT_VOLUME_CLAIM_NOT_FOUND("PersistentVolumeClaimNotFound"),
   NO_PERSISTENT_VOLUMES("NoPersistentVolumes"),

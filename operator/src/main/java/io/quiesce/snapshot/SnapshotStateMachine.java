@@ -66,14 +66,6 @@ public final class SnapshotStateMachine {
 
   private static Decision pending(Observation o, Draft d) {
     QuiescedSnapshot s = o.snapshot();
-    if (s.getSpec() != null && s.getSpec().getSources() != null) {
-      // the API admits groups so that they can be designed against; until the operator runs them
-      // (docs/consistency-groups.md), nothing half-built is reachable: fail before touching a VM
-      return d.fail(
-          Reason.CONSISTENCY_GROUP_NOT_SUPPORTED.wire(),
-          "spec.sources (a consistency group of several VMs) is not supported by this operator yet;"
-              + " nothing was frozen or cut. Snapshot each VM with spec.source instead.");
-    }
     Optional<VirtualMachineInstance> vmi = o.vmi().filter(SnapshotStateMachine::isLive);
     boolean migrating =
         vmi.map(

@@ -35,8 +35,8 @@ public class QuiescedSnapshotSpec extends SnapshotOptions {
   @JsonPropertyDescription(
       "A consistency group: several VirtualMachines of this namespace (a list of names or a "
           + "label selector, at most 16 VMs) frozen together through KubeVirt's API and cut inside the window "
-          + "in which all of them are frozen. Exclusive with source. Not served yet: the operator fails such "
-          + "a snapshot with reason ConsistencyGroupNotSupported, touching no VM.")
+          + "in which all of them are frozen; status.members and status.commonWindow record it. "
+          + "Exclusive with source.")
   private SnapshotSources sources;
 
   public String getSource() {
