@@ -90,9 +90,9 @@ class EndToEndRestoreRealGuestTest {
       await("the guest frozen")
           .atMost(Duration.ofSeconds(30))
           .pollInterval(Duration.ofMillis(20))
-          .until(() -> !helper.engine().guestsFrozen().isEmpty());
+          .until(() -> !helper.engine().guestsConfirmedFrozen().isEmpty()); // the agent replied
       guest.copyDataDisk(snapshotCopy);
-      assertThat(helper.engine().guestsFrozen())
+      assertThat(helper.engine().guestsConfirmedFrozen())
           .as("the copy was complete before the thaw")
           .isNotEmpty();
       QuiescedSnapshot done =
