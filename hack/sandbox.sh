@@ -192,7 +192,8 @@ java "${KUBE[@]}" -cp "$CP" io.quiesce.sandbox.SandboxSeed "${SEED_ARGS[@]}" "$D
 start snapshotter java "${KUBE[@]}" -cp "$CP" io.quiesce.sandbox.SandboxSnapshotter "$DIR"
 start node-helper env NODE_NAME=node01 POD_NAMESPACE=quiesce-system QUIESCE_SOCKET_ROOTS="$ROOTS" \
   QUIESCE_SOCKET_TEMPLATES="$DIR/s/{podUID}/qga.sock" QUIESCE_FREEZE_TIMEOUT_MAX=30s QUIESCE_JOURNAL_DIR="$DIR/journal" \
-  QUIESCE_HEALTH_ADDRESS=127.0.0.1:0 java "${KUBE[@]}" -jar node-helper/target/node-helper.jar run
+  QUIESCE_HEALTH_ADDRESS=127.0.0.1:0 java --add-modules=jdk.incubator.foreign --enable-native-access=ALL-UNNAMED "${KUBE[@]}" \
+  -jar node-helper/target/node-helper.jar run
 start operator env POD_NAMESPACE=quiesce-system QUIESCE_WATCH_NAMESPACES=sandbox QUIESCE_FREEZE_TIMEOUT_MAX=30s \
   QUIESCE_HEALTH_ADDRESS=127.0.0.1:0 java "${KUBE[@]}" -jar operator/target/operator.jar run
 

@@ -116,12 +116,16 @@ imagePullSecrets:
 {{- end }}
 
 {{/*
-The container command: java <jvm flags> -jar /app/<jar> run.
-Call with (dict "flags" .Values.operator.jvmFlags "jar" "operator.jar").
+The container command: java <fixed flags> <jvm flags> -jar /app/<jar> run.
+Call with (dict "flags" .Values.operator.jvmFlags "jar" "operator.jar"); "fixed" (optional) holds
+flags the component cannot run without, which values cannot drop.
 */}}
 {{- define "quiesce.javaCommand" -}}
 command:
   - java
+{{- range .fixed }}
+  - {{ . | quote }}
+{{- end }}
 {{- range .flags }}
   - {{ . | quote }}
 {{- end }}

@@ -25,8 +25,8 @@ import java.util.regex.Pattern;
  * {@code {podUID}} segment (the guest's own virt-launcher pod), or the socket's directory for
  * templates without a pod. The real target must stay inside that directory, and the directory
  * itself must not be a link elsewhere, so a launcher cannot point the helper at another guest's
- * socket. {@link #locate} returns the real path (no link left in it), which is what the helper
- * connects to, after {@link #recheck} right before the connect.
+ * socket. {@link #locate} returns the real path (no link left in it); the helper connects to it
+ * through {@link #pin}, which opens it again without following any link.
  */
 public final class AgentSocketLocator {
   private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z]+)}");
@@ -215,26 +215,23 @@ public final class AgentSocketLocator {
   }
 
   /**
-   * Right before a connect to a path {@link #locate} returned: the path must still be itself, a
-   * socket with no link in any component (a launcher that swaps a link in after the lookup is
-   * refused here instead of followed). The window left, between this check and the connect, is the
-   * time of one system call; see docs/security.md.
+   * Right before a connect to a path {@link #locate} returned: opens it without following any link,
+   * from the allowed root it is under (see {@link PinnedSocket}). The helper connects to the pinned
+   * address, so what it reaches is the socket inode checked here, at a path with no link in any
+   * component below the root: a launcher that swaps a link in after the lookup, or after this
+   * check, cannot redirect the connect (docs/security.md).
    *
-   * @throws UnsafePathException when it changed
+   * @throws UnsafePathException when the path left the roots, a component is a link or missing, or
+   *     the file is no socket
    */
-  public static void recheck(Path real) throws UnsafePathException {
-    try {
-      if (Files.isSymbolicLink(real)
-          || !real.toRealPath().equals(real)
-          || Files.isDirectory(real, LinkOption.NOFOLLOW_LINKS)
-          || Files.isRegularFile(real, LinkOption.NOFOLLOW_LINKS)) {
-        throw new UnsafePathException(
-            "socket " + real + " changed since it was located; refusing to connect");
+  public PinnedSocket pin(Path real) throws UnsafePathException {
+    for (Path root : realRoots()) {
+      if (real.startsWith(root) && !real.equals(root)) {
+        return PinnedSocket.open(root, root.relativize(real));
       }
-    } catch (IOException e) {
-      throw new UnsafePathException(
-          "socket " + real + " is gone since it was located: " + e.getMessage());
     }
+    throw new UnsafePathException(
+        "socket " + real + " is outside the allowed roots " + roots + "; refusing to connect");
   }
 
   /**

@@ -12,6 +12,7 @@ import io.quiesce.freeze.Reroute;
 import io.quiesce.kube.kubevirt.VirtualMachineInstance;
 import io.quiesce.libvirt.LibvirtDomain;
 import io.quiesce.locate.AgentSocketLocator;
+import io.quiesce.locate.PinnedSocket;
 import io.quiesce.locate.UnsafePathException;
 import io.quiesce.status.Reason;
 import java.nio.file.Path;
@@ -266,15 +267,33 @@ final class GuestSockets implements AgentConnector {
     return open(route);
   }
 
+  /**
+   * Opens the route's client on the socket pinned by its locator: every connect the client makes,
+   * now or after a reconnect, reaches the inode checked here (see {@link PinnedSocket}); the pin is
+   * let go when the client is closed.
+   */
   private GuestAgent open(AgentRoute route) {
-    try {
-      AgentSocketLocator.recheck(route.socket());
-    } catch (UnsafePathException e) {
-      throw new AgentUnavailableException(e.getMessage(), e);
+    boolean libvirt = route.method() == FreezeMethod.LIBVIRT;
+    AgentSocketLocator locator = libvirt ? libvirtSockets : agentSockets;
+    if (locator == null) {
+      throw new AgentUnavailableException("the libvirt channel is not configured here", null);
     }
-    return route.method() == FreezeMethod.LIBVIRT
-        ? libvirtOpener.open(route.socket(), route.domain())
-        : qgaOpener.apply(route.guest(), route.socket());
+    PinnedSocket pinned;
+    try {
+      pinned = locator.pin(route.socket());
+    } catch (UnsafePathException e) {
+      throw new AgentUnavailableException(e.getMessage(), null);
+    }
+    try {
+      GuestAgent agent =
+          libvirt
+              ? libvirtOpener.open(pinned.address(), route.domain())
+              : qgaOpener.apply(route.guest(), pinned.address());
+      return new PinnedAgent(agent, pinned);
+    } catch (RuntimeException e) {
+      pinned.close();
+      throw e;
+    }
   }
 
   /** Opens the channel as the engine would, pings the agent, closes: nothing is frozen. */

@@ -59,6 +59,12 @@ public final class FakeAgentFarm {
     stopped.await();
   }
 
+  /** A FAKE agent of one guest, for a {@link FakeQgaServer}: answers as {@link #serve} does. */
+  public static FakeQgaServer.Script agent() {
+    AtomicBoolean frozen = new AtomicBoolean();
+    return connection -> serve(connection, frozen);
+  }
+
   /** Answers requests on one connection until the client goes away. */
   static void serve(FakeAgentConnection c, AtomicBoolean frozen) throws Exception {
     while (true) {

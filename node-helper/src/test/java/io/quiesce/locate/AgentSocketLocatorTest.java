@@ -7,7 +7,9 @@ import io.quiesce.locate.AgentSocketLocator.Guest;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -250,7 +252,7 @@ class AgentSocketLocatorTest {
   }
 
   @Test
-  void aSocketSwappedForALinkAfterTheLookupIsRefusedBeforeTheConnect()
+  void aSocketSwappedForALinkAfterTheLookupIsRefusedWhenPinned()
       throws IOException, UnsafePathException {
     Path pods = tmp.resolve("roots/pods");
     Path mineSocket = pods.resolve(UID).resolve("qga.sock");
@@ -258,14 +260,77 @@ class AgentSocketLocatorTest {
         ServerSocketChannel other = bind(pods.resolve(OTHER_UID).resolve("qga.sock"))) {
       AgentSocketLocator l = locator(root() + "/pods/{podUID}/qga.sock");
       Path located = l.locate(new Guest("prod", "db-01", UID)).orElseThrow();
-      AgentSocketLocator.recheck(located);
+      l.pin(located).close();
 
       Files.delete(mineSocket);
       Files.createSymbolicLink(mineSocket, pods.resolve(OTHER_UID).resolve("qga.sock"));
 
-      assertThatThrownBy(() -> AgentSocketLocator.recheck(located))
+      assertThatThrownBy(() -> l.pin(located))
           .isInstanceOf(UnsafePathException.class)
-          .hasMessageContaining("changed since it was located");
+          .hasMessageContaining("not a socket any more (a link)");
+    }
+  }
+
+  @Test
+  void aDirectoryOnThePathSwappedForALinkAfterTheLookupIsRefusedWhenPinned()
+      throws IOException, UnsafePathException {
+    Path pods = tmp.resolve("roots/pods");
+    Path mine = pods.resolve(UID);
+    try (ServerSocketChannel own = bind(mine.resolve("channel/qga.sock"));
+        ServerSocketChannel other = bind(pods.resolve(OTHER_UID).resolve("channel/qga.sock"))) {
+      AgentSocketLocator l = locator(root() + "/pods/{podUID}/channel/qga.sock");
+      Path located = l.locate(new Guest("prod", "db-01", UID)).orElseThrow();
+
+      Files.move(mine.resolve("channel"), mine.resolve("moved"));
+      Files.createSymbolicLink(mine.resolve("channel"), pods.resolve(OTHER_UID).resolve("channel"));
+
+      assertThatThrownBy(() -> l.pin(located))
+          .isInstanceOf(UnsafePathException.class)
+          .hasMessageContaining(mine.resolve("channel") + " is a link");
+    }
+  }
+
+  /**
+   * The check-to-connect race, closed: the socket is swapped for a link to another guest's socket
+   * after the helper's check, right before the connect. The connect goes to the socket checked.
+   * Fails with a connect by path (it follows the link to the other socket).
+   */
+  @Test
+  void aSocketSwappedAfterItWasPinnedStillConnectsToTheSocketChecked() throws Exception {
+    Path pods = tmp.resolve("roots/pods");
+    Path mineSocket = pods.resolve(UID).resolve("qga.sock");
+    try (ServerSocketChannel mine = bind(mineSocket);
+        ServerSocketChannel other = bind(pods.resolve(OTHER_UID).resolve("qga.sock"))) {
+      AgentSocketLocator l = locator(root() + "/pods/{podUID}/qga.sock");
+      Path located = l.locate(new Guest("prod", "db-01", UID)).orElseThrow();
+      try (PinnedSocket pinned = l.pin(located)) {
+        Files.move(mineSocket, mineSocket.resolveSibling("hidden.sock"));
+        Files.createSymbolicLink(mineSocket, pods.resolve(OTHER_UID).resolve("qga.sock"));
+
+        try (SocketChannel client =
+            SocketChannel.open(UnixDomainSocketAddress.of(pinned.address()))) {
+          other.configureBlocking(false);
+          assertThat(other.accept()).as("the other guest's socket").isNull();
+          try (SocketChannel accepted = mine.accept()) {
+            client.write(ByteBuffer.wrap(new byte[] {42}));
+            ByteBuffer got = ByteBuffer.allocate(1);
+            accepted.read(got);
+            assertThat(got.array()).containsExactly(42);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void aPinnedPathOutsideTheRootsIsRefused() throws IOException {
+    Path elsewhere = tmp.resolve("elsewhere/qga.sock");
+    try (ServerSocketChannel s = bind(elsewhere)) {
+      AgentSocketLocator l = locator(root() + "/pods/{podUID}/qga.sock");
+
+      assertThatThrownBy(() -> l.pin(elsewhere))
+          .isInstanceOf(UnsafePathException.class)
+          .hasMessageContaining("outside the allowed roots");
     }
   }
 }

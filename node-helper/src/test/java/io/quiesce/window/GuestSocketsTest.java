@@ -10,6 +10,7 @@ import io.quiesce.api.v1alpha1.QuiesceChannel;
 import io.quiesce.freeze.FakeGuestAgent;
 import io.quiesce.freeze.GuestRef;
 import io.quiesce.locate.AgentSocketLocator;
+import io.quiesce.locate.PinnedAddresses;
 import io.quiesce.testkit.kube.KubeApiServer;
 import io.quiesce.testkit.kube.KubeApiTest;
 import io.quiesce.testkit.kube.fixtures.Fixtures;
@@ -190,7 +191,7 @@ class GuestSocketsTest {
         libvirt,
         Fixtures.DEFAULT_NODE,
         (guest, socket) -> {
-          opened.add("qga " + socket);
+          opened.add("qga " + PinnedAddresses.socketBehind(socket));
           return new FakeGuestAgent().connect();
         },
         (socket, domain) -> {

@@ -10,6 +10,7 @@ import io.quiesce.api.v1alpha1.QuiesceMode;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.journal.FreezeJournal;
 import io.quiesce.journal.JournalEntry;
+import io.quiesce.locate.PinnedSocket;
 import io.quiesce.testkit.guest.GuestVm;
 import io.quiesce.testkit.guest.RealGuest;
 import io.quiesce.testkit.kube.KubeApiServer;
@@ -176,17 +177,18 @@ class HelperKilledWithTheApiDownRealAgentTest {
       String name)
       throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder builder =
-        new ProcessBuilder(
-            java,
-            "-cp",
-            System.getProperty("java.class.path"),
+    List<String> command =
+        new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path")));
+    command.addAll(PinnedSocket.JVM_FLAGS); // as the chart's command
+    command.addAll(
+        List.of(
             "-Dkubernetes.master=" + apiUrl,
             "-Dkubernetes.auth.tryKubeConfig=false",
             "-Dkubernetes.auth.tryServiceAccount=false",
             "-Dkubernetes.trust.certificates=true",
             "io.quiesce.helper.Main",
-            "run");
+            "run"));
+    ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().put("NODE_NAME", Fixtures.DEFAULT_NODE);
     builder.environment().put("POD_NAMESPACE", leaseNamespace);
     builder

@@ -26,6 +26,7 @@ import io.quiesce.freeze.RecoveryAction;
 import io.quiesce.journal.FreezeJournal;
 import io.quiesce.journal.JournalEntry;
 import io.quiesce.kube.kubevirt.VirtualMachineInstance;
+import io.quiesce.locate.PinnedAddresses;
 import io.quiesce.testkit.kube.KubeApiServer;
 import io.quiesce.testkit.kube.KubeApiTest;
 import io.quiesce.testkit.kube.csi.FakeSnapshotter;
@@ -287,7 +288,8 @@ class JournalRecoveryTest {
             });
   }
 
-  private GuestAgent openQga(GuestRef guest, Path socket) {
+  private GuestAgent openQga(GuestRef guest, Path address) {
+    Path socket = PinnedAddresses.socketBehind(address);
     qgaOpened.add(socket);
     if (deadSockets.contains(socket)) {
       throw new AgentUnavailableException("connect to " + socket + ": connection refused", null);

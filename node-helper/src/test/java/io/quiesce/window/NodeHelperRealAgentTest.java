@@ -18,6 +18,7 @@ import io.quiesce.api.v1alpha1.ThawTrigger;
 import io.quiesce.freeze.GuestRef;
 import io.quiesce.freeze.RecoveryAction;
 import io.quiesce.kube.csi.VolumeSnapshot;
+import io.quiesce.locate.PinnedSocket;
 import io.quiesce.naming.Provenance;
 import io.quiesce.testkit.guest.GuestVm;
 import io.quiesce.testkit.guest.RealGuest;
@@ -425,17 +426,18 @@ class NodeHelperRealAgentTest {
       KubeApiServer server, GuestVm guest, String leaseNamespace, int healthPort) throws Exception {
     HelperSettings s = settings(guest, leaseNamespace);
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder builder =
-        new ProcessBuilder(
-            java,
-            "-cp",
-            System.getProperty("java.class.path"),
+    List<String> command =
+        new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path")));
+    command.addAll(PinnedSocket.JVM_FLAGS); // as the chart's command
+    command.addAll(
+        List.of(
             "-Dkubernetes.master=" + server.url("/"),
             "-Dkubernetes.auth.tryKubeConfig=false",
             "-Dkubernetes.auth.tryServiceAccount=false",
             "-Dkubernetes.trust.certificates=true",
             "io.quiesce.helper.Main",
-            "run");
+            "run"));
+    ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().put("NODE_NAME", s.nodeName());
     builder.environment().put("POD_NAMESPACE", leaseNamespace);
     builder

@@ -15,6 +15,7 @@ import io.quiesce.api.v1alpha1.QuiesceMode;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.api.v1alpha1.ThawTrigger;
 import io.quiesce.helper.Main;
+import io.quiesce.locate.PinnedSocket;
 import io.quiesce.naming.PlannedVolumeSnapshots;
 import io.quiesce.naming.Provenance;
 import io.quiesce.testkit.kube.KubeApiServer;
@@ -37,6 +38,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -235,10 +237,13 @@ class NodeHelperSecurityContextRealLibvirtTest {
     env.put("QUIESCE_LIBVIRT_SOCKET_TEMPLATE", kubeletPods + "/{podUID}/" + SOCKET_IN_POD);
     List<String> command =
         context.java(
-            List.of(
-                "-Dkubernetes.master=" + server.url("/"),
-                "-Dkubernetes.auth.tryKubeConfig=false",
-                "-Dkubernetes.auth.tryServiceAccount=false"),
+            Stream.concat(
+                    PinnedSocket.JVM_FLAGS.stream(), // as the chart's command
+                    Stream.of(
+                        "-Dkubernetes.master=" + server.url("/"),
+                        "-Dkubernetes.auth.tryKubeConfig=false",
+                        "-Dkubernetes.auth.tryServiceAccount=false"))
+                .toList(),
             Main.class.getName(),
             List.of("run"));
     // kept for reading after a failure, under the module's build dir

@@ -21,6 +21,8 @@ import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.quiesce.bench.ChartJvmFlags;
+import io.quiesce.locate.PinnedSocket;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
@@ -183,7 +185,15 @@ class ChartDefaultsTest {
     assertThat(container.getCommand())
         .isEqualTo(
             concat(
-                List.of("java"), HELPER_JVM_FLAGS, List.of("-jar", "/app/node-helper.jar", "run")));
+                List.of("java"),
+                PinnedSocket.JVM_FLAGS,
+                HELPER_JVM_FLAGS,
+                List.of("-jar", "/app/node-helper.jar", "run")));
+    assertThat(
+            ChartJvmFlags.of(
+                QuiesceChart.projectRoot().resolve("charts/quiesce/values.yaml"), "nodeHelper"))
+        .as("what the benchmarks run the helper with")
+        .isEqualTo(concat(PinnedSocket.JVM_FLAGS, HELPER_JVM_FLAGS));
     assertThat(env(container))
         .containsExactly(
             entry("NODE_NAME", "fieldRef:spec.nodeName"),

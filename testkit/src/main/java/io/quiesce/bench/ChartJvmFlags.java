@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The JVM flags the Helm chart passes to a component ({@code <component>.jvmFlags}, component
@@ -14,6 +15,15 @@ import java.util.List;
  * chart so a benchmark runs what users run.
  */
 public final class ChartJvmFlags {
+  /**
+   * Flags the chart's template puts before a component's {@code jvmFlags}, whatever the values say:
+   * the node helper opens sockets through Java 17's foreign linker (node-helper's {@code
+   * PinnedSocket.JVM_FLAGS}; ChartDefaultsTest holds the three lists equal).
+   */
+  static final Map<String, List<String>> FIXED =
+      Map.of(
+          "nodeHelper",
+          List.of("--add-modules=jdk.incubator.foreign", "--enable-native-access=ALL-UNNAMED"));
 
   private ChartJvmFlags() {}
 
@@ -29,6 +39,8 @@ public final class ChartJvmFlags {
   }
 
   /**
+   * The flags the chart's command passes: the fixed ones, then {@code <component>.jvmFlags}.
+   *
    * @param values the chart's values.yaml
    * @param component {@code operator} or {@code nodeHelper}
    * @throws IllegalArgumentException when the values have no such list of strings
@@ -38,7 +50,7 @@ public final class ChartJvmFlags {
     if (!flags.isArray()) {
       throw new IllegalArgumentException(values + " has no list " + component + ".jvmFlags");
     }
-    List<String> out = new ArrayList<>();
+    List<String> out = new ArrayList<>(FIXED.getOrDefault(component, List.of()));
     for (JsonNode flag : flags) {
       if (!flag.isTextual() || !flag.asText().startsWith("-")) {
         throw new IllegalArgumentException(component + ".jvmFlags holds a non-flag: " + flag);
