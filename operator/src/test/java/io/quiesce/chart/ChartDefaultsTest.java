@@ -175,7 +175,7 @@ class ChartDefaultsTest {
   }
 
   @Test
-  void nodeHelperRunsTheHelperJarWithItsConfiguration() {
+  void nodeHelperRunsTheHelperJarWithItsConfiguration() throws IOException {
     DaemonSet daemonSet = chart.one(DaemonSet.class, "quiesce-node-helper");
     PodSpec pod = daemonSet.getSpec().getTemplate().getSpec();
     Container container = onlyContainer(pod);
