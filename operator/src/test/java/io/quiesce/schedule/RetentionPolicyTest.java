@@ -115,7 +115,9 @@ class RetentionPolicyTest {
         .allMatch(s -> SCHEDULE.equals(s.schedule()) && s.outcome() != Outcome.IN_PROGRESS);
     for (String vm : history.stream().map(SnapshotRecord::vm).collect(Collectors.toSet())) {
       List<SnapshotRecord> mine =
-          history.stream().filter(s -> s.vm().equals(vm) && SCHEDULE.equals(s.schedule())).toList();
+          history.stream()
+              .filter(s -> s.history().equals(vm) && SCHEDULE.equals(s.schedule()))
+              .toList();
       List<SnapshotRecord> succeeded =
           mine.stream()
               .filter(s -> s.outcome() == Outcome.SUCCEEDED)
