@@ -91,10 +91,10 @@ final class GroupChart {
     long span = Math.max(1, Duration.between(origin, last).toMillis());
     g.setColor(Color.BLACK);
     g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 11));
+    String verdict =
+        s.consistency() != null ? s.consistency().toString() : s.phase() + " (" + s.reason() + ")";
     g.drawString(
-        s.name() + "  " + s.consistency() + ", common window " + w.commonMs() + " ms",
-        MARGIN,
-        top + 14);
+        s.name() + "  " + verdict + ", common window " + w.commonMs() + " ms", MARGIN, top + 14);
     g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 10));
     int y = top + PANEL_HEADER;
     for (GroupWindows.MemberWindow m : w.members()) {
