@@ -274,7 +274,7 @@ public class QuiescedSnapshotScheduleReconciler implements Reconciler<QuiescedSn
     if (spec.group()) {
       Optional<ScheduleFire.GroupSize> refused = ScheduleFire.GroupSize.check(selected);
       if (refused.isPresent()) {
-        // nothing else touched: no snapshot, no retention change beyond the usual round
+        // no snapshot for this fire; the caller sets GroupSizeInvalid (the schedule is still valid)
         metrics.fired(namespace, name);
         events.warning(
             schedule, refused.get().reason(), "fire of " + when + ": " + refused.get().message());

@@ -8,6 +8,7 @@ import java.net.HttpURLConnection;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -73,12 +74,12 @@ final class ScheduleFire {
     static final String TOO_LARGE = "GroupTooLarge";
 
     /** The problem with a group of {@code selected} VMs, if any (2 to 16 make a group). */
-    static java.util.Optional<GroupSize> check(List<String> selected) {
+    static Optional<GroupSize> check(List<String> selected) {
       int n = selected.size();
       if (n >= 2 && n <= SnapshotSources.MAX_VMS) {
-        return java.util.Optional.empty();
+        return Optional.empty();
       }
-      return java.util.Optional.of(
+      return Optional.of(
           new GroupSize(
               n < 2 ? TOO_SMALL : TOO_LARGE,
               "grouping ConsistencyGroup freezes 2 to "
