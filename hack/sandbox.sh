@@ -108,6 +108,7 @@ source hack/lib/packages.sh
 
 PIDS=()
 NAMES=()
+OWN_DIR=0   # set once this run has taken the dir over: only then is its pids file ours to remove
 stop_guests() {
   local g
   for g in "$DIR"/g*/; do
@@ -131,6 +132,8 @@ cleanup() {
     fi
   done
   stop_guests
+  # everything this run started is stopped: a stale pids file would refuse the next run in this dir
+  if (( OWN_DIR )); then rm -f "$DIR/pids"; fi
   log "stopped everything (exit $rc); logs in $DIR/logs"
   exit "$rc"
 }
@@ -155,6 +158,7 @@ rm -rf "$DIR"/logs "$DIR"/snapshots "$DIR"/restored "$DIR"/s "$DIR"/g* "$DIR"/ap
   "$DIR"/freeze-windows.png "$DIR"/pids "$DIR"/kubeconfig
 mkdir -p "$DIR/logs" "$DIR/s"
 touch "$DIR/$MARKER"
+OWN_DIR=1
 
 install_packages
 if (( KEEP )); then
