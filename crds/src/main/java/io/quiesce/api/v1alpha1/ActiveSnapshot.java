@@ -2,12 +2,15 @@ package io.quiesce.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crdv2.generator.v1.SchemaCustomizer;
 import io.fabric8.generator.annotation.Required;
 import io.quiesce.api.ApiValues;
+import io.quiesce.api.schema.SchemaPatch;
 import java.util.List;
 
 /** A snapshot a schedule created that has not finished yet ({@code status.active[]}). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@SchemaCustomizer(value = SchemaPatch.class, input = "properties: {vms: {items: {maxLength: 253}}}")
 public class ActiveSnapshot {
 
   @Required
