@@ -7,6 +7,7 @@ import static io.quiesce.snapshot.SnapshotTestSupport.startOperator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quiesce.api.v1alpha1.Consistency;
@@ -21,12 +22,15 @@ import io.quiesce.testkit.kube.KubeApiServer;
 import io.quiesce.testkit.kube.KubeApiTest;
 import io.quiesce.testkit.kube.csi.FakeSnapshotter;
 import io.quiesce.testkit.kube.fixtures.Fixtures;
+import io.quiesce.testkit.kube.fixtures.VmScenario;
+import io.quiesce.testkit.kube.fixtures.VmScenarioBuilder;
 import io.quiesce.testkit.kube.josdk.QuiesceTestOperator;
 import io.quiesce.testkit.kube.kubevirt.FakeGuestAgent;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -46,9 +50,28 @@ class ConsistencyGroupWakeupTest {
   @Test
   void aGroupWaitingForAMigratingMemberStartsAsSoonAsTheMigrationEnds(
       KubeApiServer server, KubernetesClient client) {
-    String ns = server.createNamespace("group-wake");
-    Fixtures.runningVm(ns, "app").create(client);
-    Fixtures.runningVm(ns, "db").migratingTo("node02").create(client);
+    SnapshotSources byName = new SnapshotSources();
+    byName.setVms(List.of("app", "db"));
+    groupStartsWhenItsMemberSettles(server, client, "group-wake", byName);
+  }
+
+  /** A group by selector is filed under its namespace: any VM there may be one of it. */
+  @Test
+  void aGroupBySelectorIsWokenTheSameWay(KubeApiServer server, KubernetesClient client) {
+    SnapshotSources bySelector = new SnapshotSources();
+    bySelector.setVmSelector(new LabelSelectorBuilder().addToMatchLabels("app", "shop").build());
+    groupStartsWhenItsMemberSettles(server, client, "group-wake-sel", bySelector);
+  }
+
+  private static void groupStartsWhenItsMemberSettles(
+      KubeApiServer server, KubernetesClient client, String prefix, SnapshotSources sources) {
+    String ns = server.createNamespace(prefix);
+    for (String name : List.of("app", "db")) {
+      VmScenarioBuilder vm = Fixtures.runningVm(ns, name);
+      VmScenario built = (name.equals("db") ? vm.migratingTo("node02") : vm).build();
+      built.vm().getMetadata().setLabels(Map.of("app", "shop"));
+      built.create(client);
+    }
     server.kubeVirt().bind(ns, "app", FakeGuestAgent.withOneDataDisk(), Duration.ofMillis(200));
     server.kubeVirt().bind(ns, "db", FakeGuestAgent.withOneDataDisk(), Duration.ofMillis(200));
     SnapshotSettings settings =
@@ -64,8 +87,6 @@ class ConsistencyGroupWakeupTest {
         QuiesceTestOperator op = startOperator(server, settings, new SimpleMeterRegistry())) {
       QuiescedSnapshot group = snapshot(ns, "shop", null, QuiesceMode.Required, "5m");
       group.getSpec().setSource(null);
-      SnapshotSources sources = new SnapshotSources();
-      sources.setVms(List.of("app", "db"));
       group.getSpec().setSources(sources);
       group.getSpec().getQuiesce().setTimeout("10s");
       client.resource(group).create();
@@ -98,8 +119,11 @@ class ConsistencyGroupWakeupTest {
           .atMost(PROMPT)
           .until(() -> phase(client, ns, "shop") != SnapshotPhase.Pending);
       System.out.printf(
-          "[figure] group started %d ms after its member's migration ended (periodic look: %d s)%n",
-          Duration.between(finished, Instant.now()).toMillis(), PERIODIC_LOOK.toSeconds());
+          "[figure] group (%s) started %d ms after its member's migration ended (periodic look: %d"
+              + " s)%n",
+          sources.getVms() != null ? "by name" : "by selector",
+          Duration.between(finished, Instant.now()).toMillis(),
+          PERIODIC_LOOK.toSeconds());
 
       QuiescedSnapshot done =
           awaitPhase(client, ns, "shop", SnapshotPhase.Succeeded, Duration.ofSeconds(30));
