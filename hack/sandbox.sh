@@ -2,12 +2,16 @@
 # sandbox.sh - Quiesce end to end on one machine, no cluster needed: scheduled, filesystem-consistent
 # snapshots of real running guests (the real qemu-guest-agent under QEMU), checked with e2fsck.
 #
-# Usage: hack/sandbox.sh [--guests N] [--fires F] [--channel C] [--restore] [--dir D] [--keep]
+# Usage: hack/sandbox.sh [--guests N] [--fires F] [--channel C] [--group] [--restore] [--dir D] [--keep]
 #        hack/sandbox.sh --stop [--dir D]
 #   --guests N   test guests to boot, one VM each (default 2)
 #   --fires F    schedule fires to wait for; the schedule fires once a minute (default 2)
 #   --channel C  the schedule's quiesce.channel: auto (default), qga, kubevirt-api, or libvirt (refused:
 #                the sandbox's guests run under QEMU directly, with no libvirt daemon holding their agent)
+#   --group      a consistency-group schedule (grouping: ConsistencyGroup): each fire freezes every guest
+#                TOGETHER as one group snapshot, through KubeVirt's freeze subresources (served by the test
+#                kit's FAKE virt-api/virt-handler acting on each guest's real agent); the summary shows each
+#                VM's freeze window and the common window, the PNG their overlap (2 to 16 guests)
 #   --restore    after the fires: restore guest 1 from its last snapshot into a new VM (QuiescedSnapshotRestore;
 #                a FAKE provisioner copies the snapshot image), e2fsck -fn it, boot a new guest from it and
 #                check the writer's last record on it against guest 1's console; the summary prints the check
@@ -21,7 +25,7 @@
 # Starts, as separate processes: the sandbox's in-JVM Kubernetes API server (the test kit's fabric8
 # mock, NOT a real cluster), a seed of sample VMs/VMIs/PVCs/classes and a QuiescedSnapshotSchedule, a
 # snapshotter that copies each guest's data-disk image for every VolumeSnapshot, one node helper
-# (node-helper.jar run) and the operator (operator.jar run). With --channel kubevirt-api the operator
+# (node-helper.jar run) and the operator (operator.jar run). With --channel kubevirt-api (and --group) the operator
 # freezes through KubeVirt's freeze/unfreeze subresources, which the API server serves through the test
 # kit's FAKE of virt-api/virt-handler/virt-launcher, acting on each guest through its real agent.
 # Shows the snapshots live, then checks every image with `e2fsck -fn`, says whether every snapshot
@@ -35,6 +39,7 @@ GUESTS=2
 FIRES=2
 CHANNEL=auto
 RESTORE=0
+GROUP=0
 DIR=/tmp/quiesce-sandbox.$(id -u)
 MARKER=.quiesce-sandbox
 KEEP=0
@@ -42,13 +47,14 @@ STOP=0
 
 log() { printf '[sandbox %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
-usage() { sed -n '5,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '5,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 while (( $# )); do
   case $1 in
     --guests) [[ ${2:-} =~ ^[1-9][0-9]?$ ]] || usage; GUESTS=$2; shift 2 ;;
     --fires) [[ ${2:-} =~ ^[1-9][0-9]?$ ]] || usage; FIRES=$2; shift 2 ;;
     --channel) [[ ${2:-} =~ ^(auto|qga|libvirt|kubevirt-api)$ ]] || usage; CHANNEL=$2; shift 2 ;;
+    --group) GROUP=1; shift ;;
     --restore) RESTORE=1; shift ;;
     --dir) [[ -n ${2:-} ]] || usage; DIR=$2; shift 2 ;;
     --keep) KEEP=1; shift ;;
@@ -63,6 +69,11 @@ if [[ $CHANNEL == libvirt ]]; then
   die "--channel libvirt cannot run in the sandbox: its guests run under QEMU directly (hack/qga-vm.sh) and no \
 libvirt daemon holds their agent. The libvirt channel runs against a real libvirt daemon in hack/bench-libvirt.sh \
 and the tests EndToEndLibvirtTest and LibvirtAgentRealDaemonTest."
+fi
+if (( GROUP )); then
+  (( GUESTS >= 2 && GUESTS <= 16 )) || die "--group freezes 2 to 16 guests together: --guests $GUESTS"
+  [[ $CHANNEL == auto ]] || die "--group freezes every guest through KubeVirt's subresources: no --channel"
+  (( RESTORE == 0 )) || die "--restore restores one VM's snapshot; it does not restore from a group snapshot yet"
 fi
 DIR=$(realpath -m "$DIR")
 if (( STOP )); then
@@ -97,6 +108,7 @@ source hack/lib/packages.sh
 
 PIDS=()
 NAMES=()
+OWN_DIR=0   # set once this run has taken the dir over: only then is its pids file ours to remove
 stop_guests() {
   local g
   for g in "$DIR"/g*/; do
@@ -120,6 +132,8 @@ cleanup() {
     fi
   done
   stop_guests
+  # everything this run started is stopped: a stale pids file would refuse the next run in this dir
+  if (( OWN_DIR )); then rm -f "$DIR/pids"; fi
   log "stopped everything (exit $rc); logs in $DIR/logs"
   exit "$rc"
 }
@@ -144,6 +158,7 @@ rm -rf "$DIR"/logs "$DIR"/snapshots "$DIR"/restored "$DIR"/s "$DIR"/g* "$DIR"/ap
   "$DIR"/freeze-windows.png "$DIR"/pids "$DIR"/kubeconfig
 mkdir -p "$DIR/logs" "$DIR/s"
 touch "$DIR/$MARKER"
+OWN_DIR=1
 
 install_packages
 if (( KEEP )); then
@@ -174,7 +189,7 @@ done
 
 # ------------------------------------------------------------------ components
 API_ARGS=("$DIR")
-[[ $CHANNEL == kubevirt-api ]] && API_ARGS+=(--kubevirt "${GUEST_DIRS[@]}")
+if [[ $CHANNEL == kubevirt-api ]] || (( GROUP )); then API_ARGS+=(--kubevirt "${GUEST_DIRS[@]}"); fi
 start api-server env QUIESCE_PROJECT_ROOT="$ROOT" java -cp "$CP" io.quiesce.sandbox.SandboxApiServer "${API_ARGS[@]}"
 for _ in $(seq 300); do [[ -s $DIR/api-url ]] && break; kill -0 "${PIDS[0]}" 2>/dev/null || break; sleep 0.2; done
 [[ -s $DIR/api-url ]] || { cat "$DIR/logs/api-server.log" >&2; die "the API server did not start"; }
@@ -187,6 +202,7 @@ export QUIESCE_LOG_LEVEL=info,io.fabric8.kubernetes.client.dsl.internal.VersionU
 
 SEED_ARGS=()
 [[ $CHANNEL != auto ]] && SEED_ARGS+=(--channel "$CHANNEL")
+(( GROUP )) && SEED_ARGS+=(--group)
 java "${KUBE[@]}" -cp "$CP" io.quiesce.sandbox.SandboxSeed "${SEED_ARGS[@]}" "$DIR/s" "${GUEST_DIRS[@]}" 2>&1 \
   | tee "$DIR/logs/seed.log" >&2
 start snapshotter java "${KUBE[@]}" -cp "$CP" io.quiesce.sandbox.SandboxSnapshotter "$DIR"
@@ -197,11 +213,16 @@ start node-helper env NODE_NAME=node01 POD_NAMESPACE=quiesce-system QUIESCE_SOCK
 start operator env POD_NAMESPACE=quiesce-system QUIESCE_WATCH_NAMESPACES=sandbox QUIESCE_FREEZE_TIMEOUT_MAX=30s \
   QUIESCE_HEALTH_ADDRESS=127.0.0.1:0 java "${KUBE[@]}" -jar operator/target/operator.jar run
 
-log "waiting for $FIRES fires of schedule sandbox/sandbox (\"* * * * *\": one a minute) over $GUESTS VMs, channel $CHANNEL"
+if (( GROUP )); then
+  log "waiting for $FIRES fires of schedule sandbox/sandbox (\"* * * * *\": one a minute), each ONE group snapshot of $GUESTS VMs frozen together"
+else
+  log "waiting for $FIRES fires of schedule sandbox/sandbox (\"* * * * *\": one a minute) over $GUESTS VMs, channel $CHANNEL"
+fi
 COMPONENTS=${#PIDS[@]}
 # in the background and waited for, so that Ctrl-C or SIGTERM reach the cleanup trap at once
 : >"$DIR/logs/watch.log"   # made before tail follows it (start's redirect happens in the background)
-start watch java "${KUBE[@]}" -cp "$CP" io.quiesce.sandbox.SandboxWatch "$DIR" "$GUESTS" "$FIRES" $(( (FIRES + 3) * 60 ))
+# snapshots per fire: one per guest, or one group of them all
+start watch java "${KUBE[@]}" -cp "$CP" io.quiesce.sandbox.SandboxWatch "$DIR" $(( GROUP ? 1 : GUESTS )) "$FIRES" $(( (FIRES + 3) * 60 ))
 WATCH=$!
 tail -n +1 -f --pid="$WATCH" "$DIR/logs/watch.log" &
 PIDS+=($!)

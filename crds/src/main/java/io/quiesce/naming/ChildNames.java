@@ -47,6 +47,23 @@ public final class ChildNames {
     return join(FIRE_TIME.format(scheduledTime), schedule, vm);
   }
 
+  /**
+   * The QuiescedSnapshot a schedule with {@code grouping: ConsistencyGroup} creates for all the VMs
+   * of one fire: {@code <schedule>--<time>} when the schedule is a DNS label and that fits. It
+   * never meets a per-VM name: a readable per-VM name has a VM (a DNS label, ending in a letter or
+   * digit) right before {@code -<time>}, this one a dash; a hashed one ends in a hash, this one in
+   * the time. Otherwise the hashed form of the schedule and {@code /group}, which no VM name can
+   * be.
+   */
+  public static String scheduledGroupSnapshot(String schedule, Instant scheduledTime) {
+    String time = FIRE_TIME.format(scheduledTime);
+    String readable = schedule + SEPARATOR + time;
+    if (isLabel(schedule) && readable.length() <= MAX_LENGTH) {
+      return readable;
+    }
+    return join(time, schedule, "/group");
+  }
+
   /** The VolumeSnapshot of one volume of one QuiescedSnapshot. */
   public static String volumeSnapshot(String quiescedSnapshot, String volume) {
     return join(null, quiescedSnapshot, volume);

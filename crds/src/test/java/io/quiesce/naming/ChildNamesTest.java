@@ -20,6 +20,20 @@ class ChildNamesTest {
   }
 
   @Test
+  void aGroupFireIsNamedAfterTheScheduleAndTheTimeAndFitsTheBudget() {
+    assertThat(ChildNames.scheduledGroupSnapshot("nightly", FIRE))
+        .isEqualTo("nightly--20261125-0230");
+    String longName = "a".repeat(60) + ".shop";
+    String g = ChildNames.scheduledGroupSnapshot(longName, FIRE);
+    assertThat(g).hasSizeLessThanOrEqualTo(ChildNames.MAX_LENGTH).contains("20261125-0230");
+    assertThat(ChildNames.scheduledGroupSnapshot(longName, FIRE)).isEqualTo(g);
+    assertThat(ChildNames.scheduledGroupSnapshot(longName, FIRE.plusSeconds(60))).isNotEqualTo(g);
+    // schedule "a--b" as a group and schedule "a" with VM "b" per VM: different names
+    assertThat(ChildNames.scheduledGroupSnapshot("a--b", FIRE))
+        .isNotEqualTo(ChildNames.scheduledSnapshot("a", "b", FIRE));
+  }
+
+  @Test
   void sameInputsSameNameSoARepeatedFireCreatesNothingTwice() {
     assertThat(ChildNames.scheduledSnapshot("nightly", "db-01", FIRE))
         .isEqualTo(
@@ -136,6 +150,17 @@ class ChildNamesTest {
         String v = ChildNames.volumeSnapshot(x, y);
         assertThat(v).hasSizeLessThanOrEqualTo(ChildNames.MAX_LENGTH).matches(DNS_LABEL);
         assertThat(volSeen.put(v, x + "|" + y)).as("volume %s from %s|%s", v, x, y).isNull();
+      }
+    }
+    // a group snapshot of a schedule never takes a per-VM snapshot's name, nor another group's
+    for (String x : parts) {
+      for (String time : new String[] {"", "-20261125-0230"}) {
+        String schedule = x + time; // a schedule named like a per-VM name's prefix
+        String g = ChildNames.scheduledGroupSnapshot(schedule, FIRE);
+        assertThat(g).hasSizeLessThanOrEqualTo(ChildNames.MAX_LENGTH).matches(DNS_LABEL);
+        assertThat(schedSeen.put(g, schedule + "|(group)"))
+            .as("group %s from %s", g, schedule)
+            .isNull();
       }
     }
   }

@@ -21,9 +21,14 @@ final class FreezeChart {
   private FreezeChart() {}
 
   /**
-   * Writes one bar per snapshot (labelled with its VM), its height the snapshot's freeze window.
+   * Writes one bar per snapshot (labelled with its VM), its height the snapshot's freeze window;
+   * group snapshots get {@link GroupChart}'s overlapping windows instead.
    */
   static void write(List<SnapshotRow> snapshots, Path png) throws IOException {
+    if (snapshots.stream().anyMatch(s -> s.group() != null)) {
+      GroupChart.write(snapshots.stream().filter(s -> s.group() != null).toList(), png);
+      return;
+    }
     System.setProperty("java.awt.headless", "true");
     List<SnapshotRow> frozen = snapshots.stream().filter(s -> s.frozenMs() != null).toList();
     long max = Math.max(1, frozen.stream().mapToLong(SnapshotRow::frozenMs).max().orElse(1));

@@ -10,6 +10,7 @@ import io.quiesce.api.v1alpha1.QuiesceMode;
 import io.quiesce.api.v1alpha1.QuiesceOptions;
 import io.quiesce.api.v1alpha1.QuiescedSnapshotSchedule;
 import io.quiesce.api.v1alpha1.QuiescedSnapshotScheduleSpec;
+import io.quiesce.api.v1alpha1.SnapshotGrouping;
 import io.quiesce.api.v1alpha1.SnapshotOptions;
 import io.quiesce.api.v1alpha1.SnapshotTemplate;
 import io.quiesce.testkit.kube.fixtures.Fixtures;
@@ -28,13 +29,15 @@ import java.util.Properties;
  * to the guest's real agent socket, and creates a schedule firing every minute over those VMs.
  * Talks to the API server named by {@code -Dkubernetes.master}.
  *
- * <p>Usage: {@code SandboxSeed [--no-schedule] [--channel C] <socket root> <guest dir>...} where
- * each guest dir holds the {@code qga-vm.env} that {@code hack/qga-vm.sh} wrote; {@code
- * --no-schedule} seeds the VMs only (the benchmark creates its own snapshots); {@code --channel}
- * sets the schedule's {@code quiesce.channel} (default: unset, so {@code auto}). With {@code
- * kubevirt-api} the schedule's {@code quiesce.timeout} is 15 s instead of 5 s: KubeVirt reports a
- * freeze through {@code status.fsFreezeStatus} only at its next 5 s poll, and the window waits for
- * that report.
+ * <p>Usage: {@code SandboxSeed [--no-schedule] [--channel C] [--group] <socket root> <guest
+ * dir>...} where each guest dir holds the {@code qga-vm.env} that {@code hack/qga-vm.sh} wrote;
+ * {@code --no-schedule} seeds the VMs only (the benchmark creates its own snapshots); {@code
+ * --channel} sets the schedule's {@code quiesce.channel} (default: unset, so {@code auto}). With
+ * {@code kubevirt-api} the schedule's {@code quiesce.timeout} is 15 s instead of 5 s: KubeVirt
+ * reports a freeze through {@code status.fsFreezeStatus} only at its next 5 s poll, and the window
+ * waits for that report. With {@code --group} the schedule's {@code grouping} is {@code
+ * ConsistencyGroup}: each fire freezes every guest together as one group snapshot, through
+ * KubeVirt's subresources (timeout 15 s as well).
  */
 public final class SandboxSeed {
 
@@ -43,10 +46,14 @@ public final class SandboxSeed {
   public static void main(String[] argv) throws IOException {
     boolean withSchedule = true;
     QuiesceChannel channel = null;
+    boolean group = false;
     int first = 0;
     while (first < argv.length && argv[first].startsWith("--")) {
       if (argv[first].equals("--no-schedule")) {
         withSchedule = false;
+        first++;
+      } else if (argv[first].equals("--group")) {
+        group = true;
         first++;
       } else if (argv[first].equals("--channel") && first + 1 < argv.length) {
         channel = QuiesceChannel.parse(argv[first + 1]);
@@ -58,7 +65,7 @@ public final class SandboxSeed {
     String[] args = java.util.Arrays.copyOfRange(argv, first, argv.length);
     if (args.length < 2) {
       System.err.println(
-          "usage: SandboxSeed [--no-schedule] [--channel C] <socket root> <guest dir>...");
+          "usage: SandboxSeed [--no-schedule] [--channel C] [--group] <socket root> <guest dir>...");
       System.exit(2);
     }
     Path socketRoot = Path.of(args[0]).toAbsolutePath();
@@ -76,7 +83,7 @@ public final class SandboxSeed {
             "seeded " + (args.length - 1) + " VMs in namespace " + Sandbox.NAMESPACE);
         return;
       }
-      QuiescedSnapshotSchedule schedule = schedule(channel);
+      QuiescedSnapshotSchedule schedule = schedule(channel, group);
       client.resource(schedule).create();
       QuiesceOptions q = schedule.getSpec().getTemplate().getSpec().getQuiesce();
       System.out.println(
@@ -88,6 +95,7 @@ public final class SandboxSeed {
               + q.getTimeout()
               + ", channel "
               + (channel == null ? "unset (auto)" : channel.value())
+              + (group ? ", grouping ConsistencyGroup: every guest frozen together" : "")
               + ") in namespace "
               + Sandbox.NAMESPACE);
     }
@@ -146,10 +154,10 @@ public final class SandboxSeed {
     return env;
   }
 
-  private static QuiescedSnapshotSchedule schedule(QuiesceChannel channel) {
+  private static QuiescedSnapshotSchedule schedule(QuiesceChannel channel, boolean group) {
     QuiesceOptions quiesce = new QuiesceOptions();
     quiesce.setMode(QuiesceMode.Required);
-    quiesce.setTimeout(channel == QuiesceChannel.KUBEVIRT_API ? "15s" : "5s");
+    quiesce.setTimeout(group || channel == QuiesceChannel.KUBEVIRT_API ? "15s" : "5s");
     quiesce.setChannel(channel);
     SnapshotOptions options = new SnapshotOptions();
     options.setQuiesce(quiesce);
@@ -162,6 +170,9 @@ public final class SandboxSeed {
         new LabelSelectorBuilder().addToMatchLabels(Sandbox.VM_LABEL, "true").build());
     spec.setStartingDeadlineSeconds(30L);
     spec.setTemplate(template);
+    if (group) {
+      spec.setGrouping(SnapshotGrouping.ConsistencyGroup);
+    }
     QuiescedSnapshotSchedule schedule = new QuiescedSnapshotSchedule();
     schedule.getMetadata().setName(Sandbox.SCHEDULE);
     schedule.getMetadata().setNamespace(Sandbox.NAMESPACE);

@@ -59,8 +59,17 @@ final class SandboxSummary {
             "images checked:         %d, clean (e2fsck -fn): %d%n",
             checks.size(), checks.stream().filter(ImageCheck::clean).count()));
     List<Long> windows = freezeWindows().stream().sorted().toList();
+    boolean groups = snapshots.stream().anyMatch(s -> s.group() != null);
     if (windows.isEmpty()) {
       out.append("freeze windows:         none recorded\n");
+    } else if (groups) {
+      out.append(
+          String.format(
+              "common windows (ms):    median %d, p95 %d, max %d (n=%d)%n",
+              percentile(windows, 50),
+              percentile(windows, 95),
+              windows.get(windows.size() - 1),
+              windows.size()));
     } else {
       out.append(
           String.format(
@@ -69,6 +78,15 @@ final class SandboxSummary {
               percentile(windows, 95),
               windows.get(windows.size() - 1),
               windows.size()));
+    }
+    if (groups) {
+      out.append(
+          "\ngroup snapshots (each VM's freeze window; the common window: all frozen at once):\n");
+      for (SnapshotRow s : snapshots) {
+        if (s.group() != null) {
+          out.append(groupLines(s));
+        }
+      }
     }
     out.append("\nsnapshot images:\n");
     for (ImageCheck c : checks) {
@@ -88,6 +106,35 @@ final class SandboxSummary {
         passed()
             ? "RESULT: PASS - every FilesystemConsistent snapshot image is clean\n"
             : "RESULT: FAIL - no FilesystemConsistent snapshot, or one of their images is not clean\n");
+    return out.toString();
+  }
+
+  private static String groupLines(SnapshotRow s) {
+    GroupWindows w = s.group();
+    StringBuilder out = new StringBuilder();
+    out.append(
+        String.format(
+            "  %s: %s, common window %s%n",
+            s.name(),
+            s.consistency() != null ? s.consistency() : s.phase() + " (" + s.reason() + ")",
+            w.commonMs() == null
+                ? "none"
+                : w.commonMs() + " ms (" + w.commonStart() + " .. " + w.commonEnd() + ")"));
+    for (GroupWindows.MemberWindow m : w.members()) {
+      out.append(
+          String.format(
+              "    %-12s %s%n",
+              m.vm(),
+              m.start() == null
+                  ? "not frozen"
+                  : (m.frozen() ? "frozen " : "not frozen, window ")
+                      + m.durationMs()
+                      + " ms ("
+                      + m.start()
+                      + " .. "
+                      + m.end()
+                      + ")"));
+    }
     return out.toString();
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quiesce.api.v1alpha1.Consistency;
 import io.quiesce.api.v1alpha1.SnapshotPhase;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -59,6 +60,40 @@ class SandboxSummaryTest {
   @Test
   void failsWhenNoSnapshotIsFilesystemConsistent() {
     assertThat(new SandboxSummary(List.of(crash), List.of(check(crash, true))).passed()).isFalse();
+  }
+
+  @Test
+  void aGroupSnapshotShowsEachVmsWindowAndTheCommonWindow() {
+    Instant t0 = Instant.parse("2026-11-25T22:17:01Z");
+    GroupWindows windows =
+        new GroupWindows(
+            List.of(
+                new GroupWindows.MemberWindow("guest-1", true, t0, t0.plusMillis(400), 400L),
+                new GroupWindows.MemberWindow(
+                    "guest-2", true, t0.plusMillis(100), t0.plusMillis(500), 400L)),
+            t0.plusMillis(100),
+            t0.plusMillis(400),
+            300L);
+    SnapshotRow group =
+        new SnapshotRow(
+            "sandbox--20261125-2217",
+            "guest-1+guest-2",
+            "20261125-2217",
+            SnapshotPhase.Succeeded,
+            Consistency.FilesystemConsistent,
+            300L,
+            List.of("a-data", "b-data"),
+            "Frozen",
+            windows);
+    SandboxSummary summary = new SandboxSummary(List.of(group), List.of(check(group, true)));
+    assertThat(summary.passed()).isTrue();
+    assertThat(summary.text())
+        .contains("common windows (ms):    median 300, p95 300, max 300 (n=1)")
+        .contains(
+            "sandbox--20261125-2217: FilesystemConsistent, common window 300 ms"
+                + " (2026-11-25T22:17:01.100Z .. 2026-11-25T22:17:01.400Z)")
+        .contains("guest-1      frozen 400 ms (2026-11-25T22:17:01Z .. 2026-11-25T22:17:01.400Z)")
+        .contains("guest-2      frozen 400 ms");
   }
 
   @Test

@@ -15,8 +15,11 @@ import java.util.regex.Pattern;
  * One QuiescedSnapshot as the watch shows it, like a row of {@code kubectl get qsnap -w}.
  *
  * @param fire the scheduled minute the snapshot belongs to ({@code yyyyMMdd-HHmm} from its name)
- * @param frozenMs {@code status.freeze.durationMs}, null until the window has ended
- * @param volumeSnapshots names of its VolumeSnapshots
+ * @param vm the VM ({@code quiesce.io/vm}), or a group's VMs joined by {@code +}
+ * @param frozenMs {@code status.freeze.durationMs} (a group's {@code commonWindow.durationMs}),
+ *     null until the window has ended
+ * @param volumeSnapshots names of its VolumeSnapshots (a group's: every member's)
+ * @param group a group snapshot's windows, null for a snapshot of one VM
  */
 record SnapshotRow(
     String name,
@@ -26,7 +29,8 @@ record SnapshotRow(
     Consistency consistency,
     Long frozenMs,
     List<String> volumeSnapshots,
-    String reason) {
+    String reason,
+    GroupWindows group) {
 
   static final String HEADER =
       String.format(
@@ -41,7 +45,19 @@ record SnapshotRow(
       Consistency consistency,
       Long frozenMs,
       List<String> volumeSnapshots) {
-    this(name, vm, fire, phase, consistency, frozenMs, volumeSnapshots, null);
+    this(name, vm, fire, phase, consistency, frozenMs, volumeSnapshots, null, null);
+  }
+
+  SnapshotRow(
+      String name,
+      String vm,
+      String fire,
+      SnapshotPhase phase,
+      Consistency consistency,
+      Long frozenMs,
+      List<String> volumeSnapshots,
+      String reason) {
+    this(name, vm, fire, phase, consistency, frozenMs, volumeSnapshots, reason, null);
   }
 
   /** Scheduled snapshot names end with the fire's minute (see ChildNames#scheduledSnapshot). */
@@ -51,21 +67,36 @@ record SnapshotRow(
     String name = snapshot.getMetadata().getName();
     Matcher m = FIRE_SUFFIX.matcher(name);
     String fire = m.find() ? m.group(1) : snapshot.getMetadata().getCreationTimestamp();
+    boolean isGroup = snapshot.getSpec() != null && snapshot.getSpec().getSources() != null;
     String vm =
-        Optional.ofNullable(snapshot.getMetadata().getLabels())
-            .map(l -> l.get(Provenance.VM))
-            .orElse("?");
+        isGroup && snapshot.getSpec().getSources().getVms() != null
+            ? String.join("+", snapshot.getSpec().getSources().getVms())
+            : Optional.ofNullable(snapshot.getMetadata().getLabels())
+                .map(l -> l.get(Provenance.VM))
+                .orElse("?");
     var status = snapshot.getStatus();
     if (status == null) {
-      return new SnapshotRow(name, vm, fire, null, null, null, List.of(), null);
+      return new SnapshotRow(name, vm, fire, null, null, null, List.of(), null, null);
     }
-    Long frozen = status.getFreeze() == null ? null : status.getFreeze().getDurationMs();
+    GroupWindows group =
+        isGroup ? GroupWindows.of(status.getMembers(), status.getCommonWindow()) : null;
+    Long frozen =
+        isGroup
+            ? group.commonMs()
+            : status.getFreeze() == null ? null : status.getFreeze().getDurationMs();
+    List<VolumeSnapshotRecord> records =
+        isGroup
+            ? Optional.ofNullable(status.getMembers()).orElse(List.of()).stream()
+                .flatMap(
+                    member ->
+                        Optional.ofNullable(member.getVolumeSnapshots()).orElse(List.of()).stream())
+                .toList()
+            : Optional.ofNullable(status.getVolumeSnapshots()).orElse(List.of());
     List<String> volumeSnapshots =
-        status.getVolumeSnapshots() == null
-            ? List.of()
-            : status.getVolumeSnapshots().stream()
-                .map(VolumeSnapshotRecord::getVolumeSnapshotName)
-                .toList();
+        records.stream()
+            .map(VolumeSnapshotRecord::getVolumeSnapshotName)
+            .filter(java.util.Objects::nonNull)
+            .toList();
     // why it failed, else the consistency's reason (Frozen, FreezeNotConfirmed, ...)
     String reason =
         status.getPhase() == SnapshotPhase.Failed
@@ -79,7 +110,8 @@ record SnapshotRow(
         status.getConsistency(),
         frozen,
         volumeSnapshots,
-        reason);
+        reason,
+        group);
   }
 
   boolean terminal() {

@@ -12,14 +12,15 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * What one fire does for each selected VM. Pure: decided from the selected VMs and the schedule's
- * existing snapshots.
+ * What one fire does for each selected VM ({@link #plan}), or for the one group of all selected VMs
+ * ({@link #planGroup}, {@code grouping: ConsistencyGroup}). Pure: decided from the selected VMs and
+ * the schedule's existing snapshots.
  *
  * <ul>
  *   <li>The snapshot of this fire already exists (a repeated fire after a restart or failover):
  *       nothing is created, it counts as created by this fire.
- *   <li>Forbid and an earlier snapshot of the VM from this schedule is still Pending/InProgress:
- *       skipped.
+ *   <li>Forbid and an earlier snapshot from this schedule of the VM (of any VM of the group) is
+ *       still Pending/InProgress: skipped.
  *   <li>Otherwise: create.
  * </ul>
  */
@@ -34,14 +35,44 @@ public final class FirePlan {
     SKIP_ACTIVE
   }
 
-  /** One VM's step; {@code blockedBy} names the running snapshot for {@link Action#SKIP_ACTIVE}. */
-  public record Step(String vm, String snapshotName, Action action, String blockedBy) {}
+  /**
+   * One VM's step, or the group's ({@code groupVms} set, {@code vm} null); {@code blockedBy} names
+   * the running snapshot for {@link Action#SKIP_ACTIVE}.
+   */
+  public record Step(
+      String vm, String snapshotName, Action action, String blockedBy, List<String> groupVms) {
+
+    /** One VM's step. */
+    public Step(String vm, String snapshotName, Action action, String blockedBy) {
+      this(vm, snapshotName, action, blockedBy, null);
+    }
+
+    public boolean group() {
+      return groupVms != null;
+    }
+
+    /** The VMs the step snapshots. */
+    public List<String> vms() {
+      return group() ? groupVms : List.of(vm);
+    }
+
+    /** What the step snapshots, for messages: the VM, or {@code group [a, b]}. */
+    public String subject() {
+      return group() ? "group " + groupVms : vm;
+    }
+  }
 
   /**
    * What planning needs to know of an existing snapshot of this schedule ({@code phase} null: not
-   * started).
+   * started); {@code vms}: its one VM, or every VM of a group snapshot.
    */
-  public record ExistingSnapshot(String name, String vm, SnapshotPhase phase, Instant created) {
+  public record ExistingSnapshot(
+      String name, List<String> vms, SnapshotPhase phase, Instant created) {
+
+    /** A snapshot of one VM. */
+    public ExistingSnapshot(String name, String vm, SnapshotPhase phase, Instant created) {
+      this(name, List.of(vm), phase, created);
+    }
 
     /**
      * Pending or InProgress; a snapshot the snapshot reconciler has not picked up yet counts as
@@ -61,10 +92,7 @@ public final class FirePlan {
       ConcurrencyPolicy policy) {
     Map<String, ExistingSnapshot> byName =
         existing.stream().collect(Collectors.toMap(ExistingSnapshot::name, s -> s, (a, b) -> a));
-    Map<String, List<ExistingSnapshot>> activeByVm =
-        existing.stream()
-            .filter(ExistingSnapshot::active)
-            .collect(Collectors.groupingBy(ExistingSnapshot::vm));
+    Map<String, List<ExistingSnapshot>> activeByVm = activeByVm(existing);
     return selectedVms.stream()
         .sorted()
         .distinct()
@@ -85,5 +113,46 @@ public final class FirePlan {
               return new Step(vm, name, Action.CREATE, null);
             })
         .toList();
+  }
+
+  /**
+   * The one step of a group fire over {@code selectedVms} (2 to 16, checked by the caller): the
+   * group snapshot {@link ChildNames#scheduledGroupSnapshot} of the VMs sorted by name.
+   */
+  public static Step planGroup(
+      String schedule,
+      Instant fireTime,
+      Collection<String> selectedVms,
+      Collection<ExistingSnapshot> existing,
+      ConcurrencyPolicy policy) {
+    List<String> vms = selectedVms.stream().sorted().distinct().toList();
+    String name = ChildNames.scheduledGroupSnapshot(schedule, fireTime);
+    if (existing.stream().anyMatch(s -> s.name().equals(name))) {
+      return new Step(null, name, Action.ALREADY_EXISTS, null, vms);
+    }
+    if (policy != ConcurrencyPolicy.Allow) {
+      Map<String, List<ExistingSnapshot>> activeByVm = activeByVm(existing);
+      Optional<ExistingSnapshot> running =
+          vms.stream()
+              .flatMap(vm -> activeByVm.getOrDefault(vm, List.of()).stream())
+              .max(
+                  Comparator.comparing(ExistingSnapshot::created)
+                      .thenComparing(ExistingSnapshot::name));
+      if (running.isPresent()) {
+        return new Step(null, name, Action.SKIP_ACTIVE, running.get().name(), vms);
+      }
+    }
+    return new Step(null, name, Action.CREATE, null, vms);
+  }
+
+  /** The active snapshots of each VM (a group snapshot under each of its VMs). */
+  private static Map<String, List<ExistingSnapshot>> activeByVm(
+      Collection<ExistingSnapshot> existing) {
+    return existing.stream()
+        .filter(ExistingSnapshot::active)
+        .flatMap(s -> s.vms().stream().map(vm -> Map.entry(vm, s)))
+        .collect(
+            Collectors.groupingBy(
+                Map.Entry::getKey, Collectors.mapping(Map.Entry::getValue, Collectors.toList())));
   }
 }

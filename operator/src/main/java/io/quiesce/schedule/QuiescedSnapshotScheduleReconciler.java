@@ -58,6 +58,13 @@ public class QuiescedSnapshotScheduleReconciler implements Reconciler<QuiescedSn
   static final String NAME_CONFLICT = "NameConflict";
 
   static final String SNAPSHOT_NAME_TAKEN = "SnapshotNameTaken";
+
+  /**
+   * Condition of a {@code grouping: ConsistencyGroup} schedule: True when the latest fire selected
+   * fewer than 2 or more than 16 VMs and so created nothing.
+   */
+  static final String GROUP_SIZE_INVALID = "GroupSizeInvalid";
+
   private static final String SNAPSHOTS_SOURCE = "schedule-snapshots";
 
   private final KubernetesClient client;
@@ -163,8 +170,14 @@ public class QuiescedSnapshotScheduleReconciler implements Reconciler<QuiescedSn
     if (decision.missed() > 0) {
       reportMissed(schedule, decision, s.getStartingDeadlineSeconds());
     }
+    if (!spec.group()) {
+      status.getConditions().removeIf(c -> GROUP_SIZE_INVALID.equals(c.getType()));
+    }
     if (decision.fire().isPresent()) {
       ScheduleFire.Result fired = fire(schedule, spec, decision.fire().get(), ours, context);
+      if (spec.group()) {
+        setGroupSize(schedule, status, fired, now);
+      }
       ours.addAll(fired.newSnapshots());
       status.setLastFire(fired.counts());
       if (fired.foreign().isEmpty()) {
@@ -209,6 +222,34 @@ public class QuiescedSnapshotScheduleReconciler implements Reconciler<QuiescedSn
         .rescheduleAfter(requeueDelay(decision, now));
   }
 
+  private static void setGroupSize(
+      QuiescedSnapshotSchedule schedule,
+      QuiescedSnapshotScheduleStatus status,
+      ScheduleFire.Result fired,
+      Instant now) {
+    if (fired.refused() != null) {
+      Conditions.set(
+          status.getConditions(),
+          GROUP_SIZE_INVALID,
+          Conditions.TRUE,
+          fired.refused().reason(),
+          fired.refused().message(),
+          schedule.getMetadata().getGeneration(),
+          now);
+    } else {
+      Conditions.set(
+          status.getConditions(),
+          GROUP_SIZE_INVALID,
+          Conditions.FALSE,
+          "GroupSizeValid",
+          "the latest fire selected "
+              + fired.selected()
+              + " VMs, snapshotted together as one group",
+          schedule.getMetadata().getGeneration(),
+          now);
+    }
+  }
+
   private ScheduleFire.Result fire(
       QuiescedSnapshotSchedule schedule,
       ScheduleSpecCheck.Valid spec,
@@ -226,13 +267,23 @@ public class QuiescedSnapshotScheduleReconciler implements Reconciler<QuiescedSn
     ConcurrencyPolicy policy =
         Optional.ofNullable(schedule.getSpec().getConcurrencyPolicy())
             .orElse(ConcurrencyPolicy.Forbid);
-    List<FirePlan.Step> steps =
-        FirePlan.plan(
-            name,
-            fireTime,
-            selected,
-            ours.stream().map(ScheduleHistory::existing).toList(),
-            policy);
+    String when = ScheduleStatusTimes.format(fireTime);
+    List<FirePlan.ExistingSnapshot> existing =
+        ours.stream().map(ScheduleHistory::existing).toList();
+    List<FirePlan.Step> steps;
+    if (spec.group()) {
+      Optional<ScheduleFire.GroupSize> refused = ScheduleFire.GroupSize.check(selected);
+      if (refused.isPresent()) {
+        // no snapshot for this fire; the caller sets GroupSizeInvalid (the schedule is still valid)
+        metrics.fired(namespace, name);
+        events.warning(
+            schedule, refused.get().reason(), "fire of " + when + ": " + refused.get().message());
+        return ScheduleFire.Result.refused(fireTime, selected.size(), refused.get());
+      }
+      steps = List.of(FirePlan.planGroup(name, fireTime, selected, existing, policy));
+    } else {
+      steps = FirePlan.plan(name, fireTime, selected, existing, policy);
+    }
     ScheduleFire.Result result =
         ScheduleFire.run(
             spec.template(),
@@ -247,7 +298,6 @@ public class QuiescedSnapshotScheduleReconciler implements Reconciler<QuiescedSn
                     .get());
     metrics.fired(namespace, name);
     metrics.created(namespace, name, result.created());
-    String when = ScheduleStatusTimes.format(fireTime);
     events.normal(
         schedule,
         "Fired",
@@ -271,11 +321,11 @@ public class QuiescedSnapshotScheduleReconciler implements Reconciler<QuiescedSn
           "fire of "
               + when
               + " skipped "
-              + result.skipped().size()
+              + result.counts().getSkipped()
               + " VM(s) whose previous snapshot is still in progress "
               + "(concurrencyPolicy Forbid): "
               + result.skipped().stream()
-                  .map(step -> step.vm() + " (" + step.blockedBy() + ")")
+                  .map(step -> step.subject() + " (" + step.blockedBy() + ")")
                   .collect(Collectors.joining(", ")));
     }
     if (!result.foreign().isEmpty()) {

@@ -10,15 +10,17 @@ import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
- * Which snapshots of a schedule to delete, per VM.
+ * Which snapshots of a schedule to delete, per VM; a schedule's group snapshots ({@code grouping:
+ * ConsistencyGroup}) form one history of their own ({@link #GROUPS}), each counted as one.
  *
  * <ul>
  *   <li>Only snapshots the schedule created are considered; the caller filters by provenance and
  *       this class checks it again ({@link SnapshotRecord#schedule()}).
  *   <li>Snapshots still in progress are never deleted and never counted.
  *   <li>Succeeded snapshots: the newest {@code keepLast} are kept, and of those, any older than
- *       {@code maxAge} goes too. The newest succeeded snapshot of a VM is always kept, whatever its
- *       age: a schedule that stopped working must not leave a VM with no backup at all.
+ *       {@code maxAge} goes too. The newest succeeded snapshot of a VM (and the newest succeeded
+ *       group snapshot) is always kept, whatever its age: a schedule that stopped working must not
+ *       leave a VM with no backup at all.
  *   <li>Failed snapshots are never counted as kept; the newest {@code failedHistoryLimit} of them
  *       stay for inspection, older ones are pruned.
  * </ul>
@@ -38,6 +40,11 @@ public record RetentionPolicy(Integer keepLast, Duration maxAge, int failedHisto
     }
   }
 
+  /**
+   * The history a schedule's group snapshots are counted in; no VM name can be it (a {@code /}).
+   */
+  public static final String GROUPS = "/consistency-groups";
+
   /** Outcome of a snapshot, as far as retention cares. */
   public enum Outcome {
     IN_PROGRESS,
@@ -45,12 +52,15 @@ public record RetentionPolicy(Integer keepLast, Duration maxAge, int failedHisto
     FAILED
   }
 
-  /** What retention needs to know of one snapshot. */
+  /**
+   * What retention needs to know of one snapshot; {@code history}: the VM of a single snapshot, or
+   * {@link #GROUPS} for a group snapshot.
+   */
   public record SnapshotRecord(
-      String name, String vm, String schedule, Instant created, Outcome outcome) {
+      String name, String history, String schedule, Instant created, Outcome outcome) {
     public SnapshotRecord {
       Objects.requireNonNull(name);
-      Objects.requireNonNull(vm);
+      Objects.requireNonNull(history);
       Objects.requireNonNull(created);
       Objects.requireNonNull(outcome);
     }
@@ -59,17 +69,17 @@ public record RetentionPolicy(Integer keepLast, Duration maxAge, int failedHisto
   /** The snapshots of {@code schedule} to delete now, oldest first. */
   public List<SnapshotRecord> toDelete(
       String schedule, List<SnapshotRecord> snapshots, Instant now) {
-    Map<String, List<SnapshotRecord>> byVm =
+    Map<String, List<SnapshotRecord>> byHistory =
         snapshots.stream()
             .filter(s -> schedule.equals(s.schedule()))
-            .collect(Collectors.groupingBy(SnapshotRecord::vm));
+            .collect(Collectors.groupingBy(SnapshotRecord::history));
     List<SnapshotRecord> doomed = new ArrayList<>();
-    byVm.values().forEach(history -> doomed.addAll(toDeleteForVm(history, now)));
+    byHistory.values().forEach(history -> doomed.addAll(toDeleteOf(history, now)));
     doomed.sort(Comparator.comparing(SnapshotRecord::created).thenComparing(SnapshotRecord::name));
     return doomed;
   }
 
-  private List<SnapshotRecord> toDeleteForVm(List<SnapshotRecord> history, Instant now) {
+  private List<SnapshotRecord> toDeleteOf(List<SnapshotRecord> history, Instant now) {
     // newest first; the name breaks ties so the answer does not depend on list order
     Comparator<SnapshotRecord> newestFirst =
         Comparator.comparing(SnapshotRecord::created)

@@ -3,10 +3,12 @@ package io.quiesce.schedule;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.quiesce.api.v1alpha1.FireCounts;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
+import io.quiesce.api.v1alpha1.SnapshotSources;
 import java.net.HttpURLConnection;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -37,19 +39,57 @@ final class ScheduleFire {
       List<FirePlan.Step> skipped,
       List<String> failures,
       List<String> foreign,
-      List<QuiescedSnapshot> newSnapshots) {
+      List<QuiescedSnapshot> newSnapshots,
+      int failedVms,
+      GroupSize refused) {
 
+    /** A group fire that created nothing: it selected too few or too many VMs. */
+    static Result refused(Instant fireTime, int selected, GroupSize refused) {
+      return new Result(
+          fireTime, selected, 0, 0, List.of(), List.of(), List.of(), List.of(), 0, refused);
+    }
+
+    /**
+     * Snapshots created; VMs selected, skipped and failed (a group's step counts each of its VMs).
+     */
     FireCounts counts() {
       FireCounts counts = new FireCounts();
       counts.setSelected(selected);
       counts.setCreated(created + alreadyExisted);
-      counts.setSkipped(skipped.size());
-      counts.setFailed(failures.size() + foreign.size());
+      counts.setSkipped(
+          refused != null ? selected : skipped.stream().mapToInt(step -> step.vms().size()).sum());
+      counts.setFailed(failedVms);
       return counts;
     }
   }
 
   private ScheduleFire() {}
+
+  /**
+   * Why a {@code grouping: ConsistencyGroup} fire created nothing: a condition and Event reason and
+   * a message for the user.
+   */
+  record GroupSize(String reason, String message) {
+    static final String TOO_SMALL = "GroupTooSmall";
+    static final String TOO_LARGE = "GroupTooLarge";
+
+    /** The problem with a group of {@code selected} VMs, if any (2 to 16 make a group). */
+    static Optional<GroupSize> check(List<String> selected) {
+      int n = selected.size();
+      if (n >= 2 && n <= SnapshotSources.MAX_VMS) {
+        return Optional.empty();
+      }
+      return Optional.of(
+          new GroupSize(
+              n < 2 ? TOO_SMALL : TOO_LARGE,
+              "grouping ConsistencyGroup freezes 2 to "
+                  + SnapshotSources.MAX_VMS
+                  + " VMs together, but vmSelector selected "
+                  + n
+                  + (n == 0 ? "" : n <= SnapshotSources.MAX_VMS ? " " + selected : "")
+                  + ": no snapshot was created for this fire"));
+    }
+  }
 
   /**
    * @param create creates one snapshot through the API and returns it as stored
@@ -86,7 +126,7 @@ final class ScheduleFire {
     try {
       List<Future<Outcome>> pending = new ArrayList<>();
       for (FirePlan.Step step : toCreate) {
-        pending.add(pool.submit(() -> createOne(template, fireTime, step, create, read)));
+        pending.add(pool.submit(() -> createOne(template, fireTime, step, create, read).of(step)));
       }
       for (Future<Outcome> f : pending) {
         outcomes.add(f.get());
@@ -105,7 +145,11 @@ final class ScheduleFire {
     List<String> failures = new ArrayList<>();
     List<String> foreign = new ArrayList<>();
     List<QuiescedSnapshot> fresh = new ArrayList<>();
+    int failedVms = 0;
     for (Outcome o : outcomes) {
+      if (o.created() == null && !o.existed()) {
+        failedVms += o.vms();
+      }
       if (o.created() != null) {
         fresh.add(o.created());
         created++;
@@ -119,21 +163,31 @@ final class ScheduleFire {
     }
     return new Result(
         fireTime,
-        steps.size(),
+        steps.stream().mapToInt(step -> step.vms().size()).sum(),
         created,
         existed,
         List.copyOf(skipped),
         List.copyOf(failures),
         List.copyOf(foreign),
-        List.copyOf(fresh));
+        List.copyOf(fresh),
+        failedVms,
+        null);
   }
 
   /** Creates per fire in flight at once. */
   static final int CREATES_IN_FLIGHT = 8;
 
-  /** What creating one snapshot came to: exactly one of the four is set. */
+  /** What creating one snapshot came to: exactly one of the four is set; {@code vms}: its VMs. */
   private record Outcome(
-      QuiescedSnapshot created, boolean existed, String foreign, String failure) {}
+      QuiescedSnapshot created, boolean existed, String foreign, String failure, int vms) {
+    Outcome(QuiescedSnapshot created, boolean existed, String foreign, String failure) {
+      this(created, existed, foreign, failure, 1);
+    }
+
+    Outcome of(FirePlan.Step step) {
+      return new Outcome(created, existed, foreign, failure, step.vms().size());
+    }
+  }
 
   private static Outcome createOne(
       ScheduledSnapshotTemplate template,
@@ -142,7 +196,7 @@ final class ScheduleFire {
       UnaryOperator<QuiescedSnapshot> create,
       Function<String, QuiescedSnapshot> read) {
     try {
-      return new Outcome(create.apply(template.snapshotOf(step.vm(), fireTime)), false, null, null);
+      return new Outcome(create.apply(template.snapshotOf(step, fireTime)), false, null, null);
     } catch (KubernetesClientException e) {
       if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
         QuiescedSnapshot existing = readQuietly(read, step.snapshotName());
@@ -150,17 +204,21 @@ final class ScheduleFire {
           return new Outcome(null, true, null, null);
         }
         LOG.warn(
-            "snapshot name {} for VM {} is taken by an object this schedule did not create",
+            "snapshot name {} for {} is taken by an object this schedule did not create",
             step.snapshotName(),
-            step.vm());
-        return new Outcome(null, false, step.snapshotName() + " (VM " + step.vm() + ")", null);
+            step.subject());
+        return new Outcome(
+            null,
+            false,
+            step.snapshotName() + (step.group() ? " (" : " (VM ") + step.subject() + ")",
+            null);
       }
       LOG.warn(
-          "could not create snapshot {} of VM {}: {}",
+          "could not create snapshot {} of {}: {}",
           step.snapshotName(),
-          step.vm(),
+          step.subject(),
           e.getMessage());
-      return new Outcome(null, false, null, step.vm() + ": " + e.getMessage());
+      return new Outcome(null, false, null, step.subject() + ": " + e.getMessage());
     }
   }
 

@@ -23,9 +23,11 @@ final class ScheduleHistory {
         .filter(s -> existing(s).active())
         .map(
             s ->
-                new ActiveSnapshot(
-                    s.getMetadata().getName(),
-                    s.getSpec() == null ? null : s.getSpec().getSource()))
+                isGroup(s)
+                    ? ActiveSnapshot.ofGroup(s.getMetadata().getName(), vms(s))
+                    : new ActiveSnapshot(
+                        s.getMetadata().getName(),
+                        s.getSpec() == null ? null : s.getSpec().getSource()))
         .sorted(Comparator.comparing(ActiveSnapshot::getName))
         .toList();
   }
@@ -41,11 +43,27 @@ final class ScheduleHistory {
 
   /** The planning view of a snapshot. */
   static FirePlan.ExistingSnapshot existing(QuiescedSnapshot s) {
-    return new FirePlan.ExistingSnapshot(
-        s.getMetadata().getName(),
-        s.getSpec() == null ? "" : s.getSpec().getSource(),
-        phase(s),
-        created(s));
+    return new FirePlan.ExistingSnapshot(s.getMetadata().getName(), vms(s), phase(s), created(s));
+  }
+
+  /** Whether {@code s} is a group snapshot ({@code spec.sources}). */
+  static boolean isGroup(QuiescedSnapshot s) {
+    return s.getSpec() != null && s.getSpec().getSources() != null;
+  }
+
+  /**
+   * The VMs a snapshot covers: its source, or a group's named VMs (a group by selector, which a
+   * schedule never creates, names none).
+   */
+  static List<String> vms(QuiescedSnapshot s) {
+    if (s.getSpec() == null) {
+      return List.of("");
+    }
+    if (isGroup(s)) {
+      List<String> vms = s.getSpec().getSources().getVms();
+      return vms == null ? List.of() : List.copyOf(vms);
+    }
+    return List.of(Objects.requireNonNullElse(s.getSpec().getSource(), ""));
   }
 
   static SnapshotPhase phase(QuiescedSnapshot s) {

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -30,9 +31,10 @@ import org.slf4j.LoggerFactory;
  * snapshots the schedule provably created are counted or deleted ({@link
  * ScheduledSnapshotTemplate#created}: its label, name and UID annotations, the UID writable by the
  * operator alone), so snapshots someone else labels as the schedule's neither push real backups out
- * of {@code keepLast} nor get deleted. A snapshot is deleted only through a DELETE whose
- * precondition is the uid that was judged, so a snapshot deleted and re-created under the same name
- * meanwhile is not touched.
+ * of {@code keepLast} nor get deleted. A group snapshot is counted and deleted as one; deleting it
+ * deletes every VolumeSnapshot of every VM of it (its deletionPolicy, as for one VM). A snapshot is
+ * deleted only through a DELETE whose precondition is the uid that was judged, so a snapshot
+ * deleted and re-created under the same name meanwhile is not touched.
  */
 final class ScheduleRetention {
   private static final Logger LOG = LoggerFactory.getLogger(ScheduleRetention.class);
@@ -90,7 +92,9 @@ final class ScheduleRetention {
                 s ->
                     new RetentionPolicy.SnapshotRecord(
                         s.getMetadata().getName(),
-                        s.getSpec().getSource(),
+                        ScheduleHistory.isGroup(s)
+                            ? RetentionPolicy.GROUPS
+                            : Objects.requireNonNullElse(s.getSpec().getSource(), ""),
                         schedule,
                         ScheduleHistory.created(s),
                         outcome(ScheduleHistory.phase(s))))

@@ -2,6 +2,7 @@ package io.quiesce.schedule;
 
 import io.quiesce.api.v1alpha1.QuiescedSnapshotSchedule;
 import io.quiesce.api.v1alpha1.QuiescedSnapshotScheduleSpec;
+import io.quiesce.api.v1alpha1.SnapshotGrouping;
 import io.quiesce.status.Reason;
 import java.util.Optional;
 
@@ -19,12 +20,16 @@ final class ScheduleSpecCheck {
 
   private ScheduleSpecCheck() {}
 
-  /** A usable spec, parsed. */
+  /**
+   * A usable spec, parsed; {@code group}: one snapshot of every VM a fire selects ({@code grouping:
+   * ConsistencyGroup}).
+   */
   record Valid(
       CronSchedule cron,
       VmSelector selector,
       ScheduledSnapshotTemplate template,
-      RetentionPolicy retention) {}
+      RetentionPolicy retention,
+      boolean group) {}
 
   /** Why the spec is unusable: a condition reason and a message for the user. */
   record Invalid(String reason, String message) {}
@@ -65,6 +70,11 @@ final class ScheduleSpecCheck {
     if (templateProblem.isPresent()) {
       return invalid(INVALID_TEMPLATE, templateProblem.get());
     }
+    boolean group = spec.getGrouping() == SnapshotGrouping.ConsistencyGroup;
+    Optional<String> groupProblem = group ? template.groupProblem() : Optional.empty();
+    if (groupProblem.isPresent()) {
+      return invalid(INVALID_TEMPLATE, groupProblem.get());
+    }
     if (spec.getStartingDeadlineSeconds() != null && spec.getStartingDeadlineSeconds() < 0) {
       return invalid(Reason.INVALID_SPEC.wire(), "startingDeadlineSeconds must not be negative");
     }
@@ -74,7 +84,7 @@ final class ScheduleSpecCheck {
     } catch (IllegalArgumentException e) {
       return invalid(Reason.INVALID_SPEC.wire(), "retention: " + e.getMessage());
     }
-    return new Result(new Valid(cron, selector, template, retention), null);
+    return new Result(new Valid(cron, selector, template, retention, group), null);
   }
 
   private static Result invalid(String reason, String message) {

@@ -5,17 +5,21 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.api.v1alpha1.QuiescedSnapshotSpec;
 import io.quiesce.api.v1alpha1.SnapshotOptions;
+import io.quiesce.api.v1alpha1.SnapshotSources;
 import io.quiesce.api.v1alpha1.SnapshotTemplate;
 import io.quiesce.api.v1alpha1.TemplateMetadata;
+import io.quiesce.api.v1alpha1.VolumeGroupMode;
 import io.quiesce.naming.ChildNames;
 import io.quiesce.naming.Provenance;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Turns a schedule's {@code template} into the QuiescedSnapshot of one VM at one fire.
+ * Turns a schedule's {@code template} into the QuiescedSnapshot of one VM at one fire, or of the
+ * group of every VM one fire selected ({@code grouping: ConsistencyGroup}).
  *
  * <p>No ownerReference to the schedule, on purpose: deleting a schedule must not delete the backups
  * it took (Kubernetes' garbage collector would), and an ownerReference is no better proof than a
@@ -59,8 +63,40 @@ final class ScheduledSnapshotTemplate {
         : map.keySet().stream().filter(k -> k.startsWith(Provenance.PREFIX)).sorted().findFirst();
   }
 
+  /** The snapshot a fire's step creates: of its VM, or of its group. */
+  QuiescedSnapshot snapshotOf(FirePlan.Step step, Instant fireTime) {
+    return step.group()
+        ? groupSnapshotOf(step.groupVms(), fireTime)
+        : snapshotOf(step.vm(), fireTime);
+  }
+
   /** The snapshot of {@code vm} for the fire at {@code fireTime}. */
   QuiescedSnapshot snapshotOf(String vm, Instant fireTime) {
+    QuiescedSnapshot snapshot =
+        withProvenance(ChildNames.scheduledSnapshot(schedule, vm, fireTime), vm);
+    QuiescedSnapshotSpec spec = templateSpec();
+    spec.setSource(vm);
+    snapshot.setSpec(spec);
+    return snapshot;
+  }
+
+  /**
+   * The one snapshot of a {@code grouping: ConsistencyGroup} fire: {@code spec.sources.vms} are the
+   * names the fire selected, so the group is what the fire saw, whatever is labelled later. Its
+   * provenance is a per-VM snapshot's, without the {@code quiesce.io/vm} label (it has no one VM).
+   */
+  QuiescedSnapshot groupSnapshotOf(List<String> vms, Instant fireTime) {
+    QuiescedSnapshot snapshot =
+        withProvenance(ChildNames.scheduledGroupSnapshot(schedule, fireTime), null);
+    QuiescedSnapshotSpec spec = templateSpec();
+    SnapshotSources sources = new SnapshotSources();
+    sources.setVms(vms.stream().sorted().distinct().toList());
+    spec.setSources(sources);
+    snapshot.setSpec(spec);
+    return snapshot;
+  }
+
+  private QuiescedSnapshot withProvenance(String name, String vm) {
     Map<String, String> labels = new LinkedHashMap<>();
     Map<String, String> annotations = new LinkedHashMap<>();
     TemplateMetadata metadata = template.getMetadata();
@@ -71,33 +107,51 @@ final class ScheduledSnapshotTemplate {
       annotations.putAll(metadata.getAnnotations());
     }
     labels.put(Provenance.SCHEDULE, ChildNames.labelValue(schedule));
-    labels.put(Provenance.VM, ChildNames.labelValue(vm));
+    if (vm != null) {
+      labels.put(Provenance.VM, ChildNames.labelValue(vm));
+    }
     labels.put(Provenance.MANAGED_BY, Provenance.MANAGED_BY_VALUE);
     annotations.put(Provenance.SCHEDULE, schedule);
     if (scheduleUid != null) {
       annotations.put(Provenance.SCHEDULE_UID, scheduleUid);
     }
-
     QuiescedSnapshot snapshot = new QuiescedSnapshot();
     snapshot.setMetadata(
         new ObjectMetaBuilder()
             .withNamespace(namespace)
-            .withName(ChildNames.scheduledSnapshot(schedule, vm, fireTime))
+            .withName(name)
             .withLabels(labels)
             .withAnnotations(annotations)
             .build());
-    snapshot.setSpec(specFor(vm));
     return snapshot;
   }
 
-  private QuiescedSnapshotSpec specFor(String vm) {
+  /**
+   * Why the template cannot make group snapshots, if it cannot (the CRD's CEL rules say so too).
+   */
+  Optional<String> groupProblem() {
+    SnapshotOptions options = template.getSpec();
+    if (options == null) {
+      return Optional.empty();
+    }
+    if (options.getVolumes() != null) {
+      return Optional.of(
+          "template.spec.volumes names the volumes of one VM: it cannot be set with grouping"
+              + " ConsistencyGroup");
+    }
+    if (options.getVolumeGroup() == VolumeGroupMode.Required) {
+      return Optional.of(
+          "template.spec.volumeGroup Required is not supported with grouping ConsistencyGroup (a"
+              + " group of VMs cuts one VolumeSnapshot per volume): use Auto or Never");
+    }
+    return Optional.empty();
+  }
+
+  /** A deep copy (through JSON) of the template's options, as a snapshot spec without a source. */
+  private QuiescedSnapshotSpec templateSpec() {
     SnapshotOptions options =
         template.getSpec() == null ? new SnapshotOptions() : template.getSpec();
-    // a deep copy through JSON: the spec is the template's options plus the source
-    QuiescedSnapshotSpec spec =
-        Serialization.jsonMapper().convertValue(options, QuiescedSnapshotSpec.class);
-    spec.setSource(vm);
-    return spec;
+    return Serialization.jsonMapper().convertValue(options, QuiescedSnapshotSpec.class);
   }
 
   /** The schedule a snapshot of ours belongs to: the annotation, else the label. */

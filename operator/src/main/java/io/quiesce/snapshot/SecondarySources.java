@@ -30,7 +30,9 @@ import java.util.stream.Collectors;
  *
  * <ul>
  *   <li>a VirtualMachine or its instance: the snapshots of that VM (a VM deleted mid-flight is seen
- *       at once);
+ *       at once), and the group snapshots ({@code spec.sources}) that name it or select by label in
+ *       its namespace (a Pending group waiting for a member to start or to finish migrating goes on
+ *       as soon as it did);
  *   <li>a PVC: the snapshots of the VMs (or instances, hot-plugged) that use the claim;
  *   <li>a StorageClass or VolumeSnapshotClass: every open snapshot (a new class may unblock a
  *       Pending one);
@@ -45,6 +47,9 @@ final class SecondarySources implements ClusterReads {
   private static final String BY_SOURCE = "quiesce-open-by-source";
   private static final String OPEN = "quiesce-open";
   private static final String BY_CLAIM = "quiesce-by-claim";
+
+  /** The index key of group snapshots by selector: no VM name has a {@code *}. */
+  private static final String ANY_VM = "*";
 
   private final IndexerResourceCache<QuiescedSnapshot> primaries;
   private final String operatorNamespace;
@@ -65,11 +70,7 @@ final class SecondarySources implements ClusterReads {
     this.helperStaleAfter = helperStaleAfter;
     primaries.addIndexers(
         Map.of(
-            BY_SOURCE,
-                s ->
-                    open(s) && s.getSpec() != null && s.getSpec().getSource() != null
-                        ? List.of(key(s.getMetadata().getNamespace(), s.getSpec().getSource()))
-                        : List.of(),
+            BY_SOURCE, s -> open(s) ? sourceKeys(s) : List.of(),
             OPEN, s -> open(s) ? List.of(OPEN) : List.of()));
     this.vms =
         new InformerEventSource<>(
@@ -177,10 +178,30 @@ final class SecondarySources implements ClusterReads {
   }
 
   private Set<ResourceID> snapshotsOfVm(HasMetadata vmOrInstance) {
-    return ids(
-        primaries.byIndex(
-            BY_SOURCE,
-            key(vmOrInstance.getMetadata().getNamespace(), vmOrInstance.getMetadata().getName())));
+    String ns = vmOrInstance.getMetadata().getNamespace();
+    Set<ResourceID> out =
+        ids(primaries.byIndex(BY_SOURCE, key(ns, vmOrInstance.getMetadata().getName())));
+    out.addAll(ids(primaries.byIndex(BY_SOURCE, key(ns, ANY_VM))));
+    return out;
+  }
+
+  /**
+   * Where a snapshot is filed by its VMs: its source; a group's every named VM (a member that
+   * starts or ends its migration wakes the group at once); a group by selector under {@link
+   * #ANY_VM} of its namespace, as any VM may come to match it.
+   */
+  private static List<String> sourceKeys(QuiescedSnapshot s) {
+    if (s.getSpec() == null) {
+      return List.of();
+    }
+    String ns = s.getMetadata().getNamespace();
+    if (s.getSpec().getSources() != null) {
+      List<String> vms = s.getSpec().getSources().getVms();
+      return vms == null
+          ? List.of(key(ns, ANY_VM))
+          : vms.stream().distinct().map(vm -> key(ns, vm)).toList();
+    }
+    return s.getSpec().getSource() == null ? List.of() : List.of(key(ns, s.getSpec().getSource()));
   }
 
   private Set<ResourceID> snapshotsUsingClaim(PersistentVolumeClaim pvc) {
@@ -226,7 +247,9 @@ final class SecondarySources implements ClusterReads {
   }
 
   private static Set<ResourceID> ids(List<QuiescedSnapshot> snapshots) {
-    return snapshots.stream().map(ResourceID::fromResource).collect(Collectors.toSet());
+    return snapshots.stream()
+        .map(ResourceID::fromResource)
+        .collect(Collectors.toCollection(HashSet::new));
   }
 
   private static String key(String namespace, String name) {

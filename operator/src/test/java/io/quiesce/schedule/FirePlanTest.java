@@ -77,4 +77,56 @@ class FirePlanTest {
         .extracting(FirePlan.Step::action)
         .isEqualTo(FirePlan.Action.ALREADY_EXISTS);
   }
+
+  @Test
+  void aGroupFireIsOneStepSkippedWhileAnyOfItsVmsIsBusyUnderForbid() {
+    var busy = earlier("db", SnapshotPhase.InProgress); // a per-VM snapshot from before
+    var earlierGroup =
+        new FirePlan.ExistingSnapshot(
+            ChildNames.scheduledGroupSnapshot("s", EARLIER),
+            List.of("app", "db"),
+            SnapshotPhase.Succeeded,
+            EARLIER);
+
+    FirePlan.Step skipped =
+        FirePlan.planGroup(
+            "s",
+            FIRE,
+            List.of("db", "app", "app"),
+            List.of(busy, earlierGroup),
+            ConcurrencyPolicy.Forbid);
+    assertThat(skipped.group()).isTrue();
+    assertThat(skipped.vms()).containsExactly("app", "db");
+    assertThat(skipped.action()).isEqualTo(FirePlan.Action.SKIP_ACTIVE);
+    assertThat(skipped.blockedBy()).isEqualTo(busy.name());
+    assertThat(skipped.snapshotName()).isEqualTo(ChildNames.scheduledGroupSnapshot("s", FIRE));
+
+    assertThat(
+            FirePlan.planGroup(
+                    "s", FIRE, List.of("app", "db"), List.of(busy), ConcurrencyPolicy.Allow)
+                .action())
+        .isEqualTo(FirePlan.Action.CREATE);
+    var thisFire =
+        new FirePlan.ExistingSnapshot(
+            ChildNames.scheduledGroupSnapshot("s", FIRE), List.of("app", "db"), null, FIRE);
+    assertThat(
+            FirePlan.planGroup(
+                    "s", FIRE, List.of("app", "db"), List.of(thisFire), ConcurrencyPolicy.Forbid)
+                .action())
+        .as("a repeated fire finds its group")
+        .isEqualTo(FirePlan.Action.ALREADY_EXISTS);
+    // a running group blocks a per-VM fire of its VMs too
+    var runningGroup =
+        new FirePlan.ExistingSnapshot(
+            ChildNames.scheduledGroupSnapshot("s", EARLIER),
+            List.of("app", "db"),
+            SnapshotPhase.Pending,
+            EARLIER);
+    assertThat(
+            FirePlan.plan(
+                "s", FIRE, List.of("app", "web"), List.of(runningGroup), ConcurrencyPolicy.Forbid))
+        .extracting(FirePlan.Step::vm, FirePlan.Step::action)
+        .containsExactly(
+            tuple("app", FirePlan.Action.SKIP_ACTIVE), tuple("web", FirePlan.Action.CREATE));
+  }
 }

@@ -39,6 +39,24 @@ class RetentionPolicyTest {
     assertThat(doomed).extracting(SnapshotRecord::name).containsExactly("a1");
   }
 
+  /** A schedule's group snapshots are one history, each counted once, apart from per-VM ones. */
+  @Test
+  void groupSnapshotsAreCountedAsOneHistoryEachAsOne() {
+    String groups = RetentionPolicy.GROUPS;
+    List<SnapshotRecord> history =
+        List.of(
+            snap("g1", groups, 72, Outcome.SUCCEEDED),
+            snap("g2", groups, 48, Outcome.SUCCEEDED),
+            snap("g3", groups, 24, Outcome.SUCCEEDED),
+            snap("g4", groups, 2, Outcome.FAILED),
+            snap("g5", groups, 1, Outcome.FAILED),
+            snap("a1", "a", 96, Outcome.SUCCEEDED)); // from before the schedule made groups
+
+    List<SnapshotRecord> doomed = new RetentionPolicy(2, null, 1).toDelete(SCHEDULE, history, NOW);
+
+    assertThat(doomed).extracting(SnapshotRecord::name).containsExactly("g1", "g4");
+  }
+
   @Test
   void maxAgeNeverDeletesTheNewestSucceeded() {
     List<SnapshotRecord> history =
@@ -113,9 +131,11 @@ class RetentionPolicyTest {
     assertThat(doomed)
         .as("only this schedule's, never in progress")
         .allMatch(s -> SCHEDULE.equals(s.schedule()) && s.outcome() != Outcome.IN_PROGRESS);
-    for (String vm : history.stream().map(SnapshotRecord::vm).collect(Collectors.toSet())) {
+    for (String vm : history.stream().map(SnapshotRecord::history).collect(Collectors.toSet())) {
       List<SnapshotRecord> mine =
-          history.stream().filter(s -> s.vm().equals(vm) && SCHEDULE.equals(s.schedule())).toList();
+          history.stream()
+              .filter(s -> s.history().equals(vm) && SCHEDULE.equals(s.schedule()))
+              .toList();
       List<SnapshotRecord> succeeded =
           mine.stream()
               .filter(s -> s.outcome() == Outcome.SUCCEEDED)

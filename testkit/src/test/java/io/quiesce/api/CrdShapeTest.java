@@ -174,6 +174,7 @@ class CrdShapeTest {
                 schedule: "@daily"
                 vmSelector: {}
                 timeZone: UTC
+                grouping: PerVM
                 template:
                   spec:
                     quiesce: {mode: Required, timeout: 5s}

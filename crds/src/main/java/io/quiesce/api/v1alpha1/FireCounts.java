@@ -11,11 +11,13 @@ public class FireCounts {
   @JsonPropertyDescription("VirtualMachines the selector matched.")
   private Integer selected;
 
-  @JsonPropertyDescription("QuiescedSnapshots created.")
+  @JsonPropertyDescription(
+      "QuiescedSnapshots created (a ConsistencyGroup fire creates one for all its VMs).")
   private Integer created;
 
   @JsonPropertyDescription(
-      "VMs skipped, e.g. because an earlier snapshot was still in progress (Forbid).")
+      "VMs skipped, e.g. because an earlier snapshot was still in progress (Forbid), or "
+          + "every VM of a ConsistencyGroup fire that selected fewer than 2 or more than 16.")
   private Integer skipped;
 
   @JsonPropertyDescription("VMs whose QuiescedSnapshot could not be created.")

@@ -8,12 +8,30 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.quiesce.api.schema.LabelSelectorSchema;
 import java.util.Objects;
 
 /** When to snapshot which VMs, how, and how many snapshots to keep. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value =
+        "!has(self.grouping) || self.grouping != 'ConsistencyGroup' || !has(self.template)"
+            + " || !has(self.template.spec) || !has(self.template.spec.volumes)",
+    message =
+        "template.spec.volumes names the volumes of one VM: it cannot be set with grouping"
+            + " ConsistencyGroup",
+    fieldPath = ".template.spec.volumes")
+@ValidationRule(
+    value =
+        "!has(self.grouping) || self.grouping != 'ConsistencyGroup' || !has(self.template)"
+            + " || !has(self.template.spec) || !has(self.template.spec.volumeGroup)"
+            + " || self.template.spec.volumeGroup != 'Required'",
+    message =
+        "template.spec.volumeGroup Required is not supported with grouping ConsistencyGroup (a"
+            + " group of VMs cuts one VolumeSnapshot per volume): use Auto or Never",
+    fieldPath = ".template.spec.volumeGroup")
 public class QuiescedSnapshotScheduleSpec {
   /**
    * Loose on purpose: a macro, or five whitespace-separated fields. The operator parses the
@@ -45,17 +63,30 @@ public class QuiescedSnapshotScheduleSpec {
       "Which VirtualMachines in this namespace to snapshot; {} selects them all.")
   private LabelSelector vmSelector;
 
+  @Default("PerVM")
+  @JsonPropertyDescription(
+      "How one fire turns the VMs it selects into QuiescedSnapshots. PerVM (the default): one "
+          + "QuiescedSnapshot per selected VM (spec.source), each frozen on its own. ConsistencyGroup: one "
+          + "QuiescedSnapshot per fire over every selected VM (spec.sources.vms, the names selected), all "
+          + "frozen together and cut inside the window in which all of them are frozen; retention counts "
+          + "and deletes it as one. A ConsistencyGroup fire that selects fewer than 2 or more than 16 VMs "
+          + "creates nothing and says so in the GroupSizeInvalid condition and a Warning Event.")
+  private SnapshotGrouping grouping;
+
   @Default("{}")
   @JsonPropertyDescription("What each created QuiescedSnapshot looks like.")
   private SnapshotTemplate template;
 
   @Default("{}")
-  @JsonPropertyDescription("Which of this schedule's snapshots to keep, per VM.")
+  @JsonPropertyDescription(
+      "Which of this schedule's snapshots to keep, per VM (with grouping ConsistencyGroup: the "
+          + "group snapshots, each counted as one).")
   private SnapshotRetention retention;
 
   @Default("Forbid")
   @JsonPropertyDescription(
-      "Forbid: skip a VM on a fire while an earlier snapshot of it is still in progress. "
+      "Forbid: skip a VM on a fire while an earlier snapshot of it is still in progress (with "
+          + "grouping ConsistencyGroup: skip the fire's group while an earlier snapshot of any of its VMs is). "
           + "Allow: create the new snapshot anyway (it still waits for the earlier one's freeze to end).")
   private ConcurrencyPolicy concurrencyPolicy;
 
@@ -91,6 +122,14 @@ public class QuiescedSnapshotScheduleSpec {
 
   public void setVmSelector(LabelSelector vmSelector) {
     this.vmSelector = vmSelector;
+  }
+
+  public SnapshotGrouping getGrouping() {
+    return grouping;
+  }
+
+  public void setGrouping(SnapshotGrouping grouping) {
+    this.grouping = grouping;
   }
 
   public SnapshotTemplate getTemplate() {
@@ -139,6 +178,7 @@ public class QuiescedSnapshotScheduleSpec {
         && Objects.equals(schedule, other.schedule)
         && Objects.equals(timeZone, other.timeZone)
         && Objects.equals(vmSelector, other.vmSelector)
+        && grouping == other.grouping
         && Objects.equals(template, other.template)
         && Objects.equals(retention, other.retention)
         && concurrencyPolicy == other.concurrencyPolicy
@@ -152,6 +192,7 @@ public class QuiescedSnapshotScheduleSpec {
         schedule,
         timeZone,
         vmSelector,
+        grouping,
         template,
         retention,
         concurrencyPolicy,

@@ -5,7 +5,10 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import java.util.Objects;
 
-/** What each QuiescedSnapshot a schedule creates looks like; its source is the selected VM. */
+/**
+ * What each QuiescedSnapshot a schedule creates looks like; its source is the selected VM (or, with
+ * {@code grouping: ConsistencyGroup}, its sources are the VMs the fire selected).
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class SnapshotTemplate {
 
@@ -14,7 +17,8 @@ public class SnapshotTemplate {
 
   @Default("{}")
   @JsonPropertyDescription(
-      "The spec of each created QuiescedSnapshot, without source (the selected VM).")
+      "The spec of each created QuiescedSnapshot, without source (the selected VM) or sources "
+          + "(the VMs a ConsistencyGroup fire selected).")
   private SnapshotOptions spec;
 
   public TemplateMetadata getMetadata() {
