@@ -92,7 +92,12 @@ public final class Main {
       stopped.await();
       return 0;
     } catch (Exception e) {
-      System.err.println("quiesce operator failed to start: " + e);
+      // the cause chain says why (JOSDK wraps an informer's failure in "Error starting operator")
+      StringBuilder why = new StringBuilder(String.valueOf(e));
+      for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+        why.append(" <- ").append(c);
+      }
+      System.err.println("quiesce operator failed to start: " + why);
       client.close();
       return 1;
     }
