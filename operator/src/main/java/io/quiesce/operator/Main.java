@@ -94,7 +94,8 @@ public final class Main {
     } catch (Exception e) {
       // the cause chain says why (JOSDK wraps an informer's failure in "Error starting operator")
       StringBuilder why = new StringBuilder(String.valueOf(e));
-      for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+      Throwable c = e.getCause();
+      for (int depth = 0; c != null && depth < 8; depth++, c = c.getCause()) {
         why.append(" <- ").append(c);
       }
       System.err.println("quiesce operator failed to start: " + why);
