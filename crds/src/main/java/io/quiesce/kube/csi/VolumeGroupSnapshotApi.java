@@ -1,7 +1,9 @@
 package io.quiesce.kube.csi;
 
+import io.fabric8.kubernetes.api.model.APIGroup;
 import io.fabric8.kubernetes.api.model.APIResourceList;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GroupVersionForDiscovery;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
@@ -31,11 +33,31 @@ public final class VolumeGroupSnapshotApi {
   private VolumeGroupSnapshotApi() {}
 
   /**
-   * The newest version of the group that serves VolumeGroupSnapshots, by discovery ({@code GET
-   * /apis/groupsnapshot.storage.k8s.io/<version>}); empty without the CRDs.
+   * The newest version of the group that serves VolumeGroupSnapshots, by discovery: {@code GET
+   * /apis/groupsnapshot.storage.k8s.io} (the group's served versions; a cluster without the CRDs
+   * answers 404, so this one request tells it), then {@code GET
+   * /apis/groupsnapshot.storage.k8s.io/<version>} of the versions it serves, newest first, until
+   * one lists VolumeGroupSnapshots; empty without the CRDs.
    */
   public static Optional<String> servedVersion(KubernetesClient client) {
+    APIGroup group;
+    try {
+      group = client.getApiGroup(GROUP);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 404) {
+        throw e;
+      }
+      group = null;
+    }
+    if (group == null || group.getVersions() == null) {
+      return Optional.empty();
+    }
+    List<String> served =
+        group.getVersions().stream().map(GroupVersionForDiscovery::getVersion).toList();
     for (String version : VERSIONS) {
+      if (!served.contains(version)) {
+        continue;
+      }
       try {
         APIResourceList resources = client.getApiResources(GROUP + "/" + version);
         if (resources != null

@@ -19,7 +19,7 @@ public final class ApiRequestCounter {
    * @param verb {@code get}, {@code list}, {@code watch}, {@code create}, {@code update}, {@code
    *     patch} or {@code delete}
    * @param resource {@code plural[.group]}, with {@code /subresource} when there is one; {@code
-   *     "-"} for other paths (discovery)
+   *     discovery <path>} for other paths ({@code /version}, {@code /apis/<group>/<version>})
    */
   public record Key(String client, String verb, String resource) implements Comparable<Key> {
     @Override
@@ -48,7 +48,12 @@ public final class ApiRequestCounter {
                     client,
                     verb(method, p),
                     p.resourceName() + (p.subresource() == null ? "" : "/" + p.subresource())))
-        .orElseGet(() -> new Key(client, method.toLowerCase(java.util.Locale.ROOT), "-"));
+        .orElseGet(
+            () ->
+                new Key(
+                    client,
+                    method.toLowerCase(java.util.Locale.ROOT),
+                    "discovery " + pathAndQuery.replaceFirst("[?].*", "")));
   }
 
   private static String verb(String method, ResourcePath path) {

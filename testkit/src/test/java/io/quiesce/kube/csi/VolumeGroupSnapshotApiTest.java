@@ -18,6 +18,16 @@ class VolumeGroupSnapshotApiTest {
     }
   }
 
+  /** The common case, a cluster without them, costs one discovery request (it cost three). */
+  @Test
+  void aClusterWithoutTheCrdsIsToldByOneRequest() {
+    try (KubeApiServer server = KubeApiServer.start()) {
+      server.requests().reset();
+      assertThat(VolumeGroupSnapshotApi.servedVersion(server.client())).isEmpty();
+      assertThat(server.requests().total()).isEqualTo(1);
+    }
+  }
+
   @Test
   void theNewestServedVersionIsTaken() {
     try (KubeApiServer server = KubeApiServer.start()) {

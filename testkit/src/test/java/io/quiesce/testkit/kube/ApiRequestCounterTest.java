@@ -45,6 +45,10 @@ class ApiRequestCounterTest {
                 "PATCH", "/apis/quiesce.io/v1alpha1/namespaces/a/quiescedsnapshots/s/status", "op"))
         .isEqualTo(new ApiRequestCounter.Key("op", "patch", "quiescedsnapshots.quiesce.io/status"));
     assertThat(ApiRequestCounter.key("GET", "/version", "op"))
-        .isEqualTo(new ApiRequestCounter.Key("op", "get", "-"));
+        .isEqualTo(new ApiRequestCounter.Key("op", "get", "discovery /version"));
+    assertThat(ApiRequestCounter.key("GET", "/apis/groupsnapshot.storage.k8s.io/v1?x=y", "op"))
+        .isEqualTo(
+            new ApiRequestCounter.Key(
+                "op", "get", "discovery /apis/groupsnapshot.storage.k8s.io/v1"));
   }
 }
