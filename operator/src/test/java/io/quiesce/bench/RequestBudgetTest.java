@@ -36,6 +36,17 @@ class RequestBudgetTest {
     assertThat(counts.total(RequestFlow.HELPER))
         .as("the helper's requests were counted")
         .isPositive();
+    // the group-snapshot API's discovery is the operator's, not a snapshot's: one reader at a time,
+    // at most every 30 s (it cost 1.5-2.1 GETs per snapshot when each reconcile read it)
+    long discovery =
+        counts.requests().entrySet().stream()
+            .filter(e -> e.getKey().client().equals(RequestFlow.OPERATOR))
+            .filter(e -> e.getKey().resource().startsWith("discovery "))
+            .mapToLong(java.util.Map.Entry::getValue)
+            .sum();
+    assertThat(discovery)
+        .as("operator discovery requests in the whole flow")
+        .isLessThanOrEqualTo(2);
     assertThat(counts.perSnapshot(RequestFlow.OPERATOR))
         .as("operator requests per snapshot: %s", counts.byVerbResource(RequestFlow.OPERATOR))
         .isLessThanOrEqualTo(OPERATOR_BUDGET);
