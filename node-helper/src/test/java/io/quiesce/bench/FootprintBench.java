@@ -163,7 +163,9 @@ public final class FootprintBench {
    * system property {@value #CANDIDATES_PROPERTY} (none when unset): one candidate per line, {@code
    * name | flags}, where the flags replace the chart's ({@code @chart@} stands for them, so
    * {@code @chart@ -XX:TieredStopAtLevel=1} adds one), {@code @cds@} for a class-data archive
-   * trained in this run as the image build trains it ({@link #trainArchive}).
+   * trained in this run as the image build trains it ({@link #trainArchive}), and {@code
+   * env:NAME=VALUE} sets an environment variable of that candidate's process (e.g. glibc's {@code
+   * MALLOC_ARENA_MAX}).
    */
   private PhaseResult candidates(Flags chart, Map<String, String> env, PhaseResult result)
       throws Exception {
@@ -172,15 +174,21 @@ public final class FootprintBench {
       return result;
     }
     Map<String, List<String>> candidates = new LinkedHashMap<>();
+    Map<String, Map<String, String>> envs = new LinkedHashMap<>();
     candidates.put("chart", chart.withChart());
+    envs.put("chart", env);
     for (String line : Files.readAllLines(Path.of(file))) {
       if (line.isBlank() || line.startsWith("#")) {
         continue;
       }
       String[] parts = line.split("\\|", 2);
       List<String> flags = new ArrayList<>(List.of(chart.containerLimit()));
+      Map<String, String> candidateEnv = new LinkedHashMap<>(env);
       for (String flag : parts[1].trim().split("\\s+")) {
-        if (flag.equals("@chart@")) {
+        if (flag.startsWith("env:") && flag.indexOf('=') > 4) {
+          candidateEnv.put(
+              flag.substring(4, flag.indexOf('=')), flag.substring(flag.indexOf('=') + 1));
+        } else if (flag.equals("@chart@")) {
           flags.addAll(chart.chart());
         } else if (flag.equals("@cds@")) {
           flags.add(ARCHIVE_FLAG + trainArchive(chart.chart()));
@@ -189,11 +197,13 @@ public final class FootprintBench {
         }
       }
       candidates.put(parts[0].trim(), flags);
+      envs.put(parts[0].trim(), candidateEnv);
     }
     Map<String, List<Idle>> runs = new LinkedHashMap<>();
     for (int i = 0; i < REPEAT; i++) {
       for (Map.Entry<String, List<String>> candidate : candidates.entrySet()) {
-        Idle idle = idle(helperJar, candidate.getValue(), env, "helper-candidate");
+        Idle idle =
+            idle(helperJar, candidate.getValue(), envs.get(candidate.getKey()), "helper-candidate");
         runs.computeIfAbsent(candidate.getKey(), k -> new ArrayList<>()).add(idle);
         System.out.printf(
             "candidate %s run %d: ready %d ms, RSS %.1f MiB, heap %.1f MiB, threads %d%n",
@@ -215,11 +225,14 @@ public final class FootprintBench {
       double rss =
           Percentiles.median(run.getValue().stream().map(r -> r.memory().rssMiB()).toList());
       double threads = Percentiles.median(run.getValue().stream().map(Idle::threads).toList());
+      Map<String, String> extraEnv = new LinkedHashMap<>(envs.get(run.getKey()));
+      extraEnv.keySet().removeAll(env.keySet());
       String how =
           "median of "
               + REPEAT
               + ", interleaved; baseline: the chart's jvmFlags, same run; flags: "
-              + String.join(" ", candidates.get(run.getKey()));
+              + String.join(" ", candidates.get(run.getKey()))
+              + (extraEnv.isEmpty() ? "" : "; env: " + extraEnv);
       rows.add(
           new BenchRow(
               PHASE, "helper candidate '" + run.getKey() + "' RSS idle (MiB)", rss, chartRss, how));
