@@ -92,6 +92,12 @@ public class QuiescedSnapshotStatus {
   @Size(max = 4)
   private List<ChannelAttempt> channelAttempts;
 
+  /** The node helper, and only it, with {@link #getFreeze() freeze}. */
+  @JsonPropertyDescription(
+      "What the hooks of spec.hooks did: each run with its exit code and bounded output, and "
+          + "the time spent in hooks, which is not part of the freeze window. Absent without hooks.")
+  private HooksRecord hooks;
+
   /** Operator. */
   @JsonPropertyDescription(
       "One entry per snapshotted volume: its PVC, its VolumeSnapshot and that "
@@ -227,6 +233,14 @@ public class QuiescedSnapshotStatus {
 
   public void setHelperHandBack(HelperHandBack helperHandBack) {
     this.helperHandBack = helperHandBack;
+  }
+
+  public HooksRecord getHooks() {
+    return hooks;
+  }
+
+  public void setHooks(HooksRecord hooks) {
+    this.hooks = hooks;
   }
 
   public List<ChannelAttempt> getChannelAttempts() {
