@@ -225,6 +225,13 @@ public enum Reason {
           WINDOWS_FREEZE_TIMEOUT_TOO_LONG.wire,
           GUEST_SELINUX_DENIED.wire);
 
+  /**
+   * The reasons on {@code status.freeze.reason} with which the hooks stopped a snapshot before any
+   * freeze: it fails, whatever the mode (no crash-consistent fallback without its hooks).
+   */
+  public static final Set<String> HOOKS_STOPPED =
+      Set.of(HOOKS_REFUSED.wire, PRE_FREEZE_HOOK_FAILED.wire);
+
   private static final Map<String, Reason> BY_WIRE =
       Arrays.stream(values())
           .collect(Collectors.toUnmodifiableMap(Reason::wire, Function.identity()));
