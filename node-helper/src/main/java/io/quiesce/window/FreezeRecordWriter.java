@@ -18,9 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes {@code status.freeze} (or, when the helper hands the snapshot back without freezing,
- * {@code status.helperHandBack}) and {@code status.channelAttempts}, the node helper's only status
- * fields: a JSON merge patch to the {@code /status} subresource carrying nothing else, so the
- * operator's fields are never touched.
+ * {@code status.helperHandBack}), {@code status.channelAttempts} and {@code status.hooks}, the node
+ * helper's only status fields: a JSON merge patch to the {@code /status} subresource carrying
+ * nothing else, so the operator's fields are never touched.
  */
 final class FreezeRecordWriter {
   private static final Logger LOG = LoggerFactory.getLogger(FreezeRecordWriter.class);

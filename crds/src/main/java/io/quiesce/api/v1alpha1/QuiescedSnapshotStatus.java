@@ -16,8 +16,8 @@ import java.util.List;
 /**
  * What happened. Every field has one writer: the operator, except {@link #getFreeze() freeze},
  * which whoever ran the freeze writes (see {@link FreezeRecord}), and {@link #getHelperHandBack()
- * helperHandBack} and {@link #getChannelAttempts() channelAttempts}, which only the node helper
- * writes.
+ * helperHandBack}, {@link #getChannelAttempts() channelAttempts} and {@link #getHooks() hooks},
+ * which only the node helper writes.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @SchemaCustomizer(
