@@ -200,9 +200,8 @@ public final class FreezeEngine implements AutoCloseable {
   public void withAgent(GuestRef guest, Duration bound, Consumer<GuestAgent> calls) {
     Objects.requireNonNull(guest, "guest");
     Objects.requireNonNull(calls, "calls");
-    if (closed.get()) {
-      throw shuttingDown();
-    }
+    // allowed while shutting down: it freezes nothing, and the postThaw hooks of a window the
+    // shutdown refused still run
     GuestHold hold = new GuestHold(guest, GuestHold.Phase.PREPARING, connector, scheduler);
     if (holds.putIfAbsent(guest, hold) != null) {
       throw new FreezeInProgressException(guest);

@@ -65,4 +65,16 @@ class EngineWithAgentTest {
     assertThat(fixture.agent().state()).isEqualTo(FreezeState.THAWED);
     assertThat(fixture.agent().count(Command.FREEZE)).isZero();
   }
+
+  @Test
+  void stillServedWhileShuttingDownSoThatPostThawHooksRun() {
+    fixture.engine.shutdown(Duration.ofMillis(100));
+    assertThatThrownBy(() -> fixture.engine.freeze(VM, FIVE_SECONDS))
+        .isInstanceOf(FreezeException.class);
+
+    fixture.engine.withAgent(VM, Duration.ofSeconds(5), agent -> agent.ping());
+
+    assertThat(fixture.agent().count(Command.PING)).isEqualTo(1);
+    assertThat(fixture.agent().count(Command.FREEZE)).isZero();
+  }
 }
