@@ -5,6 +5,7 @@ import io.quiesce.api.v1alpha1.QuiesceMode;
 import io.quiesce.api.v1alpha1.QuiesceOptions;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.api.v1alpha1.QuiescedSnapshotSpec;
+import io.quiesce.api.v1alpha1.SnapshotHooks;
 import io.quiesce.api.v1alpha1.SnapshotOptions;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,6 +57,14 @@ public final class SnapshotSpecs {
   /** Creation time plus failureDeadline. */
   public static Instant deadline(QuiescedSnapshot s) {
     return created(s).plus(failureDeadline(s));
+  }
+
+  /** Whether {@code spec.hooks} has any preFreeze or postThaw hook. */
+  public static boolean hasHooks(QuiescedSnapshot s) {
+    SnapshotHooks hooks = spec(s).getHooks();
+    return hooks != null
+        && (hooks.getPreFreeze() != null && !hooks.getPreFreeze().isEmpty()
+            || hooks.getPostThaw() != null && !hooks.getPostThaw().isEmpty());
   }
 
   /** The creation timestamp; the epoch for an object not created yet. */

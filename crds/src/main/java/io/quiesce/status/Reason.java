@@ -182,6 +182,28 @@ public enum Reason {
   KUBEVIRT_UNFREEZE_BACKSTOP("KubeVirtUnfreezeBackstop"),
   KUBEVIRT_UNFREEZE_BACKSTOP_FAILED("KubeVirtUnfreezeBackstopFailed"),
 
+  // --- status.hooks (docs/hooks.md)
+  /**
+   * Hooks cannot run: the channel has no guest-exec (kubevirt-api) or the agent has it disabled;
+   * nothing ran, nothing frozen. Also status.freeze.reason then.
+   */
+  HOOKS_REFUSED("HooksRefused"),
+  /**
+   * A preFreeze hook with onError Fail failed: nothing frozen, postThaw hooks ran. Also
+   * status.freeze.reason then.
+   */
+  PRE_FREEZE_HOOK_FAILED("PreFreezeHookFailed"),
+  /** status.hooks.runs[].reason: exit code 0. */
+  HOOK_SUCCEEDED("HookSucceeded"),
+  /** status.hooks.runs[].reason: another exit code, or killed by a signal. */
+  HOOK_FAILED("HookFailed"),
+  /** status.hooks.runs[].reason: abandoned at its timeout; the process may still run. */
+  HOOK_TIMED_OUT("HookTimedOut"),
+  /** status.hooks.runs[].reason: the agent could not start or follow the hook. */
+  HOOK_AGENT_ERROR("HookAgentError"),
+  /** status.hooks.runs[].reason: not run, an earlier preFreeze hook failed with onError Fail. */
+  HOOK_NOT_RUN("HookNotRun"),
+
   // --- status.consistencyReason
   /** Consistency reason of a VM snapshotted while stopped. */
   VIRTUAL_MACHINE_STOPPED("VirtualMachineStopped"),
@@ -202,6 +224,13 @@ public enum Reason {
           AGENT_NOT_READY.wire,
           WINDOWS_FREEZE_TIMEOUT_TOO_LONG.wire,
           GUEST_SELINUX_DENIED.wire);
+
+  /**
+   * The reasons on {@code status.freeze.reason} with which the hooks stopped a snapshot before any
+   * freeze: it fails, whatever the mode (no crash-consistent fallback without its hooks).
+   */
+  public static final Set<String> HOOKS_STOPPED =
+      Set.of(HOOKS_REFUSED.wire, PRE_FREEZE_HOOK_FAILED.wire);
 
   private static final Map<String, Reason> BY_WIRE =
       Arrays.stream(values())

@@ -1,5 +1,8 @@
 package io.quiesce.agent;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -24,6 +27,16 @@ public interface GuestAgent extends AutoCloseable {
   default GuestOsInfo osInfo() {
     throw new AgentCommandUnavailableException(
         QgaClient.OSINFO, "CommandNotFound", "this channel does not relay " + QgaClient.OSINFO);
+  }
+
+  /**
+   * Any other agent command, e.g. {@code guest-exec} (see {@link GuestExec}): its {@code return}
+   * value, with the channel's framing, timeouts and typed failures. Channels that cannot relay
+   * arbitrary commands keep this default, which reports the command as not available.
+   */
+  default JsonNode execute(String command, ObjectNode arguments, Duration timeout) {
+    throw new AgentCommandUnavailableException(
+        command, "CommandNotFound", "this channel does not relay " + command);
   }
 
   /** {@code guest-fsfreeze-status}. */

@@ -124,6 +124,7 @@ public final class QgaClient implements GuestAgent {
    * and returns its {@code return} value, with the same framing, timeouts and typed failures as the
    * typed calls.
    */
+  @Override
   public JsonNode execute(String command, ObjectNode arguments, Duration timeout) {
     if (command == null || command.isBlank()) {
       throw new IllegalArgumentException("command must not be blank");

@@ -31,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -185,6 +186,35 @@ public final class FreezeEngine implements AutoCloseable {
         metrics.outcome(reasonOf(e));
       }
       throw e;
+    }
+  }
+
+  /**
+   * Runs {@code calls} on a connection to the guest's agent outside any freeze (the hooks before
+   * and after a window). The guest is held as for a freeze, so that no freeze, thaw or recovery of
+   * it runs meanwhile, and none runs while a freeze of ours may hold it frozen. The connection is
+   * closed after {@code bound}, which makes a call in flight fail.
+   *
+   * @throws FreezeInProgressException a freeze of this guest is live or its thaw pending
+   */
+  public void withAgent(GuestRef guest, Duration bound, Consumer<GuestAgent> calls) {
+    Objects.requireNonNull(guest, "guest");
+    Objects.requireNonNull(calls, "calls");
+    // allowed while shutting down: it freezes nothing, and the postThaw hooks of a window the
+    // shutdown refused still run
+    GuestHold hold = new GuestHold(guest, GuestHold.Phase.PREPARING, connector, scheduler);
+    if (holds.putIfAbsent(guest, hold) != null) {
+      throw new FreezeInProgressException(guest);
+    }
+    try {
+      hold.ownerCall(
+          agent -> {
+            calls.accept(agent);
+            return null;
+          },
+          bound);
+    } finally {
+      release(hold);
     }
   }
 
@@ -387,6 +417,11 @@ public final class FreezeEngine implements AutoCloseable {
    * The longest freeze timeout this engine accepts (a longer one is refused before the guest is
    * touched).
    */
+  /** The guard on every agent call the engine makes. */
+  public Duration callTimeout() {
+    return config.callTimeout();
+  }
+
   public Duration maxFreezeTimeout() {
     return config.maxFreezeTimeout();
   }

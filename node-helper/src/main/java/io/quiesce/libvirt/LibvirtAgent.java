@@ -229,6 +229,7 @@ public final class LibvirtAgent implements GuestAgent {
    * Any agent command relayed by {@code virDomainQemuAgentCommand} (taints the domain), e.g. {@code
    * guest-exec}; returns its {@code return} value.
    */
+  @Override
   public JsonNode execute(String command, ObjectNode arguments, Duration timeout) {
     if (command == null || command.isBlank()) {
       throw new IllegalArgumentException("command must not be blank");

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.quiesce.api.v1alpha1.ChannelAttempt;
 import io.quiesce.api.v1alpha1.FreezeRecord;
 import io.quiesce.api.v1alpha1.HelperHandBack;
+import io.quiesce.api.v1alpha1.HooksRecord;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.status.Reason;
 import java.util.List;
@@ -17,9 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes {@code status.freeze} (or, when the helper hands the snapshot back without freezing,
- * {@code status.helperHandBack}) and {@code status.channelAttempts}, the node helper's only status
- * fields: a JSON merge patch to the {@code /status} subresource carrying nothing else, so the
- * operator's fields are never touched.
+ * {@code status.helperHandBack}), {@code status.channelAttempts} and {@code status.hooks}, the node
+ * helper's only status fields: a JSON merge patch to the {@code /status} subresource carrying
+ * nothing else, so the operator's fields are never touched.
  */
 final class FreezeRecordWriter {
   private static final Logger LOG = LoggerFactory.getLogger(FreezeRecordWriter.class);
@@ -36,6 +37,17 @@ final class FreezeRecordWriter {
    * meanwhile (404) is logged, not an error.
    */
   void write(QuiescedSnapshot snapshot, FreezeRecord record, List<ChannelAttempt> attempts) {
+    write(snapshot, record, attempts, null);
+  }
+
+  /**
+   * As {@link #write(QuiescedSnapshot, FreezeRecord, List)}, with {@code status.hooks} when set.
+   */
+  void write(
+      QuiescedSnapshot snapshot,
+      FreezeRecord record,
+      List<ChannelAttempt> attempts,
+      HooksRecord hooks) {
     String namespace = snapshot.getMetadata().getNamespace();
     String name = snapshot.getMetadata().getName();
     try {
@@ -46,7 +58,7 @@ final class FreezeRecordWriter {
           .subresource("status")
           .patch(
               PatchContext.of(PatchType.JSON_MERGE),
-              Serialization.asJson(Map.of("status", fields(record, attempts))));
+              Serialization.asJson(Map.of("status", fields(record, attempts, hooks))));
     } catch (KubernetesClientException e) {
       if (e.getCode() == 404) {
         LOG.info(
@@ -66,6 +78,11 @@ final class FreezeRecordWriter {
    * writer, whoever ran the freeze.
    */
   static Map<String, Object> fields(FreezeRecord record, List<ChannelAttempt> attempts) {
+    return fields(record, attempts, null);
+  }
+
+  static Map<String, Object> fields(
+      FreezeRecord record, List<ChannelAttempt> attempts, HooksRecord hooks) {
     Map<String, Object> fields = new java.util.LinkedHashMap<>();
     if (Reason.NO_AGENT_CHANNEL.is(record.getReason())) {
       fields.put("helperHandBack", new HelperHandBack(record.getReason(), record.getError()));
@@ -74,6 +91,9 @@ final class FreezeRecordWriter {
     }
     if (attempts != null) {
       fields.put("channelAttempts", attempts);
+    }
+    if (hooks != null) {
+      fields.put("hooks", hooks);
     }
     return fields;
   }

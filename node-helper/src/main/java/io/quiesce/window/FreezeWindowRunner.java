@@ -5,6 +5,7 @@ import io.quiesce.api.SnapshotSpecs;
 import io.quiesce.api.v1alpha1.ChannelAttempt;
 import io.quiesce.api.v1alpha1.FreezeMethod;
 import io.quiesce.api.v1alpha1.FreezeRecord;
+import io.quiesce.api.v1alpha1.HooksRecord;
 import io.quiesce.api.v1alpha1.QuiesceChannel;
 import io.quiesce.api.v1alpha1.QuiesceMode;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
@@ -23,6 +24,10 @@ import io.quiesce.freeze.GuestPreflight;
 import io.quiesce.freeze.GuestPreflightException;
 import io.quiesce.freeze.GuestRef;
 import io.quiesce.freeze.ThawedBy;
+import io.quiesce.hooks.GuestBusyException;
+import io.quiesce.hooks.HookRound;
+import io.quiesce.hooks.HookRunner;
+import io.quiesce.hooks.Sleeper;
 import io.quiesce.kube.csi.VolumeSnapshot;
 import io.quiesce.libvirt.SocketIdentityMismatchException;
 import io.quiesce.naming.PlannedVolumeSnapshots;
@@ -70,6 +75,7 @@ final class FreezeWindowRunner {
   private final QuiesceChannel defaultChannel;
   private final Clock clock;
   private final FreezeSlotLease slotLease;
+  private final HookRunner hookRunner;
 
   /**
    * Snapshots told once that their slot is not theirs (bounded: a leftover uid costs a few bytes).
@@ -106,6 +112,8 @@ final class FreezeWindowRunner {
     this.defaultChannel = defaultChannel;
     this.clock = clock;
     this.slotLease = slotLease;
+    this.hookRunner =
+        new HookRunner(clock, Sleeper.REAL, HookRunner.DEFAULT_POLL_INTERVAL, engine.callTimeout());
   }
 
   /**
@@ -119,7 +127,7 @@ final class FreezeWindowRunner {
   FreezeRecord run(QuiescedSnapshot snapshot, CompletableFuture<ThawTrigger> abort) {
     Decided decided = decide(snapshot, abort);
     FreezeRecord record = decided.record();
-    writer.write(snapshot, record, decided.attempts());
+    writer.write(snapshot, record, decided.attempts(), decided.hooks());
     LOG.info(
         "{}/{}: {} ({} ms frozen, thawed by {})",
         snapshot.getMetadata().getNamespace(),
@@ -130,8 +138,15 @@ final class FreezeWindowRunner {
     return record;
   }
 
-  /** The record of the window, and the channels tried before it (null when none was looked for). */
-  private record Decided(FreezeRecord record, List<ChannelAttempt> attempts) {}
+  /**
+   * The record of the window, the channels tried before it (null when none was looked for) and what
+   * the hooks did (null without hooks).
+   */
+  private record Decided(FreezeRecord record, List<ChannelAttempt> attempts, HooksRecord hooks) {
+    Decided(FreezeRecord record, List<ChannelAttempt> attempts) {
+      this(record, attempts, null);
+    }
+  }
 
   private Decided decide(QuiescedSnapshot snapshot, CompletableFuture<ThawTrigger> abort) {
     String namespace = snapshot.getMetadata().getNamespace();
@@ -193,8 +208,33 @@ final class FreezeWindowRunner {
     // freeze
     GuestSockets.Located located =
         sockets.locate(namespace, snapshot.getSpec().getSource(), channel);
+    HookRound hooks = hookRound(snapshot, options, located);
     return new Decided(
-        freezeOrSayWhy(snapshot, mode, options, channel, located, abort), located.attempts());
+        freezeOrSayWhy(snapshot, mode, options, channel, located, abort, hooks),
+        located.attempts(),
+        hooks == null ? null : hooks.record());
+  }
+
+  /** The snapshot's hooks, run through the engine so that none runs while the guest is frozen. */
+  private HookRound hookRound(
+      QuiescedSnapshot snapshot, FreezeOptions options, GuestSockets.Located located) {
+    if (!HookRound.any(snapshot.getSpec().getHooks())) {
+      return null;
+    }
+    // the preFreeze hooks leave room for the freeze itself before the failureDeadline
+    Instant notAfter = SnapshotSpecs.deadline(snapshot).minus(options.timeout());
+    return new HookRound(
+        snapshot.getSpec().getHooks(),
+        hookRunner,
+        (bound, calls) -> {
+          try {
+            engine.withAgent(located.guest(), bound, calls);
+          } catch (FreezeInProgressException e) {
+            throw new GuestBusyException(e.getMessage(), e);
+          }
+        },
+        notAfter,
+        engine.callTimeout());
   }
 
   private FreezeRecord freezeOrSayWhy(
@@ -203,8 +243,18 @@ final class FreezeWindowRunner {
       FreezeOptions options,
       QuiesceChannel channel,
       GuestSockets.Located located,
-      CompletableFuture<ThawTrigger> abort) {
+      CompletableFuture<ThawTrigger> abort,
+      HookRound hooks) {
     if (!located.found()) {
+      if (hooks != null) {
+        // a hand-back would let the operator freeze through KubeVirt, which has no guest-exec:
+        // the hooks would be skipped silently
+        HookRound.Stop stop =
+            hooks.refuse(
+                "hooks need the node helper's qga or libvirt channel, and none could be used: "
+                    + located.problem());
+        return hooksStopped(snapshot, stop, null);
+      }
       if (Reason.NO_AGENT_CHANNEL.is(located.reason())) {
         return noChannel(snapshot, located.problem(), located.attempts());
       }
@@ -243,6 +293,18 @@ final class FreezeWindowRunner {
       throw new RetryLaterException(refused.get(), null);
     }
     warnedNoSlot.remove(uid);
+    if (hooks != null) {
+      Optional<HookRound.Stop> stop;
+      try {
+        stop = hooks.preFreeze();
+      } catch (GuestBusyException e) {
+        throw new RetryLaterException(e.getMessage(), e);
+      }
+      if (stop.isPresent()) {
+        hooks.postThaw();
+        return hooksStopped(snapshot, stop.get(), method);
+      }
+    }
     try {
       FrozenResult<CutOutcome> result =
           engine.runFrozen(
@@ -288,7 +350,25 @@ final class FreezeWindowRunner {
       record.setError(e.getMessage());
       events.warning(snapshot, Reason.FREEZE_FAILED.wire(), e.getMessage());
       return record;
+    } finally {
+      // after the thaw, and whatever the freeze or the cut did (also before a retry)
+      if (hooks != null) {
+        hooks.postThaw();
+      }
     }
+  }
+
+  /**
+   * The hooks stop the snapshot before any freeze: nothing frozen and nothing created, whatever the
+   * mode (the operator fails the snapshot on these reasons).
+   */
+  private FreezeRecord hooksStopped(
+      QuiescedSnapshot snapshot, HookRound.Stop stop, FreezeMethod method) {
+    FreezeRecord record = base(stop.reason(), method);
+    record.setError(stop.message());
+    record.setFilesystemsFrozen(0);
+    events.warning(snapshot, stop.reason(), record.getError());
+    return record;
   }
 
   /** The work inside the window: create every VolumeSnapshot, then wait for every cut. */

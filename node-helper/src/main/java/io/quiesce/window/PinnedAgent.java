@@ -1,11 +1,14 @@
 package io.quiesce.window;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiesce.agent.FreezeState;
 import io.quiesce.agent.GuestAgent;
 import io.quiesce.agent.GuestFilesystem;
 import io.quiesce.agent.GuestInfo;
 import io.quiesce.agent.GuestOsInfo;
 import io.quiesce.locate.PinnedSocket;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -34,6 +37,11 @@ final class PinnedAgent implements GuestAgent {
   @Override
   public GuestOsInfo osInfo() {
     return agent.osInfo();
+  }
+
+  @Override
+  public JsonNode execute(String command, ObjectNode arguments, Duration timeout) {
+    return agent.execute(command, arguments, timeout);
   }
 
   @Override

@@ -120,6 +120,50 @@ final class AssignedSnapshots {
       QuiesceChannel channel,
       io.quiesce.api.v1alpha1.DeletionPolicy deletionPolicy,
       String slotNamespace) {
+    return assign(
+        client,
+        vm,
+        name,
+        mode,
+        timeout,
+        withFinalizer,
+        channel,
+        deletionPolicy,
+        slotNamespace,
+        spec -> {});
+  }
+
+  /** The same with {@code specChanges} applied to the spec before it is created (e.g. hooks). */
+  static QuiescedSnapshot assignWith(
+      KubernetesClient client,
+      VmScenario vm,
+      String name,
+      String timeout,
+      java.util.function.Consumer<QuiescedSnapshotSpec> specChanges) {
+    return assign(
+        client,
+        vm,
+        name,
+        QuiesceMode.Required,
+        timeout,
+        false,
+        null,
+        null,
+        vm.namespace(),
+        specChanges);
+  }
+
+  private static QuiescedSnapshot assign(
+      KubernetesClient client,
+      VmScenario vm,
+      String name,
+      QuiesceMode mode,
+      String timeout,
+      boolean withFinalizer,
+      QuiesceChannel channel,
+      io.quiesce.api.v1alpha1.DeletionPolicy deletionPolicy,
+      String slotNamespace,
+      java.util.function.Consumer<QuiescedSnapshotSpec> specChanges) {
     QuiescedSnapshot snapshot = new QuiescedSnapshot();
     snapshot.getMetadata().setNamespace(vm.namespace());
     snapshot.getMetadata().setName(name);
@@ -149,6 +193,7 @@ final class AssignedSnapshots {
     quiesce.setTimeout(timeout);
     spec.setQuiesce(quiesce);
     spec.setDeletionPolicy(deletionPolicy);
+    specChanges.accept(spec);
     snapshot.setSpec(spec);
     QuiescedSnapshot created = client.resource(snapshot).create();
     holdSlot(client, slotNamespace, slot, created.getMetadata().getUid());

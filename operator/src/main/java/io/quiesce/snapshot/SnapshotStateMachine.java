@@ -251,6 +251,20 @@ public final class SnapshotStateMachine {
       return d.fail(Reason.INVALID_CHANNEL.wire(), e.getMessage());
     }
     QuiesceChannel channel = requested.channel();
+    if (SnapshotSpecs.hasHooks(s)
+        && (channel == QuiesceChannel.KUBEVIRT_API
+            || channel == QuiesceChannel.AUTO && !o.helperAlive())) {
+      // KubeVirt's API has no guest-exec: the hooks would be skipped silently (docs/hooks.md)
+      return d.fail(
+          Reason.HOOKS_REFUSED.wire(),
+          "spec.hooks run through the node helper's guest-exec, and this snapshot would be frozen"
+              + " through KubeVirt's API, which has none (channel "
+              + channel
+              + " from "
+              + requested.source()
+              + (channel == QuiesceChannel.AUTO ? ", no node helper on node " + node : "")
+              + "); nothing was run or frozen");
+    }
     if (channel == QuiesceChannel.KUBEVIRT_API) {
       return d.start(
           records,
@@ -442,6 +456,7 @@ public final class SnapshotStateMachine {
       return followCuts(o, d, records, deadline, Action.NONE);
     }
     if (reason.equals(Reason.VOLUME_SNAPSHOT_FAILED.wire())
+        || Reason.HOOKS_STOPPED.contains(reason)
         || SnapshotSpecs.mode(s) != QuiesceMode.BestEffort) {
       return d.fail(reason, "the freeze did not succeed (" + reason + ")" + detail);
     }

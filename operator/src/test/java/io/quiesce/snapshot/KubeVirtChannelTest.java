@@ -168,6 +168,46 @@ class KubeVirtChannelTest {
     assertThat(subresourceCalls(server, ns)).isEmpty();
   }
 
+  @Test
+  void hooksAreRefusedOnTheKubeVirtChannelBeforeAnyFreezeEvenUnderBestEffort(
+      KubeApiServer server, KubernetesClient client) throws Exception {
+    String ns = server.createNamespace("kv-hooks");
+    Fixtures.runningVm(ns, "db").onNode("node-without-helper").create(client);
+    String base =
+        "/apis/subresources.kubevirt.io/v1/namespaces/" + ns + "/virtualmachineinstances/db/";
+    server.mockServer().expect().put().withPath(base + "freeze").andReturn(200, "").always();
+    server.mockServer().expect().put().withPath(base + "unfreeze").andReturn(200, "").always();
+    try (FakeSnapshotter csi = FakeSnapshotter.start(server.newClient());
+        QuiesceTestOperator op =
+            startOperator(
+                server, settings(10, 2, QuiesceChannel.KUBEVIRT_API), new SimpleMeterRegistry())) {
+      // the channel comes from the cluster default, which the schema cannot see
+      QuiescedSnapshot s = snapshot(ns, "s1", "db", QuiesceMode.BestEffort, "30s");
+      io.quiesce.api.v1alpha1.GuestHook flush = new io.quiesce.api.v1alpha1.GuestHook();
+      flush.setCommand("/usr/local/bin/db-flush");
+      io.quiesce.api.v1alpha1.SnapshotHooks hooks = new io.quiesce.api.v1alpha1.SnapshotHooks();
+      hooks.setPreFreeze(List.of(flush));
+      s.getSpec().setHooks(hooks);
+      client.resource(s).create();
+
+      QuiescedSnapshot done = awaitPhase(client, ns, "s1", SnapshotPhase.Failed, WINDOW_TEST_WAIT);
+
+      assertThat(done.getStatus().getConditions())
+          .anySatisfy(c -> assertThat(c.getReason()).isEqualTo("HooksRefused"));
+      assertThat(done.getStatus().getMessage()).contains("guest-exec").contains("kubevirt-api");
+      assertThat(done.getStatus().getFreeze()).isNull();
+    }
+    assertThat(subresourceCalls(server, ns)).as("never frozen").isEmpty();
+    assertThat(
+            client
+                .resources(io.quiesce.kube.csi.VolumeSnapshot.class)
+                .inNamespace(ns)
+                .list()
+                .getItems())
+        .as("nothing cut, no crash-consistent fallback")
+        .isEmpty();
+  }
+
   /**
    * The KubeVirt subresource paths called since the last look (the server's request log is
    * drained).

@@ -24,6 +24,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The lifecycle decisions, without Kubernetes: built objects in, a Decision out. */
 class SnapshotStateMachineTest {
@@ -183,6 +185,45 @@ class SnapshotStateMachineTest {
                 Map.of()));
     assertThat(again.status()).isNull();
     assertThat(again.events()).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"PreFreezeHookFailed", "HooksRefused"})
+  void hooksThatStoppedTheSnapshotFailItEvenUnderBestEffort(String reason) {
+    QuiescedSnapshot s = snapshot();
+    s.getSpec().getQuiesce().setMode(QuiesceMode.BestEffort);
+    QuiescedSnapshotStatus st = new QuiescedSnapshotStatus();
+    st.setPhase(SnapshotPhase.InProgress);
+    st.setNodeName(Fixtures.DEFAULT_NODE);
+    VolumeSnapshotRecord planned = new VolumeSnapshotRecord();
+    planned.setVolume("pvcdisk1");
+    planned.setVolumeSnapshotName("s1--pvcdisk1");
+    st.setVolumeSnapshots(List.of(planned));
+    FreezeRecord freeze = new FreezeRecord();
+    freeze.setReason(reason);
+    freeze.setFilesystemsFrozen(0);
+    freeze.setError("preFreeze hook 0 (/bin/flush) HookFailed: exited with code 4");
+    st.setFreeze(freeze);
+    s.setStatus(st);
+
+    Decision d =
+        SnapshotStateMachine.decide(
+            new Observation(
+                s,
+                NOW,
+                Optional.of(running.vm()),
+                running.vmi(),
+                Map.of(),
+                List.of(),
+                Admission.FREE,
+                true,
+                QuiesceChannel.AUTO,
+                Map.of()));
+
+    // no crash-consistent fallback: a snapshot without its hooks is not what was asked for
+    assertThat(d.status().getPhase()).isEqualTo(SnapshotPhase.Failed);
+    assertThat(d.action()).isNotEqualTo(Action.CREATE_VOLUME_SNAPSHOTS);
+    assertThat(reason(d.status())).isEqualTo(reason);
   }
 
   private Observation pending(Admission admission, boolean helperAlive) {

@@ -23,6 +23,12 @@ import java.util.Objects;
     value = "!has(self.sources) || !has(self.volumes)",
     message = "volumes names the volumes of one VM: it cannot be set with sources",
     fieldPath = ".volumes")
+@ValidationRule(
+    value = "!has(self.sources) || !has(self.hooks)",
+    message =
+        "hooks run through one VM's node helper; a consistency group is frozen through KubeVirt's"
+            + " API, which has no guest-exec",
+    fieldPath = ".hooks")
 public class QuiescedSnapshotSpec extends SnapshotOptions {
 
   @Pattern(Patterns.DNS_SUBDOMAIN)

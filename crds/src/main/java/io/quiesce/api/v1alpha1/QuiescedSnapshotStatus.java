@@ -16,8 +16,8 @@ import java.util.List;
 /**
  * What happened. Every field has one writer: the operator, except {@link #getFreeze() freeze},
  * which whoever ran the freeze writes (see {@link FreezeRecord}), and {@link #getHelperHandBack()
- * helperHandBack} and {@link #getChannelAttempts() channelAttempts}, which only the node helper
- * writes.
+ * helperHandBack}, {@link #getChannelAttempts() channelAttempts} and {@link #getHooks() hooks},
+ * which only the node helper writes.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @SchemaCustomizer(
@@ -91,6 +91,12 @@ public class QuiescedSnapshotStatus {
           + "back (status.helperHandBack, reason NoAgentChannel) and the operator freezes through KubeVirt's API.")
   @Size(max = 4)
   private List<ChannelAttempt> channelAttempts;
+
+  /** The node helper, and only it, with {@link #getFreeze() freeze}. */
+  @JsonPropertyDescription(
+      "What the hooks of spec.hooks did: each run with its exit code and bounded output, and "
+          + "the time spent in hooks, which is not part of the freeze window. Absent without hooks.")
+  private HooksRecord hooks;
 
   /** Operator. */
   @JsonPropertyDescription(
@@ -227,6 +233,14 @@ public class QuiescedSnapshotStatus {
 
   public void setHelperHandBack(HelperHandBack helperHandBack) {
     this.helperHandBack = helperHandBack;
+  }
+
+  public HooksRecord getHooks() {
+    return hooks;
+  }
+
+  public void setHooks(HooksRecord hooks) {
+    this.hooks = hooks;
   }
 
   public List<ChannelAttempt> getChannelAttempts() {

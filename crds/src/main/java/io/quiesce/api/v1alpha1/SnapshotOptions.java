@@ -29,6 +29,19 @@ import java.util.Objects;
             + " || duration(self.failureDeadline) > duration(self.quiesce.timeout)",
     message = "failureDeadline must be longer than quiesce.timeout",
     fieldPath = ".failureDeadline")
+@ValidationRule(
+    value =
+        "!has(self.hooks) || !has(self.quiesce) || !has(self.quiesce.mode)"
+            + " || self.quiesce.mode != 'Skip'",
+    message = "hooks run around a freeze: they cannot be set when quiesce.mode is Skip",
+    fieldPath = ".hooks")
+@ValidationRule(
+    value =
+        "!has(self.hooks) || !has(self.quiesce) || !has(self.quiesce.channel)"
+            + " || self.quiesce.channel != 'kubevirt-api'",
+    message =
+        "hooks need the node helper's guest-exec: KubeVirt's API (channel kubevirt-api) has none",
+    fieldPath = ".hooks")
 @SchemaCustomizer(
     value = SchemaPatch.class,
     input =
@@ -87,6 +100,13 @@ public class SnapshotOptions {
           + "before it is marked Failed; a duration such as 5m or 1h (10s to 24h).")
   private String failureDeadline;
 
+  @JsonPropertyDescription(
+      "Commands run in the guest through the guest agent's guest-exec: preFreeze before the "
+          + "freeze, postThaw after the thaw; none while the guest is frozen. Needs the node "
+          + "helper's qga or libvirt channel: refused (the snapshot fails) with kubevirt-api, "
+          + "whose API has no guest-exec, and when the guest agent has guest-exec disabled.")
+  private SnapshotHooks hooks;
+
   public QuiesceOptions getQuiesce() {
     return quiesce;
   }
@@ -127,6 +147,14 @@ public class SnapshotOptions {
     this.volumeGroup = volumeGroup;
   }
 
+  public SnapshotHooks getHooks() {
+    return hooks;
+  }
+
+  public void setHooks(SnapshotHooks hooks) {
+    this.hooks = hooks;
+  }
+
   public String getFailureDeadline() {
     return failureDeadline;
   }
@@ -147,12 +175,19 @@ public class SnapshotOptions {
         && Objects.equals(volumeSnapshotClassName, other.volumeSnapshotClassName)
         && deletionPolicy == other.deletionPolicy
         && Objects.equals(failureDeadline, other.failureDeadline)
-        && volumeGroup == other.volumeGroup;
+        && volumeGroup == other.volumeGroup
+        && Objects.equals(hooks, other.hooks);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(
-        quiesce, volumes, volumeSnapshotClassName, deletionPolicy, failureDeadline, volumeGroup);
+        quiesce,
+        volumes,
+        volumeSnapshotClassName,
+        deletionPolicy,
+        failureDeadline,
+        volumeGroup,
+        hooks);
   }
 }
