@@ -77,8 +77,9 @@ class EndToEndRestoreRealGuestTest {
         QuiesceTestOperator op = RestoreTestBed.startOperator(server)) {
       VmScenario vm = Fixtures.runningVm(ns, "db").create(client);
       sockets.link(vm, guest.agentSocket());
-      guest.awaitWriterAdvance(Duration.ofSeconds(30));
+      // marked first, so that the console checked holds the writer's records before the freeze
       long mark = guest.consoleMark();
+      guest.awaitWriterAdvance(Duration.ofSeconds(30));
       QuiescedSnapshot request = SnapshotTestAccess.stoppedVmSnapshot(ns, "db-snap", "db");
       request.getSpec().getQuiesce().setMode(QuiesceMode.Required);
       request.getSpec().getQuiesce().setTimeout("15s");

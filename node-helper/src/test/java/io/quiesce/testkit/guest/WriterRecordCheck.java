@@ -11,7 +11,9 @@ import java.util.regex.Pattern;
  * appended to {@code /data/journal.log} and fsync'ed, and the agent's fsfreeze hook prints {@code
  * HOOK freeze} before it freezes and {@code HOOK thaw} after it thawed. A copy cut inside that
  * freeze must end in a record no older than the last one fsync'ed before {@code HOOK freeze}, and
- * older than the first one fsync'ed after {@code HOOK thaw}.
+ * no newer than the first one fsync'ed after {@code HOOK thaw}: that one may be on the copy, since
+ * its append can land before the freeze (which flushes it to the disk) while its fsync, and so its
+ * {@code W} line, completes only after the thaw.
  *
  * @param lastBeforeFreeze the last record the guest had fsync'ed before the (last) freeze started
  * @param firstAfterThaw the first record it fsync'ed after the thaw
@@ -20,9 +22,9 @@ import java.util.regex.Pattern;
 public record WriterRecordCheck(long lastBeforeFreeze, long firstAfterThaw, long restoredLast) {
   private static final Pattern WRITTEN = Pattern.compile("^W (\\d+) ");
 
-  /** Whether {@code lastBeforeFreeze <= restoredLast < firstAfterThaw}. */
+  /** Whether {@code lastBeforeFreeze <= restoredLast <= firstAfterThaw}. */
   public boolean holds() {
-    return lastBeforeFreeze <= restoredLast && restoredLast < firstAfterThaw;
+    return lastBeforeFreeze <= restoredLast && restoredLast <= firstAfterThaw;
   }
 
   /** The line the sandbox summary and the test print. */
