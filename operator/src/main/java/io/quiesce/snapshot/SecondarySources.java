@@ -207,9 +207,21 @@ final class SecondarySources implements ClusterReads {
   private Set<ResourceID> snapshotsUsingClaim(PersistentVolumeClaim pvc) {
     String claim = key(pvc.getMetadata().getNamespace(), pvc.getMetadata().getName());
     Set<ResourceID> out = new HashSet<>();
-    vms.byIndex(BY_CLAIM, claim).forEach(vm -> out.addAll(snapshotsOfVm(vm)));
-    vmis.byIndex(BY_CLAIM, claim).forEach(vmi -> out.addAll(snapshotsOfVm(vmi)));
+    byClaim(vms, claim).forEach(vm -> out.addAll(snapshotsOfVm(vm)));
+    byClaim(vmis, claim).forEach(vmi -> out.addAll(snapshotsOfVm(vmi)));
     return out;
+  }
+
+  /**
+   * The VMs (or instances) that use {@code claim}; none while their source has not started yet.
+   * JOSDK starts the event sources in parallel and maps the PVC source's cached claims as it
+   * starts, which used to fail the whole start-up ("Couldn't start source quiesce-pvcs") when the
+   * VM source's informer did not exist yet. Nothing is lost: every snapshot is reconciled once the
+   * controller has started.
+   */
+  private static <R extends HasMetadata> List<R> byClaim(
+      InformerEventSource<R, QuiescedSnapshot> source, String claim) {
+    return source.isRunning() ? source.byIndex(BY_CLAIM, claim) : List.of();
   }
 
   private Set<ResourceID> everyOpenSnapshot() {
