@@ -197,22 +197,7 @@ public final class QuiescedSnapshotReconciler
     } finally {
       slots.settle(ns, name); // a grant this reconcile took and did not use goes back
     }
-    if (decision.status() != null) {
-      logPhaseChange(snapshot.getStatus(), decision.status());
-    }
-    decision.events().forEach(e -> events.record(snapshot, e.warning(), e.reason(), e.message()));
-    SnapshotPhase after =
-        decision.status() != null ? decision.status().getPhase() : phase(snapshot.getStatus());
-    metrics.inProgress(key, after == SnapshotPhase.InProgress);
-    decision
-        .outcome()
-        .ifPresent(
-            outcome ->
-                metrics.finished(
-                    key,
-                    snapshot.getMetadata().getUid(),
-                    outcome,
-                    Duration.between(SnapshotSpecs.created(snapshot), settings.clock().instant())));
+    SnapshotPhase after = report(snapshot, key, decision);
     boolean terminal = after == SnapshotPhase.Succeeded || after == SnapshotPhase.Failed;
     if (terminal && decision.status() != null) {
       slots.release(ns, name); // the terminal phase is written: evidence its freeze is over
@@ -239,20 +224,12 @@ public final class QuiescedSnapshotReconciler
   }
 
   /**
-   * A snapshot of several VMs: decided, acted on and written by {@link ConsistencyGroupSnapshots}.
+   * What follows every written decision, a single VM's or a group's: the phase change logged, its
+   * Events recorded, the metrics updated.
+   *
+   * @return the phase after the decision
    */
-  private UpdateControl<QuiescedSnapshot> reconcileGroup(
-      QuiescedSnapshot snapshot, Context<QuiescedSnapshot> context, List<QuiescedSnapshot> cache) {
-    String key = snapshot.getMetadata().getNamespace() + "/" + snapshot.getMetadata().getName();
-    Decision decision;
-    try {
-      decision =
-          consistencyGroups.reconcile(
-              snapshot, context, reads, context.getSecondaryResources(VolumeSnapshot.class));
-    } catch (SnapshotWriter.StaleCopyException e) {
-      LOG.debug("not written: {}", e.getMessage());
-      return UpdateControl.<QuiescedSnapshot>noUpdate().rescheduleAfter(settings.waitRequeue());
-    }
+  private SnapshotPhase report(QuiescedSnapshot snapshot, String key, Decision decision) {
     if (decision.status() != null) {
       logPhaseChange(snapshot.getStatus(), decision.status());
     }
@@ -269,6 +246,25 @@ public final class QuiescedSnapshotReconciler
                     snapshot.getMetadata().getUid(),
                     outcome,
                     Duration.between(SnapshotSpecs.created(snapshot), settings.clock().instant())));
+    return after;
+  }
+
+  /**
+   * A snapshot of several VMs: decided, acted on and written by {@link ConsistencyGroupSnapshots}.
+   */
+  private UpdateControl<QuiescedSnapshot> reconcileGroup(
+      QuiescedSnapshot snapshot, Context<QuiescedSnapshot> context, List<QuiescedSnapshot> cache) {
+    String key = snapshot.getMetadata().getNamespace() + "/" + snapshot.getMetadata().getName();
+    Decision decision;
+    try {
+      decision =
+          consistencyGroups.reconcile(
+              snapshot, context, reads, context.getSecondaryResources(VolumeSnapshot.class));
+    } catch (SnapshotWriter.StaleCopyException e) {
+      LOG.debug("not written: {}", e.getMessage());
+      return UpdateControl.<QuiescedSnapshot>noUpdate().rescheduleAfter(settings.waitRequeue());
+    }
+    SnapshotPhase after = report(snapshot, key, decision);
     boolean terminal = after == SnapshotPhase.Succeeded || after == SnapshotPhase.Failed;
     if (terminal || decision.action() == Action.AWAIT_KUBEVIRT_WINDOW) {
       wakeups.wake(slots.startableNow(cache)); // the group's grants are free
