@@ -115,7 +115,10 @@ public final class FreezeSlots {
   /**
    * The same for a snapshot that started already and needs a freeze now (the KubeVirt fallback):
    * its VM is its own, so only another freeze of that VM (a grant) makes it wait, not the started
-   * or queued snapshots of that VM (they wait for it: counting them would deadlock both).
+   * or queued snapshots of that VM (they wait for it: counting them would deadlock both). The grant
+   * is a {@link Kind#KUBEVIRT} one from the start: the helper's hand-back that every copy of this
+   * snapshot carries is evidence against a {@link Kind#HELPER} grant, so any reconcile passing a
+   * list would release it before it is committed.
    */
   public synchronized Admission tryAdmitStarted(
       Entry me, String uid, Collection<QuiescedSnapshot> list) {
@@ -129,6 +132,7 @@ public final class FreezeSlots {
     if (grants.containsKey(myKey)) {
       return Admission.FREE;
     }
+    Kind kind = started ? Kind.KUBEVIRT : Kind.HELPER;
     List<Entry> waiting = new ArrayList<>();
     List<Entry> running =
         started ? grants.values().stream().map(Grant::entry).toList() : running(list, myKey);
@@ -143,7 +147,7 @@ public final class FreezeSlots {
     waiting.add(me);
     boolean slotFree = admission.admit(waiting, running).contains(me);
     if (!vmBusy && slotFree && me.node() != null) {
-      grants.put(myKey, new Grant(me, uid, freeIndex(), Kind.HELPER, false, true));
+      grants.put(myKey, new Grant(me, uid, freeIndex(), kind, false, true));
     }
     return new Admission(vmBusy, slotFree);
   }
@@ -233,11 +237,15 @@ public final class FreezeSlots {
   /**
    * A write that can lead to a freeze of {@code kind} is about to be made under this snapshot's
    * grant.
+   *
+   * @return the committed grant, or empty when the snapshot holds none any more (released on
+   *     evidence meanwhile, or lost to another operator): then nothing may be written or frozen
    */
-  public synchronized void commit(String namespace, String name, Kind kind) {
-    grants.computeIfPresent(
-        key(namespace, name),
-        (k, g) -> new Grant(g.entry(), g.uid(), g.slot(), kind, true, g.fresh()));
+  public synchronized Optional<Grant> commit(String namespace, String name, Kind kind) {
+    return Optional.ofNullable(
+        grants.computeIfPresent(
+            key(namespace, name),
+            (k, g) -> new Grant(g.entry(), g.uid(), g.slot(), kind, true, g.fresh())));
   }
 
   /**

@@ -467,10 +467,9 @@ public final class QuiescedSnapshotReconciler
   private String takeSlot(QuiescedSnapshot s, FreezeSlots.Kind kind, List<QuiescedSnapshot> cache) {
     String ns = s.getMetadata().getNamespace();
     String name = s.getMetadata().getName();
-    slots.commit(ns, name, kind);
     FreezeSlots.Grant grant =
         slots
-            .grant(ns, name)
+            .commit(ns, name, kind)
             .orElseThrow(
                 () -> new SlotLostException(ns + "/" + name + " holds no freeze slot any more"));
     Optional<SlotLeases.Holder> lost = slotLeases.acquire(grant, ledgerOver(cache));

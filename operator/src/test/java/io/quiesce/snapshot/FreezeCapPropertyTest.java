@@ -353,8 +353,8 @@ class FreezeCapPropertyTest {
       if (own.phase() == SnapshotPhase.Pending) {
         Admission a = slots.tryAdmit(me, own.uid(), list);
         if (!a.vmBusy() && a.slotFree()) {
-          slots.commit("ns", own.name(), FreezeSlots.Kind.HELPER);
-          if (!store.write(own, own.next(SnapshotPhase.InProgress, null, true, null, null))) {
+          if (slots.commit("ns", own.name(), FreezeSlots.Kind.HELPER).isPresent()
+              && !store.write(own, own.next(SnapshotPhase.InProgress, null, true, null, null))) {
             slots.abandon("ns", own.name());
           }
         } else if (!a.vmBusy() && own.queuedOn() == null) {
@@ -368,8 +368,8 @@ class FreezeCapPropertyTest {
               || !SnapshotStateMachine.needsKubeVirtFallback(latest.copy().getStatus())) {
             slots.abandon(
                 "ns", own.name()); // its record is there already: written stale, not frozen
-          } else {
-            slots.commit("ns", own.name(), FreezeSlots.Kind.KUBEVIRT);
+          } else if (slots.commit("ns", own.name(), FreezeSlots.Kind.KUBEVIRT).isPresent()) {
+            // as takeSlot: no freeze unless the grant is still held once committed
             frozen.freeze(own.vm(), rnd); // the operator freezes through KubeVirt itself
             // its record goes over the latest version (as writeRanFreeze); the helper wrote before
             while (!store.write(

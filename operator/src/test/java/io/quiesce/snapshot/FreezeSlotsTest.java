@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quiesce.api.v1alpha1.FreezeMethod;
 import io.quiesce.api.v1alpha1.FreezeRecord;
+import io.quiesce.api.v1alpha1.HelperHandBack;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.api.v1alpha1.QuiescedSnapshotSpec;
 import io.quiesce.api.v1alpha1.QuiescedSnapshotStatus;
@@ -168,6 +169,28 @@ class FreezeSlotsTest {
     kubeVirtRecorded.getStatus().setFreeze(record(FreezeMethod.KUBEVIRT_API, "Frozen"));
     assertThat(slots.releaseOnEvidence(kubeVirtRecorded)).isTrue();
     assertThat(slots.tryAdmit(y, List.of(noChannel)).slotFree()).isTrue();
+  }
+
+  /**
+   * The fallback's grant is taken while every copy of X shows the helper's hand-back, which is
+   * evidence against a helper grant: another reconcile passing such a list before X commits must
+   * not release it (it did, and the fallback then froze without a slot: a peak of cap + 1).
+   */
+  @Test
+  void aFallbackGrantSurvivesOtherReconcilesBeforeItIsCommitted() {
+    FreezeSlots slots = new FreezeSlots(1, 1);
+    Entry x = new Entry("ns", "x", "vm-x", "node-1", T0);
+    QuiescedSnapshot handedBack =
+        snapshot("x", "vm-x", "node-1", SnapshotPhase.InProgress, x.created());
+    handedBack
+        .getStatus()
+        .setHelperHandBack(new HelperHandBack(Reason.NO_AGENT_CHANNEL.wire(), null));
+    assertThat(slots.tryAdmitStarted(x, "uid-x", List.of(handedBack)).slotFree()).isTrue();
+
+    Entry y = new Entry("ns", "y", "vm-y", "node-2", T0.plusSeconds(1));
+    assertThat(slots.startableNow(List.of(handedBack))).isEmpty();
+    assertThat(slots.tryAdmit(y, List.of(handedBack)).slotFree()).as("y while x holds").isFalse();
+    assertThat(slots.commit("ns", "x", FreezeSlots.Kind.KUBEVIRT)).isPresent();
   }
 
   /**
