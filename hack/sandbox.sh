@@ -222,7 +222,11 @@ start operator env POD_NAMESPACE=quiesce-system QUIESCE_WATCH_NAMESPACES=sandbox
 if (( GROUP )); then
   log "waiting for $FIRES fires of schedule sandbox/sandbox (\"* * * * *\": one a minute), each ONE group snapshot of $GUESTS VMs frozen together"
 else
-  log "waiting for $FIRES fires of schedule sandbox/sandbox (\"* * * * *\": one a minute) over $GUESTS VMs, channel $CHANNEL"
+  schedules="schedule sandbox/sandbox"
+  if [[ $CHANNEL != kubevirt-api ]] && (( GUESTS >= 2 )); then
+    schedules="schedules sandbox/sandbox (odd guests, tinydb hooks) and sandbox/sandbox-nohooks (even guests)"
+  fi
+  log "waiting for $FIRES fires of $schedules (\"* * * * *\": one a minute) over $GUESTS VMs, channel $CHANNEL"
 fi
 COMPONENTS=${#PIDS[@]}
 # in the background and waited for, so that Ctrl-C or SIGTERM reach the cleanup trap at once
