@@ -27,6 +27,8 @@
 #   QGA_VM_ACCEL       tcg | kvm (default tcg; on Firecracker-based machines /dev/kvm exists but a
 #                      nested KVM guest hangs or qemu aborts)
 #   QGA_VM_WRITER      1 = the guest runs a writer loop on /data (default), 0 = idle guest
+#   QGA_VM_TINYDB      1 = the guest also runs tinydb, a toy log+index database on /data/db (default 0;
+#                      hack/sandbox.sh turns it on; see /usr/local/bin/tinydb below)
 #   QGA_VM_SMP         vCPUs (default 1)      QGA_VM_MEM  MiB (default 256)
 #   QGA_VM_DATA_MB     size of the /data disk (default 64)
 #   QGA_VM_DATA_IMAGE  boot with this existing raw ext4 image as the /data disk instead of a fresh one
@@ -44,6 +46,7 @@
 #   kill-agent-in = N        kill -9 qemu-ga N seconds later (a supervisor restarts it)
 #   slow-freeze-hook = N     the fsfreeze 'freeze' hook sleeps N seconds
 #   kill-in-freeze-hook      the fsfreeze 'freeze' hook kills qemu-ga
+#   freeze-marker = T        the fsfreeze 'freeze' hook writes /data/fsfreeze-hook.marker with T
 set -euo pipefail
 
 SELF=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")
@@ -131,6 +134,8 @@ mkdir -p /dev/virtio-ports && ln -sf "$port" /dev/virtio-ports/org.qemu.guest_ag
 say "QGA port $port"
 # writer: appends + fsyncs on /data forever; prints one W line per fsync'ed iteration
 grep -q 'qgatest.writer=0' /proc/cmdline || /usr/local/bin/writer >/dev/console 2>&1 &
+# tinydb: the sandbox's toy database (log + index on /data/db), only when asked for
+grep -q 'qgatest.tinydb=1' /proc/cmdline && /usr/local/bin/tinydb >/dev/console 2>&1 &
 # heartbeat: guest clock on the console from the initramfs only, so it keeps ticking while /data
 # is frozen (tests measure "no W line for N guest seconds" with it)
 ( while :; do echo "H $(up)" >/dev/console; sleep 1; done ) &
@@ -169,6 +174,64 @@ while :; do
   sleep 0.05
 done
 EOF
+  cat >"$R/usr/local/bin/tinydb" <<'EOF'
+#!/bin/sh
+# tinydb: a toy database for the sandbox's application-consistency contrast.
+#   /data/db/log    append-only, one record "<seq> <uptime>" per step, never fsync'ed on its own
+#   /data/db/index  "<count> <offset>": how many records and bytes of the log it covers. It is
+#                   rewritten only at a checkpoint (every 5 s, and on "tinydb-ctl pause"), so
+#                   between checkpoints the log is ahead of its index: a disk copy taken then, even
+#                   of a frozen (filesystem-consistent) disk, has an index that does not match.
+# "tinydb-ctl pause" (the preFreeze hook) asks for a checkpoint and returns once the writer has
+# made it and stopped; "tinydb-ctl resume" (the postThaw hook) lets it go on; a pause left
+# unresumed ends by itself after 120 s.
+D=/data/db; C=/run/tinydb
+mkdir -p $D $C
+n=0; off=0
+: > $D/log
+checkpoint() {
+  sync $D/log
+  echo "$n $off" > $D/index.tmp && sync $D/index.tmp && mv $D/index.tmp $D/index && sync $D
+}
+checkpoint; last=$(cut -d. -f1 /proc/uptime)
+echo "[guest $(cut -d' ' -f1 /proc/uptime)] TINYDB started"
+while :; do
+  n=$((n+1)); rec="$n $(cut -d' ' -f1 /proc/uptime)"
+  echo "$rec" >> $D/log
+  off=$((off + ${#rec} + 1))
+  now=$(cut -d. -f1 /proc/uptime)
+  if [ -s $C/pause ]; then
+    checkpoint; last=$now
+    cp $C/pause $C/paused.tmp && mv $C/paused.tmp $C/paused
+    echo "[guest $(cut -d' ' -f1 /proc/uptime)] TINYDB paused at record $n"
+    w=0; while [ -e $C/pause ] && [ $w -lt 1200 ]; do sleep 0.1; w=$((w+1)); done
+    [ $w -ge 1200 ] && { rm -f $C/pause; echo "[guest] TINYDB pause not resumed in 120 s: going on"; }
+    rm -f $C/paused
+  elif [ $((now - last)) -ge 5 ]; then
+    checkpoint; last=$now
+  fi
+  sleep 0.1
+done
+EOF
+  cat >"$R/usr/local/bin/tinydb-ctl" <<'EOF'
+#!/bin/sh
+# tinydb-ctl pause|resume: the hooks of the sandbox's schedule (see tinydb)
+C=/run/tinydb
+case "$1" in
+  pause)
+    [ -d $C ] || { echo "tinydb is not running" >&2; exit 3; }
+    t="$$.$(cut -d' ' -f1 /proc/uptime)"
+    echo "$t" > $C/.pause && mv $C/.pause $C/pause
+    i=0
+    while [ "$(cat $C/paused 2>/dev/null)" != "$t" ]; do
+      i=$((i+1)); [ $i -gt 200 ] && { echo "tinydb did not pause within 20 s" >&2; exit 2; }
+      sleep 0.1
+    done
+    echo "tinydb paused: $(cat /data/db/index)" ;;
+  resume) rm -f $C/pause; echo "tinydb resumed" ;;
+  *) echo "usage: tinydb-ctl pause|resume" >&2; exit 64 ;;
+esac
+EOF
   cat >"$R/usr/local/bin/heavy-writer" <<'EOF'
 #!/bin/sh
 # heavy-writer SECONDS : metadata churn + buffered bulk writes without fsync
@@ -188,10 +251,17 @@ EOF
   cat >"$R/etc/qemu/fsfreeze-hook" <<'EOF'
 #!/bin/sh
 # fsfreeze hook used by the test guest. Test knobs (one-shot marker files):
+#   /run/qga-test/freeze-marker = T      write "freeze-hook-marker T" to /data/fsfreeze-hook.marker
 #   /run/qga-test/slow-freeze-hook = N   sleep N s in the 'freeze' hook
 #   /run/qga-test/kill-in-freeze-hook    kill -9 qemu-ga from inside the 'freeze' hook
 echo "[guest $(cut -d' ' -f1 /proc/uptime)] HOOK $1" >/dev/console
 if [ "$1" = freeze ]; then
+  # a marker on /data written by the agent's own hook, inside guest-fsfreeze-freeze: the freeze
+  # that follows flushes it, so a copy of the frozen disk holds it (not synced here on purpose)
+  if [ -e /run/qga-test/freeze-marker ]; then
+    t=$(cat /run/qga-test/freeze-marker); rm -f /run/qga-test/freeze-marker
+    echo "freeze-hook-marker $t" > /data/fsfreeze-hook.marker
+  fi
   if [ -e /run/qga-test/slow-freeze-hook ]; then
     d=$(cat /run/qga-test/slow-freeze-hook); rm -f /run/qga-test/slow-freeze-hook; sleep "$d"
   fi
@@ -210,6 +280,7 @@ sync
 case "$1" in -r) exec reboot -f ;; *) exec poweroff -f ;; esac
 EOF
   chmod 755 "$R/init" "$R/usr/local/bin/writer" "$R/usr/local/bin/heavy-writer" \
+            "$R/usr/local/bin/tinydb" "$R/usr/local/bin/tinydb-ctl" \
             "$R/etc/qemu/fsfreeze-hook" "$R/sbin/shutdown"
 }
 
@@ -353,7 +424,7 @@ start() {
   qemu-system-x86_64 -name qga-test-vm -machine pc -accel "$ACCEL" -smp "$SMP" -m "$MEM" \
     -nodefaults -no-user-config -display none -vga none -no-reboot \
     -kernel "$img/vmlinuz" -initrd "$img/initramfs.img" \
-    -append "console=ttyS0 panic=-1 loglevel=4 rdinit=/init mitigations=off qgatest.writer=${QGA_VM_WRITER:-1}" \
+    -append "console=ttyS0 panic=-1 loglevel=4 rdinit=/init mitigations=off qgatest.writer=${QGA_VM_WRITER:-1} qgatest.tinydb=${QGA_VM_TINYDB:-0}" \
     -serial "file:$CONSOLE" \
     -device virtio-serial-pci,id=vser0 \
     -chardev "socket,id=qga0,path=$QGA_SOCK,server=on,wait=off" \

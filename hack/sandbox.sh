@@ -4,7 +4,7 @@
 #
 # Usage: hack/sandbox.sh [--guests N] [--fires F] [--channel C] [--group] [--restore] [--dir D] [--keep]
 #        hack/sandbox.sh --stop [--dir D]
-#   --guests N   test guests to boot, one VM each (default 2)
+#   --guests N   test guests to boot, one VM each (default 2; the odd ones get the tinydb hooks, see below)
 #   --fires F    schedule fires to wait for; the schedule fires once a minute (default 2)
 #   --channel C  the schedule's quiesce.channel: auto (default), qga, kubevirt-api, or libvirt (refused:
 #                the sandbox's guests run under QEMU directly, with no libvirt daemon holding their agent)
@@ -30,6 +30,12 @@
 # kit's FAKE of virt-api/virt-handler/virt-launcher, acting on each guest through its real agent.
 # Shows the snapshots live, then checks every image with `e2fsck -fn`, says whether every snapshot
 # Succeeded and is FilesystemConsistent, and exits 0 only if every FilesystemConsistent snapshot is clean.
+# Application consistency: every guest runs tinydb (hack/qga-vm.sh), a toy database whose index
+# matches its append-only log only after a checkpoint. Unless --group or --channel kubevirt-api (no
+# hooks there), the odd guests are snapshotted by schedule "sandbox", whose preFreeze hook makes that
+# checkpoint (tinydb-ctl pause; postThaw: resume), the even ones by "sandbox-nohooks" without hooks.
+# The summary counts the images whose tinydb index is consistent, with the hook and without; the
+# run passes only if every FilesystemConsistent image taken with the hook has a consistent index.
 # Everything it started is stopped on exit, failure or Ctrl-C.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -181,7 +187,7 @@ for (( i=1; i<=GUESTS; i++ )); do
   g=$DIR/g$i
   log "booting guest $i (real qemu-guest-agent; log: $DIR/logs/guest-$i.log)"
   # a kept sandbox's guests stop by themselves after 8 hours at the latest
-  QGA_VM_DIR=$g QGA_VM_TTL=$(( KEEP ? 8 * 3600 : (FIRES + 10) * 60 )) hack/qga-vm.sh start >"$DIR/logs/guest-$i.log" 2>&1 \
+  QGA_VM_DIR=$g QGA_VM_TINYDB=1 QGA_VM_TTL=$(( KEEP ? 8 * 3600 : (FIRES + 10) * 60 )) hack/qga-vm.sh start >"$DIR/logs/guest-$i.log" 2>&1 \
     || { tail -n 20 "$DIR/logs/guest-$i.log" >&2; die "guest $i did not boot"; }
   GUEST_DIRS+=("$g")
   ROOTS+=,$g
@@ -216,7 +222,11 @@ start operator env POD_NAMESPACE=quiesce-system QUIESCE_WATCH_NAMESPACES=sandbox
 if (( GROUP )); then
   log "waiting for $FIRES fires of schedule sandbox/sandbox (\"* * * * *\": one a minute), each ONE group snapshot of $GUESTS VMs frozen together"
 else
-  log "waiting for $FIRES fires of schedule sandbox/sandbox (\"* * * * *\": one a minute) over $GUESTS VMs, channel $CHANNEL"
+  schedules="schedule sandbox/sandbox"
+  if [[ $CHANNEL != kubevirt-api ]] && (( GUESTS >= 2 )); then
+    schedules="schedules sandbox/sandbox (odd guests, tinydb hooks) and sandbox/sandbox-nohooks (even guests)"
+  fi
+  log "waiting for $FIRES fires of $schedules (\"* * * * *\": one a minute) over $GUESTS VMs, channel $CHANNEL"
 fi
 COMPONENTS=${#PIDS[@]}
 # in the background and waited for, so that Ctrl-C or SIGTERM reach the cleanup trap at once

@@ -21,8 +21,17 @@ public final class Sandbox {
   /** PVC annotation: absolute path of the raw image backing the claim (the guest's data disk). */
   static final String IMAGE_ANNOTATION = "sandbox.quiesce.io/disk-image";
 
-  /** Name of the schedule the seed creates. */
+  /**
+   * VM label: "true" for the guests the hooked schedule snapshots, "false" for the others (the
+   * application-consistency contrast).
+   */
+  static final String HOOKS_LABEL = "sandbox.quiesce.io/hooks";
+
+  /** Name of the schedule the seed creates (with the tinydb hooks where hooks can run). */
   static final String SCHEDULE = "sandbox";
+
+  /** Name of the contrast's schedule without hooks. */
+  static final String SCHEDULE_WITHOUT_HOOKS = "sandbox-nohooks";
 
   private static final Pattern KUBE_NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
 

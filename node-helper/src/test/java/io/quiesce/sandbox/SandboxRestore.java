@@ -89,11 +89,14 @@ public final class SandboxRestore {
   private static boolean run(KubernetesClient client, Path dir, Path guestDir, List<String> summary)
       throws Exception {
     String ns = Sandbox.NAMESPACE;
-    client
-        .resources(QuiescedSnapshotSchedule.class)
-        .inNamespace(ns)
-        .withName(Sandbox.SCHEDULE)
-        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"suspend\":true}}");
+    // every schedule of the sandbox (with the hooks and without): no fire during the restore
+    for (String schedule : List.of(Sandbox.SCHEDULE, Sandbox.SCHEDULE_WITHOUT_HOOKS)) {
+      var resource =
+          client.resources(QuiescedSnapshotSchedule.class).inNamespace(ns).withName(schedule);
+      if (resource.get() != null) {
+        resource.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"suspend\":true}}");
+      }
+    }
     QuiescedSnapshot last = awaitQuietThenLast(client, ns);
     summary.add(
         "restore: "

@@ -4,7 +4,11 @@ import io.quiesce.api.v1alpha1.SnapshotPhase;
 import java.util.List;
 import java.util.Objects;
 
-/** The sandbox's verdict: snapshots taken, clean images, freeze windows (median, p95, max). */
+/**
+ * The sandbox's verdict: snapshots taken, clean images, freeze windows (median, p95, max), and the
+ * application-consistency contrast: tinydb's index in the FilesystemConsistent images taken with
+ * the preFreeze hook and without it.
+ */
 final class SandboxSummary {
 
   private final List<SnapshotRow> snapshots;
@@ -17,9 +21,10 @@ final class SandboxSummary {
 
   /**
    * True when at least one snapshot is FilesystemConsistent and every image of every
-   * FilesystemConsistent snapshot is clean (none vacuously). A snapshot that honestly failed (say,
-   * QuiesceTimeout on a loaded machine) does not fail the run; {@link #everySnapshotConsistent}
-   * says whether there was one.
+   * FilesystemConsistent snapshot is clean (none vacuously), and every such image of a snapshot
+   * taken with the preFreeze hook holds a consistent tinydb index. A snapshot that honestly failed
+   * (say, QuiesceTimeout on a loaded machine) does not fail the run; {@link
+   * #everySnapshotConsistent} says whether there was one.
    */
   boolean passed() {
     List<ImageCheck> consistent =
@@ -30,7 +35,26 @@ final class SandboxSummary {
             .allMatch(s -> !s.volumeSnapshots().isEmpty());
     return !consistent.isEmpty()
         && everyConsistentChecked
-        && consistent.stream().allMatch(ImageCheck::clean);
+        && consistent.stream().allMatch(ImageCheck::clean)
+        && withHook().stream().allMatch(c -> c.tinyDb().consistent());
+  }
+
+  /** The clean FilesystemConsistent images of snapshots taken with the preFreeze hook. */
+  List<ImageCheck> withHook() {
+    return appChecks(true);
+  }
+
+  /** The clean FilesystemConsistent images of snapshots without it whose guest ran tinydb. */
+  List<ImageCheck> withoutHook() {
+    return appChecks(false).stream().filter(c -> c.tinyDb().present()).toList();
+  }
+
+  private List<ImageCheck> appChecks(boolean hooked) {
+    return checks.stream()
+        .filter(
+            c ->
+                c.clean() && c.snapshot().filesystemConsistent() && c.snapshot().hooked() == hooked)
+        .toList();
   }
 
   /** True when every snapshot Succeeded and is FilesystemConsistent, and every image is clean. */
@@ -79,6 +103,7 @@ final class SandboxSummary {
               windows.get(windows.size() - 1),
               windows.size()));
     }
+    out.append(applicationConsistency());
     if (groups) {
       out.append(
           "\ngroup snapshots (each VM's freeze window; the common window: all frozen at once):\n");
@@ -104,9 +129,40 @@ final class SandboxSummary {
             everySnapshotConsistent() ? "yes" : "NO"));
     out.append(
         passed()
-            ? "RESULT: PASS - every FilesystemConsistent snapshot image is clean\n"
-            : "RESULT: FAIL - no FilesystemConsistent snapshot, or one of their images is not clean\n");
+            ? "RESULT: PASS - every FilesystemConsistent snapshot image is clean"
+                + (withHook().isEmpty()
+                    ? ""
+                    : ", and tinydb's index is consistent in every one"
+                        + " taken with the preFreeze hook")
+                + "\n"
+            : "RESULT: FAIL - no FilesystemConsistent snapshot, one of their images is not clean,"
+                + " or one taken with the preFreeze hook has an inconsistent tinydb index\n");
     return out.toString();
+  }
+
+  /**
+   * The contrast, counted over the clean FilesystemConsistent images: every one is
+   * filesystem-consistent, only the hook makes tinydb's own state consistent.
+   */
+  private String applicationConsistency() {
+    List<ImageCheck> with = withHook();
+    List<ImageCheck> without = withoutHook();
+    if (with.isEmpty() && without.isEmpty()) {
+      return "tinydb index consistent: not measured (no FilesystemConsistent image with tinydb)\n";
+    }
+    return String.format(
+        "tinydb index consistent (application consistency, in the FilesystemConsistent images):%n"
+            + "  with the preFreeze hook (tinydb-ctl pause):  %s%n"
+            + "  without a hook:                              %s%n",
+        ratio(with), ratio(without));
+  }
+
+  private static String ratio(List<ImageCheck> checks) {
+    if (checks.isEmpty()) {
+      return "none taken";
+    }
+    long consistent = checks.stream().filter(c -> c.tinyDb().consistent()).count();
+    return consistent + " of " + checks.size();
   }
 
   private static String groupLines(SnapshotRow s) {

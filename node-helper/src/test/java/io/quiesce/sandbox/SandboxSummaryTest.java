@@ -97,6 +97,48 @@ class SandboxSummaryTest {
   }
 
   @Test
+  void countsTinyDbConsistencyWithAndWithoutTheHook() {
+    SnapshotRow hooked1 = hooked("g1", "s1");
+    SnapshotRow hooked2 = hooked("g1", "s2");
+    SnapshotRow plain1 = row("g2", Consistency.FilesystemConsistent, SnapshotPhase.Succeeded, 80L);
+    SnapshotRow plain2 = row("g4", Consistency.FilesystemConsistent, SnapshotPhase.Succeeded, 90L);
+    SandboxSummary summary =
+        new SandboxSummary(
+            List.of(hooked1, hooked2, plain1, plain2),
+            List.of(
+                check(hooked1, true, true),
+                check(hooked2, true, true),
+                check(plain1, true, false),
+                check(plain2, true, true)));
+    assertThat(summary.passed()).isTrue();
+    assertThat(summary.text())
+        .contains("  with the preFreeze hook (tinydb-ctl pause):  2 of 2")
+        .contains("  without a hook:                              1 of 2")
+        .contains("RESULT: PASS")
+        .contains("tinydb's index is consistent in every one taken with the preFreeze hook");
+  }
+
+  @Test
+  void failsWhenAnImageTakenWithTheHookHasAnInconsistentIndex() {
+    SnapshotRow hooked = hooked("g1", "s1");
+    SandboxSummary summary =
+        new SandboxSummary(List.of(hooked), List.of(check(hooked, true, false)));
+    assertThat(summary.passed()).isFalse();
+    assertThat(summary.text())
+        .contains("  with the preFreeze hook (tinydb-ctl pause):  0 of 1")
+        .contains("  without a hook:                              none taken")
+        .contains("RESULT: FAIL");
+  }
+
+  @Test
+  void saysWhenTheContrastWasNotMeasured() {
+    SandboxSummary summary =
+        new SandboxSummary(List.of(consistent), List.of(check(consistent, true)));
+    assertThat(summary.text()).contains("tinydb index consistent: not measured");
+    assertThat(summary.passed()).isTrue();
+  }
+
+  @Test
   void percentilesAreNearestRank() {
     List<Long> sorted = List.of(10L, 20L, 30L, 40L, 50L, 60L, 70L, 80L, 90L, 100L);
     assertThat(SandboxSummary.percentile(sorted, 50)).isEqualTo(50L);
@@ -108,6 +150,29 @@ class SandboxSummaryTest {
       String vm, Consistency consistency, SnapshotPhase phase, Long frozenMs) {
     return new SnapshotRow(
         "s-" + vm, vm, "20261125-2217", phase, consistency, frozenMs, List.of("s-" + vm + "-data"));
+  }
+
+  private static SnapshotRow hooked(String vm, String name) {
+    return new SnapshotRow(
+        name,
+        vm,
+        "20261125-2217",
+        SnapshotPhase.Succeeded,
+        Consistency.FilesystemConsistent,
+        100L,
+        List.of(name + "-data"),
+        "Frozen",
+        null,
+        true);
+  }
+
+  private static ImageCheck check(SnapshotRow row, boolean clean, boolean tinyDbConsistent) {
+    return new ImageCheck(
+        row,
+        "sandbox_" + row.name() + "-data.img",
+        clean,
+        "e2fsck exit " + (clean ? 0 : 4),
+        new TinyDbCheck(true, tinyDbConsistent, tinyDbConsistent ? "consistent" : "NOT"));
   }
 
   private static ImageCheck check(SnapshotRow row, boolean clean) {

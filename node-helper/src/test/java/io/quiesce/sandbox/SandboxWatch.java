@@ -124,7 +124,25 @@ public final class SandboxWatch implements ResourceEventHandler<QuiescedSnapshot
       return new ImageCheck(
           snapshot, name, false, detail + firstProblem.map(p -> ": " + p).orElse(""));
     }
-    return new ImageCheck(snapshot, name, true, detail + ", " + writerProgress(image));
+    TinyDbCheck tinyDb = tinyDb(image);
+    return new ImageCheck(
+        snapshot,
+        name,
+        true,
+        detail + ", " + writerProgress(image) + (tinyDb.present() ? ", " + tinyDb.detail() : ""),
+        tinyDb);
+  }
+
+  /** tinydb's index against its log in the image (read with debugfs, never mounted). */
+  private static TinyDbCheck tinyDb(Path image) {
+    try {
+      return TinyDbCheck.of(
+          DiskImages.readFile(image, TinyDbCheck.INDEX),
+          DiskImages.fileSize(image, TinyDbCheck.LOG),
+          DiskImages.readFile(image, TinyDbCheck.LOG));
+    } catch (IllegalStateException e) {
+      return new TinyDbCheck(true, false, "tinydb unreadable: " + e.getMessage());
+    }
   }
 
   /** The guest writer's last journal entry in the image: shows that each copy caught live data. */

@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
  *     null until the window has ended
  * @param volumeSnapshots names of its VolumeSnapshots (a group's: every member's)
  * @param group a group snapshot's windows, null for a snapshot of one VM
+ * @param hooked whether the snapshot's spec has preFreeze hooks
  */
 record SnapshotRow(
     String name,
@@ -30,7 +31,8 @@ record SnapshotRow(
     Long frozenMs,
     List<String> volumeSnapshots,
     String reason,
-    GroupWindows group) {
+    GroupWindows group,
+    boolean hooked) {
 
   static final String HEADER =
       String.format(
@@ -60,6 +62,19 @@ record SnapshotRow(
     this(name, vm, fire, phase, consistency, frozenMs, volumeSnapshots, reason, null);
   }
 
+  SnapshotRow(
+      String name,
+      String vm,
+      String fire,
+      SnapshotPhase phase,
+      Consistency consistency,
+      Long frozenMs,
+      List<String> volumeSnapshots,
+      String reason,
+      GroupWindows group) {
+    this(name, vm, fire, phase, consistency, frozenMs, volumeSnapshots, reason, group, false);
+  }
+
   /** Scheduled snapshot names end with the fire's minute (see ChildNames#scheduledSnapshot). */
   private static final Pattern FIRE_SUFFIX = Pattern.compile("(\\d{8}-\\d{4})$");
 
@@ -68,6 +83,11 @@ record SnapshotRow(
     Matcher m = FIRE_SUFFIX.matcher(name);
     String fire = m.find() ? m.group(1) : snapshot.getMetadata().getCreationTimestamp();
     boolean isGroup = snapshot.getSpec() != null && snapshot.getSpec().getSources() != null;
+    boolean hooked =
+        snapshot.getSpec() != null
+            && snapshot.getSpec().getHooks() != null
+            && snapshot.getSpec().getHooks().getPreFreeze() != null
+            && !snapshot.getSpec().getHooks().getPreFreeze().isEmpty();
     String vm =
         isGroup && snapshot.getSpec().getSources().getVms() != null
             ? String.join("+", snapshot.getSpec().getSources().getVms())
@@ -76,7 +96,7 @@ record SnapshotRow(
                 .orElse("?");
     var status = snapshot.getStatus();
     if (status == null) {
-      return new SnapshotRow(name, vm, fire, null, null, null, List.of(), null, null);
+      return new SnapshotRow(name, vm, fire, null, null, null, List.of(), null, null, hooked);
     }
     GroupWindows group =
         isGroup ? GroupWindows.of(status.getMembers(), status.getCommonWindow()) : null;
@@ -111,7 +131,8 @@ record SnapshotRow(
         frozen,
         volumeSnapshots,
         reason,
-        group);
+        group,
+        hooked);
   }
 
   boolean terminal() {

@@ -15,6 +15,8 @@ import io.quiesce.api.v1alpha1.HooksRecord;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.api.v1alpha1.QuiescedSnapshotStatus;
 import io.quiesce.api.v1alpha1.SnapshotHooks;
+import io.quiesce.testkit.guest.DiskImages;
+import io.quiesce.testkit.guest.GuestKnob;
 import io.quiesce.testkit.guest.GuestVm;
 import io.quiesce.testkit.guest.RealGuest;
 import io.quiesce.testkit.kube.KubeApiServer;
@@ -27,6 +29,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,7 +40,9 @@ import org.junit.jupiter.api.io.TempDir;
  * spec.hooks end to end: the node helper runs them through the REAL qemu-guest-agent's guest-exec
  * in the test guest around a real freeze, with the in-JVM API server and the fake CSI snapshotter.
  * The hooks print to the guest console, where the agent's own fsfreeze-hook prints "HOOK freeze"
- * and "HOOK thaw": the console shows the order inside the guest.
+ * and "HOOK thaw": the console shows the order inside the guest. The fake snapshotter's cut copies
+ * the guest's real data disk while it is frozen, and the copy holds the marker the agent's own
+ * freeze hook wrote.
  */
 @RealGuest
 @KubeApiTest
@@ -46,6 +52,7 @@ class HooksRealAgentTest {
   private final List<AutoCloseable> cleanup = new ArrayList<>();
   private GuestSocketDir sockets;
   @TempDir Path journalDir;
+  @TempDir Path copies;
 
   @BeforeEach
   void socketRoot() {
@@ -64,11 +71,23 @@ class HooksRealAgentTest {
   }
 
   @Test
-  void preFreezeAndPostThawHooksRunInOrderAroundTheFreezeWithBoundedOutput(
+  void preFreezeAndPostThawHooksRunInOrderAroundTheFreezeAndTheAgentsOwnHookIsInTheCopy(
       GuestVm guest, KubeApiServer server, KubernetesClient client) {
     String ns = server.createNamespace("hooks-order");
     VmScenario vm = linkedVm(client, ns, guest);
-    closeLater(FakeSnapshotter.start(server.newClient()));
+    // the storage's cut: a copy of the guest's real disk, made before the cut is reported, so
+    // while the guest is frozen (the helper thaws once it sees the cut)
+    List<Path> diskCopies = new CopyOnWriteArrayList<>();
+    closeLater(
+        FakeSnapshotter.start(server.newClient())
+            .onCut(
+                snapshot ->
+                    diskCopies.add(
+                        guest.copyDataDisk(
+                            copies.resolve(snapshot.getMetadata().getName() + ".img")))));
+    // the agent's own --fsfreeze-hook writes this token to /data at freeze, inside the freeze call
+    String token = String.valueOf(ThreadLocalRandom.current().nextInt(1000, 10000));
+    guest.setKnob(GuestKnob.FREEZE_MARKER, token);
     long mark = guest.consoleMark();
     // 3000 bytes of output with an escape sequence and line breaks in it
     GuestHook loud =
@@ -110,6 +129,15 @@ class HooksRealAgentTest {
     String console = guest.consoleSince(mark);
     assertThat(console)
         .containsSubsequence("QHOOK pre0", "QHOOK pre1", "HOOK freeze", "HOOK thaw", "QHOOK post0");
+    // the marker of the agent's own freeze hook, written inside the freeze call and flushed by the
+    // freeze, is in the copy of the frozen disk
+    assertThat(diskCopies).isNotEmpty();
+    for (Path copy : diskCopies) {
+      assertThat(DiskImages.e2fsck(copy).succeeded()).as("e2fsck -fn " + copy).isTrue();
+      assertThat(DiskImages.readFile(copy, "/fsfreeze-hook.marker"))
+          .as("the agent's freeze hook marker in " + copy)
+          .contains("freeze-hook-marker " + token);
+    }
     System.out.printf(
         "[figure] hooks: %d ms in preFreeze hooks, %d ms in postThaw hooks, window %d ms%n",
         hooks.getPreFreezeMs(), hooks.getPostThawMs(), freeze.getDurationMs());

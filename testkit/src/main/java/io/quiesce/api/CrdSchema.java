@@ -21,6 +21,28 @@ public final class CrdSchema {
   private CrdSchema(JsonNode openApiSchema) {
     this.openApiSchema = openApiSchema;
     this.check = new JsonSchemaCheck(openApiSchema);
+    compileRules(openApiSchema);
+  }
+
+  /**
+   * Compiles the schema's CEL rules now (cached by rule text): the first compile in a JVM loads
+   * CEL's standard environment, which took 15 s on a loaded machine, on the API server's event
+   * loop, when it was left to the first request (whose client then timed out and retried a POST).
+   */
+  private static void compileRules(JsonNode openApiSchema) {
+    SchemaWalk.visit(
+        openApiSchema,
+        "",
+        (path, node) ->
+            node.path("x-kubernetes-validations")
+                .forEach(
+                    rule -> {
+                      try {
+                        CelRules.compile(rule.path("rule").asText());
+                      } catch (IllegalArgumentException e) {
+                        // reported by the admission of the object that meets the rule
+                      }
+                    }));
   }
 
   /** Compiles a CRD version's {@code openAPIV3Schema}. */

@@ -12,7 +12,12 @@ public enum GuestKnob {
   /** Value N: the next fsfreeze 'freeze' hook sleeps N seconds before the agent freezes. */
   SLOW_FREEZE_HOOK("slow-freeze-hook"),
   /** No value: the next fsfreeze 'freeze' hook kills {@code qemu-ga}. */
-  KILL_IN_FREEZE_HOOK("kill-in-freeze-hook");
+  KILL_IN_FREEZE_HOOK("kill-in-freeze-hook"),
+  /**
+   * Value T: the next fsfreeze 'freeze' hook (the agent's own {@code --fsfreeze-hook}, inside the
+   * freeze call) writes {@code freeze-hook-marker T} to {@code /data/fsfreeze-hook.marker}.
+   */
+  FREEZE_MARKER("freeze-marker");
 
   private final String fileName;
 

@@ -31,6 +31,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,6 +64,7 @@ public final class FakeSnapshotter implements AutoCloseable {
   private final Map<String, SnapshotBehaviour> byPvc = new ConcurrentHashMap<>();
   private final Map<String, SnapshotBehaviour> bySnapshot = new ConcurrentHashMap<>();
   private final Map<String, SnapshotRecord> records = new ConcurrentHashMap<>();
+  private volatile Consumer<VolumeSnapshot> cutAction = snapshot -> {};
 
   /** UIDs of the snapshots taken on, so that every update event does not start over. */
   private final Set<String> handled = ConcurrentHashMap.newKeySet();
@@ -113,6 +115,15 @@ public final class FakeSnapshotter implements AutoCloseable {
   public FakeSnapshotter onSnapshot(
       String namespace, String snapshot, SnapshotBehaviour behaviour) {
     bySnapshot.put(key(namespace, snapshot), Objects.requireNonNull(behaviour));
+    return this;
+  }
+
+  /**
+   * What the storage does at each cut, before {@code status.creationTime} is written (e.g. copy a
+   * real disk image): the snapshot is cut only once it returns, as a real driver's cut is.
+   */
+  public FakeSnapshotter onCut(Consumer<VolumeSnapshot> action) {
+    cutAction = Objects.requireNonNull(action);
     return this;
   }
 
@@ -235,6 +246,7 @@ public final class FakeSnapshotter implements AutoCloseable {
       return;
     }
     Instant cutAt = Instant.now();
+    cutAction.accept(snapshot);
     records.computeIfPresent(recordKey(snapshot), (k, r) -> r.withCut(cutAt));
     VolumeSnapshotContentStatus contentStatus = new VolumeSnapshotContentStatus();
     contentStatus.setSnapshotHandle("snapshot-" + snapshot.getMetadata().getUid());
