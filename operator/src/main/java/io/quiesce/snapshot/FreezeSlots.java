@@ -401,7 +401,9 @@ public final class FreezeSlots {
   public synchronized void giveBack(Grant grant) {
     if (holds(grant)) {
       grants.remove(mapKey(grant));
-      promoteAdopted(grant.key());
+      if (grant.kind() != Kind.GROUP) { // a group's other grants are its own, not adopted ones
+        promoteAdopted(grant.key());
+      }
     }
   }
 
