@@ -59,6 +59,8 @@ import java.util.stream.Collectors;
  * those of single snapshots.
  */
 final class ConsistencyGroupSnapshots {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(ConsistencyGroupSnapshots.class);
   private final KubernetesClient client;
   private final SnapshotSettings settings;
   private final FreezeSlots slots;
@@ -256,7 +258,13 @@ final class ConsistencyGroupSnapshots {
           null);
     }
     long needed = entries.stream().filter(e -> e.node() != null).count();
-    Optional<String> lost = takeSlotLeases(s, needed, ledger);
+    Optional<String> lost;
+    try {
+      lost = takeSlotLeases(s, needed, ledger);
+    } catch (RuntimeException e) {
+      windows.cancelReservation();
+      throw e;
+    }
     if (lost.isPresent()) {
       windows.cancelReservation();
       return d.waiting(
@@ -329,29 +337,48 @@ final class ConsistencyGroupSnapshots {
             ? Optional.empty()
             : Optional.of("a freeze slot of the group was taken meanwhile");
     List<FreezeSlots.Grant> taken = new ArrayList<>();
-    for (FreezeSlots.Grant g : grants) {
-      if (lost.isPresent()) {
-        break;
+    try {
+      for (FreezeSlots.Grant g : grants) {
+        if (lost.isPresent()) {
+          break;
+        }
+        Optional<SlotLeases.Holder> holder = slotLeases.acquire(g, ledger);
+        if (holder.isEmpty()) {
+          taken.add(g);
+        } else {
+          lost =
+              Optional.of(
+                  "freeze slot "
+                      + slotLeases.leaseName(g.slot())
+                      + (holder.get().name() == null
+                          ? " is held elsewhere"
+                          : " is held by " + holder.get().namespace() + "/" + holder.get().name())
+                      + " (another operator)");
+        }
       }
-      Optional<SlotLeases.Holder> holder = slotLeases.acquire(g, ledger);
-      if (holder.isEmpty()) {
-        taken.add(g);
-      } else {
-        lost =
-            Optional.of(
-                "freeze slot "
-                    + slotLeases.leaseName(g.slot())
-                    + (holder.get().name() == null
-                        ? " is held elsewhere"
-                        : " is held by " + holder.get().namespace() + "/" + holder.get().name())
-                    + " (another operator)");
-      }
+    } catch (RuntimeException e) { // a request failed: nothing froze, give back what was taken
+      giveBack(ns, name, taken);
+      throw e;
     }
     if (lost.isPresent()) {
-      taken.forEach(slotLeases::release);
-      slots.releaseWhole(ns, name);
+      giveBack(ns, name, taken);
     }
     return lost;
+  }
+
+  /**
+   * The group did not take all its slots: the Leases it took name nobody again (best effort: a
+   * Lease left naming the group only counts until the group ends) and its grants are released.
+   */
+  private void giveBack(String ns, String name, List<FreezeSlots.Grant> taken) {
+    slots.releaseWhole(ns, name);
+    for (FreezeSlots.Grant g : taken) {
+      try {
+        slotLeases.release(g);
+      } catch (RuntimeException e) {
+        LOG.info("{}/{}: slot {} not given back: {}", ns, name, g.slot(), e.getMessage());
+      }
+    }
   }
 
   /**
