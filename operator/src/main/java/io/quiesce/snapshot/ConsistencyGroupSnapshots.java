@@ -43,10 +43,11 @@ import java.util.stream.Collectors;
  *
  * <ol>
  *   <li>Pending: resolve the VMs ({@link GroupSourceResolver}), plan each VM's disks ({@link
- *       GroupDiskPlanner}), admit the group whole ({@link FreezeSlots#tryAdmitWhole}), write it
- *       InProgress ({@code FreezingThroughKubeVirt}, the planned {@code members}) and only then
- *       start its {@link GroupFreezeWindow} on a {@link KubeVirtWindows} thread: the cut creates
- *       every VolumeSnapshot and waits (by watch) for each {@code creationTime};
+ *       GroupDiskPlanner}), admit the group whole ({@link FreezeSlots#tryAdmitWhole}), take every
+ *       grant's slot Lease (all or none, {@link SlotLeases}), write it InProgress ({@code
+ *       FreezingThroughKubeVirt}, the planned {@code members}) and only then start its {@link
+ *       GroupFreezeWindow} on a {@link KubeVirtWindows} thread: the cut creates every
+ *       VolumeSnapshot and waits (by watch) for each {@code creationTime};
  *   <li>InProgress without a consistency: the window runs; once it ended, its members, common
  *       window and consistency are written and the grants given back. A window no thread of this
  *       process runs (the operator restarted) is recorded interrupted: every member is unfrozen
@@ -58,6 +59,8 @@ import java.util.stream.Collectors;
  * those of single snapshots.
  */
 final class ConsistencyGroupSnapshots {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(ConsistencyGroupSnapshots.class);
   private final KubernetesClient client;
   private final SnapshotSettings settings;
   private final FreezeSlots slots;
@@ -66,6 +69,7 @@ final class ConsistencyGroupSnapshots {
   private final KubeVirtFreezeApi kubeVirtApi;
   private final KubeVirtFreezeWindow singleWindow;
   private final VolumeSnapshots volumeSnapshots;
+  private final SlotLeases slotLeases;
   private final Clock clock;
 
   ConsistencyGroupSnapshots(
@@ -76,7 +80,8 @@ final class ConsistencyGroupSnapshots {
       KubeVirtWindows windows,
       KubeVirtFreezeApi kubeVirtApi,
       KubeVirtFreezeWindow singleWindow,
-      VolumeSnapshots volumeSnapshots) {
+      VolumeSnapshots volumeSnapshots,
+      SlotLeases slotLeases) {
     this.client = client;
     this.settings = settings;
     this.slots = slots;
@@ -85,6 +90,7 @@ final class ConsistencyGroupSnapshots {
     this.kubeVirtApi = kubeVirtApi;
     this.singleWindow = singleWindow;
     this.volumeSnapshots = volumeSnapshots;
+    this.slotLeases = slotLeases;
     this.clock = settings.clock();
   }
 
@@ -96,6 +102,7 @@ final class ConsistencyGroupSnapshots {
   /**
    * Decides and acts for one group snapshot and writes its status once.
    *
+   * @param ledger the grant ledger as a slot Lease's swap sees it (judges the Lease's holder)
    * @return what was decided and written (its status is null when nothing changed)
    * @throws SnapshotWriter.StaleCopyException when {@code s} is older than the stored snapshot
    */
@@ -103,7 +110,8 @@ final class ConsistencyGroupSnapshots {
       QuiescedSnapshot s,
       Context<QuiescedSnapshot> context,
       ClusterReads reads,
-      Collection<VolumeSnapshot> secondaries) {
+      Collection<VolumeSnapshot> secondaries,
+      SlotLeases.Ledger ledger) {
     Map<String, VolumeSnapshot> ours =
         secondaries.stream()
             .filter(vs -> PlannedVolumeSnapshots.ownedBy(vs, s))
@@ -128,7 +136,7 @@ final class ConsistencyGroupSnapshots {
       decision =
           switch (phase) {
             case Succeeded, Failed -> d.done();
-            case Pending -> start(s, o, d, reads, context);
+            case Pending -> start(s, o, d, reads, context, ledger);
             case InProgress ->
                 s.getStatus().getConsistency() == null
                     ? windowEnded(s, o, d, context)
@@ -155,8 +163,9 @@ final class ConsistencyGroupSnapshots {
     SnapshotPhase after = decision.status() != null ? decision.status().getPhase() : phase;
     if (after != SnapshotPhase.Pending && after != SnapshotPhase.InProgress
         || decision.action() == Action.AWAIT_KUBEVIRT_WINDOW) {
-      // the window is over (its record written) or the snapshot ended: no VM of it is frozen
-      slots.releaseWhole(s.getMetadata().getNamespace(), s.getMetadata().getName());
+      // the window is over (its record written) or the snapshot ended: no VM of it is frozen,
+      // evidence that its slot Leases may be taken over
+      slots.releaseWhole(s.getMetadata().getNamespace(), s.getMetadata().getName(), true);
     }
     return decision;
   }
@@ -167,7 +176,8 @@ final class ConsistencyGroupSnapshots {
       Observation o,
       Draft d,
       ClusterReads reads,
-      Context<QuiescedSnapshot> context) {
+      Context<QuiescedSnapshot> context,
+      SlotLeases.Ledger ledger) {
     String ns = s.getMetadata().getNamespace();
     if (!o.now().isBefore(SnapshotSpecs.deadline(s))) {
       return d.fail(
@@ -185,6 +195,7 @@ final class ConsistencyGroupSnapshots {
         GroupSourceResolver.resolve(
             ns, s.getSpec().getSources(), mode, candidates(s, reads), vm -> reads.vmi(ns, vm));
     if (group.waitReason() != null) {
+      slots.releaseWhole(ns, s.getMetadata().getName()); // it cannot start: it reserves nothing
       return d.waiting(group.waitReason(), group.waitMessage(), null);
     }
     if (!group.ok()) {
@@ -246,6 +257,21 @@ final class ConsistencyGroupSnapshots {
           "every KubeVirt window thread of the operator is busy; the group waits",
           null);
     }
+    long needed = entries.stream().filter(e -> e.node() != null).count();
+    Optional<String> lost;
+    try {
+      lost = takeSlotLeases(s, needed, ledger);
+    } catch (RuntimeException e) {
+      windows.cancelReservation();
+      throw e;
+    }
+    if (lost.isPresent()) {
+      windows.cancelReservation();
+      return d.waiting(
+          Reason.WAITING_FOR_FREEZE_SLOT.wire(),
+          lost.get() + "; the group gave back the slots it had taken and waits",
+          null);
+    }
     d.members(plan.members());
     List<String> vms = group.running().stream().map(GroupSourceResolver.Running::name).toList();
     String message =
@@ -291,6 +317,68 @@ final class ConsistencyGroupSnapshots {
               "memoryDump volume(s) left out of the group snapshot: " + plan.memoryDumps()));
     }
     return withEvents(started, events);
+  }
+
+  /**
+   * Names the group on the slot Lease of each of its grants (compare-and-swap, as single snapshots'
+   * grants), all or none, before anything is written or frozen: on the first slot lost (another
+   * operator holds it, or the ledger learned so meanwhile) the Leases taken are given back and the
+   * group's grants released, so it never holds some slots while waiting for others.
+   *
+   * @return empty when every grant's Lease names the group now; else why not
+   */
+  private Optional<String> takeSlotLeases(
+      QuiescedSnapshot s, long needed, SlotLeases.Ledger ledger) {
+    String ns = s.getMetadata().getNamespace();
+    String name = s.getMetadata().getName();
+    List<FreezeSlots.Grant> grants = slots.wholeGrants(ns, name);
+    Optional<String> lost =
+        grants.size() == needed
+            ? Optional.empty()
+            : Optional.of("a freeze slot of the group was taken meanwhile");
+    List<FreezeSlots.Grant> taken = new ArrayList<>();
+    try {
+      for (FreezeSlots.Grant g : grants) {
+        if (lost.isPresent()) {
+          break;
+        }
+        Optional<SlotLeases.Holder> holder = slotLeases.acquire(g, ledger);
+        if (holder.isEmpty()) {
+          taken.add(g);
+        } else {
+          lost =
+              Optional.of(
+                  "freeze slot "
+                      + slotLeases.leaseName(g.slot())
+                      + (holder.get().name() == null
+                          ? " is held elsewhere"
+                          : " is held by " + holder.get().namespace() + "/" + holder.get().name())
+                      + " (another operator)");
+        }
+      }
+    } catch (RuntimeException e) { // a request failed: nothing froze, give back what was taken
+      giveBack(ns, name, taken);
+      throw e;
+    }
+    if (lost.isPresent()) {
+      giveBack(ns, name, taken);
+    }
+    return lost;
+  }
+
+  /**
+   * The group did not take all its slots: the Leases it took name nobody again (best effort: a
+   * Lease left naming the group only counts until the group ends) and its grants are released.
+   */
+  private void giveBack(String ns, String name, List<FreezeSlots.Grant> taken) {
+    slots.releaseWhole(ns, name);
+    for (FreezeSlots.Grant g : taken) {
+      try {
+        slotLeases.release(g);
+      } catch (RuntimeException e) {
+        LOG.info("{}/{}: slot {} not given back: {}", ns, name, g.slot(), e.getMessage());
+      }
+    }
   }
 
   /**

@@ -58,6 +58,12 @@ public final class FreezeSlots {
 
   private static final int OVER_REMEMBERED = 4096;
 
+  /**
+   * Consistency groups that wait to be admitted whole, by their key prefix: until admitted (or
+   * given up), nothing created after one of them takes a slot (see {@link #reservedFor}).
+   */
+  private final Map<String, FreezeAdmission.Request> waitingWhole = new HashMap<>();
+
   /** Parsed creation timestamps, by their text (see {@link #created}). */
   private final Map<String, Instant> createdTimes = new HashMap<>();
 
@@ -68,7 +74,12 @@ public final class FreezeSlots {
     /** The node helper freezes: any freeze record of the helper ends it. */
     HELPER,
     /** The operator freezes through KubeVirt: only KubeVirt's freeze record ends it. */
-    KUBEVIRT
+    KUBEVIRT,
+    /**
+     * One VM of a consistency group ({@code spec.sources}), frozen by the operator's group window:
+     * the window's record on the group ({@code status.consistency}) or a terminal phase ends it.
+     */
+    GROUP
   }
 
   /**
@@ -145,7 +156,7 @@ public final class FreezeSlots {
       }
     }
     waiting.add(me);
-    boolean slotFree = admission.admit(waiting, running).contains(me);
+    boolean slotFree = admission.admit(waiting, running).contains(me) && !reservedFor(me, list);
     if (!vmBusy && slotFree && me.node() != null) {
       grants.put(myKey, new Grant(me, uid, freeIndex(), kind, false, true));
     }
@@ -165,11 +176,14 @@ public final class FreezeSlots {
   /**
    * Admits a consistency group (or any request) whole under this one lock: one grant per VM that
    * needs a freeze, all or none, counted against the same caps and VMs as single snapshots' grants.
-   * Its grants are freezes through KubeVirt, already committed; {@link #releaseWhole} gives them
-   * back.
+   * Its grants ({@link Kind#GROUP}) are already committed; the caller writes them to their slot
+   * Leases ({@link #wholeGrants}) before it freezes, and {@link #releaseWhole} gives them back. A
+   * request that must wait is remembered until it is admitted or given up: no later request takes a
+   * slot before it (no starvation by a stream of singles or smaller groups).
    *
    * @param me the request; every member carries the group snapshot's namespace and name
-   * @param queue the other requests waiting, in any order (ordered by creation time here)
+   * @param queue other requests waiting, in any order (ordered by creation time here), besides the
+   *     waiting groups remembered here
    */
   public synchronized WholeAdmission tryAdmitWhole(
       FreezeAdmission.Request me, String uid, Collection<FreezeAdmission.Request> queue) {
@@ -179,10 +193,18 @@ public final class FreezeSlots {
       return WholeAdmission.ADMITTED;
     }
     if (!admission.fits(me)) {
+      waitingWhole.remove(prefix);
       return WholeAdmission.NEVER_FITS;
     }
     List<FreezeAdmission.Request> waiting = new ArrayList<>();
-    for (FreezeAdmission.Request r : queue) {
+    List<FreezeAdmission.Request> others = new ArrayList<>(queue);
+    waitingWhole.forEach(
+        (p, r) -> {
+          if (queue.stream().noneMatch(q -> wholePrefix(q.head()).equals(p))) {
+            others.add(r);
+          }
+        });
+    for (FreezeAdmission.Request r : others) {
       Entry h = r.members().get(0);
       String p = wholePrefix(h.namespace(), h.name());
       if (!p.equals(prefix) && grants.keySet().stream().noneMatch(k -> k.startsWith(p))) {
@@ -192,25 +214,81 @@ public final class FreezeSlots {
     waiting.add(me);
     List<Entry> running = grants.values().stream().map(Grant::entry).toList();
     if (!admission.admitWhole(waiting, running).contains(me)) {
+      waitingWhole.put(prefix, me);
       return WholeAdmission.WAITING;
     }
+    waitingWhole.remove(prefix);
     for (Entry e : me.members()) {
       if (e.node() != null) {
-        grants.put(prefix + e.vm(), new Grant(e, uid, freeIndex(), Kind.KUBEVIRT, true, false));
+        grants.put(prefix + e.vm(), new Grant(e, uid, freeIndex(), Kind.GROUP, true, false));
       }
     }
     return WholeAdmission.ADMITTED;
   }
 
-  /** The request admitted by {@link #tryAdmitWhole} is over: every grant of it is free. */
-  public synchronized void releaseWhole(String namespace, String name) {
+  /** The grants of a request admitted by {@link #tryAdmitWhole}, by slot index. */
+  public synchronized List<Grant> wholeGrants(String namespace, String name) {
     String prefix = wholePrefix(namespace, name);
-    grants.keySet().removeIf(k -> k.startsWith(prefix));
+    return grants.entrySet().stream()
+        .filter(e -> e.getKey().startsWith(prefix))
+        .map(Map.Entry::getValue)
+        .sorted(java.util.Comparator.comparingInt(Grant::slot))
+        .toList();
+  }
+
+  /**
+   * The request admitted by {@link #tryAdmitWhole} is over, or gives up waiting: every grant of it
+   * is free, and it no longer holds its place in the queue.
+   *
+   * @param freezeOver whether this is evidence that its freeze is over (its window's record is
+   *     written, or it is deleted): then a slot Lease naming it may be swapped without a look-up
+   */
+  public synchronized void releaseWhole(String namespace, String name, boolean freezeOver) {
+    String prefix = wholePrefix(namespace, name);
+    waitingWhole.remove(prefix);
+    grants
+        .entrySet()
+        .removeIf(e -> e.getKey().startsWith(prefix) && (!freezeOver || remember(e.getValue())));
+  }
+
+  /** {@link #releaseWhole(String, String, boolean)} without evidence that a freeze is over. */
+  public synchronized void releaseWhole(String namespace, String name) {
+    releaseWhole(namespace, name, false);
+  }
+
+  /**
+   * Whether a consistency group created before {@code me} waits to be admitted whole: then {@code
+   * me} takes no slot, so the group is not starved. A group the list shows started, ended, deleted
+   * or replaced no longer waits.
+   */
+  private boolean reservedFor(Entry me, Collection<QuiescedSnapshot> list) {
+    if (me.node() == null || waitingWhole.isEmpty()) {
+      return false;
+    }
+    for (QuiescedSnapshot s : list) {
+      String p = wholePrefix(s.getMetadata().getNamespace(), s.getMetadata().getName());
+      if (waitingWhole.containsKey(p)
+          && (phase(s) != SnapshotPhase.Pending || s.isMarkedForDeletion())) {
+        waitingWhole.remove(p);
+      }
+    }
+    return waitingWhole.values().stream().anyMatch(r -> isAhead(r.head(), me));
   }
 
   /** A whole request's grants are keyed per VM, apart from single snapshots' keys. */
   private static String wholePrefix(String namespace, String name) {
     return key(namespace, name) + "|";
+  }
+
+  private static String wholePrefix(Entry head) {
+    return wholePrefix(head.namespace(), head.name());
+  }
+
+  /** Where {@code grant} is kept: a group's grants per VM, a single snapshot's by its key. */
+  private static String mapKey(Grant grant) {
+    return grant.kind() == Kind.GROUP
+        ? wholePrefix(grant.entry()) + grant.entry().vm()
+        : grant.key();
   }
 
   /**
@@ -312,7 +390,7 @@ public final class FreezeSlots {
    * slot is held elsewhere ({@link #adopt}).
    */
   public synchronized boolean holds(Grant grant) {
-    Grant now = grants.get(grant.key());
+    Grant now = grants.get(mapKey(grant));
     return now != null && now.slot() == grant.slot();
   }
 
@@ -322,8 +400,10 @@ public final class FreezeSlots {
    */
   public synchronized void giveBack(Grant grant) {
     if (holds(grant)) {
-      grants.remove(grant.key());
-      promoteAdopted(grant.key());
+      grants.remove(mapKey(grant));
+      if (grant.kind() != Kind.GROUP) { // a group's other grants are its own, not adopted ones
+        promoteAdopted(grant.key());
+      }
     }
   }
 
@@ -424,6 +504,9 @@ public final class FreezeSlots {
     }
     if (st.getPhase() == SnapshotPhase.Succeeded || st.getPhase() == SnapshotPhase.Failed) {
       return true;
+    }
+    if (kind == Kind.GROUP) {
+      return st.getConsistency() != null; // the group window's record: every VM thawed
     }
     if (st.getFreeze() == null) {
       return kind == Kind.HELPER && st.getHelperHandBack() != null; // handed back: nothing frozen

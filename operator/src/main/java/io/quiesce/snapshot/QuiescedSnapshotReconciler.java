@@ -122,7 +122,8 @@ public final class QuiescedSnapshotReconciler
             kubeVirtWindows,
             kubeVirtApi,
             singleWindow,
-            volumeSnapshots);
+            volumeSnapshots,
+            slotLeases);
     this.events = events;
     this.metrics = metrics;
   }
@@ -259,7 +260,11 @@ public final class QuiescedSnapshotReconciler
     try {
       decision =
           consistencyGroups.reconcile(
-              snapshot, context, reads, context.getSecondaryResources(VolumeSnapshot.class));
+              snapshot,
+              context,
+              reads,
+              context.getSecondaryResources(VolumeSnapshot.class),
+              ledgerOver(cache));
     } catch (SnapshotWriter.StaleCopyException e) {
       LOG.debug("not written: {}", e.getMessage());
       return UpdateControl.<QuiescedSnapshot>noUpdate().rescheduleAfter(settings.waitRequeue());

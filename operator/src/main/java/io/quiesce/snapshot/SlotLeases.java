@@ -189,6 +189,14 @@ final class SlotLeases {
         && ledger.mayStillFreeze(previous.get())) {
       return previous; // counted by the ledger until its freeze is over; the grant waits
     }
+    if (grant.kind() == Kind.GROUP
+        && previous.isPresent()
+        && previous.get().uid().equals(grant.uid())
+        && !grantedBy.equals(annotation(basis, GRANTED_BY_ANNOTATION))) {
+      // another operator's grant of this very group: it may be freezing under it, and a group's
+      // slots taken here may be given back by a write (release), which must never hit its cover
+      return lost(slot, grant);
+    }
     try {
       known.put(slot, client.leases().inNamespace(namespace).resource(held(basis, grant)).update());
       LOG.debug(
@@ -203,6 +211,57 @@ final class SlotLeases {
         throw e;
       }
       return lost(slot, grant);
+    }
+  }
+
+  /**
+   * Gives a slot Lease back that {@code grant} took while its group could not take all of its
+   * slots: nothing froze under it, so it names nobody again (a compare-and-swap from the version
+   * this process wrote; if anyone changed the Lease since, it is theirs and stays as it is). Only a
+   * consistency group's all-or-none acquisition does this, before its window starts: a Lease under
+   * which a freeze may have started is never given back by a write.
+   */
+  void release(Grant grant) {
+    int slot = grant.slot();
+    synchronized (locks.computeIfAbsent(slot, i -> new Object())) {
+      Lease basis = known.get(slot);
+      Optional<Holder> holder = basis == null ? Optional.empty() : holderOf(slot, basis);
+      if (holder.isEmpty()
+          || !holder.get().uid().equals(grant.uid())
+          || !grantedBy.equals(annotation(basis, GRANTED_BY_ANNOTATION))) {
+        return;
+      }
+      Map<String, String> annotations = new HashMap<>(basis.getMetadata().getAnnotations());
+      annotations.remove(SNAPSHOT_ANNOTATION);
+      annotations.remove(NODE_ANNOTATION);
+      annotations.remove(KIND_ANNOTATION);
+      Lease free =
+          new LeaseBuilder(basis)
+              .editMetadata()
+              .withAnnotations(annotations)
+              .endMetadata()
+              .editSpec()
+              .withHolderIdentity(null)
+              .endSpec()
+              .build();
+      try {
+        known.put(slot, client.leases().inNamespace(namespace).resource(free).update());
+        LOG.debug(
+            "{} given back by {} ({} did not take every slot)",
+            leaseName(slot),
+            grantedBy,
+            grant.key());
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409) {
+          throw e;
+        }
+        Lease now = client.leases().inNamespace(namespace).withName(leaseName(slot)).get();
+        if (now == null) {
+          known.remove(slot);
+        } else {
+          known.put(slot, now);
+        }
+      }
     }
   }
 
@@ -308,7 +367,12 @@ final class SlotLeases {
     if (uid == null || key == null || key.indexOf('/') < 1) {
       return Optional.empty();
     }
-    Kind kind = "KUBEVIRT".equals(a.get(KIND_ANNOTATION)) ? Kind.KUBEVIRT : Kind.HELPER;
+    Kind kind =
+        switch (Objects.requireNonNullElse(a.get(KIND_ANNOTATION), "")) {
+          case "KUBEVIRT" -> Kind.KUBEVIRT;
+          case "GROUP" -> Kind.GROUP;
+          default -> Kind.HELPER;
+        };
     return Optional.of(
         new Holder(
             slot,

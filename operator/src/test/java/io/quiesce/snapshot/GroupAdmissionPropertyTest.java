@@ -21,12 +21,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Whole-group admission as a property, on the real {@link FreezeSlots} ledger: consistency groups
  * of 2 to 5 VMs, singles admitted whole and singles admitted the old way ({@link
- * FreezeSlots#tryAdmit}, which knows nothing of groups) arrive at random over shared VMs and nodes,
- * each waiting request tries again every step in a random order, and running ones end at random.
- * After every call: never more grants than the cluster cap or a node's cap, never one VM twice, and
- * a group holds a grant for every VM or for none. Every step in which nothing runs admits someone
- * (no deadlock), and once arrivals stop every request that fits the caps starts and ends (no
- * starvation, no request stuck behind one that can never fit).
+ * FreezeSlots#tryAdmit}, which sees only the groups waiting) arrive at random over shared VMs and
+ * nodes, each waiting request tries again every step in a random order, and running ones end at
+ * random. After every call: never more grants than the cluster cap or a node's cap, never one VM
+ * twice, and a group holds a grant for every VM or for none. Every step in which nothing runs
+ * admits someone (no deadlock), and once arrivals stop every request that fits the caps starts and
+ * ends (no starvation, no request stuck behind one that can never fit).
  */
 class GroupAdmissionPropertyTest {
   private static final int CAP = 4;

@@ -78,11 +78,56 @@ class GroupAdmissionTest {
 
     assertThat(slots.tryAdmitWhole(group("g", 1, "a@n1", "b@n2"), null, List.of()))
         .isEqualTo(WholeAdmission.WAITING);
-    assertThat(
-            slots
-                .tryAdmit(new Entry("ns", "other", "b", "n2", T0.plusSeconds(2)), List.of())
-                .slotFree())
+    assertThat(slots.tryAdmit(new Entry("ns", "other", "b", "n2", T0), List.of()).slotFree())
         .as("singles count group grants, and the group holds none while it waits")
         .isTrue();
+  }
+
+  /**
+   * A stream of singles admitted one by one ({@link FreezeSlots#tryAdmit}) must not starve a group
+   * that needs several slots at once: once the group waits, no single created after it takes a
+   * slot, so the slots the running ones free add up until the group fits. An older single still
+   * goes first.
+   */
+  @Test
+  void aWaitingGroupIsNotStarvedByAStreamOfLaterSingles() {
+    FreezeSlots slots = new FreezeSlots(3, 3);
+    int[] made = {0};
+    java.util.ArrayDeque<String> running = new java.util.ArrayDeque<>();
+    java.util.function.IntFunction<Boolean> single =
+        age -> {
+          String name = "s" + made[0]++;
+          boolean admitted =
+              slots
+                  .tryAdmit(
+                      new Entry("ns", name, "vm-" + name, "n" + (age % 3), T0.plusSeconds(age)),
+                      List.of())
+                  .slotFree();
+          if (admitted) {
+            running.add(name);
+          }
+          return admitted;
+        };
+    for (int age = 0; age < 3; age++) {
+      assertThat(single.apply(age)).isTrue();
+    }
+    Request group = group("g", 10, "a@n1", "b@n2");
+    assertThat(slots.tryAdmitWhole(group, null, List.of())).isEqualTo(WholeAdmission.WAITING);
+    assertThat(single.apply(5)).as("the cap is reached").isFalse();
+    slots.release("ns", running.poll());
+    assertThat(single.apply(5)).as("a single older than the group still goes first").isTrue();
+
+    int admittedAfterTheGroup = 0;
+    WholeAdmission answer = WholeAdmission.WAITING;
+    for (int age = 11; age < 30 && answer == WholeAdmission.WAITING; age++) {
+      slots.release("ns", running.poll()); // one running single ends
+      admittedAfterTheGroup += single.apply(age) ? 1 : 0; // a new single arrives
+      answer = slots.tryAdmitWhole(group, null, List.of());
+    }
+
+    assertThat(answer).as("the group got its two slots").isEqualTo(WholeAdmission.ADMITTED);
+    assertThat(admittedAfterTheGroup).as("no single created after the group took a slot").isZero();
+    slots.release("ns", running.poll());
+    assertThat(single.apply(40)).as("an admitted group reserves nothing more").isTrue();
   }
 }
