@@ -78,6 +78,8 @@ class ScheduledRoundScaleTest {
         Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), slot.plusSeconds(1)));
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     KubernetesClient operatorClient = server.newClient();
+    QuiescedSnapshotReconciler snapshots =
+        reconciler(operatorClient, settings(CLUSTER_CAP, NODE_CAP, QuiesceChannel.AUTO), registry);
     try (FakeSnapshotter csi =
             FakeSnapshotter.start(server.newClient(), CUT_DELAY, Duration.ofMillis(200));
         FakeNodeHelper helper =
@@ -90,8 +92,7 @@ class ScheduledRoundScaleTest {
         QuiesceTestOperator op =
             QuiesceTestOperator.start(
                 operatorClient,
-                reconciler(
-                    operatorClient, settings(CLUSTER_CAP, NODE_CAP, QuiesceChannel.AUTO), registry),
+                snapshots,
                 new QuiescedSnapshotScheduleReconciler(
                     operatorClient, scheduleClock, registry, ScheduleSettings.defaults()))) {
       long start = System.nanoTime();
@@ -147,6 +148,22 @@ class ScheduledRoundScaleTest {
       assertThat(helper.timesAVmWasFrozenTwice()).isZero();
       assertThat(helper.maxFrozenOnAnyNode()).isBetween(1, NODE_CAP);
       assertThat(helper.maxFrozenInCluster()).isBetween(1, CLUSTER_CAP);
+      // admission looks at the snapshots ahead of one until the caps are full, not at the whole
+      // cache on every reconcile (which looked at all VMS snapshots per decision)
+      FreezeSlots.Cost cost = snapshots.slots().cost();
+      System.out.printf(
+          "[figure] admission: %d decisions, %d snapshots looked at (%.1f per decision, at most %d)%n",
+          cost.decisions(),
+          cost.visited(),
+          (double) cost.visited() / cost.decisions(),
+          cost.mostInOneDecision());
+      assertThat(cost.decisions()).isGreaterThanOrEqualTo(VMS);
+      assertThat(cost.mostInOneDecision())
+          .as("snapshots looked at in one admission decision")
+          .isLessThanOrEqualTo(2L * CLUSTER_CAP + NODES * NODE_CAP);
+      assertThat((double) cost.visited() / cost.decisions())
+          .as("snapshots looked at per admission decision")
+          .isLessThanOrEqualTo(CLUSTER_CAP);
       System.gc(); // what stays, not garbage
       long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
       double ideal = Math.ceil((double) VMS / CLUSTER_CAP) * CUT_DELAY.toMillis();
