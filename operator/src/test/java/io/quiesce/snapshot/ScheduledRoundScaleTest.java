@@ -115,6 +115,23 @@ class ScheduledRoundScaleTest {
                                                   == SnapshotPhase.Failed)));
       long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
 
+      // admission looks at the snapshots ahead of one until the caps are full, not at the whole
+      // cache on every reconcile (which looked at all VMS snapshots per decision)
+      FreezeSlots.Cost cost = snapshots.slots().cost();
+      System.out.printf(
+          "[figure] admission: %d decisions, %d snapshots looked at (%.1f per decision, at most %d)%n",
+          cost.decisions(),
+          cost.visited(),
+          (double) cost.visited() / cost.decisions(),
+          cost.mostInOneDecision());
+      assertThat(cost.decisions()).isGreaterThanOrEqualTo(VMS);
+      assertThat(cost.mostInOneDecision())
+          .as("snapshots looked at in one admission decision")
+          .isLessThanOrEqualTo(2L * CLUSTER_CAP + NODES * NODE_CAP);
+      assertThat((double) cost.visited() / cost.decisions())
+          .as("snapshots looked at per admission decision")
+          .isLessThanOrEqualTo(CLUSTER_CAP);
+
       java.util.Map<String, Long> outcomes =
           done.stream()
               .collect(
@@ -148,22 +165,6 @@ class ScheduledRoundScaleTest {
       assertThat(helper.timesAVmWasFrozenTwice()).isZero();
       assertThat(helper.maxFrozenOnAnyNode()).isBetween(1, NODE_CAP);
       assertThat(helper.maxFrozenInCluster()).isBetween(1, CLUSTER_CAP);
-      // admission looks at the snapshots ahead of one until the caps are full, not at the whole
-      // cache on every reconcile (which looked at all VMS snapshots per decision)
-      FreezeSlots.Cost cost = snapshots.slots().cost();
-      System.out.printf(
-          "[figure] admission: %d decisions, %d snapshots looked at (%.1f per decision, at most %d)%n",
-          cost.decisions(),
-          cost.visited(),
-          (double) cost.visited() / cost.decisions(),
-          cost.mostInOneDecision());
-      assertThat(cost.decisions()).isGreaterThanOrEqualTo(VMS);
-      assertThat(cost.mostInOneDecision())
-          .as("snapshots looked at in one admission decision")
-          .isLessThanOrEqualTo(2L * CLUSTER_CAP + NODES * NODE_CAP);
-      assertThat((double) cost.visited() / cost.decisions())
-          .as("snapshots looked at per admission decision")
-          .isLessThanOrEqualTo(CLUSTER_CAP);
       System.gc(); // what stays, not garbage
       long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
       double ideal = Math.ceil((double) VMS / CLUSTER_CAP) * CUT_DELAY.toMillis();
