@@ -42,6 +42,11 @@ final class SnapshotWriter {
    */
   private final Consumer<QuiescedSnapshot> written;
 
+  /** A writer that tells no one of what it wrote. */
+  SnapshotWriter(KubernetesClient client) {
+    this(client, written -> {});
+  }
+
   SnapshotWriter(KubernetesClient client, Consumer<QuiescedSnapshot> written) {
     this.client = client;
     this.written = written;
