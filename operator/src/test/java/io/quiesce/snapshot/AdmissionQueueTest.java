@@ -2,13 +2,16 @@ package io.quiesce.snapshot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.quiesce.api.v1alpha1.FreezeMethod;
 import io.quiesce.api.v1alpha1.FreezeRecord;
+import io.quiesce.api.v1alpha1.HelperHandBack;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.api.v1alpha1.QuiescedSnapshotSpec;
 import io.quiesce.api.v1alpha1.QuiescedSnapshotStatus;
 import io.quiesce.api.v1alpha1.SnapshotPhase;
 import io.quiesce.snapshot.FreezeAdmission.Entry;
 import io.quiesce.snapshot.Observation.Admission;
+import io.quiesce.status.Reason;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -163,6 +166,46 @@ class AdmissionQueueTest {
     assertThat(slots.held()).isEqualTo(1);
     slots.forget(snapshot("a", "vm-a", SnapshotPhase.InProgress, T0, 3));
     assertThat(slots.held()).isZero();
+  }
+
+  /**
+   * The KubeVirt fallback's grant, taken against the queue kept from events, survives the
+   * informer's events of its own snapshot before it is committed: every version of X carries the
+   * helper's hand-back, which ends a helper's grant but not a freeze through KubeVirt. (Taken as a
+   * helper grant, each such event released it, and the fallback then froze without a slot:
+   * FreezeCapPropertyTest's queue-fed run reached cap + 1.)
+   */
+  @Test
+  void theFallbacksGrantSurvivesItsOwnEventsBeforeItIsCommitted() {
+    FreezeSlots slots = new FreezeSlots(1, 1);
+    QuiescedSnapshot handedBack = snapshot("x", "vm-x", SnapshotPhase.InProgress, T0, 2);
+    handedBack.getStatus().setNodeName("node-1");
+    handedBack
+        .getStatus()
+        .setHelperHandBack(new HelperHandBack(Reason.NO_AGENT_CHANNEL.wire(), null));
+    slots.observe(handedBack);
+    QuiescedSnapshot y = snapshot("y", "vm-y", SnapshotPhase.Pending, T0.plusSeconds(1), 3);
+    y.getStatus().setNodeName("node-2");
+    slots.observe(y);
+    Entry x = entry(handedBack, "node-1");
+    assertThat(slots.tryAdmitStarted(x, "uid-x").slotFree()).isTrue();
+
+    slots.observe(handedBack); // the reconcile's copy, or a late event: evidence for no freeze
+    assertThat(slots.held()).as("x's grant").isEqualTo(1);
+    assertThat(slots.startableNow()).as("woken while x holds the only slot").isEmpty();
+    assertThat(slots.tryAdmit(entry(y, "node-2"), "uid-y").slotFree())
+        .as("y while x holds the only slot")
+        .isFalse();
+    assertThat(slots.commit("ns", "x", FreezeSlots.Kind.KUBEVIRT)).isPresent();
+    slots.settle("ns", "x");
+
+    QuiescedSnapshot recorded = snapshot("x", "vm-x", SnapshotPhase.InProgress, T0, 4);
+    FreezeRecord kubeVirt = new FreezeRecord();
+    kubeVirt.setMethod(FreezeMethod.KUBEVIRT_API);
+    recorded.getStatus().setFreeze(kubeVirt);
+    slots.observe(recorded); // KubeVirt's freeze record: the evidence that ends it
+    assertThat(slots.held()).isZero();
+    assertThat(slots.tryAdmit(entry(y, "node-2"), "uid-y").slotFree()).isTrue();
   }
 
   private static QuiescedSnapshot randomVersion(String name, long version, SplittableRandom rnd) {
