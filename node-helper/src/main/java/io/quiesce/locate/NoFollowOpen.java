@@ -77,11 +77,7 @@ final class NoFollowOpen {
     } catch (IllegalCallerException e) {
       return "native access is not enabled for the helper";
     } catch (RuntimeException | LinkageError e) {
-      Throwable cause =
-          e instanceof ExceptionInInitializerError && e.getCause() != null ? e.getCause() : e;
-      return cause instanceof IllegalCallerException
-          ? "native access is not enabled for the helper"
-          : "the C library cannot be linked: " + cause;
+      return "the C library cannot be linked: " + e;
     }
   }
 }
