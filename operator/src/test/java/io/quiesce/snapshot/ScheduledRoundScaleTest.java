@@ -55,6 +55,14 @@ class ScheduledRoundScaleTest {
   private static final int NODE_CAP = 4;
   private static final Duration CUT_DELAY = Duration.ofMillis(300);
 
+  /**
+   * The snapshots' quiesce timeout, which the FAKE helper's watchdog waits for the cuts. This test
+   * is about admission and the caps, not the watchdog: with the default 5 s a loaded 2-core machine
+   * let the fake snapshotter's 300 ms cuts take longer (23 of 200 snapshots QuiesceTimeout in one
+   * of three runs on 2026-12-06).
+   */
+  private static final Duration QUIESCE_TIMEOUT = Duration.ofSeconds(30);
+
   @Test
   void oneFireOverManyVmsSnapshotsEachOnceWithinTheCaps(
       KubeApiServer server, KubernetesClient client) {
@@ -88,7 +96,8 @@ class ScheduledRoundScaleTest {
                 Behaviour.FREEZE_OK,
                 OPERATOR_NAMESPACE,
                 CLUSTER_CAP + 10,
-                nodes);
+                nodes,
+                QUIESCE_TIMEOUT);
         QuiesceTestOperator op =
             QuiesceTestOperator.start(
                 operatorClient,
@@ -198,7 +207,7 @@ class ScheduledRoundScaleTest {
     SnapshotOptions options = new SnapshotOptions();
     QuiesceOptions quiesce = new QuiesceOptions();
     quiesce.setMode(QuiesceMode.Required);
-    quiesce.setTimeout("5s");
+    quiesce.setTimeout(QUIESCE_TIMEOUT.toSeconds() + "s");
     options.setQuiesce(quiesce);
     options.setFailureDeadline("30m");
     template.setSpec(options);
