@@ -47,7 +47,17 @@ public final class ClusterObserver {
   /**
    * Observes {@code s}. For a Pending snapshot whose VM is free, and for the KubeVirt fallback of
    * an InProgress one, this may take a fresh grant in {@link FreezeSlots}, which the caller must
-   * commit or settle.
+   * commit or settle. Its place in the queue is the one {@link FreezeSlots} keeps from the
+   * informer's events.
+   */
+  public Observation observe(
+      ClusterReads reads, QuiescedSnapshot s, Collection<VolumeSnapshot> owned) {
+    return observe(reads, s, null, owned);
+  }
+
+  /**
+   * The same, with the queue ordered by {@code allSnapshots} (a list of any age) instead of the one
+   * kept from events.
    */
   public Observation observe(
       ClusterReads reads,
@@ -80,16 +90,17 @@ public final class ClusterObserver {
       Admission admission = Admission.FREE;
       if (vm.isPresent() && SnapshotStateMachine.needsKubeVirtFallback(s.getStatus())) {
         // the KubeVirt fallback freezes too: it takes a grant like any other freeze
+        Entry me =
+            new Entry(
+                ns,
+                s.getMetadata().getName(),
+                source,
+                s.getStatus().getNodeName(),
+                SnapshotSpecs.created(s));
         admission =
-            slots.tryAdmitStarted(
-                new Entry(
-                    ns,
-                    s.getMetadata().getName(),
-                    source,
-                    s.getStatus().getNodeName(),
-                    SnapshotSpecs.created(s)),
-                s.getMetadata().getUid(),
-                allSnapshots);
+            allSnapshots == null
+                ? slots.tryAdmitStarted(me, s.getMetadata().getUid())
+                : slots.tryAdmitStarted(me, s.getMetadata().getUid(), allSnapshots);
       }
       return new Observation(
           s,
@@ -106,11 +117,11 @@ public final class ClusterObserver {
     Optional<VirtualMachineInstance> vmi = reads.vmi(ns, source);
     String node =
         vmi.map(i -> i.getStatus() == null ? null : i.getStatus().getNodeName()).orElse(null);
+    Entry me = new Entry(ns, s.getMetadata().getName(), source, node, SnapshotSpecs.created(s));
     Admission admission =
-        slots.tryAdmit(
-            new Entry(ns, s.getMetadata().getName(), source, node, SnapshotSpecs.created(s)),
-            s.getMetadata().getUid(),
-            allSnapshots);
+        allSnapshots == null
+            ? slots.tryAdmit(me, s.getMetadata().getUid())
+            : slots.tryAdmit(me, s.getMetadata().getUid(), allSnapshots);
     Map<String, Optional<String>> drivers =
         pvcDrivers(reads, ns, DiskPlanner.allVolumes(vm.get(), vmi));
     return new Observation(

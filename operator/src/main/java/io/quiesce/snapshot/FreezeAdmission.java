@@ -28,6 +28,11 @@ public final class FreezeAdmission {
     this.nodeCap = nodeCap;
   }
 
+  /** The most freezes at once on one node. */
+  int nodeCap() {
+    return nodeCap;
+  }
+
   /** A snapshot that wants to start, or one that is running (holding a freeze slot). */
   public record Entry(String namespace, String name, String vm, String node, Instant created) {
     String vmKey() {

@@ -1,13 +1,11 @@
 package io.quiesce.snapshot;
 
-import io.quiesce.api.SnapshotSpecs;
 import io.quiesce.api.v1alpha1.FreezeMethod;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.api.v1alpha1.QuiescedSnapshotStatus;
 import io.quiesce.api.v1alpha1.SnapshotPhase;
 import io.quiesce.snapshot.FreezeAdmission.Entry;
 import io.quiesce.snapshot.Observation.Admission;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -28,9 +26,10 @@ import org.slf4j.LoggerFactory;
  * node helper, a freeze through KubeVirt, the KubeVirt fallback after {@code NoAgentChannel}) and
  * is released only on evidence that its freeze is over: the freeze record it waits for, a terminal
  * phase, or the snapshot deleted. Such evidence never goes away again, so any copy of a snapshot,
- * however old, may release a grant; and no copy, however old, can make a grant disappear. The lists
- * of snapshots passed in only choose who goes next (the queue order and the per-VM rule), they
- * never count who is frozen: a list may be older than the last grant.
+ * however old, may release a grant; and no copy, however old, can make a grant disappear. The queue
+ * ({@link AdmissionQueue}, kept from the informer's events, or a list passed in) only chooses who
+ * goes next (the queue order and the per-VM rule), it never counts who is frozen: it may be older
+ * than the last grant.
  *
  * <p>Each grant names a slot index; {@link SlotLeases} writes it to the Lease {@code
  * quiesce-slot-<i>} with compare-and-swap, so that a second operator (a paused former leader)
@@ -48,6 +47,15 @@ public final class FreezeSlots {
    */
   private final Map<String, Grant> grants = new HashMap<>();
 
+  /** The queue, kept from {@link #observe} and {@link #forget}. */
+  private final AdmissionQueue queue = new AdmissionQueue();
+
+  /** See {@link #cost()}. */
+  private long visited;
+
+  private long decisions;
+  private long mostVisited;
+
   /**
    * Uids of snapshots whose grant was released on evidence that their freeze is over (the latest
    * {@value #OVER_REMEMBERED}): a slot Lease naming one of them may be swapped without looking it
@@ -63,11 +71,6 @@ public final class FreezeSlots {
    * given up), nothing created after one of them takes a slot (see {@link #reservedFor}).
    */
   private final Map<String, FreezeAdmission.Request> waitingWhole = new HashMap<>();
-
-  /** Parsed creation timestamps, by their text (see {@link #created}). */
-  private final Map<String, Instant> createdTimes = new HashMap<>();
-
-  private static final int CREATED_TIMES_REMEMBERED = 4096;
 
   /** What the grant's freeze is; it decides which freeze record is the evidence that it ended. */
   public enum Kind {
@@ -113,14 +116,34 @@ public final class FreezeSlots {
    * Decides whether {@code me} may start now and, if it may and needs a freeze ({@code node} set),
    * grants it a slot. A snapshot that holds a grant keeps it and may go on. A new grant is {@link
    * Grant#fresh() fresh}: the caller {@link #commit}s it before the write that can lead to a freeze
-   * and {@link #settle}s it at the end of the reconcile (an uncommitted one is given back).
+   * and {@link #settle}s it at the end of the reconcile (an uncommitted one is given back). The
+   * queue is the one kept from {@link #observe} and {@link #forget}: this looks at the snapshots
+   * ahead of {@code me} only until the caps are reached, not at every snapshot.
    *
    * @param me the snapshot, with the node its freeze would run on (null when its VM is stopped)
    * @param uid its uid
+   */
+  public synchronized Admission tryAdmit(Entry me, String uid) {
+    long from = visited;
+    Admission a = decide(me, uid, queue, false);
+    decided(from);
+    return a;
+  }
+
+  /**
+   * The same, ordered by {@code list} instead of the queue kept from events (each call looks at
+   * every snapshot of the list).
+   *
    * @param list QuiescedSnapshots of any age: they release grants on evidence and order the queue
    */
   public synchronized Admission tryAdmit(Entry me, String uid, Collection<QuiescedSnapshot> list) {
-    return tryAdmit(me, uid, list, false);
+    long from = visited;
+    visited += list.size();
+    releaseAllOnEvidence(list);
+    list.forEach(s -> stopWaitingIfGone(s, false));
+    Admission a = decide(me, uid, AdmissionQueue.of(list), false);
+    decided(from);
+    return a;
   }
 
   /**
@@ -131,36 +154,159 @@ public final class FreezeSlots {
    * snapshot carries is evidence against a {@link Kind#HELPER} grant, so any reconcile passing a
    * list would release it before it is committed.
    */
-  public synchronized Admission tryAdmitStarted(
-      Entry me, String uid, Collection<QuiescedSnapshot> list) {
-    return tryAdmit(me, uid, list, true);
+  public synchronized Admission tryAdmitStarted(Entry me, String uid) {
+    long from = visited;
+    Admission a = decide(me, uid, queue, true);
+    decided(from);
+    return a;
   }
 
-  private Admission tryAdmit(
-      Entry me, String uid, Collection<QuiescedSnapshot> list, boolean started) {
+  /** {@link #tryAdmitStarted(Entry, String)} ordered by {@code list}. */
+  public synchronized Admission tryAdmitStarted(
+      Entry me, String uid, Collection<QuiescedSnapshot> list) {
+    long from = visited;
+    visited += list.size();
     releaseAllOnEvidence(list);
+    list.forEach(s -> stopWaitingIfGone(s, false));
+    Admission a = decide(me, uid, AdmissionQueue.of(list), true);
+    decided(from);
+    return a;
+  }
+
+  /**
+   * Takes in a version of a snapshot: an add or update event of the QuiescedSnapshot informer, the
+   * copy a reconcile works from, or what the operator's own write returned. It may release the
+   * snapshot's grant on evidence and moves the snapshot in (or out of) the queue; a version older
+   * than one seen before moves nothing.
+   */
+  public synchronized void observe(QuiescedSnapshot s) {
+    queue.observe(s);
+    releaseOnEvidenceOf(s);
+    stopWaitingIfGone(s, false);
+  }
+
+  /**
+   * The snapshot is gone (a delete event of the informer): out of the queue, and whatever it held
+   * is free (its finalizer ran; evidence that never goes away).
+   */
+  public synchronized void forget(QuiescedSnapshot s) {
+    queue.forget(s);
+    stopWaitingIfGone(s, true);
+    String key = key(s.getMetadata().getNamespace(), s.getMetadata().getName());
+    String uid = s.getMetadata().getUid();
+    if (grants.containsKey(key)
+        && grants
+            .values()
+            .removeIf(
+                g ->
+                    g.key().equals(key)
+                        && (g.uid() == null || g.uid().equals(uid))
+                        && remember(g))) {
+      LOG.debug("{} released its slot: deleted", key);
+    }
+  }
+
+  /**
+   * How many snapshots admission has looked at since this ledger was made: a test bounds it per
+   * decision, so that admission never again walks the whole cache on every reconcile.
+   */
+  synchronized long visited() {
+    return visited;
+  }
+
+  /**
+   * What admission cost so far: decisions (admissions and wake-up lists), snapshots looked at in
+   * all, and the most in one decision.
+   */
+  record Cost(long decisions, long visited, long mostInOneDecision) {}
+
+  synchronized Cost cost() {
+    return new Cost(decisions, visited, mostVisited);
+  }
+
+  /** Counts one decision that looked at the snapshots counted since {@code from}. */
+  private void decided(long from) {
+    decisions++;
+    mostVisited = Math.max(mostVisited, visited - from);
+  }
+
+  /**
+   * The admission of {@code me} against the grants and {@code q}: as {@link FreezeAdmission#admit}
+   * over the whole queue would decide it, but walking the queue only up to {@code me}'s place and
+   * only while the caps leave room for {@code me} (at most the cap's worth of admissions, plus the
+   * snapshots skipped on their way).
+   */
+  private Admission decide(Entry me, String uid, AdmissionQueue q, boolean started) {
     String myKey = key(me.namespace(), me.name());
     if (grants.containsKey(myKey)) {
       return Admission.FREE;
     }
-    Kind kind = started ? Kind.KUBEVIRT : Kind.HELPER;
-    List<Entry> waiting = new ArrayList<>();
-    List<Entry> running =
-        started ? grants.values().stream().map(Grant::entry).toList() : running(list, myKey);
-    boolean vmBusy = running.stream().anyMatch(r -> r.vmKey().equals(me.vmKey()));
-    for (QuiescedSnapshot s : list) {
-      Entry w = queued(s, myKey);
-      if (w != null && !(started && w.vmKey().equals(me.vmKey()))) {
-        waiting.add(w);
-        vmBusy |= w.vmKey().equals(me.vmKey()) && isAhead(w, me);
-      }
-    }
-    waiting.add(me);
-    boolean slotFree = admission.admit(waiting, running).contains(me) && !reservedFor(me, list);
-    if (!vmBusy && slotFree && me.node() != null) {
-      grants.put(myKey, new Grant(me, uid, freeIndex(), kind, false, true));
+    Running running = new Running();
+    boolean vmBusy =
+        running.vms.contains(me.vmKey())
+            || !started
+                && (q.startedOn(me.vmKey(), myKey)
+                    || q.queuedAheadOnVm(me, myKey, grants::containsKey));
+    boolean room = me.node() == null || room(me, myKey, q, running, started);
+    boolean slotFree = !vmBusy && room && !reservedFor(me);
+    if (slotFree && me.node() != null) {
+      grants.put(
+          myKey,
+          new Grant(me, uid, freeIndex(), started ? Kind.KUBEVIRT : Kind.HELPER, false, true));
     }
     return new Admission(vmBusy, slotFree);
+  }
+
+  /** The grants as admission counts them: VMs busy, slots held in the cluster and per node. */
+  private final class Running {
+    final Set<String> vms = new HashSet<>();
+    final Map<String, Integer> perNode = new HashMap<>();
+    int inFlight;
+
+    Running() {
+      for (Grant g : grants.values()) {
+        vms.add(g.entry().vmKey());
+        if (g.entry().node() != null) {
+          perNode.merge(g.entry().node(), 1, Integer::sum);
+          inFlight++;
+        }
+      }
+    }
+
+    boolean full(String node) {
+      return inFlight >= clusterCap || perNode.getOrDefault(node, 0) >= admission.nodeCap();
+    }
+
+    void admit(String node) {
+      perNode.merge(node, 1, Integer::sum);
+      inFlight++;
+    }
+  }
+
+  /**
+   * Whether the caps leave a slot for {@code me} once the snapshots ahead of it in the queue that
+   * can start have started. Stops as soon as the answer is no.
+   */
+  private boolean room(Entry me, String myKey, AdmissionQueue q, Running running, boolean started) {
+    Set<String> vmsAhead = new HashSet<>();
+    for (Entry w : q.queued()) {
+      if (running.full(me.node()) || AdmissionQueue.ORDER.compare(w, me) >= 0) {
+        break;
+      }
+      visited++;
+      String key = key(w.namespace(), w.name());
+      if (key.equals(myKey) || grants.containsKey(key) || started && w.vmKey().equals(me.vmKey())) {
+        continue;
+      }
+      if (running.vms.contains(w.vmKey())
+          || !started && q.startedOn(w.vmKey(), myKey)
+          || !vmsAhead.add(w.vmKey())
+          || running.full(w.node())) {
+        continue; // its VM is busy, an older snapshot of it goes first, or its node is full
+      }
+      running.admit(w.node());
+    }
+    return !running.full(me.node());
   }
 
   /** The answer to {@link #tryAdmitWhole}. */
@@ -258,21 +404,25 @@ public final class FreezeSlots {
 
   /**
    * Whether a consistency group created before {@code me} waits to be admitted whole: then {@code
-   * me} takes no slot, so the group is not starved. A group the list shows started, ended, deleted
-   * or replaced no longer waits.
+   * me} takes no slot, so the group is not starved. A group seen started, ended or deleted ({@link
+   * #observe}, {@link #forget}, or a list passed in) no longer waits.
    */
-  private boolean reservedFor(Entry me, Collection<QuiescedSnapshot> list) {
-    if (me.node() == null || waitingWhole.isEmpty()) {
-      return false;
+  private boolean reservedFor(Entry me) {
+    return me.node() != null
+        && !waitingWhole.isEmpty()
+        && waitingWhole.values().stream().anyMatch(r -> isAhead(r.head(), me));
+  }
+
+  /** A waiting group that this copy shows started, ended or deleted waits no more. */
+  private void stopWaitingIfGone(QuiescedSnapshot s, boolean deleted) {
+    if (waitingWhole.isEmpty()) {
+      return;
     }
-    for (QuiescedSnapshot s : list) {
-      String p = wholePrefix(s.getMetadata().getNamespace(), s.getMetadata().getName());
-      if (waitingWhole.containsKey(p)
-          && (phase(s) != SnapshotPhase.Pending || s.isMarkedForDeletion())) {
-        waitingWhole.remove(p);
-      }
+    String p = wholePrefix(s.getMetadata().getNamespace(), s.getMetadata().getName());
+    if (waitingWhole.containsKey(p)
+        && (deleted || phase(s) != SnapshotPhase.Pending || s.isMarkedForDeletion())) {
+      waitingWhole.remove(p);
     }
-    return waitingWhole.values().stream().anyMatch(r -> isAhead(r.head(), me));
   }
 
   /** A whole request's grants are keyed per VM, apart from single snapshots' keys. */
@@ -293,18 +443,58 @@ public final class FreezeSlots {
 
   /**
    * The waiting snapshots that would be admitted now, in queue order: the ones to wake when a slot
-   * frees. Grants nothing; each still goes through {@link #tryAdmit}.
+   * frees. Grants nothing; each still goes through {@link #tryAdmit}. Walks the queue kept from
+   * events only until the cluster cap, or every node with a queued snapshot, is full.
    */
+  public synchronized List<Entry> startableNow() {
+    long from = visited;
+    List<Entry> startable = startable(queue);
+    decided(from);
+    return startable;
+  }
+
+  /** {@link #startableNow()} ordered by {@code list}. */
   public synchronized List<Entry> startableNow(Collection<QuiescedSnapshot> list) {
+    long from = visited;
+    visited += list.size();
     releaseAllOnEvidence(list);
-    List<Entry> waiting = new ArrayList<>();
-    for (QuiescedSnapshot s : list) {
-      Entry w = queued(s, null);
-      if (w != null) {
-        waiting.add(w);
+    list.forEach(s -> stopWaitingIfGone(s, false));
+    List<Entry> startable = startable(AdmissionQueue.of(list));
+    decided(from);
+    return startable;
+  }
+
+  private List<Entry> startable(AdmissionQueue q) {
+    Running running = new Running();
+    int openNodes = q.queuedNodes();
+    for (String node : running.perNode.keySet()) {
+      if (q.hasQueuedOn(node) && running.full(node)) {
+        openNodes--;
       }
     }
-    return admission.admit(waiting, running(list, null));
+    List<Entry> admitted = new ArrayList<>();
+    Set<String> vmsAhead = new HashSet<>();
+    for (Entry w : q.queued()) {
+      if (running.inFlight >= clusterCap || openNodes <= 0) {
+        break;
+      }
+      visited++;
+      if (grants.containsKey(key(w.namespace(), w.name()))) {
+        continue;
+      }
+      if (running.vms.contains(w.vmKey())
+          || q.startedOn(w.vmKey(), null)
+          || !vmsAhead.add(w.vmKey())
+          || running.full(w.node())) {
+        continue;
+      }
+      running.admit(w.node());
+      admitted.add(w);
+      if (running.perNode.get(w.node()) >= admission.nodeCap()) {
+        openNodes--;
+      }
+    }
+    return admitted;
   }
 
   /** The grant of this snapshot, if it holds one. */
@@ -429,7 +619,7 @@ public final class FreezeSlots {
     for (QuiescedSnapshot s : list) {
       if (names.contains(s.getMetadata().getName())
           && named.contains(key(s.getMetadata().getNamespace(), s.getMetadata().getName()))) {
-        releaseOnEvidence(s);
+        releaseOnEvidenceOf(s);
       }
     }
   }
@@ -440,7 +630,14 @@ public final class FreezeSlots {
    * @return whether a grant was released
    */
   public synchronized boolean releaseOnEvidence(QuiescedSnapshot s) {
+    return releaseOnEvidenceOf(s);
+  }
+
+  private boolean releaseOnEvidenceOf(QuiescedSnapshot s) {
     String key = key(s.getMetadata().getNamespace(), s.getMetadata().getName());
+    if (!grants.containsKey(key)) {
+      return false; // a second slot of a snapshot (key@slot) exists only beside its own grant
+    }
     String uid = s.getMetadata().getUid();
     boolean released = false;
     for (Iterator<Grant> it = grants.values().iterator(); it.hasNext(); ) {
@@ -515,43 +712,6 @@ public final class FreezeSlots {
   }
 
   /**
-   * The grants (which count against the caps), plus the started snapshots of the list (which only
-   * make their VM busy).
-   */
-  private List<Entry> running(Collection<QuiescedSnapshot> list, String skipKey) {
-    List<Entry> running = new ArrayList<>();
-    grants.values().forEach(g -> running.add(g.entry()));
-    for (QuiescedSnapshot s : list) {
-      String key = key(s.getMetadata().getNamespace(), s.getMetadata().getName());
-      if (phase(s) == SnapshotPhase.InProgress
-          && s.getSpec() != null
-          && !key.equals(skipKey)
-          && !grants.containsKey(key)) {
-        running.add(entry(s, null));
-      }
-    }
-    return running;
-  }
-
-  /**
-   * {@code s} as a waiting entry when it is queued for a slot on a node and holds none; else null.
-   */
-  private Entry queued(QuiescedSnapshot s, String skipKey) {
-    String key = key(s.getMetadata().getNamespace(), s.getMetadata().getName());
-    QuiescedSnapshotStatus st = s.getStatus();
-    if (key.equals(skipKey)
-        || s.getSpec() == null
-        || s.isMarkedForDeletion()
-        || grants.containsKey(key)
-        || phase(s) != SnapshotPhase.Pending
-        || st == null
-        || st.getNodeName() == null) {
-      return null;
-    }
-    return entry(s, st.getNodeName());
-  }
-
-  /**
    * The lowest slot index no grant uses; one below the cap exists whenever the cap admits one more.
    */
   private int freeIndex() {
@@ -574,33 +734,7 @@ public final class FreezeSlots {
   }
 
   private static boolean isAhead(Entry a, Entry b) {
-    int byTime = a.created().compareTo(b.created());
-    return byTime != 0 ? byTime < 0 : a.name().compareTo(b.name()) < 0;
-  }
-
-  private Entry entry(QuiescedSnapshot s, String node) {
-    return new Entry(
-        s.getMetadata().getNamespace(),
-        s.getMetadata().getName(),
-        s.getSpec().getSource(),
-        node,
-        created(s));
-  }
-
-  /**
-   * {@link SnapshotSpecs#created} through a small cache: each reconcile orders the whole queue by
-   * creation time, and a schedule's snapshots share a handful of timestamps, so parsing each one
-   * every time was most of the time spent building the queue. Called under this object's lock.
-   */
-  private Instant created(QuiescedSnapshot s) {
-    String ts = s.getMetadata().getCreationTimestamp();
-    if (ts == null) {
-      return SnapshotSpecs.created(s);
-    }
-    if (createdTimes.size() >= CREATED_TIMES_REMEMBERED) {
-      createdTimes.clear();
-    }
-    return createdTimes.computeIfAbsent(ts, t -> SnapshotSpecs.created(s));
+    return AdmissionQueue.ORDER.compare(a, b) < 0;
   }
 
   static String key(String namespace, String name) {

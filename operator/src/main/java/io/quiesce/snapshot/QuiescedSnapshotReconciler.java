@@ -67,7 +67,7 @@ public final class QuiescedSnapshotReconciler
   private final KubeVirtThawBackstop thawBackstop;
   private final EventRecorder events;
   private final SnapshotMetrics metrics;
-  private final AdmissionWakeups wakeups = new AdmissionWakeups();
+  private final AdmissionWakeups wakeups;
   private final SnapshotWriter writer;
   private final SlotLeases slotLeases;
 
@@ -97,9 +97,12 @@ public final class QuiescedSnapshotReconciler
       SnapshotMetrics metrics) {
     this.settings = settings;
     this.slots = new FreezeSlots(settings.maxConcurrentFreezes(), settings.maxFreezesPerNode());
+    this.wakeups = new AdmissionWakeups(slots);
     this.observer = new ClusterObserver(settings, slots);
     this.volumeSnapshots = new VolumeSnapshots(client);
-    this.writer = new SnapshotWriter(client);
+    // what a write returns goes into the queue at once: JOSDK does not pass on the informer's
+    // event of the operator's own write
+    this.writer = new SnapshotWriter(client, slots::observe);
     this.slotLeases =
         new SlotLeases(client, settings.operatorNamespace(), settings.clock(), settings.shard());
     this.groupObserver = new GroupSnapshotObserver(client, settings.clock());
@@ -150,6 +153,11 @@ public final class QuiescedSnapshotReconciler
     return sources;
   }
 
+  /** The grant ledger and queue (tests read what admission cost). */
+  FreezeSlots slots() {
+    return slots;
+  }
+
   /**
    * Reads from {@code reads} instead of informers: for tests that call {@link #reconcile}
    * themselves.
@@ -164,19 +172,19 @@ public final class QuiescedSnapshotReconciler
     String ns = snapshot.getMetadata().getNamespace();
     String name = snapshot.getMetadata().getName();
     String key = ns + "/" + name;
-    List<QuiescedSnapshot> cache = context.getPrimaryCache().list().toList();
     if (!slotsLoaded) {
-      loadSlotLeases(cache);
+      loadSlotLeases(context.getPrimaryCache().list().toList());
     }
     if (ConsistencyGroupSnapshots.isGroup(snapshot)) {
-      return reconcileGroup(snapshot, context, cache);
+      return reconcileGroup(snapshot, context);
     }
     boolean heldBefore = slots.grant(ns, name).isPresent();
-    slots.releaseOnEvidence(snapshot);
+    // the copy JOSDK hands over is the newest it has: it may release the grant on evidence, and
+    // it moves the snapshot in the queue (admission never walks the whole cache)
+    slots.observe(snapshot);
     Observation observation =
         groupObserver.complete(
-            observer.observe(
-                reads, snapshot, cache, context.getSecondaryResources(VolumeSnapshot.class)));
+            observer.observe(reads, snapshot, context.getSecondaryResources(VolumeSnapshot.class)));
     Decision decision = SnapshotStateMachine.decide(observation);
     VmDefinitions.captureAtStart(
         snapshot, observation.vm(), decision.status()); // for restores into a new VM
@@ -185,7 +193,7 @@ public final class QuiescedSnapshotReconciler
         .apply(snapshot)
         .ifPresent(e -> events.record(snapshot, e.warning(), e.reason(), e.message()));
     try {
-      decision = actAndWrite(context, observation, decision, cache);
+      decision = actAndWrite(context, observation, decision);
     } catch (SnapshotWriter.StaleCopyException e) {
       // decided from an old copy: nothing more is done; the change that made it old has queued
       // a reconcile of the newer version already, the requeue is only a backstop
@@ -213,7 +221,7 @@ public final class QuiescedSnapshotReconciler
         || decision.action() == Action.FREEZE_THROUGH_KUBEVIRT
         || heldBefore && slots.grant(ns, name).isEmpty()) {
       // a slot (or the VM) freed: whoever may start now should not wait for its requeue
-      wakeups.wake(slots.startableNow(cache));
+      wakeups.wake(slots.startableNow());
     }
     boolean waitingForSlot =
         observation.admission().vmBusy() || !observation.admission().slotFree();
@@ -254,7 +262,7 @@ public final class QuiescedSnapshotReconciler
    * A snapshot of several VMs: decided, acted on and written by {@link ConsistencyGroupSnapshots}.
    */
   private UpdateControl<QuiescedSnapshot> reconcileGroup(
-      QuiescedSnapshot snapshot, Context<QuiescedSnapshot> context, List<QuiescedSnapshot> cache) {
+      QuiescedSnapshot snapshot, Context<QuiescedSnapshot> context) {
     String key = snapshot.getMetadata().getNamespace() + "/" + snapshot.getMetadata().getName();
     Decision decision;
     try {
@@ -264,7 +272,7 @@ public final class QuiescedSnapshotReconciler
               context,
               reads,
               context.getSecondaryResources(VolumeSnapshot.class),
-              ledgerOver(cache));
+              ledgerOver(context));
     } catch (SnapshotWriter.StaleCopyException e) {
       LOG.debug("not written: {}", e.getMessage());
       return UpdateControl.<QuiescedSnapshot>noUpdate().rescheduleAfter(settings.waitRequeue());
@@ -272,7 +280,7 @@ public final class QuiescedSnapshotReconciler
     SnapshotPhase after = report(snapshot, key, decision);
     boolean terminal = after == SnapshotPhase.Succeeded || after == SnapshotPhase.Failed;
     if (terminal || decision.action() == Action.AWAIT_KUBEVIRT_WINDOW) {
-      wakeups.wake(slots.startableNow(cache)); // the group's grants are free
+      wakeups.wake(slots.startableNow()); // the group's grants are free
     }
     if (terminal) {
       return UpdateControl.noUpdate();
@@ -294,10 +302,7 @@ public final class QuiescedSnapshotReconciler
    *     record is written over the newer version as long as that one is still Pending
    */
   private Decision actAndWrite(
-      Context<QuiescedSnapshot> context,
-      Observation observation,
-      Decision decision,
-      List<QuiescedSnapshot> cache) {
+      Context<QuiescedSnapshot> context, Observation observation, Decision decision) {
     QuiescedSnapshot basis = observation.snapshot();
     Decision done = decision;
     try {
@@ -311,7 +316,7 @@ public final class QuiescedSnapshotReconciler
           groups.labelPvcs(basis, decision); // before the window: the helper only creates the group
           String slotLease =
               phase(basis.getStatus()) == SnapshotPhase.Pending
-                  ? takeSlot(basis, FreezeSlots.Kind.HELPER, cache)
+                  ? takeSlot(basis, FreezeSlots.Kind.HELPER, context)
                   : annotation(
                       basis,
                       Provenance.FREEZE_SLOT); // assigned already: the label is only re-asserted
@@ -321,7 +326,7 @@ public final class QuiescedSnapshotReconciler
         }
         case FREEZE_THROUGH_KUBEVIRT -> {
           groups.labelPvcs(basis, decision);
-          return startKubeVirtWindow(context, basis, decision, cache);
+          return startKubeVirtWindow(context, basis, decision);
         }
         case AWAIT_KUBEVIRT_WINDOW -> {
           if (awaitKubeVirtWindow(context, basis)) {
@@ -360,10 +365,7 @@ public final class QuiescedSnapshotReconciler
    * window, and a restarted operator finds the window on the object.
    */
   private Decision startKubeVirtWindow(
-      Context<QuiescedSnapshot> context,
-      QuiescedSnapshot basis,
-      Decision decision,
-      List<QuiescedSnapshot> cache) {
+      Context<QuiescedSnapshot> context, QuiescedSnapshot basis, Decision decision) {
     String uid = basis.getMetadata().getUid();
     if (kubeVirtWindows.running(uid) || kubeVirtWindows.finished(uid).isPresent()) {
       // decided from a copy older than the window's start: its place stays taken
@@ -375,7 +377,7 @@ public final class QuiescedSnapshotReconciler
     }
     try {
       takeSlot(
-          basis, FreezeSlots.Kind.KUBEVIRT, cache); // a KubeVirt freeze counts against the caps too
+          basis, FreezeSlots.Kind.KUBEVIRT, context); // a KubeVirt freeze counts against the caps
       writer.writeStatus(context, basis, decision.status());
     } catch (RuntimeException e) {
       kubeVirtWindows.cancelReservation();
@@ -469,7 +471,8 @@ public final class QuiescedSnapshotReconciler
    * @return the slot Lease's name, for the helper to check
    * @throws SlotLostException when the snapshot holds no grant, or another operator took its slot
    */
-  private String takeSlot(QuiescedSnapshot s, FreezeSlots.Kind kind, List<QuiescedSnapshot> cache) {
+  private String takeSlot(
+      QuiescedSnapshot s, FreezeSlots.Kind kind, Context<QuiescedSnapshot> context) {
     String ns = s.getMetadata().getNamespace();
     String name = s.getMetadata().getName();
     FreezeSlots.Grant grant =
@@ -477,7 +480,7 @@ public final class QuiescedSnapshotReconciler
             .commit(ns, name, kind)
             .orElseThrow(
                 () -> new SlotLostException(ns + "/" + name + " holds no freeze slot any more"));
-    Optional<SlotLeases.Holder> lost = slotLeases.acquire(grant, ledgerOver(cache));
+    Optional<SlotLeases.Holder> lost = slotLeases.acquire(grant, ledgerOver(context));
     if (lost.isEmpty()) {
       return slotLeases.leaseName(grant.slot());
     }
@@ -494,8 +497,11 @@ public final class QuiescedSnapshotReconciler
             + " waits for another");
   }
 
-  /** The grant ledger as a slot's Lease swap sees it; {@code cache} judges a holder's freeze. */
-  private SlotLeases.Ledger ledgerOver(List<QuiescedSnapshot> cache) {
+  /**
+   * The grant ledger as a slot's Lease swap sees it; the primary cache (one look-up by name) judges
+   * a holder's freeze.
+   */
+  private SlotLeases.Ledger ledgerOver(Context<QuiescedSnapshot> context) {
     return new SlotLeases.Ledger() {
       @Override
       public boolean holds(FreezeSlots.Grant grant) {
@@ -524,7 +530,8 @@ public final class QuiescedSnapshotReconciler
       private Optional<QuiescedSnapshot> freezing(SlotLeases.Holder holder) {
         return slots.knownOver(holder.uid())
             ? Optional.empty()
-            : slotLeases.stillFreezing(holder, cache);
+            : slotLeases.stillFreezing(
+                holder, (ns, name) -> context.getPrimaryCache().get(new ResourceID(name, ns)));
       }
     };
   }

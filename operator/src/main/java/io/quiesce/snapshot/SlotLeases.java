@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -271,18 +272,31 @@ final class SlotLeases {
    * the list does not have: after a failover or a lost swap).
    */
   Optional<QuiescedSnapshot> stillFreezing(Holder h, Collection<QuiescedSnapshot> list) {
+    return stillFreezing(
+        h,
+        (ns, name) ->
+            list.stream()
+                .filter(
+                    s ->
+                        ns.equals(s.getMetadata().getNamespace())
+                            && name.equals(s.getMetadata().getName()))
+                .findFirst());
+  }
+
+  /**
+   * The same, with the holder's snapshot looked up by namespace and name in a cache (one look-up,
+   * not a walk over every snapshot).
+   */
+  Optional<QuiescedSnapshot> stillFreezing(
+      Holder h, BiFunction<String, String, Optional<QuiescedSnapshot>> cached) {
     if (h.uid() == null || h.namespace() == null || h.name() == null) {
       return Optional.empty();
     }
-    QuiescedSnapshot found = null;
-    for (QuiescedSnapshot s : list) {
-      if (h.namespace().equals(s.getMetadata().getNamespace())
-          && h.name().equals(s.getMetadata().getName())
-          && h.uid().equals(s.getMetadata().getUid())) {
-        found = s;
-        break;
-      }
-    }
+    QuiescedSnapshot found =
+        cached
+            .apply(h.namespace(), h.name())
+            .filter(s -> h.uid().equals(s.getMetadata().getUid()))
+            .orElse(null);
     if (found == null) {
       found =
           client

@@ -17,6 +17,7 @@ import io.quiesce.naming.Provenance;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * The operator's writes to a QuiescedSnapshot, each a JSON merge patch that carries the {@code
@@ -36,8 +37,19 @@ final class SnapshotWriter {
 
   private final KubernetesClient client;
 
+  /**
+   * Told of every version this writer wrote (the freeze queue: see {@link FreezeSlots#observe}).
+   */
+  private final Consumer<QuiescedSnapshot> written;
+
+  /** A writer that tells no one of what it wrote. */
   SnapshotWriter(KubernetesClient client) {
+    this(client, written -> {});
+  }
+
+  SnapshotWriter(KubernetesClient client, Consumer<QuiescedSnapshot> written) {
     this.client = client;
+    this.written = written;
   }
 
   /** The API server holds a newer version than the copy a write was based on. */
@@ -122,19 +134,24 @@ final class SnapshotWriter {
     return resource(copy).get();
   }
 
-  private static QuiescedSnapshot patch(
+  private QuiescedSnapshot patch(
       Context<QuiescedSnapshot> context,
       QuiescedSnapshot copy,
       EditReplacePatchable<QuiescedSnapshot> target,
       Map<String, Object> body) {
     String json = Serialization.asJson(body);
     try {
-      return context
-          .resourceOperations()
-          .resourcePatch(
-              copy,
-              c -> target.patch(PatchContext.of(PatchType.JSON_MERGE), json),
-              context.eventSourceRetriever().getControllerEventSource());
+      QuiescedSnapshot result =
+          context
+              .resourceOperations()
+              .resourcePatch(
+                  copy,
+                  c -> target.patch(PatchContext.of(PatchType.JSON_MERGE), json),
+                  context.eventSourceRetriever().getControllerEventSource());
+      if (result != null) {
+        written.accept(result);
+      }
+      return result;
     } catch (KubernetesClientException e) {
       if (e.getCode() == 409) {
         throw new StaleCopyException(copy, e);

@@ -146,6 +146,9 @@ class FreezeCapPropertyTest {
     private final List<List<QuiescedSnapshot>> lists = new ArrayList<>();
     private Map<String, State> latest = new HashMap<>();
 
+    /** Every version written and every removal, in order, as the operator's informer sees them. */
+    private final BlockingQueue<Change> changes = new LinkedBlockingQueue<>();
+
     /** Names of snapshots just assigned, as the helper's watch would deliver them. */
     private final BlockingQueue<String> assignedEvents = new LinkedBlockingQueue<>();
 
@@ -185,6 +188,7 @@ class FreezeCapPropertyTest {
       if (next.phase() == SnapshotPhase.Succeeded) {
         terminal++;
         latest.remove(next.name());
+        changes.add(new Change(next.copy(), true));
         remember();
         if (created < SNAPSHOTS) {
           create();
@@ -221,6 +225,7 @@ class FreezeCapPropertyTest {
 
     private void put(State s) {
       latest.put(s.name(), s);
+      changes.add(new Change(s.copy(), false));
       remember();
     }
 
@@ -258,8 +263,25 @@ class FreezeCapPropertyTest {
     }
   }
 
+  /** One change of the store as an informer delivers it: a version, or the object gone. */
+  private record Change(QuiescedSnapshot copy, boolean deleted) {}
+
   @Test
   void theCapHoldsWhateverTheAgeOfTheLists() throws Exception {
+    theCapHolds(false);
+  }
+
+  /**
+   * The same with the queue kept from the informer's events (a thread that applies each change in
+   * order, late by a random delay) and from each reconcile's copy of a random age and its own
+   * writes, as the operator keeps it, instead of lists.
+   */
+  @Test
+  void theCapHoldsWithTheQueueKeptFromEvents() throws Exception {
+    theCapHolds(true);
+  }
+
+  private void theCapHolds(boolean fromEvents) throws Exception {
     Store store = new Store();
     for (int i = 0; i < POPULATION; i++) {
       store.create();
@@ -267,7 +289,7 @@ class FreezeCapPropertyTest {
     FreezeSlots slots = new FreezeSlots(CAP, NODE_CAP);
     Frozen frozen = new Frozen();
     Set<String> helperTook = ConcurrentHashMap.newKeySet();
-    ExecutorService pool = Executors.newFixedThreadPool(RECONCILERS + HELPERS);
+    ExecutorService pool = Executors.newFixedThreadPool(RECONCILERS + HELPERS + 1);
     List<Future<?>> workers = new ArrayList<>();
     Set<String> reconciling = ConcurrentHashMap.newKeySet();
     for (int t = 0; t < RECONCILERS; t++) {
@@ -276,8 +298,30 @@ class FreezeCapPropertyTest {
           pool.submit(
               () -> {
                 while (!store.done() && !Thread.currentThread().isInterrupted()) {
-                  reconcileOne(store, slots, frozen, reconciling, rnd);
+                  reconcileOne(store, slots, frozen, reconciling, rnd, fromEvents);
                 }
+              }));
+    }
+    if (fromEvents) {
+      SplittableRandom rnd = new SplittableRandom(3000);
+      workers.add(
+          pool.submit(
+              () -> {
+                while (!store.done()) {
+                  Change c = store.changes.poll(10, TimeUnit.MILLISECONDS);
+                  if (c == null) {
+                    continue;
+                  }
+                  if (rnd.nextInt(4) == 0) {
+                    LockSupport.parkNanos(rnd.nextInt(200_000)); // the watch's delay, not a sync
+                  }
+                  if (c.deleted()) {
+                    slots.forget(c.copy());
+                  } else {
+                    slots.observe(c.copy());
+                  }
+                }
+                return null;
               }));
     }
     for (int t = 0; t < HELPERS; t++) {
@@ -324,7 +368,8 @@ class FreezeCapPropertyTest {
       FreezeSlots slots,
       Frozen frozen,
       Set<String> reconciling,
-      SplittableRandom rnd) {
+      SplittableRandom rnd,
+      boolean fromEvents) {
     List<State> now = store.now();
     if (now.isEmpty()) {
       return;
@@ -334,34 +379,55 @@ class FreezeCapPropertyTest {
       return; // as JOSDK: one reconcile of a snapshot at a time
     }
     try {
-      reconcile(store, slots, frozen, rnd, name);
+      reconcile(store, slots, frozen, rnd, name, fromEvents);
     } finally {
       reconciling.remove(name);
     }
   }
 
   private static void reconcile(
-      Store store, FreezeSlots slots, Frozen frozen, SplittableRandom rnd, String name) {
+      Store store,
+      FreezeSlots slots,
+      Frozen frozen,
+      SplittableRandom rnd,
+      String name,
+      boolean fromEvents) {
     State own = store.asOf(rnd.nextInt(MAX_AGE)).get(name);
     if (own == null) {
       return; // that old a copy did not have it yet
     }
-    List<QuiescedSnapshot> list = store.listAsOf(rnd.nextInt(MAX_AGE));
-    slots.releaseOnEvidence(own.copy());
+    List<QuiescedSnapshot> list = fromEvents ? null : store.listAsOf(rnd.nextInt(MAX_AGE));
+    if (fromEvents) {
+      slots.observe(own.copy());
+    } else {
+      slots.releaseOnEvidence(own.copy());
+    }
     Entry me = new Entry("ns", own.name(), own.vm(), own.node(), own.created());
     try {
       if (own.phase() == SnapshotPhase.Pending) {
-        Admission a = slots.tryAdmit(me, own.uid(), list);
+        Admission a =
+            fromEvents ? slots.tryAdmit(me, own.uid()) : slots.tryAdmit(me, own.uid(), list);
         if (!a.vmBusy() && a.slotFree()) {
-          if (slots.commit("ns", own.name(), FreezeSlots.Kind.HELPER).isPresent()
-              && !store.write(own, own.next(SnapshotPhase.InProgress, null, true, null, null))) {
-            slots.abandon("ns", own.name());
+          // as takeSlot: nothing is written (so nothing frozen) unless the grant is still held
+          if (slots.commit("ns", own.name(), FreezeSlots.Kind.HELPER).isPresent()) {
+            State next = own.next(SnapshotPhase.InProgress, null, true, null, null);
+            if (!store.write(own, next)) {
+              slots.abandon("ns", own.name());
+            } else if (fromEvents) {
+              slots.observe(next.copy()); // what the operator's own write returned
+            }
           }
         } else if (!a.vmBusy() && own.queuedOn() == null) {
-          store.write(own, own.next(SnapshotPhase.Pending, own.node(), false, null, null));
+          State next = own.next(SnapshotPhase.Pending, own.node(), false, null, null);
+          if (store.write(own, next) && fromEvents) {
+            slots.observe(next.copy());
+          }
         }
       } else if (SnapshotStateMachine.needsKubeVirtFallback(own.copy().getStatus())) {
-        Admission a = slots.tryAdmitStarted(me, own.uid(), list);
+        Admission a =
+            fromEvents
+                ? slots.tryAdmitStarted(me, own.uid())
+                : slots.tryAdmitStarted(me, own.uid(), list);
         if (!a.vmBusy() && a.slotFree()) {
           State latest = store.stored(own.name());
           if (latest == null

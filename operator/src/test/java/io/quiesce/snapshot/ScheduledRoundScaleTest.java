@@ -55,6 +55,14 @@ class ScheduledRoundScaleTest {
   private static final int NODE_CAP = 4;
   private static final Duration CUT_DELAY = Duration.ofMillis(300);
 
+  /**
+   * The snapshots' quiesce timeout, which the FAKE helper's watchdog waits for the cuts. This test
+   * is about admission and the caps, not the watchdog: with the default 5 s a loaded 2-core machine
+   * let the fake snapshotter's 300 ms cuts take longer (23 of 200 snapshots QuiesceTimeout in one
+   * of three runs on 2026-12-06).
+   */
+  private static final Duration QUIESCE_TIMEOUT = Duration.ofSeconds(30);
+
   @Test
   void oneFireOverManyVmsSnapshotsEachOnceWithinTheCaps(
       KubeApiServer server, KubernetesClient client) {
@@ -78,6 +86,8 @@ class ScheduledRoundScaleTest {
         Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), slot.plusSeconds(1)));
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     KubernetesClient operatorClient = server.newClient();
+    QuiescedSnapshotReconciler snapshots =
+        reconciler(operatorClient, settings(CLUSTER_CAP, NODE_CAP, QuiesceChannel.AUTO), registry);
     try (FakeSnapshotter csi =
             FakeSnapshotter.start(server.newClient(), CUT_DELAY, Duration.ofMillis(200));
         FakeNodeHelper helper =
@@ -86,12 +96,12 @@ class ScheduledRoundScaleTest {
                 Behaviour.FREEZE_OK,
                 OPERATOR_NAMESPACE,
                 CLUSTER_CAP + 10,
-                nodes);
+                nodes,
+                QUIESCE_TIMEOUT);
         QuiesceTestOperator op =
             QuiesceTestOperator.start(
                 operatorClient,
-                reconciler(
-                    operatorClient, settings(CLUSTER_CAP, NODE_CAP, QuiesceChannel.AUTO), registry),
+                snapshots,
                 new QuiescedSnapshotScheduleReconciler(
                     operatorClient, scheduleClock, registry, ScheduleSettings.defaults()))) {
       long start = System.nanoTime();
@@ -113,6 +123,23 @@ class ScheduledRoundScaleTest {
                                               || s.getStatus().getPhase()
                                                   == SnapshotPhase.Failed)));
       long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
+
+      // admission looks at the snapshots ahead of one until the caps are full, not at the whole
+      // cache on every reconcile (which looked at all VMS snapshots per decision)
+      FreezeSlots.Cost cost = snapshots.slots().cost();
+      System.out.printf(
+          "[figure] admission: %d decisions, %d snapshots looked at (%.1f per decision, at most %d)%n",
+          cost.decisions(),
+          cost.visited(),
+          (double) cost.visited() / cost.decisions(),
+          cost.mostInOneDecision());
+      assertThat(cost.decisions()).isGreaterThanOrEqualTo(VMS);
+      assertThat(cost.mostInOneDecision())
+          .as("snapshots looked at in one admission decision")
+          .isLessThanOrEqualTo(2L * CLUSTER_CAP + NODES * NODE_CAP);
+      assertThat((double) cost.visited() / cost.decisions())
+          .as("snapshots looked at per admission decision")
+          .isLessThanOrEqualTo(CLUSTER_CAP);
 
       java.util.Map<String, Long> outcomes =
           done.stream()
@@ -180,7 +207,7 @@ class ScheduledRoundScaleTest {
     SnapshotOptions options = new SnapshotOptions();
     QuiesceOptions quiesce = new QuiesceOptions();
     quiesce.setMode(QuiesceMode.Required);
-    quiesce.setTimeout("5s");
+    quiesce.setTimeout(QUIESCE_TIMEOUT.toSeconds() + "s");
     options.setQuiesce(quiesce);
     options.setFailureDeadline("30m");
     template.setSpec(options);
