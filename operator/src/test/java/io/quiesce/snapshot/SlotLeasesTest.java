@@ -253,6 +253,7 @@ class SlotLeasesTest {
               });
       QuiescedSnapshot recorded = live(client, ns, "shop");
       QuiescedSnapshot waiting = live(client, ns, "single");
+      b.slots().observe(recorded); // operator-b's informer delivers the group's record
       b.reconcile(waiting, FakeReconcileContext.of(client, waiting, List.of(recorded, waiting)));
 
       assertThat(live(client, ns, "single").getStatus().getPhase())
