@@ -17,9 +17,14 @@ import io.quiesce.agent.QgaSettings;
 import io.quiesce.api.v1alpha1.Consistency;
 import io.quiesce.api.v1alpha1.FreezeMethod;
 import io.quiesce.api.v1alpha1.FreezeRecord;
+import io.quiesce.api.v1alpha1.GuestHook;
+import io.quiesce.api.v1alpha1.HookPhase;
+import io.quiesce.api.v1alpha1.HookRun;
+import io.quiesce.api.v1alpha1.HooksRecord;
 import io.quiesce.api.v1alpha1.QuiesceChannel;
 import io.quiesce.api.v1alpha1.QuiesceMode;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
+import io.quiesce.api.v1alpha1.SnapshotHooks;
 import io.quiesce.api.v1alpha1.SnapshotPhase;
 import io.quiesce.api.v1alpha1.ThawTrigger;
 import io.quiesce.freeze.GuestRef;
@@ -155,6 +160,68 @@ class EndToEndLibvirtTest {
       assertThat(qgaOpened).as("the agent socket libvirt holds is never used").hasValue(0);
       assertThat(freezeStatus(guest)).isEqualTo(FreezeState.THAWED);
     }
+  }
+
+  /**
+   * Hooks through the libvirt channel: the helper relays {@code guest-exec} and {@code
+   * guest-exec-status} through the daemon ({@code virDomainQemuAgentCommand}), as it must in a
+   * virt-launcher pod where the agent's socket belongs to the daemon.
+   */
+  @Test
+  void hooksRunInTheGuestThroughTheDaemonAroundTheFreeze(
+      LibvirtGuest guest, KubeApiServer server, KubernetesClient client) {
+    String ns = server.createNamespace("e2e-lv-hooks");
+    try (FakeSnapshotter csi =
+            FakeSnapshotter.start(
+                server.newClient(), Duration.ofMillis(500), Duration.ofMillis(500));
+        NodeHelper helper = startHelper(server, guest, null);
+        QuiesceTestOperator op =
+            startOperator(server, settings(10, 2, null), new SimpleMeterRegistry())) {
+      VmScenario vm = Fixtures.runningVm(ns, "db").create(client);
+      linkDaemonSocket(vm, guest);
+      QuiescedSnapshot request = snapshot(ns, "db-lv-hooks", "db", QuiesceMode.Required, "2m");
+      request.getSpec().getQuiesce().setTimeout("15s");
+      request.getSpec().getQuiesce().setChannel(QuiesceChannel.LIBVIRT);
+      SnapshotHooks hooks = new SnapshotHooks();
+      hooks.setPreFreeze(List.of(shell("echo pre-out; echo pre-err >&2")));
+      hooks.setPostThaw(List.of(shell("echo post-out; exit 0")));
+      request.getSpec().setHooks(hooks);
+      client.resource(request).create();
+
+      QuiescedSnapshot done = awaitPhase(client, ns, "db-lv-hooks", SnapshotPhase.Succeeded);
+
+      assertThat(done.getStatus().getFreeze().getMethod()).isEqualTo(FreezeMethod.LIBVIRT);
+      assertConsistentAndCutInsideTheWindow(done, vm, csi);
+      HooksRecord record = done.getStatus().getHooks();
+      assertThat(record.getRuns())
+          .extracting(
+              HookRun::getPhase, HookRun::getReason, HookRun::getExitCode, HookRun::getStdout)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple(
+                  HookPhase.PreFreeze, "HookSucceeded", 0, "pre-out "),
+              org.assertj.core.groups.Tuple.tuple(
+                  HookPhase.PostThaw, "HookSucceeded", 0, "post-out "));
+      assertThat(record.getRuns().get(0).getStderr()).isEqualTo("pre-err ");
+      Instant windowStart = Instant.parse(done.getStatus().getFreeze().getStartTime());
+      assertThat(Instant.parse(record.getRuns().get(0).getEndTime()))
+          .as("the preFreeze hook ended before the window")
+          .isBeforeOrEqualTo(windowStart);
+      assertThat(domainsAsked).containsOnly(ns + "_db");
+      assertThat(qgaOpened).as("no direct agent connection").hasValue(0);
+      assertThat(freezeStatus(guest)).isEqualTo(FreezeState.THAWED);
+      System.out.printf(
+          "[figure] hooks through libvirt: %d ms in preFreeze, %d ms in postThaw, window %d ms%n",
+          record.getPreFreezeMs(),
+          record.getPostThawMs(),
+          done.getStatus().getFreeze().getDurationMs());
+    }
+  }
+
+  private static GuestHook shell(String script) {
+    GuestHook hook = new GuestHook();
+    hook.setCommand("/bin/sh");
+    hook.setArgs(List.of("-c", script));
+    return hook;
   }
 
   @Test
