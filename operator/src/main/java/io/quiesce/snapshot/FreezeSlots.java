@@ -137,13 +137,7 @@ public final class FreezeSlots {
    * @param list QuiescedSnapshots of any age: they release grants on evidence and order the queue
    */
   public synchronized Admission tryAdmit(Entry me, String uid, Collection<QuiescedSnapshot> list) {
-    long from = visited;
-    visited += list.size();
-    releaseAllOnEvidence(list);
-    list.forEach(s -> stopWaitingIfGone(s, false));
-    Admission a = decide(me, uid, AdmissionQueue.of(list), false);
-    decided(from);
-    return a;
+    return decideOver(me, uid, list, false);
   }
 
   /**
@@ -164,11 +158,17 @@ public final class FreezeSlots {
   /** {@link #tryAdmitStarted(Entry, String)} ordered by {@code list}. */
   public synchronized Admission tryAdmitStarted(
       Entry me, String uid, Collection<QuiescedSnapshot> list) {
+    return decideOver(me, uid, list, true);
+  }
+
+  /** A decision ordered by {@code list}, which also releases grants and waiting groups it ends. */
+  private Admission decideOver(
+      Entry me, String uid, Collection<QuiescedSnapshot> list, boolean started) {
     long from = visited;
     visited += list.size();
     releaseAllOnEvidence(list);
     list.forEach(s -> stopWaitingIfGone(s, false));
-    Admission a = decide(me, uid, AdmissionQueue.of(list), true);
+    Admission a = decide(me, uid, AdmissionQueue.of(list), started);
     decided(from);
     return a;
   }

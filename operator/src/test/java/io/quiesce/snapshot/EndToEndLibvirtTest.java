@@ -107,10 +107,7 @@ class EndToEndLibvirtTest {
       VmScenario vm = Fixtures.runningVm(ns, "db").create(client);
       linkDaemonSocket(vm, guest);
       guest.console().awaitWriterAdvance(WRITER_TIMEOUT);
-      QuiescedSnapshot request = snapshot(ns, "db-lv", "db", QuiesceMode.Required, "2m");
-      request.getSpec().getQuiesce().setTimeout("15s");
-      request.getSpec().getQuiesce().setChannel(QuiesceChannel.LIBVIRT);
-      client.resource(request).create();
+      client.resource(libvirtSnapshot(ns, "db-lv")).create();
 
       // while the helper holds the freeze (the cut takes 3 s), the guest's writer makes no progress
       WriterProgress atFreeze = writerStalledWhileFrozen(helper, guest);
@@ -179,9 +176,7 @@ class EndToEndLibvirtTest {
             startOperator(server, settings(10, 2, null), new SimpleMeterRegistry())) {
       VmScenario vm = Fixtures.runningVm(ns, "db").create(client);
       linkDaemonSocket(vm, guest);
-      QuiescedSnapshot request = snapshot(ns, "db-lv-hooks", "db", QuiesceMode.Required, "2m");
-      request.getSpec().getQuiesce().setTimeout("15s");
-      request.getSpec().getQuiesce().setChannel(QuiesceChannel.LIBVIRT);
+      QuiescedSnapshot request = libvirtSnapshot(ns, "db-lv-hooks");
       SnapshotHooks hooks = new SnapshotHooks();
       hooks.setPreFreeze(List.of(shell("echo pre-out; echo pre-err >&2")));
       hooks.setPostThaw(List.of(shell("echo post-out; exit 0")));
@@ -215,6 +210,14 @@ class EndToEndLibvirtTest {
           record.getPostThawMs(),
           done.getStatus().getFreeze().getDurationMs());
     }
+  }
+
+  /** A Required snapshot of VM "db" through the libvirt channel, 15 s to cut. */
+  private static QuiescedSnapshot libvirtSnapshot(String ns, String name) {
+    QuiescedSnapshot request = snapshot(ns, name, "db", QuiesceMode.Required, "2m");
+    request.getSpec().getQuiesce().setTimeout("15s");
+    request.getSpec().getQuiesce().setChannel(QuiesceChannel.LIBVIRT);
+    return request;
   }
 
   private static GuestHook shell(String script) {
