@@ -164,7 +164,10 @@ if wanted freeze-window; then freeze_window || failed+=(freeze-window); fi
 # ------------------------------------------------------------------ requests
 if wanted requests; then
   log "requests: $SNAPSHOTS single-disk snapshots, operator and node helper requests counted (log: $OUT/requests.log)"
-  java -cp "$OPERATOR_CP" io.quiesce.bench.RequestBench "$SNAPSHOTS" "$OUT" >"$OUT/requests.log" 2>&1 || failed+=(requests)
+  # the node helper runs in this JVM: it opens agent sockets through the foreign linker (O_PATH),
+  # so it needs the flags the chart always passes, else it refuses every socket (NoAgentChannel)
+  java --add-modules=jdk.incubator.foreign --enable-native-access=ALL-UNNAMED \
+    -cp "$OPERATOR_CP" io.quiesce.bench.RequestBench "$SNAPSHOTS" "$OUT" >"$OUT/requests.log" 2>&1 || failed+=(requests)
   grep -E '^requests per snapshot' "$OUT/requests.log" >&2 || true
 fi
 
