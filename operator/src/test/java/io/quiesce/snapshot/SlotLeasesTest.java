@@ -88,15 +88,7 @@ class SlotLeasesTest {
     // having re-read it, the former leader swaps from the current version next time (after Z's
     // evidence)
     assertThat(former.acquire(grant("y", "uid-y", 0), EVERY_GRANT_HELD)).isEmpty();
-    assertThat(
-            client
-                .leases()
-                .inNamespace(ns)
-                .withName("quiesce-slot-0")
-                .get()
-                .getSpec()
-                .getHolderIdentity())
-        .isEqualTo("uid-y");
+    assertThat(holderOfSlot0(client, ns)).isEqualTo("uid-y");
   }
 
   @Test
@@ -317,16 +309,7 @@ class SlotLeasesTest {
     // a stale give-back (someone swapped the Lease since) leaves the Lease as it is
     assertThat(other.acquire(grant("y", "uid-y", 0), EVERY_GRANT_HELD)).isEmpty();
     mine.release(grants.get(0));
-    assertThat(
-            server
-                .newClient()
-                .leases()
-                .inNamespace(ns)
-                .withName("quiesce-slot-0")
-                .get()
-                .getSpec()
-                .getHolderIdentity())
-        .isEqualTo("uid-y");
+    assertThat(holderOfSlot0(server.newClient(), ns)).isEqualTo("uid-y");
   }
 
   /**
@@ -390,6 +373,16 @@ class SlotLeasesTest {
     sources.setVms(List.of(vms));
     s.getSpec().setSources(sources);
     return s;
+  }
+
+  private static String holderOfSlot0(KubernetesClient client, String ns) {
+    return client
+        .leases()
+        .inNamespace(ns)
+        .withName("quiesce-slot-0")
+        .get()
+        .getSpec()
+        .getHolderIdentity();
   }
 
   private static QuiescedSnapshot live(KubernetesClient client, String ns, String name) {
