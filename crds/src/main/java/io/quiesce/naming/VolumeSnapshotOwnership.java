@@ -38,7 +38,9 @@ public final class VolumeSnapshotOwnership {
   public static void stamp(ObjectMeta child, QuiescedSnapshot owner, DeletionPolicy policy) {
     Map<String, String> labels = new LinkedHashMap<>();
     labels.put(Provenance.SNAPSHOT, ChildNames.labelValue(owner.getMetadata().getName()));
-    labels.put(Provenance.VM, ChildNames.labelValue(owner.getSpec().getSource()));
+    if (owner.getSpec().getSource() != null) { // a consistency group's VolumeGroupSnapshot has none
+      labels.put(Provenance.VM, ChildNames.labelValue(owner.getSpec().getSource()));
+    }
     labels.put(Provenance.MANAGED_BY, Provenance.MANAGED_BY_VALUE);
     if (owner.getStatus() != null && owner.getStatus().getNodeName() != null) {
       // the node whose helper creates it: the chart's admission policy checks it against the

@@ -70,10 +70,13 @@ public final class GroupFreezeWindow {
      * Cuts every volume and returns once each is cut (e.g. every VolumeSnapshot has {@code
      * status.creationTime}), or at the deadline.
      *
+     * @param frozen the VMs frozen for the group now, in the order given (all of them unless {@code
+     *     BestEffort} left some out; none under {@code Skip}): a cut that is one storage group
+     *     takes only their volumes
      * @return {@code Frozen} when every volume was cut, else {@code QuiesceTimeout} or {@code
      *     VolumeSnapshotFailed} ({@link Reason} wire values)
      */
-    String cut(Instant deadline) throws InterruptedException;
+    String cut(Instant deadline, List<String> frozen) throws InterruptedException;
   }
 
   /**
@@ -148,7 +151,7 @@ public final class GroupFreezeWindow {
     Map<String, Member> members = new LinkedHashMap<>();
     vms.forEach(vm -> members.put(vm, new Member(vm)));
     if (mode == QuiesceMode.Skip) {
-      String reason = cut.cut(clock.instant().plus(window));
+      String reason = cut.cut(clock.instant().plus(window), List.of());
       members.values().forEach(m -> m.notFrozen(Reason.QUIESCE_SKIPPED.wire(), null));
       return outcome(members, null, reason, null, true);
     }
@@ -203,7 +206,9 @@ public final class GroupFreezeWindow {
         thawNow.countDown(); // the others at once, before anything else
         reason = firstFailureReason(members);
       } else {
-        reason = cut.cut(deadline);
+        reason =
+            cut.cut(
+                deadline, members.values().stream().filter(Member::frozen).map(m -> m.vm).toList());
         cutRan = true;
         thawAt = clock.instant();
         thawNow.countDown();

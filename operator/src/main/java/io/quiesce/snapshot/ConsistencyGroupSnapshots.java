@@ -9,11 +9,14 @@ import io.quiesce.api.v1alpha1.Consistency;
 import io.quiesce.api.v1alpha1.GroupMember;
 import io.quiesce.api.v1alpha1.QuiesceMode;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
+import io.quiesce.api.v1alpha1.QuiescedSnapshotStatus;
 import io.quiesce.api.v1alpha1.SnapshotPhase;
 import io.quiesce.api.v1alpha1.VolumeGroupMode;
+import io.quiesce.api.v1alpha1.VolumeGroupSnapshotRecord;
 import io.quiesce.api.v1alpha1.VolumeSnapshotRecord;
 import io.quiesce.consistencygroup.GroupFreezeWindow;
 import io.quiesce.consistencygroup.GroupSourceResolver;
+import io.quiesce.groups.GroupSnapshotRequests;
 import io.quiesce.kube.csi.VolumeSnapshot;
 import io.quiesce.kube.csi.VolumeSnapshotStatus;
 import io.quiesce.kube.kubevirt.VirtualMachine;
@@ -70,6 +73,8 @@ final class ConsistencyGroupSnapshots {
   private final KubeVirtFreezeWindow singleWindow;
   private final VolumeSnapshots volumeSnapshots;
   private final SlotLeases slotLeases;
+  private final GroupSnapshotObserver groupObserver;
+  private final GroupSnapshotActions groupActions;
   private final Clock clock;
 
   ConsistencyGroupSnapshots(
@@ -81,7 +86,9 @@ final class ConsistencyGroupSnapshots {
       KubeVirtFreezeApi kubeVirtApi,
       KubeVirtFreezeWindow singleWindow,
       VolumeSnapshots volumeSnapshots,
-      SlotLeases slotLeases) {
+      SlotLeases slotLeases,
+      GroupSnapshotObserver groupObserver,
+      GroupSnapshotActions groupActions) {
     this.client = client;
     this.settings = settings;
     this.slots = slots;
@@ -91,6 +98,8 @@ final class ConsistencyGroupSnapshots {
     this.singleWindow = singleWindow;
     this.volumeSnapshots = volumeSnapshots;
     this.slotLeases = slotLeases;
+    this.groupObserver = groupObserver;
+    this.groupActions = groupActions;
     this.clock = settings.clock();
   }
 
@@ -117,18 +126,20 @@ final class ConsistencyGroupSnapshots {
             .filter(vs -> PlannedVolumeSnapshots.ownedBy(vs, s))
             .collect(
                 Collectors.toMap(v -> v.getMetadata().getName(), Function.identity(), (a, b) -> a));
+    // InProgress with a planned VolumeGroupSnapshot: the group and the members its controller made
     Observation o =
-        new Observation(
-            s,
-            clock.instant(),
-            Optional.empty(),
-            Optional.empty(),
-            Map.of(),
-            List.of(),
-            Observation.Admission.FREE,
-            false,
-            null,
-            ours);
+        groupObserver.complete(
+            new Observation(
+                s,
+                clock.instant(),
+                Optional.empty(),
+                Optional.empty(),
+                Map.of(),
+                List.of(),
+                Observation.Admission.FREE,
+                false,
+                null,
+                ours));
     Draft d = new Draft(o);
     SnapshotPhase phase = SnapshotPhase.of(s.getStatus());
     Decision decision;
@@ -146,7 +157,8 @@ final class ConsistencyGroupSnapshots {
                         d,
                         s.getStatus().getMembers(),
                         s.getStatus().getCommonWindow(),
-                        s.getStatus().getConsistency());
+                        s.getStatus().getConsistency(),
+                        s.getStatus().getVolumeGroupSnapshot());
           };
     } catch (IllegalArgumentException e) {
       decision = d.fail(Reason.INVALID_SPEC.wire(), e.getMessage());
@@ -167,6 +179,10 @@ final class ConsistencyGroupSnapshots {
       // evidence that its slot Leases may be taken over
       slots.releaseWhole(s.getMetadata().getNamespace(), s.getMetadata().getName(), true);
     }
+    if (decision.status() != null
+        && (after == SnapshotPhase.Succeeded || after == SnapshotPhase.Failed)) {
+      groupActions.unlabelPvcs(s); // the group's selector label is no longer needed
+    }
     return decision;
   }
 
@@ -184,12 +200,6 @@ final class ConsistencyGroupSnapshots {
           Reason.DEADLINE_EXCEEDED.wire(),
           "the group snapshot could not start before its failureDeadline");
     }
-    if (SnapshotSpecs.spec(s).getVolumeGroup() == VolumeGroupMode.Required) {
-      return d.fail(
-          Reason.INVALID_SPEC.wire(),
-          "spec.volumeGroup Required is not supported with spec.sources: a group of VMs cuts one"
-              + " VolumeSnapshot per volume inside the common window. Use Auto or Never");
-    }
     QuiesceMode mode = SnapshotSpecs.mode(s);
     GroupSourceResolver.Resolution group =
         GroupSourceResolver.resolve(
@@ -205,15 +215,28 @@ final class ConsistencyGroupSnapshots {
     group
         .running()
         .forEach(r -> volumes.addAll(DiskPlanner.allVolumes(r.vm(), Optional.of(r.vmi()))));
+    Map<String, Optional<String>> pvcDrivers = ClusterObserver.pvcDrivers(reads, ns, volumes);
     GroupDiskPlanner.Plan plan =
-        GroupDiskPlanner.plan(
-            s,
-            group,
-            ClusterObserver.pvcDrivers(reads, ns, volumes),
-            ClusterObserver.classes(reads));
+        GroupDiskPlanner.plan(s, group, pvcDrivers, ClusterObserver.classes(reads));
     if (!plan.ok()) {
       return d.fail(plan.failureReason(), plan.failureMessage());
     }
+    VolumeGroupPlanner.Choice volumeGroup =
+        VolumeGroupPlanner.mode(s) == VolumeGroupMode.Never
+            ? VolumeGroupPlanner.Choice.perVolume(null)
+            : VolumeGroupPlanner.chooseForGroup(
+                s,
+                ConsistencyGroupVolumes.claims(plan.members()),
+                pvcDrivers,
+                groupObserver.facts(),
+                ConsistencyGroupVolumes.whose(plan.members()));
+    if (!volumeGroup.ok()) {
+      return d.fail(volumeGroup.failureReason(), volumeGroup.failureMessage()); // nothing frozen
+    }
+    List<GroupMember> planned =
+        volumeGroup.group() == null
+            ? plan.members()
+            : ConsistencyGroupVolumes.unnamed(plan.members());
     List<Entry> entries =
         group.running().stream()
             .map(
@@ -272,7 +295,8 @@ final class ConsistencyGroupSnapshots {
           lost.get() + "; the group gave back the slots it had taken and waits",
           null);
     }
-    d.members(plan.members());
+    d.members(planned);
+    d.volumeGroup(volumeGroup); // the group planned, or the fallback Event's reason
     List<String> vms = group.running().stream().map(GroupSourceResolver.Running::name).toList();
     String message =
         (mode == QuiesceMode.Skip
@@ -292,6 +316,12 @@ final class ConsistencyGroupSnapshots {
             Reason.FREEZING_THROUGH_KUBEVIRT.wire(),
             message);
     try {
+      if (volumeGroup.group() != null) {
+        // before the window: inside it, only the group is created (and, under BestEffort, the
+        // label taken off the PVCs of a VM that did not freeze)
+        groupActions.labelClaims(
+            ns, volumeGroup.group(), ConsistencyGroupVolumes.claims(plan.members()));
+      }
       writer.writeStatus(context, s, started.status());
     } catch (RuntimeException e) {
       windows.cancelReservation();
@@ -307,7 +337,12 @@ final class ConsistencyGroupSnapshots {
         basis,
         () ->
             new GroupFreezeWindow(kubeVirtApi, GroupFreezeWindow.reportedFrozen(client, ns), clock)
-                .run(ns, vms, mode, window, deadline -> cut(basis, plan.members(), deadline)));
+                .run(
+                    ns,
+                    vms,
+                    mode,
+                    window,
+                    (deadline, frozen) -> cut(basis, planned, mode, deadline, frozen)));
     List<SnapshotEvent> events = new ArrayList<>(started.events());
     if (!plan.memoryDumps().isEmpty()) {
       events.add(
@@ -382,23 +417,54 @@ final class ConsistencyGroupSnapshots {
   }
 
   /**
-   * The one cut of the group: every VolumeSnapshot created, each labelled with its own VM ({@code
-   * quiesce.io/vm}), then each waited for by watch.
+   * The one cut of the group, then a wait (by watch) for it. With a planned VolumeGroupSnapshot:
+   * the group over the PVCs of every frozen VM (of every VM under Skip), done when the group has
+   * its {@code creationTime}; a VM BestEffort left unfrozen has its PVCs' label taken off first and
+   * its volumes cut one by one. Without: every VolumeSnapshot, each labelled with its own VM
+   * ({@code quiesce.io/vm}).
    */
-  private String cut(QuiescedSnapshot basis, List<GroupMember> members, Instant deadline) {
-    try {
-      for (GroupMember m : members) {
-        if (m.getVolumeSnapshots() != null) {
-          QuiescedSnapshot ofVm = ApiValues.copy(basis); // the provenance labels name this VM
-          ofVm.getSpec().setSource(m.getVm());
-          volumeSnapshots.createMissing(ofVm, m.getVolumeSnapshots());
-        }
+  private String cut(
+      QuiescedSnapshot basis,
+      List<GroupMember> members,
+      QuiesceMode mode,
+      Instant deadline,
+      List<String> frozen) {
+    String ns = basis.getMetadata().getNamespace();
+    Optional<VolumeGroupSnapshotRecord> group = GroupSnapshotRequests.planned(basis);
+    List<GroupMember> inGroup = new ArrayList<>();
+    List<GroupMember> perVolume = new ArrayList<>();
+    for (GroupMember m : members) {
+      if (group.isPresent() && ConsistencyGroupVolumes.inGroup(m, mode, frozen)) {
+        inGroup.add(m);
+      } else if (m.getVolumeSnapshots() != null) {
+        perVolume.add(
+            group.isPresent()
+                ? ConsistencyGroupVolumes.perVolume(basis.getMetadata().getName(), m)
+                : m);
       }
-    } catch (VolumeSnapshots.ConflictException e) {
+    }
+    try {
+      if (group.isPresent() && !perVolume.isEmpty()) {
+        groupActions.unlabelClaims(ns, group.get(), ConsistencyGroupVolumes.claims(perVolume));
+      }
+      if (!inGroup.isEmpty()) {
+        GroupSnapshotRequests.createOrReuse(client, basis, group.get()); // one cut for all
+      }
+      for (GroupMember m : perVolume) {
+        QuiescedSnapshot ofVm = ApiValues.copy(basis); // the provenance labels name this VM
+        ofVm.getSpec().setSource(m.getVm());
+        volumeSnapshots.createMissing(ofVm, m.getVolumeSnapshots());
+      }
+    } catch (VolumeSnapshots.ConflictException | GroupSnapshotRequests.NotOursException e) {
       return Reason.VOLUME_SNAPSHOT_CONFLICT.wire();
     }
-    return singleWindow.awaitCuts(
-        basis.getMetadata().getNamespace(), GroupDiskPlanner.allDisks(members), deadline);
+    if (!inGroup.isEmpty()) {
+      String groupCut = singleWindow.awaitGroupCut(ns, group.get(), deadline);
+      if (!Reason.FROZEN.is(groupCut)) {
+        return groupCut;
+      }
+    }
+    return singleWindow.awaitCuts(ns, GroupDiskPlanner.allDisks(perVolume), deadline);
   }
 
   /** The window ran (or was lost): record it, or wait for it. */
@@ -470,7 +536,15 @@ final class ConsistencyGroupSnapshots {
     Map<String, GroupMember> ran =
         outcome.members().stream()
             .collect(Collectors.toMap(GroupMember::getVm, Function.identity(), (a, b) -> a));
+    QuiesceMode mode = SnapshotSpecs.mode(s);
+    Optional<VolumeGroupSnapshotRecord> group = GroupSnapshotRequests.planned(s);
+    List<String> frozen =
+        outcome.members().stream()
+            .filter(m -> Boolean.TRUE.equals(m.getFrozen()))
+            .map(GroupMember::getVm)
+            .toList();
     List<GroupMember> members = new ArrayList<>();
+    boolean anyInGroup = false;
     for (GroupMember m : planned) {
       GroupMember r = ApiValues.copy(m);
       GroupMember w = ran.get(m.getVm());
@@ -478,11 +552,20 @@ final class ConsistencyGroupSnapshots {
         r.setFrozen(w.getFrozen());
         r.setFreeze(w.getFreeze());
       }
+      if (group.isPresent() && outcome.cut() && r.getVolumeSnapshots() != null) {
+        if (ConsistencyGroupVolumes.inGroup(r, mode, frozen)) {
+          anyInGroup = true;
+        } else { // kept out of the group cut (not frozen): cut one by one, as the cut named them
+          r = ConsistencyGroupVolumes.perVolume(s.getMetadata().getName(), r);
+        }
+      }
       members.add(r);
     }
     d.members(members);
     d.commonWindow(outcome.commonWindow());
-    QuiesceMode mode = SnapshotSpecs.mode(s);
+    if (group.isPresent() && outcome.cut() && !anyInGroup) {
+      d.volumeGroupSnapshot(null); // no VM in the group cut: no group was created
+    }
     if (!outcome.cut()) {
       return withAction(
           d.fail(outcome.reason(), Objects.requireNonNullElse(outcome.message(), outcome.reason())),
@@ -500,13 +583,22 @@ final class ConsistencyGroupSnapshots {
               outcome.reason(),
               "the group's cut did not complete inside the common window ("
                   + outcome.reason()
+                  + groupError(s, o).map(e -> ": " + e).orElse("")
                   + "); every VM was thawed"),
           Action.AWAIT_KUBEVIRT_WINDOW);
     } else {
       verdict = new Verdict(Consistency.CrashConsistent, outcome.reason()); // BestEffort
     }
     d.consistency(verdict);
-    Decision followed = follow(s, o, d, members, outcome.commonWindow(), verdict.consistency());
+    Decision followed =
+        follow(
+            s,
+            o,
+            d,
+            members,
+            outcome.commonWindow(),
+            verdict.consistency(),
+            anyInGroup ? group.get() : null);
     List<SnapshotEvent> events = new ArrayList<>(followed.events());
     if (outcome.message() != null) {
       events.add(new SnapshotEvent(true, outcome.reason(), outcome.message()));
@@ -514,14 +606,45 @@ final class ConsistencyGroupSnapshots {
     return withAction(withEvents(followed, events), Action.AWAIT_KUBEVIRT_WINDOW);
   }
 
-  /** Follows every member's VolumeSnapshots to readyToUse. */
+  /** The planned VolumeGroupSnapshot's error, as observed ("VolumeGroupSnapshot ns/name: ..."). */
+  private static Optional<String> groupError(QuiescedSnapshot s, Observation o) {
+    return o.groups()
+        .groupSnapshot()
+        .filter(g -> g.getStatus() != null && g.getStatus().getError() != null)
+        .map(
+            g ->
+                "VolumeGroupSnapshot "
+                    + s.getMetadata().getNamespace()
+                    + "/"
+                    + g.getMetadata().getName()
+                    + " failed: "
+                    + Objects.requireNonNullElse(
+                        g.getStatus().getError().getMessage(), "unknown error"));
+  }
+
+  /**
+   * Follows every member's VolumeSnapshots to readyToUse; with a VolumeGroupSnapshot, also the
+   * group's progress ({@code status.volumeGroupSnapshot}), and each disk of the group cut is named
+   * after the member VolumeSnapshot its controller made of the disk's PVC.
+   */
   private Decision follow(
       QuiescedSnapshot s,
       Observation o,
       Draft d,
       List<GroupMember> current,
       CommonWindow common,
-      Consistency consistency) {
+      Consistency consistency,
+      VolumeGroupSnapshotRecord group) {
+    if (group != null) {
+      QuiescedSnapshotStatus followedStatus = new QuiescedSnapshotStatus();
+      followedStatus.setVolumeGroupSnapshot(group);
+      GroupMembers.follow(followedStatus, o); // the group's creationTime, readyToUse, error
+      d.volumeGroupSnapshot(followedStatus.getVolumeGroupSnapshot());
+      Optional<String> error = groupError(s, o);
+      if (error.isPresent()) {
+        return d.fail(Reason.VOLUME_GROUP_SNAPSHOT_FAILED.wire(), error.get());
+      }
+    }
     List<GroupMember> members = new ArrayList<>();
     List<VolumeSnapshotRecord> all = new ArrayList<>();
     for (GroupMember m : current) {
@@ -530,6 +653,10 @@ final class ConsistencyGroupSnapshots {
         List<VolumeSnapshotRecord> records = new ArrayList<>();
         for (VolumeSnapshotRecord planned : m.getVolumeSnapshots()) {
           VolumeSnapshotRecord r = ApiValues.copy(planned);
+          if (group != null && r.getVolumeSnapshotName() == null) {
+            GroupMembers.memberOf(o, group.getName(), r.getPersistentVolumeClaim())
+                .ifPresent(vs -> r.setVolumeSnapshotName(vs.getMetadata().getName()));
+          }
           VolumeSnapshot vs = o.volumeSnapshots().get(r.getVolumeSnapshotName());
           VolumeSnapshotStatus vss = vs == null ? null : vs.getStatus();
           if (vss != null) {

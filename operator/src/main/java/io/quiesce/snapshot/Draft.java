@@ -253,6 +253,11 @@ final class Draft {
     next.setMembers(members);
   }
 
+  /** The group snapshot as followed now ({@code status.volumeGroupSnapshot}); null: none. */
+  void volumeGroupSnapshot(VolumeGroupSnapshotRecord followed) {
+    next.setVolumeGroupSnapshot(followed);
+  }
+
   /** A consistency group's common window ({@code status.commonWindow}). */
   void commonWindow(io.quiesce.api.v1alpha1.CommonWindow window) {
     next.setCommonWindow(window);

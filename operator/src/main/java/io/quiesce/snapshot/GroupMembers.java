@@ -51,7 +51,7 @@ final class GroupMembers {
     next.setVolumeSnapshots(named);
   }
 
-  private static Optional<VolumeSnapshot> memberOf(Observation o, String group, String claim) {
+  static Optional<VolumeSnapshot> memberOf(Observation o, String group, String claim) {
     return o.volumeSnapshots().values().stream()
         .filter(vs -> GroupSnapshotRequests.isMember(vs, group))
         .filter(

@@ -84,15 +84,37 @@ final class GroupSnapshotActions {
     return true;
   }
 
-  /** Takes the group's label off the PVCs that still carry this group's value. */
+  /** Labels {@code claims} for the group's selector (idempotent). */
+  void labelClaims(String ns, VolumeGroupSnapshotRecord group, List<String> claims) {
+    claims.forEach(claim -> patchLabel(ns, claim, GroupSnapshotRequests.labelValue(group)));
+  }
+
+  /**
+   * Takes the group's label off the PVCs that still carry this group's value: the volumes of one VM
+   * ({@code status.volumeSnapshots}) or of every VM of a consistency group ({@code
+   * status.members[].volumeSnapshots}).
+   */
   void unlabelPvcs(QuiescedSnapshot s) {
     Optional<VolumeGroupSnapshotRecord> group = GroupSnapshotRequests.planned(s);
-    if (group.isEmpty() || s.getStatus().getVolumeSnapshots() == null) {
+    if (group.isEmpty()) {
       return;
     }
-    String value = GroupSnapshotRequests.labelValue(group.get());
-    String ns = s.getMetadata().getNamespace();
-    for (String claim : claims(s.getStatus().getVolumeSnapshots())) {
+    List<VolumeSnapshotRecord> records = new java.util.ArrayList<>();
+    if (s.getStatus().getVolumeSnapshots() != null) {
+      records.addAll(s.getStatus().getVolumeSnapshots());
+    }
+    if (s.getStatus().getMembers() != null) {
+      s.getStatus().getMembers().stream()
+          .filter(m -> m.getVolumeSnapshots() != null)
+          .forEach(m -> records.addAll(m.getVolumeSnapshots()));
+    }
+    unlabelClaims(s.getMetadata().getNamespace(), group.get(), claims(records));
+  }
+
+  /** Takes the group's label off those of {@code claims} that still carry this group's value. */
+  void unlabelClaims(String ns, VolumeGroupSnapshotRecord group, List<String> claims) {
+    String value = GroupSnapshotRequests.labelValue(group);
+    for (String claim : claims) {
       var pvc = client.persistentVolumeClaims().inNamespace(ns).withName(claim).get();
       if (pvc != null
           && pvc.getMetadata().getLabels() != null

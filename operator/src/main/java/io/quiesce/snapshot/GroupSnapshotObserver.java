@@ -79,7 +79,7 @@ final class GroupSnapshotObserver {
    * while the others wait for its answer (every Pending reconcile that found the facts old used to
    * read them itself, up to three discovery GETs each: 2.1 GETs per snapshot in RequestBudgetTest).
    */
-  private GroupObservation facts() {
+  GroupObservation facts() {
     Facts known = facts;
     if (known != null && clock.instant().isBefore(known.readAt().plus(REFRESH))) {
       return known.observation();

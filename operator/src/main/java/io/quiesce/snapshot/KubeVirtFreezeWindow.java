@@ -230,7 +230,7 @@ public final class KubeVirtFreezeWindow {
   /**
    * Frozen when the group snapshot has its {@code creationTime} (every member cut) by the deadline.
    */
-  private String awaitGroupCut(String ns, VolumeGroupSnapshotRecord group, Instant deadline) {
+  String awaitGroupCut(String ns, VolumeGroupSnapshotRecord group, Instant deadline) {
     long left = Duration.between(clock.instant(), deadline).toMillis();
     if (left <= 0) {
       return Reason.QUIESCE_TIMEOUT.wire();

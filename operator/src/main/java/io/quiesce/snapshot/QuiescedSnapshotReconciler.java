@@ -126,7 +126,9 @@ public final class QuiescedSnapshotReconciler
             kubeVirtApi,
             singleWindow,
             volumeSnapshots,
-            slotLeases);
+            slotLeases,
+            groupObserver,
+            groups);
     this.events = events;
     this.metrics = metrics;
   }

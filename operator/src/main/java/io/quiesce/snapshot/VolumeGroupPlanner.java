@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Decides, from {@code spec.volumeGroup}, whether a VM's disks are cut as one VolumeGroupSnapshot:
@@ -53,6 +54,35 @@ final class VolumeGroupPlanner {
       List<String> claims,
       Map<String, Optional<String>> drivers,
       GroupObservation groups) {
+    return choose(s, claims, drivers, groups, "the VM's PVCs", claim -> "");
+  }
+
+  /**
+   * As for one VM, over the PVCs of every VM of a consistency group: one group for all of them, or
+   * none.
+   *
+   * @param whose the words that say whose a claim is, e.g. " of VirtualMachine db" (a message that
+   *     names a PVC names its VM)
+   */
+  static Choice chooseForGroup(
+      QuiescedSnapshot s,
+      List<String> claims,
+      Map<String, Optional<String>> drivers,
+      GroupObservation groups,
+      Function<String, String> whose) {
+    if (claims.isEmpty()) {
+      return Choice.perVolume(null); // no running VM has a disk: there is nothing to group
+    }
+    return choose(s, claims, drivers, groups, "the group's PVCs", whose);
+  }
+
+  private static Choice choose(
+      QuiescedSnapshot s,
+      List<String> claims,
+      Map<String, Optional<String>> drivers,
+      GroupObservation groups,
+      String subject,
+      Function<String, String> whose) {
     VolumeGroupMode mode = mode(s);
     if (mode == VolumeGroupMode.Never) {
       return Choice.perVolume(null);
@@ -71,25 +101,49 @@ final class VolumeGroupPlanner {
           false);
     }
     Set<String> driverNames = new LinkedHashSet<>();
+    String spoiler = null; // the first claim whose driver is not the first claim's
     for (String claim : claims) {
       Optional<String> driver = drivers.get(claim);
       if (driver.isEmpty()) {
         return unfit(
             mode,
             Reason.NO_VOLUME_GROUP_SNAPSHOT_CLASS.wire(),
-            "PersistentVolumeClaim " + claim + " is not provisioned by a CSI driver",
+            "PersistentVolumeClaim "
+                + claim
+                + whose.apply(claim)
+                + " is not provisioned by a CSI driver",
             true);
       }
-      driverNames.add(driver.get());
+      if (driverNames.add(driver.get()) && driverNames.size() == 2) {
+        spoiler = claim;
+      }
     }
     if (driverNames.size() > 1) {
+      String first = driverNames.iterator().next();
       return unfit(
           mode,
           Reason.NO_VOLUME_GROUP_SNAPSHOT_CLASS.wire(),
-          "the VM's PVCs belong to "
+          subject
+              + " belong to "
               + driverNames.size()
               + " CSI drivers "
               + driverNames
+              + (whose.apply(spoiler).isEmpty()
+                  ? ""
+                  : " (PersistentVolumeClaim "
+                      + spoiler
+                      + whose.apply(spoiler)
+                      + " belongs to "
+                      + drivers.get(spoiler).get()
+                      + ", "
+                      + claims.stream()
+                          .filter(c -> drivers.get(c).get().equals(first))
+                          .findFirst()
+                          .map(c -> "PersistentVolumeClaim " + c + whose.apply(c))
+                          .orElse("")
+                      + " to "
+                      + first
+                      + ")")
               + "; a VolumeGroupSnapshot takes the volumes of one driver",
           true);
     }

@@ -86,7 +86,7 @@ class GroupFreezeWindowRealGuestsTest {
               List.of("app", "db"),
               QuiesceMode.Required,
               WINDOW,
-              deadline -> {
+              (deadline, frozen) -> {
                 cutStart.set(Instant.now());
                 double upFirst = first.awaitFreshGuestUptime(Duration.ofSeconds(5));
                 double upSecond = second.awaitFreshGuestUptime(Duration.ofSeconds(5));
@@ -174,7 +174,7 @@ class GroupFreezeWindowRealGuestsTest {
             List.of("app", "noagent"),
             QuiesceMode.Required,
             WINDOW,
-            deadline -> {
+            (deadline, frozen) -> {
               cutRan.set(true);
               return Reason.FROZEN.wire();
             });
@@ -206,6 +206,7 @@ class GroupFreezeWindowRealGuestsTest {
     Fixtures.runningVm(ns, "noagent").agentDisconnected().create(client); // no guest bound
     server.kubeVirt().bind(ns, "app", new QgaKubeVirtGuest(first.agentSocket()));
     AtomicReference<FreezeState> duringCut = new AtomicReference<>();
+    AtomicReference<List<String>> frozenForCut = new AtomicReference<>();
     GroupFreezeWindow window =
         new GroupFreezeWindow(
             new HttpKubeVirtFreezeApi(server.newClient(), Duration.ofSeconds(10)),
@@ -218,7 +219,8 @@ class GroupFreezeWindowRealGuestsTest {
             List.of("app", "noagent"),
             QuiesceMode.BestEffort,
             WINDOW,
-            deadline -> {
+            (deadline, frozen) -> {
+              frozenForCut.set(frozen);
               try (QgaClient agent = new QgaClient(first.agentSocket())) {
                 duringCut.set(agent.freezeStatus());
               } catch (Exception e) {
@@ -228,6 +230,7 @@ class GroupFreezeWindowRealGuestsTest {
             });
 
     assertThat(duringCut.get()).as("app frozen during the cut").isEqualTo(FreezeState.FROZEN);
+    assertThat(frozenForCut.get()).as("the VMs the cut is told are frozen").containsExactly("app");
     assertThawed(first);
     assertThat(outcome.cut()).isTrue();
     assertThat(outcome.reason()).isEqualTo("GroupMemberNotFrozen");

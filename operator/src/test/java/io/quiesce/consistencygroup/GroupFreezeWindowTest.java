@@ -73,7 +73,7 @@ class GroupFreezeWindowTest {
             List.of("fast", "slow"),
             QuiesceMode.Required,
             Duration.ofMillis(500),
-            deadline -> {
+            (deadline, frozen) -> {
               throw new AssertionError("nothing is cut when a VM is not frozen under Required");
             });
 
@@ -102,7 +102,7 @@ class GroupFreezeWindowTest {
                     List.of("a", "b", "c"),
                     QuiesceMode.Required,
                     Duration.ofSeconds(30),
-                    deadline -> {
+                    (deadline, frozen) -> {
                       cutStarted.countDown();
                       new CountDownLatch(1).await(); // a cut that never ends by itself
                       return Reason.FROZEN.wire();
@@ -136,7 +136,7 @@ class GroupFreezeWindowTest {
             List.of("ours", "theirs"),
             QuiesceMode.Required,
             Duration.ofSeconds(5),
-            deadline -> Reason.FROZEN.wire());
+            (deadline, frozen) -> Reason.FROZEN.wire());
 
     assertThat(outcome.reason()).isEqualTo(Reason.GUEST_ALREADY_FROZEN.wire());
     assertThat(outcome.notFrozen()).contains("theirs");
