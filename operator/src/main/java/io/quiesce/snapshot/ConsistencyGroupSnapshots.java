@@ -565,6 +565,11 @@ final class ConsistencyGroupSnapshots {
     d.commonWindow(outcome.commonWindow());
     if (group.isPresent() && outcome.cut() && !anyInGroup) {
       d.volumeGroupSnapshot(null); // no VM in the group cut: no group was created
+    } else if (group.isPresent()) { // the group as the window left it (its error, if any)
+      QuiescedSnapshotStatus followed = new QuiescedSnapshotStatus();
+      followed.setVolumeGroupSnapshot(group.get());
+      GroupMembers.follow(followed, o);
+      d.volumeGroupSnapshot(followed.getVolumeGroupSnapshot());
     }
     if (!outcome.cut()) {
       return withAction(
@@ -687,7 +692,15 @@ final class ConsistencyGroupSnapshots {
               + " failed: "
               + error.get().getError());
     }
-    if (all.stream().allMatch(r -> Boolean.TRUE.equals(r.getReadyToUse()))) {
+    boolean groupReady =
+        group == null
+            || o.groups()
+                .groupSnapshot()
+                .map(
+                    g ->
+                        g.getStatus() != null && Boolean.TRUE.equals(g.getStatus().getReadyToUse()))
+                .orElse(false);
+    if (groupReady && all.stream().allMatch(r -> Boolean.TRUE.equals(r.getReadyToUse()))) {
       if (consistency == Consistency.FilesystemConsistent && !cutsInside(common, all)) {
         d.consistency(
             new Verdict(Consistency.CrashConsistent, Reason.CUT_OUTSIDE_FREEZE_WINDOW.wire()));

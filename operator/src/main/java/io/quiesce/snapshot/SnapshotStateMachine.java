@@ -495,6 +495,20 @@ public final class SnapshotStateMachine {
     return followCuts(o, d, records, deadline, action);
   }
 
+  /**
+   * A planned VolumeGroupSnapshot is ready to use too (its controller may mark the members ready
+   * before the group).
+   */
+  static boolean groupReadyIfPlanned(Observation o) {
+    QuiescedSnapshotStatus st = o.snapshot().getStatus();
+    return st == null
+        || st.getVolumeGroupSnapshot() == null
+        || o.groups()
+            .groupSnapshot()
+            .map(g -> g.getStatus() != null && Boolean.TRUE.equals(g.getStatus().getReadyToUse()))
+            .orElse(false);
+  }
+
   /** Succeeds once every VolumeSnapshot is ready to use; fails on an error or at the deadline. */
   private static Decision followCuts(
       Observation o, Draft d, List<VolumeSnapshotRecord> records, Instant deadline, Action action) {
@@ -502,7 +516,8 @@ public final class SnapshotStateMachine {
     if (failed.isPresent()) {
       return failed.get();
     }
-    if (records.stream().allMatch(r -> Boolean.TRUE.equals(r.getReadyToUse()))) {
+    if (records.stream().allMatch(r -> Boolean.TRUE.equals(r.getReadyToUse()))
+        && groupReadyIfPlanned(o)) {
       return d.succeed();
     }
     if (!o.now().isBefore(deadline)) {

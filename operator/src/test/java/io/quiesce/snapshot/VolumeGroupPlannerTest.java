@@ -138,6 +138,54 @@ class VolumeGroupPlannerTest {
   }
 
   @Test
+  void aGroupOfVmsNamesTheVmWhosePvcIsOfAnotherDriver() {
+    Map<String, Optional<String>> mixed =
+        Map.of(
+            "db-a",
+            Optional.of(DRIVER),
+            "db-b",
+            Optional.of("rbd.csi.ceph.com"),
+            "db-c",
+            Optional.of(DRIVER));
+    Map<String, String> vmOf = Map.of("db-a", "app", "db-b", "db", "db-c", "db");
+
+    VolumeGroupPlanner.Choice required =
+        VolumeGroupPlanner.chooseForGroup(
+            snapshot(VolumeGroupMode.Required),
+            CLAIMS,
+            mixed,
+            SERVED_WITH_CLASS,
+            claim -> " of VirtualMachine " + vmOf.get(claim));
+    VolumeGroupPlanner.Choice oneVm =
+        VolumeGroupPlanner.choose(
+            snapshot(VolumeGroupMode.Required), CLAIMS, mixed, SERVED_WITH_CLASS);
+
+    assertThat(required.failureReason()).isEqualTo(Reason.NO_VOLUME_GROUP_SNAPSHOT_CLASS.wire());
+    assertThat(required.failureMessage())
+        .contains(
+            "the group's PVCs belong to 2 CSI drivers",
+            "PersistentVolumeClaim db-b of VirtualMachine db belongs to rbd.csi.ceph.com",
+            "PersistentVolumeClaim db-a of VirtualMachine app to " + DRIVER);
+    assertThat(oneVm.failureMessage())
+        .contains("the VM's PVCs belong to 2 CSI drivers")
+        .doesNotContain("VirtualMachine");
+  }
+
+  @Test
+  void aGroupWhoseRunningVmsHaveNoDiskIsNoVolumeGroup() {
+    VolumeGroupPlanner.Choice choice =
+        VolumeGroupPlanner.chooseForGroup(
+            snapshot(VolumeGroupMode.Required),
+            List.of(),
+            Map.of(),
+            SERVED_WITH_CLASS,
+            claim -> "");
+
+    assertThat(choice.ok()).isTrue();
+    assertThat(choice.group()).isNull();
+  }
+
+  @Test
   void twoNonDefaultClassesAreAmbiguous() {
     GroupObservation two =
         new GroupObservation(
