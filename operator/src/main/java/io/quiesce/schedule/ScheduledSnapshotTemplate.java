@@ -8,7 +8,6 @@ import io.quiesce.api.v1alpha1.SnapshotOptions;
 import io.quiesce.api.v1alpha1.SnapshotSources;
 import io.quiesce.api.v1alpha1.SnapshotTemplate;
 import io.quiesce.api.v1alpha1.TemplateMetadata;
-import io.quiesce.api.v1alpha1.VolumeGroupMode;
 import io.quiesce.naming.ChildNames;
 import io.quiesce.naming.Provenance;
 import java.time.Instant;
@@ -138,11 +137,6 @@ final class ScheduledSnapshotTemplate {
       return Optional.of(
           "template.spec.volumes names the volumes of one VM: it cannot be set with grouping"
               + " ConsistencyGroup");
-    }
-    if (options.getVolumeGroup() == VolumeGroupMode.Required) {
-      return Optional.of(
-          "template.spec.volumeGroup Required is not supported with grouping ConsistencyGroup (a"
-              + " group of VMs cuts one VolumeSnapshot per volume): use Auto or Never");
     }
     return Optional.empty();
   }

@@ -221,15 +221,26 @@ class ScheduleGroupTest {
     assertThatThrownBy(
             () ->
                 bed.createSchedule(
-                    "required",
+                    "volumes",
                     "0 * * * *",
                     selector(Map.of()),
                     spec -> {
                       group(spec);
-                      spec.getTemplate().getSpec().setVolumeGroup(VolumeGroupMode.Required);
+                      spec.getTemplate().getSpec().setVolumes(List.of("rootdisk"));
                     }))
         .isInstanceOf(KubernetesClientException.class)
-        .hasMessageContaining("volumeGroup Required is not supported with grouping");
+        .hasMessageContaining("template.spec.volumes names the volumes of one VM");
+    // a group of VMs may require one VolumeGroupSnapshot over all their disks
+    assertThat(
+            bed.createSchedule(
+                "required",
+                "0 0 1 1 *", // accepted only: it never fires during the test
+                selector(Map.of()),
+                spec -> {
+                  group(spec);
+                  spec.getTemplate().getSpec().setVolumeGroup(VolumeGroupMode.Required);
+                }))
+        .isNotNull();
 
     // the operator checks again: a schedule that got past an API server without the rule
     QuiescedSnapshotSchedule schedule = new QuiescedSnapshotSchedule();

@@ -23,15 +23,6 @@ import java.util.Objects;
         "template.spec.volumes names the volumes of one VM: it cannot be set with grouping"
             + " ConsistencyGroup",
     fieldPath = ".template.spec.volumes")
-@ValidationRule(
-    value =
-        "!has(self.grouping) || self.grouping != 'ConsistencyGroup' || !has(self.template)"
-            + " || !has(self.template.spec) || !has(self.template.spec.volumeGroup)"
-            + " || self.template.spec.volumeGroup != 'Required'",
-    message =
-        "template.spec.volumeGroup Required is not supported with grouping ConsistencyGroup (a"
-            + " group of VMs cuts one VolumeSnapshot per volume): use Auto or Never",
-    fieldPath = ".template.spec.volumeGroup")
 public class QuiescedSnapshotScheduleSpec {
   /**
    * Loose on purpose: a macro, or five whitespace-separated fields. The operator parses the
