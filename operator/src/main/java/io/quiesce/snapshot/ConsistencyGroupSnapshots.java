@@ -19,6 +19,7 @@ import io.quiesce.kube.csi.VolumeSnapshotStatus;
 import io.quiesce.kube.kubevirt.VirtualMachine;
 import io.quiesce.kube.kubevirt.Volume;
 import io.quiesce.naming.PlannedVolumeSnapshots;
+import io.quiesce.restore.VmDefinitions;
 import io.quiesce.snapshot.Decision.Action;
 import io.quiesce.snapshot.Decision.SnapshotEvent;
 import io.quiesce.snapshot.FreezeAdmission.Entry;
@@ -272,7 +273,14 @@ final class ConsistencyGroupSnapshots {
           lost.get() + "; the group gave back the slots it had taken and waits",
           null);
     }
-    d.members(plan.members());
+    // each VM's definition, for restores into new VMs
+    d.members(
+        VmDefinitions.withDefinitions(
+            plan.members(),
+            group.running().stream()
+                .collect(
+                    Collectors.toMap(
+                        GroupSourceResolver.Running::name, GroupSourceResolver.Running::vm))));
     List<String> vms = group.running().stream().map(GroupSourceResolver.Running::name).toList();
     String message =
         (mode == QuiesceMode.Skip
