@@ -146,6 +146,18 @@ final class GroupRestore {
         waits = true;
         return;
       }
+      if (phase == SnapshotPhase.Failed
+          && !Boolean.TRUE.equals(restore.getSpec().getAllowFailed())) {
+        fail(
+            "SourceFailed",
+            "QuiescedSnapshot "
+                + name
+                + " Failed ("
+                + s.getStatus().getMessage()
+                + "); set spec.allowFailed: true to restore from whatever VolumeSnapshots of it "
+                + "are ready");
+        return;
+      }
       Map<String, GroupMember> members = new LinkedHashMap<>();
       if (s.getStatus().getMembers() != null) {
         s.getStatus().getMembers().forEach(m -> members.put(m.getVm(), m));
