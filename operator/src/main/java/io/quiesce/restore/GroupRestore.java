@@ -222,7 +222,9 @@ final class GroupRestore {
       }
       QuiescedSnapshot s = source.get();
       Map<String, GroupMember> snapshotMembers = new LinkedHashMap<>();
-      s.getStatus().getMembers().forEach(m -> snapshotMembers.put(m.getVm(), m));
+      if (s.getStatus() != null && s.getStatus().getMembers() != null) {
+        s.getStatus().getMembers().forEach(m -> snapshotMembers.put(m.getVm(), m));
+      }
       List<RestoredMember> members = new ArrayList<>();
       List<RestoreAction> work = new ArrayList<>();
       List<RestoreEvent> notes = new ArrayList<>();

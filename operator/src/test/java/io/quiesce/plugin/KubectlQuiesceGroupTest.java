@@ -69,6 +69,7 @@ class KubectlQuiesceGroupTest {
     groupSnapshot("shop");
 
     KubeTools.Result describe = plugin("describe", "shop");
+    System.out.print("[output] kubectl quiesce describe shop\n" + describe.stdout());
     assertThat(describe.exitCode()).as("%s", describe).isZero();
     assertThat(describe.stdout())
         .contains("created   of group of VMs app, db, web")
@@ -83,6 +84,7 @@ class KubectlQuiesceGroupTest {
         .contains("    db  not frozen (VirtualMachineStopped: VirtualMachine db has no instance");
 
     KubeTools.Result status = plugin("status");
+    System.out.print("[output] kubectl quiesce status\n" + status.stdout());
     assertThat(status.exitCode()).as("%s", status).isZero();
     assertThat(status.stdout())
         .containsPattern("GROUP\\s+SNAPSHOT\\s+PHASE\\s+CONSISTENCY\\s+COMMON-MS\\s+AGE")
@@ -147,6 +149,7 @@ class KubectlQuiesceGroupTest {
     client.resource(created).updateStatus();
 
     KubeTools.Result result = run.get(170, TimeUnit.SECONDS);
+    System.out.print("[output] kubectl quiesce restore shop ...\n" + result.stdout());
     assertThat(result.exitCode()).as("%s", result).isZero();
     assertThat(result.stdout())
         .contains("quiescedsnapshotrestore.quiesce.io/shop-restore-")
