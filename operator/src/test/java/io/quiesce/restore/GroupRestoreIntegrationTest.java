@@ -120,6 +120,50 @@ class GroupRestoreIntegrationTest {
   }
 
   @Test
+  void restoresAMemberInPlaceStoppingAndRestartingIt(
+      KubeApiServer server, KubernetesClient client) {
+    RestoreTestBed bed = new RestoreTestBed(server, client, "grp-inplace");
+    runningVms(server, client, bed.ns, "app", "db");
+    try (FakeSnapshotter csi = FakeSnapshotter.start(server.newClient());
+        FakeRestoreProvisioner provisioner =
+            FakeRestoreProvisioner.start(server.newClient(), bed.ns);
+        QuiesceTestOperator op = bed.startOperator()) {
+      groupSnapshot(bed, "shop", QuiesceMode.Required, "app", "db");
+      io.quiesce.api.v1alpha1.InPlaceTarget inPlace = new io.quiesce.api.v1alpha1.InPlaceTarget();
+      inPlace.setStopVM(true);
+      io.quiesce.api.v1alpha1.RestoreTarget t = new io.quiesce.api.v1alpha1.RestoreTarget();
+      t.setInPlace(inPlace);
+      bed.create("db-back", "shop", t, null, List.of("db"));
+
+      bed.awaitPhase("db-back", RestorePhase.WaitingForVMStop);
+      // plays virt-controller: a VM set to Halted loses its instance
+      await().until(() -> "Halted".equals(bed.vm("db").getSpec().getRunStrategy()));
+      client
+          .resources(io.quiesce.kube.kubevirt.VirtualMachineInstance.class)
+          .inNamespace(bed.ns)
+          .withName("db")
+          .delete();
+
+      QuiescedSnapshotRestore done = bed.awaitPhase("db-back", RestorePhase.Succeeded);
+      RestoredMember db = done.getStatus().getMembers().get(0);
+      assertThat(db.getTargetVM()).isEqualTo("db");
+      assertThat(db.getVmWasRunning()).isTrue();
+      assertThat(db.getVolumes())
+          .extracting(v -> v.getPreviousClaim())
+          .containsExactlyInAnyOrder("db-disk-alpine", "db-alpine-dv");
+      Map<String, String> claims = RestoredVm.claimVolumes(RestoredVm.specOf(bed.vm("db")));
+      for (String volume : VOLUMES) {
+        assertThat(claims)
+            .containsEntry(volume, ChildNames.restoredGroupClaim("db-back", "db", volume));
+      }
+      assertThat(bed.vm("db").getSpec().getRunStrategy()).as("started again").isEqualTo("Always");
+      assertThat(RestoredVm.claimVolumes(RestoredVm.specOf(bed.vm("app"))))
+          .as("app is not a member of this restore")
+          .containsEntry("pvcdisk1", "app-disk-alpine");
+    }
+  }
+
+  @Test
   void badInputFailsWithAConditionAndAnEventAndCreatesNothing(
       KubeApiServer server, KubernetesClient client) {
     RestoreTestBed bed = new RestoreTestBed(server, client, "grp-bad");
