@@ -14,7 +14,9 @@
 #                VM's freeze window and the common window, the PNG their overlap (2 to 16 guests)
 #   --restore    after the fires: restore guest 1 from its last snapshot into a new VM (QuiescedSnapshotRestore;
 #                a FAKE provisioner copies the snapshot image), e2fsck -fn it, boot a new guest from it and
-#                check the writer's last record on it against guest 1's console; the summary prints the check
+#                check the writer's last record on it against guest 1's console; the summary prints the check.
+#                With --group: restore the last group snapshot whole (one restore, a new VM restored--guest-<i>
+#                per member) and check every member's copy the same way against its own guest's console
 #   --dir D      sandbox dir: logs, snapshot images, summary.txt, freeze-windows.png
 #                (default /tmp/quiesce-sandbox.$UID; keep it short: unix socket paths live under it)
 #   --keep       leave everything running after the summary, for the real kubectl (1.35, installed) and
@@ -53,7 +55,7 @@ STOP=0
 
 log() { printf '[sandbox %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
-usage() { sed -n '5,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '5,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 while (( $# )); do
   case $1 in
@@ -79,7 +81,6 @@ fi
 if (( GROUP )); then
   (( GUESTS >= 2 && GUESTS <= 16 )) || die "--group freezes 2 to 16 guests together: --guests $GUESTS"
   [[ $CHANNEL == auto ]] || die "--group freezes every guest through KubeVirt's subresources: no --channel"
-  (( RESTORE == 0 )) || die "--restore restores one VM's snapshot; it does not restore from a group snapshot yet"
 fi
 DIR=$(realpath -m "$DIR")
 if (( STOP )); then
@@ -242,8 +243,14 @@ wait "$WATCH" || rc=$?
 wait "${PIDS[-1]}" || true
 if (( RESTORE )); then
   if (( rc == 0 )); then
-    log "restoring guest 1 from its last snapshot into a new VM (log: $DIR/logs/restore.log)"
-    env QUIESCE_PROJECT_ROOT="$ROOT" java "${KUBE[@]}" -cp "$CP" io.quiesce.sandbox.SandboxRestore "$DIR" "$DIR/g1" \
+    if (( GROUP )); then
+      log "restoring the last group snapshot of $GUESTS VMs into new VMs restored--guest-<i> (log: $DIR/logs/restore.log)"
+      RESTORE_ARGS=(--group "${GUEST_DIRS[@]}")
+    else
+      log "restoring guest 1 from its last snapshot into a new VM (log: $DIR/logs/restore.log)"
+      RESTORE_ARGS=("$DIR/g1")
+    fi
+    env QUIESCE_PROJECT_ROOT="$ROOT" java "${KUBE[@]}" -cp "$CP" io.quiesce.sandbox.SandboxRestore "$DIR" "${RESTORE_ARGS[@]}" \
       2>&1 | tee "$DIR/logs/restore.log" >&2 || rc=1
   else
     log "not restoring: the snapshot run did not pass"

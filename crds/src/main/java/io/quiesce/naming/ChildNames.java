@@ -87,6 +87,23 @@ public final class ChildNames {
   }
 
   /**
+   * The PVC a restore of a group snapshot creates for one volume of one member VM: the VM is part
+   * of the name, since two members may have volumes of the same name. Always the hashed form, as
+   * {@link #groupVolumeSnapshot}.
+   */
+  public static String restoredGroupClaim(String restore, String vm, String volume) {
+    return join(null, restore, vm + "/" + volume);
+  }
+
+  /**
+   * The new VM a restore of a group snapshot creates for one member: {@code <prefix>--<vm>} when
+   * that is unambiguous and fits, else the hashed form.
+   */
+  public static String restoredGroupVm(String prefix, String vm) {
+    return join(null, prefix, vm);
+  }
+
+  /**
    * A label value that identifies {@code name}: the name itself when it is a valid label value,
    * else a shortened, hashed form (the full name then belongs in an annotation).
    */

@@ -12,6 +12,21 @@ class ChildNamesTest {
   private static final String DNS_LABEL = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
 
   @Test
+  void aGroupRestoreNamesEachMembersVmAndClaimsApart() {
+    assertThat(ChildNames.restoredGroupVm("copy", "db")).isEqualTo("copy--db");
+    String longPrefix = "a-very-long-restore-target-prefix-for-a-group";
+    String vm = ChildNames.restoredGroupVm(longPrefix, "database-primary-01");
+    assertThat(vm).hasSizeLessThanOrEqualTo(ChildNames.MAX_LENGTH).matches(DNS_LABEL);
+    assertThat(vm).isNotEqualTo(ChildNames.restoredGroupVm(longPrefix, "database-primary-02"));
+    // two members with a volume of the same name get two PVCs, never a one-VM restore's name
+    String app = ChildNames.restoredGroupClaim("copy", "app", "data");
+    String db = ChildNames.restoredGroupClaim("copy", "db", "data");
+    assertThat(app).isNotEqualTo(db).matches(DNS_LABEL).hasSizeLessThanOrEqualTo(63);
+    assertThat(app).isNotEqualTo(ChildNames.restoredClaim("copy", "data"));
+    assertThat(app).isEqualTo(ChildNames.restoredGroupClaim("copy", "app", "data"));
+  }
+
+  @Test
   void shortNamesAreReadable() {
     assertThat(ChildNames.scheduledSnapshot("nightly", "db-01", FIRE))
         .isEqualTo("nightly--db-01-20261125-0230");

@@ -17,6 +17,7 @@ import io.quiesce.api.v1alpha1.QuiescedSnapshotRestoreSpec;
 import io.quiesce.api.v1alpha1.QuiescedSnapshotSchedule;
 import io.quiesce.api.v1alpha1.RestorePhase;
 import io.quiesce.api.v1alpha1.RestoreTarget;
+import io.quiesce.api.v1alpha1.RestoredMember;
 import io.quiesce.api.v1alpha1.RunStrategy;
 import io.quiesce.api.v1alpha1.SnapshotPhase;
 import io.quiesce.kube.kubevirt.VirtualMachine;
@@ -34,6 +35,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -45,13 +47,24 @@ import java.util.regex.Pattern;
  * against guest 1's console (the last freeze's bracket, {@link WriterRecordCheck}). Prints the
  * result and appends it to summary.txt.
  *
- * <p>Usage: {@code SandboxRestore <sandbox dir> <guest dir>}; talks to {@code -Dkubernetes.master}.
- * Exits 0 only when the restore Succeeded, the disk is clean and the writer record check holds.
+ * <p>With {@code --group} (hack/sandbox.sh --group --restore): the newest group snapshot is
+ * restored whole, each member into {@code restored--<vm>}, by one restore; each member's copy is
+ * checked the same way against its own guest's console.
+ *
+ * <p>Usage: {@code SandboxRestore <sandbox dir> <guest dir>}, or {@code SandboxRestore <sandbox
+ * dir> --group <guest dir>...} (the guest dirs of guest-1, guest-2, ... in order); talks to {@code
+ * -Dkubernetes.master}. Exits 0 only when the restore Succeeded, every restored disk is clean and
+ * every writer record check holds.
  */
 public final class SandboxRestore {
   static final String VM = "guest-1";
   static final String RESTORED_VM = "guest-1-restored";
   static final String RESTORE = "restore-guest-1";
+
+  /** A group's restore and the prefix of its new VMs ({@code restored--guest-<i>}). */
+  static final String GROUP_RESTORE = "restore-group";
+
+  static final String GROUP_PREFIX = "restored";
 
   /** The seed's data-disk volume of each sandbox VM (the one backed by the guest's real image). */
   static final String DATA_VOLUME = "data";
@@ -62,16 +75,25 @@ public final class SandboxRestore {
   private SandboxRestore() {}
 
   public static void main(String[] args) throws Exception {
-    if (args.length != 2) {
-      System.err.println("usage: SandboxRestore <sandbox dir> <guest dir>");
+    boolean group = args.length >= 3 && "--group".equals(args[1]);
+    if (args.length != 2 && !group) {
+      System.err.println(
+          "usage: SandboxRestore <sandbox dir> <guest dir>\n"
+              + "       SandboxRestore <sandbox dir> --group <guest dir of guest-1> <of guest-2>...");
       System.exit(2);
     }
     Path dir = Path.of(args[0]).toAbsolutePath().normalize();
-    Path guestDir = Path.of(args[1]).toAbsolutePath().normalize();
+    List<Path> guestDirs = new ArrayList<>();
+    for (int i = group ? 2 : 1; i < args.length; i++) {
+      guestDirs.add(Path.of(args[i]).toAbsolutePath().normalize());
+    }
     List<String> summary = new ArrayList<>();
     boolean ok;
     try (KubernetesClient client = new KubernetesClientBuilder().build()) {
-      ok = run(client, dir, guestDir, summary);
+      ok =
+          group
+              ? runGroup(client, dir, guestDirs, summary)
+              : run(client, dir, guestDirs.get(0), summary);
     } catch (RuntimeException e) {
       summary.add("restore: FAILED: " + e.getMessage());
       ok = false;
@@ -89,15 +111,9 @@ public final class SandboxRestore {
   private static boolean run(KubernetesClient client, Path dir, Path guestDir, List<String> summary)
       throws Exception {
     String ns = Sandbox.NAMESPACE;
-    // every schedule of the sandbox (with the hooks and without): no fire during the restore
-    for (String schedule : List.of(Sandbox.SCHEDULE, Sandbox.SCHEDULE_WITHOUT_HOOKS)) {
-      var resource =
-          client.resources(QuiescedSnapshotSchedule.class).inNamespace(ns).withName(schedule);
-      if (resource.get() != null) {
-        resource.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"suspend\":true}}");
-      }
-    }
-    QuiescedSnapshot last = awaitQuietThenLast(client, ns);
+    suspendSchedules(client, ns);
+    QuiescedSnapshot last =
+        newest(awaitQuiet(client, ns), x -> VM.equals(x.getSpec().getSource()), VM);
     summary.add(
         "restore: "
             + VM
@@ -119,8 +135,8 @@ public final class SandboxRestore {
       summary.add("restore: FAILED: the last snapshot is not a Succeeded FilesystemConsistent one");
       return false;
     }
-    client.resource(restore(ns, last.getMetadata().getName())).create();
-    QuiescedSnapshotRestore done = provisionUntilFinished(client, dir, ns);
+    client.resource(restore(ns, RESTORE, last.getMetadata().getName(), RESTORED_VM)).create();
+    QuiescedSnapshotRestore done = provisionUntilFinished(client, dir, ns, RESTORE);
     summary.add(
         "restore: "
             + RESTORE
@@ -133,8 +149,24 @@ public final class SandboxRestore {
     if (done.getStatus().getPhase() != RestorePhase.Succeeded) {
       return false;
     }
+    return checkCopy(client, ns, RESTORED_VM, guestDir, "", summary);
+  }
+
+  /**
+   * Checks one restored VM's copy: its data disk clean under {@code e2fsck -fn}, and a new guest
+   * booted from it reads a writer record inside the last freeze's bracket of the original guest's
+   * console. {@code label} prefixes the summary lines (empty for one VM).
+   */
+  private static boolean checkCopy(
+      KubernetesClient client,
+      String ns,
+      String restoredVm,
+      Path guestDir,
+      String label,
+      List<String> summary)
+      throws Exception {
     VirtualMachine vm =
-        client.resources(VirtualMachine.class).inNamespace(ns).withName(RESTORED_VM).require();
+        client.resources(VirtualMachine.class).inNamespace(ns).withName(restoredVm).require();
     String claim =
         vm.getSpec().getTemplate().getSpec().getVolumes().stream()
             .filter(v -> DATA_VOLUME.equals(v.getName()))
@@ -143,7 +175,7 @@ public final class SandboxRestore {
             .orElseThrow(
                 () ->
                     new IllegalStateException(
-                        RESTORED_VM + " has no PVC-backed volume " + DATA_VOLUME));
+                        restoredVm + " has no PVC-backed volume " + DATA_VOLUME));
     Path image =
         Path.of(
             client
@@ -157,7 +189,9 @@ public final class SandboxRestore {
     ProcessResult fsck = DiskImages.e2fsck(image);
     boolean clean = fsck.exitCode() == 0;
     summary.add(
-        "restore: restored data disk "
+        "restore: "
+            + label
+            + "restored data disk "
             + image.getFileName()
             + " (PVC "
             + claim
@@ -172,43 +206,142 @@ public final class SandboxRestore {
               (command, arguments) -> agent.execute(command, arguments, Duration.ofSeconds(5)),
               "tail -n 1 /data/journal.log");
       summary.add(
-          "restore: a new guest booted from the restored image in "
+          "restore: "
+              + label
+              + "a new guest booted from the restored image in "
               + Duration.between(bootStart, Instant.now()).toMillis()
               + " ms and read /data/journal.log");
     }
     String console = Files.readString(guestDir.resolve("console.log"));
     WriterRecordCheck check = WriterRecordCheck.of(console, journal);
-    summary.add("restore: " + check.summary());
+    summary.add("restore: " + label + check.summary());
     return clean && check.holds();
   }
 
-  /** Waits until no snapshot is Pending or InProgress, then the newest snapshot of {@link #VM}. */
-  private static QuiescedSnapshot awaitQuietThenLast(KubernetesClient client, String ns) {
-    List<QuiescedSnapshot> all =
-        await("no snapshot runs after the schedule was suspended")
-            .atMost(WAIT)
-            .pollInterval(Duration.ofMillis(500))
-            .until(
-                () -> client.resources(QuiescedSnapshot.class).inNamespace(ns).list().getItems(),
-                list ->
-                    list.stream()
-                        .noneMatch(
-                            s ->
-                                s.getStatus() == null
-                                    || s.getStatus().getPhase() == null
-                                    || s.getStatus().getPhase() == SnapshotPhase.Pending
-                                    || s.getStatus().getPhase() == SnapshotPhase.InProgress));
+  /**
+   * A group's restore (hack/sandbox.sh --group --restore): the newest group snapshot, restored
+   * whole into one new VM per member ({@code restored--guest-<i>}) by one QuiescedSnapshotRestore;
+   * then every member's copy is checked as one VM's is, against its own guest's console.
+   */
+  private static boolean runGroup(
+      KubernetesClient client, Path dir, List<Path> guestDirs, List<String> summary)
+      throws Exception {
+    String ns = Sandbox.NAMESPACE;
+    suspendSchedules(client, ns);
+    QuiescedSnapshot last = newest(awaitQuiet(client, ns), SandboxRestore::isGroup, "group");
+    var st = last.getStatus();
+    summary.add(
+        "restore: the last group snapshot "
+            + last.getMetadata().getName()
+            + " ("
+            + st.getPhase()
+            + ", "
+            + st.getConsistency()
+            + ", common window "
+            + (st.getCommonWindow() == null ? "-" : st.getCommonWindow().getDurationMs())
+            + " ms) of "
+            + (st.getMembers() == null
+                ? "[]"
+                : st.getMembers().stream().map(m -> m.getVm()).toList())
+            + " into new VMs "
+            + GROUP_PREFIX
+            + "--<vm>");
+    if (st.getPhase() != SnapshotPhase.Succeeded
+        || st.getConsistency() != Consistency.FilesystemConsistent) {
+      summary.add(
+          "restore: FAILED: the last group snapshot is not a Succeeded FilesystemConsistent one");
+      return false;
+    }
+    client
+        .resource(restore(ns, GROUP_RESTORE, last.getMetadata().getName(), GROUP_PREFIX))
+        .create();
+    QuiescedSnapshotRestore done = provisionUntilFinished(client, dir, ns, GROUP_RESTORE);
+    summary.add(
+        "restore: "
+            + GROUP_RESTORE
+            + " "
+            + done.getStatus().getPhase()
+            + " ("
+            + done.getStatus().getReason()
+            + "): "
+            + done.getStatus().getMessage());
+    if (done.getStatus().getPhase() != RestorePhase.Succeeded) {
+      return false;
+    }
+    boolean ok = true;
+    for (RestoredMember m : done.getStatus().getMembers()) {
+      Path guestDir = guestDirOf(m.getVm(), guestDirs);
+      ok &= checkCopy(client, ns, m.getTargetVM(), guestDir, m.getVm() + ": ", summary);
+    }
+    int expected = st.getMembers() == null ? 0 : st.getMembers().size();
+    if (done.getStatus().getMembers().size() != expected) {
+      summary.add(
+          "restore: FAILED: "
+              + done.getStatus().getMembers().size()
+              + " member(s) restored of "
+              + expected);
+      ok = false;
+    }
+    return ok;
+  }
+
+  /** The guest dir of {@code guest-<i>}: the i-th given (the seed names the guests so). */
+  private static Path guestDirOf(String vm, List<Path> guestDirs) {
+    int i = Integer.parseInt(vm.substring(vm.lastIndexOf('-') + 1));
+    if (i < 1 || i > guestDirs.size()) {
+      throw new IllegalStateException("no guest dir given for " + vm);
+    }
+    return guestDirs.get(i - 1);
+  }
+
+  private static boolean isGroup(QuiescedSnapshot s) {
+    return s.getSpec() != null && s.getSpec().getSources() != null;
+  }
+
+  /** Every schedule of the sandbox (with the hooks and without): no fire during the restore. */
+  private static void suspendSchedules(KubernetesClient client, String ns) {
+    for (String schedule : List.of(Sandbox.SCHEDULE, Sandbox.SCHEDULE_WITHOUT_HOOKS)) {
+      var resource =
+          client.resources(QuiescedSnapshotSchedule.class).inNamespace(ns).withName(schedule);
+      if (resource.get() != null) {
+        resource.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"suspend\":true}}");
+      }
+    }
+  }
+
+  /** Waits until no snapshot is Pending or InProgress; returns them all. */
+  private static List<QuiescedSnapshot> awaitQuiet(KubernetesClient client, String ns) {
+    return await("no snapshot runs after the schedule was suspended")
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () -> client.resources(QuiescedSnapshot.class).inNamespace(ns).list().getItems(),
+            list ->
+                list.stream()
+                    .noneMatch(
+                        s ->
+                            s.getStatus() == null
+                                || s.getStatus().getPhase() == null
+                                || s.getStatus().getPhase() == SnapshotPhase.Pending
+                                || s.getStatus().getPhase() == SnapshotPhase.InProgress));
+  }
+
+  /** The newest of {@code all} that {@code which} accepts. */
+  private static QuiescedSnapshot newest(
+      List<QuiescedSnapshot> all, Predicate<QuiescedSnapshot> which, String what) {
     return all.stream()
-        .filter(s -> VM.equals(s.getSpec().getSource()))
+        .filter(which)
         .max(
             Comparator.comparing((QuiescedSnapshot s) -> s.getMetadata().getCreationTimestamp())
                 .thenComparing(s -> s.getMetadata().getName()))
-        .orElseThrow(() -> new IllegalStateException("no snapshot of " + VM));
+        .orElseThrow(() -> new IllegalStateException("no snapshot of " + what));
   }
 
-  private static QuiescedSnapshotRestore restore(String ns, String snapshot) {
+  /** A restore into a new VM {@code vm} (of a group snapshot: the prefix of its members' VMs). */
+  private static QuiescedSnapshotRestore restore(
+      String ns, String name, String snapshot, String vm) {
     NewVmTarget target = new NewVmTarget();
-    target.setName(RESTORED_VM);
+    target.setName(vm);
     target.setRunStrategy(
         RunStrategy.Halted); // the sandbox has no virt-controller to run it; the check boots it
     RestoreTarget t = new RestoreTarget();
@@ -217,7 +350,7 @@ public final class SandboxRestore {
     spec.setSource(snapshot);
     spec.setTarget(t);
     QuiescedSnapshotRestore r = new QuiescedSnapshotRestore();
-    r.getMetadata().setName(RESTORE);
+    r.getMetadata().setName(name);
     r.getMetadata().setNamespace(ns);
     r.setSpec(spec);
     return r;
@@ -228,7 +361,7 @@ public final class SandboxRestore {
    * a copy of its VolumeSnapshot's image, is complete; returns the restore once it finished.
    */
   private static QuiescedSnapshotRestore provisionUntilFinished(
-      KubernetesClient client, Path dir, String ns) throws Exception {
+      KubernetesClient client, Path dir, String ns, String restore) throws Exception {
     Path restoredDir = dir.resolve("restored");
     Files.createDirectories(restoredDir);
     return await("the restore finishes")
@@ -240,7 +373,7 @@ public final class SandboxRestore {
               return client
                   .resources(QuiescedSnapshotRestore.class)
                   .inNamespace(ns)
-                  .withName(RESTORE)
+                  .withName(restore)
                   .get();
             },
             r ->

@@ -29,6 +29,11 @@ public final class KubectlQuiesce {
               status [VM]        each VM's latest snapshot: phase, consistency, frozen ms, age
               describe SNAPSHOT  the snapshot's timeline: created, assigned, frozen, each cut, thawed, done
               preview SCHEDULE   the next fire times of a QuiescedSnapshotSchedule, in its time zone
+              restore SNAPSHOT (--to NAME | --in-place [--stop-vm]) [--members VM,VM]
+                      [--allow-crash-consistent] [--wait] [--timeout D]
+                                 create a QuiescedSnapshotRestore: into a new VM NAME (of a group
+                                 snapshot: one new VM NAME--<vm> per member), or in place; --members
+                                 restores only those VMs of a group; --wait follows it to the end
               thaw VM [--timeout D]
                                  emergency thaw of VM's guest by the node helper of its node: asks
                                  through the VMI's quiesce.io/thaw-requested annotation, waits (at
@@ -70,6 +75,13 @@ public final class KubectlQuiesce {
           case "status" -> commands.status(invocation.optionalArgument());
           case "describe" -> commands.describe(invocation.argument());
           case "preview" -> commands.preview(invocation.argument(), invocation.count());
+          case "restore" ->
+              new RestoreCommand(client, namespace, out, clock, commands)
+                  .restore(
+                      invocation.argument(),
+                      invocation.restoreOptions(),
+                      invocation.waitForEnd(),
+                      invocation.timeout().orElse(Duration.ofMinutes(10)));
           case "thaw" ->
               commands.thaw(
                   invocation.argument(), invocation.timeout().orElse(Duration.ofMinutes(1)));
@@ -122,7 +134,12 @@ public final class KubectlQuiesce {
       Optional<Duration> timeout,
       Optional<String> mode,
       int count,
-      boolean help) {
+      boolean help,
+      Optional<String> to,
+      boolean inPlace,
+      boolean stopVm,
+      List<String> members,
+      boolean allowCrashConsistent) {
 
     static Invocation parse(List<String> args) throws PluginException {
       List<String> positional = new ArrayList<>();
@@ -134,6 +151,11 @@ public final class KubectlQuiesce {
       String mode = null;
       int count = 5;
       boolean help = false;
+      String to = null;
+      boolean inPlace = false;
+      boolean stopVm = false;
+      List<String> members = List.of();
+      boolean allowCrashConsistent = false;
       for (int i = 0; i < args.size(); i++) {
         String arg = args.get(i);
         String inline =
@@ -147,6 +169,11 @@ public final class KubectlQuiesce {
           case "--timeout" -> timeout = duration(inline != null ? inline : value(args, ++i, flag));
           case "--mode" -> mode = mode(inline != null ? inline : value(args, ++i, flag));
           case "--count" -> count = count(inline != null ? inline : value(args, ++i, flag));
+          case "--to" -> to = inline != null ? inline : value(args, ++i, flag);
+          case "--in-place" -> inPlace = true;
+          case "--stop-vm" -> stopVm = true;
+          case "--members" -> members = names(inline != null ? inline : value(args, ++i, flag));
+          case "--allow-crash-consistent" -> allowCrashConsistent = true;
           case "-h", "--help", "help" -> help = true;
           default -> {
             if (arg.startsWith("-")) {
@@ -170,7 +197,36 @@ public final class KubectlQuiesce {
           Optional.ofNullable(timeout),
           Optional.ofNullable(mode),
           count,
-          help);
+          help,
+          Optional.ofNullable(to),
+          inPlace,
+          stopVm,
+          members,
+          allowCrashConsistent);
+    }
+
+    /** The restore's target and options; exactly one of --to and --in-place. */
+    RestoreCommand.Options restoreOptions() throws PluginException {
+      if (to.isPresent() == inPlace) {
+        throw new PluginException(
+            PluginException.USAGE, "restore needs exactly one of --to NAME and --in-place");
+      }
+      if (stopVm && !inPlace) {
+        throw new PluginException(PluginException.USAGE, "--stop-vm goes with --in-place");
+      }
+      return new RestoreCommand.Options(to, stopVm, members, allowCrashConsistent);
+    }
+
+    private static List<String> names(String text) throws PluginException {
+      List<String> names =
+          java.util.Arrays.stream(text.split(","))
+              .map(String::strip)
+              .filter(n -> !n.isEmpty())
+              .toList();
+      if (names.isEmpty()) {
+        throw new PluginException(PluginException.USAGE, "--members needs VM names, e.g. app,db");
+      }
+      return names;
     }
 
     String argument() throws PluginException {

@@ -198,7 +198,8 @@ final class PluginCommands {
             Comparator.comparing((QuiescedSnapshot s) -> s.getSpec().getSource())
                 .thenComparing(s -> s.getMetadata().getCreationTimestamp()))
         .forEach(s -> latest.put(s.getSpec().getSource(), s));
-    if (latest.isEmpty()) {
+    Map<List<String>, QuiescedSnapshot> groups = latestGroups(vm);
+    if (latest.isEmpty() && groups.isEmpty()) {
       out.println(
           "No snapshots"
               + vm.map(v -> " of VM " + v).orElse("")
@@ -207,6 +208,47 @@ final class PluginCommands {
               + ".");
       return 0;
     }
+    if (!latest.isEmpty()) {
+      printLatest(latest);
+    }
+    if (!groups.isEmpty()) {
+      if (!latest.isEmpty()) {
+        out.println();
+      }
+      printGroups(groups);
+    }
+    return 0;
+  }
+
+  /** The latest group snapshot of each set of VMs (of those naming {@code vm}, if given). */
+  private Map<List<String>, QuiescedSnapshot> latestGroups(Optional<String> vm) {
+    Map<List<String>, QuiescedSnapshot> latest = new LinkedHashMap<>();
+    client.resources(QuiescedSnapshot.class).inNamespace(namespace).list().getItems().stream()
+        .filter(GroupView::isGroup)
+        .filter(s -> vm.map(v -> GroupView.vms(s).contains(v)).orElse(true))
+        .sorted(Comparator.comparing(s -> s.getMetadata().getCreationTimestamp()))
+        .forEach(s -> latest.put(GroupView.vms(s).stream().sorted().toList(), s));
+    return latest;
+  }
+
+  private void printGroups(Map<List<String>, QuiescedSnapshot> groups) {
+    String format = "%-30s %-36s %-11s %-22s %-10s %s%n";
+    out.printf(format, "GROUP", "SNAPSHOT", "PHASE", "CONSISTENCY", "COMMON-MS", "AGE");
+    groups.forEach(
+        (vms, s) -> {
+          QuiescedSnapshotStatus st = s.getStatus();
+          out.printf(
+              format,
+              String.join(",", vms),
+              s.getMetadata().getName(),
+              st == null || st.getPhase() == null ? "Pending" : st.getPhase(),
+              st == null || st.getConsistency() == null ? "-" : st.getConsistency(),
+              GroupView.commonMs(st),
+              age(s.getMetadata().getCreationTimestamp()));
+        });
+  }
+
+  private void printLatest(Map<String, QuiescedSnapshot> latest) {
     String format = "%-20s %-36s %-11s %-22s %-10s %s%n";
     out.printf(format, "VM", "SNAPSHOT", "PHASE", "CONSISTENCY", "FROZEN-MS", "AGE");
     latest
@@ -225,7 +267,6 @@ final class PluginCommands {
                       : st.getFreeze().getDurationMs(),
                   age(s.getMetadata().getCreationTimestamp()));
             });
-    return 0;
   }
 
   /** A snapshot's timeline, in time order. */
@@ -240,11 +281,12 @@ final class PluginCommands {
     QuiescedSnapshotStatus status =
         snapshot.getStatus() == null ? new QuiescedSnapshotStatus() : snapshot.getStatus();
     List<String[]> events = new ArrayList<>();
+    boolean group = GroupView.isGroup(snapshot);
     add(
         events,
         snapshot.getMetadata().getCreationTimestamp(),
         "created",
-        "of VM " + snapshot.getSpec().getSource());
+        group ? "of " + GroupView.source(snapshot) : "of VM " + snapshot.getSpec().getSource());
     add(
         events,
         status.getStartTime(),
@@ -290,6 +332,9 @@ final class PluginCommands {
         status.getPhase() == SnapshotPhase.Failed ? "failed" : "ready",
         Objects.toString(status.getConsistency(), "")
             + (status.getMessage() == null ? "" : ": " + status.getMessage()));
+    if (group) {
+      GroupView.addTimeline(events, status);
+    }
     events.sort(Comparator.comparing(e -> instant(e[0])));
     out.println(
         "QuiescedSnapshot "
@@ -299,6 +344,9 @@ final class PluginCommands {
             + "  phase "
             + (status.getPhase() == null ? "Pending" : status.getPhase()));
     events.forEach(e -> out.printf("  %-22s %-9s %s%n", e[0], e[1], e[2]));
+    if (group) {
+      GroupView.printMembers(out, status);
+    }
     if (status.getPhase() == null
         || status.getPhase() == SnapshotPhase.Pending
         || status.getPhase() == SnapshotPhase.InProgress) {
@@ -485,7 +533,7 @@ final class PluginCommands {
     }
   }
 
-  private String age(String timestamp) {
+  String age(String timestamp) {
     try {
       Duration age = Duration.between(Instant.parse(timestamp), clock.instant());
       long s = Math.max(0, age.toSeconds());
@@ -497,7 +545,7 @@ final class PluginCommands {
     }
   }
 
-  private String clockTime() {
+  String clockTime() {
     return DateTimeFormatter.ISO_LOCAL_TIME
         .withZone(ZoneOffset.UTC)
         .format(clock.instant())

@@ -11,12 +11,14 @@ import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.api.v1alpha1.QuiescedSnapshotRestore;
 import io.quiesce.api.v1alpha1.RestorePhase;
 import io.quiesce.events.EventRecorder;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +48,8 @@ public final class QuiescedSnapshotRestoreReconciler
   private final RestoreActions actions;
   private final EventRecorder events;
   private final Duration poll;
+  private final GroupRestore groups;
+  private final Clock clock;
 
   public QuiescedSnapshotRestoreReconciler(
       KubernetesClient client, EventRecorder events, Clock clock, Duration poll) {
@@ -54,12 +58,19 @@ public final class QuiescedSnapshotRestoreReconciler
     this.actions = new RestoreActions(client);
     this.events = events;
     this.poll = poll;
+    this.groups = new GroupRestore(observer, poll);
+    this.clock = clock;
   }
 
   @Override
   public UpdateControl<QuiescedSnapshotRestore> reconcile(
       QuiescedSnapshotRestore restore, Context<QuiescedSnapshotRestore> context) {
-    RestoreDecision decision = RestoreStateMachine.decide(observer.observe(restore), poll);
+    Optional<QuiescedSnapshot> source = observer.source(restore);
+    RestoreDecision decision =
+        GroupRestore.applies(restore, source)
+            ? groups.decide(restore, source, clock.instant())
+            : RestoreStateMachine.decide(
+                observer.observe(restore, source, RestoreObservation.oneVmClaims(restore)), poll);
     try {
       decision.actions().forEach(a -> actions.apply(restore, a));
       if (decision.status() != null) {

@@ -10,13 +10,13 @@ import io.quiesce.api.v1alpha1.RestoredVolume;
 import io.quiesce.api.v1alpha1.VolumeSnapshotRecord;
 import io.quiesce.kube.kubevirt.VirtualMachine;
 import io.quiesce.kube.kubevirt.VirtualMachineInstance;
-import io.quiesce.naming.ChildNames;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * Reads what {@link RestoreStateMachine} needs for one restore, in the restore's namespace only:
@@ -33,16 +33,30 @@ final class RestoreObserver {
   }
 
   RestoreObservation observe(QuiescedSnapshotRestore restore) {
+    return observe(restore, source(restore), RestoreObservation.oneVmClaims(restore));
+  }
+
+  /** The snapshot the restore names, in the restore's namespace. */
+  Optional<QuiescedSnapshot> source(QuiescedSnapshotRestore restore) {
+    return Optional.ofNullable(
+        restore.getSpec().getSource() == null
+            ? null
+            : client
+                .resources(QuiescedSnapshot.class)
+                .inNamespace(restore.getMetadata().getNamespace())
+                .withName(restore.getSpec().getSource())
+                .get());
+  }
+
+  /**
+   * Reads what the restore needs besides its source, given as seen (for a group's member: the
+   * snapshot as that one VM's, see {@link GroupRestore}).
+   */
+  RestoreObservation observe(
+      QuiescedSnapshotRestore restore,
+      Optional<QuiescedSnapshot> source,
+      UnaryOperator<String> claimNames) {
     String ns = restore.getMetadata().getNamespace();
-    Optional<QuiescedSnapshot> source =
-        Optional.ofNullable(
-            restore.getSpec().getSource() == null
-                ? null
-                : client
-                    .resources(QuiescedSnapshot.class)
-                    .inNamespace(ns)
-                    .withName(restore.getSpec().getSource())
-                    .get());
     NewVmTarget newVm = restore.getSpec().getTarget().getNewVM();
     boolean terminal =
         restore.getStatus() != null
@@ -57,7 +71,14 @@ final class RestoreObserver {
       // nothing else is read: a finished restore only releases its source, a foreign target is
       // refused
       return new RestoreObservation(
-          restore, clock.instant(), source, Optional.empty(), false, Map.of(), Set.of());
+          restore,
+          clock.instant(),
+          source,
+          Optional.empty(),
+          false,
+          Map.of(),
+          Set.of(),
+          claimNames);
     }
     String vmName = newVm != null ? newVm.getName() : source.get().getSpec().getSource();
     Optional<VirtualMachine> vm =
@@ -69,7 +90,7 @@ final class RestoreObserver {
     Set<String> names = new LinkedHashSet<>();
     if (source.get().getStatus() != null && source.get().getStatus().getVolumeSnapshots() != null) {
       for (VolumeSnapshotRecord r : source.get().getStatus().getVolumeSnapshots()) {
-        names.add(ChildNames.restoredClaim(restore.getMetadata().getName(), r.getVolume()));
+        names.add(claimNames.apply(r.getVolume()));
         if (r.getPersistentVolumeClaim() != null) {
           names.add(r.getPersistentVolumeClaim());
         }
@@ -104,6 +125,6 @@ final class RestoreObserver {
               }
             });
     return new RestoreObservation(
-        restore, clock.instant(), source, vm, instance, claims, lateBinding);
+        restore, clock.instant(), source, vm, instance, claims, lateBinding, claimNames);
   }
 }

@@ -219,9 +219,7 @@ public final class RestoreStateMachine {
       for (VolumeSnapshotRecord r : records) {
         RestoredVolume v =
             new RestoredVolume(
-                r.getVolume(),
-                r.getVolumeSnapshotName(),
-                ChildNames.restoredClaim(restore.getMetadata().getName(), r.getVolume()));
+                r.getVolume(), r.getVolumeSnapshotName(), o.claimName(r.getVolume()));
         if (newVm == null) {
           v.setPreviousClaim(current.get(r.getVolume()));
         }

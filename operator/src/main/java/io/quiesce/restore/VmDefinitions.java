@@ -4,13 +4,17 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.quiesce.api.ApiValues;
+import io.quiesce.api.v1alpha1.GroupMember;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.api.v1alpha1.QuiescedSnapshotStatus;
 import io.quiesce.api.v1alpha1.SnapshotPhase;
 import io.quiesce.api.v1alpha1.VmDefinition;
 import io.quiesce.kube.kubevirt.VirtualMachine;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -52,6 +56,30 @@ public final class VmDefinitions {
     }
     next.setVmDefinition(capture(vm.get()));
   }
+
+  /**
+   * The planned members of a group snapshot, each with its VM's definition (half of a single VM's
+   * bound each, so that 16 members stay well inside an object's size limit); a member whose VM is
+   * not in {@code vms} (left out of the group) is returned as it is.
+   */
+  public static List<GroupMember> withDefinitions(
+      List<GroupMember> planned, Map<String, VirtualMachine> vms) {
+    List<GroupMember> members = new ArrayList<>();
+    for (GroupMember m : planned) {
+      VirtualMachine vm = vms.get(m.getVm());
+      if (vm == null || m.getVmDefinition() != null) {
+        members.add(m);
+        continue;
+      }
+      GroupMember copy = ApiValues.copy(m);
+      copy.setVmDefinition(capture(vm, MEMBER_MAX_BYTES));
+      members.add(copy);
+    }
+    return List.copyOf(members);
+  }
+
+  /** The bound of one member's definition in a group snapshot. */
+  static final int MEMBER_MAX_BYTES = VmDefinition.MAX_BYTES / 2;
 
   /**
    * The definition of {@code vm}, or only the reason it was left out when it is above the bound.

@@ -22,6 +22,7 @@ import io.quiesce.kube.csi.VolumeSnapshotStatus;
 import io.quiesce.kube.kubevirt.VirtualMachine;
 import io.quiesce.kube.kubevirt.Volume;
 import io.quiesce.naming.PlannedVolumeSnapshots;
+import io.quiesce.restore.VmDefinitions;
 import io.quiesce.snapshot.Decision.Action;
 import io.quiesce.snapshot.Decision.SnapshotEvent;
 import io.quiesce.snapshot.FreezeAdmission.Entry;
@@ -295,7 +296,14 @@ final class ConsistencyGroupSnapshots {
           lost.get() + "; the group gave back the slots it had taken and waits",
           null);
     }
-    d.members(planned);
+    // each VM's definition, for restores into new VMs
+    d.members(
+        VmDefinitions.withDefinitions(
+            planned,
+            group.running().stream()
+                .collect(
+                    Collectors.toMap(
+                        GroupSourceResolver.Running::name, GroupSourceResolver.Running::vm))));
     d.volumeGroup(volumeGroup); // the group planned, or the fallback Event's reason
     List<String> vms = group.running().stream().map(GroupSourceResolver.Running::name).toList();
     String message =

@@ -84,12 +84,24 @@ final class RestoreTestBed {
   }
 
   private QuiescedSnapshotRestore create(String name, String snapshot, RestoreTarget target) {
+    return create(name, snapshot, target, null, null);
+  }
+
+  /** A restore with the options of a group's restore. */
+  QuiescedSnapshotRestore create(
+      String name,
+      String snapshot,
+      RestoreTarget target,
+      Boolean allowCrashConsistent,
+      List<String> members) {
     QuiescedSnapshotRestore r = new QuiescedSnapshotRestore();
     r.getMetadata().setName(name);
     r.getMetadata().setNamespace(ns);
     QuiescedSnapshotRestoreSpec spec = new QuiescedSnapshotRestoreSpec();
     spec.setSource(snapshot);
     spec.setTarget(target);
+    spec.setAllowCrashConsistent(allowCrashConsistent);
+    spec.setMembers(members);
     r.setSpec(spec);
     return client.resource(r).create();
   }

@@ -3,12 +3,14 @@ package io.quiesce.restore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.quiesce.api.v1alpha1.GroupMember;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.api.v1alpha1.QuiescedSnapshotStatus;
 import io.quiesce.api.v1alpha1.SnapshotPhase;
 import io.quiesce.api.v1alpha1.VmDefinition;
 import io.quiesce.kube.kubevirt.VirtualMachine;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -81,6 +83,30 @@ class VmDefinitionsTest {
     QuiescedSnapshotStatus noVm = status(SnapshotPhase.Failed);
     VmDefinitions.captureAtStart(new QuiescedSnapshot(), Optional.empty(), noVm);
     assertThat(noVm.getVmDefinition()).isNull();
+  }
+
+  @Test
+  void groupMembersGetTheirOwnVmsDefinitionWithinHalfTheBound() {
+    GroupMember running = new GroupMember();
+    running.setVm("db");
+    GroupMember leftOut = new GroupMember();
+    leftOut.setVm("gone");
+    leftOut.setFrozen(false);
+
+    List<GroupMember> members =
+        VmDefinitions.withDefinitions(List.of(running, leftOut), Map.of("db", upstreamVm()));
+
+    assertThat(members.get(0).getVmDefinition().getSpec())
+        .isEqualTo(VmDefinitions.capture(upstreamVm()).getSpec());
+    assertThat(members.get(1).getVmDefinition()).as("a member left out has no VM").isNull();
+    assertThat(running.getVmDefinition()).as("the planned member is not changed").isNull();
+
+    VirtualMachine big = upstreamVm();
+    big.getMetadata().getAnnotations().put("big", "x".repeat(VmDefinition.MAX_BYTES / 2));
+    VmDefinition omitted =
+        VmDefinitions.withDefinitions(List.of(running), Map.of("db", big)).get(0).getVmDefinition();
+    assertThat(omitted.getSpec()).as("above half the bound of one VM").isNull();
+    assertThat(omitted.getOmittedReason()).contains(String.valueOf(VmDefinition.MAX_BYTES / 2));
   }
 
   private static QuiescedSnapshotStatus status(SnapshotPhase phase) {

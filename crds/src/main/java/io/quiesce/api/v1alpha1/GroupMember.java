@@ -38,6 +38,13 @@ public class GroupMember {
           + "VolumeSnapshot's progress (as status.volumeSnapshots for one VM).")
   private List<VolumeSnapshotRecord> volumeSnapshots;
 
+  // what a restore of this member into a new VM builds it from (status.vmDefinition of one VM)
+  @JsonPropertyDescription(
+      "This VM's definition when the group started (as status.vmDefinition for one VM): what a "
+          + "restore into a new VM builds it from. Bounded to half of a single VM's bound per "
+          + "member, so that 16 members stay well inside an object's size limit.")
+  private VmDefinition vmDefinition;
+
   public String getVm() {
     return vm;
   }
@@ -68,6 +75,14 @@ public class GroupMember {
 
   public void setVolumeSnapshots(List<VolumeSnapshotRecord> volumeSnapshots) {
     this.volumeSnapshots = volumeSnapshots;
+  }
+
+  public VmDefinition getVmDefinition() {
+    return vmDefinition;
+  }
+
+  public void setVmDefinition(VmDefinition vmDefinition) {
+    this.vmDefinition = vmDefinition;
   }
 
   /** Every field compared ({@link ApiValues}): a new field needs no line here. */

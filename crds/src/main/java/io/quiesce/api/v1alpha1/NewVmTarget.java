@@ -17,7 +17,10 @@ public class NewVmTarget {
   @Required
   @Pattern(Patterns.DNS_LABEL)
   @Size(min = 1, max = 63)
-  @JsonPropertyDescription("Name of the new VirtualMachine. It must not exist yet.")
+  @JsonPropertyDescription(
+      "Name of the new VirtualMachine. It must not exist yet. For a snapshot of several VMs "
+          + "(spec.sources) it is the prefix of the new VMs' names: member VM m is restored into "
+          + "<name>--<m> (a hashed form when that does not fit 63 characters).")
   private String name;
 
   @Pattern(Patterns.DNS_LABEL)

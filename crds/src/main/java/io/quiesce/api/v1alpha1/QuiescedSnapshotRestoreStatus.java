@@ -24,6 +24,7 @@ import java.util.List;
           completionTime: {format: date-time}
           conditions: {x-kubernetes-list-type: map, x-kubernetes-list-map-keys: [type]}
           volumes: {x-kubernetes-list-type: map, x-kubernetes-list-map-keys: [volume]}
+          members: {x-kubernetes-list-type: map, x-kubernetes-list-map-keys: [vm]}
         """)
 public class QuiescedSnapshotRestoreStatus {
 
@@ -56,6 +57,14 @@ public class QuiescedSnapshotRestoreStatus {
       "One entry per restored volume: the VolumeSnapshot, the new PVC and, in place, the "
           + "previous PVC.")
   private List<RestoredVolume> volumes;
+
+  // a group's restore: one entry per VM, each with what targetVM..volumes say for one VM
+  @Size(max = 16)
+  @JsonPropertyDescription(
+      "A restore of a group snapshot (spec.sources): one entry per member VM restored, with its "
+          + "own phase, target VM and volumes; targetVM and volumes above stay empty. The restore "
+          + "is Succeeded only when every member is, and Failed as soon as one is.")
+  private List<RestoredMember> members;
 
   @Size(max = 64)
   @JsonPropertyDescription("When the operator started the restore (RFC 3339).")
@@ -126,6 +135,14 @@ public class QuiescedSnapshotRestoreStatus {
 
   public void setVolumes(List<RestoredVolume> volumes) {
     this.volumes = volumes;
+  }
+
+  public List<RestoredMember> getMembers() {
+    return members;
+  }
+
+  public void setMembers(List<RestoredMember> members) {
+    this.members = members;
   }
 
   public String getStartTime() {
