@@ -22,6 +22,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -44,10 +46,11 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #create}: the engine and the freeze journal; no I/O but the journal directory.
  *   <li>{@link #recoverFromJournal}: the guests this helper's journal says it froze are thawed,
  *       each through its recorded route, with no API call at all.
- *   <li>{@link #startServing}: what needs the API (heartbeat Lease, a survey that reports guests
- *       frozen by someone else without touching them, the watcher of the QuiescedSnapshots assigned
- *       to the node, the watcher of emergency thaw requests on the node's VirtualMachineInstances),
- *       retried with backoff while the API server is unreachable.
+ *   <li>{@link #startServing}: what needs the API, retried with backoff while the API server is
+ *       unreachable: the informers (Quiesce's VolumeSnapshots, the QuiescedSnapshots assigned to
+ *       the node, emergency thaw requests on the node's VirtualMachineInstances) start and list
+ *       while a survey reports guests frozen by someone else without touching them; no freeze
+ *       window starts before the survey has ended; then the heartbeat Lease.
  * </ol>
  *
  * The caller serves {@code /healthz} and installs its shutdown hook before step 2. {@link #close()}
@@ -248,16 +251,24 @@ public final class NodeHelper implements AutoCloseable {
     return false;
   }
 
+  /**
+   * Starts the informers, then surveys the node's guests on this thread while they list: no window
+   * is handed to the window pool before the survey has ended and the VolumeSnapshot informer has
+   * synced (a freeze during the survey would be reported as someone else's, or refused because the
+   * survey holds the guest; a window asks the tracker what a previous helper created). Emergency
+   * thaws may run meanwhile: they never freeze. Returns once all of it is done.
+   */
   private synchronized void serveOnce() {
     if (closed.getCount() == 0) {
       return;
     }
-    // guests frozen by someone else are reported, never thawed: only the journal's are ours
-    RecoveryReport found =
-        engine.survey(new NodeGuestInventory(client, sockets, settings.nodeName()));
-    VolumeSnapshotTracker startedTracker = VolumeSnapshotTracker.start(client);
-    AssignedSnapshotWatcher startedWatcher;
+    List<AutoCloseable> started = new ArrayList<>();
+    CompletableFuture<Void> surveyEnded = new CompletableFuture<>();
     try {
+      VolumeSnapshotTracker startedTracker = VolumeSnapshotTracker.start(client);
+      started.add(startedTracker);
+      CompletableFuture<Void> windowsMayStart =
+          CompletableFuture.allOf(surveyEnded, startedTracker.synced());
       FreezeWindowRunner runner =
           new FreezeWindowRunner(
               engine,
@@ -283,21 +294,17 @@ public final class NodeHelper implements AutoCloseable {
               TimeUnit.MILLISECONDS,
               new LinkedBlockingQueue<>(),
               daemon("quiesce-window"));
-      startedWatcher =
+      AssignedSnapshotWatcher startedWatcher =
           new AssignedSnapshotWatcher(
               client,
               settings.nodeName(),
               runner,
               windows,
-              Executors.newSingleThreadScheduledExecutor(daemon("quiesce-window-retry")));
-    } catch (RuntimeException e) {
-      startedTracker.close();
-      throw e;
-    }
-    ThawRequestWatcher startedThawRequests;
-    try {
+              Executors.newSingleThreadScheduledExecutor(daemon("quiesce-window-retry")),
+              windowsMayStart);
+      started.add(startedWatcher);
       // emergency thaws (kubectl quiesce thaw): Events written before the answer, in their thread
-      startedThawRequests =
+      ThawRequestWatcher startedThawRequests =
           new ThawRequestWatcher(
               client,
               settings.nodeName(),
@@ -311,19 +318,40 @@ public final class NodeHelper implements AutoCloseable {
                   Runnable::run),
               grace,
               Executors.newSingleThreadExecutor(daemon("quiesce-thaw-request")));
+      started.add(startedThawRequests);
+      // guests frozen by someone else are reported, never thawed: only the journal's are ours
+      RecoveryReport found =
+          engine.survey(new NodeGuestInventory(client, sockets, settings.nodeName()));
+      surveyEnded.complete(null);
+      CompletableFuture.allOf(
+              windowsMayStart, startedWatcher.synced(), startedThawRequests.synced())
+          .join();
+      survey = found;
+      tracker = startedTracker;
+      watcher = startedWatcher;
+      thawRequests = startedThawRequests;
     } catch (RuntimeException e) {
-      startedWatcher.close();
-      startedTracker.close();
-      throw e;
+      // the windows never start: the gate stays open only for a start-up that got through
+      surveyEnded.completeExceptionally(e);
+      for (int i = started.size() - 1; i >= 0; i--) {
+        closeQuietly(started.get(i));
+      }
+      throw e instanceof CompletionException && e.getCause() instanceof RuntimeException cause
+          ? cause
+          : e;
     }
-    survey = found;
-    tracker = startedTracker;
-    watcher = startedWatcher;
-    thawRequests = startedThawRequests;
     lease =
         new HeartbeatLease(
             client, settings.namespace(), settings.nodeName(), Clock.systemUTC(), timers);
     serving = true;
+  }
+
+  private static void closeQuietly(AutoCloseable closeable) {
+    try {
+      closeable.close();
+    } catch (Exception e) {
+      LOG.warn("closing {} after a failed start: {}", closeable, e.getMessage());
+    }
   }
 
   /**
