@@ -67,6 +67,9 @@ public final class NodeHelper implements AutoCloseable {
       (socket, domain) -> LibvirtAgent.open(socket, domain, QgaSettings.defaults());
 
   /** Between attempts to reach the API at start-up. */
+  /** How long an idle thread of the helper's window, creation and Event pools stays. */
+  static final Duration IDLE_THREAD_KEEP_ALIVE = Duration.ofSeconds(10);
+
   static final Backoff API_BACKOFF = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
 
   private final KubernetesClient client;
@@ -104,8 +107,8 @@ public final class NodeHelper implements AutoCloseable {
     this.timers = Executors.newScheduledThreadPool(1, daemon("quiesce-helper-timer"));
     // VolumeSnapshot creation in parallel; Events on their own thread, never in the way of a
     // creation
-    this.io = Executors.newFixedThreadPool(8, daemon("quiesce-helper-io"));
-    this.eventSender = Executors.newSingleThreadExecutor(daemon("quiesce-helper-events"));
+    this.io = idleThreadsEnd(8, "quiesce-helper-io");
+    this.eventSender = idleThreadsEnd(1, "quiesce-helper-events");
     this.grace = settings.freezeTimeoutMax().plus(Duration.ofSeconds(5));
   }
 
@@ -286,14 +289,7 @@ public final class NodeHelper implements AutoCloseable {
               Clock.systemUTC(),
               new FreezeSlotLease(client, settings.namespace()));
       // as many windows at once as the engine has freeze slots; the rest wait in the queue
-      ThreadPoolExecutor windows =
-          new ThreadPoolExecutor(
-              settings.maxFreezesPerNode(),
-              settings.maxFreezesPerNode(),
-              0,
-              TimeUnit.MILLISECONDS,
-              new LinkedBlockingQueue<>(),
-              daemon("quiesce-window"));
+      ThreadPoolExecutor windows = idleThreadsEnd(settings.maxFreezesPerNode(), "quiesce-window");
       AssignedSnapshotWatcher startedWatcher =
           new AssignedSnapshotWatcher(
               client,
@@ -407,6 +403,24 @@ public final class NodeHelper implements AutoCloseable {
         .filter(g -> g.action() == RecoveryAction.THAWED)
         .map(GuestRecovery::guest)
         .collect(Collectors.toUnmodifiableSet());
+  }
+
+  /**
+   * A pool of at most {@code threads} daemon threads, the rest queued, whose threads end after
+   * {@link #IDLE_THREAD_KEEP_ALIVE} without work: a helper idles between snapshot rounds, and a
+   * parked thread keeps its stack and malloc arena resident.
+   */
+  private static ThreadPoolExecutor idleThreadsEnd(int threads, String prefix) {
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            threads,
+            threads,
+            IDLE_THREAD_KEEP_ALIVE.toMillis(),
+            TimeUnit.MILLISECONDS,
+            new LinkedBlockingQueue<>(),
+            daemon(prefix));
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
   }
 
   private static ThreadFactory daemon(String prefix) {
