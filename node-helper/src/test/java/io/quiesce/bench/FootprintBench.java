@@ -166,10 +166,12 @@ public final class FootprintBench {
    * system property {@value #CANDIDATES_PROPERTY} (none when unset): one candidate per line, {@code
    * name | flags}, where the flags replace the chart's ({@code @chart@} stands for them, so
    * {@code @chart@ -XX:TieredStopAtLevel=1} adds one), {@code @cds@} for a class-data archive
-   * trained in this run as the image build trains it ({@link #trainArchive}), and {@code
-   * env:NAME=VALUE} sets an environment variable of that candidate's process (e.g. glibc's {@code
-   * MALLOC_ARENA_MAX}); {@code jar:PATH} runs another build of the helper (e.g. main's, to measure
-   * a change of code against it in the same run), with an archive trained on that jar.
+   * trained in this run as the image build trains it ({@link #trainArchive}), {@code @cds-served@}
+   * for one trained against this run's API server as far as ready ({@link #trainServedArchive}),
+   * and {@code env:NAME=VALUE} sets an environment variable of that candidate's process (e.g.
+   * glibc's {@code MALLOC_ARENA_MAX}); {@code jar:PATH} runs another build of the helper (e.g.
+   * main's, to measure a change of code against it in the same run), with an archive trained on
+   * that jar.
    */
   private PhaseResult candidates(Flags chart, Map<String, String> env, PhaseResult result)
       throws Exception {
@@ -213,6 +215,8 @@ public final class FootprintBench {
           }
         } else if (flag.equals("@cds@")) {
           flags.add(ARCHIVE_FLAG + trainArchive(chart.chart(), jar));
+        } else if (flag.equals("@cds-served@")) {
+          flags.add(ARCHIVE_FLAG + trainServedArchive(chart, env, jar));
         } else {
           flags.add(flag);
         }
@@ -360,6 +364,38 @@ public final class FootprintBench {
       training.destroyForcibly();
       throw new IllegalStateException(
           "the training run wrote no archive " + archive + " (see " + log + ")");
+    }
+    return archive.toString();
+  }
+
+  /**
+   * A class-data archive of the helper trained as far as ready: {@code run} against this run's API
+   * server and fake agents (the image build has no API server, so its archive stops at the first
+   * API call), stopped by SIGTERM once ready; the JVM writes it on exit. Shows what the classes
+   * that only an answering API server makes the helper load cost at start-up.
+   */
+  private String trainServedArchive(Flags chart, Map<String, String> env, Path jar)
+      throws Exception {
+    Path archive =
+        work.resolve(
+            "helper-served-" + Integer.toHexString(jar.toAbsolutePath().hashCode()) + ".jsa");
+    if (Files.isRegularFile(archive)) {
+      return archive.toString();
+    }
+    List<String> flags = new ArrayList<>(List.of(chart.containerLimit()));
+    chart.chart().stream().filter(f -> !f.startsWith(ARCHIVE_FLAG)).forEach(flags::add);
+    flags.add("-XX:ArchiveClassesAtExit=" + archive);
+    try (ComponentProcess training = start(jar, flags, env, "cds-served-training")) {
+      training.awaitReady(READY_TIMEOUT);
+      ProcessHandle.of(training.pid()).ifPresent(ProcessHandle::destroy);
+      Instant until = Instant.now().plus(Duration.ofMinutes(3));
+      while (ProcessHandle.of(training.pid()).map(ProcessHandle::isAlive).orElse(false)
+          && Instant.now().isBefore(until)) {
+        TimeUnit.MILLISECONDS.sleep(200); // the JVM writes the archive as it exits
+      }
+    }
+    if (!Files.isRegularFile(archive)) {
+      throw new IllegalStateException("the served training run wrote no archive " + archive);
     }
     return archive.toString();
   }
