@@ -47,10 +47,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #recoverFromJournal}: the guests this helper's journal says it froze are thawed,
  *       each through its recorded route, with no API call at all.
  *   <li>{@link #startServing}: what needs the API, retried with backoff while the API server is
- *       unreachable: the informers (Quiesce's VolumeSnapshots, the QuiescedSnapshots assigned to
- *       the node, emergency thaw requests on the node's VirtualMachineInstances) start and list
- *       while a survey reports guests frozen by someone else without touching them; no freeze
- *       window starts before the survey has ended; then the heartbeat Lease.
+ *       unreachable: a survey that reports guests frozen by someone else without touching them,
+ *       then the informers (Quiesce's VolumeSnapshots, the QuiescedSnapshots assigned to the node,
+ *       emergency thaw requests on the node's VirtualMachineInstances), each listed in turn; no
+ *       freeze window starts before the survey has ended; then the heartbeat Lease.
  * </ol>
  *
  * The caller serves {@code /healthz} and installs its shutdown hook before step 2. {@link #close()}
@@ -255,11 +255,13 @@ public final class NodeHelper implements AutoCloseable {
   }
 
   /**
-   * Starts the informers, then surveys the node's guests on this thread while they list: no window
-   * is handed to the window pool before the survey has ended and the VolumeSnapshot informer has
-   * synced (a freeze during the survey would be reported as someone else's, or refused because the
-   * survey holds the guest; a window asks the tracker what a previous helper created). Emergency
-   * thaws may run meanwhile: they never freeze. Returns once all of it is done.
+   * Surveys the node's guests, then starts the informers one after the other, each listed before
+   * the next (the order of main; running them side by side with the survey saved nothing on a
+   * loaded machine and one such start stalled unexplained: docs/performance.md, "A lighter helper,
+   * third round"). No window is handed to the window pool before the survey has ended and the
+   * VolumeSnapshot informer has synced (a freeze during the survey would be reported as someone
+   * else's, or refused because the survey holds the guest; a window asks the tracker what a
+   * previous helper created): the gate holds whatever the order. Returns once all of it is done.
    */
   private synchronized void serveOnce() {
     if (closed.getCount() == 0) {
@@ -268,8 +270,13 @@ public final class NodeHelper implements AutoCloseable {
     List<AutoCloseable> started = new ArrayList<>();
     CompletableFuture<Void> surveyEnded = new CompletableFuture<>();
     try {
+      // guests frozen by someone else are reported, never thawed: only the journal's are ours
+      RecoveryReport found =
+          engine.survey(new NodeGuestInventory(client, sockets, settings.nodeName()));
+      surveyEnded.complete(null);
       VolumeSnapshotTracker startedTracker = VolumeSnapshotTracker.start(client);
       started.add(startedTracker);
+      startedTracker.synced().join();
       CompletableFuture<Void> windowsMayStart =
           CompletableFuture.allOf(surveyEnded, startedTracker.synced());
       FreezeWindowRunner runner =
@@ -299,6 +306,7 @@ public final class NodeHelper implements AutoCloseable {
               Executors.newSingleThreadScheduledExecutor(daemon("quiesce-window-retry")),
               windowsMayStart);
       started.add(startedWatcher);
+      startedWatcher.synced().join();
       // emergency thaws (kubectl quiesce thaw): Events written before the answer, in their thread
       ThawRequestWatcher startedThawRequests =
           new ThawRequestWatcher(
@@ -315,13 +323,8 @@ public final class NodeHelper implements AutoCloseable {
               grace,
               Executors.newSingleThreadExecutor(daemon("quiesce-thaw-request")));
       started.add(startedThawRequests);
-      // guests frozen by someone else are reported, never thawed: only the journal's are ours
-      RecoveryReport found =
-          engine.survey(new NodeGuestInventory(client, sockets, settings.nodeName()));
-      surveyEnded.complete(null);
-      CompletableFuture.allOf(
-              windowsMayStart, startedWatcher.synced(), startedThawRequests.synced())
-          .join();
+      startedThawRequests.synced().join();
+      windowsMayStart.join();
       survey = found;
       tracker = startedTracker;
       watcher = startedWatcher;

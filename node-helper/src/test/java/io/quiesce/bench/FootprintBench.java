@@ -516,7 +516,13 @@ public final class FootprintBench {
   private Idle idle(Path jar, List<String> flags, Map<String, String> env, String name)
       throws Exception {
     try (ComponentProcess process = start(jar, flags, env, name)) {
-      long readyMs = process.awaitReady(READY_TIMEOUT);
+      long readyMs;
+      try {
+        readyMs = process.awaitReady(READY_TIMEOUT);
+      } catch (IllegalStateException notReady) {
+        threadDump(process.pid(), name + "-not-ready"); // where it stands
+        throw notReady;
+      }
       ProcStatus settled = process.settledMemory();
       if (Boolean.getBoolean(THREAD_DUMPS_PROPERTY)) {
         threadDump(process.pid(), name);

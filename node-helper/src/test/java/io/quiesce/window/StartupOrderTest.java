@@ -24,9 +24,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The helper's start-up runs its informers while it surveys the node's guests, but keeps the safety
- * order: no freeze window starts before the survey has read every guest's freeze state. FAKE agents
- * behind real unix sockets (one scripted to hold the survey), the in-JVM API server.
+ * The helper's start-up keeps the safety order: no freeze window starts before the survey has read
+ * every guest's freeze state, whatever order its informers start in (the assigned snapshots'
+ * watcher holds windows behind a gate). FAKE agents behind real unix sockets (one scripted to hold
+ * the survey), the in-JVM API server.
  */
 @KubeApiTest
 class StartupOrderTest {
@@ -53,7 +54,7 @@ class StartupOrderTest {
         await("the survey reached the slow guest")
             .atMost(Duration.ofSeconds(30))
             .until(() -> slow.count(Command.STATUS) == 1);
-        // the informers list meanwhile (a window could start within a second without the gate)
+        // a snapshot already assigned must wait for the survey
         await("no freeze while the survey runs")
             .during(Duration.ofSeconds(3))
             .atMost(Duration.ofSeconds(10))
