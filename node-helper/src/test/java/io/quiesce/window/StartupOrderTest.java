@@ -52,7 +52,7 @@ class StartupOrderTest {
               () -> node.start(server.newClient(), node.settings(ns, 4, Duration.ofSeconds(30))));
       try {
         await("the survey reached the slow guest")
-            .atMost(Duration.ofSeconds(30))
+            .atMost(Duration.ofSeconds(60))
             .until(() -> slow.count(Command.STATUS) == 1);
         // a snapshot already assigned must wait for the survey
         await("no freeze while the survey runs")
@@ -62,13 +62,13 @@ class StartupOrderTest {
       } finally {
         surveyMayEnd.countDown();
       }
-      try (NodeHelper helper = starting.get(30, TimeUnit.SECONDS)) {
+      try (NodeHelper helper = starting.get(60, TimeUnit.SECONDS)) {
         assertThat(helper.recovery().guests())
             .filteredOn(g -> g.guest().equals(new GuestRef(ns, "slow")))
             .extracting(g -> g.action())
             .containsExactly(RecoveryAction.NOT_FROZEN);
         await("the window runs once the survey has ended")
-            .atMost(Duration.ofSeconds(30))
+            .atMost(Duration.ofSeconds(60))
             .pollInterval(Duration.ofMillis(50))
             .until(() -> AssignedSnapshots.get(client, snap).getStatus().getFreeze() != null);
         FreezeRecord record = AssignedSnapshots.get(client, snap).getStatus().getFreeze();
