@@ -20,13 +20,14 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -50,6 +51,12 @@ import org.slf4j.LoggerFactory;
  * guest (QGA serves one client at a time) and closes it when the freeze ends.
  */
 public final class FreezeEngine implements AutoCloseable {
+  /**
+   * How long an idle worker thread of {@link #create(AgentConnector, FreezeEngineConfig,
+   * MeterRegistry)} stays.
+   */
+  static final Duration IDLE_WORKER_KEEP_ALIVE = Duration.ofSeconds(2);
+
   private static final Logger LOG = LoggerFactory.getLogger(FreezeEngine.class);
 
   /**
@@ -104,7 +111,16 @@ public final class FreezeEngine implements AutoCloseable {
         new ScheduledThreadPoolExecutor(2, daemonThreads("quiesce-freeze-timer"));
     // guards are cancelled after almost every call: do not let them pile up in the queue
     scheduler.setRemoveOnCancelPolicy(true);
-    ExecutorService workers = Executors.newCachedThreadPool(daemonThreads("quiesce-freeze-worker"));
+    // a cached pool whose idle threads end after seconds, not a minute: the helper is idle almost
+    // all the time, and an idle thread keeps its stack and malloc arena resident
+    ExecutorService workers =
+        new ThreadPoolExecutor(
+            0,
+            Integer.MAX_VALUE,
+            IDLE_WORKER_KEEP_ALIVE.toMillis(),
+            TimeUnit.MILLISECONDS,
+            new SynchronousQueue<>(),
+            daemonThreads("quiesce-freeze-worker"));
     return new FreezeEngine(
         connector, config, registry, Clock.systemUTC(), scheduler, workers, true);
   }

@@ -2,7 +2,6 @@ package io.quiesce.helper;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -46,8 +45,12 @@ final class RunCommand {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics()
         .bindTo(registry); // heap and non-heap use, for dashboards and footprint figures
+    // threads that end seconds after start-up's burst of requests, not a minute later
     KubernetesClient client =
-        new KubernetesClientBuilder().withHttpClientFactory(new JdkHttpClientFactory()).build();
+        new KubernetesClientBuilder()
+            .withHttpClientFactory(new ShortLivedThreads.HttpClientFactory())
+            .withTaskExecutorSupplier(() -> ShortLivedThreads.pool("quiesce-kube-task"))
+            .build();
     NodeHelper helper;
     try {
       // no API call here: the engine and the freeze journal only

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -23,7 +24,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Watches the QuiescedSnapshots assigned to this node (label {@code quiesce.io/node=<node>}) and
  * runs each runnable one at most once, on a pool as large as the node's freeze cap. Tells a running
- * window when its snapshot is deleted, so that it thaws at once.
+ * window when its snapshot is deleted, so that it thaws at once. Its informer starts while start-up
+ * still surveys the node's guests; no window is handed to the pool before {@code windowsMayStart}
+ * completes (and none at all if it never does).
  */
 final class AssignedSnapshotWatcher implements AutoCloseable {
   static final Duration RETRY_DELAY = Duration.ofSeconds(1);
@@ -43,17 +46,27 @@ final class AssignedSnapshotWatcher implements AutoCloseable {
   private final Map<String, GuestRef> runningGuests = new ConcurrentHashMap<>();
 
   private final SharedIndexInformer<QuiescedSnapshot> informer;
+  private final CompletionStage<?> windowsMayStart;
+  private final CompletableFuture<Void> synced;
 
+  /**
+   * Starts the informer and returns at once ({@link #synced()} says when its first list is in).
+   *
+   * @param windowsMayStart completes once a window may start (start-up's survey ended); until then
+   *     the snapshots seen wait, in the order seen
+   */
   AssignedSnapshotWatcher(
       KubernetesClient client,
       String node,
       FreezeWindowRunner runner,
       ThreadPoolExecutor windows,
-      ScheduledExecutorService retries) {
+      ScheduledExecutorService retries,
+      CompletionStage<?> windowsMayStart) {
     this.node = node;
     this.runner = runner;
     this.windows = windows;
     this.retries = retries;
+    this.windowsMayStart = windowsMayStart;
     // assigned before it runs: the handler's work reads the informer's cache
     this.informer =
         client
@@ -62,7 +75,12 @@ final class AssignedSnapshotWatcher implements AutoCloseable {
             .withLabel(Provenance.NODE, node)
             .runnableInformer(0);
     informer.addEventHandler(new Handler());
-    informer.run();
+    this.synced = informer.start().toCompletableFuture();
+  }
+
+  /** Completes once the informer has listed the node's snapshots (exceptionally if it cannot). */
+  CompletableFuture<Void> synced() {
+    return synced;
   }
 
   /**
@@ -94,7 +112,9 @@ final class AssignedSnapshotWatcher implements AutoCloseable {
       return;
     }
     if (Assignment.isRunnable(snapshot, node) && taken.add(uid)) {
-      submit(uid, key(snapshot));
+      String key = key(snapshot);
+      // at once when start-up is done; else by the thread that ends it
+      windowsMayStart.thenRun(() -> submit(uid, key));
     }
   }
 

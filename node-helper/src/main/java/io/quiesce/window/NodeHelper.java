@@ -22,6 +22,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -44,10 +46,11 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #create}: the engine and the freeze journal; no I/O but the journal directory.
  *   <li>{@link #recoverFromJournal}: the guests this helper's journal says it froze are thawed,
  *       each through its recorded route, with no API call at all.
- *   <li>{@link #startServing}: what needs the API (heartbeat Lease, a survey that reports guests
- *       frozen by someone else without touching them, the watcher of the QuiescedSnapshots assigned
- *       to the node, the watcher of emergency thaw requests on the node's VirtualMachineInstances),
- *       retried with backoff while the API server is unreachable.
+ *   <li>{@link #startServing}: what needs the API, retried with backoff while the API server is
+ *       unreachable: a survey that reports guests frozen by someone else without touching them,
+ *       then the informers (Quiesce's VolumeSnapshots, the QuiescedSnapshots assigned to the node,
+ *       emergency thaw requests on the node's VirtualMachineInstances), each listed in turn; no
+ *       freeze window starts before the survey has ended; then the heartbeat Lease.
  * </ol>
  *
  * The caller serves {@code /healthz} and installs its shutdown hook before step 2. {@link #close()}
@@ -64,6 +67,9 @@ public final class NodeHelper implements AutoCloseable {
       (socket, domain) -> LibvirtAgent.open(socket, domain, QgaSettings.defaults());
 
   /** Between attempts to reach the API at start-up. */
+  /** How long an idle thread of the helper's window, creation and Event pools stays. */
+  static final Duration IDLE_THREAD_KEEP_ALIVE = Duration.ofSeconds(10);
+
   static final Backoff API_BACKOFF = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
 
   private final KubernetesClient client;
@@ -101,8 +107,8 @@ public final class NodeHelper implements AutoCloseable {
     this.timers = Executors.newScheduledThreadPool(1, daemon("quiesce-helper-timer"));
     // VolumeSnapshot creation in parallel; Events on their own thread, never in the way of a
     // creation
-    this.io = Executors.newFixedThreadPool(8, daemon("quiesce-helper-io"));
-    this.eventSender = Executors.newSingleThreadExecutor(daemon("quiesce-helper-events"));
+    this.io = idleThreadsEnd(8, "quiesce-helper-io");
+    this.eventSender = idleThreadsEnd(1, "quiesce-helper-events");
     this.grace = settings.freezeTimeoutMax().plus(Duration.ofSeconds(5));
   }
 
@@ -248,16 +254,31 @@ public final class NodeHelper implements AutoCloseable {
     return false;
   }
 
+  /**
+   * Surveys the node's guests, then starts the informers one after the other, each listed before
+   * the next (the order of main; running them side by side with the survey saved nothing on a
+   * loaded machine and one such start stalled unexplained: docs/performance.md, "A lighter helper,
+   * third round"). No window is handed to the window pool before the survey has ended and the
+   * VolumeSnapshot informer has synced (a freeze during the survey would be reported as someone
+   * else's, or refused because the survey holds the guest; a window asks the tracker what a
+   * previous helper created): the gate holds whatever the order. Returns once all of it is done.
+   */
   private synchronized void serveOnce() {
     if (closed.getCount() == 0) {
       return;
     }
-    // guests frozen by someone else are reported, never thawed: only the journal's are ours
-    RecoveryReport found =
-        engine.survey(new NodeGuestInventory(client, sockets, settings.nodeName()));
-    VolumeSnapshotTracker startedTracker = VolumeSnapshotTracker.start(client);
-    AssignedSnapshotWatcher startedWatcher;
+    List<AutoCloseable> started = new ArrayList<>();
+    CompletableFuture<Void> surveyEnded = new CompletableFuture<>();
     try {
+      // guests frozen by someone else are reported, never thawed: only the journal's are ours
+      RecoveryReport found =
+          engine.survey(new NodeGuestInventory(client, sockets, settings.nodeName()));
+      surveyEnded.complete(null);
+      VolumeSnapshotTracker startedTracker = VolumeSnapshotTracker.start(client);
+      started.add(startedTracker);
+      startedTracker.synced().join();
+      CompletableFuture<Void> windowsMayStart =
+          CompletableFuture.allOf(surveyEnded, startedTracker.synced());
       FreezeWindowRunner runner =
           new FreezeWindowRunner(
               engine,
@@ -275,29 +296,19 @@ public final class NodeHelper implements AutoCloseable {
               Clock.systemUTC(),
               new FreezeSlotLease(client, settings.namespace()));
       // as many windows at once as the engine has freeze slots; the rest wait in the queue
-      ThreadPoolExecutor windows =
-          new ThreadPoolExecutor(
-              settings.maxFreezesPerNode(),
-              settings.maxFreezesPerNode(),
-              0,
-              TimeUnit.MILLISECONDS,
-              new LinkedBlockingQueue<>(),
-              daemon("quiesce-window"));
-      startedWatcher =
+      ThreadPoolExecutor windows = idleThreadsEnd(settings.maxFreezesPerNode(), "quiesce-window");
+      AssignedSnapshotWatcher startedWatcher =
           new AssignedSnapshotWatcher(
               client,
               settings.nodeName(),
               runner,
               windows,
-              Executors.newSingleThreadScheduledExecutor(daemon("quiesce-window-retry")));
-    } catch (RuntimeException e) {
-      startedTracker.close();
-      throw e;
-    }
-    ThawRequestWatcher startedThawRequests;
-    try {
+              Executors.newSingleThreadScheduledExecutor(daemon("quiesce-window-retry")),
+              windowsMayStart);
+      started.add(startedWatcher);
+      startedWatcher.synced().join();
       // emergency thaws (kubectl quiesce thaw): Events written before the answer, in their thread
-      startedThawRequests =
+      ThawRequestWatcher startedThawRequests =
           new ThawRequestWatcher(
               client,
               settings.nodeName(),
@@ -311,19 +322,35 @@ public final class NodeHelper implements AutoCloseable {
                   Runnable::run),
               grace,
               Executors.newSingleThreadExecutor(daemon("quiesce-thaw-request")));
+      started.add(startedThawRequests);
+      startedThawRequests.synced().join();
+      windowsMayStart.join();
+      survey = found;
+      tracker = startedTracker;
+      watcher = startedWatcher;
+      thawRequests = startedThawRequests;
     } catch (RuntimeException e) {
-      startedWatcher.close();
-      startedTracker.close();
-      throw e;
+      // the windows never start: the gate stays open only for a start-up that got through
+      surveyEnded.completeExceptionally(e);
+      for (int i = started.size() - 1; i >= 0; i--) {
+        closeQuietly(started.get(i));
+      }
+      throw e instanceof CompletionException && e.getCause() instanceof RuntimeException cause
+          ? cause
+          : e;
     }
-    survey = found;
-    tracker = startedTracker;
-    watcher = startedWatcher;
-    thawRequests = startedThawRequests;
     lease =
         new HeartbeatLease(
             client, settings.namespace(), settings.nodeName(), Clock.systemUTC(), timers);
     serving = true;
+  }
+
+  private static void closeQuietly(AutoCloseable closeable) {
+    try {
+      closeable.close();
+    } catch (Exception e) {
+      LOG.warn("closing {} after a failed start: {}", closeable, e.getMessage());
+    }
   }
 
   /**
@@ -379,6 +406,24 @@ public final class NodeHelper implements AutoCloseable {
         .filter(g -> g.action() == RecoveryAction.THAWED)
         .map(GuestRecovery::guest)
         .collect(Collectors.toUnmodifiableSet());
+  }
+
+  /**
+   * A pool of at most {@code threads} daemon threads, the rest queued, whose threads end after
+   * {@link #IDLE_THREAD_KEEP_ALIVE} without work: a helper idles between snapshot rounds, and a
+   * parked thread keeps its stack and malloc arena resident.
+   */
+  private static ThreadPoolExecutor idleThreadsEnd(int threads, String prefix) {
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            threads,
+            threads,
+            IDLE_THREAD_KEEP_ALIVE.toMillis(),
+            TimeUnit.MILLISECONDS,
+            new LinkedBlockingQueue<>(),
+            daemon(prefix));
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
   }
 
   private static ThreadFactory daemon(String prefix) {

@@ -18,6 +18,7 @@ import io.quiesce.status.Reason;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -50,6 +51,7 @@ final class ThawRequestWatcher implements AutoCloseable {
   private final Duration ownThawWait;
   private final ExecutorService worker;
   private final SharedIndexInformer<VirtualMachineInstance> informer;
+  private final CompletableFuture<Void> synced;
 
   /** uid + token handled (or refused) here, so that the update our own answer causes is quiet. */
   private final Set<String> handled = ConcurrentHashMap.newKeySet();
@@ -99,7 +101,13 @@ final class ThawRequestWatcher implements AutoCloseable {
             // nothing to thaw: the guest is gone
           }
         });
-    informer.run();
+    // returns at once: start-up waits for synced() beside its other informers
+    this.synced = informer.start().toCompletableFuture();
+  }
+
+  /** Completes once the informer has listed the node's instances (exceptionally if it cannot). */
+  CompletableFuture<Void> synced() {
+    return synced;
   }
 
   private void onChange(VirtualMachineInstance vmi) {

@@ -30,6 +30,7 @@ final class VolumeSnapshotTracker implements AutoCloseable {
   private static final Logger TRACE = LoggerFactory.getLogger(FreezeEngine.TRACE_LOGGER);
   private final SharedIndexInformer<VolumeSnapshot> informer;
   private final Map<String, Set<CutWaiter>> waitersByKey = new ConcurrentHashMap<>();
+  private final CompletableFuture<Void> synced;
 
   private VolumeSnapshotTracker(KubernetesClient client) {
     this.informer =
@@ -37,12 +38,22 @@ final class VolumeSnapshotTracker implements AutoCloseable {
             .resources(VolumeSnapshot.class)
             .inAnyNamespace()
             .withLabel(Provenance.MANAGED_BY, Provenance.MANAGED_BY_VALUE)
-            .inform(new Handler());
+            .runnableInformer(0);
+    informer.addEventHandler(new Handler());
+    this.synced = informer.start().toCompletableFuture();
   }
 
-  /** Starts the informer; returns once it has synced. */
+  /**
+   * Starts the informer and returns at once: no window may use the tracker before {@link #synced()}
+   * completes.
+   */
   static VolumeSnapshotTracker start(KubernetesClient client) {
     return new VolumeSnapshotTracker(client);
+  }
+
+  /** Completes once the informer has listed Quiesce's VolumeSnapshots (exceptionally if not). */
+  CompletableFuture<Void> synced() {
+    return synced;
   }
 
   /**

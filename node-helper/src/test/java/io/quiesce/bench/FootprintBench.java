@@ -44,6 +44,9 @@ public final class FootprintBench {
   static final String CANDIDATES_PROPERTY = "quiesce.bench.footprint.candidates";
   private static final int REPEAT = Integer.getInteger("quiesce.bench.footprint.repeat", 3);
 
+  /** When true, each idle process's threads are dumped (jcmd Thread.print) into the output. */
+  static final String THREAD_DUMPS_PROPERTY = "quiesce.bench.footprint.threadDumps";
+
   private final KubeApiServer server;
   private final Path operatorJar;
   private final Path helperJar;
@@ -163,9 +166,12 @@ public final class FootprintBench {
    * system property {@value #CANDIDATES_PROPERTY} (none when unset): one candidate per line, {@code
    * name | flags}, where the flags replace the chart's ({@code @chart@} stands for them, so
    * {@code @chart@ -XX:TieredStopAtLevel=1} adds one), {@code @cds@} for a class-data archive
-   * trained in this run as the image build trains it ({@link #trainArchive}), and {@code
-   * env:NAME=VALUE} sets an environment variable of that candidate's process (e.g. glibc's {@code
-   * MALLOC_ARENA_MAX}).
+   * trained in this run as the image build trains it ({@link #trainArchive}), {@code @cds-served@}
+   * for one trained against this run's API server as far as ready ({@link #trainServedArchive}),
+   * and {@code env:NAME=VALUE} sets an environment variable of that candidate's process (e.g.
+   * glibc's {@code MALLOC_ARENA_MAX}); {@code jar:PATH} runs another build of the helper (e.g.
+   * main's, to measure a change of code against it in the same run), with an archive trained on
+   * that jar.
    */
   private PhaseResult candidates(Flags chart, Map<String, String> env, PhaseResult result)
       throws Exception {
@@ -175,35 +181,59 @@ public final class FootprintBench {
     }
     Map<String, List<String>> candidates = new LinkedHashMap<>();
     Map<String, Map<String, String>> envs = new LinkedHashMap<>();
+    Map<String, Path> jars = new LinkedHashMap<>();
     candidates.put("chart", chart.withChart());
     envs.put("chart", env);
+    jars.put("chart", helperJar);
     for (String line : Files.readAllLines(Path.of(file))) {
       if (line.isBlank() || line.startsWith("#")) {
         continue;
       }
       String[] parts = line.split("\\|", 2);
+      String[] tokens = parts[1].trim().split("\\s+");
+      Path jar = helperJar;
+      for (String token : tokens) {
+        if (token.startsWith("jar:")) {
+          jar = Path.of(token.substring(4));
+        }
+      }
       List<String> flags = new ArrayList<>(List.of(chart.containerLimit()));
       Map<String, String> candidateEnv = new LinkedHashMap<>(env);
-      for (String flag : parts[1].trim().split("\\s+")) {
+      for (String flag : tokens) {
         if (flag.startsWith("env:") && flag.indexOf('=') > 4) {
           candidateEnv.put(
               flag.substring(4, flag.indexOf('=')), flag.substring(flag.indexOf('=') + 1));
+        } else if (flag.startsWith("jar:")) {
+          continue;
         } else if (flag.equals("@chart@")) {
-          flags.addAll(chart.chart());
+          // the chart's archive, trained on this candidate's jar (an archive fits one jar only)
+          for (String chartFlag : chart.chart()) {
+            flags.add(
+                chartFlag.startsWith(ARCHIVE_FLAG)
+                    ? ARCHIVE_FLAG + trainArchive(chart.chart(), jar)
+                    : chartFlag);
+          }
         } else if (flag.equals("@cds@")) {
-          flags.add(ARCHIVE_FLAG + trainArchive(chart.chart()));
+          flags.add(ARCHIVE_FLAG + trainArchive(chart.chart(), jar));
+        } else if (flag.equals("@cds-served@")) {
+          flags.add(ARCHIVE_FLAG + trainServedArchive(chart, env, jar));
         } else {
           flags.add(flag);
         }
       }
       candidates.put(parts[0].trim(), flags);
       envs.put(parts[0].trim(), candidateEnv);
+      jars.put(parts[0].trim(), jar);
     }
     Map<String, List<Idle>> runs = new LinkedHashMap<>();
     for (int i = 0; i < REPEAT; i++) {
       for (Map.Entry<String, List<String>> candidate : candidates.entrySet()) {
         Idle idle =
-            idle(helperJar, candidate.getValue(), envs.get(candidate.getKey()), "helper-candidate");
+            idle(
+                jars.get(candidate.getKey()),
+                candidate.getValue(),
+                envs.get(candidate.getKey()),
+                "helper-candidate");
         runs.computeIfAbsent(candidate.getKey(), k -> new ArrayList<>()).add(idle);
         System.out.printf(
             "candidate %s run %d: ready %d ms, RSS %.1f MiB, heap %.1f MiB, threads %d%n",
@@ -232,7 +262,10 @@ public final class FootprintBench {
               + REPEAT
               + ", interleaved; baseline: the chart's jvmFlags, same run; flags: "
               + String.join(" ", candidates.get(run.getKey()))
-              + (extraEnv.isEmpty() ? "" : "; env: " + extraEnv);
+              + (extraEnv.isEmpty() ? "" : "; env: " + extraEnv)
+              + (jars.get(run.getKey()).equals(helperJar)
+                  ? ""
+                  : "; jar: " + jars.get(run.getKey()));
       rows.add(
           new BenchRow(
               PHASE, "helper candidate '" + run.getKey() + "' RSS idle (MiB)", rss, chartRss, how));
@@ -266,7 +299,8 @@ public final class FootprintBench {
   private List<String> withTrainedArchive(List<String> chart) throws Exception {
     List<String> flags = new ArrayList<>();
     for (String flag : chart) {
-      flags.add(flag.startsWith(ARCHIVE_FLAG) ? ARCHIVE_FLAG + trainArchive(chart) : flag);
+      flags.add(
+          flag.startsWith(ARCHIVE_FLAG) ? ARCHIVE_FLAG + trainArchive(chart, helperJar) : flag);
     }
     return flags;
   }
@@ -277,8 +311,12 @@ public final class FootprintBench {
    * SIGTERM once its start-up got as far as it can without one (30 s at most); the JVM writes it on
    * exit.
    */
-  private String trainArchive(List<String> chart) throws Exception {
-    Path archive = work.resolve("helper.jsa");
+  private String trainArchive(List<String> chart, Path jar) throws Exception {
+    Path archive =
+        jar.equals(helperJar)
+            ? work.resolve("helper.jsa")
+            : work.resolve(
+                "helper-" + Integer.toHexString(jar.toAbsolutePath().hashCode()) + ".jsa");
     if (Files.isRegularFile(archive)) {
       return archive.toString();
     }
@@ -288,9 +326,13 @@ public final class FootprintBench {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:ArchiveClassesAtExit=" + archive));
     chart.stream().filter(f -> !f.startsWith(ARCHIVE_FLAG)).forEach(command::add);
-    command.addAll(List.of("-jar", helperJar.toString(), "run"));
+    command.addAll(List.of("-jar", jar.toString(), "run"));
     Path sockets = Files.createDirectories(work.resolve("training-sockets"));
-    Path log = out.resolve("footprint-helper-cds-training.log");
+    Path log =
+        out.resolve(
+            "footprint-helper-cds-training"
+                + archive.getFileName().toString().replace("helper", "").replace(".jsa", "")
+                + ".log");
     ProcessBuilder builder =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder
@@ -322,6 +364,38 @@ public final class FootprintBench {
       training.destroyForcibly();
       throw new IllegalStateException(
           "the training run wrote no archive " + archive + " (see " + log + ")");
+    }
+    return archive.toString();
+  }
+
+  /**
+   * A class-data archive of the helper trained as far as ready: {@code run} against this run's API
+   * server and fake agents (the image build has no API server, so its archive stops at the first
+   * API call), stopped by SIGTERM once ready; the JVM writes it on exit. Shows what the classes
+   * that only an answering API server makes the helper load cost at start-up.
+   */
+  private String trainServedArchive(Flags chart, Map<String, String> env, Path jar)
+      throws Exception {
+    Path archive =
+        work.resolve(
+            "helper-served-" + Integer.toHexString(jar.toAbsolutePath().hashCode()) + ".jsa");
+    if (Files.isRegularFile(archive)) {
+      return archive.toString();
+    }
+    List<String> flags = new ArrayList<>(List.of(chart.containerLimit()));
+    chart.chart().stream().filter(f -> !f.startsWith(ARCHIVE_FLAG)).forEach(flags::add);
+    flags.add("-XX:ArchiveClassesAtExit=" + archive);
+    try (ComponentProcess training = start(jar, flags, env, "cds-served-training")) {
+      training.awaitReady(READY_TIMEOUT);
+      ProcessHandle.of(training.pid()).ifPresent(ProcessHandle::destroy);
+      Instant until = Instant.now().plus(Duration.ofMinutes(3));
+      while (ProcessHandle.of(training.pid()).map(ProcessHandle::isAlive).orElse(false)
+          && Instant.now().isBefore(until)) {
+        TimeUnit.MILLISECONDS.sleep(200); // the JVM writes the archive as it exits
+      }
+    }
+    if (!Files.isRegularFile(archive)) {
+      throw new IllegalStateException("the served training run wrote no archive " + archive);
     }
     return archive.toString();
   }
@@ -442,10 +516,40 @@ public final class FootprintBench {
   private Idle idle(Path jar, List<String> flags, Map<String, String> env, String name)
       throws Exception {
     try (ComponentProcess process = start(jar, flags, env, name)) {
-      long readyMs = process.awaitReady(READY_TIMEOUT);
+      long readyMs;
+      try {
+        readyMs = process.awaitReady(READY_TIMEOUT);
+      } catch (IllegalStateException notReady) {
+        threadDump(process.pid(), name + "-not-ready"); // where it stands
+        throw notReady;
+      }
       ProcStatus settled = process.settledMemory();
+      if (Boolean.getBoolean(THREAD_DUMPS_PROPERTY)) {
+        threadDump(process.pid(), name);
+      }
       return new Idle(
           readyMs, settled, process.heapUsedBytes() / (1 << 20), threads(process.pid()));
+    }
+  }
+
+  /**
+   * The idle process's threads and, when it runs with {@code -XX:NativeMemoryTracking}, its native
+   * memory by category, into the output directory (where the resident memory goes).
+   */
+  private void threadDump(long pid, String name) throws Exception {
+    Path dump = Files.createTempFile(out, "footprint-" + name + "-threads-", ".txt");
+    for (String command : List.of("Thread.print", "VM.native_memory")) {
+      Process jcmd =
+          new ProcessBuilder(
+                  Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                  Long.toString(pid),
+                  command)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(dump.toFile()))
+              .start();
+      if (!jcmd.waitFor(30, TimeUnit.SECONDS)) {
+        jcmd.destroyForcibly();
+      }
     }
   }
 

@@ -37,8 +37,8 @@ class ChartDefaultsTest {
           "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-Xss512k");
 
   /**
-   * The helper's: the operator's, then a light JIT, a small code cache, a heap given back, the
-   * image's class-data archive.
+   * The helper's: the operator's, then a light JIT, a small code cache, a heap given back, a small
+   * young generation, the image's class-data archive.
    */
   private static final List<String> HELPER_JVM_FLAGS =
       concat(
@@ -49,6 +49,7 @@ class ChartDefaultsTest {
               "-XX:ReservedCodeCacheSize=16m",
               "-XX:MinHeapFreeRatio=10",
               "-XX:MaxHeapFreeRatio=20",
+              "-Xmn2m",
               "-XX:SharedArchiveFile=/app/node-helper.jsa"));
 
   private static final List<String> SOCKET_ROOTS = List.of("/var/run/kubevirt-private");
