@@ -89,6 +89,7 @@ public final class FakeNodeHelper implements AutoCloseable {
   private final Map<String, String> frozenNow = new ConcurrentHashMap<>();
   private volatile List<String> peakSet = List.of();
   private final Set<String> frozenNames = ConcurrentHashMap.newKeySet();
+  private final Map<String, Timeline> timelines = new ConcurrentHashMap<>();
   private final String leaseNamespace;
   private volatile boolean checksSlotLeases;
 
@@ -249,6 +250,31 @@ public final class FakeNodeHelper implements AutoCloseable {
     return freezes.get();
   }
 
+  /**
+   * When each step of a snapshot's fake freeze happened, by {@code namespace/name} of the
+   * QuiescedSnapshot (for the scale bench's per-step figures).
+   */
+  public Map<String, Timeline> timelines() {
+    return Map.copyOf(timelines);
+  }
+
+  /**
+   * The instants of one fake freeze: taken from an informer event, started on a worker, its
+   * VolumeSnapshots created, their cut seen, its record written; null until reached.
+   */
+  public static final class Timeline {
+    public volatile Instant taken;
+    public volatile Instant started;
+    public volatile Instant created;
+    public volatile Instant cutSeen;
+    public volatile Instant recorded;
+  }
+
+  private Timeline timeline(QuiescedSnapshot s) {
+    return timelines.computeIfAbsent(
+        s.getMetadata().getNamespace() + "/" + s.getMetadata().getName(), k -> new Timeline());
+  }
+
   private void maybeTake(QuiescedSnapshot s) {
     if (s.getStatus() == null
         || s.getStatus().getPhase() != SnapshotPhase.InProgress
@@ -257,6 +283,7 @@ public final class FakeNodeHelper implements AutoCloseable {
         || !taken.add(s.getMetadata().getUid())) {
       return;
     }
+    timeline(s).taken = Instant.now();
     if (behaviour != Behaviour.NEVER_ANSWERS) {
       workers.submit(() -> run(s));
     }
@@ -328,9 +355,12 @@ public final class FakeNodeHelper implements AutoCloseable {
       }
     }
     Instant start = Instant.now();
+    Timeline timeline = timeline(s);
+    timeline.started = start;
     String reason = "Frozen";
     try {
       createAll(s);
+      timeline.created = Instant.now();
       for (VolumeSnapshotRecord planned : s.getStatus().getVolumeSnapshots()) {
         try {
           VolumeSnapshot vs =
@@ -360,6 +390,7 @@ public final class FakeNodeHelper implements AutoCloseable {
       leave(node, vm);
     }
     Instant end = Instant.now();
+    timeline.cutSeen = end;
     record.setStartTime(start.toString());
     record.setEndTime(end.toString());
     record.setDurationMs(Duration.between(start, end).toMillis());
@@ -370,6 +401,7 @@ public final class FakeNodeHelper implements AutoCloseable {
             : reason.equals("QuiesceTimeout") ? ThawTrigger.Watchdog : ThawTrigger.Error);
     record.setReason(reason);
     writeFreeze(s, record);
+    timeline.recorded = Instant.now();
   }
 
   private boolean slotHeld(QuiescedSnapshot s, String slot) {

@@ -190,7 +190,7 @@ public final class FakeSnapshotter implements AutoCloseable {
               : snapshot.getSpec().getSource().getPersistentVolumeClaimName();
       records.put(
           key(namespace, name),
-          new SnapshotRecord(namespace, name, pvc, seen, null, null, null, null));
+          new SnapshotRecord(namespace, name, pvc, seen, null, null, null, null, null, null));
       submit(() -> bind(snapshot), Duration.ZERO);
     }
   }
@@ -233,6 +233,8 @@ public final class FakeSnapshotter implements AutoCloseable {
       return;
     }
     Duration delay = behaviour.cutDelay() != null ? behaviour.cutDelay() : cutDelay;
+    Instant boundAt = Instant.now();
+    records.computeIfPresent(recordKey(snapshot), (k, r) -> r.withBound(boundAt));
     submit(() -> cut(snapshot, inputs, contentName, behaviour), delay);
   }
 
@@ -262,6 +264,8 @@ public final class FakeSnapshotter implements AutoCloseable {
     VolumeSnapshotStatus status = new VolumeSnapshotStatus();
     status.setCreationTime(rfc3339(cutAt));
     patchStatus(snapshot, status);
+    Instant written = Instant.now();
+    records.computeIfPresent(recordKey(snapshot), (k, r) -> r.withCutWritten(written));
     if (behaviour.outcome() == SnapshotBehaviour.Outcome.READY) {
       submit(() -> ready(snapshot, inputs, contentName), readyDelay);
     }
