@@ -3,7 +3,6 @@ package io.quiesce.snapshot;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.KubernetesClientTimeoutException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -28,11 +27,14 @@ import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -61,6 +63,18 @@ public final class FakeNodeHelper implements AutoCloseable {
   private final Behaviour behaviour;
   private final Duration cutWait;
   private final SharedIndexInformer<QuiescedSnapshot> informer;
+
+  /**
+   * The VolumeSnapshots (all of them: a test may have made one of a planned name), followed by one
+   * informer as the real helper follows Quiesce's ({@code VolumeSnapshotTracker}): a window waits
+   * for its cuts on {@link #cuts}, not by a watch of its own (a list and a watch per freeze, which
+   * loaded the test API server more than the operator did).
+   */
+  private final SharedIndexInformer<VolumeSnapshot> volumeSnapshots;
+
+  /** Windows waiting for a VolumeSnapshot's cut or error, by {@code namespace/name}. */
+  private final Map<String, CompletableFuture<VolumeSnapshot>> cuts = new ConcurrentHashMap<>();
+
   private final ExecutorService workers;
 
   /**
@@ -113,6 +127,25 @@ public final class FakeNodeHelper implements AutoCloseable {
               return t;
             });
     renewLeases(leaseNamespace, nodes);
+    this.volumeSnapshots =
+        client
+            .resources(VolumeSnapshot.class)
+            .inAnyNamespace()
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(VolumeSnapshot v) {
+                    maybeCut(v);
+                  }
+
+                  @Override
+                  public void onUpdate(VolumeSnapshot old, VolumeSnapshot v) {
+                    maybeCut(v);
+                  }
+
+                  @Override
+                  public void onDelete(VolumeSnapshot v, boolean unknown) {}
+                });
     heartbeat.scheduleWithFixedDelay(
         () -> renewLeases(leaseNamespace, nodes), 5, 5, TimeUnit.SECONDS);
     this.informer =
@@ -358,34 +391,36 @@ public final class FakeNodeHelper implements AutoCloseable {
     Timeline timeline = timeline(s);
     timeline.started = start;
     String reason = "Frozen";
+    // registered before the creates, so that no cut is missed; the cache covers one seen before
+    List<String> keys = cutKeys(s);
+    List<CompletableFuture<VolumeSnapshot>> waiting = keys.stream().map(this::awaitCut).toList();
     try {
       createAll(s);
       timeline.created = Instant.now();
-      for (VolumeSnapshotRecord planned : s.getStatus().getVolumeSnapshots()) {
+      long deadline = System.nanoTime() + cutWait.toNanos();
+      for (CompletableFuture<VolumeSnapshot> cut : waiting) {
         try {
           VolumeSnapshot vs =
-              client
-                  .resources(VolumeSnapshot.class)
-                  .inNamespace(s.getMetadata().getNamespace())
-                  .withName(planned.getVolumeSnapshotName())
-                  .waitUntilCondition(
-                      v ->
-                          v != null
-                              && v.getStatus() != null
-                              && (v.getStatus().getCreationTime() != null
-                                  || v.getStatus().getError() != null),
-                      cutWait.toMillis(),
-                      TimeUnit.MILLISECONDS);
+              cut.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
           if (vs.getStatus().getCreationTime() == null) {
             reason = "VolumeSnapshotFailed";
             break;
           }
-        } catch (KubernetesClientTimeoutException e) {
+        } catch (TimeoutException e) {
+          reason = "QuiesceTimeout";
+          break;
+        } catch (ExecutionException e) {
+          throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
           reason = "QuiesceTimeout";
           break;
         }
       }
     } finally {
+      for (int i = 0; i < keys.size(); i++) {
+        cuts.remove(keys.get(i), waiting.get(i));
+      }
       frozenNow.remove(vm);
       leave(node, vm);
     }
@@ -402,6 +437,35 @@ public final class FakeNodeHelper implements AutoCloseable {
     record.setReason(reason);
     writeFreeze(s, record);
     timeline.recorded = Instant.now();
+  }
+
+  private static List<String> cutKeys(QuiescedSnapshot s) {
+    return s.getStatus().getVolumeSnapshots().stream()
+        .map(planned -> s.getMetadata().getNamespace() + "/" + planned.getVolumeSnapshotName())
+        .toList();
+  }
+
+  /** A future completed once the VolumeSnapshot of this key is cut or has failed. */
+  private CompletableFuture<VolumeSnapshot> awaitCut(String key) {
+    CompletableFuture<VolumeSnapshot> cut = new CompletableFuture<>();
+    cuts.put(key, cut);
+    VolumeSnapshot cached = volumeSnapshots.getStore().getByKey(key);
+    if (cached != null) {
+      maybeCut(cached);
+    }
+    return cut;
+  }
+
+  private void maybeCut(VolumeSnapshot v) {
+    if (v.getStatus() == null
+        || (v.getStatus().getCreationTime() == null && v.getStatus().getError() == null)) {
+      return;
+    }
+    CompletableFuture<VolumeSnapshot> cut =
+        cuts.get(v.getMetadata().getNamespace() + "/" + v.getMetadata().getName());
+    if (cut != null) {
+      cut.complete(v);
+    }
   }
 
   private boolean slotHeld(QuiescedSnapshot s, String slot) {
@@ -465,10 +529,9 @@ public final class FakeNodeHelper implements AutoCloseable {
   }
 
   private void writeFreeze(QuiescedSnapshot s, FreezeRecord record) {
+    // built from the snapshot, not its name: fabric8 GETs a name-only resource before a patch
     client
-        .resources(QuiescedSnapshot.class)
-        .inNamespace(s.getMetadata().getNamespace())
-        .withName(s.getMetadata().getName())
+        .resource(s)
         .subresource("status")
         .patch(
             PatchContext.of(PatchType.JSON_MERGE),
@@ -479,6 +542,7 @@ public final class FakeNodeHelper implements AutoCloseable {
   public void close() {
     heartbeat.shutdownNow();
     informer.close();
+    volumeSnapshots.close();
     workers.shutdownNow();
   }
 }
