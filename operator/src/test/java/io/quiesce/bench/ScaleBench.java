@@ -56,6 +56,9 @@ public final class ScaleBench {
   private static final int NODE_CAP = 4;
   private static final String FAKES = "quiesce-bench-fakes";
 
+  /** The test kit's property for the test API server's event loops (1: fabric8's one). */
+  private static final String EVENT_LOOPS = "quiesce.testkit.kube.eventLoops";
+
   /**
    * Generous: on a loaded 2-core machine the fakes and the in-JVM API server, not the operator, may
    * lag.
@@ -231,6 +234,7 @@ public final class ScaleBench {
         "loadAverageAfter",
         BenchReport.loadAverage()); // a shared machine: read the figures against it
     figures.put("clusterCap", cap);
+    figures.put("testServerEventLoops", Integer.getInteger(EVENT_LOOPS, 1));
     figures.put("cutDelayMs", cutDelay.toMillis());
     figures.put("wallMs", wallMs);
     figures.put("idealMs", idealMs);

@@ -1,5 +1,6 @@
 package io.quiesce.snapshot;
 
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -104,6 +105,10 @@ public final class FakeNodeHelper implements AutoCloseable {
   private volatile List<String> peakSet = List.of();
   private final Set<String> frozenNames = ConcurrentHashMap.newKeySet();
   private final Map<String, Timeline> timelines = new ConcurrentHashMap<>();
+
+  /** Each node's heartbeat Lease as its last renewal returned it. */
+  private final Map<String, Lease> heartbeats = new ConcurrentHashMap<>();
+
   private final String leaseNamespace;
   private volatile boolean checksSlotLeases;
 
@@ -204,20 +209,36 @@ public final class FakeNodeHelper implements AutoCloseable {
 
   private void renewLeases(String leaseNamespace, List<String> nodes) {
     for (String node : nodes) {
-      client
-          .resource(
-              new LeaseBuilder()
-                  .withNewMetadata()
-                  .withName(ClusterObserver.HELPER_LEASE_PREFIX + node)
-                  .withNamespace(leaseNamespace)
-                  .endMetadata()
-                  .withNewSpec()
-                  .withHolderIdentity("fake-helper-" + node)
-                  .withLeaseDurationSeconds(30)
-                  .withRenewTime(ZonedDateTime.now(ZoneOffset.UTC))
-                  .endSpec()
-                  .build())
-          .createOr(existing -> existing.update());
+      ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
+      Lease last = heartbeats.get(node);
+      if (last != null) {
+        // one update of the copy the last renewal returned, as the real helper renews; a create,
+        // a read and an update (createOr) only when that fails
+        Lease renewed = client.getKubernetesSerialization().clone(last);
+        renewed.getSpec().setRenewTime(now);
+        try {
+          heartbeats.put(node, client.resource(renewed).update());
+          continue;
+        } catch (KubernetesClientException e) {
+          heartbeats.remove(node);
+        }
+      }
+      heartbeats.put(
+          node,
+          client
+              .resource(
+                  new LeaseBuilder()
+                      .withNewMetadata()
+                      .withName(ClusterObserver.HELPER_LEASE_PREFIX + node)
+                      .withNamespace(leaseNamespace)
+                      .endMetadata()
+                      .withNewSpec()
+                      .withHolderIdentity("fake-helper-" + node)
+                      .withLeaseDurationSeconds(30)
+                      .withRenewTime(now)
+                      .endSpec()
+                      .build())
+              .createOr(existing -> existing.update()));
     }
   }
 
