@@ -178,9 +178,7 @@ if wanted scale; then
   for round in $(seq "$ROUNDS"); do
     log "scale round $round/$ROUNDS: $VMS fake VMs, cap $CAP, cut delay $CUT_MS ms (log: $OUT/scale.log)"
     rc=0
-    # the test API server on 2 event loops (EventLoops): its one loop, busy with every client, set
-    # the pace of the round instead of the operator
-    java -Dquiesce.testkit.kube.eventLoops=2 -cp "$OPERATOR_CP" io.quiesce.bench.ScaleBench "$OPERATOR_JAR" "$VALUES" "$VMS" "$CAP" "$CUT_MS" "$OUT" \
+    java -cp "$OPERATOR_CP" io.quiesce.bench.ScaleBench "$OPERATOR_JAR" "$VALUES" "$VMS" "$CAP" "$CUT_MS" "$OUT" \
       >"$OUT/scale.log" 2>&1 || rc=$?
     cp "$OUT/scale.json" "$OUT/scale-round-$round.json" 2>/dev/null || true
     cp "$OUT/scale.log" "$OUT/scale-round-$round.log"
