@@ -102,6 +102,8 @@ class EventLoopsTest {
                   @Override
                   public void onClose(WatcherException cause) {}
                 })) {
+      // the watch's replay ("0") seen: it is registered, so it gets every change from here on
+      await().atMost(Duration.ofSeconds(30)).until(() -> !seen.isEmpty());
       ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
       try {
         List<Future<Integer>> conflicts = new ArrayList<>();
