@@ -8,8 +8,10 @@ import java.time.format.DateTimeParseException;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** What a schedule's snapshots say about it: the running ones and the latest success. Pure. */
 final class ScheduleHistory {
@@ -82,10 +84,28 @@ final class ScheduleHistory {
     if (rfc3339 == null) {
       return Optional.empty();
     }
+    Instant known = PARSED.get(rfc3339);
+    if (known != null) {
+      return Optional.of(known);
+    }
     try {
-      return Optional.of(Instant.parse(rfc3339));
+      Instant parsed = Instant.parse(rfc3339);
+      if (PARSED.size() >= PARSED_MAX) {
+        PARSED.clear();
+      }
+      PARSED.put(rfc3339, parsed);
+      return Optional.of(parsed);
     } catch (DateTimeParseException e) {
       return Optional.empty();
     }
   }
+
+  /**
+   * Timestamps parsed before: a schedule's reconcile reads the creation time of each of its
+   * snapshots, several times, after every change of one of them, and the snapshots of one fire
+   * share a few whole seconds (parsing was a tenth of the operator's CPU in a 1,000-VM fire).
+   */
+  private static final Map<String, Instant> PARSED = new ConcurrentHashMap<>();
+
+  private static final int PARSED_MAX = 4096;
 }

@@ -56,6 +56,9 @@ public final class ScaleBench {
   private static final int NODE_CAP = 4;
   private static final String FAKES = "quiesce-bench-fakes";
 
+  /** The test kit's property for the test API server's event loops (1: fabric8's one). */
+  private static final String EVENT_LOOPS = "quiesce.testkit.kube.eventLoops";
+
   /**
    * Generous: on a loaded 2-core machine the fakes and the in-JVM API server, not the operator, may
    * lag.
@@ -162,6 +165,8 @@ public final class ScaleBench {
         ProcStatus end = operator.memory();
         ProcStatus settled = operator.settledMemory();
         double heapSettled = operator.heapUsedBytes();
+        Map<String, String> steps = FreezeSteps.medians(terminal.steps(helper, csi), cap);
+        steps.forEach((step, ms) -> System.out.printf("step median (ms): %s: %s%n", step, ms));
         return result(
             vms,
             cap,
@@ -169,6 +174,7 @@ public final class ScaleBench {
             wallMs,
             terminal,
             helper,
+            steps,
             requests,
             peak,
             end,
@@ -186,6 +192,7 @@ public final class ScaleBench {
       long wallMs,
       Terminal terminal,
       FakeNodeHelper helper,
+      Map<String, String> steps,
       Map<ApiRequestCounter.Key, Long> requests,
       ProcStatus peak,
       ProcStatus end,
@@ -227,6 +234,7 @@ public final class ScaleBench {
         "loadAverageAfter",
         BenchReport.loadAverage()); // a shared machine: read the figures against it
     figures.put("clusterCap", cap);
+    figures.put("testServerEventLoops", Integer.getInteger(EVENT_LOOPS, 1));
     figures.put("cutDelayMs", cutDelay.toMillis());
     figures.put("wallMs", wallMs);
     figures.put("idealMs", idealMs);
@@ -235,6 +243,8 @@ public final class ScaleBench {
     figures.put("operatorRequestsPerSnapshot", (double) operatorRequests / vms);
     figures.put("fakeRequestsPerSnapshot", (double) fakeRequests / vms);
     figures.put("operatorRequestsByVerbResource", operatorByKind);
+    figures.put("fakeRequestsByVerbResource", byVerbResource(requests, true));
+    figures.put("stepMediansMs", steps);
     figures.put("operatorRssPeakMiB", peak.rssMiB());
     figures.put("operatorRssEndMiB", end.rssMiB());
     figures.put("operatorRssSettledMiB", settled.rssMiB());
@@ -304,6 +314,19 @@ public final class ScaleBench {
               : capExceeded != null ? capExceeded : incomplete);
     }
     return PhaseResult.ok(PHASE, figures, rows);
+  }
+
+  private static Map<String, Long> byVerbResource(
+      Map<ApiRequestCounter.Key, Long> requests, boolean fakes) {
+    Map<String, Long> byKind = new LinkedHashMap<>();
+    requests.entrySet().stream()
+        .filter(e -> e.getKey().client().equals(FAKES) == fakes)
+        .sorted(Map.Entry.<ApiRequestCounter.Key, Long>comparingByValue().reversed())
+        .forEach(
+            e ->
+                byKind.merge(
+                    e.getKey().verb() + " " + e.getKey().resource(), e.getValue(), Long::sum));
+    return byKind;
   }
 
   /** N running VMs with one PVC disk each, spread over the nodes, created 4 at a time. */
@@ -413,6 +436,9 @@ public final class ScaleBench {
   private static final class Terminal implements ResourceEventHandler<QuiescedSnapshot> {
     private final int expected;
     private final Map<String, String> seen = new ConcurrentHashMap<>();
+    private final Map<String, Instant> inProgressAt = new ConcurrentHashMap<>();
+    private final Map<String, Instant> terminalAt = new ConcurrentHashMap<>();
+    private final Map<String, String> volumeSnapshot = new ConcurrentHashMap<>();
     private final List<Long> freezeMs = java.util.Collections.synchronizedList(new ArrayList<>());
     private final CountDownLatch all = new CountDownLatch(1);
     private volatile Instant lastAt;
@@ -429,6 +455,10 @@ public final class ScaleBench {
     @Override
     public void onUpdate(QuiescedSnapshot old, QuiescedSnapshot s) {
       var status = s.getStatus();
+      String key = s.getMetadata().getNamespace() + "/" + s.getMetadata().getName();
+      if (status != null && status.getPhase() == SnapshotPhase.InProgress) {
+        inProgressAt.putIfAbsent(key, Instant.now());
+      }
       if (status == null
           || (status.getPhase() != SnapshotPhase.Succeeded
               && status.getPhase() != SnapshotPhase.Failed)) {
@@ -442,6 +472,10 @@ public final class ScaleBench {
                   .map(c -> " (" + c.getReason() + ": " + c.getMessage() + ")")
                   .orElse("");
       if (seen.putIfAbsent(s.getMetadata().getUid(), outcome) == null) {
+        terminalAt.put(key, Instant.now());
+        if (status.getVolumeSnapshots() != null && !status.getVolumeSnapshots().isEmpty()) {
+          volumeSnapshot.put(key, status.getVolumeSnapshots().get(0).getVolumeSnapshotName());
+        }
         if (status.getFreeze() != null && status.getFreeze().getDurationMs() != null) {
           freezeMs.add(status.getFreeze().getDurationMs());
         }
@@ -454,6 +488,27 @@ public final class ScaleBench {
 
     @Override
     public void onDelete(QuiescedSnapshot s, boolean unknown) {}
+
+    /**
+     * Each terminal snapshot's steps, as the bench, the fake helper and the snapshotter saw them.
+     */
+    List<FreezeSteps.Seen> steps(FakeNodeHelper helper, FakeSnapshotter csi) {
+      Map<String, FakeNodeHelper.Timeline> timelines = helper.timelines();
+      List<FreezeSteps.Seen> all = new ArrayList<>();
+      terminalAt.forEach(
+          (key, at) -> {
+            String vs = volumeSnapshot.get(key);
+            all.add(
+                new FreezeSteps.Seen(
+                    inProgressAt.get(key),
+                    at,
+                    timelines.get(key),
+                    vs == null
+                        ? null
+                        : csi.record(key.substring(0, key.indexOf('/')), vs).orElse(null)));
+          });
+      return all;
+    }
 
     Map<String, Long> outcomes() {
       Map<String, Long> counts = new java.util.TreeMap<>();

@@ -1,9 +1,9 @@
 package io.quiesce.snapshot;
 
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.KubernetesClientTimeoutException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -28,11 +28,14 @@ import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -61,6 +64,18 @@ public final class FakeNodeHelper implements AutoCloseable {
   private final Behaviour behaviour;
   private final Duration cutWait;
   private final SharedIndexInformer<QuiescedSnapshot> informer;
+
+  /**
+   * The VolumeSnapshots (all of them: a test may have made one of a planned name), followed by one
+   * informer as the real helper follows Quiesce's ({@code VolumeSnapshotTracker}): a window waits
+   * for its cuts on {@link #cuts}, not by a watch of its own (a list and a watch per freeze, which
+   * loaded the test API server more than the operator did).
+   */
+  private final SharedIndexInformer<VolumeSnapshot> volumeSnapshots;
+
+  /** Windows waiting for a VolumeSnapshot's cut or error, by {@code namespace/name}. */
+  private final Map<String, CompletableFuture<VolumeSnapshot>> cuts = new ConcurrentHashMap<>();
+
   private final ExecutorService workers;
 
   /**
@@ -89,6 +104,11 @@ public final class FakeNodeHelper implements AutoCloseable {
   private final Map<String, String> frozenNow = new ConcurrentHashMap<>();
   private volatile List<String> peakSet = List.of();
   private final Set<String> frozenNames = ConcurrentHashMap.newKeySet();
+  private final Map<String, Timeline> timelines = new ConcurrentHashMap<>();
+
+  /** Each node's heartbeat Lease as its last renewal returned it. */
+  private final Map<String, Lease> heartbeats = new ConcurrentHashMap<>();
+
   private final String leaseNamespace;
   private volatile boolean checksSlotLeases;
 
@@ -112,6 +132,25 @@ public final class FakeNodeHelper implements AutoCloseable {
               return t;
             });
     renewLeases(leaseNamespace, nodes);
+    this.volumeSnapshots =
+        client
+            .resources(VolumeSnapshot.class)
+            .inAnyNamespace()
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(VolumeSnapshot v) {
+                    maybeCut(v);
+                  }
+
+                  @Override
+                  public void onUpdate(VolumeSnapshot old, VolumeSnapshot v) {
+                    maybeCut(v);
+                  }
+
+                  @Override
+                  public void onDelete(VolumeSnapshot v, boolean unknown) {}
+                });
     heartbeat.scheduleWithFixedDelay(
         () -> renewLeases(leaseNamespace, nodes), 5, 5, TimeUnit.SECONDS);
     this.informer =
@@ -170,20 +209,36 @@ public final class FakeNodeHelper implements AutoCloseable {
 
   private void renewLeases(String leaseNamespace, List<String> nodes) {
     for (String node : nodes) {
-      client
-          .resource(
-              new LeaseBuilder()
-                  .withNewMetadata()
-                  .withName(ClusterObserver.HELPER_LEASE_PREFIX + node)
-                  .withNamespace(leaseNamespace)
-                  .endMetadata()
-                  .withNewSpec()
-                  .withHolderIdentity("fake-helper-" + node)
-                  .withLeaseDurationSeconds(30)
-                  .withRenewTime(ZonedDateTime.now(ZoneOffset.UTC))
-                  .endSpec()
-                  .build())
-          .createOr(existing -> existing.update());
+      ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
+      Lease last = heartbeats.get(node);
+      if (last != null) {
+        // one update of the copy the last renewal returned, as the real helper renews; a create,
+        // a read and an update (createOr) only when that fails
+        Lease renewed = client.getKubernetesSerialization().clone(last);
+        renewed.getSpec().setRenewTime(now);
+        try {
+          heartbeats.put(node, client.resource(renewed).update());
+          continue;
+        } catch (KubernetesClientException e) {
+          heartbeats.remove(node);
+        }
+      }
+      heartbeats.put(
+          node,
+          client
+              .resource(
+                  new LeaseBuilder()
+                      .withNewMetadata()
+                      .withName(ClusterObserver.HELPER_LEASE_PREFIX + node)
+                      .withNamespace(leaseNamespace)
+                      .endMetadata()
+                      .withNewSpec()
+                      .withHolderIdentity("fake-helper-" + node)
+                      .withLeaseDurationSeconds(30)
+                      .withRenewTime(now)
+                      .endSpec()
+                      .build())
+              .createOr(existing -> existing.update()));
     }
   }
 
@@ -249,6 +304,31 @@ public final class FakeNodeHelper implements AutoCloseable {
     return freezes.get();
   }
 
+  /**
+   * When each step of a snapshot's fake freeze happened, by {@code namespace/name} of the
+   * QuiescedSnapshot (for the scale bench's per-step figures).
+   */
+  public Map<String, Timeline> timelines() {
+    return Map.copyOf(timelines);
+  }
+
+  /**
+   * The instants of one fake freeze: taken from an informer event, started on a worker, its
+   * VolumeSnapshots created, their cut seen, its record written; null until reached.
+   */
+  public static final class Timeline {
+    public volatile Instant taken;
+    public volatile Instant started;
+    public volatile Instant created;
+    public volatile Instant cutSeen;
+    public volatile Instant recorded;
+  }
+
+  private Timeline timeline(QuiescedSnapshot s) {
+    return timelines.computeIfAbsent(
+        s.getMetadata().getNamespace() + "/" + s.getMetadata().getName(), k -> new Timeline());
+  }
+
   private void maybeTake(QuiescedSnapshot s) {
     if (s.getStatus() == null
         || s.getStatus().getPhase() != SnapshotPhase.InProgress
@@ -257,6 +337,7 @@ public final class FakeNodeHelper implements AutoCloseable {
         || !taken.add(s.getMetadata().getUid())) {
       return;
     }
+    timeline(s).taken = Instant.now();
     if (behaviour != Behaviour.NEVER_ANSWERS) {
       workers.submit(() -> run(s));
     }
@@ -328,38 +409,44 @@ public final class FakeNodeHelper implements AutoCloseable {
       }
     }
     Instant start = Instant.now();
+    Timeline timeline = timeline(s);
+    timeline.started = start;
     String reason = "Frozen";
+    // registered before the creates, so that no cut is missed; the cache covers one seen before
+    List<String> keys = cutKeys(s);
+    List<CompletableFuture<VolumeSnapshot>> waiting = keys.stream().map(this::awaitCut).toList();
     try {
       createAll(s);
-      for (VolumeSnapshotRecord planned : s.getStatus().getVolumeSnapshots()) {
+      timeline.created = Instant.now();
+      long deadline = System.nanoTime() + cutWait.toNanos();
+      for (CompletableFuture<VolumeSnapshot> cut : waiting) {
         try {
           VolumeSnapshot vs =
-              client
-                  .resources(VolumeSnapshot.class)
-                  .inNamespace(s.getMetadata().getNamespace())
-                  .withName(planned.getVolumeSnapshotName())
-                  .waitUntilCondition(
-                      v ->
-                          v != null
-                              && v.getStatus() != null
-                              && (v.getStatus().getCreationTime() != null
-                                  || v.getStatus().getError() != null),
-                      cutWait.toMillis(),
-                      TimeUnit.MILLISECONDS);
+              cut.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
           if (vs.getStatus().getCreationTime() == null) {
             reason = "VolumeSnapshotFailed";
             break;
           }
-        } catch (KubernetesClientTimeoutException e) {
+        } catch (TimeoutException e) {
+          reason = "QuiesceTimeout";
+          break;
+        } catch (ExecutionException e) {
+          throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
           reason = "QuiesceTimeout";
           break;
         }
       }
     } finally {
+      for (int i = 0; i < keys.size(); i++) {
+        cuts.remove(keys.get(i), waiting.get(i));
+      }
       frozenNow.remove(vm);
       leave(node, vm);
     }
     Instant end = Instant.now();
+    timeline.cutSeen = end;
     record.setStartTime(start.toString());
     record.setEndTime(end.toString());
     record.setDurationMs(Duration.between(start, end).toMillis());
@@ -370,6 +457,36 @@ public final class FakeNodeHelper implements AutoCloseable {
             : reason.equals("QuiesceTimeout") ? ThawTrigger.Watchdog : ThawTrigger.Error);
     record.setReason(reason);
     writeFreeze(s, record);
+    timeline.recorded = Instant.now();
+  }
+
+  private static List<String> cutKeys(QuiescedSnapshot s) {
+    return s.getStatus().getVolumeSnapshots().stream()
+        .map(planned -> s.getMetadata().getNamespace() + "/" + planned.getVolumeSnapshotName())
+        .toList();
+  }
+
+  /** A future completed once the VolumeSnapshot of this key is cut or has failed. */
+  private CompletableFuture<VolumeSnapshot> awaitCut(String key) {
+    CompletableFuture<VolumeSnapshot> cut = new CompletableFuture<>();
+    cuts.put(key, cut);
+    VolumeSnapshot cached = volumeSnapshots.getStore().getByKey(key);
+    if (cached != null) {
+      maybeCut(cached);
+    }
+    return cut;
+  }
+
+  private void maybeCut(VolumeSnapshot v) {
+    if (v.getStatus() == null
+        || (v.getStatus().getCreationTime() == null && v.getStatus().getError() == null)) {
+      return;
+    }
+    CompletableFuture<VolumeSnapshot> cut =
+        cuts.get(v.getMetadata().getNamespace() + "/" + v.getMetadata().getName());
+    if (cut != null) {
+      cut.complete(v);
+    }
   }
 
   private boolean slotHeld(QuiescedSnapshot s, String slot) {
@@ -433,10 +550,9 @@ public final class FakeNodeHelper implements AutoCloseable {
   }
 
   private void writeFreeze(QuiescedSnapshot s, FreezeRecord record) {
+    // built from the snapshot, not its name: fabric8 GETs a name-only resource before a patch
     client
-        .resources(QuiescedSnapshot.class)
-        .inNamespace(s.getMetadata().getNamespace())
-        .withName(s.getMetadata().getName())
+        .resource(s)
         .subresource("status")
         .patch(
             PatchContext.of(PatchType.JSON_MERGE),
@@ -447,6 +563,7 @@ public final class FakeNodeHelper implements AutoCloseable {
   public void close() {
     heartbeat.shutdownNow();
     informer.close();
+    volumeSnapshots.close();
     workers.shutdownNow();
   }
 }

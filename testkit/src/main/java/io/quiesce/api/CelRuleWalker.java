@@ -53,9 +53,11 @@ final class CelRuleWalker {
         }
       }
     } else if (value.isArray() && schema.has("items")) {
+      Map<Map<String, JsonNode>, JsonNode> oldItems = oldItemsByKey(schema, oldValue);
       for (int i = 0; i < value.size(); i++) {
         JsonNode item = value.get(i);
-        walk(schema.get("items"), item, oldListItem(schema, item, oldValue), path + "[" + i + "]");
+        JsonNode oldItem = oldItems.isEmpty() ? null : oldItems.get(keyOf(schema, item));
+        walk(schema.get("items"), item, oldItem, path + "[" + i + "]");
       }
     }
   }
@@ -95,17 +97,23 @@ final class CelRuleWalker {
     }
   }
 
-  private static JsonNode oldListItem(JsonNode schema, JsonNode item, JsonNode oldList) {
-    if (oldList == null || !schema.path("x-kubernetes-list-type").asText().equals("map")) {
-      return null;
+  /**
+   * The old items of a {@code map} list by key, looked up once per list (a search of the old list
+   * per item made a status of a thousand entries cost a million key comparisons per write); the
+   * first item of a repeated key wins, as the search did.
+   */
+  private static Map<Map<String, JsonNode>, JsonNode> oldItemsByKey(
+      JsonNode schema, JsonNode oldList) {
+    if (oldList == null
+        || !oldList.isArray()
+        || !schema.path("x-kubernetes-list-type").asText().equals("map")) {
+      return Map.of();
     }
-    Map<String, JsonNode> key = keyOf(schema, item);
+    Map<Map<String, JsonNode>, JsonNode> byKey = new HashMap<>();
     for (JsonNode oldItem : oldList) {
-      if (key.equals(keyOf(schema, oldItem))) {
-        return oldItem;
-      }
+      byKey.putIfAbsent(keyOf(schema, oldItem), oldItem);
     }
-    return null;
+    return byKey;
   }
 
   private static Map<String, JsonNode> keyOf(JsonNode listSchema, JsonNode item) {

@@ -72,17 +72,21 @@ public final class KubeApiServer implements AutoCloseable {
   private static KubeApiServer start(List<CustomResourceDefinition> crds, boolean https) {
     Map<ServerRequest, Queue<ServerResponse>> expectations = new ConcurrentHashMap<>();
     KubeApiDispatcher dispatcher = new KubeApiDispatcher(expectations);
+    MockWebServer http = new MockWebServer();
     KubernetesMockServer server =
         new KubernetesMockServer(
-            new Context(Serialization.jsonMapper()),
-            new MockWebServer(),
-            expectations,
-            dispatcher,
-            https);
+            new Context(Serialization.jsonMapper()), http, expectations, dispatcher, https);
     // the schemas the server validates custom resources with, compiled before any request waits on
     // them
     crds.forEach(crd -> ApiCatalog.precompile(Serialization.jsonMapper().valueToTree(crd)));
-    server.init();
+    int loops = https ? 1 : EventLoops.wanted();
+    if (loops > 1) {
+      // a port of its own choosing: Vert.x shares a listening socket between servers only when
+      // it was not bound to port 0
+      EventLoops.start(server, http, dispatcher, loops);
+    } else {
+      server.init();
+    }
     KubeApiServer api = new KubeApiServer(server, dispatcher);
     try {
       // created through the API, as on a real cluster, so status subresources take effect
@@ -141,6 +145,11 @@ public final class KubeApiServer implements AutoCloseable {
    */
   public KubernetesMockServer mockServer() {
     return server;
+  }
+
+  /** The dispatcher that answers every request (for tests of this package). */
+  KubeApiDispatcher dispatcher() {
+    return dispatcher;
   }
 
   /** The requests this server has answered, by client ({@code User-Agent}), verb and resource. */

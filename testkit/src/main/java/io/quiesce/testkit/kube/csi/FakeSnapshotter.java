@@ -27,6 +27,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -60,7 +61,8 @@ public final class FakeSnapshotter implements AutoCloseable {
   private final KubernetesClient client;
   private final Duration cutDelay;
   private final Duration readyDelay;
-  private final ScheduledExecutorService steps;
+  private final ScheduledExecutorService timer;
+  private final ExecutorService steps;
   private final Map<String, SnapshotBehaviour> byPvc = new ConcurrentHashMap<>();
   private final Map<String, SnapshotBehaviour> bySnapshot = new ConcurrentHashMap<>();
   private final Map<String, SnapshotRecord> records = new ConcurrentHashMap<>();
@@ -75,9 +77,18 @@ public final class FakeSnapshotter implements AutoCloseable {
     this.client = client;
     this.cutDelay = cutDelay;
     this.readyDelay = readyDelay;
+    this.timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread thread = new Thread(r, "fake-snapshotter-timer");
+              thread.setDaemon(true);
+              return thread;
+            });
+    // a thread per step in flight: each step waits on the API server, and a cut must not wait
+    // behind other snapshots' steps (with 8 threads for everything, 50 snapshots bound at once
+    // delayed each cut by seconds past its cut delay)
     this.steps =
-        Executors.newScheduledThreadPool(
-            8, // API calls wait on the server; many windows cut at once
+        Executors.newCachedThreadPool(
             r -> {
               Thread thread = new Thread(r, "fake-snapshotter");
               thread.setDaemon(true);
@@ -140,6 +151,7 @@ public final class FakeSnapshotter implements AutoCloseable {
   @Override
   public void close() {
     informer.close();
+    timer.shutdownNow();
     steps.shutdownNow();
     try {
       steps.awaitTermination(5, TimeUnit.SECONDS);
@@ -190,7 +202,7 @@ public final class FakeSnapshotter implements AutoCloseable {
               : snapshot.getSpec().getSource().getPersistentVolumeClaimName();
       records.put(
           key(namespace, name),
-          new SnapshotRecord(namespace, name, pvc, seen, null, null, null, null));
+          new SnapshotRecord(namespace, name, pvc, seen, null, null, null, null, null, null));
       submit(() -> bind(snapshot), Duration.ZERO);
     }
   }
@@ -205,7 +217,8 @@ public final class FakeSnapshotter implements AutoCloseable {
       return;
     }
     if (inputs.classDefaulted()) {
-      snapshotResource(snapshot)
+      client
+          .resource(snapshot)
           .patch(
               PatchContext.of(PatchType.JSON_MERGE),
               Serialization.asJson(
@@ -217,12 +230,7 @@ public final class FakeSnapshotter implements AutoCloseable {
     }
     String contentName = "snapcontent-" + snapshot.getMetadata().getUid();
     client.resource(content(snapshot, inputs, contentName)).create();
-    snapshotResource(snapshot)
-        .edit(
-            s -> {
-              s.addFinalizer(BOUND_FINALIZER);
-              return s;
-            });
+    addBoundFinalizer(snapshot, !inputs.classDefaulted());
     VolumeSnapshotStatus bound = new VolumeSnapshotStatus();
     bound.setBoundVolumeSnapshotContentName(contentName);
     bound.setReadyToUse(false);
@@ -233,7 +241,35 @@ public final class FakeSnapshotter implements AutoCloseable {
       return;
     }
     Duration delay = behaviour.cutDelay() != null ? behaviour.cutDelay() : cutDelay;
+    Instant boundAt = Instant.now();
+    records.computeIfPresent(recordKey(snapshot), (k, r) -> r.withBound(boundAt));
     submit(() -> cut(snapshot, inputs, contentName, behaviour), delay);
+  }
+
+  /**
+   * As the real controller: an update of the copy it was told about (one request), carrying that
+   * copy's resourceVersion; if the snapshot changed since (409) or was just patched, a read and an
+   * update.
+   */
+  private void addBoundFinalizer(VolumeSnapshot seen, boolean seenIsCurrent) {
+    if (seenIsCurrent) {
+      VolumeSnapshot copy = client.getKubernetesSerialization().clone(seen);
+      copy.addFinalizer(BOUND_FINALIZER);
+      try {
+        client.resource(copy).update();
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409) {
+          throw e;
+        }
+      }
+    }
+    snapshotResource(seen)
+        .edit(
+            s -> {
+              s.addFinalizer(BOUND_FINALIZER);
+              return s;
+            });
   }
 
   private void cut(
@@ -253,8 +289,7 @@ public final class FakeSnapshotter implements AutoCloseable {
     contentStatus.setCreationTime(cutAt.getEpochSecond() * 1_000_000_000L + cutAt.getNano());
     contentStatus.setReadyToUse(false);
     client
-        .resources(VolumeSnapshotContent.class)
-        .withName(contentName)
+        .resource(contentNamed(contentName))
         .subresource("status")
         .patch(
             PatchContext.of(PatchType.JSON_MERGE),
@@ -262,6 +297,8 @@ public final class FakeSnapshotter implements AutoCloseable {
     VolumeSnapshotStatus status = new VolumeSnapshotStatus();
     status.setCreationTime(rfc3339(cutAt));
     patchStatus(snapshot, status);
+    Instant written = Instant.now();
+    records.computeIfPresent(recordKey(snapshot), (k, r) -> r.withCutWritten(written));
     if (behaviour.outcome() == SnapshotBehaviour.Outcome.READY) {
       submit(() -> ready(snapshot, inputs, contentName), readyDelay);
     }
@@ -271,8 +308,7 @@ public final class FakeSnapshotter implements AutoCloseable {
     Instant readyAt = Instant.now();
     records.computeIfPresent(recordKey(snapshot), (k, r) -> r.withReady(readyAt));
     client
-        .resources(VolumeSnapshotContent.class)
-        .withName(contentName)
+        .resource(contentNamed(contentName))
         .subresource("status")
         .patch(
             PatchContext.of(PatchType.JSON_MERGE),
@@ -325,6 +361,13 @@ public final class FakeSnapshotter implements AutoCloseable {
             });
   }
 
+  /** A content by name only, to patch without the GET fabric8 sends before patching a name. */
+  private static VolumeSnapshotContent contentNamed(String name) {
+    VolumeSnapshotContent content = new VolumeSnapshotContent();
+    content.getMetadata().setName(name);
+    return content;
+  }
+
   private VolumeSnapshotContent content(
       VolumeSnapshot snapshot, SnapshotInputs inputs, String contentName) {
     VolumeSnapshotContent content = new VolumeSnapshotContent();
@@ -363,7 +406,10 @@ public final class FakeSnapshotter implements AutoCloseable {
   }
 
   private void patchStatus(VolumeSnapshot snapshot, VolumeSnapshotStatus status) {
-    snapshotResource(snapshot)
+    // the resource built from the object, not from its name: fabric8 GETs a name-only resource
+    // before it patches it (one request more per patch)
+    client
+        .resource(snapshot)
         .subresource("status")
         .patch(
             PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("status", status)));
@@ -389,7 +435,7 @@ public final class FakeSnapshotter implements AutoCloseable {
   }
 
   private void schedule(Runnable step, Duration delay) {
-    steps.schedule(
+    Runnable guarded =
         () -> {
           try {
             step.run();
@@ -398,6 +444,18 @@ public final class FakeSnapshotter implements AutoCloseable {
             if (!gone && !steps.isShutdown()) {
               LOG.warn("FakeSnapshotter step failed", e);
             }
+          }
+        };
+    if (delay.isZero()) {
+      steps.execute(guarded);
+      return;
+    }
+    timer.schedule(
+        () -> {
+          try {
+            steps.execute(guarded);
+          } catch (RejectedExecutionException e) {
+            // closed meanwhile
           }
         },
         delay.toNanos(),

@@ -9,7 +9,9 @@ import java.util.Optional;
  * written, so whoever sees the creation time knows the cut happened no later than that.
  *
  * @param createdAt when the snapshotter first saw the VolumeSnapshot
+ * @param boundAt when it was bound to its content and the cut delay started, or null
  * @param cutAt when the storage "cut" it, or null
+ * @param cutWrittenAt when {@code status.creationTime} was written (the cut's answer), or null
  * @param readyAt when it became ready to use, or null
  * @param failedAt when its error was reported, or null
  * @param error the reported error message, or null
@@ -19,7 +21,9 @@ public record SnapshotRecord(
     String name,
     String pvc,
     Instant createdAt,
+    Instant boundAt,
     Instant cutAt,
+    Instant cutWrittenAt,
     Instant readyAt,
     Instant failedAt,
     String error) {
@@ -36,15 +40,28 @@ public record SnapshotRecord(
     return Optional.ofNullable(failedAt);
   }
 
+  SnapshotRecord withBound(Instant at) {
+    return new SnapshotRecord(
+        namespace, name, pvc, createdAt, at, cutAt, cutWrittenAt, readyAt, failedAt, error);
+  }
+
   SnapshotRecord withCut(Instant at) {
-    return new SnapshotRecord(namespace, name, pvc, createdAt, at, readyAt, failedAt, error);
+    return new SnapshotRecord(
+        namespace, name, pvc, createdAt, boundAt, at, cutWrittenAt, readyAt, failedAt, error);
+  }
+
+  SnapshotRecord withCutWritten(Instant at) {
+    return new SnapshotRecord(
+        namespace, name, pvc, createdAt, boundAt, cutAt, at, readyAt, failedAt, error);
   }
 
   SnapshotRecord withReady(Instant at) {
-    return new SnapshotRecord(namespace, name, pvc, createdAt, cutAt, at, failedAt, error);
+    return new SnapshotRecord(
+        namespace, name, pvc, createdAt, boundAt, cutAt, cutWrittenAt, at, failedAt, error);
   }
 
   SnapshotRecord withFailure(Instant at, String message) {
-    return new SnapshotRecord(namespace, name, pvc, createdAt, cutAt, readyAt, at, message);
+    return new SnapshotRecord(
+        namespace, name, pvc, createdAt, boundAt, cutAt, cutWrittenAt, readyAt, at, message);
   }
 }
