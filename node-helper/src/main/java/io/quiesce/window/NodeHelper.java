@@ -66,10 +66,10 @@ public final class NodeHelper implements AutoCloseable {
   private static final LibvirtOpener LIBVIRT_CLIENT =
       (socket, domain) -> LibvirtAgent.open(socket, domain, QgaSettings.defaults());
 
-  /** Between attempts to reach the API at start-up. */
   /** How long an idle thread of the helper's window, creation and Event pools stays. */
   static final Duration IDLE_THREAD_KEEP_ALIVE = Duration.ofSeconds(10);
 
+  /** Between attempts to reach the API at start-up. */
   static final Backoff API_BACKOFF = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
 
   private final KubernetesClient client;
