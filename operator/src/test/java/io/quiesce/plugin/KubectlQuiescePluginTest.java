@@ -81,16 +81,17 @@ class KubectlQuiescePluginTest {
             .get(0);
     assertThat(created.getSpec().getSource()).isEqualTo("guest-1");
     assertThat(created.getSpec().getQuiesce().getMode().name()).isEqualTo("BestEffort");
-    // the plugin follows the snapshot with a watch, not by polling
-    Awaitility.await("the plugin's watch of the snapshot")
+    // the plugin follows the snapshot with a watch, not by polling; the changes below are made
+    // once that watch is registered (a watch request counted may still be opening)
+    Awaitility.await("the plugin's watch of the snapshot, registered")
         .atMost(150, TimeUnit.SECONDS)
         .until(
             () ->
-                server.requests().snapshot().keySet().stream()
+                server.registeredWatches().stream()
                     .anyMatch(
-                        k ->
-                            k.verb().equals("watch")
-                                && k.resource().startsWith("quiescedsnapshots")));
+                        p ->
+                            p.contains("/quiescedsnapshots")
+                                && p.contains(created.getMetadata().getName())));
 
     // two changes back to back: a watch sees each of them
     writeStatus(created.getMetadata().getName(), SnapshotPhase.InProgress);

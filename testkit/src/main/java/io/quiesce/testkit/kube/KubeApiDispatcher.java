@@ -293,7 +293,7 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
   public MockResponse handleWatch(String path) {
     String labelSelector =
         ResourcePath.parse(path).flatMap(p -> p.queryParameter("labelSelector")).orElse(null);
-    return new MockResponse().withWebSocketUpgrade(watches.open(getKey(path), labelSelector));
+    return new MockResponse().withWebSocketUpgrade(watches.open(path, getKey(path), labelSelector));
   }
 
   @Override
@@ -453,6 +453,11 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
       ((ObjectNode) updatedResource.get("metadata"))
           .put("resourceVersion", String.valueOf(requestResourceVersion()));
     }
+  }
+
+  /** See {@link WatchStreams#registered()}. */
+  List<String> registeredWatches() {
+    return watches.registered();
   }
 
   @Override

@@ -158,6 +158,15 @@ public final class KubeApiServer implements AutoCloseable {
   }
 
   /**
+   * The paths of the watches registered so far (closed ones too), in order: a watch sees every
+   * change made after it is registered, while one only counted in {@link #requests()} may still be
+   * opening.
+   */
+  public List<String> registeredWatches() {
+    return dispatcher.registeredWatches();
+  }
+
+  /**
    * The FAKE of KubeVirt's freeze, unfreeze, filesystemlist and guestosinfo subresources, served
    * from the first call on; bind each VMI to its guest ({@link FakeKubeVirtApi#bind}).
    */

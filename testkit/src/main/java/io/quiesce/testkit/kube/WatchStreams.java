@@ -8,9 +8,11 @@ import io.fabric8.mockwebserver.http.WebSocket;
 import io.fabric8.mockwebserver.http.WebSocketListener;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -29,6 +31,7 @@ import java.util.function.Predicate;
 final class WatchStreams {
 
   private final Set<Stream> streams = ConcurrentHashMap.newKeySet();
+  private final List<String> registered = new CopyOnWriteArrayList<>();
   private final Lock writes;
   private final StoreIndex store;
 
@@ -41,9 +44,22 @@ final class WatchStreams {
     this.store = store;
   }
 
-  /** A new watch of the objects matching the query and, if given, the full label selector. */
-  WebSocketListener open(AttributeSet query, String labelSelector) {
-    return new Stream(query, labelSelector == null ? null : LabelSelector.parse(labelSelector));
+  /**
+   * A new watch of the objects matching the query and, if given, the full label selector.
+   *
+   * @param path the watch request's path, recorded once the watch is registered
+   */
+  WebSocketListener open(String path, AttributeSet query, String labelSelector) {
+    return new Stream(
+        path, query, labelSelector == null ? null : LabelSelector.parse(labelSelector));
+  }
+
+  /**
+   * The paths of the watches registered so far, in order (closed ones too). A watch sees every
+   * change made after its registration; a request counted is not registered yet.
+   */
+  List<String> registered() {
+    return List.copyOf(registered);
   }
 
   /** Tells every watch about a change; call with the write lock held. */
@@ -96,6 +112,7 @@ final class WatchStreams {
   }
 
   private final class Stream extends WebSocketListener {
+    private final String path;
     private final AttributeSet query;
     private final Predicate<Map<String, String>> labels;
     private final ExecutorService sender =
@@ -107,7 +124,8 @@ final class WatchStreams {
             });
     private volatile WebSocket socket;
 
-    Stream(AttributeSet query, Predicate<Map<String, String>> labels) {
+    Stream(String path, AttributeSet query, Predicate<Map<String, String>> labels) {
+      this.path = path;
       this.query = query;
       this.labels = labels;
     }
@@ -122,6 +140,7 @@ final class WatchStreams {
             .filter(e -> matches(e.getKey(), e.getValue()))
             .forEach(e -> send(event("ADDED", e.getValue())));
         streams.add(this);
+        registered.add(path);
       } finally {
         writes.unlock();
       }
