@@ -11,6 +11,9 @@ import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Follows one named object with a watch (an informer on its name: list, then watch, re-listing
@@ -52,6 +55,60 @@ final class Follower<T extends HasMetadata> implements AutoCloseable {
   Optional<Change<T>> next(Instant deadline) throws InterruptedException {
     long ms = Math.max(0, Duration.between(clock.instant(), deadline).toMillis());
     return Optional.ofNullable(changes.poll(ms, TimeUnit.MILLISECONDS));
+  }
+
+  /**
+   * Follows until {@code finished} holds, handing a line to {@code print} each time the phase
+   * changes (the phase, then its {@code detail} at that moment); returns the finished object.
+   *
+   * @param what the object as the user names it, e.g. {@code snapshot nightly-1}
+   * @param goesOn how to look at it later when the wait times out
+   */
+  T followToEnd(
+      String what,
+      String goesOn,
+      Duration timeout,
+      Function<T, String> phase,
+      Function<T, String> detail,
+      Predicate<T> finished,
+      Consumer<String> print)
+      throws PluginException {
+    Instant deadline = clock.instant().plus(timeout);
+    String last = null;
+    try {
+      while (true) {
+        Optional<Change<T>> change = next(deadline);
+        if (change.isEmpty()) {
+          throw new PluginException(
+              PluginException.TIMEOUT,
+              what
+                  + " did not finish within "
+                  + timeout.toSeconds()
+                  + " s (it goes on: "
+                  + goesOn
+                  + ")");
+        }
+        T live =
+            change
+                .get()
+                .object()
+                .orElseThrow(
+                    () ->
+                        new PluginException(
+                            PluginException.FAILED, what + " was deleted while waiting"));
+        String now = phase.apply(live);
+        if (!now.equals(last)) {
+          last = now;
+          print.accept(now + detail.apply(live));
+        }
+        if (finished.test(live)) {
+          return live;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new PluginException(PluginException.INTERNAL, "interrupted");
+    }
   }
 
   @Override

@@ -81,58 +81,36 @@ final class PluginCommands {
    * the freeze window.
    */
   private int follow(String name, Duration timeout) throws PluginException {
-    Instant deadline = clock.instant().plus(timeout);
-    String lastPhase = null;
     try (Follower<QuiescedSnapshot> follower =
         new Follower<>(
             client.resources(QuiescedSnapshot.class).inNamespace(namespace).withName(name),
             clock)) {
-      while (true) {
-        Optional<Follower.Change<QuiescedSnapshot>> change = follower.next(deadline);
-        if (change.isEmpty()) {
-          throw new PluginException(
-              PluginException.TIMEOUT,
-              "snapshot "
-                  + name
-                  + " did not finish within "
-                  + timeout.toSeconds()
-                  + " s (it goes on: kubectl quiesce describe "
-                  + name
-                  + ")");
-        }
-        QuiescedSnapshot live =
-            change
-                .get()
-                .object()
-                .orElseThrow(
-                    () ->
-                        new PluginException(
-                            PluginException.FAILED,
-                            "snapshot " + name + " was deleted while waiting"));
-        QuiescedSnapshotStatus status = live.getStatus();
-        String phase =
-            status == null || status.getPhase() == null ? "Pending" : status.getPhase().name();
-        if (!phase.equals(lastPhase)) {
-          lastPhase = phase;
-          out.println(clockTime() + "  " + phase + phaseDetail(status));
-        }
-        if (isTerminal(status)) {
-          printWindow(status);
-          if (status.getPhase() == SnapshotPhase.Failed) {
-            throw new PluginException(
-                PluginException.FAILED,
-                "snapshot "
-                    + name
-                    + " failed: "
-                    + Objects.toString(status.getMessage(), "see kubectl describe qsnap " + name));
-          }
-          return 0;
-        }
+      QuiescedSnapshotStatus status =
+          follower
+              .followToEnd(
+                  "snapshot " + name,
+                  "kubectl quiesce describe " + name,
+                  timeout,
+                  s -> phaseOf(s.getStatus()),
+                  s -> phaseDetail(s.getStatus()),
+                  s -> isTerminal(s.getStatus()),
+                  line -> out.println(clockTime() + "  " + line))
+              .getStatus();
+      printWindow(status);
+      if (status.getPhase() == SnapshotPhase.Failed) {
+        throw new PluginException(
+            PluginException.FAILED,
+            "snapshot "
+                + name
+                + " failed: "
+                + Objects.toString(status.getMessage(), "see kubectl describe qsnap " + name));
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new PluginException(PluginException.INTERNAL, "interrupted");
+      return 0;
     }
+  }
+
+  private static String phaseOf(QuiescedSnapshotStatus status) {
+    return status == null || status.getPhase() == null ? "Pending" : status.getPhase().name();
   }
 
   private static boolean isTerminal(QuiescedSnapshotStatus status) {

@@ -15,7 +15,6 @@ import io.quiesce.naming.ChildNames;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -105,67 +104,42 @@ final class RestoreCommand {
   }
 
   private int follow(String name, Duration timeout) throws PluginException {
-    Instant deadline = clock.instant().plus(timeout);
-    String lastPhase = null;
     try (Follower<QuiescedSnapshotRestore> follower =
         new Follower<>(
             client.resources(QuiescedSnapshotRestore.class).inNamespace(namespace).withName(name),
             clock)) {
-      while (true) {
-        Optional<Follower.Change<QuiescedSnapshotRestore>> change = follower.next(deadline);
-        if (change.isEmpty()) {
-          throw new PluginException(
-              PluginException.TIMEOUT,
-              "restore "
-                  + name
-                  + " did not finish within "
-                  + timeout.toSeconds()
-                  + " s (it goes on: kubectl get qrestore "
-                  + name
-                  + ")");
-        }
-        QuiescedSnapshotRestore live =
-            change
-                .get()
-                .object()
-                .orElseThrow(
-                    () ->
-                        new PluginException(
-                            PluginException.FAILED,
-                            "restore " + name + " was deleted while waiting"));
-        QuiescedSnapshotRestoreStatus status = live.getStatus();
-        String phase =
-            status == null || status.getPhase() == null ? "Pending" : status.getPhase().name();
-        if (!phase.equals(lastPhase)) {
-          lastPhase = phase;
-          out.println(
-              commands.clockTime()
-                  + "  "
-                  + phase
-                  + (status == null || status.getReason() == null
-                      ? ""
-                      : "  (" + status.getReason() + ")"));
-        }
-        if (status != null
-            && (status.getPhase() == RestorePhase.Succeeded
-                || status.getPhase() == RestorePhase.Failed)) {
-          printResult(status);
-          if (status.getPhase() == RestorePhase.Failed) {
-            throw new PluginException(
-                PluginException.FAILED,
-                "restore "
-                    + name
-                    + " failed ("
-                    + status.getReason()
-                    + "): "
-                    + Objects.toString(status.getMessage(), ""));
-          }
-          return 0;
-        }
+      QuiescedSnapshotRestoreStatus status =
+          follower
+              .followToEnd(
+                  "restore " + name,
+                  "kubectl get qrestore " + name,
+                  timeout,
+                  r ->
+                      r.getStatus() == null || r.getStatus().getPhase() == null
+                          ? "Pending"
+                          : r.getStatus().getPhase().name(),
+                  r ->
+                      r.getStatus() == null || r.getStatus().getReason() == null
+                          ? ""
+                          : "  (" + r.getStatus().getReason() + ")",
+                  r ->
+                      r.getStatus() != null
+                          && (r.getStatus().getPhase() == RestorePhase.Succeeded
+                              || r.getStatus().getPhase() == RestorePhase.Failed),
+                  line -> out.println(commands.clockTime() + "  " + line))
+              .getStatus();
+      printResult(status);
+      if (status.getPhase() == RestorePhase.Failed) {
+        throw new PluginException(
+            PluginException.FAILED,
+            "restore "
+                + name
+                + " failed ("
+                + status.getReason()
+                + "): "
+                + Objects.toString(status.getMessage(), ""));
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new PluginException(PluginException.INTERNAL, "interrupted");
+      return 0;
     }
   }
 

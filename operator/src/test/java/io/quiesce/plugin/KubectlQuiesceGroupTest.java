@@ -43,8 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
 class KubectlQuiesceGroupTest {
   private final KubeApiServer server;
   private final KubernetesClient client;
-  private Path dir;
-  private Path kubeconfig;
+  private PluginRun kubectl;
   private String ns;
 
   KubectlQuiesceGroupTest(KubeApiServer server, KubernetesClient client) {
@@ -54,13 +53,12 @@ class KubectlQuiesceGroupTest {
 
   @BeforeEach
   void setUp(@TempDir Path dir) throws IOException {
-    this.dir = dir;
-    ns = server.createNamespace("plugin-group");
-    kubeconfig = server.writeKubeconfig(dir.resolve("kubeconfig"), ns);
+    kubectl = PluginRun.inNewNamespace(server, "plugin-group", dir);
+    ns = kubectl.namespace();
   }
 
   private KubeTools.Result plugin(String... args) throws IOException {
-    return PluginRun.kubectlQuiesce(dir, kubeconfig, args);
+    return kubectl.run(args);
   }
 
   @Test
@@ -131,15 +129,7 @@ class KubectlQuiesceGroupTest {
     assertThat(created.getSpec().getTarget().getNewVM().getName()).isEqualTo("copy");
     assertThat(created.getSpec().getMembers()).containsExactly("app", "web");
     assertThat(created.getSpec().getAllowCrashConsistent()).isTrue();
-    Awaitility.await("the plugin's watch of the restore")
-        .atMost(150, TimeUnit.SECONDS)
-        .until(
-            () ->
-                server.requests().snapshot().keySet().stream()
-                    .anyMatch(
-                        k ->
-                            k.verb().equals("watch")
-                                && k.resource().startsWith("quiescedsnapshotrestores")));
+    kubectl.awaitWatchOf("quiescedsnapshotrestores", created.getMetadata().getName());
 
     QuiescedSnapshotRestoreStatus status = new QuiescedSnapshotRestoreStatus();
     status.setPhase(RestorePhase.Succeeded);

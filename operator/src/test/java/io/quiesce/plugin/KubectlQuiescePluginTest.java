@@ -40,8 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 class KubectlQuiescePluginTest {
   private final KubeApiServer server;
   private final KubernetesClient client;
-  private Path dir;
-  private Path kubeconfig;
+  private PluginRun kubectl;
   private String ns;
 
   KubectlQuiescePluginTest(KubeApiServer server, KubernetesClient client) {
@@ -51,13 +50,12 @@ class KubectlQuiescePluginTest {
 
   @BeforeEach
   void setUp(@TempDir Path dir) throws IOException {
-    this.dir = dir;
-    ns = server.createNamespace("plugin");
-    kubeconfig = server.writeKubeconfig(dir.resolve("kubeconfig"), ns);
+    kubectl = PluginRun.inNewNamespace(server, "plugin", dir);
+    ns = kubectl.namespace();
   }
 
   private KubeTools.Result plugin(String... args) throws IOException {
-    return PluginRun.kubectlQuiesce(dir, kubeconfig, args);
+    return kubectl.run(args);
   }
 
   @Test
@@ -81,17 +79,8 @@ class KubectlQuiescePluginTest {
             .get(0);
     assertThat(created.getSpec().getSource()).isEqualTo("guest-1");
     assertThat(created.getSpec().getQuiesce().getMode().name()).isEqualTo("BestEffort");
-    // the plugin follows the snapshot with a watch, not by polling; the changes below are made
-    // once that watch is registered (a watch request counted may still be opening)
-    Awaitility.await("the plugin's watch of the snapshot, registered")
-        .atMost(150, TimeUnit.SECONDS)
-        .until(
-            () ->
-                server.registeredWatches().stream()
-                    .anyMatch(
-                        p ->
-                            p.contains("/quiescedsnapshots")
-                                && p.contains(created.getMetadata().getName())));
+    // the plugin follows the snapshot with a watch, not by polling
+    kubectl.awaitWatchOf("quiescedsnapshots", created.getMetadata().getName());
 
     // two changes back to back: a watch sees each of them
     writeStatus(created.getMetadata().getName(), SnapshotPhase.InProgress);

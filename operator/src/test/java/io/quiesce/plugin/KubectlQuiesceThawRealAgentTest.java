@@ -40,8 +40,8 @@ class KubectlQuiesceThawRealAgentTest {
   void thawAsksTheNodeHelperWhichThawsTheGuestRecordsAnEventAndAnswers(
       GuestVm guest, KubeApiServer server, KubernetesClient client, @TempDir Path dir)
       throws Exception {
-    String ns = server.createNamespace("plugin-thaw");
-    Path kubeconfig = server.writeKubeconfig(dir.resolve("kubeconfig"), ns);
+    PluginRun kubectl = PluginRun.inNewNamespace(server, "plugin-thaw", dir);
+    String ns = kubectl.namespace();
     try (GuestSocketDir sockets = GuestSocketDir.create();
         NodeHelper helper = startHelper(server, guest, sockets, ns)) {
       VmScenario vm = Fixtures.runningVm(ns, "db").create(client);
@@ -51,7 +51,7 @@ class KubectlQuiesceThawRealAgentTest {
         assertThat(agent.freezeStatus()).isEqualTo(FreezeState.FROZEN);
       }
 
-      KubeTools.Result thaw = PluginRun.kubectlQuiesce(dir, kubeconfig, "thaw", "db");
+      KubeTools.Result thaw = kubectl.run("thaw", "db");
 
       assertThat(thaw.exitCode()).as("%s", thaw).isZero();
       assertThat(freezeStatus(guest)).isEqualTo(FreezeState.THAWED);
