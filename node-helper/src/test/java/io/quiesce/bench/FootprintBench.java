@@ -337,18 +337,22 @@ public final class FootprintBench {
                 "helper-candidate");
         runs.computeIfAbsent(candidate.getKey(), k -> new ArrayList<>()).add(idle);
         System.out.printf(
-            "candidate %s run %d: ready %d ms, RSS %.1f MiB, heap %.1f MiB, threads %d%n",
+            "candidate %s run %d: ready %d ms, CPU %d ms, RSS %.1f MiB, heap %.1f MiB, threads %d"
+                + " (load %.1f)%n",
             candidate.getKey(),
             i + 1,
             idle.readyMs(),
+            idle.cpuMs(),
             idle.memory().rssMiB(),
             idle.heapMiB(),
-            idle.threads());
+            idle.threads(),
+            idle.load());
       }
     }
     double chartReady = Percentiles.median(runs.get("chart").stream().map(Idle::readyMs).toList());
     double chartRss =
         Percentiles.median(runs.get("chart").stream().map(r -> r.memory().rssMiB()).toList());
+    double chartCpu = new Starts(runs.get("chart")).cpuMs();
     List<BenchRow> rows = new ArrayList<>(result.rows());
     Map<String, Object> figures = new LinkedHashMap<>(result.figures());
     for (Map.Entry<String, List<Idle>> run : runs.entrySet()) {
@@ -356,12 +360,15 @@ public final class FootprintBench {
       double rss =
           Percentiles.median(run.getValue().stream().map(r -> r.memory().rssMiB()).toList());
       double threads = Percentiles.median(run.getValue().stream().map(Idle::threads).toList());
+      Starts starts = new Starts(run.getValue());
       Map<String, String> extraEnv = new LinkedHashMap<>(envs.get(run.getKey()));
       extraEnv.keySet().removeAll(env.keySet());
       String how =
           "median of "
               + REPEAT
-              + ", interleaved; baseline: the chart's jvmFlags, same run; flags: "
+              + ", interleaved, load average "
+              + starts.loads()
+              + "; baseline: the chart's jvmFlags, same run; flags: "
               + String.join(" ", candidates.get(run.getKey()))
               + (extraEnv.isEmpty() ? "" : "; env: " + extraEnv)
               + (jars.get(run.getKey()).equals(helperJar)
@@ -377,11 +384,20 @@ public final class FootprintBench {
               ready,
               chartReady,
               how));
+      rows.add(
+          new BenchRow(
+              PHASE,
+              "helper candidate '" + run.getKey() + "' CPU to ready (ms)",
+              starts.cpuMs(),
+              chartCpu,
+              how));
       figures.put(
           "candidate." + run.getKey(),
           Map.of(
               "readyMs",
               ready,
+              "readyCpuMs",
+              starts.cpuMs(),
               "idleRssMiB",
               rss,
               "threads",
