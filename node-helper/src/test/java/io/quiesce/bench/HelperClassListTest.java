@@ -60,6 +60,17 @@ class HelperClassListTest {
   }
 
   @Test
+  void theImageBuildDumpsItsArchiveFromThisListAndGetsIt() throws IOException {
+    String file = "node-helper/src/main/cds/node-helper.classlist";
+    Path root = ImageFiles.projectRoot();
+    assertThat(Files.readString(root.resolve("node-helper/Dockerfile")))
+        .contains("COPY " + file + " ")
+        .contains("-Xshare:dump -XX:SharedClassListFile=");
+    // the build context holds only what .dockerignore lets through
+    assertThat(Files.readAllLines(root.resolve(".dockerignore"))).contains("!" + file);
+  }
+
+  @Test
   void classNamesLeaveOutCommentsDirectivesAndGeneratedClasses() {
     assertThat(
             HelperClassList.classNames(
