@@ -25,9 +25,12 @@
 #                  fake helper records the peak of concurrent freezes, and a peak above the cap
 #                  fails the phase (the cap is a safety limit); each round's peak is logged
 #   footprint      memory and start-up to ready of both components, with the chart's JVM flags and
-#                  without; the helper during 10 concurrent freezes of FAKE agents; then the helper's
-#                  candidate flag sets of hack/footprint-candidates.txt, 3 times each, interleaved with
-#                  the chart's flags (medians)
+#                  without; the helper alone as on its node (median of 3 starts, interleaved with 3
+#                  with JVM defaults; CPU to ready too) and once beside the operator; the helper
+#                  during 10 concurrent freezes of FAKE agents; its class-data archive dumped from
+#                  the committed class list as the image does, and a fresh list recorded; then the
+#                  helper's candidate flag sets of hack/footprint-candidates.txt, 3 times each,
+#                  interleaved with the chart's flags (medians)
 # The components run with the JVM flags of charts/quiesce/values.yaml. Exits non-zero if a phase
 # fails; leaves nothing running.
 set -euo pipefail
