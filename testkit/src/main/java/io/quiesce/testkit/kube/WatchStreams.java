@@ -43,6 +43,13 @@ final class WatchStreams {
   static final int HISTORY = 1000;
 
   private final Set<Stream> streams = ConcurrentHashMap.newKeySet();
+
+  /**
+   * The open watches by the resource (plural) they watch, "" for none named: a change is offered
+   * only to the watches of its resource (it was offered to every watch, to match its key).
+   */
+  private final Map<String, Set<Stream>> byResource = new ConcurrentHashMap<>();
+
   private final List<String> registered = new CopyOnWriteArrayList<>();
   private final Lock writes;
   private final StoreIndex store;
@@ -126,11 +133,14 @@ final class WatchStreams {
       Map<String, String> newLabels) {
     Change change = new Change(resourceVersion, oldKey, oldState, newKey, newState);
     change.newLabels = newLabels;
-    histories
-        .computeIfAbsent(
-            StoreIndex.resourceOf(newKey != null ? newKey : oldKey), r -> new History())
-        .add(change, historyLimit);
-    streams.forEach(stream -> stream.publish(change));
+    String resource = StoreIndex.resourceOf(newKey != null ? newKey : oldKey);
+    histories.computeIfAbsent(resource, r -> new History()).add(change, historyLimit);
+    for (String watched : resource.isEmpty() ? List.of("") : List.of(resource, "")) {
+      Set<Stream> watching = byResource.get(watched);
+      if (watching != null) {
+        watching.forEach(stream -> stream.publish(change));
+      }
+    }
   }
 
   /** One resource type's recent changes, oldest first. */
@@ -215,6 +225,7 @@ final class WatchStreams {
               return thread;
             });
     private final Long fromVersion;
+    private final String resource;
     private volatile WebSocket socket;
 
     Stream(
@@ -223,6 +234,7 @@ final class WatchStreams {
       this.query = query;
       this.labels = labels;
       this.fromVersion = fromVersion;
+      this.resource = StoreIndex.resourceOf(query);
     }
 
     @Override
@@ -236,7 +248,7 @@ final class WatchStreams {
               .filter(e -> matches(e.getKey(), e.getValue()))
               .forEach(e -> send(event("ADDED", e.getValue())));
         } else {
-          History history = histories.get(StoreIndex.resourceOf(query));
+          History history = histories.get(resource);
           if (history != null && fromVersion < history.compactedThrough) {
             send(expired(fromVersion, history.compactedThrough + 1));
             end();
@@ -249,6 +261,7 @@ final class WatchStreams {
           }
         }
         streams.add(this);
+        byResource.computeIfAbsent(resource, r -> ConcurrentHashMap.newKeySet()).add(this);
         registered.add(path);
       } finally {
         writes.unlock();
@@ -273,13 +286,21 @@ final class WatchStreams {
     }
 
     void stop() {
-      streams.remove(this);
+      forget();
       sender.shutdown();
+    }
+
+    private void forget() {
+      streams.remove(this);
+      Set<Stream> watching = byResource.get(resource);
+      if (watching != null) {
+        watching.remove(this);
+      }
     }
 
     /** Closes the watch after the events already queued. */
     void end() {
-      streams.remove(this);
+      forget();
       WebSocket open = socket;
       if (open != null) {
         submit(() -> open.close(1000, "watch ended"));
