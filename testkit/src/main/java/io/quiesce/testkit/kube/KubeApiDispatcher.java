@@ -217,7 +217,16 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
         parsed.flatMap(p -> p.queryParameter("watch")).filter("true"::equals).isPresent();
     AttributeSet query = getKey(path);
     MockResponse response = !watch && StoreIndex.narrows(query) ? indexedGet(query) : null;
-    if (response == null) {
+    if (response == null && !watch) {
+      // under the write lock, as the indexed answer: a list's resourceVersion must not count a
+      // write whose object is not stored yet, or a watch from it would miss that change
+      writes.lock();
+      try {
+        response = super.handleGet(path);
+      } finally {
+        writes.unlock();
+      }
+    } else if (response == null) {
       response = super.handleGet(path);
     }
     MockResponse answer = response;
