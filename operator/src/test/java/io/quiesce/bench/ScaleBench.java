@@ -145,6 +145,9 @@ public final class ScaleBench {
             readyMs, slot, vms, cap, cutDelay.toMillis());
         ProcStatus peak = operator.memory();
         Duration timeout = Duration.ofSeconds(120 + vms);
+        // this JVM's CPU from the fire on: the test API server, the fakes and the bench's informer
+        Thread.sleep(Math.max(0, Duration.between(Instant.now(), slot).toMillis()));
+        long cpuAtFireNs = ownCpuNanos();
         while (!terminal.all.await(1, TimeUnit.SECONDS)) {
           ProcStatus now = operator.memory();
           peak = now.rssKiB() > peak.rssKiB() ? now : peak;
@@ -160,6 +163,10 @@ public final class ScaleBench {
           }
         }
         long wallMs = Duration.between(slot, terminal.lastAt).toMillis();
+        double benchJvmCpuMsPerSnapshot = (ownCpuNanos() - cpuAtFireNs) / 1e6 / vms;
+        System.out.printf(
+            "bench JVM (test API server + fakes) CPU per snapshot: %.1f ms%n",
+            benchJvmCpuMsPerSnapshot);
         Map<ApiRequestCounter.Key, Long> requests = server.requests().snapshot();
         double heapAfter = operator.heapUsedBytes();
         ProcStatus end = operator.memory();
@@ -180,7 +187,8 @@ public final class ScaleBench {
             end,
             settled,
             heapAfter,
-            heapSettled);
+            heapSettled,
+            benchJvmCpuMsPerSnapshot);
       }
     }
   }
@@ -198,7 +206,8 @@ public final class ScaleBench {
       ProcStatus end,
       ProcStatus settled,
       double heapAfter,
-      double heapSettled) {
+      double heapSettled,
+      double benchJvmCpuMsPerSnapshot) {
     long succeeded =
         terminal.seen.values().stream()
             .filter(s -> s.equals("Succeeded/FilesystemConsistent"))
@@ -245,6 +254,7 @@ public final class ScaleBench {
     figures.put("operatorRequestsByVerbResource", operatorByKind);
     figures.put("fakeRequestsByVerbResource", byVerbResource(requests, true));
     figures.put("stepMediansMs", steps);
+    figures.put("benchJvmCpuMsPerSnapshot", benchJvmCpuMsPerSnapshot);
     figures.put("operatorRssPeakMiB", peak.rssMiB());
     figures.put("operatorRssEndMiB", end.rssMiB());
     figures.put("operatorRssSettledMiB", settled.rssMiB());
@@ -278,6 +288,12 @@ public final class ScaleBench {
                 (double) operatorRequests / vms,
                 null,
                 "counted at the API server, operator's User-Agent only"),
+            new BenchRow(
+                PHASE,
+                "bench JVM CPU per snapshot during the fire (ms)",
+                benchJvmCpuMsPerSnapshot,
+                null,
+                "the test API server, the fakes and the bench's informer, not the operator"),
             new BenchRow(
                 PHASE,
                 "operator RSS peak during the round (MiB)",
@@ -426,6 +442,16 @@ public final class ScaleBench {
         NAMESPACE,
         "org.slf4j.simpleLogger.log.io.fabric8.kubernetes.client.dsl.internal.VersionUsageUtils",
         "error");
+  }
+
+  /**
+   * This JVM's CPU time (every thread, GC and JIT included), which load on a shared machine does
+   * not distort as it does wall time.
+   */
+  private static long ownCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   private static long millisSince(long nanos) {

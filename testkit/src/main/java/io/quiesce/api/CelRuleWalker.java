@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,6 +23,12 @@ import java.util.Set;
  */
 final class CelRuleWalker {
   private final List<Violation> violations = new ArrayList<>();
+
+  /**
+   * Each node's CEL value, converted once per check: a rule on a node converts its whole subtree,
+   * which the rules below it used to convert again, once per rule.
+   */
+  private final Map<JsonNode, Object> celValues = new IdentityHashMap<>();
 
   private CelRuleWalker() {}
 
@@ -67,7 +74,8 @@ final class CelRuleWalker {
     if (compiled.transition() && oldValue == null) {
       return;
     }
-    Object result = compiled.evaluate(toCel(value), oldValue == null ? null : toCel(oldValue));
+    Object result =
+        compiled.evaluate(celValue(value), oldValue == null ? null : celValue(oldValue));
     if (Boolean.TRUE.equals(result)) {
       return;
     }
@@ -126,24 +134,36 @@ final class CelRuleWalker {
 
   /**
    * JSON as CEL sees it: objects as maps, integers as int (long), absent and null fields omitted.
+   * (CEL values are immutable to rules, so one conversion serves every rule that sees the node.)
    */
-  static Object toCel(JsonNode node) {
+  private Object celValue(JsonNode node) {
+    Object known = celValues.get(node);
+    if (known != null) {
+      return known;
+    }
+    Object value;
     if (node.isObject()) {
       Map<String, Object> map = new HashMap<>();
       node.fields()
           .forEachRemaining(
               f -> {
                 if (!f.getValue().isNull()) {
-                  map.put(celName(f.getKey()), toCel(f.getValue()));
+                  map.put(celName(f.getKey()), celValue(f.getValue()));
                 }
               });
-      return map;
-    }
-    if (node.isArray()) {
+      value = map;
+    } else if (node.isArray()) {
       List<Object> list = new ArrayList<>();
-      node.forEach(item -> list.add(toCel(item)));
-      return list;
+      node.forEach(item -> list.add(celValue(item)));
+      value = list;
+    } else {
+      value = scalar(node);
     }
+    celValues.put(node, value);
+    return value;
+  }
+
+  private static Object scalar(JsonNode node) {
     if (node.isIntegralNumber()) {
       return node.asLong();
     }

@@ -11,6 +11,7 @@ import com.networknt.schema.path.PathType;
 import com.networknt.schema.regex.RegularExpressionFactory;
 import java.util.List;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
  * The API server's schema validation of one CRD, with networknt's JSON Schema validator on the
@@ -85,7 +86,44 @@ final class JsonSchemaCheck {
     return path.toString();
   }
 
-  private static tools.jackson.databind.JsonNode toJackson3(JsonNode node) {
-    return JACKSON3.readTree(node.toString());
+  /**
+   * The same tree in Jackson 3, node by node (it crossed over as JSON text, written and parsed
+   * again on every write the server checked): numbers keep the node type parsing their text gives.
+   */
+  static tools.jackson.databind.JsonNode toJackson3(JsonNode node) {
+    JsonNodeFactory nodes = JACKSON3.getNodeFactory();
+    if (node.isObject()) {
+      tools.jackson.databind.node.ObjectNode object = nodes.objectNode();
+      node.properties().forEach(e -> object.set(e.getKey(), toJackson3(e.getValue())));
+      return object;
+    }
+    if (node.isArray()) {
+      tools.jackson.databind.node.ArrayNode array = nodes.arrayNode(node.size());
+      node.forEach(item -> array.add(toJackson3(item)));
+      return array;
+    }
+    if (node.isTextual()) {
+      return nodes.textNode(node.textValue());
+    }
+    if (node.isBoolean()) {
+      return nodes.booleanNode(node.booleanValue());
+    }
+    if (node.isNull()) {
+      return nodes.nullNode();
+    }
+    if (node.isIntegralNumber()) {
+      // as parsing the number's text types it: the smallest of int, long, big integer
+      java.math.BigInteger value = node.bigIntegerValue();
+      if (value.bitLength() < Integer.SIZE) {
+        return nodes.numberNode(value.intValue());
+      }
+      return value.bitLength() < Long.SIZE
+          ? nodes.numberNode(value.longValue())
+          : nodes.numberNode(value);
+    }
+    if (node.isDouble()) {
+      return nodes.numberNode(node.doubleValue());
+    }
+    return JACKSON3.readTree(node.toString()); // other numbers: as before, through their text
   }
 }

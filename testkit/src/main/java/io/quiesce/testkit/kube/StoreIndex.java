@@ -133,6 +133,11 @@ final class StoreIndex {
     return Optional.of(attribute.getValues().get(0).toString());
   }
 
+  /** The resource (plural) a stored object's key or a query names, or "" if none. */
+  static String resourceOf(AttributeSet key) {
+    return resourceKey(key);
+  }
+
   private static String resourceKey(AttributeSet key) {
     return single(key, KubernetesAttributesExtractor.PLURAL).orElse("");
   }
