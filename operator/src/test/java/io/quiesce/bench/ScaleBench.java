@@ -331,7 +331,8 @@ public final class ScaleBench {
 
   /** N running VMs with one PVC disk each, spread over the nodes, created 4 at a time. */
   private static void seed(KubernetesClient client, int vms) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(4);
+    ExecutorService pool =
+        Executors.newFixedThreadPool(Integer.getInteger("quiesce.bench.seedThreads", 4));
     try {
       List<Future<?>> created = new ArrayList<>();
       for (int i = 0; i < vms; i++) {
