@@ -137,7 +137,9 @@ public final class ScaleBench {
                       "QUIESCE_MAX_FREEZES_PER_NODE",
                       Integer.toString(NODE_CAP)),
                   out.resolve("scale-operator.log"))) {
-        long readyMs = operator.awaitReady(Duration.ofMinutes(2));
+        // set-up, not a figure: the informers list every VM, instance and claim first, from a test
+        // server that shares a loaded machine (5,000 VMs took over 2 minutes there)
+        long readyMs = operator.awaitReady(Duration.ofMinutes(2).plusMillis(30L * vms));
         Instant slot = createScheduleBeforeNextMinute(client);
         server.requests().reset();
         System.out.printf(
