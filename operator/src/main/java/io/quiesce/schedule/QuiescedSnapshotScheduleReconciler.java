@@ -102,7 +102,7 @@ public class QuiescedSnapshotScheduleReconciler implements Reconciler<QuiescedSn
         InformerEventSourceConfiguration.from(
                 QuiescedSnapshot.class, QuiescedSnapshotSchedule.class)
             .withName(SNAPSHOTS_SOURCE)
-            .withItemStore(new CachedCopies.SnapshotStore())
+            .withItemStore(CachedCopies.scheduledSnapshotStore())
             .withLabelSelector(Provenance.SCHEDULE)
             .withSecondaryToPrimaryMapper(
                 snapshot ->

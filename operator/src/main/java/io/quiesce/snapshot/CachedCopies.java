@@ -1,5 +1,6 @@
 package io.quiesce.snapshot;
 
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -7,6 +8,7 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaimSpec;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimStatus;
 import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
+import io.quiesce.api.v1alpha1.QuiescedSnapshotStatus;
 import io.quiesce.kube.kubevirt.DomainSpec;
 import io.quiesce.kube.kubevirt.VirtualMachine;
 import io.quiesce.kube.kubevirt.VirtualMachineInstance;
@@ -14,6 +16,8 @@ import io.quiesce.kube.kubevirt.VirtualMachineInstanceSpec;
 import io.quiesce.kube.kubevirt.VirtualMachineInstanceStatus;
 import io.quiesce.kube.kubevirt.Volume;
 import io.quiesce.kube.kubevirt.VolumeStatus;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -35,9 +39,12 @@ import java.util.Set;
  *       DiskPlanner});
  *   <li>PersistentVolumeClaim: its storage class (the one field {@link ClusterObserver} reads),
  *       volume name and phase;
- *   <li>QuiescedSnapshot: all but {@code status.vmDefinition}, which only a restore reads (through
- *       a GET of the snapshot, {@code RestoreObserver}); the reconciler's writes are merge patches
- *       of the fields it sets, so a field missing from the copy is kept as stored.
+ *   <li>QuiescedSnapshot, the snapshot controller's copy: all but {@code status.vmDefinition},
+ *       which only a restore reads (through a GET of the snapshot, {@code RestoreObserver}); the
+ *       reconciler's writes are merge patches of the fields it sets, so a field missing from the
+ *       copy is kept as stored;
+ *   <li>QuiescedSnapshot, the schedules' copy: metadata, spec, and the status's phase, consistency,
+ *       start and completion times.
  * </ul>
  *
  * Objects are trimmed in place: each is a fresh copy deserialized from a list or watch event.
@@ -50,11 +57,20 @@ public final class CachedCopies {
 
   private CachedCopies() {}
 
-  /** The item store of the QuiescedSnapshot informers (the controller's and the schedules'). */
+  /** The item store of the snapshot controller's own QuiescedSnapshot informer. */
   public static final class SnapshotStore extends TransformingItemStore<QuiescedSnapshot> {
     public SnapshotStore() {
       super(CachedCopies::snapshot);
     }
+  }
+
+  /**
+   * The item store of the schedules' QuiescedSnapshot informer: a second copy of every scheduled
+   * snapshot, of which the schedule reconciler reads the metadata, the spec, and the phase and
+   * times of the status ({@code ScheduleHistory}, {@code ScheduleRetention}, {@code FirePlan}).
+   */
+  public static TransformingItemStore<QuiescedSnapshot> scheduledSnapshotStore() {
+    return new TransformingItemStore<>(CachedCopies::scheduledSnapshot);
   }
 
   static TransformingItemStore<VirtualMachine> vmStore() {
@@ -69,23 +85,72 @@ public final class CachedCopies {
     return new TransformingItemStore<>(CachedCopies::pvc);
   }
 
+  /** Longest label or annotation value shared through {@link String#intern()}. */
+  private static final int SHARED_VALUE_MAX = 63;
+
   static <R extends HasMetadata> R metadata(R object) {
     ObjectMeta meta = object.getMetadata();
     if (meta != null) {
       meta.setManagedFields(null);
-      if (meta.getAnnotations() != null && meta.getAnnotations().containsKey(LAST_APPLIED)) {
+      if (meta.getAnnotations() != null) {
         meta.getAnnotations().remove(LAST_APPLIED);
       }
+      // each copy deserializes its own namespace, label and annotation strings: thousands of
+      // copies of the same few (a namespace, quiesce.io/schedule=nightly, kubevirt.io/nodeName)
+      if (meta.getNamespace() != null) {
+        meta.setNamespace(meta.getNamespace().intern());
+      }
+      meta.setLabels(shared(meta.getLabels()));
+      meta.setAnnotations(shared(meta.getAnnotations()));
     }
     return object;
+  }
+
+  private static Map<String, String> shared(Map<String, String> map) {
+    if (map == null || map.isEmpty()) {
+      return map;
+    }
+    Map<String, String> out = new LinkedHashMap<>(map.size() * 4 / 3 + 1);
+    map.forEach(
+        (k, v) ->
+            out.put(k.intern(), v != null && v.length() <= SHARED_VALUE_MAX ? v.intern() : v));
+    return out;
   }
 
   static QuiescedSnapshot snapshot(QuiescedSnapshot s) {
     metadata(s);
     if (s.getStatus() != null) {
       s.getStatus().setVmDefinition(null);
+      for (Condition c :
+          s.getStatus().getConditions() == null
+              ? List.<Condition>of()
+              : s.getStatus().getConditions()) {
+        c.setType(intern(c.getType()));
+        c.setStatus(intern(c.getStatus()));
+        c.setReason(intern(c.getReason()));
+      }
     }
     return s;
+  }
+
+  private static String intern(String s) {
+    return s == null ? null : s.intern();
+  }
+
+  static QuiescedSnapshot scheduledSnapshot(QuiescedSnapshot read) {
+    QuiescedSnapshot kept = new QuiescedSnapshot();
+    kept.setMetadata(metadata(read).getMetadata());
+    kept.setSpec(read.getSpec());
+    QuiescedSnapshotStatus status = read.getStatus();
+    if (status != null) {
+      QuiescedSnapshotStatus times = new QuiescedSnapshotStatus();
+      times.setPhase(status.getPhase());
+      times.setConsistency(status.getConsistency());
+      times.setStartTime(status.getStartTime());
+      times.setCompletionTime(status.getCompletionTime());
+      kept.setStatus(times);
+    }
+    return kept;
   }
 
   static VirtualMachine vm(VirtualMachine vm) {

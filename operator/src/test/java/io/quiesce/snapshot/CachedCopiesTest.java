@@ -105,6 +105,54 @@ class CachedCopiesTest {
 
   @Test
   void aSnapshotLosesOnlyTheVmDefinition() {
+    QuiescedSnapshot read = terminalSnapshot();
+
+    QuiescedSnapshot kept = CachedCopies.snapshot(Serialization.clone(read));
+
+    assertThat(kept.getStatus().getVmDefinition()).isNull();
+    kept.getStatus().setVmDefinition(read.getStatus().getVmDefinition());
+    assertThat(kept)
+        .usingRecursiveComparison()
+        .ignoringFields("metadata.managedFields")
+        .isEqualTo(read);
+  }
+
+  @Test
+  void theSchedulesCopyKeepsWhatTheScheduleReads() {
+    QuiescedSnapshot read = terminalSnapshot();
+    read.getMetadata().setLabels(Map.of("quiesce.io/schedule", "nightly"));
+    read.getMetadata().setAnnotations(Map.of("quiesce.io/scheduled-at", "2026-12-06T00:00:00Z"));
+    read.getMetadata().setUid("u-1");
+    read.getMetadata().setCreationTimestamp("2026-12-06T00:00:01Z");
+    read.getStatus().setStartTime("2026-12-06T00:00:02Z");
+    read.getStatus().setCompletionTime("2026-12-06T00:00:03Z");
+    read.getStatus()
+        .getConditions()
+        .add(
+            new io.fabric8.kubernetes.api.model.ConditionBuilder()
+                .withType("Ready")
+                .withStatus("True")
+                .withReason("Succeeded")
+                .withMessage("all VolumeSnapshots are ready")
+                .build());
+
+    QuiescedSnapshot kept = CachedCopies.scheduledSnapshot(Serialization.clone(read));
+
+    assertThat(kept.getMetadata())
+        .usingRecursiveComparison()
+        .ignoringFields("managedFields")
+        .isEqualTo(read.getMetadata());
+    assertThat(kept.getSpec()).usingRecursiveComparison().isEqualTo(read.getSpec());
+    assertThat(kept.getStatus().getPhase()).isEqualTo(SnapshotPhase.Succeeded);
+    assertThat(kept.getStatus().getStartTime()).isEqualTo(read.getStatus().getStartTime());
+    assertThat(kept.getStatus().getCompletionTime())
+        .isEqualTo(read.getStatus().getCompletionTime());
+    assertThat(kept.getStatus().getConditions()).isEmpty();
+    assertThat(kept.getStatus().getVmDefinition()).isNull();
+    assertThat(kept.getStatus().getNodeName()).isNull();
+  }
+
+  private QuiescedSnapshot terminalSnapshot() {
     QuiescedSnapshot read = new QuiescedSnapshot();
     read.getMetadata().setName("db-1");
     read.getMetadata().setNamespace("ns");
@@ -115,15 +163,7 @@ class CachedCopiesTest {
     status.setNodeName("node-a");
     status.setVmDefinition(VmDefinitions.capture(scenario.vm()));
     read.setStatus(status);
-
-    QuiescedSnapshot kept = CachedCopies.snapshot(Serialization.clone(read));
-
-    assertThat(kept.getStatus().getVmDefinition()).isNull();
-    kept.getStatus().setVmDefinition(read.getStatus().getVmDefinition());
-    assertThat(kept)
-        .usingRecursiveComparison()
-        .ignoringFields("metadata.managedFields")
-        .isEqualTo(read);
+    return read;
   }
 
   private static VirtualMachineInstance withHotplugAndMemoryDump(VirtualMachineInstance vmi) {
