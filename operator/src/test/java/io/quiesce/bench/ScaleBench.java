@@ -331,7 +331,13 @@ public final class ScaleBench {
     return byKind;
   }
 
-  /** N running VMs with one PVC disk each, spread over the nodes, created 4 at a time. */
+  /**
+   * N running VMs with one PVC disk each, spread over the nodes, created 4 at a time (or {@code
+   * -Dquiesce.bench.seedThreads}): set-up, not a figure. Each VM costs 13 writes, all answered on
+   * the test server's one event loop under its write lock (custom resources checked against their
+   * CRD schemas there), which bounds the rate whatever the threads (5,000 VMs: 227-298 s at 16
+   * threads on the shared machine at load 20-40).
+   */
   private static void seed(KubernetesClient client, int vms) throws Exception {
     ExecutorService pool =
         Executors.newFixedThreadPool(Integer.getInteger("quiesce.bench.seedThreads", 4));
