@@ -21,6 +21,7 @@ import io.quiesce.api.v1alpha1.QuiescedSnapshotScheduleStatus;
 import io.quiesce.events.EventRecorder;
 import io.quiesce.kube.kubevirt.VirtualMachine;
 import io.quiesce.naming.Provenance;
+import io.quiesce.snapshot.CachedCopies;
 import io.quiesce.status.Conditions;
 import java.time.Clock;
 import java.time.Duration;
@@ -101,6 +102,7 @@ public class QuiescedSnapshotScheduleReconciler implements Reconciler<QuiescedSn
         InformerEventSourceConfiguration.from(
                 QuiescedSnapshot.class, QuiescedSnapshotSchedule.class)
             .withName(SNAPSHOTS_SOURCE)
+            .withItemStore(CachedCopies.scheduledSnapshotStore())
             .withLabelSelector(Provenance.SCHEDULE)
             .withSecondaryToPrimaryMapper(
                 snapshot ->

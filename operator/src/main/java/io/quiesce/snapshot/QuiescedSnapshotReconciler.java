@@ -1,6 +1,7 @@
 package io.quiesce.snapshot;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -46,7 +47,8 @@ import org.slf4j.LoggerFactory;
 @ControllerConfiguration(
     name = QuiescedSnapshotReconciler.NAME,
     finalizerName = QuiescedSnapshotReconciler.FINALIZER,
-    generationAwareEventProcessing = false)
+    generationAwareEventProcessing = false,
+    informer = @Informer(itemStore = CachedCopies.SnapshotStore.class))
 public final class QuiescedSnapshotReconciler
     implements Reconciler<QuiescedSnapshot>, Cleaner<QuiescedSnapshot> {
   public static final String NAME = "quiescedsnapshot";

@@ -137,7 +137,9 @@ public final class ScaleBench {
                       "QUIESCE_MAX_FREEZES_PER_NODE",
                       Integer.toString(NODE_CAP)),
                   out.resolve("scale-operator.log"))) {
-        long readyMs = operator.awaitReady(Duration.ofMinutes(2));
+        // set-up, not a figure: the informers list every VM, instance and claim first, from a test
+        // server that shares a loaded machine (5,000 VMs took over 2 minutes there)
+        long readyMs = operator.awaitReady(Duration.ofMinutes(2).plusMillis(30L * vms));
         Instant slot = createScheduleBeforeNextMinute(client);
         server.requests().reset();
         System.out.printf(
@@ -345,9 +347,16 @@ public final class ScaleBench {
     return byKind;
   }
 
-  /** N running VMs with one PVC disk each, spread over the nodes, created 4 at a time. */
+  /**
+   * N running VMs with one PVC disk each, spread over the nodes, created 4 at a time (or {@code
+   * -Dquiesce.bench.seedThreads}): set-up, not a figure. Each VM costs 13 writes, all answered on
+   * the test server's one event loop under its write lock (custom resources checked against their
+   * CRD schemas there), which bounds the rate whatever the threads (5,000 VMs: 227-298 s at 16
+   * threads on the shared machine at load 20-40).
+   */
   private static void seed(KubernetesClient client, int vms) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(4);
+    ExecutorService pool =
+        Executors.newFixedThreadPool(Integer.getInteger("quiesce.bench.seedThreads", 4));
     try {
       List<Future<?>> created = new ArrayList<>();
       for (int i = 0; i < vms; i++) {
