@@ -63,7 +63,8 @@ public final class OperatorRuntime implements AutoCloseable {
         new Operator(
             o -> {
               o.withKubernetesClient(client)
-                  .withMetrics(MicrometerMetricsV2.newBuilder(registry).build());
+                  .withMetrics(MicrometerMetricsV2.newBuilder(registry).build())
+                  .withResourceCloner(new TokenBufferCloner(client.getKubernetesSerialization()));
               if (settings.leaderElection()) {
                 LeaderElectionConfigurationBuilder election =
                     LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(
