@@ -64,7 +64,9 @@ class TokenBufferClonerTest {
     VirtualMachine copy = cloner.clone(vm);
 
     assertThat(copy).isNotSameAs(vm);
-    assertThat(serialization.asJson(copy)).isEqualTo(serialization.asJson(vm)).contains("someFutureField");
+    assertThat(serialization.asJson(copy))
+        .isEqualTo(serialization.asJson(vm))
+        .contains("someFutureField");
   }
 
   @Test
