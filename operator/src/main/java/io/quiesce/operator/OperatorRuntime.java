@@ -63,8 +63,7 @@ public final class OperatorRuntime implements AutoCloseable {
         new Operator(
             o -> {
               o.withKubernetesClient(client)
-                  .withMetrics(MicrometerMetricsV2.newBuilder(registry).build())
-                  .withResourceCloner(new TokenBufferCloner(client.getKubernetesSerialization()));
+                  .withMetrics(MicrometerMetricsV2.newBuilder(registry).build());
               if (settings.leaderElection()) {
                 LeaderElectionConfigurationBuilder election =
                     LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(
