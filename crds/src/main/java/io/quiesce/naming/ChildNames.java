@@ -37,6 +37,9 @@ public final class ChildNames {
       java.util.regex.Pattern.compile("[0-9a-f]{" + HASH_LENGTH + "}");
   private static final java.util.regex.Pattern DNS_LABEL =
       java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+  // compiled once: labelValue runs for every snapshot in each schedule reconcile
+  private static final java.util.regex.Pattern LABEL_VALUE =
+      java.util.regex.Pattern.compile("([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]");
   private static final DateTimeFormatter FIRE_TIME =
       DateTimeFormatter.ofPattern("yyyyMMdd-HHmm", Locale.ROOT).withZone(ZoneOffset.UTC);
 
@@ -108,7 +111,7 @@ public final class ChildNames {
    * else a shortened, hashed form (the full name then belongs in an annotation).
    */
   public static String labelValue(String name) {
-    if (name.length() <= MAX_LENGTH && name.matches("([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")) {
+    if (name.length() <= MAX_LENGTH && LABEL_VALUE.matcher(name).matches()) {
       return name;
     }
     String base = sanitize(name);

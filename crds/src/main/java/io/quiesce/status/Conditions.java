@@ -14,6 +14,10 @@ import java.util.Optional;
  * observedGeneration} says which spec the condition describes.
  */
 public final class Conditions {
+  /** Compiled once: every status decision sets conditions. */
+  private static final java.util.regex.Pattern CAMEL_CASE =
+      java.util.regex.Pattern.compile("[A-Z][A-Za-z0-9]*");
+
   public static final String TRUE = "True";
   public static final String FALSE = "False";
   public static final String UNKNOWN = "Unknown";
@@ -60,7 +64,7 @@ public final class Conditions {
       Long observedGeneration,
       Instant now) {
     requireStatus(status);
-    if (reason == null || !reason.matches("[A-Z][A-Za-z0-9]*")) {
+    if (reason == null || !CAMEL_CASE.matcher(reason).matches()) {
       throw new IllegalArgumentException("condition reason must be CamelCase, got " + reason);
     }
     message = BoundedText.message(message);

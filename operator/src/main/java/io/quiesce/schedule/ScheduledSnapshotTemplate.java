@@ -34,12 +34,19 @@ final class ScheduledSnapshotTemplate {
   private final String namespace;
   private final SnapshotTemplate template;
 
+  /**
+   * The schedule's label value, worked out once: {@link #created} asks for it for every snapshot in
+   * every reconcile of the schedule.
+   */
+  private final String scheduleLabel;
+
   ScheduledSnapshotTemplate(
       String schedule, String scheduleUid, String namespace, SnapshotTemplate template) {
     this.schedule = schedule;
     this.scheduleUid = scheduleUid;
     this.namespace = namespace;
     this.template = template == null ? new SnapshotTemplate() : template;
+    this.scheduleLabel = ChildNames.labelValue(schedule);
   }
 
   /** Why the template cannot be used, if it cannot (the API server's CEL rule says the same). */
@@ -160,7 +167,7 @@ final class ScheduledSnapshotTemplate {
 
   /** Whether {@code snapshot} is one this template's schedule created. */
   boolean created(QuiescedSnapshot snapshot) {
-    return belongsTo(snapshot, schedule, scheduleUid);
+    return belongsTo(snapshot, schedule, scheduleLabel, scheduleUid);
   }
 
   /**
@@ -168,12 +175,17 @@ final class ScheduledSnapshotTemplate {
    * and the UID annotation of this very schedule (not an older one of the same name).
    */
   static boolean belongsTo(QuiescedSnapshot snapshot, String schedule, String scheduleUid) {
+    return belongsTo(snapshot, schedule, ChildNames.labelValue(schedule), scheduleUid);
+  }
+
+  private static boolean belongsTo(
+      QuiescedSnapshot snapshot, String schedule, String scheduleLabel, String scheduleUid) {
     Map<String, String> labels = snapshot.getMetadata().getLabels();
     Map<String, String> annotations = snapshot.getMetadata().getAnnotations();
     return scheduleUid != null
         && labels != null
         && annotations != null
-        && ChildNames.labelValue(schedule).equals(labels.get(Provenance.SCHEDULE))
+        && scheduleLabel.equals(labels.get(Provenance.SCHEDULE))
         && schedule.equals(annotations.get(Provenance.SCHEDULE))
         && scheduleUid.equals(annotations.get(Provenance.SCHEDULE_UID));
   }

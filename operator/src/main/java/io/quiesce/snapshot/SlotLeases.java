@@ -41,6 +41,8 @@ final class SlotLeases {
   static final String SNAPSHOT_ANNOTATION = Provenance.PREFIX + "snapshot";
   static final String NODE_ANNOTATION = Provenance.NODE;
   static final String KIND_ANNOTATION = Provenance.PREFIX + "freeze-kind";
+  private static final java.util.regex.Pattern SLOT_DIGITS =
+      java.util.regex.Pattern.compile("[0-9]{1,6}");
 
   /**
    * Which operator process wrote the Lease's current grant: after a failed swap, a Lease naming our
@@ -403,7 +405,7 @@ final class SlotLeases {
    */
   private Optional<Integer> slotOf(String leaseName) {
     String digits = leaseName.substring(Math.min(leaseName.length(), prefix.length()));
-    if (!leaseName.startsWith(prefix) || !digits.matches("[0-9]{1,6}")) {
+    if (!leaseName.startsWith(prefix) || !SLOT_DIGITS.matcher(digits).matches()) {
       return Optional.empty();
     }
     return Optional.of(Integer.parseInt(digits));

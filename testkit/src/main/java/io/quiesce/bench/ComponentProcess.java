@@ -89,6 +89,18 @@ public final class ComponentProcess implements AutoCloseable {
     throw new IllegalStateException("not ready within " + timeout);
   }
 
+  /** CPU time used so far (user + system, every thread). */
+  public ProcCpu cpu() throws IOException {
+    return ProcCpu.of(process.pid());
+  }
+
+  /**
+   * The component's {@code /metrics} scrape (Prometheus text), or empty when it does not answer.
+   */
+  public Optional<String> metrics() throws InterruptedException {
+    return get("/metrics").filter(r -> r.statusCode() == 200).map(HttpResponse::body);
+  }
+
   /** Resident memory now and its peak. */
   public ProcStatus memory() throws IOException {
     return ProcStatus.of(process.pid());
