@@ -93,6 +93,19 @@ public final class FreezeWindowBench {
   }
 
   private PhaseResult run(int pairs) throws Exception {
+    // the helper and the operator start beside this run: a snapshot the operator reconciles before
+    // it has seen the helper's heartbeat falls back to KubeVirt's freeze subresource (channel
+    // auto), which the sandbox's API server does not serve; wait as one waits for a DaemonSet
+    await("the node helper's heartbeat Lease (hack/bench.sh: node01, quiesce-system)")
+        .atMost(Duration.ofMinutes(2))
+        .until(
+            () ->
+                client
+                        .leases()
+                        .inNamespace("quiesce-system")
+                        .withName("quiesce-helper-node01")
+                        .get()
+                    != null);
     // one of each first, not counted: JIT, connections and the snapshotter's first copy
     quiesce("warmup");
     floor("warmup");
