@@ -135,21 +135,33 @@ public final class SandboxRestore {
       summary.add("restore: FAILED: the last snapshot is not a Succeeded FilesystemConsistent one");
       return false;
     }
-    client.resource(restore(ns, RESTORE, last.getMetadata().getName(), RESTORED_VM)).create();
-    QuiescedSnapshotRestore done = provisionUntilFinished(client, dir, ns, RESTORE);
-    summary.add(
-        "restore: "
-            + RESTORE
-            + " "
-            + done.getStatus().getPhase()
-            + " ("
-            + done.getStatus().getReason()
-            + "): "
-            + done.getStatus().getMessage());
-    if (done.getStatus().getPhase() != RestorePhase.Succeeded) {
+    if (restoreUntilFinished(
+            client, dir, ns, RESTORE, last.getMetadata().getName(), RESTORED_VM, summary)
+        == null) {
       return false;
     }
     return checkCopy(client, ns, RESTORED_VM, guestDir, "", summary);
+  }
+
+  /**
+   * Creates the restore {@code name} of {@code snapshot} into {@code target}, provisions its copies
+   * until it finishes and notes its outcome: the finished restore if it Succeeded, else null.
+   */
+  private static QuiescedSnapshotRestore restoreUntilFinished(
+      KubernetesClient client,
+      Path dir,
+      String ns,
+      String name,
+      String snapshot,
+      String target,
+      List<String> summary)
+      throws Exception {
+    client.resource(restore(ns, name, snapshot, target)).create();
+    QuiescedSnapshotRestore done = provisionUntilFinished(client, dir, ns, name);
+    var st = done.getStatus();
+    summary.add(
+        "restore: " + name + " " + st.getPhase() + " (" + st.getReason() + "): " + st.getMessage());
+    return st.getPhase() == RestorePhase.Succeeded ? done : null;
   }
 
   /**
@@ -252,20 +264,10 @@ public final class SandboxRestore {
           "restore: FAILED: the last group snapshot is not a Succeeded FilesystemConsistent one");
       return false;
     }
-    client
-        .resource(restore(ns, GROUP_RESTORE, last.getMetadata().getName(), GROUP_PREFIX))
-        .create();
-    QuiescedSnapshotRestore done = provisionUntilFinished(client, dir, ns, GROUP_RESTORE);
-    summary.add(
-        "restore: "
-            + GROUP_RESTORE
-            + " "
-            + done.getStatus().getPhase()
-            + " ("
-            + done.getStatus().getReason()
-            + "): "
-            + done.getStatus().getMessage());
-    if (done.getStatus().getPhase() != RestorePhase.Succeeded) {
+    QuiescedSnapshotRestore done =
+        restoreUntilFinished(
+            client, dir, ns, GROUP_RESTORE, last.getMetadata().getName(), GROUP_PREFIX, summary);
+    if (done == null) {
       return false;
     }
     boolean ok = true;

@@ -38,6 +38,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -69,13 +70,15 @@ class EndToEndKubeVirtApiTest {
         guestFilesystems = agent.filesystems().size();
       }
       guest.awaitWriterAdvance(WRITER_TIMEOUT);
+      CountDownLatch looked = new CountDownLatch(1);
+      csi.holdCutsUntil(looked, Duration.ofSeconds(20));
       QuiescedSnapshot request = snapshot(ns, "db-kv", "db", QuiesceMode.Required, "2m");
       request.getSpec().getQuiesce().setChannel(QuiesceChannel.KUBEVIRT_API);
       request.getSpec().getQuiesce().setTimeout("15s");
       client.resource(request).create();
 
-      // inside KubeVirt's freeze (the cut takes 3 s) the guest's writer makes no progress, and a
-      // copy of its data disk is taken
+      // inside KubeVirt's freeze (the cut takes 3 s, and waits for this look) the guest's writer
+      // makes no progress, and a copy of its data disk is taken
       await("KubeVirt froze the guest")
           .atMost(Duration.ofSeconds(30))
           .pollInterval(Duration.ofMillis(20))
@@ -88,6 +91,7 @@ class EndToEndKubeVirtApiTest {
       assertThat(server.kubeVirt().calls())
           .as("the copy was taken before the unfreeze")
           .doesNotContain("PUT unfreeze " + ns + "/db 200");
+      looked.countDown();
 
       QuiescedSnapshot done = awaitPhase(client, ns, "db-kv", SnapshotPhase.Succeeded);
 

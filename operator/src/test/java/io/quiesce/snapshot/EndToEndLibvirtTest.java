@@ -54,6 +54,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -107,10 +108,14 @@ class EndToEndLibvirtTest {
       VmScenario vm = Fixtures.runningVm(ns, "db").create(client);
       linkDaemonSocket(vm, guest);
       guest.console().awaitWriterAdvance(WRITER_TIMEOUT);
+      CountDownLatch looked = new CountDownLatch(1);
+      csi.holdCutsUntil(looked, Duration.ofSeconds(20));
       client.resource(libvirtSnapshot(ns, "db-lv")).create();
 
-      // while the helper holds the freeze (the cut takes 3 s), the guest's writer makes no progress
+      // while the helper holds the freeze (the cut takes 3 s, and waits for this look), the guest's
+      // writer makes no progress
       WriterProgress atFreeze = writerStalledWhileFrozen(helper, guest);
+      looked.countDown();
 
       QuiescedSnapshot done = awaitPhase(client, ns, "db-lv", SnapshotPhase.Succeeded);
 

@@ -38,6 +38,7 @@ import io.quiesce.window.NodeHelper;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -90,11 +91,14 @@ class EndToEndRealAgentTest {
       VmScenario vm = Fixtures.runningVm(ns, "db").create(client);
       sockets.link(vm, guest.agentSocket());
       guest.awaitWriterAdvance(WRITER_TIMEOUT);
+      CountDownLatch looked = new CountDownLatch(1);
+      csi.holdCutsUntil(looked, Duration.ofSeconds(20));
       QuiescedSnapshot request = snapshot(ns, "db-e2e", "db", QuiesceMode.Required, "2m");
       request.getSpec().getQuiesce().setTimeout("15s");
       client.resource(request).create();
 
-      // while the helper holds the freeze (the cut takes 3 s), the guest's writer makes no progress
+      // while the helper holds the freeze (the cut takes 3 s, and waits for this look), the guest's
+      // writer makes no progress
       await("the guest frozen")
           .atMost(Duration.ofSeconds(30))
           .pollInterval(Duration.ofMillis(20))
@@ -103,6 +107,7 @@ class EndToEndRealAgentTest {
       WriterProgress atFreeze = guest.writerProgress();
       guest.awaitGuestUptime(up + 1.0, Duration.ofSeconds(5));
       assertThat(guest.writerProgress()).as("writer while frozen").isEqualTo(atFreeze);
+      looked.countDown();
 
       QuiescedSnapshot done = awaitPhase(client, ns, "db-e2e", SnapshotPhase.Succeeded);
 

@@ -27,6 +27,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -136,6 +137,23 @@ public final class FakeSnapshotter implements AutoCloseable {
   public FakeSnapshotter onCut(Consumer<VolumeSnapshot> action) {
     cutAction = Objects.requireNonNull(action);
     return this;
+  }
+
+  /**
+   * Holds every cut until {@code release} opens (at most {@code atMost}), so that a test can look
+   * at a guest while it is surely frozen, however slow the machine: a fixed cut delay may end the
+   * freeze before a loaded machine has finished looking.
+   */
+  public FakeSnapshotter holdCutsUntil(CountDownLatch release, Duration atMost) {
+    Objects.requireNonNull(release);
+    return onCut(
+        snapshot -> {
+          try {
+            release.await(atMost.toMillis(), TimeUnit.MILLISECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
   }
 
   /** What happened to the VolumeSnapshot of this name, if the snapshotter has seen it. */
