@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # bench.sh - Quiesce's benchmark, every figure measured side by side in one run.
 #
-# Usage: hack/bench.sh [--vms N] [--cap C] [--cut-delay D] [--pairs P] [--rounds R] [--snapshots S] [--only PHASES] [--out DIR]
+# Usage: hack/bench.sh [--vms N] [--cap C] [--cut-delay D] [--pairs P] [--rounds R] [--operator-memory M] [--snapshots S] [--only PHASES] [--out DIR]
 #   --vms N        fake VMs in the scale phase (default 1000)
 #   --cap C        cluster freeze cap in the scale phase (default 50)
 #   --cut-delay D  the fake snapshotter's cut delay in the scale phase, milliseconds (default 300)
 #   --pairs P      Quiesce/floor pairs in the freeze-window phase (default 30: the p95 of 30 is their 29th)
 #   --rounds R     rounds of the scale phase, each with a fresh API server and operator (default 1)
+#   --operator-memory M  the operator's container memory limit in the scale phase, e.g. 448Mi (default:
+#                  the chart's operator.resources.limits.memory up to 2,000 VMs, 448Mi above, as
+#                  values.yaml tells users with fleets that size)
 #   --snapshots S  single-disk snapshots in the requests phase (default 20)
 #   --only PHASES  comma-separated phases to run: freeze-window,requests,scale,footprint (default all)
 #   --out DIR      where bench.json, bench.md and the logs go (default /tmp/quiesce-bench.$UID)
@@ -42,6 +45,7 @@ CAP=50
 CUT_MS=300
 PAIRS=30
 ROUNDS=1
+OPERATOR_MEMORY=
 SNAPSHOTS=20
 ONLY=freeze-window,requests,scale,footprint
 OUT=/tmp/quiesce-bench.$(id -u)
@@ -49,7 +53,7 @@ COMMAND="hack/bench.sh $*"
 
 log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
-usage() { sed -n '4,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '4,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 int_arg() { [[ ${2:-} =~ ^[1-9][0-9]{0,5}$ ]] || { log "$1 needs a positive integer"; usage; }; }
 
 while (( $# )); do
@@ -59,6 +63,7 @@ while (( $# )); do
     --cut-delay) int_arg "$1" "${2:-}"; CUT_MS=$2; shift 2 ;;
     --pairs) int_arg "$1" "${2:-}"; PAIRS=$2; shift 2 ;;
     --rounds) int_arg "$1" "${2:-}"; ROUNDS=$2; shift 2 ;;
+    --operator-memory) [[ ${2:-} =~ ^[1-9][0-9]*(Mi|Gi)$ ]] || { log "$1 needs n Mi or n Gi"; usage; }; OPERATOR_MEMORY=$2; shift 2 ;;
     --snapshots) int_arg "$1" "${2:-}"; SNAPSHOTS=$2; shift 2 ;;
     --only) [[ ${2:-} =~ ^(freeze-window|requests|scale|footprint)(,(freeze-window|requests|scale|footprint))*$ ]] || usage; ONLY=$2; shift 2 ;;
     --out) [[ -n ${2:-} ]] || usage; OUT=$2; shift 2 ;;
@@ -178,10 +183,14 @@ fi
 # peak_of FILE: the fake helper's peak of concurrent freezes recorded in a scale phase's json, or "?"
 peak_of() { sed -n 's/^ *"peakFrozenInCluster" *: *\([0-9]*\).*/\1/p' "$1" 2>/dev/null | head -n 1 | grep . || echo '?'; }
 if wanted scale; then
+  if [[ -z $OPERATOR_MEMORY ]] && (( VMS > 2000 )); then
+    OPERATOR_MEMORY=448Mi
+    log "scale: $VMS VMs, above 2,000: the operator's memory limit is $OPERATOR_MEMORY, as values.yaml tells such fleets"
+  fi
   for round in $(seq "$ROUNDS"); do
     log "scale round $round/$ROUNDS: $VMS fake VMs, cap $CAP, cut delay $CUT_MS ms (log: $OUT/scale.log)"
     rc=0
-    java -cp "$OPERATOR_CP" io.quiesce.bench.ScaleBench "$OPERATOR_JAR" "$VALUES" "$VMS" "$CAP" "$CUT_MS" "$OUT" \
+    java -cp "$OPERATOR_CP" ${OPERATOR_MEMORY:+-Dquiesce.bench.operatorMemory=$OPERATOR_MEMORY} io.quiesce.bench.ScaleBench "$OPERATOR_JAR" "$VALUES" "$VMS" "$CAP" "$CUT_MS" "$OUT" \
       >"$OUT/scale.log" 2>&1 || rc=$?
     cp "$OUT/scale.json" "$OUT/scale-round-$round.json" 2>/dev/null || true
     cp "$OUT/scale.log" "$OUT/scale-round-$round.log"

@@ -68,6 +68,12 @@ public final class ScaleBench {
    */
   private static final Duration QUIESCE_TIMEOUT = Duration.ofSeconds(30);
 
+  /** hack/bench.sh --operator-memory: the operator's container memory limit, if not the chart's. */
+  private static final String OPERATOR_MEMORY = "quiesce.bench.operatorMemory";
+
+  /** The operator's container memory limit in this run (its -XX:MaxRAM). */
+  private static String memoryLimit;
+
   private ScaleBench() {}
 
   public static void main(String[] args) throws Exception {
@@ -81,7 +87,10 @@ public final class ScaleBench {
     try {
       Path values = Path.of(args[1]);
       List<String> flags = new ArrayList<>(ChartJvmFlags.of(values, "operator"));
-      flags.add(0, ChartJvmFlags.containerMaxRam(values, "operator")); // sized as in its container
+      // sized as in its container: the chart's limit, or the one a bigger fleet is told to set
+      memoryLimit =
+          System.getProperty(OPERATOR_MEMORY, ChartJvmFlags.memoryLimit(values, "operator"));
+      flags.add(0, ChartJvmFlags.maxRam(memoryLimit));
       result =
           run(
               Path.of(args[0]),
@@ -314,7 +323,11 @@ public final class ScaleBench {
                 "operator RSS peak during the round (MiB)",
                 peak.rssMiB(),
                 null,
-                "VmRSS sampled each second; VmHWM " + Math.round(settled.hwmMiB()) + " MiB"),
+                "VmRSS sampled each second; VmHWM "
+                    + Math.round(settled.hwmMiB())
+                    + " MiB; container limit "
+                    + memoryLimit
+                    + " (-XX:MaxRAM)"),
             new BenchRow(
                 PHASE,
                 "operator heap used after the round (MiB)",

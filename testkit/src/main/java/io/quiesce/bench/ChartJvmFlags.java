@@ -68,12 +68,24 @@ public final class ChartJvmFlags {
    * @throws IllegalArgumentException when the chart sets no such limit or one not in Mi/Gi
    */
   public static String containerMaxRam(Path values, String component) throws IOException {
-    String limit =
-        read(values).path(component).path("resources").path("limits").path("memory").asText("");
+    return maxRam(memoryLimit(values, component));
+  }
+
+  /** The component's container memory limit ({@code <component>.resources.limits.memory}). */
+  public static String memoryLimit(Path values, String component) throws IOException {
+    return read(values).path(component).path("resources").path("limits").path("memory").asText("");
+  }
+
+  /**
+   * {@code -XX:MaxRAM=<bytes>} for a container memory limit such as {@code 448Mi}.
+   *
+   * @throws IllegalArgumentException when the limit is not in Mi/Gi
+   */
+  public static String maxRam(String limit) {
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(Mi|Gi)").matcher(limit);
     if (!m.matches()) {
       throw new IllegalArgumentException(
-          component + ".resources.limits.memory is not n Mi or n Gi: '" + limit + "'");
+          "a memory limit must be n Mi or n Gi, not '" + limit + "'");
     }
     long bytes = Long.parseLong(m.group(1)) << (m.group(2).equals("Mi") ? 20 : 30);
     return "-XX:MaxRAM=" + bytes;

@@ -36,6 +36,10 @@ class ChartJvmFlagsTest {
     assertThat(ChartJvmFlags.containerMaxRam(limits, "a")).isEqualTo("-XX:MaxRAM=" + (160L << 20));
     assertThatThrownBy(() -> ChartJvmFlags.containerMaxRam(limits, "b"))
         .isInstanceOf(IllegalArgumentException.class);
+    assertThat(ChartJvmFlags.maxRam("448Mi")).isEqualTo("-XX:MaxRAM=" + (448L << 20));
+    assertThat(ChartJvmFlags.maxRam("1Gi")).isEqualTo("-XX:MaxRAM=" + (1L << 30));
+    assertThatThrownBy(() -> ChartJvmFlags.maxRam("448M"))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> ChartJvmFlags.of(values, "helper"))
         .isInstanceOf(IllegalArgumentException.class);
   }
