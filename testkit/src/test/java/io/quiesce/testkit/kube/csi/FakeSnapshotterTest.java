@@ -88,6 +88,21 @@ class FakeSnapshotterTest {
   }
 
   @Test
+  void readsClaimsVolumesAndClassesFromCachesNotWithAGetPerSnapshot() {
+    snapshotter.close();
+    snapshotter = FakeSnapshotter.start(server.newClient("csi-cached"), CUT, READY);
+
+    create("cached", pvc, null);
+    create("cached-too", otherPvc, null);
+
+    awaitStatus("cached", s -> Boolean.TRUE.equals(s.getReadyToUse()));
+    awaitStatus("cached-too", s -> Boolean.TRUE.equals(s.getReadyToUse()));
+    assertThat(server.requests().snapshot().keySet())
+        .filteredOn(k -> k.client().equals("csi-cached") && k.verb().equals("get"))
+        .isEmpty();
+  }
+
+  @Test
   void failsSnapshotsOfAPvcWithTheGivenError() {
     snapshotter.onPvc(ns, pvc, SnapshotBehaviour.fail("disk array offline"));
 
