@@ -88,6 +88,12 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
   private ParsedObjects.Parsed storing;
 
   /**
+   * The schema whose checks the object the parent is creating passed, for {@link #processEvent};
+   * guarded by {@link #writes}.
+   */
+  private CrdSchema creating;
+
+  /**
    * The parent's resourceVersion counter, which it puts on lists; private there, read here so lists
    * stay the same.
    */
@@ -396,7 +402,7 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
                     null)
                 .toString();
       }
-      MockResponse response = super.handleCreate(request(HttpMethod.POST, path, body));
+      MockResponse response = created(path, body, parsed.map(this::schemaOf).orElse(null));
       if (path.equals(CRD_COLLECTION) && response.code() == 201) {
         ObjectNode crd = RequestBodies.object(body);
         customResources.add(crd.path("metadata").path("name").asText());
@@ -508,8 +514,7 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
     super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
     AttributeSet newKey = newState == null ? null : storedKey(pathAttributes, resource, newState);
     index.moved(oldAttributes, newKey);
-    parsed.moved(
-        oldAttributes, newKey, storing != null && storing.json() == newState ? storing : null);
+    parsed.moved(oldAttributes, newKey, parsedState(oldAttributes, newState));
     storing = null;
     if (!Objects.equals(existing, newState)) {
       // a changed object has just taken the counter's next value; a deletion takes one of its own,
@@ -595,7 +600,7 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
     checkName(path, applied);
     ObjectNode created = admitted(path, applied.deepCopy(), null, null);
     ((ObjectNode) created.get("metadata")).remove("resourceVersion");
-    return super.handleCreate(request(HttpMethod.POST, path.collectionPath(), created.toString()));
+    return created(path.collectionPath(), created.toString(), schemaOf(path));
   }
 
   /** Stores what the request asks for, under the rules of {@link ObjectUpdate}. */
@@ -645,6 +650,30 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
     CrdSchema schema = resource.get().validation();
     return admission.admit(
         resource.get(), requested, old, schema != null && schema == oldPassed, strict);
+  }
+
+  /**
+   * The parent's create of an object that has just passed the checks of {@code passed} (null: none
+   * or not checked). The parent adds only server-owned metadata and drops a status subresource's
+   * status, so the nodes it stores passed them too.
+   */
+  private MockResponse created(String collectionPath, String body, CrdSchema passed) {
+    creating = passed;
+    try {
+      return super.handleCreate(request(HttpMethod.POST, collectionPath, body));
+    } finally {
+      creating = null;
+    }
+  }
+
+  /** What is known of the new state being stored (see {@link ParsedObjects}), or null. */
+  private ParsedObjects.Parsed parsedState(AttributeSet oldKey, String newState) {
+    if (storing != null && storing.json() == newState) {
+      return storing;
+    }
+    return creating != null && oldKey == null && newState != null
+        ? new ParsedObjects.Parsed(newState, null, creating)
+        : null;
   }
 
   /** The schema the writes of this path's resource are checked with, if any. */
@@ -726,12 +755,14 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
       return Optional.empty();
     }
     ParsedObjects.Parsed known = parsed.get(entry.getKey(), entry.getValue());
-    if (known != null) {
+    if (known != null && known.tree() != null) {
       return Optional.of(new Stored(ParsedObjects.tree(known), known.passed()));
     }
     try {
       return Optional.of(
-          new Stored((ObjectNode) Serialization.jsonMapper().readTree(entry.getValue()), null));
+          new Stored(
+              (ObjectNode) Serialization.jsonMapper().readTree(entry.getValue()),
+              known == null ? null : known.passed()));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("stored object is not JSON: " + entry.getValue(), e);
     }

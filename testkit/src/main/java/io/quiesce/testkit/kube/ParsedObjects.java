@@ -9,8 +9,8 @@ import java.util.Map;
 /**
  * The parsed tree of each object the server stored from a tree (an update or patch), kept with the
  * stored JSON, so that the next write of that object need not parse it again, and the schema whose
- * checks it passed before it was stored (null: none, or not known). Objects written once (creates)
- * are not kept: they are parsed when first changed.
+ * checks it passed before it was stored (null: none, or not known). A created object has no tree
+ * here (the parent's create serializes it): it is parsed when first changed.
  *
  * <p>An entry answers only for the exact string the store holds (compared by identity), so a write
  * that bypasses this class (the parent's handlers) leaves no stale tree behind. Guarded by the
@@ -19,8 +19,8 @@ import java.util.Map;
 final class ParsedObjects {
 
   /**
-   * A stored object's tree (not to be changed: {@link #tree} hands out copies) and the schema it
-   * passed.
+   * A stored object's tree (null: not kept; not to be changed: {@link #tree} hands out copies) and
+   * the schema it passed.
    */
   record Parsed(String json, ObjectNode tree, CrdSchema passed) {}
 
