@@ -111,7 +111,7 @@ public final class ScaleBench {
       Path operatorJar, List<String> jvmFlags, int vms, int cap, Duration cutDelay, Path out)
       throws Exception {
     try (KubeApiServer server = KubeApiServer.start()) {
-      KubernetesClient client = server.newClient(FAKES);
+      KubernetesClient client = server.newHttp1Client(FAKES);
       for (String ns : List.of(NAMESPACE, SYSTEM_NAMESPACE)) {
         client
             .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
@@ -123,10 +123,11 @@ public final class ScaleBench {
       List<String> nodes = IntStream.range(0, NODES).mapToObj(i -> "node-" + i).toList();
       Terminal terminal = new Terminal(vms);
       try (FakeSnapshotter csi =
-              FakeSnapshotter.start(server.newClient(FAKES), cutDelay, Duration.ofMillis(200));
+              FakeSnapshotter.start(
+                  server.newHttp1Client(FAKES), cutDelay, Duration.ofMillis(200));
           FakeNodeHelper helper =
               FakeNodeHelper.start(
-                  server.newClient(FAKES),
+                  server.newHttp1Client(FAKES),
                   FakeNodeHelper.Behaviour.FREEZE_OK,
                   SYSTEM_NAMESPACE,
                   cap + 10,

@@ -20,6 +20,11 @@ import java.util.Set;
  * <p>As in the API server, on an update the old value of a node is found by field name through
  * objects and by key through {@code map} lists; items of other lists have no old value, so
  * transition rules below them are not evaluated.
+ *
+ * <p>When the old object passed these same checks (it was stored after them, with the same schema),
+ * a node equal to its old value is not checked again: its rules without {@code oldSelf} and its
+ * list types only read the node, so they pass again. Rules with {@code oldSelf} below it are still
+ * evaluated. (Most writes are status writes of a large object whose spec does not change.)
  */
 final class CelRuleWalker {
   private final List<Violation> violations = new ArrayList<>();
@@ -30,22 +35,81 @@ final class CelRuleWalker {
    */
   private final Map<JsonNode, Object> celValues = new IdentityHashMap<>();
 
-  private CelRuleWalker() {}
+  /** The schema nodes at or below which a rule reads {@code oldSelf} (by identity). */
+  private final Set<JsonNode> transitionRulesBelow;
+
+  private CelRuleWalker(Set<JsonNode> transitionRulesBelow) {
+    this.transitionRulesBelow = transitionRulesBelow;
+  }
 
   /** The violations of {@code value} (and of the change from {@code oldValue}, when not null). */
   static List<Violation> check(JsonNode schema, JsonNode value, JsonNode oldValue) {
-    CelRuleWalker walker = new CelRuleWalker();
-    walker.walk(schema, value, oldValue, "");
+    return check(schema, value, oldValue, false, Set.of());
+  }
+
+  /**
+   * The same; {@code oldPassed}: {@code oldValue} passed these checks with this schema, so nodes
+   * equal to their old value need only their transition rules evaluated.
+   *
+   * @param transitionRulesBelow {@link #transitionRulesBelow(JsonNode)} of {@code schema}
+   */
+  static List<Violation> check(
+      JsonNode schema,
+      JsonNode value,
+      JsonNode oldValue,
+      boolean oldPassed,
+      Set<JsonNode> transitionRulesBelow) {
+    CelRuleWalker walker = new CelRuleWalker(transitionRulesBelow);
+    walker.walk(schema, value, oldValue, "", oldPassed);
     return walker.violations;
   }
 
-  private void walk(JsonNode schema, JsonNode value, JsonNode oldValue, String path) {
+  /**
+   * The nodes of {@code schema} at or below which an {@code x-kubernetes-validations} rule reads
+   * {@code oldSelf}, by identity.
+   */
+  static Set<JsonNode> transitionRulesBelow(JsonNode schema) {
+    Set<JsonNode> below = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    markTransitionRules(schema, below);
+    return below;
+  }
+
+  private static boolean markTransitionRules(JsonNode schema, Set<JsonNode> below) {
+    boolean found = false;
+    for (JsonNode rule : schema.path("x-kubernetes-validations")) {
+      found |= CelRules.compile(rule.path("rule").asText()).transition();
+    }
+    for (JsonNode property : schema.path("properties")) {
+      found |= markTransitionRules(property, below);
+    }
+    for (String child : List.of("items", "additionalProperties")) {
+      if (schema.path(child).isObject()) {
+        found |= markTransitionRules(schema.get(child), below);
+      }
+    }
+    if (found) {
+      below.add(schema);
+    }
+    return found;
+  }
+
+  /**
+   * @param oldPassed the old value passed these checks (see the class comment)
+   */
+  private void walk(
+      JsonNode schema, JsonNode value, JsonNode oldValue, String path, boolean oldPassed) {
     if (value == null || value.isNull() || value.isMissingNode()) {
       return;
     }
-    checkListType(schema, value, path);
+    boolean unchanged = oldPassed && oldValue != null && value.equals(oldValue);
+    if (unchanged && !transitionRulesBelow.contains(schema)) {
+      return;
+    }
+    if (!unchanged) {
+      checkListType(schema, value, path);
+    }
     for (JsonNode rule : schema.path("x-kubernetes-validations")) {
-      evaluate(rule, value, oldValue, path);
+      evaluate(rule, value, oldValue, path, unchanged);
     }
     if (value.isObject()) {
       for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
@@ -56,7 +120,7 @@ final class CelRuleWalker {
         }
         if (child != null) {
           JsonNode oldChild = oldValue == null ? null : oldValue.get(field.getKey());
-          walk(child, field.getValue(), oldChild, join(path, field.getKey()));
+          walk(child, field.getValue(), oldChild, join(path, field.getKey()), oldPassed);
         }
       }
     } else if (value.isArray() && schema.has("items")) {
@@ -64,14 +128,18 @@ final class CelRuleWalker {
       for (int i = 0; i < value.size(); i++) {
         JsonNode item = value.get(i);
         JsonNode oldItem = oldItems.isEmpty() ? null : oldItems.get(keyOf(schema, item));
-        walk(schema.get("items"), item, oldItem, path + "[" + i + "]");
+        walk(schema.get("items"), item, oldItem, path + "[" + i + "]", oldPassed);
       }
     }
   }
 
-  private void evaluate(JsonNode rule, JsonNode value, JsonNode oldValue, String path) {
+  /**
+   * @param unchanged the node equals its old value, which passed: only a transition rule can fail
+   */
+  private void evaluate(
+      JsonNode rule, JsonNode value, JsonNode oldValue, String path, boolean unchanged) {
     CelRules.Compiled compiled = CelRules.compile(rule.path("rule").asText());
-    if (compiled.transition() && oldValue == null) {
+    if (compiled.transition() ? oldValue == null : unchanged) {
       return;
     }
     Object result =

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The checks the API server makes of a custom resource against its CRD version's {@code
@@ -17,11 +18,22 @@ import java.util.Map;
 public final class CrdSchema {
   private final JsonNode openApiSchema;
   private final JsonSchemaCheck check;
+  private final Set<JsonNode> transitionRulesBelow;
 
   private CrdSchema(JsonNode openApiSchema) {
     this.openApiSchema = openApiSchema;
     this.check = new JsonSchemaCheck(openApiSchema);
     compileRules(openApiSchema);
+    this.transitionRulesBelow = transitionRulesBelow(openApiSchema);
+  }
+
+  private static Set<JsonNode> transitionRulesBelow(JsonNode openApiSchema) {
+    try {
+      return CelRuleWalker.transitionRulesBelow(openApiSchema);
+    } catch (IllegalArgumentException e) {
+      // a rule that does not compile: every node counts as changed (see violations)
+      return null;
+    }
   }
 
   /**
@@ -118,10 +130,27 @@ public final class CrdSchema {
    * rules ({@code oldObject}, when not null, for transition rules).
    */
   public List<Violation> violations(JsonNode object, JsonNode oldObject) {
+    return violations(object, oldObject, false);
+  }
+
+  /**
+   * The same; {@code oldPassed}: {@code oldObject} passed these checks of this schema (it was
+   * stored after them), so that the rules and list types of the nodes that did not change need not
+   * be checked again, as they read only the node (rules with {@code oldSelf} still are).
+   */
+  public List<Violation> violations(JsonNode object, JsonNode oldObject, boolean oldPassed) {
     JsonSchemaCheck.Outcome outcome = check.check(object);
     List<Violation> violations = new ArrayList<>(outcome.violations());
     if (!outcome.blocksRules()) {
-      violations.addAll(CelRuleWalker.check(openApiSchema, object, oldObject));
+      violations.addAll(
+          transitionRulesBelow == null
+              ? CelRuleWalker.check(openApiSchema, object, oldObject)
+              : CelRuleWalker.check(
+                  openApiSchema,
+                  object,
+                  oldObject,
+                  oldPassed && oldObject != null,
+                  transitionRulesBelow));
     }
     return violations;
   }

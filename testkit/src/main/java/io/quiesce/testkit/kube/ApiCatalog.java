@@ -147,6 +147,12 @@ final class ApiCatalog {
   private final Map<String, List<ApiResource>> crds = new ConcurrentHashMap<>();
 
   /**
+   * The first resource of each group/version/plural in {@link #all()}, rebuilt whenever a CRD is
+   * registered or removed ({@link #find} runs on every write; it copied and scanned the list).
+   */
+  private volatile Map<String, ApiResource> byName = index(BUILT_IN);
+
+  /**
    * Compiles the schemas of a CRD ahead of its creation, outside any request: compiling takes
    * seconds on a cold JVM, longer than a client waits for an answer.
    */
@@ -191,10 +197,27 @@ final class ApiCatalog {
               schema.isObject() ? COMPILED.computeIfAbsent(schema, CrdSchema::of) : null));
     }
     crds.put(crd.path("metadata").path("name").asText(), List.copyOf(versions));
+    reindex();
   }
 
   void remove(String crdName) {
     crds.remove(crdName);
+    reindex();
+  }
+
+  /** Rebuilds {@link #byName}; the last caller reads the latest CRDs. */
+  private synchronized void reindex() {
+    byName = index(all());
+  }
+
+  private static Map<String, ApiResource> index(Collection<ApiResource> resources) {
+    Map<String, ApiResource> index = new java.util.HashMap<>();
+    resources.forEach(r -> index.putIfAbsent(name(r.group(), r.version(), r.plural()), r));
+    return index;
+  }
+
+  private static String name(String group, String version, String plural) {
+    return group + "/" + version + "/" + plural;
   }
 
   /** Every resource: built-ins first, then CRD versions. */
@@ -211,11 +234,7 @@ final class ApiCatalog {
   }
 
   Optional<ApiResource> find(String group, String version, String plural) {
-    return all().stream()
-        .filter(
-            r ->
-                r.group().equals(group) && r.version().equals(version) && r.plural().equals(plural))
-        .findFirst();
+    return Optional.ofNullable(byName.get(name(group, version, plural)));
   }
 
   /** Group versions by group, in the order first seen (core group under ""). */

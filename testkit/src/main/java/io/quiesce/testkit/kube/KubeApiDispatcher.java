@@ -18,6 +18,7 @@ import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.fabric8.mockwebserver.internal.MockDispatcher;
 import io.fabric8.mockwebserver.internal.SimpleRequest;
+import io.quiesce.api.CrdSchema;
 import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -80,6 +81,18 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
 
   private final StoreIndex index = new StoreIndex(map);
 
+  /** Parsed trees of the objects stored from one; guarded by {@link #writes}. */
+  private final ParsedObjects parsed = new ParsedObjects();
+
+  /** What {@link #store} is storing, for {@link #processEvent}; guarded by {@link #writes}. */
+  private ParsedObjects.Parsed storing;
+
+  /**
+   * The schema whose checks the object the parent is creating passed, for {@link #processEvent};
+   * guarded by {@link #writes}.
+   */
+  private CrdSchema creating;
+
   /**
    * The parent's resourceVersion counter, which it puts on lists; private there, read here so lists
    * stay the same.
@@ -87,6 +100,19 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
   private final AtomicLong parentResourceVersion = parentResourceVersion();
 
   private final WatchStreams watches = new WatchStreams(writes, index);
+
+  /**
+   * The parent's keys of the paths seen (it parses a path for each, twice per write); emptied when
+   * a CRD comes or goes, as its kind and scope shape the keys, and when it grows large.
+   */
+  private final Map<String, AttributeSet> keys = new ConcurrentHashMap<>();
+
+  private static final int KEYS_KEPT = 10_000;
+
+  /**
+   * Counts the times {@link #keys} was emptied for a CRD, so a key worked out before is dropped.
+   */
+  private final AtomicLong keysEpoch = new AtomicLong();
 
   /** Names ({@code plural.group}) of the CRDs created so far. */
   private final Set<String> customResources = ConcurrentHashMap.newKeySet();
@@ -170,6 +196,29 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
     return super.dispatch(request);
   }
 
+  @Override
+  public AttributeSet getKey(String path) {
+    AttributeSet key = keys.get(path);
+    if (key == null) {
+      long epoch = keysEpoch.get();
+      key = super.getKey(path);
+      if (keys.size() >= KEYS_KEPT) {
+        keys.clear();
+      }
+      keys.put(path, key);
+      if (keysEpoch.get() != epoch) {
+        keys.remove(path); // a CRD came or went meanwhile
+      }
+    }
+    return key;
+  }
+
+  /** Forgets the keys worked out so far (a CRD came, changed or went). */
+  private void forgetKeys() {
+    keysEpoch.incrementAndGet();
+    keys.clear();
+  }
+
   /** The resources this server serves (built-ins and every CRD created on it). */
   ApiCatalog catalog() {
     return catalog;
@@ -199,7 +248,7 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
     }
     writes.lock(); // a consistent view: no write half done
     try {
-      return stored(path.get());
+      return read(path.get()).map(Stored::object);
     } finally {
       writes.unlock();
     }
@@ -294,6 +343,8 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
     try {
       super.reset();
       index.clear();
+      parsed.clear();
+      forgetKeys();
       watches.clearHistory();
     } finally {
       writes.unlock();
@@ -344,14 +395,19 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
     try {
       if (parsed.isPresent()) {
         body =
-            admitted(parsed.get(), ObjectUpdate.withGeneratedName(RequestBodies.object(body)), null)
+            admitted(
+                    parsed.get(),
+                    ObjectUpdate.withGeneratedName(RequestBodies.object(body)),
+                    null,
+                    null)
                 .toString();
       }
-      MockResponse response = super.handleCreate(request(HttpMethod.POST, path, body));
+      MockResponse response = created(path, body, parsed.map(this::schemaOf).orElse(null));
       if (path.equals(CRD_COLLECTION) && response.code() == 201) {
         ObjectNode crd = RequestBodies.object(body);
         customResources.add(crd.path("metadata").path("name").asText());
         catalog.register(crd);
+        forgetKeys();
       }
       return response;
     } catch (ApiStatusException e) {
@@ -372,7 +428,7 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
     String body = request.getBody().readUtf8();
     writes.lock();
     try {
-      ObjectNode current = stored(path).orElseThrow(() -> notFound(path));
+      Stored current = read(path).orElseThrow(() -> notFound(path));
       ObjectNode requested = RequestBodies.object(body);
       if (isCustomResource(path)
           && requested.path("metadata").path("resourceVersion").asText("").isEmpty()) {
@@ -400,12 +456,13 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
     String body = request.getBody().readUtf8();
     writes.lock();
     try {
-      Optional<ObjectNode> current = stored(path);
+      Optional<Stored> current = read(path);
       if (Patches.isApply(contentType)) {
         return apply(path, current, body);
       }
-      ObjectNode live = current.orElseThrow(() -> notFound(path));
-      return commit(path, live, Patches.patched(contentType, live, body, isCustomResource(path)));
+      Stored live = current.orElseThrow(() -> notFound(path));
+      return commit(
+          path, live, Patches.patched(contentType, live.object(), body, isCustomResource(path)));
     } catch (ApiStatusException e) {
       return e.toResponse();
     } finally {
@@ -422,18 +479,19 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
         return super.handleDelete(rawPath);
       }
       ResourcePath path = parsed.get();
-      Optional<ObjectNode> current = stored(path);
+      Optional<ObjectNode> current = read(path).map(Stored::object);
       if (current.isPresent() && ObjectUpdate.hasFinalizers(current.get())) {
         if (ObjectUpdate.isTerminating(current.get())) {
           return ok(current.get());
         }
         // finalizers pending: mark for deletion; the last finalizer removal deletes it
-        return store(path, ObjectUpdate.markedForDeletion(current.get()));
+        return store(path, ObjectUpdate.markedForDeletion(current.get()), null);
       }
       MockResponse response = super.handleDelete(path.withoutQuery());
       if (path.collectionPath().equals(CRD_COLLECTION) && response.code() == 200) {
         customResources.remove(path.name());
         catalog.remove(path.name());
+        forgetKeys();
       }
       return response;
     } finally {
@@ -456,6 +514,8 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
     super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
     AttributeSet newKey = newState == null ? null : storedKey(pathAttributes, resource, newState);
     index.moved(oldAttributes, newKey);
+    parsed.moved(oldAttributes, newKey, parsedState(oldAttributes, newState));
+    storing = null;
     if (!Objects.equals(existing, newState)) {
       // a changed object has just taken the counter's next value; a deletion takes one of its own,
       // as on a real server, so that a list's version tells whether it came before or after it
@@ -518,7 +578,7 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
   }
 
   /** Server-side apply: creates a missing object, else merges the applied configuration. */
-  private MockResponse apply(ResourcePath path, Optional<ObjectNode> current, String body)
+  private MockResponse apply(ResourcePath path, Optional<Stored> current, String body)
       throws ApiStatusException {
     if (path.queryParameter("fieldManager").filter(m -> !m.isEmpty()).isEmpty()) {
       throw ApiStatusException.invalid(
@@ -532,21 +592,22 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
           "apiVersion and kind must be set in an applied configuration");
     }
     if (current.isPresent()) {
-      return commit(path, current.get(), Patches.apply(current.get(), applied));
+      return commit(path, current.get(), Patches.apply(current.get().object(), applied));
     }
     if (path.isStatus()) {
       throw notFound(path);
     }
     checkName(path, applied);
-    ObjectNode created = admitted(path, applied.deepCopy(), null);
+    ObjectNode created = admitted(path, applied.deepCopy(), null, null);
     ((ObjectNode) created.get("metadata")).remove("resourceVersion");
-    return super.handleCreate(request(HttpMethod.POST, path.collectionPath(), created.toString()));
+    return created(path.collectionPath(), created.toString(), schemaOf(path));
   }
 
   /** Stores what the request asks for, under the rules of {@link ObjectUpdate}. */
-  private MockResponse commit(ResourcePath path, ObjectNode current, ObjectNode requested)
+  private MockResponse commit(ResourcePath path, Stored stored, ObjectNode requested)
       throws ApiStatusException {
     checkName(path, requested);
+    ObjectNode current = stored.object();
     ObjectNode next =
         admitted(
             path,
@@ -556,9 +617,11 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
                 requested,
                 path.isStatus(),
                 isStatusSubresourceEnabledForResource(path.objectPath())),
-            current);
+            current,
+            stored.passed());
     if (path.collectionPath().equals(CRD_COLLECTION)) {
       catalog.register(next);
+      forgetKeys();
     }
     if (next.equals(current)) {
       return ok(current);
@@ -566,24 +629,56 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
     if (ObjectUpdate.isTerminating(next) && !ObjectUpdate.hasFinalizers(next)) {
       // the last finalizer is gone: the parent's PUT deletes the object; the answer is its final
       // state
-      store(path, next);
+      store(path, next, null);
       return ok(next);
     }
-    return store(path, next);
+    return store(path, next, schemaOf(path));
   }
 
   /**
    * The object to store after the API server's schema checks of its kind (see {@link
    * SchemaAdmission}).
    */
-  private ObjectNode admitted(ResourcePath path, ObjectNode requested, ObjectNode old)
+  private ObjectNode admitted(
+      ResourcePath path, ObjectNode requested, ObjectNode old, CrdSchema oldPassed)
       throws ApiStatusException {
     Optional<ApiResource> resource = catalog.find(path);
     if (resource.isEmpty()) {
       return requested;
     }
     boolean strict = path.queryParameter("fieldValidation").filter("Strict"::equals).isPresent();
-    return admission.admit(resource.get(), requested, old, strict);
+    CrdSchema schema = resource.get().validation();
+    return admission.admit(
+        resource.get(), requested, old, schema != null && schema == oldPassed, strict);
+  }
+
+  /**
+   * The parent's create of an object that has just passed the checks of {@code passed} (null: none
+   * or not checked). The parent adds only server-owned metadata and drops a status subresource's
+   * status, so the nodes it stores passed them too.
+   */
+  private MockResponse created(String collectionPath, String body, CrdSchema passed) {
+    creating = passed;
+    try {
+      return super.handleCreate(request(HttpMethod.POST, collectionPath, body));
+    } finally {
+      creating = null;
+    }
+  }
+
+  /** What is known of the new state being stored (see {@link ParsedObjects}), or null. */
+  private ParsedObjects.Parsed parsedState(AttributeSet oldKey, String newState) {
+    if (storing != null && storing.json() == newState) {
+      return storing;
+    }
+    return creating != null && oldKey == null && newState != null
+        ? new ParsedObjects.Parsed(newState, null, creating)
+        : null;
+  }
+
+  /** The schema the writes of this path's resource are checked with, if any. */
+  private CrdSchema schemaOf(ResourcePath path) {
+    return catalog.find(path).map(ApiResource::validation).orElse(null);
   }
 
   /**
@@ -591,9 +686,11 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
    * one, with a new resourceVersion, as the parent's PUT handler would, without its work: it parsed
    * the body twice and the stored object once more, and re-serialized the result, only to store
    * what is already here (a fifth of the server's time in a scale round). A terminating object
-   * without finalizers is deleted.
+   * without finalizers is deleted. The tree is kept for the next write (see {@link ParsedObjects}).
+   *
+   * @param passed the schema whose checks {@code object} has just passed, or null
    */
-  private MockResponse store(ResourcePath path, ObjectNode object) {
+  private MockResponse store(ResourcePath path, ObjectNode object, CrdSchema passed) {
     AttributeSet pathAttributes = getKey(path.objectPath());
     Map.Entry<AttributeSet, String> current = findResource(pathAttributes);
     if (current == null) {
@@ -606,6 +703,7 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
     ((ObjectNode) object.get("metadata"))
         .put("resourceVersion", String.valueOf(requestResourceVersion()));
     String json = object.toString();
+    storing = new ParsedObjects.Parsed(json, object, passed);
     processEvent(path.objectPath(), pathAttributes, current.getKey(), keyed(object), json);
     return new MockResponse().setResponseCode(200).setBody(json);
   }
@@ -644,13 +742,27 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
         : AttributeSet.merge(pathAttributes, key);
   }
 
-  private Optional<ObjectNode> stored(ResourcePath path) {
-    Map.Entry<?, String> entry = findResource(getKey(path.objectPath()));
+  /**
+   * A stored object (a tree of its own, for the caller to change) and the schema it passed, if
+   * known.
+   */
+  private record Stored(ObjectNode object, CrdSchema passed) {}
+
+  /** The stored object at the path; call with {@link #writes} held. */
+  private Optional<Stored> read(ResourcePath path) {
+    Map.Entry<AttributeSet, String> entry = findResource(getKey(path.objectPath()));
     if (entry == null) {
       return Optional.empty();
     }
+    ParsedObjects.Parsed known = parsed.get(entry.getKey(), entry.getValue());
+    if (known != null && known.tree() != null) {
+      return Optional.of(new Stored(ParsedObjects.tree(known), known.passed()));
+    }
     try {
-      return Optional.of((ObjectNode) Serialization.jsonMapper().readTree(entry.getValue()));
+      return Optional.of(
+          new Stored(
+              (ObjectNode) Serialization.jsonMapper().readTree(entry.getValue()),
+              known == null ? null : known.passed()));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("stored object is not JSON: " + entry.getValue(), e);
     }

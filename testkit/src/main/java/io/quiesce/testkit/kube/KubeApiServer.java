@@ -144,6 +144,26 @@ public final class KubeApiServer implements AutoCloseable {
     return created;
   }
 
+  /**
+   * The same over HTTP/1.1 (keep-alive connections, one request at a time each), for the test's own
+   * FAKE components: fabric8's JDK client otherwise upgrades to HTTP/2, whose frames, header
+   * compression and flow control cost this server's one event loop about four times the transport
+   * CPU per request of HTTP/1.1 (JFR of the scale bench). Clients under test keep HTTP/2, as they
+   * speak it to a real API server.
+   */
+  public KubernetesClient newHttp1Client(String userAgent) {
+    KubernetesClient created =
+        server.createClient(
+            b ->
+                b.withHttpClientFactory(new JdkHttpClientFactory())
+                    .editOrNewConfig()
+                    .withUserAgent(userAgent)
+                    .withHttp2Disable(true)
+                    .endConfig());
+    clients.add(created);
+    return created;
+  }
+
   /** Creates a namespace with a name unique on this server, starting with the given prefix. */
   public String createNamespace(String prefix) {
     String name = prefix + "-" + namespaces.incrementAndGet();

@@ -27,9 +27,17 @@ final class SchemaAdmission {
    * @param resource the resource's catalog entry; objects of built-in kinds pass unchanged
    * @param requested the object the request asks to store (changed in place)
    * @param old the stored object on an update, else null
+   * @param oldPassed whether {@code old} was stored after passing these checks of this resource's
+   *     current schema (its unchanged parts then need no new check, see {@link
+   *     CrdSchema#violations(JsonNode, JsonNode, boolean)})
    * @param strictFields whether the request asked {@code fieldValidation=Strict}
    */
-  ObjectNode admit(ApiResource resource, ObjectNode requested, JsonNode old, boolean strictFields)
+  ObjectNode admit(
+      ApiResource resource,
+      ObjectNode requested,
+      JsonNode old,
+      boolean oldPassed,
+      boolean strictFields)
       throws ApiStatusException {
     CrdSchema schema = resource.validation();
     if (schema == null) {
@@ -54,7 +62,7 @@ final class SchemaAdmission {
                     ", ", unknown.stream().map(u -> "unknown field \"" + u + "\"").toList()));
       }
       schema.applyDefaults(requested);
-      List<Violation> violations = schema.violations(requested, old);
+      List<Violation> violations = schema.violations(requested, old, oldPassed);
       if (violations.isEmpty()) {
         return requested;
       }

@@ -475,6 +475,44 @@ class KubeApiServerTest {
     }
 
     @Test
+    void writesAfterStatusWritesAreStillChecked() {
+      client.resource(snapshot("checked", "vm-a")).create();
+      for (SnapshotPhase phase : List.of(SnapshotPhase.Pending, SnapshotPhase.InProgress)) {
+        snapshots()
+            .withName("checked")
+            .subresource("status")
+            .patch(
+                PatchContext.of(PatchType.JSON_MERGE),
+                "{\"status\":{\"phase\":\"" + phase + "\"}}");
+      }
+
+      // a value the schema refuses, next to a spec that did not change
+      assertThatThrownBy(
+              () ->
+                  snapshots()
+                      .withName("checked")
+                      .subresource("status")
+                      .patch(
+                          PatchContext.of(PatchType.JSON_MERGE),
+                          "{\"status\":{\"phase\":\"Bogus\"}}"))
+          .isInstanceOfSatisfying(
+              KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(422));
+      // the spec's rule with oldSelf (immutable) still holds
+      assertThatThrownBy(
+              () ->
+                  snapshots()
+                      .withName("checked")
+                      .patch(
+                          PatchContext.of(PatchType.JSON_MERGE),
+                          "{\"spec\":{\"source\":\"vm-b\"}}"))
+          .isInstanceOfSatisfying(
+              KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(422));
+      QuiescedSnapshot stored = snapshots().withName("checked").get();
+      assertThat(stored.getStatus().getPhase()).isEqualTo(SnapshotPhase.InProgress);
+      assertThat(stored.getSpec().getSource()).isEqualTo("vm-a");
+    }
+
+    @Test
     void updateOfACustomResourceWithoutResourceVersionIsInvalid() throws Exception {
       client.resource(snapshot("unconditional", "vm-a")).create();
       // fabric8 always sends a resourceVersion on update, so send the PUT by hand

@@ -41,12 +41,13 @@ import org.slf4j.LoggerFactory;
  * A fake of the CSI snapshot controller and driver, for tests on the test API server. It watches
  * VolumeSnapshots in all namespaces and, for each new one: resolves the PVC, its driver and the
  * snapshot class (the driver's default when none is named, which it writes into the spec as the
- * real controller does), creates a bound VolumeSnapshotContent {@code snapcontent-<uid>}, adds the
- * bound-protection finalizer, sets {@code status.creationTime} after the cut delay (the cut), then
- * {@code readyToUse=true} and {@code restoreSize} (the PVC's capacity) after the ready delay. Per
- * PVC or per snapshot it can instead fail with {@code status.error}, never cut, or cut but never
- * become ready (see {@link SnapshotBehaviour}). A deleted VolumeSnapshot loses its content (when
- * the class's policy is Delete) and its finalizer.
+ * real controller does; all read from informer caches, as its listers do, see {@link CsiLookups}),
+ * creates a bound VolumeSnapshotContent {@code snapcontent-<uid>}, adds the bound-protection
+ * finalizer, sets {@code status.creationTime} after the cut delay (the cut), then {@code
+ * readyToUse=true} and {@code restoreSize} (the PVC's capacity) after the ready delay. Per PVC or
+ * per snapshot it can instead fail with {@code status.error}, never cut, or cut but never become
+ * ready (see {@link SnapshotBehaviour}). A deleted VolumeSnapshot loses its content (when the
+ * class's policy is Delete) and its finalizer.
  *
  * <p>It records when it saw each snapshot and when it cut it ({@link #record}). Thread-safe; close
  * it to stop watching (pending steps are dropped).
@@ -73,6 +74,7 @@ public final class FakeSnapshotter implements AutoCloseable {
   private final Set<String> handled = ConcurrentHashMap.newKeySet();
 
   private final SharedIndexInformer<VolumeSnapshot> informer;
+  private final CsiLookups lookups;
 
   private FakeSnapshotter(KubernetesClient client, Duration cutDelay, Duration readyDelay) {
     this.client = client;
@@ -95,6 +97,8 @@ public final class FakeSnapshotter implements AutoCloseable {
               thread.setDaemon(true);
               return thread;
             });
+    // before the snapshots' informer, whose first events already look things up
+    this.lookups = new CsiLookups(client);
     this.informer = client.resources(VolumeSnapshot.class).inAnyNamespace().inform(new Handler());
   }
 
@@ -169,6 +173,7 @@ public final class FakeSnapshotter implements AutoCloseable {
   @Override
   public void close() {
     informer.close();
+    lookups.close();
     timer.shutdownNow();
     steps.shutdownNow();
     try {
@@ -229,7 +234,7 @@ public final class FakeSnapshotter implements AutoCloseable {
   private void bind(VolumeSnapshot snapshot) {
     SnapshotInputs inputs;
     try {
-      inputs = SnapshotInputs.resolve(client, snapshot);
+      inputs = SnapshotInputs.resolve(lookups, snapshot);
     } catch (SnapshotInputs.InvalidSnapshotException e) {
       fail(snapshot, e.getMessage());
       return;

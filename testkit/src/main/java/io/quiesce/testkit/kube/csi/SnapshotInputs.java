@@ -30,7 +30,7 @@ record SnapshotInputs(
     }
   }
 
-  static SnapshotInputs resolve(KubernetesClient client, VolumeSnapshot snapshot)
+  static SnapshotInputs resolve(CsiLookups lookups, VolumeSnapshot snapshot)
       throws InvalidSnapshotException {
     String namespace = snapshot.getMetadata().getNamespace();
     String claim =
@@ -42,8 +42,7 @@ record SnapshotInputs(
           "FakeSnapshotter takes dynamic snapshots of a PVC only"
               + " (spec.source.persistentVolumeClaimName is not set)");
     }
-    PersistentVolumeClaim pvc =
-        client.persistentVolumeClaims().inNamespace(namespace).withName(claim).get();
+    PersistentVolumeClaim pvc = lookups.claim(namespace, claim);
     if (pvc == null) {
       throw new InvalidSnapshotException(
           "failed to get input parameters to create snapshot "
@@ -55,16 +54,15 @@ record SnapshotInputs(
     PersistentVolume pv =
         pvc.getSpec().getVolumeName() == null
             ? null
-            : client.persistentVolumes().withName(pvc.getSpec().getVolumeName()).get();
-    String driver = driver(client, pvc, pv);
+            : lookups.volume(pvc.getSpec().getVolumeName());
+    String driver = driver(pvc, pv, lookups::storageClass);
     String handle =
         pv != null && pv.getSpec().getCsi() != null
             ? pv.getSpec().getCsi().getVolumeHandle()
             : pvc.getMetadata().getUid();
     String className = snapshot.getSpec().getVolumeSnapshotClassName();
     if (className != null) {
-      VolumeSnapshotClass named =
-          client.resources(VolumeSnapshotClass.class).withName(className).get();
+      VolumeSnapshotClass named = lookups.snapshotClass(className);
       if (named == null) {
         throw new InvalidSnapshotException(
             "volumesnapshotclass.snapshot.storage.k8s.io \"" + className + "\" not found");
@@ -81,7 +79,7 @@ record SnapshotInputs(
       return new SnapshotInputs(pvc, driver, handle, named, false);
     }
     List<VolumeSnapshotClass> defaults =
-        client.resources(VolumeSnapshotClass.class).list().getItems().stream()
+        lookups.snapshotClasses().stream()
             .filter(c -> driver.equals(c.getDriver()) && c.isDefault())
             .toList();
     if (defaults.size() != 1) {
@@ -104,14 +102,20 @@ record SnapshotInputs(
 
   static String driver(KubernetesClient client, PersistentVolumeClaim pvc, PersistentVolume pv)
       throws InvalidSnapshotException {
+    return driver(pvc, pv, name -> client.storage().v1().storageClasses().withName(name).get());
+  }
+
+  private static String driver(
+      PersistentVolumeClaim pvc,
+      PersistentVolume pv,
+      java.util.function.Function<String, StorageClass> storageClasses)
+      throws InvalidSnapshotException {
     if (pv != null && pv.getSpec().getCsi() != null) {
       return pv.getSpec().getCsi().getDriver();
     }
     String storageClassName = pvc.getSpec().getStorageClassName();
     StorageClass storageClass =
-        storageClassName == null
-            ? null
-            : client.storage().v1().storageClasses().withName(storageClassName).get();
+        storageClassName == null ? null : storageClasses.apply(storageClassName);
     if (storageClass == null) {
       throw new InvalidSnapshotException(
           "cannot find the CSI driver of persistentvolumeclaim \""

@@ -15,6 +15,7 @@ import io.quiesce.testkit.kube.KubeApiServer;
 import io.quiesce.testkit.kube.KubeApiTest;
 import io.quiesce.testkit.kube.fixtures.Fixtures;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -85,6 +86,30 @@ class FakeSnapshotterTest {
     assertThat(Duration.between(record.cutAt(), record.ready().orElseThrow()))
         .isGreaterThanOrEqualTo(READY);
     assertThat(record.failed()).isEmpty();
+  }
+
+  @Test
+  void readsClaimsVolumesAndClassesFromCachesNotWithAGetPerSnapshot() {
+    snapshotter.close();
+    snapshotter = FakeSnapshotter.start(server.newClient("csi-cached"), CUT, READY);
+
+    create("cached", pvc, null);
+    create("cached-too", otherPvc, null);
+
+    awaitStatus("cached", s -> Boolean.TRUE.equals(s.getReadyToUse()));
+    awaitStatus("cached-too", s -> Boolean.TRUE.equals(s.getReadyToUse()));
+    assertThat(server.requests().snapshot().keySet())
+        .filteredOn(
+            k ->
+                k.client().equals("csi-cached")
+                    && k.verb().equals("get")
+                    && List.of(
+                            "persistentvolumeclaims",
+                            "persistentvolumes",
+                            "storageclasses.storage.k8s.io",
+                            "volumesnapshotclasses.snapshot.storage.k8s.io")
+                        .contains(k.resource()))
+        .isEmpty();
   }
 
   @Test

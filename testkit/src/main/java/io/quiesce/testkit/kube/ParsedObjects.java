@@ -1,0 +1,53 @@
+package io.quiesce.testkit.kube;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.mockwebserver.crud.AttributeSet;
+import io.quiesce.api.CrdSchema;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The parsed tree of each object the server stored from a tree (an update or patch), kept with the
+ * stored JSON, so that the next write of that object need not parse it again, and the schema whose
+ * checks it passed before it was stored (null: none, or not known). A created object has no tree
+ * here (the parent's create serializes it): it is parsed when first changed.
+ *
+ * <p>An entry answers only for the exact string the store holds (compared by identity), so a write
+ * that bypasses this class (the parent's handlers) leaves no stale tree behind. Guarded by the
+ * server's write lock.
+ */
+final class ParsedObjects {
+
+  /**
+   * A stored object's tree (null: not kept; not to be changed: {@link #tree} hands out copies) and
+   * the schema it passed.
+   */
+  record Parsed(String json, ObjectNode tree, CrdSchema passed) {}
+
+  private final Map<AttributeSet, Parsed> byKey = new HashMap<>();
+
+  /** The entry for the object stored under {@code key} as {@code json}, if it is this one's. */
+  Parsed get(AttributeSet key, String json) {
+    Parsed parsed = byKey.get(key);
+    return parsed != null && parsed.json() == json ? parsed : null;
+  }
+
+  /** A copy of the entry's tree, for the caller to change. */
+  static ObjectNode tree(Parsed parsed) {
+    return parsed.tree().deepCopy();
+  }
+
+  /** The object under {@code oldKey} moved to {@code newKey} (null: deleted) as {@code parsed}. */
+  void moved(AttributeSet oldKey, AttributeSet newKey, Parsed parsed) {
+    if (oldKey != null) {
+      byKey.remove(oldKey);
+    }
+    if (newKey != null && parsed != null) {
+      byKey.put(newKey, parsed);
+    }
+  }
+
+  void clear() {
+    byKey.clear();
+  }
+}
