@@ -112,14 +112,15 @@ class SnapshotWakeupsTest {
     String ns = server.createNamespace("slotwait");
     for (String vm : new String[] {"vm-1", "vm-2"}) {
       Fixtures.runningVm(ns, vm)
-          .onNode("node-a")
+          .onNode("node-c")
           .withPvcDisk("root", vm + "-root", "1Gi")
           .create(client);
     }
     Duration waitRequeue = Duration.ofMillis(300);
+    // one slot on node-c; the cluster cap leaves room for a slot a test before may have left held
     SnapshotSettings oneSlot =
         new SnapshotSettings(
-            1,
+            4,
             1,
             QuiesceChannel.AUTO,
             OPERATOR_NAMESPACE,
@@ -130,7 +131,7 @@ class SnapshotWakeupsTest {
     KubernetesClient operatorClient = server.newClient();
     try (FakeNodeHelper helper =
             FakeNodeHelper.start(
-                server.newClient(), Behaviour.NEVER_ANSWERS, OPERATOR_NAMESPACE, "node-a");
+                server.newClient(), Behaviour.NEVER_ANSWERS, OPERATOR_NAMESPACE, "node-c");
         QuiesceTestOperator op =
             QuiesceTestOperator.start(
                 operatorClient,
@@ -144,7 +145,7 @@ class SnapshotWakeupsTest {
               () ->
                   client.resources(QuiescedSnapshot.class).inNamespace(ns).withName("first").get(),
               s -> s.getStatus() != null && s.getStatus().getPhase() == SnapshotPhase.InProgress);
-      // "first" holds the only slot for good (its helper never answers): "second" waits
+      // "first" holds node-c's only slot for good (its helper never answers): "second" waits
       client.resource(snapshot(ns, "second", "vm-2", QuiesceMode.Required, "10m")).create();
       await().atMost(Duration.ofSeconds(30)).until(() -> count(reconciles, "second") > 0);
       int atStart = count(reconciles, "second");
