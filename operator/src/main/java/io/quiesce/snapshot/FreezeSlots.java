@@ -56,6 +56,9 @@ public final class FreezeSlots {
   private long decisions;
   private long mostVisited;
 
+  /** How many times a grant (or a waiting group's place) was given up: see {@link #releases()}. */
+  private long releases;
+
   /**
    * Uids of snapshots whose grant was released on evidence that their freeze is over (the latest
    * {@value #OVER_REMEMBERED}): a slot Lease naming one of them may be swapped without looking it
@@ -202,6 +205,7 @@ public final class FreezeSlots {
                     g.key().equals(key)
                         && (g.uid() == null || g.uid().equals(uid))
                         && remember(g))) {
+      releases++;
       LOG.debug("{} released its slot: deleted", key);
     }
   }
@@ -339,7 +343,9 @@ public final class FreezeSlots {
       return WholeAdmission.ADMITTED;
     }
     if (!admission.fits(me)) {
-      waitingWhole.remove(prefix);
+      if (waitingWhole.remove(prefix) != null) {
+        releases++;
+      }
       return WholeAdmission.NEVER_FITS;
     }
     List<FreezeAdmission.Request> waiting = new ArrayList<>();
@@ -391,10 +397,13 @@ public final class FreezeSlots {
    */
   public synchronized void releaseWhole(String namespace, String name, boolean freezeOver) {
     String prefix = wholePrefix(namespace, name);
-    waitingWhole.remove(prefix);
-    grants
-        .entrySet()
-        .removeIf(e -> e.getKey().startsWith(prefix) && (!freezeOver || remember(e.getValue())));
+    boolean waited = waitingWhole.remove(prefix) != null;
+    if (grants
+            .entrySet()
+            .removeIf(e -> e.getKey().startsWith(prefix) && (!freezeOver || remember(e.getValue())))
+        || waited) {
+      releases++;
+    }
   }
 
   /** {@link #releaseWhole(String, String, boolean)} without evidence that a freeze is over. */
@@ -422,6 +431,7 @@ public final class FreezeSlots {
     if (waitingWhole.containsKey(p)
         && (deleted || phase(s) != SnapshotPhase.Pending || s.isMarkedForDeletion())) {
       waitingWhole.remove(p);
+      releases++;
     }
   }
 
@@ -528,6 +538,7 @@ public final class FreezeSlots {
         grants.put(key, new Grant(g.entry(), g.uid(), g.slot(), g.kind(), true, false));
       } else {
         grants.remove(key);
+        releases++;
         promoteAdopted(key);
       }
     }
@@ -545,6 +556,7 @@ public final class FreezeSlots {
     Grant g = grants.get(key);
     if (g != null && g.fresh()) {
       grants.remove(key);
+      releases++;
       promoteAdopted(key);
     }
   }
@@ -553,6 +565,7 @@ public final class FreezeSlots {
   public synchronized void release(String namespace, String name) {
     String key = key(namespace, name);
     if (grants.values().removeIf(g -> g.key().equals(key) && remember(g))) {
+      releases++;
       LOG.debug("{} released its slot: terminal or deleted", key);
     }
   }
@@ -591,6 +604,7 @@ public final class FreezeSlots {
   public synchronized void giveBack(Grant grant) {
     if (holds(grant)) {
       grants.remove(mapKey(grant));
+      releases++;
       if (grant.kind() != Kind.GROUP) { // a group's other grants are its own, not adopted ones
         promoteAdopted(grant.key());
       }
@@ -650,6 +664,7 @@ public final class FreezeSlots {
       }
     }
     if (released) {
+      releases++;
       LOG.debug("{} released its slot: its freeze is over", key);
     }
     return released;
@@ -687,6 +702,15 @@ public final class FreezeSlots {
         .map(Map.Entry::getKey)
         .findFirst()
         .ifPresent(extra -> grants.put(key, grants.remove(extra)));
+  }
+
+  /**
+   * How many times a grant was given up so far (released on evidence, deleted, given back unused)
+   * or a waiting group stopped waiting: a change of this count is what can let a waiting snapshot
+   * start ({@link AdmissionWakeups#wakeIfReleased}).
+   */
+  public synchronized long releases() {
+    return releases;
   }
 
   /** How many slots are held now (for tests and metrics). */

@@ -60,6 +60,14 @@ public final class QuiescedSnapshotReconciler
 
   private static final Logger LOG = LoggerFactory.getLogger(QuiescedSnapshotReconciler.class);
 
+  /**
+   * A snapshot waiting only for a freeze slot (or for its VM's other snapshot) is woken when one
+   * frees ({@link AdmissionWakeups}); its timed requeue, this many {@code waitRequeue}s, is only a
+   * backstop. At {@code waitRequeue} itself, each of hundreds of queued snapshots was reconciled
+   * every 5 s for nothing (most of the reconciles of a fire over 500 VMs).
+   */
+  static final int SLOT_WAIT_BACKSTOP = 6;
+
   private final SnapshotSettings settings;
   private final FreezeSlots slots;
   private final ClusterObserver observer;
@@ -143,6 +151,10 @@ public final class QuiescedSnapshotReconciler
     var config =
         InformerEventSourceConfiguration.from(VolumeSnapshot.class, QuiescedSnapshot.class)
             .withLabelSelector(Provenance.MANAGED_BY + "=" + Provenance.MANAGED_BY_VALUE)
+            // a VolumeSnapshot just created, the controller's finalizer and bound-content writes
+            // change no decision
+            .withOnAddFilter(VolumeSnapshotChanges::decidesWhenNew)
+            .withOnUpdateFilter(VolumeSnapshotChanges::decides)
             .withSecondaryToPrimaryMapper(
                 vs ->
                     VolumeSnapshotOwnership.ownerName(vs.getMetadata())
@@ -173,16 +185,22 @@ public final class QuiescedSnapshotReconciler
   @Override
   public UpdateControl<QuiescedSnapshot> reconcile(
       QuiescedSnapshot snapshot, Context<QuiescedSnapshot> context) {
+    try {
+      return ConsistencyGroupSnapshots.isGroup(snapshot)
+          ? reconcileGroup(snapshot, context)
+          : reconcileSingle(snapshot, context);
+    } finally {
+      wakeups.reconciled(snapshot.getMetadata().getNamespace(), snapshot.getMetadata().getName());
+      wakeups.wakeIfReleased(); // whatever this reconcile freed (or gave back) goes to the queue
+    }
+  }
+
+  private UpdateControl<QuiescedSnapshot> reconcileSingle(
+      QuiescedSnapshot snapshot, Context<QuiescedSnapshot> context) {
     String ns = snapshot.getMetadata().getNamespace();
     String name = snapshot.getMetadata().getName();
     String key = ns + "/" + name;
-    if (!slotsLoaded) {
-      loadSlotLeases(context.getPrimaryCache().list().toList());
-    }
-    if (ConsistencyGroupSnapshots.isGroup(snapshot)) {
-      return reconcileGroup(snapshot, context);
-    }
-    boolean heldBefore = slots.grant(ns, name).isPresent();
+    loadSlotLeasesOnce(context);
     // the copy JOSDK hands over is the newest it has: it may release the grant on evidence, and
     // it moves the snapshot in the queue (admission never walks the whole cache)
     slots.observe(snapshot);
@@ -216,24 +234,25 @@ public final class QuiescedSnapshotReconciler
       slots.release(ns, name); // the terminal phase is written: evidence its freeze is over
       groups.unlabelPvcs(snapshot); // the group's selector label is no longer needed
     }
-    boolean recorded =
-        snapshot.getStatus() != null
-            && (snapshot.getStatus().getFreeze() != null
-                || snapshot.getStatus().getHelperHandBack() != null);
-    if (terminal
-        || recorded
-        || decision.action() == Action.FREEZE_THROUGH_KUBEVIRT
-        || heldBefore && slots.grant(ns, name).isEmpty()) {
-      // a slot (or the VM) freed: whoever may start now should not wait for its requeue
-      wakeups.wake(slots.startableNow());
+    if (terminal || decision.action() == Action.FREEZE_THROUGH_KUBEVIRT) {
+      // the VM (which a snapshot without a grant, of a stopped VM, held too) or a slot freed:
+      // whoever may start now should not wait for its requeue
+      wakeups.wakeNow();
     }
     boolean waitingForSlot =
         observation.admission().vmBusy() || !observation.admission().slotFree();
+    if (after == SnapshotPhase.Pending && waitingForSlot) {
+      return requeue(decision, settings.waitRequeue().multipliedBy(SLOT_WAIT_BACKSTOP));
+    }
     // a group's members are the group controller's, not labelled for our informer: look again soon
     boolean followingGroup =
         after == SnapshotPhase.InProgress
             && GroupSnapshotActions.planned(snapshot, decision).isPresent();
-    return requeue(decision, after == SnapshotPhase.Pending || waitingForSlot || followingGroup);
+    return requeue(
+        decision,
+        after == SnapshotPhase.Pending || waitingForSlot || followingGroup
+            ? settings.waitRequeue()
+            : null);
   }
 
   /**
@@ -267,6 +286,7 @@ public final class QuiescedSnapshotReconciler
    */
   private UpdateControl<QuiescedSnapshot> reconcileGroup(
       QuiescedSnapshot snapshot, Context<QuiescedSnapshot> context) {
+    loadSlotLeasesOnce(context);
     String key = snapshot.getMetadata().getNamespace() + "/" + snapshot.getMetadata().getName();
     Decision decision;
     try {
@@ -284,7 +304,7 @@ public final class QuiescedSnapshotReconciler
     SnapshotPhase after = report(snapshot, key, decision);
     boolean terminal = after == SnapshotPhase.Succeeded || after == SnapshotPhase.Failed;
     if (terminal || decision.action() == Action.AWAIT_KUBEVIRT_WINDOW) {
-      wakeups.wake(slots.startableNow()); // the group's grants are free
+      wakeups.wakeNow(); // the group's grants are free
     }
     if (terminal) {
       return UpdateControl.noUpdate();
@@ -540,6 +560,12 @@ public final class QuiescedSnapshotReconciler
     };
   }
 
+  private void loadSlotLeasesOnce(Context<QuiescedSnapshot> context) {
+    if (!slotsLoaded) {
+      loadSlotLeases(context.getPrimaryCache().list().toList());
+    }
+  }
+
   /**
    * Reads who holds the slot Leases before this process grants any, so a new leader counts the old
    * one's grants.
@@ -592,14 +618,14 @@ public final class QuiescedSnapshotReconciler
     }
   }
 
-  private UpdateControl<QuiescedSnapshot> requeue(Decision decision, boolean waiting) {
+  /**
+   * @param atMost the longest wait before looking again (null: only the decision's own requeue)
+   */
+  private UpdateControl<QuiescedSnapshot> requeue(Decision decision, Duration atMost) {
     UpdateControl<QuiescedSnapshot> control = UpdateControl.noUpdate();
     Optional<Duration> when = decision.requeue();
-    if (waiting) {
-      when =
-          Optional.of(
-              when.filter(d -> d.compareTo(settings.waitRequeue()) < 0)
-                  .orElse(settings.waitRequeue()));
+    if (atMost != null) {
+      when = Optional.of(when.filter(d -> d.compareTo(atMost) < 0).orElse(atMost));
     }
     // a deadline exactly now: look again just after it
     return when.map(d -> control.rescheduleAfter(d.plusMillis(50))).orElse(control);
@@ -624,6 +650,7 @@ public final class QuiescedSnapshotReconciler
         SnapshotSpecs.deletionPolicy(snapshot));
     slots.release(snapshot.getMetadata().getNamespace(), snapshot.getMetadata().getName());
     slots.releaseWhole(snapshot.getMetadata().getNamespace(), snapshot.getMetadata().getName());
+    wakeups.wakeIfReleased();
     kubeVirtWindows.written(snapshot.getMetadata().getUid());
     metrics.forget(key, snapshot.getMetadata().getUid());
     return DeleteControl.defaultDelete();

@@ -16,6 +16,7 @@ import io.quiesce.kube.csi.VolumeSnapshotClass;
 import io.quiesce.kube.kubevirt.VirtualMachine;
 import io.quiesce.kube.kubevirt.VirtualMachineInstance;
 import io.quiesce.kube.kubevirt.Volume;
+import io.quiesce.naming.Provenance;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
@@ -37,8 +38,12 @@ import java.util.stream.Collectors;
  *   <li>a PVC: the snapshots of the VMs (or instances, hot-plugged) that use the claim;
  *   <li>a StorageClass or VolumeSnapshotClass: every open snapshot (a new class may unblock a
  *       Pending one);
- *   <li>a helper's heartbeat Lease: every open snapshot, only when the Lease appears or is renewed
- *       after going stale (a renewal of a live helper changes no decision).
+ *   <li>a helper's heartbeat Lease: the open snapshots of the VMs whose instance runs on its node,
+ *       and those assigned to that node, only when the Lease appears or is renewed after going
+ *       stale (a renewal of a live helper changes no decision, and a helper's liveness decides
+ *       nothing for a VM on another node). It used to wake every open snapshot: on a loaded
+ *       machine, where heartbeats go stale and come back often, that was thousands of reconciles in
+ *       a fire.
  * </ul>
  *
  * The mappers look the snapshots up in indexes of the primary cache (by {@code namespace/source}),
@@ -48,6 +53,7 @@ final class SecondarySources implements ClusterReads {
   private static final String BY_SOURCE = "quiesce-open-by-source";
   private static final String OPEN = "quiesce-open";
   private static final String BY_CLAIM = "quiesce-by-claim";
+  private static final String BY_NODE = "quiesce-by-node";
 
   /** The index key of group snapshots by selector: no VM name has a {@code *}. */
   private static final String ANY_VM = "*";
@@ -82,7 +88,8 @@ final class SecondarySources implements ClusterReads {
     primaries.addIndexers(
         Map.of(
             BY_SOURCE, s -> open(s) ? sourceKeys(s) : List.of(),
-            OPEN, s -> open(s) ? List.of(OPEN) : List.of()));
+            OPEN, s -> open(s) ? List.of(OPEN) : List.of(),
+            BY_NODE, s -> open(s) ? assignedNode(s) : List.of()));
     this.vms =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(VirtualMachine.class, QuiescedSnapshot.class)
@@ -106,6 +113,11 @@ final class SecondarySources implements ClusterReads {
         Map.of(BY_CLAIM, vm -> claimKeys(vm, DiskPlanner.allVolumes(vm, Optional.empty()))));
     vmis.addIndexers(
         Map.of(
+            BY_NODE,
+            vmi ->
+                vmi.getStatus() == null || vmi.getStatus().getNodeName() == null
+                    ? List.of()
+                    : List.of(vmi.getStatus().getNodeName()),
             BY_CLAIM,
             vmi ->
                 claimKeys(
@@ -155,7 +167,7 @@ final class SecondarySources implements ClusterReads {
                 .withGenericFilter(
                     l -> l.getMetadata().getName().startsWith(ClusterObserver.HELPER_LEASE_PREFIX))
                 .withOnUpdateFilter((renewed, before) -> cameBack(before, renewed))
-                .withSecondaryToPrimaryMapper(l -> everyOpenSnapshot())
+                .withSecondaryToPrimaryMapper(this::snapshotsOnNodeOf)
                 .withPrimaryToSecondaryMapper(READ_BY_NAME)
                 .build(),
             context);
@@ -274,6 +286,30 @@ final class SecondarySources implements ClusterReads {
   private static <R extends HasMetadata> List<R> byClaim(
       InformerEventSource<R, QuiescedSnapshot> source, String claim) {
     return source.isRunning() ? source.byIndex(BY_CLAIM, claim) : List.of();
+  }
+
+  /**
+   * The open snapshots a helper's heartbeat can decide: those of the VMs whose instance runs on its
+   * node (a Pending one is assigned there) and those assigned to its node already (an instance that
+   * moved since still leaves the assignment to that helper).
+   */
+  private Set<ResourceID> snapshotsOnNodeOf(Lease heartbeat) {
+    String node =
+        heartbeat.getMetadata().getName().substring(ClusterObserver.HELPER_LEASE_PREFIX.length());
+    Set<ResourceID> out = ids(primaries.byIndex(BY_NODE, node));
+    if (vmis.isRunning()) {
+      vmis.byIndex(BY_NODE, node).forEach(vmi -> out.addAll(snapshotsOfVm(vmi)));
+    }
+    return out;
+  }
+
+  /** The node a snapshot is assigned to ({@code status.nodeName}, else its node label). */
+  private static List<String> assignedNode(QuiescedSnapshot s) {
+    String node = s.getStatus() == null ? null : s.getStatus().getNodeName();
+    if (node == null && s.getMetadata().getLabels() != null) {
+      node = s.getMetadata().getLabels().get(Provenance.NODE);
+    }
+    return node == null ? List.of() : List.of(node);
   }
 
   private Set<ResourceID> everyOpenSnapshot() {
