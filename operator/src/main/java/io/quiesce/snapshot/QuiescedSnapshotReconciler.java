@@ -233,7 +233,10 @@ public final class QuiescedSnapshotReconciler
     boolean followingGroup =
         after == SnapshotPhase.InProgress
             && GroupSnapshotActions.planned(snapshot, decision).isPresent();
-    return requeue(decision, after == SnapshotPhase.Pending || waitingForSlot || followingGroup);
+    return requeue(
+        decision,
+        after == SnapshotPhase.Pending || waitingForSlot || followingGroup,
+        after == SnapshotPhase.InProgress);
   }
 
   /**
@@ -334,7 +337,10 @@ public final class QuiescedSnapshotReconciler
         }
         case AWAIT_KUBEVIRT_WINDOW -> {
           if (awaitKubeVirtWindow(context, basis)) {
-            return decision; // the window's record is written; the next reconcile decides on it
+            // the window's record is written, and JOSDK does not wake us for our own write (nor
+            // does a refused freeze leave a VolumeSnapshot whose events would): the next
+            // reconcile, at once, decides on the record
+            return lookAgainAtOnce(decision);
           }
         }
         case NONE -> {}
@@ -436,6 +442,19 @@ public final class QuiescedSnapshotReconciler
     status.setFreeze(KubeVirtWindows.interrupted(why));
     writer.writeStatus(context, basis, status);
     return true;
+  }
+
+  /** The decision, already acted on and written, with a reconcile right after this one. */
+  private static Decision lookAgainAtOnce(Decision d) {
+    return new Decision(
+        d.status(),
+        d.action(),
+        d.plan(),
+        d.node(),
+        d.events(),
+        Optional.of(Duration.ZERO),
+        d.outcome(),
+        d.channel());
   }
 
   /** The decision without its status write (nothing is done this time; the requeue looks again). */
@@ -592,17 +611,30 @@ public final class QuiescedSnapshotReconciler
     }
   }
 
-  private UpdateControl<QuiescedSnapshot> requeue(Decision decision, boolean waiting) {
+  /**
+   * @param waiting looks again within {@code waitRequeue}
+   * @param inProgress looks again within {@link #inProgressLook}: a lost or filtered event never
+   *     leaves a started snapshot (maybe a frozen guest) unwatched until its failureDeadline
+   */
+  private UpdateControl<QuiescedSnapshot> requeue(
+      Decision decision, boolean waiting, boolean inProgress) {
     UpdateControl<QuiescedSnapshot> control = UpdateControl.noUpdate();
     Optional<Duration> when = decision.requeue();
-    if (waiting) {
-      when =
-          Optional.of(
-              when.filter(d -> d.compareTo(settings.waitRequeue()) < 0)
-                  .orElse(settings.waitRequeue()));
+    Duration bound =
+        waiting ? settings.waitRequeue() : inProgress ? inProgressLook(settings) : null;
+    if (bound != null) {
+      when = Optional.of(when.filter(d -> d.compareTo(bound) < 0).orElse(bound));
     }
     // a deadline exactly now: look again just after it
     return when.map(d -> control.rescheduleAfter(d.plusMillis(50))).orElse(control);
+  }
+
+  /**
+   * The longest an InProgress snapshot goes without a reconcile: a backstop only (its progress
+   * comes by events), so a few {@code waitRequeue}s, 30 s by default.
+   */
+  static Duration inProgressLook(SnapshotSettings settings) {
+    return settings.waitRequeue().multipliedBy(6);
   }
 
   @Override
