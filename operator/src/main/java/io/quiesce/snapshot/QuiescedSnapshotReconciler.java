@@ -252,7 +252,7 @@ public final class QuiescedSnapshotReconciler
         decision,
         after == SnapshotPhase.Pending || waitingForSlot || followingGroup
             ? settings.waitRequeue()
-            : null);
+            : after == SnapshotPhase.InProgress ? inProgressLook(settings) : null);
   }
 
   /**
@@ -354,7 +354,10 @@ public final class QuiescedSnapshotReconciler
         }
         case AWAIT_KUBEVIRT_WINDOW -> {
           if (awaitKubeVirtWindow(context, basis)) {
-            return decision; // the window's record is written; the next reconcile decides on it
+            // the window's record is written, and JOSDK does not wake us for our own write (nor
+            // does a refused freeze leave a VolumeSnapshot whose events would): the next
+            // reconcile, at once, decides on the record
+            return lookAgainAtOnce(decision);
           }
         }
         case NONE -> {}
@@ -456,6 +459,19 @@ public final class QuiescedSnapshotReconciler
     status.setFreeze(KubeVirtWindows.interrupted(why));
     writer.writeStatus(context, basis, status);
     return true;
+  }
+
+  /** The decision, already acted on and written, with a reconcile right after this one. */
+  private static Decision lookAgainAtOnce(Decision d) {
+    return new Decision(
+        d.status(),
+        d.action(),
+        d.plan(),
+        d.node(),
+        d.events(),
+        Optional.of(Duration.ZERO),
+        d.outcome(),
+        d.channel());
   }
 
   /** The decision without its status write (nothing is done this time; the requeue looks again). */
@@ -629,6 +645,15 @@ public final class QuiescedSnapshotReconciler
     }
     // a deadline exactly now: look again just after it
     return when.map(d -> control.rescheduleAfter(d.plusMillis(50))).orElse(control);
+  }
+
+  /**
+   * The longest an InProgress snapshot goes without a reconcile: a backstop only (its progress
+   * comes by events), so that a lost or filtered event never leaves a started snapshot (maybe a
+   * frozen guest) unwatched until its failureDeadline; as long as a slot wait's, 30 s by default.
+   */
+  static Duration inProgressLook(SnapshotSettings settings) {
+    return settings.waitRequeue().multipliedBy(SLOT_WAIT_BACKSTOP);
   }
 
   @Override

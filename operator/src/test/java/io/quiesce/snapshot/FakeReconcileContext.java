@@ -6,6 +6,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache;
 import io.javaoperatorsdk.operator.api.reconciler.ResourceOperations;
 import io.javaoperatorsdk.operator.processing.event.EventSourceRetriever;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.ManagedInformerEventSource;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.kube.csi.VolumeSnapshot;
@@ -45,6 +46,10 @@ final class FakeReconcileContext {
                           args != null && args.length == 1 && args[0] instanceof Predicate<?> p
                               ? cache.stream().filter((Predicate<QuiescedSnapshot>) p)
                               : cache.stream();
+                      case "get" ->
+                          cache.stream()
+                              .filter(s -> ResourceID.fromResource(s).equals(args[0]))
+                              .findFirst();
                       default -> otherwise(self, method, args);
                     });
     return (Context<QuiescedSnapshot>)
