@@ -18,7 +18,7 @@
 #   freeze-window  one real guest (real qemu-guest-agent, a writer on its disk), the sandbox's in-JVM
 #                  API server and real-copying snapshotter, node-helper.jar run + operator.jar run:
 #                  QuiescedSnapshots vs the floor (bare-socket freeze, VolumeSnapshot, wait for the
-#                  cut, thaw), alternating
+#                  cut, thaw), alternating, after 3 warm-up pairs reported apart
 #   requests       S single-disk snapshots through the REAL operator and node helper (in one JVM, FAKE
 #                  agents, FAKE snapshotter) on the test kit's API server, which counts each one's
 #                  requests by client, verb and resource; above 12 operator or 6 helper requests per
