@@ -133,15 +133,7 @@ public final class KubeApiServer implements AutoCloseable {
    * its requests apart.
    */
   public KubernetesClient newClient(String userAgent) {
-    KubernetesClient created =
-        server.createClient(
-            b ->
-                b.withHttpClientFactory(new JdkHttpClientFactory())
-                    .editOrNewConfig()
-                    .withUserAgent(userAgent)
-                    .endConfig());
-    clients.add(created);
-    return created;
+    return newClient(userAgent, false);
   }
 
   /**
@@ -152,13 +144,17 @@ public final class KubeApiServer implements AutoCloseable {
    * speak it to a real API server.
    */
   public KubernetesClient newHttp1Client(String userAgent) {
+    return newClient(userAgent, true);
+  }
+
+  private KubernetesClient newClient(String userAgent, boolean http2Disabled) {
     KubernetesClient created =
         server.createClient(
             b ->
                 b.withHttpClientFactory(new JdkHttpClientFactory())
                     .editOrNewConfig()
                     .withUserAgent(userAgent)
-                    .withHttp2Disable(true)
+                    .withHttp2Disable(http2Disabled)
                     .endConfig());
     clients.add(created);
     return created;
