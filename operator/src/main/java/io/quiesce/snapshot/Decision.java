@@ -51,6 +51,16 @@ public record Decision(
     AWAIT_KUBEVIRT_WINDOW
   }
 
+  /** The same decision with this status to write (null: nothing to write). */
+  public Decision withStatus(QuiescedSnapshotStatus newStatus) {
+    return new Decision(newStatus, action, plan, node, events, requeue, outcome, channel);
+  }
+
+  /** The same decision, looked at again after {@code after}. */
+  public Decision withRequeue(Duration after) {
+    return new Decision(status, action, plan, node, events, Optional.of(after), outcome, channel);
+  }
+
   /** One Event on the snapshot. */
   public record SnapshotEvent(boolean warning, String reason, String message) {}
 }

@@ -357,7 +357,7 @@ public final class QuiescedSnapshotReconciler
             // the window's record is written, and JOSDK does not wake us for our own write (nor
             // does a refused freeze leave a VolumeSnapshot whose events would): the next
             // reconcile, at once, decides on the record
-            return lookAgainAtOnce(decision);
+            return decision.withRequeue(Duration.ZERO);
           }
         }
         case NONE -> {}
@@ -370,15 +370,7 @@ public final class QuiescedSnapshotReconciler
     }
     if (done.status() != null
         && ProgressOnlyWrites.onlyProgress(basis.getStatus(), done.status())) {
-      return new Decision(
-          null,
-          done.action(),
-          done.plan(),
-          done.node(),
-          done.events(),
-          done.requeue(),
-          done.outcome(),
-          done.channel());
+      return done.withStatus(null);
     }
     if (done.status() != null) {
       writer.writeStatus(context, basis, done.status());
@@ -459,19 +451,6 @@ public final class QuiescedSnapshotReconciler
     status.setFreeze(KubeVirtWindows.interrupted(why));
     writer.writeStatus(context, basis, status);
     return true;
-  }
-
-  /** The decision, already acted on and written, with a reconcile right after this one. */
-  private static Decision lookAgainAtOnce(Decision d) {
-    return new Decision(
-        d.status(),
-        d.action(),
-        d.plan(),
-        d.node(),
-        d.events(),
-        Optional.of(Duration.ZERO),
-        d.outcome(),
-        d.channel());
   }
 
   /** The decision without its status write (nothing is done this time; the requeue looks again). */
