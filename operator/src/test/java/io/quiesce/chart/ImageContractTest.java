@@ -108,6 +108,20 @@ class ImageContractTest {
     assertThat(dockerfile.entrypoint()).startsWith("java").endsWith("-jar", jar);
   }
 
+  @Test
+  void eachImagesOwnJvmFlagsAreTheChartsFlags() {
+    // an image run without the chart (docker run, another installer) gets the same GC, heap share,
+    // JIT and class-data archive as under the chart; the chart may add more
+    for (var component : List.of("operator", "node-helper")) {
+      Container container =
+          (component.equals("operator") ? operatorPod : helperPod).getContainers().get(0);
+      List<String> entrypoint = ImageFiles.dockerfile(component).entrypoint();
+      List<String> imageFlags = entrypoint.subList(1, entrypoint.size() - 2);
+      assertThat(imageFlags).as(component).isNotEmpty();
+      assertThat(container.getCommand()).as(component).containsAll(imageFlags);
+    }
+  }
+
   private static String user(PodSecurityContext context) {
     return context.getRunAsUser() + ":" + context.getRunAsGroup();
   }
