@@ -313,7 +313,9 @@ public final class ScheduledSnapshots {
     @Override
     public synchronized void stop() {
       super.stop();
-      timer.shutdownNow();
+      if (timer != null) {
+        timer.shutdownNow();
+      }
       due.clear();
     }
   }
