@@ -13,6 +13,8 @@ import io.quiesce.restore.RestoreStateMachine;
 import io.quiesce.runtime.HealthServer;
 import io.quiesce.schedule.QuiescedSnapshotScheduleReconciler;
 import io.quiesce.schedule.ScheduleSettings;
+import io.quiesce.schedule.ScheduledSnapshots;
+import io.quiesce.snapshot.CachedCopies;
 import io.quiesce.snapshot.HttpKubeVirtFreezeApi;
 import io.quiesce.snapshot.QuiescedSnapshotReconciler;
 import io.quiesce.snapshot.SnapshotMetrics;
@@ -96,21 +98,28 @@ public final class OperatorRuntime implements AutoCloseable {
                 Clock.systemUTC(),
                 Runnable::run),
             new SnapshotMetrics(registry));
+    // the schedules read their snapshots off the snapshot controller's informer (decoded once)
+    ScheduledSnapshots scheduled = new ScheduledSnapshots();
+    if (settings.labelSelector() == null) {
+      scheduled.presetFinalizer(QuiescedSnapshotReconciler.FINALIZER);
+    }
     // a shard serves its namespaces and/or the objects its label selector matches
     // (docs/sharding.md)
-    operator.register(
-        reconciler,
-        o -> {
-          if (!settings.watchNamespaces().isEmpty()) {
-            o.settingNamespaces(settings.watchNamespaces());
-          }
-          if (settings.labelSelector() != null) {
-            o.withLabelSelector(settings.labelSelector());
-          }
-        });
+    scheduled.syncedWith(
+        operator.register(
+            reconciler,
+            o -> {
+              if (!settings.watchNamespaces().isEmpty()) {
+                o.settingNamespaces(settings.watchNamespaces());
+              }
+              if (settings.labelSelector() != null) {
+                o.withLabelSelector(settings.labelSelector());
+              }
+              o.withItemStore(scheduled.over(new CachedCopies.SnapshotStore()));
+            }));
     operator.register(
         new QuiescedSnapshotScheduleReconciler(
-            client, scheduleClock, registry, ScheduleSettings.defaults()),
+            client, scheduleClock, registry, ScheduleSettings.defaults(), scheduled),
         o -> {
           if (!settings.watchNamespaces().isEmpty()) {
             o.settingNamespaces(settings.watchNamespaces());

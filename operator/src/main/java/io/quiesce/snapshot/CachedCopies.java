@@ -23,9 +23,9 @@ import java.util.Set;
 
 /**
  * The copies the operator's informers keep: each object as read, minus what no reader of the cache
- * reads. With 5,000 VMs the caches hold 5,000 VMs, instances and claims and every snapshot twice
- * (this reconciler's and the schedules'), and what the API returns beyond the read fields was most
- * of the operator's heap (docs/performance.md, "5,000 VMs and the operator's heap").
+ * reads. With 5,000 VMs the caches hold 5,000 VMs, instances, claims and snapshots, and what the
+ * API returns beyond the read fields was most of the operator's heap (docs/performance.md, "5,000
+ * VMs and the operator's heap").
  *
  * <p>Every copy loses {@code metadata.managedFields} and kubectl's last-applied annotation (a
  * second copy of the object). Beyond that, per kind, what is kept is what its readers read:
@@ -42,9 +42,11 @@ import java.util.Set;
  *   <li>QuiescedSnapshot, the snapshot controller's copy: all but {@code status.vmDefinition},
  *       which only a restore reads (through a GET of the snapshot, {@code RestoreObserver}); the
  *       reconciler's writes are merge patches of the fields it sets, so a field missing from the
- *       copy is kept as stored;
- *   <li>QuiescedSnapshot, the schedules' copy: metadata, spec, and the status's phase, consistency,
- *       start and completion times.
+ *       copy is kept as stored. In the operator the schedules read this copy too ({@code
+ *       ScheduledSnapshots}: metadata, spec, phase and times, all kept);
+ *   <li>QuiescedSnapshot, the schedules' own copy, when the schedule controller runs without the
+ *       snapshot controller: metadata, spec, and the status's phase, consistency, start and
+ *       completion times.
  * </ul>
  *
  * Objects are trimmed in place: each is a fresh copy deserialized from a list or watch event.
@@ -65,9 +67,10 @@ public final class CachedCopies {
   }
 
   /**
-   * The item store of the schedules' QuiescedSnapshot informer: a second copy of every scheduled
-   * snapshot, of which the schedule reconciler reads the metadata, the spec, and the phase and
-   * times of the status ({@code ScheduleHistory}, {@code ScheduleRetention}, {@code FirePlan}).
+   * The item store of the schedules' own QuiescedSnapshot informer (a schedule controller without
+   * the snapshot controller), of which the schedule reconciler reads the metadata, the spec, and
+   * the phase and times of the status ({@code ScheduleHistory}, {@code ScheduleRetention}, {@code
+   * FirePlan}).
    */
   public static TransformingItemStore<QuiescedSnapshot> scheduledSnapshotStore() {
     return new TransformingItemStore<>(CachedCopies::scheduledSnapshot);
