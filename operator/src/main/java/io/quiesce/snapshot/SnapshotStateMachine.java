@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The lifecycle of one QuiescedSnapshot as a pure function: {@link #decide} maps an {@link
@@ -687,7 +688,18 @@ public final class SnapshotStateMachine {
     return c;
   }
 
-  /** The fields {@link #operatorFields} leaves out, by their JSON names. */
+  /**
+   * Whether two statuses hold the same operator fields: {@code operatorFields(a).equals(
+   * operatorFields(b))} without the two copies (once per reconcile).
+   */
+  static boolean sameOperatorFields(QuiescedSnapshotStatus a, QuiescedSnapshotStatus b) {
+    return ApiValues.fieldsEqualExcept(a, b, OTHERS_FIELDS);
+  }
+
+  /** The fields {@link #operatorFields} leaves out, by their field and JSON names. */
+  static final Set<String> OTHERS_FIELDS =
+      Set.of("freeze", "helperHandBack", "channelAttempts", "vmDefinition");
+
   @JsonIgnoreProperties({"freeze", "helperHandBack", "channelAttempts", "vmDefinition"})
   private abstract static class WithoutOthersFields {}
 
