@@ -7,6 +7,7 @@ import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Copy, equality and hash code of the status classes, done once for all of them instead of by hand
@@ -56,6 +57,26 @@ public final class ApiValues {
     }
     for (Field f : FIELDS.get(a.getClass())) {
       if (!Objects.equals(read(f, a), read(f, other))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Whether {@code a} and {@code other} are of the same class with equal instance fields, those
+   * named in {@code ignored} left out: the comparison of two copies without those fields, without
+   * the copies.
+   */
+  public static boolean fieldsEqualExcept(Object a, Object other, Set<String> ignored) {
+    if (a == other) {
+      return true;
+    }
+    if (a == null || other == null || a.getClass() != other.getClass()) {
+      return false;
+    }
+    for (Field f : FIELDS.get(a.getClass())) {
+      if (!ignored.contains(f.getName()) && !Objects.equals(read(f, a), read(f, other))) {
         return false;
       }
     }

@@ -17,6 +17,7 @@ import io.quiesce.schedule.ScheduledSnapshots;
 import io.quiesce.snapshot.CachedCopies;
 import io.quiesce.snapshot.HttpKubeVirtFreezeApi;
 import io.quiesce.snapshot.QuiescedSnapshotReconciler;
+import io.quiesce.snapshot.SnapshotCloner;
 import io.quiesce.snapshot.SnapshotMetrics;
 import io.quiesce.snapshot.SnapshotSettings;
 import java.io.IOException;
@@ -65,7 +66,9 @@ public final class OperatorRuntime implements AutoCloseable {
         new Operator(
             o -> {
               o.withKubernetesClient(client)
-                  .withMetrics(MicrometerMetricsV2.newBuilder(registry).build());
+                  .withMetrics(MicrometerMetricsV2.newBuilder(registry).build())
+                  // a QuiescedSnapshot reaches its reconcile uncopied (SnapshotCloner says why)
+                  .withResourceCloner(new SnapshotCloner(client.getKubernetesSerialization()));
               if (settings.leaderElection()) {
                 LeaderElectionConfigurationBuilder election =
                     LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(

@@ -365,7 +365,8 @@ final class Draft {
       List<SnapshotEvent> events,
       Optional<Duration> requeue,
       Optional<String> outcome) {
-    QuiescedSnapshotStatus write = next.equals(operatorFields(current)) ? null : next;
+    QuiescedSnapshotStatus write =
+        SnapshotStateMachine.sameOperatorFields(next, current) ? null : next;
     if (!notes.isEmpty()
         && next.getPhase() != SnapshotPhase.Pending
         && current.getPhase() != next.getPhase()) {

@@ -161,11 +161,17 @@ final class SnapshotWriter {
   }
 
   /**
-   * The snapshot's resource, built from the copy: fabric8 sends a patch of a resource built from a
-   * name alone only after a GET of it (to learn what it patches), one request more per write.
+   * The snapshot's resource, built from an object that carries only its name: fabric8 sends a patch
+   * of a resource built from a name alone only after a GET of it (to learn what it patches), one
+   * request more per write, and it copies the object a resource was built from before each patch (a
+   * JSON round trip of the whole snapshot per write), although a patch given as text uses only its
+   * name.
    */
   private Resource<QuiescedSnapshot> resource(QuiescedSnapshot copy) {
-    return client.resource(copy);
+    QuiescedSnapshot named = new QuiescedSnapshot();
+    named.getMetadata().setNamespace(copy.getMetadata().getNamespace());
+    named.getMetadata().setName(copy.getMetadata().getName());
+    return client.resource(named);
   }
 
   private static Map<String, Object> wholeRecord(FreezeRecord record) {

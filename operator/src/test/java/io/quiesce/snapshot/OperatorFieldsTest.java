@@ -48,6 +48,26 @@ class OperatorFieldsTest {
     assertThat(status.getConditions().get(0).getReason()).isEqualTo("Frozen");
   }
 
+  @Test
+  void twoStatusesHoldTheSameOperatorFieldsWhenTheirCopiesAreEqual() throws Exception {
+    for (Field changed : fields()) {
+      QuiescedSnapshotStatus a = new QuiescedSnapshotStatus();
+      QuiescedSnapshotStatus b = new QuiescedSnapshotStatus();
+      for (Field f : fields()) {
+        f.set(a, value(f));
+        f.set(b, value(f));
+      }
+      assertThat(SnapshotStateMachine.sameOperatorFields(a, b)).isTrue();
+      changed.set(b, null);
+
+      assertThat(SnapshotStateMachine.sameOperatorFields(a, b))
+          .as(changed.getName())
+          .isEqualTo(
+              SnapshotStateMachine.operatorFields(a).equals(SnapshotStateMachine.operatorFields(b)))
+          .isEqualTo(WRITTEN_ELSEWHERE.contains(changed.getName()));
+    }
+  }
+
   private static List<Field> fields() {
     List<Field> fields = new ArrayList<>();
     for (Field f : QuiescedSnapshotStatus.class.getDeclaredFields()) {

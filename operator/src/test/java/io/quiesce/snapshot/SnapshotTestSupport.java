@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.Cloner;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quiesce.api.v1alpha1.DeletionPolicy;
 import io.quiesce.api.v1alpha1.QuiesceChannel;
@@ -50,10 +51,21 @@ final class SnapshotTestSupport {
         new SnapshotMetrics(registry));
   }
 
+  /** The operator as it runs in production: snapshots reach their reconcile uncopied. */
   static QuiesceTestOperator startOperator(
       KubeApiServer server, SnapshotSettings settings, SimpleMeterRegistry registry) {
     KubernetesClient client = server.newClient();
-    return QuiesceTestOperator.start(client, reconciler(client, settings, registry));
+    return startOperator(
+        client, settings, registry, new SnapshotCloner(client.getKubernetesSerialization()));
+  }
+
+  static QuiesceTestOperator startOperator(
+      KubernetesClient client,
+      SnapshotSettings settings,
+      SimpleMeterRegistry registry,
+      Cloner cloner) {
+    return QuiesceTestOperator.start(
+        client, o -> o.withResourceCloner(cloner), reconciler(client, settings, registry));
   }
 
   static QuiescedSnapshot snapshot(
