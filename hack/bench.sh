@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # bench.sh - Quiesce's benchmark, every figure measured side by side in one run.
 #
-# Usage: hack/bench.sh [--vms N] [--cap C] [--cut-delay D] [--pairs P] [--rounds R] [--operator-memory M] [--snapshots S] [--only PHASES] [--out DIR]
+# Usage: hack/bench.sh [--vms N] [--warmup-vms W] [--cap C] [--cut-delay D] [--pairs P] [--rounds R] [--operator-memory M] [--snapshots S] [--only PHASES] [--out DIR]
 #   --vms N        fake VMs in the scale phase (default 1000)
+#   --warmup-vms W fake VMs of the scale phase's warm-up fire, reported apart (default: 2 x cap or N/10,
+#                  whichever is more, at most N; 0: no warm-up)
 #   --cap C        cluster freeze cap in the scale phase (default 50)
 #   --cut-delay D  the fake snapshotter's cut delay in the scale phase, milliseconds (default 300)
 #   --pairs P      Quiesce/floor pairs in the freeze-window phase (default 30: the p95 of 30 is their 29th)
@@ -26,7 +28,9 @@
 #   scale          N FAKE VMs through one schedule fire: operator.jar run, fake helper and fake
 #                  snapshotter on the test kit's in-JVM API server, which counts the requests; the
 #                  fake helper records the peak of concurrent freezes, and a peak above the cap
-#                  fails the phase (the cap is a safety limit); each round's peak is logged
+#                  fails the phase (the cap is a safety limit); each round's peak is logged. The
+#                  measured fire comes second, after a warm-up fire over W VMs of its own (reported
+#                  apart, its snapshots deleted before the measured schedule exists)
 #   footprint      memory and start-up to ready of both components, with the chart's JVM flags and
 #                  without; the helper alone as on its node (median of 3 starts, interleaved with 3
 #                  with JVM defaults; CPU to ready too) and once beside the operator; the helper
@@ -41,6 +45,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
 VMS=1000
+WARMUP_VMS=
 CAP=50
 CUT_MS=300
 PAIRS=30
@@ -53,12 +58,13 @@ COMMAND="hack/bench.sh $*"
 
 log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
-usage() { sed -n '4,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '4,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 int_arg() { [[ ${2:-} =~ ^[1-9][0-9]{0,5}$ ]] || { log "$1 needs a positive integer"; usage; }; }
 
 while (( $# )); do
   case $1 in
     --vms) int_arg "$1" "${2:-}"; VMS=$2; shift 2 ;;
+    --warmup-vms) [[ ${2:-} =~ ^(0|[1-9][0-9]{0,5})$ ]] || { log "$1 needs 0 or a positive integer"; usage; }; WARMUP_VMS=$2; shift 2 ;;
     --cap) int_arg "$1" "${2:-}"; CAP=$2; shift 2 ;;
     --cut-delay) int_arg "$1" "${2:-}"; CUT_MS=$2; shift 2 ;;
     --pairs) int_arg "$1" "${2:-}"; PAIRS=$2; shift 2 ;;
@@ -181,6 +187,8 @@ fi
 
 # ------------------------------------------------------------------ scale
 # peak_of FILE: the fake helper's peak of concurrent freezes recorded in a scale phase's json, or "?"
+# the bench JVM's own flags (test API server, fakes; not the subject): see docs/performance.md
+SCALE_BENCH_FLAGS=()
 peak_of() { sed -n 's/^ *"peakFrozenInCluster" *: *\([0-9]*\).*/\1/p' "$1" 2>/dev/null | head -n 1 | grep . || echo '?'; }
 if wanted scale; then
   if [[ -z $OPERATOR_MEMORY ]] && (( VMS > 2000 )); then
@@ -190,7 +198,8 @@ if wanted scale; then
   for round in $(seq "$ROUNDS"); do
     log "scale round $round/$ROUNDS: $VMS fake VMs, cap $CAP, cut delay $CUT_MS ms (log: $OUT/scale.log)"
     rc=0
-    java -cp "$OPERATOR_CP" ${OPERATOR_MEMORY:+-Dquiesce.bench.operatorMemory=$OPERATOR_MEMORY} io.quiesce.bench.ScaleBench "$OPERATOR_JAR" "$VALUES" "$VMS" "$CAP" "$CUT_MS" "$OUT" \
+    java "${SCALE_BENCH_FLAGS[@]}" -cp "$OPERATOR_CP" ${OPERATOR_MEMORY:+-Dquiesce.bench.operatorMemory=$OPERATOR_MEMORY} \
+      ${WARMUP_VMS:+-Dquiesce.bench.warmupVms=$WARMUP_VMS} io.quiesce.bench.ScaleBench "$OPERATOR_JAR" "$VALUES" "$VMS" "$CAP" "$CUT_MS" "$OUT" \
       >"$OUT/scale.log" 2>&1 || rc=$?
     cp "$OUT/scale.json" "$OUT/scale-round-$round.json" 2>/dev/null || true
     cp "$OUT/scale.log" "$OUT/scale-round-$round.log"
