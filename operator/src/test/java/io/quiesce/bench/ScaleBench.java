@@ -382,6 +382,7 @@ public final class ScaleBench {
     figures.put("idealMs", idealMs);
     figures.put("freezeMedianMs", freezeMedian);
     figures.put("peakFrozenInCluster", helper.maxFrozenInCluster());
+    figures.put("fakeHelperRenewalsFailed", helper.renewalsFailed());
     figures.put("operatorRequestsPerSnapshot", (double) operatorRequests / vms);
     figures.put("fakeRequestsPerSnapshot", (double) fakeRequests / vms);
     figures.put("operatorRequestsByVerbResource", operatorByKind);
