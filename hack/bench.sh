@@ -38,7 +38,8 @@
 #                  the committed class list as the image does, and a fresh list recorded; then the
 #                  helper's candidate flag sets of hack/footprint-candidates.txt, 3 times each,
 #                  interleaved with the chart's flags (medians)
-# The components run with the JVM flags of charts/quiesce/values.yaml. Exits non-zero if a phase
+# The components run with the JVM flags of charts/quiesce/values.yaml; the scale phase's bench JVM with
+# -XX:TieredStopAtLevel=1, or $QUIESCE_SCALE_BENCH_JVM_FLAGS when set. Exits non-zero if a phase
 # fails; leaves nothing running.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -187,8 +188,10 @@ fi
 
 # ------------------------------------------------------------------ scale
 # peak_of FILE: the fake helper's peak of concurrent freezes recorded in a scale phase's json, or "?"
-# the bench JVM's own flags (test API server, fakes; not the subject): see docs/performance.md
-SCALE_BENCH_FLAGS=()
+# the scale phase's bench JVM (test API server, fakes; not the subject, which keeps the chart's
+# flags): C1 only, which cost it the least CPU per snapshot at 500 VMs (docs/performance.md, "Warm-up
+# and the bench JVM"); QUIESCE_SCALE_BENCH_JVM_FLAGS="" runs it with the JVM's defaults (G1, C1 + C2)
+read -r -a SCALE_BENCH_FLAGS <<<"${QUIESCE_SCALE_BENCH_JVM_FLAGS--XX:TieredStopAtLevel=1}"
 peak_of() { sed -n 's/^ *"peakFrozenInCluster" *: *\([0-9]*\).*/\1/p' "$1" 2>/dev/null | head -n 1 | grep . || echo '?'; }
 if wanted scale; then
   if [[ -z $OPERATOR_MEMORY ]] && (( VMS > 2000 )); then
@@ -196,7 +199,7 @@ if wanted scale; then
     log "scale: $VMS VMs, above 2,000: the operator's memory limit is $OPERATOR_MEMORY, as values.yaml tells such fleets"
   fi
   for round in $(seq "$ROUNDS"); do
-    log "scale round $round/$ROUNDS: $VMS fake VMs, cap $CAP, cut delay $CUT_MS ms (log: $OUT/scale.log)"
+    log "scale round $round/$ROUNDS: $VMS fake VMs, cap $CAP, cut delay $CUT_MS ms, bench JVM flags: ${SCALE_BENCH_FLAGS[*]:-JVM defaults} (log: $OUT/scale.log)"
     rc=0
     java "${SCALE_BENCH_FLAGS[@]}" -cp "$OPERATOR_CP" ${OPERATOR_MEMORY:+-Dquiesce.bench.operatorMemory=$OPERATOR_MEMORY} \
       ${WARMUP_VMS:+-Dquiesce.bench.warmupVms=$WARMUP_VMS} io.quiesce.bench.ScaleBench "$OPERATOR_JAR" "$VALUES" "$VMS" "$CAP" "$CUT_MS" "$OUT" \

@@ -173,9 +173,9 @@ public final class ScaleBench {
                       "QUIESCE_MAX_FREEZES_PER_NODE",
                       Integer.toString(NODE_CAP)),
                   out.resolve("scale-operator.log"))) {
+        informer.addEventHandler(warm);
         // set-up, not a figure: the informers list every VM, instance and claim first, from a test
         // server that shares a loaded machine (5,000 VMs took over 2 minutes there)
-        informer.addEventHandler(warm);
         long readyMs = operator.awaitReady(Duration.ofMinutes(2).plusMillis(30L * vms));
         System.out.printf("operator ready in %d ms%n", readyMs);
         Peak peak = new Peak(operator.memory());
@@ -389,6 +389,7 @@ public final class ScaleBench {
     figures.put("fakeRequestsByVerbResource", byVerbResource(requests, true));
     figures.put("stepMediansMs", steps);
     figures.put("benchJvmCpuMsPerSnapshot", benchJvmCpuMsPerSnapshot);
+    figures.put("benchJvmFlags", benchJvmFlags());
     figures.put("operatorRssPeakMiB", peak.rssMiB());
     figures.put("operatorRssEndMiB", end.rssMiB());
     figures.put("operatorRssSettledMiB", settled.rssMiB());
@@ -436,7 +437,9 @@ public final class ScaleBench {
                     "bench JVM CPU per snapshot during the fire (ms)",
                     benchJvmCpuMsPerSnapshot,
                     null,
-                    "the test API server, the fakes and the bench's informer, not the operator"),
+                    "the test API server, the fakes and the bench's informer, not the operator; its"
+                        + " JVM flags: "
+                        + benchJvmFlags()),
                 new BenchRow(
                     PHASE,
                     "operator RSS peak during the round (MiB)",
@@ -634,6 +637,15 @@ public final class ScaleBench {
     return ((com.sun.management.OperatingSystemMXBean)
             java.lang.management.ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();
+  }
+
+  /** This JVM's -X options (hack/bench.sh's choice for the scale phase), "defaults" when none. */
+  private static String benchJvmFlags() {
+    List<String> flags =
+        java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+            .filter(a -> a.startsWith("-X"))
+            .toList();
+    return flags.isEmpty() ? "defaults" : String.join(" ", flags);
   }
 
   private static long millisSince(long nanos) {
