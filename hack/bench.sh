@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # bench.sh - Quiesce's benchmark, every figure measured side by side in one run.
 #
-# Usage: hack/bench.sh [--vms N] [--cap C] [--cut-delay D] [--pairs P] [--rounds R] [--operator-memory M] [--snapshots S] [--only PHASES] [--out DIR]
+# Usage: hack/bench.sh [--vms N] [--warmup-vms W] [--cap C] [--cut-delay D] [--pairs P] [--rounds R] [--operator-memory M] [--snapshots S] [--only PHASES] [--out DIR]
 #   --vms N        fake VMs in the scale phase (default 1000)
+#   --warmup-vms W fake VMs of the scale phase's warm-up fire, reported apart (default: 2 x cap or N/10,
+#                  whichever is more, at most N; 0: no warm-up)
 #   --cap C        cluster freeze cap in the scale phase (default 50)
 #   --cut-delay D  the fake snapshotter's cut delay in the scale phase, milliseconds (default 300)
 #   --pairs P      Quiesce/floor pairs in the freeze-window phase (default 30: the p95 of 30 is their 29th)
@@ -26,7 +28,9 @@
 #   scale          N FAKE VMs through one schedule fire: operator.jar run, fake helper and fake
 #                  snapshotter on the test kit's in-JVM API server, which counts the requests; the
 #                  fake helper records the peak of concurrent freezes, and a peak above the cap
-#                  fails the phase (the cap is a safety limit); each round's peak is logged
+#                  fails the phase (the cap is a safety limit); each round's peak is logged. The
+#                  measured fire comes second, after a warm-up fire over W VMs of its own (reported
+#                  apart, its snapshots deleted before the measured schedule exists)
 #   footprint      memory and start-up to ready of both components, with the chart's JVM flags and
 #                  without; the helper alone as on its node (median of 3 starts, interleaved with 3
 #                  with JVM defaults; CPU to ready too) and once beside the operator; the helper
@@ -34,13 +38,15 @@
 #                  the committed class list as the image does, and a fresh list recorded; then the
 #                  helper's candidate flag sets of hack/footprint-candidates.txt, 3 times each,
 #                  interleaved with the chart's flags (medians)
-# The components run with the JVM flags of charts/quiesce/values.yaml. Exits non-zero if a phase
+# The components run with the JVM flags of charts/quiesce/values.yaml; the scale phase's bench JVM with
+# -XX:TieredStopAtLevel=1, or $QUIESCE_SCALE_BENCH_JVM_FLAGS when set. Exits non-zero if a phase
 # fails; leaves nothing running.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
 VMS=1000
+WARMUP_VMS=
 CAP=50
 CUT_MS=300
 PAIRS=30
@@ -53,12 +59,13 @@ COMMAND="hack/bench.sh $*"
 
 log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
-usage() { sed -n '4,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '4,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 int_arg() { [[ ${2:-} =~ ^[1-9][0-9]{0,5}$ ]] || { log "$1 needs a positive integer"; usage; }; }
 
 while (( $# )); do
   case $1 in
     --vms) int_arg "$1" "${2:-}"; VMS=$2; shift 2 ;;
+    --warmup-vms) [[ ${2:-} =~ ^(0|[1-9][0-9]{0,5})$ ]] || { log "$1 needs 0 or a positive integer"; usage; }; WARMUP_VMS=$2; shift 2 ;;
     --cap) int_arg "$1" "${2:-}"; CAP=$2; shift 2 ;;
     --cut-delay) int_arg "$1" "${2:-}"; CUT_MS=$2; shift 2 ;;
     --pairs) int_arg "$1" "${2:-}"; PAIRS=$2; shift 2 ;;
@@ -181,6 +188,10 @@ fi
 
 # ------------------------------------------------------------------ scale
 # peak_of FILE: the fake helper's peak of concurrent freezes recorded in a scale phase's json, or "?"
+# the scale phase's bench JVM (test API server, fakes; not the subject, which keeps the chart's
+# flags): C1 only, which cost it the least CPU per snapshot at 500 VMs (docs/performance.md, "Warm-up
+# and the bench JVM"); QUIESCE_SCALE_BENCH_JVM_FLAGS="" runs it with the JVM's defaults (G1, C1 + C2)
+read -r -a SCALE_BENCH_FLAGS <<<"${QUIESCE_SCALE_BENCH_JVM_FLAGS--XX:TieredStopAtLevel=1}"
 peak_of() { sed -n 's/^ *"peakFrozenInCluster" *: *\([0-9]*\).*/\1/p' "$1" 2>/dev/null | head -n 1 | grep . || echo '?'; }
 if wanted scale; then
   if [[ -z $OPERATOR_MEMORY ]] && (( VMS > 2000 )); then
@@ -188,9 +199,10 @@ if wanted scale; then
     log "scale: $VMS VMs, above 2,000: the operator's memory limit is $OPERATOR_MEMORY, as values.yaml tells such fleets"
   fi
   for round in $(seq "$ROUNDS"); do
-    log "scale round $round/$ROUNDS: $VMS fake VMs, cap $CAP, cut delay $CUT_MS ms (log: $OUT/scale.log)"
+    log "scale round $round/$ROUNDS: $VMS fake VMs, cap $CAP, cut delay $CUT_MS ms, bench JVM flags: ${SCALE_BENCH_FLAGS[*]:-JVM defaults} (log: $OUT/scale.log)"
     rc=0
-    java -cp "$OPERATOR_CP" ${OPERATOR_MEMORY:+-Dquiesce.bench.operatorMemory=$OPERATOR_MEMORY} io.quiesce.bench.ScaleBench "$OPERATOR_JAR" "$VALUES" "$VMS" "$CAP" "$CUT_MS" "$OUT" \
+    java "${SCALE_BENCH_FLAGS[@]}" -cp "$OPERATOR_CP" ${OPERATOR_MEMORY:+-Dquiesce.bench.operatorMemory=$OPERATOR_MEMORY} \
+      ${WARMUP_VMS:+-Dquiesce.bench.warmupVms=$WARMUP_VMS} io.quiesce.bench.ScaleBench "$OPERATOR_JAR" "$VALUES" "$VMS" "$CAP" "$CUT_MS" "$OUT" \
       >"$OUT/scale.log" 2>&1 || rc=$?
     cp "$OUT/scale.json" "$OUT/scale-round-$round.json" 2>/dev/null || true
     cp "$OUT/scale.log" "$OUT/scale-round-$round.log"

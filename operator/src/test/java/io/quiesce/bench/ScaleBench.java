@@ -1,6 +1,8 @@
 package io.quiesce.bench;
 
-import io.fabric8.kubernetes.api.model.LabelSelector;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -13,6 +15,8 @@ import io.quiesce.api.v1alpha1.QuiescedSnapshotScheduleSpec;
 import io.quiesce.api.v1alpha1.SnapshotOptions;
 import io.quiesce.api.v1alpha1.SnapshotPhase;
 import io.quiesce.api.v1alpha1.SnapshotTemplate;
+import io.quiesce.kube.csi.VolumeSnapshot;
+import io.quiesce.naming.Provenance;
 import io.quiesce.schedule.QuiescedSnapshotScheduleReconciler;
 import io.quiesce.snapshot.FakeNodeHelper;
 import io.quiesce.snapshot.QuiescedSnapshotReconciler;
@@ -21,11 +25,13 @@ import io.quiesce.testkit.kube.ApiRequestCounter;
 import io.quiesce.testkit.kube.KubeApiServer;
 import io.quiesce.testkit.kube.csi.FakeSnapshotter;
 import io.quiesce.testkit.kube.fixtures.Fixtures;
+import io.quiesce.testkit.kube.fixtures.VmScenario;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,8 +51,11 @@ import java.util.stream.IntStream;
  * cluster freeze cap C, the FAKE node helper (freezes nothing) and the FAKE CSI snapshotter cutting
  * each VolumeSnapshot after a fixed delay D, all on the test kit's in-JVM API server (not a real
  * cluster), which counts the requests. Reports the wall time from the fire to every snapshot
- * terminal against the ideal ceil(N/C) x D, the operator's API requests per snapshot, and its heap
- * and resident memory.
+ * terminal against the ideal ceil(N/C) x D, the operator's API requests per snapshot, its heap and
+ * resident memory, and both JVMs' CPU per snapshot. The measured fire comes second: a warm-up fire
+ * of the same shape over W VMs of its own ({@link WarmUpFire}, {@code -Dquiesce.bench.warmupVms}, 0
+ * for none) runs first to all terminal, is reported apart, and its snapshots are deleted before the
+ * measured schedule is created.
  *
  * <p>Usage: {@code ScaleBench <operator.jar> <values.yaml> <vms> <cap> <cut delay ms> <out dir>}
  */
@@ -58,6 +67,15 @@ public final class ScaleBench {
   private static final int NODES = 20;
   private static final int NODE_CAP = 4;
   private static final String FAKES = "quiesce-bench-fakes";
+
+  /**
+   * The label that tells the two fires' VMs apart, each schedule selecting its own; its values are
+   * the schedules' names.
+   */
+  private static final String FIRE_LABEL = "bench.quiesce.io/fire";
+
+  private static final String WARM_UP = "warm-up";
+  private static final String MEASURED = "fleet";
 
   /** The test kit's property for the test API server's event loops (1: fabric8's one). */
   private static final String EVENT_LOOPS = "quiesce.testkit.kube.eventLoops";
@@ -117,11 +135,16 @@ public final class ScaleBench {
             .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
             .create();
       }
+      int warmupVms =
+          Integer.getInteger(WarmUpFire.SIZE_PROPERTY, WarmUpFire.defaultSize(vms, cap));
       long seedStart = System.nanoTime();
-      seed(client, vms);
-      System.out.printf("seeded %d fake VMs in %d ms%n", vms, millisSince(seedStart));
+      seed(client, "warm", warmupVms, WARM_UP);
+      seed(client, "vm", vms, MEASURED);
+      System.out.printf(
+          "seeded %d + %d (warm-up) fake VMs in %d ms%n", vms, warmupVms, millisSince(seedStart));
       List<String> nodes = IntStream.range(0, NODES).mapToObj(i -> "node-" + i).toList();
-      Terminal terminal = new Terminal(vms);
+      Terminal terminal = new Terminal(MEASURED, vms);
+      Terminal warm = new Terminal(WARM_UP, warmupVms);
       try (FakeSnapshotter csi =
               FakeSnapshotter.start(
                   server.newHttp1Client(FAKES), cutDelay, Duration.ofMillis(200));
@@ -150,34 +173,25 @@ public final class ScaleBench {
                       "QUIESCE_MAX_FREEZES_PER_NODE",
                       Integer.toString(NODE_CAP)),
                   out.resolve("scale-operator.log"))) {
+        informer.addEventHandler(warm);
         // set-up, not a figure: the informers list every VM, instance and claim first, from a test
         // server that shares a loaded machine (5,000 VMs took over 2 minutes there)
         long readyMs = operator.awaitReady(Duration.ofMinutes(2).plusMillis(30L * vms));
-        Instant slot = createScheduleBeforeNextMinute(client);
+        System.out.printf("operator ready in %d ms%n", readyMs);
+        Peak peak = new Peak(operator.memory());
+        Optional<WarmUpFire> warmUp =
+            warmupVms == 0
+                ? Optional.empty()
+                : Optional.of(warmUp(client, operator, warm, cap, cutDelay, peak));
+        Instant slot = createScheduleBeforeNextMinute(client, MEASURED);
         server.requests().reset();
         System.out.printf(
-            "operator ready in %d ms; schedule fires at %s over %d VMs (cap %d, cut %d ms)%n",
-            readyMs, slot, vms, cap, cutDelay.toMillis());
-        ProcStatus peak = operator.memory();
+            "schedule fires at %s over %d VMs (cap %d, cut %d ms)%n",
+            slot, vms, cap, cutDelay.toMillis());
         OperatorWork atFire = OperatorWork.before(operator, slot);
-        Duration timeout = Duration.ofSeconds(120 + vms);
         // this JVM's CPU from the fire on: the test API server, the fakes and the bench's informer
-        Thread.sleep(Math.max(0, Duration.between(Instant.now(), slot).toMillis()));
         long cpuAtFireNs = ownCpuNanos();
-        while (!terminal.all.await(1, TimeUnit.SECONDS)) {
-          ProcStatus now = operator.memory();
-          peak = now.rssKiB() > peak.rssKiB() ? now : peak;
-          if (Instant.now().isAfter(slot.plus(timeout))) {
-            throw new IllegalStateException(
-                "only "
-                    + terminal.seen.size()
-                    + " of "
-                    + vms
-                    + " snapshots terminal "
-                    + timeout.toSeconds()
-                    + " s after the fire");
-          }
-        }
+        awaitTerminal(terminal, slot, operator, peak);
         long wallMs = Duration.between(slot, terminal.lastAt).toMillis();
         double benchJvmCpuMsPerSnapshot = (ownCpuNanos() - cpuAtFireNs) / 1e6 / vms;
         System.out.printf(
@@ -197,10 +211,11 @@ public final class ScaleBench {
             cutDelay,
             wallMs,
             terminal,
+            warmUp,
             helper,
             steps,
             requests,
-            peak,
+            peak.status,
             end,
             settled,
             heapAfter,
@@ -211,12 +226,106 @@ public final class ScaleBench {
     }
   }
 
+  /**
+   * The warm-up fire: its schedule fires at the next minute, runs to all terminal, and is then
+   * deleted with its snapshots (waiting until they and their VolumeSnapshots are gone), so that the
+   * measured schedule's reconciles, which walk the namespace's scheduled snapshots, walk only their
+   * own, and no request for the warm-up's objects falls into the measured fire.
+   */
+  private static WarmUpFire warmUp(
+      KubernetesClient client,
+      ComponentProcess operator,
+      Terminal warm,
+      int cap,
+      Duration cutDelay,
+      Peak peak)
+      throws Exception {
+    Instant slot = createScheduleBeforeNextMinute(client, WARM_UP);
+    System.out.printf("warm-up schedule fires at %s over %d VMs%n", slot, warm.expected);
+    OperatorWork atFire = OperatorWork.before(operator, slot);
+    long cpuAtFireNs = ownCpuNanos();
+    awaitTerminal(warm, slot, operator, peak);
+    long wallMs = Duration.between(slot, warm.lastAt).toMillis();
+    double benchCpuMs = (ownCpuNanos() - cpuAtFireNs) / 1e6;
+    OperatorWork fire = atFire.until(operator);
+    WarmUpFire result =
+        new WarmUpFire(
+            warm.expected,
+            wallMs,
+            Math.ceil((double) warm.expected / cap) * cutDelay.toMillis(),
+            warm.succeeded(),
+            fire.cpuMs(),
+            benchCpuMs);
+    System.out.printf(
+        "warm-up fire: %d ms; CPU per snapshot: operator %.1f ms, bench JVM %.1f ms%n",
+        wallMs, result.operatorCpuMsPerSnapshot(), result.benchJvmCpuMsPerSnapshot());
+    client.resource(schedule(WARM_UP, slot)).delete();
+    client
+        .resources(QuiescedSnapshot.class)
+        .inNamespace(NAMESPACE)
+        .withLabel(Provenance.SCHEDULE, WARM_UP)
+        .delete();
+    if (!warm.gone.await(2, TimeUnit.MINUTES)) {
+      throw new IllegalStateException(
+          "the warm-up's snapshots not all deleted 2 minutes after their deletion");
+    }
+    // and their VolumeSnapshots, which the fake snapshotter releases once the operator deletes
+    // them: else its requests for them fall into the measured fire
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () ->
+                client
+                    .resources(VolumeSnapshot.class)
+                    .inNamespace(NAMESPACE)
+                    .list()
+                    .getItems()
+                    .isEmpty());
+    return result;
+  }
+
+  /** Waits until every snapshot of {@code fire} is terminal, sampling the operator's RSS. */
+  private static void awaitTerminal(
+      Terminal fire, Instant slot, ComponentProcess operator, Peak peak) throws Exception {
+    Duration timeout = Duration.ofSeconds(120 + fire.expected);
+    while (!fire.all.await(1, TimeUnit.SECONDS)) {
+      peak.sample(operator.memory());
+      if (Instant.now().isAfter(slot.plus(timeout))) {
+        throw new IllegalStateException(
+            "only "
+                + fire.seen.size()
+                + " of "
+                + fire.expected
+                + " snapshots of "
+                + fire.schedule
+                + " terminal "
+                + timeout.toSeconds()
+                + " s after the fire");
+      }
+    }
+  }
+
+  /** The operator's highest RSS sampled in the round (both fires). */
+  private static final class Peak {
+    private ProcStatus status;
+
+    Peak(ProcStatus first) {
+      this.status = first;
+    }
+
+    void sample(ProcStatus now) {
+      status = now.rssKiB() > status.rssKiB() ? now : status;
+    }
+  }
+
   private static PhaseResult result(
       int vms,
       int cap,
       Duration cutDelay,
       long wallMs,
       Terminal terminal,
+      Optional<WarmUpFire> warmUp,
       FakeNodeHelper helper,
       Map<String, String> steps,
       Map<ApiRequestCounter.Key, Long> requests,
@@ -227,10 +336,7 @@ public final class ScaleBench {
       double heapSettled,
       double benchJvmCpuMsPerSnapshot,
       OperatorWork fire) {
-    long succeeded =
-        terminal.seen.values().stream()
-            .filter(s -> s.equals("Succeeded/FilesystemConsistent"))
-            .count();
+    long succeeded = terminal.succeeded();
     String incomplete =
         succeeded == vms
             ? null
@@ -238,6 +344,14 @@ public final class ScaleBench {
                 + vms
                 + " Succeeded/FilesystemConsistent snapshots, got "
                 + terminal.outcomes();
+    if (warmUp.isPresent() && warmUp.get().succeeded() != warmUp.get().vms()) {
+      String warmIncomplete =
+          "warm-up: expected "
+              + warmUp.get().vms()
+              + " Succeeded/FilesystemConsistent snapshots, got "
+              + warmUp.get().succeeded();
+      incomplete = incomplete == null ? warmIncomplete : incomplete + "; " + warmIncomplete;
+    }
     double idealMs = Math.ceil((double) vms / cap) * cutDelay.toMillis();
     long operatorRequests =
         requests.entrySet().stream()
@@ -268,12 +382,14 @@ public final class ScaleBench {
     figures.put("idealMs", idealMs);
     figures.put("freezeMedianMs", freezeMedian);
     figures.put("peakFrozenInCluster", helper.maxFrozenInCluster());
+    figures.put("fakeHelperRenewalsFailed", helper.renewalsFailed());
     figures.put("operatorRequestsPerSnapshot", (double) operatorRequests / vms);
     figures.put("fakeRequestsPerSnapshot", (double) fakeRequests / vms);
     figures.put("operatorRequestsByVerbResource", operatorByKind);
     figures.put("fakeRequestsByVerbResource", byVerbResource(requests, true));
     figures.put("stepMediansMs", steps);
     figures.put("benchJvmCpuMsPerSnapshot", benchJvmCpuMsPerSnapshot);
+    figures.put("benchJvmFlags", benchJvmFlags());
     figures.put("operatorRssPeakMiB", peak.rssMiB());
     figures.put("operatorRssEndMiB", end.rssMiB());
     figures.put("operatorRssSettledMiB", settled.rssMiB());
@@ -286,68 +402,75 @@ public final class ScaleBench {
       figures.put("operatorReconcilesPerSnapshot", fire.reconciles() / vms);
       figures.put("operatorScheduleReconcilesPerSnapshot", fire.scheduleReconciles() / vms);
     }
+    figures.put("warmupVms", 0);
+    warmUp.ifPresent(w -> figures.putAll(w.figures()));
     String what = vms + " fake VMs, cap " + cap + ", cut " + cutDelay.toMillis() + " ms";
     List<BenchRow> rows =
-        List.of(
-            new BenchRow(
-                PHASE,
-                "fire to all terminal (ms), " + what,
-                wallMs,
-                idealMs,
-                "baseline: ideal ceil(N/cap) x cut delay"),
-            new BenchRow(
-                PHASE,
-                "freeze per snapshot, median (ms)",
-                freezeMedian,
-                (double) cutDelay.toMillis(),
-                "status.freeze.durationMs (fake helper) vs the cut delay"),
-            new BenchRow(
-                PHASE,
-                "peak concurrent freezes",
-                helper.maxFrozenInCluster(),
-                (double) cap,
-                "seen by the fake helper vs the cap"),
-            new BenchRow(
-                PHASE,
-                "operator API requests per snapshot",
-                (double) operatorRequests / vms,
-                null,
-                "counted at the API server, operator's User-Agent only"),
-            new BenchRow(
-                PHASE,
-                "bench JVM CPU per snapshot during the fire (ms)",
-                benchJvmCpuMsPerSnapshot,
-                null,
-                "the test API server, the fakes and the bench's informer, not the operator"),
-            new BenchRow(
-                PHASE,
-                "operator RSS peak during the round (MiB)",
-                peak.rssMiB(),
-                null,
-                "VmRSS sampled each second; VmHWM "
-                    + Math.round(settled.hwmMiB())
-                    + " MiB; container limit "
-                    + memoryLimit
-                    + " (-XX:MaxRAM)"),
-            new BenchRow(
-                PHASE,
-                "operator heap used after the round (MiB)",
-                heapAfter / (1 << 20),
-                null,
-                "jvm_memory_used_bytes{area=heap} from its /metrics; after a GC: "
-                    + Math.round(heapSettled / (1 << 20))
-                    + " MiB"),
-            new BenchRow(
-                PHASE,
-                "operator CPU per snapshot during the fire (ms)",
-                (double) fire.cpuMs() / vms,
-                null,
-                "utime+stime of its process (/proc/<pid>/stat) from the fire to all terminal"
-                    + (fire.reconciles() >= 0
-                        ? "; "
-                            + Math.round(fire.reconciles() / vms * 10) / 10.0
-                            + " reconciles per snapshot"
-                        : "")));
+        new ArrayList<>(
+            List.of(
+                new BenchRow(
+                    PHASE,
+                    "fire to all terminal (ms), " + what,
+                    wallMs,
+                    idealMs,
+                    "baseline: ideal ceil(N/cap) x cut delay"),
+                new BenchRow(
+                    PHASE,
+                    "freeze per snapshot, median (ms)",
+                    freezeMedian,
+                    (double) cutDelay.toMillis(),
+                    "status.freeze.durationMs (fake helper) vs the cut delay"),
+                new BenchRow(
+                    PHASE,
+                    "peak concurrent freezes",
+                    helper.maxFrozenInCluster(),
+                    (double) cap,
+                    "seen by the fake helper vs the cap, in either fire"),
+                new BenchRow(
+                    PHASE,
+                    "operator API requests per snapshot",
+                    (double) operatorRequests / vms,
+                    null,
+                    "counted at the API server, operator's User-Agent only"),
+                new BenchRow(
+                    PHASE,
+                    "bench JVM CPU per snapshot during the fire (ms)",
+                    benchJvmCpuMsPerSnapshot,
+                    null,
+                    "the test API server, the fakes and the bench's informer, not the operator; its"
+                        + " JVM flags: "
+                        + benchJvmFlags()),
+                new BenchRow(
+                    PHASE,
+                    "operator RSS peak during the round (MiB)",
+                    peak.rssMiB(),
+                    null,
+                    "VmRSS sampled each second; VmHWM "
+                        + Math.round(settled.hwmMiB())
+                        + " MiB; container limit "
+                        + memoryLimit
+                        + " (-XX:MaxRAM)"),
+                new BenchRow(
+                    PHASE,
+                    "operator heap used after the round (MiB)",
+                    heapAfter / (1 << 20),
+                    null,
+                    "jvm_memory_used_bytes{area=heap} from its /metrics; after a GC: "
+                        + Math.round(heapSettled / (1 << 20))
+                        + " MiB"),
+                new BenchRow(
+                    PHASE,
+                    "operator CPU per snapshot during the fire (ms)",
+                    (double) fire.cpuMs() / vms,
+                    null,
+                    "utime+stime of its process (/proc/<pid>/stat) from the fire to all terminal"
+                        + (fire.reconciles() >= 0
+                            ? "; "
+                                + Math.round(fire.reconciles() / vms * 10) / 10.0
+                                + " reconciles per snapshot"
+                            : ""))));
+    warmUp.ifPresent(
+        w -> rows.addAll(w.rows(PHASE, (double) fire.cpuMs() / vms, benchJvmCpuMsPerSnapshot)));
     int peakFrozen = helper.maxFrozenInCluster();
     figures.put("succeeded", succeeded);
     System.out.printf(
@@ -392,21 +515,28 @@ public final class ScaleBench {
    * CRD schemas there), which bounds the rate whatever the threads (5,000 VMs: 227-298 s at 16
    * threads on the shared machine at load 20-40).
    */
-  private static void seed(KubernetesClient client, int vms) throws Exception {
+  private static void seed(KubernetesClient client, String prefix, int vms, String fire)
+      throws Exception {
     ExecutorService pool =
         Executors.newFixedThreadPool(Integer.getInteger("quiesce.bench.seedThreads", 4));
     try {
       List<Future<?>> created = new ArrayList<>();
       for (int i = 0; i < vms; i++) {
-        String name = String.format("vm-%04d", i);
+        String name = String.format("%s-%04d", prefix, i);
         String node = "node-" + (i % NODES);
         created.add(
             pool.submit(
-                () ->
-                    Fixtures.runningVm(NAMESPACE, name)
-                        .onNode(node)
-                        .withPvcDisk("root", name + "-root", "1Gi")
-                        .create(client)));
+                () -> {
+                  VmScenario vm =
+                      Fixtures.runningVm(NAMESPACE, name)
+                          .onNode(node)
+                          .withPvcDisk("root", name + "-root", "1Gi")
+                          .build();
+                  Map<String, String> labels = new HashMap<>(vm.vm().getMetadata().getLabels());
+                  labels.put(FIRE_LABEL, fire);
+                  vm.vm().getMetadata().setLabels(labels);
+                  return vm.create(client);
+                }));
       }
       for (Future<?> f : created) {
         f.get();
@@ -417,17 +547,16 @@ public final class ScaleBench {
   }
 
   /**
-   * Creates a schedule over every VM firing once, at the start of a minute at least 5 s away so
-   * that the operator has seen it when the minute comes; returns that minute (the fire).
+   * Creates the schedule {@code name} over its VMs firing once, at the start of a minute at least 5
+   * s away so that the operator has seen it when the minute comes; returns that minute (the fire).
    */
-  private static Instant createScheduleBeforeNextMinute(KubernetesClient client)
-      throws InterruptedException {
+  private static Instant createScheduleBeforeNextMinute(KubernetesClient client, String name) {
     Instant now = Instant.now();
     Instant slot = now.truncatedTo(ChronoUnit.MINUTES).plus(1, ChronoUnit.MINUTES);
     if (Duration.between(now, slot).toSeconds() < 5) {
       slot = slot.plus(1, ChronoUnit.MINUTES);
     }
-    QuiescedSnapshotSchedule wanted = schedule(slot);
+    QuiescedSnapshotSchedule wanted = schedule(name, slot);
     try {
       client.resource(wanted).create();
     } catch (KubernetesClientException e) {
@@ -443,10 +572,10 @@ public final class ScaleBench {
   }
 
   /**
-   * A schedule whose only fire this year is {@code slot}, so a round longer than a minute is not
-   * fired again.
+   * A schedule over the VMs labelled for it whose only fire this year is {@code slot}, so a round
+   * longer than a minute is not fired again.
    */
-  private static QuiescedSnapshotSchedule schedule(Instant slot) {
+  private static QuiescedSnapshotSchedule schedule(String name, Instant slot) {
     java.time.ZonedDateTime at = slot.atZone(java.time.ZoneOffset.UTC);
     QuiesceOptions quiesce = new QuiesceOptions();
     quiesce.setMode(QuiesceMode.Required);
@@ -467,11 +596,11 @@ public final class ScaleBench {
             + at.getMonthValue()
             + " *");
     spec.setTimeZone("UTC");
-    spec.setVmSelector(new LabelSelector());
+    spec.setVmSelector(new LabelSelectorBuilder().addToMatchLabels(FIRE_LABEL, name).build());
     spec.setStartingDeadlineSeconds(30L);
     spec.setTemplate(template);
     QuiescedSnapshotSchedule schedule = new QuiescedSnapshotSchedule();
-    schedule.getMetadata().setName("fleet");
+    schedule.getMetadata().setName(name);
     schedule.getMetadata().setNamespace(NAMESPACE);
     schedule.setSpec(spec);
     return schedule;
@@ -508,6 +637,15 @@ public final class ScaleBench {
     return ((com.sun.management.OperatingSystemMXBean)
             java.lang.management.ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();
+  }
+
+  /** This JVM's -X options (hack/bench.sh's choice for the scale phase), "defaults" when none. */
+  private static String benchJvmFlags() {
+    List<String> flags =
+        java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+            .filter(a -> a.startsWith("-X"))
+            .toList();
+    return flags.isEmpty() ? "defaults" : String.join(" ", flags);
   }
 
   private static long millisSince(long nanos) {
@@ -558,8 +696,12 @@ public final class ScaleBench {
     }
   }
 
-  /** Watches the snapshots and notes when the last of the round becomes terminal. */
+  /**
+   * Watches the snapshots of one schedule and notes when the last of its fire becomes terminal, and
+   * when they are all deleted.
+   */
   private static final class Terminal implements ResourceEventHandler<QuiescedSnapshot> {
+    private final String schedule;
     private final int expected;
     private final Map<String, String> seen = new ConcurrentHashMap<>();
     private final Map<String, Instant> inProgressAt = new ConcurrentHashMap<>();
@@ -567,10 +709,22 @@ public final class ScaleBench {
     private final Map<String, String> volumeSnapshot = new ConcurrentHashMap<>();
     private final List<Long> freezeMs = java.util.Collections.synchronizedList(new ArrayList<>());
     private final CountDownLatch all = new CountDownLatch(1);
+    private final CountDownLatch gone;
     private volatile Instant lastAt;
 
-    Terminal(int expected) {
+    Terminal(String schedule, int expected) {
+      this.schedule = schedule;
       this.expected = expected;
+      this.gone = new CountDownLatch(expected);
+    }
+
+    private boolean ours(QuiescedSnapshot s) {
+      Map<String, String> labels = s.getMetadata().getLabels();
+      return labels != null && schedule.equals(labels.get(Provenance.SCHEDULE));
+    }
+
+    long succeeded() {
+      return seen.values().stream().filter(s -> s.equals("Succeeded/FilesystemConsistent")).count();
     }
 
     @Override
@@ -580,6 +734,9 @@ public final class ScaleBench {
 
     @Override
     public void onUpdate(QuiescedSnapshot old, QuiescedSnapshot s) {
+      if (!ours(s)) {
+        return;
+      }
       var status = s.getStatus();
       String key = s.getMetadata().getNamespace() + "/" + s.getMetadata().getName();
       if (status != null && status.getPhase() == SnapshotPhase.InProgress) {
@@ -613,7 +770,11 @@ public final class ScaleBench {
     }
 
     @Override
-    public void onDelete(QuiescedSnapshot s, boolean unknown) {}
+    public void onDelete(QuiescedSnapshot s, boolean unknown) {
+      if (ours(s)) {
+        gone.countDown();
+      }
+    }
 
     /**
      * Each terminal snapshot's steps, as the bench, the fake helper and the snapshotter saw them.

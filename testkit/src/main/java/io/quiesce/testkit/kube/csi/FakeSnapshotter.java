@@ -1,5 +1,6 @@
 package io.quiesce.testkit.kube.csi;
 
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -284,7 +285,13 @@ public final class FakeSnapshotter implements AutoCloseable {
    */
   private void addBoundFinalizer(VolumeSnapshot seen, boolean seenIsCurrent) {
     if (seenIsCurrent) {
-      VolumeSnapshot copy = client.getKubernetesSerialization().clone(seen);
+      // a copy of the metadata only (the informer's object must not change): fabric8 clones the
+      // object it is given before it writes it, so a deep copy here was a second JSON round trip
+      VolumeSnapshot copy = new VolumeSnapshot();
+      copy.setMetadata(new ObjectMetaBuilder(seen.getMetadata()).build());
+      copy.setSpec(seen.getSpec());
+      copy.setStatus(seen.getStatus());
+      seen.getAdditionalProperties().forEach(copy::setAdditionalProperty);
       copy.addFinalizer(BOUND_FINALIZER);
       try {
         client.resource(copy).update();
@@ -392,6 +399,14 @@ public final class FakeSnapshotter implements AutoCloseable {
             });
   }
 
+  /** A snapshot by namespace and name only, to patch as {@link #contentNamed} does. */
+  private static VolumeSnapshot snapshotNamed(VolumeSnapshot snapshot) {
+    VolumeSnapshot named = new VolumeSnapshot();
+    named.getMetadata().setNamespace(snapshot.getMetadata().getNamespace());
+    named.getMetadata().setName(snapshot.getMetadata().getName());
+    return named;
+  }
+
   /** A content by name only, to patch without the GET fabric8 sends before patching a name. */
   private static VolumeSnapshotContent contentNamed(String name) {
     VolumeSnapshotContent content = new VolumeSnapshotContent();
@@ -437,10 +452,11 @@ public final class FakeSnapshotter implements AutoCloseable {
   }
 
   private void patchStatus(VolumeSnapshot snapshot, VolumeSnapshotStatus status) {
-    // the resource built from the object, not from its name: fabric8 GETs a name-only resource
-    // before it patches it (one request more per patch)
+    // the resource built from an object, not from its name: fabric8 GETs a name-only resource
+    // before it patches it (one request more per patch); an object that holds only the name, as
+    // fabric8 clones the object it is given (a JSON round trip of the whole snapshot per patch)
     client
-        .resource(snapshot)
+        .resource(snapshotNamed(snapshot))
         .subresource("status")
         .patch(
             PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("status", status)));
