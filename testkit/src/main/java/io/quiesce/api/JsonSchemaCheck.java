@@ -53,6 +53,19 @@ final class JsonSchemaCheck {
           "default",
           "example");
 
+  /** The same for a list's schema: keywords that read no more than the list's length. */
+  private static final Set<String> LIST_LEVEL =
+      Set.of(
+          "$schema",
+          "type",
+          "items",
+          "minItems",
+          "maxItems",
+          "description",
+          "title",
+          "default",
+          "example");
+
   private final SchemaRegistry registry;
 
   /** The JSON Schema, in Jackson 2: its nodes key {@link #compiled}. */
@@ -115,7 +128,9 @@ final class JsonSchemaCheck {
    * again, as JSON Schema's keywords read only the node they apply to; only the changed subtrees
    * are validated (kube-apiserver's validation ratcheting, without its leniency: the violations are
    * those of a full check). A changed object whose schema has only {@link #OBJECT_LEVEL} keywords
-   * is checked for those, then property by property; any other schema validates its whole node.
+   * is checked for those, then property by property, and a changed list whose schema has only
+   * {@link #LIST_LEVEL} keywords for those, then item by item (each against the old item at its
+   * index); any other schema validates its whole node.
    */
   Outcome check(JsonNode object, JsonNode old) {
     List<Error> errors = new ArrayList<>();
@@ -137,6 +152,26 @@ final class JsonSchemaCheck {
       List<Error> errors,
       List<Violation> violations) {
     if (value.equals(old)) {
+      return;
+    }
+    if (old != null && value.isArray() && old.isArray() && itemByItem(schemaNode)) {
+      validate(
+          compiled.computeIfAbsent(
+              new Level(new IdentityKey(schemaNode)), k -> compileLevel(schemaNode)),
+          value,
+          path,
+          errors,
+          violations);
+      // an item's keywords read only the item: one equal to the old item at its index passed
+      for (int i = 0; i < value.size(); i++) {
+        ratchet(
+            schemaNode.get("items"),
+            value.get(i),
+            old.get(i),
+            path + "[" + i + "]",
+            errors,
+            violations);
+      }
       return;
     }
     if (old == null || !value.isObject() || !old.isObject() || !levelByLevel(schemaNode)) {
@@ -179,6 +214,19 @@ final class JsonSchemaCheck {
     return true;
   }
 
+  /** Whether a changed list of this schema can be checked for its own keywords, then by item. */
+  private static boolean itemByItem(JsonNode schemaNode) {
+    if (!schemaNode.path("items").isObject()) {
+      return false;
+    }
+    for (Map.Entry<String, JsonNode> keyword : schemaNode.properties()) {
+      if (!LIST_LEVEL.contains(keyword.getKey())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private Schema compiled(JsonNode schemaNode) {
     if (schemaNode == converted) {
       return schema;
@@ -187,13 +235,20 @@ final class JsonSchemaCheck {
         new IdentityKey(schemaNode), k -> registry.getSchema(toJackson3(schemaNode)));
   }
 
-  /** An object schema's own keywords: each property's schema accepts anything. */
+  /**
+   * An object's or a list's schema, its own keywords only: each property's schema, or the items',
+   * accepts anything.
+   */
   private Schema compileLevel(JsonNode schemaNode) {
     com.fasterxml.jackson.databind.node.ObjectNode level =
         (com.fasterxml.jackson.databind.node.ObjectNode) schemaNode.deepCopy();
-    com.fasterxml.jackson.databind.node.ObjectNode properties =
-        (com.fasterxml.jackson.databind.node.ObjectNode) level.get("properties");
-    properties.properties().forEach(p -> p.setValue(BooleanNode.TRUE));
+    if (level.has("items")) {
+      level.set("items", BooleanNode.TRUE);
+    } else {
+      ((com.fasterxml.jackson.databind.node.ObjectNode) level.get("properties"))
+          .properties()
+          .forEach(p -> p.setValue(BooleanNode.TRUE));
+    }
     return registry.getSchema(toJackson3(level));
   }
 

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 /**
  * JSON Schema validation of an update whose old object passed: only the changed subtrees are
  * validated, and the violations are exactly those of validating the whole object (paths and
- * messages), at every depth and for the keywords of an object itself.
+ * messages), at every depth and for the keywords of an object or a list itself.
  */
 class SchemaRatchetingTest {
   private static final JsonSchemaCheck CHECK =
@@ -26,6 +26,7 @@ class SchemaRatchetingTest {
                     mode: {type: string, enum: [A, B]}
                     items:
                       type: array
+                      maxItems: 3
                       items:
                         type: object
                         properties:
@@ -80,6 +81,9 @@ class SchemaRatchetingTest {
           "{spec: {name: ok, size: 1, mode: A, items: [{at: '2026-01-01T00:00:00Z'}]},"
               + " status: []}",
           "{metadata: {name: Not_A_Name}}",
+          "{spec: {name: ok, size: 1, mode: A, items: [{at: '2026-01-01T00:00:00Z'}, {at: x},"
+              + " {at: '2026-01-01T00:00:00Z'}, {at: 1}]}}",
+          "{spec: {name: ok, size: 1, mode: A, items: [{at: y, other: 1}]}}",
         }) {
       JsonNode next = OLD.deepCopy();
       ((com.fasterxml.jackson.databind.node.ObjectNode) next)
