@@ -155,13 +155,7 @@ final class JsonSchemaCheck {
       return;
     }
     if (old != null && value.isArray() && old.isArray() && itemByItem(schemaNode)) {
-      validate(
-          compiled.computeIfAbsent(
-              new Level(new IdentityKey(schemaNode)), k -> compileLevel(schemaNode)),
-          value,
-          path,
-          errors,
-          violations);
+      validateLevel(schemaNode, value, path, errors, violations);
       // an item's keywords read only the item: one equal to the old item at its index passed
       for (int i = 0; i < value.size(); i++) {
         ratchet(
@@ -178,13 +172,7 @@ final class JsonSchemaCheck {
       validate(compiled(schemaNode), value, path, errors, violations);
       return;
     }
-    validate(
-        compiled.computeIfAbsent(
-            new Level(new IdentityKey(schemaNode)), k -> compileLevel(schemaNode)),
-        value,
-        path,
-        errors,
-        violations);
+    validateLevel(schemaNode, value, path, errors, violations);
     JsonNode properties = schemaNode.path("properties");
     for (Map.Entry<String, JsonNode> field : value.properties()) {
       JsonNode child = properties.get(field.getKey());
@@ -250,6 +238,38 @@ final class JsonSchemaCheck {
           .forEach(p -> p.setValue(BooleanNode.TRUE));
     }
     return registry.getSchema(toJackson3(level));
+  }
+
+  /**
+   * Validates an object or a list against its schema's own keywords ({@link #compileLevel}), which
+   * read only its property names or its length: the object's values, or the list's items, cross
+   * over to Jackson 3 as nulls, not converted.
+   */
+  private void validateLevel(
+      JsonNode schemaNode,
+      JsonNode value,
+      String path,
+      List<Error> errors,
+      List<Violation> violations) {
+    Schema level =
+        compiled.computeIfAbsent(
+            new Level(new IdentityKey(schemaNode)), k -> compileLevel(schemaNode));
+    JsonNodeFactory nodes = JACKSON3.getNodeFactory();
+    tools.jackson.databind.JsonNode shallow;
+    if (value.isArray()) {
+      tools.jackson.databind.node.ArrayNode items = nodes.arrayNode(value.size());
+      for (int i = 0; i < value.size(); i++) {
+        items.addNull();
+      }
+      shallow = items;
+    } else {
+      tools.jackson.databind.node.ObjectNode fields = nodes.objectNode();
+      value.fieldNames().forEachRemaining(fields::putNull);
+      shallow = fields;
+    }
+    List<Error> found = level.validate(shallow);
+    errors.addAll(found);
+    found.forEach(error -> violations.add(toViolation(error, path)));
   }
 
   /** Validates {@code value}, found at {@code path} of the checked object. */
