@@ -716,31 +716,32 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
         || findResource(key) != null) {
       return created(collection, object.toString(), passed);
     }
-    io.fabric8.kubernetes.api.model.ObjectMeta meta;
-    try {
-      meta =
-          Serialization.jsonMapper()
-              .treeToValue(metadata, io.fabric8.kubernetes.api.model.ObjectMeta.class);
-    } catch (JsonProcessingException | IllegalArgumentException e) {
-      return created(collection, object.toString(), passed);
+    // the parent's PostHandler.initMetadata, on the tree; its model leaves out null and empty
+    // values (ObjectMeta's fields are NON_EMPTY)
+    ObjectNode meta = (ObjectNode) metadata;
+    for (java.util.Iterator<Map.Entry<String, JsonNode>> it = meta.fields(); it.hasNext(); ) {
+      JsonNode value = it.next().getValue();
+      if (value.isNull() || (value.isContainerNode() && value.isEmpty())) {
+        it.remove();
+      }
     }
-    // the parent's PostHandler.initMetadata
-    meta.setDeletionTimestamp(null);
+    meta.remove("deletionTimestamp");
     if (path.namespace() != null) {
-      meta.setNamespace(path.namespace());
+      meta.put("namespace", path.namespace());
     }
-    meta.setUid(io.fabric8.kubernetes.client.utils.Utils.generateId().toString());
-    meta.setCreationTimestamp(
+    meta.put("uid", io.fabric8.kubernetes.client.utils.Utils.generateId().toString());
+    meta.put(
+        "creationTimestamp",
         java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC)
             .truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
             .format(java.time.format.DateTimeFormatter.ISO_INSTANT));
-    meta.setResourceVersion(String.valueOf(requestResourceVersion()));
-    meta.setGeneration(1L);
+    meta.put("resourceVersion", String.valueOf(requestResourceVersion()));
+    meta.put("generation", 1L);
     // stored as the parent serializes its model: apiVersion, kind, metadata, then the rest
     ObjectNode stored = Serialization.jsonMapper().createObjectNode();
     stored.set("apiVersion", object.get("apiVersion"));
     stored.set("kind", object.get("kind"));
-    stored.set("metadata", Serialization.jsonMapper().valueToTree(meta));
+    stored.set("metadata", meta);
     boolean statusSubresource = hasStatusSubresource(path);
     object
         .properties()
