@@ -130,7 +130,7 @@ final class JsonSchemaCheck {
    * those of a full check). A changed object whose schema has only {@link #OBJECT_LEVEL} keywords
    * is checked for those, then property by property, and a changed list whose schema has only
    * {@link #LIST_LEVEL} keywords for those, then item by item (each against the old item at its
-   * index); any other schema validates its whole node.
+   * index), when that skips an unchanged object or list; any other node is validated whole.
    */
   Outcome check(JsonNode object, JsonNode old) {
     List<Error> errors = new ArrayList<>();
@@ -154,37 +154,73 @@ final class JsonSchemaCheck {
     if (value.equals(old)) {
       return;
     }
-    if (old != null && value.isArray() && old.isArray() && itemByItem(schemaNode)) {
-      validateLevel(schemaNode, value, path, errors, violations);
-      // an item's keywords read only the item: one equal to the old item at its index passed
-      for (int i = 0; i < value.size(); i++) {
-        ratchet(
-            schemaNode.get("items"),
-            value.get(i),
-            old.get(i),
-            path + "[" + i + "]",
-            errors,
-            violations);
-      }
+    changed(schemaNode, value, old, path, errors, violations);
+  }
+
+  /** {@link #ratchet} of a value known to differ from {@code old}. */
+  private void changed(
+      JsonNode schemaNode,
+      JsonNode value,
+      JsonNode old,
+      String path,
+      List<Error> errors,
+      List<Violation> violations) {
+    boolean list = value.isArray() && old != null && old.isArray() && itemByItem(schemaNode);
+    boolean object = value.isObject() && old != null && old.isObject() && levelByLevel(schemaNode);
+    if (!list && !object) {
+      validate(compiled(schemaNode), value, path, errors, violations);
       return;
     }
-    if (old == null || !value.isObject() || !old.isObject() || !levelByLevel(schemaNode)) {
+    // the children that changed; checked one by one only if an unchanged object or list is
+    // skipped so (each validation has a cost of its own: one call beats many small ones)
+    List<String> changedFields = new ArrayList<>();
+    List<Integer> changedItems = new ArrayList<>();
+    boolean skipsAContainer = false;
+    if (list) {
+      for (int i = 0; i < value.size(); i++) {
+        JsonNode item = value.get(i);
+        if (!item.equals(old.get(i))) {
+          changedItems.add(i);
+        } else {
+          skipsAContainer |= item.isContainerNode();
+        }
+      }
+    } else {
+      JsonNode properties = schemaNode.path("properties");
+      for (Map.Entry<String, JsonNode> field : value.properties()) {
+        if (!properties.has(field.getKey())) {
+          continue; // refused by the object's own keywords
+        }
+        if (!field.getValue().equals(old.get(field.getKey()))) {
+          changedFields.add(field.getKey());
+        } else {
+          skipsAContainer |= field.getValue().isContainerNode();
+        }
+      }
+    }
+    if (!skipsAContainer) {
       validate(compiled(schemaNode), value, path, errors, violations);
       return;
     }
     validateLevel(schemaNode, value, path, errors, violations);
-    JsonNode properties = schemaNode.path("properties");
-    for (Map.Entry<String, JsonNode> field : value.properties()) {
-      JsonNode child = properties.get(field.getKey());
-      if (child != null) {
-        ratchet(
-            child,
-            field.getValue(),
-            old.get(field.getKey()),
-            join(path, field.getKey()),
-            errors,
-            violations);
-      }
+    // an item's keywords read only the item: one equal to the old item at its index passed
+    for (int i : changedItems) {
+      changed(
+          schemaNode.get("items"),
+          value.get(i),
+          old.get(i),
+          path + "[" + i + "]",
+          errors,
+          violations);
+    }
+    for (String field : changedFields) {
+      changed(
+          schemaNode.path("properties").get(field),
+          value.get(field),
+          old.get(field),
+          join(path, field),
+          errors,
+          violations);
     }
   }
 

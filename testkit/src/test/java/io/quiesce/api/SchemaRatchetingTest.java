@@ -24,6 +24,10 @@ class SchemaRatchetingTest {
                     name: {type: string, pattern: '^[a-z]+$'}
                     size: {x-kubernetes-int-or-string: true}
                     mode: {type: string, enum: [A, B]}
+                    tags:
+                      type: object
+                      properties:
+                        a: {type: string}
                     items:
                       type: array
                       maxItems: 3
@@ -47,7 +51,8 @@ class SchemaRatchetingTest {
   private static final JsonNode OLD =
       Json.readYaml(
           "{apiVersion: v, kind: K, metadata: {name: x}, spec: {name: ok, size: 1, mode: A,"
-              + " items: [{at: '2026-01-01T00:00:00Z'}]}, status: {count: 0, nested: {a: x}}}");
+              + " tags: {a: x}, items: [{at: '2026-01-01T00:00:00Z'}]},"
+              + " status: {count: 0, nested: {a: x}}}");
 
   @Test
   void theOldObjectPasses() {
@@ -81,8 +86,11 @@ class SchemaRatchetingTest {
           "{spec: {name: ok, size: 1, mode: A, items: [{at: '2026-01-01T00:00:00Z'}]},"
               + " status: []}",
           "{metadata: {name: Not_A_Name}}",
-          "{spec: {name: ok, size: 1, mode: A, items: [{at: '2026-01-01T00:00:00Z'}, {at: x},"
-              + " {at: '2026-01-01T00:00:00Z'}, {at: 1}]}}",
+          // the unchanged tags and first item make these lists checked item by item
+          "{spec: {name: ok, size: 1, mode: A, tags: {a: x}, items: [{at: '2026-01-01T00:00:00Z'},"
+              + " {at: x}, {at: '2026-01-01T00:00:00Z'}, {at: 1}]}}",
+          "{spec: {name: ok, size: 1, mode: A, tags: {a: x}, items: [{at: '2026-01-01T00:00:00Z'},"
+              + " {at: y, other: 1}]}}",
           "{spec: {name: ok, size: 1, mode: A, items: [{at: y, other: 1}]}}",
         }) {
       JsonNode next = OLD.deepCopy();
