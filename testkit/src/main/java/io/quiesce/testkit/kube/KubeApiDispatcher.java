@@ -689,10 +689,10 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
   /**
    * Creates {@code object} (already admitted) in the collection of {@code path}, as the parent's
    * POST handler would, without its work: it deserializes the whole body into a model and
-   * serializes it again; here only the metadata goes through the model (so that it is stored as the
-   * parent stores it), and the created tree is kept for the next write (see {@link ParsedObjects}).
-   * What the parent refuses (a name taken, a namespace other than the path's, no name or kind) and
-   * CRDs (which the parent registers) go to the parent's handler.
+   * serializes it again; here the server-owned metadata is set on the tree, and the created tree is
+   * kept for the next write (see {@link ParsedObjects}). What the parent refuses (a name taken, a
+   * namespace other than the path's, no name or kind) and CRDs (which the parent registers) go to
+   * the parent's handler.
    *
    * @param passed the schema whose checks {@code object} has just passed, or null
    */
