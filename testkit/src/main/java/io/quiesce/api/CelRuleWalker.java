@@ -139,7 +139,9 @@ final class CelRuleWalker {
   private void evaluate(
       JsonNode rule, JsonNode value, JsonNode oldValue, String path, boolean unchanged) {
     CelRules.Compiled compiled = CelRules.compile(rule.path("rule").asText());
-    if (compiled.transition() ? oldValue == null : unchanged) {
+    if (compiled.transition()
+        ? oldValue == null || (unchanged && compiled.trueWhenUnchanged())
+        : unchanged) {
       return;
     }
     Object result =

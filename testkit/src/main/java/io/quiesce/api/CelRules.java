@@ -35,13 +35,29 @@ final class CelRules {
           .build();
   private static final Map<String, Compiled> CACHE = new ConcurrentHashMap<>();
 
+  /** See {@link Compiled}; matched with the white space removed. */
+  private static final java.util.regex.Pattern TRUE_WHEN_UNCHANGED =
+      java.util.regex.Pattern.compile(
+          "self==oldSelf|oldSelf==self"
+              + "|!has\\(oldSelf\\.(\\w+)\\)\\|\\|has\\(self\\.\\1\\)"
+              + "|!has\\(oldSelf\\.(\\w+)\\)\\|\\|\\(has\\(self\\.\\2\\)"
+              + "&&self\\.\\2==oldSelf\\.\\2\\)");
+
   private CelRules() {}
 
   /**
-   * A compiled rule; {@code transition} when it reads {@code oldSelf} (only evaluated on updates).
+   * A compiled rule; {@code transition} when it reads {@code oldSelf} (only evaluated on updates);
+   * {@code trueWhenUnchanged} when it is one of the transition rules that hold whenever {@code
+   * self} equals {@code oldSelf}, without error ({@code self == oldSelf}, {@code !has(oldSelf.x) ||
+   * has(self.x)}, {@code !has(oldSelf.x) || (has(self.x) && self.x == oldSelf.x)}): on a node that
+   * did not change they need no evaluation.
    */
   record Compiled(
-      String rule, CelAbstractSyntaxTree ast, CelRuntime.Program program, boolean transition) {
+      String rule,
+      CelAbstractSyntaxTree ast,
+      CelRuntime.Program program,
+      boolean transition,
+      boolean trueWhenUnchanged) {
 
     /** True, false, or the evaluation error as the API server words it. */
     Object evaluate(Object self, Object oldSelf) {
@@ -72,7 +88,12 @@ final class CelRules {
                         node ->
                             node.getKind() == CelExpr.ExprKind.Kind.IDENT
                                 && node.expr().ident().name().equals("oldSelf"));
-            return new Compiled(text, ast, CEL.createProgram(ast), transition);
+            return new Compiled(
+                text,
+                ast,
+                CEL.createProgram(ast),
+                transition,
+                TRUE_WHEN_UNCHANGED.matcher(text.replaceAll("\\s+", "")).matches());
           } catch (CelValidationException | CelEvaluationException e) {
             throw new IllegalArgumentException(
                 "CEL rule does not compile: " + text + "\n" + e.getMessage(), e);

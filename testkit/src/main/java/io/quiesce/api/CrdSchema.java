@@ -70,6 +70,14 @@ public final class CrdSchema {
    * @return the paths of the removed fields, e.g. {@code spec.foo}
    */
   public List<String> prune(ObjectNode object) {
+    return prune(object, null);
+  }
+
+  /**
+   * The same, on an update of {@code passed}, an object stored after these checks of this schema
+   * (null: none): a top-level field equal to its old value was pruned then, so it is skipped.
+   */
+  public List<String> prune(ObjectNode object, JsonNode passed) {
     List<String> pruned = new ArrayList<>();
     if (openApiSchema.path("x-kubernetes-preserve-unknown-fields").asBoolean()) {
       return pruned;
@@ -84,7 +92,7 @@ public final class CrdSchema {
       if (schema == null) {
         pruned.add(key);
         it.remove();
-      } else {
+      } else if (passed == null || !field.getValue().equals(passed.get(key))) {
         prune(field.getValue(), schema, key, pruned);
       }
     }
@@ -121,7 +129,16 @@ public final class CrdSchema {
 
   /** Applies the schema's defaults in place. */
   public void applyDefaults(JsonNode object) {
-    StructuralDefaulting.apply(object, openApiSchema);
+    StructuralDefaulting.apply(object, openApiSchema, null);
+  }
+
+  /**
+   * The same, on an update of {@code passed}, an object stored after these checks of this schema
+   * (null: none): a top-level field equal to its old value has its defaults already, so it is
+   * skipped.
+   */
+  public void applyDefaults(JsonNode object, JsonNode passed) {
+    StructuralDefaulting.apply(object, openApiSchema, passed);
   }
 
   /**
@@ -135,11 +152,13 @@ public final class CrdSchema {
 
   /**
    * The same; {@code oldPassed}: {@code oldObject} passed these checks of this schema (it was
-   * stored after them), so that the rules and list types of the nodes that did not change need not
-   * be checked again, as they read only the node (rules with {@code oldSelf} still are).
+   * stored after them), so that the nodes that did not change need not be validated again, nor
+   * their rules and list types checked, as they read only the node (rules with {@code oldSelf}
+   * still are).
    */
   public List<Violation> violations(JsonNode object, JsonNode oldObject, boolean oldPassed) {
-    JsonSchemaCheck.Outcome outcome = check.check(object);
+    JsonSchemaCheck.Outcome outcome =
+        check.check(object, oldPassed && oldObject != null ? oldObject : null);
     List<Violation> violations = new ArrayList<>(outcome.violations());
     if (!outcome.blocksRules()) {
       violations.addAll(

@@ -1,6 +1,7 @@
 package io.quiesce.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
@@ -9,7 +10,11 @@ import com.networknt.schema.SpecificationVersion;
 import com.networknt.schema.path.NodePath;
 import com.networknt.schema.path.PathType;
 import com.networknt.schema.regex.RegularExpressionFactory;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.JsonNodeFactory;
 
@@ -29,7 +34,66 @@ final class JsonSchemaCheck {
   /** networknt reads Jackson 3 trees; the tests use Jackson 2, so trees cross over as JSON text. */
   private static final JsonMapper JACKSON3 = JsonMapper.builder().build();
 
+  /**
+   * Keywords of an object's schema that read no more than the object's own property names (or
+   * nothing): an object whose schema has only these can be checked level by level (see {@link
+   * #check(JsonNode, JsonNode)}).
+   */
+  private static final Set<String> OBJECT_LEVEL =
+      Set.of(
+          "$schema",
+          "type",
+          "properties",
+          "additionalProperties",
+          "required",
+          "minProperties",
+          "maxProperties",
+          "description",
+          "title",
+          "default",
+          "example");
+
+  /** The same for a list's schema: keywords that read no more than the list's length. */
+  private static final Set<String> LIST_LEVEL =
+      Set.of(
+          "$schema",
+          "type",
+          "items",
+          "minItems",
+          "maxItems",
+          "description",
+          "title",
+          "default",
+          "example");
+
+  private final SchemaRegistry registry;
+
+  /** The JSON Schema, in Jackson 2: its nodes key {@link #compiled}. */
+  private final JsonNode converted;
+
   private final Schema schema;
+
+  /**
+   * The compiled schema of a node of {@link #converted}, by identity: in full, or (key {@link
+   * Level}) its object's own keywords only.
+   */
+  private final Map<Object, Schema> compiled = new ConcurrentHashMap<>();
+
+  /** Key of {@link #compiled} for an object schema's own keywords, without its properties'. */
+  private record Level(IdentityKey schema) {}
+
+  /** A schema node compared by identity (Jackson's nodes compare by value). */
+  private record IdentityKey(JsonNode node) {
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof IdentityKey key && key.node == node;
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(node);
+    }
+  }
 
   JsonSchemaCheck(JsonNode openApiSchema) {
     RegularExpressionFactory re2 =
@@ -46,21 +110,224 @@ final class JsonSchemaCheck {
     SchemaRegistry registry =
         SchemaRegistry.withDefaultDialect(
             SpecificationVersion.DRAFT_2020_12, builder -> builder.schemaRegistryConfig(config));
-    this.schema = registry.getSchema(toJackson3(OpenApiToJsonSchema.convert(openApiSchema)));
+    this.registry = registry;
+    this.converted = OpenApiToJsonSchema.convert(openApiSchema);
+    this.schema = registry.getSchema(toJackson3(converted));
   }
 
   /** Result of one check: the violations, and whether any of them would stop the CEL rules. */
   record Outcome(List<Violation> violations, boolean blocksRules) {}
 
   Outcome check(JsonNode object) {
-    List<Error> errors = schema.validate(toJackson3(object));
-    List<Violation> violations = errors.stream().map(JsonSchemaCheck::toViolation).toList();
+    return check(object, null);
+  }
+
+  /**
+   * The same, for an update of {@code old} (null: a create, or an old object not known to have
+   * passed this check): {@code old} passed this check, so a subtree equal to its old value passes
+   * again, as JSON Schema's keywords read only the node they apply to; only the changed subtrees
+   * are validated (kube-apiserver's validation ratcheting, without its leniency: the violations are
+   * those of a full check). A changed object whose schema has only {@link #OBJECT_LEVEL} keywords
+   * is checked for those, then property by property, and a changed list whose schema has only
+   * {@link #LIST_LEVEL} keywords for those, then item by item (each against the old item at its
+   * index), when that skips an unchanged object or list; any other node is validated whole.
+   */
+  Outcome check(JsonNode object, JsonNode old) {
+    List<Error> errors = new ArrayList<>();
+    List<Violation> violations = new ArrayList<>();
+    if (old == null) {
+      validate(schema, object, "", errors, violations);
+    } else {
+      ratchet(converted, object, old, "", errors, violations);
+    }
     boolean blocking = errors.stream().anyMatch(e -> BLOCKING.contains(e.getKeyword()));
     return new Outcome(violations, blocking);
   }
 
-  private static Violation toViolation(Error error) {
-    String path = fieldPath(error.getInstanceLocation());
+  private void ratchet(
+      JsonNode schemaNode,
+      JsonNode value,
+      JsonNode old,
+      String path,
+      List<Error> errors,
+      List<Violation> violations) {
+    if (value.equals(old)) {
+      return;
+    }
+    changed(schemaNode, value, old, path, errors, violations);
+  }
+
+  /** {@link #ratchet} of a value known to differ from {@code old}. */
+  private void changed(
+      JsonNode schemaNode,
+      JsonNode value,
+      JsonNode old,
+      String path,
+      List<Error> errors,
+      List<Violation> violations) {
+    boolean list = value.isArray() && old != null && old.isArray() && itemByItem(schemaNode);
+    boolean object = value.isObject() && old != null && old.isObject() && levelByLevel(schemaNode);
+    if (!list && !object) {
+      validate(compiled(schemaNode), value, path, errors, violations);
+      return;
+    }
+    // the children that changed; checked one by one only if an unchanged object or list is
+    // skipped so (each validation has a cost of its own: one call beats many small ones)
+    List<String> changedFields = new ArrayList<>();
+    List<Integer> changedItems = new ArrayList<>();
+    boolean skipsAContainer = false;
+    if (list) {
+      for (int i = 0; i < value.size(); i++) {
+        JsonNode item = value.get(i);
+        if (!item.equals(old.get(i))) {
+          changedItems.add(i);
+        } else {
+          skipsAContainer |= item.isContainerNode();
+        }
+      }
+    } else {
+      JsonNode properties = schemaNode.path("properties");
+      for (Map.Entry<String, JsonNode> field : value.properties()) {
+        if (!properties.has(field.getKey())) {
+          continue; // refused by the object's own keywords
+        }
+        if (!field.getValue().equals(old.get(field.getKey()))) {
+          changedFields.add(field.getKey());
+        } else {
+          skipsAContainer |= field.getValue().isContainerNode();
+        }
+      }
+    }
+    if (!skipsAContainer) {
+      validate(compiled(schemaNode), value, path, errors, violations);
+      return;
+    }
+    validateLevel(schemaNode, value, path, errors, violations);
+    // an item's keywords read only the item: one equal to the old item at its index passed
+    for (int i : changedItems) {
+      changed(
+          schemaNode.get("items"),
+          value.get(i),
+          old.get(i),
+          path + "[" + i + "]",
+          errors,
+          violations);
+    }
+    for (String field : changedFields) {
+      changed(
+          schemaNode.path("properties").get(field),
+          value.get(field),
+          old.get(field),
+          join(path, field),
+          errors,
+          violations);
+    }
+  }
+
+  /** Whether a changed object of this schema can be checked level by level. */
+  private static boolean levelByLevel(JsonNode schemaNode) {
+    if (!schemaNode.path("properties").isObject()
+        || schemaNode.path("additionalProperties").isObject()) {
+      return false; // unknown properties are checked against a schema of their own
+    }
+    for (Map.Entry<String, JsonNode> keyword : schemaNode.properties()) {
+      if (!OBJECT_LEVEL.contains(keyword.getKey())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether a changed list of this schema can be checked for its own keywords, then by item. */
+  private static boolean itemByItem(JsonNode schemaNode) {
+    if (!schemaNode.path("items").isObject()) {
+      return false;
+    }
+    for (Map.Entry<String, JsonNode> keyword : schemaNode.properties()) {
+      if (!LIST_LEVEL.contains(keyword.getKey())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private Schema compiled(JsonNode schemaNode) {
+    if (schemaNode == converted) {
+      return schema;
+    }
+    return compiled.computeIfAbsent(
+        new IdentityKey(schemaNode), k -> registry.getSchema(toJackson3(schemaNode)));
+  }
+
+  /**
+   * An object's or a list's schema, its own keywords only: each property's schema, or the items',
+   * accepts anything.
+   */
+  private Schema compileLevel(JsonNode schemaNode) {
+    com.fasterxml.jackson.databind.node.ObjectNode level =
+        (com.fasterxml.jackson.databind.node.ObjectNode) schemaNode.deepCopy();
+    if (level.has("items")) {
+      level.set("items", BooleanNode.TRUE);
+    } else {
+      ((com.fasterxml.jackson.databind.node.ObjectNode) level.get("properties"))
+          .properties()
+          .forEach(p -> p.setValue(BooleanNode.TRUE));
+    }
+    return registry.getSchema(toJackson3(level));
+  }
+
+  /**
+   * Validates an object or a list against its schema's own keywords ({@link #compileLevel}), which
+   * read only its property names or its length: the object's values, or the list's items, cross
+   * over to Jackson 3 as nulls, not converted.
+   */
+  private void validateLevel(
+      JsonNode schemaNode,
+      JsonNode value,
+      String path,
+      List<Error> errors,
+      List<Violation> violations) {
+    Schema level =
+        compiled.computeIfAbsent(
+            new Level(new IdentityKey(schemaNode)), k -> compileLevel(schemaNode));
+    JsonNodeFactory nodes = JACKSON3.getNodeFactory();
+    tools.jackson.databind.JsonNode shallow;
+    if (value.isArray()) {
+      tools.jackson.databind.node.ArrayNode items = nodes.arrayNode(value.size());
+      for (int i = 0; i < value.size(); i++) {
+        items.addNull();
+      }
+      shallow = items;
+    } else {
+      tools.jackson.databind.node.ObjectNode fields = nodes.objectNode();
+      value.fieldNames().forEachRemaining(fields::putNull);
+      shallow = fields;
+    }
+    List<Error> found = level.validate(shallow);
+    errors.addAll(found);
+    found.forEach(error -> violations.add(toViolation(error, path)));
+  }
+
+  /** Validates {@code value}, found at {@code path} of the checked object. */
+  private static void validate(
+      Schema schema, JsonNode value, String path, List<Error> errors, List<Violation> violations) {
+    List<Error> found = schema.validate(toJackson3(value));
+    errors.addAll(found);
+    found.forEach(error -> violations.add(toViolation(error, path)));
+  }
+
+  private static String join(String path, String field) {
+    return path.isEmpty() ? field : path + "." + field;
+  }
+
+  private static Violation toViolation(Error error, String at) {
+    String relative = fieldPath(error.getInstanceLocation());
+    String path =
+        at.isEmpty()
+            ? relative
+            : relative.isEmpty()
+                ? at
+                : relative.startsWith("[") ? at + relative : at + "." + relative;
     // "required" and "additionalProperties" report the parent object; name the field itself
     if (error.getProperty() != null
         && List.of("required", "additionalProperties").contains(error.getKeyword())) {

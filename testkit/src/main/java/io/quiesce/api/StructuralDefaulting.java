@@ -17,6 +17,14 @@ final class StructuralDefaulting {
 
   /** Defaults {@code value} in place against {@code schema}. */
   static void apply(JsonNode value, JsonNode schema) {
+    apply(value, schema, null);
+  }
+
+  /**
+   * The same; {@code defaulted}: an object already defaulted against {@code schema} (or null),
+   * whose fields equal to those of {@code value} need no defaulting again.
+   */
+  static void apply(JsonNode value, JsonNode schema, JsonNode defaulted) {
     if (value instanceof ObjectNode object) {
       JsonNode properties = schema.path("properties");
       for (Iterator<Map.Entry<String, JsonNode>> it = properties.fields(); it.hasNext(); ) {
@@ -33,8 +41,10 @@ final class StructuralDefaulting {
         if (propertySchema == null) {
           propertySchema = schema.get("additionalProperties");
         }
-        if (propertySchema != null && propertySchema.isObject()) {
-          apply(field.getValue(), propertySchema);
+        if (propertySchema != null
+            && propertySchema.isObject()
+            && (defaulted == null || !field.getValue().equals(defaulted.get(field.getKey())))) {
+          apply(field.getValue(), propertySchema, null);
         }
       }
     } else if (value instanceof ArrayNode array && schema.has("items")) {

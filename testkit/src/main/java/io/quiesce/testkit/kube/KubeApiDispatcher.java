@@ -114,6 +114,12 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
    */
   private final AtomicLong keysEpoch = new AtomicLong();
 
+  /**
+   * Whether each resource ({@code /apis/group/version/plural}) has a status subresource; emptied
+   * with {@link #keys}.
+   */
+  private final Map<String, Boolean> statusSubresources = new ConcurrentHashMap<>();
+
   /** Names ({@code plural.group}) of the CRDs created so far. */
   private final Set<String> customResources = ConcurrentHashMap.newKeySet();
 
@@ -217,6 +223,7 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
   private void forgetKeys() {
     keysEpoch.incrementAndGet();
     keys.clear();
+    statusSubresources.clear();
   }
 
   /** The resources this server serves (built-ins and every CRD created on it). */
@@ -393,16 +400,20 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
     String path = parsed.map(ResourcePath::withoutQuery).orElse(request.getPath());
     writes.lock();
     try {
+      ObjectNode object = null;
       if (parsed.isPresent()) {
-        body =
+        object =
             admitted(
-                    parsed.get(),
-                    ObjectUpdate.withGeneratedName(RequestBodies.object(body)),
-                    null,
-                    null)
-                .toString();
+                parsed.get(),
+                ObjectUpdate.withGeneratedName(RequestBodies.object(body)),
+                null,
+                null);
+        body = object.toString();
       }
-      MockResponse response = created(path, body, parsed.map(this::schemaOf).orElse(null));
+      MockResponse response =
+          parsed.isPresent()
+              ? created(parsed.get(), object, schemaOf(parsed.get()))
+              : created(path, body, null);
       if (path.equals(CRD_COLLECTION) && response.code() == 201) {
         ObjectNode crd = RequestBodies.object(body);
         customResources.add(crd.path("metadata").path("name").asText());
@@ -535,10 +546,23 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
 
   @Override
   public boolean isStatusSubresourceEnabledForResource(String path) {
-    return super.isStatusSubresourceEnabledForResource(path)
-        || ResourcePath.parse(path)
-            .map(p -> BUILT_IN_STATUS_SUBRESOURCES.contains(p.resourceName()))
-            .orElse(false);
+    Optional<ResourcePath> parsed = ResourcePath.parse(path);
+    return parsed.isPresent()
+        ? hasStatusSubresource(parsed.get())
+        : super.isStatusSubresourceEnabledForResource(path);
+  }
+
+  /**
+   * Whether the path's resource (in its group and version) has a status subresource; the parent's
+   * answer is parsed from the path on each write, so it is kept per resource until a CRD comes,
+   * changes or goes.
+   */
+  private boolean hasStatusSubresource(ResourcePath path) {
+    return statusSubresources.computeIfAbsent(
+        path.prefix() + "/" + path.plural(),
+        k ->
+            super.isStatusSubresourceEnabledForResource(path.collectionPath())
+                || BUILT_IN_STATUS_SUBRESOURCES.contains(path.resourceName()));
   }
 
   /** {@link ObjectUpdate} has already set server-owned metadata; the parent must not redo it. */
@@ -600,7 +624,7 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
     checkName(path, applied);
     ObjectNode created = admitted(path, applied.deepCopy(), null, null);
     ((ObjectNode) created.get("metadata")).remove("resourceVersion");
-    return created(path.collectionPath(), created.toString(), schemaOf(path));
+    return created(path, created, schemaOf(path));
   }
 
   /** Stores what the request asks for, under the rules of {@link ObjectUpdate}. */
@@ -612,11 +636,7 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
         admitted(
             path,
             ObjectUpdate.next(
-                path,
-                current,
-                requested,
-                path.isStatus(),
-                isStatusSubresourceEnabledForResource(path.objectPath())),
+                path, current, requested, path.isStatus(), hasStatusSubresource(path)),
             current,
             stored.passed());
     if (path.collectionPath().equals(CRD_COLLECTION)) {
@@ -664,6 +684,78 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
     } finally {
       creating = null;
     }
+  }
+
+  /**
+   * Creates {@code object} (already admitted) in the collection of {@code path}, as the parent's
+   * POST handler would, without its work: it deserializes the whole body into a model and
+   * serializes it again; here the server-owned metadata is set on the tree, and the created tree is
+   * kept for the next write (see {@link ParsedObjects}). What the parent refuses (a name taken, a
+   * namespace other than the path's, no name or kind) and CRDs (which the parent registers) go to
+   * the parent's handler.
+   *
+   * @param passed the schema whose checks {@code object} has just passed, or null
+   */
+  private MockResponse created(ResourcePath path, ObjectNode object, CrdSchema passed) {
+    String collection = path.collectionPath();
+    JsonNode metadata = object.get("metadata");
+    String name = metadata == null ? "" : metadata.path("name").asText("");
+    String namespace = metadata == null ? "" : metadata.path("namespace").asText("");
+    AttributeSet key =
+        collection.equals(CRD_COLLECTION) || name.isEmpty()
+            ? null
+            : getKey(collection)
+                .add(
+                    new io.fabric8.mockwebserver.crud.Attribute(
+                        KubernetesAttributesExtractor.NAME, name));
+    if (key == null
+        || !metadata.isObject()
+        || object.path("apiVersion").asText("").isEmpty()
+        || object.path("kind").asText("").isEmpty()
+        || (path.namespace() != null && !namespace.isEmpty() && !namespace.equals(path.namespace()))
+        || findResource(key) != null) {
+      return created(collection, object.toString(), passed);
+    }
+    // the parent's PostHandler.initMetadata, on the tree; its model leaves out null and empty
+    // values (ObjectMeta's fields are NON_EMPTY)
+    ObjectNode meta = (ObjectNode) metadata;
+    for (java.util.Iterator<Map.Entry<String, JsonNode>> it = meta.fields(); it.hasNext(); ) {
+      JsonNode value = it.next().getValue();
+      if (value.isNull() || (value.isContainerNode() && value.isEmpty())) {
+        it.remove();
+      }
+    }
+    meta.remove("deletionTimestamp");
+    if (path.namespace() != null) {
+      meta.put("namespace", path.namespace());
+    }
+    meta.put("uid", io.fabric8.kubernetes.client.utils.Utils.generateId().toString());
+    meta.put(
+        "creationTimestamp",
+        java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC)
+            .truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+            .format(java.time.format.DateTimeFormatter.ISO_INSTANT));
+    meta.put("resourceVersion", String.valueOf(requestResourceVersion()));
+    meta.put("generation", 1L);
+    // stored as the parent serializes its model: apiVersion, kind, metadata, then the rest
+    ObjectNode stored = Serialization.jsonMapper().createObjectNode();
+    stored.set("apiVersion", object.get("apiVersion"));
+    stored.set("kind", object.get("kind"));
+    stored.set("metadata", meta);
+    boolean statusSubresource = hasStatusSubresource(path);
+    object
+        .properties()
+        .forEach(
+            field -> {
+              if (!stored.has(field.getKey())
+                  && !(statusSubresource && field.getKey().equals("status"))) {
+                stored.set(field.getKey(), field.getValue());
+              }
+            });
+    String json = stored.toString();
+    storing = new ParsedObjects.Parsed(json, stored, passed);
+    processEvent(collection, key, null, keyed(stored), json);
+    return new MockResponse().setResponseCode(201).setBody(json);
   }
 
   /** What is known of the new state being stored (see {@link ParsedObjects}), or null. */

@@ -7,10 +7,11 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The parsed tree of each object the server stored from a tree (an update or patch), kept with the
- * stored JSON, so that the next write of that object need not parse it again, and the schema whose
- * checks it passed before it was stored (null: none, or not known). A created object has no tree
- * here (the parent's create serializes it): it is parsed when first changed.
+ * The parsed tree of each object the server stored from a tree (a create, update or patch), kept
+ * with the stored JSON, so that the next write of that object need not parse it again, and the
+ * schema whose checks it passed before it was stored (null: none, or not known). An object the
+ * parent's create stored (see {@code KubeApiDispatcher#created}) has no tree here: it is parsed
+ * when first changed.
  *
  * <p>An entry answers only for the exact string the store holds (compared by identity), so a write
  * that bypasses this class (the parent's handlers) leaves no stale tree behind. Guarded by the

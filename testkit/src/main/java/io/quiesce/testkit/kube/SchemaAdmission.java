@@ -47,7 +47,8 @@ final class SchemaAdmission {
     try {
       String name = requested.path("metadata").path("name").asText("");
       String qualifiedKind = resource.kind() + "." + resource.group();
-      List<String> unknown = schema.prune(requested);
+      JsonNode passed = oldPassed ? old : null;
+      List<String> unknown = schema.prune(requested, passed);
       if (strictFields && !unknown.isEmpty()) {
         throw new ApiStatusException(
             400,
@@ -61,7 +62,7 @@ final class SchemaAdmission {
                 + String.join(
                     ", ", unknown.stream().map(u -> "unknown field \"" + u + "\"").toList()));
       }
-      schema.applyDefaults(requested);
+      schema.applyDefaults(requested, passed);
       List<Violation> violations = schema.violations(requested, old, oldPassed);
       if (violations.isEmpty()) {
         return requested;

@@ -180,6 +180,81 @@ class KubeApiServerTest {
   }
 
   @Nested
+  class Creates {
+
+    @Test
+    void aCreateGetsServerOwnedMetadataAndLosesAStatusSubresourcesStatus() {
+      QuiescedSnapshot snapshot = snapshot("new", "vm-a");
+      snapshot.getMetadata().setLabels(Map.of("team", "storage"));
+      snapshot.getMetadata().setUid("from-the-client");
+      snapshot.getMetadata().setGeneration(7L);
+      snapshot.getMetadata().setDeletionTimestamp("2026-01-01T00:00:00Z");
+      snapshot.setStatus(status(SnapshotPhase.Succeeded));
+
+      QuiescedSnapshot created = snapshots().resource(snapshot).create();
+
+      assertThat(created.getMetadata().getUid()).isNotBlank().isNotEqualTo("from-the-client");
+      assertThat(created.getMetadata().getGeneration()).isEqualTo(1L);
+      assertThat(created.getMetadata().getCreationTimestamp())
+          .matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ");
+      assertThat(created.getMetadata().getResourceVersion()).isNotBlank();
+      assertThat(created.getMetadata().getDeletionTimestamp()).isNull();
+      assertThat(created.getMetadata().getNamespace()).isEqualTo(ns);
+      assertThat(created.getMetadata().getLabels()).containsEntry("team", "storage");
+      assertThat(created.getStatus()).isNull();
+      assertThat(snapshots().withName("new").get()).isEqualTo(created);
+      assertThat(
+              client
+                  .resources(QuiescedSnapshot.class)
+                  .inNamespace(ns)
+                  .withLabel("team", "storage")
+                  .list()
+                  .getItems())
+          .extracting(s -> s.getMetadata().getName())
+          .containsExactly("new");
+    }
+
+    @Test
+    void aCreatedObjectIsCheckedOnItsNextWrites() {
+      QuiescedSnapshot created = snapshots().resource(snapshot("checked", "vm-a")).create();
+      created.setStatus(status(SnapshotPhase.InProgress));
+      QuiescedSnapshot withStatus = snapshots().resource(created).updateStatus();
+
+      assertThat(withStatus.getStatus().getPhase()).isEqualTo(SnapshotPhase.InProgress);
+      withStatus.getSpec().setSource("vm-b");
+      assertThatThrownBy(() -> snapshots().resource(withStatus).update())
+          .isInstanceOfSatisfying(
+              KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(422));
+    }
+
+    @Test
+    void aTakenNameConflictsAndAnotherNamespaceIsRefused() throws Exception {
+      snapshots().resource(snapshot("taken", "vm-a")).create();
+
+      assertThatThrownBy(() -> snapshots().resource(snapshot("taken", "vm-b")).create())
+          .isInstanceOfSatisfying(
+              KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(409));
+      assertThat(snapshots().withName("taken").get().getSpec().getSource()).isEqualTo("vm-a");
+
+      QuiescedSnapshot elsewhere = snapshot("elsewhere", "vm-a");
+      elsewhere.getMetadata().setNamespace("other");
+      HttpClient http = client.getHttpClient();
+      HttpResponse<String> response =
+          http.sendAsync(
+                  http.newHttpRequestBuilder()
+                      .uri(
+                          server.url(
+                              "/apis/quiesce.io/v1alpha1/namespaces/" + ns + "/quiescedsnapshots"))
+                      .post("application/json", Serialization.asJson(elsewhere))
+                      .build(),
+                  String.class)
+              .get(10, TimeUnit.SECONDS);
+      assertThat(response.code()).isEqualTo(400);
+      assertThat(snapshots().withName("elsewhere").get()).isNull();
+    }
+  }
+
+  @Nested
   class Patches {
 
     @Test
