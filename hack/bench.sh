@@ -39,7 +39,8 @@
 #                  helper's candidate flag sets of hack/footprint-candidates.txt, 3 times each,
 #                  interleaved with the chart's flags (medians)
 # The components run with the JVM flags of charts/quiesce/values.yaml; the scale phase's bench JVM with
-# -XX:TieredStopAtLevel=1, or $QUIESCE_SCALE_BENCH_JVM_FLAGS when set. Exits non-zero if a phase
+# -XX:TieredStopAtLevel=1 -Djava.util.concurrent.ForkJoinPool.common.parallelism=2, or
+# $QUIESCE_SCALE_BENCH_JVM_FLAGS when set. Exits non-zero if a phase
 # fails; leaves nothing running.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -190,8 +191,10 @@ fi
 # peak_of FILE: the fake helper's peak of concurrent freezes recorded in a scale phase's json, or "?"
 # the scale phase's bench JVM (test API server, fakes; not the subject, which keeps the chart's
 # flags): C1 only, which cost it the least CPU per snapshot at 500 VMs (docs/performance.md, "Warm-up
-# and the bench JVM"); QUIESCE_SCALE_BENCH_JVM_FLAGS="" runs it with the JVM's defaults (G1, C1 + C2)
-read -r -a SCALE_BENCH_FLAGS <<<"${QUIESCE_SCALE_BENCH_JVM_FLAGS--XX:TieredStopAtLevel=1}"
+# and the bench JVM"), and a common fork-join pool of 2 (with 1, the HTTP clients' asynchronous steps
+# start a thread each: "Threads per request"); QUIESCE_SCALE_BENCH_JVM_FLAGS="" runs it with the JVM's
+# defaults (G1, C1 + C2, a common pool of 1 on 2 CPUs)
+read -r -a SCALE_BENCH_FLAGS <<<"${QUIESCE_SCALE_BENCH_JVM_FLAGS--XX:TieredStopAtLevel=1 -Djava.util.concurrent.ForkJoinPool.common.parallelism=2}"
 peak_of() { sed -n 's/^ *"peakFrozenInCluster" *: *\([0-9]*\).*/\1/p' "$1" 2>/dev/null | head -n 1 | grep . || echo '?'; }
 if wanted scale; then
   if [[ -z $OPERATOR_MEMORY ]] && (( VMS > 2000 )); then

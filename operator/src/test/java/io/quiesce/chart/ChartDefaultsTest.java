@@ -34,7 +34,9 @@ import org.junit.jupiter.api.Test;
 class ChartDefaultsTest {
   /**
    * The operator's: a heap of 60 % of the limit (the rest holds its non-heap memory at 5,000 VMs)
-   * and only the C1 JIT (docs/performance.md, "The operator's resident memory at scale").
+   * and only the C1 JIT (docs/performance.md, "The operator's resident memory at scale"); a common
+   * fork-join pool of 2, so that the HTTP client's asynchronous steps do not start a thread each
+   * ("Threads per request").
    */
   private static final List<String> OPERATOR_JVM_FLAGS =
       List.of(
@@ -42,7 +44,8 @@ class ChartDefaultsTest {
           "-XX:MaxRAMPercentage=60",
           "-XX:+ExitOnOutOfMemoryError",
           "-Xss512k",
-          "-XX:TieredStopAtLevel=1");
+          "-XX:TieredStopAtLevel=1",
+          "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2");
 
   /**
    * The helper's: a heap of 75 % of its limit, a light JIT, a small code cache, a heap given back,
