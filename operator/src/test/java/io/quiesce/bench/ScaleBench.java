@@ -639,11 +639,14 @@ public final class ScaleBench {
         .getProcessCpuTime();
   }
 
-  /** This JVM's -X options (hack/bench.sh's choice for the scale phase), "defaults" when none. */
+  /**
+   * This JVM's -X options and java.util.concurrent properties (hack/bench.sh's choice for the scale
+   * phase), "defaults" when none.
+   */
   private static String benchJvmFlags() {
     List<String> flags =
         java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-            .filter(a -> a.startsWith("-X"))
+            .filter(a -> a.startsWith("-X") || a.startsWith("-Djava.util.concurrent."))
             .toList();
     return flags.isEmpty() ? "defaults" : String.join(" ", flags);
   }
