@@ -21,6 +21,8 @@ import io.quiesce.kube.csi.VolumeSnapshot;
 import io.quiesce.naming.PlannedVolumeSnapshots;
 import io.quiesce.naming.Provenance;
 import io.quiesce.status.Reason;
+import io.quiesce.testkit.kube.KubeApiServer;
+import io.quiesce.testkit.kube.fixtures.Fixtures;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -196,6 +198,18 @@ public final class FakeNodeHelper implements AutoCloseable {
   }
 
   /** Starts a helper for these nodes, with its heartbeat Leases in {@code leaseNamespace}. */
+  /**
+   * The helper most snapshot tests run: it freezes fine, on the fixtures' default node, with its
+   * heartbeat Leases in the operator's namespace and a client of its own.
+   */
+  static FakeNodeHelper freezingOnDefaultNode(KubeApiServer server) {
+    return start(
+        server.newClient(),
+        Behaviour.FREEZE_OK,
+        SnapshotTestSupport.OPERATOR_NAMESPACE,
+        Fixtures.DEFAULT_NODE);
+  }
+
   static FakeNodeHelper start(
       KubernetesClient client, Behaviour behaviour, String leaseNamespace, String... nodes) {
     return new FakeNodeHelper(

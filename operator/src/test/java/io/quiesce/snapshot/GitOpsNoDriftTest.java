@@ -1,6 +1,5 @@
 package io.quiesce.snapshot;
 
-import static io.quiesce.snapshot.SnapshotTestSupport.OPERATOR_NAMESPACE;
 import static io.quiesce.snapshot.SnapshotTestSupport.awaitPhase;
 import static io.quiesce.snapshot.SnapshotTestSupport.settings;
 import static io.quiesce.snapshot.SnapshotTestSupport.snapshot;
@@ -15,7 +14,6 @@ import io.quiesce.api.v1alpha1.QuiesceChannel;
 import io.quiesce.api.v1alpha1.QuiesceMode;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.api.v1alpha1.SnapshotPhase;
-import io.quiesce.snapshot.FakeNodeHelper.Behaviour;
 import io.quiesce.testkit.kube.KubeApiServer;
 import io.quiesce.testkit.kube.KubeApiTest;
 import io.quiesce.testkit.kube.csi.FakeSnapshotter;
@@ -54,12 +52,7 @@ class GitOpsNoDriftTest {
     JsonNode specBefore = Serialization.jsonMapper().valueToTree(applied.getSpec());
 
     try (FakeSnapshotter csi = FakeSnapshotter.start(server.newClient());
-        FakeNodeHelper helper =
-            FakeNodeHelper.start(
-                server.newClient(),
-                Behaviour.FREEZE_OK,
-                OPERATOR_NAMESPACE,
-                Fixtures.DEFAULT_NODE);
+        FakeNodeHelper helper = FakeNodeHelper.freezingOnDefaultNode(server);
         QuiesceTestOperator op =
             startOperator(
                 server, settings(10, 2, QuiesceChannel.AUTO), new SimpleMeterRegistry())) {

@@ -1,6 +1,5 @@
 package io.quiesce.snapshot;
 
-import static io.quiesce.snapshot.SnapshotTestSupport.OPERATOR_NAMESPACE;
 import static io.quiesce.snapshot.SnapshotTestSupport.awaitPhase;
 import static io.quiesce.snapshot.SnapshotTestSupport.events;
 import static io.quiesce.snapshot.SnapshotTestSupport.settings;
@@ -22,7 +21,6 @@ import io.quiesce.kube.csi.VolumeSnapshot;
 import io.quiesce.kube.kubevirt.VirtualMachineInstance;
 import io.quiesce.kube.kubevirt.VirtualMachineInstanceCondition;
 import io.quiesce.kube.kubevirt.VolumeStatus;
-import io.quiesce.snapshot.FakeNodeHelper.Behaviour;
 import io.quiesce.status.Reason;
 import io.quiesce.testkit.kube.KubeApiServer;
 import io.quiesce.testkit.kube.KubeApiTest;
@@ -79,12 +77,7 @@ class PreflightReconcileTest {
     }
     built.create(client);
     try (FakeSnapshotter csi = FakeSnapshotter.start(server.newClient());
-        FakeNodeHelper helper =
-            FakeNodeHelper.start(
-                server.newClient(),
-                Behaviour.FREEZE_OK,
-                OPERATOR_NAMESPACE,
-                Fixtures.DEFAULT_NODE);
+        FakeNodeHelper helper = FakeNodeHelper.freezingOnDefaultNode(server);
         QuiesceTestOperator op =
             startOperator(server, settings(10, 2, QuiesceChannel.AUTO), registry)) {
       client.resource(snapshot(ns, "s1", "db", QuiesceMode.Required, "30s")).create();
@@ -126,12 +119,7 @@ class PreflightReconcileTest {
         .add(new VirtualMachineInstanceCondition(VirtualMachineInstanceCondition.PAUSED, "True"));
     built.create(client);
     try (FakeSnapshotter csi = FakeSnapshotter.start(server.newClient());
-        FakeNodeHelper helper =
-            FakeNodeHelper.start(
-                server.newClient(),
-                Behaviour.FREEZE_OK,
-                OPERATOR_NAMESPACE,
-                Fixtures.DEFAULT_NODE);
+        FakeNodeHelper helper = FakeNodeHelper.freezingOnDefaultNode(server);
         QuiesceTestOperator op =
             startOperator(server, settings(10, 2, QuiesceChannel.AUTO), registry)) {
       client.resource(snapshot(ns, "best", "db", QuiesceMode.BestEffort, "30s")).create();

@@ -56,12 +56,7 @@ class QuiescedSnapshotReconcilerTest {
     String ns = server.createNamespace("happy");
     VmScenario vm = Fixtures.runningVm(ns, "db").create(client);
     try (FakeSnapshotter csi = FakeSnapshotter.start(server.newClient());
-        FakeNodeHelper helper =
-            FakeNodeHelper.start(
-                server.newClient(),
-                Behaviour.FREEZE_OK,
-                OPERATOR_NAMESPACE,
-                Fixtures.DEFAULT_NODE);
+        FakeNodeHelper helper = FakeNodeHelper.freezingOnDefaultNode(server);
         QuiesceTestOperator op =
             startOperator(server, settings(10, 2, QuiesceChannel.AUTO), registry)) {
       client.resource(snapshot(ns, "s1", "db", QuiesceMode.Required, "30s")).create();
@@ -227,12 +222,7 @@ class QuiescedSnapshotReconcilerTest {
     String ns = server.createNamespace("group");
     Fixtures.runningVm(ns, "app").create(client);
     Fixtures.runningVm(ns, "db").create(client);
-    try (FakeNodeHelper helper =
-            FakeNodeHelper.start(
-                server.newClient(),
-                Behaviour.FREEZE_OK,
-                OPERATOR_NAMESPACE,
-                Fixtures.DEFAULT_NODE);
+    try (FakeNodeHelper helper = FakeNodeHelper.freezingOnDefaultNode(server);
         QuiesceTestOperator op =
             startOperator(server, settings(10, 2, QuiesceChannel.AUTO), registry)) {
       QuiescedSnapshot group = snapshot(ns, "group", "db", QuiesceMode.Required, "30s");
@@ -427,12 +417,7 @@ class QuiescedSnapshotReconcilerTest {
     try (FakeSnapshotter csi =
             FakeSnapshotter.start(
                 server.newClient(), Duration.ofMillis(100), Duration.ofSeconds(2));
-        FakeNodeHelper helper =
-            FakeNodeHelper.start(
-                server.newClient(),
-                Behaviour.FREEZE_OK,
-                OPERATOR_NAMESPACE,
-                Fixtures.DEFAULT_NODE);
+        FakeNodeHelper helper = FakeNodeHelper.freezingOnDefaultNode(server);
         QuiesceTestOperator op =
             startOperator(server, settings(10, 2, QuiesceChannel.AUTO), registry)) {
       client.resource(snapshot(ns, "first", "db", QuiesceMode.Required, "30s")).create();
@@ -516,12 +501,7 @@ class QuiescedSnapshotReconcilerTest {
         FakeSnapshotter.start(server.newClient(), Duration.ofMillis(100), Duration.ofSeconds(3))) {
       try (QuiesceTestOperator first =
               startOperator(server, settings(10, 2, QuiesceChannel.AUTO), registry);
-          FakeNodeHelper helper =
-              FakeNodeHelper.start(
-                  server.newClient(),
-                  Behaviour.FREEZE_OK,
-                  OPERATOR_NAMESPACE,
-                  Fixtures.DEFAULT_NODE)) {
+          FakeNodeHelper helper = FakeNodeHelper.freezingOnDefaultNode(server)) {
         client.resource(snapshot(ns, "s1", "db", QuiesceMode.Required, "30s")).create();
         await()
             .atMost(Duration.ofSeconds(15))

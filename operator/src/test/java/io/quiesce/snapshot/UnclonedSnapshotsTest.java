@@ -1,6 +1,5 @@
 package io.quiesce.snapshot;
 
-import static io.quiesce.snapshot.SnapshotTestSupport.OPERATOR_NAMESPACE;
 import static io.quiesce.snapshot.SnapshotTestSupport.awaitPhase;
 import static io.quiesce.snapshot.SnapshotTestSupport.settings;
 import static io.quiesce.snapshot.SnapshotTestSupport.snapshot;
@@ -18,7 +17,6 @@ import io.quiesce.api.v1alpha1.QuiesceMode;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.api.v1alpha1.SnapshotPhase;
 import io.quiesce.api.v1alpha1.SnapshotSources;
-import io.quiesce.snapshot.FakeNodeHelper.Behaviour;
 import io.quiesce.testkit.kube.KubeApiServer;
 import io.quiesce.testkit.kube.KubeApiTest;
 import io.quiesce.testkit.kube.csi.FakeSnapshotter;
@@ -50,12 +48,7 @@ class UnclonedSnapshotsTest {
     KubernetesClient operatorClient = server.newClient();
     Witness witness = new Witness(operatorClient.getKubernetesSerialization());
     try (FakeSnapshotter csi = FakeSnapshotter.start(server.newClient());
-        FakeNodeHelper helper =
-            FakeNodeHelper.start(
-                server.newClient(),
-                Behaviour.FREEZE_OK,
-                OPERATOR_NAMESPACE,
-                Fixtures.DEFAULT_NODE);
+        FakeNodeHelper helper = FakeNodeHelper.freezingOnDefaultNode(server);
         // one slot: the second snapshot waits for the first one's
         QuiesceTestOperator op =
             startOperator(
