@@ -396,6 +396,9 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
   @Override
   public MockResponse handleCreate(RecordedRequest request) {
     String body = request.getBody().readUtf8();
+    if (request.getPath().startsWith(RULES_REVIEWS)) {
+      return rulesReview(body);
+    }
     Optional<ResourcePath> parsed = ResourcePath.parse(request.getPath());
     String path = parsed.map(ResourcePath::withoutQuery).orElse(request.getPath());
     writes.lock();
@@ -426,6 +429,32 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
     } finally {
       writes.unlock();
     }
+  }
+
+  /** Where a client asks what it may do (JOSDK does before it takes part in leader election). */
+  private static final String RULES_REVIEWS =
+      "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews";
+
+  /**
+   * A SelfSubjectRulesReview answered as kube-apiserver answers one (created, not stored; its
+   * metadata optional): this test server authorizes everything, so every verb on every resource.
+   */
+  private static MockResponse rulesReview(String body) {
+    ObjectNode review;
+    try {
+      review = RequestBodies.object(body);
+    } catch (ApiStatusException e) {
+      return e.toResponse();
+    }
+    ObjectNode rule = review.objectNode();
+    rule.putArray("verbs").add("*");
+    rule.putArray("apiGroups").add("*");
+    rule.putArray("resources").add("*");
+    ObjectNode status = review.putObject("status");
+    status.putArray("resourceRules").add(rule);
+    status.putArray("nonResourceRules");
+    status.put("incomplete", false);
+    return new MockResponse().setResponseCode(201).setBody(review.toString());
   }
 
   @Override

@@ -8,6 +8,8 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReview;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
@@ -53,6 +55,24 @@ class KubeApiServerTest {
   @BeforeEach
   void newNamespace() {
     ns = server.createNamespace("api");
+  }
+
+  @Test
+  void answersASelfSubjectRulesReviewWithoutMetadataAsKubeApiserverDoes() {
+    // JOSDK asks before it takes part in leader election; its review carries no metadata
+    SelfSubjectRulesReview review =
+        client
+            .resource(
+                new SelfSubjectRulesReviewBuilder()
+                    .withNewSpec()
+                    .withNamespace(ns)
+                    .endSpec()
+                    .build())
+            .create();
+    assertThat(review.getStatus().getResourceRules())
+        .singleElement()
+        .satisfies(rule -> assertThat(rule.getVerbs()).containsExactly("*"));
+    assertThat(review.getSpec().getNamespace()).isEqualTo(ns);
   }
 
   @Nested
