@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.quiesce.events.EventRecorder;
+import io.quiesce.kube.TypedKinds;
 import io.quiesce.restore.QuiescedSnapshotRestoreReconciler;
 import io.quiesce.restore.RestoreStateMachine;
 import io.quiesce.runtime.HealthServer;
@@ -59,6 +60,7 @@ public final class OperatorRuntime implements AutoCloseable {
       Clock scheduleClock,
       boolean exitOnStopLeading)
       throws IOException {
+    TypedKinds.registerWith(client); // watch events decode once, straight into their classes
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics()
         .bindTo(registry); // heap and non-heap use, for dashboards and footprint figures

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Categories;
 import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.Plural;
 import io.fabric8.kubernetes.model.annotation.ShortNames;
 import io.fabric8.kubernetes.model.annotation.Version;
 import io.quiesce.api.schema.SchemaPatch;
@@ -17,6 +18,9 @@ import io.quiesce.api.schema.SchemaPatch;
  */
 @Group(QuiescedSnapshot.GROUP)
 @Version(QuiescedSnapshot.VERSION)
+// named, not derived: CustomResource's constructor otherwise runs fabric8's Pluralize regexes
+// twice for every instance (each decoded watch event): 8 % of the operator's CPU in a fire
+@Plural("quiescedsnapshotrestores")
 @ShortNames("qrestore")
 @Categories(QuiescedSnapshot.CATEGORY)
 @AdditionalPrinterColumn(name = "Snapshot", jsonPath = ".spec.source", type = Type.STRING)

@@ -10,6 +10,7 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
+import io.quiesce.kube.TypedKinds;
 import io.quiesce.testkit.kube.kubevirt.FakeKubeVirtApi;
 import java.util.List;
 import java.util.Map;
@@ -124,7 +125,7 @@ public final class KubeApiServer implements AutoCloseable {
   public KubernetesClient newClient() {
     KubernetesClient created =
         server.createClient(b -> b.withHttpClientFactory(new JdkHttpClientFactory()));
-    clients.add(created);
+    clients.add(TypedKinds.registerWith(created));
     return created;
   }
 
@@ -156,7 +157,7 @@ public final class KubeApiServer implements AutoCloseable {
                     .withUserAgent(userAgent)
                     .withHttp2Disable(http2Disabled)
                     .endConfig());
-    clients.add(created);
+    clients.add(TypedKinds.registerWith(created));
     return created;
   }
 
