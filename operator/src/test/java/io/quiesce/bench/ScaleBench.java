@@ -145,9 +145,13 @@ public final class ScaleBench {
       List<String> nodes = IntStream.range(0, NODES).mapToObj(i -> "node-" + i).toList();
       Terminal terminal = new Terminal(MEASURED, vms);
       Terminal warm = new Terminal(WARM_UP, warmupVms);
+      // one watch per kind in this JVM, each event decoded once: the helper follows the
+      // snapshotter's VolumeSnapshots and the bench's QuiescedSnapshots
       try (FakeSnapshotter csi =
               FakeSnapshotter.start(
                   server.newHttp1Client(FAKES), cutDelay, Duration.ofMillis(200));
+          var informer =
+              client.resources(QuiescedSnapshot.class).inNamespace(NAMESPACE).inform(terminal);
           FakeNodeHelper helper =
               FakeNodeHelper.start(
                   server.newHttp1Client(FAKES),
@@ -155,9 +159,8 @@ public final class ScaleBench {
                   SYSTEM_NAMESPACE,
                   cap + 10,
                   nodes,
-                  QUIESCE_TIMEOUT);
-          var informer =
-              client.resources(QuiescedSnapshot.class).inNamespace(NAMESPACE).inform(terminal);
+                  QUIESCE_TIMEOUT,
+                  new FakeNodeHelper.Watches(informer, csi.volumeSnapshots()));
           ComponentProcess operator =
               ComponentProcess.start(
                   operatorJar,

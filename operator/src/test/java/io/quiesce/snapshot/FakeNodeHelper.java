@@ -29,6 +29,7 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -65,7 +66,11 @@ public final class FakeNodeHelper implements AutoCloseable {
   private final KubernetesClient client;
   private final Behaviour behaviour;
   private final Duration cutWait;
+
+  /** The snapshots it follows, and whether it started that watch (else it is another's). */
   private final SharedIndexInformer<QuiescedSnapshot> informer;
+
+  private final boolean ownsWatches;
 
   /**
    * The VolumeSnapshots (all of them: a test may have made one of a planned name), followed by one
@@ -124,7 +129,8 @@ public final class FakeNodeHelper implements AutoCloseable {
       Duration cutWait,
       String leaseNamespace,
       List<String> nodes,
-      int threads) {
+      int threads,
+      Watches shared) {
     this.client = client;
     this.behaviour = behaviour;
     this.cutWait = cutWait;
@@ -146,25 +152,12 @@ public final class FakeNodeHelper implements AutoCloseable {
               return t;
             });
     nodes.forEach(node -> renewLease(leaseNamespace, node));
+    this.ownsWatches = shared == null;
     this.volumeSnapshots =
-        client
-            .resources(VolumeSnapshot.class)
-            .inAnyNamespace()
-            .inform(
-                new ResourceEventHandler<>() {
-                  @Override
-                  public void onAdd(VolumeSnapshot v) {
-                    maybeCut(v);
-                  }
-
-                  @Override
-                  public void onUpdate(VolumeSnapshot old, VolumeSnapshot v) {
-                    maybeCut(v);
-                  }
-
-                  @Override
-                  public void onDelete(VolumeSnapshot v, boolean unknown) {}
-                });
+        ownsWatches
+            ? client.resources(VolumeSnapshot.class).inAnyNamespace().inform()
+            : shared.volumeSnapshots();
+    volumeSnapshots.addEventHandler(cutHandler);
     // spread over the period, as helpers started at different times renew at different times
     long periodMs = HEARTBEAT_PERIOD.toMillis();
     for (int i = 0; i < nodes.size(); i++) {
@@ -176,26 +169,58 @@ public final class FakeNodeHelper implements AutoCloseable {
           TimeUnit.MILLISECONDS);
     }
     this.informer =
-        client
-            .resources(QuiescedSnapshot.class)
-            .inAnyNamespace()
-            .withLabel(Provenance.NODE)
-            .inform(
-                new ResourceEventHandler<>() {
-                  @Override
-                  public void onAdd(QuiescedSnapshot s) {
-                    maybeTake(s);
-                  }
-
-                  @Override
-                  public void onUpdate(QuiescedSnapshot old, QuiescedSnapshot s) {
-                    maybeTake(s);
-                  }
-
-                  @Override
-                  public void onDelete(QuiescedSnapshot s, boolean unknown) {}
-                });
+        ownsWatches
+            ? client
+                .resources(QuiescedSnapshot.class)
+                .inAnyNamespace()
+                .withLabel(Provenance.NODE)
+                .inform()
+            : shared.snapshots();
+    informer.addEventHandler(takeHandler);
   }
+
+  /**
+   * Watches another fake or the bench in the same JVM already runs, for the helper to follow
+   * instead of its own: each watch decodes every event it receives, and two watches of a kind
+   * decoded each event twice (a tenth of the scale bench JVM's CPU). {@code snapshots} may hold
+   * unassigned snapshots too: the helper takes only those labelled {@code quiesce.io/node}, as its
+   * own watch selects.
+   */
+  public record Watches(
+      SharedIndexInformer<QuiescedSnapshot> snapshots,
+      SharedIndexInformer<VolumeSnapshot> volumeSnapshots) {}
+
+  private final ResourceEventHandler<VolumeSnapshot> cutHandler =
+      new ResourceEventHandler<>() {
+        @Override
+        public void onAdd(VolumeSnapshot v) {
+          maybeCut(v);
+        }
+
+        @Override
+        public void onUpdate(VolumeSnapshot old, VolumeSnapshot v) {
+          maybeCut(v);
+        }
+
+        @Override
+        public void onDelete(VolumeSnapshot v, boolean unknown) {}
+      };
+
+  private final ResourceEventHandler<QuiescedSnapshot> takeHandler =
+      new ResourceEventHandler<>() {
+        @Override
+        public void onAdd(QuiescedSnapshot s) {
+          maybeTake(s);
+        }
+
+        @Override
+        public void onUpdate(QuiescedSnapshot old, QuiescedSnapshot s) {
+          maybeTake(s);
+        }
+
+        @Override
+        public void onDelete(QuiescedSnapshot s, boolean unknown) {}
+      };
 
   /** Starts a helper for these nodes, with its heartbeat Leases in {@code leaseNamespace}. */
   /**
@@ -213,7 +238,7 @@ public final class FakeNodeHelper implements AutoCloseable {
   static FakeNodeHelper start(
       KubernetesClient client, Behaviour behaviour, String leaseNamespace, String... nodes) {
     return new FakeNodeHelper(
-        client, behaviour, Duration.ofSeconds(5), leaseNamespace, List.of(nodes), 8);
+        client, behaviour, Duration.ofSeconds(5), leaseNamespace, List.of(nodes), 8, null);
   }
 
   /** The same with {@code threads} freeze windows at once across all its nodes. */
@@ -224,7 +249,7 @@ public final class FakeNodeHelper implements AutoCloseable {
       int threads,
       List<String> nodes) {
     return new FakeNodeHelper(
-        client, behaviour, Duration.ofSeconds(5), leaseNamespace, nodes, threads);
+        client, behaviour, Duration.ofSeconds(5), leaseNamespace, nodes, threads, null);
   }
 
   /**
@@ -238,7 +263,20 @@ public final class FakeNodeHelper implements AutoCloseable {
       int threads,
       List<String> nodes,
       Duration cutWait) {
-    return new FakeNodeHelper(client, behaviour, cutWait, leaseNamespace, nodes, threads);
+    return new FakeNodeHelper(client, behaviour, cutWait, leaseNamespace, nodes, threads, null);
+  }
+
+  /** The same, following {@code shared} watches instead of starting its own. */
+  public static FakeNodeHelper start(
+      KubernetesClient client,
+      Behaviour behaviour,
+      String leaseNamespace,
+      int threads,
+      List<String> nodes,
+      Duration cutWait,
+      Watches shared) {
+    return new FakeNodeHelper(
+        client, behaviour, cutWait, leaseNamespace, nodes, threads, Objects.requireNonNull(shared));
   }
 
   private void renewLease(String leaseNamespace, String node) {
@@ -381,7 +419,10 @@ public final class FakeNodeHelper implements AutoCloseable {
   }
 
   private void maybeTake(QuiescedSnapshot s) {
-    if (s.getStatus() == null
+    Map<String, String> labels = s.getMetadata().getLabels();
+    if (labels == null
+        || !labels.containsKey(Provenance.NODE)
+        || s.getStatus() == null
         || s.getStatus().getPhase() != SnapshotPhase.InProgress
         || s.getStatus().getFreeze() != null
         || s.isMarkedForDeletion()
@@ -618,8 +659,13 @@ public final class FakeNodeHelper implements AutoCloseable {
   @Override
   public void close() {
     heartbeat.shutdownNow();
-    informer.close();
-    volumeSnapshots.close();
+    if (ownsWatches) {
+      informer.close();
+      volumeSnapshots.close();
+    } else {
+      informer.removeEventHandler(takeHandler);
+      volumeSnapshots.removeEventHandler(cutHandler);
+    }
     workers.shutdownNow();
   }
 }

@@ -166,6 +166,15 @@ public final class FakeSnapshotter implements AutoCloseable {
     return Optional.ofNullable(records.get(key(namespace, name)));
   }
 
+  /**
+   * Its watch of the VolumeSnapshots in all namespaces, for another fake in the same JVM to follow
+   * (e.g. a node helper waiting for cuts) rather than start a watch of its own that decodes every
+   * event again. It belongs to this snapshotter: closed with it.
+   */
+  public SharedIndexInformer<VolumeSnapshot> volumeSnapshots() {
+    return informer;
+  }
+
   /** Everything seen so far, in no particular order. */
   public List<SnapshotRecord> records() {
     return new ArrayList<>(records.values());
