@@ -4,8 +4,6 @@ import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -22,6 +20,7 @@ import io.quiesce.naming.PlannedVolumeSnapshots;
 import io.quiesce.naming.Provenance;
 import io.quiesce.status.Reason;
 import io.quiesce.testkit.kube.KubeApiServer;
+import io.quiesce.testkit.kube.UnreadWrites;
 import io.quiesce.testkit.kube.fixtures.Fixtures;
 import java.time.Duration;
 import java.time.Instant;
@@ -64,6 +63,10 @@ public final class FakeNodeHelper implements AutoCloseable {
   }
 
   private final KubernetesClient client;
+
+  /** Its freeze records and VolumeSnapshot creates: it reads none of their answers. */
+  private final UnreadWrites writes;
+
   private final Behaviour behaviour;
   private final Duration cutWait;
 
@@ -132,6 +135,7 @@ public final class FakeNodeHelper implements AutoCloseable {
       int threads,
       Watches shared) {
     this.client = client;
+    this.writes = new UnreadWrites(client);
     this.behaviour = behaviour;
     this.cutWait = cutWait;
     this.leaseNamespace = leaseNamespace;
@@ -614,7 +618,7 @@ public final class FakeNodeHelper implements AutoCloseable {
   private void createAll(QuiescedSnapshot s) {
     for (VolumeSnapshotRecord planned : s.getStatus().getVolumeSnapshots()) {
       try {
-        client.resource(PlannedVolumeSnapshots.build(s, planned)).create();
+        writes.create(PlannedVolumeSnapshots.build(s, planned));
       } catch (KubernetesClientException e) {
         if (e.getCode() != 409) {
           throw e;
@@ -642,18 +646,8 @@ public final class FakeNodeHelper implements AutoCloseable {
   }
 
   private void writeFreeze(QuiescedSnapshot s, FreezeRecord record) {
-    // built from an object, not a name: fabric8 GETs a name-only resource before a patch; one
-    // that holds only the name, as fabric8 clones the object it is given (a JSON round trip of the
-    // whole snapshot per record)
-    QuiescedSnapshot named = new QuiescedSnapshot();
-    named.getMetadata().setNamespace(s.getMetadata().getNamespace());
-    named.getMetadata().setName(s.getMetadata().getName());
-    client
-        .resource(named)
-        .subresource("status")
-        .patch(
-            PatchContext.of(PatchType.JSON_MERGE),
-            Serialization.asJson(Map.of("status", Map.of("freeze", record))));
+    writes.mergePatch(
+        s, "status", Serialization.asJson(Map.of("status", Map.of("freeze", record))));
   }
 
   @Override

@@ -5,8 +5,6 @@ import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.Resource;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -18,6 +16,7 @@ import io.quiesce.kube.csi.VolumeSnapshotContentSpec;
 import io.quiesce.kube.csi.VolumeSnapshotContentStatus;
 import io.quiesce.kube.csi.VolumeSnapshotError;
 import io.quiesce.kube.csi.VolumeSnapshotStatus;
+import io.quiesce.testkit.kube.UnreadWrites;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -62,6 +61,10 @@ public final class FakeSnapshotter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FakeSnapshotter.class);
 
   private final KubernetesClient client;
+
+  /** Its writes: it reads none of their answers. */
+  private final UnreadWrites writes;
+
   private final Duration cutDelay;
   private final Duration readyDelay;
   private final ScheduledExecutorService timer;
@@ -79,6 +82,7 @@ public final class FakeSnapshotter implements AutoCloseable {
 
   private FakeSnapshotter(KubernetesClient client, Duration cutDelay, Duration readyDelay) {
     this.client = client;
+    this.writes = new UnreadWrites(client);
     this.cutDelay = cutDelay;
     this.readyDelay = readyDelay;
     this.timer =
@@ -250,20 +254,18 @@ public final class FakeSnapshotter implements AutoCloseable {
       return;
     }
     if (inputs.classDefaulted()) {
-      client
-          .resource(snapshot)
-          .patch(
-              PatchContext.of(PatchType.JSON_MERGE),
-              Serialization.asJson(
+      writes.mergePatch(
+          snapshot,
+          null,
+          Serialization.asJson(
+              Map.of(
+                  "spec",
                   Map.of(
-                      "spec",
-                      Map.of(
-                          "volumeSnapshotClassName",
-                          inputs.snapshotClass().getMetadata().getName()))));
+                      "volumeSnapshotClassName", inputs.snapshotClass().getMetadata().getName()))));
     }
     String contentName = "snapcontent-" + snapshot.getMetadata().getUid();
     try {
-      client.resource(content(snapshot, inputs, contentName)).create();
+      writes.create(content(snapshot, inputs, contentName));
     } catch (KubernetesClientException e) {
       // the client retries a POST that timed out on a busy server: the first attempt made it, as
       // the real controller finds its content of the snapshot's uid already there
@@ -294,8 +296,7 @@ public final class FakeSnapshotter implements AutoCloseable {
    */
   private void addBoundFinalizer(VolumeSnapshot seen, boolean seenIsCurrent) {
     if (seenIsCurrent) {
-      // a copy of the metadata only (the informer's object must not change): fabric8 clones the
-      // object it is given before it writes it, so a deep copy here was a second JSON round trip
+      // a copy of the metadata only: the informer's object must not change
       VolumeSnapshot copy = new VolumeSnapshot();
       copy.setMetadata(new ObjectMetaBuilder(seen.getMetadata()).build());
       copy.setSpec(seen.getSpec());
@@ -303,7 +304,7 @@ public final class FakeSnapshotter implements AutoCloseable {
       seen.getAdditionalProperties().forEach(copy::setAdditionalProperty);
       copy.addFinalizer(BOUND_FINALIZER);
       try {
-        client.resource(copy).update();
+        writes.update(copy);
         return;
       } catch (KubernetesClientException e) {
         if (e.getCode() != 409) {
@@ -335,12 +336,8 @@ public final class FakeSnapshotter implements AutoCloseable {
     contentStatus.setSnapshotHandle("snapshot-" + snapshot.getMetadata().getUid());
     contentStatus.setCreationTime(cutAt.getEpochSecond() * 1_000_000_000L + cutAt.getNano());
     contentStatus.setReadyToUse(false);
-    client
-        .resource(contentNamed(contentName))
-        .subresource("status")
-        .patch(
-            PatchContext.of(PatchType.JSON_MERGE),
-            Serialization.asJson(Map.of("status", contentStatus)));
+    writes.mergePatch(
+        contentNamed(contentName), "status", Serialization.asJson(Map.of("status", contentStatus)));
     VolumeSnapshotStatus status = new VolumeSnapshotStatus();
     status.setCreationTime(rfc3339(cutAt));
     patchStatus(snapshot, status);
@@ -354,19 +351,17 @@ public final class FakeSnapshotter implements AutoCloseable {
   private void ready(VolumeSnapshot snapshot, SnapshotInputs inputs, String contentName) {
     Instant readyAt = Instant.now();
     records.computeIfPresent(recordKey(snapshot), (k, r) -> r.withReady(readyAt));
-    client
-        .resource(contentNamed(contentName))
-        .subresource("status")
-        .patch(
-            PatchContext.of(PatchType.JSON_MERGE),
-            Serialization.asJson(
+    writes.mergePatch(
+        contentNamed(contentName),
+        "status",
+        Serialization.asJson(
+            Map.of(
+                "status",
                 Map.of(
-                    "status",
-                    Map.of(
-                        "readyToUse",
-                        true,
-                        "restoreSize",
-                        inputs.restoreSize().getNumericalAmount().longValue()))));
+                    "readyToUse",
+                    true,
+                    "restoreSize",
+                    inputs.restoreSize().getNumericalAmount().longValue()))));
     VolumeSnapshotStatus status = new VolumeSnapshotStatus();
     status.setReadyToUse(true);
     status.setRestoreSize(inputs.restoreSize());
@@ -408,15 +403,7 @@ public final class FakeSnapshotter implements AutoCloseable {
             });
   }
 
-  /** A snapshot by namespace and name only, to patch as {@link #contentNamed} does. */
-  private static VolumeSnapshot snapshotNamed(VolumeSnapshot snapshot) {
-    VolumeSnapshot named = new VolumeSnapshot();
-    named.getMetadata().setNamespace(snapshot.getMetadata().getNamespace());
-    named.getMetadata().setName(snapshot.getMetadata().getName());
-    return named;
-  }
-
-  /** A content by name only, to patch without the GET fabric8 sends before patching a name. */
+  /** A content by name only, to patch. */
   private static VolumeSnapshotContent contentNamed(String name) {
     VolumeSnapshotContent content = new VolumeSnapshotContent();
     content.getMetadata().setName(name);
@@ -461,14 +448,7 @@ public final class FakeSnapshotter implements AutoCloseable {
   }
 
   private void patchStatus(VolumeSnapshot snapshot, VolumeSnapshotStatus status) {
-    // the resource built from an object, not from its name: fabric8 GETs a name-only resource
-    // before it patches it (one request more per patch); an object that holds only the name, as
-    // fabric8 clones the object it is given (a JSON round trip of the whole snapshot per patch)
-    client
-        .resource(snapshotNamed(snapshot))
-        .subresource("status")
-        .patch(
-            PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("status", status)));
+    writes.mergePatch(snapshot, "status", Serialization.asJson(Map.of("status", status)));
   }
 
   private Resource<VolumeSnapshot> snapshotResource(VolumeSnapshot snapshot) {

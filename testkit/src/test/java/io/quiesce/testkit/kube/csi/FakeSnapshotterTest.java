@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.quiesce.kube.csi.VolumeSnapshot;
 import io.quiesce.kube.csi.VolumeSnapshotContent;
@@ -16,7 +18,10 @@ import io.quiesce.testkit.kube.KubeApiTest;
 import io.quiesce.testkit.kube.fixtures.Fixtures;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -110,6 +115,69 @@ class FakeSnapshotterTest {
                             "volumesnapshotclasses.snapshot.storage.k8s.io")
                         .contains(k.resource()))
         .isEmpty();
+  }
+
+  @Test
+  void writesBoundThenCutThenReadyWithOneRequestEachUnderItsOwnUserAgent() {
+    snapshotter.close();
+    snapshotter = FakeSnapshotter.start(server.newClient("csi-writes"), CUT, READY);
+    List<String> stages = new CopyOnWriteArrayList<>();
+    try (var watch =
+        client
+            .resources(VolumeSnapshot.class)
+            .inNamespace(ns)
+            .watch(
+                new Watcher<>() {
+                  @Override
+                  public void eventReceived(Action action, VolumeSnapshot s) {
+                    String stage = stage(s);
+                    if (stages.isEmpty() || !stages.get(stages.size() - 1).equals(stage)) {
+                      stages.add(stage);
+                    }
+                  }
+
+                  @Override
+                  public void onClose(WatcherException cause) {}
+                })) {
+      create("ordered", pvc, Fixtures.SNAPSHOT_CLASS);
+
+      await().atMost(PATIENCE).until(() -> stages.contains("ready"));
+    }
+
+    // as the operator sees it: the finalizer first, then bound, the cut, ready; each once
+    assertThat(stages).containsExactly("new", "finalizer", "bound", "cut", "ready");
+    Map<String, Long> writes = new TreeMap<>();
+    server
+        .requests()
+        .snapshot()
+        .forEach(
+            (k, n) -> {
+              if (k.client().equals("csi-writes")
+                  && !k.verb().equals("list")
+                  && !k.verb().equals("watch")) {
+                writes.merge(k.verb() + " " + k.resource(), n, Long::sum);
+              }
+            });
+    assertThat(writes)
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "create volumesnapshotcontents.snapshot.storage.k8s.io", 1L,
+                "update volumesnapshots.snapshot.storage.k8s.io", 1L,
+                "patch volumesnapshots.snapshot.storage.k8s.io/status", 3L,
+                "patch volumesnapshotcontents.snapshot.storage.k8s.io/status", 2L));
+  }
+
+  private static String stage(VolumeSnapshot s) {
+    VolumeSnapshotStatus status = s.getStatus();
+    if (status == null) {
+      return s.hasFinalizer(FakeSnapshotter.BOUND_FINALIZER) ? "finalizer" : "new";
+    }
+    if (Boolean.TRUE.equals(status.getReadyToUse())) {
+      return "ready";
+    }
+    return status.getCreationTime() != null
+        ? "cut"
+        : status.getBoundVolumeSnapshotContentName() != null ? "bound" : "other";
   }
 
   @Test
