@@ -185,10 +185,10 @@ public final class FakeNodeHelper implements AutoCloseable {
 
   /**
    * Watches another fake or the bench in the same JVM already runs, for the helper to follow
-   * instead of its own: each watch decodes every event it receives, and two watches of a kind
-   * decoded each event twice (a tenth of the scale bench JVM's CPU). {@code snapshots} may hold
-   * unassigned snapshots too: the helper takes only those labelled {@code quiesce.io/node}, as its
-   * own watch selects.
+   * instead of its own: each watch decodes every event it receives, so two watches of a kind
+   * decoded each event twice (watch decoding was 8 % of the scale bench JVM's CPU in a fire, about
+   * half of it the second decodes). {@code snapshots} may hold unassigned snapshots too: the helper
+   * takes only those labelled {@code quiesce.io/node}, as its own watch selects.
    */
   public record Watches(
       SharedIndexInformer<QuiescedSnapshot> snapshots,
