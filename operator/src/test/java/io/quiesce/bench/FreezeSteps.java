@@ -53,15 +53,15 @@ final class FreezeSteps {
         s -> s.snapshotter().createdAt());
     step(
         out,
-        "snapshotter: seen to bound (content, finalizer, status)",
+        "snapshotter: seen to content created",
         seen,
         s -> s.snapshotter().createdAt(),
-        s -> s.snapshotter().boundAt());
+        s -> s.snapshotter().contentAt());
     step(
         out,
-        "snapshotter: bound to cut (the cut delay)",
+        "snapshotter: content created to cut (the cut delay; the snapshot bound meanwhile)",
         seen,
-        s -> s.snapshotter().boundAt(),
+        s -> s.snapshotter().contentAt(),
         s -> s.snapshotter().cutAt());
     step(
         out,

@@ -43,11 +43,12 @@ import org.slf4j.LoggerFactory;
  * snapshot class (the driver's default when none is named, which it writes into the spec as the
  * real controller does; all read from informer caches, as its listers do, see {@link CsiLookups}),
  * creates a bound VolumeSnapshotContent {@code snapcontent-<uid>}, adds the bound-protection
- * finalizer, sets {@code status.creationTime} after the cut delay (the cut), then {@code
- * readyToUse=true} and {@code restoreSize} (the PVC's capacity) after the ready delay. Per PVC or
- * per snapshot it can instead fail with {@code status.error}, never cut, or cut but never become
- * ready (see {@link SnapshotBehaviour}). A deleted VolumeSnapshot loses its content (when the
- * class's policy is Delete) and its finalizer.
+ * finalizer, sets {@code status.creationTime} the cut delay after it created the content (the cut,
+ * as the driver's sidecar starts it on seeing the content; never before the binding is written),
+ * then {@code readyToUse=true} and {@code restoreSize} (the PVC's capacity) after the ready delay.
+ * Per PVC or per snapshot it can instead fail with {@code status.error}, never cut, or cut but
+ * never become ready (see {@link SnapshotBehaviour}). A deleted VolumeSnapshot loses its content
+ * (when the class's policy is Delete) and its finalizer.
  *
  * <p>It records when it saw each snapshot and when it cut it ({@link #record}). Thread-safe; close
  * it to stop watching (pending steps are dropped).
@@ -244,7 +245,10 @@ public final class FakeSnapshotter implements AutoCloseable {
     }
   }
 
-  /** As the controller: resolve inputs, create and bind the content, then let the driver cut. */
+  /**
+   * As the controller: resolve inputs, create and bind the content; as the driver: cut the cut
+   * delay after the content was created.
+   */
   private void bind(VolumeSnapshot snapshot) {
     SnapshotInputs inputs;
     try {
@@ -273,6 +277,11 @@ public final class FakeSnapshotter implements AutoCloseable {
         throw e;
       }
     }
+    // the driver's cut starts with the content, as the CSI sidecar calls CreateSnapshot when it
+    // sees the content while the controller binds the snapshot; the cut is still written after
+    // the binding, so the operator sees the order a real cluster shows
+    Instant contentAt = Instant.now();
+    records.computeIfPresent(recordKey(snapshot), (k, r) -> r.withContent(contentAt));
     addBoundFinalizer(snapshot, !inputs.classDefaulted());
     VolumeSnapshotStatus bound = new VolumeSnapshotStatus();
     bound.setBoundVolumeSnapshotContentName(contentName);
@@ -284,9 +293,10 @@ public final class FakeSnapshotter implements AutoCloseable {
       return;
     }
     Duration delay = behaviour.cutDelay() != null ? behaviour.cutDelay() : cutDelay;
-    Instant boundAt = Instant.now();
-    records.computeIfPresent(recordKey(snapshot), (k, r) -> r.withBound(boundAt));
-    submit(() -> cut(snapshot, inputs, contentName, behaviour), delay);
+    Duration left = Duration.between(Instant.now(), contentAt.plus(delay));
+    submit(
+        () -> cut(snapshot, inputs, contentName, behaviour),
+        left.isNegative() ? Duration.ZERO : left);
   }
 
   /**

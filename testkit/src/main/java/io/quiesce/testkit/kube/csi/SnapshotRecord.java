@@ -9,7 +9,7 @@ import java.util.Optional;
  * written, so whoever sees the creation time knows the cut happened no later than that.
  *
  * @param createdAt when the snapshotter first saw the VolumeSnapshot
- * @param boundAt when it was bound to its content and the cut delay started, or null
+ * @param contentAt when its content was created and the cut delay started, or null
  * @param cutAt when the storage "cut" it, or null
  * @param cutWrittenAt when {@code status.creationTime} was written (the cut's answer), or null
  * @param readyAt when it became ready to use, or null
@@ -21,7 +21,7 @@ public record SnapshotRecord(
     String name,
     String pvc,
     Instant createdAt,
-    Instant boundAt,
+    Instant contentAt,
     Instant cutAt,
     Instant cutWrittenAt,
     Instant readyAt,
@@ -40,28 +40,28 @@ public record SnapshotRecord(
     return Optional.ofNullable(failedAt);
   }
 
-  SnapshotRecord withBound(Instant at) {
+  SnapshotRecord withContent(Instant at) {
     return new SnapshotRecord(
         namespace, name, pvc, createdAt, at, cutAt, cutWrittenAt, readyAt, failedAt, error);
   }
 
   SnapshotRecord withCut(Instant at) {
     return new SnapshotRecord(
-        namespace, name, pvc, createdAt, boundAt, at, cutWrittenAt, readyAt, failedAt, error);
+        namespace, name, pvc, createdAt, contentAt, at, cutWrittenAt, readyAt, failedAt, error);
   }
 
   SnapshotRecord withCutWritten(Instant at) {
     return new SnapshotRecord(
-        namespace, name, pvc, createdAt, boundAt, cutAt, at, readyAt, failedAt, error);
+        namespace, name, pvc, createdAt, contentAt, cutAt, at, readyAt, failedAt, error);
   }
 
   SnapshotRecord withReady(Instant at) {
     return new SnapshotRecord(
-        namespace, name, pvc, createdAt, boundAt, cutAt, cutWrittenAt, at, failedAt, error);
+        namespace, name, pvc, createdAt, contentAt, cutAt, cutWrittenAt, at, failedAt, error);
   }
 
   SnapshotRecord withFailure(Instant at, String message) {
     return new SnapshotRecord(
-        namespace, name, pvc, createdAt, boundAt, cutAt, cutWrittenAt, readyAt, at, message);
+        namespace, name, pvc, createdAt, contentAt, cutAt, cutWrittenAt, readyAt, at, message);
   }
 }

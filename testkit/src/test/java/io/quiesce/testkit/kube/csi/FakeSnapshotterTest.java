@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -235,6 +236,24 @@ class FakeSnapshotterTest {
     awaitStatus("slow", s -> s.getCreationTime() != null);
     SnapshotRecord record = snapshotter.record(ns, "slow").orElseThrow();
     assertThat(Duration.between(record.createdAt(), record.cutAt())).isGreaterThanOrEqualTo(slow);
+  }
+
+  @Test
+  void theCutDelayCountsFromTheContentAndTheCutComesAfterTheBinding() {
+    AtomicReference<VolumeSnapshot> atTheCut = new AtomicReference<>();
+    snapshotter.onCut(s -> atTheCut.set(snapshot(s.getMetadata().getName()).get()));
+
+    create("ordered", pvc, null);
+
+    awaitStatus("ordered", s -> s.getCreationTime() != null);
+    SnapshotRecord record = snapshotter.record(ns, "ordered").orElseThrow();
+    assertThat(Duration.between(record.contentAt(), record.cutAt())).isGreaterThanOrEqualTo(CUT);
+    // as a real cluster shows it: bound (finalizer, content name) first, then the cut's time
+    assertThat(atTheCut.get().getStatus().getBoundVolumeSnapshotContentName())
+        .isEqualTo("snapcontent-" + atTheCut.get().getMetadata().getUid());
+    assertThat(atTheCut.get().getMetadata().getFinalizers())
+        .contains(FakeSnapshotter.BOUND_FINALIZER);
+    assertThat(atTheCut.get().getStatus().getCreationTime()).isNull();
   }
 
   @Test
