@@ -255,7 +255,7 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
     }
     writes.lock(); // a consistent view: no write half done
     try {
-      return read(path.get()).map(Stored::object);
+      return read(path.get()).map(stored -> stored.object().deepCopy());
     } finally {
       writes.unlock();
     }
@@ -864,8 +864,9 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
   }
 
   /**
-   * A stored object (a tree of its own, for the caller to change) and the schema it passed, if
-   * known.
+   * A stored object and the schema it passed, if known. The tree may be the one kept for the stored
+   * object (see {@link ParsedObjects}), so it is not to be changed: writes work on copies ({@link
+   * Patches}, {@link ObjectUpdate}), as each copied it here too.
    */
   private record Stored(ObjectNode object, CrdSchema passed) {}
 
@@ -877,7 +878,7 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
     }
     ParsedObjects.Parsed known = parsed.get(entry.getKey(), entry.getValue());
     if (known != null && known.tree() != null) {
-      return Optional.of(new Stored(ParsedObjects.tree(known), known.passed()));
+      return Optional.of(new Stored(known.tree(), known.passed()));
     }
     try {
       return Optional.of(

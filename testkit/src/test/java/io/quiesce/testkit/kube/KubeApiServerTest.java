@@ -298,6 +298,58 @@ class KubeApiServerTest {
     }
 
     @Test
+    void jsonMergePatchMergesNestedObjectsAndDropsNullsInNewOnes() {
+      client.resource(vmWithVolumes("nested-vm", "disk-a")).create();
+      vms()
+          .withName("nested-vm")
+          .patch(
+              PatchContext.of(PatchType.JSON_MERGE),
+              "{\"metadata\":{\"labels\":{\"a\":\"1\",\"b\":\"2\"}}}");
+
+      vms()
+          .withName("nested-vm")
+          .patch(
+              PatchContext.of(PatchType.JSON_MERGE),
+              """
+                    {"metadata":{"labels":{"b":null,"c":"3"},"annotations":{"x":"1","y":null}}}""");
+
+      VirtualMachine live = vms().withName("nested-vm").get();
+      assertThat(live.getMetadata().getLabels())
+          .containsExactlyInAnyOrderEntriesOf(Map.of("a", "1", "c", "3"));
+      assertThat(live.getMetadata().getAnnotations())
+          .containsExactlyInAnyOrderEntriesOf(Map.of("x", "1"));
+      assertThat(live.getSpec().getTemplate().getSpec().getVolumes())
+          .extracting("name")
+          .containsExactly("disk-a");
+      assertThat(live.getSpec().getRunStrategy()).isEqualTo("Always");
+    }
+
+    @Test
+    void theStoredObjectHandedOutIsACopyOfItsOwn() {
+      client.resource(snapshot("handed-out", "vm-a")).create();
+      String path = "/apis/quiesce.io/v1alpha1/namespaces/" + ns + "/quiescedsnapshots/handed-out";
+      com.fasterxml.jackson.databind.node.ObjectNode copy =
+          server.dispatcher().storedObject(path).orElseThrow();
+
+      ((com.fasterxml.jackson.databind.node.ObjectNode) copy.get("spec")).put("source", "vm-z");
+      snapshots()
+          .withName("handed-out")
+          .subresource("status")
+          .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":{\"phase\":\"Pending\"}}");
+
+      assertThat(
+              server
+                  .dispatcher()
+                  .storedObject(path)
+                  .orElseThrow()
+                  .path("spec")
+                  .path("source")
+                  .asText())
+          .isEqualTo("vm-a");
+      assertThat(snapshots().withName("handed-out").get().getSpec().getSource()).isEqualTo("vm-a");
+    }
+
+    @Test
     void strategicMergeOfACustomResourceIsRefusedAsOnARealServer() {
       client.resource(snapshot("smp", "vm-a")).create();
 
