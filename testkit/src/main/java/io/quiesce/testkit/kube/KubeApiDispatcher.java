@@ -570,6 +570,8 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
                   ? Map.of()
                   : java.util.Collections.unmodifiableMap(resource.getMetadata().getLabels());
       watches.publish(version, oldAttributes, existing, newKey, newState, newLabels);
+    } else if (existing != null) {
+      watches.restated(existing, newState);
     }
   }
 
