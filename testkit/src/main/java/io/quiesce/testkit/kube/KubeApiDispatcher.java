@@ -50,6 +50,9 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
   private static final String CRD_COLLECTION =
       "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
 
+  /** Paths of CRDs (any version), which the parent's store also registers as kinds. */
+  private static final String CRD_GROUP_PATH = "/apis/apiextensions.k8s.io/";
+
   /** Built-in kinds whose status is a subresource on a real API server. */
   private static final Set<String> BUILT_IN_STATUS_SUBRESOURCES =
       Set.of(
@@ -411,14 +414,14 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
                 ObjectUpdate.withGeneratedName(RequestBodies.object(body)),
                 null,
                 null);
-        body = object.toString();
       }
       MockResponse response =
           parsed.isPresent()
               ? created(parsed.get(), object, schemaOf(parsed.get()))
               : created(path, body, null);
       if (path.equals(CRD_COLLECTION) && response.code() == 201) {
-        ObjectNode crd = RequestBodies.object(body);
+        // the admitted object (not serialized again for every create: only CRDs need it here)
+        ObjectNode crd = object != null ? object : RequestBodies.object(body);
         customResources.add(crd.path("metadata").path("name").asText());
         catalog.register(crd);
         forgetKeys();
@@ -550,10 +553,23 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
       AttributeSet oldAttributes,
       GenericKubernetesResource resource,
       String newState) {
-    String existing = oldAttributes == null ? null : map.get(oldAttributes);
-    super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
-    AttributeSet newKey = newState == null ? null : storedKey(pathAttributes, resource, newState);
-    index.moved(oldAttributes, newKey);
+    String existing;
+    AttributeSet newKey;
+    if (path.startsWith(CRD_GROUP_PATH)) {
+      existing = oldAttributes == null ? null : map.get(oldAttributes);
+      super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
+      newKey = newState == null ? null : storedKey(pathAttributes, resource, newState);
+    } else {
+      // the parent's store, less what does not apply here (its CRD bookkeeping; its watch
+      // listeners: watches are WatchStreams'), so that the old state is looked up and the new key
+      // worked out once each
+      existing = oldAttributes == null ? null : map.remove(oldAttributes);
+      newKey = newState == null ? null : storedKey(pathAttributes, resource, newState);
+      if (newKey != null) {
+        map.put(newKey, newState);
+      }
+    }
+    index.moved(oldAttributes, newKey, newState);
     parsed.moved(oldAttributes, newKey, parsedState(oldAttributes, newState));
     storing = null;
     if (!Objects.equals(existing, newState)) {
