@@ -522,13 +522,14 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
         return super.handleDelete(rawPath);
       }
       ResourcePath path = parsed.get();
-      Optional<ObjectNode> current = read(path).map(Stored::object);
-      if (current.isPresent() && ObjectUpdate.hasFinalizers(current.get())) {
-        if (ObjectUpdate.isTerminating(current.get())) {
-          return ok(current.get());
+      Optional<Stored> current = read(path);
+      if (current.isPresent() && ObjectUpdate.hasFinalizers(current.get().object())) {
+        if (ObjectUpdate.isTerminating(current.get().object())) {
+          return ok(current.get().object());
         }
         // finalizers pending: mark for deletion; the last finalizer removal deletes it
-        return store(path, ObjectUpdate.markedForDeletion(current.get()), null);
+        return store(
+            path, current.get(), ObjectUpdate.markedForDeletion(current.get().object()), null);
       }
       MockResponse response = super.handleDelete(path.withoutQuery());
       if (path.collectionPath().equals(CRD_COLLECTION) && response.code() == 200) {
@@ -696,10 +697,10 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
     if (ObjectUpdate.isTerminating(next) && !ObjectUpdate.hasFinalizers(next)) {
       // the last finalizer is gone: the parent's PUT deletes the object; the answer is its final
       // state
-      store(path, next, null);
+      store(path, stored, next, null);
       return ok(next);
     }
-    return store(path, next, schemaOf(path));
+    return store(path, stored, next, schemaOf(path));
   }
 
   /**
@@ -777,11 +778,7 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
       meta.put("namespace", path.namespace());
     }
     meta.put("uid", io.fabric8.kubernetes.client.utils.Utils.generateId().toString());
-    meta.put(
-        "creationTimestamp",
-        java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC)
-            .truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
-            .format(java.time.format.DateTimeFormatter.ISO_INSTANT));
+    meta.put("creationTimestamp", creationTimestamp());
     meta.put("resourceVersion", String.valueOf(requestResourceVersion()));
     meta.put("generation", 1L);
     // stored as the parent serializes its model: apiVersion, kind, metadata, then the rest
@@ -805,6 +802,26 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
     return new MockResponse().setResponseCode(201).setBody(json);
   }
 
+  /**
+   * Now, to the second, as a creationTimestamp: formatted once per second (formatting it for each
+   * create was 1 % of the server's time in a fire); call with {@link #writes} held.
+   */
+  private String creationTimestamp() {
+    long second = java.time.Instant.now().getEpochSecond();
+    if (second != createdSecond) {
+      createdSecond = second;
+      createdAt =
+          java.time.format.DateTimeFormatter.ISO_INSTANT.format(
+              java.time.Instant.ofEpochSecond(second));
+    }
+    return createdAt;
+  }
+
+  /** The second of {@link #createdAt}; guarded by {@link #writes}. */
+  private long createdSecond = Long.MIN_VALUE;
+
+  private String createdAt;
+
   /** What is known of the new state being stored (see {@link ParsedObjects}), or null. */
   private ParsedObjects.Parsed parsedState(AttributeSet oldKey, String newState) {
     if (storing != null && storing.json() == newState) {
@@ -827,23 +844,21 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
    * what is already here (a fifth of the server's time in a scale round). A terminating object
    * without finalizers is deleted. The tree is kept for the next write (see {@link ParsedObjects}).
    *
+   * @param current the stored object, as {@link #read} found it under the same hold of {@link
+   *     #writes}
    * @param passed the schema whose checks {@code object} has just passed, or null
    */
-  private MockResponse store(ResourcePath path, ObjectNode object, CrdSchema passed) {
-    AttributeSet pathAttributes = getKey(path.objectPath());
-    Map.Entry<AttributeSet, String> current = findResource(pathAttributes);
-    if (current == null) {
-      return new MockResponse().setResponseCode(404);
-    }
+  private MockResponse store(
+      ResourcePath path, Stored current, ObjectNode object, CrdSchema passed) {
     if (ObjectUpdate.isTerminating(object) && !ObjectUpdate.hasFinalizers(object)) {
-      processEvent(path.objectPath(), pathAttributes, current.getKey(), null, null);
+      processEvent(path.objectPath(), current.pathKey(), current.key(), null, null);
       return ok(object);
     }
     ((ObjectNode) object.get("metadata"))
         .put("resourceVersion", String.valueOf(requestResourceVersion()));
     String json = object.toString();
     storing = new ParsedObjects.Parsed(json, object, passed);
-    processEvent(path.objectPath(), pathAttributes, current.getKey(), keyed(object), json);
+    processEvent(path.objectPath(), current.pathKey(), current.key(), keyed(object), json);
     return new MockResponse().setResponseCode(200).setBody(json);
   }
 
@@ -885,24 +900,32 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
    * A stored object and the schema it passed, if known. The tree may be the one kept for the stored
    * object (see {@link ParsedObjects}), so it is not to be changed: writes work on copies ({@link
    * Patches}, {@link ObjectUpdate}), as each copied it here too.
+   *
+   * @param pathKey the attributes of the object's path
+   * @param key the attributes it is stored under, so that storing its next state need not look them
+   *     up again
    */
-  private record Stored(ObjectNode object, CrdSchema passed) {}
+  private record Stored(
+      ObjectNode object, CrdSchema passed, AttributeSet pathKey, AttributeSet key) {}
 
   /** The stored object at the path; call with {@link #writes} held. */
   private Optional<Stored> read(ResourcePath path) {
-    Map.Entry<AttributeSet, String> entry = findResource(getKey(path.objectPath()));
+    AttributeSet pathKey = getKey(path.objectPath());
+    Map.Entry<AttributeSet, String> entry = findResource(pathKey);
     if (entry == null) {
       return Optional.empty();
     }
     ParsedObjects.Parsed known = parsed.get(entry.getKey(), entry.getValue());
     if (known != null && known.tree() != null) {
-      return Optional.of(new Stored(known.tree(), known.passed()));
+      return Optional.of(new Stored(known.tree(), known.passed(), pathKey, entry.getKey()));
     }
     try {
       return Optional.of(
           new Stored(
               (ObjectNode) Serialization.jsonMapper().readTree(entry.getValue()),
-              known == null ? null : known.passed()));
+              known == null ? null : known.passed(),
+              pathKey,
+              entry.getKey()));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("stored object is not JSON: " + entry.getValue(), e);
     }
