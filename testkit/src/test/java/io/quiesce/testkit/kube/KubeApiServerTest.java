@@ -447,6 +447,49 @@ class KubeApiServerTest {
     }
 
     @Test
+    void aStatusWriteKeepsTheRestAndItsOrderWhateverTheBodySends() {
+      client.resource(snapshot("ordered", "vm-a")).create();
+      String path = "/apis/quiesce.io/v1alpha1/namespaces/" + ns + "/quiescedsnapshots/ordered";
+      String version =
+          server
+              .dispatcher()
+              .storedObject(path)
+              .orElseThrow()
+              .at("/metadata/resourceVersion")
+              .asText();
+      String body =
+          """
+              {"status":{"phase":"Pending"},"spec":{"source":"vm-b"},"kind":"QuiescedSnapshot",
+               "metadata":{"name":"ordered","labels":{"sneaked":"in"},"resourceVersion":"%s"},
+               "apiVersion":"quiesce.io/v1alpha1"}"""
+              .formatted(version);
+
+      io.fabric8.mockwebserver.http.MockResponse response =
+          server
+              .dispatcher()
+              .handleUpdate(
+                  new io.fabric8.mockwebserver.http.RecordedRequest(
+                      "HTTP/1.1",
+                      io.fabric8.mockwebserver.dsl.HttpMethod.PUT,
+                      path + "/status",
+                      io.fabric8.mockwebserver.http.Headers.builder()
+                          .add("Content-Type", "application/json")
+                          .build(),
+                      new io.fabric8.mockwebserver.http.Buffer(
+                          body.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+
+      assertThat(response.code()).isEqualTo(200);
+      com.fasterxml.jackson.databind.node.ObjectNode stored =
+          server.dispatcher().storedObject(path).orElseThrow();
+      assertThat(stored.path("status").path("phase").asText()).isEqualTo("Pending");
+      assertThat(stored.path("spec").path("source").asText()).isEqualTo("vm-a");
+      assertThat(stored.path("metadata").has("labels")).isFalse();
+      List<String> fields = new ArrayList<>();
+      stored.fieldNames().forEachRemaining(fields::add);
+      assertThat(fields).containsExactly("apiVersion", "kind", "metadata", "spec", "status");
+    }
+
+    @Test
     void virtualMachineInstanceHasNoStatusSubresourceAsUpstream() {
       VirtualMachineInstance vmi = new VirtualMachineInstance();
       vmi.getMetadata().setName("vmi");
