@@ -50,6 +50,9 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
   private static final String CRD_COLLECTION =
       "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
 
+  /** Paths of CRDs (any version), which the parent's store also registers as kinds. */
+  private static final String CRD_GROUP_PATH = "/apis/apiextensions.k8s.io/";
+
   /** Built-in kinds whose status is a subresource on a real API server. */
   private static final Set<String> BUILT_IN_STATUS_SUBRESOURCES =
       Set.of(
@@ -255,7 +258,7 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
     }
     writes.lock(); // a consistent view: no write half done
     try {
-      return read(path.get()).map(Stored::object);
+      return read(path.get()).map(stored -> stored.object().deepCopy());
     } finally {
       writes.unlock();
     }
@@ -411,14 +414,14 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
                 ObjectUpdate.withGeneratedName(RequestBodies.object(body)),
                 null,
                 null);
-        body = object.toString();
       }
       MockResponse response =
           parsed.isPresent()
               ? created(parsed.get(), object, schemaOf(parsed.get()))
               : created(path, body, null);
       if (path.equals(CRD_COLLECTION) && response.code() == 201) {
-        ObjectNode crd = RequestBodies.object(body);
+        // the admitted object (not serialized again for every create: only CRDs need it here)
+        ObjectNode crd = object != null ? object : RequestBodies.object(body);
         customResources.add(crd.path("metadata").path("name").asText());
         catalog.register(crd);
         forgetKeys();
@@ -519,13 +522,14 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
         return super.handleDelete(rawPath);
       }
       ResourcePath path = parsed.get();
-      Optional<ObjectNode> current = read(path).map(Stored::object);
-      if (current.isPresent() && ObjectUpdate.hasFinalizers(current.get())) {
-        if (ObjectUpdate.isTerminating(current.get())) {
-          return ok(current.get());
+      Optional<Stored> current = read(path);
+      if (current.isPresent() && ObjectUpdate.hasFinalizers(current.get().object())) {
+        if (ObjectUpdate.isTerminating(current.get().object())) {
+          return ok(current.get().object());
         }
         // finalizers pending: mark for deletion; the last finalizer removal deletes it
-        return store(path, ObjectUpdate.markedForDeletion(current.get()), null);
+        return store(
+            path, current.get(), ObjectUpdate.markedForDeletion(current.get().object()), null);
       }
       MockResponse response = super.handleDelete(path.withoutQuery());
       if (path.collectionPath().equals(CRD_COLLECTION) && response.code() == 200) {
@@ -550,10 +554,23 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
       AttributeSet oldAttributes,
       GenericKubernetesResource resource,
       String newState) {
-    String existing = oldAttributes == null ? null : map.get(oldAttributes);
-    super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
-    AttributeSet newKey = newState == null ? null : storedKey(pathAttributes, resource, newState);
-    index.moved(oldAttributes, newKey);
+    String existing;
+    AttributeSet newKey;
+    if (path.startsWith(CRD_GROUP_PATH)) {
+      existing = oldAttributes == null ? null : map.get(oldAttributes);
+      super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
+      newKey = newState == null ? null : storedKey(pathAttributes, resource, newState);
+    } else {
+      // the parent's store, less what does not apply here (its CRD bookkeeping; its watch
+      // listeners: watches are WatchStreams'), so that the old state is looked up and the new key
+      // worked out once each
+      existing = oldAttributes == null ? null : map.remove(oldAttributes);
+      newKey = newState == null ? null : storedKey(pathAttributes, resource, newState);
+      if (newKey != null) {
+        map.put(newKey, newState);
+      }
+    }
+    index.moved(oldAttributes, newKey, newState);
     parsed.moved(oldAttributes, newKey, parsedState(oldAttributes, newState));
     storing = null;
     if (!Objects.equals(existing, newState)) {
@@ -570,6 +587,8 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
                   ? Map.of()
                   : java.util.Collections.unmodifiableMap(resource.getMetadata().getLabels());
       watches.publish(version, oldAttributes, existing, newKey, newState, newLabels);
+    } else if (existing != null) {
+      watches.restated(existing, newState);
     }
   }
 
@@ -678,10 +697,10 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
     if (ObjectUpdate.isTerminating(next) && !ObjectUpdate.hasFinalizers(next)) {
       // the last finalizer is gone: the parent's PUT deletes the object; the answer is its final
       // state
-      store(path, next, null);
+      store(path, stored, next, null);
       return ok(next);
     }
-    return store(path, next, schemaOf(path));
+    return store(path, stored, next, schemaOf(path));
   }
 
   /**
@@ -759,11 +778,7 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
       meta.put("namespace", path.namespace());
     }
     meta.put("uid", io.fabric8.kubernetes.client.utils.Utils.generateId().toString());
-    meta.put(
-        "creationTimestamp",
-        java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC)
-            .truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
-            .format(java.time.format.DateTimeFormatter.ISO_INSTANT));
+    meta.put("creationTimestamp", creationTimestamp());
     meta.put("resourceVersion", String.valueOf(requestResourceVersion()));
     meta.put("generation", 1L);
     // stored as the parent serializes its model: apiVersion, kind, metadata, then the rest
@@ -787,6 +802,26 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
     return new MockResponse().setResponseCode(201).setBody(json);
   }
 
+  /**
+   * Now, to the second, as a creationTimestamp: formatted once per second (formatting it for each
+   * create was 1 % of the server's time in a fire); call with {@link #writes} held.
+   */
+  private String creationTimestamp() {
+    long second = java.time.Instant.now().getEpochSecond();
+    if (second != createdSecond) {
+      createdSecond = second;
+      createdAt =
+          java.time.format.DateTimeFormatter.ISO_INSTANT.format(
+              java.time.Instant.ofEpochSecond(second));
+    }
+    return createdAt;
+  }
+
+  /** The second of {@link #createdAt}; guarded by {@link #writes}. */
+  private long createdSecond = Long.MIN_VALUE;
+
+  private String createdAt;
+
   /** What is known of the new state being stored (see {@link ParsedObjects}), or null. */
   private ParsedObjects.Parsed parsedState(AttributeSet oldKey, String newState) {
     if (storing != null && storing.json() == newState) {
@@ -809,23 +844,21 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
    * what is already here (a fifth of the server's time in a scale round). A terminating object
    * without finalizers is deleted. The tree is kept for the next write (see {@link ParsedObjects}).
    *
+   * @param current the stored object, as {@link #read} found it under the same hold of {@link
+   *     #writes}
    * @param passed the schema whose checks {@code object} has just passed, or null
    */
-  private MockResponse store(ResourcePath path, ObjectNode object, CrdSchema passed) {
-    AttributeSet pathAttributes = getKey(path.objectPath());
-    Map.Entry<AttributeSet, String> current = findResource(pathAttributes);
-    if (current == null) {
-      return new MockResponse().setResponseCode(404);
-    }
+  private MockResponse store(
+      ResourcePath path, Stored current, ObjectNode object, CrdSchema passed) {
     if (ObjectUpdate.isTerminating(object) && !ObjectUpdate.hasFinalizers(object)) {
-      processEvent(path.objectPath(), pathAttributes, current.getKey(), null, null);
+      processEvent(path.objectPath(), current.pathKey(), current.key(), null, null);
       return ok(object);
     }
     ((ObjectNode) object.get("metadata"))
         .put("resourceVersion", String.valueOf(requestResourceVersion()));
     String json = object.toString();
     storing = new ParsedObjects.Parsed(json, object, passed);
-    processEvent(path.objectPath(), pathAttributes, current.getKey(), keyed(object), json);
+    processEvent(path.objectPath(), current.pathKey(), current.key(), keyed(object), json);
     return new MockResponse().setResponseCode(200).setBody(json);
   }
 
@@ -864,26 +897,35 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
   }
 
   /**
-   * A stored object (a tree of its own, for the caller to change) and the schema it passed, if
-   * known.
+   * A stored object and the schema it passed, if known. The tree may be the one kept for the stored
+   * object (see {@link ParsedObjects}), so it is not to be changed: writes work on copies ({@link
+   * Patches}, {@link ObjectUpdate}), as each copied it here too.
+   *
+   * @param pathKey the attributes of the object's path
+   * @param key the attributes it is stored under, so that storing its next state need not look them
+   *     up again
    */
-  private record Stored(ObjectNode object, CrdSchema passed) {}
+  private record Stored(
+      ObjectNode object, CrdSchema passed, AttributeSet pathKey, AttributeSet key) {}
 
   /** The stored object at the path; call with {@link #writes} held. */
   private Optional<Stored> read(ResourcePath path) {
-    Map.Entry<AttributeSet, String> entry = findResource(getKey(path.objectPath()));
+    AttributeSet pathKey = getKey(path.objectPath());
+    Map.Entry<AttributeSet, String> entry = findResource(pathKey);
     if (entry == null) {
       return Optional.empty();
     }
     ParsedObjects.Parsed known = parsed.get(entry.getKey(), entry.getValue());
     if (known != null && known.tree() != null) {
-      return Optional.of(new Stored(ParsedObjects.tree(known), known.passed()));
+      return Optional.of(new Stored(known.tree(), known.passed(), pathKey, entry.getKey()));
     }
     try {
       return Optional.of(
           new Stored(
               (ObjectNode) Serialization.jsonMapper().readTree(entry.getValue()),
-              known == null ? null : known.passed()));
+              known == null ? null : known.passed(),
+              pathKey,
+              entry.getKey()));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("stored object is not JSON: " + entry.getValue(), e);
     }

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -41,9 +42,9 @@ final class ObjectUpdate {
   /**
    * The object as the server would store it.
    *
-   * @param current the stored object
+   * @param current the stored object (not changed)
    * @param requested the whole object the request asks for (a PUT body, or the stored object with
-   *     the patch applied)
+   *     the patch applied): a tree of the caller's own, which the result is made of
    * @param toStatus whether the request went to the {@code /status} subresource
    * @param statusSubresource whether the kind has a status subresource
    */
@@ -57,11 +58,9 @@ final class ObjectUpdate {
     checkResourceVersion(path, current, requested);
     ObjectNode next;
     if (toStatus) {
-      // a status write changes status only, everything else is taken from the stored object
-      next = current.deepCopy();
-      copyField(requested, next, STATUS);
+      next = statusWrite(current, requested);
     } else {
-      next = requested.deepCopy();
+      next = requested;
       if (statusSubresource) {
         copyField(current, next, STATUS);
       }
@@ -73,6 +72,30 @@ final class ObjectUpdate {
       if (specChanged(current, next, statusSubresource)) {
         metadata(next).put(GENERATION, current.path(METADATA).path(GENERATION).asLong(0) + 1);
       }
+    }
+    return next;
+  }
+
+  /**
+   * A status write changes status only, everything else is the stored object's, in its order. A
+   * patched request is a copy of the stored object already: its equal parts are taken as they are
+   * (the caller's own), and only what differs is copied from the stored object.
+   */
+  private static ObjectNode statusWrite(ObjectNode current, ObjectNode requested) {
+    ObjectNode next = requested.objectNode();
+    for (Map.Entry<String, JsonNode> field : current.properties()) {
+      String name = field.getKey();
+      JsonNode asked = requested.get(name);
+      if (name.equals(STATUS)) {
+        if (asked != null) {
+          next.set(STATUS, asked);
+        }
+      } else {
+        next.set(name, field.getValue().equals(asked) ? asked : field.getValue().deepCopy());
+      }
+    }
+    if (!current.has(STATUS) && requested.has(STATUS)) {
+      next.set(STATUS, requested.get(STATUS));
     }
     return next;
   }
@@ -137,15 +160,19 @@ final class ObjectUpdate {
    */
   private static boolean specChanged(
       ObjectNode current, ObjectNode next, boolean statusSubresource) {
-    ObjectNode before = current.deepCopy();
-    ObjectNode after = next.deepCopy();
-    before.remove(METADATA);
-    after.remove(METADATA);
-    if (statusSubresource) {
-      before.remove(STATUS);
-      after.remove(STATUS);
+    // field by field: copying both trees to drop metadata and status cost two deep copies a write
+    Set<String> fields = new HashSet<>();
+    current.fieldNames().forEachRemaining(fields::add);
+    next.fieldNames().forEachRemaining(fields::add);
+    for (String field : fields) {
+      if (field.equals(METADATA) || (statusSubresource && field.equals(STATUS))) {
+        continue;
+      }
+      if (!java.util.Objects.equals(current.get(field), next.get(field))) {
+        return true;
+      }
     }
-    return !before.equals(after);
+    return false;
   }
 
   private static void ensureMetadata(ObjectNode object) {

@@ -20,7 +20,7 @@ import java.util.Map;
 final class ParsedObjects {
 
   /**
-   * A stored object's tree (null: not kept; not to be changed: {@link #tree} hands out copies) and
+   * A stored object's tree (null: not kept; never changed once stored: writes work on copies) and
    * the schema it passed.
    */
   record Parsed(String json, ObjectNode tree, CrdSchema passed) {}
@@ -31,11 +31,6 @@ final class ParsedObjects {
   Parsed get(AttributeSet key, String json) {
     Parsed parsed = byKey.get(key);
     return parsed != null && parsed.json() == json ? parsed : null;
-  }
-
-  /** A copy of the entry's tree, for the caller to change. */
-  static ObjectNode tree(Parsed parsed) {
-    return parsed.tree().deepCopy();
   }
 
   /** The object under {@code oldKey} moved to {@code newKey} (null: deleted) as {@code parsed}. */

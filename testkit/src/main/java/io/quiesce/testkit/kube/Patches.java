@@ -52,7 +52,8 @@ final class Patches {
 
   /**
    * JSON merge patch (RFC 7386): objects merge recursively, {@code null} removes a field, and
-   * anything else, arrays included, replaces the target value.
+   * anything else, arrays included, replaces the target value. The result is a tree of its own:
+   * {@code target} is copied once, then merged into in place (it was copied again at each level).
    */
   static JsonNode mergePatch(JsonNode target, JsonNode patch) {
     if (!patch.isObject()) {
@@ -62,14 +63,23 @@ final class Patches {
         target != null && target.isObject()
             ? ((ObjectNode) target).deepCopy()
             : JsonNodeFactory.instance.objectNode();
+    mergeInto(result, patch);
+    return result;
+  }
+
+  /** Merges an object patch into {@code result}, a tree of the caller's own, in place. */
+  private static void mergeInto(ObjectNode result, JsonNode patch) {
     for (Map.Entry<String, JsonNode> field : patch.properties()) {
-      if (field.getValue().isNull()) {
+      JsonNode value = field.getValue();
+      JsonNode current = result.get(field.getKey());
+      if (value.isNull()) {
         result.remove(field.getKey());
+      } else if (value.isObject() && current != null && current.isObject()) {
+        mergeInto((ObjectNode) current, value);
       } else {
-        result.set(field.getKey(), mergePatch(result.get(field.getKey()), field.getValue()));
+        result.set(field.getKey(), mergePatch(null, value));
       }
     }
-    return result;
   }
 
   /**

@@ -6,11 +6,10 @@ import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.fabric8.mockwebserver.crud.AttributeType;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * An index of the mock server's store by resource and by resource + name, so that a request looks
@@ -21,7 +20,7 @@ import java.util.Set;
  * <p>It only narrows: every candidate is still matched against the full query, so answers are the
  * parent's. Within a kind, candidates keep the store's order (insertion, an update moves an object
  * last), as fabric8's {@code LinkedHashMap} does. Thread-safe; kept current by {@link
- * #moved(AttributeSet, AttributeSet)} on every store change.
+ * #moved(AttributeSet, AttributeSet, String)} on every store change.
  */
 final class StoreIndex {
 
@@ -29,8 +28,14 @@ final class StoreIndex {
   private static final String FIELD_NAME = "metadata.name";
 
   private final Map<AttributeSet, String> store;
-  private final Map<String, Set<AttributeSet>> byResource = new HashMap<>();
-  private final Map<String, Set<AttributeSet>> byResourceAndName = new HashMap<>();
+
+  /**
+   * Each bucket holds the stored values too, as the store does, so that a lookup reads no entry of
+   * the store (hashing an {@link AttributeSet} walks all its attributes, each time).
+   */
+  private final Map<String, Map<AttributeSet, String>> byResource = new HashMap<>();
+
+  private final Map<String, Map<AttributeSet, String>> byResourceAndName = new HashMap<>();
 
   /**
    * @param store the parent's store (a synchronized map), only read here
@@ -40,17 +45,17 @@ final class StoreIndex {
   }
 
   /**
-   * Records that the object stored under {@code oldKey} (null: none) is now under {@code newKey}
-   * (null: deleted).
+   * Records that the object stored under {@code oldKey} (null: none) is now stored under {@code
+   * newKey} as {@code newState} (null: deleted).
    */
-  synchronized void moved(AttributeSet oldKey, AttributeSet newKey) {
+  synchronized void moved(AttributeSet oldKey, AttributeSet newKey, String newState) {
     if (oldKey != null) {
       remove(byResource, resourceKey(oldKey), oldKey);
       remove(byResourceAndName, nameKey(oldKey), oldKey);
     }
-    if (newKey != null) {
-      add(byResource, resourceKey(newKey), newKey);
-      add(byResourceAndName, nameKey(newKey), newKey);
+    if (newKey != null && newState != null) {
+      add(byResource, resourceKey(newKey), newKey, newState);
+      add(byResourceAndName, nameKey(newKey), newKey, newState);
     }
   }
 
@@ -102,22 +107,18 @@ final class StoreIndex {
     // a field selector on metadata.name is its own attribute in fabric8's queries: narrow by it too
     Optional<String> name =
         single(query, KubernetesAttributesExtractor.NAME).or(() -> single(query, FIELD_NAME));
-    List<AttributeSet> keys;
     synchronized (this) {
-      Set<AttributeSet> bucket =
+      Map<AttributeSet, String> bucket =
           name.isPresent()
               ? byResourceAndName.get(resource.get() + "/" + name.get())
               : byResource.get(resource.get());
-      keys = bucket == null ? List.of() : List.copyOf(bucket);
-    }
-    List<Map.Entry<AttributeSet, String>> out = new ArrayList<>(keys.size());
-    for (AttributeSet key : keys) {
-      String value = store.get(key);
-      if (value != null) { // changed since the copy: a concurrent write moved it
-        out.add(Map.entry(key, value));
+      if (bucket == null) {
+        return List.of();
       }
+      List<Map.Entry<AttributeSet, String>> out = new ArrayList<>(bucket.size());
+      bucket.forEach((key, value) -> out.add(Map.entry(key, value)));
+      return out;
     }
-    return out;
   }
 
   /**
@@ -146,14 +147,15 @@ final class StoreIndex {
     return resourceKey(key) + "/" + single(key, KubernetesAttributesExtractor.NAME).orElse("");
   }
 
-  private static void add(Map<String, Set<AttributeSet>> index, String bucket, AttributeSet key) {
-    index.computeIfAbsent(bucket, b -> new LinkedHashSet<>()).add(key);
+  private static void add(
+      Map<String, Map<AttributeSet, String>> index, String bucket, AttributeSet key, String value) {
+    index.computeIfAbsent(bucket, b -> new LinkedHashMap<>()).put(key, value);
   }
 
   private static void remove(
-      Map<String, Set<AttributeSet>> index, String bucket, AttributeSet key) {
-    Set<AttributeSet> keys = index.get(bucket);
-    if (keys != null && keys.remove(key) && keys.isEmpty()) {
+      Map<String, Map<AttributeSet, String>> index, String bucket, AttributeSet key) {
+    Map<AttributeSet, String> keys = index.get(bucket);
+    if (keys != null && keys.remove(key) != null && keys.isEmpty()) {
       index.remove(bucket);
     }
   }

@@ -11,6 +11,7 @@ import io.fabric8.mockwebserver.http.WebSocketListener;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -60,6 +61,13 @@ final class WatchStreams {
   private volatile int historyLimit = HISTORY;
 
   /**
+   * The labels of each stored state published with them, by identity of the state (the store keeps
+   * the very string published), so that a change's old labels are not parsed from the old state
+   * again for every label-selected watch; guarded by {@link #writes}.
+   */
+  private final Map<String, Map<String, String>> labelsByState = new IdentityHashMap<>();
+
+  /**
    * @param writes the lock every write to the store holds
    * @param store the index of the stored objects
    */
@@ -99,6 +107,7 @@ final class WatchStreams {
   /** Forgets every change (the store was reset); call with the write lock held. */
   void clearHistory() {
     histories.clear();
+    labelsByState.clear();
   }
 
   /**
@@ -133,6 +142,10 @@ final class WatchStreams {
       Map<String, String> newLabels) {
     Change change = new Change(resourceVersion, oldKey, oldState, newKey, newState);
     change.newLabels = newLabels;
+    change.oldLabels = oldState == null ? null : labelsByState.remove(oldState);
+    if (newState != null && newLabels != null) {
+      labelsByState.put(newState, newLabels);
+    }
     String resource = StoreIndex.resourceOf(newKey != null ? newKey : oldKey);
     histories.computeIfAbsent(resource, r -> new History()).add(change, historyLimit);
     for (String watched : resource.isEmpty() ? List.of("") : List.of(resource, "")) {
@@ -140,6 +153,17 @@ final class WatchStreams {
       if (watching != null) {
         watching.forEach(stream -> stream.publish(change));
       }
+    }
+  }
+
+  /**
+   * The stored state was replaced by an equal one (nothing to publish): its labels go with it. Call
+   * with the write lock held.
+   */
+  void restated(String oldState, String newState) {
+    Map<String, String> labels = labelsByState.remove(oldState);
+    if (labels != null) {
+      labelsByState.put(newState, labels);
     }
   }
 

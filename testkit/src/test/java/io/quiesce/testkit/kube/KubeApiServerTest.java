@@ -298,6 +298,58 @@ class KubeApiServerTest {
     }
 
     @Test
+    void jsonMergePatchMergesNestedObjectsAndDropsNullsInNewOnes() {
+      client.resource(vmWithVolumes("nested-vm", "disk-a")).create();
+      vms()
+          .withName("nested-vm")
+          .patch(
+              PatchContext.of(PatchType.JSON_MERGE),
+              "{\"metadata\":{\"labels\":{\"a\":\"1\",\"b\":\"2\"}}}");
+
+      vms()
+          .withName("nested-vm")
+          .patch(
+              PatchContext.of(PatchType.JSON_MERGE),
+              """
+                    {"metadata":{"labels":{"b":null,"c":"3"},"annotations":{"x":"1","y":null}}}""");
+
+      VirtualMachine live = vms().withName("nested-vm").get();
+      assertThat(live.getMetadata().getLabels())
+          .containsExactlyInAnyOrderEntriesOf(Map.of("a", "1", "c", "3"));
+      assertThat(live.getMetadata().getAnnotations())
+          .containsExactlyInAnyOrderEntriesOf(Map.of("x", "1"));
+      assertThat(live.getSpec().getTemplate().getSpec().getVolumes())
+          .extracting("name")
+          .containsExactly("disk-a");
+      assertThat(live.getSpec().getRunStrategy()).isEqualTo("Always");
+    }
+
+    @Test
+    void theStoredObjectHandedOutIsACopyOfItsOwn() {
+      client.resource(snapshot("handed-out", "vm-a")).create();
+      String path = "/apis/quiesce.io/v1alpha1/namespaces/" + ns + "/quiescedsnapshots/handed-out";
+      com.fasterxml.jackson.databind.node.ObjectNode copy =
+          server.dispatcher().storedObject(path).orElseThrow();
+
+      ((com.fasterxml.jackson.databind.node.ObjectNode) copy.get("spec")).put("source", "vm-z");
+      snapshots()
+          .withName("handed-out")
+          .subresource("status")
+          .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":{\"phase\":\"Pending\"}}");
+
+      assertThat(
+              server
+                  .dispatcher()
+                  .storedObject(path)
+                  .orElseThrow()
+                  .path("spec")
+                  .path("source")
+                  .asText())
+          .isEqualTo("vm-a");
+      assertThat(snapshots().withName("handed-out").get().getSpec().getSource()).isEqualTo("vm-a");
+    }
+
+    @Test
     void strategicMergeOfACustomResourceIsRefusedAsOnARealServer() {
       client.resource(snapshot("smp", "vm-a")).create();
 
@@ -392,6 +444,49 @@ class KubeApiServerTest {
 
       assertThat(afterStatusWrite.getSpec().getSchedule()).isEqualTo("@hourly");
       assertThat(afterStatusWrite.getStatus().getLastScheduleTime()).isEqualTo(THIRD);
+    }
+
+    @Test
+    void aStatusWriteKeepsTheRestAndItsOrderWhateverTheBodySends() {
+      client.resource(snapshot("ordered", "vm-a")).create();
+      String path = "/apis/quiesce.io/v1alpha1/namespaces/" + ns + "/quiescedsnapshots/ordered";
+      String version =
+          server
+              .dispatcher()
+              .storedObject(path)
+              .orElseThrow()
+              .at("/metadata/resourceVersion")
+              .asText();
+      String body =
+          """
+              {"status":{"phase":"Pending"},"spec":{"source":"vm-b"},"kind":"QuiescedSnapshot",
+               "metadata":{"name":"ordered","labels":{"sneaked":"in"},"resourceVersion":"%s"},
+               "apiVersion":"quiesce.io/v1alpha1"}"""
+              .formatted(version);
+
+      io.fabric8.mockwebserver.http.MockResponse response =
+          server
+              .dispatcher()
+              .handleUpdate(
+                  new io.fabric8.mockwebserver.http.RecordedRequest(
+                      "HTTP/1.1",
+                      io.fabric8.mockwebserver.dsl.HttpMethod.PUT,
+                      path + "/status",
+                      io.fabric8.mockwebserver.http.Headers.builder()
+                          .add("Content-Type", "application/json")
+                          .build(),
+                      new io.fabric8.mockwebserver.http.Buffer(
+                          body.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+
+      assertThat(response.code()).isEqualTo(200);
+      com.fasterxml.jackson.databind.node.ObjectNode stored =
+          server.dispatcher().storedObject(path).orElseThrow();
+      assertThat(stored.path("status").path("phase").asText()).isEqualTo("Pending");
+      assertThat(stored.path("spec").path("source").asText()).isEqualTo("vm-a");
+      assertThat(stored.path("metadata").has("labels")).isFalse();
+      List<String> fields = new ArrayList<>();
+      stored.fieldNames().forEachRemaining(fields::add);
+      assertThat(fields).containsExactly("apiVersion", "kind", "metadata", "spec", "status");
     }
 
     @Test

@@ -93,6 +93,52 @@ class WatchTest {
   }
 
   @Test
+  void aLabelChangeMovesAnObjectOutOfAndBackIntoALabelSelectedWatch() {
+    Recorder events = new Recorder();
+    try (Watch watch =
+        client.configMaps().inNamespace(ns).withLabel("tier", "gold").watch(events)) {
+      ConfigMap created =
+          client
+              .resource(
+                  new ConfigMapBuilder()
+                      .withNewMetadata()
+                      .withName("moving")
+                      .withNamespace(ns)
+                      .withLabels(Map.of("tier", "gold"))
+                      .endMetadata()
+                      .build())
+              .create();
+      for (String patch :
+          List.of(
+              "{\"metadata\":{\"labels\":{\"tier\":\"bronze\"}}}",
+              "{\"data\":{\"k\":\"unseen\"}}",
+              "{\"metadata\":{\"labels\":{\"tier\":\"gold\"}}}",
+              "{\"data\":{\"k\":\"seen\"}}")) {
+        client
+            .configMaps()
+            .inNamespace(ns)
+            .withName(created.getMetadata().getName())
+            .patch(
+                io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                    io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                patch);
+      }
+
+      // the old state's labels decide DELETED (it matched before) and ADDED (it did not)
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () ->
+                  assertThat(events.types())
+                      .containsExactly("ADDED", "DELETED", "ADDED", "MODIFIED"));
+      // as kube-apiserver's watch cache: DELETED carries the previous state, at the new version
+      assertThat(events.events.get(1).object().getMetadata().getLabels())
+          .containsEntry("tier", "gold");
+      assertThat(events.events.get(3).object().getData()).containsEntry("k", "seen");
+    }
+  }
+
+  @Test
   void closingAWatchWithEventsStillQueuedKeepsTheServerResponsive() {
     for (int i = 0; i < 100; i++) {
       client.resource(configMap("cm-" + i)).create();
