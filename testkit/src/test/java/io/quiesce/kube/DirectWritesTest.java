@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
@@ -119,6 +121,47 @@ class DirectWritesTest {
         .extracting(Event::getMessage)
         .isEqualTo("done");
     assertThatThrownBy(() -> writes.create(events, event))
+        .isInstanceOfSatisfying(
+            KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(409));
+  }
+
+  @Test
+  void anUpdateIsACompareAndSwapOnTheResourceVersionItCarries(KubeApiServer server) {
+    String ns = server.createNamespace("direct");
+    KubernetesClient client = server.client();
+    DirectWrites writes = new DirectWrites(client);
+    Lease created =
+        client
+            .leases()
+            .inNamespace(ns)
+            .resource(
+                new LeaseBuilder()
+                    .withNewMetadata()
+                    .withNamespace(ns)
+                    .withName("quiesce-slot-0")
+                    .endMetadata()
+                    .withNewSpec()
+                    .endSpec()
+                    .build())
+            .create();
+
+    Lease held =
+        writes.update(
+            new LeaseBuilder(created).editSpec().withHolderIdentity("uid-a").endSpec().build());
+
+    assertThat(held.getSpec().getHolderIdentity()).isEqualTo("uid-a");
+    assertThat(client.leases().inNamespace(ns).withName("quiesce-slot-0").get())
+        .extracting(l -> l.getSpec().getHolderIdentity())
+        .isEqualTo("uid-a");
+    // a second swap from the first basis: someone else's write came between
+    assertThatThrownBy(
+            () ->
+                writes.update(
+                    new LeaseBuilder(created)
+                        .editSpec()
+                        .withHolderIdentity("uid-b")
+                        .endSpec()
+                        .build()))
         .isInstanceOfSatisfying(
             KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(409));
   }
