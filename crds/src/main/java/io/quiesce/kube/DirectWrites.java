@@ -100,16 +100,18 @@ public final class DirectWrites {
 
   private byte[] send(HttpRequest request) {
     HttpResponse<byte[]> response;
+    var reply = http.sendAsync(request, byte[].class);
     try {
-      var reply = http.sendAsync(request, byte[].class);
       response = timeoutMs > 0 ? reply.get(timeoutMs, TimeUnit.MILLISECONDS) : reply.get();
     } catch (InterruptedException e) {
+      reply.cancel(true);
       Thread.currentThread().interrupt();
       throw new KubernetesClientException(
           request.method() + " " + request.uri() + " interrupted", e);
     } catch (ExecutionException e) {
       throw KubernetesClientException.launderThrowable(e.getCause());
     } catch (TimeoutException e) {
+      reply.cancel(true); // as fabric8 does: the exchange is given up
       throw new KubernetesClientException(request.method() + " " + request.uri() + " timed out", e);
     }
     if (!response.isSuccessful()) {
