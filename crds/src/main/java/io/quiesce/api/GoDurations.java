@@ -23,6 +23,13 @@ public final class GoDurations {
     if (text == null || text.isEmpty() || text.length() > 64) {
       throw new IllegalArgumentException("not a duration: " + text);
     }
+    return PARSED.get(text);
+  }
+
+  /** Each spec's few durations are parsed per reconcile; the regex once per distinct text. */
+  private static final ParseCache<Duration> PARSED = new ParseCache<>(GoDurations::parseOnce);
+
+  private static Duration parseOnce(String text) {
     if (text.equals("0")) {
       return Duration.ZERO;
     }

@@ -67,10 +67,12 @@ public final class SnapshotSpecs {
             || hooks.getPostThaw() != null && !hooks.getPostThaw().isEmpty());
   }
 
+  private static final ParseCache<Instant> CREATED = new ParseCache<>(Instant::parse);
+
   /** The creation timestamp; the epoch for an object not created yet. */
   public static Instant created(QuiescedSnapshot s) {
     String ts = s.getMetadata().getCreationTimestamp();
-    return ts == null ? Instant.EPOCH : Instant.parse(ts);
+    return ts == null ? Instant.EPOCH : CREATED.get(ts);
   }
 
   /** The spec; an empty one when absent. */

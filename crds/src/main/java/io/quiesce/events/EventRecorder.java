@@ -6,8 +6,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.quiesce.kube.DirectWrites;
 import io.quiesce.status.BoundedText;
 import java.net.HttpURLConnection;
 import java.nio.charset.StandardCharsets;
@@ -35,14 +34,14 @@ import org.slf4j.LoggerFactory;
  * count, not hundreds.
  *
  * <p>Needs only {@code create} and {@code patch} on events (the chart's Roles): the count of an
- * Event this process has not seen (after a restart) is read from the reply to a patch. Best effort:
- * a failed write is logged, never thrown.
+ * Event this process has not seen (after a restart) is read from the reply to a patch. Each write
+ * is one request of {@link DirectWrites}; a create's reply is not read. Best effort: a failed write
+ * is logged, never thrown.
  */
 public final class EventRecorder {
   private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
   private static final int CACHE_SIZE = 4096;
   private static final int MAX_MESSAGE = 1024;
-  private static final PatchContext MERGE = PatchContext.of(PatchType.JSON_MERGE);
 
   /** Room in an Event name (253) for the object's name, a dot and the 16-character key. */
   private static final int MAX_OBJECT_NAME = 236;
@@ -70,6 +69,7 @@ public final class EventRecorder {
   }
 
   private final KubernetesClient client;
+  private final DirectWrites writes;
   private final Reporter reporter;
   private final Clock clock;
   private final Executor sender;
@@ -91,6 +91,7 @@ public final class EventRecorder {
    */
   public EventRecorder(KubernetesClient client, Reporter reporter, Clock clock, Executor sender) {
     this.client = client;
+    this.writes = new DirectWrites(client);
     this.reporter = reporter;
     this.clock = clock;
     this.sender = sender;
@@ -155,12 +156,12 @@ public final class EventRecorder {
   private void write(
       HasMetadata on, String name, String type, String reason, String message, String now) {
     String namespace = on.getMetadata().getNamespace();
-    var events = client.v1().events().inNamespace(namespace).withName(name);
+    String event = writes.url(Event.class, namespace, name, null);
     try {
       Integer seen = counts.get(name);
       if (seen == null) {
         try {
-          events.create(event(on, name, type, reason, message, now));
+          writes.create(collection(namespace), event(on, name, type, reason, message, now));
           counts.put(name, 1);
           return;
         } catch (KubernetesClientException e) {
@@ -168,20 +169,23 @@ public final class EventRecorder {
             throw e;
           }
           // written before this process started: the reply to a patch says its count
-          Event existing = events.patch(MERGE, json(Map.of("message", message)));
+          Event existing = writes.mergePatch(event, json(Map.of("message", message)), Event.class);
           seen = existing.getCount() == null ? 1 : existing.getCount();
         }
       }
       int count = seen + 1;
       try {
-        events.patch(MERGE, json(Map.of("count", count, "lastTimestamp", now, "message", message)));
+        writes.mergePatch(
+            event,
+            json(Map.of("count", count, "lastTimestamp", now, "message", message)),
+            Event.class);
         counts.put(name, count);
       } catch (KubernetesClientException e) {
         if (e.getCode() != HttpURLConnection.HTTP_NOT_FOUND) {
           throw e;
         }
         // the Event expired (the API server keeps Events about an hour): a new series
-        events.create(event(on, name, type, reason, message, now));
+        writes.create(collection(namespace), event(on, name, type, reason, message, now));
         counts.put(name, 1);
       }
     } catch (KubernetesClientException e) {
@@ -225,6 +229,11 @@ public final class EventRecorder {
         .withReportingComponent(reporter.reportingComponent())
         .withReportingInstance(reporter.reportingInstance())
         .build();
+  }
+
+  /** Where an Event is created: one request, its reply not read (see {@link DirectWrites}). */
+  private String collection(String namespace) {
+    return writes.url(Event.class, namespace, null, null);
   }
 
   private String json(Map<String, Object> patch) {

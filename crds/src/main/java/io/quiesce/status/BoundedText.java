@@ -46,6 +46,9 @@ public final class BoundedText {
     if (maxCodePoints <= CUT_MARKER.length()) {
       throw new IllegalArgumentException("bound must leave room for the cut marker");
     }
+    if (isClean(text, maxCodePoints)) {
+      return text; // the common case (every status message set, decoded or decided): no copy
+    }
     StringBuilder out = new StringBuilder(Math.min(text.length(), maxCodePoints + 1));
     int kept = 0;
     int cutAt = -1; // the builder's length when it held the code points that fit before the marker
@@ -67,6 +70,24 @@ public final class BoundedText {
     }
     out.setLength(cutAt);
     return out.append(CUT_MARKER).toString();
+  }
+
+  /**
+   * True when {@code text} would come back unchanged: no more than {@code maxCodePoints} chars (so
+   * no more code points) and none that {@link #clean} drops or replaces. Checked per char: a
+   * surrogate, paired or not, takes the slow path.
+   */
+  private static boolean isClean(String text, int maxCodePoints) {
+    if (text.length() > maxCodePoints) {
+      return false;
+    }
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < 0x20 || c >= 0x7F && (c <= 0x9F || c >= 0x061C)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The code point to keep for {@code cp}, or -1 to drop it. */

@@ -14,6 +14,18 @@ class BoundedTextTest {
   }
 
   @Test
+  void cleanTextWithinTheBoundIsReturnedWithoutACopy() {
+    // every status message passes here, on each decode and each decision: no copy of clean text
+    String clean = "waiting for a freeze slot on node-7 (50 of 50 in use): é ü ß";
+    String exact = "y".repeat(BoundedText.MAX_ERROR);
+
+    assertThat(BoundedText.message(clean)).isSameAs(clean);
+    assertThat(BoundedText.error(exact)).isSameAs(exact);
+    assertThat(BoundedText.error("a\u0085b")).isEqualTo("ab"); // a C1 control, in the fast range
+    assertThat(BoundedText.error("a\u200Fb")).isEqualTo("ab");
+  }
+
+  @Test
   void controlCharactersAndBidiOverridesAreStrippedLineBreaksBecomeSpaces() {
     assertThat(BoundedText.error("a\u0000b\u001b[31mred\u007f\nnext\tcol\u202Eevil\u2066x"))
         .isEqualTo("ab[31mred next colevilx");

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.quiesce.api.SnapshotSpecs;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
+import io.quiesce.kube.DirectWrites;
 import io.quiesce.naming.Provenance;
 import io.quiesce.snapshot.FreezeAdmission.Entry;
 import io.quiesce.snapshot.FreezeSlots.Grant;
@@ -53,6 +54,7 @@ final class SlotLeases {
   static final String GRANTED_BY_ANNOTATION = Provenance.PREFIX + "slot-granted-by";
 
   private final KubernetesClient client;
+  private final DirectWrites writes;
   private final String namespace;
 
   /** This process's identity on the grants it writes. */
@@ -80,6 +82,7 @@ final class SlotLeases {
    */
   SlotLeases(KubernetesClient client, String namespace, Clock clock, String shard) {
     this.client = client;
+    this.writes = new DirectWrites(client);
     this.namespace = namespace;
     this.clock = clock;
     this.prefix = Provenance.FREEZE_SLOT_LEASE_PREFIX + (shard == null ? "" : shard + "-");
@@ -201,7 +204,7 @@ final class SlotLeases {
       return lost(slot, grant);
     }
     try {
-      known.put(slot, client.leases().inNamespace(namespace).resource(held(basis, grant)).update());
+      known.put(slot, writes.update(held(basis, grant)));
       LOG.debug(
           "{} swapped from {} to {} by {}",
           leaseName(slot),
@@ -248,7 +251,7 @@ final class SlotLeases {
               .endSpec()
               .build();
       try {
-        known.put(slot, client.leases().inNamespace(namespace).resource(free).update());
+        known.put(slot, writes.update(free));
         LOG.debug(
             "{} given back by {} ({} did not take every slot)",
             leaseName(slot),

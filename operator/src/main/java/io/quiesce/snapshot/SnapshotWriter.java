@@ -3,16 +3,14 @@ package io.quiesce.snapshot;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.EditReplacePatchable;
 import io.fabric8.kubernetes.client.dsl.Resource;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.quiesce.api.v1alpha1.FreezeRecord;
 import io.quiesce.api.v1alpha1.QuiesceChannel;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.api.v1alpha1.QuiescedSnapshotStatus;
+import io.quiesce.kube.DirectWrites;
 import io.quiesce.naming.Provenance;
 import java.util.HashMap;
 import java.util.Map;
@@ -30,12 +28,14 @@ import java.util.function.Consumer;
  * io.javaoperatorsdk.operator.api.reconciler.ResourceOperations} with the controller's event
  * source, which puts the written version into the primary cache at once (the next reconcile works
  * from it, not from the copy the informer has not replaced yet) and does not wake the reconciler
- * for its own write.
+ * for its own write. Each write is one request of {@link DirectWrites} (no copy of the snapshot, no
+ * second serialization of the patch).
  */
 final class SnapshotWriter {
   private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
 
   private final KubernetesClient client;
+  private final DirectWrites writes;
 
   /**
    * Told of every version this writer wrote (the freeze queue: see {@link FreezeSlots#observe}).
@@ -49,6 +49,7 @@ final class SnapshotWriter {
 
   SnapshotWriter(KubernetesClient client, Consumer<QuiescedSnapshot> written) {
     this.client = client;
+    this.writes = new DirectWrites(client);
     this.written = written;
   }
 
@@ -104,7 +105,7 @@ final class SnapshotWriter {
     metadata.put("labels", add);
     metadata.put("annotations", Map.of(Provenance.FREEZE_SLOT, slotLease));
     metadata.put("resourceVersion", copy.getMetadata().getResourceVersion());
-    return patch(context, copy, resource(copy), Map.of("metadata", metadata));
+    return patch(context, copy, null, Map.of("metadata", metadata));
   }
 
   /**
@@ -126,7 +127,7 @@ final class SnapshotWriter {
       patch.put("status", fields);
     }
     patch.put("metadata", Map.of("resourceVersion", copy.getMetadata().getResourceVersion()));
-    patch(context, copy, resource(copy).subresource("status"), patch);
+    patch(context, copy, "status", patch);
   }
 
   /** The stored version, or null when it is gone. */
@@ -137,16 +138,22 @@ final class SnapshotWriter {
   private QuiescedSnapshot patch(
       Context<QuiescedSnapshot> context,
       QuiescedSnapshot copy,
-      EditReplacePatchable<QuiescedSnapshot> target,
+      String subresource,
       Map<String, Object> body) {
     String json = Serialization.asJson(body);
+    String url =
+        writes.url(
+            QuiescedSnapshot.class,
+            copy.getMetadata().getNamespace(),
+            copy.getMetadata().getName(),
+            subresource);
     try {
       QuiescedSnapshot result =
           context
               .resourceOperations()
               .resourcePatch(
                   copy,
-                  c -> target.patch(PatchContext.of(PatchType.JSON_MERGE), json),
+                  c -> writes.mergePatch(url, json, QuiescedSnapshot.class),
                   context.eventSourceRetriever().getControllerEventSource());
       if (result != null) {
         written.accept(result);
@@ -160,18 +167,12 @@ final class SnapshotWriter {
     }
   }
 
-  /**
-   * The snapshot's resource, built from an object that carries only its name: fabric8 sends a patch
-   * of a resource built from a name alone only after a GET of it (to learn what it patches), one
-   * request more per write, and it copies the object a resource was built from before each patch (a
-   * JSON round trip of the whole snapshot per write), although a patch given as text uses only its
-   * name.
-   */
+  /** The snapshot's resource (for the rare read; writes go through {@link DirectWrites}). */
   private Resource<QuiescedSnapshot> resource(QuiescedSnapshot copy) {
-    QuiescedSnapshot named = new QuiescedSnapshot();
-    named.getMetadata().setNamespace(copy.getMetadata().getNamespace());
-    named.getMetadata().setName(copy.getMetadata().getName());
-    return client.resource(named);
+    return client
+        .resources(QuiescedSnapshot.class)
+        .inNamespace(copy.getMetadata().getNamespace())
+        .withName(copy.getMetadata().getName());
   }
 
   private static Map<String, Object> wholeRecord(FreezeRecord record) {
