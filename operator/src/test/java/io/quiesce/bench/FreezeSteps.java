@@ -107,6 +107,31 @@ final class FreezeSteps {
     return out;
   }
 
+  /**
+   * The fire's two edges, outside the steady turn-around of its slots: from the fire to the first
+   * freeze taken and to the cap-th (every slot busy once), and from the last record written to the
+   * last snapshot seen terminal.
+   */
+  static Map<String, Long> edges(Collection<Seen> seen, Instant fire, int cap) {
+    List<Instant> taken = sorted(seen, s -> s.helper().taken);
+    List<Instant> recorded = sorted(seen, s -> s.helper().recorded);
+    List<Instant> terminal = sorted(seen, Seen::terminal);
+    Map<String, Long> out = new LinkedHashMap<>();
+    if (!taken.isEmpty()) {
+      out.put("fire to the first freeze taken", Duration.between(fire, taken.get(0)).toMillis());
+      out.put(
+          "fire to every slot busy once (freeze number " + Math.min(cap, taken.size()) + " taken)",
+          Duration.between(fire, taken.get(Math.min(cap, taken.size()) - 1)).toMillis());
+    }
+    if (!recorded.isEmpty() && !terminal.isEmpty()) {
+      out.put(
+          "last record written to the last terminal seen",
+          Duration.between(recorded.get(recorded.size() - 1), terminal.get(terminal.size() - 1))
+              .toMillis());
+    }
+    return out;
+  }
+
   private static void step(
       Map<String, String> out,
       String name,

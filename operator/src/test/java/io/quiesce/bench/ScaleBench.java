@@ -208,6 +208,8 @@ public final class ScaleBench {
         double heapSettled = operator.heapUsedBytes();
         Map<String, String> steps = FreezeSteps.medians(terminal.steps(helper, csi), cap);
         steps.forEach((step, ms) -> System.out.printf("step median (ms): %s: %s%n", step, ms));
+        FreezeSteps.edges(terminal.steps(helper, csi), slot, cap)
+            .forEach((edge, ms) -> System.out.printf("fire edge (ms): %s: %d%n", edge, ms));
         return result(
             vms,
             cap,
