@@ -7,7 +7,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.quiesce.agent.QgaClient;
 import io.quiesce.agent.QgaSettings;
-import io.quiesce.kube.TypedKinds;
 import io.quiesce.runtime.HealthServer;
 import io.quiesce.window.HelperSettings;
 import io.quiesce.window.NodeHelper;
@@ -48,11 +47,10 @@ final class RunCommand {
         .bindTo(registry); // heap and non-heap use, for dashboards and footprint figures
     // threads that end seconds after start-up's burst of requests, not a minute later
     KubernetesClient client =
-        TypedKinds.registerWith(
-            new KubernetesClientBuilder()
-                .withHttpClientFactory(new ShortLivedThreads.HttpClientFactory())
-                .withTaskExecutorSupplier(() -> ShortLivedThreads.pool("quiesce-kube-task"))
-                .build());
+        new KubernetesClientBuilder()
+            .withHttpClientFactory(new ShortLivedThreads.HttpClientFactory())
+            .withTaskExecutorSupplier(() -> ShortLivedThreads.pool("quiesce-kube-task"))
+            .build();
     NodeHelper helper;
     try {
       // no API call here: the engine and the freeze journal only
