@@ -194,37 +194,26 @@ public final class FakeNodeHelper implements AutoCloseable {
       SharedIndexInformer<QuiescedSnapshot> snapshots,
       SharedIndexInformer<VolumeSnapshot> volumeSnapshots) {}
 
-  private final ResourceEventHandler<VolumeSnapshot> cutHandler =
-      new ResourceEventHandler<>() {
-        @Override
-        public void onAdd(VolumeSnapshot v) {
-          maybeCut(v);
-        }
+  private final ResourceEventHandler<VolumeSnapshot> cutHandler = onAddOrUpdate(this::maybeCut);
+  private final ResourceEventHandler<QuiescedSnapshot> takeHandler = onAddOrUpdate(this::maybeTake);
 
-        @Override
-        public void onUpdate(VolumeSnapshot old, VolumeSnapshot v) {
-          maybeCut(v);
-        }
+  /** A handler (removable from a shared informer) that acts on each added or updated object. */
+  private static <T> ResourceEventHandler<T> onAddOrUpdate(java.util.function.Consumer<T> action) {
+    return new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(T t) {
+        action.accept(t);
+      }
 
-        @Override
-        public void onDelete(VolumeSnapshot v, boolean unknown) {}
-      };
+      @Override
+      public void onUpdate(T old, T t) {
+        action.accept(t);
+      }
 
-  private final ResourceEventHandler<QuiescedSnapshot> takeHandler =
-      new ResourceEventHandler<>() {
-        @Override
-        public void onAdd(QuiescedSnapshot s) {
-          maybeTake(s);
-        }
-
-        @Override
-        public void onUpdate(QuiescedSnapshot old, QuiescedSnapshot s) {
-          maybeTake(s);
-        }
-
-        @Override
-        public void onDelete(QuiescedSnapshot s, boolean unknown) {}
-      };
+      @Override
+      public void onDelete(T t, boolean unknown) {}
+    };
+  }
 
   /** Starts a helper for these nodes, with its heartbeat Leases in {@code leaseNamespace}. */
   /**
