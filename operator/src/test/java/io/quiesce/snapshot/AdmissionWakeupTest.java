@@ -1,16 +1,14 @@
 package io.quiesce.snapshot;
 
 import static io.quiesce.snapshot.SnapshotTestSupport.OPERATOR_NAMESPACE;
+import static io.quiesce.snapshot.SnapshotTestSupport.awaitAllSucceeded;
 import static io.quiesce.snapshot.SnapshotTestSupport.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quiesce.api.v1alpha1.QuiesceChannel;
 import io.quiesce.api.v1alpha1.QuiesceMode;
-import io.quiesce.api.v1alpha1.QuiescedSnapshot;
-import io.quiesce.api.v1alpha1.SnapshotPhase;
 import io.quiesce.snapshot.FakeNodeHelper.Behaviour;
 import io.quiesce.testkit.kube.KubeApiServer;
 import io.quiesce.testkit.kube.KubeApiTest;
@@ -67,18 +65,7 @@ class AdmissionWakeupTest {
             .create();
       }
 
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .pollInterval(Duration.ofMillis(500))
-          .until(
-              () -> client.resources(QuiescedSnapshot.class).inNamespace(ns).list().getItems(),
-              all ->
-                  all.size() == VMS
-                      && all.stream()
-                          .allMatch(
-                              s ->
-                                  s.getStatus() != null
-                                      && s.getStatus().getPhase() == SnapshotPhase.Succeeded));
+      awaitAllSucceeded(client, ns, VMS, Duration.ofSeconds(60));
       assertThat(helper.freezes()).isEqualTo(VMS);
       assertThat(helper.maxFrozenInCluster()).isEqualTo(1);
     }

@@ -103,6 +103,22 @@ final class SnapshotTestSupport {
             s -> s != null && s.getStatus() != null && s.getStatus().getPhase() == phase);
   }
 
+  /** Waits until the namespace holds {@code count} QuiescedSnapshots, every one Succeeded. */
+  static void awaitAllSucceeded(KubernetesClient client, String ns, int count, Duration atMost) {
+    await()
+        .atMost(atMost)
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () -> client.resources(QuiescedSnapshot.class).inNamespace(ns).list().getItems(),
+            all ->
+                all.size() == count
+                    && all.stream()
+                        .allMatch(
+                            s ->
+                                s.getStatus() != null
+                                    && s.getStatus().getPhase() == SnapshotPhase.Succeeded));
+  }
+
   static List<Event> events(KubernetesClient client, String ns, String name) {
     return client.v1().events().inNamespace(ns).list().getItems().stream()
         .filter(e -> name.equals(e.getInvolvedObject().getName()))
