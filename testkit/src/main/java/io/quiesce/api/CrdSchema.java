@@ -93,14 +93,20 @@ public final class CrdSchema {
         pruned.add(key);
         it.remove();
       } else if (passed == null || !field.getValue().equals(passed.get(key))) {
-        prune(field.getValue(), schema, key, pruned);
+        prune(field.getValue(), passed == null ? null : passed.get(key), schema, key, pruned);
       }
     }
     return pruned;
   }
 
-  private static void prune(JsonNode value, JsonNode schema, String path, List<String> pruned) {
-    if (schema.path("x-kubernetes-preserve-unknown-fields").asBoolean()) {
+  /**
+   * @param passed the value at the same path of an object stored after these checks, or null: if it
+   *     is {@code value} itself (an update shares the stored subtrees it leaves alone), it was
+   *     pruned then
+   */
+  private static void prune(
+      JsonNode value, JsonNode passed, JsonNode schema, String path, List<String> pruned) {
+    if (value == passed || schema.path("x-kubernetes-preserve-unknown-fields").asBoolean()) {
       return;
     }
     if (value instanceof ObjectNode object) {
@@ -117,12 +123,14 @@ public final class CrdSchema {
           pruned.add(at);
           it.remove();
         } else if (child != null) {
-          prune(field.getValue(), child, at, pruned);
+          JsonNode old = passed instanceof ObjectNode ? passed.get(field.getKey()) : null;
+          prune(field.getValue(), old, child, at, pruned);
         }
       }
     } else if (value != null && value.isArray() && schema.has("items")) {
       for (int i = 0; i < value.size(); i++) {
-        prune(value.get(i), schema.get("items"), path + "[" + i + "]", pruned);
+        JsonNode old = passed != null && passed.isArray() ? passed.get(i) : null;
+        prune(value.get(i), old, schema.get("items"), path + "[" + i + "]", pruned);
       }
     }
   }

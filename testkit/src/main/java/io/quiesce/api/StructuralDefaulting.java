@@ -25,6 +25,19 @@ final class StructuralDefaulting {
    * whose fields equal to those of {@code value} need no defaulting again.
    */
   static void apply(JsonNode value, JsonNode schema, JsonNode defaulted) {
+    apply(value, schema, defaulted, true);
+  }
+
+  /**
+   * @param equalSkips whether a field equal to {@code defaulted}'s is skipped (at the top), or only
+   *     one that is the same node (below: an update shares the stored subtrees it leaves alone, and
+   *     comparing every changed level deeply would cost more than it saves)
+   */
+  private static void apply(
+      JsonNode value, JsonNode schema, JsonNode defaulted, boolean equalSkips) {
+    if (value == defaulted) {
+      return;
+    }
     if (value instanceof ObjectNode object) {
       JsonNode properties = schema.path("properties");
       for (Iterator<Map.Entry<String, JsonNode>> it = properties.fields(); it.hasNext(); ) {
@@ -41,14 +54,18 @@ final class StructuralDefaulting {
         if (propertySchema == null) {
           propertySchema = schema.get("additionalProperties");
         }
+        JsonNode old = defaulted instanceof ObjectNode ? defaulted.get(field.getKey()) : null;
         if (propertySchema != null
             && propertySchema.isObject()
-            && (defaulted == null || !field.getValue().equals(defaulted.get(field.getKey())))) {
-          apply(field.getValue(), propertySchema, null);
+            && (!equalSkips || old == null || !field.getValue().equals(old))) {
+          apply(field.getValue(), propertySchema, old, false);
         }
       }
     } else if (value instanceof ArrayNode array && schema.has("items")) {
-      array.forEach(item -> apply(item, schema.get("items")));
+      for (int i = 0; i < array.size(); i++) {
+        JsonNode old = defaulted != null && defaulted.isArray() ? defaulted.get(i) : null;
+        apply(array.get(i), schema.get("items"), old, false);
+      }
     }
   }
 }

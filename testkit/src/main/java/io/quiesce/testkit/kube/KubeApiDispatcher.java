@@ -680,13 +680,15 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
       throws ApiStatusException {
     checkName(path, requested);
     ObjectNode current = stored.object();
-    ObjectNode next =
-        admitted(
-            path,
-            ObjectUpdate.next(
-                path, current, requested, path.isStatus(), hasStatusSubresource(path)),
-            current,
-            stored.passed());
+    ObjectNode update =
+        ObjectUpdate.next(path, current, requested, path.isStatus(), hasStatusSubresource(path));
+    CrdSchema schema = schemaOf(path);
+    if (schema != null && schema != stored.passed()) {
+      // the update may share subtrees with the stored object (see Patches#mergePatch), which
+      // admission prunes and defaults in place where they did not pass this schema: a copy
+      update = update.deepCopy();
+    }
+    ObjectNode next = admitted(path, update, current, stored.passed());
     if (path.collectionPath().equals(CRD_COLLECTION)) {
       catalog.register(next);
       forgetKeys();
@@ -898,8 +900,8 @@ public class KubeApiDispatcher extends KubernetesCrudDispatcher {
 
   /**
    * A stored object and the schema it passed, if known. The tree may be the one kept for the stored
-   * object (see {@link ParsedObjects}), so it is not to be changed: writes work on copies ({@link
-   * Patches}, {@link ObjectUpdate}), as each copied it here too.
+   * object (see {@link ParsedObjects}), so it is not to be changed: writes copy what they change
+   * ({@link Patches}, {@link ObjectUpdate}) and share the rest.
    *
    * @param pathKey the attributes of the object's path
    * @param key the attributes it is stored under, so that storing its next state need not look them

@@ -42,9 +42,12 @@ final class ObjectUpdate {
   /**
    * The object as the server would store it.
    *
-   * @param current the stored object (not changed)
+   * @param current the stored object (not changed; the result may share its subtrees, which are
+   *     never changed either)
    * @param requested the whole object the request asks for (a PUT body, or the stored object with
-   *     the patch applied): a tree of the caller's own, which the result is made of
+   *     the patch applied): a tree of the caller's own, which the result is made of, except the
+   *     subtrees it shares with {@code current}; its own metadata object (the server writes there)
+   *     is made a copy of its own first
    * @param toStatus whether the request went to the {@code /status} subresource
    * @param statusSubresource whether the kind has a status subresource
    */
@@ -59,12 +62,14 @@ final class ObjectUpdate {
     ObjectNode next;
     if (toStatus) {
       next = statusWrite(current, requested);
+      ownMetadata(current, next);
     } else {
       next = requested;
       if (statusSubresource) {
         copyField(current, next, STATUS);
       }
       ensureMetadata(next);
+      ownMetadata(current, next);
       for (String field : SERVER_OWNED_METADATA) {
         copyField((ObjectNode) current.get(METADATA), (ObjectNode) next.get(METADATA), field);
       }
@@ -77,9 +82,8 @@ final class ObjectUpdate {
   }
 
   /**
-   * A status write changes status only, everything else is the stored object's, in its order. A
-   * patched request is a copy of the stored object already: its equal parts are taken as they are
-   * (the caller's own), and only what differs is copied from the stored object.
+   * A status write changes status only, everything else is the stored object's, in its order (its
+   * subtrees, shared: stored trees are not changed).
    */
   private static ObjectNode statusWrite(ObjectNode current, ObjectNode requested) {
     ObjectNode next = requested.objectNode();
@@ -91,7 +95,7 @@ final class ObjectUpdate {
           next.set(STATUS, asked);
         }
       } else {
-        next.set(name, field.getValue().equals(asked) ? asked : field.getValue().deepCopy());
+        next.set(name, field.getValue());
       }
     }
     if (!current.has(STATUS) && requested.has(STATUS)) {
@@ -175,6 +179,17 @@ final class ObjectUpdate {
     return false;
   }
 
+  /**
+   * Makes {@code next}'s metadata object its own (one level) if it is {@code current}'s, as the
+   * server writes into it (generation, resourceVersion) and stored trees are not to change.
+   */
+  private static void ownMetadata(ObjectNode current, ObjectNode next) {
+    JsonNode metadata = next.get(METADATA);
+    if (metadata != null && metadata == current.get(METADATA)) {
+      next.set(METADATA, next.objectNode().setAll((ObjectNode) metadata));
+    }
+  }
+
   private static void ensureMetadata(ObjectNode object) {
     if (!object.path(METADATA).isObject()) {
       object.putObject(METADATA);
@@ -185,13 +200,13 @@ final class ObjectUpdate {
     return (ObjectNode) object.get(METADATA);
   }
 
-  /** Makes {@code to.field} what {@code from.field} is, including absent. */
+  /** Makes {@code to.field} what {@code from.field} is, including absent (shared, not copied). */
   private static void copyField(ObjectNode from, ObjectNode to, String field) {
     JsonNode value = from.get(field);
     if (value == null) {
       to.remove(field);
     } else {
-      to.set(field, value.deepCopy());
+      to.set(field, value);
     }
   }
 

@@ -20,8 +20,8 @@ import java.util.Map;
 final class ParsedObjects {
 
   /**
-   * A stored object's tree (null: not kept; never changed once stored: writes work on copies) and
-   * the schema it passed.
+   * A stored object's tree (null: not kept; never changed once stored: writes copy what they change
+   * and share the rest, see {@link Patches#mergePatch}) and the schema it passed.
    */
   record Parsed(String json, ObjectNode tree, CrdSchema passed) {}
 

@@ -52,34 +52,30 @@ final class Patches {
 
   /**
    * JSON merge patch (RFC 7386): objects merge recursively, {@code null} removes a field, and
-   * anything else, arrays included, replaces the target value. The result is a tree of its own:
-   * {@code target} is copied once, then merged into in place (it was copied again at each level).
+   * anything else, arrays included, replaces the target value. Copy on write: each object the patch
+   * reaches is copied (one level), everything else is shared, the target's untouched subtrees
+   * (stored trees are never changed: see {@code ParsedObjects}) and the patch's values (the patch
+   * is the caller's own, and not read again). Sharing keeps the unchanged subtrees identical, so
+   * the equality checks of the write (schema ratcheting, pruning, defaulting, generation) answer
+   * for them at once; deep-copying the whole stored object was a quarter of a status patch's work.
    */
   static JsonNode mergePatch(JsonNode target, JsonNode patch) {
     if (!patch.isObject()) {
-      return patch.deepCopy();
+      return patch;
     }
-    ObjectNode result =
-        target != null && target.isObject()
-            ? ((ObjectNode) target).deepCopy()
-            : JsonNodeFactory.instance.objectNode();
-    mergeInto(result, patch);
-    return result;
-  }
-
-  /** Merges an object patch into {@code result}, a tree of the caller's own, in place. */
-  private static void mergeInto(ObjectNode result, JsonNode patch) {
+    ObjectNode result = JsonNodeFactory.instance.objectNode();
+    if (target != null && target.isObject()) {
+      result.setAll((ObjectNode) target);
+    }
     for (Map.Entry<String, JsonNode> field : patch.properties()) {
       JsonNode value = field.getValue();
-      JsonNode current = result.get(field.getKey());
       if (value.isNull()) {
         result.remove(field.getKey());
-      } else if (value.isObject() && current != null && current.isObject()) {
-        mergeInto((ObjectNode) current, value);
       } else {
-        result.set(field.getKey(), mergePatch(null, value));
+        result.set(field.getKey(), mergePatch(result.get(field.getKey()), value));
       }
     }
+    return result;
   }
 
   /**

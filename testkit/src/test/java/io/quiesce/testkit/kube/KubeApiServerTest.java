@@ -703,6 +703,52 @@ class KubeApiServerTest {
     }
 
     @Test
+    void aRefusedStatusPatchChangesNothingAndTheNextPatchesOnlyWhatTheyName() {
+      // merge patches share the stored object's untouched parts (copy on write): none of them may
+      // change, neither by a write that is refused nor by the server's own writes to metadata
+      client.resource(snapshot("shared", "vm-a")).create();
+      snapshots()
+          .withName("shared")
+          .subresource("status")
+          .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":{\"phase\":\"InProgress\"}}");
+      QuiescedSnapshot before = snapshots().withName("shared").get();
+
+      assertThatThrownBy(
+              () ->
+                  snapshots()
+                      .withName("shared")
+                      .subresource("status")
+                      .patch(
+                          PatchContext.of(PatchType.JSON_MERGE),
+                          "{\"status\":{\"phase\":\"Bogus\"}}"))
+          .isInstanceOfSatisfying(
+              KubernetesClientException.class,
+              e -> {
+                assertThat(e.getCode()).isEqualTo(422);
+                assertThat(e.getStatus().getDetails().getCauses())
+                    .extracting(c -> c.getField())
+                    .containsExactly("status.phase");
+              });
+      assertThat(snapshots().withName("shared").get()).isEqualTo(before);
+
+      QuiescedSnapshot labelled =
+          snapshots()
+              .withName("shared")
+              .patch(
+                  PatchContext.of(PatchType.JSON_MERGE),
+                  "{\"metadata\":{\"labels\":{\"team\":\"storage\"}}}");
+      assertThat(labelled.getMetadata().getLabels()).containsEntry("team", "storage");
+      assertThat(labelled.getMetadata().getGeneration())
+          .isEqualTo(before.getMetadata().getGeneration());
+      assertThat(labelled.getSpec()).isEqualTo(before.getSpec());
+      assertThat(labelled.getStatus()).isEqualTo(before.getStatus());
+      QuiescedSnapshot stored = snapshots().withName("shared").get();
+      assertThat(stored).isEqualTo(labelled);
+      assertThat(Long.parseLong(stored.getMetadata().getResourceVersion()))
+          .isGreaterThan(Long.parseLong(before.getMetadata().getResourceVersion()));
+    }
+
+    @Test
     void updateOfACustomResourceWithoutResourceVersionIsInvalid() throws Exception {
       client.resource(snapshot("unconditional", "vm-a")).create();
       // fabric8 always sends a resourceVersion on update, so send the PUT by hand
