@@ -1,6 +1,5 @@
 package io.quiesce.operator;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.util.JsonParserSequence;
@@ -10,7 +9,7 @@ import com.fasterxml.jackson.databind.util.TokenBuffer;
 import io.fabric8.kubernetes.api.model.KubernetesResource;
 import io.fabric8.kubernetes.api.model.WatchEvent;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import io.quiesce.api.v1alpha1.QuiescedSnapshotStatus;
+import io.quiesce.snapshot.CachedCopies;
 import java.io.IOException;
 import java.lang.reflect.Modifier;
 import java.util.Map;
@@ -33,7 +32,11 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class StreamedWatchEvents extends KubernetesSerialization {
   private final ObjectMapper mapper;
 
-  /** The mapper that reads watch events' objects: this one, but for {@link NoVmDefinition}. */
+  /**
+   * The mapper that reads watch events' objects: this one, but blind to a snapshot's {@code
+   * status.vmDefinition} (the VM's whole spec): only the operator's informers read watch events,
+   * and their caches drop it; a restore reads it with a GET of the snapshot.
+   */
   private final ObjectMapper watchMapper;
 
   /** A reader per kind: {@code readerFor} builds a new one each call. */
@@ -46,7 +49,7 @@ public final class StreamedWatchEvents extends KubernetesSerialization {
   private StreamedWatchEvents(ObjectMapper mapper) {
     super(mapper, true); // as fabric8's default serialization, which configures this mapper
     this.mapper = mapper;
-    this.watchMapper = mapper.copy().addMixIn(QuiescedSnapshotStatus.class, NoVmDefinition.class);
+    this.watchMapper = CachedCopies.withoutVmDefinition(mapper);
   }
 
   @Override
@@ -59,14 +62,6 @@ public final class StreamedWatchEvents extends KubernetesSerialization {
     }
     return super.unmarshal(json, type);
   }
-
-  /**
-   * A snapshot's {@code status.vmDefinition} (the VM's whole spec, for a restore into a new VM) is
-   * skipped in a watch event: only the operator's informers read watch events, and their caches
-   * drop it ({@code CachedCopies}); a restore reads it with a GET of the snapshot.
-   */
-  @JsonIgnoreProperties("vmDefinition")
-  private abstract static class NoVmDefinition {}
 
   /** The event, or null when it is not of the shape read here. */
   WatchEvent streamed(String json) {
