@@ -76,7 +76,10 @@ public final class Main {
       System.err.println("quiesce operator: " + e.getMessage());
       return 2;
     }
-    KubernetesClient client = new KubernetesClientBuilder().build();
+    KubernetesClient client =
+        new KubernetesClientBuilder()
+            .withKubernetesSerialization(new StreamedWatchEvents())
+            .build();
     CountDownLatch stopped = new CountDownLatch(1);
     try {
       OperatorRuntime runtime = OperatorRuntime.start(settings, client);

@@ -1,5 +1,7 @@
 package io.quiesce.snapshot;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
@@ -87,6 +89,19 @@ public final class CachedCopies {
   static TransformingItemStore<PersistentVolumeClaim> pvcStore() {
     return new TransformingItemStore<>(CachedCopies::pvc);
   }
+
+  /**
+   * {@code mapper}'s copy that reads a QuiescedSnapshot as the snapshot controller's cache keeps
+   * it, without {@code status.vmDefinition} ({@link #snapshot}): the value is skipped, never
+   * decoded, in the watch events of the operator's informers and in the replies to its own writes
+   * (whose copy JOSDK caches until the informer's event replaces it).
+   */
+  public static ObjectMapper withoutVmDefinition(ObjectMapper mapper) {
+    return mapper.copy().addMixIn(QuiescedSnapshotStatus.class, NoVmDefinition.class);
+  }
+
+  @JsonIgnoreProperties("vmDefinition")
+  private abstract static class NoVmDefinition {}
 
   /** Longest label or annotation value shared through {@link String#intern()}. */
   private static final int SHARED_VALUE_MAX = 63;

@@ -55,6 +55,9 @@ final class SecondarySources implements ClusterReads {
   private static final String BY_CLAIM = "quiesce-by-claim";
   private static final String BY_NODE = "quiesce-by-node";
 
+  /** The Leases the operator watches: all of its namespace's but the freeze slots'. */
+  static final String LEASES_SELECTOR = "!" + SlotLeases.SLOT_LABEL;
+
   /** The index key of group snapshots by selector: no VM name has a {@code *}. */
   private static final String ANY_VM = "*";
 
@@ -155,14 +158,16 @@ final class SecondarySources implements ClusterReads {
                 .withPrimaryToSecondaryMapper(READ_BY_NAME)
                 .build(),
             context);
-    // the Leases of the operator's namespace (helpers' heartbeats, slots, leader election: a few
-    // per
-    // node); only a helper's heartbeat wakes snapshots
+    // the Leases of the operator's namespace but the freeze slots' (helpers' heartbeats, leader
+    // election); only a helper's heartbeat wakes snapshots. A slot's Lease, which this operator
+    // swaps once per snapshot and reads by GET (SlotLeases), is left out by the API server: its
+    // watch events were decoded only to be filtered out here.
     this.leases =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Lease.class, QuiescedSnapshot.class)
                 .withName("quiesce-helper-leases")
                 .withNamespaces(Set.of(operatorNamespace))
+                .withLabelSelector(LEASES_SELECTOR)
                 .withFollowControllerNamespacesChanges(false)
                 .withGenericFilter(
                     l -> l.getMetadata().getName().startsWith(ClusterObserver.HELPER_LEASE_PREFIX))

@@ -1,6 +1,7 @@
 package io.quiesce.snapshot;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.Resource;
@@ -29,10 +30,16 @@ import java.util.function.Consumer;
  * source, which puts the written version into the primary cache at once (the next reconcile works
  * from it, not from the copy the informer has not replaced yet) and does not wake the reconciler
  * for its own write. Each write is one request of {@link DirectWrites} (no copy of the snapshot, no
- * second serialization of the patch).
+ * second serialization of the patch), its reply read as the cache keeps a snapshot, without {@code
+ * status.vmDefinition} ({@link CachedCopies#withoutVmDefinition}).
  */
 final class SnapshotWriter {
   private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
+
+  /** Reads a write's reply as the cache keeps a snapshot (its VM definition skipped). */
+  private static final ObjectReader REPLY =
+      CachedCopies.withoutVmDefinition(Serialization.jsonMapper())
+          .readerFor(QuiescedSnapshot.class);
 
   private final KubernetesClient client;
   private final DirectWrites writes;
@@ -153,7 +160,7 @@ final class SnapshotWriter {
               .resourceOperations()
               .resourcePatch(
                   copy,
-                  c -> writes.mergePatch(url, json, QuiescedSnapshot.class),
+                  c -> writes.<QuiescedSnapshot>mergePatch(url, json, REPLY),
                   context.eventSourceRetriever().getControllerEventSource());
       if (result != null) {
         written.accept(result);

@@ -66,6 +66,33 @@ class CachedCopiesTest {
   }
 
   @Test
+  void aSnapshotReadWithoutItsVmDefinitionIsTheCopyTheCacheKeeps() throws Exception {
+    QuiescedSnapshot read = new QuiescedSnapshot();
+    read.getMetadata().setName("db-1");
+    read.getMetadata().setNamespace("ns");
+    QuiescedSnapshotSpec spec = new QuiescedSnapshotSpec();
+    spec.setSource("db");
+    read.setSpec(spec);
+    QuiescedSnapshotStatus status = new QuiescedSnapshotStatus();
+    status.setPhase(SnapshotPhase.InProgress);
+    status.setMessage("frozen");
+    status.setVmDefinition(VmDefinitions.capture(scenario.vm()));
+    read.setStatus(status);
+    String json = Serialization.asJson(read);
+
+    QuiescedSnapshot skipped =
+        CachedCopies.withoutVmDefinition(Serialization.jsonMapper())
+            .readValue(json, QuiescedSnapshot.class);
+
+    assertThat(skipped.getStatus().getVmDefinition()).isNull();
+    assertThat(Serialization.asJson(skipped))
+        .isEqualTo(Serialization.asJson(CachedCopies.snapshot(Serialization.clone(read))));
+    // the mapper it was made from still reads it (a restore's GET)
+    assertThat(Serialization.unmarshal(json, QuiescedSnapshot.class).getStatus().getVmDefinition())
+        .isNotNull();
+  }
+
+  @Test
   void aWindowsGuestIsStillOne() {
     VirtualMachineInstance read = scenario.vmi().orElseThrow();
     read.getStatus()

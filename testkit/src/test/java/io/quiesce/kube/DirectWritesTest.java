@@ -3,6 +3,9 @@ package io.quiesce.kube;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -11,6 +14,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.quiesce.api.v1alpha1.QuiescedSnapshot;
 import io.quiesce.api.v1alpha1.QuiescedSnapshotSpec;
+import io.quiesce.api.v1alpha1.QuiescedSnapshotStatus;
 import io.quiesce.api.v1alpha1.SnapshotPhase;
 import io.quiesce.testkit.kube.ApiRequestCounter;
 import io.quiesce.testkit.kube.KubeApiServer;
@@ -53,6 +57,41 @@ class DirectWritesTest {
                 1L));
     assertThat(client.resource(patched).get().getStatus().getMessage()).isEqualTo("waiting");
   }
+
+  @Test
+  void aMergePatchsReplyIsReadByTheReaderGiven(KubeApiServer server) {
+    String ns = server.createNamespace("direct");
+    KubernetesClient client = server.client();
+    QuiescedSnapshot stored = client.resource(snapshot(ns, "nightly")).create();
+    DirectWrites writes = new DirectWrites(client);
+    ObjectReader noMessage =
+        new ObjectMapper()
+            .addMixIn(QuiescedSnapshotStatus.class, NoMessage.class)
+            .readerFor(QuiescedSnapshot.class);
+
+    QuiescedSnapshot patched =
+        writes.mergePatch(
+            writes.url(QuiescedSnapshot.class, ns, "nightly", "status"),
+            "{\"metadata\":{\"resourceVersion\":\""
+                + stored.getMetadata().getResourceVersion()
+                + "\"},\"status\":{\"phase\":\"Pending\",\"message\":\"waiting\"}}",
+            noMessage);
+
+    assertThat(patched.getStatus().getPhase()).isEqualTo(SnapshotPhase.Pending);
+    assertThat(patched.getStatus().getMessage()).isNull(); // skipped by the reader
+    assertThat(
+            client
+                .resources(QuiescedSnapshot.class)
+                .inNamespace(ns)
+                .withName("nightly")
+                .get()
+                .getStatus()
+                .getMessage())
+        .isEqualTo("waiting");
+  }
+
+  @JsonIgnoreProperties("message")
+  private abstract static class NoMessage {}
 
   @Test
   void refusalsAreKubernetesClientExceptionsWithTheApiServersCode(KubeApiServer server) {
