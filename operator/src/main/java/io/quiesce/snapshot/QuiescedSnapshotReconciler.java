@@ -338,14 +338,13 @@ public final class QuiescedSnapshotReconciler
         }
         case ASSIGN_TO_HELPER -> {
           groups.labelPvcs(basis, decision); // before the window: the helper only creates the group
-          String slotLease =
-              phase(basis.getStatus()) == SnapshotPhase.Pending
-                  ? takeSlot(basis, FreezeSlots.Kind.HELPER, context)
-                  : annotation(
-                      basis,
-                      Provenance.FREEZE_SLOT); // assigned already: the label is only re-asserted
-          if (slotLease != null) { // never an assignment without its slot: the helper refuses those
-            basis = writer.assign(context, basis, decision.node(), decision.channel(), slotLease);
+          if (phase(basis.getStatus()) == SnapshotPhase.Pending) {
+            basis = takeSlotAndAssign(context, basis, decision);
+          } else { // assigned already: the label is only re-asserted
+            String slotLease = annotation(basis, Provenance.FREEZE_SLOT);
+            if (slotLease != null) { // never an assignment without its slot: the helper refuses it
+              basis = writer.assign(context, basis, decision.node(), decision.channel(), slotLease);
+            }
           }
         }
         case FREEZE_THROUGH_KUBEVIRT -> {
@@ -487,28 +486,59 @@ public final class QuiescedSnapshotReconciler
    * Makes the snapshot's grant count before the write that can lead to its freeze: commits it in
    * the ledger and names the snapshot on the slot's Lease with compare-and-swap.
    *
-   * @return the slot Lease's name, for the helper to check
    * @throws SlotLostException when the snapshot holds no grant, or another operator took its slot
    */
-  private String takeSlot(
+  private void takeSlot(
       QuiescedSnapshot s, FreezeSlots.Kind kind, Context<QuiescedSnapshot> context) {
+    FreezeSlots.Grant grant = commit(s, kind);
+    Optional<SlotLeases.Holder> lost = slotLeases.acquire(grant, ledgerOver(context));
+    if (lost.isPresent()) {
+      throw slotLost(s, grant, lost.get());
+    }
+  }
+
+  /**
+   * {@link #takeSlot} for the node helper, with the assignment's label and slot name written while
+   * the slot's Lease is swapped, not after: neither can start a freeze before the InProgress status
+   * that follows the swap (the helper runs InProgress snapshots only), and a lost swap leaves the
+   * snapshot Pending, its slot name overwritten by its next grant.
+   *
+   * @return the copy to base the status write on
+   */
+  private QuiescedSnapshot takeSlotAndAssign(
+      Context<QuiescedSnapshot> context, QuiescedSnapshot basis, Decision decision) {
+    FreezeSlots.Grant grant = commit(basis, FreezeSlots.Kind.HELPER);
+    String slotLease = slotLeases.leaseName(grant.slot());
+    SlotLeases.Beside<QuiescedSnapshot> done =
+        slotLeases.acquireBeside(
+            grant,
+            ledgerOver(context),
+            () -> writer.assign(context, basis, decision.node(), decision.channel(), slotLease));
+    if (done.lost().isPresent()) {
+      throw slotLost(basis, grant, done.lost().get());
+    }
+    return done.written();
+  }
+
+  private FreezeSlots.Grant commit(QuiescedSnapshot s, FreezeSlots.Kind kind) {
     String ns = s.getMetadata().getNamespace();
     String name = s.getMetadata().getName();
-    FreezeSlots.Grant grant =
-        slots
-            .commit(ns, name, kind)
-            .orElseThrow(
-                () -> new SlotLostException(ns + "/" + name + " holds no freeze slot any more"));
-    Optional<SlotLeases.Holder> lost = slotLeases.acquire(grant, ledgerOver(context));
-    if (lost.isEmpty()) {
-      return slotLeases.leaseName(grant.slot());
-    }
-    throw new SlotLostException(
+    return slots
+        .commit(ns, name, kind)
+        .orElseThrow(
+            () -> new SlotLostException(ns + "/" + name + " holds no freeze slot any more"));
+  }
+
+  private SlotLostException slotLost(
+      QuiescedSnapshot s, FreezeSlots.Grant grant, SlotLeases.Holder holder) {
+    String ns = s.getMetadata().getNamespace();
+    String name = s.getMetadata().getName();
+    return new SlotLostException(
         "freeze slot "
             + slotLeases.leaseName(grant.slot())
-            + (lost.get().name() == null
+            + (holder.name() == null
                 ? " is held elsewhere"
-                : " was taken by " + lost.get().namespace() + "/" + lost.get().name())
+                : " was taken by " + holder.namespace() + "/" + holder.name())
             + " (another operator); "
             + ns
             + "/"
@@ -534,7 +564,8 @@ public final class QuiescedSnapshotReconciler
 
       @Override
       public void lost(FreezeSlots.Grant grant, SlotLeases.Holder holder) {
-        slots.giveBack(grant); // nothing was written under it: nothing can freeze because of it
+        // nothing that can start a freeze was written under it (at most the assignment's label)
+        slots.giveBack(grant);
         Optional<QuiescedSnapshot> freezing = freezing(holder);
         freezing.ifPresent(snapshot -> slots.adopt(holder.asGrant(snapshot)));
         LOG.debug(

@@ -21,8 +21,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.BiFunction;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,6 +77,18 @@ final class SlotLeases {
   private final Map<Integer, Lease> known = new ConcurrentHashMap<>();
 
   private final Map<Integer, Object> locks = new ConcurrentHashMap<>();
+
+  /**
+   * The threads of {@link #acquireBeside}'s swaps: at most one per reconcile thread, since each
+   * waits for its swap; idle ones end after a minute.
+   */
+  private static final ExecutorService SWAPS =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "quiesce-slot-swap");
+            t.setDaemon(true);
+            return t;
+          });
 
   SlotLeases(KubernetesClient client, String namespace, Clock clock) {
     this(client, namespace, clock, null);
@@ -157,6 +174,45 @@ final class SlotLeases {
    *     withdrawn), already passed to {@link Ledger#lost}
    */
   Optional<Holder> acquire(Grant grant, Ledger ledger) {
+    return acquireOnThisThread(grant, ledger);
+  }
+
+  /**
+   * What {@link #acquireBeside} did: the swap's outcome, as {@link #acquire}'s, and the write's.
+   */
+  record Beside<T>(Optional<Holder> lost, T written) {}
+
+  /**
+   * {@link #acquire} on a thread of its own while {@code write} runs on this one, for a write that
+   * cannot lead to a freeze by itself (the assignment's node label and slot name: a helper runs
+   * only InProgress snapshots), so that a hand-off waits for one round trip here, not two; the
+   * write that can lead to a freeze still waits for the swap. Returns once both are done.
+   *
+   * @throws RuntimeException what {@code write} threw (the swap done, a loss already passed to the
+   *     ledger), else what the swap threw
+   */
+  <T> Beside<T> acquireBeside(Grant grant, Ledger ledger, Supplier<T> write) {
+    CompletableFuture<Optional<Holder>> swap =
+        CompletableFuture.supplyAsync(() -> acquireOnThisThread(grant, ledger), SWAPS);
+    T written;
+    try {
+      written = write.get();
+    } catch (RuntimeException e) {
+      try {
+        swap.join();
+      } catch (CompletionException swapFailed) {
+        e.addSuppressed(swapFailed.getCause());
+      }
+      throw e;
+    }
+    try {
+      return new Beside<>(swap.join(), written);
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
+  }
+
+  private Optional<Holder> acquireOnThisThread(Grant grant, Ledger ledger) {
     int slot = grant.slot();
     synchronized (locks.computeIfAbsent(slot, i -> new Object())) {
       Optional<Holder> lost = swap(grant, ledger);

@@ -146,12 +146,20 @@ public final class ScaleBench {
       Terminal terminal = new Terminal(MEASURED, vms);
       Terminal warm = new Terminal(WARM_UP, warmupVms);
       // one watch per kind in this JVM, each event decoded once: the helper follows the
-      // snapshotter's VolumeSnapshots and the bench's QuiescedSnapshots
+      // snapshotter's VolumeSnapshots and the bench's QuiescedSnapshots. Those are the assigned
+      // ones only (labelled with a node), as a real helper's watch selects: a watch of every
+      // snapshot made the FAKE helper decode the fire's creations and Pending writes (two per
+      // snapshot) on its one watch thread before it saw the first assignments, a backlog no real
+      // helper has. Every snapshot of a fire is assigned before it ends.
       try (FakeSnapshotter csi =
               FakeSnapshotter.start(
                   server.newHttp1Client(FAKES), cutDelay, Duration.ofMillis(200));
           var informer =
-              client.resources(QuiescedSnapshot.class).inNamespace(NAMESPACE).inform(terminal);
+              client
+                  .resources(QuiescedSnapshot.class)
+                  .inNamespace(NAMESPACE)
+                  .withLabel(Provenance.NODE)
+                  .inform(terminal);
           FakeNodeHelper helper =
               FakeNodeHelper.start(
                   server.newHttp1Client(FAKES),
@@ -194,7 +202,7 @@ public final class ScaleBench {
         OperatorWork atFire = OperatorWork.before(operator, slot);
         // this JVM's CPU from the fire on: the test API server, the fakes and the bench's informer
         long cpuAtFireNs = ownCpuNanos();
-        awaitTerminal(terminal, slot, operator, peak);
+        awaitTerminal(client, terminal, slot, operator, peak);
         long wallMs = Duration.between(slot, terminal.lastAt).toMillis();
         double benchJvmCpuMsPerSnapshot = (ownCpuNanos() - cpuAtFireNs) / 1e6 / vms;
         System.out.printf(
@@ -249,7 +257,7 @@ public final class ScaleBench {
     System.out.printf("warm-up schedule fires at %s over %d VMs%n", slot, warm.expected);
     OperatorWork atFire = OperatorWork.before(operator, slot);
     long cpuAtFireNs = ownCpuNanos();
-    awaitTerminal(warm, slot, operator, peak);
+    awaitTerminal(client, warm, slot, operator, peak);
     long wallMs = Duration.between(slot, warm.lastAt).toMillis();
     double benchCpuMs = (ownCpuNanos() - cpuAtFireNs) / 1e6;
     OperatorWork fire = atFire.until(operator);
@@ -292,7 +300,8 @@ public final class ScaleBench {
 
   /** Waits until every snapshot of {@code fire} is terminal, sampling the operator's RSS. */
   private static void awaitTerminal(
-      Terminal fire, Instant slot, ComponentProcess operator, Peak peak) throws Exception {
+      KubernetesClient client, Terminal fire, Instant slot, ComponentProcess operator, Peak peak)
+      throws Exception {
     Duration timeout = Duration.ofSeconds(120 + fire.expected);
     while (!fire.all.await(1, TimeUnit.SECONDS)) {
       peak.sample(operator.memory());
@@ -306,9 +315,30 @@ public final class ScaleBench {
                 + fire.schedule
                 + " terminal "
                 + timeout.toSeconds()
-                + " s after the fire");
+                + " s after the fire; by phase, with the ones never assigned (the bench's watch"
+                + " sees assigned ones only): "
+                + phases(client, fire.schedule));
       }
     }
+  }
+
+  /** How many snapshots of the schedule are in each phase, and how many were never assigned. */
+  private static Map<String, Long> phases(KubernetesClient client, String schedule) {
+    Map<String, Long> counts = new java.util.TreeMap<>();
+    for (QuiescedSnapshot s :
+        client
+            .resources(QuiescedSnapshot.class)
+            .inNamespace(NAMESPACE)
+            .withLabel(Provenance.SCHEDULE, schedule)
+            .list()
+            .getItems()) {
+      String phase = s.getStatus() == null ? "no status" : String.valueOf(s.getStatus().getPhase());
+      boolean assigned =
+          s.getMetadata().getLabels() != null
+              && s.getMetadata().getLabels().containsKey(Provenance.NODE);
+      counts.merge(phase + (assigned ? "" : " (never assigned)"), 1L, Long::sum);
+    }
+    return counts;
   }
 
   /** The operator's highest RSS sampled in the round (both fires). */

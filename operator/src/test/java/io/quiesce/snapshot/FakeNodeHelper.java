@@ -187,8 +187,9 @@ public final class FakeNodeHelper implements AutoCloseable {
    * Watches another fake or the bench in the same JVM already runs, for the helper to follow
    * instead of its own: each watch decodes every event it receives, so two watches of a kind
    * decoded each event twice (watch decoding was 8 % of the scale bench JVM's CPU in a fire, about
-   * half of it the second decodes). {@code snapshots} may hold unassigned snapshots too: the helper
-   * takes only those labelled {@code quiesce.io/node}, as its own watch selects.
+   * half of it the second decodes). {@code snapshots} should select those labelled {@code
+   * quiesce.io/node}, as its own watch does and a real helper's does (the helper takes only those
+   * anyway, but a watch of every snapshot queues the others' events ahead of its assignments).
    */
   public record Watches(
       SharedIndexInformer<QuiescedSnapshot> snapshots,

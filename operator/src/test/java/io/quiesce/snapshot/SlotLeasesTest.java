@@ -3,6 +3,7 @@ package io.quiesce.snapshot;
 import static io.quiesce.snapshot.SnapshotTestSupport.OPERATOR_NAMESPACE;
 import static io.quiesce.snapshot.SnapshotTestSupport.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -29,6 +30,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -143,6 +146,88 @@ class SlotLeasesTest {
   }
 
   /** A ledger that holds every grant and judges the holders whose uid it is told are freezing. */
+  /**
+   * The assignment's label goes out beside the swap, not after it: the swap waits (in the ledger's
+   * first question) until the write has started, and the write waits until the Lease names the
+   * snapshot, so only a write and a swap in flight together finish.
+   */
+  @Test
+  void theAssignmentWriteRunsWhileTheSlotLeaseIsSwapped(
+      KubeApiServer server, KubernetesClient client) {
+    String ns = server.createNamespace("beside");
+    SlotLeases leases = new SlotLeases(server.newClient(), ns, Clock.systemUTC());
+    CountDownLatch writing = new CountDownLatch(1);
+    SlotLeases.Ledger waitsForTheWrite =
+        new JudgingLedger() {
+          @Override
+          public boolean holds(Grant grant) {
+            try {
+              return writing.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              return false;
+            }
+          }
+        };
+
+    SlotLeases.Beside<String> done =
+        leases.acquireBeside(
+            grant("x", "uid-x", 0),
+            waitsForTheWrite,
+            () -> {
+              writing.countDown();
+              await().atMost(Duration.ofSeconds(10)).until(() -> lease0Holder(client, ns) != null);
+              return "labelled";
+            });
+
+    assertThat(done.lost()).isEmpty();
+    assertThat(done.written()).isEqualTo("labelled");
+    assertThat(holderOfSlot0(client, ns)).isEqualTo("uid-x");
+  }
+
+  @Test
+  void aRefusedAssignmentWriteIsThrownOnlyOnceTheSwapIsDone(
+      KubeApiServer server, KubernetesClient client) {
+    String ns = server.createNamespace("refused");
+    SlotLeases leases = new SlotLeases(server.newClient(), ns, Clock.systemUTC());
+
+    assertThatThrownBy(
+            () ->
+                leases.acquireBeside(
+                    grant("x", "uid-x", 0),
+                    EVERY_GRANT_HELD,
+                    () -> {
+                      throw new IllegalStateException("refused");
+                    }))
+        .hasMessage("refused");
+    assertThat(holderOfSlot0(client, ns))
+        .as("the swap finished before the write's failure was thrown")
+        .isEqualTo("uid-x");
+  }
+
+  @Test
+  void aSwapLostBesideALandedWriteReportsTheHolder(KubeApiServer server) {
+    String ns = server.createNamespace("lostbeside");
+    SlotLeases former = new SlotLeases(server.newClient(), ns, Clock.systemUTC());
+    SlotLeases leader = new SlotLeases(server.newClient(), ns, Clock.systemUTC());
+    assertThat(leader.load()).isEmpty();
+    assertThat(former.acquire(grant("x", "uid-x", 0), EVERY_GRANT_HELD)).isEmpty();
+    JudgingLedger ledger = new JudgingLedger();
+    ledger.freezing.add("uid-x");
+
+    SlotLeases.Beside<String> done =
+        leader.acquireBeside(grant("y", "uid-y", 0), ledger, () -> "labelled");
+
+    assertThat(done.lost()).hasValueSatisfying(h -> assertThat(h.uid()).isEqualTo("uid-x"));
+    assertThat(done.written()).isEqualTo("labelled");
+    assertThat(ledger.counted).containsExactly("uid-x");
+  }
+
+  private static String lease0Holder(KubernetesClient client, String ns) {
+    Lease lease = client.leases().inNamespace(ns).withName("quiesce-slot-0").get();
+    return lease == null ? null : lease.getSpec().getHolderIdentity();
+  }
+
   private static class JudgingLedger implements SlotLeases.Ledger {
     final Set<String> freezing = new HashSet<>();
     final List<String> counted = new ArrayList<>();
