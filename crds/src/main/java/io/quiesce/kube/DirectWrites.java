@@ -73,8 +73,7 @@ public final class DirectWrites {
 
   /** A JSON merge patch; the object the API server stored. */
   public <T> T mergePatch(String url, String json, Class<T> type) {
-    byte[] reply = send(http.newHttpRequestBuilder().uri(url).patch(MERGE_PATCH, json).build());
-    return serialization.unmarshal(new ByteArrayInputStream(reply), type);
+    return serialization.unmarshal(new ByteArrayInputStream(mergePatch(url, json)), type);
   }
 
   /**
@@ -82,12 +81,15 @@ public final class DirectWrites {
    * reply's bytes (a reader of fewer fields reads the copy a cache keeps).
    */
   public <T> T mergePatch(String url, String json, ObjectReader reader) {
-    byte[] reply = send(http.newHttpRequestBuilder().uri(url).patch(MERGE_PATCH, json).build());
     try {
-      return reader.readValue(reply);
+      return reader.readValue(mergePatch(url, json));
     } catch (IOException e) {
       throw KubernetesClientException.launderThrowable(e);
     }
+  }
+
+  private byte[] mergePatch(String url, String json) {
+    return send(http.newHttpRequestBuilder().uri(url).patch(MERGE_PATCH, json).build());
   }
 
   /**

@@ -174,7 +174,12 @@ final class SlotLeases {
    *     withdrawn), already passed to {@link Ledger#lost}
    */
   Optional<Holder> acquire(Grant grant, Ledger ledger) {
-    return acquireOnThisThread(grant, ledger);
+    int slot = grant.slot();
+    synchronized (locks.computeIfAbsent(slot, i -> new Object())) {
+      Optional<Holder> lost = swap(grant, ledger);
+      lost.ifPresent(holder -> ledger.lost(grant, holder));
+      return lost;
+    }
   }
 
   /**
@@ -193,7 +198,7 @@ final class SlotLeases {
    */
   <T> Beside<T> acquireBeside(Grant grant, Ledger ledger, Supplier<T> write) {
     CompletableFuture<Optional<Holder>> swap =
-        CompletableFuture.supplyAsync(() -> acquireOnThisThread(grant, ledger), SWAPS);
+        CompletableFuture.supplyAsync(() -> acquire(grant, ledger), SWAPS);
     T written;
     try {
       written = write.get();
@@ -209,15 +214,6 @@ final class SlotLeases {
       return new Beside<>(swap.join(), written);
     } catch (CompletionException e) {
       throw e.getCause() instanceof RuntimeException r ? r : e;
-    }
-  }
-
-  private Optional<Holder> acquireOnThisThread(Grant grant, Ledger ledger) {
-    int slot = grant.slot();
-    synchronized (locks.computeIfAbsent(slot, i -> new Object())) {
-      Optional<Holder> lost = swap(grant, ledger);
-      lost.ifPresent(holder -> ledger.lost(grant, holder));
-      return lost;
     }
   }
 

@@ -20,6 +20,7 @@ import io.quiesce.testkit.kube.ApiRequestCounter;
 import io.quiesce.testkit.kube.KubeApiServer;
 import io.quiesce.testkit.kube.KubeApiTest;
 import java.util.Map;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 
 /** The operator's hot writes without fabric8's DSL, against the in-JVM API server. */
@@ -111,24 +112,22 @@ class DirectWritesTest {
             });
 
     // a patch based on an older version (the SnapshotWriter's stale copy)
-    assertThatThrownBy(
-            () ->
-                writes.mergePatch(
-                    status,
-                    "{\"metadata\":{\"resourceVersion\":\""
-                        + stored.getMetadata().getResourceVersion()
-                        + "\"},\"status\":{\"phase\":\"Failed\"}}",
-                    QuiescedSnapshot.class))
-        .isInstanceOfSatisfying(
-            KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(409));
-    assertThatThrownBy(
-            () ->
-                writes.mergePatch(
-                    writes.url(QuiescedSnapshot.class, ns, "gone", null),
-                    "{}",
-                    QuiescedSnapshot.class))
-        .isInstanceOfSatisfying(
-            KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(404));
+    assertRefusedWith(
+        409,
+        () ->
+            writes.mergePatch(
+                status,
+                "{\"metadata\":{\"resourceVersion\":\""
+                    + stored.getMetadata().getResourceVersion()
+                    + "\"},\"status\":{\"phase\":\"Failed\"}}",
+                QuiescedSnapshot.class));
+    assertRefusedWith(
+        404,
+        () ->
+            writes.mergePatch(
+                writes.url(QuiescedSnapshot.class, ns, "gone", null),
+                "{}",
+                QuiescedSnapshot.class));
   }
 
   @Test
@@ -159,9 +158,7 @@ class DirectWritesTest {
     assertThat(client.v1().events().inNamespace(ns).withName("nightly.0123456789abcdef").get())
         .extracting(Event::getMessage)
         .isEqualTo("done");
-    assertThatThrownBy(() -> writes.create(events, event))
-        .isInstanceOfSatisfying(
-            KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(409));
+    assertRefusedWith(409, () -> writes.create(events, event));
   }
 
   @Test
@@ -193,16 +190,15 @@ class DirectWritesTest {
         .extracting(l -> l.getSpec().getHolderIdentity())
         .isEqualTo("uid-a");
     // a second swap from the first basis: someone else's write came between
-    assertThatThrownBy(
-            () ->
-                writes.update(
-                    new LeaseBuilder(created)
-                        .editSpec()
-                        .withHolderIdentity("uid-b")
-                        .endSpec()
-                        .build()))
-        .isInstanceOfSatisfying(
-            KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(409));
+    assertRefusedWith(
+        409,
+        () ->
+            writes.update(
+                new LeaseBuilder(created)
+                    .editSpec()
+                    .withHolderIdentity("uid-b")
+                    .endSpec()
+                    .build()));
   }
 
   private static QuiescedSnapshot snapshot(String ns, String name) {
@@ -213,5 +209,11 @@ class DirectWritesTest {
     spec.setSource("db-01");
     s.setSpec(spec);
     return s;
+  }
+
+  private static void assertRefusedWith(int code, ThrowingCallable write) {
+    assertThatThrownBy(write)
+        .isInstanceOfSatisfying(
+            KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(code));
   }
 }
